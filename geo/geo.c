@@ -1,0 +1,344 @@
+/*
+ * geo.c: the GEOS/PROJ context, WKB conversion, reprojection and repair.
+ *
+ * GEOS messages go to the context's buffer through the _r message
+ * handlers, so a failing GEOS call can be reported with GEOS's own words.
+ * PROJ errors are read back with proj_context_errno_string().
+ */
+#include "geo/geo.h"
+#include "geo/error.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct tp_transform {
+	tp_geo *g;     /* context whose PROJ context created pj */
+	PJ *pj;        /* normalised src -> dst operation, NULL if identity */
+	int failed;    /* set by the GEOS transform callback on a PROJ error */
+};
+
+static void geos_handler(const char *msg, void *ud)
+{
+	tp_geo *g = ud;
+
+	snprintf(g->geos_msg, sizeof(g->geos_msg), "%s", msg);
+}
+
+int tp_geo_new(tp_geo **out)
+{
+	tp_geo *g = NULL;
+
+	*out = NULL;
+	g = calloc(1, sizeof(*g));
+	if (!g)
+		return tp_error_set(TP_ERROR, "out of memory");
+	g->gh = GEOS_init_r();
+	g->pj = proj_context_create();
+	if (!g->gh || !g->pj)
+		goto fail;
+	GEOSContext_setErrorMessageHandler_r(g->gh, geos_handler, g);
+	GEOSContext_setNoticeMessageHandler_r(g->gh, geos_handler, g);
+	proj_log_level(g->pj, PJ_LOG_NONE);
+	g->wkb_in = GEOSWKBReader_create_r(g->gh);
+	g->wkb_out = GEOSWKBWriter_create_r(g->gh);
+	if (!g->wkb_in || !g->wkb_out)
+		goto fail;
+	GEOSWKBWriter_setOutputDimension_r(g->gh, g->wkb_out, 2);
+	GEOSWKBWriter_setByteOrder_r(g->gh, g->wkb_out, GEOS_WKB_NDR);
+	*out = g;
+	return TP_OK;
+fail:
+	tp_geo_free(g);
+	return tp_error_set(TP_ERROR, "cannot start GEOS or PROJ");
+}
+
+void tp_geo_free(tp_geo *g)
+{
+	if (!g)
+		return;
+	if (g->gh) {
+		if (g->wkb_in)
+			GEOSWKBReader_destroy_r(g->gh, g->wkb_in);
+		if (g->wkb_out)
+			GEOSWKBWriter_destroy_r(g->gh, g->wkb_out);
+		GEOS_finish_r(g->gh);
+	}
+	if (g->pj)
+		proj_context_destroy(g->pj);
+	free(g);
+}
+
+GEOSGeometry *tp_geo_from_wkb(tp_geo *g, const void *wkb, size_t len)
+{
+	return GEOSWKBReader_read_r(g->gh, g->wkb_in, wkb, len);
+}
+
+unsigned char *tp_geo_to_wkb(tp_geo *g, const GEOSGeometry *geom, size_t *len)
+{
+	return GEOSWKBWriter_write_r(g->gh, g->wkb_out, geom, len);
+}
+
+void tp_geo_free_buf(tp_geo *g, void *buf)
+{
+	if (buf)
+		GEOSFree_r(g->gh, buf);
+}
+
+GEOSGeometry *tp_geo_from_wkt(tp_geo *g, const char *wkt)
+{
+	GEOSWKTReader *r = GEOSWKTReader_create_r(g->gh);
+	GEOSGeometry *geom = NULL;
+
+	if (!r)
+		return NULL;
+	geom = GEOSWKTReader_read_r(g->gh, r, wkt);
+	GEOSWKTReader_destroy_r(g->gh, r);
+	return geom;
+}
+
+char *tp_geo_to_wkt(tp_geo *g, const GEOSGeometry *geom)
+{
+	GEOSWKTWriter *w = GEOSWKTWriter_create_r(g->gh);
+	char *s = NULL;
+
+	if (!w)
+		return NULL;
+	GEOSWKTWriter_setTrim_r(g->gh, w, 1);
+	GEOSWKTWriter_setRoundingPrecision_r(g->gh, w, 3);
+	s = GEOSWKTWriter_write_r(g->gh, w, geom);
+	GEOSWKTWriter_destroy_r(g->gh, w);
+	return s;
+}
+
+int tp_crs_check(tp_geo *g, const char *crs, char *name, size_t namelen)
+{
+	PJ *p = NULL;
+	int ok;
+
+	if (!crs || !*crs)
+		return 0;
+	p = proj_create(g->pj, crs);
+	ok = p && (proj_get_type(p) == PJ_TYPE_PROJECTED_CRS ||
+		   proj_get_type(p) == PJ_TYPE_GEOGRAPHIC_2D_CRS ||
+		   proj_get_type(p) == PJ_TYPE_GEOGRAPHIC_3D_CRS ||
+		   proj_get_type(p) == PJ_TYPE_COMPOUND_CRS ||
+		   proj_get_type(p) == PJ_TYPE_BOUND_CRS);
+	if (ok && name && namelen) {
+		const char *n = proj_get_name(p);
+		snprintf(name, namelen, "%s", n ? n : crs);
+	}
+	if (p)
+		proj_destroy(p);
+	return ok;
+}
+
+int tp_transform_new(tp_transform **out, tp_geo *g, const char *src,
+		     const char *dst)
+{
+	tp_transform *t = NULL;
+	PJ *ps = NULL, *pd = NULL, *op = NULL;
+	int rc = TP_OK;
+
+	*out = NULL;
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return tp_error_set(TP_ERROR, "out of memory");
+	t->g = g;
+	ps = proj_create(g->pj, src);
+	if (!ps) {
+		rc = tp_error_set(TP_EINPUT, "unknown CRS '%s'", src);
+		goto done;
+	}
+	pd = proj_create(g->pj, dst);
+	if (!pd) {
+		rc = tp_error_set(TP_EINPUT, "unknown CRS '%s'", dst);
+		goto done;
+	}
+	if (proj_is_equivalent_to(ps, pd, PJ_COMP_EQUIVALENT_EXCEPT_AXIS_ORDER_GEOGCRS))
+		goto done; /* identity: pj stays NULL */
+	op = proj_create_crs_to_crs_from_pj(g->pj, ps, pd, NULL, NULL);
+	if (!op) {
+		rc = tp_error_set(TP_EINPUT, "no transformation from '%s' to '%s'",
+				  src, dst);
+		goto done;
+	}
+	t->pj = proj_normalize_for_visualization(g->pj, op);
+	if (!t->pj)
+		rc = tp_error_set(TP_EINPUT, "cannot normalise axis order from '%s' to '%s'",
+				  src, dst);
+done:
+	if (op)
+		proj_destroy(op);
+	if (ps)
+		proj_destroy(ps);
+	if (pd)
+		proj_destroy(pd);
+	if (rc) {
+		tp_transform_free(t);
+		return rc;
+	}
+	*out = t;
+	return TP_OK;
+}
+
+void tp_transform_free(tp_transform *t)
+{
+	if (!t)
+		return;
+	if (t->pj)
+		proj_destroy(t->pj);
+	free(t);
+}
+
+int tp_transform_is_identity(const tp_transform *t)
+{
+	return t->pj == NULL;
+}
+
+int tp_transform_xy(tp_transform *t, double *x, double *y)
+{
+	PJ_COORD c;
+
+	if (!t->pj)
+		return TP_OK;
+	c = proj_coord(*x, *y, 0, 0);
+	c = proj_trans(t->pj, PJ_FWD, c);
+	if (c.xy.x == HUGE_VAL || c.xy.y == HUGE_VAL) {
+		return tp_error_set(TP_EINPUT, "cannot transform (%g, %g): %s", *x, *y,
+				    proj_context_errno_string(t->g->pj,
+							      proj_context_errno(t->g->pj)));
+	}
+	*x = c.xy.x;
+	*y = c.xy.y;
+	return TP_OK;
+}
+
+static int transform_cb(double *x, double *y, void *ud)
+{
+	tp_transform *t = ud;
+
+	if (tp_transform_xy(t, x, y)) {
+		t->failed = 1;
+		return 0;
+	}
+	return 1;
+}
+
+GEOSGeometry *tp_transform_geom(tp_transform *t, const GEOSGeometry *geom)
+{
+	GEOSGeometry *res;
+
+	if (!t->pj)
+		return GEOSGeom_clone_r(t->g->gh, geom);
+	t->failed = 0;
+	res = GEOSGeom_transformXY_r(t->g->gh, geom, transform_cb, t);
+	if (t->failed && res) {
+		GEOSGeom_destroy_r(t->g->gh, res);
+		res = NULL;
+	}
+	return res;
+}
+
+/* Number of polygons in geom, looking one level into collections. */
+static int count_polygons(GEOSContextHandle_t h, const GEOSGeometry *geom)
+{
+	int type = GEOSGeomTypeId_r(h, geom), n, i, k = 0;
+
+	if (type == GEOS_POLYGON)
+		return 1;
+	if (type != GEOS_MULTIPOLYGON && type != GEOS_GEOMETRYCOLLECTION)
+		return 0;
+	n = GEOSGetNumGeometries_r(h, geom);
+	for (i = 0; i < n; i++)
+		k += count_polygons(h, GEOSGetGeometryN_r(h, geom, i));
+	return k;
+}
+
+/* Appends clones of geom's polygons to parts from *k on. */
+static void collect_polygons(GEOSContextHandle_t h, const GEOSGeometry *geom,
+			     GEOSGeometry **parts, int *k)
+{
+	int type = GEOSGeomTypeId_r(h, geom), n, i;
+
+	if (type == GEOS_POLYGON) {
+		if (GEOSisEmpty_r(h, geom) != 1)
+			parts[(*k)++] = GEOSGeom_clone_r(h, geom);
+		return;
+	}
+	if (type != GEOS_MULTIPOLYGON && type != GEOS_GEOMETRYCOLLECTION)
+		return;
+	n = GEOSGetNumGeometries_r(h, geom);
+	for (i = 0; i < n; i++)
+		collect_polygons(h, GEOSGetGeometryN_r(h, geom, i), parts, k);
+}
+
+/* The polygons of geom (any type) as a new MultiPolygon, NULL on OOM. */
+static GEOSGeometry *polygonal_part(tp_geo *g, const GEOSGeometry *geom)
+{
+	GEOSContextHandle_t h = g->gh;
+	int n = count_polygons(h, geom), k = 0, i;
+	GEOSGeometry **parts = NULL;
+	GEOSGeometry *res = NULL;
+
+	parts = calloc(n > 0 ? (size_t)n : 1, sizeof(*parts));
+	if (!parts)
+		return NULL;
+	collect_polygons(h, geom, parts, &k);
+	for (i = 0; i < k; i++)
+		if (!parts[i])
+			goto fail;
+	/* GEOS owns the parts from here on, even when it fails */
+	res = GEOSGeom_createCollection_r(h, GEOS_MULTIPOLYGON, parts, (unsigned)k);
+	free(parts);
+	return res;
+fail:
+	for (i = 0; i < k; i++)
+		if (parts[i])
+			GEOSGeom_destroy_r(h, parts[i]);
+	free(parts);
+	return NULL;
+}
+
+GEOSGeometry *tp_geo_valid_multipolygon(tp_geo *g, const GEOSGeometry *geom,
+					int *repaired, const char **why)
+{
+	GEOSContextHandle_t h = g->gh;
+	GEOSGeometry *fixed = NULL, *res = NULL;
+	int type = GEOSGeomTypeId_r(h, geom);
+
+	*repaired = 0;
+	*why = NULL;
+	if (type != GEOS_POLYGON && type != GEOS_MULTIPOLYGON) {
+		*why = "geometry is not a polygon";
+		return NULL;
+	}
+	if (GEOSisEmpty_r(h, geom) == 1) {
+		*why = "geometry is empty";
+		return NULL;
+	}
+	if (GEOSisValid_r(h, geom) == 1)
+		return polygonal_part(g, geom);
+	fixed = GEOSMakeValid_r(h, geom);
+	if (!fixed) {
+		*why = "invalid geometry that GEOS could not repair";
+		return NULL;
+	}
+	res = polygonal_part(g, fixed);
+	GEOSGeom_destroy_r(h, fixed);
+	if (res) {
+		double a = 0;
+		if (GEOSArea_r(h, res, &a) != 1 || a <= 0) {
+			GEOSGeom_destroy_r(h, res);
+			res = NULL;
+		}
+	}
+	if (!res) {
+		*why = "invalid geometry with no area left after repair";
+		return NULL;
+	}
+	*repaired = 1;
+	return res;
+}

@@ -1,0 +1,76 @@
+/*
+ * geo.h: the GEOS and PROJ bridge.
+ *
+ * One tp_geo bundles a reentrant GEOS handle and a PROJ context; a thread
+ * uses its own.  All geometry crosses the rest of tremplin as WKB (in the
+ * working store) or as GEOSGeometry* owned by the caller of the function
+ * that returned it.  GEOS notices and errors are captured into the tp_geo
+ * and into the last-error slot (error.h).  Nothing here knows the pipeline.
+ */
+#ifndef TP_GEO_H
+#define TP_GEO_H
+
+#include <stddef.h>
+
+#include <geos_c.h>
+#include <proj.h>
+
+typedef struct tp_geo {
+	GEOSContextHandle_t gh;  /* reentrant GEOS handle */
+	PJ_CONTEXT *pj;          /* PROJ context of this thread */
+	GEOSWKBReader *wkb_in;   /* reused WKB reader */
+	GEOSWKBWriter *wkb_out;  /* reused WKB writer (2D, little-endian) */
+	char geos_msg[512];      /* last GEOS error or notice */
+} tp_geo;
+
+/* Creates a context; *out is NULL on failure.  Free with tp_geo_free(). */
+int tp_geo_new(tp_geo **out);
+void tp_geo_free(tp_geo *g);
+
+/* Parses WKB into a new geometry (caller destroys), NULL on bad WKB. */
+GEOSGeometry *tp_geo_from_wkb(tp_geo *g, const void *wkb, size_t len);
+
+/* Serialises to 2D WKB; free the result with tp_geo_free_buf(). */
+unsigned char *tp_geo_to_wkb(tp_geo *g, const GEOSGeometry *geom, size_t *len);
+void tp_geo_free_buf(tp_geo *g, void *buf);
+
+/* Parses WKT (tests and the demo generator); NULL on failure. */
+GEOSGeometry *tp_geo_from_wkt(tp_geo *g, const char *wkt);
+
+/* WKT of geom, for messages and tests; free with tp_geo_free_buf(). */
+char *tp_geo_to_wkt(tp_geo *g, const GEOSGeometry *geom);
+
+/*
+ * A coordinate transformation between two CRSs given as anything PROJ
+ * reads ("EPSG:31370", WKT, PROJJSON).  Axis order is normalised to
+ * easting/longitude first on both sides.
+ */
+typedef struct tp_transform tp_transform;
+
+/* Fails with TP_EINPUT naming the CRS that PROJ does not know. */
+int tp_transform_new(tp_transform **out, tp_geo *g, const char *src,
+		     const char *dst);
+void tp_transform_free(tp_transform *t);
+
+/* 1 when src and dst are the same CRS (transforming is a no-op). */
+int tp_transform_is_identity(const tp_transform *t);
+
+/* Transforms one point in place; TP_EINPUT when PROJ cannot. */
+int tp_transform_xy(tp_transform *t, double *x, double *y);
+
+/* A transformed copy of geom (caller destroys), NULL on failure. */
+GEOSGeometry *tp_transform_geom(tp_transform *t, const GEOSGeometry *geom);
+
+/* 1 when PROJ knows crs; fills name (may be NULL) with its name. */
+int tp_crs_check(tp_geo *g, const char *crs, char *name, size_t namelen);
+
+/*
+ * Returns a valid MultiPolygon built from geom: geom itself (cloned) when
+ * it is a valid Polygon/MultiPolygon, else the polygonal part of
+ * GEOSMakeValid.  *repaired is set to 1 when a repair happened.  Returns
+ * NULL, with *why set to a static reason, when no area is left.
+ */
+GEOSGeometry *tp_geo_valid_multipolygon(tp_geo *g, const GEOSGeometry *geom,
+					int *repaired, const char **why);
+
+#endif

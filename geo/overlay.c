@@ -1,0 +1,102 @@
+/*
+ * overlay.c: areas of overlap between sources and targets (overlay.h).
+ *
+ * The targets go into an STRtree and are prepared once.  For each source,
+ * the tree gives the targets whose envelopes meet its envelope; a prepared
+ * intersects drops those that only look close; the rest are intersected
+ * exactly and their area reported.  Pairs are reported in increasing
+ * target position for each source, so the output is deterministic.
+ */
+#include "geo/overlay.h"
+#include "geo/error.h"
+
+#include <stdlib.h>
+
+typedef struct {
+	size_t *cand;  /* candidate target positions of the current source */
+	size_t ncand;  /* used entries */
+} query;
+
+static void collect(void *item, void *ud)
+{
+	query *q = ud;
+
+	q->cand[q->ncand++] = *(size_t *)item;
+}
+
+static int cmp_size(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+int tp_overlay_areas(tp_geo *g, const GEOSGeometry *const *src, size_t nsrc,
+		     const GEOSGeometry *const *dst, size_t ndst,
+		     tp_overlay_cb cb, void *ud)
+{
+	GEOSContextHandle_t h = g->gh;
+	GEOSSTRtree *tree = NULL;
+	const GEOSPreparedGeometry **prep = NULL;
+	size_t *pos = NULL;
+	query q = {0};
+	size_t i, j;
+	int rc = TP_OK;
+
+	tree = GEOSSTRtree_create_r(h, 10);
+	prep = calloc(ndst ? ndst : 1, sizeof(*prep));
+	pos = calloc(ndst ? ndst : 1, sizeof(*pos));
+	q.cand = calloc(ndst ? ndst : 1, sizeof(*q.cand));
+	if (!tree || !prep || !pos || !q.cand) {
+		rc = tp_error_set(TP_ERROR, "out of memory");
+		goto done;
+	}
+	for (j = 0; j < ndst; j++) {
+		pos[j] = j;
+		prep[j] = GEOSPrepare_r(h, dst[j]);
+		if (!prep[j]) {
+			rc = tp_error_set(TP_ERROR, "cannot prepare target %zu: %s", j,
+					  g->geos_msg);
+			goto done;
+		}
+		GEOSSTRtree_insert_r(h, tree, dst[j], &pos[j]);
+	}
+	for (i = 0; i < nsrc && rc == TP_OK; i++) {
+		q.ncand = 0;
+		GEOSSTRtree_query_r(h, tree, src[i], collect, &q);
+		qsort(q.cand, q.ncand, sizeof(*q.cand), cmp_size);
+		for (j = 0; j < q.ncand; j++) {
+			size_t t = q.cand[j];
+			GEOSGeometry *piece = NULL;
+			double area = 0;
+
+			if (GEOSPreparedIntersects_r(h, prep[t], src[i]) != 1)
+				continue;
+			piece = GEOSIntersection_r(h, src[i], dst[t]);
+			if (!piece) {
+				rc = tp_error_set(TP_ERROR,
+						  "intersection of source %zu and target %zu failed: %s",
+						  i, t, g->geos_msg);
+				break;
+			}
+			GEOSArea_r(h, piece, &area);
+			GEOSGeom_destroy_r(h, piece);
+			if (area > 0) {
+				rc = cb(ud, i, t, area);
+				if (rc)
+					break;
+			}
+		}
+	}
+done:
+	if (prep)
+		for (j = 0; j < ndst; j++)
+			if (prep[j])
+				GEOSPreparedGeom_destroy_r(h, prep[j]);
+	if (tree)
+		GEOSSTRtree_destroy_r(h, tree);
+	free(prep);
+	free(pos);
+	free(q.cand);
+	return rc;
+}

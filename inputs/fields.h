@@ -1,0 +1,74 @@
+/*
+ * fields.h: what tremplin reads from each input, and how a value is read.
+ *
+ * Each input kind (communes, vacancies, count zones) has a static table of
+ * tremplin fields: name, kind, whether a row without it is rejected.  The
+ * config maps a field to a source column; without a mapping the column of
+ * the field's own name is used.  tp_field_parse() turns a source value
+ * into tremplin's canonical text form, or says why it cannot.
+ */
+#ifndef TP_FIELDS_H
+#define TP_FIELDS_H
+
+#include <stddef.h>
+
+#define TP_MAX_FIELDS 16
+
+typedef enum {
+	TP_F_TEXT,    /* UTF-8 text, trimmed */
+	TP_F_INT,     /* whole number >= 0 */
+	TP_F_DATE,    /* YYYY-MM-DD, DD/MM/YYYY or YYYY/MM/DD -> YYYY-MM-DD */
+	TP_F_BOOL,    /* yes/no, oui/non, ja/nee, true/false, 1/0 -> 1 or 0 */
+	TP_F_OWNER,   /* owner type -> sisp, ais, cpas, commune, regie, citydev, private */
+	TP_F_REASON,  /* vacancy reason -> works, study, financing, allocation, repair, other */
+} tp_field_kind;
+
+typedef enum {
+	TP_NEED_OPTIONAL,  /* column may be absent; empty cell is NULL */
+	TP_NEED_COLUMN,    /* column must exist; empty cell is NULL (or 0 for counts) */
+	TP_NEED_VALUE,     /* column must exist and every row needs a value */
+} tp_need;
+
+typedef struct {
+	const char *name;     /* tremplin's name, also the store column */
+	tp_field_kind kind;   /* how values are parsed */
+	tp_need need;         /* what a missing column or value means */
+	int empty_is_zero;    /* an empty cell reads as 0 (counts of people) */
+} tp_field_def;
+
+typedef enum {
+	TP_IN_COMMUNES,
+	TP_IN_VACANCIES,
+	TP_IN_ZONES,
+	TP_IN_COUNT
+} tp_input_kind;
+
+typedef struct {
+	const char *name;            /* config section and store table */
+	int points;                  /* 1: point records, 0: polygons */
+	const tp_field_def *fields;  /* the fields, in store column order */
+	size_t nfields;              /* entries of fields */
+} tp_input_def;
+
+/* The definition of an input kind. */
+const tp_input_def *tp_input_def_get(tp_input_kind kind);
+
+/* The field named name in def, or -1. */
+int tp_input_def_field(const tp_input_def *def, const char *name);
+
+/*
+ * Parses raw (NULL or "" for an empty cell) by f's kind into out.  Returns
+ * 1 with a value in out, 0 for NULL, -1 when raw is unusable, with *why
+ * (static text or written into whybuf) saying why in a way that quotes the
+ * value.
+ */
+int tp_field_parse(const tp_field_def *f, const char *raw, char *out,
+		   size_t outlen, char *whybuf, size_t whylen);
+
+/* Parses a number written with '.' or ',' as decimal mark; 0 or -1. */
+int tp_parse_double(const char *s, double *out);
+
+/* Days since 1970-01-01 of a canonical YYYY-MM-DD date; -1 if malformed. */
+int tp_date_parse_iso(const char *s, long *days);
+
+#endif

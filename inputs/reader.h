@@ -1,0 +1,61 @@
+/*
+ * reader.h: reads one input through OGR, record by record.
+ *
+ * The reader checks the whole input when it opens (file, layer, mapped
+ * columns, CRS, at least one feature) and fails with TP_EINPUT and a
+ * message naming file, layer and field when the input cannot be used at
+ * all.  After that every feature comes out as a tp_record: either its
+ * parsed values and its geometry as WKB in the source CRS, or a reject
+ * reason naming the row and field.  No record is skipped silently.
+ */
+#ifndef TP_READER_H
+#define TP_READER_H
+
+#include <stddef.h>
+
+#include "inputs/fields.h"
+
+/* How one input is configured (a section of the config file). */
+typedef struct tp_input_cfg {
+	char *path;                 /* source file, resolved against the config's folder */
+	char *layer;                /* layer name, NULL for the first layer */
+	char *crs;                  /* CRS used when the source declares none, or NULL */
+	char *x;                    /* X column (point inputs without geometry), or NULL */
+	char *y;                    /* Y column, or NULL */
+	char *map[TP_MAX_FIELDS];   /* source column of each field, NULL: the field's name */
+} tp_input_cfg;
+
+/* One source feature, read. */
+typedef struct tp_record {
+	long row;                        /* 1-based position in the layer */
+	char *values[TP_MAX_FIELDS];     /* canonical text per field, NULL for NULL */
+	unsigned char *wkb;              /* geometry in the source CRS (malloc'ed), or NULL */
+	size_t wkb_len;                  /* bytes of wkb */
+	char *original;                  /* the source values as a JSON object (malloc'ed) */
+	const char *field;               /* field that made it a reject, or NULL */
+	char reason[512];                /* reject reason, "" when accepted */
+} tp_record;
+
+typedef struct tp_reader tp_reader;
+
+/* Opens cfg's source as an input of the given kind; see the top comment. */
+int tp_reader_open(tp_reader **out, const tp_input_cfg *cfg, tp_input_kind kind);
+void tp_reader_free(tp_reader *r);
+
+/* The source CRS as PROJ reads it ("EPSG:31370" or WKT). */
+const char *tp_reader_crs(const tp_reader *r);
+
+/* The layer's name, for messages and the rejects table. */
+const char *tp_reader_layer(const tp_reader *r);
+
+/*
+ * Reads the next feature into rec (first disposing what rec held).
+ * Returns 1 when rec holds a record (accepted or rejected), 0 at the end,
+ * or a negative TP_E* code when reading itself fails.
+ */
+int tp_reader_next(tp_reader *r, tp_record *rec);
+
+/* Frees what a record holds; leaves it zeroed. */
+void tp_record_dispose(tp_record *rec);
+
+#endif

@@ -1,0 +1,176 @@
+/*
+ * csv.c: OUTDIR/indicators.csv, the per-commune figures for a spreadsheet.
+ *
+ * One row per commune, ordered by nis_code, with exactly the columns and
+ * values of the communes layer of tremplin.gpkg (gpkg.c runs the same
+ * join).  Numbers are formatted by SQLite's printf, which ignores the
+ * process locale, so the decimal point is always '.' and the file reads
+ * the same everywhere.  The file is written under a temporary name and
+ * renamed onto its final name once flushed and synced (see outputs.h).
+ */
+#include "outputs/outputs.h"
+#include "geo/error.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* How a column is printed. */
+typedef enum {
+	C_TEXT,  /* quoted when it holds a comma, a quote or a line break */
+	C_INT,   /* integer */
+	C_REAL,  /* 2 decimals */
+	C_SHARE, /* 4 decimals */
+} column_kind;
+
+typedef struct {
+	const char *name;  /* header */
+	column_kind kind;  /* how its values are printed */
+} column_def;
+
+/* In the order of the SELECT below. */
+static const column_def columns[] = {
+	{"nis_code", C_TEXT},
+	{"name_fr", C_TEXT},
+	{"name_nl", C_TEXT},
+	{"population", C_INT},
+	{"public_space", C_REAL},
+	{"emergency_shelter", C_REAL},
+	{"nonrecognised_shelter", C_REAL},
+	{"squat", C_REAL},
+	{"nonconventional", C_REAL},
+	{"third_parties", C_REAL},
+	{"people_total", C_REAL},
+	{"vacancy_records", C_INT},
+	{"empty_dwellings", C_INT},
+	{"candidate_buildings", C_INT},
+	{"candidate_dwellings", C_INT},
+	{"capacity", C_REAL},
+	{"capacity_share_public", C_SHARE},
+	{"capacity_share_total", C_SHARE},
+	{"need", C_REAL},
+};
+
+static const char select_sql[] =
+	"SELECT c.nis_code, c.name_fr, c.name_nl, c.population, s.public_space,"
+	" s.emergency_shelter, s.nonrecognised_shelter, s.squat, s.nonconventional,"
+	" s.third_parties, s.people_total, s.vacancy_records, s.empty_dwellings,"
+	" s.candidate_buildings, s.candidate_dwellings, s.capacity,"
+	" s.capacity_share_public, s.capacity_share_total, s.need"
+	" FROM communes c LEFT JOIN commune_summary s ON s.nis_code = c.nis_code"
+	" ORDER BY c.nis_code, c.id";
+
+#define NCOLUMNS ((int)(sizeof(columns) / sizeof(columns[0])))
+
+/* Writes s as one RFC 4180 field. */
+static void put_text(FILE *f, const char *s)
+{
+	if (!strpbrk(s, ",\"\r\n")) {
+		fputs(s, f);
+		return;
+	}
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+/* Writes column i of the current row; NULL is an empty field. */
+static void put_value(FILE *f, sqlite3_stmt *st, int i)
+{
+	char num[400];
+
+	if (sqlite3_column_type(st, i) == SQLITE_NULL)
+		return;
+	switch (columns[i].kind) {
+	case C_TEXT:
+		put_text(f, (const char *)sqlite3_column_text(st, i));
+		break;
+	case C_INT:
+		fprintf(f, "%lld", (long long)sqlite3_column_int64(st, i));
+		break;
+	case C_REAL:
+		sqlite3_snprintf(sizeof(num), num, "%.2f", sqlite3_column_double(st, i));
+		fputs(num, f);
+		break;
+	case C_SHARE:
+		sqlite3_snprintf(sizeof(num), num, "%.4f", sqlite3_column_double(st, i));
+		fputs(num, f);
+		break;
+	}
+}
+
+int tp_write_csv(sqlite3 *store, const char *path)
+{
+	sqlite3_stmt *st = NULL;
+	FILE *f = NULL;
+	char *tmp = NULL;
+	size_t len = strlen(path) + 32;
+	int rc = TP_OK, step, i;
+
+	tmp = malloc(len);
+	if (!tmp) {
+		rc = tp_error_set(TP_ERROR, "%s: out of memory", path);
+		goto cleanup;
+	}
+	snprintf(tmp, len, "%s.tmp-%ld", path, (long)getpid());
+	if (sqlite3_prepare_v2(store, select_sql, -1, &st, NULL) != SQLITE_OK) {
+		rc = tp_error_set(TP_ESTORE, "%s: cannot read the working store: %s", path,
+				  sqlite3_errmsg(store));
+		goto cleanup;
+	}
+	f = fopen(tmp, "wb");
+	if (!f) {
+		rc = tp_error_set(TP_EOUTPUT, "%s: cannot create %s: %s", path, tmp,
+				  strerror(errno));
+		goto cleanup;
+	}
+	for (i = 0; i < NCOLUMNS; i++)
+		fprintf(f, "%s%s", i ? "," : "", columns[i].name);
+	fputc('\n', f);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		for (i = 0; i < NCOLUMNS; i++) {
+			if (i)
+				fputc(',', f);
+			put_value(f, st, i);
+		}
+		fputc('\n', f);
+	}
+	if (step != SQLITE_DONE) {
+		rc = tp_error_set(TP_ESTORE, "%s: cannot read the working store: %s", path,
+				  sqlite3_errmsg(store));
+		goto cleanup;
+	}
+	/* Complete means on disk: a crash after the rename must not leave an empty file. */
+	errno = 0;
+	if (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0) {
+		rc = tp_error_set(TP_EOUTPUT, "%s: cannot write %s: %s", path, tmp,
+				  errno ? strerror(errno) : "write error");
+		goto cleanup;
+	}
+	i = fclose(f);
+	f = NULL;
+	if (i != 0) {
+		rc = tp_error_set(TP_EOUTPUT, "%s: cannot write %s: %s", path, tmp,
+				  strerror(errno));
+		goto cleanup;
+	}
+	if (rename(tmp, path) != 0) {
+		rc = tp_error_set(TP_EOUTPUT, "%s: cannot rename %s onto it: %s", path, tmp,
+				  strerror(errno));
+		goto cleanup;
+	}
+cleanup:
+	if (f)
+		fclose(f);
+	if (rc && tmp)
+		unlink(tmp);
+	sqlite3_finalize(st);
+	free(tmp);
+	return rc;
+}

@@ -1,0 +1,210 @@
+/*
+ * config.c: INI parsing with inih into a tp_config.
+ */
+#include "pipeline/config.h"
+#include "geo/error.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <ini.h>
+
+typedef struct {
+	tp_config *cfg;   /* being filled */
+	char dir[4096];   /* folder of the config file, with trailing '/' */
+	int failed;       /* set once an error is recorded */
+} parse_state;
+
+static char *resolve(const char *dir, const char *path)
+{
+	size_t n;
+	char *s;
+
+	if (path[0] == '/' || !dir[0])
+		return strdup(path);
+	n = strlen(dir) + strlen(path) + 1;
+	s = malloc(n);
+	if (s)
+		snprintf(s, n, "%s%s", dir, path);
+	return s;
+}
+
+static int set_str(char **slot, const char *value)
+{
+	free(*slot);
+	*slot = strdup(value);
+	return *slot != NULL;
+}
+
+static int fail(parse_state *st, const char *section, const char *name,
+		const char *fmt, const char *value)
+{
+	char why[512];
+
+	if (st->failed)
+		return 0;
+	snprintf(why, sizeof(why), fmt, value);
+	tp_error_set(TP_ECONFIG, "%s: [%s] %s: %s", st->cfg->path, section, name, why);
+	st->failed = 1;
+	return 0;
+}
+
+static int run_key(parse_state *st, const char *name, const char *value)
+{
+	tp_config *cfg = st->cfg;
+	char *end = NULL;
+	double v;
+	long days;
+
+	if (!strcmp(name, "crs"))
+		return set_str(&cfg->crs, value);
+	if (!strcmp(name, "reference_date")) {
+		char buf[64], why[128];
+		tp_field_def f = {"reference_date", TP_F_DATE, TP_NEED_VALUE, 0};
+		if (tp_field_parse(&f, value, buf, sizeof(buf), why, sizeof(why)) != 1 ||
+		    tp_date_parse_iso(buf, &days))
+			return fail(st, "run", name, "not a date: '%s'", value);
+		memcpy(cfg->reference_date, buf, 10);
+		cfg->reference_date[10] = '\0';
+		return 1;
+	}
+	if (!strcmp(name, "min_window_months") || !strcmp(name, "occupancy")) {
+		errno = 0;
+		v = strtod(value, &end);
+		if (errno || end == value || *end || v < 0)
+			return fail(st, "run", name, "not a number >= 0: '%s'", value);
+		if (name[0] == 'm')
+			cfg->min_window_months = v;
+		else
+			cfg->occupancy = v;
+		return 1;
+	}
+	return fail(st, "run", name, "unknown key%s", "");
+}
+
+static int input_key(parse_state *st, tp_input_kind kind, const char *section,
+		     const char *name, const char *value)
+{
+	tp_input_cfg *in = &st->cfg->inputs[kind];
+	const tp_input_def *def = tp_input_def_get(kind);
+	int i;
+
+	if (!strcmp(name, "path")) {
+		free(in->path);
+		in->path = resolve(st->dir, value);
+		return in->path != NULL;
+	}
+	if (!strcmp(name, "layer"))
+		return set_str(&in->layer, value);
+	if (!strcmp(name, "crs"))
+		return set_str(&in->crs, value);
+	if (!strcmp(name, "x") && def->points)
+		return set_str(&in->x, value);
+	if (!strcmp(name, "y") && def->points)
+		return set_str(&in->y, value);
+	i = tp_input_def_field(def, name);
+	if (i < 0)
+		return fail(st, section, name,
+			    "unknown key%s (expected path, layer, crs, x, y or a field name)", "");
+	return set_str(&in->map[i], value);
+}
+
+static int handler(void *user, const char *section, const char *name,
+		   const char *value)
+{
+	parse_state *st = user;
+	int k;
+
+	if (st->failed)
+		return 0;
+	if (!strcmp(section, "run"))
+		return run_key(st, name, value);
+	for (k = 0; k < TP_IN_COUNT; k++)
+		if (!strcmp(section, tp_input_def_get(k)->name))
+			return input_key(st, k, section, name, value);
+	return fail(st, section, name, "unknown section%s (expected run, communes, "
+		    "vacancies or zones)", "");
+}
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char *s = NULL;
+	long n;
+
+	if (!f)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
+	    (s = malloc((size_t)n + 1)) != NULL) {
+		if (fread(s, 1, (size_t)n, f) != (size_t)n) {
+			free(s);
+			s = NULL;
+		} else {
+			s[n] = '\0';
+		}
+	}
+	fclose(f);
+	return s;
+}
+
+int tp_config_load(tp_config *cfg, const char *path)
+{
+	parse_state st = {0};
+	const char *slash;
+	time_t now = time(NULL);
+	struct tm tm;
+	int rc, k;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->path = strdup(path);
+	cfg->crs = strdup("EPSG:31370");
+	cfg->min_window_months = 24;
+	cfg->occupancy = 1.5;
+	gmtime_r(&now, &tm);
+	strftime(cfg->reference_date, sizeof(cfg->reference_date), "%Y-%m-%d", &tm);
+	if (!cfg->path || !cfg->crs)
+		return tp_error_set(TP_ERROR, "out of memory");
+	cfg->text = slurp(path);
+	if (!cfg->text)
+		return tp_error_set(TP_ECONFIG, "%s: cannot read the config file: %s", path,
+				    strerror(errno));
+	slash = strrchr(path, '/');
+	if (slash && (size_t)(slash - path + 1) < sizeof(st.dir))
+		memcpy(st.dir, path, (size_t)(slash - path + 1));
+	st.cfg = cfg;
+	rc = ini_parse_string(cfg->text, handler, &st);
+	if (st.failed)
+		return TP_ECONFIG;
+	if (rc != 0)
+		return tp_error_set(TP_ECONFIG, "%s, line %d: not a 'key = value' line", path, rc);
+	for (k = 0; k < TP_IN_COUNT; k++)
+		if (!cfg->inputs[k].path)
+			return tp_error_set(TP_ECONFIG, "%s: section [%s] with its 'path' is missing",
+					    path, tp_input_def_get(k)->name);
+	return TP_OK;
+}
+
+void tp_config_dispose(tp_config *cfg)
+{
+	int k, i;
+
+	if (!cfg)
+		return;
+	for (k = 0; k < TP_IN_COUNT; k++) {
+		tp_input_cfg *in = &cfg->inputs[k];
+		free(in->path);
+		free(in->layer);
+		free(in->crs);
+		free(in->x);
+		free(in->y);
+		for (i = 0; i < TP_MAX_FIELDS; i++)
+			free(in->map[i]);
+	}
+	free(cfg->path);
+	free(cfg->text);
+	free(cfg->crs);
+	memset(cfg, 0, sizeof(*cfg));
+}

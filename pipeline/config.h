@@ -1,0 +1,29 @@
+/*
+ * config.h: the run's configuration, read from an INI file.
+ *
+ * [run] holds the working CRS, the reference date and the scoring
+ * parameters; [communes], [vacancies] and [zones] each describe one input
+ * (see tp_input_cfg).  Paths are resolved against the config file's
+ * folder.  The README carries a commented example.
+ */
+#ifndef TP_CONFIG_H
+#define TP_CONFIG_H
+
+#include "inputs/reader.h"
+
+typedef struct tp_config {
+	char *path;                          /* the config file */
+	char *text;                          /* its whole text, kept in the store's meta */
+	char *crs;                           /* working CRS, default EPSG:31370 */
+	char reference_date[11];             /* YYYY-MM-DD, default today (UTC) */
+	double min_window_months;            /* shortest window for a candidate, default 24 */
+	double occupancy;                    /* people per dwelling, default 1.5 */
+	tp_input_cfg inputs[TP_IN_COUNT];    /* one per input kind */
+} tp_config;
+
+/* Reads path into cfg (caller-owned, disposed with tp_config_dispose even
+ * on failure).  Fails with TP_ECONFIG naming file, section and key. */
+int tp_config_load(tp_config *cfg, const char *path);
+void tp_config_dispose(tp_config *cfg);
+
+#endif

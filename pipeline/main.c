@@ -1,0 +1,216 @@
+/*
+ * main.c: the tremplin command, a thin shell over the pipeline.
+ *
+ * GDAL's general options (--config KEY VALUE, --debug, ...) are handled by
+ * GDALGeneralCmdLineProcessor; --version and --help are tremplin's own.
+ * Only this file exits; the exit status says which kind of failure it was
+ * (see error.h and the README).
+ */
+#include "geo/error.h"
+#include "geo/geo.h"
+#include "inputs/demo.h"
+#include "pipeline/config.h"
+#include "pipeline/stages.h"
+#include "pipeline/store.h"
+#include "version.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <gdal.h>
+#include <cpl_conv.h>
+#include <cpl_string.h>
+
+static const char usage_text[] =
+	"Usage: tremplin [--help] [--version] [--config KEY VALUE] [--debug on|off]\n"
+	"                COMMAND [OPTIONS]\n"
+	"\n"
+	"Puts the homelessness count and empty social dwellings of the Brussels-Capital\n"
+	"Region on one map and finds buildings that could host a temporary occupation.\n"
+	"\n"
+	"Commands:\n"
+	"  run   -c CONFIG -o OUTDIR [--from STAGE] [--until STAGE] [-q]\n"
+	"        run the pipeline (or part of it) on the inputs named in CONFIG\n"
+	"  demo  -o OUTDIR [--seed N] [-q]\n"
+	"        write a schematic demo region into OUTDIR/inputs and run it\n"
+	"  stages\n"
+	"        list the stages, what each reads and writes\n"
+	"\n"
+	"Outputs in OUTDIR: tremplin.gpkg, indicators.csv, work.sqlite (working store).\n"
+	"Exit status: 0 ok, 1 internal error, 2 usage, 3 config, 4 unusable input,\n"
+	"5 output not written, 6 working store lacks an earlier stage.\n";
+
+static int usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "tremplin: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\nTry 'tremplin --help'.\n");
+	return TP_EXIT_USAGE;
+}
+
+/* mkdir -p */
+static int make_dirs(const char *path)
+{
+	char buf[4096];
+	size_t i, n = strlen(path);
+
+	if (n == 0 || n >= sizeof(buf))
+		return tp_error_set(TP_EOUTPUT, "%s: bad folder name", path);
+	memcpy(buf, path, n + 1);
+	for (i = 1; i <= n; i++) {
+		if (buf[i] == '/' || buf[i] == '\0') {
+			char c = buf[i];
+			buf[i] = '\0';
+			if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+				return tp_error_set(TP_EOUTPUT, "%s: cannot create folder: %s", buf,
+						    strerror(errno));
+			buf[i] = c;
+		}
+	}
+	return TP_OK;
+}
+
+static void list_stages(void)
+{
+	size_t i, n;
+	const tp_stage *s = tp_stages(&n);
+
+	for (i = 0; i < n; i++)
+		printf("%zu. %-10s reads: %s\n   %-10s writes: %s\n", i + 1, s[i].name, s[i].reads,
+		       "", s[i].writes);
+}
+
+/* Runs the pipeline for an already loaded config. */
+static int run_pipeline(tp_config *cfg, const char *outdir, const char *from,
+			const char *until, int quiet)
+{
+	tp_run run = {0};
+	char path[4096];
+	int rc;
+
+	rc = make_dirs(outdir);
+	if (rc)
+		return rc;
+	rc = tp_geo_new(&run.g);
+	if (rc)
+		return rc;
+	snprintf(path, sizeof(path), "%s/work.sqlite", outdir);
+	rc = tp_store_open(&run.db, path);
+	if (!rc) {
+		run.cfg = cfg;
+		run.outdir = outdir;
+		run.quiet = quiet;
+		rc = tp_pipeline_run(&run, from, until);
+	}
+	if (run.db)
+		sqlite3_close(run.db);
+	tp_geo_free(run.g);
+	if (!rc && !quiet && tp_stage_find(until ? until : "write") == tp_stage_find("write"))
+		printf("outputs: %s/tremplin.gpkg, %s/indicators.csv\n", outdir, outdir);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	const char *config = NULL, *outdir = NULL, *from = NULL, *until = NULL;
+	const char *command = NULL;
+	unsigned long seed = 20241107;
+	tp_config cfg = {0};
+	int quiet = 0, i, rc = TP_OK;
+	char **args = NULL;
+	int nargs;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--version")) {
+			printf("tremplin %s (GDAL %s, GEOS %s, PROJ %s, SQLite %s)\n", TP_VERSION,
+			       GDALVersionInfo("RELEASE_NAME"), GEOSversion(), proj_info().release,
+			       sqlite3_libversion());
+			return TP_EXIT_OK;
+		}
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			fputs(usage_text, stdout);
+			return TP_EXIT_OK;
+		}
+	}
+	GDALAllRegister();
+	nargs = GDALGeneralCmdLineProcessor(argc, &argv, 0);
+	if (nargs < 1)
+		return nargs == 0 ? TP_EXIT_OK : TP_EXIT_USAGE;
+	args = argv;
+	for (i = 1; i < nargs; i++) {
+		const char *a = args[i];
+		int more = i + 1 < nargs;
+
+		if (!strcmp(a, "-q") || !strcmp(a, "--quiet"))
+			quiet = 1;
+		else if ((!strcmp(a, "-c") || !strcmp(a, "--config-file")) && more)
+			config = args[++i];
+		else if ((!strcmp(a, "-o") || !strcmp(a, "--output")) && more)
+			outdir = args[++i];
+		else if (!strcmp(a, "--from") && more)
+			from = args[++i];
+		else if (!strcmp(a, "--until") && more)
+			until = args[++i];
+		else if (!strcmp(a, "--seed") && more)
+			seed = strtoul(args[++i], NULL, 10);
+		else if (a[0] == '-') {
+			rc = usage_error("unknown option or missing value: %s", a);
+			goto out;
+		} else if (!command)
+			command = a;
+		else {
+			rc = usage_error("unexpected argument: %s", a);
+			goto out;
+		}
+	}
+	if (!command) {
+		rc = usage_error("no command given%s", "");
+		goto out;
+	}
+	if (!strcmp(command, "stages")) {
+		list_stages();
+		rc = TP_EXIT_OK;
+		goto out;
+	}
+	if (!strcmp(command, "run")) {
+		if (!config || !outdir) {
+			rc = usage_error("run needs -c CONFIG and -o OUTDIR%s", "");
+			goto out;
+		}
+		rc = tp_config_load(&cfg, config);
+		if (!rc)
+			rc = run_pipeline(&cfg, outdir, from, until, quiet);
+	} else if (!strcmp(command, "demo")) {
+		char dir[4096], ini[4200];
+		if (!outdir) {
+			rc = usage_error("demo needs -o OUTDIR%s", "");
+			goto out;
+		}
+		snprintf(dir, sizeof(dir), "%s/inputs", outdir);
+		rc = make_dirs(dir);
+		if (!rc)
+			rc = tp_demo_write(dir, seed);
+		snprintf(ini, sizeof(ini), "%s/tremplin.ini", dir);
+		if (!rc && !quiet)
+			printf("demo inputs: %s (schematic region, seed %lu)\n", dir, seed);
+		if (!rc)
+			rc = tp_config_load(&cfg, ini);
+		if (!rc)
+			rc = run_pipeline(&cfg, outdir, from, until, quiet);
+	} else {
+		rc = usage_error("unknown command: %s", command);
+		goto out;
+	}
+	if (rc) {
+		fprintf(stderr, "tremplin: %s\n", tp_error_last());
+		rc = tp_exit_code(tp_error_code() ? tp_error_code() : rc);
+	}
+out:
+	tp_config_dispose(&cfg);
+	CSLDestroy(args);
+	GDALDestroyDriverManager();
+	return rc;
+}

@@ -1,0 +1,756 @@
+/*
+ * stages.c: the stage table and the stages that move geometry: load,
+ * reproject, validate, locate, apportion and write.  Scoring and the
+ * per-commune summary live in score.c.
+ *
+ * Each stage reads its inputs from the working store, never from the
+ * previous stage's memory, so any stage can be rerun from the store.
+ */
+#include "pipeline/stages.h"
+#include "pipeline/store.h"
+#include "geo/error.h"
+#include "geo/locate.h"
+#include "geo/overlay.h"
+#include "inputs/reader.h"
+#include "outputs/outputs.h"
+#include "version.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cpl_progress.h>
+
+#define MAX_PRINTED_REJECTS 10
+
+static const char *const polygon_tables[] = {"communes", "zones"};
+
+/* The store column of an input field ("id" would clash with the row id). */
+static const char *column_of(const char *field)
+{
+	return strcmp(field, "id") == 0 ? "src_id" : field;
+}
+
+/* ---- load ------------------------------------------------------------ */
+
+static int load_input(tp_run *run, tp_input_kind kind)
+{
+	const tp_input_def *def = tp_input_def_get(kind);
+	const tp_input_cfg *in = &run->cfg->inputs[kind];
+	tp_reader *r = NULL;
+	tp_record rec = {0};
+	sqlite3_stmt *ins = NULL, *stat = NULL;
+	char sql[1024];
+	size_t i, used;
+	long nrej = 0, nread = 0;
+	int rc, got;
+
+	rc = tp_reader_open(&r, in, kind);
+	if (rc)
+		return rc;
+	if (!tp_crs_check(run->g, tp_reader_crs(r), NULL, 0)) {
+		rc = tp_error_set(TP_EINPUT, "%s, layer %s: unknown CRS '%s' (section [%s])",
+				  in->path, tp_reader_layer(r), tp_reader_crs(r), def->name);
+		goto done;
+	}
+	rc = tp_store_prepare(run->db, &stat,
+			      "INSERT INTO input_stats(input, path, layer, src_crs, read)"
+			      " VALUES (?, ?, ?, ?, 0)");
+	if (rc)
+		goto done;
+	sqlite3_bind_text(stat, 1, def->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stat, 2, in->path, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stat, 3, tp_reader_layer(r), -1, SQLITE_STATIC);
+	sqlite3_bind_text(stat, 4, tp_reader_crs(r), -1, SQLITE_STATIC);
+	if (sqlite3_step(stat) != SQLITE_DONE) {
+		rc = tp_error_set(TP_ERROR, "working store: %s", sqlite3_errmsg(run->db));
+		goto done;
+	}
+	used = (size_t)snprintf(sql, sizeof(sql), "INSERT INTO %s(src_row", def->name);
+	for (i = 0; i < def->nfields; i++)
+		used += (size_t)snprintf(sql + used, sizeof(sql) - used, ", %s",
+					 column_of(def->fields[i].name));
+	used += (size_t)snprintf(sql + used, sizeof(sql) - used, ", geom, original) VALUES (?");
+	for (i = 0; i < def->nfields + 2; i++)
+		used += (size_t)snprintf(sql + used, sizeof(sql) - used, ", ?");
+	snprintf(sql + used, sizeof(sql) - used, ")");
+	rc = tp_store_prepare(run->db, &ins, sql);
+	if (rc)
+		goto done;
+	while ((got = tp_reader_next(r, &rec)) == 1) {
+		nread = rec.row;
+		if (rec.reason[0]) {
+			if (!run->quiet && nrej < MAX_PRINTED_REJECTS)
+				fprintf(stderr, "%s, layer %s, row %ld, field %s: %s\n", in->path,
+					tp_reader_layer(r), rec.row, rec.field, rec.reason);
+			nrej++;
+			rc = tp_store_reject(run->db, def->name, rec.row, "load", rec.field,
+					     rec.reason, rec.original);
+			if (rc)
+				goto done;
+			continue;
+		}
+		sqlite3_reset(ins);
+		sqlite3_bind_int64(ins, 1, rec.row);
+		for (i = 0; i < def->nfields; i++)
+			sqlite3_bind_text(ins, (int)i + 2, rec.values[i], -1, SQLITE_STATIC);
+		sqlite3_bind_blob(ins, (int)def->nfields + 2, rec.wkb, (int)rec.wkb_len,
+				  SQLITE_STATIC);
+		sqlite3_bind_text(ins, (int)def->nfields + 3, rec.original, -1, SQLITE_STATIC);
+		if (sqlite3_step(ins) != SQLITE_DONE) {
+			rc = tp_error_set(TP_ERROR, "working store: %s", sqlite3_errmsg(run->db));
+			goto done;
+		}
+	}
+	if (got < 0) {
+		rc = got;
+		goto done;
+	}
+	if (!run->quiet && nrej > MAX_PRINTED_REJECTS)
+		fprintf(stderr, "%s: %ld more rejected rows, listed in the rejects layer\n",
+			in->path, nrej - MAX_PRINTED_REJECTS);
+	snprintf(sql, sizeof(sql), "UPDATE input_stats SET read = %ld WHERE input = '%s'",
+		 nread, def->name);
+	rc = tp_store_exec(run->db, sql);
+done:
+	tp_record_dispose(&rec);
+	sqlite3_finalize(ins);
+	sqlite3_finalize(stat);
+	tp_reader_free(r);
+	return rc;
+}
+
+static int stage_load(tp_run *run)
+{
+	tp_config *cfg = run->cfg;
+	PJ *crs = NULL;
+	char buf[64], stamp[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	int rc, k;
+
+	crs = proj_create(run->g->pj, cfg->crs);
+	if (!crs)
+		return tp_error_set(TP_ECONFIG, "%s: [run] crs: unknown CRS '%s'", cfg->path,
+				    cfg->crs);
+	rc = tp_store_reset(run->db);
+	if (!rc)
+		rc = tp_store_meta_set(run->db, "crs", cfg->crs);
+	if (!rc)
+		rc = tp_store_meta_set(run->db, "crs_wkt",
+				       proj_as_wkt(run->g->pj, crs, PJ_WKT2_2019, NULL));
+	proj_destroy(crs);
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (!rc)
+		rc = tp_store_meta_set(run->db, "run_started", stamp);
+	if (!rc)
+		rc = tp_store_meta_set(run->db, "config_path", cfg->path);
+	if (!rc)
+		rc = tp_store_meta_set(run->db, "config_text", cfg->text);
+	if (!rc)
+		rc = tp_store_meta_set(run->db, "tremplin_version", TP_VERSION);
+	snprintf(buf, sizeof(buf), "%s", cfg->reference_date);
+	if (!rc)
+		rc = tp_store_meta_set(run->db, "reference_date", buf);
+	for (k = 0; k < TP_IN_COUNT && !rc; k++)
+		rc = load_input(run, k);
+	if (!rc)
+		rc = tp_store_exec(run->db,
+				   "UPDATE zones SET total = public_space + emergency_shelter"
+				   " + nonrecognised_shelter + squat + nonconventional + third_parties");
+	return rc;
+}
+
+/* ---- reproject ------------------------------------------------------- */
+
+/* Reads (id, geom) of every row of table into parallel arrays. */
+typedef struct {
+	long long *id;        /* row ids */
+	GEOSGeometry **geom;  /* geometries, owned */
+	char **key;           /* key column text (may be NULL), owned */
+	double *value;        /* numeric column (may be NULL) */
+	size_t n;             /* rows */
+} rows;
+
+static void rows_dispose(tp_geo *g, rows *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++) {
+		if (r->geom && r->geom[i])
+			GEOSGeom_destroy_r(g->gh, r->geom[i]);
+		if (r->key)
+			free(r->key[i]);
+	}
+	free(r->id);
+	free(r->geom);
+	free(r->key);
+	free(r->value);
+	memset(r, 0, sizeof(*r));
+}
+
+/* Loads rows with a query returning (id, geom[, key[, value]]).  A row
+ * whose WKB does not parse is kept with a NULL geometry. */
+static int rows_load(tp_run *run, rows *r, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+	size_t cap = 0;
+	int rc, ncol;
+
+	memset(r, 0, sizeof(*r));
+	rc = tp_store_prepare(run->db, &st, sql);
+	if (rc)
+		return rc;
+	ncol = sqlite3_column_count(st);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (r->n == cap) {
+			size_t nc = cap ? cap * 2 : 64;
+			long long *id = realloc(r->id, nc * sizeof(*id));
+			GEOSGeometry **geom = id ? realloc(r->geom, nc * sizeof(*geom)) : NULL;
+			char **key = geom ? realloc(r->key, nc * sizeof(*key)) : NULL;
+			double *value = key ? realloc(r->value, nc * sizeof(*value)) : NULL;
+			if (id)
+				r->id = id;
+			if (geom)
+				r->geom = geom;
+			if (key)
+				r->key = key;
+			if (!value) {
+				sqlite3_finalize(st);
+				return tp_error_set(TP_ERROR, "out of memory");
+			}
+			r->value = value;
+			cap = nc;
+		}
+		r->id[r->n] = sqlite3_column_int64(st, 0);
+		r->geom[r->n] = sqlite3_column_blob(st, 1)
+					? tp_geo_from_wkb(run->g, sqlite3_column_blob(st, 1),
+							  (size_t)sqlite3_column_bytes(st, 1))
+					: NULL;
+		r->key[r->n] = ncol > 2 && sqlite3_column_text(st, 2)
+				       ? strdup((const char *)sqlite3_column_text(st, 2))
+				       : NULL;
+		r->value[r->n] = ncol > 3 ? sqlite3_column_double(st, 3) : 0;
+		r->n++;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return tp_error_set(TP_ERROR, "working store: %s", sqlite3_errmsg(run->db));
+	return TP_OK;
+}
+
+static int update_geom(tp_run *run, sqlite3_stmt *upd, long long id,
+		       const GEOSGeometry *geom)
+{
+	size_t len = 0;
+	unsigned char *wkb = tp_geo_to_wkb(run->g, geom, &len);
+	int rc = TP_OK;
+
+	if (!wkb)
+		return tp_error_set(TP_ERROR, "cannot write WKB: %s", run->g->geos_msg);
+	sqlite3_reset(upd);
+	sqlite3_bind_blob(upd, 1, wkb, (int)len, SQLITE_STATIC);
+	sqlite3_bind_int64(upd, 2, id);
+	if (sqlite3_step(upd) != SQLITE_DONE)
+		rc = tp_error_set(TP_ERROR, "working store: %s", sqlite3_errmsg(run->db));
+	tp_geo_free_buf(run->g, wkb);
+	return rc;
+}
+
+/* The source CRS recorded for input at load (malloc'ed), or NULL. */
+static char *source_crs(sqlite3 *db, const char *input)
+{
+	sqlite3_stmt *st = NULL;
+	char *src = NULL;
+
+	if (tp_store_prepare(db, &st, "SELECT src_crs FROM input_stats WHERE input = ?"))
+		return NULL;
+	sqlite3_bind_text(st, 1, input, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+		src = strdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return src;
+}
+
+static int reproject_table(tp_run *run, const char *table, const char *dst)
+{
+	tp_transform *t = NULL;
+	sqlite3_stmt *upd = NULL;
+	rows r = {0};
+	char sql[256], *src = NULL;
+	size_t i;
+	int rc;
+
+	src = source_crs(run->db, table);
+	if (!src)
+		return tp_error_set(TP_ESTORE, "working store: no source CRS for %s; run the load stage",
+				    table);
+	rc = tp_transform_new(&t, run->g, src, dst);
+	if (rc) {
+		tp_error_set(TP_EINPUT, "input '%s': %s", table, tp_error_last());
+		goto done;
+	}
+	if (tp_transform_is_identity(t))
+		goto done;
+	snprintf(sql, sizeof(sql), "SELECT id, geom FROM %s ORDER BY id", table);
+	rc = rows_load(run, &r, sql);
+	if (rc)
+		goto done;
+	snprintf(sql, sizeof(sql), "UPDATE %s SET geom = ? WHERE id = ?", table);
+	rc = tp_store_prepare(run->db, &upd, sql);
+	for (i = 0; i < r.n && !rc; i++) {
+		GEOSGeometry *out = r.geom[i] ? tp_transform_geom(t, r.geom[i]) : NULL;
+		if (!out) {
+			rc = tp_store_reject_row(run->db, table, r.id[i], "reproject", "geometry",
+						 "coordinates cannot be transformed to the working CRS");
+			continue;
+		}
+		rc = update_geom(run, upd, r.id[i], out);
+		GEOSGeom_destroy_r(run->g->gh, out);
+	}
+done:
+	sqlite3_finalize(upd);
+	rows_dispose(run->g, &r);
+	tp_transform_free(t);
+	free(src);
+	return rc;
+}
+
+static int stage_reproject(tp_run *run)
+{
+	char *dst = tp_store_meta_get(run->db, "crs");
+	int k, rc = TP_OK;
+
+	if (!dst)
+		return tp_error_set(TP_ESTORE, "working store: no working CRS; run the load stage");
+	for (k = 0; k < TP_IN_COUNT && !rc; k++)
+		rc = reproject_table(run, tp_input_def_get(k)->name, dst);
+	free(dst);
+	return rc;
+}
+
+/* ---- validate -------------------------------------------------------- */
+
+static int validate_polygons(tp_run *run, const char *table, long *repaired)
+{
+	sqlite3_stmt *upd = NULL;
+	rows r = {0};
+	char sql[256];
+	size_t i;
+	int rc;
+
+	snprintf(sql, sizeof(sql), "SELECT id, geom FROM %s ORDER BY id", table);
+	rc = rows_load(run, &r, sql);
+	if (rc)
+		return rc;
+	snprintf(sql, sizeof(sql), "UPDATE %s SET geom = ? WHERE id = ?", table);
+	rc = tp_store_prepare(run->db, &upd, sql);
+	for (i = 0; i < r.n && !rc; i++) {
+		const char *why = "geometry cannot be read";
+		int fixed = 0;
+		GEOSGeometry *ok = r.geom[i] ? tp_geo_valid_multipolygon(run->g, r.geom[i],
+									 &fixed, &why)
+					     : NULL;
+		if (!ok) {
+			rc = tp_store_reject_row(run->db, table, r.id[i], "validate", "geometry", why);
+			continue;
+		}
+		*repaired += fixed;
+		rc = update_geom(run, upd, r.id[i], ok);
+		GEOSGeom_destroy_r(run->g->gh, ok);
+	}
+	sqlite3_finalize(upd);
+	rows_dispose(run->g, &r);
+	return rc;
+}
+
+/* Rejects every row whose key repeats an earlier row's key. */
+static int reject_duplicates(tp_run *run, const char *table, const char *key)
+{
+	sqlite3_stmt *st = NULL;
+	char sql[512], why[512];
+	long long *dup = NULL;
+	char **text = NULL;
+	long *first = NULL;
+	size_t n = 0, cap = 0, i;
+	int rc;
+
+	snprintf(sql, sizeof(sql),
+		 "SELECT t.id, t.%s, (SELECT MIN(src_row) FROM %s u WHERE u.%s = t.%s)"
+		 " FROM %s t WHERE t.src_row > (SELECT MIN(src_row) FROM %s u WHERE u.%s = t.%s)"
+		 " ORDER BY t.id",
+		 key, table, key, key, table, table, key, key);
+	rc = tp_store_prepare(run->db, &st, sql);
+	if (rc)
+		return rc;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 8;
+			dup = realloc(dup, cap * sizeof(*dup));
+			text = realloc(text, cap * sizeof(*text));
+			first = realloc(first, cap * sizeof(*first));
+			if (!dup || !text || !first) {
+				rc = tp_error_set(TP_ERROR, "out of memory");
+				break;
+			}
+		}
+		dup[n] = sqlite3_column_int64(st, 0);
+		text[n] = strdup((const char *)sqlite3_column_text(st, 1));
+		first[n] = (long)sqlite3_column_int64(st, 2);
+		n++;
+	}
+	sqlite3_finalize(st);
+	for (i = 0; i < n && !rc; i++) {
+		snprintf(why, sizeof(why), "duplicate %s '%s' (first at row %ld)", key, text[i],
+			 first[i]);
+		rc = tp_store_reject_row(run->db, table, dup[i], "validate", key, why);
+	}
+	for (i = 0; i < n; i++)
+		free(text[i]);
+	free(dup);
+	free(text);
+	free(first);
+	return rc;
+}
+
+static int validate_points(tp_run *run)
+{
+	rows r = {0};
+	size_t i;
+	int rc;
+
+	rc = rows_load(run, &r, "SELECT id, geom FROM vacancies ORDER BY id");
+	for (i = 0; i < r.n && !rc; i++) {
+		double x = NAN, y = NAN;
+		if (r.geom[i] && GEOSGeomTypeId_r(run->g->gh, r.geom[i]) == GEOS_POINT &&
+		    GEOSisEmpty_r(run->g->gh, r.geom[i]) == 0) {
+			GEOSGeomGetX_r(run->g->gh, r.geom[i], &x);
+			GEOSGeomGetY_r(run->g->gh, r.geom[i], &y);
+		}
+		if (!isfinite(x) || !isfinite(y))
+			rc = tp_store_reject_row(run->db, "vacancies", r.id[i], "validate",
+						 "geometry", "point without finite coordinates");
+	}
+	rows_dispose(run->g, &r);
+	return rc;
+}
+
+static int stage_validate(tp_run *run)
+{
+	long repaired = 0;
+	int rc = TP_OK;
+	size_t k;
+
+	for (k = 0; k < 2 && !rc; k++)
+		rc = validate_polygons(run, polygon_tables[k], &repaired);
+	if (!rc)
+		rc = reject_duplicates(run, "communes", "nis_code");
+	if (!rc)
+		rc = reject_duplicates(run, "zones", "zone_id");
+	if (!rc)
+		rc = validate_points(run);
+	if (!rc && !run->quiet && repaired)
+		fprintf(stderr, "validate: repaired %ld invalid polygon%s with GEOS MakeValid\n",
+			repaired, repaired > 1 ? "s" : "");
+	if (!rc && tp_store_int(run->db, "SELECT COUNT(*) FROM communes") == 0)
+		rc = tp_error_set(TP_EINPUT, "%s: no usable commune boundary (see the rejects layer)",
+				  run->cfg->inputs[TP_IN_COMMUNES].path);
+	return rc;
+}
+
+/* ---- locate ---------------------------------------------------------- */
+
+static int stage_locate(tp_run *run)
+{
+	rows com = {0}, zon = {0}, pts = {0};
+	tp_index *cix = NULL, *zix = NULL;
+	sqlite3_stmt *upd = NULL;
+	char why[256];
+	size_t i;
+	long border = 0;
+	int rc;
+
+	rc = rows_load(run, &com, "SELECT id, geom, nis_code FROM communes ORDER BY nis_code");
+	if (!rc)
+		rc = rows_load(run, &zon, "SELECT id, geom, zone_id FROM zones ORDER BY zone_id");
+	if (!rc)
+		rc = rows_load(run, &pts, "SELECT id, geom FROM vacancies ORDER BY id");
+	if (!rc)
+		rc = tp_index_new(&cix, run->g, (const GEOSGeometry *const *)com.geom, com.n);
+	if (!rc)
+		rc = tp_index_new(&zix, run->g, (const GEOSGeometry *const *)zon.geom, zon.n);
+	if (!rc)
+		rc = tp_store_prepare(run->db, &upd,
+				      "UPDATE vacancies SET nis_code = ?, zone_id = ? WHERE id = ?");
+	for (i = 0; i < pts.n && !rc; i++) {
+		double x = 0, y = 0;
+		long c, z;
+		int hits = 0;
+
+		GEOSGeomGetX_r(run->g->gh, pts.geom[i], &x);
+		GEOSGeomGetY_r(run->g->gh, pts.geom[i], &y);
+		c = tp_index_locate(cix, x, y, &hits);
+		if (c < 0) {
+			snprintf(why, sizeof(why),
+				 "outside every commune of the region (x %.1f, y %.1f in the "
+				 "working CRS)", x, y);
+			rc = tp_store_reject_row(run->db, "vacancies", pts.id[i], "locate",
+						 "geometry", why);
+			continue;
+		}
+		border += hits > 1;
+		z = tp_index_locate(zix, x, y, NULL);
+		sqlite3_reset(upd);
+		sqlite3_bind_text(upd, 1, com.key[c], -1, SQLITE_STATIC);
+		if (z >= 0)
+			sqlite3_bind_text(upd, 2, zon.key[z], -1, SQLITE_STATIC);
+		else
+			sqlite3_bind_null(upd, 2);
+		sqlite3_bind_int64(upd, 3, pts.id[i]);
+		if (sqlite3_step(upd) != SQLITE_DONE)
+			rc = tp_error_set(TP_ERROR, "working store: %s", sqlite3_errmsg(run->db));
+	}
+	if (!rc && border && !run->quiet)
+		fprintf(stderr, "locate: %ld point%s on a commune border, given to the lowest NIS code\n",
+			border, border > 1 ? "s" : "");
+	sqlite3_finalize(upd);
+	tp_index_free(cix);
+	tp_index_free(zix);
+	rows_dispose(run->g, &com);
+	rows_dispose(run->g, &zon);
+	rows_dispose(run->g, &pts);
+	return rc;
+}
+
+/* ---- apportion ------------------------------------------------------- */
+
+typedef struct {
+	size_t zone, commune;  /* positions in the zone and commune rows */
+	double area;           /* overlap area, m² in a metric CRS */
+} piece;
+
+typedef struct {
+	piece *p;    /* pieces, in zone then commune order */
+	size_t n;    /* used */
+	size_t cap;  /* allocated */
+} pieces;
+
+static int add_piece(void *ud, size_t i, size_t j, double area)
+{
+	pieces *ps = ud;
+
+	if (ps->n == ps->cap) {
+		size_t cap = ps->cap ? ps->cap * 2 : 256;
+		piece *p = realloc(ps->p, cap * sizeof(*p));
+		if (!p)
+			return tp_error_set(TP_ERROR, "out of memory");
+		ps->p = p;
+		ps->cap = cap;
+	}
+	ps->p[ps->n++] = (piece){i, j, area};
+	return 0;
+}
+
+static int stage_apportion(tp_run *run)
+{
+	rows zon = {0}, com = {0};
+	pieces ps = {0};
+	sqlite3_stmt *ins = NULL, *upd = NULL;
+	size_t i, k = 0;
+	long partly = 0;
+	int rc;
+
+	rc = tp_store_exec(run->db, "DELETE FROM zone_shares");
+	if (!rc)
+		rc = rows_load(run, &zon, "SELECT id, geom, zone_id, total FROM zones ORDER BY zone_id");
+	if (!rc)
+		rc = rows_load(run, &com, "SELECT id, geom, nis_code FROM communes ORDER BY nis_code");
+	if (!rc)
+		rc = tp_overlay_areas(run->g, (const GEOSGeometry *const *)zon.geom, zon.n,
+				      (const GEOSGeometry *const *)com.geom, com.n, add_piece, &ps);
+	if (!rc)
+		rc = tp_store_prepare(run->db, &ins,
+				      "INSERT INTO zone_shares(zone_id, nis_code, area, share, people)"
+				      " VALUES (?, ?, ?, ?, ?)");
+	if (!rc)
+		rc = tp_store_prepare(run->db, &upd,
+				      "UPDATE zones SET area = ?, inside_area = ?, outside_area = ?"
+				      " WHERE id = ?");
+	for (i = 0; i < zon.n && !rc; i++) {
+		size_t first = k, j;
+		double area = 0, inside = 0, given = 0;
+
+		GEOSArea_r(run->g->gh, zon.geom[i], &area);
+		while (k < ps.n && ps.p[k].zone == i)
+			inside += ps.p[k++].area;
+		if (inside <= 0) {
+			rc = tp_store_reject_row(run->db, "zones", zon.id[i], "apportion", "geometry",
+						 "the zone lies wholly outside the region's communes");
+			continue;
+		}
+		/* The last share is what the others leave, so shares sum to 1. */
+		for (j = first; j < k && !rc; j++) {
+			double share = j + 1 < k ? ps.p[j].area / inside : 1.0 - given;
+			given += share;
+			sqlite3_reset(ins);
+			sqlite3_bind_text(ins, 1, zon.key[i], -1, SQLITE_STATIC);
+			sqlite3_bind_text(ins, 2, com.key[ps.p[j].commune], -1, SQLITE_STATIC);
+			sqlite3_bind_double(ins, 3, ps.p[j].area);
+			sqlite3_bind_double(ins, 4, share);
+			sqlite3_bind_double(ins, 5, zon.value[i] * share);
+			if (sqlite3_step(ins) != SQLITE_DONE)
+				rc = tp_error_set(TP_ERROR, "working store: %s", sqlite3_errmsg(run->db));
+		}
+		if (area - inside > 1e-6 * area)
+			partly++;
+		sqlite3_reset(upd);
+		sqlite3_bind_double(upd, 1, area);
+		sqlite3_bind_double(upd, 2, inside);
+		sqlite3_bind_double(upd, 3, area > inside ? area - inside : 0);
+		sqlite3_bind_int64(upd, 4, zon.id[i]);
+		if (!rc && sqlite3_step(upd) != SQLITE_DONE)
+			rc = tp_error_set(TP_ERROR, "working store: %s", sqlite3_errmsg(run->db));
+	}
+	if (!rc && partly && !run->quiet)
+		fprintf(stderr,
+			"apportion: %ld zone%s partly outside the region; their people go to "
+			"the part inside (see outside_area in count_zones)\n",
+			partly, partly > 1 ? "s" : "");
+	sqlite3_finalize(ins);
+	sqlite3_finalize(upd);
+	free(ps.p);
+	rows_dispose(run->g, &zon);
+	rows_dispose(run->g, &com);
+	return rc;
+}
+
+/* ---- write ----------------------------------------------------------- */
+
+static int stage_write(tp_run *run)
+{
+	char path[4096];
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/tremplin.gpkg", run->outdir);
+	rc = tp_write_gpkg(run->db, path);
+	if (rc)
+		return rc;
+	snprintf(path, sizeof(path), "%s/indicators.csv", run->outdir);
+	return tp_write_csv(run->db, path);
+}
+
+/* ---- the table ------------------------------------------------------- */
+
+static const tp_stage stage_table[] = {
+	{"load", "the three input files", "meta, input_stats, communes, vacancies, zones, rejects",
+	 stage_load},
+	{"reproject", "communes, vacancies, zones (source CRS)",
+	 "the same, in the working CRS", stage_reproject},
+	{"validate", "communes, vacancies, zones",
+	 "repaired polygons; invalid or duplicate rows to rejects", stage_validate},
+	{"locate", "vacancies, communes, zones",
+	 "vacancies.nis_code, vacancies.zone_id; points outside to rejects", stage_locate},
+	{"apportion", "zones, communes", "zone_shares, zones.area/inside_area/outside_area",
+	 stage_apportion},
+	{"score", "vacancies, zone_shares, meta",
+	 "vacancies.candidate/status/window_months/capacity/score/rank", tp_stage_score},
+	{"summarise", "communes, vacancies, zone_shares", "commune_summary", tp_stage_summarise},
+	{"write", "the whole store", "tremplin.gpkg, indicators.csv", stage_write},
+};
+
+const tp_stage *tp_stages(size_t *n)
+{
+	*n = sizeof(stage_table) / sizeof(stage_table[0]);
+	return stage_table;
+}
+
+int tp_stage_find(const char *name)
+{
+	size_t i, n;
+	const tp_stage *s = tp_stages(&n);
+
+	for (i = 0; i < n; i++)
+		if (strcmp(s[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+void tp_input_counts(sqlite3 *db, const char *input, long long *n, long long *a,
+		     long long *r)
+{
+	char sql[256];
+
+	snprintf(sql, sizeof(sql), "SELECT read FROM input_stats WHERE input = '%s'", input);
+	*n = tp_store_int(db, sql);
+	snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM %s", input);
+	*a = tp_store_int(db, sql);
+	snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM rejects WHERE input = '%s'", input);
+	*r = tp_store_int(db, sql);
+}
+
+int tp_pipeline_run(tp_run *run, const char *from, const char *until)
+{
+	size_t n, i;
+	const tp_stage *s = tp_stages(&n);
+	int first = from ? tp_stage_find(from) : 0;
+	int last = until ? tp_stage_find(until) : (int)n - 1;
+	int tty = isatty(2) && !run->quiet;
+	int rc = TP_OK, k;
+
+	if (first < 0)
+		return tp_error_set(TP_EUSAGE, "--from: no stage '%s' (see 'tremplin stages')", from);
+	if (last < 0)
+		return tp_error_set(TP_EUSAGE, "--until: no stage '%s' (see 'tremplin stages')", until);
+	if (first > last)
+		return tp_error_set(TP_EUSAGE, "--from %s comes after --until %s", s[first].name,
+				    s[last].name);
+	for (k = 0; k < first; k++)
+		if (!tp_store_stage_has_run(run->db, s[k].name))
+			return tp_error_set(TP_ESTORE,
+					    "%s/work.sqlite: stage '%s' has not run, so '%s' cannot "
+					    "start; run with --from %s or without --from",
+					    run->outdir, s[k].name, s[first].name, s[k].name);
+	for (k = first; k <= last && !rc; k++) {
+		struct timespec t0, t1;
+
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		if (tty)
+			fprintf(stderr, "%-10s ...", s[k].name);
+		rc = tp_store_exec(run->db, "BEGIN");
+		if (!rc)
+			rc = s[k].run(run);
+		for (i = (size_t)k; i < n && !rc; i++)
+			rc = tp_store_stage_forget(run->db, s[i].name);
+		if (!rc)
+			rc = tp_store_stage_done(run->db, s[k].name);
+		if (!rc)
+			rc = tp_store_exec(run->db, "COMMIT");
+		if (rc) {
+			int code = tp_error_code() ? tp_error_code() : rc;
+			char msg[2048];
+			snprintf(msg, sizeof(msg), "%s", tp_error_last());
+			sqlite3_exec(run->db, "ROLLBACK", NULL, NULL, NULL);
+			if (tty)
+				fprintf(stderr, " failed\n");
+			rc = tp_error_set(code, "%s stage: %s", s[k].name, msg);
+			break;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		if (tty)
+			fprintf(stderr, " done in %.2f s\n",
+				(double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
+	}
+	if (!run->quiet && tp_store_stage_has_run(run->db, "load")) {
+		for (k = 0; k < TP_IN_COUNT; k++) {
+			long long nr, na, nj;
+			const char *name = tp_input_def_get(k)->name;
+			tp_input_counts(run->db, name, &nr, &na, &nj);
+			printf("%-9s read %lld, accepted %lld, rejected %lld\n", name, nr, na, nj);
+		}
+	}
+	return rc;
+}

@@ -1,0 +1,239 @@
+/*
+ * store.c: the SQLite working store (store.h, docs/working-store.md).
+ */
+#include "pipeline/store.h"
+#include "geo/error.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char schema[] =
+	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);"
+	"CREATE TABLE stage_runs(stage TEXT PRIMARY KEY, finished_at TEXT);"
+	"CREATE TABLE input_stats(input TEXT PRIMARY KEY, path TEXT, layer TEXT,"
+	" src_crs TEXT, read INTEGER);"
+	"CREATE TABLE communes(id INTEGER PRIMARY KEY, src_row INTEGER, nis_code TEXT,"
+	" name_fr TEXT, name_nl TEXT, population INTEGER, geom BLOB, original TEXT);"
+	"CREATE TABLE vacancies(id INTEGER PRIMARY KEY, src_row INTEGER, src_id TEXT,"
+	" address TEXT, owner TEXT, owner_type TEXT, dwellings INTEGER, reason TEXT,"
+	" vacant_since TEXT, works_start TEXT, owner_agreed INTEGER, geom BLOB,"
+	" original TEXT, nis_code TEXT, zone_id TEXT, candidate INTEGER, status TEXT,"
+	" window_months REAL, capacity REAL, score REAL, rank INTEGER);"
+	"CREATE TABLE zones(id INTEGER PRIMARY KEY, src_row INTEGER, zone_id TEXT,"
+	" public_space INTEGER, emergency_shelter INTEGER, nonrecognised_shelter INTEGER,"
+	" squat INTEGER, nonconventional INTEGER, third_parties INTEGER, total INTEGER,"
+	" geom BLOB, original TEXT, area REAL, inside_area REAL, outside_area REAL);"
+	"CREATE TABLE zone_shares(zone_id TEXT, nis_code TEXT, area REAL, share REAL,"
+	" people REAL, PRIMARY KEY(zone_id, nis_code));"
+	"CREATE TABLE commune_summary(nis_code TEXT PRIMARY KEY, public_space REAL,"
+	" emergency_shelter REAL, nonrecognised_shelter REAL, squat REAL,"
+	" nonconventional REAL, third_parties REAL, people_total REAL,"
+	" vacancy_records INTEGER, empty_dwellings INTEGER, candidate_buildings INTEGER,"
+	" candidate_dwellings INTEGER, capacity REAL, capacity_share_public REAL,"
+	" capacity_share_total REAL, need REAL);"
+	"CREATE TABLE rejects(id INTEGER PRIMARY KEY, input TEXT, source_file TEXT,"
+	" layer TEXT, src_row INTEGER, stage TEXT, field TEXT, reason TEXT, original TEXT);";
+
+static const char *const tables[] = {
+	"meta", "stage_runs", "input_stats", "communes", "vacancies", "zones",
+	"zone_shares", "commune_summary", "rejects",
+};
+
+int tp_store_exec(sqlite3 *db, const char *sql)
+{
+	char *err = NULL;
+
+	if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) {
+		tp_error_set(TP_ERROR, "working store: %s", err ? err : sqlite3_errmsg(db));
+		sqlite3_free(err);
+		return TP_ERROR;
+	}
+	return TP_OK;
+}
+
+int tp_store_prepare(sqlite3 *db, sqlite3_stmt **out, const char *sql)
+{
+	if (sqlite3_prepare_v2(db, sql, -1, out, NULL) != SQLITE_OK)
+		return tp_error_set(TP_ERROR, "working store: %s (in: %.80s)",
+				    sqlite3_errmsg(db), sql);
+	return TP_OK;
+}
+
+int tp_store_open(sqlite3 **out, const char *path)
+{
+	sqlite3 *db = NULL;
+
+	*out = NULL;
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+	    SQLITE_OK) {
+		tp_error_set(TP_EOUTPUT, "%s: cannot open the working store: %s", path,
+			     db ? sqlite3_errmsg(db) : "out of memory");
+		sqlite3_close(db);
+		return TP_EOUTPUT;
+	}
+	if (tp_store_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+			      "PRAGMA cache_size=-65536;")) {
+		sqlite3_close(db);
+		return TP_ERROR;
+	}
+	*out = db;
+	return TP_OK;
+}
+
+int tp_store_reset(sqlite3 *db)
+{
+	char sql[128];
+	size_t i;
+
+	for (i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
+		snprintf(sql, sizeof(sql), "DROP TABLE IF EXISTS %s;", tables[i]);
+		if (tp_store_exec(db, sql))
+			return TP_ERROR;
+	}
+	return tp_store_exec(db, schema);
+}
+
+int tp_store_meta_set(sqlite3 *db, const char *key, const char *value)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	rc = tp_store_prepare(db, &st, "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)");
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		rc = tp_error_set(TP_ERROR, "working store: %s", sqlite3_errmsg(db));
+	sqlite3_finalize(st);
+	return rc;
+}
+
+char *tp_store_meta_get(sqlite3 *db, const char *key)
+{
+	sqlite3_stmt *st = NULL;
+	char *v = NULL;
+
+	if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = ?", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return NULL;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+		v = strdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return v;
+}
+
+int tp_store_stage_done(sqlite3 *db, const char *stage)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	rc = tp_store_prepare(db, &st,
+			      "INSERT OR REPLACE INTO stage_runs(stage, finished_at) VALUES "
+			      "(?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))");
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, stage, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		rc = tp_error_set(TP_ERROR, "working store: %s", sqlite3_errmsg(db));
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int tp_store_stage_has_run(sqlite3 *db, const char *stage)
+{
+	sqlite3_stmt *st = NULL;
+	int yes = 0;
+
+	if (sqlite3_prepare_v2(db, "SELECT 1 FROM stage_runs WHERE stage = ?", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return 0;
+	sqlite3_bind_text(st, 1, stage, -1, SQLITE_STATIC);
+	yes = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return yes;
+}
+
+int tp_store_stage_forget(sqlite3 *db, const char *stage)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	rc = tp_store_prepare(db, &st, "DELETE FROM stage_runs WHERE stage = ?");
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, stage, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		rc = tp_error_set(TP_ERROR, "working store: %s", sqlite3_errmsg(db));
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int tp_store_reject(sqlite3 *db, const char *input, long row, const char *stage,
+		    const char *field, const char *reason, const char *original)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	rc = tp_store_prepare(db, &st,
+			      "INSERT INTO rejects(input, source_file, layer, src_row, stage, field,"
+			      " reason, original) SELECT ?1, path, layer, ?2, ?3, ?4, ?5, ?6"
+			      " FROM input_stats WHERE input = ?1");
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, input, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, row);
+	sqlite3_bind_text(st, 3, stage, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, field, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, reason, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, original, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE || sqlite3_changes(db) != 1)
+		rc = tp_error_set(TP_ERROR, "working store: cannot record a reject of %s row %ld: %s",
+				  input, row, sqlite3_errmsg(db));
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int tp_store_reject_row(sqlite3 *db, const char *table, long long id,
+			const char *stage, const char *field, const char *reason)
+{
+	sqlite3_stmt *st = NULL;
+	char sql[512];
+	int rc;
+
+	snprintf(sql, sizeof(sql),
+		 "INSERT INTO rejects(input, source_file, layer, src_row, stage, field, reason,"
+		 " original) SELECT '%s', s.path, s.layer, t.src_row, ?2, ?3, ?4, t.original"
+		 " FROM %s t, input_stats s WHERE t.id = ?1 AND s.input = '%s'",
+		 table, table, table);
+	rc = tp_store_prepare(db, &st, sql);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, stage, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, field, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, reason, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE || sqlite3_changes(db) != 1)
+		rc = tp_error_set(TP_ERROR, "working store: cannot move %s row %lld to rejects: %s",
+				  table, id, sqlite3_errmsg(db));
+	sqlite3_finalize(st);
+	if (rc)
+		return rc;
+	snprintf(sql, sizeof(sql), "DELETE FROM %s WHERE id = %lld", table, id);
+	return tp_store_exec(db, sql);
+}
+
+long long tp_store_int(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+	long long v = 0;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return 0;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}

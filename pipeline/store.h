@@ -1,0 +1,48 @@
+/*
+ * store.h: the working store, one SQLite file per output folder.
+ *
+ * docs/working-store.md describes its tables.  Every stage runs inside one
+ * transaction, so a failed stage leaves the store as the previous stage
+ * left it, and --from can resume there.
+ */
+#ifndef TP_STORE_H
+#define TP_STORE_H
+
+#include <sqlite3.h>
+
+/* Opens (creating if needed) the store at path. */
+int tp_store_open(sqlite3 **out, const char *path);
+
+/* Drops every table and creates the schema anew (the load stage). */
+int tp_store_reset(sqlite3 *db);
+
+/* Runs SQL with no result rows; TP_ERROR with SQLite's message. */
+int tp_store_exec(sqlite3 *db, const char *sql);
+
+/* Prepares sql; TP_ERROR with SQLite's message naming the statement. */
+int tp_store_prepare(sqlite3 *db, sqlite3_stmt **out, const char *sql);
+
+/* Sets or reads a meta value; tp_store_meta_get returns malloc'ed text or NULL. */
+int tp_store_meta_set(sqlite3 *db, const char *key, const char *value);
+char *tp_store_meta_get(sqlite3 *db, const char *key);
+
+/* Records that stage finished now; 1 if stage has a finished row, else 0. */
+int tp_store_stage_done(sqlite3 *db, const char *stage);
+int tp_store_stage_has_run(sqlite3 *db, const char *stage);
+
+/* Forgets that stage (and anything after it) ran. */
+int tp_store_stage_forget(sqlite3 *db, const char *stage);
+
+/* Adds a rejects row. */
+int tp_store_reject(sqlite3 *db, const char *input, long row, const char *stage,
+		    const char *field, const char *reason, const char *original);
+
+/* Moves row id of table (an input table) to rejects with stage, field and
+ * reason, taking source file, layer and original values from the store. */
+int tp_store_reject_row(sqlite3 *db, const char *table, long long id,
+			const char *stage, const char *field, const char *reason);
+
+/* A single integer from a query (0 when no row). */
+long long tp_store_int(sqlite3 *db, const char *sql);
+
+#endif

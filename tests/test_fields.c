@@ -1,0 +1,101 @@
+/*
+ * test_fields.c: how source values are read (inputs/fields.c).
+ */
+#include "inputs/fields.h"
+#include "tests/check.h"
+
+static const tp_field_def f_int = {"dwellings", TP_F_INT, TP_NEED_VALUE, 0};
+static const tp_field_def f_count = {"squat", TP_F_INT, TP_NEED_COLUMN, 1};
+static const tp_field_def f_date = {"works_start", TP_F_DATE, TP_NEED_OPTIONAL, 0};
+static const tp_field_def f_bool = {"owner_agreed", TP_F_BOOL, TP_NEED_OPTIONAL, 0};
+static const tp_field_def f_owner = {"owner_type", TP_F_OWNER, TP_NEED_VALUE, 0};
+static const tp_field_def f_reason = {"reason", TP_F_REASON, TP_NEED_VALUE, 0};
+
+static const char *parse(const tp_field_def *f, const char *raw, int *rc)
+{
+	static char out[256], why[256];
+
+	*rc = tp_field_parse(f, raw, out, sizeof(out), why, sizeof(why));
+	return *rc < 0 ? why : out;
+}
+
+static void whole_numbers_accept_spaces_and_integral_reals_only(void)
+{
+	int rc;
+
+	CHECK_STR(parse(&f_int, " 12 ", &rc), "12");
+	CHECK(rc == 1);
+	CHECK_STR(parse(&f_int, "12.0", &rc), "12");
+	CHECK_STR(parse(&f_int, "douze", &rc), "not a whole number: 'douze'");
+	CHECK(rc == -1);
+	CHECK_STR(parse(&f_int, "4,5", &rc), "not a whole number: '4,5'");
+	CHECK_STR(parse(&f_int, "-3", &rc), "negative: '-3'");
+	CHECK_STR(parse(&f_int, "", &rc), "no value");
+	CHECK(rc == -1);
+	CHECK_STR(parse(&f_count, "", &rc), "0");
+	CHECK(rc == 1);
+}
+
+static void dates_in_belgian_and_iso_forms_become_iso(void)
+{
+	int rc;
+	long days;
+
+	CHECK_STR(parse(&f_date, "07/11/2024", &rc), "2024-11-07");
+	CHECK_STR(parse(&f_date, "2024-11-07", &rc), "2024-11-07");
+	CHECK_STR(parse(&f_date, "2024/11/07 00:00:00", &rc), "2024-11-07");
+	CHECK_STR(parse(&f_date, "31/02/2024", &rc),
+		  "not a date (expected dd/mm/yyyy or yyyy-mm-dd): '31/02/2024'");
+	CHECK_STR(parse(&f_date, "next spring", &rc),
+		  "not a date (expected dd/mm/yyyy or yyyy-mm-dd): 'next spring'");
+	parse(&f_date, "", &rc);
+	CHECK(rc == 0);
+	CHECK(tp_date_parse_iso("1970-01-01", &days) == 0 && days == 0);
+	CHECK(tp_date_parse_iso("2024-11-07", &days) == 0 && days == 20034);
+	CHECK(tp_date_parse_iso("2024-02-29", &days) == 0);
+	CHECK(tp_date_parse_iso("2023-02-29", &days) == -1);
+}
+
+static void code_lists_accept_french_dutch_and_slrb_codes(void)
+{
+	int rc;
+
+	CHECK_STR(parse(&f_owner, "SISP", &rc), "sisp");
+	CHECK_STR(parse(&f_owner, "OCMW", &rc), "cpas");
+	CHECK_STR(parse(&f_owner, "Régie foncière", &rc), "regie");
+	CHECK_STR(parse(&f_reason, "R1", &rc), "works");
+	CHECK_STR(parse(&f_reason, "r2", &rc), "study");
+	CHECK_STR(parse(&f_bool, "Oui", &rc), "1");
+	CHECK_STR(parse(&f_bool, "nee", &rc), "0");
+}
+
+static void unknown_codes_are_refused_with_the_value_quoted(void)
+{
+	int rc;
+
+	CHECK_CONTAINS(parse(&f_reason, "R9", &rc), "unknown vacancy reason 'R9'");
+	CHECK(rc == -1);
+	CHECK_CONTAINS(parse(&f_owner, "bank", &rc), "unknown owner type 'bank'");
+	CHECK_CONTAINS(parse(&f_bool, "maybe", &rc), "not yes or no: 'maybe'");
+}
+
+static void numbers_take_a_decimal_comma(void)
+{
+	double v;
+
+	CHECK(tp_parse_double("4,35", &v) == 0 && v == 4.35);
+	CHECK(tp_parse_double(" 150000.5 ", &v) == 0 && v == 150000.5);
+	CHECK(tp_parse_double("1,000.5", &v) == -1);
+	CHECK(tp_parse_double("x", &v) == -1);
+	CHECK(tp_parse_double("", &v) == -1);
+}
+
+int main(void)
+{
+	whole_numbers_accept_spaces_and_integral_reals_only();
+	dates_in_belgian_and_iso_forms_become_iso();
+	code_lists_accept_french_dutch_and_slrb_codes();
+	unknown_codes_are_refused_with_the_value_quoted();
+	numbers_take_a_decimal_comma();
+	return check_report("test_fields");
+}

@@ -1,0 +1,164 @@
+/*
+ * test_geo.c: point location, repair and overlay on hand-made squares.
+ */
+#include "geo/geo.h"
+#include "geo/locate.h"
+#include "geo/overlay.h"
+#include "tests/check.h"
+
+#include <stdlib.h>
+
+static tp_geo *g;
+
+static void points_land_in_their_square_and_borders_go_to_the_first(void)
+{
+	GEOSGeometry *sq[2];
+	tp_index *ix = NULL;
+	int hits = -1;
+
+	sq[0] = tp_geo_from_wkt(g, "POLYGON((0 0,10 0,10 10,0 10,0 0))");
+	sq[1] = tp_geo_from_wkt(g, "POLYGON((10 0,20 0,20 10,10 10,10 0))");
+	CHECK(tp_index_new(&ix, g, (const GEOSGeometry *const *)sq, 2) == 0);
+	CHECK(tp_index_locate(ix, 5, 5, &hits) == 0 && hits == 1);
+	CHECK(tp_index_locate(ix, 15, 5, &hits) == 1 && hits == 1);
+	/* on the shared edge, and on the shared corner: both hold it, the first wins */
+	CHECK(tp_index_locate(ix, 10, 5, &hits) == 0 && hits == 2);
+	CHECK(tp_index_locate(ix, 10, 10, &hits) == 0 && hits == 2);
+	/* on an outer edge: the closed polygon holds it */
+	CHECK(tp_index_locate(ix, 20, 5, &hits) == 1 && hits == 1);
+	CHECK(tp_index_locate(ix, 25, 5, &hits) == -1 && hits == 0);
+	CHECK(tp_index_locate(ix, 10, 10.001, &hits) == -1);
+	tp_index_free(ix);
+	GEOSGeom_destroy_r(g->gh, sq[0]);
+	GEOSGeom_destroy_r(g->gh, sq[1]);
+}
+
+static void a_bowtie_is_repaired_into_two_triangles(void)
+{
+	GEOSGeometry *bow = tp_geo_from_wkt(g, "POLYGON((0 0,10 10,10 0,0 10,0 0))");
+	GEOSGeometry *fixed;
+	const char *why = NULL;
+	int repaired = 0;
+	double area = 0;
+
+	fixed = tp_geo_valid_multipolygon(g, bow, &repaired, &why);
+	CHECK(fixed != NULL);
+	CHECK(repaired == 1);
+	if (fixed) {
+		GEOSArea_r(g->gh, fixed, &area);
+		CHECK_NEAR(area, 50, 1e-9);
+		CHECK(GEOSGeomTypeId_r(g->gh, fixed) == GEOS_MULTIPOLYGON);
+		CHECK(GEOSisValid_r(g->gh, fixed) == 1);
+		GEOSGeom_destroy_r(g->gh, fixed);
+	}
+	GEOSGeom_destroy_r(g->gh, bow);
+}
+
+static void a_flat_polygon_is_rejected_with_a_reason(void)
+{
+	GEOSGeometry *flat = tp_geo_from_wkt(g, "POLYGON((0 0,10 0,20 0,0 0))");
+	const char *why = NULL;
+	int repaired = 0;
+
+	CHECK(flat != NULL);
+	if (!flat)
+		return;
+	CHECK(tp_geo_valid_multipolygon(g, flat, &repaired, &why) == NULL);
+	CHECK_STR(why, "invalid geometry with no area left after repair");
+	GEOSGeom_destroy_r(g->gh, flat);
+}
+
+typedef struct {
+	size_t i[8], j[8];
+	double area[8];
+	int n;
+} got_pieces;
+
+static int record(void *ud, size_t i, size_t j, double area)
+{
+	got_pieces *p = ud;
+
+	p->i[p->n] = i, p->j[p->n] = j, p->area[p->n] = area;
+	p->n++;
+	return 0;
+}
+
+static void overlay_reports_each_overlap_with_its_area(void)
+{
+	GEOSGeometry *dst[2], *src[2];
+	got_pieces p = {0};
+
+	dst[0] = tp_geo_from_wkt(g, "POLYGON((0 0,10 0,10 10,0 10,0 0))");
+	dst[1] = tp_geo_from_wkt(g, "POLYGON((10 0,20 0,20 10,10 10,10 0))");
+	src[0] = tp_geo_from_wkt(g, "POLYGON((5 0,15 0,15 10,5 10,5 0))");
+	src[1] = tp_geo_from_wkt(g, "POLYGON((15 0,25 0,25 4,15 4,15 0))");
+	CHECK(tp_overlay_areas(g, (const GEOSGeometry *const *)src, 2,
+			       (const GEOSGeometry *const *)dst, 2, record, &p) == 0);
+	CHECK(p.n == 3);
+	CHECK(p.i[0] == 0 && p.j[0] == 0);
+	CHECK_NEAR(p.area[0], 50, 1e-9);
+	CHECK(p.i[1] == 0 && p.j[1] == 1);
+	CHECK_NEAR(p.area[1], 50, 1e-9);
+	CHECK(p.i[2] == 1 && p.j[2] == 1);
+	CHECK_NEAR(p.area[2], 20, 1e-9);
+	GEOSGeom_destroy_r(g->gh, dst[0]);
+	GEOSGeom_destroy_r(g->gh, dst[1]);
+	GEOSGeom_destroy_r(g->gh, src[0]);
+	GEOSGeom_destroy_r(g->gh, src[1]);
+}
+
+static void lambert_2008_and_72_agree_within_a_metre(void)
+{
+	tp_transform *t = NULL, *back = NULL;
+	double x = 149500, y = 170500, x0 = x, y0 = y;
+
+	CHECK(tp_transform_new(&t, g, "EPSG:31370", "EPSG:3812") == 0);
+	CHECK(tp_transform_new(&back, g, "EPSG:3812", "EPSG:31370") == 0);
+	if (!t || !back)
+		goto done;
+	CHECK(tp_transform_xy(t, &x, &y) == 0);
+	/* Lambert 2008 false origin is offset by about (500000, 500000) */
+	CHECK(x > 640000 && x < 660000 && y > 660000 && y < 680000);
+	CHECK(tp_transform_xy(back, &x, &y) == 0);
+	CHECK_NEAR(x, x0, 1e-3);
+	CHECK_NEAR(y, y0, 1e-3);
+done:
+	tp_transform_free(t);
+	tp_transform_free(back);
+}
+
+static void lon_lat_is_read_longitude_first(void)
+{
+	tp_transform *t = NULL;
+	double x = 4.3517, y = 50.8466; /* Grand-Place */
+
+	CHECK(tp_transform_new(&t, g, "EPSG:4326", "EPSG:31370") == 0);
+	if (!t)
+		return;
+	CHECK(tp_transform_xy(t, &x, &y) == 0);
+	CHECK(x > 148000 && x < 151000 && y > 169000 && y < 172000);
+	tp_transform_free(t);
+}
+
+static void an_unknown_crs_is_named_in_the_error(void)
+{
+	tp_transform *t = NULL;
+
+	CHECK(tp_transform_new(&t, g, "EPSG:99999999", "EPSG:31370") != 0);
+	CHECK(t == NULL);
+}
+
+int main(void)
+{
+	if (tp_geo_new(&g))
+		return 1;
+	points_land_in_their_square_and_borders_go_to_the_first();
+	a_bowtie_is_repaired_into_two_triangles();
+	a_flat_polygon_is_rejected_with_a_reason();
+	overlay_reports_each_overlap_with_its_area();
+	lambert_2008_and_72_agree_within_a_metre();
+	lon_lat_is_read_longitude_first();
+	an_unknown_crs_is_named_in_the_error();
+	tp_geo_free(g);
+	return check_report("test_geo");
+}

@@ -1,0 +1,97 @@
+"""The pipeline on a hand-made region whose answer is known by hand.
+
+Two communes, A = [0,1000]x[0,1000] and B = [1000,2000]x[0,1000] (Lambert 72 metres, shifted
+into Brussels). Zone Z1 straddles them half and half with 10 people; Z2 lies half in B and half
+outside the region with 7 people; Z3 lies wholly outside with 4 people. Expected: A gets 5,
+B gets 5 + 7 = 12, Z3 is rejected, and the total apportioned (17) equals the total counted inside.
+"""
+import os
+from tplib import *
+
+X0, Y0 = 150000, 170000
+d = workdir("pipeline")
+geojson(os.path.join(d, "communes.geojson"), [
+    ({"nis_code": "21002", "name_fr": "Bé", "name_nl": "Bee"}, square(X0 + 1000, Y0, X0 + 2000, Y0 + 1000)),
+    ({"nis_code": "21001", "name_fr": "A", "name_nl": "A"}, square(X0, Y0, X0 + 1000, Y0 + 1000)),
+])
+geojson(os.path.join(d, "zones.geojson"), [
+    ({"zone_id": "Z1", "public_space": 2, "emergency_shelter": 3, "nonrecognised_shelter": 0,
+      "squat": 1, "nonconventional": 4, "third_parties": 0}, square(X0 + 500, Y0, X0 + 1500, Y0 + 1000)),
+    ({"zone_id": "Z2", "public_space": 7, "emergency_shelter": 0, "nonrecognised_shelter": 0,
+      "squat": 0, "nonconventional": 0, "third_parties": 0}, square(X0 + 1500, Y0, X0 + 2500, Y0 + 1000)),
+    ({"zone_id": "Z3", "public_space": 4, "emergency_shelter": 0, "nonrecognised_shelter": 0,
+      "squat": 0, "nonconventional": 0, "third_parties": 0}, square(X0 + 3000, Y0, X0 + 4000, Y0 + 1000)),
+])
+# reference date 2024-11-07: 2027-11-07 is 36.0 months later, 2025-11-07 is 12.0
+write(os.path.join(d, "vacancies.csv"),
+      "id,owner,owner_type,dwellings,reason,works_start,owner_agreed,x,y\n"
+      "v1,Comensia,SISP,10,R2,2027-11-07,,%d,%d\n"      # A, candidate, 36 months
+      "v2,Log'Iris,sisp,4,R1,2027-11-07,,%d,%d\n"       # B, works under way
+      "v3,Particulier,private,2,study,2028-11-07,no,%d,%d\n"  # B, private without agreement
+      "v4,Particulier,private,2,study,2028-11-07,oui,%d,%d\n" # B, private with agreement
+      "v5,CPAS,cpas,3,repair,07/11/2025,,%d,%d\n"       # A, 12-month window: too short
+      "v6,CityDev,citydev,1,financing,,,%d,%d\n"        # on the A|B border: goes to 21001
+      "v7,Commune,commune,5,study,2030-01-01,,%d,%d\n"  # outside the region: rejected
+      % (X0 + 100, Y0 + 100, X0 + 1900, Y0 + 900, X0 + 1200, Y0 + 200, X0 + 1300, Y0 + 300,
+         X0 + 200, Y0 + 800, X0 + 1000, Y0 + 500, X0 + 5000, Y0 + 500))
+write(os.path.join(d, "t.ini"),
+      "[run]\nreference_date = 07/11/2024\noccupancy = 1.5\n"
+      "[communes]\npath = communes.geojson\n"
+      "[zones]\npath = zones.geojson\n"
+      "[vacancies]\npath = vacancies.csv\nx = x\ny = y\ncrs = EPSG:31370\n")
+out = os.path.join(d, "out")
+p = run("run", "-c", os.path.join(d, "t.ini"), "-o", out, check_rc=0)
+check(p.returncode == 0, "run exits 0, got %d: %s" % (p.returncode, p.stderr))
+check("vacancies read 7, accepted 6, rejected 1" in p.stdout, "report line for vacancies: " + p.stdout)
+check("zones     read 3, accepted 2, rejected 1" in p.stdout, "report line for zones: " + p.stdout)
+
+db = store(out)
+shares = db.execute("SELECT zone_id, nis_code, round(share, 12), round(people, 9) FROM zone_shares"
+                    " ORDER BY zone_id, nis_code").fetchall()
+check(shares == [("Z1", "21001", 0.5, 5.0), ("Z1", "21002", 0.5, 5.0), ("Z2", "21002", 1.0, 7.0)],
+      "zone shares by hand: %r" % shares)
+z2 = db.execute("SELECT area, inside_area, outside_area FROM zones WHERE zone_id = 'Z2'").fetchone()
+check(abs(z2[0] - 1e6) < 1e-6 and abs(z2[1] - 5e5) < 1e-6 and abs(z2[2] - 5e5) < 1e-6,
+      "Z2 half outside: %r" % (z2,))
+rej = db.execute("SELECT input, src_row, stage, field, reason FROM rejects ORDER BY input, src_row").fetchall()
+check(("zones", 3, "apportion", "geometry", "the zone lies wholly outside the region's communes") in rej,
+      "Z3 rejected: %r" % rej)
+check(any(r[0] == "vacancies" and r[1] == 7 and r[2] == "locate" and "outside every commune" in r[4]
+          for r in rej), "v7 rejected as outside: %r" % rej)
+summ = dict(db.execute("SELECT nis_code, people_total FROM commune_summary").fetchall())
+check(abs(summ["21001"] - 5) < 1e-9 and abs(summ["21002"] - 12) < 1e-9, "people per commune %r" % summ)
+inside_total = db.execute("SELECT SUM(total) FROM zones").fetchone()[0]
+check(abs(sum(summ.values()) - inside_total) < 1e-9, "people conserved")
+cat = db.execute("SELECT public_space, emergency_shelter, squat, nonconventional FROM commune_summary"
+                 " WHERE nis_code = '21001'").fetchone()
+check(cat == (1.0, 1.5, 0.5, 2.0), "categories apportioned: %r" % (cat,))
+
+v = {r[0]: r[1:] for r in db.execute(
+    "SELECT src_id, nis_code, candidate, status, window_months, capacity, rank FROM vacancies")}
+check(v["v1"][:2] == ("21001", 1) and v["v1"][3] == 36.0 and v["v1"][4] == 15.0, "v1 candidate %r" % (v["v1"],))
+check(v["v2"][1] == 0 and "works under way" in v["v2"][2], "v2 works %r" % (v["v2"],))
+check(v["v3"][1] == 0 and "private owner" in v["v3"][2], "v3 private %r" % (v["v3"],))
+check(v["v4"][1] == 1, "v4 private with agreement is a candidate %r" % (v["v4"],))
+check(v["v5"][1] == 0 and "12.0-month window, under the 24-month minimum" in v["v5"][2], "v5 %r" % (v["v5"],))
+check(v["v6"][0] == "21001" and "no planned works start" in v["v6"][2], "v6 border and no date %r" % (v["v6"],))
+ranks = sorted((r[5], k) for k, r in v.items() if r[5] is not None)
+check([k for _, k in ranks] in (["v1", "v4"], ["v4", "v1"]) and ranks[0][0] == 1, "ranks %r" % ranks)
+db.close()
+
+g = os.path.join(out, "tremplin.gpkg")
+check(os.path.exists(g), "tremplin.gpkg written")
+rc, msg = validate_gpkg(g)
+check(rc == 0, "validate_gpkg: " + msg)
+rows = read_csv(os.path.join(out, "indicators.csv"))
+check([r["nis_code"] for r in rows] == ["21001", "21002"], "csv rows")
+check(rows[1]["name_fr"] == "Bé", "UTF-8 name in CSV: %r" % rows[1]["name_fr"])
+
+# resume: --from score with another occupancy changes capacity, not the locate results
+write(os.path.join(d, "t2.ini"), open(os.path.join(d, "t.ini")).read().replace("occupancy = 1.5", "occupancy = 2"))
+p = run("run", "-c", os.path.join(d, "t2.ini"), "-o", out, "--from", "score", check_rc=0)
+check(p.returncode == 0, "resume from score: " + p.stderr)
+db = store(out)
+cap = db.execute("SELECT capacity FROM vacancies WHERE src_id = 'v1'").fetchone()[0]
+check(cap == 20.0, "capacity after resume with occupancy 2: %r" % cap)
+db.close()
+finish("test_pipeline")
