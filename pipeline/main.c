@@ -140,6 +140,10 @@ int main(int argc, char **argv)
 	if (nargs < 1)
 		return nargs == 0 ? TP_EXIT_OK : TP_EXIT_USAGE;
 	args = argv;
+	/* GDAL's own messages reach the user through tremplin's, which name the
+	 * file and row; they are printed raw only with --debug on. */
+	if (!CPLTestBool(CPLGetConfigOption("CPL_DEBUG", "NO")))
+		CPLPushErrorHandler(CPLQuietErrorHandler);
 	for (i = 1; i < nargs; i++) {
 		const char *a = args[i];
 		int more = i + 1 < nargs;

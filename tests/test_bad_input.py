@@ -104,4 +104,20 @@ fails("empty_layer", ini.replace("vacancies.csv", "empty.csv"), 4, "empty.csv, l
       files={"empty.csv": "id,owner,owner_type,dwellings,reason,works_start,x,y\n"})
 fails("bad_config_key", ini + "colour = blue\n", 3, "[vacancies] colour: unknown key")
 fails("bad_reference_date", ini.replace("2024-11-07", "demain"), 3, "[run] reference_date: not a date: 'demain'")
+
+# an output that cannot be written: exit 5, and the GeoPackage already there is left whole
+dd = workdir("bad_output")
+for f in ("communes.geojson", "zones.geojson", "vacancies.csv", "t.ini"):
+    write(os.path.join(dd, f), open(os.path.join(d, f), encoding="utf-8").read())
+o = os.path.join(dd, "out")
+p = run("run", "-c", os.path.join(dd, "t.ini"), "-o", o)
+check(p.returncode == 0, "first run writes the outputs")
+os.remove(os.path.join(o, "tremplin.gpkg"))
+os.makedirs(os.path.join(o, "tremplin.gpkg"))
+write(os.path.join(o, "tremplin.gpkg", "keep.txt"), "a folder in the way")
+p = run("run", "-c", os.path.join(dd, "t.ini"), "-o", o, "--from", "write")
+check(p.returncode == 5 and "tremplin.gpkg" in p.stderr, "unwritable GeoPackage: exit 5 naming it: %d %s"
+      % (p.returncode, p.stderr))
+check([f for f in os.listdir(o) if ".tmp" in f] == [], "no temporary file left: %r" % os.listdir(o))
+check(os.path.exists(os.path.join(o, "tremplin.gpkg", "keep.txt")), "what was there is untouched")
 finish("test_bad_input")
