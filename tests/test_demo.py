@@ -7,7 +7,7 @@ from tplib import *
 d = workdir("demo")
 out = os.path.join(d, "out")
 env = dict(os.environ, TREMPLIN_DEMO_OUT=out,
-           TREMPLIN_BUILD_DIR=os.path.dirname(os.path.dirname(TREMPLIN)))
+           TREMPLIN_BUILD_DIR=os.path.dirname(TREMPLIN))
 p = subprocess.run(["bash", os.path.join(SRC, "scripts", "demo")], capture_output=True, text=True, env=env)
 check(p.returncode == 0, "scripts/demo exits 0: %s %s" % (p.stdout[-2000:], p.stderr[-2000:]))
 gp = os.path.join(out, "tremplin.gpkg")
