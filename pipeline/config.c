@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <ini.h>
@@ -85,6 +86,50 @@ static int run_key(parse_state *st, const char *name, const char *value)
 	return fail(st, "run", name, "unknown key%s", "");
 }
 
+static int parse_bool(const char *v, int *out)
+{
+	if (!strcasecmp(v, "yes") || !strcasecmp(v, "true") || !strcmp(v, "1") ||
+	    !strcasecmp(v, "on"))
+		*out = 1;
+	else if (!strcasecmp(v, "no") || !strcasecmp(v, "false") || !strcmp(v, "0") ||
+		 !strcasecmp(v, "off"))
+		*out = 0;
+	else
+		return -1;
+	return 0;
+}
+
+static int outputs_key(parse_state *st, const char *name, const char *value)
+{
+	tp_config *cfg = st->cfg;
+	char *end = NULL;
+	double v;
+
+	if (!strcmp(name, "indicator"))
+		return set_str(&cfg->indicator, value);
+	if (!strcmp(name, "language")) {
+		if (strcmp(value, "fr") && strcmp(value, "nl") && strcmp(value, "both"))
+			return fail(st, "outputs", name, "expected fr, nl or both, not '%s'", value);
+		return set_str(&cfg->language, value);
+	}
+	if (!strcmp(name, "internal") || !strcmp(name, "maps") || !strcmp(name, "dashboard")) {
+		int *slot = name[0] == 'i' ? &cfg->internal : name[0] == 'm' ? &cfg->maps
+									   : &cfg->dashboard;
+		if (parse_bool(value, slot))
+			return fail(st, "outputs", name, "expected yes or no, not '%s'", value);
+		return 1;
+	}
+	if (!strcmp(name, "small_cell_threshold")) {
+		errno = 0;
+		v = strtod(value, &end);
+		if (errno || end == value || *end || v < 0)
+			return fail(st, "outputs", name, "not a number >= 0: '%s'", value);
+		cfg->small_cell_threshold = v;
+		return 1;
+	}
+	return fail(st, "outputs", name, "unknown key%s", "");
+}
+
 static int input_key(parse_state *st, tp_input_kind kind, const char *section,
 		     const char *name, const char *value)
 {
@@ -122,11 +167,13 @@ static int handler(void *user, const char *section, const char *name,
 		return 0;
 	if (!strcmp(section, "run"))
 		return run_key(st, name, value);
+	if (!strcmp(section, "outputs"))
+		return outputs_key(st, name, value);
 	for (k = 0; k < TP_IN_COUNT; k++)
 		if (!strcmp(section, tp_input_def_get(k)->name))
 			return input_key(st, k, section, name, value);
 	return fail(st, section, name, "unknown section%s (expected run, communes, "
-		    "vacancies or zones)", "");
+		    "vacancies, zones or outputs)", "");
 }
 
 static char *slurp(const char *path)
@@ -163,9 +210,14 @@ int tp_config_load(tp_config *cfg, const char *path)
 	cfg->crs = strdup("EPSG:31370");
 	cfg->min_window_months = 24;
 	cfg->occupancy = 1.5;
+	cfg->indicator = strdup("people_total");
+	cfg->language = strdup("both");
+	cfg->small_cell_threshold = 5;
+	cfg->maps = 1;
+	cfg->dashboard = 1;
 	gmtime_r(&now, &tm);
 	strftime(cfg->reference_date, sizeof(cfg->reference_date), "%Y-%m-%d", &tm);
-	if (!cfg->path || !cfg->crs)
+	if (!cfg->path || !cfg->crs || !cfg->indicator || !cfg->language)
 		return tp_error_set(TP_ERROR, "out of memory");
 	cfg->text = slurp(path);
 	if (!cfg->text)
@@ -206,5 +258,7 @@ void tp_config_dispose(tp_config *cfg)
 	free(cfg->path);
 	free(cfg->text);
 	free(cfg->crs);
+	free(cfg->indicator);
+	free(cfg->language);
 	memset(cfg, 0, sizeof(*cfg));
 }

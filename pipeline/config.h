@@ -19,6 +19,13 @@ typedef struct tp_config {
 	double min_window_months;            /* shortest window for a candidate, default 24 */
 	double occupancy;                    /* people per dwelling, default 1.5 */
 	tp_input_cfg inputs[TP_IN_COUNT];    /* one per input kind */
+	/* [outputs] */
+	char *indicator;                     /* commune figure mapped, default people_total */
+	char *language;                      /* labels: fr, nl or both (default both) */
+	int internal;                        /* 1: exact counts in the GeoPackage (default 0) */
+	double small_cell_threshold;         /* counts of people below it are shown "<N" (5) */
+	int maps;                            /* write maps (default 1; --no-maps) */
+	int dashboard;                       /* write dashboard.html (default 1; --no-dashboard) */
 } tp_config;
 
 /* Reads path into cfg (caller-owned, disposed with tp_config_dispose even
