@@ -1,0 +1,397 @@
+/*
+ * pointloc.c: the grid, the Morton sort and the threads of pointloc.h.
+ *
+ * Grid cells hold: a polygon position (interior cell), -1 (a cell outside
+ * every polygon), or BOUNDARY.  Boundaries are marked conservatively: each
+ * segment is cut into pieces no longer than a cell and every cell meeting a
+ * piece's envelope (widened by a hair) is marked, so a cell left unmarked
+ * cannot touch any boundary.  Unmarked cells are grouped into 4-connected
+ * components; one exact look-up of a component's first cell centre labels
+ * the whole component, since a connected set that no boundary touches lies
+ * in one face of the polygon arrangement.
+ */
+#include "geo/pointloc.h"
+#include "geo/error.h"
+#include "geo/locate.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define BOUNDARY (-2)
+#define UNLABELLED (-3)
+#define MAX_CELLS (1u << 24)
+
+typedef struct {
+	tp_geo *g;       /* this thread's GEOS context */
+	tp_index *ix;    /* this thread's STRtree and prepared polygons */
+} worker;
+
+struct tp_locator {
+	const GEOSGeometry *const *polys;  /* borrowed polygons */
+	size_t n;                          /* number of polygons */
+	int nthreads;                      /* workers */
+	worker *w;                         /* one per thread */
+	double x0, y0;                     /* grid origin (lower left) */
+	double cell;                       /* cell side */
+	uint32_t nx, ny;                   /* grid size in cells */
+	int32_t *grid;                     /* nx * ny cells, row-major from y0 */
+	size_t boundary_cells;             /* cells marked BOUNDARY */
+};
+
+static int worker_init(worker *w, const GEOSGeometry *const *polys, size_t n)
+{
+	int rc = tp_geo_new(&w->g);
+
+	if (!rc)
+		rc = tp_index_new(&w->ix, w->g, polys, n);
+	return rc;
+}
+
+static void mark_box(tp_locator *lc, double minx, double miny, double maxx, double maxy)
+{
+	double eps = lc->cell * 1e-7;
+	long i0 = (long)floor((minx - eps - lc->x0) / lc->cell);
+	long i1 = (long)floor((maxx + eps - lc->x0) / lc->cell);
+	long j0 = (long)floor((miny - eps - lc->y0) / lc->cell);
+	long j1 = (long)floor((maxy + eps - lc->y0) / lc->cell);
+	long i, j;
+
+	if (i0 < 0)
+		i0 = 0;
+	if (j0 < 0)
+		j0 = 0;
+	if (i1 >= (long)lc->nx)
+		i1 = (long)lc->nx - 1;
+	if (j1 >= (long)lc->ny)
+		j1 = (long)lc->ny - 1;
+	for (j = j0; j <= j1; j++)
+		for (i = i0; i <= i1; i++)
+			lc->grid[(size_t)j * lc->nx + (size_t)i] = BOUNDARY;
+}
+
+static void mark_segment(tp_locator *lc, double ax, double ay, double bx, double by)
+{
+	double len = hypot(bx - ax, by - ay);
+	long k, pieces = (long)ceil(len / lc->cell);
+
+	if (pieces < 1)
+		pieces = 1;
+	for (k = 0; k < pieces; k++) {
+		double t0 = (double)k / pieces, t1 = (double)(k + 1) / pieces;
+		double px = ax + (bx - ax) * t0, py = ay + (by - ay) * t0;
+		double qx = ax + (bx - ax) * t1, qy = ay + (by - ay) * t1;
+		mark_box(lc, fmin(px, qx), fmin(py, qy), fmax(px, qx), fmax(py, qy));
+	}
+}
+
+static int mark_ring(tp_locator *lc, tp_geo *g, const GEOSGeometry *ring)
+{
+	const GEOSCoordSequence *cs = GEOSGeom_getCoordSeq_r(g->gh, ring);
+	unsigned int size = 0, k;
+	double ax, ay, bx, by;
+
+	if (!cs || !GEOSCoordSeq_getSize_r(g->gh, cs, &size))
+		return TP_ERROR;
+	if (size == 0)
+		return TP_OK;
+	GEOSCoordSeq_getXY_r(g->gh, cs, 0, &ax, &ay);
+	for (k = 1; k < size; k++) {
+		GEOSCoordSeq_getXY_r(g->gh, cs, k, &bx, &by);
+		mark_segment(lc, ax, ay, bx, by);
+		ax = bx, ay = by;
+	}
+	return TP_OK;
+}
+
+static int mark_polygon(tp_locator *lc, tp_geo *g, const GEOSGeometry *geom)
+{
+	int type = GEOSGeomTypeId_r(g->gh, geom), i, n;
+
+	if (type == GEOS_MULTIPOLYGON || type == GEOS_GEOMETRYCOLLECTION) {
+		n = GEOSGetNumGeometries_r(g->gh, geom);
+		for (i = 0; i < n; i++)
+			if (mark_polygon(lc, g, GEOSGetGeometryN_r(g->gh, geom, i)))
+				return TP_ERROR;
+		return TP_OK;
+	}
+	if (type != GEOS_POLYGON)
+		return TP_OK;
+	if (mark_ring(lc, g, GEOSGetExteriorRing_r(g->gh, geom)))
+		return TP_ERROR;
+	n = GEOSGetNumInteriorRings_r(g->gh, geom);
+	for (i = 0; i < n; i++)
+		if (mark_ring(lc, g, GEOSGetInteriorRingN_r(g->gh, geom, i)))
+			return TP_ERROR;
+	return TP_OK;
+}
+
+/* Labels every 4-connected component of unmarked cells. */
+static int label_components(tp_locator *lc)
+{
+	size_t ncell = (size_t)lc->nx * lc->ny, c, *stack = NULL, top;
+	int32_t label;
+
+	stack = malloc(ncell * sizeof(*stack));
+	if (!stack)
+		return tp_error_set(TP_ERROR, "out of memory");
+	for (c = 0; c < ncell; c++) {
+		uint32_t i = (uint32_t)(c % lc->nx), j = (uint32_t)(c / lc->nx);
+		double cx = lc->x0 + (i + 0.5) * lc->cell, cy = lc->y0 + (j + 0.5) * lc->cell;
+
+		if (lc->grid[c] != UNLABELLED)
+			continue;
+		label = (int32_t)tp_index_locate(lc->w[0].ix, cx, cy, NULL);
+		lc->grid[c] = label;
+		top = 0;
+		stack[top++] = c;
+		while (top) {
+			size_t d = stack[--top];
+			uint32_t di = (uint32_t)(d % lc->nx), dj = (uint32_t)(d / lc->nx);
+			size_t nb[4];
+			int k, m = 0;
+			if (di > 0)
+				nb[m++] = d - 1;
+			if (di + 1 < lc->nx)
+				nb[m++] = d + 1;
+			if (dj > 0)
+				nb[m++] = d - lc->nx;
+			if (dj + 1 < lc->ny)
+				nb[m++] = d + lc->nx;
+			for (k = 0; k < m; k++) {
+				if (lc->grid[nb[k]] == UNLABELLED) {
+					lc->grid[nb[k]] = label;
+					stack[top++] = nb[k];
+				}
+			}
+		}
+	}
+	free(stack);
+	return TP_OK;
+}
+
+int tp_locator_new(tp_locator **out, tp_geo *g, const GEOSGeometry *const *polys,
+		   size_t n, int nthreads, double cells_per_polygon)
+{
+	tp_locator *lc = NULL;
+	double minx = HUGE_VAL, miny = HUGE_VAL, maxx = -HUGE_VAL, maxy = -HUGE_VAL;
+	double target, w, h;
+	size_t i, ncell;
+	int rc = TP_OK, t;
+
+	*out = NULL;
+	if (nthreads < 1)
+		nthreads = 1;
+	if (cells_per_polygon <= 0)
+		cells_per_polygon = 256;
+	lc = calloc(1, sizeof(*lc));
+	if (!lc)
+		return tp_error_set(TP_ERROR, "out of memory");
+	lc->polys = polys;
+	lc->n = n;
+	lc->nthreads = nthreads;
+	lc->w = calloc((size_t)nthreads, sizeof(*lc->w));
+	if (!lc->w) {
+		rc = tp_error_set(TP_ERROR, "out of memory");
+		goto fail;
+	}
+	for (t = 0; t < nthreads && !rc; t++)
+		rc = worker_init(&lc->w[t], polys, n);
+	if (rc)
+		goto fail;
+	for (i = 0; i < n; i++) {
+		double a, b, c, d;
+		if (GEOSGeom_getXMin_r(g->gh, polys[i], &a) && GEOSGeom_getYMin_r(g->gh, polys[i], &b) &&
+		    GEOSGeom_getXMax_r(g->gh, polys[i], &c) && GEOSGeom_getYMax_r(g->gh, polys[i], &d)) {
+			minx = fmin(minx, a), miny = fmin(miny, b);
+			maxx = fmax(maxx, c), maxy = fmax(maxy, d);
+		}
+	}
+	if (!(minx < maxx && miny < maxy)) {
+		/* no area at all: every point goes the exact way */
+		minx = miny = 0;
+		maxx = maxy = 1;
+		cells_per_polygon = 0;
+	}
+	target = fmin((double)n * cells_per_polygon, (double)MAX_CELLS);
+	if (target < 1)
+		target = 1;
+	w = maxx - minx, h = maxy - miny;
+	lc->cell = sqrt(w * h / target);
+	lc->nx = (uint32_t)ceil(w / lc->cell) + 1;
+	lc->ny = (uint32_t)ceil(h / lc->cell) + 1;
+	lc->x0 = minx - lc->cell / 2;
+	lc->y0 = miny - lc->cell / 2;
+	ncell = (size_t)lc->nx * lc->ny;
+	lc->grid = malloc(ncell * sizeof(*lc->grid));
+	if (!lc->grid) {
+		rc = tp_error_set(TP_ERROR, "out of memory");
+		goto fail;
+	}
+	for (i = 0; i < ncell; i++)
+		lc->grid[i] = cells_per_polygon > 0 ? UNLABELLED : BOUNDARY;
+	for (i = 0; i < n && cells_per_polygon > 0; i++)
+		if (mark_polygon(lc, g, polys[i])) {
+			rc = tp_error_set(TP_ERROR, "cannot read the rings of polygon %zu", i);
+			goto fail;
+		}
+	for (i = 0; i < ncell; i++)
+		lc->boundary_cells += lc->grid[i] == BOUNDARY;
+	rc = label_components(lc);
+	if (rc)
+		goto fail;
+	*out = lc;
+	return TP_OK;
+fail:
+	tp_locator_free(lc);
+	return rc;
+}
+
+void tp_locator_free(tp_locator *lc)
+{
+	int t;
+
+	if (!lc)
+		return;
+	if (lc->w) {
+		for (t = 0; t < lc->nthreads; t++) {
+			tp_index_free(lc->w[t].ix);
+			tp_geo_free(lc->w[t].g);
+		}
+	}
+	free(lc->w);
+	free(lc->grid);
+	free(lc);
+}
+
+/* Spreads the low 16 bits of v to the even bits. */
+static uint32_t spread16(uint32_t v)
+{
+	v &= 0xffff;
+	v = (v | (v << 8)) & 0x00ff00ff;
+	v = (v | (v << 4)) & 0x0f0f0f0f;
+	v = (v | (v << 2)) & 0x33333333;
+	v = (v | (v << 1)) & 0x55555555;
+	return v;
+}
+
+/* Sorts keys (Morton code << 32 | point index) by their high 32 bits. */
+static int radix_sort(uint64_t *keys, size_t n)
+{
+	uint64_t *tmp = malloc(n * sizeof(*tmp));
+	size_t count[256], i;
+	int pass;
+
+	if (!tmp)
+		return tp_error_set(TP_ERROR, "out of memory");
+	for (pass = 4; pass < 8; pass++) {
+		int shift = pass * 8;
+		size_t sum = 0;
+		memset(count, 0, sizeof(count));
+		for (i = 0; i < n; i++)
+			count[(keys[i] >> shift) & 0xff]++;
+		for (i = 0; i < 256; i++) {
+			size_t c = count[i];
+			count[i] = sum;
+			sum += c;
+		}
+		for (i = 0; i < n; i++)
+			tmp[count[(keys[i] >> shift) & 0xff]++] = keys[i];
+		memcpy(keys, tmp, n * sizeof(*keys));
+	}
+	free(tmp);
+	return TP_OK;
+}
+
+typedef struct {
+	tp_locator *lc;        /* the locator */
+	worker *w;             /* this thread's context */
+	const double *xy;      /* all points */
+	int32_t *out;          /* all results */
+	const uint64_t *keys;  /* sorted exact-path points */
+	size_t from, to;       /* this thread's range of keys */
+} job;
+
+static void *exact_job(void *arg)
+{
+	job *jb = arg;
+	size_t k;
+
+	for (k = jb->from; k < jb->to; k++) {
+		size_t p = (size_t)(jb->keys[k] & 0xffffffffu);
+		jb->out[p] = (int32_t)tp_index_locate(jb->w->ix, jb->xy[2 * p], jb->xy[2 * p + 1],
+						      NULL);
+	}
+	return NULL;
+}
+
+int tp_locator_run(tp_locator *lc, const double *xy, size_t npts, int32_t *out,
+		   tp_locate_stats *stats)
+{
+	uint64_t *keys = NULL;
+	size_t i, nexact = 0;
+	pthread_t tid[64];
+	job jobs[64];
+	int t, nt = lc->nthreads > 64 ? 64 : lc->nthreads, rc = TP_OK;
+	double mx = 65535.0 / lc->nx, my = 65535.0 / lc->ny;
+
+	if (npts > 0xffffffffu)
+		return tp_error_set(TP_ERROR, "too many points for one run (%zu)", npts);
+	keys = malloc((npts ? npts : 1) * sizeof(*keys));
+	if (!keys)
+		return tp_error_set(TP_ERROR, "out of memory");
+	for (i = 0; i < npts; i++) {
+		double fx = (xy[2 * i] - lc->x0) / lc->cell, fy = (xy[2 * i + 1] - lc->y0) / lc->cell;
+		int32_t v;
+		uint32_t ci, cj;
+
+		if (!(fx >= 0 && fy >= 0 && fx < lc->nx && fy < lc->ny)) {
+			/* outside the grid, hence outside every polygon (NaN too) */
+			out[i] = -1;
+			continue;
+		}
+		ci = (uint32_t)fx, cj = (uint32_t)fy;
+		v = lc->grid[(size_t)cj * lc->nx + ci];
+		if (v != BOUNDARY) {
+			out[i] = v;
+			continue;
+		}
+		keys[nexact++] = ((uint64_t)(spread16((uint32_t)(ci * mx)) |
+					     (spread16((uint32_t)(cj * my)) << 1))
+				  << 32) | (uint64_t)i;
+	}
+	rc = radix_sort(keys, nexact);
+	if (rc)
+		goto done;
+	for (t = 0; t < nt; t++) {
+		jobs[t] = (job){lc, &lc->w[t], xy, out, keys, nexact * (size_t)t / (size_t)nt,
+				nexact * (size_t)(t + 1) / (size_t)nt};
+	}
+	if (nt == 1) {
+		exact_job(&jobs[0]);
+	} else {
+		int started = 0;
+		for (t = 1; t < nt; t++) {
+			if (pthread_create(&tid[t], NULL, exact_job, &jobs[t]) != 0)
+				break;
+			started = t;
+		}
+		exact_job(&jobs[0]);
+		/* ranges whose thread did not start are run here */
+		for (t = started + 1; t < nt; t++)
+			exact_job(&jobs[t]);
+		for (t = 1; t <= started; t++)
+			pthread_join(tid[t], NULL);
+	}
+	if (stats) {
+		stats->points = npts;
+		stats->exact = nexact;
+		stats->by_grid = npts - nexact;
+		stats->grid_cells = (size_t)lc->nx * lc->ny;
+		stats->boundary_cells = lc->boundary_cells;
+	}
+done:
+	free(keys);
+	return rc;
+}

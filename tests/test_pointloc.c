@@ -1,0 +1,101 @@
+/*
+ * test_pointloc.c: the fast locator answers exactly what the point-by-point
+ * index answers, border rule included, with 1 or 2 threads.
+ */
+#include "geo/geo.h"
+#include "geo/locate.h"
+#include "geo/pointloc.h"
+#include "tests/check.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+
+static uint64_t rng = 42;
+
+static double uniform(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (double)(rng >> 11) / 9007199254740992.0;
+}
+
+int main(void)
+{
+	tp_geo *g = NULL;
+	GEOSGeometry *sites = NULL, *cells = NULL, *box = NULL;
+	GEOSGeometry **polys = NULL;
+	GEOSCoordSequence *cs = NULL;
+	tp_index *ix = NULL;
+	tp_locator *l1 = NULL, *l2 = NULL;
+	tp_locate_stats st = {0};
+	size_t npts = 200000, nsite = 300, i, n, mismatch = 0, mism2 = 0, outside = 0;
+	double *xy = malloc(npts * 2 * sizeof(double));
+	int32_t *r1 = malloc(npts * sizeof(int32_t)), *r2 = malloc(npts * sizeof(int32_t));
+
+	if (tp_geo_new(&g) || !xy || !r1 || !r2)
+		return 1;
+	/* a Voronoi tiling of 300 random sites over 10 km, plus a hole-free gap */
+	cs = GEOSCoordSeq_create_r(g->gh, (unsigned)nsite, 2);
+	for (i = 0; i < nsite; i++)
+		GEOSCoordSeq_setXY_r(g->gh, cs, (unsigned)i, 150000 + uniform() * 10000,
+				     170000 + uniform() * 10000);
+	sites = GEOSGeom_createLineString_r(g->gh, cs);
+	box = tp_geo_from_wkt(g, "POLYGON((150000 170000,160000 170000,160000 180000,"
+				 "150000 180000,150000 170000))");
+	cells = GEOSVoronoiDiagram_r(g->gh, sites, box, 0, 0);
+	n = (size_t)GEOSGetNumGeometries_r(g->gh, cells);
+	polys = calloc(n, sizeof(*polys));
+	for (i = 0; i < n; i++)
+		polys[i] = GEOSIntersection_r(g->gh, GEOSGetGeometryN_r(g->gh, cells, i), box);
+	/* points: uniform over a larger box, and every vertex of the first 50 cells */
+	for (i = 0; i < npts; i++) {
+		xy[2 * i] = 149000 + uniform() * 12000;
+		xy[2 * i + 1] = 169000 + uniform() * 12000;
+	}
+	{
+		size_t k = 0, c;
+		for (c = 0; c < 50 && c < n && k < 5000; c++) {
+			const GEOSGeometry *ring = GEOSGetExteriorRing_r(g->gh, polys[c]);
+			const GEOSCoordSequence *rs = GEOSGeom_getCoordSeq_r(g->gh, ring);
+			unsigned int sz = 0, v;
+			GEOSCoordSeq_getSize_r(g->gh, rs, &sz);
+			for (v = 0; v < sz && k < 5000; v++, k++)
+				GEOSCoordSeq_getXY_r(g->gh, rs, v, &xy[2 * k], &xy[2 * k + 1]);
+		}
+	}
+	CHECK(tp_index_new(&ix, g, (const GEOSGeometry *const *)polys, n) == 0);
+	CHECK(tp_locator_new(&l1, g, (const GEOSGeometry *const *)polys, n, 1, 0) == 0);
+	CHECK(tp_locator_new(&l2, g, (const GEOSGeometry *const *)polys, n, 2, 64) == 0);
+	if (!ix || !l1 || !l2)
+		return check_report("test_pointloc");
+	CHECK(tp_locator_run(l1, xy, npts, r1, &st) == 0);
+	CHECK(st.by_grid > npts / 2);     /* the grid answers most points */
+	CHECK(st.exact > 0);
+	CHECK(tp_locator_run(l2, xy, npts, r2, NULL) == 0);
+	for (i = 0; i < npts; i++) {
+		long want = tp_index_locate(ix, xy[2 * i], xy[2 * i + 1], NULL);
+		mismatch += r1[i] != want;
+		mism2 += r2[i] != r1[i];
+		outside += want < 0;
+	}
+	CHECK(mismatch == 0);
+	CHECK(mism2 == 0);
+	CHECK(outside > npts / 10);   /* the larger box puts points outside */
+	printf("grid %zu cells (%zu boundary), %zu by grid, %zu exact\n", st.grid_cells,
+	       st.boundary_cells, st.by_grid, st.exact);
+	tp_locator_free(l1);
+	tp_locator_free(l2);
+	tp_index_free(ix);
+	for (i = 0; i < n; i++)
+		GEOSGeom_destroy_r(g->gh, polys[i]);
+	free(polys);
+	GEOSGeom_destroy_r(g->gh, cells);
+	GEOSGeom_destroy_r(g->gh, sites);
+	GEOSGeom_destroy_r(g->gh, box);
+	tp_geo_free(g);
+	free(xy);
+	free(r1);
+	free(r2);
+	return check_report("test_pointloc");
+}
