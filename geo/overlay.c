@@ -100,3 +100,57 @@ done:
 	free(q.cand);
 	return rc;
 }
+
+typedef struct {
+	tp_share *p;  /* pieces */
+	size_t n;     /* used */
+	size_t cap;   /* allocated */
+} share_list;
+
+static int add_share(void *ud, size_t i, size_t j, double area)
+{
+	share_list *l = ud;
+
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 256;
+		tp_share *p = realloc(l->p, cap * sizeof(*p));
+		if (!p)
+			return tp_error_set(TP_ERROR, "out of memory");
+		l->p = p;
+		l->cap = cap;
+	}
+	l->p[l->n++] = (tp_share){i, j, area, 0};
+	return 0;
+}
+
+int tp_overlay_shares(tp_geo *g, const GEOSGeometry *const *src, size_t nsrc,
+		      const GEOSGeometry *const *dst, size_t ndst, tp_share **out,
+		      size_t *nout, double *inside)
+{
+	share_list l = {0};
+	size_t i, k = 0;
+	int rc;
+
+	*out = NULL;
+	*nout = 0;
+	rc = tp_overlay_areas(g, src, nsrc, dst, ndst, add_share, &l);
+	if (rc) {
+		free(l.p);
+		return rc;
+	}
+	for (i = 0; i < nsrc; i++) {
+		size_t first = k, j;
+		double given = 0;
+
+		inside[i] = 0;
+		while (k < l.n && l.p[k].src == i)
+			inside[i] += l.p[k++].area;
+		for (j = first; j < k; j++) {
+			l.p[j].share = j + 1 < k ? l.p[j].area / inside[i] : 1.0 - given;
+			given += l.p[j].share;
+		}
+	}
+	*out = l.p;
+	*nout = l.n;
+	return TP_OK;
+}

@@ -20,4 +20,22 @@ int tp_overlay_areas(tp_geo *g, const GEOSGeometry *const *src, size_t nsrc,
 		     const GEOSGeometry *const *dst, size_t ndst,
 		     tp_overlay_cb cb, void *ud);
 
+/* One piece of a source inside a target, with the source's share in it. */
+typedef struct {
+	size_t src;    /* source position */
+	size_t dst;    /* target position */
+	double area;   /* overlap area */
+	double share;  /* area / the source's area inside all targets */
+} tp_share;
+
+/*
+ * Cuts every source by the targets.  *out (malloc'ed, free()) gets the
+ * pieces in source then target order; inside[i] (caller's array of nsrc)
+ * the area of source i inside the targets.  For a source with area inside,
+ * its shares sum to exactly 1: the last share is what the others leave.
+ */
+int tp_overlay_shares(tp_geo *g, const GEOSGeometry *const *src, size_t nsrc,
+		      const GEOSGeometry *const *dst, size_t ndst, tp_share **out,
+		      size_t *nout, double *inside);
+
 #endif

@@ -528,39 +528,13 @@ static int stage_locate(tp_run *run)
 
 /* ---- apportion ------------------------------------------------------- */
 
-typedef struct {
-	size_t zone, commune;  /* positions in the zone and commune rows */
-	double area;           /* overlap area, m² in a metric CRS */
-} piece;
-
-typedef struct {
-	piece *p;    /* pieces, in zone then commune order */
-	size_t n;    /* used */
-	size_t cap;  /* allocated */
-} pieces;
-
-static int add_piece(void *ud, size_t i, size_t j, double area)
-{
-	pieces *ps = ud;
-
-	if (ps->n == ps->cap) {
-		size_t cap = ps->cap ? ps->cap * 2 : 256;
-		piece *p = realloc(ps->p, cap * sizeof(*p));
-		if (!p)
-			return tp_error_set(TP_ERROR, "out of memory");
-		ps->p = p;
-		ps->cap = cap;
-	}
-	ps->p[ps->n++] = (piece){i, j, area};
-	return 0;
-}
-
 static int stage_apportion(tp_run *run)
 {
 	rows zon = {0}, com = {0};
-	pieces ps = {0};
+	tp_share *ps = NULL;
+	double *inside = NULL;
 	sqlite3_stmt *ins = NULL, *upd = NULL;
-	size_t i, k = 0;
+	size_t i, k = 0, nps = 0;
 	long partly = 0;
 	int rc;
 
@@ -569,9 +543,12 @@ static int stage_apportion(tp_run *run)
 		rc = rows_load(run, &zon, "SELECT id, geom, zone_id, total FROM zones ORDER BY zone_id");
 	if (!rc)
 		rc = rows_load(run, &com, "SELECT id, geom, nis_code FROM communes ORDER BY nis_code");
+	if (!rc && !(inside = calloc(zon.n ? zon.n : 1, sizeof(*inside))))
+		rc = tp_error_set(TP_ERROR, "out of memory");
 	if (!rc)
-		rc = tp_overlay_areas(run->g, (const GEOSGeometry *const *)zon.geom, zon.n,
-				      (const GEOSGeometry *const *)com.geom, com.n, add_piece, &ps);
+		rc = tp_overlay_shares(run->g, (const GEOSGeometry *const *)zon.geom, zon.n,
+				       (const GEOSGeometry *const *)com.geom, com.n, &ps, &nps,
+				       inside);
 	if (!rc)
 		rc = tp_store_prepare(run->db, &ins,
 				      "INSERT INTO zone_shares(zone_id, nis_code, area, share, people)"
@@ -581,36 +558,30 @@ static int stage_apportion(tp_run *run)
 				      "UPDATE zones SET area = ?, inside_area = ?, outside_area = ?"
 				      " WHERE id = ?");
 	for (i = 0; i < zon.n && !rc; i++) {
-		size_t first = k, j;
-		double area = 0, inside = 0, given = 0;
+		double area = 0;
 
 		GEOSArea_r(run->g->gh, zon.geom[i], &area);
-		while (k < ps.n && ps.p[k].zone == i)
-			inside += ps.p[k++].area;
-		if (inside <= 0) {
+		if (inside[i] <= 0) {
 			rc = tp_store_reject_row(run->db, "zones", zon.id[i], "apportion", "geometry",
 						 "the zone lies wholly outside the region's communes");
 			continue;
 		}
-		/* The last share is what the others leave, so shares sum to 1. */
-		for (j = first; j < k && !rc; j++) {
-			double share = j + 1 < k ? ps.p[j].area / inside : 1.0 - given;
-			given += share;
+		for (; k < nps && ps[k].src == i && !rc; k++) {
 			sqlite3_reset(ins);
 			sqlite3_bind_text(ins, 1, zon.key[i], -1, SQLITE_STATIC);
-			sqlite3_bind_text(ins, 2, com.key[ps.p[j].commune], -1, SQLITE_STATIC);
-			sqlite3_bind_double(ins, 3, ps.p[j].area);
-			sqlite3_bind_double(ins, 4, share);
-			sqlite3_bind_double(ins, 5, zon.value[i] * share);
+			sqlite3_bind_text(ins, 2, com.key[ps[k].dst], -1, SQLITE_STATIC);
+			sqlite3_bind_double(ins, 3, ps[k].area);
+			sqlite3_bind_double(ins, 4, ps[k].share);
+			sqlite3_bind_double(ins, 5, zon.value[i] * ps[k].share);
 			if (sqlite3_step(ins) != SQLITE_DONE)
 				rc = tp_error_set(TP_ERROR, "working store: %s", sqlite3_errmsg(run->db));
 		}
-		if (area - inside > 1e-6 * area)
+		if (area - inside[i] > 1e-6 * area)
 			partly++;
 		sqlite3_reset(upd);
 		sqlite3_bind_double(upd, 1, area);
-		sqlite3_bind_double(upd, 2, inside);
-		sqlite3_bind_double(upd, 3, area > inside ? area - inside : 0);
+		sqlite3_bind_double(upd, 2, inside[i]);
+		sqlite3_bind_double(upd, 3, area > inside[i] ? area - inside[i] : 0);
 		sqlite3_bind_int64(upd, 4, zon.id[i]);
 		if (!rc && sqlite3_step(upd) != SQLITE_DONE)
 			rc = tp_error_set(TP_ERROR, "working store: %s", sqlite3_errmsg(run->db));
@@ -622,7 +593,8 @@ static int stage_apportion(tp_run *run)
 			partly, partly > 1 ? "s" : "");
 	sqlite3_finalize(ins);
 	sqlite3_finalize(upd);
-	free(ps.p);
+	free(ps);
+	free(inside);
 	rows_dispose(run->g, &zon);
 	rows_dispose(run->g, &com);
 	return rc;

@@ -1,0 +1,45 @@
+/*
+ * bulk.h: reading whole layers into compact arrays, for address-scale work.
+ *
+ * Points come out as one array of doubles (x0, y0, x1, y1, ...), never as
+ * one object per point: ten million points take 160 MB.  They are read
+ * through OGR's Arrow stream when the driver offers one (much faster than
+ * feature by feature), else feature by feature.  Polygons come out as
+ * GEOS geometries with a key per polygon.
+ */
+#ifndef TP_BULK_H
+#define TP_BULK_H
+
+#include <stddef.h>
+
+#include "geo/geo.h"
+
+typedef struct {
+	double *xy;         /* 2 * n coordinates (malloc'ed) */
+	size_t n;           /* points read */
+	size_t no_geom;     /* features without a usable point, not in xy */
+	char crs[4096];     /* the layer's CRS as PROJ reads it, "" if none */
+	int arrow;          /* 1 when read through the Arrow stream */
+} tp_points;
+
+/* Reads every point of path's layer (NULL: the first).  TP_EINPUT naming
+ * the file when it cannot.  Free with tp_points_dispose(). */
+int tp_points_read(tp_points *out, const char *path, const char *layer);
+void tp_points_dispose(tp_points *p);
+
+typedef struct {
+	GEOSGeometry **geom;  /* valid MultiPolygons, owned (destroy with g) */
+	char **key;           /* key per polygon (malloc'ed) */
+	double *value;        /* numeric field per polygon, when asked for */
+	size_t n;             /* polygons */
+	char crs[4096];       /* the layer's CRS, "" if none */
+} tp_polys;
+
+/* Reads polygons with their key field (NULL: the FID) and, when value_field
+ * is not NULL, a numeric field.  Invalid polygons are repaired; a polygon
+ * that cannot be repaired fails the read with a message naming its row. */
+int tp_polys_read(tp_polys *out, tp_geo *g, const char *path, const char *layer,
+		  const char *key_field, const char *value_field);
+void tp_polys_dispose(tp_polys *p, tp_geo *g);
+
+#endif
