@@ -9,6 +9,7 @@
 #include "geo/error.h"
 #include "geo/geo.h"
 #include "inputs/demo.h"
+#include "pipeline/commands.h"
 #include "pipeline/config.h"
 #include "pipeline/stages.h"
 #include "pipeline/store.h"
@@ -36,6 +37,10 @@ static const char usage_text[] =
 	"        run the pipeline (or part of it) on the inputs named in CONFIG\n"
 	"  demo  -o OUTDIR [--seed N] [-q]\n"
 	"        write a schematic demo region into OUTDIR/inputs and run it\n"
+	"  join POLYGONS POINTS [--key FIELD] [--threads N] [-o COUNTS.csv]\n"
+	"        count the points in each polygon (address-scale: millions of points)\n"
+	"  apportion SOURCES TARGETS --value FIELD [--key FIELD] [-o OUT.csv]\n"
+	"        share the sources' FIELD over the targets by area\n"
 	"  stages\n"
 	"        list the stages, what each reads and writes\n"
 	"\n"
@@ -116,7 +121,9 @@ static int run_pipeline(tp_config *cfg, const char *outdir, const char *from,
 int main(int argc, char **argv)
 {
 	const char *config = NULL, *outdir = NULL, *from = NULL, *until = NULL;
-	const char *command = NULL;
+	const char *command = NULL, *pos[2] = {NULL, NULL};
+	tp_cmd_opts copts = {NULL, NULL, NULL, 1, 0};
+	int npos = 0;
 	unsigned long seed = 20241107;
 	tp_config cfg = {0};
 	int quiet = 0, i, rc = TP_OK;
@@ -158,6 +165,12 @@ int main(int argc, char **argv)
 			from = args[++i];
 		else if (!strcmp(a, "--until") && more)
 			until = args[++i];
+		else if (!strcmp(a, "--key") && more)
+			copts.key = args[++i];
+		else if (!strcmp(a, "--value") && more)
+			copts.value = args[++i];
+		else if (!strcmp(a, "--threads") && more)
+			copts.threads = atoi(args[++i]);
 		else if (!strcmp(a, "--seed") && more)
 			seed = strtoul(args[++i], NULL, 10);
 		else if (a[0] == '-') {
@@ -165,6 +178,8 @@ int main(int argc, char **argv)
 			goto out;
 		} else if (!command)
 			command = a;
+		else if (npos < 2)
+			pos[npos++] = a;
 		else {
 			rc = usage_error("unexpected argument: %s", a);
 			goto out;
@@ -179,7 +194,19 @@ int main(int argc, char **argv)
 		rc = TP_EXIT_OK;
 		goto out;
 	}
-	if (!strcmp(command, "run")) {
+	if (!strcmp(command, "join") || !strcmp(command, "apportion")) {
+		if (npos != 2 || copts.threads < 1) {
+			rc = usage_error("%s needs two files (and --threads >= 1)", command);
+			goto out;
+		}
+		copts.out = outdir;
+		copts.quiet = quiet;
+		rc = command[0] == 'j' ? tp_cmd_join(pos[0], pos[1], &copts)
+				       : tp_cmd_apportion(pos[0], pos[1], &copts);
+	} else if (npos > 0) {
+		rc = usage_error("unexpected argument: %s", pos[0]);
+		goto out;
+	} else if (!strcmp(command, "run")) {
 		if (!config || !outdir) {
 			rc = usage_error("run needs -c CONFIG and -o OUTDIR%s", "");
 			goto out;

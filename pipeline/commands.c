@@ -1,0 +1,203 @@
+/*
+ * commands.c: `tremplin join` and `tremplin apportion` (commands.h).
+ */
+#include "pipeline/commands.h"
+#include "geo/error.h"
+#include "geo/overlay.h"
+#include "geo/pointloc.h"
+#include "inputs/bulk.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static double now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + t.tv_nsec / 1e9;
+}
+
+/* Opens the CSV output: a temporary file beside path, or stdout. */
+static FILE *csv_open(const char *path, char *tmp, size_t len)
+{
+	if (!path)
+		return stdout;
+	snprintf(tmp, len, "%s.tmp-%ld", path, (long)getpid());
+	return fopen(tmp, "w");
+}
+
+static int csv_close(FILE *f, const char *path, const char *tmp, int ok)
+{
+	if (f == stdout)
+		return fflush(f) == 0 ? TP_OK : tp_error_set(TP_EOUTPUT, "cannot write the output");
+	if (fclose(f) != 0)
+		ok = 0;
+	if (!ok || rename(tmp, path) != 0) {
+		remove(tmp);
+		return tp_error_set(TP_EOUTPUT, "%s: cannot write", path);
+	}
+	return TP_OK;
+}
+
+/* Brings the points into the polygons' CRS when they differ. */
+static int align_crs(tp_geo *g, tp_points *pts, const char *dst, const char *path)
+{
+	tp_transform *t = NULL;
+	size_t i;
+	int rc;
+
+	if (!pts->crs[0] || !dst[0])
+		return TP_OK;
+	rc = tp_transform_new(&t, g, pts->crs, dst);
+	if (rc)
+		return tp_error_set(TP_EINPUT, "%s: %s", path, tp_error_last());
+	for (i = 0; i < pts->n && !rc; i++)
+		rc = tp_transform_xy(t, &pts->xy[2 * i], &pts->xy[2 * i + 1]);
+	tp_transform_free(t);
+	return rc;
+}
+
+int tp_cmd_join(const char *polygons, const char *points, const tp_cmd_opts *o)
+{
+	tp_geo *g = NULL;
+	tp_polys pol = {0};
+	tp_points pts = {0};
+	tp_locator *lc = NULL;
+	tp_locate_stats st = {0};
+	int32_t *where = NULL;
+	size_t *count = NULL, i, outside = 0;
+	double t0, t1, t2, t3, t4;
+	char tmp[4200];
+	FILE *f = NULL;
+	int rc;
+
+	rc = tp_geo_new(&g);
+	if (rc)
+		return rc;
+	t0 = now();
+	rc = tp_polys_read(&pol, g, polygons, NULL, o->key, NULL);
+	t1 = now();
+	if (!rc)
+		rc = tp_points_read(&pts, points, NULL);
+	if (!rc)
+		rc = align_crs(g, &pts, pol.crs, points);
+	t2 = now();
+	if (!rc)
+		rc = tp_locator_new(&lc, g, (const GEOSGeometry *const *)pol.geom, pol.n, o->threads, 0);
+	t3 = now();
+	if (!rc) {
+		where = malloc((pts.n ? pts.n : 1) * sizeof(*where));
+		count = calloc(pol.n ? pol.n : 1, sizeof(*count));
+		if (!where || !count)
+			rc = tp_error_set(TP_ERROR, "out of memory");
+	}
+	if (!rc)
+		rc = tp_locator_run(lc, pts.xy, pts.n, where, &st);
+	t4 = now();
+	if (rc)
+		goto done;
+	for (i = 0; i < pts.n; i++) {
+		if (where[i] < 0)
+			outside++;
+		else
+			count[where[i]]++;
+	}
+	f = csv_open(o->out, tmp, sizeof(tmp));
+	if (!f) {
+		rc = tp_error_set(TP_EOUTPUT, "%s: cannot create: %s", o->out, strerror(errno));
+		goto done;
+	}
+	fprintf(f, "key,count\n");
+	for (i = 0; i < pol.n; i++)
+		fprintf(f, "%s,%zu\n", pol.key[i], count[i]);
+	rc = csv_close(f, o->out, tmp, !ferror(f));
+	if (!rc && !o->quiet)
+		fprintf(stderr,
+			"join: %zu polygons read in %.3f s; %zu points read in %.3f s%s; "
+			"index built in %.3f s; located in %.3f s with %d thread%s "
+			"(%zu by interior cells, %zu exact); %zu outside every polygon, "
+			"%zu without a point geometry\n",
+			pol.n, t1 - t0, pts.n, t2 - t1, pts.arrow ? " (Arrow stream)" : "", t3 - t2,
+			t4 - t3, o->threads, o->threads > 1 ? "s" : "", st.by_grid, st.exact, outside,
+			pts.no_geom);
+done:
+	free(where);
+	free(count);
+	tp_locator_free(lc);
+	tp_points_dispose(&pts);
+	tp_polys_dispose(&pol, g);
+	tp_geo_free(g);
+	return rc;
+}
+
+int tp_cmd_apportion(const char *sources, const char *targets, const tp_cmd_opts *o)
+{
+	tp_geo *g = NULL;
+	tp_polys src = {0}, dst = {0};
+	tp_share *ps = NULL;
+	double *inside = NULL, *sum = NULL, counted = 0, given = 0, t0, t1;
+	size_t nps = 0, i, wholly_outside = 0;
+	char tmp[4200];
+	FILE *f = NULL;
+	int rc;
+
+	if (!o->value)
+		return tp_error_set(TP_EUSAGE, "apportion needs --value FIELD (the sources' figure)");
+	rc = tp_geo_new(&g);
+	if (!rc)
+		rc = tp_polys_read(&src, g, sources, NULL, NULL, o->value);
+	if (!rc)
+		rc = tp_polys_read(&dst, g, targets, NULL, o->key, NULL);
+	if (rc)
+		goto done;
+	inside = calloc(src.n ? src.n : 1, sizeof(*inside));
+	sum = calloc(dst.n ? dst.n : 1, sizeof(*sum));
+	if (!inside || !sum) {
+		rc = tp_error_set(TP_ERROR, "out of memory");
+		goto done;
+	}
+	t0 = now();
+	rc = tp_overlay_shares(g, (const GEOSGeometry *const *)src.geom, src.n,
+			       (const GEOSGeometry *const *)dst.geom, dst.n, &ps, &nps, inside);
+	t1 = now();
+	if (rc)
+		goto done;
+	for (i = 0; i < nps; i++)
+		sum[ps[i].dst] += src.value[ps[i].src] * ps[i].share;
+	for (i = 0; i < src.n; i++) {
+		if (inside[i] > 0)
+			counted += src.value[i];
+		else
+			wholly_outside++;
+	}
+	for (i = 0; i < dst.n; i++)
+		given += sum[i];
+	f = csv_open(o->out, tmp, sizeof(tmp));
+	if (!f) {
+		rc = tp_error_set(TP_EOUTPUT, "%s: cannot create: %s", o->out, strerror(errno));
+		goto done;
+	}
+	fprintf(f, "key,value\n");
+	for (i = 0; i < dst.n; i++)
+		fprintf(f, "%s,%.17g\n", dst.key[i], sum[i]);
+	rc = csv_close(f, o->out, tmp, !ferror(f));
+	if (!rc && !o->quiet)
+		fprintf(stderr,
+			"apportion: %zu sources onto %zu targets in %.3f s, %zu pieces; "
+			"value inside %.17g, apportioned %.17g (difference %.3g); "
+			"%zu sources wholly outside\n",
+			src.n, dst.n, t1 - t0, nps, counted, given, given - counted, wholly_outside);
+done:
+	free(ps);
+	free(inside);
+	free(sum);
+	tp_polys_dispose(&src, g);
+	tp_polys_dispose(&dst, g);
+	tp_geo_free(g);
+	return rc;
+}

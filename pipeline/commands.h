@@ -1,0 +1,28 @@
+/*
+ * commands.h: the address-scale commands, outside the staged pipeline.
+ *
+ * `tremplin join` counts points per polygon (every address of a region in
+ * its statistical sector, say) and `tremplin apportion` shares a value of
+ * source polygons onto target polygons by area.  They use the same geo/
+ * engines as the locate and apportion stages, on whole files at once.
+ */
+#ifndef TP_COMMANDS_H
+#define TP_COMMANDS_H
+
+typedef struct {
+	const char *key;      /* polygons' key field, NULL: the FID */
+	const char *value;    /* apportion: the sources' numeric field */
+	const char *out;      /* CSV written, NULL: standard output */
+	int threads;          /* join: worker threads (>= 1) */
+	int quiet;            /* no timings on stderr */
+} tp_cmd_opts;
+
+/* Counts the points of `points` in each polygon of `polygons`; the CSV has
+ * key,count in the polygons' order.  Timings go to stderr. */
+int tp_cmd_join(const char *polygons, const char *points, const tp_cmd_opts *o);
+
+/* Shares each source's value over the targets it overlaps, by area; the
+ * CSV has key,value per target.  Reports the value conserved. */
+int tp_cmd_apportion(const char *sources, const char *targets, const tp_cmd_opts *o);
+
+#endif
