@@ -15,6 +15,7 @@
 
 struct tp_index {
 	tp_geo *g;                          /* context that built it */
+	const GEOSGeometry *const *polys;   /* the polygons (borrowed) */
 	size_t n;                           /* number of polygons */
 	const GEOSPreparedGeometry **prep;  /* prepared polygon per position */
 	size_t *pos;                        /* item i of the tree is &pos[i] */
@@ -34,6 +35,7 @@ int tp_index_new(tp_index **out, tp_geo *g, const GEOSGeometry *const *polys,
 	if (!ix)
 		return tp_error_set(TP_ERROR, "out of memory");
 	ix->g = g;
+	ix->polys = polys;
 	ix->n = n;
 	ix->prep = calloc(n ? n : 1, sizeof(*ix->prep));
 	ix->pos = calloc(n ? n : 1, sizeof(*ix->pos));
@@ -108,4 +110,18 @@ long tp_index_locate(tp_index *ix, double x, double y, int *nhits)
 	if (nhits)
 		*nhits = hits;
 	return best;
+}
+
+void tp_index_warm(tp_index *ix)
+{
+	GEOSContextHandle_t h = ix->g->gh;
+	size_t i;
+
+	for (i = 0; i < ix->n; i++) {
+		GEOSGeometry *pt = GEOSPointOnSurface_r(h, ix->polys[i]);
+		if (pt) {
+			GEOSPreparedIntersects_r(h, ix->prep[i], pt);
+			GEOSGeom_destroy_r(h, pt);
+		}
+	}
 }

@@ -25,4 +25,8 @@ void tp_index_free(tp_index *ix);
  * *nhits (may be NULL) gets how many polygons hold it (2+ on borders). */
 long tp_index_locate(tp_index *ix, double x, double y, int *nhits);
 
+/* Builds now, rather than at first use, the point-in-area index of every
+ * prepared polygon, so that a later query never pays for it. */
+void tp_index_warm(tp_index *ix);
+
 #endif

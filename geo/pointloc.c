@@ -49,6 +49,32 @@ static int worker_init(worker *w, const GEOSGeometry *const *polys, size_t n)
 	return rc;
 }
 
+static void *warm_job(void *arg)
+{
+	tp_index_warm(((worker *)arg)->ix);
+	return NULL;
+}
+
+/* Runs fn(arg + k * size) for k < n, on up to n threads (the caller's among
+ * them); a thread that cannot start has its share run by the caller. */
+static void run_parallel(void *(*fn)(void *), void *arg, size_t size, int n)
+{
+	pthread_t tid[64];
+	int started[64] = {0}, t;
+
+	if (n > 64)
+		n = 64;
+	for (t = 1; t < n; t++)
+		started[t] = pthread_create(&tid[t], NULL, fn, (char *)arg + (size_t)t * size) == 0;
+	fn(arg);
+	for (t = 1; t < n; t++) {
+		if (started[t])
+			pthread_join(tid[t], NULL);
+		else
+			fn((char *)arg + (size_t)t * size);
+	}
+}
+
 static void mark_box(tp_locator *lc, double minx, double miny, double maxx, double maxy)
 {
 	double eps = lc->cell * 1e-7;
@@ -200,6 +226,8 @@ int tp_locator_new(tp_locator **out, tp_geo *g, const GEOSGeometry *const *polys
 		rc = worker_init(&lc->w[t], polys, n);
 	if (rc)
 		goto fail;
+	/* every thread prepares its own copies, all at once */
+	run_parallel(warm_job, lc->w, sizeof(*lc->w), nthreads);
 	for (i = 0; i < n; i++) {
 		double a, b, c, d;
 		if (GEOSGeom_getXMin_r(g->gh, polys[i], &a) && GEOSGeom_getYMin_r(g->gh, polys[i], &b) &&
@@ -309,9 +337,43 @@ typedef struct {
 	worker *w;             /* this thread's context */
 	const double *xy;      /* all points */
 	int32_t *out;          /* all results */
-	const uint64_t *keys;  /* sorted exact-path points */
-	size_t from, to;       /* this thread's range of keys */
+	uint64_t *keys;        /* exact-path points: (Morton code << 32) | index */
+	size_t from, to;       /* this thread's range of points, then of keys */
+	size_t nkeys;          /* keys this thread wrote at keys[from..] */
 } job;
+
+/* First pass: grid look-ups for points from..to; the rest become keys. */
+static void *grid_job(void *arg)
+{
+	job *jb = arg;
+	const tp_locator *lc = jb->lc;
+	double mx = 65535.0 / lc->nx, my = 65535.0 / lc->ny;
+	size_t i, k = jb->from;
+
+	for (i = jb->from; i < jb->to; i++) {
+		double fx = (jb->xy[2 * i] - lc->x0) / lc->cell;
+		double fy = (jb->xy[2 * i + 1] - lc->y0) / lc->cell;
+		uint32_t ci, cj;
+		int32_t v;
+
+		if (!(fx >= 0 && fy >= 0 && fx < lc->nx && fy < lc->ny)) {
+			/* outside the grid, hence outside every polygon (NaN too) */
+			jb->out[i] = -1;
+			continue;
+		}
+		ci = (uint32_t)fx, cj = (uint32_t)fy;
+		v = lc->grid[(size_t)cj * lc->nx + ci];
+		if (v != BOUNDARY) {
+			jb->out[i] = v;
+			continue;
+		}
+		jb->keys[k++] = ((uint64_t)(spread16((uint32_t)(ci * mx)) |
+					    (spread16((uint32_t)(cj * my)) << 1))
+				 << 32) | (uint64_t)i;
+	}
+	jb->nkeys = k - jb->from;
+	return NULL;
+}
 
 static void *exact_job(void *arg)
 {
@@ -330,60 +392,31 @@ int tp_locator_run(tp_locator *lc, const double *xy, size_t npts, int32_t *out,
 		   tp_locate_stats *stats)
 {
 	uint64_t *keys = NULL;
-	size_t i, nexact = 0;
-	pthread_t tid[64];
+	size_t nexact = 0;
 	job jobs[64];
 	int t, nt = lc->nthreads > 64 ? 64 : lc->nthreads, rc = TP_OK;
-	double mx = 65535.0 / lc->nx, my = 65535.0 / lc->ny;
 
 	if (npts > 0xffffffffu)
 		return tp_error_set(TP_ERROR, "too many points for one run (%zu)", npts);
 	keys = malloc((npts ? npts : 1) * sizeof(*keys));
 	if (!keys)
 		return tp_error_set(TP_ERROR, "out of memory");
-	for (i = 0; i < npts; i++) {
-		double fx = (xy[2 * i] - lc->x0) / lc->cell, fy = (xy[2 * i + 1] - lc->y0) / lc->cell;
-		int32_t v;
-		uint32_t ci, cj;
-
-		if (!(fx >= 0 && fy >= 0 && fx < lc->nx && fy < lc->ny)) {
-			/* outside the grid, hence outside every polygon (NaN too) */
-			out[i] = -1;
-			continue;
-		}
-		ci = (uint32_t)fx, cj = (uint32_t)fy;
-		v = lc->grid[(size_t)cj * lc->nx + ci];
-		if (v != BOUNDARY) {
-			out[i] = v;
-			continue;
-		}
-		keys[nexact++] = ((uint64_t)(spread16((uint32_t)(ci * mx)) |
-					     (spread16((uint32_t)(cj * my)) << 1))
-				  << 32) | (uint64_t)i;
+	for (t = 0; t < nt; t++)
+		jobs[t] = (job){lc, &lc->w[t], xy, out, keys, npts * (size_t)t / (size_t)nt,
+				npts * (size_t)(t + 1) / (size_t)nt, 0};
+	run_parallel(grid_job, jobs, sizeof(*jobs), nt);
+	for (t = 0; t < nt; t++) {
+		memmove(keys + nexact, keys + jobs[t].from, jobs[t].nkeys * sizeof(*keys));
+		nexact += jobs[t].nkeys;
 	}
 	rc = radix_sort(keys, nexact);
 	if (rc)
 		goto done;
 	for (t = 0; t < nt; t++) {
-		jobs[t] = (job){lc, &lc->w[t], xy, out, keys, nexact * (size_t)t / (size_t)nt,
-				nexact * (size_t)(t + 1) / (size_t)nt};
+		jobs[t].from = nexact * (size_t)t / (size_t)nt;
+		jobs[t].to = nexact * (size_t)(t + 1) / (size_t)nt;
 	}
-	if (nt == 1) {
-		exact_job(&jobs[0]);
-	} else {
-		int started = 0;
-		for (t = 1; t < nt; t++) {
-			if (pthread_create(&tid[t], NULL, exact_job, &jobs[t]) != 0)
-				break;
-			started = t;
-		}
-		exact_job(&jobs[0]);
-		/* ranges whose thread did not start are run here */
-		for (t = started + 1; t < nt; t++)
-			exact_job(&jobs[t]);
-		for (t = 1; t <= started; t++)
-			pthread_join(tid[t], NULL);
-	}
+	run_parallel(exact_job, jobs, sizeof(*jobs), nt);
 	if (stats) {
 		stats->points = npts;
 		stats->exact = nexact;
