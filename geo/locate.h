@@ -1,8 +1,8 @@
 /*
  * locate.h: which polygon holds a point.
  *
- * A tp_index holds n polygons, each prepared once, under an STRtree of
- * their envelopes.  The border rule: a point belongs to every polygon
+ * A tp_index holds n polygons under an STRtree of their envelopes; a
+ * polygon is prepared (once) when a point lies on or next to its boundary.  The border rule: a point belongs to every polygon
  * whose closure holds it (interior or boundary); when several do (a point
  * on a shared border), it belongs to the one given first to
  * tp_index_new().  Callers pass polygons sorted by their key (NIS code,
@@ -24,9 +24,5 @@ void tp_index_free(tp_index *ix);
 /* The position in polys of the polygon holding (x, y), or -1 if none.
  * *nhits (may be NULL) gets how many polygons hold it (2+ on borders). */
 long tp_index_locate(tp_index *ix, double x, double y, int *nhits);
-
-/* Builds now, rather than at first use, the point-in-area index of every
- * prepared polygon, so that a later query never pays for it. */
-void tp_index_warm(tp_index *ix);
 
 #endif

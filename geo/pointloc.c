@@ -49,12 +49,6 @@ static int worker_init(worker *w, const GEOSGeometry *const *polys, size_t n)
 	return rc;
 }
 
-static void *warm_job(void *arg)
-{
-	tp_index_warm(((worker *)arg)->ix);
-	return NULL;
-}
-
 /* Runs fn(arg + k * size) for k < n, on up to n threads (the caller's among
  * them); a thread that cannot start has its share run by the caller. */
 static void run_parallel(void *(*fn)(void *), void *arg, size_t size, int n)
@@ -226,8 +220,6 @@ int tp_locator_new(tp_locator **out, tp_geo *g, const GEOSGeometry *const *polys
 		rc = worker_init(&lc->w[t], polys, n);
 	if (rc)
 		goto fail;
-	/* every thread prepares its own copies, all at once */
-	run_parallel(warm_job, lc->w, sizeof(*lc->w), nthreads);
 	for (i = 0; i < n; i++) {
 		double a, b, c, d;
 		if (GEOSGeom_getXMin_r(g->gh, polys[i], &a) && GEOSGeom_getYMin_r(g->gh, polys[i], &b) &&
