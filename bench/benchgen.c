@@ -11,7 +11,9 @@
  * square with no gap and no overlap.  Points are uniform over the square,
  * or clustered like population (Gaussian towns of varied size).  Files
  * are GeoPackages in EPSG:31370; polygons carry `id`, points carry nothing
- * but their FID; points get no spatial index (no peer needs one).
+ * but their FID; points get no spatial index (no peer needs one).  Every
+ * layer goes into OUT.gpkg beside the layers already there, so that SQL
+ * peers can join two layers of one file.
  */
 #include "geo/geo.h"
 
@@ -63,8 +65,15 @@ static GDALDatasetH create(const char *path, const char *layer, OGRwkbGeometryTy
 	GDALDatasetH ds;
 
 	OSRImportFromEPSG(srs, 31370);
-	VSIUnlink(path);
-	ds = GDALCreate(drv, path, 0, 0, 0, GDT_Unknown, NULL);
+	ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_UPDATE, NULL, NULL, NULL);
+	if (ds && GDALDatasetGetLayerByName(ds, layer)) {
+		int k;
+		for (k = 0; k < GDALDatasetGetLayerCount(ds); k++)
+			if (!strcmp(OGR_L_GetName(GDALDatasetGetLayer(ds, k)), layer))
+				GDALDatasetDeleteLayer(ds, k);
+	}
+	if (!ds)
+		ds = GDALCreate(drv, path, 0, 0, 0, GDT_Unknown, NULL);
 	if (!ds) {
 		OSRDestroySpatialReference(srs);
 		return NULL;

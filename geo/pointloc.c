@@ -24,8 +24,11 @@
 #define MAX_CELLS (1u << 24)
 
 typedef struct {
-	tp_geo *g;       /* this thread's GEOS context */
-	tp_index *ix;    /* this thread's STRtree and prepared polygons */
+	tp_geo *g;                         /* this thread's GEOS context */
+	tp_index *ix;                      /* this thread's STRtree and rings */
+	const GEOSGeometry *const *polys;  /* what to index */
+	size_t n;                          /* how many */
+	int rc;                            /* how building it went */
 } worker;
 
 struct tp_locator {
@@ -40,13 +43,14 @@ struct tp_locator {
 	size_t boundary_cells;             /* cells marked BOUNDARY */
 };
 
-static int worker_init(worker *w, const GEOSGeometry *const *polys, size_t n)
+static void *worker_job(void *arg)
 {
-	int rc = tp_geo_new(&w->g);
+	worker *w = arg;
 
-	if (!rc)
-		rc = tp_index_new(&w->ix, w->g, polys, n);
-	return rc;
+	w->rc = tp_geo_new(&w->g);
+	if (!w->rc)
+		w->rc = tp_index_new(&w->ix, w->g, w->polys, w->n);
+	return NULL;
 }
 
 /* Runs fn(arg + k * size) for k < n, on up to n threads (the caller's among
@@ -216,10 +220,16 @@ int tp_locator_new(tp_locator **out, tp_geo *g, const GEOSGeometry *const *polys
 		rc = tp_error_set(TP_ERROR, "out of memory");
 		goto fail;
 	}
+	/* every thread builds its own index, all at once */
+	for (t = 0; t < nthreads; t++)
+		lc->w[t] = (worker){NULL, NULL, polys, n, TP_OK};
+	run_parallel(worker_job, lc->w, sizeof(*lc->w), nthreads);
 	for (t = 0; t < nthreads && !rc; t++)
-		rc = worker_init(&lc->w[t], polys, n);
-	if (rc)
+		rc = lc->w[t].rc;
+	if (rc) {
+		tp_error_set(rc, "cannot build the point index: out of memory");
 		goto fail;
+	}
 	for (i = 0; i < n; i++) {
 		double a, b, c, d;
 		if (GEOSGeom_getXMin_r(g->gh, polys[i], &a) && GEOSGeom_getYMin_r(g->gh, polys[i], &b) &&

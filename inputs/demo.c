@@ -21,6 +21,7 @@
  * Each file is written under a temporary name and renamed when complete.
  */
 #include "inputs/demo.h"
+#include "inputs/geocode.h"
 #include "geo/error.h"
 #include "geo/geo.h"
 
@@ -1389,6 +1390,7 @@ static int write_vacancies(demo *d, unsigned long seed)
 {
 	char path[PATHLEN], tmp[PATHLEN];
 	vrec *recs = NULL;
+	char (*keys)[160] = NULL;  /* address keys of the records written */
 	FILE *f = NULL;
 	rng r;
 	int i, rc;
@@ -1398,7 +1400,8 @@ static int write_vacancies(demo *d, unsigned long seed)
 		return rc;
 	rng_init(&r, seed, STREAM_VACANCIES);
 	recs = calloc(NRECORDS, sizeof(*recs));
-	if (!recs || plan_records(&r, recs)) {
+	keys = calloc(NRECORDS, sizeof(*keys));
+	if (!recs || !keys || plan_records(&r, recs)) {
 		rc = tp_error_set(TP_ERROR, "%s: out of memory", path);
 		goto done;
 	}
@@ -1413,7 +1416,7 @@ static int write_vacancies(demo *d, unsigned long seed)
 		const vrec *v = &recs[i];
 		char addr[160], owner[160], since[32], start[32];
 		const char *type, *agreed = "";
-		long xt, yt;
+		long xt, yt, street, number, box;
 		int commune = 0, n;
 
 		if (sample_point(d, &r, &xt, &yt, &commune)) {
@@ -1422,11 +1425,24 @@ static int write_vacancies(demo *d, unsigned long seed)
 			goto done;
 		}
 		make_owner(&r, v->dwellings, commune, &type, owner, sizeof(owner));
-		n = snprintf(addr, sizeof(addr), "%s %ld",
-			     street_names[rng_int(&r, 0, (long)NELEM(street_names) - 1)],
-			     rng_int(&r, 1, 180));
-		if (rng_unit(&r) < 0.12)
-			snprintf(addr + n, sizeof(addr) - (size_t)n, ", bte %ld", rng_int(&r, 1, 12));
+		street = rng_int(&r, 0, (long)NELEM(street_names) - 1);
+		number = rng_int(&r, 1, 180);
+		box = rng_unit(&r) < 0.12 ? rng_int(&r, 1, 12) : 0;
+		/* the same address twice would be one building reported twice (a
+		 * duplicate the reader refuses): move along the street, same side,
+		 * without drawing again so that the other fields stay as they were */
+		for (;;) {
+			int k;
+			n = snprintf(addr, sizeof(addr), "%s %ld", street_names[street], number);
+			if (box)
+				snprintf(addr + n, sizeof(addr) - (size_t)n, ", bte %ld", box);
+			tp_address_key(addr, NULL, keys[i], sizeof(keys[i]));
+			for (k = 0; k < i && strcmp(keys[k], keys[i]); k++)
+				;
+			if (k == i)
+				break;
+			number += 2;
+		}
 		make_dates(&r, v->reason, since, start, sizeof(since));
 		if (!strcmp(type, "private")) {
 			double u = rng_unit(&r);
@@ -1458,6 +1474,7 @@ done:
 	if (rc)
 		unlink(tmp);
 	free(recs);
+	free(keys);
 	return rc;
 }
 

@@ -7,6 +7,7 @@
  * quoted, never read as "other".
  */
 #include "inputs/fields.h"
+#include "inputs/text.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -25,6 +26,7 @@ static const tp_field_def commune_fields[] = {
 static const tp_field_def vacancy_fields[] = {
 	{"id", TP_F_TEXT, TP_NEED_OPTIONAL, 0},
 	{"address", TP_F_TEXT, TP_NEED_OPTIONAL, 0},
+	{"postcode", TP_F_TEXT, TP_NEED_OPTIONAL, 0},
 	{"owner", TP_F_TEXT, TP_NEED_COLUMN, 0},
 	{"owner_type", TP_F_OWNER, TP_NEED_VALUE, 0},
 	{"dwellings", TP_F_INT, TP_NEED_VALUE, 0},
@@ -42,6 +44,69 @@ static const tp_field_def zone_fields[] = {
 	{"squat", TP_F_INT, TP_NEED_COLUMN, 1},
 	{"nonconventional", TP_F_INT, TP_NEED_COLUMN, 1},
 	{"third_parties", TP_F_INT, TP_NEED_COLUMN, 1},
+};
+
+/*
+ * Headers recognised without configuration, per field: '|'-separated and
+ * folded (tp_text_fold: lower case, no accents, single spaces).
+ */
+static const struct {
+	const char *field;    /* tremplin field */
+	const char *headers;  /* French, Dutch and English headers people use */
+} header_aliases[] = {
+	{"nis_code",
+	 "nis|code nis|niscode|nis code|code ins|ins|nis gemeente|code commune"},
+	{"name_fr",
+	 "nom fr|nom francais|nom|naam fr|franse naam|name fr|commune|nom commune"},
+	{"name_nl",
+	 "nom nl|nom neerlandais|naam nl|naam|nederlandse naam|gemeente|naam gemeente"},
+	{"population",
+	 "habitants|bevolking|inwoners|pop|population 2020|bevolking 2020"},
+	{"id",
+	 "identifiant|reference|ref|referentie|id batiment|id gebouw|gebouw id|numero dossier|"
+	 "dossiernummer"},
+	{"address",
+	 "adresse|adres|rue et numero|straat en nummer|adresse complete|volledig adres|"
+	 "localisation|ligging"},
+	{"postcode",
+	 "code postal|cp|postnummer|postcode|post code|zip|npa"},
+	{"owner",
+	 "proprietaire|eigenaar|nom du proprietaire|naam eigenaar|bailleur|verhuurder|"
+	 "gestionnaire|beheerder"},
+	{"owner_type",
+	 "type de proprietaire|type proprietaire|type du proprietaire|categorie de proprietaire|"
+	 "type eigenaar|soort eigenaar|type van eigenaar|eigenaarstype|categorie eigenaar|type"},
+	{"dwellings",
+	 "nombre de logements|nombre logements|nb logements|nb de logements|logements|"
+	 "aantal woningen|aantal wooneenheden|woningen|nombre"},
+	{"reason",
+	 "motif|motif de vacance|motif d inoccupation|raison|code motif|reden|reden leegstand|"
+	 "reden van leegstand"},
+	{"vacant_since",
+	 "vide depuis|inoccupe depuis|vacant depuis|date de vacance|depuis|date d inoccupation|"
+	 "leeg sinds|leegstaand sinds|leegstand sinds|sinds|datum leegstand"},
+	{"works_start",
+	 "date de debut des travaux|debut des travaux|date debut travaux|debut travaux|"
+	 "date de debut de chantier|debut chantier|start werken|startdatum werken|"
+	 "begindatum werken|begin werken|begin der werken|aanvang werken|datum start werken|"
+	 "start der werken"},
+	{"owner_agreed",
+	 "accord|accord du proprietaire|accord proprietaire|akkoord|akkoord eigenaar|"
+	 "akkoord van de eigenaar|toestemming"},
+	{"zone_id",
+	 "zone|id zone|code zone|zone code|zonecode"},
+	{"public_space",
+	 "espace public|openbare ruimte"},
+	{"emergency_shelter",
+	 "hebergement d urgence|accueil d urgence|noodopvang"},
+	{"nonrecognised_shelter",
+	 "structures non agreees|centres non agrees|niet erkende opvang|niet erkende centra"},
+	{"squat",
+	 "squats|kraakpanden|bezettingen"},
+	{"nonconventional",
+	 "logement non conventionnel|non conventionnel|niet conventionele huisvesting"},
+	{"third_parties",
+	 "chez des tiers|chez un tiers|bij derden|derden"},
 };
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
@@ -67,36 +132,91 @@ int tp_input_def_field(const tp_input_def *def, const char *name)
 	return -1;
 }
 
+/* 1 when folded word w is one of the '|'-separated entries of list. */
+static int in_list(const char *list, const char *w)
+{
+	size_t n = strlen(w);
+
+	while (list && *list) {
+		const char *bar = strchr(list, '|');
+		size_t len = bar ? (size_t)(bar - list) : strlen(list);
+		if (len == n && memcmp(list, w, n) == 0)
+			return 1;
+		list = bar ? bar + 1 : NULL;
+	}
+	return 0;
+}
+
+int tp_field_header_matches(const tp_field_def *f, const char *header)
+{
+	char h[256], name[64];
+
+	size_t i;
+
+	tp_text_fold(header, h, sizeof(h), 0);
+	tp_text_fold(f->name, name, sizeof(name), 0);
+	if (!h[0])
+		return 0;
+	if (!strcmp(h, name))
+		return 1;
+	for (i = 0; i < N(header_aliases); i++)
+		if (!strcmp(header_aliases[i].field, f->name) && in_list(header_aliases[i].headers, h))
+			return 1;
+	return 0;
+}
+
 /* A code list entry: what people write -> tremplin's code. */
 typedef struct {
 	const char *word;  /* compared case-insensitively, after trimming */
 	const char *code;  /* canonical code */
 } synonym;
 
+/* Words are folded (tp_text_fold), so case and accents do not matter. */
 static const synonym owner_words[] = {
 	{"sisp", "sisp"}, {"ovm", "sisp"}, {"slrb", "sisp"}, {"bghm", "sisp"},
-	{"ais", "ais"}, {"svk", "ais"},
+	{"shm", "sisp"}, {"societe immobiliere de service public", "sisp"},
+	{"openbare vastgoedmaatschappij", "sisp"}, {"logement social", "sisp"},
+	{"sociale huisvesting", "sisp"}, {"social", "sisp"},
+	{"ais", "ais"}, {"svk", "ais"}, {"agence immobiliere sociale", "ais"},
+	{"sociaal verhuurkantoor", "ais"},
 	{"cpas", "cpas"}, {"ocmw", "cpas"},
-	{"commune", "commune"}, {"gemeente", "commune"},
-	{"regie", "regie"}, {"régie", "regie"}, {"régie foncière", "regie"},
-	{"regie fonciere", "regie"}, {"grondregie", "regie"},
-	{"citydev", "citydev"}, {"citydev.brussels", "citydev"},
-	{"private", "private"}, {"privé", "private"}, {"prive", "private"},
-	{"privaat", "private"},
+	{"commune", "commune"}, {"gemeente", "commune"}, {"communal", "commune"},
+	{"municipal", "commune"}, {"administration communale", "commune"},
+	{"gemeentebestuur", "commune"},
+	{"regie", "regie"}, {"regie fonciere", "regie"}, {"grondregie", "regie"},
+	{"regie fonciere regionale", "regie"}, {"gewestelijke grondregie", "regie"},
+	{"citydev", "citydev"}, {"citydev brussels", "citydev"}, {"sdrb", "citydev"},
+	{"gom", "citydev"},
+	{"private", "private"}, {"prive", "private"}, {"privaat", "private"},
+	{"particulier", "private"}, {"proprietaire prive", "private"},
+	{"prive eigenaar", "private"}, {"private eigenaar", "private"},
+	{"particuliere eigenaar", "private"},
 };
 
 static const synonym reason_words[] = {
 	{"works", "works"}, {"r1", "works"}, {"travaux", "works"},
-	{"travaux en cours", "works"}, {"werken", "works"},
-	{"study", "study"}, {"r2", "study"}, {"étude", "study"}, {"etude", "study"},
-	{"studie", "study"},
+	{"travaux en cours", "works"}, {"en travaux", "works"}, {"chantier", "works"},
+	{"chantier en cours", "works"}, {"renovation en cours", "works"}, {"werken", "works"},
+	{"werken bezig", "works"}, {"lopende werken", "works"}, {"in werken", "works"},
+	{"werf", "works"}, {"renovatie bezig", "works"}, {"works under way", "works"},
+	{"study", "study"}, {"r2", "study"}, {"etude", "study"}, {"en etude", "study"},
+	{"etude de renovation", "study"}, {"renovation a l etude", "study"},
+	{"en cours d etude", "study"}, {"studie", "study"}, {"in studie", "study"},
+	{"renovatiestudie", "study"}, {"renovation study", "study"},
 	{"financing", "financing"}, {"financement", "financing"},
-	{"en attente de financement", "financing"}, {"financiering", "financing"},
+	{"en attente de financement", "financing"}, {"attente financement", "financing"},
+	{"financiering", "financing"}, {"wacht op financiering", "financing"},
+	{"in afwachting van financiering", "financing"}, {"awaiting financing", "financing"},
 	{"allocation", "allocation"}, {"attribution", "allocation"},
-	{"toewijzing", "allocation"},
-	{"repair", "repair"}, {"remise en état", "repair"}, {"réparation", "repair"},
-	{"herstel", "repair"},
-	{"other", "other"}, {"autre", "other"}, {"andere", "other"},
+	{"en cours d attribution", "allocation"}, {"en attribution", "allocation"},
+	{"relocation", "allocation"}, {"toewijzing", "allocation"},
+	{"in toewijzing", "allocation"}, {"wordt toegewezen", "allocation"},
+	{"verhuring", "allocation"},
+	{"repair", "repair"}, {"remise en etat", "repair"}, {"reparation", "repair"},
+	{"en reparation", "repair"}, {"petits travaux", "repair"}, {"herstel", "repair"},
+	{"herstelling", "repair"}, {"in herstel", "repair"}, {"opknapwerken", "repair"},
+	{"other", "other"}, {"autre", "other"}, {"autres", "other"}, {"divers", "other"},
+	{"andere", "other"}, {"overige", "other"}, {"varia", "other"},
 };
 
 /* Copies s into out without leading and trailing blanks. */
@@ -115,13 +235,19 @@ static void trim_copy(const char *s, char *out, size_t outlen)
 	out[n] = '\0';
 }
 
+/* Looks v up in list after folding; a leading SLRB code ("R1 - travaux",
+ * "R2: etude") is the code. */
 static int lookup(const synonym *list, size_t n, const char *v, char *out,
 		  size_t outlen)
 {
+	char w[256];
 	size_t i;
 
+	tp_text_fold(v, w, sizeof(w), 0);
+	if (w[0] == 'r' && isdigit((unsigned char)w[1]) && w[2] == ' ')
+		w[2] = '\0';
 	for (i = 0; i < n; i++) {
-		if (strcasecmp(list[i].word, v) == 0) {
+		if (strcmp(list[i].word, w) == 0) {
 			snprintf(out, outlen, "%s", list[i].code);
 			return 1;
 		}
@@ -186,7 +312,7 @@ static int parse_date(const char *s, int *y, int *m, int *d)
 		return -1;
 	if (a > 999) {
 		*y = a, *m = b, *d = c;
-	} else if (c > 999 && sep1 != '-') {
+	} else if (c > 999) {
 		*d = a, *m = b, *y = c;
 	} else {
 		return -1;

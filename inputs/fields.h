@@ -57,6 +57,13 @@ const tp_input_def *tp_input_def_get(tp_input_kind kind);
 int tp_input_def_field(const tp_input_def *def, const char *name);
 
 /*
+ * 1 when the source column header names field f without configuration:
+ * the header, folded (text.h), equals the folded field name ("owner type")
+ * or one of f's French and Dutch aliases ("type de proprietaire").
+ */
+int tp_field_header_matches(const tp_field_def *f, const char *header);
+
+/*
  * Parses raw (NULL or "" for an empty cell) by f's kind into out.  Returns
  * 1 with a value in out, 0 for NULL, -1 when raw is unusable, with *why
  * (static text or written into whybuf) saying why in a way that quotes the

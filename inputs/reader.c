@@ -1,12 +1,19 @@
 /*
  * reader.c: OGR input reading, field mapping and per-record parsing.
  *
- * Any format OGR reads works: the CSV driver keeps every column as text
- * and detects ',' or ';' itself.  A record's original values are kept as a
- * JSON object of the source columns, so a reject can be traced back to
- * what the person typed.
+ * Any format OGR reads works (source.c opens it: encodings, separators,
+ * spreadsheet headers).  A record's original values are kept as a JSON
+ * object of the source columns, so a reject can be traced back to what the
+ * person typed.  Columns are found by the config's mapping, else by the
+ * field's own name, else by the French and Dutch headers fields.c knows.
+ * Point records without coordinates are geocoded when an address reference
+ * is configured; a record that repeats an earlier accepted record's id or
+ * address is refused as a duplicate of that row.
  */
 #include "inputs/reader.h"
+#include "inputs/geocode.h"
+#include "inputs/source.h"
+#include "inputs/text.h"
 #include "geo/error.h"
 
 #include <stdint.h>
@@ -21,17 +28,101 @@
 #include <cpl_conv.h>
 #include <cpl_string.h>
 
+/* A set of text keys, each with the row that first had it. */
+typedef struct {
+	char **key;    /* open addressing table, NULL slots empty */
+	long *row;     /* row of each key */
+	size_t cap;    /* slots, a power of two */
+	size_t n;      /* keys held */
+} keyset;
+
 struct tp_reader {
 	const tp_input_def *def;      /* what is read */
 	const tp_input_cfg *cfg;      /* where from */
-	GDALDatasetH ds;              /* the open source */
+	tp_source src;                /* the open source */
 	OGRLayerH layer;              /* the layer read */
 	char layer_name[256];         /* its name */
 	int col[TP_MAX_FIELDS];       /* source column per field, -1 when absent */
 	int xcol, ycol;               /* X/Y columns, -1 when geometry is used */
+	int address_only;             /* 1: no coordinates at all, every record geocoded */
 	char crs[4096];               /* source CRS as PROJ reads it */
 	long row;                     /* rows read so far */
+	tp_geocoder *gc;              /* address reference, or NULL */
+	keyset ids;                   /* ids of accepted records (point inputs) */
+	keyset addrs;                 /* address keys of accepted records */
 };
+
+static unsigned long hash_str(const char *s)
+{
+	unsigned long h = 5381;
+
+	while (*s)
+		h = h * 33 + (unsigned char)*s++;
+	return h;
+}
+
+/* The row that holds key, or 0. */
+static long keyset_find(const keyset *k, const char *key)
+{
+	size_t i;
+
+	if (!k->cap)
+		return 0;
+	for (i = hash_str(key) & (k->cap - 1); k->key[i]; i = (i + 1) & (k->cap - 1))
+		if (!strcmp(k->key[i], key))
+			return k->row[i];
+	return 0;
+}
+
+static int keyset_add(keyset *k, const char *key, long row)
+{
+	size_t i;
+
+	if (2 * (k->n + 1) > k->cap) {
+		keyset big = {0};
+		size_t j;
+		big.cap = k->cap ? k->cap * 2 : 64;
+		big.key = calloc(big.cap, sizeof(*big.key));
+		big.row = calloc(big.cap, sizeof(*big.row));
+		if (!big.key || !big.row) {
+			free(big.key);
+			free(big.row);
+			return tp_error_set(TP_ERROR, "out of memory");
+		}
+		for (j = 0; j < k->cap; j++) {
+			if (!k->key[j])
+				continue;
+			for (i = hash_str(k->key[j]) & (big.cap - 1); big.key[i];
+			     i = (i + 1) & (big.cap - 1))
+				;
+			big.key[i] = k->key[j];
+			big.row[i] = k->row[j];
+		}
+		big.n = k->n;
+		free(k->key);
+		free(k->row);
+		*k = big;
+	}
+	for (i = hash_str(key) & (k->cap - 1); k->key[i]; i = (i + 1) & (k->cap - 1))
+		;
+	k->key[i] = strdup(key);
+	if (!k->key[i])
+		return tp_error_set(TP_ERROR, "out of memory");
+	k->row[i] = row;
+	k->n++;
+	return TP_OK;
+}
+
+static void keyset_dispose(keyset *k)
+{
+	size_t i;
+
+	for (i = 0; i < k->cap; i++)
+		free(k->key[i]);
+	free(k->key);
+	free(k->row);
+	memset(k, 0, sizeof(*k));
+}
 
 /* A growable string for building JSON. */
 typedef struct {
@@ -104,29 +195,14 @@ static void column_list(OGRFeatureDefnH fd, char *buf, size_t len)
 /* Fills r->crs from the layer, or from the config when the layer has none. */
 static int find_crs(tp_reader *r, const char *section)
 {
-	OGRSpatialReferenceH srs = NULL;
 	const char *path = r->cfg->path;
 
-	if (r->xcol < 0)
-		srs = OGR_L_GetSpatialRef(r->layer);
-	if (srs) {
-		const char *auth, *code;
-		OGRSpatialReferenceH copy = OSRClone(srs);
-		if (copy && OSRAutoIdentifyEPSG(copy) == OGRERR_NONE &&
-		    (auth = OSRGetAuthorityName(copy, NULL)) != NULL &&
-		    (code = OSRGetAuthorityCode(copy, NULL)) != NULL) {
-			snprintf(r->crs, sizeof(r->crs), "%s:%s", auth, code);
-		} else {
-			char *wkt = NULL;
-			const char *opts[] = {"FORMAT=WKT2_2019", NULL};
-			if (OSRExportToWktEx(srs, &wkt, opts) == OGRERR_NONE && wkt)
-				snprintf(r->crs, sizeof(r->crs), "%s", wkt);
-			CPLFree(wkt);
-		}
-		if (copy)
-			OSRDestroySpatialReference(copy);
-		if (r->crs[0])
-			return TP_OK;
+	if (r->xcol < 0 && !r->address_only &&
+	    tp_source_layer_crs(r->layer, r->crs, sizeof(r->crs)))
+		return TP_OK;
+	if (r->address_only) {
+		snprintf(r->crs, sizeof(r->crs), "%s", tp_geocoder_crs(r->gc));
+		return TP_OK;
 	}
 	if (!r->cfg->crs || !r->cfg->crs[0])
 		return tp_error_set(TP_EINPUT,
@@ -137,13 +213,89 @@ static int find_crs(tp_reader *r, const char *section)
 	return TP_OK;
 }
 
+/* The column named name: OGR's own (case-insensitive) match, else the
+ * first whose folded header equals name folded; -1 when none. */
+static int find_column(OGRFeatureDefnH fd, const char *name)
+{
+	char want[256], have[256];
+	int i = OGR_FD_GetFieldIndex(fd, name), n = OGR_FD_GetFieldCount(fd);
+
+	if (i >= 0)
+		return i;
+	tp_text_fold(name, want, sizeof(want), 0);
+	for (i = 0; i < n && want[0]; i++) {
+		tp_text_fold(OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(fd, i)), have, sizeof(have), 0);
+		if (!strcmp(want, have))
+			return i;
+	}
+	return -1;
+}
+
+/* 1 when column c is already taken by a field, the x or the y column. */
+static int column_taken(const tp_reader *r, size_t nfields, int c)
+{
+	size_t i;
+
+	for (i = 0; i < nfields; i++)
+		if (r->col[i] == c)
+			return 1;
+	return c == r->xcol || c == r->ycol;
+}
+
+/* Finds each field's column: config mapping, own name, then known headers. */
+static int map_columns(tp_reader *r, OGRFeatureDefnH fd, const char *cols)
+{
+	const tp_input_cfg *cfg = r->cfg;
+	size_t i;
+	int c, n = OGR_FD_GetFieldCount(fd);
+
+	for (i = 0; i < r->def->nfields; i++)
+		r->col[i] = -1;
+	/* explicit mappings first: they always win */
+	for (i = 0; i < r->def->nfields; i++) {
+		if (!cfg->map[i])
+			continue;
+		r->col[i] = find_column(fd, cfg->map[i]);
+		if (r->col[i] < 0)
+			return tp_error_set(TP_EINPUT,
+					    "%s, layer %s: no column '%s' for field '%s' (columns: %s); "
+					    "name the column in section [%s] as '%s = COLUMN'",
+					    cfg->path, r->layer_name, cfg->map[i], r->def->fields[i].name,
+					    cols, r->def->name, r->def->fields[i].name);
+	}
+	for (i = 0; i < r->def->nfields; i++) {
+		if (cfg->map[i])
+			continue;
+		c = OGR_FD_GetFieldIndex(fd, r->def->fields[i].name);
+		if (c >= 0 && !column_taken(r, r->def->nfields, c))
+			r->col[i] = c;
+	}
+	for (i = 0; i < r->def->nfields; i++) {
+		const tp_field_def *f = &r->def->fields[i];
+		if (r->col[i] >= 0)
+			continue;
+		for (c = 0; c < n; c++)
+			if (!column_taken(r, r->def->nfields, c) &&
+			    tp_field_header_matches(f, OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(fd, c)))) {
+				r->col[i] = c;
+				break;
+			}
+		if (r->col[i] < 0 && f->need != TP_NEED_OPTIONAL)
+			return tp_error_set(TP_EINPUT,
+					    "%s, layer %s: no column '%s' for field '%s' (columns: %s); "
+					    "name the column in section [%s] as '%s = COLUMN'",
+					    cfg->path, r->layer_name, f->name, f->name, cols,
+					    r->def->name, f->name);
+	}
+	return TP_OK;
+}
+
 int tp_reader_open(tp_reader **out, const tp_input_cfg *cfg, tp_input_kind kind)
 {
 	tp_reader *r = NULL;
 	OGRFeatureDefnH fd;
 	struct stat st;
 	char cols[2048];
-	size_t i;
 	int rc = TP_OK;
 
 	*out = NULL;
@@ -163,21 +315,18 @@ int tp_reader_open(tp_reader **out, const tp_input_cfg *cfg, tp_input_kind kind)
 				  r->def->name);
 		goto fail;
 	}
-	r->ds = GDALOpenEx(cfg->path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
-	if (!r->ds) {
-		rc = tp_error_set(TP_EINPUT, "%s: not a vector file OGR can read (input '%s'): %s",
-				  cfg->path, r->def->name, CPLGetLastErrorMsg());
+	rc = tp_source_open(&r->src, cfg->path, r->def->name);
+	if (rc)
 		goto fail;
-	}
 	if (cfg->layer && cfg->layer[0]) {
-		r->layer = GDALDatasetGetLayerByName(r->ds, cfg->layer);
+		r->layer = GDALDatasetGetLayerByName(r->src.ds, cfg->layer);
 		if (!r->layer) {
-			int n = GDALDatasetGetLayerCount(r->ds), k;
+			int n = GDALDatasetGetLayerCount(r->src.ds), k;
 			size_t used = 0;
 			cols[0] = '\0';
 			for (k = 0; k < n && used + 1 < sizeof(cols); k++) {
 				int w = snprintf(cols + used, sizeof(cols) - used, "%s%s", k ? ", " : "",
-						 OGR_L_GetName(GDALDatasetGetLayer(r->ds, k)));
+						 OGR_L_GetName(GDALDatasetGetLayer(r->src.ds, k)));
 				used += w > 0 ? (size_t)w : 0;
 			}
 			rc = tp_error_set(TP_EINPUT, "%s: no layer '%s' (layers: %s)", cfg->path,
@@ -185,7 +334,7 @@ int tp_reader_open(tp_reader **out, const tp_input_cfg *cfg, tp_input_kind kind)
 			goto fail;
 		}
 	} else {
-		r->layer = GDALDatasetGetLayer(r->ds, 0);
+		r->layer = GDALDatasetGetLayer(r->src.ds, 0);
 		if (!r->layer) {
 			rc = tp_error_set(TP_EINPUT, "%s: no layer at all", cfg->path);
 			goto fail;
@@ -194,27 +343,14 @@ int tp_reader_open(tp_reader **out, const tp_input_cfg *cfg, tp_input_kind kind)
 	snprintf(r->layer_name, sizeof(r->layer_name), "%s", OGR_L_GetName(r->layer));
 	fd = OGR_L_GetLayerDefn(r->layer);
 	column_list(fd, cols, sizeof(cols));
-	for (i = 0; i < r->def->nfields; i++) {
-		const tp_field_def *f = &r->def->fields[i];
-		const char *col = cfg->map[i] ? cfg->map[i] : f->name;
-		r->col[i] = OGR_FD_GetFieldIndex(fd, col);
-		if (r->col[i] < 0 && (f->need != TP_NEED_OPTIONAL || cfg->map[i])) {
-			rc = tp_error_set(TP_EINPUT,
-					  "%s, layer %s: no column '%s' for field '%s' (columns: %s); "
-					  "name the column in section [%s] as '%s = COLUMN'",
-					  cfg->path, r->layer_name, col, f->name, cols, r->def->name,
-					  f->name);
-			goto fail;
-		}
-	}
 	if (r->def->points && (cfg->x || cfg->y)) {
 		if (!cfg->x || !cfg->y) {
 			rc = tp_error_set(TP_ECONFIG, "section [%s]: give both 'x' and 'y' columns",
 					  r->def->name);
 			goto fail;
 		}
-		r->xcol = OGR_FD_GetFieldIndex(fd, cfg->x);
-		r->ycol = OGR_FD_GetFieldIndex(fd, cfg->y);
+		r->xcol = find_column(fd, cfg->x);
+		r->ycol = find_column(fd, cfg->y);
 		if (r->xcol < 0 || r->ycol < 0) {
 			rc = tp_error_set(TP_EINPUT,
 					  "%s, layer %s: no column '%s' for field '%s' (columns: %s)",
@@ -222,6 +358,8 @@ int tp_reader_open(tp_reader **out, const tp_input_cfg *cfg, tp_input_kind kind)
 					  r->xcol < 0 ? "x" : "y", cols);
 			goto fail;
 		}
+	} else if (OGR_L_GetGeomType(r->layer) == wkbNone && r->def->points && cfg->addresses) {
+		r->address_only = 1;
 	} else if (OGR_L_GetGeomType(r->layer) == wkbNone) {
 		rc = tp_error_set(TP_EINPUT,
 				  "%s, layer %s: no geometry column%s",
@@ -230,9 +368,31 @@ int tp_reader_open(tp_reader **out, const tp_input_cfg *cfg, tp_input_kind kind)
 						 : "");
 		goto fail;
 	}
+	rc = map_columns(r, fd, cols);
+	if (rc)
+		goto fail;
+	if (r->def->points && cfg->addresses && r->address_only) {
+		rc = tp_geocoder_open(&r->gc, cfg->addresses, NULL);
+		if (rc)
+			goto fail;
+	}
 	rc = find_crs(r, r->def->name);
 	if (rc)
 		goto fail;
+	if (r->def->points && cfg->addresses && !r->address_only) {
+		/* the reference's points, in the input's own CRS */
+		rc = tp_geocoder_open(&r->gc, cfg->addresses, r->crs);
+		if (rc)
+			goto fail;
+	}
+	if (r->address_only && tp_input_def_field(r->def, "address") >= 0 &&
+	    r->col[tp_input_def_field(r->def, "address")] < 0) {
+		rc = tp_error_set(TP_EINPUT,
+				  "%s, layer %s: neither coordinates nor an address column (columns: %s); "
+				  "name the coordinate columns with 'x = ' and 'y = ' or the address "
+				  "with 'address = '", cfg->path, r->layer_name, cols);
+		goto fail;
+	}
 	if (OGR_L_GetFeatureCount(r->layer, 1) == 0) {
 		rc = tp_error_set(TP_EINPUT, "%s, layer %s: the layer is empty", cfg->path,
 				  r->layer_name);
@@ -250,8 +410,10 @@ void tp_reader_free(tp_reader *r)
 {
 	if (!r)
 		return;
-	if (r->ds)
-		GDALClose(r->ds);
+	tp_source_close(&r->src);
+	tp_geocoder_free(r->gc);
+	keyset_dispose(&r->ids);
+	keyset_dispose(&r->addrs);
 	free(r);
 }
 
@@ -276,6 +438,31 @@ void tp_record_dispose(tp_record *rec)
 	memset(rec, 0, sizeof(*rec));
 }
 
+/* Field i of f as text in UTF-8: dates as YYYY-MM-DD (spreadsheet date
+ * cells), text that is not UTF-8 read as Windows-1252. */
+static const char *cell_text(OGRFeatureH f, int i, char *buf, size_t len)
+{
+	OGRFieldType t = OGR_Fld_GetType(OGR_F_GetFieldDefnRef(f, i));
+	const char *s;
+
+	if (t == OFTDate || t == OFTDateTime) {
+		int y, m, d, hh, mm, tz;
+		float ss;
+		if (OGR_F_GetFieldAsDateTimeEx(f, i, &y, &m, &d, &hh, &mm, &ss, &tz)) {
+			snprintf(buf, len, "%04d-%02d-%02d", y, m, d);
+			return buf;
+		}
+	}
+	s = OGR_F_GetFieldAsString(f, i);
+	if (!tp_text_is_utf8(s, strlen(s))) {
+		char *u = tp_text_utf8(s);
+		snprintf(buf, len, "%s", u ? u : "");
+		free(u);
+		return buf;
+	}
+	return s;
+}
+
 /* The feature's source values as a JSON object. */
 static char *original_json(OGRFeatureH f, OGRFeatureDefnH fd)
 {
@@ -289,8 +476,10 @@ static char *original_json(OGRFeatureH f, OGRFeatureDefnH fd)
 			rc |= sb_str(&b, ",");
 		rc |= sb_json(&b, OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(fd, i)));
 		rc |= sb_str(&b, ":");
-		if (OGR_F_IsFieldSetAndNotNull(f, i))
-			rc |= sb_json(&b, OGR_F_GetFieldAsString(f, i));
+		if (OGR_F_IsFieldSetAndNotNull(f, i)) {
+			char cell[1024];
+			rc |= sb_json(&b, cell_text(f, i, cell, sizeof(cell)));
+		}
 		else
 			rc |= sb_str(&b, "null");
 	}
@@ -340,41 +529,43 @@ static unsigned char *point_wkb(double x, double y, size_t *len)
 	return w;
 }
 
-/* Reads the record's geometry: X/Y columns or the feature's geometry. */
-static void read_geometry(tp_reader *r, OGRFeatureH f, tp_record *rec)
+/* Reads the record's geometry: X/Y columns or the feature's geometry.
+ * Returns 1 when the record has no coordinates at all (nothing rejected
+ * yet: an address may place it), else 0. */
+static int read_geometry(tp_reader *r, OGRFeatureH f, tp_record *rec)
 {
 	OGRGeometryH geom = NULL, owned = NULL;
 	OGRwkbGeometryType t;
 	char why[256];
 
 	if (r->xcol >= 0) {
-		const char *xs = OGR_F_IsFieldSetAndNotNull(f, r->xcol)
-					 ? OGR_F_GetFieldAsString(f, r->xcol) : "";
-		const char *ys = OGR_F_IsFieldSetAndNotNull(f, r->ycol)
-					 ? OGR_F_GetFieldAsString(f, r->ycol) : "";
+		/* copies: OGR reuses one buffer for the text of numeric fields */
+		char xs[128] = "", ys[128] = "";
 		double x, y;
-		if (!*xs && !*ys) {
-			reject(rec, "geometry", "%sno coordinates (x and y are empty)", "");
-			return;
-		}
+		if (OGR_F_IsFieldSetAndNotNull(f, r->xcol))
+			snprintf(xs, sizeof(xs), "%s", OGR_F_GetFieldAsString(f, r->xcol));
+		if (OGR_F_IsFieldSetAndNotNull(f, r->ycol))
+			snprintf(ys, sizeof(ys), "%s", OGR_F_GetFieldAsString(f, r->ycol));
+		if (!xs[strspn(xs, " \t")] && !ys[strspn(ys, " \t")])
+			return 1;
 		if (tp_parse_double(xs, &x)) {
 			snprintf(why, sizeof(why), "x is not a number: '%s'", xs);
 			reject(rec, "x", "%s", why);
-			return;
+			return 0;
 		}
 		if (tp_parse_double(ys, &y)) {
 			snprintf(why, sizeof(why), "y is not a number: '%s'", ys);
 			reject(rec, "y", "%s", why);
-			return;
+			return 0;
 		}
 		rec->wkb = point_wkb(x, y, &rec->wkb_len);
-		return;
+		return 0;
 	}
+	if (r->address_only)
+		return 1;
 	geom = OGR_F_GetGeometryRef(f);
-	if (!geom || OGR_G_IsEmpty(geom)) {
-		reject(rec, "geometry", "%sno geometry", "");
-		return;
-	}
+	if (!geom || OGR_G_IsEmpty(geom))
+		return 1;
 	t = wkbFlatten(OGR_G_GetGeometryType(geom));
 	if (r->def->points) {
 		if (t == wkbMultiPoint && OGR_G_GetGeometryCount(geom) == 1)
@@ -382,7 +573,7 @@ static void read_geometry(tp_reader *r, OGRFeatureH f, tp_record *rec)
 		else if (t != wkbPoint) {
 			reject(rec, "geometry", "geometry is a %s, expected a point",
 			       OGRGeometryTypeToName(t));
-			return;
+			return 0;
 		}
 	} else if (t != wkbPolygon && t != wkbMultiPolygon) {
 		if (t == wkbCurvePolygon || t == wkbMultiSurface) {
@@ -391,7 +582,7 @@ static void read_geometry(tp_reader *r, OGRFeatureH f, tp_record *rec)
 		} else {
 			reject(rec, "geometry", "geometry is a %s, expected a polygon",
 			       OGRGeometryTypeToName(t));
-			return;
+			return 0;
 		}
 	}
 	if (OGR_G_CoordinateDimension(geom) != 2 || OGR_G_IsMeasured(geom)) {
@@ -409,13 +600,75 @@ static void read_geometry(tp_reader *r, OGRFeatureH f, tp_record *rec)
 	}
 	if (owned)
 		OGR_G_DestroyGeometry(owned);
+	return 0;
+}
+
+/* Places a record without coordinates by its address, or rejects it. */
+static void place_by_address(tp_reader *r, tp_record *rec)
+{
+	int ia = tp_input_def_field(r->def, "address");
+	int ip = tp_input_def_field(r->def, "postcode");
+	const char *addr = ia >= 0 ? rec->values[ia] : NULL;
+	const char *kind = NULL;
+	char why[512];
+	double x, y;
+
+	if (!r->gc || !addr) {
+		const char *what = r->xcol >= 0 ? "no coordinates (x and y are empty)"
+						 : "no geometry";
+		if (r->gc)
+			reject(rec, "geometry", "%s and no address to place it by", what);
+		else if (addr && r->def->points)
+			reject(rec, "geometry", "%s; add an [addresses] section to place it by its "
+			       "address", what);
+		else
+			reject(rec, "geometry", "%s", what);
+		return;
+	}
+	if (tp_geocode(r->gc, addr, ip >= 0 ? rec->values[ip] : NULL, &x, &y, &kind, why,
+		       sizeof(why)) != 1) {
+		reject(rec, "address", "%s", why);
+		return;
+	}
+	rec->wkb = point_wkb(x, y, &rec->wkb_len);
+	rec->geocode = kind;
+}
+
+/* Refuses a record repeating an accepted record's id or address; else
+ * remembers its keys.  Returns 0 or TP_ERROR. */
+static int check_duplicate(tp_reader *r, tp_record *rec)
+{
+	int ii = tp_input_def_field(r->def, "id");
+	int ia = tp_input_def_field(r->def, "address");
+	int ip = tp_input_def_field(r->def, "postcode");
+	char key[1024] = "", why[128];
+	long first;
+
+	if (ii >= 0 && rec->values[ii] && (first = keyset_find(&r->ids, rec->values[ii]))) {
+		snprintf(why, sizeof(why), "duplicate of row %ld (same id)", first);
+		reject(rec, "id", "%s", why);
+		return TP_OK;
+	}
+	if (ia >= 0 && rec->values[ia]) {
+		tp_address_key(rec->values[ia], ip >= 0 ? rec->values[ip] : NULL, key, sizeof(key));
+		if (key[0] && (first = keyset_find(&r->addrs, key))) {
+			snprintf(why, sizeof(why), "duplicate of row %ld (same address)", first);
+			reject(rec, "address", "%s", why);
+			return TP_OK;
+		}
+	}
+	if (ii >= 0 && rec->values[ii] && keyset_add(&r->ids, rec->values[ii], rec->row))
+		return TP_ERROR;
+	if (key[0] && keyset_add(&r->addrs, key, rec->row))
+		return TP_ERROR;
+	return TP_OK;
 }
 
 int tp_reader_next(tp_reader *r, tp_record *rec)
 {
 	OGRFeatureH f = NULL;
 	OGRFeatureDefnH fd = OGR_L_GetLayerDefn(r->layer);
-	char val[1024], why[512];
+	char val[1024], why[512], cell[1024];
 	size_t i;
 
 	tp_record_dispose(rec);
@@ -440,7 +693,7 @@ int tp_reader_next(tp_reader *r, tp_record *rec)
 		int p;
 
 		if (r->col[i] >= 0 && OGR_F_IsFieldSetAndNotNull(f, r->col[i]))
-			raw = OGR_F_GetFieldAsString(f, r->col[i]);
+			raw = cell_text(f, r->col[i], cell, sizeof(cell));
 		p = tp_field_parse(fdef, raw, val, sizeof(val), why, sizeof(why));
 		if (p < 0)
 			reject(rec, fdef->name, "%s", why);
@@ -449,7 +702,47 @@ int tp_reader_next(tp_reader *r, tp_record *rec)
 			return tp_error_set(TP_ERROR, "out of memory");
 		}
 	}
-	read_geometry(r, f, rec);
+	if (read_geometry(r, f, rec) && !rec->reason[0])
+		place_by_address(r, rec);
 	OGR_F_Destroy(f);
+	if (!rec->reason[0] && r->def->points && check_duplicate(r, rec))
+		return TP_ERROR;
 	return 1;
+}
+
+const char *tp_reader_column(const tp_reader *r, size_t i)
+{
+	if (i >= r->def->nfields || r->col[i] < 0)
+		return NULL;
+	return OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(OGR_L_GetLayerDefn(r->layer), r->col[i]));
+}
+
+void tp_reader_ignored(const tp_reader *r, char *buf, size_t len)
+{
+	OGRFeatureDefnH fd = OGR_L_GetLayerDefn(r->layer);
+	int c, n = OGR_FD_GetFieldCount(fd);
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (c = 0; c < n && used + 1 < len; c++) {
+		int w;
+		if (column_taken(r, r->def->nfields, c))
+			continue;
+		w = snprintf(buf + used, len - used, "%s%s", used ? ", " : "",
+			     OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(fd, c)));
+		used += w > 0 ? (size_t)w : 0;
+	}
+}
+
+void tp_reader_format(const tp_reader *r, char *buf, size_t len)
+{
+	GDALDriverH drv = GDALGetDatasetDriver(r->src.ds);
+	const char *name = drv ? GDALGetDriverShortName(drv) : "?";
+
+	if (r->src.separator)
+		snprintf(buf, len, "%s, separator '%s', %s", name,
+			 r->src.separator == '\t' ? "tab" : r->src.separator == ';' ? ";" : ",",
+			 r->src.recoded ? "Windows-1252 recoded to UTF-8" : "UTF-8");
+	else
+		snprintf(buf, len, "%s", name);
 }

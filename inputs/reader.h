@@ -14,6 +14,7 @@
 #include <stddef.h>
 
 #include "inputs/fields.h"
+#include "inputs/geocode.h"
 
 /* How one input is configured (a section of the config file). */
 typedef struct tp_input_cfg {
@@ -23,6 +24,7 @@ typedef struct tp_input_cfg {
 	char *x;                    /* X column (point inputs without geometry), or NULL */
 	char *y;                    /* Y column, or NULL */
 	char *map[TP_MAX_FIELDS];   /* source column of each field, NULL: the field's name */
+	const struct tp_address_cfg *addresses; /* reference to geocode by, or NULL */
 } tp_input_cfg;
 
 /* One source feature, read. */
@@ -33,6 +35,7 @@ typedef struct tp_record {
 	size_t wkb_len;                  /* bytes of wkb */
 	char *original;                  /* the source values as a JSON object (malloc'ed) */
 	const char *field;               /* field that made it a reject, or NULL */
+	const char *geocode;             /* how an address placed it (geocode.h), or NULL */
 	char reason[512];                /* reject reason, "" when accepted */
 } tp_record;
 
@@ -47,6 +50,15 @@ const char *tp_reader_crs(const tp_reader *r);
 
 /* The layer's name, for messages and the rejects table. */
 const char *tp_reader_layer(const tp_reader *r);
+
+/* The source column read for field i of the input, or NULL when none. */
+const char *tp_reader_column(const tp_reader *r, size_t i);
+
+/* The source's columns tremplin does not read, comma-separated, into buf. */
+void tp_reader_ignored(const tp_reader *r, char *buf, size_t len);
+
+/* What the source is: OGR driver, and for CSV the separator and encoding. */
+void tp_reader_format(const tp_reader *r, char *buf, size_t len);
 
 /*
  * Reads the next feature into rec (first disposing what rec held).

@@ -1,9 +1,12 @@
 /*
  * csv.c: OUTDIR/indicators.csv, the per-commune figures for a spreadsheet.
  *
- * One row per commune, ordered by nis_code, with exactly the columns and
- * values of the communes layer of tremplin.gpkg (gpkg.c runs the same
- * join).  Numbers are formatted by SQLite's printf, which ignores the
+ * One row per commune, ordered by nis_code, with the columns of the
+ * communes layer of tremplin.gpkg (gpkg.c runs the same join).  The file
+ * is public: its people figures are the published labels of the protect
+ * stage (public_communes: "350", "<5", "x"), and the figures derived from
+ * people (capacity shares, need) are computed from the published ones,
+ * whatever the GeoPackage holds.  Numbers are formatted by SQLite's printf, which ignores the
  * process locale, so the decimal point is always '.' and the file reads
  * the same everywhere.  The file is written under a temporary name and
  * renamed onto its final name once flushed and synced (see outputs.h).
@@ -36,13 +39,13 @@ static const column_def columns[] = {
 	{"name_fr", C_TEXT},
 	{"name_nl", C_TEXT},
 	{"population", C_INT},
-	{"public_space", C_REAL},
-	{"emergency_shelter", C_REAL},
-	{"nonrecognised_shelter", C_REAL},
-	{"squat", C_REAL},
-	{"nonconventional", C_REAL},
-	{"third_parties", C_REAL},
-	{"people_total", C_REAL},
+	{"public_space", C_TEXT},
+	{"emergency_shelter", C_TEXT},
+	{"nonrecognised_shelter", C_TEXT},
+	{"squat", C_TEXT},
+	{"nonconventional", C_TEXT},
+	{"third_parties", C_TEXT},
+	{"people_total", C_TEXT},
 	{"vacancy_records", C_INT},
 	{"empty_dwellings", C_INT},
 	{"candidate_buildings", C_INT},
@@ -54,12 +57,13 @@ static const column_def columns[] = {
 };
 
 static const char select_sql[] =
-	"SELECT c.nis_code, c.name_fr, c.name_nl, c.population, s.public_space,"
-	" s.emergency_shelter, s.nonrecognised_shelter, s.squat, s.nonconventional,"
-	" s.third_parties, s.people_total, s.vacancy_records, s.empty_dwellings,"
-	" s.candidate_buildings, s.candidate_dwellings, s.capacity,"
-	" s.capacity_share_public, s.capacity_share_total, s.need"
+	"SELECT c.nis_code, c.name_fr, c.name_nl, c.population, p.public_space_label,"
+	" p.emergency_shelter_label, p.nonrecognised_shelter_label, p.squat_label,"
+	" p.nonconventional_label, p.third_parties_label, p.people_total_label,"
+	" s.vacancy_records, s.empty_dwellings, s.candidate_buildings, s.candidate_dwellings,"
+	" s.capacity, p.capacity_share_public, p.capacity_share_total, p.need"
 	" FROM communes c LEFT JOIN commune_summary s ON s.nis_code = c.nis_code"
+	" LEFT JOIN public_communes p ON p.nis_code = c.nis_code"
 	" ORDER BY c.nis_code, c.id";
 
 #define NCOLUMNS ((int)(sizeof(columns) / sizeof(columns[0])))

@@ -4,17 +4,24 @@
  * Each layer is described by a row of a static table: its name, geometry
  * type, and one SELECT on the working store whose columns are the layer's
  * fields in order, followed by the WKB geometry.  One generic loop copies
- * any such layer, inside one GDAL transaction per layer.  The file is
- * built under a temporary name and renamed onto its final name only after
- * GDAL has closed it cleanly (see outputs.h).
+ * any such layer, inside one GDAL transaction per layer.  The people
+ * figures of communes and count_zones come from the protect stage's
+ * public tables (the file may be published) unless the config asks for
+ * an internal output; the layers' descriptions and the dataset metadata
+ * say which.  Coded fields carry GDAL field domains, the map layers a
+ * QGIS default style (styles.c) in layer_styles.  The file is built under
+ * a temporary name and renamed onto its final name only after GDAL has
+ * closed it cleanly (see outputs.h).
  */
 #include "outputs/outputs.h"
 #include "geo/error.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cpl_conv.h>
@@ -35,137 +42,192 @@ typedef enum {
 } field_kind;
 
 typedef struct {
-	const char *name; /* field name */
-	field_kind kind;  /* its type and how the column is converted */
+	const char *name;           /* field name */
+	field_kind kind;            /* its type and how the column is converted */
+	const tp_code_list *domain; /* coded values (a GDAL field domain), or NULL */
 } field_def;
 
 typedef struct {
 	const char *name;         /* layer name */
 	OGRwkbGeometryType gtype; /* wkbNone for an attribute table */
 	const char *sql;          /* the fields in order, then the geometry unless wkbNone */
+	const char *sql_internal; /* the same with exact people figures; NULL: sql */
 	const field_def *fields;  /* one per SELECT column before the geometry */
 	int nfields;              /* number of fields */
+	const char *description;  /* gpkg_contents.description */
 } layer_def;
 
 /* Everything one tp_write_gpkg() call holds. */
 typedef struct {
-	sqlite3 *store;           /* the working store, read only */
-	const char *path;         /* final file name, for messages */
-	GDALDatasetH ds;          /* the GeoPackage being written */
-	OGRSpatialReferenceH srs; /* the working CRS */
-	sqlite3_stmt *shares;     /* zone_shares rows of one zone */
+	sqlite3 *store;              /* the working store, read only */
+	const char *path;            /* final file name, for messages */
+	const tp_gpkg_options *opts; /* what the config asks */
+	GDALDatasetH ds;             /* the GeoPackage being written */
+	OGRSpatialReferenceH srs;    /* the working CRS */
+	sqlite3_stmt *shares;        /* zone_shares rows of one zone */
+	int indicator;               /* field of communes_fields the choropleth shows */
+	double *values;              /* its non-NULL values, as written */
+	int nvalues;                 /* how many */
 } writer;
 
 #define COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
-/* communes and indicators.csv (csv.c) show the same figures from the same join. */
+/*
+ * communes and indicators.csv (csv.c) show the same figures from the same
+ * join.  Each people figure comes with its published label ("350", "<5",
+ * "x"), whichever figures the layer holds.
+ */
 static const field_def communes_fields[] = {
-	{"nis_code", K_TEXT},
-	{"name_fr", K_TEXT},
-	{"name_nl", K_TEXT},
-	{"population", K_INT64},
-	{"public_space", K_REAL},
-	{"emergency_shelter", K_REAL},
-	{"nonrecognised_shelter", K_REAL},
-	{"squat", K_REAL},
-	{"nonconventional", K_REAL},
-	{"third_parties", K_REAL},
-	{"people_total", K_REAL},
-	{"vacancy_records", K_INT},
-	{"empty_dwellings", K_INT},
-	{"candidate_buildings", K_INT},
-	{"candidate_dwellings", K_INT},
-	{"capacity", K_REAL},
-	{"capacity_share_public", K_REAL},
-	{"capacity_share_total", K_REAL},
-	{"need", K_REAL},
+	{"nis_code", K_TEXT, NULL},
+	{"name_fr", K_TEXT, NULL},
+	{"name_nl", K_TEXT, NULL},
+	{"population", K_INT64, NULL},
+	{"public_space", K_REAL, NULL},
+	{"public_space_label", K_TEXT, NULL},
+	{"emergency_shelter", K_REAL, NULL},
+	{"emergency_shelter_label", K_TEXT, NULL},
+	{"nonrecognised_shelter", K_REAL, NULL},
+	{"nonrecognised_shelter_label", K_TEXT, NULL},
+	{"squat", K_REAL, NULL},
+	{"squat_label", K_TEXT, NULL},
+	{"nonconventional", K_REAL, NULL},
+	{"nonconventional_label", K_TEXT, NULL},
+	{"third_parties", K_REAL, NULL},
+	{"third_parties_label", K_TEXT, NULL},
+	{"people_total", K_REAL, NULL},
+	{"people_total_label", K_TEXT, NULL},
+	{"vacancy_records", K_INT, NULL},
+	{"empty_dwellings", K_INT, NULL},
+	{"candidate_buildings", K_INT, NULL},
+	{"candidate_dwellings", K_INT, NULL},
+	{"capacity", K_REAL, NULL},
+	{"capacity_share_public", K_REAL, NULL},
+	{"capacity_share_total", K_REAL, NULL},
+	{"need", K_REAL, NULL},
 };
 
 static const field_def vacancies_fields[] = {
-	{"src_row", K_INT},
-	{"src_id", K_TEXT},
-	{"address", K_TEXT},
-	{"owner", K_TEXT},
-	{"owner_type", K_TEXT},
-	{"dwellings", K_INT},
-	{"reason", K_TEXT},
-	{"vacant_since", K_DATE},
-	{"works_start", K_DATE},
-	{"owner_agreed", K_BOOL},
-	{"nis_code", K_TEXT},
-	{"zone_id", K_TEXT},
-	{"candidate", K_BOOL},
-	{"status", K_TEXT},
-	{"window_months", K_REAL},
-	{"capacity", K_REAL},
-	{"score", K_REAL},
-	{"rank", K_INT},
+	{"src_row", K_INT, NULL},
+	{"src_id", K_TEXT, NULL},
+	{"address", K_TEXT, NULL},
+	{"owner", K_TEXT, NULL},
+	{"owner_type", K_TEXT, &tp_owner_types},
+	{"dwellings", K_INT, NULL},
+	{"reason", K_TEXT, &tp_reasons},
+	{"vacant_since", K_DATE, NULL},
+	{"works_start", K_DATE, NULL},
+	{"owner_agreed", K_BOOL, NULL},
+	{"nis_code", K_TEXT, NULL},
+	{"zone_id", K_TEXT, NULL},
+	/* An integer, not a Boolean: QGIS shows a Boolean as true/false, not the domain's names. */
+	{"candidate", K_INT, &tp_candidate_flags},
+	{"status", K_TEXT, NULL},
+	{"window_months", K_REAL, NULL},
+	{"capacity", K_REAL, NULL},
+	{"score", K_REAL, NULL},
+	{"rank", K_INT, NULL},
 };
 
 static const field_def candidates_fields[] = {
-	{"rank", K_INT},
-	{"src_id", K_TEXT},
-	{"address", K_TEXT},
-	{"owner", K_TEXT},
-	{"owner_type", K_TEXT},
-	{"nis_code", K_TEXT},
-	{"name_fr", K_TEXT},
-	{"zone_id", K_TEXT},
-	{"dwellings", K_INT},
-	{"window_months", K_REAL},
-	{"capacity", K_REAL},
-	{"score", K_REAL},
-	{"works_start", K_DATE},
-	{"status", K_TEXT},
+	{"rank", K_INT, NULL},
+	{"src_id", K_TEXT, NULL},
+	{"address", K_TEXT, NULL},
+	{"owner", K_TEXT, NULL},
+	{"owner_type", K_TEXT, &tp_owner_types},
+	{"nis_code", K_TEXT, NULL},
+	{"name_fr", K_TEXT, NULL},
+	{"zone_id", K_TEXT, NULL},
+	{"dwellings", K_INT, NULL},
+	{"window_months", K_REAL, NULL},
+	{"capacity", K_REAL, NULL},
+	{"score", K_REAL, NULL},
+	{"works_start", K_DATE, NULL},
+	{"status", K_TEXT, NULL},
 };
 
 static const field_def zones_fields[] = {
-	{"zone_id", K_TEXT},
-	{"public_space", K_INT},
-	{"emergency_shelter", K_INT},
-	{"nonrecognised_shelter", K_INT},
-	{"squat", K_INT},
-	{"nonconventional", K_INT},
-	{"third_parties", K_INT},
-	{"total", K_INT},
-	{"area", K_REAL},
-	{"inside_area", K_REAL},
-	{"outside_area", K_REAL},
-	{"outside_share", K_REAL},
-	{"commune_shares", K_SHARES},
+	{"zone_id", K_TEXT, NULL},
+	{"public_space", K_INT, NULL},
+	{"public_space_label", K_TEXT, NULL},
+	{"emergency_shelter", K_INT, NULL},
+	{"emergency_shelter_label", K_TEXT, NULL},
+	{"nonrecognised_shelter", K_INT, NULL},
+	{"nonrecognised_shelter_label", K_TEXT, NULL},
+	{"squat", K_INT, NULL},
+	{"squat_label", K_TEXT, NULL},
+	{"nonconventional", K_INT, NULL},
+	{"nonconventional_label", K_TEXT, NULL},
+	{"third_parties", K_INT, NULL},
+	{"third_parties_label", K_TEXT, NULL},
+	{"total", K_INT, NULL},
+	{"total_label", K_TEXT, NULL},
+	{"area", K_REAL, NULL},
+	{"inside_area", K_REAL, NULL},
+	{"outside_area", K_REAL, NULL},
+	{"outside_share", K_REAL, NULL},
+	{"commune_shares", K_SHARES, NULL},
 };
 
 static const field_def rejects_fields[] = {
-	{"input", K_TEXT},
-	{"source_file", K_TEXT},
-	{"layer", K_TEXT},
-	{"src_row", K_INT64},
-	{"stage", K_TEXT},
-	{"field", K_TEXT},
-	{"reason", K_TEXT},
-	{"original", K_TEXT},
+	{"input", K_TEXT, NULL},
+	{"source_file", K_TEXT, NULL},
+	{"layer", K_TEXT, NULL},
+	{"src_row", K_INT64, NULL},
+	{"stage", K_TEXT, NULL},
+	{"field", K_TEXT, NULL},
+	{"reason", K_TEXT, NULL},
+	{"original", K_TEXT, NULL},
 };
+
+/* The seven people figures and their labels, from table alias a (labels from p). */
+#define PEOPLE(a, total)                                                                   \
+	" " a ".public_space, p.public_space_label, " a ".emergency_shelter,"               \
+	" p.emergency_shelter_label, " a ".nonrecognised_shelter,"                          \
+	" p.nonrecognised_shelter_label, " a ".squat, p.squat_label, " a ".nonconventional," \
+	" p.nonconventional_label, " a ".third_parties, p.third_parties_label, " a "." total \
+	", p.people_total_label"
+
+#define COMMUNES_SQL(a)                                                                       \
+	"SELECT c.nis_code, c.name_fr, c.name_nl, c.population," PEOPLE(a, "people_total") ","  \
+	" s.vacancy_records, s.empty_dwellings, s.candidate_buildings, s.candidate_dwellings,"  \
+	" s.capacity, " a ".capacity_share_public, " a ".capacity_share_total, " a ".need, c.geom" \
+	" FROM communes c LEFT JOIN commune_summary s ON s.nis_code = c.nis_code"               \
+	" LEFT JOIN public_communes p ON p.nis_code = c.nis_code"                               \
+	" ORDER BY c.nis_code, c.id"
+
+#define ZONES_SQL(a, total)                                                                 \
+	"SELECT z.zone_id," PEOPLE(a, total) ", z.area, z.inside_area, z.outside_area,"        \
+	" CASE WHEN z.area > 0 THEN z.outside_area / z.area END, z.zone_id, z.geom"           \
+	" FROM zones z LEFT JOIN public_zones p ON p.zone_id = z.zone_id"                     \
+	" ORDER BY z.zone_id, z.id"
+
+#define PROTECTED_NOTE                                                                      \
+	" People figures are protected for publication: rounded to a multiple of 5; a figure"  \
+	" under the small-cell threshold is withheld (NULL, label \"<5\" for a threshold of 5)," \
+	" and so is a figure that would let it be worked out (label \"x\"); see the README,"  \
+	" Privacy."
+#define INTERNAL_NOTE                                                                       \
+	" INTERNAL OUTPUT: the people figures are exact and must not be published; the"        \
+	" *_label fields show what a public output says."
 
 /*
  * The name of a commune comes from a subquery rather than a join so that
- * a duplicated nis_code can never duplicate a candidate.
+ * a duplicated nis_code can never duplicate a candidate.  The original
+ * values of a rejected count zone hold its people counts: a public file
+ * leaves them out.
  */
 static const layer_def layers[] = {
-	{"communes", wkbMultiPolygon,
-	 "SELECT c.nis_code, c.name_fr, c.name_nl, c.population, s.public_space,"
-	 " s.emergency_shelter, s.nonrecognised_shelter, s.squat, s.nonconventional,"
-	 " s.third_parties, s.people_total, s.vacancy_records, s.empty_dwellings,"
-	 " s.candidate_buildings, s.candidate_dwellings, s.capacity,"
-	 " s.capacity_share_public, s.capacity_share_total, s.need, c.geom"
-	 " FROM communes c LEFT JOIN commune_summary s ON s.nis_code = c.nis_code"
-	 " ORDER BY c.nis_code, c.id",
-	 communes_fields, COUNT(communes_fields)},
+	{"communes", wkbMultiPolygon, COMMUNES_SQL("p"), COMMUNES_SQL("s"), communes_fields,
+	 COUNT(communes_fields),
+	 "Communes: people counted (apportioned by area), empty dwellings, candidates,"
+	 " capacity."},
 	{"vacancies", wkbPoint,
 	 "SELECT src_row, src_id, address, owner, owner_type, dwellings, reason,"
 	 " vacant_since, works_start, owner_agreed, nis_code, zone_id, candidate,"
 	 " status, window_months, capacity, score, rank, geom"
 	 " FROM vacancies ORDER BY id",
-	 vacancies_fields, COUNT(vacancies_fields)},
+	 NULL, vacancies_fields, COUNT(vacancies_fields),
+	 "Empty dwellings, one point per record, with why each is or is not a candidate."},
 	{"candidates", wkbPoint,
 	 "SELECT v.rank, v.src_id, v.address, v.owner, v.owner_type, v.nis_code,"
 	 " (SELECT c.name_fr FROM communes c WHERE c.nis_code = v.nis_code"
@@ -174,19 +236,27 @@ static const layer_def layers[] = {
 	 " v.works_start, v.status, v.geom"
 	 " FROM vacancies v WHERE v.candidate = 1"
 	 " ORDER BY v.rank IS NULL, v.rank, v.id",
-	 candidates_fields, COUNT(candidates_fields)},
-	{"count_zones", wkbMultiPolygon,
-	 "SELECT zone_id, public_space, emergency_shelter, nonrecognised_shelter,"
-	 " squat, nonconventional, third_parties, total, area, inside_area,"
-	 " outside_area, CASE WHEN area > 0 THEN outside_area / area END,"
-	 " zone_id, geom"
-	 " FROM zones ORDER BY zone_id, id",
-	 zones_fields, COUNT(zones_fields)},
+	 NULL, candidates_fields, COUNT(candidates_fields),
+	 "Candidates for a temporary occupation, ranked by score."},
+	{"count_zones", wkbMultiPolygon, ZONES_SQL("p", "people_total"), ZONES_SQL("z", "total"),
+	 zones_fields, COUNT(zones_fields),
+	 "Count zones: people counted per category, and how each zone is shared among"
+	 " communes."},
 	{"rejects", wkbNone,
+	 "SELECT input, source_file, layer, src_row, stage, field, reason,"
+	 " CASE WHEN input = 'zones' THEN NULL ELSE original END"
+	 " FROM rejects ORDER BY id",
 	 "SELECT input, source_file, layer, src_row, stage, field, reason, original"
 	 " FROM rejects ORDER BY id",
-	 rejects_fields, COUNT(rejects_fields)},
+	 rejects_fields, COUNT(rejects_fields),
+	 "Rejected input rows: file, layer, row, field and reason."},
 };
+
+/* Layers whose people figures depend on opts->internal. */
+static int has_people(const layer_def *def)
+{
+	return def->fields == communes_fields || def->fields == zones_fields;
+}
 
 static const char shares_sql[] =
 	"SELECT nis_code, share FROM zone_shares WHERE zone_id = ? ORDER BY nis_code";
@@ -424,6 +494,8 @@ static int create_fields(writer *w, const layer_def *def, OGRLayerH layer)
 		fd = OGR_Fld_Create(def->fields[i].name, type);
 		if (def->fields[i].kind == K_BOOL)
 			OGR_Fld_SetSubType(fd, OFSTBoolean);
+		if (def->fields[i].domain)
+			OGR_Fld_SetDomainName(fd, def->fields[i].domain->domain);
 		if (OGR_L_CreateField(layer, fd, TRUE) != OGRERR_NONE) {
 			rc = gdal_fail(w, def->name, "cannot create a field");
 			goto cleanup;
@@ -437,20 +509,45 @@ cleanup:
 	return rc;
 }
 
+/* Appends v to the indicator's values. */
+static int keep_value(writer *w, double v)
+{
+	if ((w->nvalues & (w->nvalues - 1)) == 0) {
+		double *grown = realloc(w->values, (size_t)(w->nvalues ? 2 * w->nvalues : 1) *
+							   sizeof(*grown));
+		if (!grown)
+			return tp_error_set(TP_ERROR, "%s: out of memory", w->path);
+		w->values = grown;
+	}
+	w->values[w->nvalues++] = v;
+	return TP_OK;
+}
+
 /* Creates layer def and copies its rows, all in one transaction. */
 static int write_layer(writer *w, const layer_def *def)
 {
-	char *geom_opts[] = {"FID=fid", "GEOMETRY_NAME=geom", "SPATIAL_INDEX=YES", NULL};
-	char *attr_opts[] = {"FID=fid", "ASPATIAL_VARIANT=GPKG_ATTRIBUTES", NULL};
+	char description[1024];
+	char *geom_opts[] = {"FID=fid", "GEOMETRY_NAME=geom", "SPATIAL_INDEX=YES", description,
+			     NULL};
+	char *attr_opts[] = {"FID=fid", "ASPATIAL_VARIANT=GPKG_ATTRIBUTES", description, NULL};
 	int spatial = def->gtype != wkbNone;
+	int internal = w->opts->internal;
+	const char *sql = internal && def->sql_internal ? def->sql_internal : def->sql;
 	sqlite3_stmt *st = NULL;
 	OGRLayerH layer = NULL;
 	OGRFeatureDefnH defn = NULL;
 	OGRFeatureH f = NULL;
 	int rc = TP_OK, in_tx = 0, step, i;
+	int collect = def->fields == communes_fields; /* keep the indicator's values */
 	long long n = 0;
 
-	if (sqlite3_prepare_v2(w->store, def->sql, -1, &st, NULL) != SQLITE_OK) {
+	snprintf(description, sizeof(description), "DESCRIPTION=%s%s%s", def->description,
+		 !has_people(def) ? "" : internal ? INTERNAL_NOTE : PROTECTED_NOTE,
+		 def->sql_internal && !has_people(def) && !internal
+			 ? " The original values of rejected count zones are left out: they hold"
+			   " people counts."
+			 : "");
+	if (sqlite3_prepare_v2(w->store, sql, -1, &st, NULL) != SQLITE_OK) {
 		rc = store_fail(w, def->name);
 		goto cleanup;
 	}
@@ -479,6 +576,11 @@ static int write_layer(writer *w, const layer_def *def)
 		}
 		for (i = 0; i < def->nfields; i++) {
 			rc = set_field(w, def, f, st, i, n);
+			if (rc)
+				goto cleanup;
+		}
+		if (collect && sqlite3_column_type(st, w->indicator) != SQLITE_NULL) {
+			rc = keep_value(w, sqlite3_column_double(st, w->indicator));
 			if (rc)
 				goto cleanup;
 		}
@@ -518,6 +620,307 @@ cleanup:
 	return rc;
 }
 
+/* ---- what surrounds the layers: domains, styles, metadata ---------------- */
+
+/* The index in communes_fields of the number field called name, or -1. */
+static int find_indicator(const char *name)
+{
+	int i;
+
+	for (i = 0; i < COUNT(communes_fields); i++) {
+		field_kind k = communes_fields[i].kind;
+		if ((k == K_INT || k == K_INT64 || k == K_REAL) &&
+		    !strcmp(communes_fields[i].name, name))
+			return i;
+	}
+	return -1;
+}
+
+/* Adds the coded field domains the layers refer to, named in the configured language. */
+static int add_domains(writer *w)
+{
+	static const tp_code_list *const lists[] = {&tp_owner_types, &tp_reasons,
+						    &tp_candidate_flags};
+	OGRCodedValue values[16];
+	char names[16][256];
+	OGRFieldDomainH dom = NULL;
+	char *why = NULL;
+	int rc = TP_OK, i, j;
+
+	for (i = 0; i < COUNT(lists) && !rc; i++) {
+		const tp_code_list *l = lists[i];
+		int integer = l == &tp_candidate_flags;
+		for (j = 0; j < l->n && j < COUNT(values) - 1; j++) {
+			values[j].pszCode = (char *)l->codes[j].code;
+			values[j].pszValue = (char *)tp_code_name(&l->codes[j], w->opts->language,
+								  names[j], sizeof(names[j]));
+		}
+		values[j].pszCode = NULL;
+		values[j].pszValue = NULL;
+		CPLErrorReset();
+		dom = OGR_CodedFldDomain_Create(l->domain, l->description,
+						integer ? OFTInteger : OFTString, OFSTNone, values);
+		if (!dom) {
+			rc = gdal_fail(w, NULL, "cannot make a field domain");
+			break;
+		}
+		if (!GDALDatasetAddFieldDomain(w->ds, dom, &why))
+			rc = tp_error_set(TP_EOUTPUT, "%s: cannot add the field domain %s: %s",
+					  w->path, l->domain, why ? why : "GDAL gave no reason");
+		CPLFree(why);
+		why = NULL;
+		OGR_FldDomain_Destroy(dom);
+		dom = NULL;
+	}
+	return rc;
+}
+
+static int compare_doubles(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * Quantile classes of the indicator's values: up to TP_STYLE_CLASSES classes
+ * of about equal counts, fewer when values repeat.  breaks gets nclasses + 1
+ * ascending values; returns nclasses (0 when there is no value).
+ */
+static int class_breaks(writer *w, double *breaks)
+{
+	int n = w->nvalues, k = n < TP_STYLE_CLASSES ? n : TP_STYLE_CLASSES, nb = 0, i;
+
+	if (n == 0)
+		return 0;
+	qsort(w->values, (size_t)n, sizeof(double), compare_doubles);
+	breaks[nb++] = w->values[0];
+	for (i = 0; i < k; i++) {
+		double upper = w->values[((i + 1) * n + k - 1) / k - 1];
+		if (nb == 1 || upper > breaks[nb - 1])
+			breaks[nb++] = upper;
+	}
+	return nb - 1;
+}
+
+/* A text field of layer_styles; width 0 for unbounded. */
+static int style_field(writer *w, OGRLayerH layer, const char *name, OGRFieldType type,
+		       int width)
+{
+	OGRFieldDefnH fd = OGR_Fld_Create(name, type);
+	int rc = TP_OK;
+
+	if (width)
+		OGR_Fld_SetWidth(fd, width);
+	if (type == OFTInteger)
+		OGR_Fld_SetSubType(fd, OFSTBoolean);
+	if (type == OFTDateTime)
+		OGR_Fld_SetDefault(fd, "CURRENT_TIMESTAMP");
+	if (OGR_L_CreateField(layer, fd, TRUE) != OGRERR_NONE)
+		rc = gdal_fail(w, "layer_styles", "cannot create a field");
+	OGR_Fld_Destroy(fd);
+	return rc;
+}
+
+/*
+ * The table QGIS reads default styles from, with the columns QGIS itself
+ * creates, and one row per map layer: f_table_schema empty, the geometry
+ * column geom, useAsDefault true.
+ */
+static int write_styles(writer *w)
+{
+	static const struct {
+		const char *name;
+		OGRFieldType type;
+		int width;
+	} columns[] = {
+		{"f_table_catalog", OFTString, 256}, {"f_table_schema", OFTString, 256},
+		{"f_table_name", OFTString, 256},    {"f_geometry_column", OFTString, 256},
+		{"styleName", OFTString, 30},        {"styleQML", OFTString, 0},
+		{"styleSLD", OFTString, 0},          {"useAsDefault", OFTInteger, 0},
+		{"description", OFTString, 0},       {"owner", OFTString, 30},
+		{"ui", OFTString, 30},               {"update_time", OFTDateTime, 0},
+	};
+	char *opts[] = {"FID=id", "ASPATIAL_VARIANT=GPKG_ATTRIBUTES",
+			"DESCRIPTION=Default QGIS styles of the map layers", NULL};
+	const char *layer_names[] = {"communes", "candidates", "vacancies", "count_zones"};
+	const char *what[] = {
+		"Communes coloured by the indicator, 5 quantile classes",
+		"Candidates, circles sized by dwellings",
+		"Empty dwellings by reason",
+		"Count zones, outlines",
+	};
+	char *qml[4] = {NULL, NULL, NULL, NULL};
+	double breaks[TP_STYLE_CLASSES + 1], max_dwellings;
+	sqlite3_stmt *st = NULL;
+	OGRLayerH layer = NULL;
+	OGRFeatureH f = NULL;
+	time_t now = time(NULL);
+	struct tm tm;
+	int rc = TP_OK, in_tx = 0, nclasses, decimals = 0, i;
+
+	nclasses = class_breaks(w, breaks);
+	for (i = 0; i < w->nvalues; i++)
+		if (w->values[i] != floor(w->values[i]))
+			decimals = 2;
+	if (sqlite3_prepare_v2(w->store,
+			       "SELECT MAX(dwellings) FROM vacancies WHERE candidate = 1", -1, &st,
+			       NULL) != SQLITE_OK ||
+	    sqlite3_step(st) != SQLITE_ROW) {
+		rc = store_fail(w, "layer_styles");
+		goto cleanup;
+	}
+	max_dwellings = sqlite3_column_double(st, 0);
+	qml[0] = tp_style_communes(w->opts->indicator, breaks, nclasses, decimals,
+				   w->opts->language);
+	qml[1] = tp_style_candidates(max_dwellings, w->opts->language);
+	qml[2] = tp_style_vacancies(w->opts->language);
+	qml[3] = tp_style_zones();
+	for (i = 0; i < 4; i++)
+		if (!qml[i]) {
+			rc = tp_error_set(TP_ERROR, "%s: out of memory", w->path);
+			goto cleanup;
+		}
+	CPLErrorReset();
+	if (GDALDatasetStartTransaction(w->ds, FALSE) != OGRERR_NONE) {
+		rc = gdal_fail(w, "layer_styles", "cannot start a transaction");
+		goto cleanup;
+	}
+	in_tx = 1;
+	layer = GDALDatasetCreateLayer(w->ds, "layer_styles", NULL, wkbNone, opts);
+	if (!layer) {
+		rc = gdal_fail(w, "layer_styles", "cannot create the layer");
+		goto cleanup;
+	}
+	for (i = 0; i < COUNT(columns) && !rc; i++)
+		rc = style_field(w, layer, columns[i].name, columns[i].type, columns[i].width);
+	if (rc)
+		goto cleanup;
+	gmtime_r(&now, &tm);
+	for (i = 0; i < 4; i++) {
+		f = OGR_F_Create(OGR_L_GetLayerDefn(layer));
+		if (!f) {
+			rc = tp_error_set(TP_ERROR, "%s: out of memory", w->path);
+			goto cleanup;
+		}
+		OGR_F_SetFieldString(f, 0, "");
+		OGR_F_SetFieldString(f, 1, "");
+		OGR_F_SetFieldString(f, 2, layer_names[i]);
+		OGR_F_SetFieldString(f, 3, "geom");
+		OGR_F_SetFieldString(f, 4, layer_names[i]);
+		OGR_F_SetFieldString(f, 5, qml[i]);
+		OGR_F_SetFieldString(f, 6, "");
+		OGR_F_SetFieldInteger(f, 7, 1);
+		OGR_F_SetFieldString(f, 8, what[i]);
+		OGR_F_SetFieldString(f, 9, "tremplin");
+		OGR_F_SetFieldNull(f, 10);
+		OGR_F_SetFieldDateTimeEx(f, 11, tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+					 tm.tm_hour, tm.tm_min, (float)tm.tm_sec, 100);
+		CPLErrorReset();
+		if (OGR_L_CreateFeature(layer, f) != OGRERR_NONE) {
+			rc = gdal_fail(w, "layer_styles", "cannot write a feature");
+			goto cleanup;
+		}
+		OGR_F_Destroy(f);
+		f = NULL;
+	}
+	CPLErrorReset();
+	if (GDALDatasetCommitTransaction(w->ds) != OGRERR_NONE) {
+		rc = gdal_fail(w, "layer_styles", "cannot commit");
+		goto cleanup;
+	}
+	in_tx = 0;
+cleanup:
+	if (in_tx) {
+		CPLPushErrorHandler(CPLQuietErrorHandler);
+		GDALDatasetRollbackTransaction(w->ds);
+		CPLPopErrorHandler();
+	}
+	if (f)
+		OGR_F_Destroy(f);
+	for (i = 0; i < 4; i++)
+		sqlite3_free(qml[i]);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/*
+ * meta.key of the store, or "" (a static empty string) when absent.  The
+ * text lives in st's row: it is gone at the next call.
+ */
+static const char *meta_text(sqlite3_stmt *st, const char *key)
+{
+	sqlite3_reset(st);
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+		return (const char *)sqlite3_column_text(st, 0);
+	return "";
+}
+
+/*
+ * The dataset metadata (gpkg_metadata, scope geopackage, written by GDAL
+ * when the file closes): where the data came from, the reference date, the
+ * whole config, the version, and which people figures the file holds.
+ */
+static int set_metadata(writer *w)
+{
+	sqlite3_stmt *st = NULL, *src = NULL;
+	sqlite3_str *sources = sqlite3_str_new(NULL);
+	char figures[512], threshold[32], base[32];
+	int rc = TP_OK, step;
+
+	if (sqlite3_prepare_v2(w->store, "SELECT value FROM meta WHERE key = ?", -1, &st, NULL) !=
+		    SQLITE_OK ||
+	    sqlite3_prepare_v2(w->store,
+			       "SELECT input, path, layer, src_crs, read FROM input_stats"
+			       " ORDER BY input",
+			       -1, &src, NULL) != SQLITE_OK) {
+		rc = tp_error_set(TP_ESTORE, "%s: cannot read the working store: %s", w->path,
+				  sqlite3_errmsg(w->store));
+		goto cleanup;
+	}
+	while ((step = sqlite3_step(src)) == SQLITE_ROW)
+		sqlite3_str_appendf(sources, "%s: %s, layer %s, CRS %s, %lld rows read\n",
+				    sqlite3_column_text(src, 0), sqlite3_column_text(src, 1),
+				    sqlite3_column_text(src, 2), sqlite3_column_text(src, 3),
+				    (long long)sqlite3_column_int64(src, 4));
+	if (step != SQLITE_DONE || sqlite3_str_errcode(sources) != SQLITE_OK) {
+		rc = tp_error_set(TP_ESTORE, "%s: cannot read the working store: %s", w->path,
+				  sqlite3_errmsg(w->store));
+		goto cleanup;
+	}
+	if (w->opts->internal)
+		snprintf(figures, sizeof(figures),
+			 "exact: an internal output, not to be published ([outputs] internal = yes)");
+	else {
+		snprintf(threshold, sizeof(threshold), "%s", meta_text(st, "small_cell_threshold"));
+		snprintf(base, sizeof(base), "%s", meta_text(st, "rounding_base"));
+		snprintf(figures, sizeof(figures),
+			 "protected: rounded to a multiple of %s, figures under %s withheld ('<%s')"
+			 " and the figures that would reveal them ('x')",
+			 base, threshold, threshold);
+	}
+	CPLErrorReset();
+	GDALSetMetadataItem(w->ds, "TITLE", "tremplin: people counted without a home and empty"
+					    " dwellings, per commune",
+			    NULL);
+	GDALSetMetadataItem(w->ds, "PEOPLE_FIGURES", figures, NULL);
+	GDALSetMetadataItem(w->ds, "TREMPLIN_VERSION", meta_text(st, "tremplin_version"), NULL);
+	GDALSetMetadataItem(w->ds, "REFERENCE_DATE", meta_text(st, "reference_date"), NULL);
+	GDALSetMetadataItem(w->ds, "RUN_STARTED", meta_text(st, "run_started"), NULL);
+	GDALSetMetadataItem(w->ds, "CRS", meta_text(st, "crs"), NULL);
+	GDALSetMetadataItem(w->ds, "SOURCES", sqlite3_str_value(sources), NULL);
+	GDALSetMetadataItem(w->ds, "CONFIG_PATH", meta_text(st, "config_path"), NULL);
+	GDALSetMetadataItem(w->ds, "CONFIG", meta_text(st, "config_text"), NULL);
+	if (CPLGetLastErrorType() >= CE_Failure)
+		rc = gdal_fail(w, NULL, "cannot set the metadata");
+cleanup:
+	sqlite3_free(sqlite3_str_finish(sources));
+	sqlite3_finalize(st);
+	sqlite3_finalize(src);
+	return rc;
+}
+
 /*
  * GDAL 3.6 fills a layer's RTree from a background thread through a side
  * file next to the GeoPackage.  That path had 3.6.x regressions with
@@ -526,9 +929,9 @@ cleanup:
  */
 static const char threaded_rtree[] = "OGR_GPKG_ALLOW_THREADED_RTREE";
 
-int tp_write_gpkg(sqlite3 *store, const char *path)
+int tp_write_gpkg(sqlite3 *store, const char *path, const tp_gpkg_options *opts)
 {
-	writer w = {store, path, NULL, NULL, NULL};
+	writer w = {store, path, opts, NULL, NULL, NULL, -1, NULL, 0};
 	GDALDriverH drv = NULL;
 	char *tmp = NULL;
 	char *saved_rtree = NULL; /* the caller's setting, restored on return */
@@ -544,6 +947,14 @@ int tp_write_gpkg(sqlite3 *store, const char *path)
 		goto cleanup;
 	}
 	snprintf(tmp, len, "%s.tmp-%ld", path, (long)getpid());
+	w.indicator = find_indicator(opts->indicator);
+	if (w.indicator < 0) {
+		rc = tp_error_set(TP_ECONFIG,
+				  "%s: [outputs] indicator: '%s' is not a number of the communes layer"
+				  " (e.g. people_total, public_space, empty_dwellings, need)",
+				  path, opts->indicator);
+		goto cleanup;
+	}
 	rc = make_srs(&w);
 	if (rc)
 		goto cleanup;
@@ -574,11 +985,15 @@ int tp_write_gpkg(sqlite3 *store, const char *path)
 		rc = gdal_fail(&w, NULL, "cannot create the temporary file");
 		goto cleanup;
 	}
-	for (i = 0; i < COUNT(layers); i++) {
+	rc = add_domains(&w);
+	for (i = 0; i < COUNT(layers) && !rc; i++)
 		rc = write_layer(&w, &layers[i]);
-		if (rc)
-			goto cleanup;
-	}
+	if (!rc)
+		rc = write_styles(&w);
+	if (!rc)
+		rc = set_metadata(&w);
+	if (rc)
+		goto cleanup;
 	/* GDAL 3.6's GDALClose() returns nothing: a failure shows as the last error. */
 	CPLErrorReset();
 	GDALClose(w.ds);
@@ -606,6 +1021,7 @@ cleanup:
 	sqlite3_finalize(w.shares);
 	if (w.srs)
 		OSRDestroySpatialReference(w.srs);
+	free(w.values);
 	free(tmp);
 	return rc;
 }

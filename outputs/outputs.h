@@ -11,28 +11,95 @@
 #ifndef TP_OUTPUTS_H
 #define TP_OUTPUTS_H
 
+#include <stddef.h>
+
 #include <sqlite3.h>
+
+/* What the [outputs] section of the config asks of the GeoPackage. */
+typedef struct tp_gpkg_options {
+	const char *indicator; /* communes field the choropleth shows (people_total) */
+	const char *language;  /* names of codes and classes: "fr", "nl" or "both" */
+	int internal;          /* 1: exact people figures; 0: the protected ones */
+} tp_gpkg_options;
 
 /*
  * Writes the GeoPackage at path (OUTDIR/tremplin.gpkg) with the layers
  * communes, vacancies, candidates, count_zones (features in the working
- * CRS, meta.crs) and rejects (an attribute table, always present).
- * Returns 0, or after tp_error_set() naming the file and layer:
- * TP_EOUTPUT when GDAL or the file system fails, TP_ESTORE when the store
- * lacks a table or holds a value that cannot be written (bad WKB, a
- * geometry of the wrong type, a date that is not YYYY-MM-DD, an unknown
- * CRS), TP_ERROR when out of memory.
+ * CRS, meta.crs) and rejects (an attribute table, always present), the
+ * QGIS default styles of the four map layers in layer_styles, coded
+ * field domains for owner_type, reason and candidate, and the dataset
+ * metadata (sources, reference date, config, version, which people
+ * figures) in gpkg_metadata.  People figures of communes and count_zones
+ * come from public_communes and public_zones (the protect stage) unless
+ * opts->internal; then they are exact, and the metadata and the layers'
+ * descriptions say so.  Returns 0, or after tp_error_set() naming the file
+ * and layer: TP_EOUTPUT when GDAL or the file system fails, TP_ESTORE when
+ * the store lacks a table or holds a value that cannot be written (bad
+ * WKB, a geometry of the wrong type, a date that is not YYYY-MM-DD, an
+ * unknown CRS), TP_ECONFIG when opts->indicator is not a number of the
+ * communes layer, TP_ERROR when out of memory.
  */
-int tp_write_gpkg(sqlite3 *store, const char *path);
+int tp_write_gpkg(sqlite3 *store, const char *path, const tp_gpkg_options *opts);
 
 /*
  * Writes indicators.csv at path: a header, then one row per commune
- * ordered by nis_code with the figures of the communes layer.  UTF-8
- * without BOM, LF line ends, reals with 2 decimals (shares 4) whatever
- * the locale, NULL as an empty field, text quoted per RFC 4180 when
- * needed.  Returns 0, TP_EOUTPUT (file system), TP_ESTORE (store) or
- * TP_ERROR (out of memory) after tp_error_set() naming the file.
+ * ordered by nis_code with the figures of the communes layer, the people
+ * figures as published (the labels of public_communes: "350", "<5", "x")
+ * since the file is public.  UTF-8 without BOM, LF line ends, reals with 2
+ * decimals (shares 4) whatever the locale, NULL as an empty field, text
+ * quoted per RFC 4180 when needed.  Returns 0, TP_EOUTPUT (file system),
+ * TP_ESTORE (store) or TP_ERROR (out of memory) after tp_error_set()
+ * naming the file.
  */
 int tp_write_csv(sqlite3 *store, const char *path);
+
+/* ---- styles.c: what gpkg.c writes for QGIS ---------------------------- */
+
+/* A coded value: the code stored, its name in French and in Dutch. */
+typedef struct tp_code {
+	const char *code; /* as stored ("sisp") */
+	const char *fr;   /* French name */
+	const char *nl;   /* Dutch name */
+} tp_code;
+
+/* A list of coded values, written as a GDAL coded field domain. */
+typedef struct tp_code_list {
+	const char *domain;      /* domain name in the GeoPackage */
+	const char *description; /* what the codes are */
+	const tp_code *codes;    /* the values */
+	int n;                   /* how many */
+} tp_code_list;
+
+/* The domains: owner types, vacancy reasons, the candidate flag (0/1). */
+extern const tp_code_list tp_owner_types, tp_reasons, tp_candidate_flags;
+
+/*
+ * The name of c in language ("fr", "nl", or "both": "fr / nl" when they
+ * differ), written into buf of size n; returns buf.
+ */
+const char *tp_code_name(const tp_code *c, const char *language, char *buf, size_t n);
+
+/*
+ * QML texts (QGIS 3 layer styles), each returned as a string to free with
+ * sqlite3_free(), or NULL when out of memory.
+ *
+ * tp_style_communes: a graduated choropleth of field on the classes
+ * [breaks[i], breaks[i+1]] (nclasses + 1 breaks, ascending; values equal
+ * to a break belong to the lower class, as QGIS matches the first range),
+ * colours of a 5-class colour-blind-safe sequential palette (ColorBrewer
+ * YlOrRd), labels with decimals digits.
+ * tp_style_candidates: circles whose area grows with dwellings, up to
+ * max_dwellings.  tp_style_vacancies: categories by reason.
+ * tp_style_zones: outlines only, so that the communes show through.
+ */
+#define TP_STYLE_CLASSES 5
+char *tp_style_communes(const char *field, const double *breaks, int nclasses, int decimals,
+			const char *language);
+char *tp_style_candidates(double max_dwellings, const char *language);
+char *tp_style_vacancies(const char *language);
+char *tp_style_zones(void);
+
+/* The colour of class i (0 .. TP_STYLE_CLASSES - 1) as "#rrggbb". */
+const char *tp_style_class_colour(int i);
 
 #endif

@@ -157,6 +157,31 @@ static int input_key(parse_state *st, tp_input_kind kind, const char *section,
 	return set_str(&in->map[i], value);
 }
 
+static int addresses_key(parse_state *st, const char *name, const char *value)
+{
+	tp_address_cfg *a = &st->cfg->addresses;
+
+	if (!strcmp(name, "path")) {
+		free(a->path);
+		a->path = resolve(st->dir, value);
+		return a->path != NULL;
+	}
+	if (!strcmp(name, "layer"))
+		return set_str(&a->layer, value);
+	if (!strcmp(name, "crs"))
+		return set_str(&a->crs, value);
+	if (!strcmp(name, "street_fr"))
+		return set_str(&a->street_fr, value);
+	if (!strcmp(name, "street_nl"))
+		return set_str(&a->street_nl, value);
+	if (!strcmp(name, "number"))
+		return set_str(&a->number, value);
+	if (!strcmp(name, "postcode"))
+		return set_str(&a->postcode, value);
+	return fail(st, "addresses", name, "unknown key%s (expected path, layer, crs, street_fr, "
+		    "street_nl, number or postcode)", "");
+}
+
 static int handler(void *user, const char *section, const char *name,
 		   const char *value)
 {
@@ -169,11 +194,13 @@ static int handler(void *user, const char *section, const char *name,
 		return run_key(st, name, value);
 	if (!strcmp(section, "outputs"))
 		return outputs_key(st, name, value);
+	if (!strcmp(section, "addresses"))
+		return addresses_key(st, name, value);
 	for (k = 0; k < TP_IN_COUNT; k++)
 		if (!strcmp(section, tp_input_def_get(k)->name))
 			return input_key(st, k, section, name, value);
 	return fail(st, section, name, "unknown section%s (expected run, communes, "
-		    "vacancies, zones or outputs)", "");
+		    "vacancies, zones, addresses or outputs)", "");
 }
 
 static char *slurp(const char *path)
@@ -236,6 +263,8 @@ int tp_config_load(tp_config *cfg, const char *path)
 		if (!cfg->inputs[k].path)
 			return tp_error_set(TP_ECONFIG, "%s: section [%s] with its 'path' is missing",
 					    path, tp_input_def_get(k)->name);
+	if (cfg->addresses.path)
+		cfg->inputs[TP_IN_VACANCIES].addresses = &cfg->addresses;
 	return TP_OK;
 }
 
@@ -255,6 +284,13 @@ void tp_config_dispose(tp_config *cfg)
 		for (i = 0; i < TP_MAX_FIELDS; i++)
 			free(in->map[i]);
 	}
+	free(cfg->addresses.path);
+	free(cfg->addresses.layer);
+	free(cfg->addresses.crs);
+	free(cfg->addresses.street_fr);
+	free(cfg->addresses.street_nl);
+	free(cfg->addresses.number);
+	free(cfg->addresses.postcode);
 	free(cfg->path);
 	free(cfg->text);
 	free(cfg->crs);

@@ -19,6 +19,7 @@ typedef struct tp_config {
 	double min_window_months;            /* shortest window for a candidate, default 24 */
 	double occupancy;                    /* people per dwelling, default 1.5 */
 	tp_input_cfg inputs[TP_IN_COUNT];    /* one per input kind */
+	tp_address_cfg addresses;            /* [addresses]: reference to geocode by (optional) */
 	/* [outputs] */
 	char *indicator;                     /* commune figure mapped, default people_total */
 	char *language;                      /* labels: fr, nl or both (default both) */

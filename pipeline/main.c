@@ -9,6 +9,8 @@
 #include "geo/error.h"
 #include "geo/geo.h"
 #include "inputs/demo.h"
+#include "outputs/render.h"
+#include "pipeline/check.h"
 #include "pipeline/commands.h"
 #include "pipeline/config.h"
 #include "pipeline/stages.h"
@@ -33,18 +35,24 @@ static const char usage_text[] =
 	"Region on one map and finds buildings that could host a temporary occupation.\n"
 	"\n"
 	"Commands:\n"
-	"  run   -c CONFIG -o OUTDIR [--from STAGE] [--until STAGE] [-q]\n"
+	"  run   -c CONFIG -o OUTDIR [--from STAGE] [--until STAGE] [--no-maps]\n"
+	"        [--no-dashboard] [-q]\n"
 	"        run the pipeline (or part of it) on the inputs named in CONFIG\n"
-	"  demo  -o OUTDIR [--seed N] [-q]\n"
+	"  demo  -o OUTDIR [--seed N] [--no-maps] [--no-dashboard] [-q]\n"
 	"        write a schematic demo region into OUTDIR/inputs and run it\n"
-	"  join POLYGONS POINTS [--key FIELD] [--threads N] [-o COUNTS.csv]\n"
+	"  map   -c CONFIG -o OUTDIR\n"
+	"        draw OUTDIR/maps again from the working store (after a full run)\n"
+	"  join POLYGONS POINTS [--key FIELD] [--threads N] [--layer1 L] [--layer2 L] [-o COUNTS.csv]\n"
 	"        count the points in each polygon (address-scale: millions of points)\n"
-	"  apportion SOURCES TARGETS --value FIELD [--key FIELD] [-o OUT.csv]\n"
+	"  apportion SOURCES TARGETS --value FIELD [--key FIELD] [--layer1 L] [--layer2 L] [-o OUT.csv]\n"
 	"        share the sources' FIELD over the targets by area\n"
+	"  check -c CONFIG\n"
+	"        read and validate every input, print a report per input; writes nothing\n"
 	"  stages\n"
 	"        list the stages, what each reads and writes\n"
 	"\n"
-	"Outputs in OUTDIR: tremplin.gpkg, indicators.csv, work.sqlite (working store).\n"
+	"Outputs in OUTDIR: tremplin.gpkg, indicators.csv, maps/ (overview and atlas),\n"
+	"dashboard.html, work.sqlite (working store).\n"
 	"Exit status: 0 ok, 1 internal error, 2 usage, 3 config, 4 unusable input,\n"
 	"5 output not written, 6 working store lacks an earlier stage.\n";
 
@@ -113,8 +121,41 @@ static int run_pipeline(tp_config *cfg, const char *outdir, const char *from,
 	if (run.db)
 		sqlite3_close(run.db);
 	tp_geo_free(run.g);
-	if (!rc && !quiet && tp_stage_find(until ? until : "write") == tp_stage_find("write"))
+	if (!rc && !quiet && tp_stage_find(until ? until : "write") == tp_stage_find("write")) {
 		printf("outputs: %s/tremplin.gpkg, %s/indicators.csv\n", outdir, outdir);
+		if (cfg->maps)
+			printf("maps: %s/maps/overview.pdf, %s/maps/atlas.pdf\n", outdir, outdir);
+		if (cfg->dashboard)
+			printf("dashboard: %s/dashboard.html\n", outdir);
+	}
+	return rc;
+}
+
+/* tremplin map: the maps again from a working store whose stages have all run. */
+static int redraw_maps(const tp_config *cfg, const char *outdir, int quiet)
+{
+	tp_render_opts opts = {cfg->indicator, cfg->language, cfg->small_cell_threshold};
+	const char *needed = tp_stage_find("protect") >= 0 ? "protect" : "summarise";
+	sqlite3 *db = NULL;
+	char path[4096];
+	struct stat sb;
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/work.sqlite", outdir);
+	if (stat(path, &sb) != 0)
+		return tp_error_set(TP_ESTORE, "%s: no working store; run 'tremplin run -c %s -o %s'"
+				    " first", path, cfg->path, outdir);
+	rc = tp_store_open(&db, path);
+	if (!rc && !tp_store_stage_has_run(db, needed))
+		rc = tp_error_set(TP_ESTORE, "%s: stage '%s' has not run; run 'tremplin run -c %s"
+				  " -o %s' first", path, needed, cfg->path, outdir);
+	snprintf(path, sizeof(path), "%s/maps", outdir);
+	if (!rc)
+		rc = tp_write_maps(db, path, &opts);
+	if (db)
+		sqlite3_close(db);
+	if (!rc && !quiet)
+		printf("maps: %s/overview.pdf, %s/atlas.pdf\n", path, path);
 	return rc;
 }
 
@@ -122,11 +163,11 @@ int main(int argc, char **argv)
 {
 	const char *config = NULL, *outdir = NULL, *from = NULL, *until = NULL;
 	const char *command = NULL, *pos[2] = {NULL, NULL};
-	tp_cmd_opts copts = {NULL, NULL, NULL, 1, 0};
+	tp_cmd_opts copts = {NULL, NULL, NULL, NULL, NULL, 1, 0};
 	int npos = 0;
 	unsigned long seed = 20241107;
 	tp_config cfg = {0};
-	int quiet = 0, i, rc = TP_OK;
+	int quiet = 0, no_maps = 0, no_dashboard = 0, i, rc = TP_OK;
 	char **args = NULL;
 	int nargs;
 
@@ -167,10 +208,18 @@ int main(int argc, char **argv)
 			until = args[++i];
 		else if (!strcmp(a, "--key") && more)
 			copts.key = args[++i];
+		else if (!strcmp(a, "--layer1") && more)
+			copts.layer1 = args[++i];
+		else if (!strcmp(a, "--layer2") && more)
+			copts.layer2 = args[++i];
 		else if (!strcmp(a, "--value") && more)
 			copts.value = args[++i];
 		else if (!strcmp(a, "--threads") && more)
 			copts.threads = atoi(args[++i]);
+		else if (!strcmp(a, "--no-maps"))
+			no_maps = 1;
+		else if (!strcmp(a, "--no-dashboard"))
+			no_dashboard = 1;
 		else if (!strcmp(a, "--seed") && more)
 			seed = strtoul(args[++i], NULL, 10);
 		else if (a[0] == '-') {
@@ -212,8 +261,28 @@ int main(int argc, char **argv)
 			goto out;
 		}
 		rc = tp_config_load(&cfg, config);
-		if (!rc)
+		if (!rc) {
+			/* the command line overrides [outputs] maps and dashboard */
+			cfg.maps = cfg.maps && !no_maps;
+			cfg.dashboard = cfg.dashboard && !no_dashboard;
 			rc = run_pipeline(&cfg, outdir, from, until, quiet);
+		}
+	} else if (!strcmp(command, "check")) {
+		if (!config) {
+			rc = usage_error("check needs -c CONFIG%s", "");
+			goto out;
+		}
+		rc = tp_config_load(&cfg, config);
+		if (!rc)
+			rc = tp_check(&cfg);
+	} else if (!strcmp(command, "map")) {
+		if (!config || !outdir) {
+			rc = usage_error("map needs -c CONFIG and -o OUTDIR%s", "");
+			goto out;
+		}
+		rc = tp_config_load(&cfg, config);
+		if (!rc)
+			rc = redraw_maps(&cfg, outdir, quiet);
 	} else if (!strcmp(command, "demo")) {
 		char dir[4096], ini[4200];
 		if (!outdir) {
@@ -229,8 +298,12 @@ int main(int argc, char **argv)
 			printf("demo inputs: %s (schematic region, seed %lu)\n", dir, seed);
 		if (!rc)
 			rc = tp_config_load(&cfg, ini);
-		if (!rc)
+		if (!rc) {
+			/* the command line overrides [outputs] maps and dashboard */
+			cfg.maps = cfg.maps && !no_maps;
+			cfg.dashboard = cfg.dashboard && !no_dashboard;
 			rc = run_pipeline(&cfg, outdir, from, until, quiet);
+		}
 	} else {
 		rc = usage_error("unknown command: %s", command);
 		goto out;

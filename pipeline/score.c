@@ -13,7 +13,7 @@
  *
  * Score (0..100) = 50 * min(window / 60, 1)          -- a long window
  *                + 20 * min(dwellings / 20, 1)       -- room for more people
- *                + 30 * need / max_need              -- need in its commune
+ *                + 30 * floor(10 * need / max_need) / 10  -- need in its commune
  * where need = people counted in the commune (apportioned) / empty
  * dwellings in the commune, and max_need is the largest need of any
  * commune.  The README states the same formula.
@@ -118,8 +118,11 @@ int tp_stage_score(tp_run *run)
 		else
 			sqlite3_bind_double(upd, 3, window);
 		if (candidate) {
+			/* need in tenths of the largest: a published score must not let
+			 * anyone work a commune's exact count of people back out */
+			double tenths = max_need > 0 ? floor(need / max_need * 10) / 10 : 0;
 			double score = 50 * clamp01(window / 60) + 20 * clamp01(dwellings / 20.0) +
-				       (max_need > 0 ? 30 * need / max_need : 0);
+				       30 * tenths;
 			sqlite3_bind_double(upd, 4, (double)dwellings * cfg->occupancy);
 			sqlite3_bind_double(upd, 5, round(score * 10) / 10);
 		} else {

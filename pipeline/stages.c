@@ -11,8 +11,10 @@
 #include "geo/error.h"
 #include "geo/locate.h"
 #include "geo/overlay.h"
+#include "inputs/coords.h"
 #include "inputs/reader.h"
 #include "outputs/outputs.h"
+#include "outputs/render.h"
 #include "version.h"
 
 #include <math.h>
@@ -73,8 +75,9 @@ static int load_input(tp_run *run, tp_input_kind kind)
 	for (i = 0; i < def->nfields; i++)
 		used += (size_t)snprintf(sql + used, sizeof(sql) - used, ", %s",
 					 column_of(def->fields[i].name));
-	used += (size_t)snprintf(sql + used, sizeof(sql) - used, ", geom, original) VALUES (?");
-	for (i = 0; i < def->nfields + 2; i++)
+	used += (size_t)snprintf(sql + used, sizeof(sql) - used, ", geom, original%s) VALUES (?",
+				 def->points ? ", geocode" : "");
+	for (i = 0; i < def->nfields + 2 + (def->points ? 1 : 0); i++)
 		used += (size_t)snprintf(sql + used, sizeof(sql) - used, ", ?");
 	snprintf(sql + used, sizeof(sql) - used, ")");
 	rc = tp_store_prepare(run->db, &ins, sql);
@@ -100,6 +103,8 @@ static int load_input(tp_run *run, tp_input_kind kind)
 		sqlite3_bind_blob(ins, (int)def->nfields + 2, rec.wkb, (int)rec.wkb_len,
 				  SQLITE_STATIC);
 		sqlite3_bind_text(ins, (int)def->nfields + 3, rec.original, -1, SQLITE_STATIC);
+		if (def->points)
+			sqlite3_bind_text(ins, (int)def->nfields + 4, rec.geocode, -1, SQLITE_STATIC);
 		if (sqlite3_step(ins) != SQLITE_DONE) {
 			rc = tp_error_set(TP_ERROR, "working store: %s", sqlite3_errmsg(run->db));
 			goto done;
@@ -320,6 +325,59 @@ done:
 	return rc;
 }
 
+/* Stops the run when the vacancies' coordinates, read as configured, fall
+ * far from the region (the communes, already reprojected) but another
+ * reading would put them inside (inputs/coords.h).  Geocoded points are
+ * left out: the address reference placed them. */
+static int check_vacancy_coords(tp_run *run, const char *dst)
+{
+	const tp_input_cfg *in = &run->cfg->inputs[TP_IN_VACANCIES];
+	rows com = {0}, pts = {0};
+	double region[4] = {INFINITY, INFINITY, -INFINITY, -INFINITY};
+	double *x = NULL, *y = NULL;
+	char *src = source_crs(run->db, "vacancies");
+	size_t i, n = 0;
+	int rc;
+
+	rc = rows_load(run, &com, "SELECT id, geom FROM communes");
+	if (!rc)
+		rc = rows_load(run, &pts, "SELECT id, geom FROM vacancies WHERE geocode IS NULL");
+	for (i = 0; i < com.n && !rc; i++) {
+		double v;
+		if (!com.geom[i] || GEOSisEmpty_r(run->g->gh, com.geom[i]))
+			continue;
+		if (GEOSGeom_getXMin_r(run->g->gh, com.geom[i], &v) && v < region[0])
+			region[0] = v;
+		if (GEOSGeom_getYMin_r(run->g->gh, com.geom[i], &v) && v < region[1])
+			region[1] = v;
+		if (GEOSGeom_getXMax_r(run->g->gh, com.geom[i], &v) && v > region[2])
+			region[2] = v;
+		if (GEOSGeom_getYMax_r(run->g->gh, com.geom[i], &v) && v > region[3])
+			region[3] = v;
+	}
+	if (!rc && src && pts.n && region[0] <= region[2]) {
+		x = malloc(pts.n * sizeof(*x));
+		y = malloc(pts.n * sizeof(*y));
+		if (!x || !y)
+			rc = tp_error_set(TP_ERROR, "out of memory");
+		for (i = 0; i < pts.n && !rc; i++)
+			if (pts.geom[i] && GEOSGeomTypeId_r(run->g->gh, pts.geom[i]) == GEOS_POINT &&
+			    GEOSGeomGetX_r(run->g->gh, pts.geom[i], &x[n]) &&
+			    GEOSGeomGetY_r(run->g->gh, pts.geom[i], &y[n]))
+				n++;
+		if (!rc) {
+			tp_coords_input ci = {in->path, "vacancies", src, in->x, in->y};
+			rc = tp_coords_check(&ci, x, y, n, dst, region);
+		}
+	}
+	free(x);
+	free(y);
+	free(src);
+	rows_dispose(run->g, &com);
+	rows_dispose(run->g, &pts);
+	return rc;
+}
+
 static int stage_reproject(tp_run *run)
 {
 	char *dst = tp_store_meta_get(run->db, "crs");
@@ -327,8 +385,12 @@ static int stage_reproject(tp_run *run)
 
 	if (!dst)
 		return tp_error_set(TP_ESTORE, "working store: no working CRS; run the load stage");
-	for (k = 0; k < TP_IN_COUNT && !rc; k++)
-		rc = reproject_table(run, tp_input_def_get(k)->name, dst);
+	for (k = 0; k < TP_IN_COUNT && !rc; k++) {
+		if (k == TP_IN_VACANCIES)
+			rc = check_vacancy_coords(run, dst);
+		if (!rc)
+			rc = reproject_table(run, tp_input_def_get(k)->name, dst);
+	}
 	free(dst);
 	return rc;
 }
@@ -604,15 +666,27 @@ static int stage_apportion(tp_run *run)
 
 static int stage_write(tp_run *run)
 {
+	tp_gpkg_options opts = {run->cfg->indicator, run->cfg->language, run->cfg->internal};
+	tp_render_opts ropts = {run->cfg->indicator, run->cfg->language,
+				run->cfg->small_cell_threshold};
 	char path[4096];
 	int rc;
 
 	snprintf(path, sizeof(path), "%s/tremplin.gpkg", run->outdir);
-	rc = tp_write_gpkg(run->db, path);
+	rc = tp_write_gpkg(run->db, path, &opts);
 	if (rc)
 		return rc;
 	snprintf(path, sizeof(path), "%s/indicators.csv", run->outdir);
-	return tp_write_csv(run->db, path);
+	rc = tp_write_csv(run->db, path);
+	if (!rc && run->cfg->maps) {
+		snprintf(path, sizeof(path), "%s/maps", run->outdir);
+		rc = tp_write_maps(run->db, path, &ropts);
+	}
+	if (!rc && run->cfg->dashboard) {
+		snprintf(path, sizeof(path), "%s/dashboard.html", run->outdir);
+		rc = tp_write_dashboard(run->db, path, &ropts);
+	}
+	return rc;
 }
 
 /* ---- the table ------------------------------------------------------- */
@@ -631,7 +705,10 @@ static const tp_stage stage_table[] = {
 	{"score", "vacancies, zone_shares, meta",
 	 "vacancies.candidate/status/window_months/capacity/score/rank", tp_stage_score},
 	{"summarise", "communes, vacancies, zone_shares", "commune_summary", tp_stage_summarise},
-	{"write", "the whole store", "tremplin.gpkg, indicators.csv", stage_write},
+	{"protect", "commune_summary, zones", "public_communes, public_zones (small cells withheld)",
+	 tp_stage_protect},
+	{"write", "the whole store", "tremplin.gpkg, indicators.csv, maps/, dashboard.html",
+	 stage_write},
 };
 
 const tp_stage *tp_stages(size_t *n)

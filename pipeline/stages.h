@@ -46,6 +46,10 @@ int tp_pipeline_run(tp_run *run, const char *from, const char *until);
 int tp_stage_score(tp_run *run);
 int tp_stage_summarise(tp_run *run);
 
+/* Defined in protect.c: public_communes and public_zones, the people figures
+ * a public output may show (docs/working-store.md, README "Privacy"). */
+int tp_stage_protect(tp_run *run);
+
 /* Rows read, accepted (still in its table) and rejected of one input. */
 void tp_input_counts(sqlite3 *db, const char *input, long long *n, long long *a,
 		     long long *r);

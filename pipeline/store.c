@@ -16,10 +16,10 @@ static const char schema[] =
 	"CREATE TABLE communes(id INTEGER PRIMARY KEY, src_row INTEGER, nis_code TEXT,"
 	" name_fr TEXT, name_nl TEXT, population INTEGER, geom BLOB, original TEXT);"
 	"CREATE TABLE vacancies(id INTEGER PRIMARY KEY, src_row INTEGER, src_id TEXT,"
-	" address TEXT, owner TEXT, owner_type TEXT, dwellings INTEGER, reason TEXT,"
+	" address TEXT, postcode TEXT, owner TEXT, owner_type TEXT, dwellings INTEGER, reason TEXT,"
 	" vacant_since TEXT, works_start TEXT, owner_agreed INTEGER, geom BLOB,"
 	" original TEXT, nis_code TEXT, zone_id TEXT, candidate INTEGER, status TEXT,"
-	" window_months REAL, capacity REAL, score REAL, rank INTEGER);"
+	" window_months REAL, capacity REAL, score REAL, rank INTEGER, geocode TEXT);"
 	"CREATE TABLE zones(id INTEGER PRIMARY KEY, src_row INTEGER, zone_id TEXT,"
 	" public_space INTEGER, emergency_shelter INTEGER, nonrecognised_shelter INTEGER,"
 	" squat INTEGER, nonconventional INTEGER, third_parties INTEGER, total INTEGER,"
@@ -33,11 +33,25 @@ static const char schema[] =
 	" candidate_dwellings INTEGER, capacity REAL, capacity_share_public REAL,"
 	" capacity_share_total REAL, need REAL);"
 	"CREATE TABLE rejects(id INTEGER PRIMARY KEY, input TEXT, source_file TEXT,"
-	" layer TEXT, src_row INTEGER, stage TEXT, field TEXT, reason TEXT, original TEXT);";
+	" layer TEXT, src_row INTEGER, stage TEXT, field TEXT, reason TEXT, original TEXT);"
+	/* protect (pipeline/protect.c): the people figures a public output may show. */
+	"CREATE TABLE public_communes(nis_code TEXT PRIMARY KEY,"
+	" public_space REAL, public_space_label TEXT,"
+	" emergency_shelter REAL, emergency_shelter_label TEXT,"
+	" nonrecognised_shelter REAL, nonrecognised_shelter_label TEXT,"
+	" squat REAL, squat_label TEXT, nonconventional REAL, nonconventional_label TEXT,"
+	" third_parties REAL, third_parties_label TEXT, people_total REAL, people_total_label TEXT,"
+	" capacity_share_public REAL, capacity_share_total REAL, need REAL);"
+	"CREATE TABLE public_zones(zone_id TEXT PRIMARY KEY,"
+	" public_space REAL, public_space_label TEXT,"
+	" emergency_shelter REAL, emergency_shelter_label TEXT,"
+	" nonrecognised_shelter REAL, nonrecognised_shelter_label TEXT,"
+	" squat REAL, squat_label TEXT, nonconventional REAL, nonconventional_label TEXT,"
+	" third_parties REAL, third_parties_label TEXT, people_total REAL, people_total_label TEXT);";
 
 static const char *const tables[] = {
 	"meta", "stage_runs", "input_stats", "communes", "vacancies", "zones",
-	"zone_shares", "commune_summary", "rejects",
+	"zone_shares", "commune_summary", "rejects", "public_communes", "public_zones",
 };
 
 int tp_store_exec(sqlite3 *db, const char *sql)

@@ -9,7 +9,8 @@ p = run("--help")
 check(p.returncode == 0 and "Usage: tremplin" in p.stdout and "--until STAGE" in p.stdout, "--help")
 p = run("stages")
 names = [l.split()[1] for l in p.stdout.splitlines() if l[:1].isdigit()]
-check(names == ["load", "reproject", "validate", "locate", "apportion", "score", "summarise", "write"],
+check(names == ["load", "reproject", "validate", "locate", "apportion", "score", "summarise", "protect",
+                "write"],
       "stages in order: %r" % names)
 p = run()
 check(p.returncode == 2 and "no command given" in p.stderr, "no command: exit 2")

@@ -1,0 +1,167 @@
+/*
+ * source.c: opening input files through OGR (source.h).
+ */
+#include "inputs/source.h"
+#include "inputs/text.h"
+#include "geo/error.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <cpl_conv.h>
+#include <cpl_string.h>
+#include <cpl_vsi.h>
+#include <ogr_srs_api.h>
+
+/* 1 when path ends with ext (case-insensitive, ext with its dot). */
+static int has_ext(const char *path, const char *ext)
+{
+	size_t n = strlen(path), m = strlen(ext);
+
+	return n >= m && strcasecmp(path + n - m, ext) == 0;
+}
+
+/* Reads a whole file into a malloc'ed NUL-terminated buffer. */
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	long n;
+
+	if (!f)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
+	    (buf = malloc((size_t)n + 1)) != NULL) {
+		if (fread(buf, 1, (size_t)n, f) != (size_t)n) {
+			free(buf);
+			buf = NULL;
+		} else {
+			buf[n] = '\0';
+			*len = (size_t)n;
+		}
+	}
+	fclose(f);
+	return buf;
+}
+
+/* The separator of the header line: the most frequent of ';', ',' and tab
+ * outside quotes (',' on a tie, as OGR would). */
+static char detect_separator(const char *s)
+{
+	int semi = 0, comma = 0, tab = 0, quoted = 0;
+
+	if ((unsigned char)s[0] == 0xEF && (unsigned char)s[1] == 0xBB &&
+	    (unsigned char)s[2] == 0xBF)
+		s += 3;
+	for (; *s && (quoted || (*s != '\n' && *s != '\r')); s++) {
+		if (*s == '"')
+			quoted = !quoted;
+		else if (!quoted && *s == ';')
+			semi++;
+		else if (!quoted && *s == ',')
+			comma++;
+		else if (!quoted && *s == '\t')
+			tab++;
+	}
+	if (semi > comma && semi >= tab)
+		return ';';
+	if (tab > comma && tab > semi)
+		return '\t';
+	return ',';
+}
+
+int tp_source_open(tp_source *src, const char *path, const char *what)
+{
+	static int serial;
+	char **opts = NULL;
+	const char *open_path = path;
+	char *buf = NULL;
+	size_t len = 0;
+
+	memset(src, 0, sizeof(*src));
+	if (has_ext(path, ".csv") || has_ext(path, ".txt") || has_ext(path, ".tsv")) {
+		const char *base = strrchr(path, '/');
+		buf = slurp(path, &len);
+		if (!buf)
+			return tp_error_set(TP_EINPUT, "%s: cannot read the file (input '%s')", path,
+					    what);
+		src->separator = detect_separator(buf);
+		opts = CSLSetNameValue(opts, "SEPARATOR",
+				       src->separator == ';'    ? "SEMICOLON"
+				       : src->separator == '\t' ? "TAB"
+								: "COMMA");
+		if (!tp_text_is_utf8(buf, len)) {
+			char *utf8 = CPLRecode(buf, "CP1252", CPL_ENC_UTF8);
+			VSILFILE *fp;
+			if (!utf8) {
+				free(buf);
+				CSLDestroy(opts);
+				return tp_error_set(TP_EINPUT, "%s: cannot recode from Windows-1252",
+						    path);
+			}
+			/* the copy keeps the file's name, which is the layer's name */
+			snprintf(src->mem, sizeof(src->mem), "/vsimem/tremplin_%d_%p/%s", ++serial,
+				 (void *)src, base ? base + 1 : path);
+			fp = VSIFOpenL(src->mem, "wb");
+			if (fp) {
+				VSIFWriteL(utf8, 1, strlen(utf8), fp);
+				VSIFCloseL(fp);
+			}
+			CPLFree(utf8);
+			src->recoded = 1;
+			open_path = src->mem;
+		}
+		free(buf);
+	} else if (has_ext(path, ".xlsx") || has_ext(path, ".ods") || has_ext(path, ".xls")) {
+		opts = CSLSetNameValue(opts, "HEADERS", "FORCE");
+		if (!has_ext(path, ".xls"))
+			opts = CSLSetNameValue(opts, "FIELD_TYPES", "AUTO");
+	}
+	src->ds = GDALOpenEx(open_path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL,
+			     (const char *const *)opts, NULL);
+	CSLDestroy(opts);
+	if (!src->ds) {
+		int rc = tp_error_set(TP_EINPUT, "%s: not a vector file OGR can read (input '%s'): %s",
+				      path, what, CPLGetLastErrorMsg());
+		tp_source_close(src);
+		return rc;
+	}
+	return TP_OK;
+}
+
+int tp_source_layer_crs(OGRLayerH layer, char *buf, size_t len)
+{
+	OGRSpatialReferenceH srs = OGR_L_GetSpatialRef(layer), copy;
+	const char *auth, *code;
+
+	buf[0] = '\0';
+	if (!srs)
+		return 0;
+	copy = OSRClone(srs);
+	if (copy && OSRAutoIdentifyEPSG(copy) == OGRERR_NONE &&
+	    (auth = OSRGetAuthorityName(copy, NULL)) != NULL &&
+	    (code = OSRGetAuthorityCode(copy, NULL)) != NULL) {
+		snprintf(buf, len, "%s:%s", auth, code);
+	} else {
+		char *wkt = NULL;
+		const char *opts[] = {"FORMAT=WKT2_2019", NULL};
+		if (OSRExportToWktEx(srs, &wkt, opts) == OGRERR_NONE && wkt)
+			snprintf(buf, len, "%s", wkt);
+		CPLFree(wkt);
+	}
+	if (copy)
+		OSRDestroySpatialReference(copy);
+	return buf[0] != '\0';
+}
+
+void tp_source_close(tp_source *src)
+{
+	if (src->ds)
+		GDALClose(src->ds);
+	src->ds = NULL;
+	if (src->mem[0])
+		VSIUnlink(src->mem);
+	src->mem[0] = '\0';
+}

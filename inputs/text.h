@@ -1,0 +1,36 @@
+/*
+ * text.h: text as it arrives from offices: encodings and folding.
+ *
+ * Sources are UTF-8, UTF-8 with a BOM, or Windows-1252/Latin-1 (what a
+ * Belgian spreadsheet saves as "CSV").  tp_text_utf8() turns any of them
+ * into UTF-8.  tp_text_fold() gives the form tremplin compares names and
+ * codes in: lower case, accents removed, punctuation as single spaces.
+ */
+#ifndef TP_TEXT_H
+#define TP_TEXT_H
+
+#include <stddef.h>
+
+/* 1 when the n bytes at s are valid UTF-8, else 0. */
+int tp_text_is_utf8(const char *s, size_t n);
+
+/*
+ * A malloc'ed UTF-8 copy of s: s itself when it is valid UTF-8, else s
+ * read as Windows-1252 (a superset of Latin-1 for printable text).
+ * NULL when out of memory.
+ */
+char *tp_text_utf8(const char *s);
+
+/*
+ * Folds UTF-8 s into out: ASCII lower case, Latin accents removed (é -> e,
+ * œ -> oe, ß -> ss), every run of other characters (spaces, punctuation)
+ * turned into one space, no leading or trailing space.  With keep_ranges,
+ * a '-' or '/' between two digits is kept ("12-14").  Other non-ASCII
+ * letters are copied as they are.  Truncates to outlen - 1 bytes.
+ */
+void tp_text_fold(const char *s, char *out, size_t outlen, int keep_ranges);
+
+/* Levenshtein distance between two short strings (first 63 bytes). */
+int tp_text_distance(const char *a, const char *b);
+
+#endif

@@ -1,0 +1,592 @@
+/*
+ * dashboard.c: OUTDIR/dashboard.html, one file a person opens from disk,
+ * with no network and nothing beside it but the files it links to.
+ *
+ * Everything is in the HTML as written: the region map is inline SVG (one
+ * <path class="commune"> per commune), the commune table and the candidate
+ * list are plain table rows, so the page reads even with scripts off.  A
+ * short inline script adds what needs one: sorting the commune table by a
+ * column, filtering candidates by owner type, window and commune, and
+ * clicking a commune on the map to filter by it.  No external script,
+ * style sheet, font or image is referenced.
+ *
+ * People figures are the published labels (public_communes): the page
+ * never holds a suppressed count, not even in an attribute.
+ */
+#include "outputs/render.h"
+#include "geo/error.h"
+#include "version.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define MAP_W 640.0
+
+/* Writes s with HTML's special characters escaped (text and attributes). */
+static void esc(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '&':
+			fputs("&amp;", f);
+			break;
+		case '<':
+			fputs("&lt;", f);
+			break;
+		case '>':
+			fputs("&gt;", f);
+			break;
+		case '"':
+			fputs("&quot;", f);
+			break;
+		case '\'':
+			fputs("&#39;", f);
+			break;
+		default:
+			fputc(*s, f);
+		}
+	}
+}
+
+/* Writes the fr/nl pair in the chosen language, escaped. */
+static void tr(FILE *f, const tp_mapdata *d, const char *fr, const char *nl)
+{
+	char buf[2600];
+
+	tp_lang_pick(buf, sizeof(buf), d->lang, fr, nl, " / ");
+	esc(f, buf);
+}
+
+static void num(FILE *f, const char *fmt, double v)
+{
+	char buf[64];
+
+	sqlite3_snprintf(sizeof(buf), buf, fmt, v);
+	fputs(buf, f);
+}
+
+static const char style[] =
+	"body{font-family:'DejaVu Sans',Verdana,Arial,sans-serif;margin:0;color:#222;"
+	"background:#fafafa}\n"
+	"header,main,footer{max-width:1180px;margin:0 auto;padding:0 16px}\n"
+	"header{padding-top:12px}h1{font-size:1.5em;margin:.3em 0}h2{font-size:1.15em;"
+	"margin:1.2em 0 .5em}\n"
+	".sub{color:#555;margin:.2em 0}.links a{margin-right:1em}\n"
+	"#headline{display:flex;flex-wrap:wrap;gap:10px;margin:12px 0}\n"
+	".fig{background:#fff;border:1px solid #ddd;border-radius:6px;padding:8px 12px;"
+	"min-width:150px}\n"
+	".fig b{display:block;font-size:1.6em;color:#253494}.fig span{font-size:.85em;color:#444}\n"
+	".row{display:flex;flex-wrap:wrap;gap:16px;align-items:flex-start}\n"
+	"#region-map{background:#fff;border:1px solid #ddd;max-width:100%;height:auto}\n"
+	"#region-map .commune{stroke:#444;stroke-width:.7;cursor:pointer}\n"
+	"#region-map .commune:hover,#region-map .commune.sel{stroke:#000;stroke-width:2}\n"
+	"#region-map circle{fill:#e6550d;fill-opacity:.85;stroke:#5a1f00;stroke-width:.4}\n"
+	"#region-map text{font-size:8px;text-anchor:middle;paint-order:stroke;stroke:#fff;"
+	"stroke-width:2px;stroke-opacity:.85}\n"
+	".legend{font-size:.9em;min-width:220px}.legend div{margin:3px 0}\n"
+	".sw{display:inline-block;width:22px;height:12px;border:1px solid #777;"
+	"vertical-align:middle;margin-right:8px}\n"
+	".nodata{background:repeating-linear-gradient(45deg,#d0d0d0 0 3px,#8c8c8c 3px 4px)}\n"
+	"table{border-collapse:collapse;background:#fff;font-size:.85em;width:100%}\n"
+	"th,td{border-bottom:1px solid #e3e3e3;padding:3px 6px;text-align:left}\n"
+	"#communes-table td:nth-child(2),#candidates-table td:nth-child(3){min-width:12em}\n"
+	"td.n,th.n{text-align:right}th{background:#eef1f6;position:sticky;top:0}\n"
+	"#communes-table th{cursor:pointer}#communes-table th.asc:after{content:' \\25B2'}\n"
+	"#communes-table th.desc:after{content:' \\25BC'}\n"
+	".scroll{overflow-x:auto}.filters{margin:6px 0 8px}.filters label{margin-right:14px}\n"
+	"footer{color:#555;font-size:.8em;margin-top:24px;padding-bottom:24px}\n";
+
+static const char script[] =
+	"(function(){\n"
+	"'use strict';\n"
+	"var ct=document.getElementById('communes-table');\n"
+	"var heads=ct.tHead.rows[0].cells;\n"
+	"function key(td,numeric){var v=td.getAttribute('data-v');\n"
+	" if(numeric)return v===null||v===''?-Infinity:parseFloat(v);return td.textContent;}\n"
+	"Array.prototype.forEach.call(heads,function(th,i){th.addEventListener('click',function(){\n"
+	" var numeric=th.classList.contains('n');\n"
+	" var asc=!th.classList.contains('asc');\n"
+	" Array.prototype.forEach.call(heads,function(h){h.classList.remove('asc','desc');});\n"
+	" th.classList.add(asc?'asc':'desc');\n"
+	" var body=ct.tBodies[0];var rows=Array.prototype.slice.call(body.rows);\n"
+	" rows.sort(function(a,b){var x=key(a.cells[i],numeric),y=key(b.cells[i],numeric);\n"
+	"  var c=numeric?(x<y?-1:x>y?1:0):String(x).localeCompare(String(y));\n"
+	"  if(c===0)c=a.getAttribute('data-nis')<b.getAttribute('data-nis')?-1:1;\n"
+	"  return asc?c:-c;});\n"
+	" rows.forEach(function(r){body.appendChild(r);});\n"
+	"});});\n"
+	"var fo=document.getElementById('f-owner'),fw=document.getElementById('f-window'),\n"
+	" fc=document.getElementById('f-commune'),shown=document.getElementById('shown');\n"
+	"function filter(){var n=0;var w=parseFloat(fw.value)||0;\n"
+	" Array.prototype.forEach.call(document.getElementById('candidates-table').tBodies[0].rows,\n"
+	"  function(r){var ok=(!fo.value||r.getAttribute('data-owner')===fo.value)&&\n"
+	"   parseFloat(r.getAttribute('data-window'))>=w&&\n"
+	"   (!fc.value||r.getAttribute('data-nis')===fc.value);\n"
+	"   r.hidden=!ok;if(ok)n++;});\n"
+	" shown.textContent=n;\n"
+	" Array.prototype.forEach.call(document.querySelectorAll('#region-map .commune'),\n"
+	"  function(p){p.classList.toggle('sel',p.getAttribute('data-nis')===fc.value);});}\n"
+	"[fo,fw,fc].forEach(function(e){e.addEventListener('change',filter);});\n"
+	"Array.prototype.forEach.call(document.querySelectorAll('#region-map .commune'),\n"
+	" function(p){p.addEventListener('click',function(){var v=p.getAttribute('data-nis');\n"
+	"  fc.value=fc.value===v?'':v;filter();});});\n"
+	"filter();\n"
+	"document.documentElement.setAttribute('data-ready','1');\n"
+	"})();\n";
+
+static int by_size(const void *a, const void *b)
+{
+	const tp_map_candidate *x = *(tp_map_candidate *const *)a;
+	const tp_map_candidate *y = *(tp_map_candidate *const *)b;
+
+	if (x->dwellings != y->dwellings)
+		return x->dwellings > y->dwellings ? -1 : 1;
+	return x->rank < y->rank ? -1 : x->rank > y->rank;
+}
+
+static void write_svg(FILE *f, const tp_mapdata *d)
+{
+	double bw = d->box[2] - d->box[0], bh = d->box[3] - d->box[1];
+	double s = (MAP_W - 20) / (bw > 0 ? bw : 1), h = bh * s + 20;
+	unsigned char rgb[3];
+	size_t i, j, k;
+
+	fprintf(f, "<svg id=\"region-map\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\""
+		   " height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\" role=\"img\">\n",
+		MAP_W, ceil(h), MAP_W, ceil(h));
+	fprintf(f, "<g id=\"communes\">\n");
+	for (i = 0; i < d->ncommunes; i++) {
+		const tp_map_commune *c = &d->communes[i];
+		char name[256];
+		tp_class_rgb(c->cls, d->nclasses, rgb);
+		fprintf(f, "<path class=\"commune\" data-nis=\"");
+		esc(f, c->nis);
+		fprintf(f, "\" fill=\"#%02x%02x%02x\" fill-rule=\"evenodd\" d=\"", rgb[0],
+			rgb[1], rgb[2]);
+		for (j = 0; j < c->nrings; j++) {
+			const tp_ring *r = &c->rings[j];
+			for (k = 0; k < r->n; k++) {
+				fputc(k ? 'L' : 'M', f);
+				num(f, "%.1f", 10 + (r->xy[2 * k] - d->box[0]) * s);
+				fputc(' ', f);
+				num(f, "%.1f", 10 + (d->box[3] - r->xy[2 * k + 1]) * s);
+			}
+			fputc('Z', f);
+		}
+		fprintf(f, "\"%s><title>", c->cls < 0 ? " style=\"fill:url(#hatch)\"" : "");
+		tp_lang_pick(name, sizeof(name), d->lang, c->name_fr, c->name_nl, " / ");
+		esc(f, name);
+		fputs(": ", f);
+		esc(f, c->label);
+		fprintf(f, "</title></path>\n");
+	}
+	fprintf(f, "</g>\n<g id=\"candidate-points\">\n");
+	{
+		/* largest first so that small discs stay on top */
+		const tp_map_candidate **order = calloc(d->ncands ? d->ncands : 1, sizeof(*order));
+		for (i = 0; order && i < d->ncands; i++)
+			order[i] = &d->cands[i];
+		if (order)
+			qsort(order, d->ncands, sizeof(*order), by_size);
+		for (i = 0; order && i < d->ncands; i++) {
+			const tp_map_candidate *c = order[i];
+			fprintf(f, "<circle cx=\"");
+			num(f, "%.1f", 10 + (c->x - d->box[0]) * s);
+			fprintf(f, "\" cy=\"");
+			num(f, "%.1f", 10 + (d->box[3] - c->y) * s);
+			fprintf(f, "\" r=\"");
+			num(f, "%.1f", tp_point_radius(c->dwellings, d->max_dwellings) * 0.9);
+			fprintf(f, "\"><title>#%lld · %lld ", c->rank, c->dwellings);
+			tr(f, d, "logements", "woningen");
+			fprintf(f, "</title></circle>\n");
+		}
+		free(order);
+	}
+	fprintf(f, "</g>\n<g id=\"names\">\n");
+	for (i = 0; i < d->ncommunes; i++) {
+		const tp_map_commune *c = &d->communes[i];
+		const char *name = !strcmp(d->lang, "nl") ? c->name_nl : c->name_fr;
+		fprintf(f, "<text x=\"");
+		num(f, "%.1f", 10 + (c->lx - d->box[0]) * s);
+		fprintf(f, "\" y=\"");
+		num(f, "%.1f", 10 + (d->box[3] - c->ly) * s);
+		fprintf(f, "\">");
+		esc(f, name);
+		fprintf(f, "</text>\n");
+	}
+	fprintf(f, "</g>\n<defs><pattern id=\"hatch\" width=\"4\" height=\"4\""
+		   " patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\">"
+		   "<rect width=\"4\" height=\"4\" fill=\"#d0d0d0\"/>"
+		   "<line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"4\" stroke=\"#8c8c8c\"/></pattern></defs>\n");
+	fprintf(f, "</svg>\n");
+}
+
+static void write_legend(FILE *f, const tp_mapdata *d)
+{
+	unsigned char rgb[3];
+	char a[32], b[32];
+	int k;
+
+	fprintf(f, "<div class=\"legend\"><strong>");
+	tr(f, d, d->ind->fr, d->ind->nl);
+	fprintf(f, "</strong><br><em>");
+	tr(f, d, "5 classes (quantiles)", "5 klassen (kwantielen)");
+	fprintf(f, "</em>\n");
+	for (k = d->nclasses - 1; k >= 0; k--) {
+		tp_class_rgb(k, d->nclasses, rgb);
+		tp_format_number(a, sizeof(a), d->lo[k]);
+		tp_format_number(b, sizeof(b), d->hi[k]);
+		fprintf(f, "<div class=\"class\"><span class=\"sw\" style=\"background:#%02x%02x%02x\">"
+			   "</span>%s%s%s (%d)</div>\n",
+			rgb[0], rgb[1], rgb[2], a, d->lo[k] == d->hi[k] ? "" : " – ",
+			d->lo[k] == d->hi[k] ? "" : b, d->count[k]);
+	}
+	tp_format_number(a, sizeof(a), d->threshold);
+	fprintf(f, "<div><span class=\"sw nodata\"></span>");
+	if (d->ind->people) {
+		char fr[160], nl[160];
+		snprintf(fr, sizeof(fr), "pas de donnée, ou chiffre masqué (<%s ou x)", a);
+		snprintf(nl, sizeof(nl), "geen gegevens, of cijfer afgeschermd (<%s of x)", a);
+		tr(f, d, fr, nl);
+	} else {
+		tr(f, d, "pas de donnée", "geen gegevens");
+	}
+	fprintf(f, " (%d)</div>\n<div><span class=\"sw\" style=\"background:#e6550d;"
+		   "border-radius:6px;width:12px\"></span>", d->nodata);
+	tr(f, d, "bâtiment candidat (taille : logements)", "kandidaat-gebouw (grootte: woningen)");
+	fprintf(f, "</div>\n</div>\n");
+}
+
+static void headline(FILE *f, const tp_mapdata *d, const char *value, const char *fr,
+		     const char *nl, const char *id)
+{
+	fprintf(f, "<div class=\"fig\" id=\"%s\"><b>%s</b><span>", id, value);
+	tr(f, d, fr, nl);
+	fprintf(f, "</span></div>\n");
+}
+
+static void write_headline(FILE *f, const tp_mapdata *d)
+{
+	double people = 0, cap = 0;
+	long long empty = 0, cb = 0, cd = 0;
+	int suppressed = 0;
+	char v[64], fr[256], nl[256];
+	size_t i;
+
+	for (i = 0; i < d->ncommunes; i++) {
+		const tp_map_commune *c = &d->communes[i];
+		if (c->has_fig[TP_NFIGS - 1])
+			people += c->fig[TP_NFIGS - 1];
+		else
+			suppressed++;
+		empty += c->empty_dwellings;
+		cb += c->candidate_buildings;
+		cd += c->candidate_dwellings;
+		cap += c->capacity;
+	}
+	fprintf(f, "<section id=\"headline\">\n");
+	tp_format_number(v, sizeof(v), people);
+	if (suppressed) {
+		snprintf(fr, sizeof(fr), "personnes dénombrées (somme des chiffres publiés ; %d "
+			 "commune(s) masquée(s))", suppressed);
+		snprintf(nl, sizeof(nl), "getelde personen (som van de gepubliceerde cijfers; %d "
+			 "gemeente(n) afgeschermd)", suppressed);
+	} else {
+		snprintf(fr, sizeof(fr), "personnes dénombrées (somme des chiffres publiés)");
+		snprintf(nl, sizeof(nl), "getelde personen (som van de gepubliceerde cijfers)");
+	}
+	headline(f, d, v, fr, nl, "h-people");
+	tp_format_number(v, sizeof(v), (double)empty);
+	headline(f, d, v, "logements vides", "leegstaande woningen", "h-empty");
+	tp_format_number(v, sizeof(v), (double)cb);
+	headline(f, d, v, "bâtiments candidats", "kandidaat-gebouwen", "h-cand-buildings");
+	tp_format_number(v, sizeof(v), (double)cd);
+	headline(f, d, v, "logements candidats", "kandidaat-woningen", "h-cand-dwellings");
+	tp_format_number(v, sizeof(v), cap);
+	headline(f, d, v, "personnes qu'ils pourraient accueillir",
+		 "personen die ze zouden kunnen opvangen", "h-capacity");
+	fprintf(f, "</section>\n");
+}
+
+/* A numeric cell; data-v holds the sort key, empty when suppressed. */
+static void cell_num(FILE *f, int has, double v, const char *label)
+{
+	fprintf(f, "<td class=\"n\" data-v=\"");
+	if (has)
+		num(f, "%!.15g", v);
+	fprintf(f, "\">");
+	esc(f, label[0] ? label : "–");
+	fprintf(f, "</td>");
+}
+
+static void write_communes(FILE *f, const tp_mapdata *d)
+{
+	size_t i, j, n;
+	const tp_figure *pf = tp_people_figures(&n);
+	static const char *const other[] = {"empty_dwellings", "candidate_buildings",
+					    "candidate_dwellings", "capacity"};
+
+	fprintf(f, "<section id=\"communes-section\"><h2>");
+	tr(f, d, "Communes", "Gemeenten");
+	fprintf(f, "</h2>\n<div class=\"scroll\"><table id=\"communes-table\"><thead><tr><th>NIS</th><th>");
+	tr(f, d, "Commune", "Gemeente");
+	fprintf(f, "</th>");
+	/* the total first, then the six categories */
+	for (j = 0; j < n; j++) {
+		size_t q = (j + n - 1) % n;
+		fprintf(f, "<th class=\"n\">");
+		tr(f, d, pf[q].fr, pf[q].nl);
+		fprintf(f, "</th>");
+	}
+	for (j = 0; j < sizeof(other) / sizeof(other[0]); j++) {
+		const tp_figure *o = tp_figure_find(other[j]);
+		fprintf(f, "<th class=\"n\">");
+		tr(f, d, o->fr, o->nl);
+		fprintf(f, "</th>");
+	}
+	fprintf(f, "</tr></thead>\n<tbody>\n");
+	for (i = 0; i < d->ncommunes; i++) {
+		const tp_map_commune *c = &d->communes[i];
+		char name[256], v[64];
+		fprintf(f, "<tr data-nis=\"");
+		esc(f, c->nis);
+		fprintf(f, "\"><td>");
+		esc(f, c->nis);
+		fprintf(f, "</td><td>");
+		tp_lang_pick(name, sizeof(name), d->lang, c->name_fr, c->name_nl, " / ");
+		esc(f, name);
+		fprintf(f, "</td>");
+		for (j = 0; j < n; j++) {
+			size_t q = (j + n - 1) % n;
+			cell_num(f, c->has_fig[q], c->fig[q], c->fig_label[q]);
+		}
+		snprintf(v, sizeof(v), "%lld", c->empty_dwellings);
+		cell_num(f, 1, (double)c->empty_dwellings, v);
+		snprintf(v, sizeof(v), "%lld", c->candidate_buildings);
+		cell_num(f, 1, (double)c->candidate_buildings, v);
+		snprintf(v, sizeof(v), "%lld", c->candidate_dwellings);
+		cell_num(f, 1, (double)c->candidate_dwellings, v);
+		tp_format_number(v, sizeof(v), c->capacity);
+		cell_num(f, 1, c->capacity, v);
+		fprintf(f, "</tr>\n");
+	}
+	fprintf(f, "</tbody></table></div>\n<p class=\"sub\">");
+	tr(f, d, "Cliquez sur un en-tête pour trier.", "Klik op een kolomkop om te sorteren.");
+	fprintf(f, "</p></section>\n");
+}
+
+static const struct {
+	const char *code, *fr, *nl;
+} owner_types[] = {
+	{"sisp", "SISP", "OVM"},
+	{"ais", "AIS", "SVK"},
+	{"cpas", "CPAS", "OCMW"},
+	{"commune", "Commune", "Gemeente"},
+	{"regie", "Régie foncière", "Grondregie"},
+	{"citydev", "CityDev", "CityDev"},
+	{"private", "Privé (accord)", "Privé (akkoord)"},
+};
+
+#define NOWNER_TYPES (sizeof(owner_types) / sizeof(owner_types[0]))
+
+static void owner_label(FILE *f, const tp_mapdata *d, const char *code)
+{
+	size_t i;
+
+	for (i = 0; i < NOWNER_TYPES; i++)
+		if (!strcmp(owner_types[i].code, code)) {
+			tr(f, d, owner_types[i].fr, owner_types[i].nl);
+			return;
+		}
+	esc(f, code);
+}
+
+static const char *commune_name(const tp_mapdata *d, const char *nis, char *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < d->ncommunes; i++)
+		if (!strcmp(d->communes[i].nis, nis)) {
+			tp_lang_pick(buf, len, d->lang, d->communes[i].name_fr,
+				     d->communes[i].name_nl, " / ");
+			return buf;
+		}
+	snprintf(buf, len, "%s", nis);
+	return buf;
+}
+
+static void write_candidates(FILE *f, const tp_mapdata *d)
+{
+	static const int windows[] = {24, 36, 48, 60};
+	char name[256];
+	size_t i;
+
+	fprintf(f, "<section id=\"candidates-section\"><h2>");
+	tr(f, d, "Bâtiments candidats à une occupation temporaire",
+	   "Kandidaat-gebouwen voor tijdelijke bewoning");
+	fprintf(f, "</h2>\n<div class=\"filters\"><label>");
+	tr(f, d, "Propriétaire", "Eigenaar");
+	fprintf(f, " <select id=\"f-owner\"><option value=\"\">");
+	tr(f, d, "tous", "alle");
+	fprintf(f, "</option>");
+	for (i = 0; i < NOWNER_TYPES; i++) {
+		fprintf(f, "<option value=\"%s\">", owner_types[i].code);
+		tr(f, d, owner_types[i].fr, owner_types[i].nl);
+		fprintf(f, "</option>");
+	}
+	fprintf(f, "</select></label><label>");
+	tr(f, d, "Fenêtre", "Venster");
+	fprintf(f, " <select id=\"f-window\">");
+	for (i = 0; i < sizeof(windows) / sizeof(windows[0]); i++) {
+		fprintf(f, "<option value=\"%d\">≥ %d ", windows[i], windows[i]);
+		tr(f, d, "mois", "maanden");
+		fprintf(f, "</option>");
+	}
+	fprintf(f, "</select></label><label>");
+	tr(f, d, "Commune", "Gemeente");
+	fprintf(f, " <select id=\"f-commune\"><option value=\"\">");
+	tr(f, d, "toutes", "alle");
+	fprintf(f, "</option>");
+	for (i = 0; i < d->ncommunes; i++) {
+		fprintf(f, "<option value=\"");
+		esc(f, d->communes[i].nis);
+		fprintf(f, "\">");
+		esc(f, commune_name(d, d->communes[i].nis, name, sizeof(name)));
+		fprintf(f, "</option>");
+	}
+	fprintf(f, "</select></label> <span id=\"shown\">%zu</span> / %zu</div>\n", d->ncands,
+		d->ncands);
+	fprintf(f, "<div class=\"scroll\"><table id=\"candidates-table\"><thead><tr><th class=\"n\">");
+	tr(f, d, "Rang", "Rang");
+	fprintf(f, "</th><th>");
+	tr(f, d, "Adresse", "Adres");
+	fprintf(f, "</th><th>");
+	tr(f, d, "Commune", "Gemeente");
+	fprintf(f, "</th><th>");
+	tr(f, d, "Propriétaire", "Eigenaar");
+	fprintf(f, "</th><th>");
+	tr(f, d, "Type", "Type");
+	fprintf(f, "</th><th class=\"n\">");
+	tr(f, d, "Logements", "Woningen");
+	fprintf(f, "</th><th class=\"n\">");
+	tr(f, d, "Fenêtre (mois)", "Venster (maanden)");
+	fprintf(f, "</th><th>");
+	tr(f, d, "Début des travaux", "Start van de werken");
+	fprintf(f, "</th><th class=\"n\">");
+	tr(f, d, "Capacité", "Capaciteit");
+	fprintf(f, "</th><th class=\"n\">Score</th></tr></thead>\n<tbody>\n");
+	for (i = 0; i < d->ncands; i++) {
+		const tp_map_candidate *k = &d->cands[i];
+		char cap[32];
+		fprintf(f, "<tr data-owner=\"");
+		esc(f, k->owner_type);
+		fprintf(f, "\" data-window=\"");
+		num(f, "%.4f", k->window);
+		fprintf(f, "\" data-nis=\"");
+		esc(f, k->nis);
+		fprintf(f, "\"><td class=\"n\">%lld</td><td>", k->rank);
+		esc(f, k->address[0] ? k->address : k->src_id);
+		fprintf(f, "</td><td>");
+		esc(f, commune_name(d, k->nis, name, sizeof(name)));
+		fprintf(f, "</td><td>");
+		esc(f, k->owner);
+		fprintf(f, "</td><td>");
+		owner_label(f, d, k->owner_type);
+		fprintf(f, "</td><td class=\"n\">%lld</td><td class=\"n\">", k->dwellings);
+		num(f, "%.1f", k->window);
+		fprintf(f, "</td><td>");
+		esc(f, k->works_start);
+		tp_format_number(cap, sizeof(cap), k->capacity);
+		fprintf(f, "</td><td class=\"n\">%s</td><td class=\"n\">", cap);
+		num(f, "%.1f", k->score);
+		fprintf(f, "</td></tr>\n");
+	}
+	fprintf(f, "</tbody></table></div></section>\n");
+}
+
+static void write_page(FILE *f, const tp_mapdata *d)
+{
+	char date[16] = "", fr[1280], nl[1280], thr[32];
+
+	if (strlen(d->reference_date) == 10)
+		snprintf(date, sizeof(date), "%.2s/%.2s/%.4s", d->reference_date + 8,
+			 d->reference_date + 5, d->reference_date);
+	fprintf(f, "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n"
+		   "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+		   "<meta name=\"generator\" content=\"tremplin %s\">\n<title>",
+		!strcmp(d->lang, "nl") ? "nl" : "fr", TP_VERSION);
+	tr(f, d, "tremplin : sans-abrisme et logements vides",
+	   "tremplin: dakloosheid en leegstaande woningen");
+	fprintf(f, "</title>\n<style>\n%s</style>\n</head>\n<body>\n<header>\n<h1>", style);
+	tr(f, d, "Sans-abrisme et logements vides, par commune",
+	   "Dakloosheid en leegstaande woningen, per gemeente");
+	snprintf(fr, sizeof(fr), "Région de Bruxelles-Capitale · date de référence %s", date);
+	snprintf(nl, sizeof(nl), "Brussels Hoofdstedelijk Gewest · referentiedatum %s", date);
+	fprintf(f, "</h1>\n<p class=\"sub\">");
+	tr(f, d, fr, nl);
+	fprintf(f, "</p>\n<p class=\"links\"><a href=\"indicators.csv\">indicators.csv</a>"
+		   "<a href=\"tremplin.gpkg\">tremplin.gpkg</a></p>\n</header>\n<main>\n");
+	write_headline(f, d);
+	fprintf(f, "<section id=\"map-section\"><h2>");
+	tr(f, d, d->ind->fr, d->ind->nl);
+	fprintf(f, "</h2>\n<div class=\"row\">\n");
+	write_svg(f, d);
+	write_legend(f, d);
+	fprintf(f, "</div></section>\n");
+	write_communes(f, d);
+	write_candidates(f, d);
+	fprintf(f, "</main>\n<footer><p>");
+	tp_format_number(thr, sizeof(thr), d->threshold);
+	snprintf(fr, sizeof(fr),
+		 "Personnes dénombrées par Bruss'help, réparties entre communes au prorata de la "
+		 "surface des zones de comptage ; chiffres publiés, les effectifs de moins de %s "
+		 "sont masqués.",
+		 thr);
+	snprintf(nl, sizeof(nl),
+		 "Personen geteld door Bruss'help, naar oppervlakte van de telzones over de "
+		 "gemeenten verdeeld; gepubliceerde cijfers, aantallen onder %s zijn afgeschermd.",
+		 thr);
+	tr(f, d, fr, nl);
+	fprintf(f, "</p><p>");
+	snprintf(fr, sizeof(fr), "Sources : %s, %s, %s. Système de coordonnées : %s.",
+		 d->sources[2], d->sources[1], d->sources[0], d->crs);
+	snprintf(nl, sizeof(nl), "Bronnen: %s, %s, %s. Coördinatenstelsel: %s.", d->sources[2],
+		 d->sources[1], d->sources[0], d->crs);
+	tr(f, d, fr, nl);
+	fprintf(f, " tremplin %s</p></footer>\n<script>\n%s</script>\n</body>\n</html>\n",
+		TP_VERSION, script);
+}
+
+int tp_write_dashboard(sqlite3 *store, const char *path, const tp_render_opts *opts)
+{
+	tp_mapdata *d = NULL;
+	char tmp[4200];
+	FILE *f;
+	int rc, bad;
+
+	rc = tp_mapdata_load(&d, store, opts);
+	if (rc)
+		return rc;
+	tp_render_tmpname(tmp, sizeof(tmp), path);
+	f = fopen(tmp, "wb");
+	if (!f) {
+		rc = tp_error_set(TP_EOUTPUT, "%s: cannot create %s: %s", path, tmp,
+				  strerror(errno));
+		goto done;
+	}
+	write_page(f, d);
+	bad = fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0;
+	if (fclose(f) != 0 || bad) {
+		unlink(tmp);
+		rc = tp_error_set(TP_EOUTPUT, "%s: cannot write %s", path, tmp);
+		goto done;
+	}
+	rc = tp_render_commit(tmp, path);
+done:
+	tp_mapdata_free(d);
+	return rc;
+}

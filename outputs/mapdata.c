@@ -1,0 +1,559 @@
+/*
+ * mapdata.c: what the maps and the dashboard show, read once from the
+ * working store into a tp_mapdata: commune outlines as rings, published
+ * people figures (public_communes), the other commune figures
+ * (commune_summary), the candidates, and the indicator's classes.
+ *
+ * Classes are quantiles of the published values: communes sorted by value
+ * are cut into TP_NCLASSES groups of about equal size; equal values stay
+ * in one class, empty classes are dropped, and each class's limits are
+ * the smallest and largest value it holds, so the legend states exactly
+ * what is drawn.  Suppressed and missing values are in no class.
+ */
+#include "outputs/render.h"
+#include "geo/error.h"
+#include "geo/geo.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const tp_figure figures[] = {
+	{"public_space", "Espace public", "Openbare ruimte", 1},
+	{"emergency_shelter", "Hébergement d'urgence", "Noodopvang", 1},
+	{"nonrecognised_shelter", "Hébergement non agréé", "Niet-erkende opvang", 1},
+	{"squat", "Squats", "Krakerspanden", 1},
+	{"nonconventional", "Logement non conventionnel", "Niet-conventionele woonvormen", 1},
+	{"third_parties", "Hébergés chez des tiers", "Bij derden ondergebracht", 1},
+	{"people_total", "Personnes sans chez-soi dénombrées", "Getelde dak- en thuislozen", 1},
+	{"vacancy_records", "Immeubles vides", "Leegstaande gebouwen", 0},
+	{"empty_dwellings", "Logements vides", "Leegstaande woningen", 0},
+	{"candidate_buildings", "Bâtiments candidats", "Kandidaat-gebouwen", 0},
+	{"candidate_dwellings", "Logements candidats", "Kandidaat-woningen", 0},
+	{"capacity", "Capacité d'accueil (personnes)", "Opvangcapaciteit (personen)", 0},
+};
+
+#define NFIGURES (sizeof(figures) / sizeof(figures[0]))
+
+const tp_figure *tp_figure_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; name && i < NFIGURES; i++)
+		if (strcmp(figures[i].name, name) == 0)
+			return &figures[i];
+	return NULL;
+}
+
+const tp_figure *tp_people_figures(size_t *n)
+{
+	*n = TP_NFIGS;
+	return figures;
+}
+
+void tp_lang_pick(char *buf, size_t len, const char *lang, const char *fr, const char *nl,
+		  const char *sep)
+{
+	if (!strcmp(lang, "fr") || !strcmp(fr, nl))
+		snprintf(buf, len, "%s", fr);
+	else if (!strcmp(lang, "nl"))
+		snprintf(buf, len, "%s", nl);
+	else
+		snprintf(buf, len, "%s%s%s", fr, sep, nl);
+}
+
+/* ColorBrewer YlGnBu, 5 classes: sequential, readable by colour-blind
+ * readers and in greyscale print. */
+static const unsigned char palette[TP_NCLASSES][3] = {
+	{0xff, 0xff, 0xcc}, {0xa1, 0xda, 0xb4}, {0x41, 0xb6, 0xc4},
+	{0x2c, 0x7f, 0xb8}, {0x25, 0x34, 0x94},
+};
+
+void tp_class_rgb(int cls, int n, unsigned char rgb[3])
+{
+	int k;
+
+	if (cls < 0 || n <= 0) {
+		rgb[0] = rgb[1] = rgb[2] = 0xd0;
+		return;
+	}
+	k = n == 1 ? 2 : (cls * (TP_NCLASSES - 1) + (n - 1) / 2) / (n - 1);
+	memcpy(rgb, palette[k], 3);
+}
+
+void tp_format_number(char *buf, size_t len, double v)
+{
+	char digits[64];
+	size_t n, i, o = 0, ndig;
+
+	/* whatever the locale: sqlite3_snprintf always writes '.' */
+	if (fabs(v - round(v)) > 1e-9)
+		sqlite3_snprintf((int)sizeof(digits), digits, "%.1f", fabs(v));
+	else
+		sqlite3_snprintf((int)sizeof(digits), digits, "%.0f", fabs(round(v)));
+	n = strlen(digits);
+	ndig = strcspn(digits, ".");
+	if (v < 0 && round(v * 10) != 0 && o + 1 < len)
+		buf[o++] = '-';
+	for (i = 0; i < n && o + 4 < len; i++) {
+		if (i && i < ndig && (ndig - i) % 3 == 0) {
+			/* U+202F NARROW NO-BREAK SPACE groups thousands in fr and nl alike */
+			memcpy(buf + o, "\xe2\x80\xaf", 3);
+			o += 3;
+		}
+		buf[o++] = digits[i];
+	}
+	buf[o] = '\0';
+}
+
+void tp_render_tmpname(char *buf, size_t len, const char *path)
+{
+	snprintf(buf, len, "%s.tmp-%ld", path, (long)getpid());
+}
+
+int tp_render_commit(const char *tmp, const char *path)
+{
+	if (rename(tmp, path) != 0) {
+		unlink(tmp);
+		return tp_error_set(TP_EOUTPUT, "%s: cannot rename %s onto it", path, tmp);
+	}
+	return TP_OK;
+}
+
+void tp_mapdata_free(tp_mapdata *d)
+{
+	size_t i, j;
+
+	if (!d)
+		return;
+	for (i = 0; i < d->ncommunes; i++) {
+		tp_map_commune *c = &d->communes[i];
+		free(c->name_fr);
+		free(c->name_nl);
+		for (j = 0; j < c->nrings; j++)
+			free(c->rings[j].xy);
+		free(c->rings);
+	}
+	free(d->communes);
+	for (i = 0; i < d->ncands; i++) {
+		tp_map_candidate *k = &d->cands[i];
+		free(k->src_id);
+		free(k->address);
+		free(k->owner);
+		free(k->owner_type);
+		free(k->works_start);
+	}
+	free(d->cands);
+	free(d);
+}
+
+static char *dup_col(sqlite3_stmt *st, int i)
+{
+	const unsigned char *s = sqlite3_column_text(st, i);
+	return strdup(s ? (const char *)s : "");
+}
+
+static int table_exists(sqlite3 *db, const char *name)
+{
+	sqlite3_stmt *st = NULL;
+	int found = 0;
+
+	if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+			       -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+		found = sqlite3_step(st) == SQLITE_ROW;
+	}
+	sqlite3_finalize(st);
+	return found;
+}
+
+/* Appends one ring of geometry ring to c. */
+static int add_ring(tp_geo *g, tp_map_commune *c, const GEOSGeometry *ring)
+{
+	const GEOSCoordSequence *cs = GEOSGeom_getCoordSeq_r(g->gh, ring);
+	unsigned int n = 0, i;
+	tp_ring *r;
+
+	if (!cs || !GEOSCoordSeq_getSize_r(g->gh, cs, &n))
+		return TP_ERROR;
+	r = realloc(c->rings, (c->nrings + 1) * sizeof(*r));
+	if (!r)
+		return TP_ERROR;
+	c->rings = r;
+	r = &c->rings[c->nrings];
+	r->n = n;
+	r->xy = malloc(2 * (size_t)(n ? n : 1) * sizeof(double));
+	if (!r->xy)
+		return TP_ERROR;
+	c->nrings++;
+	for (i = 0; i < n; i++)
+		if (!GEOSCoordSeq_getXY_r(g->gh, cs, i, &r->xy[2 * i], &r->xy[2 * i + 1]))
+			return TP_ERROR;
+	return TP_OK;
+}
+
+/* Fills the rings, envelope and label point of c from its WKB. */
+static int commune_shape(tp_geo *g, tp_map_commune *c, const void *wkb, size_t len)
+{
+	GEOSGeometry *geom = tp_geo_from_wkb(g, wkb, len), *pt = NULL, *mic = NULL;
+	int rc = TP_OK, i, j, np, nh;
+	double tol;
+
+	if (!geom)
+		return tp_error_set(TP_ESTORE, "working store: communes, NIS %s: bad geometry (WKB)",
+				    c->nis);
+	np = GEOSGetNumGeometries_r(g->gh, geom);
+	for (i = 0; i < np && !rc; i++) {
+		const GEOSGeometry *poly = GEOSGetGeometryN_r(g->gh, geom, i);
+		if (GEOSGeomTypeId_r(g->gh, poly) != GEOS_POLYGON)
+			continue;
+		rc = add_ring(g, c, GEOSGetExteriorRing_r(g->gh, poly));
+		nh = GEOSGetNumInteriorRings_r(g->gh, poly);
+		for (j = 0; j < nh && !rc; j++)
+			rc = add_ring(g, c, GEOSGetInteriorRingN_r(g->gh, poly, j));
+	}
+	if (rc) {
+		rc = tp_error_set(TP_ERROR, "communes, NIS %s: cannot read the outline", c->nis);
+		goto done;
+	}
+	if (!GEOSGeom_getXMin_r(g->gh, geom, &c->box[0]) ||
+	    !GEOSGeom_getYMin_r(g->gh, geom, &c->box[1]) ||
+	    !GEOSGeom_getXMax_r(g->gh, geom, &c->box[2]) ||
+	    !GEOSGeom_getYMax_r(g->gh, geom, &c->box[3])) {
+		rc = tp_error_set(TP_ESTORE, "working store: communes, NIS %s: empty geometry", c->nis);
+		goto done;
+	}
+	/* The name goes at the centre of the largest circle inside the commune
+	 * (the pole of inaccessibility): inside it, and as far from its borders
+	 * as can be, even for a commune shaped like Bruxelles-ville. */
+	tol = fmax(c->box[2] - c->box[0], c->box[3] - c->box[1]) / 500;
+	mic = GEOSMaximumInscribedCircle_r(g->gh, geom, tol > 0 ? tol : 1);
+	pt = mic ? GEOSGeomGetStartPoint_r(g->gh, mic) : NULL;
+	if (!pt || !GEOSGeomGetX_r(g->gh, pt, &c->lx) || !GEOSGeomGetY_r(g->gh, pt, &c->ly)) {
+		c->lx = (c->box[0] + c->box[2]) / 2;
+		c->ly = (c->box[1] + c->box[3]) / 2;
+	}
+done:
+	if (mic)
+		GEOSGeom_destroy_r(g->gh, mic);
+	if (pt)
+		GEOSGeom_destroy_r(g->gh, pt);
+	GEOSGeom_destroy_r(g->gh, geom);
+	return rc;
+}
+
+#define NSUMMARY 5
+
+static int load_communes(tp_mapdata *d, sqlite3 *db, tp_geo *g)
+{
+	char sql[2048];
+	size_t used, i, cap = 0;
+	sqlite3_stmt *st = NULL;
+	int rc = TP_OK, step;
+
+	used = (size_t)snprintf(sql, sizeof(sql),
+				"SELECT c.nis_code, c.name_fr, c.name_nl, c.geom, s.vacancy_records,"
+				" s.empty_dwellings, s.candidate_buildings, s.candidate_dwellings,"
+				" s.capacity");
+	for (i = 0; i < TP_NFIGS; i++)
+		used += (size_t)snprintf(sql + used, sizeof(sql) - used, ", p.%s, p.%s_label",
+					 figures[i].name, figures[i].name);
+	snprintf(sql + used, sizeof(sql) - used,
+		 " FROM communes c LEFT JOIN commune_summary s ON s.nis_code = c.nis_code"
+		 " LEFT JOIN public_communes p ON p.nis_code = c.nis_code"
+		 " ORDER BY c.nis_code, c.id");
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return tp_error_set(TP_ESTORE, "working store: cannot read the communes and their"
+				    " published figures: %s", sqlite3_errmsg(db));
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		tp_map_commune *c;
+		if (d->ncommunes == cap) {
+			size_t ncap = cap ? 2 * cap : 32;
+			tp_map_commune *p = realloc(d->communes, ncap * sizeof(*p));
+			if (!p) {
+				rc = tp_error_set(TP_ERROR, "out of memory");
+				goto done;
+			}
+			d->communes = p;
+			cap = ncap;
+		}
+		c = &d->communes[d->ncommunes++];
+		memset(c, 0, sizeof(*c));
+		snprintf(c->nis, sizeof(c->nis), "%s",
+			 sqlite3_column_text(st, 0) ? (const char *)sqlite3_column_text(st, 0) : "");
+		c->name_fr = dup_col(st, 1);
+		c->name_nl = dup_col(st, 2);
+		if (!c->name_fr || !c->name_nl) {
+			rc = tp_error_set(TP_ERROR, "out of memory");
+			goto done;
+		}
+		rc = commune_shape(g, c, sqlite3_column_blob(st, 3),
+				   (size_t)sqlite3_column_bytes(st, 3));
+		if (rc)
+			goto done;
+		c->vacancy_records = sqlite3_column_int64(st, 4);
+		c->empty_dwellings = sqlite3_column_int64(st, 5);
+		c->candidate_buildings = sqlite3_column_int64(st, 6);
+		c->candidate_dwellings = sqlite3_column_int64(st, 7);
+		c->capacity = sqlite3_column_double(st, 8);
+		for (i = 0; i < TP_NFIGS; i++) {
+			int col = 9 + 2 * (int)i;
+			const unsigned char *lab = sqlite3_column_text(st, col + 1);
+			c->has_fig[i] = sqlite3_column_type(st, col) != SQLITE_NULL;
+			c->fig[i] = c->has_fig[i] ? sqlite3_column_double(st, col) : 0;
+			snprintf(c->fig_label[i], sizeof(c->fig_label[i]), "%s",
+				 lab ? (const char *)lab : "");
+			if (c->has_fig[i] && !lab)
+				tp_format_number(c->fig_label[i], sizeof(c->fig_label[i]), c->fig[i]);
+		}
+	}
+	if (step != SQLITE_DONE)
+		rc = tp_error_set(TP_ESTORE, "working store: cannot read the communes: %s",
+				  sqlite3_errmsg(db));
+	else if (d->ncommunes == 0)
+		rc = tp_error_set(TP_ESTORE, "working store: no commune to draw");
+done:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* The indicator of commune c, from published or summary figures. */
+static void indicator_value(const tp_mapdata *d, tp_map_commune *c)
+{
+	const char *n = d->ind->name;
+	size_t i;
+
+	if (d->ind->people) {
+		for (i = 0; i < TP_NFIGS; i++)
+			if (!strcmp(figures[i].name, n)) {
+				c->has_value = c->has_fig[i];
+				c->value = c->fig[i];
+				snprintf(c->label, sizeof(c->label), "%s", c->fig_label[i]);
+			}
+	} else {
+		c->has_value = 1;
+		c->value = !strcmp(n, "vacancy_records")       ? (double)c->vacancy_records
+			   : !strcmp(n, "empty_dwellings")     ? (double)c->empty_dwellings
+			   : !strcmp(n, "candidate_buildings") ? (double)c->candidate_buildings
+			   : !strcmp(n, "candidate_dwellings") ? (double)c->candidate_dwellings
+							       : c->capacity;
+		tp_format_number(c->label, sizeof(c->label), c->value);
+	}
+	if (!c->label[0])
+		snprintf(c->label, sizeof(c->label), "–");
+}
+
+static int by_value(const void *a, const void *b)
+{
+	const tp_map_commune *x = *(tp_map_commune *const *)a, *y = *(tp_map_commune *const *)b;
+
+	if (x->value != y->value)
+		return x->value < y->value ? -1 : 1;
+	return strcmp(x->nis, y->nis);
+}
+
+static int classify(tp_mapdata *d)
+{
+	tp_map_commune **v = calloc(d->ncommunes, sizeof(*v));
+	int remap[TP_NCLASSES], used[TP_NCLASSES] = {0};
+	size_t m = 0, i;
+	int k;
+
+	if (!v)
+		return tp_error_set(TP_ERROR, "out of memory");
+	for (i = 0; i < d->ncommunes; i++) {
+		tp_map_commune *c = &d->communes[i];
+		indicator_value(d, c);
+		c->cls = -1;
+		if (c->has_value)
+			v[m++] = c;
+		else
+			d->nodata++;
+	}
+	qsort(v, m, sizeof(*v), by_value);
+	for (i = 0; i < m; i++) {
+		v[i]->cls = i && v[i]->value == v[i - 1]->value ? v[i - 1]->cls
+								   : (int)(i * TP_NCLASSES / m);
+		used[v[i]->cls] = 1;
+	}
+	for (k = 0; k < TP_NCLASSES; k++)
+		remap[k] = used[k] ? d->nclasses++ : -1;
+	for (i = 0; i < m; i++) {
+		int c = remap[v[i]->cls];
+		v[i]->cls = c;
+		if (d->count[c]++ == 0)
+			d->lo[c] = v[i]->value;
+		d->hi[c] = v[i]->value;
+	}
+	free(v);
+	return TP_OK;
+}
+
+static int load_candidates(tp_mapdata *d, sqlite3 *db, tp_geo *g)
+{
+	sqlite3_stmt *st = NULL;
+	size_t cap = 0;
+	int rc = TP_OK, step;
+
+	if (sqlite3_prepare_v2(db,
+			       "SELECT rank, nis_code, src_id, address, owner, owner_type, works_start,"
+			       " dwellings, window_months, capacity, score, geom FROM vacancies"
+			       " WHERE candidate = 1 ORDER BY rank, id",
+			       -1, &st, NULL) != SQLITE_OK)
+		return tp_error_set(TP_ESTORE, "working store: cannot read the candidates: %s",
+				    sqlite3_errmsg(db));
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		tp_map_candidate *k;
+		GEOSGeometry *pt;
+		if (d->ncands == cap) {
+			size_t ncap = cap ? 2 * cap : 64;
+			tp_map_candidate *p = realloc(d->cands, ncap * sizeof(*p));
+			if (!p) {
+				rc = tp_error_set(TP_ERROR, "out of memory");
+				goto done;
+			}
+			d->cands = p;
+			cap = ncap;
+		}
+		k = &d->cands[d->ncands++];
+		memset(k, 0, sizeof(*k));
+		k->rank = sqlite3_column_int64(st, 0);
+		snprintf(k->nis, sizeof(k->nis), "%s",
+			 sqlite3_column_text(st, 1) ? (const char *)sqlite3_column_text(st, 1) : "");
+		k->src_id = dup_col(st, 2);
+		k->address = dup_col(st, 3);
+		k->owner = dup_col(st, 4);
+		k->owner_type = dup_col(st, 5);
+		k->works_start = dup_col(st, 6);
+		if (!k->src_id || !k->address || !k->owner || !k->owner_type || !k->works_start) {
+			rc = tp_error_set(TP_ERROR, "out of memory");
+			goto done;
+		}
+		/* A private owner may be a person: public outputs never name one. */
+		if (!strcmp(k->owner_type, "private"))
+			k->owner[0] = '\0';
+		k->dwellings = sqlite3_column_int64(st, 7);
+		k->window = sqlite3_column_double(st, 8);
+		k->capacity = sqlite3_column_double(st, 9);
+		k->score = sqlite3_column_double(st, 10);
+		if (k->dwellings > d->max_dwellings)
+			d->max_dwellings = k->dwellings;
+		pt = tp_geo_from_wkb(g, sqlite3_column_blob(st, 11), (size_t)sqlite3_column_bytes(st, 11));
+		if (!pt || !GEOSGeomGetX_r(g->gh, pt, &k->x) || !GEOSGeomGetY_r(g->gh, pt, &k->y)) {
+			if (pt)
+				GEOSGeom_destroy_r(g->gh, pt);
+			rc = tp_error_set(TP_ESTORE, "working store: vacancies, candidate of rank %lld:"
+					  " bad point geometry", k->rank);
+			goto done;
+		}
+		GEOSGeom_destroy_r(g->gh, pt);
+	}
+	if (step != SQLITE_DONE)
+		rc = tp_error_set(TP_ESTORE, "working store: cannot read the candidates: %s",
+				  sqlite3_errmsg(db));
+done:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static void load_meta(tp_mapdata *d, sqlite3 *db)
+{
+	static const char *const inputs[3] = {"communes", "vacancies", "zones"};
+	sqlite3_stmt *st = NULL;
+	int i;
+
+	snprintf(d->crs, sizeof(d->crs), "EPSG:31370");
+	d->min_window = 24;
+	if (sqlite3_prepare_v2(db, "SELECT key, value FROM meta WHERE key IN ('crs', 'reference_date',"
+			       " 'min_window_months')",
+			       -1, &st, NULL) == SQLITE_OK) {
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			const char *k = (const char *)sqlite3_column_text(st, 0);
+			const char *v = (const char *)sqlite3_column_text(st, 1);
+			if (k && v && !strcmp(k, "crs"))
+				snprintf(d->crs, sizeof(d->crs), "%s", v);
+			else if (k && v && !strcmp(k, "min_window_months"))
+				d->min_window = atof(v);
+			else if (k && v)
+				snprintf(d->reference_date, sizeof(d->reference_date), "%s", v);
+		}
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (sqlite3_prepare_v2(db, "SELECT path FROM input_stats WHERE input = ?", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return;
+	for (i = 0; i < 3; i++) {
+		const char *p, *slash;
+		sqlite3_reset(st);
+		sqlite3_bind_text(st, 1, inputs[i], -1, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_ROW || !(p = (const char *)sqlite3_column_text(st, 0)))
+			continue;
+		slash = strrchr(p, '/');
+		snprintf(d->sources[i], sizeof(d->sources[i]), "%s", slash ? slash + 1 : p);
+	}
+	sqlite3_finalize(st);
+}
+
+int tp_mapdata_load(tp_mapdata **out, sqlite3 *store, const tp_render_opts *opts)
+{
+	static const char *const needed[] = {"communes", "vacancies", "commune_summary",
+					     "public_communes"};
+	tp_mapdata *d = NULL;
+	tp_geo *g = NULL;
+	size_t i;
+	int rc;
+
+	*out = NULL;
+	for (i = 0; i < sizeof(needed) / sizeof(needed[0]); i++)
+		if (!table_exists(store, needed[i]))
+			return tp_error_set(TP_ESTORE,
+					    "working store: no table %s; the %s stage must run first",
+					    needed[i],
+					    !strcmp(needed[i], "public_communes")   ? "protect"
+					    : !strcmp(needed[i], "commune_summary") ? "summarise"
+										    : "load");
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return tp_error_set(TP_ERROR, "out of memory");
+	d->ind = tp_figure_find(opts->indicator ? opts->indicator : "people_total");
+	d->lang = opts->language ? opts->language : "both";
+	d->threshold = opts->threshold;
+	if (!d->ind) {
+		char names[1024];
+		size_t used = 0;
+		for (i = 0; i < NFIGURES; i++)
+			used += (size_t)snprintf(names + used, sizeof(names) - used, "%s%s",
+						 i ? ", " : "", figures[i].name);
+		rc = tp_error_set(TP_ECONFIG, "[outputs] indicator: unknown figure '%s' (expected %s)",
+				  opts->indicator, names);
+		goto done;
+	}
+	rc = tp_geo_new(&g);
+	if (!rc)
+		rc = load_communes(d, store, g);
+	if (!rc)
+		rc = load_candidates(d, store, g);
+	if (!rc)
+		rc = classify(d);
+	if (rc)
+		goto done;
+	load_meta(d, store);
+	memcpy(d->box, d->communes[0].box, sizeof(d->box));
+	for (i = 1; i < d->ncommunes; i++) {
+		const double *b = d->communes[i].box;
+		d->box[0] = fmin(d->box[0], b[0]);
+		d->box[1] = fmin(d->box[1], b[1]);
+		d->box[2] = fmax(d->box[2], b[2]);
+		d->box[3] = fmax(d->box[3], b[3]);
+	}
+done:
+	tp_geo_free(g);
+	if (rc)
+		tp_mapdata_free(d);
+	else
+		*out = d;
+	return rc;
+}

@@ -1,0 +1,704 @@
+/*
+ * maps.c: OUTDIR/maps/, the regional overview drawn with Cairo and Pango,
+ * and the drawing helpers the atlas (atlas.c) shares.
+ *
+ * The overview is one A4 landscape page drawn once by draw_overview() onto
+ * three surfaces: PNG (150 dpi, for slides and reports), SVG and PDF
+ * (vector, for print).  Beside them overview.json states the classes and
+ * the value each commune was drawn with, so a test or a person can check
+ * the legend against the published figures.
+ *
+ * Determinism: text goes through Pango with one named font and hinting
+ * off; the PDF creation date is the store's reference date; nothing reads
+ * the clock, so one store gives the same bytes every run.
+ */
+#include "outputs/render.h"
+#include "geo/error.h"
+#include "version.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cairo-pdf.h>
+#include <cairo-svg.h>
+#include <pango/pangocairo.h>
+
+#define PAGE_W 841.89 /* A4 landscape, points */
+#define PAGE_H 595.28
+#define PNG_DPI 150.0
+#define FONT "DejaVu Sans"
+
+/* ---- helpers shared with atlas.c ---------------------------------------- */
+
+void tp_view_fit(tp_view *v, const double box[4], double px, double py, double w, double h)
+{
+	double bw = box[2] - box[0], bh = box[3] - box[1];
+	double s = fmin(w / (bw > 0 ? bw : 1), h / (bh > 0 ? bh : 1));
+
+	v->s = s;
+	v->x0 = box[0];
+	v->y0 = box[3];
+	v->px = px + (w - bw * s) / 2;
+	v->py = py + (h - bh * s) / 2;
+}
+
+static double vx(const tp_view *v, double x)
+{
+	return v->px + (x - v->x0) * v->s;
+}
+
+static double vy(const tp_view *v, double y)
+{
+	return v->py + (v->y0 - y) * v->s;
+}
+
+void tp_path_commune(cairo_t *cr, const tp_map_commune *c, const tp_view *v)
+{
+	size_t i, j;
+
+	for (i = 0; i < c->nrings; i++) {
+		const tp_ring *r = &c->rings[i];
+		for (j = 0; j < r->n; j++) {
+			double x = vx(v, r->xy[2 * j]), y = vy(v, r->xy[2 * j + 1]);
+			if (j == 0)
+				cairo_move_to(cr, x, y);
+			else
+				cairo_line_to(cr, x, y);
+		}
+		cairo_close_path(cr);
+	}
+}
+
+static PangoLayout *make_layout(cairo_t *cr, const char *s, double size, int flags)
+{
+	PangoLayout *l = pango_cairo_create_layout(cr);
+	PangoContext *ctx = pango_layout_get_context(l);
+	PangoFontDescription *fd = pango_font_description_new();
+	cairo_font_options_t *fo = cairo_font_options_create();
+
+	/* Sizes in user units (points), and no hinting, so that the PNG, SVG
+	 * and PDF lay out the same and every run gives the same bytes. */
+	pango_cairo_context_set_resolution(ctx, 72);
+	cairo_font_options_set_hint_style(fo, CAIRO_HINT_STYLE_NONE);
+	cairo_font_options_set_hint_metrics(fo, CAIRO_HINT_METRICS_OFF);
+	cairo_font_options_set_antialias(fo, CAIRO_ANTIALIAS_GRAY);
+	pango_cairo_context_set_font_options(ctx, fo);
+	cairo_font_options_destroy(fo);
+	pango_layout_context_changed(l);
+	pango_font_description_set_family(fd, FONT);
+	pango_font_description_set_absolute_size(fd, size * PANGO_SCALE);
+	pango_font_description_set_weight(fd, flags & TP_TEXT_BOLD ? PANGO_WEIGHT_BOLD
+								     : PANGO_WEIGHT_NORMAL);
+	pango_font_description_set_style(fd, flags & TP_TEXT_ITALIC ? PANGO_STYLE_ITALIC
+								       : PANGO_STYLE_NORMAL);
+	pango_layout_set_font_description(l, fd);
+	pango_font_description_free(fd);
+	pango_layout_set_text(l, s, -1);
+	return l;
+}
+
+double tp_text_width(cairo_t *cr, const char *s, double size, int flags)
+{
+	PangoLayout *l = make_layout(cr, s, size, flags);
+	int w, h;
+
+	pango_layout_get_size(l, &w, &h);
+	g_object_unref(l);
+	return (double)w / PANGO_SCALE;
+}
+
+double tp_text(cairo_t *cr, double x, double y, double w, const char *s, double size, int flags)
+{
+	PangoLayout *l = make_layout(cr, s, size, flags);
+	int lw, lh;
+
+	if (w > 0) {
+		pango_layout_set_width(l, (int)(w * PANGO_SCALE));
+		pango_layout_set_wrap(l, PANGO_WRAP_WORD_CHAR);
+	}
+	if (flags & (TP_TEXT_CENTER | TP_TEXT_RIGHT))
+		pango_layout_set_alignment(l, flags & TP_TEXT_CENTER ? PANGO_ALIGN_CENTER
+								      : PANGO_ALIGN_RIGHT);
+	pango_layout_get_size(l, &lw, &lh);
+	if (w <= 0 && (flags & TP_TEXT_CENTER))
+		x -= (double)lw / PANGO_SCALE / 2;
+	else if (w <= 0 && (flags & TP_TEXT_RIGHT))
+		x -= (double)lw / PANGO_SCALE;
+	cairo_save(cr);
+	cairo_new_path(cr);
+	cairo_move_to(cr, x, y);
+	if (flags & TP_TEXT_HALO) {
+		cairo_save(cr);
+		pango_cairo_layout_path(cr, l);
+		cairo_set_source_rgba(cr, 1, 1, 1, 0.85);
+		cairo_set_line_width(cr, size / 4);
+		cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+		cairo_stroke(cr);
+		cairo_restore(cr);
+		cairo_move_to(cr, x, y);
+	}
+	pango_cairo_show_layout(cr, l);
+	cairo_new_path(cr);
+	cairo_restore(cr);
+	g_object_unref(l);
+	return (double)lh / PANGO_SCALE;
+}
+
+void tp_scale_bar(cairo_t *cr, const tp_view *v, double x, double y, double maxw)
+{
+	static const double steps[] = {100, 200, 250, 500, 1000, 2000, 2500, 5000, 10000, 20000};
+	double len = steps[0], w;
+	char lab[32];
+	size_t i;
+	int k;
+
+	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++)
+		if (steps[i] * v->s <= maxw)
+			len = steps[i];
+	w = len * v->s;
+	cairo_save(cr);
+	cairo_set_line_width(cr, 0.5);
+	for (k = 0; k < 4; k++) {
+		cairo_rectangle(cr, x + k * w / 4, y - 4, w / 4, 4);
+		if (k % 2)
+			cairo_set_source_rgb(cr, 1, 1, 1);
+		else
+			cairo_set_source_rgb(cr, 0.15, 0.15, 0.15);
+		cairo_fill_preserve(cr);
+		cairo_set_source_rgb(cr, 0.15, 0.15, 0.15);
+		cairo_stroke(cr);
+	}
+	cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+	tp_text(cr, x, y - 14, 0, "0", 6.5, TP_TEXT_CENTER | TP_TEXT_HALO);
+	if (len >= 1000)
+		sqlite3_snprintf(sizeof(lab), lab, "%g km", len / 1000);
+	else
+		sqlite3_snprintf(sizeof(lab), lab, "%g m", len);
+	tp_text(cr, x + w, y - 14, 0, lab, 6.5, TP_TEXT_CENTER | TP_TEXT_HALO);
+	cairo_restore(cr);
+}
+
+void tp_north_arrow(cairo_t *cr, double x, double y)
+{
+	cairo_save(cr);
+	cairo_set_line_width(cr, 0.6);
+	cairo_set_source_rgb(cr, 0.15, 0.15, 0.15);
+	cairo_move_to(cr, x, y + 10);
+	cairo_line_to(cr, x - 6, y + 30);
+	cairo_line_to(cr, x, y + 25);
+	cairo_close_path(cr);
+	cairo_fill(cr);
+	cairo_move_to(cr, x, y + 10);
+	cairo_line_to(cr, x + 6, y + 30);
+	cairo_line_to(cr, x, y + 25);
+	cairo_close_path(cr);
+	cairo_stroke(cr);
+	tp_text(cr, x, y - 2, 0, "N", 9, TP_TEXT_BOLD | TP_TEXT_CENTER | TP_TEXT_HALO);
+	cairo_restore(cr);
+}
+
+double tp_point_radius(long long dw, long long max)
+{
+	/* area in proportion to dwellings, so the eye reads sizes right */
+	return 1.2 + 5.8 * sqrt((double)(dw > 0 ? dw : 0) / (double)(max > 0 ? max : 1));
+}
+
+void tp_pdf_metadata(cairo_surface_t *pdf, const tp_mapdata *d, const char *title)
+{
+	char date[32];
+
+	cairo_pdf_surface_set_metadata(pdf, CAIRO_PDF_METADATA_TITLE, title);
+	cairo_pdf_surface_set_metadata(pdf, CAIRO_PDF_METADATA_CREATOR, "tremplin " TP_VERSION);
+	/* A date from the data, not the clock, so two runs give the same file. */
+	snprintf(date, sizeof(date), "%sT00:00:00Z",
+		 d->reference_date[0] ? d->reference_date : "2000-01-01");
+	cairo_pdf_surface_set_metadata(pdf, CAIRO_PDF_METADATA_CREATE_DATE, date);
+	cairo_pdf_surface_set_metadata(pdf, CAIRO_PDF_METADATA_MOD_DATE, date);
+}
+
+int tp_surface_check(cairo_surface_t *s, const char *path)
+{
+	cairo_status_t st = cairo_surface_status(s);
+
+	if (st != CAIRO_STATUS_SUCCESS)
+		return tp_error_set(TP_EOUTPUT, "%s: cannot draw: %s", path,
+				    cairo_status_to_string(st));
+	return TP_OK;
+}
+
+/* ---- the overview -------------------------------------------------------- */
+
+static void set_rgb(cairo_t *cr, const unsigned char rgb[3])
+{
+	cairo_set_source_rgb(cr, rgb[0] / 255.0, rgb[1] / 255.0, rgb[2] / 255.0);
+}
+
+void tp_fill_nodata(cairo_t *cr, double x0, double y0, double x1, double y1)
+{
+	unsigned char grey[3];
+	double t;
+
+	tp_class_rgb(-1, 0, grey);
+	cairo_save(cr);
+	cairo_clip_preserve(cr);
+	set_rgb(cr, grey);
+	cairo_fill(cr);
+	cairo_set_source_rgb(cr, 0.55, 0.55, 0.55);
+	cairo_set_line_width(cr, 0.5);
+	for (t = x0 - (y1 - y0); t < x1; t += 4) {
+		cairo_move_to(cr, t, y1);
+		cairo_line_to(cr, t + (y1 - y0), y0);
+	}
+	cairo_stroke(cr);
+	cairo_restore(cr);
+}
+
+static void fill_commune(cairo_t *cr, const tp_mapdata *d, const tp_map_commune *c,
+			 const tp_view *v)
+{
+	unsigned char rgb[3];
+
+	cairo_new_path(cr);
+	tp_path_commune(cr, c, v);
+	if (c->cls < 0) {
+		tp_fill_nodata(cr, vx(v, c->box[0]), vy(v, c->box[3]), vx(v, c->box[2]),
+			    vy(v, c->box[1]));
+		return;
+	}
+	tp_class_rgb(c->cls, d->nclasses, rgb);
+	set_rgb(cr, rgb);
+	cairo_fill(cr);
+}
+
+/* Candidates as orange discs, largest first so that small ones stay visible. */
+static int by_size(const void *a, const void *b)
+{
+	const tp_map_candidate *x = *(tp_map_candidate *const *)a;
+	const tp_map_candidate *y = *(tp_map_candidate *const *)b;
+
+	if (x->dwellings != y->dwellings)
+		return x->dwellings > y->dwellings ? -1 : 1;
+	return x->rank < y->rank ? -1 : x->rank > y->rank;
+}
+
+static void draw_candidate(cairo_t *cr, double x, double y, double r)
+{
+	cairo_new_path(cr);
+	cairo_arc(cr, x, y, r, 0, 2 * M_PI);
+	cairo_set_source_rgba(cr, 0.90, 0.33, 0.05, 0.85);
+	cairo_fill_preserve(cr);
+	cairo_set_source_rgb(cr, 0.35, 0.12, 0.0);
+	cairo_set_line_width(cr, 0.4);
+	cairo_stroke(cr);
+}
+
+static void draw_candidates(cairo_t *cr, const tp_mapdata *d, const tp_view *v)
+{
+	const tp_map_candidate **k = calloc(d->ncands ? d->ncands : 1, sizeof(*k));
+	size_t i;
+
+	if (!k)
+		return;
+	for (i = 0; i < d->ncands; i++)
+		k[i] = &d->cands[i];
+	qsort(k, d->ncands, sizeof(*k), by_size);
+	for (i = 0; i < d->ncands; i++)
+		draw_candidate(cr, vx(v, k[i]->x), vy(v, k[i]->y),
+			       tp_point_radius(k[i]->dwellings, d->max_dwellings));
+	free(k);
+}
+
+/* "lo – hi" for a class of the legend. */
+static void class_text(char *buf, size_t len, double lo, double hi)
+{
+	char a[32], b[32];
+
+	tp_format_number(a, sizeof(a), lo);
+	tp_format_number(b, sizeof(b), hi);
+	if (lo == hi)
+		snprintf(buf, len, "%s", a);
+	else
+		snprintf(buf, len, "%s – %s", a, b);
+}
+
+static double draw_legend(cairo_t *cr, const tp_mapdata *d, double x, double y, double w)
+{
+	char buf[512], nd[256], thr[32];
+	unsigned char rgb[3];
+	int k;
+
+	cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+	tp_lang_pick(buf, sizeof(buf), d->lang, d->ind->fr, d->ind->nl, " / ");
+	y += tp_text(cr, x, y, w, buf, 8.5, TP_TEXT_BOLD) + 2;
+	tp_lang_pick(buf, sizeof(buf), d->lang, "par commune, 5 classes (quantiles)",
+		     "per gemeente, 5 klassen (kwantielen)", "\n");
+	y += tp_text(cr, x, y, w, buf, 7, TP_TEXT_ITALIC) + 6;
+	for (k = d->nclasses - 1; k >= 0; k--) {
+		char lim[96], line[160];
+		tp_class_rgb(k, d->nclasses, rgb);
+		cairo_rectangle(cr, x, y, 22, 13);
+		set_rgb(cr, rgb);
+		cairo_fill_preserve(cr);
+		cairo_set_source_rgb(cr, 0.4, 0.4, 0.4);
+		cairo_set_line_width(cr, 0.5);
+		cairo_stroke(cr);
+		class_text(lim, sizeof(lim), d->lo[k], d->hi[k]);
+		snprintf(line, sizeof(line), "%s   (%d)", lim, d->count[k]);
+		cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+		tp_text(cr, x + 30, y + 1, 0, line, 8, 0);
+		y += 17;
+	}
+	cairo_rectangle(cr, x, y, 22, 13);
+	tp_fill_nodata(cr, x, y, x + 22, y + 13);
+	cairo_rectangle(cr, x, y, 22, 13);
+	cairo_set_source_rgb(cr, 0.4, 0.4, 0.4);
+	cairo_set_line_width(cr, 0.5);
+	cairo_stroke(cr);
+	tp_format_number(thr, sizeof(thr), d->threshold);
+	if (d->ind->people) {
+		char fr[128], nl[128];
+		snprintf(fr, sizeof(fr), "pas de donnée, ou chiffre masqué (<%s ou x : secret "
+			 "statistique)", thr);
+		snprintf(nl, sizeof(nl), "geen gegevens, of cijfer afgeschermd (<%s of x: statistisch "
+			 "geheim)", thr);
+		tp_lang_pick(nd, sizeof(nd), d->lang, fr, nl, "\n");
+	} else {
+		tp_lang_pick(nd, sizeof(nd), d->lang, "pas de donnée", "geen gegevens", " / ");
+	}
+	snprintf(buf, sizeof(buf), "%s   (%d)", nd, d->nodata);
+	cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+	y += fmax(tp_text(cr, x + 30, y + 1, w - 30, buf, 7.5, 0), 13) + 14;
+
+	/* candidate sizes */
+	tp_lang_pick(buf, sizeof(buf), d->lang,
+		     "Bâtiments candidats à une occupation temporaire, par nombre de logements",
+		     "Kandidaat-gebouwen voor tijdelijke bewoning, per aantal woningen", "\n");
+	y += tp_text(cr, x, y, w, buf, 8, TP_TEXT_BOLD) + 6;
+	if (d->ncands && d->max_dwellings > 0) {
+		long long sizes[3] = {1, 0, d->max_dwellings};
+		double cx = x + 10;
+		int i;
+		sizes[1] = d->max_dwellings >= 10 ? (d->max_dwellings / 2 / 5) * 5 : 0;
+		for (i = 0; i < 3; i++) {
+			double r;
+			char n[32];
+			if (sizes[i] <= 0 || (i == 1 && (sizes[1] <= 1 || sizes[1] >= sizes[2])) ||
+			    (i == 2 && sizes[2] == 1))
+				continue;
+			r = tp_point_radius(sizes[i], d->max_dwellings);
+			draw_candidate(cr, cx + r, y + 9, r);
+			snprintf(n, sizeof(n), "%lld", sizes[i]);
+			cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+			tp_text(cr, cx + r, y + 20, 0, n, 7, TP_TEXT_CENTER);
+			cx += 2 * r + 22;
+		}
+		y += 34;
+		snprintf(nd, sizeof(nd), "%zu", d->ncands);
+		{
+			char fr[512], nl[512], m[32];
+			tp_format_number(m, sizeof(m), d->min_window);
+			snprintf(fr, sizeof(fr), "%s bâtiments, fenêtre d'au moins %s mois", nd, m);
+			snprintf(nl, sizeof(nl), "%s gebouwen, venster van minstens %s maanden", nd, m);
+			tp_lang_pick(buf, sizeof(buf), d->lang, fr, nl, "\n");
+		}
+		y += tp_text(cr, x, y, w, buf, 7, 0) + 4;
+	} else {
+		tp_lang_pick(buf, sizeof(buf), d->lang, "aucun", "geen", " / ");
+		y += tp_text(cr, x, y, w, buf, 7, TP_TEXT_ITALIC) + 4;
+	}
+	return y;
+}
+
+static void draw_names(cairo_t *cr, const tp_mapdata *d, const tp_view *v, int with_value)
+{
+	size_t i;
+
+	for (i = 0; i < d->ncommunes; i++) {
+		const tp_map_commune *c = &d->communes[i];
+		char name[256];
+		double x = vx(v, c->lx), y = vy(v, c->ly), h;
+		tp_lang_pick(name, sizeof(name), d->lang, c->name_fr, c->name_nl, "\n");
+		h = strchr(name, '\n') ? 14 : 7;
+		cairo_set_source_rgb(cr, 0.05, 0.05, 0.05);
+		tp_text(cr, x, y - h, 0, name, 6, TP_TEXT_CENTER | TP_TEXT_HALO);
+		if (with_value)
+			tp_text(cr, x, y - h + (h == 14 ? 15 : 8), 0, c->label, 6.5,
+				TP_TEXT_CENTER | TP_TEXT_HALO | TP_TEXT_BOLD);
+	}
+}
+
+static void draw_overview(cairo_t *cr, const tp_mapdata *d)
+{
+	const double mx = 28, my = 74, mw = 540, mh = 452;
+	char buf[2600], fr[1280], nl[1280], date[16] = "";
+	const char *lambert;
+	tp_view v;
+	size_t i;
+	double y;
+
+	cairo_set_source_rgb(cr, 1, 1, 1);
+	cairo_paint(cr);
+	if (strlen(d->reference_date) == 10)
+		snprintf(date, sizeof(date), "%.2s/%.2s/%.4s", d->reference_date + 8,
+			 d->reference_date + 5, d->reference_date);
+
+	/* title */
+	cairo_set_source_rgb(cr, 0.05, 0.05, 0.05);
+	snprintf(fr, sizeof(fr), "%s par commune", d->ind->fr);
+	snprintf(nl, sizeof(nl), "%s per gemeente", d->ind->nl);
+	y = 20;
+	if (!strcmp(d->lang, "nl"))
+		y += tp_text(cr, mx, y, 0, nl, 15, TP_TEXT_BOLD);
+	else
+		y += tp_text(cr, mx, y, 0, fr, 15, TP_TEXT_BOLD);
+	if (!strcmp(d->lang, "both"))
+		y += tp_text(cr, mx, y, 0, nl, 12, TP_TEXT_BOLD);
+	snprintf(fr, sizeof(fr), "Région de Bruxelles-Capitale · date de référence %s", date);
+	snprintf(nl, sizeof(nl), "Brussels Hoofdstedelijk Gewest · referentiedatum %s", date);
+	tp_lang_pick(buf, sizeof(buf), d->lang, fr, nl, "  |  ");
+	cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
+	tp_text(cr, mx, y + 2, 0, buf, 8, 0);
+
+	/* the map */
+	tp_view_fit(&v, d->box, mx + 8, my + 8, mw - 16, mh - 16);
+	cairo_save(cr);
+	cairo_rectangle(cr, mx, my, mw, mh);
+	cairo_clip(cr);
+	for (i = 0; i < d->ncommunes; i++)
+		fill_commune(cr, d, &d->communes[i], &v);
+	cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+	/* a dark casing under a white line: borders read on every class colour */
+	for (i = 0; i < 2 * d->ncommunes; i++) {
+		cairo_new_path(cr);
+		tp_path_commune(cr, &d->communes[i % d->ncommunes], &v);
+		if (i < d->ncommunes)
+			cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
+		else
+			cairo_set_source_rgb(cr, 1, 1, 1);
+		cairo_set_line_width(cr, i < d->ncommunes ? 1.5 : 0.6);
+		cairo_stroke(cr);
+	}
+	draw_candidates(cr, d, &v);
+	draw_names(cr, d, &v, 1);
+	cairo_restore(cr);
+	cairo_rectangle(cr, mx, my, mw, mh);
+	cairo_set_source_rgb(cr, 0.6, 0.6, 0.6);
+	cairo_set_line_width(cr, 0.5);
+	cairo_stroke(cr);
+	tp_scale_bar(cr, &v, mx + 14, my + mh - 12, mw / 4);
+	tp_north_arrow(cr, mx + mw - 22, my + 10);
+
+	/* legend and notes */
+	y = draw_legend(cr, d, mx + mw + 20, my + 4, PAGE_W - (mx + mw + 20) - 24);
+	cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
+	tp_lang_pick(buf, sizeof(buf), d->lang,
+		     "Les personnes dénombrées par zone sont réparties entre les communes "
+		     "au prorata de la surface. Les chiffres sont ceux publiés : les petits "
+		     "effectifs sont masqués.",
+		     "De per zone getelde personen worden naar oppervlakte over de gemeenten "
+		     "verdeeld. De cijfers zijn de gepubliceerde: kleine aantallen zijn "
+		     "afgeschermd.",
+		     "\n");
+	if (d->ind->people)
+		tp_text(cr, mx + mw + 20, y + 10, PAGE_W - (mx + mw + 20) - 24, buf, 6.5,
+			TP_TEXT_ITALIC);
+
+	/* sources and CRS */
+	lambert = strcmp(d->crs, "EPSG:31370") == 0 ? " (Belgian Lambert 72)" : "";
+	snprintf(fr, sizeof(fr),
+		 "Sources : dénombrement Bruss'help, zones de comptage (%s) ; logements vides (%s) ; "
+		 "limites communales (%s). Système de coordonnées : %s%s.",
+		 d->sources[2], d->sources[1], d->sources[0], d->crs, lambert);
+	snprintf(nl, sizeof(nl),
+		 "Bronnen: telling Bruss'help, telzones (%s); leegstaande woningen (%s); "
+		 "gemeentegrenzen (%s). Coördinatenstelsel: %s%s.",
+		 d->sources[2], d->sources[1], d->sources[0], d->crs, lambert);
+	tp_lang_pick(buf, sizeof(buf), d->lang, fr, nl, "\n");
+	cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
+	tp_text(cr, mx, my + mh + 8, PAGE_W - 2 * mx, buf, 6.5, 0);
+	tp_text(cr, PAGE_W - mx, PAGE_H - 16, 0, "tremplin " TP_VERSION, 6, TP_TEXT_RIGHT);
+}
+
+/* ---- files --------------------------------------------------------------- */
+
+static int write_png(const tp_mapdata *d, const char *path)
+{
+	double k = PNG_DPI / 72.0;
+	cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, (int)ceil(PAGE_W * k),
+							(int)ceil(PAGE_H * k));
+	char tmp[4200];
+	cairo_t *cr = cairo_create(s);
+	int rc;
+
+	cairo_scale(cr, k, k);
+	draw_overview(cr, d);
+	cairo_destroy(cr);
+	rc = tp_surface_check(s, path);
+	tp_render_tmpname(tmp, sizeof(tmp), path);
+	if (!rc && cairo_surface_write_to_png(s, tmp) != CAIRO_STATUS_SUCCESS)
+		rc = tp_error_set(TP_EOUTPUT, "%s: cannot write %s", path, tmp);
+	cairo_surface_destroy(s);
+	if (rc)
+		unlink(tmp);
+	else
+		rc = tp_render_commit(tmp, path);
+	return rc;
+}
+
+/* Draws the overview onto a vector surface (svg != 0: SVG, else PDF). */
+static int write_vector(const tp_mapdata *d, const char *path, int svg)
+{
+	char tmp[4200], title[512];
+	cairo_surface_t *s;
+	cairo_t *cr;
+	int rc;
+
+	tp_render_tmpname(tmp, sizeof(tmp), path);
+	if (svg) {
+		s = cairo_svg_surface_create(tmp, PAGE_W, PAGE_H);
+		cairo_svg_surface_restrict_to_version(s, CAIRO_SVG_VERSION_1_1);
+	} else {
+		s = cairo_pdf_surface_create(tmp, PAGE_W, PAGE_H);
+		tp_lang_pick(title, sizeof(title), d->lang, d->ind->fr, d->ind->nl, " / ");
+		tp_pdf_metadata(s, d, title);
+	}
+	cr = cairo_create(s);
+	draw_overview(cr, d);
+	cairo_show_page(cr);
+	cairo_destroy(cr);
+	cairo_surface_finish(s);
+	rc = tp_surface_check(s, path);
+	cairo_surface_destroy(s);
+	if (rc)
+		unlink(tmp);
+	else
+		rc = tp_render_commit(tmp, path);
+	return rc;
+}
+
+static void json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+		if (ch == '"' || ch == '\\')
+			fprintf(f, "\\%c", ch);
+		else if (ch < 0x20)
+			fprintf(f, "\\u%04x", ch);
+		else
+			fputc(ch, f);
+	}
+	fputc('"', f);
+}
+
+static void json_num(FILE *f, double v)
+{
+	char buf[64];
+
+	sqlite3_snprintf(sizeof(buf), buf, "%!.15g", v);
+	fputs(buf, f);
+}
+
+/* overview.json: the classes and what each commune was drawn with. */
+static int write_json(const tp_mapdata *d, const char *path)
+{
+	char tmp[4200];
+	unsigned char rgb[3];
+	FILE *f;
+	size_t i;
+	int k, bad;
+
+	tp_render_tmpname(tmp, sizeof(tmp), path);
+	f = fopen(tmp, "wb");
+	if (!f)
+		return tp_error_set(TP_EOUTPUT, "%s: cannot create %s: %s", path, tmp,
+				    strerror(errno));
+	fprintf(f, "{\n  \"indicator\": ");
+	json_str(f, d->ind->name);
+	fprintf(f, ",\n  \"people\": %s,\n  \"language\": ", d->ind->people ? "true" : "false");
+	json_str(f, d->lang);
+	fprintf(f, ",\n  \"crs\": ");
+	json_str(f, d->crs);
+	fprintf(f, ",\n  \"reference_date\": ");
+	json_str(f, d->reference_date);
+	fprintf(f, ",\n  \"classes\": [");
+	for (k = 0; k < d->nclasses; k++) {
+		tp_class_rgb(k, d->nclasses, rgb);
+		fprintf(f, "%s\n    {\"lower\": ", k ? "," : "");
+		json_num(f, d->lo[k]);
+		fprintf(f, ", \"upper\": ");
+		json_num(f, d->hi[k]);
+		fprintf(f, ", \"communes\": %d, \"colour\": \"#%02x%02x%02x\"}", d->count[k], rgb[0],
+			rgb[1], rgb[2]);
+	}
+	tp_class_rgb(-1, 0, rgb);
+	fprintf(f, "\n  ],\n  \"no_data\": {\"communes\": %d, \"colour\": \"#%02x%02x%02x\"},\n",
+		d->nodata, rgb[0], rgb[1], rgb[2]);
+	fprintf(f, "  \"candidates\": %zu,\n  \"communes\": [", d->ncands);
+	for (i = 0; i < d->ncommunes; i++) {
+		const tp_map_commune *c = &d->communes[i];
+		fprintf(f, "%s\n    {\"nis_code\": ", i ? "," : "");
+		json_str(f, c->nis);
+		fprintf(f, ", \"value\": ");
+		if (c->has_value)
+			json_num(f, c->value);
+		else
+			fputs("null", f);
+		fprintf(f, ", \"label\": ");
+		json_str(f, c->label);
+		if (c->cls >= 0)
+			fprintf(f, ", \"class\": %d}", c->cls);
+		else
+			fprintf(f, ", \"class\": null}");
+	}
+	fprintf(f, "\n  ]\n}\n");
+	bad = fflush(f) != 0 || ferror(f);
+	if (fclose(f) != 0 || bad) {
+		unlink(tmp);
+		return tp_error_set(TP_EOUTPUT, "%s: cannot write %s", path, tmp);
+	}
+	return tp_render_commit(tmp, path);
+}
+
+int tp_write_maps(sqlite3 *store, const char *dir, const tp_render_opts *opts)
+{
+	static const char *const names[] = {"overview.png", "overview.svg", "overview.pdf",
+					    "overview.json", "atlas.pdf"};
+	tp_mapdata *d = NULL;
+	char path[4200];
+	size_t i;
+	int rc;
+
+	rc = tp_mapdata_load(&d, store, opts);
+	if (rc)
+		return rc;
+	if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+		rc = tp_error_set(TP_EOUTPUT, "%s: cannot create folder: %s", dir, strerror(errno));
+		goto done;
+	}
+	for (i = 0; i < sizeof(names) / sizeof(names[0]) && !rc; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		switch (i) {
+		case 0:
+			rc = write_png(d, path);
+			break;
+		case 1:
+		case 2:
+			rc = write_vector(d, path, i == 1);
+			break;
+		case 3:
+			rc = write_json(d, path);
+			break;
+		default:
+			rc = tp_write_atlas(d, path);
+		}
+	}
+done:
+	tp_mapdata_free(d);
+	return rc;
+}

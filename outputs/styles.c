@@ -1,0 +1,382 @@
+/*
+ * styles.c: what makes tremplin.gpkg open styled and readable in QGIS.
+ *
+ * Two things live here, both plain data turned into text: the coded
+ * values of owner_type, reason and candidate with their French and Dutch
+ * names (gpkg.c writes them as GDAL coded field domains, which QGIS shows
+ * as value maps), and the QML of each map layer's default style (gpkg.c
+ * stores them in the layer_styles table QGIS reads when it opens a
+ * layer).  The QML is the QGIS 3 layer-style format: a renderer-v2
+ * element with its symbols, each symbol layer's properties written both
+ * as <Option> (read by QGIS 3.22 and later) and as <prop> (read before).
+ *
+ * Colours are chosen to be read by people with colour-vision deficiency:
+ * the choropleth uses ColorBrewer's 5-class YlOrRd sequential scheme, the
+ * categories the Okabe-Ito qualitative palette.
+ */
+#include "outputs/outputs.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
+
+static const tp_code owner_codes[] = {
+	{"sisp", "SISP", "OVM"},
+	{"ais", "AIS", "SVK"},
+	{"cpas", "CPAS", "OCMW"},
+	{"commune", "commune", "gemeente"},
+	{"regie", "Régie foncière", "Grondregie"},
+	{"citydev", "citydev.brussels", "citydev.brussels"},
+	{"private", "propriétaire privé", "privé-eigenaar"},
+};
+
+static const tp_code reason_codes[] = {
+	{"works", "travaux en cours (R1)", "werken bezig (R1)"},
+	{"study", "étude de rénovation (R2)", "renovatiestudie (R2)"},
+	{"financing", "en attente de financement", "wacht op financiering"},
+	{"allocation", "en cours d'attribution", "wordt toegewezen"},
+	{"repair", "en réparation", "in herstelling"},
+	{"other", "autre", "andere"},
+};
+
+static const tp_code candidate_codes[] = {
+	{"0", "non candidat", "geen kandidaat"},
+	{"1", "candidat à une occupation temporaire", "kandidaat voor tijdelijke bewoning"},
+};
+
+const tp_code_list tp_owner_types = {"owner_type", "Type of owner of an empty dwelling",
+				     owner_codes, COUNT(owner_codes)};
+const tp_code_list tp_reasons = {"vacancy_reason", "Why the dwelling is empty (SLRB reasons)",
+				 reason_codes, COUNT(reason_codes)};
+const tp_code_list tp_candidate_flags = {"candidate_flag",
+					 "Whether the record could host a temporary occupation",
+					 candidate_codes, COUNT(candidate_codes)};
+
+/* Okabe-Ito colours, one per reason in reason_codes order. */
+static const char *const reason_colours[] = {
+	"213,94,0,255",   /* vermillion: works */
+	"0,114,178,255",  /* blue: study */
+	"86,180,233,255", /* sky blue: financing */
+	"204,121,167,255", /* reddish purple: allocation */
+	"230,159,0,255",  /* orange: repair */
+	"120,120,120,255", /* grey: other */
+};
+
+/* ColorBrewer YlOrRd, 5 classes. */
+static const char *const class_hex[TP_STYLE_CLASSES] = {
+	"#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026",
+};
+static const char *const class_rgba[TP_STYLE_CLASSES] = {
+	"255,255,178,255", "254,204,92,255", "253,141,60,255", "240,59,32,255", "189,0,38,255",
+};
+
+const char *tp_style_class_colour(int i)
+{
+	return i >= 0 && i < TP_STYLE_CLASSES ? class_hex[i] : NULL;
+}
+
+const char *tp_code_name(const tp_code *c, const char *language, char *buf, size_t n)
+{
+	if (language && !strcmp(language, "fr"))
+		snprintf(buf, n, "%s", c->fr);
+	else if (language && !strcmp(language, "nl"))
+		snprintf(buf, n, "%s", c->nl);
+	else if (!strcmp(c->fr, c->nl))
+		snprintf(buf, n, "%s", c->fr);
+	else
+		snprintf(buf, n, "%s / %s", c->fr, c->nl);
+	return buf;
+}
+
+/* ---- XML -------------------------------------------------------------- */
+
+/* Appends s with the five XML special characters escaped. */
+static void put_escaped(sqlite3_str *x, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '&':
+			sqlite3_str_appendall(x, "&amp;");
+			break;
+		case '<':
+			sqlite3_str_appendall(x, "&lt;");
+			break;
+		case '>':
+			sqlite3_str_appendall(x, "&gt;");
+			break;
+		case '"':
+			sqlite3_str_appendall(x, "&quot;");
+			break;
+		case '\'':
+			sqlite3_str_appendall(x, "&apos;");
+			break;
+		default:
+			sqlite3_str_appendchar(x, 1, *s);
+		}
+	}
+}
+
+/* A symbol layer property: name and value, in both QML spellings. */
+typedef struct {
+	const char *k; /* property name */
+	const char *v; /* its value */
+} prop;
+
+static void put_props(sqlite3_str *x, const prop *p, int n)
+{
+	int i;
+
+	sqlite3_str_appendall(x, "          <Option type=\"Map\">\n");
+	for (i = 0; i < n; i++) {
+		sqlite3_str_appendf(x, "            <Option type=\"QString\" name=\"%s\" value=\"", p[i].k);
+		put_escaped(x, p[i].v);
+		sqlite3_str_appendall(x, "\"/>\n");
+	}
+	sqlite3_str_appendall(x, "          </Option>\n");
+	for (i = 0; i < n; i++) {
+		sqlite3_str_appendf(x, "          <prop k=\"%s\" v=\"", p[i].k);
+		put_escaped(x, p[i].v);
+		sqlite3_str_appendall(x, "\"/>\n");
+	}
+}
+
+/* The data-defined properties of a symbol layer: none, or its size from an expression. */
+static void put_data_defined(sqlite3_str *x, const char *size_expression)
+{
+	sqlite3_str_appendall(x, "          <data_defined_properties>\n"
+				 "            <Option type=\"Map\">\n"
+				 "              <Option type=\"QString\" name=\"name\" value=\"\"/>\n");
+	if (size_expression) {
+		sqlite3_str_appendall(x, "              <Option type=\"Map\" name=\"properties\">\n"
+					 "                <Option type=\"Map\" name=\"size\">\n"
+					 "                  <Option type=\"bool\" name=\"active\" value=\"true\"/>\n"
+					 "                  <Option type=\"QString\" name=\"expression\" value=\"");
+		put_escaped(x, size_expression);
+		sqlite3_str_appendall(x, "\"/>\n"
+					 "                  <Option type=\"int\" name=\"type\" value=\"3\"/>\n"
+					 "                </Option>\n"
+					 "              </Option>\n");
+	} else {
+		sqlite3_str_appendall(x, "              <Option name=\"properties\"/>\n");
+	}
+	sqlite3_str_appendall(x, "              <Option type=\"QString\" name=\"type\" value=\"collection\"/>\n"
+				 "            </Option>\n"
+				 "          </data_defined_properties>\n");
+}
+
+/* A fill symbol called name: fill colour (NULL: no fill) and outline. */
+static void put_fill(sqlite3_str *x, int name, const char *colour, const char *outline,
+		     const char *outline_width, const char *outline_style)
+{
+	const prop p[] = {
+		{"color", colour ? colour : "0,0,0,0"},
+		{"joinstyle", "bevel"},
+		{"offset", "0,0"},
+		{"offset_unit", "MM"},
+		{"outline_color", outline},
+		{"outline_style", outline_style},
+		{"outline_width", outline_width},
+		{"outline_width_unit", "MM"},
+		{"style", colour ? "solid" : "no"},
+	};
+
+	sqlite3_str_appendf(x, "      <symbol type=\"fill\" name=\"%d\" alpha=\"1\" clip_to_extent=\"1\""
+			       " force_rhr=\"0\">\n"
+			       "        <layer class=\"SimpleFill\" pass=\"0\" enabled=\"1\" locked=\"0\">\n",
+			    name);
+	put_props(x, p, COUNT(p));
+	put_data_defined(x, NULL);
+	sqlite3_str_appendall(x, "        </layer>\n      </symbol>\n");
+}
+
+/* A circle marker symbol called name; size_expression (or NULL) sets its size per feature. */
+static void put_marker(sqlite3_str *x, int name, const char *colour, const char *size,
+		       const char *size_expression)
+{
+	const prop p[] = {
+		{"angle", "0"},
+		{"color", colour},
+		{"horizontal_anchor_point", "1"},
+		{"joinstyle", "bevel"},
+		{"name", "circle"},
+		{"offset", "0,0"},
+		{"offset_unit", "MM"},
+		{"outline_color", "35,35,35,255"},
+		{"outline_style", "solid"},
+		{"outline_width", "0.2"},
+		{"outline_width_unit", "MM"},
+		{"scale_method", "diameter"},
+		{"size", size},
+		{"size_unit", "MM"},
+		{"vertical_anchor_point", "1"},
+	};
+
+	sqlite3_str_appendf(x, "      <symbol type=\"marker\" name=\"%d\" alpha=\"1\" clip_to_extent=\"1\""
+			       " force_rhr=\"0\">\n"
+			       "        <layer class=\"SimpleMarker\" pass=\"0\" enabled=\"1\" locked=\"0\">\n",
+			    name);
+	put_props(x, p, COUNT(p));
+	put_data_defined(x, size_expression);
+	sqlite3_str_appendall(x, "        </layer>\n      </symbol>\n");
+}
+
+static void put_begin(sqlite3_str *x)
+{
+	sqlite3_str_appendall(x, "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
+				 "<qgis version=\"3.22.16-Białowieża\" styleCategories=\"Symbology|Fields\">\n");
+}
+
+/* The value-map editor widgets of the coded fields, then the end of the document. */
+static void put_end(sqlite3_str *x, const char *const *fields, const tp_code_list *const *lists,
+		    int n, const char *language)
+{
+	char name[256];
+	int i, j;
+
+	sqlite3_str_appendall(x, "  <fieldConfiguration>\n");
+	for (i = 0; i < n; i++) {
+		sqlite3_str_appendf(x, "    <field name=\"%s\" configurationFlags=\"None\">\n"
+				       "      <editWidget type=\"ValueMap\">\n"
+				       "        <config>\n"
+				       "          <Option type=\"Map\">\n"
+				       "            <Option type=\"List\" name=\"map\">\n",
+				    fields[i]);
+		for (j = 0; j < lists[i]->n; j++) {
+			const tp_code *c = &lists[i]->codes[j];
+			sqlite3_str_appendall(x, "              <Option type=\"Map\">\n"
+						 "                <Option type=\"QString\" name=\"");
+			put_escaped(x, tp_code_name(c, language, name, sizeof(name)));
+			sqlite3_str_appendf(x, "\" value=\"%s\"/>\n              </Option>\n", c->code);
+		}
+		sqlite3_str_appendall(x, "            </Option>\n"
+					 "          </Option>\n"
+					 "        </config>\n"
+					 "      </editWidget>\n"
+					 "    </field>\n");
+	}
+	sqlite3_str_appendall(x, "  </fieldConfiguration>\n"
+				 "  <blendMode>0</blendMode>\n"
+				 "  <featureBlendMode>0</featureBlendMode>\n"
+				 "  <layerOpacity>1</layerOpacity>\n"
+				 "</qgis>\n");
+}
+
+/* The text built in x, or NULL (and x freed) when memory ran out. */
+static char *finish(sqlite3_str *x)
+{
+	if (sqlite3_str_errcode(x) != SQLITE_OK) {
+		sqlite3_free(sqlite3_str_finish(x));
+		return NULL;
+	}
+	return sqlite3_str_finish(x);
+}
+
+/* ---- the layers -------------------------------------------------------- */
+
+char *tp_style_communes(const char *field, const double *breaks, int nclasses, int decimals,
+			const char *language)
+{
+	sqlite3_str *x = sqlite3_str_new(NULL);
+	char label[128];
+	int i;
+
+	put_begin(x);
+	sqlite3_str_appendall(x, "  <renderer-v2 type=\"graduatedSymbol\" attr=\"");
+	put_escaped(x, field);
+	sqlite3_str_appendall(x, "\" graduatedMethod=\"GraduatedColor\" symbollevels=\"0\""
+				 " forceraster=\"0\" enableorderby=\"0\" referencescale=\"-1\">\n"
+				 "    <ranges>\n");
+	for (i = 0; i < nclasses; i++) {
+		/* SQLite's printf ignores the locale: the decimal point stays '.'. */
+		sqlite3_snprintf(sizeof(label), label, "%.*f – %.*f", decimals, breaks[i], decimals,
+				 breaks[i + 1]);
+		sqlite3_str_appendf(x, "      <range symbol=\"%d\" lower=\"%!.17g\" upper=\"%!.17g\""
+				       " label=\"%s\" render=\"true\"/>\n",
+				    i, breaks[i], breaks[i + 1], label);
+	}
+	sqlite3_str_appendall(x, "    </ranges>\n    <symbols>\n");
+	for (i = 0; i < nclasses; i++) {
+		/* Fewer classes than colours (repeated values) spread over the whole scheme. */
+		int c = nclasses > 1 ? (i * (TP_STYLE_CLASSES - 1) + (nclasses - 1) / 2) / (nclasses - 1)
+				     : TP_STYLE_CLASSES / 2;
+		put_fill(x, i, class_rgba[c], "110,110,110,255", "0.26", "solid");
+	}
+	sqlite3_str_appendf(x, "    </symbols>\n"
+			       "    <classificationMethod id=\"Quantile\">\n"
+			       "      <symmetricMode enabled=\"0\" symmetrypoint=\"0\" astride=\"0\"/>\n"
+			       "      <labelFormat format=\"%%1 – %%2\" labelprecision=\"%d\""
+			       " trimtrailingzeroes=\"0\"/>\n"
+			       "      <parameters>\n        <Option/>\n      </parameters>\n"
+			       "      <extraInformation/>\n"
+			       "    </classificationMethod>\n"
+			       "    <rotation/>\n    <sizescale/>\n"
+			       "  </renderer-v2>\n",
+			    decimals);
+	put_end(x, NULL, NULL, 0, language);
+	return finish(x);
+}
+
+char *tp_style_candidates(double max_dwellings, const char *language)
+{
+	static const char *const fields[] = {"owner_type"};
+	static const tp_code_list *const lists[] = {&tp_owner_types};
+	sqlite3_str *x = sqlite3_str_new(NULL);
+	char expr[160];
+
+	/* Diameter as the square root: a circle's area grows with the dwellings. */
+	sqlite3_snprintf(sizeof(expr), expr, "scale_exp(\"dwellings\", 0, %!.17g, 1.5, 10, 0.5)",
+			 max_dwellings > 1 ? max_dwellings : 1.0);
+	put_begin(x);
+	sqlite3_str_appendall(x, "  <renderer-v2 type=\"singleSymbol\" symbollevels=\"0\""
+				 " forceraster=\"0\" enableorderby=\"0\" referencescale=\"-1\">\n"
+				 "    <symbols>\n");
+	put_marker(x, 0, "0,158,115,200", "4", expr);
+	sqlite3_str_appendall(x, "    </symbols>\n    <rotation/>\n    <sizescale/>\n"
+				 "  </renderer-v2>\n");
+	put_end(x, fields, lists, COUNT(fields), language);
+	return finish(x);
+}
+
+char *tp_style_vacancies(const char *language)
+{
+	static const char *const fields[] = {"owner_type", "reason", "candidate"};
+	static const tp_code_list *const lists[] = {&tp_owner_types, &tp_reasons,
+						    &tp_candidate_flags};
+	sqlite3_str *x = sqlite3_str_new(NULL);
+	char name[256];
+	int i;
+
+	put_begin(x);
+	sqlite3_str_appendall(x, "  <renderer-v2 type=\"categorizedSymbol\" attr=\"reason\""
+				 " symbollevels=\"0\" forceraster=\"0\" enableorderby=\"0\""
+				 " referencescale=\"-1\">\n    <categories>\n");
+	for (i = 0; i < tp_reasons.n; i++) {
+		sqlite3_str_appendf(x, "      <category symbol=\"%d\" value=\"%s\" label=\"", i,
+				    tp_reasons.codes[i].code);
+		put_escaped(x, tp_code_name(&tp_reasons.codes[i], language, name, sizeof(name)));
+		sqlite3_str_appendall(x, "\" render=\"true\"/>\n");
+	}
+	sqlite3_str_appendall(x, "    </categories>\n    <symbols>\n");
+	for (i = 0; i < tp_reasons.n && i < COUNT(reason_colours); i++)
+		put_marker(x, i, reason_colours[i], "2.4", NULL);
+	sqlite3_str_appendall(x, "    </symbols>\n    <rotation/>\n    <sizescale/>\n"
+				 "  </renderer-v2>\n");
+	put_end(x, fields, lists, COUNT(fields), language);
+	return finish(x);
+}
+
+char *tp_style_zones(void)
+{
+	sqlite3_str *x = sqlite3_str_new(NULL);
+
+	put_begin(x);
+	sqlite3_str_appendall(x, "  <renderer-v2 type=\"singleSymbol\" symbollevels=\"0\""
+				 " forceraster=\"0\" enableorderby=\"0\" referencescale=\"-1\">\n"
+				 "    <symbols>\n");
+	put_fill(x, 0, NULL, "60,60,60,255", "0.4", "dash");
+	sqlite3_str_appendall(x, "    </symbols>\n    <rotation/>\n    <sizescale/>\n"
+				 "  </renderer-v2>\n");
+	put_end(x, NULL, NULL, 0, NULL);
+	return finish(x);
+}

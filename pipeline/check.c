@@ -1,0 +1,297 @@
+/*
+ * check.c: the check command (check.h).
+ *
+ * It is the pipeline's own validation, not a second implementation: the
+ * stages from load to apportion run on a working store in memory, and the
+ * report is read from that store, so check says exactly what a run would
+ * accept and reject.  Inputs are first opened one by one, so that every
+ * unusable input is reported, not only the first.
+ */
+#include "pipeline/check.h"
+#include "pipeline/stages.h"
+#include "pipeline/store.h"
+#include "geo/error.h"
+#include "geo/geo.h"
+#include "inputs/reader.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TOP_REASONS 8
+#define EXAMPLES 3
+
+/* A reject reason with the values that vary taken out: quoted text becomes
+ * '…', parenthesised detail is dropped, numbers become N. */
+static void reason_pattern(const char *s, char *out, size_t len)
+{
+	size_t used = 0;
+	int depth = 0;
+
+	for (; *s && used + 4 < len; s++) {
+		if (*s == '(') {
+			if (!depth && used > 0 && out[used - 1] == ' ')
+				used--;
+			depth++;
+			continue;
+		}
+		if (*s == ')' && depth) {
+			depth--;
+			continue;
+		}
+		if (depth)
+			continue;
+		if (*s == '\'') {
+			const char *end = strchr(s + 1, '\'');
+			if (end) {
+				memcpy(out + used, "'\xe2\x80\xa6'", 5);
+				used += 5;
+				s = end;
+				continue;
+			}
+		}
+		if (isdigit((unsigned char)*s)) {
+			while (isdigit((unsigned char)s[1]))
+				s++;
+			out[used++] = 'N';
+			continue;
+		}
+		out[used++] = *s;
+	}
+	while (used > 0 && out[used - 1] == ' ')
+		used--;
+	out[used] = '\0';
+}
+
+/* Prints the rejects of one input, grouped by field and reason pattern. */
+static int print_rejects(sqlite3 *db, const char *input)
+{
+	typedef struct {
+		char field[64];     /* field */
+		char pattern[256];  /* reason pattern */
+		long count;         /* rejects */
+		long rows[EXAMPLES];   /* example rows */
+		char example[512];  /* the first example's full reason */
+	} group;
+	group *g = NULL;
+	size_t n = 0, cap = 0, i, j;
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	rc = tp_store_prepare(db, &st, "SELECT src_row, COALESCE(field, ''), reason FROM rejects"
+				       " WHERE input = ? ORDER BY src_row");
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, input, -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *field = (const char *)sqlite3_column_text(st, 1);
+		const char *reason = (const char *)sqlite3_column_text(st, 2);
+		char pat[256];
+		reason_pattern(reason ? reason : "", pat, sizeof(pat));
+		for (i = 0; i < n; i++)
+			if (!strcmp(g[i].field, field) && !strcmp(g[i].pattern, pat))
+				break;
+		if (i == n) {
+			if (n == cap) {
+				size_t nc = cap ? cap * 2 : 16;
+				group *p = realloc(g, nc * sizeof(*p));
+				if (!p) {
+					rc = tp_error_set(TP_ERROR, "out of memory");
+					break;
+				}
+				g = p;
+				cap = nc;
+			}
+			memset(&g[n], 0, sizeof(g[n]));
+			snprintf(g[n].field, sizeof(g[n].field), "%s", field);
+			snprintf(g[n].pattern, sizeof(g[n].pattern), "%s", pat);
+			snprintf(g[n].example, sizeof(g[n].example), "%s", reason ? reason : "");
+			n++;
+		}
+		if (g[i].count < EXAMPLES)
+			g[i].rows[g[i].count] = (long)sqlite3_column_int64(st, 0);
+		g[i].count++;
+	}
+	sqlite3_finalize(st);
+	/* most frequent first; equal counts keep the order of their first row */
+	for (i = 1; i < n; i++)
+		for (j = i; j > 0 && g[j - 1].count < g[j].count; j--) {
+			group t = g[j];
+			g[j] = g[j - 1];
+			g[j - 1] = t;
+		}
+	if (n)
+		printf("  rejected by reason:\n");
+	for (i = 0; i < n && i < TOP_REASONS; i++) {
+		printf("    %5ld  %s: %s  (row%s", g[i].count, g[i].field, g[i].pattern,
+		       g[i].count > 1 ? "s" : "");
+		for (j = 0; j < (size_t)g[i].count && j < EXAMPLES; j++)
+			printf("%s %ld", j ? "," : "", g[i].rows[j]);
+		printf("%s; e.g. row %ld: %s)\n", g[i].count > EXAMPLES ? ", ..." : "", g[i].rows[0],
+		       g[i].example);
+	}
+	if (n > TOP_REASONS) {
+		long more = 0;
+		for (i = TOP_REASONS; i < n; i++)
+			more += g[i].count;
+		printf("    %5ld  in %zu other groups\n", more, n - TOP_REASONS);
+	}
+	free(g);
+	return rc;
+}
+
+/* Prints the extent of an input's accepted geometries (working CRS). */
+static void print_extent(sqlite3 *db, tp_geo *g, const char *input)
+{
+	double b[4] = {INFINITY, INFINITY, -INFINITY, -INFINITY};
+	sqlite3_stmt *st = NULL;
+	char sql[128];
+
+	snprintf(sql, sizeof(sql), "SELECT geom FROM %s WHERE geom IS NOT NULL", input);
+	if (tp_store_prepare(db, &st, sql))
+		return;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		GEOSGeometry *geom = tp_geo_from_wkb(g, sqlite3_column_blob(st, 0),
+						     (size_t)sqlite3_column_bytes(st, 0));
+		double v;
+		if (!geom)
+			continue;
+		if (!GEOSisEmpty_r(g->gh, geom)) {
+			if (GEOSGeom_getXMin_r(g->gh, geom, &v) && v < b[0])
+				b[0] = v;
+			if (GEOSGeom_getYMin_r(g->gh, geom, &v) && v < b[1])
+				b[1] = v;
+			if (GEOSGeom_getXMax_r(g->gh, geom, &v) && v > b[2])
+				b[2] = v;
+			if (GEOSGeom_getYMax_r(g->gh, geom, &v) && v > b[3])
+				b[3] = v;
+		}
+		GEOSGeom_destroy_r(g->gh, geom);
+	}
+	sqlite3_finalize(st);
+	if (b[0] <= b[2])
+		printf("  extent (working CRS): x %.1f to %.1f, y %.1f to %.1f\n", b[0], b[2], b[1],
+		       b[3]);
+}
+
+/* Opens one input alone and prints what it is; 0 or the failure's code. */
+static int describe_input(tp_config *cfg, tp_input_kind kind)
+{
+	const tp_input_def *def = tp_input_def_get(kind);
+	tp_reader *r = NULL;
+	char buf[4096];
+	size_t i;
+	int rc, missing = 0;
+
+	printf("%s: %s\n", def->name, cfg->inputs[kind].path);
+	rc = tp_reader_open(&r, &cfg->inputs[kind], kind);
+	if (rc) {
+		printf("  UNUSABLE: %s\n", tp_error_last());
+		return rc;
+	}
+	tp_reader_format(r, buf, sizeof(buf));
+	printf("  format: %s, layer %s\n", buf, tp_reader_layer(r));
+	printf("  source CRS: %.200s%s\n", tp_reader_crs(r),
+	       strlen(tp_reader_crs(r)) > 200 ? "..." : "");
+	printf("  fields:");
+	for (i = 0; i < def->nfields; i++) {
+		const char *col = tp_reader_column(r, i);
+		if (col)
+			printf("%s %s <- %s", i ? "," : "", def->fields[i].name, col);
+	}
+	printf("\n");
+	for (i = 0; i < def->nfields; i++)
+		if (!tp_reader_column(r, i))
+			printf("%s%s", missing++ ? ", " : "  fields without a column: ",
+			       def->fields[i].name);
+	if (missing)
+		printf("\n");
+	if (def->points && cfg->inputs[kind].x)
+		printf("  coordinates: x <- %s, y <- %s\n", cfg->inputs[kind].x,
+		       cfg->inputs[kind].y);
+	tp_reader_ignored(r, buf, sizeof(buf));
+	printf("  columns ignored: %s\n", buf[0] ? buf : "none");
+	tp_reader_free(r);
+	return TP_OK;
+}
+
+int tp_check(tp_config *cfg)
+{
+	tp_run run = {0};
+	char msg[2048] = "";
+	int rc = TP_OK, k, failed_rc = TP_OK;
+	const char *last;
+	size_t n;
+	const tp_stage *stages = tp_stages(&n);
+
+	for (k = 0; k < TP_IN_COUNT; k++) {
+		int r = describe_input(cfg, k);
+		if (r && !failed_rc) {
+			failed_rc = r;
+			snprintf(msg, sizeof(msg), "%s", tp_error_last());
+		}
+	}
+	if (failed_rc) {
+		printf("check: not usable\n");
+		return tp_error_set(failed_rc, "%s", msg);
+	}
+	rc = tp_geo_new(&run.g);
+	if (!rc)
+		rc = tp_store_open(&run.db, ":memory:");
+	if (rc)
+		goto done;
+	run.cfg = cfg;
+	run.outdir = "(check, in memory)";
+	run.quiet = 1;
+	last = tp_stage_find("apportion") >= 0 ? "apportion" : stages[n - 1].name;
+	rc = tp_pipeline_run(&run, NULL, last);
+	if (rc) {
+		rc = tp_error_code() ? tp_error_code() : rc;
+		snprintf(msg, sizeof(msg), "%s", tp_error_last());
+	}
+	printf("\n");
+	if (tp_store_stage_has_run(run.db, "load")) {
+		for (k = 0; k < TP_IN_COUNT; k++) {
+			const char *name = tp_input_def_get(k)->name;
+			long long nr, na, nj;
+			tp_input_counts(run.db, name, &nr, &na, &nj);
+			printf("%s: rows read %lld, accepted %lld, rejected %lld\n", name, nr, na, nj);
+			if (!rc && na == 0 && !failed_rc) {
+				failed_rc = TP_EINPUT;
+				snprintf(msg, sizeof(msg), "%s: no row accepted (input '%s')",
+					 cfg->inputs[k].path, name);
+			}
+			if (!rc)
+				print_extent(run.db, run.g, name);
+			if (tp_input_def_get(k)->points) {
+				long long ge = tp_store_int(run.db, "SELECT COUNT(*) FROM vacancies"
+								    " WHERE geocode IS NOT NULL");
+				if (ge)
+					printf("  placed by address: %lld (exact %lld, normalised %lld,"
+					       " nearest number %lld)\n", ge,
+					       tp_store_int(run.db, "SELECT COUNT(*) FROM vacancies"
+							    " WHERE geocode = 'exact'"),
+					       tp_store_int(run.db, "SELECT COUNT(*) FROM vacancies"
+							    " WHERE geocode = 'normalised'"),
+					       tp_store_int(run.db, "SELECT COUNT(*) FROM vacancies"
+							    " WHERE geocode = 'nearest'"));
+			}
+			if (print_rejects(run.db, name) && !rc)
+				rc = TP_ERROR;
+		}
+	}
+	if (!rc && failed_rc)
+		rc = tp_error_set(failed_rc, "%s", msg);
+	else if (rc)
+		rc = tp_error_set(rc, "%s", msg);
+	printf("check: %s\n", rc ? "not usable" : "usable");
+	if (rc)
+		printf("  %s\n", msg);
+done:
+	if (run.db)
+		sqlite3_close(run.db);
+	tp_geo_free(run.g);
+	return rc;
+}

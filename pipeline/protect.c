@@ -1,0 +1,367 @@
+/*
+ * protect.c: the protect stage, which decides what a public output may
+ * say about the people counted.
+ *
+ * The count describes vulnerable people: a small number in a small area
+ * can point at a person sleeping in a known place.  Every people figure
+ * of a commune row (commune_summary, apportioned and fractional) and of a
+ * count zone row (zones, whole numbers) goes through three rules, row by
+ * row, over the seven cells public_space, emergency_shelter,
+ * nonrecognised_shelter, squat, nonconventional, third_parties and the
+ * row's total people_total:
+ *
+ *   1. primary suppression: a cell with 0 < value < T (the small-cell
+ *      threshold) is withheld and labelled "<T";
+ *   2. rounding: every cell that is published is rounded to the nearest
+ *      multiple of ROUNDING_BASE, independently (a published total need
+ *      not equal the sum of the published cells); 0 stays 0 and means
+ *      nobody, and a non-zero cell never shows 0;
+ *   3. secondary suppression: when a row has exactly one withheld cell,
+ *      or when the row's published cells still narrow a withheld small
+ *      cell (the audit below), the smallest published non-zero category
+ *      is withheld too, labelled "x"; when no category is left, the
+ *      total.  Repeated until the audit passes or nothing is left.
+ *
+ * The audit takes the part of someone who knows these rules and every
+ * published figure of the row: each cell lies in an interval (0 exactly;
+ * a published p within the rounding of p and at least T; a small cell in
+ * 1..T-1, or (0, T) for fractional rows; a secondary cell at least T and,
+ * since it was the smallest, at most any category still published), and
+ * the row must add up.  A small cell passes when those intervals still
+ * allow every value of its own range: the row tells nothing the label
+ * "<T" does not.  The rows are independent, so the audit is per row; the
+ * README ("Privacy") states what is and is not guaranteed across tables.
+ *
+ * The stage also recomputes the commune figures derived from people
+ * (capacity shares, need) from the published figures, since the exact
+ * ones would give the exact counts back.
+ */
+#include "pipeline/stages.h"
+#include "pipeline/store.h"
+#include "geo/error.h"
+
+#include <assert.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#define NCELLS 7          /* six categories, then the total */
+#define TOTAL (NCELLS - 1)
+#define ROUNDING_BASE 5.0 /* published people figures are multiples of it */
+
+static const char *const cell_names[NCELLS] = {
+	"public_space", "emergency_shelter", "nonrecognised_shelter", "squat",
+	"nonconventional", "third_parties", "people_total",
+};
+
+typedef enum {
+	CELL_ZERO,      /* exactly 0, published as 0 */
+	CELL_PUBLISHED, /* published, rounded */
+	CELL_SMALL,     /* 0 < value < T: withheld, "<T" */
+	CELL_SECONDARY, /* withheld so that a small cell cannot be worked out: "x" */
+} cell_state;
+
+/* One row being protected. */
+typedef struct {
+	double exact[NCELLS];     /* the true figures */
+	double pub[NCELLS];       /* the rounded figure of a published cell */
+	cell_state state[NCELLS]; /* what happens to each cell */
+	int order[NCELLS];        /* secondary cells: 1 for the first chosen, 2 ... */
+	int nsecondary;           /* how many secondary cells so far */
+} row;
+
+/* How values of a table behave: whole numbers (zones) or fractions (communes). */
+typedef struct {
+	double threshold; /* T */
+	int whole;        /* 1: values are whole numbers */
+	double small_lo;  /* the range a withheld small cell may take */
+	double small_hi;
+	double big_lo;    /* the least a non-small, non-zero cell can be */
+} scale;
+
+static scale make_scale(double threshold, int whole)
+{
+	scale s = {threshold, whole, 0, threshold, threshold};
+
+	if (whole) {
+		s.small_lo = 1;
+		s.small_hi = ceil(threshold) - 1;
+		s.big_lo = ceil(threshold);
+	}
+	return s;
+}
+
+static double round_to_base(double v)
+{
+	double p = ROUNDING_BASE * floor(v / ROUNDING_BASE + 0.5);
+
+	return v > 0 && p <= 0 ? ROUNDING_BASE : p;
+}
+
+/* What the attacker knows of cell i: lo <= value <= hi. */
+static void cell_bounds(const scale *sc, const row *r, int i, double *lo, double *hi)
+{
+	double half = ROUNDING_BASE / 2;
+	int j;
+
+	switch (r->state[i]) {
+	case CELL_ZERO:
+		*lo = *hi = 0;
+		break;
+	case CELL_PUBLISHED:
+		/* Rounding half up: v in [p - B/2, p + B/2), whole v in [ceil(p - B/2), ceil(p + B/2) - 1]. */
+		*lo = sc->whole ? ceil(r->pub[i] - half) : r->pub[i] - half;
+		*hi = sc->whole ? ceil(r->pub[i] + half) - 1 : r->pub[i] + half;
+		/* A published non-zero cell is not small; the lowest rounded value also holds [T, B/2). */
+		if (*lo < sc->big_lo || r->pub[i] <= ROUNDING_BASE)
+			*lo = sc->big_lo;
+		break;
+	case CELL_SMALL:
+		*lo = sc->small_lo;
+		*hi = sc->small_hi;
+		break;
+	case CELL_SECONDARY:
+		*lo = sc->big_lo;
+		*hi = INFINITY;
+		if (i == TOTAL)
+			break;
+		/* It was the smallest category still published: no more than those left
+		 * published, and no more than the secondary cells chosen after it. */
+		for (j = 0; j < TOTAL; j++) {
+			double l, h;
+			if (j == i)
+				continue;
+			if (r->state[j] == CELL_PUBLISHED ||
+			    (r->state[j] == CELL_SECONDARY && r->order[j] > r->order[i])) {
+				cell_bounds(sc, r, j, &l, &h);
+				if (h < *hi)
+					*hi = h;
+			}
+		}
+		break;
+	}
+}
+
+/*
+ * 1 when the row's other cells leave the small cell s its whole range:
+ * s = total - (other categories), or for the total s = sum of categories.
+ */
+static int small_cell_safe(const scale *sc, const row *r, int s)
+{
+	double lo[NCELLS], hi[NCELLS], at_least = 0, at_most = 0;
+	int i;
+
+	for (i = 0; i < NCELLS; i++)
+		cell_bounds(sc, r, i, &lo[i], &hi[i]);
+	if (s == TOTAL) {
+		for (i = 0; i < TOTAL; i++) {
+			at_least += lo[i];
+			at_most += hi[i];
+		}
+	} else {
+		at_least = lo[TOTAL];
+		at_most = hi[TOTAL];
+		for (i = 0; i < TOTAL; i++) {
+			if (i == s)
+				continue;
+			at_least -= hi[i];
+			at_most -= lo[i];
+		}
+	}
+	return at_least <= sc->small_lo && at_most >= sc->small_hi;
+}
+
+/* Withholds one more cell: the smallest published non-zero category, else the total. */
+static int suppress_next(row *r)
+{
+	int i, best = -1;
+
+	for (i = 0; i < TOTAL; i++)
+		if (r->state[i] == CELL_PUBLISHED && (best < 0 || r->exact[i] < r->exact[best]))
+			best = i;
+	if (best < 0 && r->state[TOTAL] == CELL_PUBLISHED)
+		best = TOTAL;
+	if (best < 0)
+		return 0;
+	r->state[best] = CELL_SECONDARY;
+	r->order[best] = ++r->nsecondary;
+	return 1;
+}
+
+/* Applies the three rules to r (see the top of the file). */
+static void protect_row(const scale *sc, row *r)
+{
+	int i, withheld = 0, safe;
+
+	r->nsecondary = 0;
+	for (i = 0; i < NCELLS; i++) {
+		double v = r->exact[i];
+		r->order[i] = 0;
+		r->pub[i] = 0;
+		if (!(v > 0)) {
+			r->state[i] = CELL_ZERO;
+		} else if (v < sc->threshold) {
+			r->state[i] = CELL_SMALL;
+			withheld++;
+		} else {
+			r->state[i] = CELL_PUBLISHED;
+			r->pub[i] = round_to_base(v);
+		}
+	}
+	if (withheld == 1)
+		suppress_next(r);
+	do {
+		safe = 1;
+		for (i = 0; i < NCELLS && safe; i++)
+			if (r->state[i] == CELL_SMALL && !small_cell_safe(sc, r, i))
+				safe = 0;
+	} while (!safe && suppress_next(r));
+}
+
+/* Binds the value and label of the seven cells at parameters first, first+1, ... */
+static void bind_cells(sqlite3_stmt *st, int first, const row *r, const char *small_label)
+{
+	char label[32];
+	int i;
+
+	for (i = 0; i < NCELLS; i++) {
+		int p = first + 2 * i;
+		switch (r->state[i]) {
+		case CELL_ZERO:
+		case CELL_PUBLISHED:
+			sqlite3_bind_double(st, p, r->pub[i]);
+			snprintf(label, sizeof(label), "%.0f", r->pub[i]);
+			sqlite3_bind_text(st, p + 1, label, -1, SQLITE_TRANSIENT);
+			break;
+		case CELL_SMALL:
+			sqlite3_bind_null(st, p);
+			sqlite3_bind_text(st, p + 1, small_label, -1, SQLITE_TRANSIENT);
+			break;
+		case CELL_SECONDARY:
+			sqlite3_bind_null(st, p);
+			sqlite3_bind_text(st, p + 1, "x", -1, SQLITE_STATIC);
+			break;
+		}
+	}
+}
+
+/* "INSERT INTO table(key, fig, fig_label, ..., extra) VALUES (?, ...)". */
+static void insert_sql(char *sql, size_t size, const char *table, const char *key,
+		       const char *extra, int nextra)
+{
+	size_t used;
+	int i;
+
+	used = (size_t)snprintf(sql, size, "INSERT INTO %s(%s", table, key);
+	for (i = 0; i < NCELLS; i++)
+		used += (size_t)snprintf(sql + used, size - used, ", %s, %s_label", cell_names[i],
+					 cell_names[i]);
+	used += (size_t)snprintf(sql + used, size - used, "%s) VALUES (?", extra);
+	for (i = 0; i < 2 * NCELLS + nextra; i++)
+		used += (size_t)snprintf(sql + used, size - used, ", ?");
+	snprintf(sql + used, size - used, ")");
+	assert(used < size);
+}
+
+static int protect_zones(tp_run *run, const scale *sc, const char *small_label)
+{
+	sqlite3_stmt *st = NULL, *ins = NULL;
+	char sql[1024];
+	row r;
+	int rc, step = SQLITE_DONE, i;
+
+	rc = tp_store_prepare(run->db, &st,
+			      "SELECT zone_id, public_space, emergency_shelter, nonrecognised_shelter,"
+			      " squat, nonconventional, third_parties, total FROM zones ORDER BY zone_id");
+	insert_sql(sql, sizeof(sql), "public_zones", "zone_id", "", 0);
+	if (!rc)
+		rc = tp_store_prepare(run->db, &ins, sql);
+	while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		for (i = 0; i < NCELLS; i++)
+			r.exact[i] = sqlite3_column_double(st, i + 1);
+		protect_row(sc, &r);
+		sqlite3_reset(ins);
+		sqlite3_bind_value(ins, 1, sqlite3_column_value(st, 0));
+		bind_cells(ins, 2, &r, small_label);
+		if (sqlite3_step(ins) != SQLITE_DONE)
+			rc = tp_error_set(TP_ERROR, "working store: public_zones: %s",
+					  sqlite3_errmsg(run->db));
+	}
+	if (!rc && step != SQLITE_DONE)
+		rc = tp_error_set(TP_ERROR, "working store: %s", sqlite3_errmsg(run->db));
+	sqlite3_finalize(st);
+	sqlite3_finalize(ins);
+	return rc;
+}
+
+/* x / y, or NULL when not known (known == 0) or y is not positive. */
+static void bind_ratio(sqlite3_stmt *st, int p, double x, double y, int known)
+{
+	if (known && y > 0)
+		sqlite3_bind_double(st, p, x / y);
+	else
+		sqlite3_bind_null(st, p);
+}
+
+static int protect_communes(tp_run *run, const scale *sc, const char *small_label)
+{
+	sqlite3_stmt *st = NULL, *ins = NULL;
+	char sql[1024];
+	row r;
+	int rc, step = SQLITE_DONE, i, extra = 2 + 2 * NCELLS;
+
+	rc = tp_store_prepare(run->db, &st,
+			      "SELECT nis_code, public_space, emergency_shelter, nonrecognised_shelter,"
+			      " squat, nonconventional, third_parties, people_total, capacity,"
+			      " empty_dwellings FROM commune_summary ORDER BY nis_code");
+	insert_sql(sql, sizeof(sql), "public_communes", "nis_code",
+		   ", capacity_share_public, capacity_share_total, need", 3);
+	if (!rc)
+		rc = tp_store_prepare(run->db, &ins, sql);
+	while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		double capacity = sqlite3_column_double(st, 8);
+		double empty = sqlite3_column_double(st, 9);
+		int total_known;
+
+		for (i = 0; i < NCELLS; i++)
+			r.exact[i] = sqlite3_column_double(st, i + 1);
+		protect_row(sc, &r);
+		sqlite3_reset(ins);
+		sqlite3_bind_value(ins, 1, sqlite3_column_value(st, 0));
+		bind_cells(ins, 2, &r, small_label);
+		bind_ratio(ins, extra, capacity, r.pub[0], r.state[0] == CELL_PUBLISHED);
+		bind_ratio(ins, extra + 1, capacity, r.pub[TOTAL], r.state[TOTAL] == CELL_PUBLISHED);
+		total_known = r.state[TOTAL] == CELL_PUBLISHED || r.state[TOTAL] == CELL_ZERO;
+		bind_ratio(ins, extra + 2, r.pub[TOTAL], empty, total_known);
+		if (sqlite3_step(ins) != SQLITE_DONE)
+			rc = tp_error_set(TP_ERROR, "working store: public_communes: %s",
+					  sqlite3_errmsg(run->db));
+	}
+	if (!rc && step != SQLITE_DONE)
+		rc = tp_error_set(TP_ERROR, "working store: %s", sqlite3_errmsg(run->db));
+	sqlite3_finalize(st);
+	sqlite3_finalize(ins);
+	return rc;
+}
+
+int tp_stage_protect(tp_run *run)
+{
+	double t = run->cfg->small_cell_threshold;
+	scale whole = make_scale(t, 1), fraction = make_scale(t, 0);
+	char small_label[64], buf[64];
+	int rc;
+
+	snprintf(small_label, sizeof(small_label), "<%g", t);
+	rc = tp_store_exec(run->db, "DELETE FROM public_zones; DELETE FROM public_communes");
+	snprintf(buf, sizeof(buf), "%g", t);
+	if (!rc)
+		rc = tp_store_meta_set(run->db, "small_cell_threshold", buf);
+	snprintf(buf, sizeof(buf), "%g", ROUNDING_BASE);
+	if (!rc)
+		rc = tp_store_meta_set(run->db, "rounding_base", buf);
+	if (!rc)
+		rc = protect_zones(run, &whole, small_label);
+	if (!rc)
+		rc = protect_communes(run, &fraction, small_label);
+	return rc;
+}

@@ -1,0 +1,241 @@
+"""Small cells: no public output lets anyone find the count of a zone with fewer than 5 people.
+
+The demo has exactly one such zone (3 people).  Its figures must not appear in indicators.csv nor
+in the GeoPackage's communes and count_zones layers (protected by default), nor be recoverable
+from a row's published total minus its other published cells, nor from the commune's published
+figures minus the other zones' published figures.  With [outputs] internal = yes the GeoPackage
+holds the exact figures and says so.
+"""
+import math
+import os
+from osgeo import gdal
+from tplib import *
+
+gdal.UseExceptions()
+FIGS = ["public_space", "emergency_shelter", "nonrecognised_shelter", "squat", "nonconventional",
+        "third_parties", "people_total"]
+T = 5      # the default small-cell threshold
+BASE = 5   # published people figures are multiples of it
+
+
+def bounds(label, whole, row_labels=None):
+    """What someone who knows the rules learns about a cell from its label alone."""
+    if label == "0":
+        return 0, 0
+    if label == "<%d" % T:
+        return (1, T - 1) if whole else (0, T)
+    if label == "x":
+        hi = math.inf
+        # a secondary cell was the smallest category still published
+        for other in row_labels or []:
+            if other not in ("0", "x", "<%d" % T):
+                hi = min(hi, bounds(other, whole)[1])
+        return T, hi
+    p = int(label)
+    half = 2 if whole else BASE / 2
+    lo = T if p == BASE else max(p - half, T)
+    return lo, p + half
+
+
+def row_interval(labels, s, whole):
+    """The interval of cell s implied by the other labels of its row (categories sum to the total)."""
+    cats = labels[:6]
+    b = [bounds(l, whole, cats if i < 6 else None) for i, l in enumerate(labels)]
+    if s == 6:
+        return sum(x[0] for x in b[:6]), sum(x[1] for x in b[:6])
+    lo, hi = b[6]
+    for i in range(6):
+        if i != s:
+            lo -= b[i][1]
+            hi -= b[i][0]
+    return lo, hi
+
+
+def audit(table, key, whole):
+    """Every withheld small cell of every row keeps its whole range, or at least two values when
+    nothing in the row is published but zeros (then the labels alone bound it)."""
+    db = store(out)
+    cols = ", ".join("%s_label" % f for f in FIGS)
+    bad = []
+    for r in db.execute("SELECT %s, %s FROM %s" % (key, cols, table)):
+        labels = list(r[1:])
+        open_cells = any(l not in ("0", "x", "<%d" % T) for l in labels)
+        for s, l in enumerate(labels):
+            if l != "<%d" % T:
+                continue
+            lo, hi = row_interval(labels, s, whole)
+            small_lo, small_hi = (1, T - 1) if whole else (0, T)
+            if open_cells:
+                ok = lo <= small_lo and hi >= small_hi
+            else:
+                ok = min(hi, small_hi) - max(lo, small_lo) >= 1
+            if not ok:
+                bad.append((r[0], FIGS[s], labels, lo, hi))
+    db.close()
+    return bad
+
+
+d = workdir("privacy")
+out = os.path.join(d, "out")
+p = run("demo", "-o", out, "-q")
+check(p.returncode == 0, "demo runs: " + p.stderr)
+gp = os.path.join(out, "tremplin.gpkg")
+db = store(out)
+small = db.execute("SELECT zone_id, public_space, emergency_shelter, nonrecognised_shelter, squat,"
+                   " nonconventional, third_parties, total FROM zones WHERE total > 0 AND total < 5").fetchall()
+check(len(small) == 1 and small[0][0] == "Z67" and small[0][7] == 3, "the demo has one zone of 3 people: %r" % small)
+zone = small[0][0] if small else "Z67"
+exact = dict(zip(FIGS, small[0][1:])) if small else {}
+shares = db.execute("SELECT nis_code, share FROM zone_shares WHERE zone_id = ?", (zone,)).fetchall()
+check(len(shares) == 1 and shares[0][1] == 1.0, "%s lies in one commune: %r" % (zone, shares))
+nis = shares[0][0] if shares else None
+meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
+check(meta.get("small_cell_threshold") == "5" and meta.get("rounding_base") == "5",
+      "threshold and rounding recorded in meta: %r" % {k: meta.get(k) for k in ("small_cell_threshold", "rounding_base")})
+
+# ---- the public tables ----
+pz = db.execute("SELECT %s FROM public_zones WHERE zone_id = ?"
+                % ", ".join("%s, %s_label" % (f, f) for f in FIGS), (zone,)).fetchone()
+check(pz is not None, "public_zones has %s" % zone)
+if pz:
+    for i, f in enumerate(FIGS):
+        v, label = pz[2 * i], pz[2 * i + 1]
+        want = "0" if exact[f if f != "people_total" else "people_total"] == 0 else "<5"
+        check(label == want and (v is None if want == "<5" else v == 0),
+              "public_zones %s.%s = %r %r, want %r" % (zone, f, v, label, want))
+for table, key in (("public_zones", "zone_id"), ("public_communes", "nis_code")):
+    n = db.execute("SELECT COUNT(*) FROM %s" % table).fetchone()[0]
+    check(n == (70 if table == "public_zones" else 19), "%s has a row per %s: %d" % (table, key, n))
+    for f in FIGS:
+        odd = db.execute("SELECT %s, %s, %s_label FROM %s WHERE NOT ((%s IS NULL AND %s_label IN ('<5', 'x'))"
+                         " OR (%s %% 5 = 0 AND %s_label = printf('%%d', %s)))"
+                         % (key, f, f, table, f, f, f, f, f)).fetchall()
+        check(odd == [], "%s.%s: NULL with '<5'/'x', or a multiple of 5 with its label: %r" % (table, f, odd[:3]))
+# small exact values are never published, in either table
+z_small = db.execute("SELECT COUNT(*) FROM zones z JOIN public_zones p USING (zone_id)"
+                     " WHERE z.public_space BETWEEN 1 AND 4 AND p.public_space_label != '<5'").fetchone()[0]
+check(z_small == 0, "every zone public_space in 1..4 shows '<5'")
+c_small = db.execute("SELECT COUNT(*) FROM commune_summary s JOIN public_communes p USING (nis_code)"
+                     " WHERE s.squat > 0 AND s.squat < 5 AND p.squat_label != '<5'").fetchone()[0]
+check(c_small == 0, "every commune squat figure in (0, 5) shows '<5'")
+n_single = db.execute("SELECT COUNT(*) FROM public_zones WHERE (%s) = 1"
+                      % " + ".join("(%s_label IN ('<5', 'x'))" % f for f in FIGS)).fetchone()[0]
+check(n_single == 0, "no row withholds a single cell (its total would give it back)")
+db.close()
+
+# ---- the row's total minus its other cells, for every row ----
+bad = audit("public_zones", "zone_id", True)
+check(bad == [], "zones: no withheld small cell narrowed by its row: %r" % bad[:3])
+bad = audit("public_communes", "nis_code", False)
+check(bad == [], "communes: no withheld small cell narrowed by its row: %r" % bad[:3])
+
+# ---- the commune's published figures minus the other zones' published figures ----
+db = store(out)
+zl = {r[0]: list(r[1:]) for r in db.execute(
+    "SELECT zone_id, %s FROM public_zones" % ", ".join("%s_label" % f for f in FIGS))}
+cl = db.execute("SELECT %s FROM public_communes WHERE nis_code = ?"
+                % ", ".join("%s_label" % f for f in FIGS), (nis,)).fetchone()
+others = db.execute("SELECT zone_id, share FROM zone_shares WHERE nis_code = ? AND zone_id != ?",
+                    (nis, zone)).fetchall()
+db.close()
+for i, f in enumerate(FIGS):
+    if not exact.get(f):
+        continue
+    # commune figure = sum over its zones of share x zone figure, and the zone lies wholly in it
+    lo, hi = bounds(cl[i], False, list(cl[:6]) if i < 6 else None)
+    for z, share in others:
+        zlo, zhi = bounds(zl[z][i], True, zl[z][:6] if i < 6 else None)
+        lo -= share * zhi
+        hi -= share * zlo
+    check(lo <= 1 and hi >= T - 1, "%s.%s from commune %s (%s) minus the other zones: [%.1f, %.1f] keeps 1..4"
+          % (zone, f, nis, cl[i], lo, hi))
+
+# ---- what the files say ----
+rows = read_csv(os.path.join(out, "indicators.csv"))
+for r in rows:
+    for f in FIGS:
+        v = r[f]
+        check(v in ("<5", "x") or (v.isdigit() and int(v) % 5 == 0),
+              "indicators.csv %s %s = %r is a published label" % (r["nis_code"], f, v))
+row = [r for r in rows if r["nis_code"] == nis]
+check(row and row[0]["people_total"] != "3" and "3" not in [row[0][f] for f in FIGS],
+      "indicators.csv: no 3 in %s's row" % nis)
+cz = gpkg_rows(gp, "SELECT %s FROM count_zones WHERE zone_id = '%s'"
+               % (", ".join("%s, %s_label" % (f if f != "people_total" else "total",
+                                              f if f != "people_total" else "total") for f in FIGS), zone))
+check(len(cz) == 1 and 3 not in cz[0] and "3" not in cz[0] and 1 not in cz[0] and 2 not in cz[0],
+      "count_zones %s carries no exact figure: %r" % (zone, cz))
+cm = gpkg_rows(gp, "SELECT %s FROM communes" % ", ".join(FIGS))
+check(all(v is None or v % 5 == 0 for r in cm for v in r), "communes layer: multiples of 5 or NULL")
+check(gpkg_rows(gp, "SELECT COUNT(*) FROM communes WHERE people_total_label IS NULL")[0][0] == 0,
+      "communes layer carries the labels")
+desc = dict(gpkg_rows(gp, "SELECT table_name, description FROM gpkg_contents"))
+check("protected" in desc.get("communes", "") and "protected" in desc.get("count_zones", ""),
+      "layer descriptions say the figures are protected: %r" % desc.get("communes"))
+ds = gdal.OpenEx(gp, gdal.OF_VECTOR)
+check(ds.GetMetadataItem("PEOPLE_FIGURES", "").startswith("protected"),
+      "metadata PEOPLE_FIGURES: %r" % ds.GetMetadataItem("PEOPLE_FIGURES", ""))
+ds = None
+rc, msg = validate_gpkg(gp)
+check(rc == 0, "validate_gpkg: " + msg)
+
+# ---- internal = yes: the exact figures, said to be internal ----
+ini = open(os.path.join(out, "inputs", "tremplin.ini"), encoding="utf-8").read()
+write(os.path.join(out, "inputs", "internal.ini"), ini + "\n[outputs]\ninternal = yes\nmaps = no\ndashboard = no\n")
+out_int = os.path.join(d, "internal")
+p = run("run", "-c", os.path.join(out, "inputs", "internal.ini"), "-o", out_int, "-q")
+check(p.returncode == 0, "run with internal = yes: " + p.stderr)
+gi = os.path.join(out_int, "tremplin.gpkg")
+cz = gpkg_rows(gi, "SELECT public_space, third_parties, total, total_label FROM count_zones WHERE zone_id = '%s'" % zone)
+check(cz == [(exact.get("public_space"), exact.get("third_parties"), 3, "<5")],
+      "internal GeoPackage: %s has its exact 3 (public label kept beside it): %r" % (zone, cz))
+db = store(out_int)
+want = dict(db.execute("SELECT nis_code, people_total FROM commune_summary").fetchall())
+db.close()
+got = dict(gpkg_rows(gi, "SELECT nis_code, people_total FROM communes"))
+check(all(abs(got[k] - want[k]) < 1e-9 for k in want), "internal communes layer: exact apportioned figures")
+desc = dict(gpkg_rows(gi, "SELECT table_name, description FROM gpkg_contents"))
+check("INTERNAL" in desc.get("communes", "") and "INTERNAL" in desc.get("count_zones", ""),
+      "internal layers say so: %r" % desc.get("count_zones"))
+ds = gdal.OpenEx(gi, gdal.OF_VECTOR)
+check(ds.GetMetadataItem("PEOPLE_FIGURES", "").startswith("exact"), "metadata: exact figures")
+ds = None
+check(open(os.path.join(out_int, "indicators.csv"), "rb").read() == open(os.path.join(out, "indicators.csv"), "rb").read(),
+      "indicators.csv is public whatever internal says")
+
+# ---- a rejected count zone keeps its people counts out of the public rejects layer ----
+inputs = os.path.join(out, "inputs")
+gdal.VectorTranslate(os.path.join(inputs, "dupzones.gpkg"), os.path.join(inputs, "zones.gpkg"))
+zds = gdal.OpenEx(os.path.join(inputs, "dupzones.gpkg"), gdal.OF_VECTOR | gdal.OF_UPDATE)
+zl_ = zds.GetLayerByName("zones")
+src = [f for f in zl_ if f["zone_id"] == zone][0]
+dup = src.Clone()
+dup.SetFID(-1)
+zl_.CreateFeature(dup)
+zds = zl_ = None
+write(os.path.join(inputs, "dup.ini"), ini.replace("path = zones.gpkg", "path = dupzones.gpkg")
+      + "\n[outputs]\nmaps = no\ndashboard = no\n")
+out_dup = os.path.join(d, "dup")
+p = run("run", "-c", os.path.join(inputs, "dup.ini"), "-o", out_dup, "-q")
+check(p.returncode == 0, "run with a duplicated zone: " + p.stderr)
+rej = gpkg_rows(os.path.join(out_dup, "tremplin.gpkg"), "SELECT input, field, original FROM rejects WHERE input = 'zones'")
+check(len(rej) == 1 and rej[0][2] is None, "the rejected zone's original values are left out: %r" % rej)
+db = store(out_dup)
+orig = db.execute("SELECT original FROM rejects WHERE input = 'zones'").fetchone()
+db.close()
+check(orig is not None and orig[0] and "third_parties" in orig[0],
+      "the working store keeps them for the person who fixes the input: %r" % (orig,))
+
+# ---- another threshold ----
+write(os.path.join(out, "inputs", "t10.ini"), ini + "\n[outputs]\nsmall_cell_threshold = 10\nmaps = no\ndashboard = no\n")
+out10 = os.path.join(d, "t10")
+p = run("run", "-c", os.path.join(out, "inputs", "t10.ini"), "-o", out10, "-q")
+check(p.returncode == 0, "run with small_cell_threshold = 10: " + p.stderr)
+db = store(out10)
+lab = db.execute("SELECT p.public_space_label FROM zones z JOIN public_zones p USING (zone_id)"
+                 " WHERE z.public_space BETWEEN 5 AND 9").fetchall()
+check(lab and all(l[0] == "<10" for l in lab), "threshold 10: 5..9 people show '<10': %r" % lab[:3])
+low = db.execute("SELECT COUNT(*) FROM public_zones WHERE people_total > 0 AND people_total < 10").fetchone()[0]
+check(low == 0, "threshold 10: no published figure under 10")
+db.close()
+finish("test_privacy")

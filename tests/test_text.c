@@ -1,0 +1,93 @@
+/*
+ * test_text.c: folding, encodings, address keys and code words
+ * (inputs/text.c, inputs/geocode.c, inputs/fields.c).
+ */
+#include "inputs/fields.h"
+#include "inputs/geocode.h"
+#include "inputs/text.h"
+#include "tests/check.h"
+
+#include <stdlib.h>
+
+static void folding_removes_case_accents_and_punctuation(void)
+{
+	char out[128];
+
+	tp_text_fold("  Type de Propriétaire ", out, sizeof(out), 0);
+	CHECK_STR(out, "type de proprietaire");
+	tp_text_fold("Chée d'Œuvre--Été", out, sizeof(out), 0);
+	CHECK_STR(out, "chee d oeuvre ete");
+	tp_text_fold("Rue X 12-14, bte 3", out, sizeof(out), 1);
+	CHECK_STR(out, "rue x 12-14 bte 3");
+	tp_text_fold("Saint-Gilles 12-14", out, sizeof(out), 0);
+	CHECK_STR(out, "saint gilles 12 14");
+}
+
+static void latin1_text_is_recoded_and_utf8_kept(void)
+{
+	char *s = tp_text_utf8("Rue de l'\xc9glise");
+	CHECK_STR(s, "Rue de l'\xc3\x89glise");
+	free(s);
+	s = tp_text_utf8("d\xc3\xa9j\xc3\xa0");
+	CHECK_STR(s, "d\xc3\xa9j\xc3\xa0");
+	free(s);
+	CHECK(tp_text_is_utf8("\xc3\xa9", 2) == 1);
+	CHECK(tp_text_is_utf8("\xe9t\xe9", 3) == 0);
+	CHECK(tp_text_is_utf8("\xc0\x80", 2) == 0); /* overlong */
+}
+
+static void one_building_gives_one_address_key(void)
+{
+	char a[256], b[256];
+
+	tp_address_key("Avenue Louise 12, bte 3", NULL, a, sizeof(a));
+	CHECK_STR(a, "avenue louise|12|3|");
+	tp_address_key("av. LOUISE 12 boîte 3", NULL, b, sizeof(b));
+	CHECK_STR(a, b);
+	tp_address_key("Wetstr. 5, 1000 Brussel", NULL, a, sizeof(a));
+	CHECK_STR(a, "wetstraat|5||1000");
+	tp_address_key("Wetstraat 5", "1000", b, sizeof(b));
+	CHECK_STR(a, b);
+	tp_address_key("12 rue Haute", NULL, a, sizeof(a));
+	CHECK_STR(a, "rue haute|12||");
+	tp_address_key("Chaussée de Wavre 12A", NULL, a, sizeof(a));
+	CHECK_STR(a, "chaussee de wavre|12a||");
+}
+
+static void headers_and_code_words_in_french_and_dutch(void)
+{
+	const tp_input_def *v = tp_input_def_get(TP_IN_VACANCIES);
+	const tp_field_def *dw = &v->fields[tp_input_def_field(v, "dwellings")];
+	const tp_field_def *re = &v->fields[tp_input_def_field(v, "reason")];
+	const tp_field_def *ow = &v->fields[tp_input_def_field(v, "owner_type")];
+	char out[64], why[256];
+
+	CHECK(tp_field_header_matches(dw, "Nombre de logements"));
+	CHECK(tp_field_header_matches(dw, "AANTAL_WONINGEN"));
+	CHECK(tp_field_header_matches(dw, "dwellings"));
+	CHECK(!tp_field_header_matches(dw, "motif"));
+	CHECK(tp_field_header_matches(&v->fields[tp_input_def_field(v, "works_start")],
+				      "Date de début des travaux"));
+	CHECK(tp_field_parse(re, "R1 - travaux en cours", out, sizeof(out), why, sizeof(why)) == 1);
+	CHECK_STR(out, "works");
+	CHECK(tp_field_parse(re, "Remise en état", out, sizeof(out), why, sizeof(why)) == 1);
+	CHECK_STR(out, "repair");
+	CHECK(tp_field_parse(re, "In afwachting van financiering", out, sizeof(out), why,
+			     sizeof(why)) == 1);
+	CHECK_STR(out, "financing");
+	CHECK(tp_field_parse(re, "R3", out, sizeof(out), why, sizeof(why)) == -1);
+	CHECK_CONTAINS(why, "unknown vacancy reason 'R3'");
+	CHECK(tp_field_parse(ow, "Régie Foncière", out, sizeof(out), why, sizeof(why)) == 1);
+	CHECK_STR(out, "regie");
+	CHECK(tp_field_parse(ow, "Sociaal verhuurkantoor", out, sizeof(out), why, sizeof(why)) == 1);
+	CHECK_STR(out, "ais");
+}
+
+int main(void)
+{
+	folding_removes_case_accents_and_punctuation();
+	latin1_text_is_recoded_and_utf8_kept();
+	one_building_gives_one_address_key();
+	headers_and_code_words_in_french_and_dutch();
+	return check_report("test_text");
+}
