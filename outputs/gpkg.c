@@ -110,6 +110,8 @@ static const field_def vacancies_fields[] = {
 	{"src_row", K_INT, NULL},
 	{"src_id", K_TEXT, NULL},
 	{"address", K_TEXT, NULL},
+	{"postcode", K_TEXT, NULL},
+	{"geocode", K_TEXT, NULL},
 	{"owner", K_TEXT, NULL},
 	{"owner_type", K_TEXT, &tp_owner_types},
 	{"dwellings", K_INT, NULL},
@@ -222,8 +224,8 @@ static const layer_def layers[] = {
 	 "Communes: people counted (apportioned by area), empty dwellings, candidates,"
 	 " capacity."},
 	{"vacancies", wkbPoint,
-	 "SELECT src_row, src_id, address, owner, owner_type, dwellings, reason,"
-	 " vacant_since, works_start, owner_agreed, nis_code, zone_id, candidate,"
+	 "SELECT src_row, src_id, address, postcode, geocode, owner, owner_type, dwellings,"
+	 " reason, vacant_since, works_start, owner_agreed, nis_code, zone_id, candidate,"
 	 " status, window_months, capacity, score, rank, geom"
 	 " FROM vacancies ORDER BY id",
 	 NULL, vacancies_fields, COUNT(vacancies_fields),
