@@ -44,6 +44,7 @@ struct tp_index {
 	size_t *band_first;                 /* per polygon: its first band's slot in band_off */
 	size_t *band_off;                   /* band b lists seg[band_off[b] .. band_off[b+1]-1] */
 	uint32_t *seg;                      /* a segment is named by its end point's index */
+	int shared;                         /* rings and bands belong to another index */
 	size_t *pos;                        /* item i of the tree is &pos[i] */
 	GEOSSTRtree *tree;                  /* envelopes of the polygons */
 	size_t *cand;                       /* query scratch: candidate positions */
@@ -202,6 +203,24 @@ static int build_bands(tp_index *ix)
 	return 0;
 }
 
+/* The per-thread part of an index: STRtree, prepared slots, scratch. */
+static int index_own_parts(tp_index *ix)
+{
+	size_t i, n = ix->n;
+
+	ix->prep = calloc(n ? n : 1, sizeof(*ix->prep));
+	ix->pos = calloc(n ? n : 1, sizeof(*ix->pos));
+	ix->cand = calloc(n ? n : 1, sizeof(*ix->cand));
+	ix->tree = GEOSSTRtree_create_r(ix->g->gh, 10);
+	if (!ix->prep || !ix->pos || !ix->cand || !ix->tree)
+		return -1;
+	for (i = 0; i < n; i++) {
+		ix->pos[i] = i;
+		GEOSSTRtree_insert_r(ix->g->gh, ix->tree, ix->polys[i], &ix->pos[i]);
+	}
+	return 0;
+}
+
 int tp_index_new(tp_index **out, tp_geo *g, const GEOSGeometry *const *polys,
 		 size_t n)
 {
@@ -216,19 +235,13 @@ int tp_index_new(tp_index **out, tp_geo *g, const GEOSGeometry *const *polys,
 	ix->g = g;
 	ix->polys = polys;
 	ix->n = n;
-	ix->prep = calloc(n ? n : 1, sizeof(*ix->prep));
 	ix->first = calloc(n + 1, sizeof(*ix->first));
-	ix->pos = calloc(n ? n : 1, sizeof(*ix->pos));
-	ix->cand = calloc(n ? n : 1, sizeof(*ix->cand));
-	ix->tree = GEOSSTRtree_create_r(g->gh, 10);
-	if (!ix->prep || !ix->first || !ix->pos || !ix->cand || !ix->tree)
+	if (!ix->first || index_own_parts(ix))
 		goto oom;
 	for (i = 0; i < n; i++) {
-		ix->pos[i] = i;
 		ix->first[i] = f.nring;
 		if (add_rings(g->gh, &f, polys[i]))
 			goto oom;
-		GEOSSTRtree_insert_r(g->gh, ix->tree, polys[i], &ix->pos[i]);
 	}
 	ix->first[n] = f.nring;
 	if (!f.ring && !(f.ring = malloc(sizeof(*f.ring))))
@@ -250,6 +263,30 @@ oom:
 	return tp_error_set(TP_ERROR, "out of memory");
 }
 
+int tp_index_share(tp_index **out, const tp_index *base, tp_geo *g)
+{
+	tp_index *ix = NULL;
+
+	*out = NULL;
+	ix = calloc(1, sizeof(*ix));
+	if (!ix)
+		return tp_error_set(TP_ERROR, "out of memory");
+	*ix = *base;
+	ix->g = g;
+	ix->shared = 1;
+	ix->prep = NULL;
+	ix->pos = NULL;
+	ix->cand = NULL;
+	ix->tree = NULL;
+	ix->ncand = 0;
+	if (index_own_parts(ix)) {
+		tp_index_free(ix);
+		return tp_error_set(TP_ERROR, "out of memory");
+	}
+	*out = ix;
+	return TP_OK;
+}
+
 void tp_index_free(tp_index *ix)
 {
 	size_t i;
@@ -263,15 +300,17 @@ void tp_index_free(tp_index *ix)
 			if (ix->prep[i])
 				GEOSPreparedGeom_destroy_r(ix->g->gh, ix->prep[i]);
 	free(ix->prep);
-	free(ix->xy);
-	free(ix->ring);
-	free(ix->first);
-	free(ix->band_y0);
-	free(ix->band_h);
-	free(ix->nband);
-	free(ix->band_first);
-	free(ix->band_off);
-	free(ix->seg);
+	if (!ix->shared) {
+		free(ix->xy);
+		free(ix->ring);
+		free(ix->first);
+		free(ix->band_y0);
+		free(ix->band_h);
+		free(ix->nband);
+		free(ix->band_first);
+		free(ix->band_off);
+		free(ix->seg);
+	}
 	free(ix->pos);
 	free(ix->cand);
 	free(ix);

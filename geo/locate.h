@@ -21,6 +21,12 @@ int tp_index_new(tp_index **out, tp_geo *g, const GEOSGeometry *const *polys,
 		 size_t n);
 void tp_index_free(tp_index *ix);
 
+/* A second index over base's polygons for another thread (context g): it
+ * shares base's read-only rings and bands and has its own STRtree, prepared
+ * polygons and scratch.  base must outlive it and must not be queried by
+ * two threads at once either. */
+int tp_index_share(tp_index **out, const tp_index *base, tp_geo *g);
+
 /* The position in polys of the polygon holding (x, y), or -1 if none.
  * *nhits (may be NULL) gets how many polygons hold it (2+ on borders). */
 long tp_index_locate(tp_index *ix, double x, double y, int *nhits);

@@ -24,11 +24,8 @@
 #define MAX_CELLS (1u << 24)
 
 typedef struct {
-	tp_geo *g;                         /* this thread's GEOS context */
-	tp_index *ix;                      /* this thread's STRtree and rings */
-	const GEOSGeometry *const *polys;  /* what to index */
-	size_t n;                          /* how many */
-	int rc;                            /* how building it went */
+	tp_geo *g;       /* this thread's GEOS context */
+	tp_index *ix;    /* this thread's index (shares worker 0's rings) */
 } worker;
 
 struct tp_locator {
@@ -42,16 +39,6 @@ struct tp_locator {
 	int32_t *grid;                     /* nx * ny cells, row-major from y0 */
 	size_t boundary_cells;             /* cells marked BOUNDARY */
 };
-
-static void *worker_job(void *arg)
-{
-	worker *w = arg;
-
-	w->rc = tp_geo_new(&w->g);
-	if (!w->rc)
-		w->rc = tp_index_new(&w->ix, w->g, w->polys, w->n);
-	return NULL;
-}
 
 /* Runs fn(arg + k * size) for k < n, on up to n threads (the caller's among
  * them); a thread that cannot start has its share run by the caller. */
@@ -220,16 +207,15 @@ int tp_locator_new(tp_locator **out, tp_geo *g, const GEOSGeometry *const *polys
 		rc = tp_error_set(TP_ERROR, "out of memory");
 		goto fail;
 	}
-	/* every thread builds its own index, all at once */
-	for (t = 0; t < nthreads; t++)
-		lc->w[t] = (worker){NULL, NULL, polys, n, TP_OK};
-	run_parallel(worker_job, lc->w, sizeof(*lc->w), nthreads);
-	for (t = 0; t < nthreads && !rc; t++)
-		rc = lc->w[t].rc;
-	if (rc) {
-		tp_error_set(rc, "cannot build the point index: out of memory");
-		goto fail;
+	/* one index of rings and bands; each further thread shares it with its own tree */
+	for (t = 0; t < nthreads && !rc; t++) {
+		rc = tp_geo_new(&lc->w[t].g);
+		if (!rc)
+			rc = t == 0 ? tp_index_new(&lc->w[t].ix, lc->w[t].g, polys, n)
+				    : tp_index_share(&lc->w[t].ix, lc->w[0].ix, lc->w[t].g);
 	}
+	if (rc)
+		goto fail;
 	for (i = 0; i < n; i++) {
 		double a, b, c, d;
 		if (GEOSGeom_getXMin_r(g->gh, polys[i], &a) && GEOSGeom_getYMin_r(g->gh, polys[i], &b) &&
@@ -285,7 +271,8 @@ void tp_locator_free(tp_locator *lc)
 	if (!lc)
 		return;
 	if (lc->w) {
-		for (t = 0; t < lc->nthreads; t++) {
+		/* the shared indexes go before the one whose rings they borrow */
+		for (t = lc->nthreads - 1; t >= 0; t--) {
 			tp_index_free(lc->w[t].ix);
 			tp_geo_free(lc->w[t].g);
 		}

@@ -238,7 +238,8 @@ int tp_polys_read(tp_polys *out, tp_geo *g, const char *path, const char *layer,
 	OGRLayerH lyr = NULL;
 	OGRFeatureH f;
 	int kf = -1, vf = -1, rc;
-	size_t cap = 0;
+	size_t cap = 0, wkbcap = 0;
+	unsigned char *wkbbuf = NULL;
 	long row = 0;
 
 	memset(out, 0, sizeof(*out));
@@ -269,12 +270,27 @@ int tp_polys_read(tp_polys *out, tp_geo *g, const char *path, const char *layer,
 		row++;
 		if (geom) {
 			len = (size_t)OGR_G_WkbSize(geom);
-			wkb = malloc(len);
+			if (len > wkbcap) {
+				free(wkbbuf);
+				wkbcap = len * 2;
+				wkbbuf = malloc(wkbcap);
+			}
+			wkb = wkbbuf;
 			if (wkb && OGR_G_ExportToIsoWkb(geom, wkbNDR, wkb) == OGRERR_NONE)
 				raw = tp_geo_from_wkb(g, wkb, len);
-			free(wkb);
-			if (raw)
+		}
+		if (raw) {
+			int type = GEOSGeomTypeId_r(g->gh, raw);
+			/* the usual case, a valid polygon, is kept as it is: no copy */
+			if ((type == GEOS_POLYGON || type == GEOS_MULTIPOLYGON) &&
+			    GEOSisValid_r(g->gh, raw) == 1) {
+				ok = type == GEOS_MULTIPOLYGON
+					     ? raw
+					     : GEOSGeom_createCollection_r(g->gh, GEOS_MULTIPOLYGON, &raw, 1);
+				raw = NULL;
+			} else {
 				ok = tp_geo_valid_multipolygon(g, raw, &repaired, &why);
+			}
 			if (raw)
 				GEOSGeom_destroy_r(g->gh, raw);
 		}
@@ -312,9 +328,11 @@ int tp_polys_read(tp_polys *out, tp_geo *g, const char *path, const char *layer,
 		out->geom[out->n++] = ok;
 		OGR_F_Destroy(f);
 	}
+	free(wkbbuf);
 	GDALClose(ds);
 	return TP_OK;
 fail:
+	free(wkbbuf);
 	GDALClose(ds);
 	tp_polys_dispose(out, g);
 	return rc;
