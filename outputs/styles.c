@@ -11,7 +11,7 @@
  * as <Option> (read by QGIS 3.22 and later) and as <prop> (read before).
  *
  * Colours are chosen to be read by people with colour-vision deficiency:
- * the choropleth uses ColorBrewer's 5-class YlOrRd sequential scheme, the
+ * the choropleth uses ColorBrewer's 5-class YlGnBu sequential scheme, the
  * categories the Okabe-Ito qualitative palette.
  */
 #include "outputs/outputs.h"
@@ -63,12 +63,13 @@ static const char *const reason_colours[] = {
 	"120,120,120,255", /* grey: other */
 };
 
-/* ColorBrewer YlOrRd, 5 classes. */
+/* ColorBrewer YlGnBu, 5 classes: the palette of the printed maps and the
+ * dashboard (outputs/mapdata.c), so QGIS shows the same colours. */
 static const char *const class_hex[TP_STYLE_CLASSES] = {
-	"#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026",
+	"#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494",
 };
 static const char *const class_rgba[TP_STYLE_CLASSES] = {
-	"255,255,178,255", "254,204,92,255", "253,141,60,255", "240,59,32,255", "189,0,38,255",
+	"255,255,204,255", "161,218,180,255", "65,182,196,255", "44,127,184,255", "37,52,148,255",
 };
 
 const char *tp_style_class_colour(int i)

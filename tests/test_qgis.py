@@ -9,7 +9,7 @@ from osgeo import gdal, ogr
 from tplib import *
 
 gdal.UseExceptions()
-YLORRD = ["#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026"]
+YLGNBU = ["#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494"]  # as the printed maps
 REASONS = ["works", "study", "financing", "allocation", "repair", "other"]
 
 
@@ -139,7 +139,7 @@ breaks = quantile_classes(values)
 got = [(g.lowerValue(), g.upperValue()) for g in r.ranges()]
 check(got == list(zip(breaks, breaks[1:])), "5 quantile classes %r, got %r" % (breaks, got))
 colours = [g.symbol().color().name() for g in r.ranges()]
-check(colours == YLORRD, "YlOrRd palette: %r" % colours)
+check(colours == YLGNBU, "YlGnBu palette, as the maps: %r" % colours)
 
 # render the communes with their default style and look at each commune's inside
 settings = QgsMapSettings()
@@ -164,7 +164,7 @@ for f in communes.getFeatures():
         continue
     pt = m2p.transform(f.geometry().pointOnSurface().asPoint())
     px = img.pixelColor(int(round(pt.x())), int(round(pt.y()))).name()
-    want = YLORRD[class_of(v, breaks)]
+    want = YLGNBU[class_of(v, breaks)]
     seen.add(want)
     check(px == want, "commune %s (%s people): pixel %s, class colour %s" % (f["nis_code"], v, px, want))
 check(len(seen) == 5, "all five classes drawn: %r" % sorted(seen))
