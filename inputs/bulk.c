@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <pthread.h>
 
 #include <gdal.h>
 #include <ogr_api.h>
@@ -231,56 +232,127 @@ void tp_points_dispose(tp_points *p)
 	memset(p, 0, sizeof(*p));
 }
 
-int tp_polys_read(tp_polys *out, tp_geo *g, const char *path, const char *layer,
-		  const char *key_field, const char *value_field)
+/* What phase one of tp_polys_read gathers: every polygon's WKB, key and value. */
+typedef struct {
+	unsigned char *wkb;  /* all WKBs, back to back */
+	size_t len, cap;     /* bytes used, allocated */
+	size_t *off;         /* polygon i is wkb[off[i] .. off[i+1]) */
+	char **key;          /* key per polygon */
+	double *value;       /* value per polygon */
+	size_t n, ncap;      /* polygons, allocated slots */
+} gathered;
+
+static int gather_add(gathered *ga, const unsigned char *wkb, size_t len, const char *key,
+		      double value)
 {
-	GDALDatasetH ds = NULL;
-	OGRLayerH lyr = NULL;
+	if (ga->n + 2 > ga->ncap) {
+		size_t nc = ga->ncap ? ga->ncap * 2 : 1024;
+		size_t *o = realloc(ga->off, nc * sizeof(*o));
+		char **k = o ? realloc(ga->key, nc * sizeof(*k)) : NULL;
+		double *v = k ? realloc(ga->value, nc * sizeof(*v)) : NULL;
+		if (o)
+			ga->off = o;
+		if (k)
+			ga->key = k;
+		if (!v)
+			return -1;
+		ga->value = v;
+		ga->ncap = nc;
+	}
+	if (ga->len + len > ga->cap) {
+		size_t nc = ga->cap ? ga->cap * 2 : 1 << 20;
+		unsigned char *w;
+		while (nc < ga->len + len)
+			nc *= 2;
+		if (!(w = realloc(ga->wkb, nc)))
+			return -1;
+		ga->wkb = w;
+		ga->cap = nc;
+	}
+	if (!(ga->key[ga->n] = strdup(key)))
+		return -1;
+	memcpy(ga->wkb + ga->len, wkb, len);
+	ga->off[ga->n] = ga->len;
+	ga->len += len;
+	ga->value[ga->n++] = value;
+	ga->off[ga->n] = ga->len;
+	return 0;
+}
+
+static void gather_free(gathered *ga)
+{
+	size_t i;
+
+	if (ga->key)
+		for (i = 0; i < ga->n; i++)
+			free(ga->key[i]);
+	free(ga->wkb);
+	free(ga->off);
+	free(ga->key);
+	free(ga->value);
+}
+
+/* Phase one feature by feature. */
+static int gather_features(gathered *ga, OGRLayerH lyr, int kf, int vf)
+{
 	OGRFeatureH f;
-	int kf = -1, vf = -1, rc;
-	size_t cap = 0, wkbcap = 0;
-	unsigned char *wkbbuf = NULL;
-	long row = 0;
+	unsigned char *buf = NULL;
+	size_t cap = 0;
+	int rc = TP_OK;
 
-	memset(out, 0, sizeof(*out));
-	rc = open_layer(&ds, &lyr, path, layer);
-	if (rc)
-		return rc;
-	layer_crs(lyr, out->crs, sizeof(out->crs));
-	if (key_field && (kf = OGR_FD_GetFieldIndex(OGR_L_GetLayerDefn(lyr), key_field)) < 0) {
-		rc = tp_error_set(TP_EINPUT, "%s, layer %s: no column '%s'", path, OGR_L_GetName(lyr),
-				  key_field);
-		goto fail;
-	}
-	if (value_field &&
-	    (vf = OGR_FD_GetFieldIndex(OGR_L_GetLayerDefn(lyr), value_field)) < 0) {
-		rc = tp_error_set(TP_EINPUT, "%s, layer %s: no column '%s'", path, OGR_L_GetName(lyr),
-				  value_field);
-		goto fail;
-	}
-	while ((f = OGR_L_GetNextFeature(lyr)) != NULL) {
+	OGR_L_ResetReading(lyr);
+	while (rc == TP_OK && (f = OGR_L_GetNextFeature(lyr)) != NULL) {
 		OGRGeometryH geom = OGR_F_GetGeometryRef(f);
-		GEOSGeometry *raw = NULL, *ok = NULL;
-		unsigned char *wkb = NULL;
-		const char *why = "no geometry";
+		size_t len = geom ? (size_t)OGR_G_WkbSize(geom) : 0;
 		char key[64];
-		int repaired;
-		size_t len;
 
-		row++;
-		if (geom) {
-			len = (size_t)OGR_G_WkbSize(geom);
-			if (len > wkbcap) {
-				free(wkbbuf);
-				wkbcap = len * 2;
-				wkbbuf = malloc(wkbcap);
-			}
-			wkb = wkbbuf;
-			if (wkb && OGR_G_ExportToIsoWkb(geom, wkbNDR, wkb) == OGRERR_NONE)
-				raw = tp_geo_from_wkb(g, wkb, len);
+		if (len > cap) {
+			free(buf);
+			cap = len * 2;
+			buf = malloc(cap);
 		}
+		if (geom && (!buf || OGR_G_ExportToIsoWkb(geom, wkbNDR, buf) != OGRERR_NONE))
+			len = 0;
+		if (kf < 0)
+			snprintf(key, sizeof(key), "%lld", (long long)OGR_F_GetFID(f));
+		if (gather_add(ga, buf ? buf : (const unsigned char *)"", len,
+			       kf >= 0 ? OGR_F_GetFieldAsString(f, kf) : key,
+			       vf >= 0 ? OGR_F_GetFieldAsDouble(f, vf) : 0))
+			rc = tp_error_set(TP_ERROR, "out of memory");
+		OGR_F_Destroy(f);
+	}
+	free(buf);
+	return rc;
+}
+
+/* Phase two: WKB to valid MultiPolygons, a range of polygons per thread. */
+typedef struct {
+	const gathered *ga;     /* the WKBs */
+	GEOSGeometry **geom;    /* results (shared array, own range) */
+	const char **why;       /* per polygon: why it is unusable, or NULL */
+	size_t from, to;        /* this thread's range */
+} decode_job;
+
+static void *decode(void *arg)
+{
+	decode_job *jb = arg;
+	tp_geo *g = NULL;
+	size_t i;
+
+	if (tp_geo_new(&g)) {
+		for (i = jb->from; i < jb->to; i++)
+			jb->why[i] = "out of memory";
+		return NULL;
+	}
+	for (i = jb->from; i < jb->to; i++) {
+		size_t len = jb->ga->off[i + 1] - jb->ga->off[i];
+		GEOSGeometry *raw = len ? tp_geo_from_wkb(g, jb->ga->wkb + jb->ga->off[i], len) : NULL;
+		GEOSGeometry *ok = NULL;
+		const char *why = len ? "geometry cannot be read" : "no geometry";
+		int repaired, type;
+
 		if (raw) {
-			int type = GEOSGeomTypeId_r(g->gh, raw);
+			type = GEOSGeomTypeId_r(g->gh, raw);
 			/* the usual case, a valid polygon, is kept as it is: no copy */
 			if ((type == GEOS_POLYGON || type == GEOS_MULTIPOLYGON) &&
 			    GEOSisValid_r(g->gh, raw) == 1) {
@@ -294,47 +366,86 @@ int tp_polys_read(tp_polys *out, tp_geo *g, const char *path, const char *layer,
 			if (raw)
 				GEOSGeom_destroy_r(g->gh, raw);
 		}
-		if (!ok) {
-			OGR_F_Destroy(f);
-			rc = tp_error_set(TP_EINPUT, "%s, layer %s, row %ld: %s", path, OGR_L_GetName(lyr),
-					  row, why);
-			goto fail;
-		}
-		if (out->n == cap) {
-			size_t nc = cap ? cap * 2 : 1024;
-			GEOSGeometry **gg = realloc(out->geom, nc * sizeof(*gg));
-			char **kk = gg ? realloc(out->key, nc * sizeof(*kk)) : NULL;
-			double *vv = kk ? realloc(out->value, nc * sizeof(*vv)) : NULL;
-			if (gg)
-				out->geom = gg;
-			if (kk)
-				out->key = kk;
-			if (!vv) {
-				GEOSGeom_destroy_r(g->gh, ok);
-				OGR_F_Destroy(f);
-				rc = tp_error_set(TP_ERROR, "out of memory");
-				goto fail;
-			}
-			out->value = vv;
-			cap = nc;
-		}
-		if (kf >= 0)
-			out->key[out->n] = strdup(OGR_F_GetFieldAsString(f, kf));
-		else {
-			snprintf(key, sizeof(key), "%lld", (long long)OGR_F_GetFID(f));
-			out->key[out->n] = strdup(key);
-		}
-		out->value[out->n] = vf >= 0 ? OGR_F_GetFieldAsDouble(f, vf) : 0;
-		out->geom[out->n++] = ok;
-		OGR_F_Destroy(f);
+		jb->geom[i] = ok;
+		jb->why[i] = ok ? NULL : why;
 	}
-	free(wkbbuf);
+	tp_geo_free(g);
+	return NULL;
+}
+
+int tp_polys_read(tp_polys *out, tp_geo *g, const char *path, const char *layer,
+		  const char *key_field, const char *value_field, int threads)
+{
+	GDALDatasetH ds = NULL;
+	OGRLayerH lyr = NULL;
+	gathered ga = {0};
+	decode_job jobs[16];
+	pthread_t tid[16];
+	const char **why = NULL;
+	int kf = -1, vf = -1, rc, t, started[16] = {0};
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	if (threads < 1)
+		threads = 1;
+	if (threads > 16)
+		threads = 16;
+	rc = open_layer(&ds, &lyr, path, layer);
+	if (rc)
+		return rc;
+	layer_crs(lyr, out->crs, sizeof(out->crs));
+	if (key_field && (kf = OGR_FD_GetFieldIndex(OGR_L_GetLayerDefn(lyr), key_field)) < 0) {
+		rc = tp_error_set(TP_EINPUT, "%s, layer %s: no column '%s'", path, OGR_L_GetName(lyr),
+				  key_field);
+		goto done;
+	}
+	if (value_field &&
+	    (vf = OGR_FD_GetFieldIndex(OGR_L_GetLayerDefn(lyr), value_field)) < 0) {
+		rc = tp_error_set(TP_EINPUT, "%s, layer %s: no column '%s'", path, OGR_L_GetName(lyr),
+				  value_field);
+		goto done;
+	}
+	/* feature by feature: for detailed polygons GDAL 3.6's Arrow stream was
+	 * twice as slow here (bench/: 1.1 s against 0.5 s for 10,000 polygons) */
+	rc = gather_features(&ga, lyr, kf, vf);
+	if (rc)
+		goto done;
+	out->geom = calloc(ga.n ? ga.n : 1, sizeof(*out->geom));
+	why = calloc(ga.n ? ga.n : 1, sizeof(*why));
+	if (!out->geom || !why) {
+		rc = tp_error_set(TP_ERROR, "out of memory");
+		goto done;
+	}
+	for (t = 0; t < threads; t++)
+		jobs[t] = (decode_job){&ga, out->geom, why, ga.n * (size_t)t / (size_t)threads,
+				       ga.n * (size_t)(t + 1) / (size_t)threads};
+	for (t = 1; t < threads; t++)
+		started[t] = pthread_create(&tid[t], NULL, decode, &jobs[t]) == 0;
+	decode(&jobs[0]);
+	for (t = 1; t < threads; t++) {
+		if (started[t])
+			pthread_join(tid[t], NULL);
+		else
+			decode(&jobs[t]);
+	}
+	out->n = ga.n;
+	out->key = ga.key;
+	out->value = ga.value;
+	ga.key = NULL;
+	ga.value = NULL;
+	for (i = 0; i < out->n; i++) {
+		if (why[i]) {
+			rc = tp_error_set(TP_EINPUT, "%s, layer %s, row %zu: %s", path, OGR_L_GetName(lyr),
+					  i + 1, why[i]);
+			break;
+		}
+	}
+done:
+	free(why);
+	gather_free(&ga);
 	GDALClose(ds);
-	return TP_OK;
-fail:
-	free(wkbbuf);
-	GDALClose(ds);
-	tp_polys_dispose(out, g);
+	if (rc)
+		tp_polys_dispose(out, g);
 	return rc;
 }
 
@@ -343,8 +454,10 @@ void tp_polys_dispose(tp_polys *p, tp_geo *g)
 	size_t i;
 
 	for (i = 0; i < p->n; i++) {
-		GEOSGeom_destroy_r(g->gh, p->geom[i]);
-		free(p->key[i]);
+		if (p->geom && p->geom[i])
+			GEOSGeom_destroy_r(g->gh, p->geom[i]);
+		if (p->key)
+			free(p->key[i]);
 	}
 	free(p->geom);
 	free(p->key);

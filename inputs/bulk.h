@@ -36,10 +36,11 @@ typedef struct {
 } tp_polys;
 
 /* Reads polygons with their key field (NULL: the FID) and, when value_field
- * is not NULL, a numeric field.  Invalid polygons are repaired; a polygon
- * that cannot be repaired fails the read with a message naming its row. */
+ * is not NULL, a numeric field.  The geometries are decoded and checked on
+ * `threads` threads.  Invalid polygons are repaired; a polygon that cannot be
+ * repaired fails the read with a message naming its row. */
 int tp_polys_read(tp_polys *out, tp_geo *g, const char *path, const char *layer,
-		  const char *key_field, const char *value_field);
+		  const char *key_field, const char *value_field, int threads);
 void tp_polys_dispose(tp_polys *p, tp_geo *g);
 
 #endif

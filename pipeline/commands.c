@@ -80,7 +80,7 @@ int tp_cmd_join(const char *polygons, const char *points, const tp_cmd_opts *o)
 	if (rc)
 		return rc;
 	t0 = now();
-	rc = tp_polys_read(&pol, g, polygons, o->layer1, o->key, NULL);
+	rc = tp_polys_read(&pol, g, polygons, o->layer1, o->key, NULL, o->threads);
 	t1 = now();
 	if (!rc)
 		rc = tp_points_read(&pts, points, o->layer2);
@@ -150,9 +150,9 @@ int tp_cmd_apportion(const char *sources, const char *targets, const tp_cmd_opts
 		return tp_error_set(TP_EUSAGE, "apportion needs --value FIELD (the sources' figure)");
 	rc = tp_geo_new(&g);
 	if (!rc)
-		rc = tp_polys_read(&src, g, sources, o->layer1, NULL, o->value);
+		rc = tp_polys_read(&src, g, sources, o->layer1, NULL, o->value, o->threads);
 	if (!rc)
-		rc = tp_polys_read(&dst, g, targets, o->layer2, o->key, NULL);
+		rc = tp_polys_read(&dst, g, targets, o->layer2, o->key, NULL, o->threads);
 	if (rc)
 		goto done;
 	inside = calloc(src.n ? src.n : 1, sizeof(*inside));
