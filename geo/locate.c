@@ -238,6 +238,13 @@ int tp_index_new(tp_index **out, tp_geo *g, const GEOSGeometry *const *polys,
 	ix->first = calloc(n + 1, sizeof(*ix->first));
 	if (!ix->first || index_own_parts(ix))
 		goto oom;
+	/* one allocation of the right size: growing a large array costs page faults */
+	for (i = 0; i < n; i++) {
+		int c = GEOSGetNumCoordinates_r(g->gh, polys[i]);
+		f.cappt += c > 0 ? (size_t)c : 0;
+	}
+	if (f.cappt && !(f.xy = malloc(f.cappt * 2 * sizeof(*f.xy))))
+		goto oom;
 	for (i = 0; i < n; i++) {
 		ix->first[i] = f.nring;
 		if (add_rings(g->gh, &f, polys[i]))
