@@ -357,7 +357,6 @@ int tp_write_atlas(const tp_mapdata *d, const char *path)
 	cairo_surface_t *s;
 	cairo_t *cr;
 	size_t i;
-	int rc;
 
 	tp_render_tmpname(tmp, sizeof(tmp), path);
 	s = cairo_pdf_surface_create(tmp, PAGE_W, PAGE_H);
@@ -370,12 +369,5 @@ int tp_write_atlas(const tp_mapdata *d, const char *path)
 		cairo_show_page(cr);
 	}
 	cairo_destroy(cr);
-	cairo_surface_finish(s);
-	rc = tp_surface_check(s, path);
-	cairo_surface_destroy(s);
-	if (rc)
-		unlink(tmp);
-	else
-		rc = tp_render_commit(tmp, path);
-	return rc;
+	return tp_surface_close(s, tmp, path);
 }

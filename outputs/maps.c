@@ -231,6 +231,20 @@ int tp_surface_check(cairo_surface_t *s, const char *path)
 	return TP_OK;
 }
 
+int tp_surface_close(cairo_surface_t *s, const char *tmp, const char *path)
+{
+	int rc;
+
+	cairo_surface_finish(s);
+	rc = tp_surface_check(s, path);
+	cairo_surface_destroy(s);
+	if (rc) {
+		unlink(tmp);
+		return rc;
+	}
+	return tp_render_commit(tmp, path);
+}
+
 /* ---- the overview -------------------------------------------------------- */
 
 static void set_rgb(cairo_t *cr, const unsigned char rgb[3])
@@ -556,7 +570,6 @@ static int write_vector(const tp_mapdata *d, const char *path, int svg)
 	char tmp[4200], title[512];
 	cairo_surface_t *s;
 	cairo_t *cr;
-	int rc;
 
 	tp_render_tmpname(tmp, sizeof(tmp), path);
 	if (svg) {
@@ -571,14 +584,7 @@ static int write_vector(const tp_mapdata *d, const char *path, int svg)
 	draw_overview(cr, d);
 	cairo_show_page(cr);
 	cairo_destroy(cr);
-	cairo_surface_finish(s);
-	rc = tp_surface_check(s, path);
-	cairo_surface_destroy(s);
-	if (rc)
-		unlink(tmp);
-	else
-		rc = tp_render_commit(tmp, path);
-	return rc;
+	return tp_surface_close(s, tmp, path);
 }
 
 static void json_str(FILE *f, const char *s)

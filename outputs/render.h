@@ -174,6 +174,10 @@ void tp_pdf_metadata(cairo_surface_t *pdf, const tp_mapdata *d, const char *titl
 /* Checks a finished surface; TP_EOUTPUT naming path when Cairo failed. */
 int tp_surface_check(cairo_surface_t *s, const char *path);
 
+/* Finishes and destroys a PDF or SVG surface drawn into tmp, then renames
+ * tmp onto path, or removes tmp when Cairo failed (TP_EOUTPUT naming path). */
+int tp_surface_close(cairo_surface_t *s, const char *tmp, const char *path);
+
 enum {
 	TP_TEXT_BOLD = 1,    /* bold weight */
 	TP_TEXT_ITALIC = 2,  /* italic */
