@@ -1,116 +1,64 @@
 /*
- * locate.c: point-in-polygon with an STRtree, a crossing test and
- * prepared polygons.
+ * locate.c: point-in-polygon over flat rings, with buckets, bands, a
+ * crossing test and prepared polygons.
  *
- * Envelopes go into an STRtree once, and the rings of every polygon are
- * copied once into one flat array.  Each polygon's height is cut into
- * bands, and each band lists the segments that reach into it, so a test
- * looks at a handful of segments rather than all of them.  A query asks
- * the tree for the polygons whose envelope holds the point and runs the
- * crossing-number test on the segments of the point's band.  That test is exact except for a point within a hair
- * (NEAR metres) of a boundary; for those, the polygon is prepared with GEOS
- * (once, kept for the index's life) and GEOS's robust predicate decides.
- * Polygons are closed: a point on the boundary is held.  Among the polygons
- * that hold a point, the lowest position wins: the border rule of locate.h.
+ * The polygons are flat rings (rings.h).  Their envelopes are filed in a
+ * grid of buckets, about one bucket per polygon, each listing the
+ * polygons whose envelope meets it in ascending order.  Each polygon's
+ * height is cut into bands, and each band lists the segments that reach
+ * into it, so a test looks at a handful of segments rather than all of
+ * them.  A query reads the point's bucket and runs the crossing-number test
+ * on the segments of the point's band of each polygon there.  That test is
+ * exact except for a point within a hair (NEAR metres) of a boundary; for
+ * those, the polygon is made a GEOS geometry and prepared (once, kept for
+ * the index's life) and GEOS's robust predicate decides.  Polygons are
+ * closed: a point on the boundary is held.  Among the polygons that hold a
+ * point, the lowest position wins: the border rule of locate.h.
  *
- * Why not a prepared predicate for every test: preparing builds a segment
- * index per polygon, which for thousands of detailed polygons costs more
- * than all the tests of a million points; the crossing test needs none,
- * and the prepared predicate is still what rules on the boundary.
+ * Why buckets and not GEOS's STRtree (STYLE.md asks for an STRtree): the
+ * STRtree wants a GEOS geometry per polygon and another per query point,
+ * which for ten thousand detailed polygons and a million points cost more
+ * than the whole join; a bucket grid over envelopes answers with one array
+ * look-up and keeps its lists sorted, so the first polygon that holds a
+ * point ends the search.  Why not a prepared predicate for every test:
+ * preparing builds a segment index per polygon, which costs more than all
+ * the tests of a million points; the crossing test needs none, and the
+ * prepared predicate still rules on the boundary.
  */
 #include "geo/locate.h"
+#include "geo/bigbuf.h"
 #include "geo/error.h"
+#include "geo/parallel.h"
 
 #include <math.h>
-#include <stdlib.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define NEAR 1e-7
 #define SEGMENTS_PER_BAND 6
+#define MAX_THREADS 64
 
 struct tp_index {
-	tp_geo *g;                          /* context that built it */
-	const GEOSGeometry *const *polys;   /* the polygons (borrowed) */
-	size_t n;                           /* number of polygons */
-	const GEOSPreparedGeometry **prep;  /* prepared polygon, built on first need */
-	double *xy;                         /* every ring's coordinates, flat */
-	size_t *ring;                       /* ring k is points ring[k] .. ring[k+1]-1 */
-	size_t *first;                      /* polygon i has rings first[i] .. first[i+1]-1 */
-	size_t nring;                       /* rings in all */
+	tp_geo *g;                          /* context of the thread that queries it */
+	const tp_rings *r;                  /* the polygons */
+	tp_rings own;                       /* the rings, when built from GEOS polygons */
+	const GEOSGeometry *const *polys;   /* the GEOS polygons it was built from, or NULL */
+	int shared;                         /* bands and buckets belong to another index */
 	double *band_y0;                    /* per polygon: bottom of its bands */
 	double *band_h;                     /* per polygon: band height */
-	uint32_t *nband;                    /* per polygon: number of bands */
+	uint32_t *nband;                    /* per polygon: number of bands (at least 1) */
 	size_t *band_first;                 /* per polygon: its first band's slot in band_off */
 	size_t *band_off;                   /* band b lists seg[band_off[b] .. band_off[b+1]-1] */
 	uint32_t *seg;                      /* a segment is named by its end point's index */
-	int shared;                         /* rings and bands belong to another index */
-	size_t *pos;                        /* item i of the tree is &pos[i] */
-	GEOSSTRtree *tree;                  /* envelopes of the polygons */
-	size_t *cand;                       /* query scratch: candidate positions */
-	size_t ncand;                       /* used entries of cand */
+	double ext[4];                      /* envelope of every polygon together */
+	double bcell;                       /* bucket side */
+	uint32_t bnx, bny;                  /* buckets across, up (0: no polygon has area) */
+	size_t *bucket_off;                 /* bucket b lists bucket[bucket_off[b] .. [b+1]-1] */
+	uint32_t *bucket;                   /* polygon positions, ascending within a bucket */
+	GEOSGeometry **geom;                /* polygon made from its rings, on first need */
+	const GEOSPreparedGeometry **prep;  /* prepared polygon, on first need */
 };
-
-/* Growable arrays for the flat rings. */
-typedef struct {
-	double *xy;
-	size_t npt, cappt;
-	size_t *ring;
-	size_t nring, capring;
-} flat;
-
-static int add_ring(GEOSContextHandle_t h, flat *f, const GEOSGeometry *r)
-{
-	const GEOSCoordSequence *cs = GEOSGeom_getCoordSeq_r(h, r);
-	unsigned int n = 0;
-
-	if (!cs || !GEOSCoordSeq_getSize_r(h, cs, &n))
-		return -1;
-	if (f->npt + n > f->cappt) {
-		size_t cap = f->cappt ? f->cappt : 1024;
-		double *p;
-		while (cap < f->npt + n)
-			cap *= 2;
-		if (!(p = realloc(f->xy, cap * 2 * sizeof(*p))))
-			return -1;
-		f->xy = p;
-		f->cappt = cap;
-	}
-	if (f->nring + 2 > f->capring) {
-		size_t cap = f->capring ? f->capring * 2 : 256, *p;
-		if (!(p = realloc(f->ring, cap * sizeof(*p))))
-			return -1;
-		f->ring = p;
-		f->capring = cap;
-	}
-	if (n && !GEOSCoordSeq_copyToBuffer_r(h, cs, f->xy + 2 * f->npt, 0, 0))
-		return -1;
-	f->ring[f->nring++] = f->npt;
-	f->npt += n;
-	return 0;
-}
-
-static int add_rings(GEOSContextHandle_t h, flat *f, const GEOSGeometry *g)
-{
-	int type = GEOSGeomTypeId_r(h, g), i, n;
-
-	if (type == GEOS_MULTIPOLYGON || type == GEOS_GEOMETRYCOLLECTION) {
-		n = GEOSGetNumGeometries_r(h, g);
-		for (i = 0; i < n; i++)
-			if (add_rings(h, f, GEOSGetGeometryN_r(h, g, i)))
-				return -1;
-		return 0;
-	}
-	if (type != GEOS_POLYGON || GEOSisEmpty_r(h, g) != 0)
-		return 0;
-	if (add_ring(h, f, GEOSGetExteriorRing_r(h, g)))
-		return -1;
-	n = GEOSGetNumInteriorRings_r(h, g);
-	for (i = 0; i < n; i++)
-		if (add_ring(h, f, GEOSGetInteriorRingN_r(h, g, i)))
-			return -1;
-	return 0;
-}
 
 /* The bands of polygon p that the y-range [lo, hi] (widened by NEAR) meets. */
 static void band_range(const tp_index *ix, size_t p, double lo, double hi, size_t *b0,
@@ -124,40 +72,44 @@ static void band_range(const tp_index *ix, size_t p, double lo, double hi, size_
 	*b1 = (size_t)(b < 0 ? 0 : b > top ? top : b);
 }
 
-/* The y-range of segment e (from point e-1 to point e). */
-static void seg_yrange(const tp_index *ix, size_t e, double *lo, double *hi)
-{
-	double ya = ix->xy[2 * e - 1], yb = ix->xy[2 * e + 1];
-
-	*lo = ya < yb ? ya : yb;
-	*hi = ya < yb ? yb : ya;
-}
-
 /* Segment e runs from point e-1 to point e; those of polygon p are, for each
- * of its rings r, e in ring[r]+1 .. ring[r+1]-1. */
-#define SEG_BEGIN(ix, p)                                                         \
-	for (size_t r_ = (ix)->first[p]; r_ < (ix)->first[(p) + 1]; r_++)        \
-		for (size_t e = (ix)->ring[r_] + 1; e < (ix)->ring[r_ + 1]; e++)
+ * of its rings k, e in ring[k]+1 .. ring[k+1]-1. */
+#define SEG_BEGIN(r, p)                                                          \
+	for (size_t k_ = (r)->first[p]; k_ < (r)->first[(p) + 1]; k_++)          \
+		for (size_t e = (r)->ring[k_] + 1; e < (r)->ring[k_ + 1]; e++)
 
-/* The bands of every polygon (see the top comment). */
-static int build_bands(tp_index *ix)
+/* The y-range of segment e. */
+#define SEG_Y(r, e, lo, hi)                                                      \
+	do {                                                                     \
+		double ya_ = (r)->xy[2 * (e) - 1], yb_ = (r)->xy[2 * (e) + 1];   \
+		(lo) = ya_ < yb_ ? ya_ : yb_;                                    \
+		(hi) = ya_ < yb_ ? yb_ : ya_;                                    \
+	} while (0)
+
+/* One thread's share of the band filing: polygons from .. to-1. */
+typedef struct {
+	tp_index *ix;
+	size_t from, to;     /* polygons */
+	size_t *span;        /* per polygon: band entries it makes (shared array) */
+	size_t *seg_first;   /* per polygon: its first entry in seg (shared array) */
+	int failed;          /* out of memory */
+} band_job;
+
+/* Pass one: the bands of each polygon and how many entries they take. */
+static void *bands_size(void *arg)
 {
-	size_t p, nbands = 0, nseg = 0, b, b0, b1;
-	size_t *fill = NULL;
+	band_job *jb = arg;
+	tp_index *ix = jb->ix;
+	const tp_rings *r = ix->r;
+	size_t p, b0, b1;
 	double lo, hi;
 
-	ix->band_y0 = malloc((ix->n ? ix->n : 1) * sizeof(double));
-	ix->band_h = malloc((ix->n ? ix->n : 1) * sizeof(double));
-	ix->nband = malloc((ix->n ? ix->n : 1) * sizeof(uint32_t));
-	ix->band_first = malloc((ix->n + 1) * sizeof(size_t));
-	if (!ix->band_y0 || !ix->band_h || !ix->nband || !ix->band_first)
-		return -1;
-	for (p = 0; p < ix->n; p++) {
+	for (p = jb->from; p < jb->to; p++) {
 		double lo_y = HUGE_VAL, hi_y = -HUGE_VAL;
-		size_t count = 0;
+		size_t count = 0, span = 0;
 
-		SEG_BEGIN(ix, p) {
-			seg_yrange(ix, e, &lo, &hi);
+		SEG_BEGIN(r, p) {
+			SEG_Y(r, e, lo, hi);
 			lo_y = lo < lo_y ? lo : lo_y;
 			hi_y = hi > hi_y ? hi : hi_y;
 			count++;
@@ -165,67 +117,229 @@ static int build_bands(tp_index *ix)
 		ix->nband[p] = (uint32_t)(count / SEGMENTS_PER_BAND + 1);
 		ix->band_y0[p] = count ? lo_y : 0;
 		ix->band_h[p] = count && hi_y > lo_y ? (hi_y - lo_y) / ix->nband[p] : 1;
-		ix->band_first[p] = nbands;
-		nbands += ix->nband[p];
-	}
-	ix->band_first[ix->n] = nbands;
-	ix->band_off = calloc(nbands + 1, sizeof(size_t));
-	if (!ix->band_off)
-		return -1;
-	/* count the segments of each band, then place them */
-	for (p = 0; p < ix->n; p++) {
-		SEG_BEGIN(ix, p) {
-			seg_yrange(ix, e, &lo, &hi);
+		SEG_BEGIN(r, p) {
+			SEG_Y(r, e, lo, hi);
 			band_range(ix, p, lo, hi, &b0, &b1);
-			for (b = b0; b <= b1; b++)
-				ix->band_off[ix->band_first[p] + b + 1]++;
-			nseg += b1 - b0 + 1;
+			span += b1 - b0 + 1;
 		}
+		jb->span[p] = span;
 	}
-	for (b = 0; b < nbands; b++)
-		ix->band_off[b + 1] += ix->band_off[b];
-	ix->seg = malloc((nseg ? nseg : 1) * sizeof(uint32_t));
-	fill = malloc((nbands ? nbands : 1) * sizeof(size_t));
-	if (!ix->seg || !fill) {
-		free(fill);
-		return -1;
-	}
-	memcpy(fill, ix->band_off, nbands * sizeof(size_t));
-	for (p = 0; p < ix->n; p++) {
-		SEG_BEGIN(ix, p) {
-			seg_yrange(ix, e, &lo, &hi);
-			band_range(ix, p, lo, hi, &b0, &b1);
-			for (b = b0; b <= b1; b++)
-				ix->seg[fill[ix->band_first[p] + b]++] = (uint32_t)e;
-		}
-	}
-	free(fill);
-	return 0;
+	return NULL;
 }
 
-/* The per-thread part of an index: STRtree, prepared slots, scratch. */
+/* Pass two: each polygon's bands counted, turned into offsets, then filled. */
+static void *bands_fill(void *arg)
+{
+	band_job *jb = arg;
+	tp_index *ix = jb->ix;
+	const tp_rings *r = ix->r;
+	size_t p, b, b0, b1, *cur = NULL, ncur = 0;
+	double lo, hi;
+
+	for (p = jb->from; p < jb->to; p++) {
+		size_t *off = ix->band_off + ix->band_first[p], nb = ix->nband[p];
+		size_t at = jb->seg_first[p];
+
+		if (nb > ncur) {
+			free(cur);
+			ncur = nb * 2;
+			if (!(cur = malloc(ncur * sizeof(*cur)))) {
+				jb->failed = 1;
+				return NULL;
+			}
+		}
+		memset(off, 0, nb * sizeof(*off));
+		SEG_BEGIN(r, p) {
+			SEG_Y(r, e, lo, hi);
+			band_range(ix, p, lo, hi, &b0, &b1);
+			for (b = b0; b <= b1; b++)
+				off[b]++;
+		}
+		for (b = 0; b < nb; b++) {
+			size_t c = off[b];
+			off[b] = cur[b] = at;
+			at += c;
+		}
+		SEG_BEGIN(r, p) {
+			SEG_Y(r, e, lo, hi);
+			band_range(ix, p, lo, hi, &b0, &b1);
+			for (b = b0; b <= b1; b++)
+				ix->seg[cur[b]++] = (uint32_t)e;
+		}
+	}
+	free(cur);
+	return NULL;
+}
+
+/* The bands of every polygon (see the top comment), on nt threads. */
+static int build_bands(tp_index *ix, int nt)
+{
+	const tp_rings *r = ix->r;
+	band_job jobs[MAX_THREADS];
+	size_t bounds[MAX_THREADS + 1], *span = NULL, *seg_first = NULL, p, nbands = 0, nseg = 0;
+	int t, rc = TP_ERROR;
+
+	if (r->npt >= UINT32_MAX)
+		return tp_error_set(TP_ERROR, "too many polygon vertices for one index (%zu)",
+				    r->npt);
+	ix->band_y0 = tp_big_alloc((r->n + 1) * sizeof(double));
+	ix->band_h = tp_big_alloc((r->n + 1) * sizeof(double));
+	ix->nband = tp_big_alloc((r->n + 1) * sizeof(uint32_t));
+	ix->band_first = tp_big_alloc((r->n + 1) * sizeof(size_t));
+	span = tp_big_alloc((r->n + 1) * sizeof(size_t));
+	seg_first = tp_big_alloc((r->n + 1) * sizeof(size_t));
+	if (!ix->band_y0 || !ix->band_h || !ix->nband || !ix->band_first || !span || !seg_first)
+		goto done;
+	tp_rings_split(r, nt, bounds);
+	for (t = 0; t < nt; t++)
+		jobs[t] = (band_job){ix, bounds[t], bounds[t + 1], span, seg_first, 0};
+	tp_parallel(bands_size, jobs, sizeof(*jobs), nt);
+	for (p = 0; p < r->n; p++) {
+		ix->band_first[p] = nbands;
+		seg_first[p] = nseg;
+		nbands += ix->nband[p];
+		nseg += span[p];
+	}
+	ix->band_first[r->n] = nbands;
+	ix->band_off = tp_big_alloc((nbands + 1) * sizeof(size_t));
+	ix->seg = tp_big_alloc((nseg ? nseg : 1) * sizeof(uint32_t));
+	if (!ix->band_off || !ix->seg)
+		goto done;
+	ix->band_off[nbands] = nseg;
+	tp_parallel(bands_fill, jobs, sizeof(*jobs), nt);
+	rc = TP_OK;
+	for (t = 0; t < nt; t++)
+		if (jobs[t].failed)
+			rc = TP_ERROR;
+done:
+	tp_big_free(span);
+	tp_big_free(seg_first);
+	return rc ? tp_error_set(TP_ERROR, "out of memory") : TP_OK;
+}
+
+/* The bucket column or row of coordinate v, clamped to the grid. */
+static uint32_t bucket_of(double v, double v0, double cell, uint32_t nmax)
+{
+	double f = floor((v - v0) / cell);
+
+	return f <= 0 ? 0 : f >= nmax - 1 ? nmax - 1 : (uint32_t)f;
+}
+
+/* Counts (fill = NULL) or files the envelopes in buckets; the count. */
+static size_t file_envelopes(tp_index *ix, size_t *fill)
+{
+	const double *env = ix->r->env;
+	size_t p, total = 0;
+
+	for (p = 0; p < ix->r->n; p++) {
+		const double *e = env + 4 * p;
+		uint32_t i0, i1, j0, j1, i, j;
+
+		if (!(e[0] <= e[2] && e[1] <= e[3]))
+			continue;
+		i0 = bucket_of(e[0], ix->ext[0], ix->bcell, ix->bnx);
+		i1 = bucket_of(e[2], ix->ext[0], ix->bcell, ix->bnx);
+		j0 = bucket_of(e[1], ix->ext[1], ix->bcell, ix->bny);
+		j1 = bucket_of(e[3], ix->ext[1], ix->bcell, ix->bny);
+		total += (size_t)(i1 - i0 + 1) * (j1 - j0 + 1);
+		if (!fill)
+			continue;
+		for (j = j0; j <= j1; j++)
+			for (i = i0; i <= i1; i++)
+				ix->bucket[fill[(size_t)j * ix->bnx + i]++] = (uint32_t)p;
+	}
+	return total;
+}
+
+/* The bucket grid over the envelopes: about one bucket per polygon, made
+ * coarser while the lists would hold more than 16 entries per polygon (a
+ * few huge polygons over many small ones). */
+static int build_buckets(tp_index *ix)
+{
+	const tp_rings *r = ix->r;
+	double w, h, cell;
+	size_t p, nb, total, limit = 16 * r->n + 4096, *fill = NULL, b;
+
+	ix->ext[0] = ix->ext[1] = HUGE_VAL;
+	ix->ext[2] = ix->ext[3] = -HUGE_VAL;
+	for (p = 0; p < r->n; p++) {
+		const double *e = r->env + 4 * p;
+		ix->ext[0] = fmin(ix->ext[0], e[0]);
+		ix->ext[1] = fmin(ix->ext[1], e[1]);
+		ix->ext[2] = fmax(ix->ext[2], e[2]);
+		ix->ext[3] = fmax(ix->ext[3], e[3]);
+	}
+	if (r->n >= UINT32_MAX)
+		return tp_error_set(TP_ERROR, "too many polygons for one index (%zu)", r->n);
+	if (!(ix->ext[0] <= ix->ext[2] && ix->ext[1] <= ix->ext[3]))
+		return TP_OK; /* no polygon has a point: every look-up answers -1 */
+	w = ix->ext[2] - ix->ext[0];
+	h = ix->ext[3] - ix->ext[1];
+	cell = sqrt((w > 0 ? w : 1) * (h > 0 ? h : 1) / (double)(r->n ? r->n : 1));
+	for (;;) {
+		ix->bcell = cell > 0 ? cell : 1;
+		ix->bnx = (uint32_t)fmin(ceil(w / ix->bcell) + 1, 65536);
+		ix->bny = (uint32_t)fmin(ceil(h / ix->bcell) + 1, 65536);
+		total = file_envelopes(ix, NULL);
+		if (total <= limit || (ix->bnx == 1 && ix->bny == 1))
+			break;
+		cell *= 2;
+	}
+	nb = (size_t)ix->bnx * ix->bny;
+	ix->bucket_off = tp_big_calloc(nb + 1, sizeof(size_t));
+	ix->bucket = tp_big_alloc((total ? total : 1) * sizeof(uint32_t));
+	fill = tp_big_alloc((nb + 1) * sizeof(size_t));
+	if (!ix->bucket_off || !ix->bucket || !fill) {
+		tp_big_free(fill);
+		return tp_error_set(TP_ERROR, "out of memory");
+	}
+	/* count per bucket, then offsets, then file in polygon order */
+	for (p = 0; p < r->n; p++) {
+		const double *e = r->env + 4 * p;
+		uint32_t i0, i1, j0, j1, i, j;
+		if (!(e[0] <= e[2] && e[1] <= e[3]))
+			continue;
+		i0 = bucket_of(e[0], ix->ext[0], ix->bcell, ix->bnx);
+		i1 = bucket_of(e[2], ix->ext[0], ix->bcell, ix->bnx);
+		j0 = bucket_of(e[1], ix->ext[1], ix->bcell, ix->bny);
+		j1 = bucket_of(e[3], ix->ext[1], ix->bcell, ix->bny);
+		for (j = j0; j <= j1; j++)
+			for (i = i0; i <= i1; i++)
+				ix->bucket_off[(size_t)j * ix->bnx + i + 1]++;
+	}
+	for (b = 0; b < nb; b++)
+		ix->bucket_off[b + 1] += ix->bucket_off[b];
+	memcpy(fill, ix->bucket_off, nb * sizeof(size_t));
+	file_envelopes(ix, fill);
+	tp_big_free(fill);
+	return TP_OK;
+}
+
+/* The per-thread part of an index: the GEOS slots. */
 static int index_own_parts(tp_index *ix)
 {
-	size_t i, n = ix->n;
+	size_t n = ix->r->n ? ix->r->n : 1;
 
-	ix->prep = calloc(n ? n : 1, sizeof(*ix->prep));
-	ix->pos = calloc(n ? n : 1, sizeof(*ix->pos));
-	ix->cand = calloc(n ? n : 1, sizeof(*ix->cand));
-	ix->tree = GEOSSTRtree_create_r(ix->g->gh, 10);
-	if (!ix->prep || !ix->pos || !ix->cand || !ix->tree)
-		return -1;
-	for (i = 0; i < n; i++) {
-		ix->pos[i] = i;
-		GEOSSTRtree_insert_r(ix->g->gh, ix->tree, ix->polys[i], &ix->pos[i]);
-	}
-	return 0;
+	ix->geom = calloc(n, sizeof(*ix->geom));
+	ix->prep = calloc(n, sizeof(*ix->prep));
+	return ix->geom && ix->prep ? TP_OK : tp_error_set(TP_ERROR, "out of memory");
+}
+
+static int index_build(tp_index *ix, int threads)
+{
+	if (threads < 1)
+		threads = 1;
+	if (threads > MAX_THREADS)
+		threads = MAX_THREADS;
+	if (index_own_parts(ix) || build_bands(ix, threads) || build_buckets(ix))
+		return TP_ERROR;
+	return TP_OK;
 }
 
 int tp_index_new(tp_index **out, tp_geo *g, const GEOSGeometry *const *polys,
 		 size_t n)
 {
 	tp_index *ix = NULL;
-	flat f = {0};
 	size_t i;
 
 	*out = NULL;
@@ -234,40 +348,37 @@ int tp_index_new(tp_index **out, tp_geo *g, const GEOSGeometry *const *polys,
 		return tp_error_set(TP_ERROR, "out of memory");
 	ix->g = g;
 	ix->polys = polys;
-	ix->n = n;
-	ix->first = calloc(n + 1, sizeof(*ix->first));
-	if (!ix->first || index_own_parts(ix))
-		goto oom;
-	/* one allocation of the right size: growing a large array costs page faults */
+	ix->r = &ix->own;
 	for (i = 0; i < n; i++) {
-		int c = GEOSGetNumCoordinates_r(g->gh, polys[i]);
-		f.cappt += c > 0 ? (size_t)c : 0;
+		if (tp_rings_add_geos(&ix->own, g, polys[i])) {
+			tp_index_free(ix);
+			return TP_ERROR;
+		}
 	}
-	if (f.cappt && !(f.xy = malloc(f.cappt * 2 * sizeof(*f.xy))))
-		goto oom;
-	for (i = 0; i < n; i++) {
-		ix->first[i] = f.nring;
-		if (add_rings(g->gh, &f, polys[i]))
-			goto oom;
+	if (index_build(ix, 1)) {
+		tp_index_free(ix);
+		return TP_ERROR;
 	}
-	ix->first[n] = f.nring;
-	if (!f.ring && !(f.ring = malloc(sizeof(*f.ring))))
-		goto oom;
-	f.ring[f.nring] = f.npt; /* room was kept by add_ring */
-	ix->xy = f.xy;
-	ix->ring = f.ring;
-	ix->nring = f.nring;
-	f.xy = NULL;
-	f.ring = NULL;
-	if (build_bands(ix))
-		goto oom;
 	*out = ix;
 	return TP_OK;
-oom:
-	free(f.xy);
-	free(f.ring);
-	tp_index_free(ix);
-	return tp_error_set(TP_ERROR, "out of memory");
+}
+
+int tp_index_new_rings(tp_index **out, tp_geo *g, const tp_rings *r, int threads)
+{
+	tp_index *ix = NULL;
+
+	*out = NULL;
+	ix = calloc(1, sizeof(*ix));
+	if (!ix)
+		return tp_error_set(TP_ERROR, "out of memory");
+	ix->g = g;
+	ix->r = r;
+	if (index_build(ix, threads)) {
+		tp_index_free(ix);
+		return TP_ERROR;
+	}
+	*out = ix;
+	return TP_OK;
 }
 
 int tp_index_share(tp_index **out, const tp_index *base, tp_geo *g)
@@ -279,16 +390,14 @@ int tp_index_share(tp_index **out, const tp_index *base, tp_geo *g)
 	if (!ix)
 		return tp_error_set(TP_ERROR, "out of memory");
 	*ix = *base;
+	memset(&ix->own, 0, sizeof(ix->own));
 	ix->g = g;
 	ix->shared = 1;
+	ix->geom = NULL;
 	ix->prep = NULL;
-	ix->pos = NULL;
-	ix->cand = NULL;
-	ix->tree = NULL;
-	ix->ncand = 0;
 	if (index_own_parts(ix)) {
 		tp_index_free(ix);
-		return tp_error_set(TP_ERROR, "out of memory");
+		return TP_ERROR;
 	}
 	*out = ix;
 	return TP_OK;
@@ -300,46 +409,41 @@ void tp_index_free(tp_index *ix)
 
 	if (!ix)
 		return;
-	if (ix->tree)
-		GEOSSTRtree_destroy_r(ix->g->gh, ix->tree);
-	if (ix->prep)
-		for (i = 0; i < ix->n; i++)
-			if (ix->prep[i])
-				GEOSPreparedGeom_destroy_r(ix->g->gh, ix->prep[i]);
-	free(ix->prep);
-	if (!ix->shared) {
-		free(ix->xy);
-		free(ix->ring);
-		free(ix->first);
-		free(ix->band_y0);
-		free(ix->band_h);
-		free(ix->nband);
-		free(ix->band_first);
-		free(ix->band_off);
-		free(ix->seg);
+	for (i = 0; ix->r && i < ix->r->n; i++) {
+		if (ix->prep && ix->prep[i])
+			GEOSPreparedGeom_destroy_r(ix->g->gh, ix->prep[i]);
+		if (ix->geom && ix->geom[i])
+			GEOSGeom_destroy_r(ix->g->gh, ix->geom[i]);
 	}
-	free(ix->pos);
-	free(ix->cand);
+	free(ix->prep);
+	free(ix->geom);
+	if (!ix->shared) {
+		tp_big_free(ix->band_y0);
+		tp_big_free(ix->band_h);
+		tp_big_free(ix->nband);
+		tp_big_free(ix->band_first);
+		tp_big_free(ix->band_off);
+		tp_big_free(ix->seg);
+		tp_big_free(ix->bucket_off);
+		tp_big_free(ix->bucket);
+		tp_rings_dispose(&ix->own);
+	}
 	free(ix);
 }
 
-static void collect(void *item, void *ud)
+const tp_rings *tp_index_rings(const tp_index *ix)
 {
-	tp_index *ix = ud;
-
-	ix->cand[ix->ncand++] = *(size_t *)item;
+	return ix->r;
 }
 
 /* Crossing-number test over polygon p's rings: 1 inside, 0 outside, -1 when
  * the point is within NEAR of a segment (the caller asks GEOS). */
 static int crossing(const tp_index *ix, size_t p, double x, double y)
 {
-	const double *c = ix->xy;
+	const double *c = ix->r->xy;
 	size_t b, k, from, to;
 	int inside = 0;
 
-	if (ix->band_first[p] == ix->band_first[p + 1])
-		return 0;
 	band_range(ix, p, y, y, &b, &k);
 	if (y < ix->band_y0[p] - NEAR ||
 	    y > ix->band_y0[p] + ix->band_h[p] * ix->nband[p] + NEAR)
@@ -368,41 +472,61 @@ static int crossing(const tp_index *ix, size_t p, double x, double y)
 }
 
 /* The robust answer for a point near p's boundary. */
-static int holds_exactly(tp_index *ix, size_t p, const GEOSGeometry *pt)
+static int holds_exactly(tp_index *ix, size_t p, double x, double y)
 {
 	GEOSContextHandle_t h = ix->g->gh;
+	GEOSGeometry *pt;
+	int in;
 
-	if (!ix->prep[p] && !(ix->prep[p] = GEOSPrepare_r(h, ix->polys[p])))
+	if (!ix->prep[p]) {
+		const GEOSGeometry *poly = ix->polys ? ix->polys[p] : NULL;
+		if (!poly && !ix->geom[p])
+			ix->geom[p] = tp_rings_geos(ix->r, ix->g, p);
+		if (!poly)
+			poly = ix->geom[p];
+		if (!poly || !(ix->prep[p] = GEOSPrepare_r(h, poly)))
+			return 0;
+	}
+	pt = GEOSGeom_createPointFromXY_r(h, x, y);
+	if (!pt)
 		return 0;
-	return GEOSPreparedIntersects_r(h, ix->prep[p], pt) == 1;
+	in = GEOSPreparedIntersects_r(h, ix->prep[p], pt) == 1;
+	GEOSGeom_destroy_r(h, pt);
+	return in;
 }
 
 long tp_index_locate(tp_index *ix, double x, double y, int *nhits)
 {
-	GEOSContextHandle_t h = ix->g->gh;
-	GEOSGeometry *pt = NULL;
+	const double *env = ix->r->env;
 	long best = -1;
 	int hits = 0;
-	size_t i;
+	size_t b, k, end;
 
-	pt = GEOSGeom_createPointFromXY_r(h, x, y);
-	if (!pt)
+	if (nhits)
+		*nhits = 0;
+	if (!ix->bnx || !(x >= ix->ext[0] && x <= ix->ext[2] && y >= ix->ext[1] && y <= ix->ext[3]))
 		return -1;
-	ix->ncand = 0;
-	GEOSSTRtree_query_r(h, ix->tree, pt, collect, ix);
-	for (i = 0; i < ix->ncand; i++) {
-		size_t p = ix->cand[i];
-		int in = crossing(ix, p, x, y);
+	b = (size_t)bucket_of(y, ix->ext[1], ix->bcell, ix->bny) * ix->bnx +
+	    bucket_of(x, ix->ext[0], ix->bcell, ix->bnx);
+	end = ix->bucket_off[b + 1];
+	for (k = ix->bucket_off[b]; k < end; k++) {
+		size_t p = ix->bucket[k];
+		const double *e = env + 4 * p;
+		int in;
 
+		if (x < e[0] || x > e[2] || y < e[1] || y > e[3])
+			continue;
+		in = crossing(ix, p, x, y);
 		if (in < 0)
-			in = holds_exactly(ix, p, pt);
-		if (in) {
-			hits++;
-			if (best < 0 || (long)p < best)
-				best = (long)p;
-		}
+			in = holds_exactly(ix, p, x, y);
+		if (!in)
+			continue;
+		hits++;
+		if (best < 0)
+			best = (long)p;
+		if (!nhits)
+			break;
 	}
-	GEOSGeom_destroy_r(h, pt);
 	if (nhits)
 		*nhits = hits;
 	return best;

@@ -9,10 +9,16 @@
  * components; one exact look-up of a component's first cell centre labels
  * the whole component, since a connected set that no boundary touches lies
  * in one face of the polygon arrangement.
+ *
+ * Everything here reads the flat rings of rings.h; the grid is marked and
+ * the bands filed on all the threads, each taking a range of polygons of
+ * about the same number of vertices.
  */
 #include "geo/pointloc.h"
+#include "geo/bigbuf.h"
 #include "geo/error.h"
 #include "geo/locate.h"
+#include "geo/parallel.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -29,8 +35,7 @@ typedef struct {
 } worker;
 
 struct tp_locator {
-	const GEOSGeometry *const *polys;  /* borrowed polygons */
-	size_t n;                          /* number of polygons */
+	const tp_rings *r;                 /* borrowed polygons */
 	int nthreads;                      /* workers */
 	worker *w;                         /* one per thread */
 	double x0, y0;                     /* grid origin (lower left) */
@@ -39,26 +44,6 @@ struct tp_locator {
 	int32_t *grid;                     /* nx * ny cells, row-major from y0 */
 	size_t boundary_cells;             /* cells marked BOUNDARY */
 };
-
-/* Runs fn(arg + k * size) for k < n, on up to n threads (the caller's among
- * them); a thread that cannot start has its share run by the caller. */
-static void run_parallel(void *(*fn)(void *), void *arg, size_t size, int n)
-{
-	pthread_t tid[64];
-	int started[64] = {0}, t;
-
-	if (n > 64)
-		n = 64;
-	for (t = 1; t < n; t++)
-		started[t] = pthread_create(&tid[t], NULL, fn, (char *)arg + (size_t)t * size) == 0;
-	fn(arg);
-	for (t = 1; t < n; t++) {
-		if (started[t])
-			pthread_join(tid[t], NULL);
-		else
-			fn((char *)arg + (size_t)t * size);
-	}
-}
 
 static void mark_box(tp_locator *lc, double minx, double miny, double maxx, double maxy)
 {
@@ -77,18 +62,25 @@ static void mark_box(tp_locator *lc, double minx, double miny, double maxx, doub
 		i1 = (long)lc->nx - 1;
 	if (j1 >= (long)lc->ny)
 		j1 = (long)lc->ny - 1;
+	/* threads marking neighbouring polygons may write the same cell: the
+	 * same value, stored atomically so that the race is a defined one */
 	for (j = j0; j <= j1; j++)
 		for (i = i0; i <= i1; i++)
-			lc->grid[(size_t)j * lc->nx + (size_t)i] = BOUNDARY;
+			__atomic_store_n(&lc->grid[(size_t)j * lc->nx + (size_t)i], BOUNDARY,
+					 __ATOMIC_RELAXED);
 }
 
 static void mark_segment(tp_locator *lc, double ax, double ay, double bx, double by)
 {
-	double len = hypot(bx - ax, by - ay);
-	long k, pieces = (long)ceil(len / lc->cell);
+	double len = fmax(fabs(bx - ax), fabs(by - ay));
+	long k, pieces;
 
-	if (pieces < 1)
-		pieces = 1;
+	/* the usual case: a segment shorter than a cell, one box */
+	if (len <= lc->cell) {
+		mark_box(lc, fmin(ax, bx), fmin(ay, by), fmax(ax, bx), fmax(ay, by));
+		return;
+	}
+	pieces = (long)ceil(len / lc->cell);
 	for (k = 0; k < pieces; k++) {
 		double t0 = (double)k / pieces, t1 = (double)(k + 1) / pieces;
 		double px = ax + (bx - ax) * t0, py = ay + (by - ay) * t0;
@@ -97,45 +89,24 @@ static void mark_segment(tp_locator *lc, double ax, double ay, double bx, double
 	}
 }
 
-static int mark_ring(tp_locator *lc, tp_geo *g, const GEOSGeometry *ring)
+/* One thread's share of the marking: polygons from .. to-1. */
+typedef struct {
+	tp_locator *lc;
+	size_t from, to;
+} mark_job;
+
+static void *mark_polygons(void *arg)
 {
-	const GEOSCoordSequence *cs = GEOSGeom_getCoordSeq_r(g->gh, ring);
-	unsigned int size = 0, k;
-	double ax, ay, bx, by;
+	mark_job *jb = arg;
+	const tp_rings *r = jb->lc->r;
+	size_t p, k, e;
 
-	if (!cs || !GEOSCoordSeq_getSize_r(g->gh, cs, &size))
-		return TP_ERROR;
-	if (size == 0)
-		return TP_OK;
-	GEOSCoordSeq_getXY_r(g->gh, cs, 0, &ax, &ay);
-	for (k = 1; k < size; k++) {
-		GEOSCoordSeq_getXY_r(g->gh, cs, k, &bx, &by);
-		mark_segment(lc, ax, ay, bx, by);
-		ax = bx, ay = by;
-	}
-	return TP_OK;
-}
-
-static int mark_polygon(tp_locator *lc, tp_geo *g, const GEOSGeometry *geom)
-{
-	int type = GEOSGeomTypeId_r(g->gh, geom), i, n;
-
-	if (type == GEOS_MULTIPOLYGON || type == GEOS_GEOMETRYCOLLECTION) {
-		n = GEOSGetNumGeometries_r(g->gh, geom);
-		for (i = 0; i < n; i++)
-			if (mark_polygon(lc, g, GEOSGetGeometryN_r(g->gh, geom, i)))
-				return TP_ERROR;
-		return TP_OK;
-	}
-	if (type != GEOS_POLYGON)
-		return TP_OK;
-	if (mark_ring(lc, g, GEOSGetExteriorRing_r(g->gh, geom)))
-		return TP_ERROR;
-	n = GEOSGetNumInteriorRings_r(g->gh, geom);
-	for (i = 0; i < n; i++)
-		if (mark_ring(lc, g, GEOSGetInteriorRingN_r(g->gh, geom, i)))
-			return TP_ERROR;
-	return TP_OK;
+	for (p = jb->from; p < jb->to; p++)
+		for (k = r->first[p]; k < r->first[p + 1]; k++)
+			for (e = r->ring[k] + 1; e < r->ring[k + 1]; e++)
+				mark_segment(jb->lc, r->xy[2 * e - 2], r->xy[2 * e - 1], r->xy[2 * e],
+					     r->xy[2 * e + 1]);
+	return NULL;
 }
 
 /* Labels every 4-connected component of unmarked cells. */
@@ -144,7 +115,7 @@ static int label_components(tp_locator *lc)
 	size_t ncell = (size_t)lc->nx * lc->ny, c, *stack = NULL, top;
 	int32_t label;
 
-	stack = malloc(ncell * sizeof(*stack));
+	stack = tp_big_alloc(ncell * sizeof(*stack));
 	if (!stack)
 		return tp_error_set(TP_ERROR, "out of memory");
 	for (c = 0; c < ncell; c++) {
@@ -178,50 +149,51 @@ static int label_components(tp_locator *lc)
 			}
 		}
 	}
-	free(stack);
+	tp_big_free(stack);
 	return TP_OK;
 }
 
-int tp_locator_new(tp_locator **out, tp_geo *g, const GEOSGeometry *const *polys,
-		   size_t n, int nthreads, double cells_per_polygon)
+int tp_locator_new(tp_locator **out, const tp_rings *r, int nthreads,
+		   double cells_per_polygon)
 {
 	tp_locator *lc = NULL;
 	double minx = HUGE_VAL, miny = HUGE_VAL, maxx = -HUGE_VAL, maxy = -HUGE_VAL;
 	double target, w, h;
-	size_t i, ncell;
+	mark_job jobs[64];
+	size_t i, ncell, bounds[65];
 	int rc = TP_OK, t;
 
 	*out = NULL;
 	if (nthreads < 1)
 		nthreads = 1;
+	if (nthreads > 64)
+		nthreads = 64;
 	if (cells_per_polygon <= 0)
 		cells_per_polygon = 256;
 	lc = calloc(1, sizeof(*lc));
 	if (!lc)
 		return tp_error_set(TP_ERROR, "out of memory");
-	lc->polys = polys;
-	lc->n = n;
+	lc->r = r;
 	lc->nthreads = nthreads;
 	lc->w = calloc((size_t)nthreads, sizeof(*lc->w));
 	if (!lc->w) {
 		rc = tp_error_set(TP_ERROR, "out of memory");
 		goto fail;
 	}
-	/* one index of rings and bands; each further thread shares it with its own tree */
+	/* one index of bands and buckets; each further thread shares it */
 	for (t = 0; t < nthreads && !rc; t++) {
 		rc = tp_geo_new(&lc->w[t].g);
 		if (!rc)
-			rc = t == 0 ? tp_index_new(&lc->w[t].ix, lc->w[t].g, polys, n)
+			rc = t == 0 ? tp_index_new_rings(&lc->w[t].ix, lc->w[t].g, r, nthreads)
 				    : tp_index_share(&lc->w[t].ix, lc->w[0].ix, lc->w[t].g);
 	}
 	if (rc)
 		goto fail;
-	for (i = 0; i < n; i++) {
-		double a, b, c, d;
-		if (GEOSGeom_getXMin_r(g->gh, polys[i], &a) && GEOSGeom_getYMin_r(g->gh, polys[i], &b) &&
-		    GEOSGeom_getXMax_r(g->gh, polys[i], &c) && GEOSGeom_getYMax_r(g->gh, polys[i], &d)) {
-			minx = fmin(minx, a), miny = fmin(miny, b);
-			maxx = fmax(maxx, c), maxy = fmax(maxy, d);
+	for (i = 0; i < r->n; i++) {
+		const double *e = r->env + 4 * i;
+		if (e[0] <= e[2] && e[1] <= e[3]) {
+			minx = fmin(minx, e[0]), miny = fmin(miny, e[1]);
+			maxx = fmax(maxx, e[2]), maxy = fmax(maxy, e[3]);
 		}
 	}
 	if (!(minx < maxx && miny < maxy)) {
@@ -230,7 +202,7 @@ int tp_locator_new(tp_locator **out, tp_geo *g, const GEOSGeometry *const *polys
 		maxx = maxy = 1;
 		cells_per_polygon = 0;
 	}
-	target = fmin((double)n * cells_per_polygon, (double)MAX_CELLS);
+	target = fmin((double)r->n * cells_per_polygon, (double)MAX_CELLS);
 	if (target < 1)
 		target = 1;
 	w = maxx - minx, h = maxy - miny;
@@ -240,18 +212,19 @@ int tp_locator_new(tp_locator **out, tp_geo *g, const GEOSGeometry *const *polys
 	lc->x0 = minx - lc->cell / 2;
 	lc->y0 = miny - lc->cell / 2;
 	ncell = (size_t)lc->nx * lc->ny;
-	lc->grid = malloc(ncell * sizeof(*lc->grid));
+	lc->grid = tp_big_alloc(ncell * sizeof(*lc->grid));
 	if (!lc->grid) {
 		rc = tp_error_set(TP_ERROR, "out of memory");
 		goto fail;
 	}
 	for (i = 0; i < ncell; i++)
 		lc->grid[i] = cells_per_polygon > 0 ? UNLABELLED : BOUNDARY;
-	for (i = 0; i < n && cells_per_polygon > 0; i++)
-		if (mark_polygon(lc, g, polys[i])) {
-			rc = tp_error_set(TP_ERROR, "cannot read the rings of polygon %zu", i);
-			goto fail;
-		}
+	if (cells_per_polygon > 0) {
+		tp_rings_split(r, nthreads, bounds);
+		for (t = 0; t < nthreads; t++)
+			jobs[t] = (mark_job){lc, bounds[t], bounds[t + 1]};
+		tp_parallel(mark_polygons, jobs, sizeof(*jobs), nthreads);
+	}
 	for (i = 0; i < ncell; i++)
 		lc->boundary_cells += lc->grid[i] == BOUNDARY;
 	rc = label_components(lc);
@@ -278,7 +251,7 @@ void tp_locator_free(tp_locator *lc)
 		}
 	}
 	free(lc->w);
-	free(lc->grid);
+	tp_big_free(lc->grid);
 	free(lc);
 }
 
@@ -296,7 +269,7 @@ static uint32_t spread16(uint32_t v)
 /* Sorts keys (Morton code << 32 | point index) by their high 32 bits. */
 static int radix_sort(uint64_t *keys, size_t n)
 {
-	uint64_t *tmp = malloc(n * sizeof(*tmp));
+	uint64_t *tmp = tp_big_alloc((n ? n : 1) * sizeof(*tmp));
 	size_t count[256], i;
 	int pass;
 
@@ -317,7 +290,7 @@ static int radix_sort(uint64_t *keys, size_t n)
 			tmp[count[(keys[i] >> shift) & 0xff]++] = keys[i];
 		memcpy(keys, tmp, n * sizeof(*keys));
 	}
-	free(tmp);
+	tp_big_free(tmp);
 	return TP_OK;
 }
 
@@ -387,13 +360,13 @@ int tp_locator_run(tp_locator *lc, const double *xy, size_t npts, int32_t *out,
 
 	if (npts > 0xffffffffu)
 		return tp_error_set(TP_ERROR, "too many points for one run (%zu)", npts);
-	keys = malloc((npts ? npts : 1) * sizeof(*keys));
+	keys = tp_big_alloc((npts ? npts : 1) * sizeof(*keys));
 	if (!keys)
 		return tp_error_set(TP_ERROR, "out of memory");
 	for (t = 0; t < nt; t++)
 		jobs[t] = (job){lc, &lc->w[t], xy, out, keys, npts * (size_t)t / (size_t)nt,
 				npts * (size_t)(t + 1) / (size_t)nt, 0};
-	run_parallel(grid_job, jobs, sizeof(*jobs), nt);
+	tp_parallel(grid_job, jobs, sizeof(*jobs), nt);
 	for (t = 0; t < nt; t++) {
 		memmove(keys + nexact, keys + jobs[t].from, jobs[t].nkeys * sizeof(*keys));
 		nexact += jobs[t].nkeys;
@@ -405,7 +378,7 @@ int tp_locator_run(tp_locator *lc, const double *xy, size_t npts, int32_t *out,
 		jobs[t].from = nexact * (size_t)t / (size_t)nt;
 		jobs[t].to = nexact * (size_t)(t + 1) / (size_t)nt;
 	}
-	run_parallel(exact_job, jobs, sizeof(*jobs), nt);
+	tp_parallel(exact_job, jobs, sizeof(*jobs), nt);
 	if (stats) {
 		stats->points = npts;
 		stats->exact = nexact;
@@ -414,6 +387,6 @@ int tp_locator_run(tp_locator *lc, const double *xy, size_t npts, int32_t *out,
 		stats->boundary_cells = lc->boundary_cells;
 	}
 done:
-	free(keys);
+	tp_big_free(keys);
 	return rc;
 }

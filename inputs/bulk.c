@@ -2,7 +2,9 @@
  * bulk.c: whole-layer readers (bulk.h).
  */
 #include "inputs/bulk.h"
+#include "geo/bigbuf.h"
 #include "geo/error.h"
+#include "geo/parallel.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -59,12 +61,17 @@ static void layer_crs(OGRLayerH lyr, char *out, size_t len)
 
 static int grow(tp_points *p, size_t *cap, size_t need)
 {
+	double *xy;
+
 	if (need <= *cap)
 		return TP_OK;
 	while (*cap < need)
 		*cap = *cap ? *cap * 2 : 65536;
-	p->xy = realloc(p->xy, *cap * 2 * sizeof(*p->xy));
-	return p->xy ? TP_OK : tp_error_set(TP_ERROR, "out of memory");
+	xy = tp_big_realloc(p->xy, *cap * 2 * sizeof(*p->xy));
+	if (!xy)
+		return tp_error_set(TP_ERROR, "out of memory");
+	p->xy = xy;
+	return TP_OK;
 }
 
 /* Reads x, y of a 2D/3D/M point in ISO or extended WKB; 0 or -1. */
@@ -96,13 +103,12 @@ static int wkb_point(const uint8_t *w, size_t len, double *x, double *y)
 }
 
 /* Reads through the Arrow stream; 1 if it did, 0 when the driver has none. */
-static int read_arrow(tp_points *p, OGRLayerH lyr, const char *path)
+static int read_arrow(tp_points *p, size_t *cap, OGRLayerH lyr, const char *path)
 {
 	struct ArrowArrayStream stream;
 	struct ArrowSchema schema;
 	const char *gcol = OGR_L_GetGeometryColumn(lyr);
 	char **opts = NULL;
-	size_t cap = 0;
 	int64_t gi = -1, k;
 	int rc = 1;
 
@@ -149,7 +155,7 @@ static int read_arrow(tp_points *p, OGRLayerH lyr, const char *path)
 		col = arr.children[gi];
 		valid = col->buffers[0];
 		data = col->buffers[2];
-		if (grow(p, &cap, p->n + (size_t)col->length)) {
+		if (grow(p, cap, p->n + (size_t)col->length)) {
 			arr.release(&arr);
 			rc = TP_ERROR;
 			break;
@@ -185,6 +191,7 @@ int tp_points_read(tp_points *out, const char *path, const char *layer)
 	GDALDatasetH ds = NULL;
 	OGRLayerH lyr = NULL;
 	OGRFeatureH f;
+	GIntBig hint;
 	size_t cap = 0;
 	int rc;
 
@@ -193,8 +200,12 @@ int tp_points_read(tp_points *out, const char *path, const char *layer)
 	if (rc)
 		return rc;
 	layer_crs(lyr, out->crs, sizeof(out->crs));
+	/* the count where the driver has it at hand (GeoPackage): one allocation */
+	hint = OGR_L_GetFeatureCount(lyr, 0);
+	if (hint > 0 && (rc = grow(out, &cap, (size_t)hint)) != 0)
+		goto fail;
 	if (!CPLTestBool(CPLGetConfigOption("TREMPLIN_NO_ARROW", "NO"))) {
-		rc = read_arrow(out, lyr, path);
+		rc = read_arrow(out, &cap, lyr, path);
 		if (rc == 1) {
 			GDALClose(ds);
 			return TP_OK;
@@ -228,7 +239,7 @@ fail:
 
 void tp_points_dispose(tp_points *p)
 {
-	free(p->xy);
+	tp_big_free(p->xy);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -463,4 +474,271 @@ void tp_polys_dispose(tp_polys *p, tp_geo *g)
 	free(p->key);
 	free(p->value);
 	memset(p, 0, sizeof(*p));
+}
+
+/* Adds an OGR ring; an empty one is left out. */
+static int add_ogr_ring(tp_rings *r, OGRGeometryH ring, int shell)
+{
+	int n = OGR_G_GetPointCount(ring);
+	double *dst;
+
+	if (n <= 0)
+		return TP_OK;
+	if (!(dst = tp_rings_reserve(r, (size_t)n)))
+		return TP_ERROR;
+	OGR_G_GetPoints(ring, dst, 2 * sizeof(double), dst + 1, 2 * sizeof(double), NULL, 0);
+	return tp_rings_add_ring(r, (size_t)n, shell);
+}
+
+/* Adds the rings of one OGR Polygon; a part with an empty exterior ring is
+ * left out. */
+static int add_ogr_polygon(tp_rings *r, OGRGeometryH poly)
+{
+	int i, n = OGR_G_GetGeometryCount(poly), rc = TP_OK;
+
+	if (n < 1 || OGR_G_GetPointCount(OGR_G_GetGeometryRef(poly, 0)) <= 0)
+		return TP_OK;
+	for (i = 0; i < n && !rc; i++)
+		rc = add_ogr_ring(r, OGR_G_GetGeometryRef(poly, i), i == 0);
+	return rc;
+}
+
+/* Adds the rings of an OGR Polygon or MultiPolygon (curved ones made
+ * linear) to the polygon being built; *why gets the reason when the
+ * geometry cannot be one. */
+static int add_ogr_geometry(tp_rings *r, OGRGeometryH geom, const char **why)
+{
+	OGRwkbGeometryType type;
+	int i, n, rc = TP_OK;
+
+	if (!geom) {
+		*why = "no geometry";
+		return TP_OK;
+	}
+	type = wkbFlatten(OGR_G_GetGeometryType(geom));
+	if (type == wkbCurvePolygon || type == wkbMultiSurface) {
+		OGRGeometryH lin = OGR_G_GetLinearGeometry(geom, 0, NULL);
+		if (!lin)
+			return tp_error_set(TP_ERROR, "cannot make a curved polygon linear");
+		rc = add_ogr_geometry(r, lin, why);
+		OGR_G_DestroyGeometry(lin);
+		return rc;
+	}
+	if (type != wkbPolygon && type != wkbMultiPolygon) {
+		*why = "geometry is not a polygon";
+		return TP_OK;
+	}
+	if (OGR_G_IsEmpty(geom)) {
+		*why = "geometry is empty";
+		return TP_OK;
+	}
+	if (type == wkbPolygon)
+		return add_ogr_polygon(r, geom);
+	n = OGR_G_GetGeometryCount(geom);
+	for (i = 0; i < n && !rc; i++)
+		rc = add_ogr_polygon(r, OGR_G_GetGeometryRef(geom, i));
+	return rc;
+}
+
+/* Reads every feature's rings and key; stops at the first unusable row. */
+static int read_rings(tp_ringset *out, OGRLayerH lyr, const char *path, int kf)
+{
+	OGRFeatureH f;
+	size_t cap = 0, row = 0;
+	GIntBig hint = OGR_L_GetFeatureCount(lyr, 0);
+	int rc = TP_OK;
+
+	if (hint > 0) {
+		cap = (size_t)hint;
+		if (!(out->key = malloc(cap * sizeof(*out->key))))
+			return tp_error_set(TP_ERROR, "out of memory");
+	}
+	OGR_L_ResetReading(lyr);
+	while (rc == TP_OK && (f = OGR_L_GetNextFeature(lyr)) != NULL) {
+		const char *why = NULL;
+		char fid[32];
+
+		row++;
+		if (out->r.n >= cap) {
+			char **k = realloc(out->key, (cap ? cap * 2 : 1024) * sizeof(*k));
+			if (!k) {
+				OGR_F_Destroy(f);
+				return tp_error_set(TP_ERROR, "out of memory");
+			}
+			out->key = k;
+			cap = cap ? cap * 2 : 1024;
+		}
+		snprintf(fid, sizeof(fid), "%lld", (long long)OGR_F_GetFID(f));
+		rc = add_ogr_geometry(&out->r, OGR_F_GetGeometryRef(f), &why);
+		if (!rc && why)
+			rc = tp_error_set(TP_EINPUT, "%s, layer %s, row %zu: %s", path, OGR_L_GetName(lyr),
+					  row, why);
+		if (!rc && !(out->key[out->r.n] = strdup(kf >= 0 ? OGR_F_GetFieldAsString(f, kf) : fid)))
+			rc = tp_error_set(TP_ERROR, "out of memory");
+		if (!rc && (rc = tp_rings_end_polygon(&out->r)) != 0)
+			free(out->key[out->r.n]);
+		OGR_F_Destroy(f);
+	}
+	return rc;
+}
+
+/* One thread's share of the validity check: polygons from .. to-1. */
+typedef struct {
+	const tp_rings *r;    /* the polygons as read */
+	size_t from, to;      /* this thread's range */
+	tp_rings fixed;       /* repaired polygons, in order */
+	size_t *which;        /* fixed polygon j replaces polygon which[j] */
+	size_t nfixed;        /* repaired polygons */
+	size_t bad;           /* first polygon beyond repair, or (size_t)-1 */
+	const char *why;      /* its reason */
+	int failed;           /* out of memory or GEOS would not start */
+} check_job;
+
+static void *check_polygons(void *arg)
+{
+	check_job *jb = arg;
+	tp_geo *g = NULL;
+	size_t i;
+
+	jb->bad = (size_t)-1;
+	if (tp_geo_new(&g)) {
+		jb->failed = 1;
+		return NULL;
+	}
+	for (i = jb->from; i < jb->to && !jb->failed; i++) {
+		GEOSGeometry *geom = tp_rings_geos(jb->r, g, i), *ok;
+		const char *why = NULL;
+		int repaired = 0;
+
+		if (!geom) {
+			jb->bad = i;
+			jb->why = "a ring is not closed or has fewer than 4 points";
+			break;
+		}
+		if (GEOSisValid_r(g->gh, geom) == 1) {
+			GEOSGeom_destroy_r(g->gh, geom);
+			continue;
+		}
+		ok = tp_geo_valid_multipolygon(g, geom, &repaired, &why);
+		GEOSGeom_destroy_r(g->gh, geom);
+		if (!ok) {
+			jb->bad = i;
+			jb->why = why;
+			break;
+		}
+		if (jb->nfixed % 16 == 0) {
+			size_t *w = realloc(jb->which, (jb->nfixed + 16) * sizeof(*w));
+			if (!w)
+				jb->failed = 1;
+			else
+				jb->which = w;
+		}
+		if (!jb->failed && tp_rings_add_geos(&jb->fixed, g, ok) == 0)
+			jb->which[jb->nfixed++] = i;
+		else
+			jb->failed = 1;
+		GEOSGeom_destroy_r(g->gh, ok);
+	}
+	tp_geo_free(g);
+	return NULL;
+}
+
+/* Checks every polygon on nt threads and puts the repaired ones in place. */
+static int check_rings(tp_ringset *out, const char *path, const char *layer_name, int nt)
+{
+	check_job jobs[16];
+	size_t bounds[17], i, j;
+	tp_rings merged = {0};
+	int t, rc = TP_OK;
+
+	tp_rings_split(&out->r, nt, bounds);
+	for (t = 0; t < nt; t++)
+		jobs[t] = (check_job){&out->r, bounds[t], bounds[t + 1], {0}, NULL, 0, 0, NULL, 0};
+	tp_parallel(check_polygons, jobs, sizeof(*jobs), nt);
+	for (t = 0; t < nt && !rc; t++) {
+		if (jobs[t].failed)
+			rc = tp_error_set(TP_ERROR, "out of memory");
+		else if (jobs[t].bad != (size_t)-1)
+			rc = tp_error_set(TP_EINPUT, "%s, layer %s, row %zu: %s", path, layer_name,
+					  jobs[t].bad + 1, jobs[t].why);
+		out->repaired += jobs[t].nfixed;
+	}
+	if (!rc && out->repaired) {
+		/* rare: rebuild the rings with each repaired polygon in its place */
+		for (t = 0, i = 0; t < nt && !rc; t++) {
+			for (j = 0; j <= jobs[t].nfixed && !rc; j++) {
+				size_t stop = j < jobs[t].nfixed ? jobs[t].which[j] : jobs[t].to;
+				for (; i < stop && !rc; i++)
+					rc = tp_rings_add_copy(&merged, &out->r, i);
+				if (!rc && j < jobs[t].nfixed) {
+					rc = tp_rings_add_copy(&merged, &jobs[t].fixed, j);
+					i++;
+				}
+			}
+		}
+		if (!rc) {
+			tp_rings_dispose(&out->r);
+			out->r = merged;
+			memset(&merged, 0, sizeof(merged));
+		}
+	}
+	tp_rings_dispose(&merged);
+	for (t = 0; t < nt; t++) {
+		tp_rings_dispose(&jobs[t].fixed);
+		free(jobs[t].which);
+	}
+	return rc;
+}
+
+int tp_ringset_read(tp_ringset *out, const char *path, const char *layer,
+		    const char *key_field, int threads)
+{
+	GDALDatasetH ds = NULL;
+	OGRLayerH lyr = NULL;
+	OGRFeatureDefnH defn;
+	char **ignored = NULL;
+	int kf = -1, rc, i;
+
+	memset(out, 0, sizeof(*out));
+	if (threads < 1)
+		threads = 1;
+	if (threads > 16)
+		threads = 16;
+	rc = open_layer(&ds, &lyr, path, layer);
+	if (rc)
+		return rc;
+	layer_crs(lyr, out->crs, sizeof(out->crs));
+	defn = OGR_L_GetLayerDefn(lyr);
+	if (key_field && (kf = OGR_FD_GetFieldIndex(defn, key_field)) < 0) {
+		rc = tp_error_set(TP_EINPUT, "%s, layer %s: no column '%s'", path, OGR_L_GetName(lyr),
+				  key_field);
+		goto done;
+	}
+	/* only the key is read: the other fields would be parsed for nothing */
+	for (i = 0; i < OGR_FD_GetFieldCount(defn); i++)
+		if (i != kf)
+			ignored = CSLAddString(ignored,
+					       OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, i)));
+	OGR_L_SetIgnoredFields(lyr, (const char **)ignored);
+	CSLDestroy(ignored);
+	rc = read_rings(out, lyr, path, kf);
+	if (!rc)
+		rc = check_rings(out, path, OGR_L_GetName(lyr), threads);
+done:
+	GDALClose(ds);
+	if (rc)
+		tp_ringset_dispose(out);
+	return rc;
+}
+
+void tp_ringset_dispose(tp_ringset *s)
+{
+	size_t i;
+
+	if (s->key)
+		for (i = 0; i < s->r.n; i++)
+			free(s->key[i]);
+	free(s->key);
+	tp_rings_dispose(&s->r);
+	memset(s, 0, sizeof(*s));
 }

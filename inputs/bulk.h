@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include "geo/geo.h"
+#include "geo/rings.h"
 
 typedef struct {
 	double *xy;         /* 2 * n coordinates (malloc'ed) */
@@ -42,5 +43,27 @@ typedef struct {
 int tp_polys_read(tp_polys *out, tp_geo *g, const char *path, const char *layer,
 		  const char *key_field, const char *value_field, int threads);
 void tp_polys_dispose(tp_polys *p, tp_geo *g);
+
+/* Polygons for the fast locator: flat rings (rings.h), never a GEOS object
+ * per polygon. */
+typedef struct {
+	tp_rings r;         /* the polygons, in the layer's order */
+	char **key;         /* key per polygon (malloc'ed) */
+	size_t repaired;    /* invalid polygons that were repaired */
+	char crs[4096];     /* the layer's CRS, "" if none */
+} tp_ringset;
+
+/*
+ * Reads the polygons of path's layer (NULL: the first) with their key field
+ * (NULL: the FID) straight from OGR's geometries into flat rings.  Curved
+ * polygons are made linear.  Each polygon is then checked with GEOS on
+ * `threads` threads; an invalid one is repaired as tp_polys_read() does.
+ * A row whose geometry is missing, not polygonal, or beyond repair fails the
+ * read with a message naming the file, layer and row.  Free with
+ * tp_ringset_dispose().
+ */
+int tp_ringset_read(tp_ringset *out, const char *path, const char *layer,
+		    const char *key_field, int threads);
+void tp_ringset_dispose(tp_ringset *s);
 
 #endif

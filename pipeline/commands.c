@@ -2,12 +2,14 @@
  * commands.c: `tremplin join` and `tremplin apportion` (commands.h).
  */
 #include "pipeline/commands.h"
+#include "geo/bigbuf.h"
 #include "geo/error.h"
 #include "geo/overlay.h"
 #include "geo/pointloc.h"
 #include "inputs/bulk.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,37 +64,63 @@ static int align_crs(tp_geo *g, tp_points *pts, const char *dst, const char *pat
 	return rc;
 }
 
+/* The points, read on a thread of their own while the polygons are read. */
+typedef struct {
+	const char *path, *layer;  /* what to read */
+	tp_points *pts;            /* where to */
+	int rc;                    /* its result */
+	char msg[1024];            /* its error message (the last error is per thread) */
+} points_job;
+
+static void *read_points(void *arg)
+{
+	points_job *jb = arg;
+
+	jb->rc = tp_points_read(jb->pts, jb->path, jb->layer);
+	if (jb->rc)
+		snprintf(jb->msg, sizeof(jb->msg), "%s", tp_error_last());
+	return NULL;
+}
+
 int tp_cmd_join(const char *polygons, const char *points, const tp_cmd_opts *o)
 {
 	tp_geo *g = NULL;
-	tp_polys pol = {0};
+	tp_ringset pol = {0};
 	tp_points pts = {0};
 	tp_locator *lc = NULL;
 	tp_locate_stats st = {0};
+	points_job pj = {points, o->layer2, &pts, 0, ""};
+	pthread_t tid;
 	int32_t *where = NULL;
 	size_t *count = NULL, i, outside = 0;
 	double t0, t1, t2, t3, t4;
 	char tmp[4200];
 	FILE *f = NULL;
-	int rc;
+	int rc, threaded;
 
 	rc = tp_geo_new(&g);
 	if (rc)
 		return rc;
 	t0 = now();
-	rc = tp_polys_read(&pol, g, polygons, o->layer1, o->key, NULL, o->threads);
+	/* the two files are read at once: the points on a second thread */
+	threaded = o->threads > 1 && pthread_create(&tid, NULL, read_points, &pj) == 0;
+	rc = tp_ringset_read(&pol, polygons, o->layer1, o->key, o->threads);
 	t1 = now();
-	if (!rc)
-		rc = tp_points_read(&pts, points, o->layer2);
+	if (threaded)
+		pthread_join(tid, NULL);
+	else
+		read_points(&pj);
+	if (!rc && pj.rc)
+		rc = tp_error_set(pj.rc, "%s", pj.msg);
 	if (!rc)
 		rc = align_crs(g, &pts, pol.crs, points);
 	t2 = now();
 	if (!rc)
-		rc = tp_locator_new(&lc, g, (const GEOSGeometry *const *)pol.geom, pol.n, o->threads, 0);
+		rc = tp_locator_new(&lc, &pol.r, o->threads, 0);
 	t3 = now();
 	if (!rc) {
-		where = malloc((pts.n ? pts.n : 1) * sizeof(*where));
-		count = calloc(pol.n ? pol.n : 1, sizeof(*count));
+		where = tp_big_alloc((pts.n ? pts.n : 1) * sizeof(*where));
+		count = calloc(pol.r.n ? pol.r.n : 1, sizeof(*count));
 		if (!where || !count)
 			rc = tp_error_set(TP_ERROR, "out of memory");
 	}
@@ -113,24 +141,25 @@ int tp_cmd_join(const char *polygons, const char *points, const tp_cmd_opts *o)
 		goto done;
 	}
 	fprintf(f, "key,count\n");
-	for (i = 0; i < pol.n; i++)
+	for (i = 0; i < pol.r.n; i++)
 		fprintf(f, "%s,%zu\n", pol.key[i], count[i]);
 	rc = csv_close(f, o->out, tmp, !ferror(f));
 	if (!rc && !o->quiet)
 		fprintf(stderr,
-			"join: %zu polygons read in %.3f s; %zu points read in %.3f s%s; "
-			"index built in %.3f s; located in %.3f s with %d thread%s "
+			"join: %zu polygons read and checked in %.3f s; %zu points read%s%s; "
+			"both ready after %.3f s; index built in %.3f s; located in %.3f s with %d thread%s "
 			"(%zu by interior cells, %zu exact); %zu outside every polygon, "
-			"%zu without a point geometry\n",
-			pol.n, t1 - t0, pts.n, t2 - t1, pts.arrow ? " (Arrow stream)" : "", t3 - t2,
+			"%zu without a point geometry; %zu polygon%s repaired\n",
+			pol.r.n, t1 - t0, pts.n, pts.arrow ? " through the Arrow stream" : "",
+			threaded ? " on a second thread" : "", t2 - t0, t3 - t2,
 			t4 - t3, o->threads, o->threads > 1 ? "s" : "", st.by_grid, st.exact, outside,
-			pts.no_geom);
+			pts.no_geom, pol.repaired, pol.repaired == 1 ? "" : "s");
 done:
-	free(where);
+	tp_big_free(where);
 	free(count);
 	tp_locator_free(lc);
 	tp_points_dispose(&pts);
-	tp_polys_dispose(&pol, g);
+	tp_ringset_dispose(&pol);
 	tp_geo_free(g);
 	return rc;
 }

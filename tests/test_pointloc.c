@@ -1,6 +1,7 @@
 /*
  * test_pointloc.c: the fast locator answers exactly what the point-by-point
- * index answers, border rule included, with 1 or 2 threads.
+ * index answers, border rule included, with 1 or 2 threads; and both answer
+ * what GEOS's own predicate answers.
  */
 #include "geo/geo.h"
 #include "geo/locate.h"
@@ -27,9 +28,11 @@ int main(void)
 	GEOSGeometry **polys = NULL;
 	GEOSCoordSequence *cs = NULL;
 	tp_index *ix = NULL;
+	tp_rings rings = {0};
 	tp_locator *l1 = NULL, *l2 = NULL;
 	tp_locate_stats st = {0};
-	size_t npts = 200000, nsite = 300, i, n, mismatch = 0, mism2 = 0, outside = 0;
+	size_t npts = 200000, nsite = 300, i, n, mismatch = 0, mism2 = 0, outside = 0, wrong = 0;
+	size_t nref = 20000;
 	double *xy = malloc(npts * 2 * sizeof(double));
 	int32_t *r1 = malloc(npts * sizeof(int32_t)), *r2 = malloc(npts * sizeof(int32_t));
 
@@ -65,8 +68,11 @@ int main(void)
 		}
 	}
 	CHECK(tp_index_new(&ix, g, (const GEOSGeometry *const *)polys, n) == 0);
-	CHECK(tp_locator_new(&l1, g, (const GEOSGeometry *const *)polys, n, 1, 0) == 0);
-	CHECK(tp_locator_new(&l2, g, (const GEOSGeometry *const *)polys, n, 2, 64) == 0);
+	for (i = 0; i < n; i++)
+		CHECK(tp_rings_add_geos(&rings, g, polys[i]) == 0);
+	CHECK(rings.n == n);
+	CHECK(tp_locator_new(&l1, &rings, 1, 0) == 0);
+	CHECK(tp_locator_new(&l2, &rings, 2, 64) == 0);
 	if (!ix || !l1 || !l2)
 		return check_report("test_pointloc");
 	CHECK(tp_locator_run(l1, xy, npts, r1, &st) == 0);
@@ -79,6 +85,27 @@ int main(void)
 		mism2 += r2[i] != r1[i];
 		outside += want < 0;
 	}
+	/* the reference: GEOS's predicate on every polygon, for the first points
+	 * (the vertices among them), lowest position first */
+	{
+		const GEOSPreparedGeometry **prep = calloc(n, sizeof(*prep));
+		for (i = 0; i < n; i++)
+			prep[i] = GEOSPrepare_r(g->gh, polys[i]);
+		for (i = 0; i < nref; i++) {
+			GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(g->gh, xy[2 * i], xy[2 * i + 1]);
+			long want = -1;
+			size_t p;
+			for (p = 0; p < n && want < 0; p++)
+				if (GEOSPreparedIntersects_r(g->gh, prep[p], pt) == 1)
+					want = (long)p;
+			wrong += r1[i] != want;
+			GEOSGeom_destroy_r(g->gh, pt);
+		}
+		for (i = 0; i < n; i++)
+			GEOSPreparedGeom_destroy_r(g->gh, prep[i]);
+		free(prep);
+	}
+	CHECK(wrong == 0);
 	CHECK(mismatch == 0);
 	CHECK(mism2 == 0);
 	CHECK(outside > npts / 10);   /* the larger box puts points outside */
@@ -87,6 +114,7 @@ int main(void)
 	tp_locator_free(l1);
 	tp_locator_free(l2);
 	tp_index_free(ix);
+	tp_rings_dispose(&rings);
 	for (i = 0; i < n; i++)
 		GEOSGeom_destroy_r(g->gh, polys[i]);
 	free(polys);
