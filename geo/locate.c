@@ -46,7 +46,8 @@ struct tp_index {
 	const GEOSGeometry *const *polys;   /* the GEOS polygons it was built from, or NULL */
 	int shared;                         /* bands and buckets belong to another index */
 	double *band_y0;                    /* per polygon: bottom of its bands */
-	double *band_h;                     /* per polygon: band height */
+	double *band_inv;                   /* per polygon: 1 / band height */
+	double *band_top;                   /* per polygon: top of its bands */
 	uint32_t *nband;                    /* per polygon: number of bands (at least 1) */
 	size_t *band_first;                 /* per polygon: its first band's slot in band_off */
 	size_t *band_off;                   /* band b lists seg[band_off[b] .. band_off[b+1]-1] */
@@ -64,12 +65,13 @@ struct tp_index {
 static void band_range(const tp_index *ix, size_t p, double lo, double hi, size_t *b0,
 		       size_t *b1)
 {
-	double a = floor((lo - NEAR - ix->band_y0[p]) / ix->band_h[p]);
-	double b = floor((hi + NEAR - ix->band_y0[p]) / ix->band_h[p]);
+	double a = (lo - NEAR - ix->band_y0[p]) * ix->band_inv[p];
+	double b = (hi + NEAR - ix->band_y0[p]) * ix->band_inv[p];
 	double top = (double)ix->nband[p] - 1;
 
-	*b0 = (size_t)(a < 0 ? 0 : a > top ? top : a);
-	*b1 = (size_t)(b < 0 ? 0 : b > top ? top : b);
+	/* truncation is floor here: negatives (and NaN) go to band 0 first */
+	*b0 = !(a > 0) ? 0 : a >= top ? (size_t)top : (size_t)a;
+	*b1 = !(b > 0) ? 0 : b >= top ? (size_t)top : (size_t)b;
 }
 
 /* Segment e runs from point e-1 to point e; those of polygon p are, for each
@@ -116,7 +118,8 @@ static void *bands_size(void *arg)
 		}
 		ix->nband[p] = (uint32_t)(count / SEGMENTS_PER_BAND + 1);
 		ix->band_y0[p] = count ? lo_y : 0;
-		ix->band_h[p] = count && hi_y > lo_y ? (hi_y - lo_y) / ix->nband[p] : 1;
+		ix->band_inv[p] = count && hi_y > lo_y ? ix->nband[p] / (hi_y - lo_y) : 1;
+		ix->band_top[p] = count ? hi_y : 0;
 		SEG_BEGIN(r, p) {
 			SEG_Y(r, e, lo, hi);
 			band_range(ix, p, lo, hi, &b0, &b1);
@@ -127,23 +130,33 @@ static void *bands_size(void *arg)
 	return NULL;
 }
 
-/* Pass two: each polygon's bands counted, turned into offsets, then filled. */
+/* Pass two: each polygon's segments placed in bands (kept in a scratch
+ * array so that each is placed once), counted, turned into offsets, then
+ * filed. */
 static void *bands_fill(void *arg)
 {
 	band_job *jb = arg;
 	tp_index *ix = jb->ix;
 	const tp_rings *r = ix->r;
-	size_t p, b, b0, b1, *cur = NULL, ncur = 0;
+	size_t p, b, *cur = NULL, ncur = 0, nspan = 0;
+	uint32_t *span = NULL;
 	double lo, hi;
 
 	for (p = jb->from; p < jb->to; p++) {
 		size_t *off = ix->band_off + ix->band_first[p], nb = ix->nband[p];
-		size_t at = jb->seg_first[p];
+		size_t at = jb->seg_first[p], nseg = r->ring[r->first[p + 1]] - r->ring[r->first[p]];
+		size_t s = 0, b0, b1;
 
-		if (nb > ncur) {
+		if (nb > ncur || nseg > nspan) {
 			free(cur);
-			ncur = nb * 2;
-			if (!(cur = malloc(ncur * sizeof(*cur)))) {
+			free(span);
+			ncur = nb > ncur ? nb * 2 : ncur;
+			nspan = nseg > nspan ? nseg * 2 : nspan;
+			cur = malloc(ncur * sizeof(*cur));
+			span = malloc(nspan * 2 * sizeof(*span));
+			if (!cur || !span) {
+				free(cur);
+				free(span);
 				jb->failed = 1;
 				return NULL;
 			}
@@ -152,6 +165,9 @@ static void *bands_fill(void *arg)
 		SEG_BEGIN(r, p) {
 			SEG_Y(r, e, lo, hi);
 			band_range(ix, p, lo, hi, &b0, &b1);
+			span[2 * s] = (uint32_t)b0;
+			span[2 * s + 1] = (uint32_t)b1;
+			s++;
 			for (b = b0; b <= b1; b++)
 				off[b]++;
 		}
@@ -160,14 +176,15 @@ static void *bands_fill(void *arg)
 			off[b] = cur[b] = at;
 			at += c;
 		}
+		s = 0;
 		SEG_BEGIN(r, p) {
-			SEG_Y(r, e, lo, hi);
-			band_range(ix, p, lo, hi, &b0, &b1);
-			for (b = b0; b <= b1; b++)
+			for (b = span[2 * s]; b <= span[2 * s + 1]; b++)
 				ix->seg[cur[b]++] = (uint32_t)e;
+			s++;
 		}
 	}
 	free(cur);
+	free(span);
 	return NULL;
 }
 
@@ -183,12 +200,13 @@ static int build_bands(tp_index *ix, int nt)
 		return tp_error_set(TP_ERROR, "too many polygon vertices for one index (%zu)",
 				    r->npt);
 	ix->band_y0 = tp_big_alloc((r->n + 1) * sizeof(double));
-	ix->band_h = tp_big_alloc((r->n + 1) * sizeof(double));
+	ix->band_inv = tp_big_alloc((r->n + 1) * sizeof(double));
+	ix->band_top = tp_big_alloc((r->n + 1) * sizeof(double));
 	ix->nband = tp_big_alloc((r->n + 1) * sizeof(uint32_t));
 	ix->band_first = tp_big_alloc((r->n + 1) * sizeof(size_t));
 	span = tp_big_alloc((r->n + 1) * sizeof(size_t));
 	seg_first = tp_big_alloc((r->n + 1) * sizeof(size_t));
-	if (!ix->band_y0 || !ix->band_h || !ix->nband || !ix->band_first || !span || !seg_first)
+	if (!ix->band_y0 || !ix->band_inv || !ix->band_top || !ix->nband || !ix->band_first || !span || !seg_first)
 		goto done;
 	tp_rings_split(r, nt, bounds);
 	for (t = 0; t < nt; t++)
@@ -419,7 +437,8 @@ void tp_index_free(tp_index *ix)
 	free(ix->geom);
 	if (!ix->shared) {
 		tp_big_free(ix->band_y0);
-		tp_big_free(ix->band_h);
+		tp_big_free(ix->band_inv);
+		tp_big_free(ix->band_top);
 		tp_big_free(ix->nband);
 		tp_big_free(ix->band_first);
 		tp_big_free(ix->band_off);
@@ -444,10 +463,9 @@ static int crossing(const tp_index *ix, size_t p, double x, double y)
 	size_t b, k, from, to;
 	int inside = 0;
 
-	band_range(ix, p, y, y, &b, &k);
-	if (y < ix->band_y0[p] - NEAR ||
-	    y > ix->band_y0[p] + ix->band_h[p] * ix->nband[p] + NEAR)
+	if (y < ix->band_y0[p] - NEAR || y > ix->band_top[p] + NEAR)
 		return 0;
+	band_range(ix, p, y, y, &b, &k);
 	from = ix->band_off[ix->band_first[p] + b];
 	to = ix->band_off[ix->band_first[p] + b + 1];
 	for (k = from; k < to; k++) {

@@ -5,10 +5,10 @@
  * every polygon), or BOUNDARY.  Boundaries are marked conservatively: each
  * segment is cut into pieces no longer than a cell and every cell meeting a
  * piece's envelope (widened by a hair) is marked, so a cell left unmarked
- * cannot touch any boundary.  Unmarked cells are grouped into 4-connected
- * components; one exact look-up of a component's first cell centre labels
- * the whole component, since a connected set that no boundary touches lies
- * in one face of the polygon arrangement.
+ * cannot touch any boundary.  A connected set of unmarked cells lies in one
+ * face of the polygon arrangement, so labels spread along runs of unmarked
+ * cells in a row and down from the row above; a run with no labelled cell
+ * above it gets its label from one exact look-up (label_rows).
  *
  * Everything here reads the flat rings of rings.h; the grid is marked and
  * the bands filed on all the threads, each taking a range of polygons of
@@ -40,28 +40,28 @@ struct tp_locator {
 	worker *w;                         /* one per thread */
 	double x0, y0;                     /* grid origin (lower left) */
 	double cell;                       /* cell side */
+	double inv_cell;                   /* 1 / cell */
 	uint32_t nx, ny;                   /* grid size in cells */
 	int32_t *grid;                     /* nx * ny cells, row-major from y0 */
 	size_t boundary_cells;             /* cells marked BOUNDARY */
 };
 
+/* The cell column (or row) of offset v cells from the origin, clamped to
+ * 0 .. n-1 (truncation is floor here: negatives and NaN go to 0 first). */
+static long cell_of(double v, uint32_t n)
+{
+	return !(v > 0) ? 0 : v >= (double)n - 1 ? (long)n - 1 : (long)v;
+}
+
 static void mark_box(tp_locator *lc, double minx, double miny, double maxx, double maxy)
 {
-	double eps = lc->cell * 1e-7;
-	long i0 = (long)floor((minx - eps - lc->x0) / lc->cell);
-	long i1 = (long)floor((maxx + eps - lc->x0) / lc->cell);
-	long j0 = (long)floor((miny - eps - lc->y0) / lc->cell);
-	long j1 = (long)floor((maxy + eps - lc->y0) / lc->cell);
+	double eps = lc->cell * 1e-7, inv = lc->inv_cell;
+	long i0 = cell_of((minx - eps - lc->x0) * inv, lc->nx);
+	long i1 = cell_of((maxx + eps - lc->x0) * inv, lc->nx);
+	long j0 = cell_of((miny - eps - lc->y0) * inv, lc->ny);
+	long j1 = cell_of((maxy + eps - lc->y0) * inv, lc->ny);
 	long i, j;
 
-	if (i0 < 0)
-		i0 = 0;
-	if (j0 < 0)
-		j0 = 0;
-	if (i1 >= (long)lc->nx)
-		i1 = (long)lc->nx - 1;
-	if (j1 >= (long)lc->ny)
-		j1 = (long)lc->ny - 1;
 	/* threads marking neighbouring polygons may write the same cell: the
 	 * same value, stored atomically so that the race is a defined one */
 	for (j = j0; j <= j1; j++)
@@ -109,48 +109,51 @@ static void *mark_polygons(void *arg)
 	return NULL;
 }
 
-/* Labels every 4-connected component of unmarked cells. */
-static int label_components(tp_locator *lc)
+/* One thread's share of the labelling: rows from .. to-1. */
+typedef struct {
+	tp_locator *lc;
+	worker *w;           /* this thread's index */
+	uint32_t from, to;   /* rows */
+} label_job;
+
+/*
+ * Labels the unmarked cells of rows from .. to-1, row by row.  A run of
+ * unmarked cells in a row lies in one face of the arrangement (no boundary
+ * touches it), and so does any unmarked cell next to it; a run takes the
+ * label of an unmarked cell right above it when there is one (its row is
+ * done), else one exact look-up of its first cell's centre gives it.
+ */
+static void *label_rows(void *arg)
 {
-	size_t ncell = (size_t)lc->nx * lc->ny, c, *stack = NULL, top;
-	int32_t label;
+	label_job *jb = arg;
+	tp_locator *lc = jb->lc;
+	uint32_t i, j, nx = lc->nx;
 
-	stack = tp_big_alloc(ncell * sizeof(*stack));
-	if (!stack)
-		return tp_error_set(TP_ERROR, "out of memory");
-	for (c = 0; c < ncell; c++) {
-		uint32_t i = (uint32_t)(c % lc->nx), j = (uint32_t)(c / lc->nx);
-		double cx = lc->x0 + (i + 0.5) * lc->cell, cy = lc->y0 + (j + 0.5) * lc->cell;
+	for (j = jb->from; j < jb->to; j++) {
+		int32_t *row = lc->grid + (size_t)j * nx;
+		const int32_t *above = j > jb->from ? row - nx : NULL;
 
-		if (lc->grid[c] != UNLABELLED)
-			continue;
-		label = (int32_t)tp_index_locate(lc->w[0].ix, cx, cy, NULL);
-		lc->grid[c] = label;
-		top = 0;
-		stack[top++] = c;
-		while (top) {
-			size_t d = stack[--top];
-			uint32_t di = (uint32_t)(d % lc->nx), dj = (uint32_t)(d / lc->nx);
-			size_t nb[4];
-			int k, m = 0;
-			if (di > 0)
-				nb[m++] = d - 1;
-			if (di + 1 < lc->nx)
-				nb[m++] = d + 1;
-			if (dj > 0)
-				nb[m++] = d - lc->nx;
-			if (dj + 1 < lc->ny)
-				nb[m++] = d + lc->nx;
-			for (k = 0; k < m; k++) {
-				if (lc->grid[nb[k]] == UNLABELLED) {
-					lc->grid[nb[k]] = label;
-					stack[top++] = nb[k];
-				}
+		for (i = 0; i < nx;) {
+			uint32_t start = i, k;
+			int32_t label = UNLABELLED;
+
+			if (row[i] != UNLABELLED) {
+				i++;
+				continue;
 			}
+			while (i < nx && row[i] == UNLABELLED) {
+				if (label == UNLABELLED && above && above[i] != BOUNDARY)
+					label = above[i];
+				i++;
+			}
+			if (label == UNLABELLED)
+				label = (int32_t)tp_index_locate(jb->w->ix, lc->x0 + (start + 0.5) * lc->cell,
+								 lc->y0 + (j + 0.5) * lc->cell, NULL);
+			for (k = start; k < i; k++)
+				row[k] = label;
 		}
 	}
-	tp_big_free(stack);
-	return TP_OK;
+	return NULL;
 }
 
 int tp_locator_new(tp_locator **out, const tp_rings *r, int nthreads,
@@ -207,6 +210,7 @@ int tp_locator_new(tp_locator **out, const tp_rings *r, int nthreads,
 		target = 1;
 	w = maxx - minx, h = maxy - miny;
 	lc->cell = sqrt(w * h / target);
+	lc->inv_cell = 1 / lc->cell;
 	lc->nx = (uint32_t)ceil(w / lc->cell) + 1;
 	lc->ny = (uint32_t)ceil(h / lc->cell) + 1;
 	lc->x0 = minx - lc->cell / 2;
@@ -227,9 +231,13 @@ int tp_locator_new(tp_locator **out, const tp_rings *r, int nthreads,
 	}
 	for (i = 0; i < ncell; i++)
 		lc->boundary_cells += lc->grid[i] == BOUNDARY;
-	rc = label_components(lc);
-	if (rc)
-		goto fail;
+	{
+		label_job lj[64];
+		for (t = 0; t < nthreads; t++)
+			lj[t] = (label_job){lc, &lc->w[t], (uint32_t)((uint64_t)lc->ny * t / nthreads),
+					    (uint32_t)((uint64_t)lc->ny * (t + 1) / nthreads)};
+		tp_parallel(label_rows, lj, sizeof(*lj), nthreads);
+	}
 	*out = lc;
 	return TP_OK;
 fail:

@@ -186,6 +186,14 @@ static int read_arrow(tp_points *p, size_t *cap, OGRLayerH lyr, const char *path
 	return rc;
 }
 
+void tp_bulk_settings(void)
+{
+	if (!CPLGetConfigOption("OGR_SQLITE_PRAGMA", NULL))
+		CPLSetConfigOption("OGR_SQLITE_PRAGMA", "mmap_size=2147418112");
+	if (!CPLGetConfigOption("SPATIALITE_LOAD", NULL))
+		CPLSetConfigOption("SPATIALITE_LOAD", "NO");
+}
+
 int tp_points_read(tp_points *out, const char *path, const char *layer)
 {
 	GDALDatasetH ds = NULL;
@@ -582,116 +590,166 @@ static int read_rings(tp_ringset *out, OGRLayerH lyr, const char *path, int kf)
 	return rc;
 }
 
-/* One thread's share of the validity check: polygons from .. to-1. */
+#define CHECK_CHUNK 64
+
+/* A repaired polygon, waiting to be put in place. */
 typedef struct {
-	const tp_rings *r;    /* the polygons as read */
-	size_t from, to;      /* this thread's range */
-	tp_rings fixed;       /* repaired polygons, in order */
-	size_t *which;        /* fixed polygon j replaces polygon which[j] */
-	size_t nfixed;        /* repaired polygons */
-	size_t bad;           /* first polygon beyond repair, or (size_t)-1 */
-	const char *why;      /* its reason */
-	int failed;           /* out of memory or GEOS would not start */
-} check_job;
+	size_t at;       /* position of the polygon it replaces */
+	tp_rings r;      /* the repaired polygon alone */
+} repair;
 
-static void *check_polygons(void *arg)
+struct tp_ringcheck {
+	const tp_ringset *s;      /* the polygons as read */
+	size_t next;              /* first polygon no thread has taken (atomic) */
+	pthread_mutex_t lock;     /* guards what follows */
+	size_t bad;               /* first polygon beyond repair, or (size_t)-1 */
+	const char *why;          /* its reason */
+	repair *fix;              /* repaired polygons, in no order */
+	size_t nfix, capfix;      /* used, allocated */
+	int failed;               /* out of memory, or GEOS would not start */
+};
+
+int tp_ringcheck_new(tp_ringcheck **out, const tp_ringset *s)
 {
-	check_job *jb = arg;
-	tp_geo *g = NULL;
-	size_t i;
+	tp_ringcheck *c = calloc(1, sizeof(*c));
 
-	jb->bad = (size_t)-1;
-	if (tp_geo_new(&g)) {
-		jb->failed = 1;
-		return NULL;
-	}
-	for (i = jb->from; i < jb->to && !jb->failed; i++) {
-		GEOSGeometry *geom = tp_rings_geos(jb->r, g, i), *ok;
-		const char *why = NULL;
-		int repaired = 0;
+	*out = NULL;
+	if (!c)
+		return tp_error_set(TP_ERROR, "out of memory");
+	c->s = s;
+	c->bad = (size_t)-1;
+	pthread_mutex_init(&c->lock, NULL);
+	*out = c;
+	return TP_OK;
+}
 
-		if (!geom) {
-			jb->bad = i;
-			jb->why = "a ring is not closed or has fewer than 4 points";
-			break;
+/* Records polygon i as beyond repair (the lowest such wins) or as repaired. */
+static void check_result(tp_ringcheck *c, tp_geo *g, size_t i, const char *why,
+			 const GEOSGeometry *ok)
+{
+	pthread_mutex_lock(&c->lock);
+	if (!ok) {
+		if (i < c->bad) {
+			c->bad = i;
+			c->why = why;
 		}
-		if (GEOSisValid_r(g->gh, geom) == 1) {
-			GEOSGeom_destroy_r(g->gh, geom);
-			continue;
-		}
-		ok = tp_geo_valid_multipolygon(g, geom, &repaired, &why);
-		GEOSGeom_destroy_r(g->gh, geom);
-		if (!ok) {
-			jb->bad = i;
-			jb->why = why;
-			break;
-		}
-		if (jb->nfixed % 16 == 0) {
-			size_t *w = realloc(jb->which, (jb->nfixed + 16) * sizeof(*w));
-			if (!w)
-				jb->failed = 1;
-			else
-				jb->which = w;
-		}
-		if (!jb->failed && tp_rings_add_geos(&jb->fixed, g, ok) == 0)
-			jb->which[jb->nfixed++] = i;
+	} else if (c->nfix == c->capfix) {
+		size_t cap = c->capfix ? c->capfix * 2 : 16;
+		repair *f = realloc(c->fix, cap * sizeof(*f));
+		if (!f)
+			c->failed = 1;
 		else
-			jb->failed = 1;
-		GEOSGeom_destroy_r(g->gh, ok);
+			c->fix = f, c->capfix = cap;
+	}
+	if (ok && !c->failed) {
+		repair *f = &c->fix[c->nfix];
+		memset(f, 0, sizeof(*f));
+		f->at = i;
+		if (tp_rings_add_geos(&f->r, g, ok) == 0)
+			c->nfix++;
+		else
+			c->failed = 1;
+	}
+	pthread_mutex_unlock(&c->lock);
+}
+
+void tp_ringcheck_work(tp_ringcheck *c)
+{
+	const tp_rings *r = &c->s->r;
+	tp_geo *g = NULL;
+	size_t from, i;
+
+	if (tp_geo_new(&g)) {
+		pthread_mutex_lock(&c->lock);
+		c->failed = 1;
+		pthread_mutex_unlock(&c->lock);
+		return;
+	}
+	while ((from = __atomic_fetch_add(&c->next, CHECK_CHUNK, __ATOMIC_RELAXED)) < r->n) {
+		size_t to = from + CHECK_CHUNK < r->n ? from + CHECK_CHUNK : r->n;
+		for (i = from; i < to; i++) {
+			GEOSGeometry *geom = tp_rings_geos(r, g, i), *ok;
+			const char *why = NULL;
+			int repaired = 0;
+
+			if (!geom) {
+				check_result(c, g, i, "a ring is not closed or has fewer than 4 points",
+					     NULL);
+				continue;
+			}
+			if (GEOSisValid_r(g->gh, geom) == 1) {
+				GEOSGeom_destroy_r(g->gh, geom);
+				continue;
+			}
+			ok = tp_geo_valid_multipolygon(g, geom, &repaired, &why);
+			GEOSGeom_destroy_r(g->gh, geom);
+			check_result(c, g, i, why, ok);
+			if (ok)
+				GEOSGeom_destroy_r(g->gh, ok);
+		}
 	}
 	tp_geo_free(g);
+}
+
+static int by_position(const void *a, const void *b)
+{
+	const repair *x = a, *y = b;
+
+	return x->at < y->at ? -1 : x->at > y->at;
+}
+
+int tp_ringcheck_finish(tp_ringcheck *c, tp_ringset *s)
+{
+	tp_rings merged = {0};
+	size_t i, j = 0;
+	int rc = TP_OK;
+
+	if (c->failed)
+		return tp_error_set(TP_ERROR, "out of memory");
+	if (c->bad != (size_t)-1)
+		return tp_error_set(TP_EINPUT, "%s, layer %s, row %zu: %s", s->path, s->layer,
+				    c->bad + 1, c->why);
+	s->repaired = c->nfix;
+	if (!c->nfix)
+		return TP_OK;
+	/* rare: the rings rebuilt with each repaired polygon in its place */
+	qsort(c->fix, c->nfix, sizeof(*c->fix), by_position);
+	for (i = 0; i < s->r.n && !rc; i++) {
+		if (j < c->nfix && c->fix[j].at == i)
+			rc = tp_rings_add_copy(&merged, &c->fix[j++].r, 0);
+		else
+			rc = tp_rings_add_copy(&merged, &s->r, i);
+	}
+	if (rc) {
+		tp_rings_dispose(&merged);
+		return rc;
+	}
+	tp_rings_dispose(&s->r);
+	s->r = merged;
+	return TP_OK;
+}
+
+void tp_ringcheck_free(tp_ringcheck *c)
+{
+	size_t i;
+
+	if (!c)
+		return;
+	for (i = 0; i < c->nfix; i++)
+		tp_rings_dispose(&c->fix[i].r);
+	free(c->fix);
+	pthread_mutex_destroy(&c->lock);
+	free(c);
+}
+
+static void *check_worker(void *arg)
+{
+	tp_ringcheck_work(*(tp_ringcheck **)arg);
 	return NULL;
 }
 
-/* Checks every polygon on nt threads and puts the repaired ones in place. */
-static int check_rings(tp_ringset *out, const char *path, const char *layer_name, int nt)
-{
-	check_job jobs[16];
-	size_t bounds[17], i, j;
-	tp_rings merged = {0};
-	int t, rc = TP_OK;
-
-	tp_rings_split(&out->r, nt, bounds);
-	for (t = 0; t < nt; t++)
-		jobs[t] = (check_job){&out->r, bounds[t], bounds[t + 1], {0}, NULL, 0, 0, NULL, 0};
-	tp_parallel(check_polygons, jobs, sizeof(*jobs), nt);
-	for (t = 0; t < nt && !rc; t++) {
-		if (jobs[t].failed)
-			rc = tp_error_set(TP_ERROR, "out of memory");
-		else if (jobs[t].bad != (size_t)-1)
-			rc = tp_error_set(TP_EINPUT, "%s, layer %s, row %zu: %s", path, layer_name,
-					  jobs[t].bad + 1, jobs[t].why);
-		out->repaired += jobs[t].nfixed;
-	}
-	if (!rc && out->repaired) {
-		/* rare: rebuild the rings with each repaired polygon in its place */
-		for (t = 0, i = 0; t < nt && !rc; t++) {
-			for (j = 0; j <= jobs[t].nfixed && !rc; j++) {
-				size_t stop = j < jobs[t].nfixed ? jobs[t].which[j] : jobs[t].to;
-				for (; i < stop && !rc; i++)
-					rc = tp_rings_add_copy(&merged, &out->r, i);
-				if (!rc && j < jobs[t].nfixed) {
-					rc = tp_rings_add_copy(&merged, &jobs[t].fixed, j);
-					i++;
-				}
-			}
-		}
-		if (!rc) {
-			tp_rings_dispose(&out->r);
-			out->r = merged;
-			memset(&merged, 0, sizeof(merged));
-		}
-	}
-	tp_rings_dispose(&merged);
-	for (t = 0; t < nt; t++) {
-		tp_rings_dispose(&jobs[t].fixed);
-		free(jobs[t].which);
-	}
-	return rc;
-}
-
-int tp_ringset_read(tp_ringset *out, const char *path, const char *layer,
-		    const char *key_field, int threads)
+int tp_ringset_load(tp_ringset *out, const char *path, const char *layer,
+		    const char *key_field)
 {
 	GDALDatasetH ds = NULL;
 	OGRLayerH lyr = NULL;
@@ -700,13 +758,11 @@ int tp_ringset_read(tp_ringset *out, const char *path, const char *layer,
 	int kf = -1, rc, i;
 
 	memset(out, 0, sizeof(*out));
-	if (threads < 1)
-		threads = 1;
-	if (threads > 16)
-		threads = 16;
 	rc = open_layer(&ds, &lyr, path, layer);
 	if (rc)
 		return rc;
+	snprintf(out->path, sizeof(out->path), "%s", path);
+	snprintf(out->layer, sizeof(out->layer), "%s", OGR_L_GetName(lyr));
 	layer_crs(lyr, out->crs, sizeof(out->crs));
 	defn = OGR_L_GetLayerDefn(lyr);
 	if (key_field && (kf = OGR_FD_GetFieldIndex(defn, key_field)) < 0) {
@@ -722,10 +778,33 @@ int tp_ringset_read(tp_ringset *out, const char *path, const char *layer,
 	OGR_L_SetIgnoredFields(lyr, (const char **)ignored);
 	CSLDestroy(ignored);
 	rc = read_rings(out, lyr, path, kf);
-	if (!rc)
-		rc = check_rings(out, path, OGR_L_GetName(lyr), threads);
 done:
 	GDALClose(ds);
+	if (rc)
+		tp_ringset_dispose(out);
+	return rc;
+}
+
+int tp_ringset_read(tp_ringset *out, const char *path, const char *layer,
+		    const char *key_field, int threads)
+{
+	tp_ringcheck *c = NULL, *cs[16];
+	int rc, t;
+
+	if (threads < 1)
+		threads = 1;
+	if (threads > 16)
+		threads = 16;
+	rc = tp_ringset_load(out, path, layer, key_field);
+	if (!rc)
+		rc = tp_ringcheck_new(&c, out);
+	if (!rc) {
+		for (t = 0; t < threads; t++)
+			cs[t] = c;
+		tp_parallel(check_worker, cs, sizeof(*cs), threads);
+		rc = tp_ringcheck_finish(c, out);
+	}
+	tp_ringcheck_free(c);
 	if (rc)
 		tp_ringset_dispose(out);
 	return rc;

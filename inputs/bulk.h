@@ -15,8 +15,18 @@
 #include "geo/geo.h"
 #include "geo/rings.h"
 
+/*
+ * Settings for a process that only reads with these functions (tremplin
+ * join, apportion): GeoPackage and SQLite files are read through a memory
+ * map (no read() call and no copy per page) and without SpatiaLite's
+ * thousand SQL functions, which a plain read never calls.  They are
+ * process-wide, since GDAL reads the Arrow stream on threads of its own;
+ * a setting the user made (--config) is kept.
+ */
+void tp_bulk_settings(void);
+
 typedef struct {
-	double *xy;         /* 2 * n coordinates (malloc'ed) */
+	double *xy;         /* 2 * n coordinates (bigbuf.h) */
 	size_t n;           /* points read */
 	size_t no_geom;     /* features without a usable point, not in xy */
 	char crs[4096];     /* the layer's CRS as PROJ reads it, "" if none */
@@ -51,6 +61,8 @@ typedef struct {
 	char **key;         /* key per polygon (malloc'ed) */
 	size_t repaired;    /* invalid polygons that were repaired */
 	char crs[4096];     /* the layer's CRS, "" if none */
+	char path[4096];    /* the file, for messages */
+	char layer[256];    /* the layer's name, for messages */
 } tp_ringset;
 
 /*
@@ -64,6 +76,21 @@ typedef struct {
  */
 int tp_ringset_read(tp_ringset *out, const char *path, const char *layer,
 		    const char *key_field, int threads);
+
+/* tp_ringset_read() in two steps, for callers that share the check with
+ * other work: the read alone (no polygon checked yet) ... */
+int tp_ringset_load(tp_ringset *out, const char *path, const char *layer,
+		    const char *key_field);
+
+/* ... then a check that any number of threads join by calling
+ * tp_ringcheck_work(c) (each returns when no polygon is left to take), and
+ * tp_ringcheck_finish() once they are all back: it fails naming the first
+ * row beyond repair, and puts repaired polygons in place. */
+typedef struct tp_ringcheck tp_ringcheck;
+int tp_ringcheck_new(tp_ringcheck **out, const tp_ringset *s);
+void tp_ringcheck_work(tp_ringcheck *c);
+int tp_ringcheck_finish(tp_ringcheck *c, tp_ringset *s);
+void tp_ringcheck_free(tp_ringcheck *c);
 void tp_ringset_dispose(tp_ringset *s);
 
 #endif

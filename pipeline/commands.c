@@ -64,22 +64,47 @@ static int align_crs(tp_geo *g, tp_points *pts, const char *dst, const char *pat
 	return rc;
 }
 
-/* The points, read on a thread of their own while the polygons are read. */
+/*
+ * The second thread of a join: it reads the points while the first reads
+ * the polygons, then takes its share of checking the polygons.  The first
+ * thread hands it the check (or tells it there is none) through `ready`.
+ */
 typedef struct {
-	const char *path, *layer;  /* what to read */
+	const char *path, *layer;  /* the points to read */
 	tp_points *pts;            /* where to */
 	int rc;                    /* its result */
 	char msg[1024];            /* its error message (the last error is per thread) */
-} points_job;
+	pthread_mutex_t lock;      /* guards check and handed */
+	pthread_cond_t ready;      /* signalled when handed is set */
+	tp_ringcheck *check;       /* the check to share, or NULL */
+	int handed;                /* the first thread has decided */
+} join_helper;
 
-static void *read_points(void *arg)
+static void *helper_run(void *arg)
 {
-	points_job *jb = arg;
+	join_helper *h = arg;
+	tp_ringcheck *c;
 
-	jb->rc = tp_points_read(jb->pts, jb->path, jb->layer);
-	if (jb->rc)
-		snprintf(jb->msg, sizeof(jb->msg), "%s", tp_error_last());
+	h->rc = tp_points_read(h->pts, h->path, h->layer);
+	if (h->rc)
+		snprintf(h->msg, sizeof(h->msg), "%s", tp_error_last());
+	pthread_mutex_lock(&h->lock);
+	while (!h->handed)
+		pthread_cond_wait(&h->ready, &h->lock);
+	c = h->check;
+	pthread_mutex_unlock(&h->lock);
+	if (c)
+		tp_ringcheck_work(c);
 	return NULL;
+}
+
+static void helper_hand(join_helper *h, tp_ringcheck *c)
+{
+	pthread_mutex_lock(&h->lock);
+	h->check = c;
+	h->handed = 1;
+	pthread_cond_signal(&h->ready);
+	pthread_mutex_unlock(&h->lock);
 }
 
 int tp_cmd_join(const char *polygons, const char *points, const tp_cmd_opts *o)
@@ -87,9 +112,10 @@ int tp_cmd_join(const char *polygons, const char *points, const tp_cmd_opts *o)
 	tp_geo *g = NULL;
 	tp_ringset pol = {0};
 	tp_points pts = {0};
+	tp_ringcheck *chk = NULL;
 	tp_locator *lc = NULL;
 	tp_locate_stats st = {0};
-	points_job pj = {points, o->layer2, &pts, 0, ""};
+	join_helper hp = {.path = points, .layer = o->layer2, .pts = &pts};
 	pthread_t tid;
 	int32_t *where = NULL;
 	size_t *count = NULL, i, outside = 0;
@@ -98,20 +124,34 @@ int tp_cmd_join(const char *polygons, const char *points, const tp_cmd_opts *o)
 	FILE *f = NULL;
 	int rc, threaded;
 
+	tp_bulk_settings();
 	rc = tp_geo_new(&g);
 	if (rc)
 		return rc;
 	t0 = now();
-	/* the two files are read at once: the points on a second thread */
-	threaded = o->threads > 1 && pthread_create(&tid, NULL, read_points, &pj) == 0;
-	rc = tp_ringset_read(&pol, polygons, o->layer1, o->key, o->threads);
+	/* the two files are read at once, the points on a second thread, which
+	 * then shares the polygons' check */
+	pthread_mutex_init(&hp.lock, NULL);
+	pthread_cond_init(&hp.ready, NULL);
+	threaded = o->threads > 1 && pthread_create(&tid, NULL, helper_run, &hp) == 0;
+	rc = tp_ringset_load(&pol, polygons, o->layer1, o->key);
+	if (!rc)
+		rc = tp_ringcheck_new(&chk, &pol);
 	t1 = now();
+	if (threaded) {
+		helper_hand(&hp, rc ? NULL : chk);
+	} else {
+		hp.handed = 1;
+		helper_run(&hp);
+	}
+	if (!rc)
+		tp_ringcheck_work(chk);
 	if (threaded)
 		pthread_join(tid, NULL);
-	else
-		read_points(&pj);
-	if (!rc && pj.rc)
-		rc = tp_error_set(pj.rc, "%s", pj.msg);
+	if (!rc)
+		rc = tp_ringcheck_finish(chk, &pol);
+	if (!rc && hp.rc)
+		rc = tp_error_set(hp.rc, "%s", hp.msg);
 	if (!rc)
 		rc = align_crs(g, &pts, pol.crs, points);
 	t2 = now();
@@ -146,8 +186,8 @@ int tp_cmd_join(const char *polygons, const char *points, const tp_cmd_opts *o)
 	rc = csv_close(f, o->out, tmp, !ferror(f));
 	if (!rc && !o->quiet)
 		fprintf(stderr,
-			"join: %zu polygons read and checked in %.3f s; %zu points read%s%s; "
-			"both ready after %.3f s; index built in %.3f s; located in %.3f s with %d thread%s "
+			"join: %zu polygons read in %.3f s; %zu points read%s%s; "
+			"polygons checked and points ready after %.3f s; index built in %.3f s; located in %.3f s with %d thread%s "
 			"(%zu by interior cells, %zu exact); %zu outside every polygon, "
 			"%zu without a point geometry; %zu polygon%s repaired\n",
 			pol.r.n, t1 - t0, pts.n, pts.arrow ? " through the Arrow stream" : "",
@@ -159,7 +199,10 @@ done:
 	free(count);
 	tp_locator_free(lc);
 	tp_points_dispose(&pts);
+	tp_ringcheck_free(chk);
 	tp_ringset_dispose(&pol);
+	pthread_mutex_destroy(&hp.lock);
+	pthread_cond_destroy(&hp.ready);
 	tp_geo_free(g);
 	return rc;
 }
@@ -177,6 +220,7 @@ int tp_cmd_apportion(const char *sources, const char *targets, const tp_cmd_opts
 
 	if (!o->value)
 		return tp_error_set(TP_EUSAGE, "apportion needs --value FIELD (the sources' figure)");
+	tp_bulk_settings();
 	rc = tp_geo_new(&g);
 	if (!rc)
 		rc = tp_polys_read(&src, g, sources, o->layer1, NULL, o->value, o->threads);

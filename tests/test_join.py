@@ -1,0 +1,105 @@
+"""tremplin join on polygons as they come: holes, multipolygon parts, a curved polygon, an invalid
+polygon (repaired, and said so), shared borders (the lower position wins), points without a geometry;
+every unusable input stops the join with exit 4 and a message naming the file, layer and row, and no
+output is left behind.  On the real Brussels boundaries when ../shared is there: one point inside
+each commune lands in that commune."""
+import os
+from osgeo import ogr, osr
+from tplib import *
+
+ogr.UseExceptions()
+d = workdir("join")
+srs = osr.SpatialReference()
+srs.ImportFromEPSG(31370)
+
+
+def gpkg_layer(path, name, gtype, rows):
+    """Writes rows of (id, WKT or None) as layer name of the GeoPackage at path."""
+    ds = ogr.Open(path, 1) if os.path.exists(path) else ogr.GetDriverByName("GPKG").CreateDataSource(path)
+    lyr = ds.CreateLayer(name, srs, gtype)
+    lyr.CreateField(ogr.FieldDefn("id", ogr.OFTString))
+    for key, wkt in rows:
+        f = ogr.Feature(lyr.GetLayerDefn())
+        f.SetField("id", key)
+        if wkt:
+            f.SetGeometry(ogr.CreateGeometryFromWkt(wkt))
+        lyr.CreateFeature(f)
+    ds = None
+
+
+def counts_of(path):
+    return {r["key"]: int(r["count"]) for r in read_csv(path)}
+
+
+polys = os.path.join(d, "polys.gpkg")
+gpkg_layer(polys, "zones", ogr.wkbUnknown, [
+    # a: a square with a hole, and a second part further east
+    ("a", "MULTIPOLYGON(((0 0,10 0,10 10,0 10,0 0),(4 4,6 4,6 6,4 6,4 4)),((20 0,30 0,30 10,20 10,20 0)))"),
+    # b: a bow-tie, invalid; repaired into its two triangles
+    ("b", "POLYGON((40 0,50 10,50 0,40 10,40 0))"),
+    # c: a circle of radius 5 around (65, 5), made linear
+    ("c", "CURVEPOLYGON(CIRCULARSTRING(60 5,70 5,60 5))"),
+    # d: shares the edge x = 10 with a
+    ("d", "POLYGON((10 0,20 0,20 10,10 10,10 0))"),
+])
+pts = os.path.join(d, "points.gpkg")
+gpkg_layer(pts, "pts", ogr.wkbPoint, [
+    ("hole", "POINT(5 5)"), ("a1", "POINT(2 2)"), ("a2", "POINT(25 5)"), ("border", "POINT(10 5)"),
+    ("corner", "POINT(0 0)"), ("d1", "POINT(15 5)"), ("b1", "POINT(41 5)"), ("b2", "POINT(49 5)"),
+    ("between", "POINT(45 2)"), ("c1", "POINT(65 5)"), ("c2", "POINT(69 5)"), ("far", "POINT(100 100)"),
+    ("nogeom", None),
+])
+want = {"a": 4, "b": 2, "c": 2, "d": 1}
+for t in (1, 2):
+    out = os.path.join(d, "counts%d.csv" % t)
+    p = run("join", polys, pts, "--layer1", "zones", "--key", "id", "--threads", str(t), "-o", out)
+    check(p.returncode == 0, "join exits 0 with %d thread(s): %s" % (t, p.stderr))
+    if p.returncode == 0:
+        check(counts_of(out) == want, "counts with %d thread(s): %r" % (t, counts_of(out)))
+    check("1 polygon repaired" in p.stderr, "the repair is reported: " + p.stderr)
+    check("12 points read" in p.stderr and "1 without a point geometry" in p.stderr,
+          "the point without a geometry is counted apart: " + p.stderr)
+    check("3 outside every polygon" in p.stderr, "hole, gap and far point are outside: " + p.stderr)
+
+# Unusable inputs: exit 4, the file, layer and row named, and no CSV left where it belongs.
+gpkg_layer(polys, "line", ogr.wkbUnknown, [("x", "POLYGON((0 0,1 0,1 1,0 0))"), ("y", "POLYGON((0 0,2 0,2 2,0 0))"),
+                                           ("z", "LINESTRING(0 0,5 5)")])
+gpkg_layer(polys, "empty", ogr.wkbPolygon, [("x", "POLYGON((0 0,1 0,1 1,0 0))"), ("y", None)])
+gpkg_layer(polys, "flat", ogr.wkbPolygon, [("x", "POLYGON((0 0,10 0,20 0,0 0))")])
+cases = [
+    ("a line among polygons", [polys, pts, "--layer1", "line"], "polys.gpkg, layer line, row 3: geometry is not a polygon"),
+    ("a row without geometry", [polys, pts, "--layer1", "empty"], "polys.gpkg, layer empty, row 2: no geometry"),
+    ("a polygon with no area", [polys, pts, "--layer1", "flat"], "polys.gpkg, layer flat, row 1: invalid geometry with no area"),
+    ("no such key column", [polys, pts, "--layer1", "zones", "--key", "code"], "polys.gpkg, layer zones: no column 'code'"),
+    ("no such layer", [polys, pts, "--layer1", "zones", "--layer2", "nope"], "points.gpkg: no layer 'nope'"),
+    ("no points file", [polys, os.path.join(d, "nowhere.gpkg"), "--layer1", "zones"], "nowhere.gpkg: file not found"),
+]
+for name, args, msg in cases:
+    out = os.path.join(d, "bad.csv")
+    p = run("join", *args, "-o", out)
+    check(p.returncode == 4, "%s: exit 4, got %d" % (name, p.returncode))
+    check(msg in p.stderr, "%s: message %r in %r" % (name, msg, p.stderr))
+    check(not os.path.exists(out), "%s: no output left" % name)
+    check(not [f for f in os.listdir(d) if ".tmp-" in f], "%s: no temporary file left" % name)
+
+# The real Brussels boundaries: a point inside each commune, and one outside the region.
+gpkg = os.path.abspath(os.path.join(SHARED, "bxl_communes.gpkg"))
+if os.path.exists(gpkg):
+    src = ogr.Open(gpkg)
+    rows = [(f.GetField("nis_code"), f.GetGeometryRef().PointOnSurface().ExportToWkt())
+            for f in src.GetLayer(0)]
+    src = None
+    rows.append(("outside", "POINT(100000 100000)"))
+    bp = os.path.join(d, "bxl_points.gpkg")
+    gpkg_layer(bp, "pts", ogr.wkbPoint, rows)
+    out = os.path.join(d, "bxl.csv")
+    p = run("join", gpkg, bp, "--key", "nis_code", "--threads", "2", "-o", out)
+    check(p.returncode == 0, "join on the Brussels communes exits 0: " + p.stderr)
+    if p.returncode == 0:
+        got = counts_of(out)
+        check(len(got) == 19 and all(v == 1 for v in got.values()),
+              "each of the 19 communes holds its own point: %r" % got)
+        check("1 outside every polygon" in p.stderr, "the point outside the region is outside: " + p.stderr)
+else:
+    print("note: ../shared/data/brussels absent, the Brussels part is skipped")
+finish("test_join")
