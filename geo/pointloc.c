@@ -18,6 +18,7 @@
 #include "geo/bigbuf.h"
 #include "geo/error.h"
 #include "geo/locate.h"
+#include "geo/morton.h"
 #include "geo/parallel.h"
 
 #include <math.h>
@@ -263,45 +264,6 @@ void tp_locator_free(tp_locator *lc)
 	free(lc);
 }
 
-/* Spreads the low 16 bits of v to the even bits. */
-static uint32_t spread16(uint32_t v)
-{
-	v &= 0xffff;
-	v = (v | (v << 8)) & 0x00ff00ff;
-	v = (v | (v << 4)) & 0x0f0f0f0f;
-	v = (v | (v << 2)) & 0x33333333;
-	v = (v | (v << 1)) & 0x55555555;
-	return v;
-}
-
-/* Sorts keys (Morton code << 32 | point index) by their high 32 bits. */
-static int radix_sort(uint64_t *keys, size_t n)
-{
-	uint64_t *tmp = tp_big_alloc((n ? n : 1) * sizeof(*tmp));
-	size_t count[256], i;
-	int pass;
-
-	if (!tmp)
-		return tp_error_set(TP_ERROR, "out of memory");
-	for (pass = 4; pass < 8; pass++) {
-		int shift = pass * 8;
-		size_t sum = 0;
-		memset(count, 0, sizeof(count));
-		for (i = 0; i < n; i++)
-			count[(keys[i] >> shift) & 0xff]++;
-		for (i = 0; i < 256; i++) {
-			size_t c = count[i];
-			count[i] = sum;
-			sum += c;
-		}
-		for (i = 0; i < n; i++)
-			tmp[count[(keys[i] >> shift) & 0xff]++] = keys[i];
-		memcpy(keys, tmp, n * sizeof(*keys));
-	}
-	tp_big_free(tmp);
-	return TP_OK;
-}
-
 typedef struct {
 	tp_locator *lc;        /* the locator */
 	worker *w;             /* this thread's context */
@@ -337,9 +299,8 @@ static void *grid_job(void *arg)
 			jb->out[i] = v;
 			continue;
 		}
-		jb->keys[k++] = ((uint64_t)(spread16((uint32_t)(ci * mx)) |
-					    (spread16((uint32_t)(cj * my)) << 1))
-				 << 32) | (uint64_t)i;
+		jb->keys[k++] = (uint64_t)tp_morton((uint32_t)(ci * mx), (uint32_t)(cj * my)) << 32 |
+				(uint64_t)i;
 	}
 	jb->nkeys = k - jb->from;
 	return NULL;
@@ -379,7 +340,7 @@ int tp_locator_run(tp_locator *lc, const double *xy, size_t npts, int32_t *out,
 		memmove(keys + nexact, keys + jobs[t].from, jobs[t].nkeys * sizeof(*keys));
 		nexact += jobs[t].nkeys;
 	}
-	rc = radix_sort(keys, nexact);
+	rc = tp_morton_sort(keys, nexact);
 	if (rc)
 		goto done;
 	for (t = 0; t < nt; t++) {

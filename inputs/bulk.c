@@ -71,6 +71,12 @@ static int grow(tp_points *p, size_t *cap, size_t need)
 	if (!xy)
 		return tp_error_set(TP_ERROR, "out of memory");
 	p->xy = xy;
+	if (p->with_fid) {
+		int64_t *fid = tp_big_realloc(p->fid, *cap * sizeof(*p->fid));
+		if (!fid)
+			return tp_error_set(TP_ERROR, "out of memory");
+		p->fid = fid;
+	}
 	return TP_OK;
 }
 
@@ -107,9 +113,9 @@ static int read_arrow(tp_points *p, size_t *cap, OGRLayerH lyr, const char *path
 {
 	struct ArrowArrayStream stream;
 	struct ArrowSchema schema;
-	const char *gcol = OGR_L_GetGeometryColumn(lyr);
+	const char *gcol = OGR_L_GetGeometryColumn(lyr), *fcol = OGR_L_GetFIDColumn(lyr);
 	char **opts = NULL;
-	int64_t gi = -1, k;
+	int64_t gi = -1, fi = -1, k, row = 0;
 	int rc = 1;
 
 	memset(&stream, 0, sizeof(stream));
@@ -130,6 +136,9 @@ static int read_arrow(tp_points *p, size_t *cap, OGRLayerH lyr, const char *path
 		if (name && ((gcol && *gcol && !strcmp(name, gcol)) ||
 			     (!(gcol && *gcol) && !strcmp(name, "wkb_geometry"))))
 			gi = k;
+		if (name && !strcmp(name, fcol && *fcol ? fcol : "OGC_FID") &&
+		    !strcmp(schema.children[k]->format, "l"))
+			fi = k;
 	}
 	if (gi < 0 || (strcmp(schema.children[gi]->format, "z") &&
 		       strcmp(schema.children[gi]->format, "Z"))) {
@@ -160,12 +169,16 @@ static int read_arrow(tp_points *p, size_t *cap, OGRLayerH lyr, const char *path
 			rc = TP_ERROR;
 			break;
 		}
-		for (i = 0; i < col->length; i++) {
+		for (i = 0; i < col->length; i++, row++) {
 			int64_t j = col->offset + i, a, b;
 			if (valid && !(valid[j >> 3] & (1 << (j & 7)))) {
 				p->no_geom++;
 				continue;
 			}
+			if (p->with_fid)
+				p->fid[p->n] = fi >= 0 ? ((const int64_t *)arr.children[fi]->buffers[1])
+								 [arr.children[fi]->offset + i]
+						       : row;
 			if (large) {
 				a = ((const int64_t *)col->buffers[1])[j];
 				b = ((const int64_t *)col->buffers[1])[j + 1];
@@ -194,7 +207,7 @@ void tp_bulk_settings(void)
 		CPLSetConfigOption("SPATIALITE_LOAD", "NO");
 }
 
-int tp_points_read(tp_points *out, const char *path, const char *layer)
+int tp_points_read(tp_points *out, const char *path, const char *layer, int with_fid)
 {
 	GDALDatasetH ds = NULL;
 	OGRLayerH lyr = NULL;
@@ -204,6 +217,7 @@ int tp_points_read(tp_points *out, const char *path, const char *layer)
 	int rc;
 
 	memset(out, 0, sizeof(*out));
+	out->with_fid = with_fid;
 	rc = open_layer(&ds, &lyr, path, layer);
 	if (rc)
 		return rc;
@@ -229,6 +243,8 @@ int tp_points_read(tp_points *out, const char *path, const char *layer)
 				OGR_F_Destroy(f);
 				goto fail;
 			}
+			if (out->with_fid)
+				out->fid[out->n] = OGR_F_GetFID(f);
 			out->xy[2 * out->n] = OGR_G_GetX(geom, 0);
 			out->xy[2 * out->n + 1] = OGR_G_GetY(geom, 0);
 			out->n++;
@@ -248,6 +264,7 @@ fail:
 void tp_points_dispose(tp_points *p)
 {
 	tp_big_free(p->xy);
+	tp_big_free(p->fid);
 	memset(p, 0, sizeof(*p));
 }
 

@@ -11,6 +11,7 @@
 #define TP_BULK_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "geo/geo.h"
 #include "geo/rings.h"
@@ -27,15 +28,18 @@ void tp_bulk_settings(void);
 
 typedef struct {
 	double *xy;         /* 2 * n coordinates (bigbuf.h) */
+	int64_t *fid;       /* per point its FID in the layer, when asked for (else NULL) */
+	int with_fid;       /* the FIDs were asked for */
 	size_t n;           /* points read */
 	size_t no_geom;     /* features without a usable point, not in xy */
 	char crs[4096];     /* the layer's CRS as PROJ reads it, "" if none */
 	int arrow;          /* 1 when read through the Arrow stream */
 } tp_points;
 
-/* Reads every point of path's layer (NULL: the first).  TP_EINPUT naming
- * the file when it cannot.  Free with tp_points_dispose(). */
-int tp_points_read(tp_points *out, const char *path, const char *layer);
+/* Reads every point of path's layer (NULL: the first), and their FIDs when
+ * with_fid.  TP_EINPUT naming the file when it cannot.  Free with
+ * tp_points_dispose(). */
+int tp_points_read(tp_points *out, const char *path, const char *layer, int with_fid);
 void tp_points_dispose(tp_points *p);
 
 typedef struct {

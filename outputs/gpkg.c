@@ -282,7 +282,7 @@ static int store_fail(const writer *w, const char *layer)
 }
 
 /* Removes the temporary file and the SQLite side files GDAL may leave next to it. */
-static void remove_temp(const char *tmp)
+void tp_gpkg_remove_temp(const char *tmp)
 {
 	static const char *const suffix[] = {"", "-journal", "-wal", "-shm"};
 	char name[4096];
@@ -974,7 +974,7 @@ int tp_write_gpkg(sqlite3 *store, const char *path, const tp_gpkg_options *opts)
 	CPLSetThreadLocalConfigOption(threaded_rtree, "NO");
 	rtree_set = 1;
 	/* A leftover of an earlier run that had our pid is ours to replace. */
-	remove_temp(tmp);
+	tp_gpkg_remove_temp(tmp);
 	/*
 	 * GDAL warns that the temporary name does not end in .gpkg (the final
 	 * one does); a failure is still kept by CPLGetLastErrorMsg().
@@ -1016,7 +1016,7 @@ cleanup:
 		CPLPopErrorHandler();
 	}
 	if (rc && tmp)
-		remove_temp(tmp);
+		tp_gpkg_remove_temp(tmp);
 	if (rtree_set)
 		CPLSetThreadLocalConfigOption(threaded_rtree, saved_rtree);
 	CPLFree(saved_rtree);

@@ -7,12 +7,14 @@
 #include "geo/overlay.h"
 #include "geo/pointloc.h"
 #include "inputs/bulk.h"
+#include "outputs/outputs.h"
 
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -24,10 +26,11 @@ static double now(void)
 	return (double)t.tv_sec + t.tv_nsec / 1e9;
 }
 
-/* Opens the CSV output: a temporary file beside path, or stdout. */
+/* Opens the CSV output: a temporary file beside path, or stdout (no path,
+ * or "-"). */
 static FILE *csv_open(const char *path, char *tmp, size_t len)
 {
-	if (!path)
+	if (!path || !strcmp(path, "-"))
 		return stdout;
 	snprintf(tmp, len, "%s.tmp-%ld", path, (long)getpid());
 	return fopen(tmp, "w");
@@ -64,6 +67,29 @@ static int align_crs(tp_geo *g, tp_points *pts, const char *dst, const char *pat
 	return rc;
 }
 
+/* 1 when path names a GeoPackage (ends in .gpkg, any case). */
+static int is_gpkg(const char *path)
+{
+	size_t n = path ? strlen(path) : 0;
+
+	return n > 5 && !strcasecmp(path + n - 5, ".gpkg");
+}
+
+/* The join's CSV: key,count per polygon, in the polygons' order. */
+static int write_counts(const char *path, const tp_ringset *pol, const size_t *count)
+{
+	char tmp[4200];
+	FILE *f = csv_open(path, tmp, sizeof(tmp));
+	size_t i;
+
+	if (!f)
+		return tp_error_set(TP_EOUTPUT, "%s: cannot create: %s", path, strerror(errno));
+	fprintf(f, "key,count\n");
+	for (i = 0; i < pol->r.n; i++)
+		fprintf(f, "%s,%zu\n", pol->key[i], count[i]);
+	return csv_close(f, path, tmp, !ferror(f));
+}
+
 /*
  * The second thread of a join: it reads the points while the first reads
  * the polygons, then takes its share of checking the polygons.  The first
@@ -72,6 +98,7 @@ static int align_crs(tp_geo *g, tp_points *pts, const char *dst, const char *pat
 typedef struct {
 	const char *path, *layer;  /* the points to read */
 	tp_points *pts;            /* where to */
+	int with_fid;              /* read the points' FIDs too */
 	int rc;                    /* its result */
 	char msg[1024];            /* its error message (the last error is per thread) */
 	pthread_mutex_t lock;      /* guards check and handed */
@@ -85,7 +112,7 @@ static void *helper_run(void *arg)
 	join_helper *h = arg;
 	tp_ringcheck *c;
 
-	h->rc = tp_points_read(h->pts, h->path, h->layer);
+	h->rc = tp_points_read(h->pts, h->path, h->layer, h->with_fid);
 	if (h->rc)
 		snprintf(h->msg, sizeof(h->msg), "%s", tp_error_last());
 	pthread_mutex_lock(&h->lock);
@@ -115,13 +142,12 @@ int tp_cmd_join(const char *polygons, const char *points, const tp_cmd_opts *o)
 	tp_ringcheck *chk = NULL;
 	tp_locator *lc = NULL;
 	tp_locate_stats st = {0};
-	join_helper hp = {.path = points, .layer = o->layer2, .pts = &pts};
+	join_helper hp = {.path = points, .layer = o->layer2, .pts = &pts,
+			  .with_fid = is_gpkg(o->out)};
 	pthread_t tid;
 	int32_t *where = NULL;
 	size_t *count = NULL, i, outside = 0;
-	double t0, t1, t2, t3, t4;
-	char tmp[4200];
-	FILE *f = NULL;
+	double t0, t1, t2, t3, t4, t5, t_rtree = 0;
 	int rc, threaded;
 
 	tp_bulk_settings();
@@ -175,25 +201,29 @@ int tp_cmd_join(const char *polygons, const char *points, const tp_cmd_opts *o)
 		else
 			count[where[i]]++;
 	}
-	f = csv_open(o->out, tmp, sizeof(tmp));
-	if (!f) {
-		rc = tp_error_set(TP_EOUTPUT, "%s: cannot create: %s", o->out, strerror(errno));
-		goto done;
+	if (is_gpkg(o->out)) {
+		tp_located lo = {&pol.r, pol.key, count, pts.xy, pts.fid, where, pts.n, pol.crs};
+		rc = tp_write_located(o->out, &lo, o->lco, &t_rtree);
+	} else {
+		rc = write_counts(o->out, &pol, count);
 	}
-	fprintf(f, "key,count\n");
-	for (i = 0; i < pol.r.n; i++)
-		fprintf(f, "%s,%zu\n", pol.key[i], count[i]);
-	rc = csv_close(f, o->out, tmp, !ferror(f));
+	t5 = now();
 	if (!rc && !o->quiet)
 		fprintf(stderr,
 			"join: %zu polygons read in %.3f s; %zu points read%s%s; "
-			"polygons checked and points ready after %.3f s; index built in %.3f s; located in %.3f s with %d thread%s "
-			"(%zu by interior cells, %zu exact); %zu outside every polygon, "
-			"%zu without a point geometry; %zu polygon%s repaired\n",
+			"polygons checked and points ready after %.3f s; index built in %.3f s; "
+			"located in %.3f s with %d thread%s (%zu by interior cells, %zu exact); "
+			"%zu outside every polygon, %zu without a point geometry; "
+			"%zu polygon%s repaired; written in %.3f s",
 			pol.r.n, t1 - t0, pts.n, pts.arrow ? " through the Arrow stream" : "",
-			threaded ? " on a second thread" : "", t2 - t0, t3 - t2,
-			t4 - t3, o->threads, o->threads > 1 ? "s" : "", st.by_grid, st.exact, outside,
-			pts.no_geom, pol.repaired, pol.repaired == 1 ? "" : "s");
+			threaded ? " on a second thread" : "", t2 - t0, t3 - t2, t4 - t3, o->threads,
+			o->threads > 1 ? "s" : "", st.by_grid, st.exact, outside, pts.no_geom,
+			pol.repaired, pol.repaired == 1 ? "" : "s", t5 - t4);
+	if (!rc && !o->quiet && is_gpkg(o->out))
+		fprintf(stderr, " (%.3f s of it closing the file, where GDAL builds the spatial index)",
+			t_rtree);
+	if (!rc && !o->quiet)
+		fprintf(stderr, "\n");
 done:
 	tp_big_free(where);
 	free(count);

@@ -17,10 +17,13 @@ typedef struct {
 	const char *out;      /* CSV written, NULL: standard output */
 	int threads;          /* join: worker threads (>= 1) */
 	int quiet;            /* no timings on stderr */
+	char **lco;           /* join to a GeoPackage: layer creation options (--lco) */
 } tp_cmd_opts;
 
 /* Counts the points of `points` in each polygon of `polygons`; the CSV has
- * key,count in the polygons' order.  Timings go to stderr. */
+ * key,count in the polygons' order.  When o->out ends in .gpkg, a
+ * GeoPackage is written instead: the polygons with their counts and every
+ * point with its polygon's key (tp_write_located).  Timings go to stderr. */
 int tp_cmd_join(const char *polygons, const char *points, const tp_cmd_opts *o);
 
 /* Shares each source's value over the targets it overlaps, by area; the

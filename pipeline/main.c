@@ -42,8 +42,11 @@ static const char usage_text[] =
 	"        write a schematic demo region into OUTDIR/inputs and run it\n"
 	"  map   -c CONFIG -o OUTDIR\n"
 	"        draw OUTDIR/maps again from the working store (after a full run)\n"
-	"  join POLYGONS POINTS [--key FIELD] [--threads N] [--layer1 L] [--layer2 L] [-o COUNTS.csv]\n"
-	"        count the points in each polygon (address-scale: millions of points)\n"
+	"  join POLYGONS POINTS [--key FIELD] [--threads N] [--layer1 L] [--layer2 L]\n"
+	"       [-o COUNTS.csv | -o LOCATED.gpkg [--lco NAME=VALUE]...]\n"
+	"        count the points in each polygon (address-scale: millions of points);\n"
+	"        a .gpkg output holds the polygons with their counts and every point\n"
+	"        with its polygon (--lco SPATIAL_INDEX=NO: without the spatial index)\n"
 	"  apportion SOURCES TARGETS --value FIELD [--key FIELD] [--layer1 L] [--layer2 L] [-o OUT.csv]\n"
 	"        share the sources' FIELD over the targets by area\n"
 	"  check -c CONFIG\n"
@@ -163,7 +166,7 @@ int main(int argc, char **argv)
 {
 	const char *config = NULL, *outdir = NULL, *from = NULL, *until = NULL;
 	const char *command = NULL, *pos[2] = {NULL, NULL};
-	tp_cmd_opts copts = {NULL, NULL, NULL, NULL, NULL, 1, 0};
+	tp_cmd_opts copts = {NULL, NULL, NULL, NULL, NULL, 1, 0, NULL};
 	int npos = 0;
 	unsigned long seed = 20241107;
 	tp_config cfg = {0};
@@ -221,6 +224,8 @@ int main(int argc, char **argv)
 			copts.value = args[++i];
 		else if (!strcmp(a, "--threads") && more)
 			copts.threads = atoi(args[++i]);
+		else if (!strcmp(a, "--lco") && more)
+			copts.lco = CSLAddString(copts.lco, args[++i]);
 		else if (!strcmp(a, "--no-maps"))
 			no_maps = 1;
 		else if (!strcmp(a, "--no-dashboard"))
@@ -319,6 +324,7 @@ int main(int argc, char **argv)
 	}
 out:
 	tp_config_dispose(&cfg);
+	CSLDestroy(copts.lco);
 	CSLDestroy(args);
 	GDALDestroyDriverManager();
 	return rc;

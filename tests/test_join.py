@@ -61,6 +61,31 @@ for t in (1, 2):
           "the point without a geometry is counted apart: " + p.stderr)
     check("3 outside every polygon" in p.stderr, "hole, gap and far point are outside: " + p.stderr)
 
+# A GeoPackage output: the polygons with their counts, every point with its FID and polygon; it
+# passes GDAL's validator, with the spatial index and without (--lco SPATIAL_INDEX=NO).
+for lco in ([], ["--lco", "SPATIAL_INDEX=NO"]):
+    out = os.path.join(d, "located.gpkg")
+    if os.path.exists(out):
+        os.remove(out)
+    p = run("join", polys, pts, "--layer1", "zones", "--key", "id", "--threads", "2", "-o", out, *lco)
+    check(p.returncode == 0, "join to a GeoPackage %s exits 0: %s" % (lco, p.stderr))
+    if p.returncode != 0:
+        continue
+    rc, msg = validate_gpkg(out)
+    check(rc == 0, "the join's GeoPackage %s passes validate_gpkg: %s" % (lco, msg))
+    check(dict(gpkg_rows(out, "SELECT key, count FROM polygons")) == want,
+          "the polygons layer holds the counts")
+    src = dict(gpkg_rows(pts, "SELECT fid, id FROM pts"))
+    got = {src[fid]: key for fid, key in gpkg_rows(out, "SELECT source_fid, polygon FROM points")}
+    check(got == {"hole": None, "a1": "a", "a2": "a", "border": "a", "corner": "a", "d1": "d", "b1": "b",
+                  "b2": "b", "between": None, "c1": "c", "c2": "c", "far": None},
+          "each point carries its source FID and its polygon: %r" % got)
+    tables = {t for (t,) in gpkg_rows(out, "SELECT name FROM sqlite_master WHERE type = 'table'")}
+    check(("rtree_points_geom" in tables) == (not lco), "spatial index present unless asked off: %r" % lco)
+p = run("join", polys, pts, "--layer1", "zones", "-o", os.path.join(d, "no", "such", "dir.gpkg"))
+check(p.returncode == 5 and "dir.gpkg" in p.stderr, "an unwritable GeoPackage: exit 5 naming it: %d %s"
+      % (p.returncode, p.stderr))
+
 # Unusable inputs: exit 4, the file, layer and row named, and no CSV left where it belongs.
 gpkg_layer(polys, "line", ogr.wkbUnknown, [("x", "POLYGON((0 0,1 0,1 1,0 0))"), ("y", "POLYGON((0 0,2 0,2 2,0 0))"),
                                            ("z", "LINESTRING(0 0,5 5)")])

@@ -1,0 +1,51 @@
+/*
+ * morton.c: Morton codes and the sort of keys by them (morton.h).
+ */
+#include "geo/morton.h"
+#include "geo/bigbuf.h"
+#include "geo/error.h"
+
+#include <string.h>
+
+/* Spreads the low 16 bits of v to the even bits. */
+static uint32_t spread16(uint32_t v)
+{
+	v &= 0xffff;
+	v = (v | (v << 8)) & 0x00ff00ff;
+	v = (v | (v << 4)) & 0x0f0f0f0f;
+	v = (v | (v << 2)) & 0x33333333;
+	v = (v | (v << 1)) & 0x55555555;
+	return v;
+}
+
+uint32_t tp_morton(uint32_t x, uint32_t y)
+{
+	return spread16(x) | spread16(y) << 1;
+}
+
+int tp_morton_sort(uint64_t *keys, size_t n)
+{
+	uint64_t *tmp = tp_big_alloc((n ? n : 1) * sizeof(*tmp));
+	size_t count[256], i;
+	int pass;
+
+	if (!tmp)
+		return tp_error_set(TP_ERROR, "out of memory");
+	for (pass = 4; pass < 8; pass++) {
+		int shift = pass * 8;
+		size_t sum = 0;
+		memset(count, 0, sizeof(count));
+		for (i = 0; i < n; i++)
+			count[(keys[i] >> shift) & 0xff]++;
+		for (i = 0; i < 256; i++) {
+			size_t c = count[i];
+			count[i] = sum;
+			sum += c;
+		}
+		for (i = 0; i < n; i++)
+			tmp[count[(keys[i] >> shift) & 0xff]++] = keys[i];
+		memcpy(keys, tmp, n * sizeof(*keys));
+	}
+	tp_big_free(tmp);
+	return TP_OK;
+}

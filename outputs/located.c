@@ -1,0 +1,347 @@
+/*
+ * located.c: the GeoPackage of tremplin join (outputs.h).
+ *
+ * A join at address scale writes a million points or more, so the layer
+ * is written the way SQLite likes bulk work: one transaction per layer, a
+ * page cache large enough to hold the table's growing B-tree, no fsync
+ * while the temporary file grows (it only reaches its place by rename,
+ * once complete), and one feature object refilled for every point.  GDAL
+ * defers the spatial index of a layer created in the same session and
+ * builds it in one pass when the dataset is closed; that close is timed
+ * apart, so the cost of the R-tree can be reported.
+ */
+#include "outputs/outputs.h"
+#include "geo/bigbuf.h"
+#include "geo/error.h"
+#include "geo/morton.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cpl_conv.h>
+#include <cpl_error.h>
+#include <cpl_string.h>
+#include <gdal.h>
+#include <ogr_api.h>
+#include <ogr_srs_api.h>
+
+static double now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + t.tv_nsec / 1e9;
+}
+
+static int fail(const char *path, const char *layer, const char *what)
+{
+	const char *why = CPLGetLastErrorMsg();
+
+	if (!why || !*why)
+		why = "GDAL gave no reason";
+	if (layer)
+		return tp_error_set(TP_EOUTPUT, "%s: layer %s: %s: %s", path, layer, what, why);
+	return tp_error_set(TP_EOUTPUT, "%s: %s: %s", path, what, why);
+}
+
+/* Creates a layer with its fields (name and type, `n` of them). */
+static OGRLayerH make_layer(GDALDatasetH ds, const char *path, const char *name,
+			    OGRSpatialReferenceH srs, OGRwkbGeometryType type, char **lco,
+			    const char *description, const char *const *fields,
+			    const OGRFieldType *types, int n)
+{
+	char **opts = CSLDuplicate(lco);
+	OGRLayerH layer;
+	int i;
+
+	opts = CSLSetNameValue(opts, "FID", "fid");
+	opts = CSLSetNameValue(opts, "GEOMETRY_NAME", "geom");
+	opts = CSLSetNameValue(opts, "DESCRIPTION", description);
+	layer = GDALDatasetCreateLayer(ds, name, srs, type, opts);
+	CSLDestroy(opts);
+	if (!layer) {
+		fail(path, name, "cannot create the layer");
+		return NULL;
+	}
+	for (i = 0; i < n; i++) {
+		OGRFieldDefnH fd = OGR_Fld_Create(fields[i], types[i]);
+		int ok = fd && OGR_L_CreateField(layer, fd, TRUE) == OGRERR_NONE;
+		if (fd)
+			OGR_Fld_Destroy(fd);
+		if (!ok) {
+			fail(path, name, "cannot create a field");
+			return NULL;
+		}
+	}
+	return layer;
+}
+
+/* Polygon i of r as a new OGR MultiPolygon, or NULL when out of memory. */
+static OGRGeometryH multipolygon(const tp_rings *r, size_t i)
+{
+	OGRGeometryH mp = OGR_G_CreateGeometry(wkbMultiPolygon), poly = NULL;
+	size_t k;
+
+	if (!mp)
+		return NULL;
+	for (k = r->first[i]; k < r->first[i + 1]; k++) {
+		OGRGeometryH ring = OGR_G_CreateGeometry(wkbLinearRing);
+		const double *c = r->xy + 2 * r->ring[k];
+		int npt = (int)(r->ring[k + 1] - r->ring[k]);
+
+		if (!ring)
+			goto oom;
+		OGR_G_SetPoints(ring, npt, c, 2 * sizeof(double), c + 1, 2 * sizeof(double), NULL, 0);
+		if (r->shell[k]) {
+			if (poly && OGR_G_AddGeometryDirectly(mp, poly) != OGRERR_NONE)
+				goto oom;
+			poly = OGR_G_CreateGeometry(wkbPolygon);
+			if (!poly) {
+				OGR_G_DestroyGeometry(ring);
+				goto oom;
+			}
+		}
+		if (!poly || OGR_G_AddGeometryDirectly(poly, ring) != OGRERR_NONE)
+			goto oom;
+	}
+	if (poly && OGR_G_AddGeometryDirectly(mp, poly) != OGRERR_NONE)
+		goto oom;
+	return mp;
+oom:
+	OGR_G_DestroyGeometry(mp);
+	return NULL;
+}
+
+static int write_polygons(GDALDatasetH ds, const char *path, const tp_located *in,
+			  OGRSpatialReferenceH srs, char **lco)
+{
+	static const char *const fields[] = {"key", "count"};
+	static const OGRFieldType types[] = {OFTString, OFTInteger64};
+	OGRLayerH layer;
+	OGRFeatureH f = NULL;
+	size_t i;
+	int rc = TP_OK;
+
+	if (GDALDatasetStartTransaction(ds, FALSE) != OGRERR_NONE)
+		return fail(path, "polygons", "cannot start a transaction");
+	layer = make_layer(ds, path, "polygons", srs, wkbMultiPolygon, lco,
+			   "The polygons of tremplin join, each with the number of points it holds"
+			   " (a point on a shared border counts for the polygon read first).",
+			   fields, types, 2);
+	if (!layer) {
+		rc = TP_EOUTPUT;
+		goto done;
+	}
+	for (i = 0; i < in->polys->n && !rc; i++) {
+		OGRGeometryH g = multipolygon(in->polys, i);
+		f = OGR_F_Create(OGR_L_GetLayerDefn(layer));
+		if (!g || !f) {
+			if (g)
+				OGR_G_DestroyGeometry(g);
+			rc = tp_error_set(TP_ERROR, "%s: layer polygons: out of memory", path);
+			break;
+		}
+		OGR_F_SetGeometryDirectly(f, g);
+		OGR_F_SetFieldString(f, 0, in->keys[i]);
+		OGR_F_SetFieldInteger64(f, 1, (GIntBig)in->count[i]);
+		if (OGR_L_CreateFeature(layer, f) != OGRERR_NONE)
+			rc = fail(path, "polygons", "cannot write a feature");
+		OGR_F_Destroy(f);
+		f = NULL;
+	}
+done:
+	if (rc) {
+		GDALDatasetRollbackTransaction(ds);
+		return rc;
+	}
+	return GDALDatasetCommitTransaction(ds) == OGRERR_NONE
+		       ? TP_OK
+		       : fail(path, "polygons", "cannot commit");
+}
+
+/* The points' order along a Morton curve over their extent: keys of
+ * (code << 32 | index), sorted; NULL when out of memory. */
+static uint64_t *morton_order(const double *xy, size_t n)
+{
+	double minx = HUGE_VAL, miny = HUGE_VAL, maxx = -HUGE_VAL, maxy = -HUGE_VAL, sx, sy;
+	uint64_t *keys = tp_big_alloc((n ? n : 1) * sizeof(*keys));
+	size_t i;
+
+	if (!keys)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		minx = fmin(minx, xy[2 * i]), maxx = fmax(maxx, xy[2 * i]);
+		miny = fmin(miny, xy[2 * i + 1]), maxy = fmax(maxy, xy[2 * i + 1]);
+	}
+	sx = maxx > minx ? 65535.0 / (maxx - minx) : 0;
+	sy = maxy > miny ? 65535.0 / (maxy - miny) : 0;
+	for (i = 0; i < n; i++) {
+		uint32_t cx = (uint32_t)((xy[2 * i] - minx) * sx);
+		uint32_t cy = (uint32_t)((xy[2 * i + 1] - miny) * sy);
+		keys[i] = (uint64_t)tp_morton(cx, cy) << 32 | i;
+	}
+	if (tp_morton_sort(keys, n)) {
+		tp_big_free(keys);
+		return NULL;
+	}
+	return keys;
+}
+
+static int write_points(GDALDatasetH ds, const char *path, const tp_located *in,
+			OGRSpatialReferenceH srs, char **lco)
+{
+	static const char *const fields[] = {"source_fid", "polygon"};
+	static const OGRFieldType types[] = {OFTInteger64, OFTString};
+	uint64_t *order = NULL;
+	OGRLayerH layer;
+	OGRFeatureH f = NULL;
+	OGRGeometryH pt;
+	size_t j;
+	int rc = TP_OK, kf = in->fid ? 1 : 0;
+
+	if (in->npts > 0xffffffffu)
+		return tp_error_set(TP_EOUTPUT, "%s: layer points: too many points (%zu)", path,
+				    in->npts);
+	if (!(order = morton_order(in->xy, in->npts)))
+		return tp_error_set(TP_ERROR, "%s: layer points: out of memory", path);
+	if (GDALDatasetStartTransaction(ds, FALSE) != OGRERR_NONE) {
+		tp_big_free(order);
+		return fail(path, "points", "cannot start a transaction");
+	}
+	layer = make_layer(ds, path, "points", srs, wkbPoint, lco,
+			   "The points of tremplin join, each with the key of the polygon holding it"
+			   " (NULL outside every polygon) and its FID in the points' own file.",
+			   fields + 1 - kf, types + 1 - kf, 1 + kf);
+	if (!layer) {
+		rc = TP_EOUTPUT;
+		goto done;
+	}
+	f = OGR_F_Create(OGR_L_GetLayerDefn(layer));
+	pt = OGR_G_CreateGeometry(wkbPoint);
+	if (!f || !pt) {
+		if (pt)
+			OGR_G_DestroyGeometry(pt);
+		rc = tp_error_set(TP_ERROR, "%s: layer points: out of memory", path);
+		goto done;
+	}
+	OGR_F_SetGeometryDirectly(f, pt);
+	/* one feature for all: its point moved, its fields set, its FID cleared */
+	for (j = 0; j < in->npts && !rc; j++) {
+		size_t i = (size_t)(order[j] & 0xffffffffu);
+		OGR_G_SetPoint_2D(OGR_F_GetGeometryRef(f), 0, in->xy[2 * i], in->xy[2 * i + 1]);
+		if (kf)
+			OGR_F_SetFieldInteger64(f, 0, in->fid[i]);
+		if (in->where[i] >= 0)
+			OGR_F_SetFieldString(f, kf, in->keys[in->where[i]]);
+		else
+			OGR_F_SetFieldNull(f, kf);
+		OGR_F_SetFID(f, OGRNullFID);
+		if (OGR_L_CreateFeature(layer, f) != OGRERR_NONE)
+			rc = fail(path, "points", "cannot write a feature");
+	}
+done:
+	tp_big_free(order);
+	if (f)
+		OGR_F_Destroy(f);
+	if (rc) {
+		GDALDatasetRollbackTransaction(ds);
+		return rc;
+	}
+	return GDALDatasetCommitTransaction(ds) == OGRERR_NONE ? TP_OK
+							      : fail(path, "points", "cannot commit");
+}
+
+/* Sets a thread-local GDAL option unless the user set it; *saved gets what to restore. */
+static void set_option(const char *key, const char *value, char **saved, int *set)
+{
+	const char *old = CPLGetThreadLocalConfigOption(key, NULL);
+
+	*set = 0;
+	if (CPLGetConfigOption(key, NULL))
+		return;
+	*saved = old ? CPLStrdup(old) : NULL;
+	CPLSetThreadLocalConfigOption(key, value);
+	*set = 1;
+}
+
+int tp_write_located(const char *path, const tp_located *in, char **lco, double *rtree_s)
+{
+	/* SQLite's cache (MB) and syncs while the temporary file is written */
+	static const char *const keys[] = {"OGR_SQLITE_CACHE", "OGR_SQLITE_SYNCHRONOUS"};
+	static const char *const values[] = {"512", "OFF"};
+	char *saved[2] = {NULL, NULL}, tmp[4200];
+	int set[2] = {0, 0}, rc = TP_OK, k;
+	OGRSpatialReferenceH srs = NULL;
+	GDALDriverH drv = GDALGetDriverByName("GPKG");
+	GDALDatasetH ds = NULL;
+	double t0;
+
+	if (rtree_s)
+		*rtree_s = 0;
+	if (!drv)
+		return tp_error_set(TP_EOUTPUT, "%s: GDAL has no GPKG driver", path);
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp-%ld", path, (long)getpid()) >= (int)sizeof(tmp))
+		return tp_error_set(TP_EOUTPUT, "%s: path too long", path);
+	if (in->crs && in->crs[0]) {
+		srs = OSRNewSpatialReference(NULL);
+		if (!srs || OSRSetFromUserInput(srs, in->crs) != OGRERR_NONE) {
+			rc = tp_error_set(TP_EOUTPUT, "%s: GDAL does not know the CRS '%.80s'", path,
+					  in->crs);
+			goto done;
+		}
+		OSRSetAxisMappingStrategy(srs, OAMS_TRADITIONAL_GIS_ORDER);
+	}
+	for (k = 0; k < 2; k++)
+		set_option(keys[k], values[k], &saved[k], &set[k]);
+	tp_gpkg_remove_temp(tmp);
+	/* GDAL warns that the temporary name does not end in .gpkg (the final one does) */
+	CPLErrorReset();
+	CPLPushErrorHandler(CPLQuietErrorHandler);
+	ds = GDALCreate(drv, tmp, 0, 0, 0, GDT_Unknown, NULL);
+	CPLPopErrorHandler();
+	if (!ds) {
+		rc = fail(path, NULL, "cannot create the temporary file");
+		goto done;
+	}
+	rc = write_polygons(ds, path, in, srs, lco);
+	if (!rc)
+		rc = write_points(ds, path, in, srs, lco);
+	if (rc)
+		goto done;
+	/* the deferred spatial indexes are built here; GDALClose() returns nothing */
+	t0 = now();
+	CPLErrorReset();
+	GDALClose(ds);
+	ds = NULL;
+	if (rtree_s)
+		*rtree_s = now() - t0;
+	if (CPLGetLastErrorType() >= CE_Failure) {
+		rc = fail(path, NULL, "cannot finish the file");
+		goto done;
+	}
+	if (rename(tmp, path) != 0)
+		rc = tp_error_set(TP_EOUTPUT, "%s: cannot rename %s onto it: %s", path, tmp,
+				  strerror(errno));
+done:
+	if (ds) {
+		CPLPushErrorHandler(CPLQuietErrorHandler);
+		GDALClose(ds);
+		CPLPopErrorHandler();
+	}
+	if (rc)
+		tp_gpkg_remove_temp(tmp);
+	for (k = 0; k < 2; k++) {
+		if (set[k])
+			CPLSetThreadLocalConfigOption(keys[k], saved[k]);
+		CPLFree(saved[k]);
+	}
+	if (srs)
+		OSRDestroySpatialReference(srs);
+	return rc;
+}
