@@ -275,6 +275,22 @@ typedef struct {
 } job;
 
 /* First pass: grid look-ups for points from..to; the rest become keys. */
+/* How far ahead the loops below ask for memory: the grid, the points and
+ * the results are read in an order the caches cannot guess, and a miss
+ * costs more than the work between two look-ups. */
+#define AHEAD 16
+
+/* The cell holding (x, y), or -1 outside the grid (NaN too). */
+static long cell_at(const tp_locator *lc, double x, double y)
+{
+	double fx = (x - lc->x0) * lc->inv_cell, fy = (y - lc->y0) * lc->inv_cell;
+
+	if (!(fx >= 0 && fy >= 0 && fx < lc->nx && fy < lc->ny))
+		return -1;
+	return (long)((size_t)(uint32_t)fy * lc->nx + (uint32_t)fx);
+}
+
+/* First pass: grid look-ups for points from..to; the rest become keys. */
 static void *grid_job(void *arg)
 {
 	job *jb = arg;
@@ -283,23 +299,28 @@ static void *grid_job(void *arg)
 	size_t i, k = jb->from;
 
 	for (i = jb->from; i < jb->to; i++) {
-		double fx = (jb->xy[2 * i] - lc->x0) / lc->cell;
-		double fy = (jb->xy[2 * i + 1] - lc->y0) / lc->cell;
-		uint32_t ci, cj;
+		long c;
 		int32_t v;
 
-		if (!(fx >= 0 && fy >= 0 && fx < lc->nx && fy < lc->ny)) {
-			/* outside the grid, hence outside every polygon (NaN too) */
+		if (i + AHEAD < jb->to) {
+			long a = cell_at(lc, jb->xy[2 * (i + AHEAD)], jb->xy[2 * (i + AHEAD) + 1]);
+			if (a >= 0)
+				__builtin_prefetch(&lc->grid[a]);
+		}
+		c = cell_at(lc, jb->xy[2 * i], jb->xy[2 * i + 1]);
+		if (c < 0) {
+			/* outside the grid, hence outside every polygon */
 			jb->out[i] = -1;
 			continue;
 		}
-		ci = (uint32_t)fx, cj = (uint32_t)fy;
-		v = lc->grid[(size_t)cj * lc->nx + ci];
+		v = lc->grid[c];
 		if (v != BOUNDARY) {
 			jb->out[i] = v;
 			continue;
 		}
-		jb->keys[k++] = (uint64_t)tp_morton((uint32_t)(ci * mx), (uint32_t)(cj * my)) << 32 |
+		jb->keys[k++] = (uint64_t)tp_morton((uint32_t)((size_t)c % lc->nx * mx),
+						    (uint32_t)((size_t)c / lc->nx * my))
+					<< 32 |
 				(uint64_t)i;
 	}
 	jb->nkeys = k - jb->from;
@@ -313,6 +334,11 @@ static void *exact_job(void *arg)
 
 	for (k = jb->from; k < jb->to; k++) {
 		size_t p = (size_t)(jb->keys[k] & 0xffffffffu);
+		if (k + AHEAD < jb->to) {
+			size_t q = (size_t)(jb->keys[k + AHEAD] & 0xffffffffu);
+			__builtin_prefetch(&jb->xy[2 * q]);
+			__builtin_prefetch(&jb->out[q], 1);
+		}
 		jb->out[p] = (int32_t)tp_index_locate(jb->w->ix, jb->xy[2 * p], jb->xy[2 * p + 1],
 						      NULL);
 	}

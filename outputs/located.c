@@ -234,6 +234,14 @@ static int write_points(GDALDatasetH ds, const char *path, const tp_located *in,
 	/* one feature for all: its point moved, its fields set, its FID cleared */
 	for (j = 0; j < in->npts && !rc; j++) {
 		size_t i = (size_t)(order[j] & 0xffffffffu);
+		if (j + 8 < in->npts) {
+			/* the curve's order is not the arrays' order: ask ahead */
+			size_t q = (size_t)(order[j + 8] & 0xffffffffu);
+			__builtin_prefetch(&in->xy[2 * q]);
+			__builtin_prefetch(&in->where[q]);
+			if (kf)
+				__builtin_prefetch(&in->fid[q]);
+		}
 		OGR_G_SetPoint_2D(OGR_F_GetGeometryRef(f), 0, in->xy[2 * i], in->xy[2 * i + 1]);
 		if (kf)
 			OGR_F_SetFieldInteger64(f, 0, in->fid[i]);
