@@ -451,18 +451,29 @@ static int reject_duplicates(tp_run *run, const char *table, const char *key)
 		return rc;
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		if (n == cap) {
-			cap = cap ? cap * 2 : 8;
-			dup = realloc(dup, cap * sizeof(*dup));
-			text = realloc(text, cap * sizeof(*text));
-			first = realloc(first, cap * sizeof(*first));
-			if (!dup || !text || !first) {
+			/* each array is kept as it was until its larger copy exists */
+			size_t c = cap ? cap * 2 : 8;
+			long long *d = realloc(dup, c * sizeof(*d));
+			char **t = d ? realloc(text, c * sizeof(*t)) : NULL;
+			long *f = t ? realloc(first, c * sizeof(*f)) : NULL;
+			if (d)
+				dup = d;
+			if (t)
+				text = t;
+			if (!f) {
 				rc = tp_error_set(TP_ERROR, "out of memory");
 				break;
 			}
+			first = f;
+			cap = c;
 		}
 		dup[n] = sqlite3_column_int64(st, 0);
 		text[n] = strdup((const char *)sqlite3_column_text(st, 1));
 		first[n] = (long)sqlite3_column_int64(st, 2);
+		if (!text[n]) {
+			rc = tp_error_set(TP_ERROR, "out of memory");
+			break;
+		}
 		n++;
 	}
 	sqlite3_finalize(st);
