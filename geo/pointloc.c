@@ -272,6 +272,7 @@ typedef struct {
 	uint64_t *keys;        /* exact-path points: (Morton code << 32) | index */
 	size_t from, to;       /* this thread's range of points, then of keys */
 	size_t nkeys;          /* keys this thread wrote at keys[from..] */
+	int failed;            /* out of memory */
 } job;
 
 /* First pass: grid look-ups for points from..to; the rest become keys. */
@@ -345,6 +346,25 @@ static void *exact_job(void *arg)
 	return NULL;
 }
 
+/* One thread's whole share: grid look-ups over its range of points, then
+ * its own exact-path points sorted along the curve and tested.  No step is
+ * shared, so nothing waits for the slowest thread but the end. */
+static void *locate_job(void *arg)
+{
+	job *jb = arg;
+	size_t from = jb->from;
+
+	grid_job(jb);
+	if (tp_morton_sort(jb->keys + from, jb->nkeys)) {
+		jb->failed = 1;
+		return NULL;
+	}
+	jb->from = from;
+	jb->to = from + jb->nkeys;
+	exact_job(jb);
+	return NULL;
+}
+
 int tp_locator_run(tp_locator *lc, const double *xy, size_t npts, int32_t *out,
 		   tp_locate_stats *stats)
 {
@@ -360,28 +380,20 @@ int tp_locator_run(tp_locator *lc, const double *xy, size_t npts, int32_t *out,
 		return tp_error_set(TP_ERROR, "out of memory");
 	for (t = 0; t < nt; t++)
 		jobs[t] = (job){lc, &lc->w[t], xy, out, keys, npts * (size_t)t / (size_t)nt,
-				npts * (size_t)(t + 1) / (size_t)nt, 0};
-	tp_parallel(grid_job, jobs, sizeof(*jobs), nt);
+				npts * (size_t)(t + 1) / (size_t)nt, 0, 0};
+	tp_parallel(locate_job, jobs, sizeof(*jobs), nt);
 	for (t = 0; t < nt; t++) {
-		memmove(keys + nexact, keys + jobs[t].from, jobs[t].nkeys * sizeof(*keys));
 		nexact += jobs[t].nkeys;
+		if (jobs[t].failed)
+			rc = tp_error_set(TP_ERROR, "out of memory");
 	}
-	rc = tp_morton_sort(keys, nexact);
-	if (rc)
-		goto done;
-	for (t = 0; t < nt; t++) {
-		jobs[t].from = nexact * (size_t)t / (size_t)nt;
-		jobs[t].to = nexact * (size_t)(t + 1) / (size_t)nt;
-	}
-	tp_parallel(exact_job, jobs, sizeof(*jobs), nt);
-	if (stats) {
+	if (!rc && stats) {
 		stats->points = npts;
 		stats->exact = nexact;
 		stats->by_grid = npts - nexact;
 		stats->grid_cells = (size_t)lc->nx * lc->ny;
 		stats->boundary_cells = lc->boundary_cells;
 	}
-done:
 	tp_big_free(keys);
 	return rc;
 }
