@@ -110,7 +110,7 @@ def run_tremplin(tp, data, poly, pts, threads, outdir, repeat=REPEAT):
 
 
 def run_tremplin_gpkg(tp, data, poly, pts, outdir, lco):
-    """tremplin join writing its GeoPackage: (wall, peak MB, counts, write s, close s)."""
+    """tremplin join writing its GeoPackage: (wall, peak MB, counts, write s, index s)."""
     out = os.path.join(outdir, "tremplin-located.gpkg")
     if os.path.exists(out):
         os.remove(out)
@@ -323,7 +323,7 @@ def main():
         for lco, what in (([], "with the R-tree"), (["--lco", "SPATIAL_INDEX=NO"], "without the R-tree")):
             w, r, c, ws, cs = run_tremplin_gpkg(tp, data, "p10k", "u1m", out, lco)
             add(sc, "tremplin join, 2 threads, -o .gpkg " + what, w, n1, r, c, ref,
-                "writing %.2f s, of which closing (GDAL builds the R-tree) %.2f s" % (ws, cs))
+                "writing %.2f s, of which the spatial indexes %.2f s" % (ws, cs))
         for index in (True, False):
             w, r = run_ogr2ogr_copy(data, "u1m", out, index)
             add(sc, "ogr2ogr copy of the points %s" % ("with the R-tree" if index else "without the R-tree"),

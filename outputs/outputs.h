@@ -60,6 +60,19 @@ int tp_write_csv(sqlite3 *store, const char *path);
 /* Removes a writer's temporary GeoPackage and its SQLite side files. */
 void tp_gpkg_remove_temp(const char *tmp);
 
+/*
+ * rtree.c: the spatial index (gpkg_rtree_index) of a point layer `table`
+ * of the GeoPackage being written in ds, whose features have FIDs 1..n,
+ * FID j + 1 being the point (xy[2i], xy[2i + 1]) with i = order[j] &
+ * 0xffffffff, in an order that keeps neighbours together (Morton).  The
+ * tree is packed in one pass and written through GDAL's SQL, with the
+ * extension row and the triggers that keep it current; the layer must have
+ * been created without an index, and the caller holds a transaction.
+ * TP_EOUTPUT naming path when SQLite refuses.
+ */
+int tp_gpkg_point_rtree(void *ds, const char *path, const char *table, const double *xy,
+			const uint64_t *order, size_t n);
+
 /* ---- located.c: the join's GeoPackage ---------------------------------- */
 
 /* What tremplin join found, to write. */
@@ -79,14 +92,15 @@ typedef struct tp_located {
  * key, count) and "points" (Point; source_fid: its FID in its own file,
  * when fid is given; polygon: the key of the polygon holding it, NULL
  * outside every polygon).  The points are written in Morton order, so that
- * neighbours are neighbours in the file too: GDAL's spatial index then
- * builds in a third of the time.  Built for a million points and more:
- * each layer is one transaction, SQLite's page cache is raised and its
- * syncs are off while the temporary file is written, one feature is reused
- * for every point.  lco (NULL-terminated, may be NULL) adds layer creation
- * options to both layers, SPATIAL_INDEX=NO among them (the spatial index
- * is built by default).  *rtree_s (may be NULL) gets the seconds spent
- * finishing the layers, which is where GDAL builds the spatial index.
+ * neighbours are neighbours in the file too, and their spatial index is
+ * packed in one pass (tp_gpkg_point_rtree) rather than filled one insert
+ * at a time.  Built for a million points and more: each layer is one
+ * transaction, SQLite's page cache is raised and its syncs are off while
+ * the temporary file is written, one feature is reused for every point.
+ * lco (NULL-terminated, may be NULL) adds layer creation options to both
+ * layers, SPATIAL_INDEX=NO among them (the spatial indexes are built by
+ * default).  *rtree_s (may be NULL) gets the seconds spent building the
+ * spatial indexes.
  * Returns 0, or TP_EOUTPUT naming the file and layer, TP_ERROR when out
  * of memory; nothing is left at path on failure.
  */

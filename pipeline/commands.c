@@ -220,8 +220,7 @@ int tp_cmd_join(const char *polygons, const char *points, const tp_cmd_opts *o)
 			o->threads > 1 ? "s" : "", st.by_grid, st.exact, outside, pts.no_geom,
 			pol.repaired, pol.repaired == 1 ? "" : "s", t5 - t4);
 	if (!rc && !o->quiet && is_gpkg(o->out))
-		fprintf(stderr, " (%.3f s of it closing the file, where GDAL builds the spatial index)",
-			t_rtree);
+		fprintf(stderr, " (%.3f s of it building the spatial indexes)", t_rtree);
 	if (!rc && !o->quiet)
 		fprintf(stderr, "\n");
 done:
