@@ -116,7 +116,7 @@ def run_tremplin_gpkg(tp, data, poly, pts, outdir, lco):
         os.remove(out)
     wall, rss, _, err = timed([tp, "join", data, data, "--layer1", poly, "--layer2", pts, "--key",
                                "id", "--threads", "2", "-o", out] + lco)
-    m = re.search(r"written in ([0-9.]+) s \(([0-9.]+) s of it closing", err)
+    m = re.search(r"written in ([0-9.]+) s \(([0-9.]+) s of it building", err)
     db = sqlite3.connect(out)
     counts = {str(int(k)): int(v) for k, v in db.execute("SELECT key, count FROM polygons") if v}
     db.close()
