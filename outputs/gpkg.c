@@ -689,16 +689,16 @@ static int compare_doubles(const void *a, const void *b)
  * of about equal counts, fewer when values repeat.  breaks gets nclasses + 1
  * ascending values; returns nclasses (0 when there is no value).
  */
-static int class_breaks(writer *w, double *breaks)
+int tp_style_breaks(double *values, int n, double *breaks)
 {
-	int n = w->nvalues, k = n < TP_STYLE_CLASSES ? n : TP_STYLE_CLASSES, nb = 0, i;
+	int k = n < TP_STYLE_CLASSES ? n : TP_STYLE_CLASSES, nb = 0, i;
 
 	if (n == 0)
 		return 0;
-	qsort(w->values, (size_t)n, sizeof(double), compare_doubles);
-	breaks[nb++] = w->values[0];
+	qsort(values, (size_t)n, sizeof(double), compare_doubles);
+	breaks[nb++] = values[0];
 	for (i = 0; i < k; i++) {
-		double upper = w->values[((i + 1) * n + k - 1) / k - 1];
+		double upper = values[((i + 1) * n + k - 1) / k - 1];
 		if (nb == 1 || upper > breaks[nb - 1])
 			breaks[nb++] = upper;
 	}
@@ -706,7 +706,7 @@ static int class_breaks(writer *w, double *breaks)
 }
 
 /* A text field of layer_styles; width 0 for unbounded. */
-static int style_field(writer *w, OGRLayerH layer, const char *name, OGRFieldType type,
+static int style_field(const char *path, OGRLayerH layer, const char *name, OGRFieldType type,
 		       int width)
 {
 	OGRFieldDefnH fd = OGR_Fld_Create(name, type);
@@ -719,17 +719,14 @@ static int style_field(writer *w, OGRLayerH layer, const char *name, OGRFieldTyp
 	if (type == OFTDateTime)
 		OGR_Fld_SetDefault(fd, "CURRENT_TIMESTAMP");
 	if (OGR_L_CreateField(layer, fd, TRUE) != OGRERR_NONE)
-		rc = gdal_fail(w, "layer_styles", "cannot create a field");
+		rc = tp_error_set(TP_EOUTPUT, "%s: layer layer_styles: cannot create a field: %s", path,
+				  CPLGetLastErrorMsg());
 	OGR_Fld_Destroy(fd);
 	return rc;
 }
 
-/*
- * The table QGIS reads default styles from, with the columns QGIS itself
- * creates, and one row per map layer: f_table_schema empty, the geometry
- * column geom, useAsDefault true.
- */
-static int write_styles(writer *w)
+int tp_gpkg_write_styles(void *ds, const char *path, int n, const char *const *layers,
+			 char *const *qml, const char *const *what)
 {
 	static const struct {
 		const char *name;
@@ -745,6 +742,79 @@ static int write_styles(writer *w)
 	};
 	char *opts[] = {"FID=id", "ASPATIAL_VARIANT=GPKG_ATTRIBUTES",
 			"DESCRIPTION=Default QGIS styles of the map layers", NULL};
+	OGRLayerH layer = NULL;
+	OGRFeatureH f = NULL;
+	time_t now = time(NULL);
+	struct tm tm;
+	int rc = TP_OK, in_tx = 0, i;
+
+	CPLErrorReset();
+	if (GDALDatasetStartTransaction(ds, FALSE) != OGRERR_NONE) {
+		rc = tp_error_set(TP_EOUTPUT, "%s: layer layer_styles: cannot start a transaction: %s",
+				  path, CPLGetLastErrorMsg());
+		goto cleanup;
+	}
+	in_tx = 1;
+	layer = GDALDatasetCreateLayer(ds, "layer_styles", NULL, wkbNone, opts);
+	if (!layer) {
+		rc = tp_error_set(TP_EOUTPUT, "%s: layer layer_styles: cannot create the layer: %s",
+				  path, CPLGetLastErrorMsg());
+		goto cleanup;
+	}
+	for (i = 0; i < (int)COUNT(columns) && !rc; i++)
+		rc = style_field(path, layer, columns[i].name, columns[i].type, columns[i].width);
+	if (rc)
+		goto cleanup;
+	gmtime_r(&now, &tm);
+	for (i = 0; i < n; i++) {
+		f = OGR_F_Create(OGR_L_GetLayerDefn(layer));
+		if (!f) {
+			rc = tp_error_set(TP_ERROR, "%s: out of memory", path);
+			goto cleanup;
+		}
+		OGR_F_SetFieldString(f, 0, "");
+		OGR_F_SetFieldString(f, 1, "");
+		OGR_F_SetFieldString(f, 2, layers[i]);
+		OGR_F_SetFieldString(f, 3, "geom");
+		OGR_F_SetFieldString(f, 4, layers[i]);
+		OGR_F_SetFieldString(f, 5, qml[i]);
+		OGR_F_SetFieldString(f, 6, "");
+		OGR_F_SetFieldInteger(f, 7, 1);
+		OGR_F_SetFieldString(f, 8, what[i]);
+		OGR_F_SetFieldString(f, 9, "tremplin");
+		OGR_F_SetFieldNull(f, 10);
+		OGR_F_SetFieldDateTimeEx(f, 11, tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+					 tm.tm_hour, tm.tm_min, (float)tm.tm_sec, 100);
+		CPLErrorReset();
+		if (OGR_L_CreateFeature(layer, f) != OGRERR_NONE) {
+			rc = tp_error_set(TP_EOUTPUT, "%s: layer layer_styles: cannot write a feature: %s",
+					  path, CPLGetLastErrorMsg());
+			goto cleanup;
+		}
+		OGR_F_Destroy(f);
+		f = NULL;
+	}
+	CPLErrorReset();
+	if (GDALDatasetCommitTransaction(ds) != OGRERR_NONE) {
+		rc = tp_error_set(TP_EOUTPUT, "%s: layer layer_styles: cannot commit: %s", path,
+				  CPLGetLastErrorMsg());
+		goto cleanup;
+	}
+	in_tx = 0;
+cleanup:
+	if (in_tx) {
+		CPLPushErrorHandler(CPLQuietErrorHandler);
+		GDALDatasetRollbackTransaction(ds);
+		CPLPopErrorHandler();
+	}
+	if (f)
+		OGR_F_Destroy(f);
+	return rc;
+}
+
+/* The four map layers' default styles (tp_gpkg_write_styles). */
+static int write_styles(writer *w)
+{
 	const char *layer_names[] = {"communes", "candidates", "vacancies", "count_zones"};
 	const char *what[] = {
 		"Communes coloured by the indicator, 5 quantile classes",
@@ -755,13 +825,9 @@ static int write_styles(writer *w)
 	char *qml[4] = {NULL, NULL, NULL, NULL};
 	double breaks[TP_STYLE_CLASSES + 1], max_dwellings;
 	sqlite3_stmt *st = NULL;
-	OGRLayerH layer = NULL;
-	OGRFeatureH f = NULL;
-	time_t now = time(NULL);
-	struct tm tm;
-	int rc = TP_OK, in_tx = 0, nclasses, decimals = 0, i;
+	int rc = TP_OK, nclasses, decimals = 0, i;
 
-	nclasses = class_breaks(w, breaks);
+	nclasses = tp_style_breaks(w->values, w->nvalues, breaks);
 	for (i = 0; i < w->nvalues; i++)
 		if (w->values[i] != floor(w->values[i]))
 			decimals = 2;
@@ -783,63 +849,8 @@ static int write_styles(writer *w)
 			rc = tp_error_set(TP_ERROR, "%s: out of memory", w->path);
 			goto cleanup;
 		}
-	CPLErrorReset();
-	if (GDALDatasetStartTransaction(w->ds, FALSE) != OGRERR_NONE) {
-		rc = gdal_fail(w, "layer_styles", "cannot start a transaction");
-		goto cleanup;
-	}
-	in_tx = 1;
-	layer = GDALDatasetCreateLayer(w->ds, "layer_styles", NULL, wkbNone, opts);
-	if (!layer) {
-		rc = gdal_fail(w, "layer_styles", "cannot create the layer");
-		goto cleanup;
-	}
-	for (i = 0; i < COUNT(columns) && !rc; i++)
-		rc = style_field(w, layer, columns[i].name, columns[i].type, columns[i].width);
-	if (rc)
-		goto cleanup;
-	gmtime_r(&now, &tm);
-	for (i = 0; i < 4; i++) {
-		f = OGR_F_Create(OGR_L_GetLayerDefn(layer));
-		if (!f) {
-			rc = tp_error_set(TP_ERROR, "%s: out of memory", w->path);
-			goto cleanup;
-		}
-		OGR_F_SetFieldString(f, 0, "");
-		OGR_F_SetFieldString(f, 1, "");
-		OGR_F_SetFieldString(f, 2, layer_names[i]);
-		OGR_F_SetFieldString(f, 3, "geom");
-		OGR_F_SetFieldString(f, 4, layer_names[i]);
-		OGR_F_SetFieldString(f, 5, qml[i]);
-		OGR_F_SetFieldString(f, 6, "");
-		OGR_F_SetFieldInteger(f, 7, 1);
-		OGR_F_SetFieldString(f, 8, what[i]);
-		OGR_F_SetFieldString(f, 9, "tremplin");
-		OGR_F_SetFieldNull(f, 10);
-		OGR_F_SetFieldDateTimeEx(f, 11, tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-					 tm.tm_hour, tm.tm_min, (float)tm.tm_sec, 100);
-		CPLErrorReset();
-		if (OGR_L_CreateFeature(layer, f) != OGRERR_NONE) {
-			rc = gdal_fail(w, "layer_styles", "cannot write a feature");
-			goto cleanup;
-		}
-		OGR_F_Destroy(f);
-		f = NULL;
-	}
-	CPLErrorReset();
-	if (GDALDatasetCommitTransaction(w->ds) != OGRERR_NONE) {
-		rc = gdal_fail(w, "layer_styles", "cannot commit");
-		goto cleanup;
-	}
-	in_tx = 0;
+	rc = tp_gpkg_write_styles(w->ds, w->path, 4, layer_names, qml, what);
 cleanup:
-	if (in_tx) {
-		CPLPushErrorHandler(CPLQuietErrorHandler);
-		GDALDatasetRollbackTransaction(w->ds);
-		CPLPopErrorHandler();
-	}
-	if (f)
-		OGR_F_Destroy(f);
 	for (i = 0; i < 4; i++)
 		sqlite3_free(qml[i]);
 	sqlite3_finalize(st);

@@ -17,6 +17,7 @@
 #include "geo/morton.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -298,6 +299,33 @@ done:
 							      : fail(path, "points", "cannot commit");
 }
 
+/* QGIS's default style of the polygons: coloured by count, 5 quantile classes. */
+static int write_style(GDALDatasetH ds, const char *path, const tp_located *in)
+{
+	static const char *const layers[] = {"polygons"};
+	static const char *const what[] = {"Polygons coloured by their number of points, 5 quantile classes"};
+	double *values = malloc((in->polys->n ? in->polys->n : 1) * sizeof(*values));
+	double breaks[TP_STYLE_CLASSES + 1];
+	char *qml[1] = {NULL};
+	size_t i;
+	int rc, nclasses;
+
+	if (!values || in->polys->n > INT_MAX) {
+		free(values);
+		return tp_error_set(TP_ERROR, "%s: out of memory", path);
+	}
+	for (i = 0; i < in->polys->n; i++)
+		values[i] = (double)in->count[i];
+	nclasses = tp_style_breaks(values, (int)in->polys->n, breaks);
+	free(values);
+	qml[0] = tp_style_communes("count", breaks, nclasses, 0, "both");
+	if (!qml[0])
+		return tp_error_set(TP_ERROR, "%s: out of memory", path);
+	rc = tp_gpkg_write_styles(ds, path, 1, layers, qml, what);
+	sqlite3_free(qml[0]);
+	return rc;
+}
+
 /* Sets a thread-local GDAL option unless the user set it; *saved gets what to restore. */
 static void set_option(const char *key, const char *value, char **saved, int *set)
 {
@@ -357,6 +385,8 @@ int tp_write_located(const char *path, const tp_located *in, char **lco, double 
 	rc = write_polygons(ds, path, in, srs, own_lco, index, rtree_s ? rtree_s : &unused);
 	if (!rc)
 		rc = write_points(ds, path, in, srs, own_lco, index, rtree_s ? rtree_s : &unused);
+	if (!rc)
+		rc = write_style(ds, path, in);
 	if (rc)
 		goto done;
 	/* GDALClose() returns nothing: a failure shows as the last error */

@@ -57,6 +57,21 @@ int tp_write_gpkg(sqlite3 *store, const char *path, const tp_gpkg_options *opts)
  */
 int tp_write_csv(sqlite3 *store, const char *path);
 
+/*
+ * Writes layer_styles into the GeoPackage being written in ds: the table
+ * QGIS reads default styles from, with the columns QGIS itself creates, and
+ * one row per layer: layers[i] (geometry column geom) styled by the QML
+ * text qml[i], described by what[i]; f_table_schema empty, useAsDefault
+ * true.  In its own transaction; TP_EOUTPUT naming path on failure.
+ */
+int tp_gpkg_write_styles(void *ds, const char *path, int n, const char *const *layers,
+			 char *const *qml, const char *const *what);
+
+/* Quantile class breaks of values[0..n) (sorted in place) for a graduated
+ * style: up to TP_STYLE_CLASSES classes, fewer when values repeat; breaks
+ * gets classes + 1 bounds.  Returns the number of classes (0 when n is 0). */
+int tp_style_breaks(double *values, int n, double *breaks);
+
 /* Removes a writer's temporary GeoPackage and its SQLite side files. */
 void tp_gpkg_remove_temp(const char *tmp);
 

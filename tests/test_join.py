@@ -80,6 +80,10 @@ for lco in ([], ["--lco", "SPATIAL_INDEX=NO"]):
     check(got == {"hole": None, "a1": "a", "a2": "a", "border": "a", "corner": "a", "d1": "d", "b1": "b",
                   "b2": "b", "between": None, "c1": "c", "c2": "c", "far": None},
           "each point carries its source FID and its polygon: %r" % got)
+    styles = gpkg_rows(out, "SELECT f_table_name, useAsDefault, styleQML FROM layer_styles")
+    check(len(styles) == 1 and styles[0][:2] == ("polygons", 1) and 'attr="count"' in styles[0][2]
+          and "graduatedSymbol" in styles[0][2], "QGIS opens the polygons coloured by count: %r"
+          % [r[:2] for r in styles])
     tables = {t for (t,) in gpkg_rows(out, "SELECT name FROM sqlite_master WHERE type = 'table'")}
     check(("rtree_points_geom" in tables) == (not lco), "spatial index present unless asked off: %r" % lco)
 p = run("join", polys, pts, "--layer1", "zones", "-o", os.path.join(d, "no", "such", "dir.gpkg"))

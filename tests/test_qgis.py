@@ -5,6 +5,7 @@ The file-level checks (layer_styles rows, field domains, metadata, a bad indicat
 alone; the rest loads the layers headless with PyQGIS and skips (77) only when qgis is not importable.
 """
 import os
+import subprocess
 from osgeo import gdal, ogr
 from tplib import *
 
@@ -217,6 +218,23 @@ check(fr.renderer().type() == "graduatedSymbol" and fr.renderer().classAttribute
       "indicator = need: graduated on need")
 kind, text = shown(layer(gp_fr, "vacancies"), "owner_type", "sisp")
 check(text == "SISP", "language = fr: owner_type sisp shows %r" % text)
+
+# tremplin join's GeoPackage opens styled too: the polygons coloured by their count.
+gen = os.path.join(os.path.dirname(TREMPLIN), "tremplin-benchgen")
+jd = os.path.join(d, "join.gpkg")
+subprocess.run([gen, "polygons", "50", jd, "--layer", "cells", "--seed", "3"], check=True)
+subprocess.run([gen, "points", "3000", jd, "--layer", "pts", "--seed", "4"], check=True)
+located = os.path.join(d, "located.gpkg")
+p = run("join", jd, jd, "--layer1", "cells", "--layer2", "pts", "--key", "id", "-o", located, "-q")
+check(p.returncode == 0, "join to a GeoPackage: " + p.stderr)
+polys = layer(located, "polygons")
+r = polys.renderer()
+check(r.type() == "graduatedSymbol" and r.classAttribute() == "count",
+      "join's polygons: graduated by count, got %s %r" % (r.type(), r.classAttribute()))
+seen = quantile_classes([f["count"] for f in polys.getFeatures()])
+got = [(g.lowerValue(), g.upperValue()) for g in r.ranges()]
+check(got == list(zip(seen, seen[1:])), "join's classes are the quantiles of the counts: %r" % got)
+check(layer(located, "points").featureCount() == 3000, "QGIS reads the 3,000 located points")
 
 # Tearing QGIS down under Python's garbage collector can crash after the work is done:
 # report and leave without it.
