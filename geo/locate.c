@@ -15,12 +15,15 @@
  * closed: a point on the boundary is held.  Among the polygons that hold a
  * point, the lowest position wins: the border rule of locate.h.
  *
- * Why buckets and not GEOS's STRtree (STYLE.md asks for an STRtree): the
- * STRtree wants a GEOS geometry per polygon and another per query point,
- * which for ten thousand detailed polygons and a million points cost more
- * than the whole join; a bucket grid over envelopes answers with one array
- * look-up and keeps its lists sorted, so the first polygon that holds a
- * point ends the search.  Why not a prepared predicate for every test:
+ * Why buckets and not GEOS's STRtree (STYLE.md and issue 5 ask for an
+ * STRtree): the STRtree wants a GEOS geometry per envelope and another per
+ * query point, a callback per hit and a sort of the hits (the border rule
+ * needs the lowest position).  Measured on 1M points x 10k polygons, an
+ * STRtree of envelope rectangles in place of the buckets took the join
+ * itself from 0.08 to 0.11 s and the index build 0.05 s longer, some 15 %
+ * of the whole run; a bucket grid answers with one array look-up and keeps
+ * its lists sorted, so the first polygon that holds a point ends the
+ * search.  Why not a prepared predicate for every test:
  * preparing builds a segment index per polygon, which costs more than all
  * the tests of a million points; the crossing test needs none, and the
  * prepared predicate still rules on the boundary.
