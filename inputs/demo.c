@@ -202,6 +202,8 @@ static const char ini_text[] =
 	"reference_date = 2024-11-07\n"
 	"min_window_months = 24\n"
 	"occupancy = 1.5\n"
+	"note = Données de démonstration, territoire schématique / Demonstratiegegevens, "
+	"schematisch gebied\n"
 	"\n"
 	"[communes]\n"
 	"path = communes.gpkg\n"

@@ -338,6 +338,7 @@ static void draw_page(cairo_t *cr, const tp_mapdata *d, size_t i)
 	cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
 	y += tp_text(cr, MARGIN, y + 2, 0, buf, 8, 0) + 10;
 	draw_map(cr, d, c, MARGIN, y, PAGE_W - 2 * MARGIN, MAP_H);
+	tp_draw_note(cr, d, MARGIN + 6, y + 6, (PAGE_W - 2 * MARGIN) / 2);
 	y += MAP_H + 12;
 	y = draw_figures(cr, d, c, y);
 	draw_table(cr, d, c, y + 10);

@@ -75,7 +75,7 @@ static const char style[] =
 	"header,main,footer{max-width:1180px;margin:0 auto;padding:0 16px}\n"
 	"header{padding-top:12px}h1{font-size:1.5em;margin:.3em 0}h2{font-size:1.15em;"
 	"margin:1.2em 0 .5em}\n"
-	".sub{color:#555;margin:.2em 0}.links a{margin-right:1em}\n"
+	".sub{color:#555;margin:.2em 0}.note{color:#b31212;font-weight:bold;margin:.2em 0}.links a{margin-right:1em}\n"
 	"#headline{display:flex;flex-wrap:wrap;gap:10px;margin:12px 0}\n"
 	".fig{background:#fff;border:1px solid #ddd;border-radius:6px;padding:8px 12px;"
 	"min-width:150px}\n"
@@ -528,6 +528,10 @@ static void write_page(FILE *f, const tp_mapdata *d)
 	snprintf(nl, sizeof(nl), "Brussels Hoofdstedelijk Gewest · referentiedatum %s", date);
 	fprintf(f, "</h1>\n<p class=\"sub\">");
 	tr(f, d, fr, nl);
+	if (d->note[0]) {
+		fprintf(f, "</p>\n<p class=\"note\">");
+		esc(f, d->note);
+	}
 	fprintf(f, "</p>\n<p class=\"links\"><a href=\"indicators.csv\">indicators.csv</a>"
 		   "<a href=\"tremplin.gpkg\">tremplin.gpkg</a></p>\n</header>\n<main>\n");
 	write_headline(f, d);

@@ -467,7 +467,7 @@ static void load_meta(tp_mapdata *d, sqlite3 *db)
 	snprintf(d->crs, sizeof(d->crs), "EPSG:31370");
 	d->min_window = 24;
 	if (sqlite3_prepare_v2(db, "SELECT key, value FROM meta WHERE key IN ('crs', 'reference_date',"
-			       " 'min_window_months')",
+			       " 'min_window_months', 'note')",
 			       -1, &st, NULL) == SQLITE_OK) {
 		while (sqlite3_step(st) == SQLITE_ROW) {
 			const char *k = (const char *)sqlite3_column_text(st, 0);
@@ -476,6 +476,8 @@ static void load_meta(tp_mapdata *d, sqlite3 *db)
 				snprintf(d->crs, sizeof(d->crs), "%s", v);
 			else if (k && v && !strcmp(k, "min_window_months"))
 				d->min_window = atof(v);
+			else if (k && v && !strcmp(k, "note"))
+				snprintf(d->note, sizeof(d->note), "%s", v);
 			else if (k && v)
 				snprintf(d->reference_date, sizeof(d->reference_date), "%s", v);
 		}

@@ -208,6 +208,16 @@ double tp_point_radius(long long dw, long long max)
 	return 1.2 + 5.8 * sqrt((double)(dw > 0 ? dw : 0) / (double)(max > 0 ? max : 1));
 }
 
+void tp_draw_note(cairo_t *cr, const tp_mapdata *d, double x, double y, double w)
+{
+	if (!d->note[0])
+		return;
+	cairo_save(cr);
+	cairo_set_source_rgb(cr, 0.70, 0.07, 0.07);
+	tp_text(cr, x, y, w, d->note, 9, TP_TEXT_BOLD | TP_TEXT_HALO);
+	cairo_restore(cr);
+}
+
 void tp_pdf_metadata(cairo_surface_t *pdf, const tp_mapdata *d, const char *title)
 {
 	char date[32];
@@ -478,7 +488,7 @@ static void draw_overview(cairo_t *cr, const tp_mapdata *d)
 	cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
 	tp_text(cr, mx, y + 2, 0, buf, 8, 0);
 
-	/* the map */
+	/* the map, the run's note in its top left corner */
 	tp_view_fit(&v, d->box, mx + 8, my + 8, mw - 16, mh - 16);
 	cairo_save(cr);
 	cairo_rectangle(cr, mx, my, mw, mh);
@@ -499,6 +509,7 @@ static void draw_overview(cairo_t *cr, const tp_mapdata *d)
 	}
 	draw_candidates(cr, d, &v);
 	draw_names(cr, d, &v, 1);
+	tp_draw_note(cr, d, mx + 8, my + 8, mw / 2);
 	cairo_restore(cr);
 	cairo_rectangle(cr, mx, my, mw, mh);
 	cairo_set_source_rgb(cr, 0.6, 0.6, 0.6);

@@ -129,6 +129,7 @@ typedef struct tp_mapdata {
 	long long max_dwellings;       /* largest candidate, for point sizes */
 	char crs[64];                  /* meta.crs */
 	char reference_date[11];       /* meta.reference_date */
+	char note[512];                /* meta.note ([run] note), "" if none */
 	double min_window;             /* meta.min_window_months */
 	char sources[3][256];          /* file names of communes, vacancies, zones */
 } tp_mapdata;
@@ -170,6 +171,10 @@ void tp_path_commune(cairo_t *cr, const tp_map_commune *c, const tp_view *v);
 /* Sets a PDF surface's metadata so that the file does not depend on the
  * clock: title, creator and the creation date from the reference date. */
 void tp_pdf_metadata(cairo_surface_t *pdf, const tp_mapdata *d, const char *title);
+
+/* The run's note ([run] note; nothing when there is none), in red on a white
+ * halo, from (x, y), wrapped to width w. */
+void tp_draw_note(cairo_t *cr, const tp_mapdata *d, double x, double y, double w);
 
 /* Checks a finished surface; TP_EOUTPUT naming path when Cairo failed. */
 int tp_surface_check(cairo_surface_t *s, const char *path);

@@ -62,6 +62,8 @@ static int run_key(parse_state *st, const char *name, const char *value)
 
 	if (!strcmp(name, "crs"))
 		return set_str(&cfg->crs, value);
+	if (!strcmp(name, "note"))
+		return set_str(&cfg->note, value);
 	if (!strcmp(name, "reference_date")) {
 		char buf[64], why[128];
 		tp_field_def f = {"reference_date", TP_F_DATE, TP_NEED_VALUE, 0};
@@ -284,6 +286,7 @@ void tp_config_dispose(tp_config *cfg)
 		for (i = 0; i < TP_MAX_FIELDS; i++)
 			free(in->map[i]);
 	}
+	free(cfg->note);
 	free(cfg->addresses.path);
 	free(cfg->addresses.layer);
 	free(cfg->addresses.crs);

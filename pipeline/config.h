@@ -18,6 +18,7 @@ typedef struct tp_config {
 	char reference_date[11];             /* YYYY-MM-DD, default today (UTC) */
 	double min_window_months;            /* shortest window for a candidate, default 24 */
 	double occupancy;                    /* people per dwelling, default 1.5 */
+	char *note;                          /* printed on every map and the dashboard, or NULL */
 	tp_input_cfg inputs[TP_IN_COUNT];    /* one per input kind */
 	tp_address_cfg addresses;            /* [addresses]: reference to geocode by (optional) */
 	/* [outputs] */

@@ -161,6 +161,8 @@ static int stage_load(tp_run *run)
 	snprintf(buf, sizeof(buf), "%s", cfg->reference_date);
 	if (!rc)
 		rc = tp_store_meta_set(run->db, "reference_date", buf);
+	if (!rc)
+		rc = tp_store_meta_set(run->db, "note", cfg->note ? cfg->note : "");
 	for (k = 0; k < TP_IN_COUNT && !rc; k++)
 		rc = load_input(run, k);
 	if (!rc)

@@ -24,6 +24,8 @@ check(p.returncode == 0, "demo runs: %s" % p.stderr)
 page = os.path.join(out, "dashboard.html")
 check(not os.path.exists(os.path.join(out, "maps")), "--no-maps: no maps/")
 src = open(page, encoding="utf-8").read()
+check(re.search(r'<p class="note">Données de démonstration, territoire schématique', src) is not None,
+      "the dashboard carries the demo's note ([run] note)")
 
 # Self-contained: nothing outside the file but the two links beside it.
 refs = re.findall(r'(?:src|href)\s*=\s*"([^"]*)"', src)

@@ -68,6 +68,12 @@ for f in ("overview.png", "overview.svg", "overview.pdf", "overview.json", "atla
 check("maps: %s/maps/overview.pdf" % out in p.stdout, "the run says where the maps are: %r" % p.stdout)
 check(os.path.exists(os.path.join(out, "dashboard.html")), "dashboard.html written by default")
 check(not [f for f in os.listdir(maps) if ".tmp-" in f], "no temporary file left in maps/")
+# The demo's boundaries are schematic, and its maps say so ([run] note), on the overview and on
+# every atlas page, so that no one takes them for the region's.
+note = squash("Données de démonstration, territoire schématique")
+check(note in squash(pdftext(os.path.join(maps, "overview.pdf"))), "the overview carries the demo note")
+atlas = os.path.join(maps, "atlas.pdf")
+check(all(note in squash(pdftext(atlas, pg)) for pg in (1, 19)), "atlas pages carry the demo note")
 
 # The PNG: a 150 dpi A4 page that is not blank and shows the class colours.
 ov = json.load(open(os.path.join(maps, "overview.json"), encoding="utf-8"))
