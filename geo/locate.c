@@ -246,8 +246,14 @@ static uint32_t bucket_of(double v, double v0, double cell, uint32_t nmax)
 	return f <= 0 ? 0 : f >= nmax - 1 ? nmax - 1 : (uint32_t)f;
 }
 
-/* Counts (fill = NULL) or files the envelopes in buckets; the count. */
-static size_t file_envelopes(tp_index *ix, size_t *fill)
+/* What file_envelopes() does with each (polygon, bucket) pair. */
+enum { ENV_TOTAL, ENV_COUNT, ENV_FILE };
+
+/* Goes over every (polygon, bucket its envelope meets) pair: only counts
+ * them (ENV_TOTAL), counts them per bucket into bucket_off[b + 1]
+ * (ENV_COUNT), or files the polygon at bucket[fill[b]++] (ENV_FILE).
+ * Returns the number of pairs. */
+static size_t file_envelopes(tp_index *ix, int mode, size_t *fill)
 {
 	const double *env = ix->r->env;
 	size_t p, total = 0;
@@ -263,11 +269,17 @@ static size_t file_envelopes(tp_index *ix, size_t *fill)
 		j0 = bucket_of(e[1], ix->ext[1], ix->bcell, ix->bny);
 		j1 = bucket_of(e[3], ix->ext[1], ix->bcell, ix->bny);
 		total += (size_t)(i1 - i0 + 1) * (j1 - j0 + 1);
-		if (!fill)
+		if (mode == ENV_TOTAL)
 			continue;
-		for (j = j0; j <= j1; j++)
-			for (i = i0; i <= i1; i++)
-				ix->bucket[fill[(size_t)j * ix->bnx + i]++] = (uint32_t)p;
+		for (j = j0; j <= j1; j++) {
+			for (i = i0; i <= i1; i++) {
+				size_t b = (size_t)j * ix->bnx + i;
+				if (mode == ENV_COUNT)
+					ix->bucket_off[b + 1]++;
+				else
+					ix->bucket[fill[b]++] = (uint32_t)p;
+			}
+		}
 	}
 	return total;
 }
@@ -301,7 +313,7 @@ static int build_buckets(tp_index *ix)
 		ix->bcell = cell > 0 ? cell : 1;
 		ix->bnx = (uint32_t)fmin(ceil(w / ix->bcell) + 1, 65536);
 		ix->bny = (uint32_t)fmin(ceil(h / ix->bcell) + 1, 65536);
-		total = file_envelopes(ix, NULL);
+		total = file_envelopes(ix, ENV_TOTAL, NULL);
 		if (total <= limit || (ix->bnx == 1 && ix->bny == 1))
 			break;
 		cell *= 2;
@@ -315,23 +327,11 @@ static int build_buckets(tp_index *ix)
 		return tp_error_set(TP_ERROR, "out of memory");
 	}
 	/* count per bucket, then offsets, then file in polygon order */
-	for (p = 0; p < r->n; p++) {
-		const double *e = r->env + 4 * p;
-		uint32_t i0, i1, j0, j1, i, j;
-		if (!(e[0] <= e[2] && e[1] <= e[3]))
-			continue;
-		i0 = bucket_of(e[0], ix->ext[0], ix->bcell, ix->bnx);
-		i1 = bucket_of(e[2], ix->ext[0], ix->bcell, ix->bnx);
-		j0 = bucket_of(e[1], ix->ext[1], ix->bcell, ix->bny);
-		j1 = bucket_of(e[3], ix->ext[1], ix->bcell, ix->bny);
-		for (j = j0; j <= j1; j++)
-			for (i = i0; i <= i1; i++)
-				ix->bucket_off[(size_t)j * ix->bnx + i + 1]++;
-	}
+	file_envelopes(ix, ENV_COUNT, NULL);
 	for (b = 0; b < nb; b++)
 		ix->bucket_off[b + 1] += ix->bucket_off[b];
 	memcpy(fill, ix->bucket_off, nb * sizeof(size_t));
-	file_envelopes(ix, fill);
+	file_envelopes(ix, ENV_FILE, fill);
 	tp_big_free(fill);
 	return TP_OK;
 }

@@ -934,6 +934,62 @@ cleanup:
 	return rc;
 }
 
+int tp_gpkg_begin(const char *path, char *tmp, size_t len, void **out)
+{
+	GDALDriverH drv = GDALGetDriverByName("GPKG");
+	const char *why;
+
+	*out = NULL;
+	if (!drv)
+		return tp_error_set(TP_EOUTPUT, "%s: GDAL has no GPKG driver", path);
+	if (snprintf(tmp, len, "%s.tmp-%ld", path, (long)getpid()) >= (int)len)
+		return tp_error_set(TP_EOUTPUT, "%s: path too long", path);
+	/* A leftover of an earlier run that had our pid is ours to replace. */
+	tp_gpkg_remove_temp(tmp);
+	/*
+	 * GDAL warns that the temporary name does not end in .gpkg (the final
+	 * one does); a failure is still kept by CPLGetLastErrorMsg().
+	 */
+	CPLErrorReset();
+	CPLPushErrorHandler(CPLQuietErrorHandler);
+	*out = GDALCreate(drv, tmp, 0, 0, 0, GDT_Unknown, NULL);
+	CPLPopErrorHandler();
+	if (*out)
+		return TP_OK;
+	why = CPLGetLastErrorMsg();
+	return tp_error_set(TP_EOUTPUT, "%s: cannot create the temporary file: %s", path,
+			    why && *why ? why : "GDAL gave no reason");
+}
+
+int tp_gpkg_end(void *ds, const char *tmp, const char *path, int rc)
+{
+	const char *why;
+
+	if (rc) {
+		if (ds) {
+			CPLPushErrorHandler(CPLQuietErrorHandler);
+			GDALClose(ds);
+			CPLPopErrorHandler();
+		}
+		tp_gpkg_remove_temp(tmp);
+		return rc;
+	}
+	/* GDAL 3.6's GDALClose() returns nothing: a failure shows as the last error. */
+	CPLErrorReset();
+	GDALClose(ds);
+	if (CPLGetLastErrorType() >= CE_Failure) {
+		why = CPLGetLastErrorMsg();
+		rc = tp_error_set(TP_EOUTPUT, "%s: cannot finish the file: %s", path,
+				  why && *why ? why : "GDAL gave no reason");
+	} else if (rename(tmp, path) != 0) {
+		rc = tp_error_set(TP_EOUTPUT, "%s: cannot rename %s onto it: %s", path, tmp,
+				  strerror(errno));
+	}
+	if (rc)
+		tp_gpkg_remove_temp(tmp);
+	return rc;
+}
+
 /*
  * GDAL 3.6 fills a layer's RTree from a background thread through a side
  * file next to the GeoPackage.  That path had 3.6.x regressions with
@@ -945,21 +1001,13 @@ static const char threaded_rtree[] = "OGR_GPKG_ALLOW_THREADED_RTREE";
 int tp_write_gpkg(sqlite3 *store, const char *path, const tp_gpkg_options *opts)
 {
 	writer w = {store, path, opts, NULL, NULL, NULL, -1, NULL, 0};
-	GDALDriverH drv = NULL;
-	char *tmp = NULL;
+	char tmp[4200];
 	char *saved_rtree = NULL; /* the caller's setting, restored on return */
 	int rtree_set = 0;
 	const char *old;
-	size_t len = strlen(path) + 32;
 	int rc = TP_OK, i;
 
 	GDALAllRegister();
-	tmp = malloc(len);
-	if (!tmp) {
-		rc = tp_error_set(TP_ERROR, "%s: out of memory", path);
-		goto cleanup;
-	}
-	snprintf(tmp, len, "%s.tmp-%ld", path, (long)getpid());
 	w.indicator = find_indicator(opts->indicator);
 	if (w.indicator < 0) {
 		rc = tp_error_set(TP_ECONFIG,
@@ -975,29 +1023,13 @@ int tp_write_gpkg(sqlite3 *store, const char *path, const tp_gpkg_options *opts)
 		rc = store_fail(&w, "count_zones");
 		goto cleanup;
 	}
-	drv = GDALGetDriverByName("GPKG");
-	if (!drv) {
-		rc = tp_error_set(TP_EOUTPUT, "%s: GDAL has no GPKG driver", path);
-		goto cleanup;
-	}
 	old = CPLGetThreadLocalConfigOption(threaded_rtree, NULL);
 	saved_rtree = old ? CPLStrdup(old) : NULL;
 	CPLSetThreadLocalConfigOption(threaded_rtree, "NO");
 	rtree_set = 1;
-	/* A leftover of an earlier run that had our pid is ours to replace. */
-	tp_gpkg_remove_temp(tmp);
-	/*
-	 * GDAL warns that the temporary name does not end in .gpkg (the final
-	 * one does); a failure is still kept by CPLGetLastErrorMsg().
-	 */
-	CPLErrorReset();
-	CPLPushErrorHandler(CPLQuietErrorHandler);
-	w.ds = GDALCreate(drv, tmp, 0, 0, 0, GDT_Unknown, NULL);
-	CPLPopErrorHandler();
-	if (!w.ds) {
-		rc = gdal_fail(&w, NULL, "cannot create the temporary file");
+	rc = tp_gpkg_begin(path, tmp, sizeof(tmp), &w.ds);
+	if (rc)
 		goto cleanup;
-	}
 	rc = add_domains(&w);
 	for (i = 0; i < COUNT(layers) && !rc; i++)
 		rc = write_layer(&w, &layers[i]);
@@ -1005,29 +1037,8 @@ int tp_write_gpkg(sqlite3 *store, const char *path, const tp_gpkg_options *opts)
 		rc = write_styles(&w);
 	if (!rc)
 		rc = set_metadata(&w);
-	if (rc)
-		goto cleanup;
-	/* GDAL 3.6's GDALClose() returns nothing: a failure shows as the last error. */
-	CPLErrorReset();
-	GDALClose(w.ds);
-	w.ds = NULL;
-	if (CPLGetLastErrorType() >= CE_Failure) {
-		rc = gdal_fail(&w, NULL, "cannot finish the file");
-		goto cleanup;
-	}
-	if (rename(tmp, path) != 0) {
-		rc = tp_error_set(TP_EOUTPUT, "%s: cannot rename %s onto it: %s", path, tmp,
-				  strerror(errno));
-		goto cleanup;
-	}
+	rc = tp_gpkg_end(w.ds, tmp, path, rc);
 cleanup:
-	if (w.ds) {
-		CPLPushErrorHandler(CPLQuietErrorHandler);
-		GDALClose(w.ds);
-		CPLPopErrorHandler();
-	}
-	if (rc && tmp)
-		tp_gpkg_remove_temp(tmp);
 	if (rtree_set)
 		CPLSetThreadLocalConfigOption(threaded_rtree, saved_rtree);
 	CPLFree(saved_rtree);
@@ -1035,6 +1046,5 @@ cleanup:
 	if (w.srs)
 		OSRDestroySpatialReference(w.srs);
 	free(w.values);
-	free(tmp);
 	return rc;
 }

@@ -16,7 +16,6 @@
 #include "geo/error.h"
 #include "geo/morton.h"
 
-#include <errno.h>
 #include <limits.h>
 #include <math.h>
 #include <stdint.h>
@@ -24,7 +23,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <cpl_conv.h>
 #include <cpl_error.h>
@@ -347,20 +345,12 @@ int tp_write_located(const char *path, const tp_located *in, char **lco, double 
 	char *saved[2] = {NULL, NULL}, tmp[4200];
 	int set[2] = {0, 0}, rc = TP_OK, k;
 	OGRSpatialReferenceH srs = NULL;
-	GDALDriverH drv = GDALGetDriverByName("GPKG");
 	GDALDatasetH ds = NULL;
 	/* the indexes are built here, not by GDAL as it closes the file */
 	int index = CPLTestBool(CSLFetchNameValueDef(lco, "SPATIAL_INDEX", "YES"));
-	char **own_lco = NULL;
-	double unused = 0;
+	char **own_lco = CSLSetNameValue(CSLDuplicate(lco), "SPATIAL_INDEX", "NO");
+	double index_s = 0;
 
-	if (rtree_s)
-		*rtree_s = 0;
-	if (!drv)
-		return tp_error_set(TP_EOUTPUT, "%s: GDAL has no GPKG driver", path);
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp-%ld", path, (long)getpid()) >= (int)sizeof(tmp))
-		return tp_error_set(TP_EOUTPUT, "%s: path too long", path);
-	own_lco = CSLSetNameValue(CSLDuplicate(lco), "SPATIAL_INDEX", "NO");
 	if (in->crs && in->crs[0]) {
 		srs = OSRNewSpatialReference(NULL);
 		if (!srs || OSRSetFromUserInput(srs, in->crs) != OGRERR_NONE) {
@@ -372,42 +362,16 @@ int tp_write_located(const char *path, const tp_located *in, char **lco, double 
 	}
 	for (k = 0; k < 2; k++)
 		set_option(keys[k], values[k], &saved[k], &set[k]);
-	tp_gpkg_remove_temp(tmp);
-	/* GDAL warns that the temporary name does not end in .gpkg (the final one does) */
-	CPLErrorReset();
-	CPLPushErrorHandler(CPLQuietErrorHandler);
-	ds = GDALCreate(drv, tmp, 0, 0, 0, GDT_Unknown, NULL);
-	CPLPopErrorHandler();
-	if (!ds) {
-		rc = fail(path, NULL, "cannot create the temporary file");
+	rc = tp_gpkg_begin(path, tmp, sizeof(tmp), &ds);
+	if (rc)
 		goto done;
-	}
-	rc = write_polygons(ds, path, in, srs, own_lco, index, rtree_s ? rtree_s : &unused);
+	rc = write_polygons(ds, path, in, srs, own_lco, index, &index_s);
 	if (!rc)
-		rc = write_points(ds, path, in, srs, own_lco, index, rtree_s ? rtree_s : &unused);
+		rc = write_points(ds, path, in, srs, own_lco, index, &index_s);
 	if (!rc)
 		rc = write_style(ds, path, in);
-	if (rc)
-		goto done;
-	/* GDALClose() returns nothing: a failure shows as the last error */
-	CPLErrorReset();
-	GDALClose(ds);
-	ds = NULL;
-	if (CPLGetLastErrorType() >= CE_Failure) {
-		rc = fail(path, NULL, "cannot finish the file");
-		goto done;
-	}
-	if (rename(tmp, path) != 0)
-		rc = tp_error_set(TP_EOUTPUT, "%s: cannot rename %s onto it: %s", path, tmp,
-				  strerror(errno));
+	rc = tp_gpkg_end(ds, tmp, path, rc);
 done:
-	if (ds) {
-		CPLPushErrorHandler(CPLQuietErrorHandler);
-		GDALClose(ds);
-		CPLPopErrorHandler();
-	}
-	if (rc)
-		tp_gpkg_remove_temp(tmp);
 	for (k = 0; k < 2; k++) {
 		if (set[k])
 			CPLSetThreadLocalConfigOption(keys[k], saved[k]);
@@ -416,5 +380,7 @@ done:
 	if (srs)
 		OSRDestroySpatialReference(srs);
 	CSLDestroy(own_lco);
+	if (rtree_s)
+		*rtree_s = index_s;
 	return rc;
 }

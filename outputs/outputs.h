@@ -76,6 +76,17 @@ int tp_style_breaks(double *values, int n, double *breaks);
 void tp_gpkg_remove_temp(const char *tmp);
 
 /*
+ * The two ends of every GeoPackage writer.  tp_gpkg_begin creates the
+ * temporary GeoPackage "<path>.tmp-<pid>" (its name into tmp, of len
+ * bytes) and *ds on it.  tp_gpkg_end takes rc, the writer's result so far:
+ * on success it closes ds and renames tmp onto path; on failure, or when
+ * closing or renaming fails, it removes tmp and leaves path alone.  Both
+ * return 0 or TP_EOUTPUT naming path.
+ */
+int tp_gpkg_begin(const char *path, char *tmp, size_t len, void **ds);
+int tp_gpkg_end(void *ds, const char *tmp, const char *path, int rc);
+
+/*
  * rtree.c: the spatial index (gpkg_rtree_index) of a point layer `table`
  * of the GeoPackage being written in ds, whose features have FIDs 1..n,
  * FID j + 1 being the point (xy[2i], xy[2i + 1]) with i = order[j] &
