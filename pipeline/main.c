@@ -2,7 +2,8 @@
  * main.c: the tremplin command, a thin shell over the pipeline.
  *
  * GDAL's general options (--config KEY VALUE, --debug, ...) are handled by
- * GDALGeneralCmdLineProcessor; --version and --help are tremplin's own.
+ * GDALGeneralCmdLineProcessor; --version and --help are tremplin's own, and
+ * each command's options are declared in the commands table below.
  * Only this file exits; the exit status says which kind of failure it was
  * (see error.h and the README).
  */
@@ -17,55 +18,90 @@
 #include "pipeline/store.h"
 #include "version.h"
 
+#include <ctype.h>
 #include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <gdal.h>
 #include <cpl_conv.h>
 #include <cpl_string.h>
 
-static const char usage_text[] =
-	"Usage: tremplin [--help] [--version] [--config KEY VALUE] [--debug on|off]\n"
-	"                COMMAND [OPTIONS]\n"
-	"\n"
-	"Puts the homelessness count and empty social dwellings of the Brussels-Capital\n"
-	"Region on one map and finds buildings that could host a temporary occupation.\n"
-	"\n"
-	"Commands:\n"
-	"  run   -c CONFIG -o OUTDIR [--from STAGE] [--until STAGE] [--no-maps]\n"
-	"        [--no-dashboard] [-q]\n"
-	"        run the pipeline (or part of it) on the inputs named in CONFIG\n"
-	"  demo  -o OUTDIR [--seed N] [--no-maps] [--no-dashboard] [-q]\n"
-	"        write a schematic demo region into OUTDIR/inputs and run it\n"
-	"  map   -c CONFIG -o OUTDIR\n"
-	"        draw OUTDIR/maps again from the working store (after a full run)\n"
-	"  join POLYGONS POINTS [--key FIELD] [--threads N] [--layer1 L] [--layer2 L]\n"
-	"       [-o COUNTS.csv | -o LOCATED.gpkg [--lco NAME=VALUE]...]\n"
-	"        count the points in each polygon (address-scale: millions of points);\n"
-	"        a .gpkg output holds the polygons with their counts and every point\n"
-	"        with its polygon (--lco SPATIAL_INDEX=NO: without the spatial index)\n"
-	"  apportion SOURCES TARGETS --value FIELD [--key FIELD] [--layer1 L] [--layer2 L] [-o OUT.csv]\n"
-	"        share the sources' FIELD over the targets by area\n"
-	"  check -c CONFIG\n"
-	"        read and validate every input, print a report per input; writes nothing\n"
-	"  stages\n"
-	"        list the stages, what each reads and writes\n"
-	"\n"
-	"Outputs in OUTDIR: tremplin.gpkg, indicators.csv, maps/ (overview and atlas),\n"
-	"dashboard.html, work.sqlite (working store).\n"
-	"Exit status: 0 ok, 1 internal error, 2 usage, 3 config, 4 unusable input,\n"
-	"5 output not written, 6 working store lacks an earlier stage.\n";
+/*
+ * The options, GDAL's apps' way: each command declares in the table below
+ * the options it takes and those it cannot go without.  An option a
+ * command does not take, a missing value or a number that is not one is a
+ * usage error (exit 2) naming the option, the value and the command.
+ */
+enum opt_id {
+	O_CONFIG,       /* -c CONFIG */
+	O_OUTDIR,       /* -o OUTDIR: run, demo, map */
+	O_OUTFILE,      /* -o FILE: join, apportion */
+	O_FROM,         /* --from STAGE */
+	O_UNTIL,        /* --until STAGE */
+	O_NO_MAPS,      /* --no-maps */
+	O_NO_DASHBOARD, /* --no-dashboard */
+	O_SEED,         /* --seed N */
+	O_KEY,          /* --key FIELD */
+	O_VALUE,        /* --value FIELD */
+	O_THREADS,      /* --threads N */
+	O_LAYER1,       /* --layer1 L */
+	O_LAYER2,       /* --layer2 L */
+	O_LCO,          /* --lco NAME=VALUE, repeatable */
+	O_QUIET,        /* -q: every command takes it */
+	O_END           /* ends a command's list; the number of options */
+};
 
-static int usage_error(const char *fmt, const char *arg)
-{
-	fprintf(stderr, "tremplin: ");
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\nTry 'tremplin --help'.\n");
-	return TP_EXIT_USAGE;
-}
+/* How an option's value is read. */
+enum opt_kind {
+	K_FLAG,   /* no value */
+	K_TEXT,   /* one value, as given; the last one given wins */
+	K_LIST,   /* one value per use, kept in order */
+	K_COUNT,  /* a whole number >= 1 */
+	K_NUMBER, /* a whole number >= 0 */
+};
+
+static const struct option {
+	const char *name;   /* long form */
+	const char *alias;  /* short form, NULL: none */
+	enum opt_kind kind; /* how its value is read */
+	const char *arg;    /* its value in usage lines, NULL for a flag */
+	const char *help;   /* one line of `tremplin COMMAND --help` */
+} options[O_END] = {
+	[O_CONFIG] = {"--config-file", "-c", K_TEXT, "CONFIG", "the config file (INI)"},
+	[O_OUTDIR] = {"--output", "-o", K_TEXT, "OUTDIR", "the output folder (created when missing)"},
+	[O_OUTFILE] = {"--output", "-o", K_TEXT, "FILE", "the output file (- or none: standard output)"},
+	[O_FROM] = {"--from", NULL, K_TEXT, "STAGE",
+		    "start at STAGE; the earlier stages have run in OUTDIR"},
+	[O_UNTIL] = {"--until", NULL, K_TEXT, "STAGE", "stop after STAGE"},
+	[O_NO_MAPS] = {"--no-maps", NULL, K_FLAG, NULL, "draw no maps (overrides [outputs] maps)"},
+	[O_NO_DASHBOARD] = {"--no-dashboard", NULL, K_FLAG, NULL,
+			    "write no dashboard (overrides [outputs] dashboard)"},
+	[O_SEED] = {"--seed", NULL, K_NUMBER, "N", "the demo generator's seed (default 20241107)"},
+	[O_KEY] = {"--key", NULL, K_TEXT, "FIELD", "the polygons' key field (default: the FID)"},
+	[O_VALUE] = {"--value", NULL, K_TEXT, "FIELD", "the sources' numeric field to share"},
+	[O_THREADS] = {"--threads", NULL, K_COUNT, "N", "worker threads (default: all cores)"},
+	[O_LAYER1] = {"--layer1", NULL, K_TEXT, "L", "layer of the first file (default: its first)"},
+	[O_LAYER2] = {"--layer2", NULL, K_TEXT, "L", "layer of the second file (default: its first)"},
+	[O_LCO] = {"--lco", NULL, K_LIST, "NAME=VALUE",
+		   "GeoPackage layer creation option (SPATIAL_INDEX=NO: no spatial index)"},
+	[O_QUIET] = {"--quiet", "-q", K_FLAG, NULL, "print nothing but errors"},
+};
+
+/* What the command line gave, by option. */
+struct cli {
+	const char *text[O_END];     /* K_TEXT values, NULL when not given */
+	unsigned long number[O_END]; /* K_COUNT and K_NUMBER values */
+	int given[O_END];            /* how many times each option was given */
+	char **list[O_END];          /* K_LIST values (CSL), NULL when not given */
+	const char *pos[2];          /* the command's positional arguments */
+	int npos;                    /* how many of them */
+};
 
 /* mkdir -p */
 static int make_dirs(const char *path)
@@ -162,27 +198,378 @@ static int redraw_maps(const tp_config *cfg, const char *outdir, int quiet)
 	return rc;
 }
 
+/* Loads the config at path and runs the pipeline as the command line says. */
+static int run_config(const struct cli *c, tp_config *cfg, const char *path)
+{
+	int rc = tp_config_load(cfg, path);
+
+	if (rc)
+		return rc;
+	/* the command line overrides [outputs] maps and dashboard */
+	cfg->maps = cfg->maps && !c->given[O_NO_MAPS];
+	cfg->dashboard = cfg->dashboard && !c->given[O_NO_DASHBOARD];
+	return run_pipeline(cfg, c->text[O_OUTDIR], c->text[O_FROM], c->text[O_UNTIL],
+			    c->given[O_QUIET]);
+}
+
+static int cmd_run(const struct cli *c, tp_cmd_opts *copts, tp_config *cfg)
+{
+	(void)copts;
+	return run_config(c, cfg, c->text[O_CONFIG]);
+}
+
+static int cmd_demo(const struct cli *c, tp_cmd_opts *copts, tp_config *cfg)
+{
+	unsigned long seed = c->given[O_SEED] ? c->number[O_SEED] : 20241107;
+	char dir[4096], ini[4200];
+	int rc;
+
+	(void)copts;
+	snprintf(dir, sizeof(dir), "%s/inputs", c->text[O_OUTDIR]);
+	rc = make_dirs(dir);
+	if (!rc)
+		rc = tp_demo_write(dir, seed);
+	if (rc)
+		return rc;
+	if (!c->given[O_QUIET])
+		printf("demo inputs: %s (schematic region, seed %lu)\n", dir, seed);
+	snprintf(ini, sizeof(ini), "%s/tremplin.ini", dir);
+	return run_config(c, cfg, ini);
+}
+
+static int cmd_map(const struct cli *c, tp_cmd_opts *copts, tp_config *cfg)
+{
+	int rc = tp_config_load(cfg, c->text[O_CONFIG]);
+
+	(void)copts;
+	return rc ? rc : redraw_maps(cfg, c->text[O_OUTDIR], c->given[O_QUIET]);
+}
+
+static int cmd_check(const struct cli *c, tp_cmd_opts *copts, tp_config *cfg)
+{
+	int rc = tp_config_load(cfg, c->text[O_CONFIG]);
+
+	(void)copts;
+	return rc ? rc : tp_check(cfg);
+}
+
+static int cmd_stages(const struct cli *c, tp_cmd_opts *copts, tp_config *cfg)
+{
+	(void)c, (void)copts, (void)cfg;
+	list_stages();
+	return TP_OK;
+}
+
+/* The options join and apportion share, from the command line. */
+static void file_opts(const struct cli *c, tp_cmd_opts *o)
+{
+	o->key = c->text[O_KEY];
+	o->layer1 = c->text[O_LAYER1];
+	o->layer2 = c->text[O_LAYER2];
+	o->value = c->text[O_VALUE];
+	o->out = c->text[O_OUTFILE];
+	o->quiet = c->given[O_QUIET];
+}
+
+static int cmd_join(const struct cli *c, tp_cmd_opts *copts, tp_config *cfg)
+{
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+
+	(void)cfg;
+	file_opts(c, copts);
+	copts->threads = c->given[O_THREADS] ? (int)c->number[O_THREADS]
+		       : cores > 1 && cores <= INT_MAX ? (int)cores : 1;
+	return tp_cmd_join(c->pos[0], c->pos[1], copts);
+}
+
+static int cmd_apportion(const struct cli *c, tp_cmd_opts *copts, tp_config *cfg)
+{
+	(void)cfg;
+	file_opts(c, copts);
+	return tp_cmd_apportion(c->pos[0], c->pos[1], copts);
+}
+
+/* The commands: what each takes, needs and runs.  Synopsis and help lines
+ * break at '\n'; the usage indents what follows. */
+static const struct command {
+	const char *name;         /* as typed */
+	const char *synopsis;     /* its usage line(s), after "tremplin " */
+	const char *what;         /* what it does */
+	int npos;                 /* positional arguments it needs */
+	const char *pos;          /* what they are, for the error when missing */
+	const enum opt_id *takes; /* options it takes, up to O_END (-q: all take it) */
+	const enum opt_id *needs; /* options it cannot go without, up to O_END */
+	int (*run)(const struct cli *c, tp_cmd_opts *copts, tp_config *cfg); /* < 0: TP_E* */
+} commands[] = {
+	{"run",
+	 "run -c CONFIG -o OUTDIR [--from STAGE] [--until STAGE] [--no-maps]\n"
+	 "[--no-dashboard] [-q]",
+	 "run the pipeline (or part of it) on the inputs named in CONFIG", 0, NULL,
+	 (const enum opt_id[]){O_CONFIG, O_OUTDIR, O_FROM, O_UNTIL, O_NO_MAPS, O_NO_DASHBOARD,
+			       O_END},
+	 (const enum opt_id[]){O_CONFIG, O_OUTDIR, O_END}, cmd_run},
+	{"demo",
+	 "demo -o OUTDIR [--seed N] [--from STAGE] [--until STAGE] [--no-maps]\n"
+	 "[--no-dashboard] [-q]",
+	 "write a schematic demo region into OUTDIR/inputs and run it", 0, NULL,
+	 (const enum opt_id[]){O_OUTDIR, O_SEED, O_FROM, O_UNTIL, O_NO_MAPS, O_NO_DASHBOARD,
+			       O_END},
+	 (const enum opt_id[]){O_OUTDIR, O_END}, cmd_demo},
+	{"map", "map -c CONFIG -o OUTDIR [-q]",
+	 "draw OUTDIR/maps again from the working store (after a full run)", 0, NULL,
+	 (const enum opt_id[]){O_CONFIG, O_OUTDIR, O_END},
+	 (const enum opt_id[]){O_CONFIG, O_OUTDIR, O_END}, cmd_map},
+	{"join",
+	 "join POLYGONS POINTS [--key FIELD] [--threads N] [--layer1 L] [--layer2 L]\n"
+	 "[-o COUNTS.csv | -o LOCATED.gpkg [--lco NAME=VALUE]...] [-q]",
+	 "count the points in each polygon (address-scale: millions of points);\n"
+	 "a .gpkg output holds the polygons with their counts and every point\n"
+	 "with its polygon (--lco SPATIAL_INDEX=NO: without the spatial index)",
+	 2, "two files, POLYGONS POINTS",
+	 (const enum opt_id[]){O_KEY, O_THREADS, O_LAYER1, O_LAYER2, O_OUTFILE, O_LCO, O_END},
+	 (const enum opt_id[]){O_END}, cmd_join},
+	{"apportion",
+	 "apportion SOURCES TARGETS --value FIELD [--key FIELD] [--layer1 L] [--layer2 L]\n"
+	 "[-o OUT.csv] [-q]",
+	 "share the sources' FIELD over the targets by area", 2, "two files, SOURCES TARGETS",
+	 (const enum opt_id[]){O_VALUE, O_KEY, O_LAYER1, O_LAYER2, O_OUTFILE, O_END},
+	 (const enum opt_id[]){O_VALUE, O_END}, cmd_apportion},
+	{"check", "check -c CONFIG",
+	 "read and validate every input, print a report per input; writes nothing", 0, NULL,
+	 (const enum opt_id[]){O_CONFIG, O_END}, (const enum opt_id[]){O_CONFIG, O_END},
+	 cmd_check},
+	{"stages", "stages", "list the stages, what each reads and writes", 0, NULL,
+	 (const enum opt_id[]){O_END}, (const enum opt_id[]){O_END}, cmd_stages},
+};
+
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static const char global_usage[] =
+	"Usage: tremplin [--help] [--version] [--config KEY VALUE] [--debug on|off] [-q]\n"
+	"                COMMAND [OPTIONS]\n"
+	"\n"
+	"Puts the homelessness count and empty social dwellings of the Brussels-Capital\n"
+	"Region on one map and finds buildings that could host a temporary occupation.\n";
+
+static const char global_tail[] =
+	"\n"
+	"Outputs in OUTDIR: tremplin.gpkg, indicators.csv, maps/ (overview and atlas),\n"
+	"dashboard.html, work.sqlite (working store).\n"
+	"Exit status: 0 ok, 1 internal error, 2 usage, 3 config, 4 unusable input,\n"
+	"5 output not written, 6 working store lacks an earlier stage.\n";
+
+/* Prints text, each line after the first indented by indent spaces. */
+static void print_indented(const char *text, int indent)
+{
+	for (; *text; text++) {
+		putchar(*text);
+		if (*text == '\n')
+			printf("%*s", indent, "");
+	}
+	putchar('\n');
+}
+
+/* `tremplin --help`: every command. */
+static void print_usage(void)
+{
+	size_t i;
+
+	fputs(global_usage, stdout);
+	printf("\nCommands:\n");
+	for (i = 0; i < NCOMMANDS; i++) {
+		printf("  ");
+		print_indented(commands[i].synopsis, 6);
+		printf("        ");
+		print_indented(commands[i].what, 8);
+	}
+	fputs(global_tail, stdout);
+}
+
+/* `tremplin COMMAND --help`: its synopsis and each option it takes. */
+static void print_command_usage(const struct command *cmd)
+{
+	const enum opt_id *o;
+
+	printf("Usage: tremplin ");
+	print_indented(cmd->synopsis, 16);
+	printf("\n");
+	print_indented(cmd->what, 0);
+	if (*cmd->takes != O_END)
+		printf("\nOptions:\n");
+	for (o = cmd->takes; *o != O_END; o++) {
+		const struct option *op = &options[*o];
+		char left[64];
+
+		snprintf(left, sizeof(left), "%s%s%s%s%s", op->alias ? op->alias : "",
+			 op->alias ? ", " : "", op->name, op->arg ? " " : "", op->arg ? op->arg : "");
+		printf("  %-26s %s\n", left, op->help);
+	}
+	printf("\nGlobal options: -q, --quiet; --help; --version; --config KEY VALUE;"
+	       " --debug on|off\n");
+}
+
+/* Prints "tremplin: MESSAGE" and where to find help (cmd's, or the general
+ * one when NULL); returns the usage exit status. */
+static int usage_error(const struct command *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int usage_error(const struct command *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "tremplin: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'tremplin %s%s--help'.\n", cmd ? cmd->name : "", cmd ? " " : "");
+	return TP_EXIT_USAGE;
+}
+
+static const struct command *find_command(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NCOMMANDS; i++)
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
+	return NULL;
+}
+
+/* The option arg names among those cmd takes (-q among them), or O_END. */
+static enum opt_id find_option(const struct command *cmd, const char *arg)
+{
+	const enum opt_id *o;
+
+	if (!strcmp(arg, options[O_QUIET].name) || !strcmp(arg, options[O_QUIET].alias))
+		return O_QUIET;
+	for (o = cmd->takes; *o != O_END; o++)
+		if (!strcmp(arg, options[*o].name) ||
+		    (options[*o].alias && !strcmp(arg, options[*o].alias)))
+			return *o;
+	return O_END;
+}
+
+/* Reads s, a whole number in decimal digits only, into *out when it lies
+ * from min to max.  Returns 0, -1 when s is not a whole number or is under
+ * min, -2 when it is over max. */
+static int parse_whole(const char *s, unsigned long min, unsigned long max, unsigned long *out)
+{
+	char *end;
+	unsigned long v;
+
+	if (!isdigit((unsigned char)s[0]))
+		return -1;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (*end || (!errno && v < min))
+		return -1;
+	if (errno || v > max)
+		return -2;
+	*out = v;
+	return 0;
+}
+
+/* Stores v, the value of option id (given as arg), as its kind says.
+ * Returns 0, or the usage exit status when v is not what it should be. */
+static int set_option(struct cli *c, const struct command *cmd, const char *arg, enum opt_id id,
+		      const char *v)
+{
+	enum opt_kind kind = options[id].kind;
+	unsigned long min = kind == K_COUNT, max = kind == K_COUNT ? INT_MAX : ULONG_MAX;
+
+	if (kind == K_TEXT)
+		c->text[id] = v;
+	else if (kind == K_LIST)
+		c->list[id] = CSLAddString(c->list[id], v);
+	else if (kind != K_FLAG) {
+		int rc = parse_whole(v, min, max, &c->number[id]);
+
+		if (rc == -1)
+			return usage_error(cmd, "%s %s: expected a whole number, %lu or more", arg, v, min);
+		if (rc == -2)
+			return usage_error(cmd, "%s %s: too large (at most %lu)", arg, v, max);
+	}
+	c->given[id]++;
+	return 0;
+}
+
+/* Reads the command line args[1..n-1] into c: -q, then the command, then
+ * the command's options and positional arguments in any order.  Returns 0
+ * with *out the command, or the usage exit status after printing why. */
+static int parse(struct cli *c, const struct command **out, char **args, int n)
+{
+	const struct command *cmd = NULL;
+	const enum opt_id *o;
+	int i, rc;
+
+	for (i = 1; i < n; i++) {
+		const char *a = args[i];
+		enum opt_id id;
+
+		if (!cmd && (!strcmp(a, "-q") || !strcmp(a, "--quiet"))) {
+			c->given[O_QUIET]++;
+			continue;
+		}
+		if (!cmd && a[0] == '-')
+			return usage_error(NULL, "%s: not an option of tremplin itself (a command's"
+					   " options go after the command)", a);
+		if (!cmd) {
+			cmd = find_command(a);
+			if (!cmd)
+				return usage_error(NULL, "unknown command: %s", a);
+			continue;
+		}
+		if (a[0] != '-' || !a[1]) {
+			if (c->npos == cmd->npos)
+				return usage_error(cmd, "unexpected argument: %s", a);
+			c->pos[c->npos++] = a;
+			continue;
+		}
+		id = find_option(cmd, a);
+		if (id == O_END)
+			return usage_error(cmd, "%s: not an option of '%s'", a, cmd->name);
+		if (options[id].kind != K_FLAG && i + 1 == n)
+			return usage_error(cmd, "%s: missing value (%s)", a, options[id].arg);
+		rc = set_option(c, cmd, a, id, options[id].kind == K_FLAG ? NULL : args[++i]);
+		if (rc)
+			return rc;
+	}
+	if (!cmd)
+		return usage_error(NULL, "no command given");
+	if (c->npos < cmd->npos)
+		return usage_error(cmd, "%s needs %s", cmd->name, cmd->pos);
+	for (o = cmd->needs; *o != O_END; o++) {
+		if (!c->given[*o]) {
+			char need[256] = "";
+			size_t len = 0;
+
+			for (o = cmd->needs; *o != O_END && len < sizeof(need); o++)
+				len += (size_t)snprintf(need + len, sizeof(need) - len, "%s%s %s",
+							len ? " and " : "",
+							options[*o].alias ? options[*o].alias
+									  : options[*o].name,
+							options[*o].arg);
+			return usage_error(cmd, "%s needs %s", cmd->name, need);
+		}
+	}
+	*out = cmd;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
-	const char *config = NULL, *outdir = NULL, *from = NULL, *until = NULL;
-	const char *command = NULL, *pos[2] = {NULL, NULL};
 	tp_cmd_opts copts = {NULL, NULL, NULL, NULL, NULL, 1, 0, NULL};
-	int npos = 0;
-	unsigned long seed = 20241107;
+	const struct command *cmd = NULL;
+	struct cli cli = {0};
 	tp_config cfg = {0};
-	int quiet = 0, no_maps = 0, no_dashboard = 0, i, rc = TP_OK;
 	char **args = NULL;
-	int nargs;
+	int nargs, i, rc = TP_OK;
 
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--version")) {
 			printf("tremplin %s (GDAL %s, GEOS %s, PROJ %s, SQLite %s)\n", TP_VERSION,
 			       GDALVersionInfo("RELEASE_NAME"), GEOSversion(), proj_info().release,
 			       sqlite3_libversion());
-			return TP_EXIT_OK;
-		}
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			fputs(usage_text, stdout);
 			return TP_EXIT_OK;
 		}
 	}
@@ -201,123 +588,23 @@ int main(int argc, char **argv)
 	if (!CPLTestBool(CPLGetConfigOption("CPL_DEBUG", "NO")))
 		CPLPushErrorHandler(CPLQuietErrorHandler);
 	for (i = 1; i < nargs; i++) {
-		const char *a = args[i];
-		int more = i + 1 < nargs;
-
-		if (!strcmp(a, "-q") || !strcmp(a, "--quiet"))
-			quiet = 1;
-		else if ((!strcmp(a, "-c") || !strcmp(a, "--config-file")) && more)
-			config = args[++i];
-		else if ((!strcmp(a, "-o") || !strcmp(a, "--output")) && more)
-			outdir = args[++i];
-		else if (!strcmp(a, "--from") && more)
-			from = args[++i];
-		else if (!strcmp(a, "--until") && more)
-			until = args[++i];
-		else if (!strcmp(a, "--key") && more)
-			copts.key = args[++i];
-		else if (!strcmp(a, "--layer1") && more)
-			copts.layer1 = args[++i];
-		else if (!strcmp(a, "--layer2") && more)
-			copts.layer2 = args[++i];
-		else if (!strcmp(a, "--value") && more)
-			copts.value = args[++i];
-		else if (!strcmp(a, "--threads") && more)
-			copts.threads = atoi(args[++i]);
-		else if (!strcmp(a, "--lco") && more)
-			copts.lco = CSLAddString(copts.lco, args[++i]);
-		else if (!strcmp(a, "--no-maps"))
-			no_maps = 1;
-		else if (!strcmp(a, "--no-dashboard"))
-			no_dashboard = 1;
-		else if (!strcmp(a, "--seed") && more)
-			seed = strtoul(args[++i], NULL, 10);
-		else if (a[0] == '-') {
-			rc = usage_error("unknown option or missing value: %s", a);
-			goto out;
-		} else if (!command)
-			command = a;
-		else if (npos < 2)
-			pos[npos++] = a;
-		else {
-			rc = usage_error("unexpected argument: %s", a);
+		if (!strcmp(args[i], "--help") || !strcmp(args[i], "-h")) {
+			/* the command's usage when one is named, before --help or after */
+			for (i = 1; i < nargs && (args[i][0] == '-' || !find_command(args[i])); i++)
+				;
+			if (i < nargs)
+				print_command_usage(find_command(args[i]));
+			else
+				print_usage();
+			rc = TP_EXIT_OK;
 			goto out;
 		}
 	}
-	if (!command) {
-		rc = usage_error("no command given%s", "");
+	rc = parse(&cli, &cmd, args, nargs);
+	copts.lco = cli.list[O_LCO];
+	if (rc)
 		goto out;
-	}
-	if (!strcmp(command, "stages")) {
-		list_stages();
-		rc = TP_EXIT_OK;
-		goto out;
-	}
-	if (!strcmp(command, "join") || !strcmp(command, "apportion")) {
-		if (npos != 2 || copts.threads < 1) {
-			rc = usage_error("%s needs two files (and --threads >= 1)", command);
-			goto out;
-		}
-		copts.out = outdir;
-		copts.quiet = quiet;
-		rc = command[0] == 'j' ? tp_cmd_join(pos[0], pos[1], &copts)
-				       : tp_cmd_apportion(pos[0], pos[1], &copts);
-	} else if (npos > 0) {
-		rc = usage_error("unexpected argument: %s", pos[0]);
-		goto out;
-	} else if (!strcmp(command, "run")) {
-		if (!config || !outdir) {
-			rc = usage_error("run needs -c CONFIG and -o OUTDIR%s", "");
-			goto out;
-		}
-		rc = tp_config_load(&cfg, config);
-		if (!rc) {
-			/* the command line overrides [outputs] maps and dashboard */
-			cfg.maps = cfg.maps && !no_maps;
-			cfg.dashboard = cfg.dashboard && !no_dashboard;
-			rc = run_pipeline(&cfg, outdir, from, until, quiet);
-		}
-	} else if (!strcmp(command, "check")) {
-		if (!config) {
-			rc = usage_error("check needs -c CONFIG%s", "");
-			goto out;
-		}
-		rc = tp_config_load(&cfg, config);
-		if (!rc)
-			rc = tp_check(&cfg);
-	} else if (!strcmp(command, "map")) {
-		if (!config || !outdir) {
-			rc = usage_error("map needs -c CONFIG and -o OUTDIR%s", "");
-			goto out;
-		}
-		rc = tp_config_load(&cfg, config);
-		if (!rc)
-			rc = redraw_maps(&cfg, outdir, quiet);
-	} else if (!strcmp(command, "demo")) {
-		char dir[4096], ini[4200];
-		if (!outdir) {
-			rc = usage_error("demo needs -o OUTDIR%s", "");
-			goto out;
-		}
-		snprintf(dir, sizeof(dir), "%s/inputs", outdir);
-		rc = make_dirs(dir);
-		if (!rc)
-			rc = tp_demo_write(dir, seed);
-		snprintf(ini, sizeof(ini), "%s/tremplin.ini", dir);
-		if (!rc && !quiet)
-			printf("demo inputs: %s (schematic region, seed %lu)\n", dir, seed);
-		if (!rc)
-			rc = tp_config_load(&cfg, ini);
-		if (!rc) {
-			/* the command line overrides [outputs] maps and dashboard */
-			cfg.maps = cfg.maps && !no_maps;
-			cfg.dashboard = cfg.dashboard && !no_dashboard;
-			rc = run_pipeline(&cfg, outdir, from, until, quiet);
-		}
-	} else {
-		rc = usage_error("unknown command: %s", command);
-		goto out;
-	}
+	rc = cmd->run(&cli, &copts, &cfg);
 	if (rc) {
 		fprintf(stderr, "tremplin: %s\n", tp_error_last());
 		rc = tp_exit_code(tp_error_code() ? tp_error_code() : rc);
