@@ -1,4 +1,5 @@
-"""The command line: --version, --help, stages, usage errors, and --from/--until resuming."""
+"""The command line: --version, --help, stages, the options each command takes (others are exit 2
+naming them), numbers read strictly, and --from/--until resuming."""
 import os
 from tplib import *
 
@@ -22,7 +23,72 @@ p = run("run", "-c", "/nonexistent/t.ini", "-o", os.path.join(TMP, "cli_noconf")
 check(p.returncode == 3 and "/nonexistent/t.ini: cannot read the config file" in p.stderr,
       "missing config: exit 3, %r" % p.stderr)
 p = run("--config", "CPL_DEBUG", "OFF", "stages")
-check(p.returncode == 0, "--config KEY VALUE is accepted")
+check(p.returncode == 0 and "1. load" in p.stdout, "--config KEY VALUE before the command: %r" % p.stderr)
+p = run("stages", "--debug", "off", "-q")
+check(p.returncode == 0 and "1. load" in p.stdout, "--debug and -q after the command: %r" % p.stderr)
+
+# Each command takes its own options: anything else is exit 2 naming the option and the command.
+u = os.path.join(workdir("cli_usage"), "out")
+for args, message in [
+        (["stages", "--lco", "X"], "--lco: not an option of 'stages'"),
+        (["stages", "--seed", "1"], "--seed: not an option of 'stages'"),
+        (["check", "-c", "t.ini", "-o", u], "-o: not an option of 'check'"),
+        (["run", "-c", "t.ini", "-o", u, "--seed", "3"], "--seed: not an option of 'run'"),
+        (["map", "-c", "t.ini", "-o", u, "--until", "write"], "--until: not an option of 'map'"),
+        (["demo", "-o", u, "--threads", "2"], "--threads: not an option of 'demo'"),
+        (["apportion", "a", "b", "--value", "v", "--threads", "2"], "--threads: not an option of 'apportion'"),
+        (["join", "a", "b", "--value", "v"], "--value: not an option of 'join'"),
+        (["join", "a", "b", "--frobnicate"], "--frobnicate: not an option of 'join'"),
+        (["-o", u, "run"], "-o: not an option of tremplin itself"),
+]:
+    p = run(*args)
+    check(p.returncode == 2 and message in p.stderr, "%s: exit 2, %r: %d %r" % (" ".join(args), message, p.returncode, p.stderr))
+
+# Numbers are read strictly, and an option's value cannot be left out.
+for args, message in [
+        (["join", "a", "b", "--threads", "two"], "--threads two: expected a whole number, 1 or more"),
+        (["join", "a", "b", "--threads", "0"], "--threads 0: expected a whole number, 1 or more"),
+        (["join", "a", "b", "--threads", "-1"], "--threads -1: expected a whole number, 1 or more"),
+        (["join", "a", "b", "--threads", "2.5"], "--threads 2.5: expected a whole number, 1 or more"),
+        (["join", "a", "b", "--threads", "99999999999"], "--threads 99999999999: too large (at most 2147483647)"),
+        (["demo", "-o", u, "--seed", "abc"], "--seed abc: expected a whole number, 0 or more"),
+        (["demo", "-o", u, "--seed", "1x"], "--seed 1x: expected a whole number, 0 or more"),
+        (["demo", "-o", u, "--seed", ""], "--seed : expected a whole number, 0 or more"),
+        (["demo", "-o", u, "--seed"], "--seed: missing value (N)"),
+        (["demo", "-o"], "-o: missing value (OUTDIR)"),
+        (["run", "-o", u, "-c"], "-c: missing value (CONFIG)"),
+        (["join", "a", "b", "--key"], "--key: missing value (FIELD)"),
+        (["join", "a", "b", "--lco"], "--lco: missing value (NAME=VALUE)"),
+        (["--config", "CPL_DEBUG"], "--config option given without a key and value argument"),
+        (["stages", "--debug"], "--debug option given without debug level"),
+]:
+    p = run(*args)
+    check(p.returncode == 2 and message in p.stderr, "%s: exit 2, %r: %d %r" % (" ".join(args), message, p.returncode, p.stderr))
+check(not os.path.exists(u), "no usage error wrote anything")
+
+# What a command cannot go without.
+for args, message in [
+        (["join", "a"], "join needs two files, POLYGONS POINTS"),
+        (["join", "a", "b", "c"], "unexpected argument: c"),
+        (["apportion", "a", "b"], "apportion needs --value FIELD"),
+        (["check"], "check needs -c CONFIG"),
+        (["demo"], "demo needs -o OUTDIR"),
+        (["stages", "extra"], "unexpected argument: extra"),
+]:
+    p = run(*args)
+    check(p.returncode == 2 and message in p.stderr, "%s: exit 2, %r: %d %r" % (" ".join(args), message, p.returncode, p.stderr))
+
+# tremplin COMMAND --help: that command's usage, each option it takes, and nothing else.
+p = run("join", "--help")
+check(p.returncode == 0 and p.stdout.startswith("Usage: tremplin join POLYGONS POINTS"), "join --help: %r" % p.stdout)
+check("--threads N" in p.stdout and "--lco NAME=VALUE" in p.stdout and "--seed" not in p.stdout
+      and "Usage: tremplin run" not in p.stdout, "join --help lists join's options only: %r" % p.stdout)
+p = run("demo", "-o", u, "--seed", "abc", "--help")
+check(p.returncode == 0 and p.stdout.startswith("Usage: tremplin demo -o OUTDIR [--seed N]"),
+      "--help wins over a bad value: %r %r" % (p.stdout, p.stderr))
+p = run("stages", "-h")
+check(p.returncode == 0 and p.stdout.startswith("Usage: tremplin stages\n") and "Options:" not in p.stdout,
+      "stages -h: %r" % p.stdout)
 
 d = workdir("cli")
 out = os.path.join(d, "out")

@@ -60,6 +60,12 @@ for t in (1, 2):
     check("12 points read" in p.stderr and "1 without a point geometry" in p.stderr,
           "the point without a geometry is counted apart: " + p.stderr)
     check("3 outside every polygon" in p.stderr, "hole, gap and far point are outside: " + p.stderr)
+# without --threads, join runs on every core
+out = os.path.join(d, "counts_all.csv")
+p = run("join", polys, pts, "--layer1", "zones", "--key", "id", "-o", out)
+n = os.cpu_count()
+check(p.returncode == 0 and counts_of(out) == want, "join without --threads: %s" % p.stderr)
+check("with %d thread%s" % (n, "s" if n > 1 else "") in p.stderr, "all %d cores by default: %s" % (n, p.stderr))
 
 # A GeoPackage output: the polygons with their counts, every point with its FID and polygon; it
 # passes GDAL's validator, with the spatial index and without (--lco SPATIAL_INDEX=NO).
