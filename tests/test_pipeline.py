@@ -67,15 +67,20 @@ cat = db.execute("SELECT public_space, emergency_shelter, squat, nonconventional
 check(cat == (1.0, 1.5, 0.5, 2.0), "categories apportioned: %r" % (cat,))
 
 v = {r[0]: r[1:] for r in db.execute(
-    "SELECT src_id, nis_code, candidate, status, window_months, capacity, rank FROM vacancies")}
+    "SELECT src_id, nis_code, candidate, status, window_months, capacity, rank, score FROM vacancies")}
 check(v["v1"][:2] == ("21001", 1) and v["v1"][3] == 36.0 and v["v1"][4] == 15.0, "v1 candidate %r" % (v["v1"],))
 check(v["v2"][1] == 0 and "works under way" in v["v2"][2], "v2 works %r" % (v["v2"],))
 check(v["v3"][1] == 0 and "private owner" in v["v3"][2], "v3 private %r" % (v["v3"],))
 check(v["v4"][1] == 1, "v4 private with agreement is a candidate %r" % (v["v4"],))
 check(v["v5"][1] == 0 and "12.0-month window, under the 24-month minimum" in v["v5"][2], "v5 %r" % (v["v5"],))
 check(v["v6"][0] == "21001" and "no planned works start" in v["v6"][2], "v6 border and no date %r" % (v["v6"],))
+# Scores by hand. Need: A 5 people / (10 + 3 + 1) empty dwellings = 0.357, B 12 / (4 + 2 + 2) = 1.5,
+# the largest; A's need part is 30 × ⌊10 × 0.357 / 1.5⌋ / 10 = 30 × 0.2 = 6, B's 30.
+# v4: 2028-11-07 is 1461 days = 48.0 months: 50 × 48 / 60 = 40; 20 × 2 / 20 = 2; + 30 = 72.0
+# v1: 36.0 months: 50 × 36 / 60 = 30; 20 × 10 / 20 = 10; + 6 = 46.0
+check(v["v4"][6] == 72.0 and v["v1"][6] == 46.0, "scores: v4 %r, v1 %r" % (v["v4"][6], v["v1"][6]))
 ranks = sorted((r[5], k) for k, r in v.items() if r[5] is not None)
-check([k for _, k in ranks] in (["v1", "v4"], ["v4", "v1"]) and ranks[0][0] == 1, "ranks %r" % ranks)
+check(ranks == [(1, "v4"), (2, "v1")], "v4 ranks before v1: %r" % ranks)
 db.close()
 
 g = os.path.join(out, "tremplin.gpkg")
