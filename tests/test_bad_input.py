@@ -97,7 +97,9 @@ fails("missing_file", ini.replace("vacancies.csv", "absent.csv"), 4, "absent.csv
 fails("missing_field", ini + "dwellings = nombre_logements\n", 4,
       "vacancies.csv, layer vacancies: no column 'nombre_logements' for field 'dwellings'")
 fails("unknown_crs", ini.replace("crs = EPSG:31370", "crs = EPSG:999999"), 4,
-      "vacancies.csv, layer vacancies: unknown CRS 'EPSG:999999'")
+      "vacancies.csv, layer vacancies: unknown CRS 'EPSG:999999' (section [vacancies])")
+fails("unknown_run_crs", ini.replace("[run]\n", "[run]\ncrs = EPSG:999999\n"), 3,
+      "t.ini: [run] crs: unknown CRS 'EPSG:999999'")
 fails("no_crs", ini.replace("crs = EPSG:31370\n", ""), 4,
       "the source declares no CRS; add 'crs = EPSG:31370'", "[vacancies]")
 fails("empty_layer", ini.replace("vacancies.csv", "empty.csv"), 4, "empty.csv, layer empty: the layer is empty",
