@@ -42,6 +42,8 @@ static void dates_in_belgian_and_iso_forms_become_iso(void)
 	long days;
 
 	CHECK_STR(parse(&f_date, "07/11/2024", &rc), "2024-11-07");
+	CHECK_STR(parse(&f_date, "07-11-2024", &rc), "2024-11-07");
+	CHECK_STR(parse(&f_date, "07.11.2024", &rc), "2024-11-07");
 	CHECK_STR(parse(&f_date, "2024-11-07", &rc), "2024-11-07");
 	CHECK_STR(parse(&f_date, "2024/11/07 00:00:00", &rc), "2024-11-07");
 	CHECK_STR(parse(&f_date, "31/02/2024", &rc),

@@ -54,7 +54,7 @@ static void one_building_gives_one_address_key(void)
 	CHECK_STR(a, "chaussee de wavre|12a||");
 }
 
-static void headers_and_code_words_in_french_and_dutch(void)
+static void french_and_dutch_headers_and_code_words_are_recognised(void)
 {
 	const tp_input_def *v = tp_input_def_get(TP_IN_VACANCIES);
 	const tp_field_def *dw = &v->fields[tp_input_def_field(v, "dwellings")];
@@ -88,6 +88,6 @@ int main(void)
 	folding_removes_case_accents_and_punctuation();
 	latin1_text_is_recoded_and_utf8_kept();
 	one_building_gives_one_address_key();
-	headers_and_code_words_in_french_and_dutch();
+	french_and_dutch_headers_and_code_words_are_recognised();
 	return check_report("test_text");
 }
