@@ -107,13 +107,14 @@ fails("empty_layer", ini.replace("vacancies.csv", "empty.csv"), 4, "empty.csv, l
 fails("bad_config_key", ini + "colour = blue\n", 3, "[vacancies] colour: unknown key")
 fails("bad_reference_date", ini.replace("2024-11-07", "demain"), 3, "[run] reference_date: not a date: 'demain'")
 
-# an output that cannot be written: exit 5, and the GeoPackage already there is left whole
+# an output that cannot be written (a folder stands where tremplin.gpkg goes): exit 5 naming it, no
+# temporary file left, the folder untouched
 dd = workdir("bad_output")
 for f in ("communes.geojson", "zones.geojson", "vacancies.csv", "t.ini"):
     write(os.path.join(dd, f), open(os.path.join(d, f), encoding="utf-8").read())
 o = os.path.join(dd, "out")
 p = run("run", "-c", os.path.join(dd, "t.ini"), "-o", o)
-check(p.returncode == 0, "first run writes the outputs")
+check(p.returncode == 0 and os.path.isfile(os.path.join(o, "tremplin.gpkg")), "first run writes the outputs")
 os.remove(os.path.join(o, "tremplin.gpkg"))
 os.makedirs(os.path.join(o, "tremplin.gpkg"))
 write(os.path.join(o, "tremplin.gpkg", "keep.txt"), "a folder in the way")

@@ -54,7 +54,7 @@ cand = db.execute("SELECT COUNT(*), MIN(rank), MAX(rank), MIN(score), MAX(score)
 check(cand[0] > 0 and cand[1] == 1 and cand[2] == cand[0] and 0 <= cand[3] <= cand[4] <= 100,
       "candidates ranked 1..n with scores in 0..100: %r" % (cand,))
 nostat = db.execute("SELECT COUNT(*) FROM vacancies WHERE status IS NULL").fetchone()[0]
-check(nostat == 0, "every record keeps its reason")
+check(nostat == 0, "every record has a status, why it is or is not a candidate: %d without" % nostat)
 db.close()
 
 rows = read_csv(os.path.join(out, "indicators.csv"))
