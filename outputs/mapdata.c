@@ -20,14 +20,11 @@
 #include <string.h>
 #include <unistd.h>
 
+/* A people figure (geo/categories.h): read from public_communes. */
+#define PEOPLE_FIGURE(c, fr, nl, aliases) {#c, fr, nl, 1},
+
 static const tp_figure figures[] = {
-	{"public_space", "Espace public", "Openbare ruimte", 1},
-	{"emergency_shelter", "Hébergement d'urgence", "Noodopvang", 1},
-	{"nonrecognised_shelter", "Hébergement non agréé", "Niet-erkende opvang", 1},
-	{"squat", "Squats", "Krakerspanden", 1},
-	{"nonconventional", "Logement non conventionnel", "Niet-conventionele woonvormen", 1},
-	{"third_parties", "Hébergés chez des tiers", "Bij derden ondergebracht", 1},
-	{"people_total", "Personnes sans chez-soi dénombrées", "Getelde dak- en thuislozen", 1},
+	TP_PEOPLE(PEOPLE_FIGURE)
 	{"vacancy_records", "Immeubles vides", "Leegstaande gebouwen", 0},
 	{"empty_dwellings", "Logements vides", "Leegstaande woningen", 0},
 	{"candidate_buildings", "Bâtiments candidats", "Kandidaat-gebouwen", 0},
