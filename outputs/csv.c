@@ -14,6 +14,7 @@
 #include "outputs/outputs.h"
 #include "geo/categories.h"
 #include "geo/error.h"
+#include "outputs/published.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -120,6 +121,9 @@ int tp_write_csv(sqlite3 *store, const char *path)
 		goto cleanup;
 	}
 	snprintf(tmp, len, "%s.tmp-%ld", path, (long)getpid());
+	rc = tp_published_begin(store, 0);
+	if (rc)
+		goto cleanup;
 	if (sqlite3_prepare_v2(store, select_sql, -1, &st, NULL) != SQLITE_OK) {
 		rc = tp_error_set(TP_ESTORE, "%s: cannot read the working store: %s", path,
 				  sqlite3_errmsg(store));
@@ -172,6 +176,7 @@ cleanup:
 	if (rc && tmp)
 		unlink(tmp);
 	sqlite3_finalize(st);
+	tp_published_end(store);
 	free(tmp);
 	return rc;
 }

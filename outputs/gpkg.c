@@ -16,6 +16,7 @@
 #include "outputs/outputs.h"
 #include "geo/categories.h"
 #include "geo/error.h"
+#include "outputs/published.h"
 
 #include <errno.h>
 #include <math.h>
@@ -998,7 +999,9 @@ int tp_write_gpkg(sqlite3 *store, const char *path, const tp_gpkg_options *opts)
 				  path, opts->indicator);
 		goto cleanup;
 	}
-	rc = make_srs(&w);
+	rc = tp_published_begin(store, opts->internal);
+	if (!rc)
+		rc = make_srs(&w);
 	if (rc)
 		goto cleanup;
 	if (sqlite3_prepare_v2(store, shares_sql, -1, &w.shares, NULL) != SQLITE_OK) {
@@ -1025,6 +1028,7 @@ cleanup:
 		CPLSetThreadLocalConfigOption(threaded_rtree, saved_rtree);
 	CPLFree(saved_rtree);
 	sqlite3_finalize(w.shares);
+	tp_published_end(store);
 	if (w.srs)
 		OSRDestroySpatialReference(w.srs);
 	free(w.values);

@@ -13,6 +13,7 @@
 #include "outputs/render.h"
 #include "geo/error.h"
 #include "geo/geo.h"
+#include "outputs/published.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -532,14 +533,18 @@ int tp_mapdata_load(tp_mapdata **out, sqlite3 *store, const tp_render_opts *opts
 	}
 	rc = tp_geo_new(&g);
 	if (!rc)
+		rc = tp_published_begin(store, 0);
+	if (!rc)
 		rc = load_communes(d, store, g);
 	if (!rc)
 		rc = load_candidates(d, store, g);
 	if (!rc)
 		rc = classify(d);
+	if (!rc)
+		load_meta(d, store);
+	tp_published_end(store);
 	if (rc)
 		goto done;
-	load_meta(d, store);
 	memcpy(d->box, d->communes[0].box, sizeof(d->box));
 	for (i = 1; i < d->ncommunes; i++) {
 		const double *b = d->communes[i].box;
