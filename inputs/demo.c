@@ -22,6 +22,7 @@
  */
 #include "inputs/demo.h"
 #include "inputs/geocode.h"
+#include "geo/categories.h"
 #include "geo/error.h"
 #include "geo/geo.h"
 
@@ -43,7 +44,7 @@
 
 #define NCOMMUNES 19
 #define NZONES 70
-#define NCAT 6
+#define NCAT TP_NCATEGORIES
 #define NREASON 6
 #define NRECORDS 600
 #define MAX_DWELLINGS 40
@@ -159,13 +160,11 @@ static const double outline_ctl[][2] = {
 #define OUTLINE_CX 149500.0
 #define OUTLINE_CY 169850.0
 
-/* Count categories, in the store's column order, with their Nov 2024 totals. */
-static const char *const cat_names[NCAT] = {
-	"public_space", "emergency_shelter", "nonrecognised_shelter", "squat",
-	"nonconventional", "third_parties",
-};
-
-/* Emergency shelter is the remainder, so that the sum is the 9,777 counted. */
+/*
+ * The Nov 2024 totals of the count categories (tp_people, geo/categories.h),
+ * in their order.  Emergency shelter is the remainder, so that the sum is
+ * the 9,777 counted.
+ */
 static const long cat_totals[NCAT] = {992, 3401, 513, 683, 2649, 1539};
 
 /* The small cell: 1 person in public space, 2 staying with third parties. */
@@ -1102,7 +1101,7 @@ static int write_zones(demo *d)
 	fields[0].name = "zone_id";
 	fields[0].type = OFTString;
 	for (k = 0; k < NCAT; k++) {
-		fields[1 + k].name = cat_names[k];
+		fields[1 + k].name = tp_people[k].name;
 		fields[1 + k].type = OFTInteger;
 	}
 	rc = gpkg_begin(&o, d->dir, "zones.gpkg", "zones",

@@ -8,6 +8,7 @@
  */
 #include "inputs/fields.h"
 #include "inputs/text.h"
+#include "geo/categories.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -36,19 +37,18 @@ static const tp_field_def vacancy_fields[] = {
 	{"owner_agreed", TP_F_BOOL, TP_NEED_OPTIONAL, 0},
 };
 
+/* A count of people of one category (geo/categories.h): an empty cell is nobody. */
+#define COUNT_FIELD(c, fr, nl, aliases) {#c, TP_F_INT, TP_NEED_COLUMN, 1},
+
 static const tp_field_def zone_fields[] = {
 	{"zone_id", TP_F_TEXT, TP_NEED_VALUE, 0},
-	{"public_space", TP_F_INT, TP_NEED_COLUMN, 1},
-	{"emergency_shelter", TP_F_INT, TP_NEED_COLUMN, 1},
-	{"nonrecognised_shelter", TP_F_INT, TP_NEED_COLUMN, 1},
-	{"squat", TP_F_INT, TP_NEED_COLUMN, 1},
-	{"nonconventional", TP_F_INT, TP_NEED_COLUMN, 1},
-	{"third_parties", TP_F_INT, TP_NEED_COLUMN, 1},
+	TP_CATEGORIES(COUNT_FIELD)
 };
 
 /*
  * Headers recognised without configuration, per field: '|'-separated and
- * folded (tp_text_fold: lower case, no accents, single spaces).
+ * folded (tp_text_fold: lower case, no accents, single spaces).  The
+ * people categories have theirs, and their labels, in geo/categories.h.
  */
 static const struct {
 	const char *field;    /* tremplin field */
@@ -95,18 +95,6 @@ static const struct {
 	 "akkoord van de eigenaar|toestemming"},
 	{"zone_id",
 	 "zone|id zone|code zone|zone code|zonecode"},
-	{"public_space",
-	 "espace public|openbare ruimte"},
-	{"emergency_shelter",
-	 "hebergement d urgence|accueil d urgence|noodopvang"},
-	{"nonrecognised_shelter",
-	 "structures non agreees|centres non agrees|niet erkende opvang|niet erkende centra"},
-	{"squat",
-	 "squats|kraakpanden|bezettingen"},
-	{"nonconventional",
-	 "logement non conventionnel|non conventionnel|niet conventionele huisvesting"},
-	{"third_parties",
-	 "chez des tiers|chez un tiers|bij derden|derden"},
 };
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
@@ -150,7 +138,7 @@ static int in_list(const char *list, const char *w)
 int tp_field_header_matches(const tp_field_def *f, const char *header)
 {
 	char h[256], name[64];
-
+	const tp_category *cat;
 	size_t i;
 
 	tp_text_fold(header, h, sizeof(h), 0);
@@ -162,6 +150,14 @@ int tp_field_header_matches(const tp_field_def *f, const char *header)
 	for (i = 0; i < N(header_aliases); i++)
 		if (!strcmp(header_aliases[i].field, f->name) && in_list(header_aliases[i].headers, h))
 			return 1;
+	cat = tp_category_find(f->name);
+	if (cat) {
+		char fr[256], nl[256];
+		tp_text_fold(cat->fr, fr, sizeof(fr), 0);
+		tp_text_fold(cat->nl, nl, sizeof(nl), 0);
+		if (!strcmp(h, fr) || !strcmp(h, nl) || in_list(cat->aliases, h))
+			return 1;
+	}
 	return 0;
 }
 

@@ -59,7 +59,9 @@ int tp_input_def_field(const tp_input_def *def, const char *name);
 /*
  * 1 when the source column header names field f without configuration:
  * the header, folded (text.h), equals the folded field name ("owner type")
- * or one of f's French and Dutch aliases ("type de proprietaire").
+ * or one of f's French and Dutch aliases ("type de proprietaire"); for a
+ * people category also its labels ("Hébergés chez des tiers",
+ * geo/categories.h).
  */
 int tp_field_header_matches(const tp_field_def *f, const char *header);
 

@@ -12,7 +12,9 @@
  * renamed onto its final name once flushed and synced (see outputs.h).
  */
 #include "outputs/outputs.h"
+#include "geo/categories.h"
 #include "geo/error.h"
+#include "outputs/published.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -33,19 +35,17 @@ typedef struct {
 	column_kind kind;  /* how its values are printed */
 } column_def;
 
+/* A people figure (geo/categories.h), printed as its published label. */
+#define LABEL_COLUMN(c, fr, nl, aliases) {#c, C_TEXT},
+#define LABEL_SELECT(c, fr, nl, aliases) ", p." #c "_label"
+
 /* In the order of the SELECT below. */
 static const column_def columns[] = {
 	{"nis_code", C_TEXT},
 	{"name_fr", C_TEXT},
 	{"name_nl", C_TEXT},
 	{"population", C_INT},
-	{"public_space", C_TEXT},
-	{"emergency_shelter", C_TEXT},
-	{"nonrecognised_shelter", C_TEXT},
-	{"squat", C_TEXT},
-	{"nonconventional", C_TEXT},
-	{"third_parties", C_TEXT},
-	{"people_total", C_TEXT},
+	TP_PEOPLE(LABEL_COLUMN)
 	{"vacancy_records", C_INT},
 	{"empty_dwellings", C_INT},
 	{"candidate_buildings", C_INT},
@@ -57,9 +57,7 @@ static const column_def columns[] = {
 };
 
 static const char select_sql[] =
-	"SELECT c.nis_code, c.name_fr, c.name_nl, c.population, p.public_space_label,"
-	" p.emergency_shelter_label, p.nonrecognised_shelter_label, p.squat_label,"
-	" p.nonconventional_label, p.third_parties_label, p.people_total_label,"
+	"SELECT c.nis_code, c.name_fr, c.name_nl, c.population" TP_PEOPLE(LABEL_SELECT) ","
 	" s.vacancy_records, s.empty_dwellings, s.candidate_buildings, s.candidate_dwellings,"
 	" s.capacity, p.capacity_share_public, p.capacity_share_total, p.need"
 	" FROM communes c LEFT JOIN commune_summary s ON s.nis_code = c.nis_code"
@@ -123,6 +121,9 @@ int tp_write_csv(sqlite3 *store, const char *path)
 		goto cleanup;
 	}
 	snprintf(tmp, len, "%s.tmp-%ld", path, (long)getpid());
+	rc = tp_published_begin(store, 0);
+	if (rc)
+		goto cleanup;
 	if (sqlite3_prepare_v2(store, select_sql, -1, &st, NULL) != SQLITE_OK) {
 		rc = tp_error_set(TP_ESTORE, "%s: cannot read the working store: %s", path,
 				  sqlite3_errmsg(store));
@@ -175,6 +176,7 @@ cleanup:
 	if (rc && tmp)
 		unlink(tmp);
 	sqlite3_finalize(st);
+	tp_published_end(store);
 	free(tmp);
 	return rc;
 }

@@ -14,7 +14,9 @@
  * closed it cleanly (see outputs.h).
  */
 #include "outputs/outputs.h"
+#include "geo/categories.h"
 #include "geo/error.h"
+#include "outputs/published.h"
 
 #include <errno.h>
 #include <math.h>
@@ -72,6 +74,10 @@ typedef struct {
 
 #define COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
+/* A people figure (geo/categories.h) and its published label, as fields. */
+#define REAL_FIGURE(c, fr, nl, aliases) {#c, K_REAL, NULL}, {#c "_label", K_TEXT, NULL},
+#define INT_FIGURE(c, fr, nl, aliases) {#c, K_INT, NULL}, {#c "_label", K_TEXT, NULL},
+
 /*
  * communes and indicators.csv (csv.c) show the same figures from the same
  * join.  Each people figure comes with its published label ("350", "<5",
@@ -82,20 +88,7 @@ static const field_def communes_fields[] = {
 	{"name_fr", K_TEXT, NULL},
 	{"name_nl", K_TEXT, NULL},
 	{"population", K_INT64, NULL},
-	{"public_space", K_REAL, NULL},
-	{"public_space_label", K_TEXT, NULL},
-	{"emergency_shelter", K_REAL, NULL},
-	{"emergency_shelter_label", K_TEXT, NULL},
-	{"nonrecognised_shelter", K_REAL, NULL},
-	{"nonrecognised_shelter_label", K_TEXT, NULL},
-	{"squat", K_REAL, NULL},
-	{"squat_label", K_TEXT, NULL},
-	{"nonconventional", K_REAL, NULL},
-	{"nonconventional_label", K_TEXT, NULL},
-	{"third_parties", K_REAL, NULL},
-	{"third_parties_label", K_TEXT, NULL},
-	{"people_total", K_REAL, NULL},
-	{"people_total_label", K_TEXT, NULL},
+	TP_PEOPLE(REAL_FIGURE)
 	{"vacancy_records", K_INT, NULL},
 	{"empty_dwellings", K_INT, NULL},
 	{"candidate_buildings", K_INT, NULL},
@@ -149,20 +142,9 @@ static const field_def candidates_fields[] = {
 
 static const field_def zones_fields[] = {
 	{"zone_id", K_TEXT, NULL},
-	{"public_space", K_INT, NULL},
-	{"public_space_label", K_TEXT, NULL},
-	{"emergency_shelter", K_INT, NULL},
-	{"emergency_shelter_label", K_TEXT, NULL},
-	{"nonrecognised_shelter", K_INT, NULL},
-	{"nonrecognised_shelter_label", K_TEXT, NULL},
-	{"squat", K_INT, NULL},
-	{"squat_label", K_TEXT, NULL},
-	{"nonconventional", K_INT, NULL},
-	{"nonconventional_label", K_TEXT, NULL},
-	{"third_parties", K_INT, NULL},
-	{"third_parties_label", K_TEXT, NULL},
-	{"total", K_INT, NULL},
-	{"total_label", K_TEXT, NULL},
+	TP_CATEGORIES(INT_FIGURE)
+	{TP_ZONE_TOTAL, K_INT, NULL},
+	{TP_ZONE_TOTAL "_label", K_TEXT, NULL},
 	{"area", K_REAL, NULL},
 	{"inside_area", K_REAL, NULL},
 	{"outside_area", K_REAL, NULL},
@@ -181,18 +163,19 @@ static const field_def rejects_fields[] = {
 	{"original", K_TEXT, NULL},
 };
 
+/* A category (geo/categories.h) from table alias p, s or z, its label from p. */
+#define FIGURE_p(c, fr, nl, aliases) " p." #c ", p." #c "_label,"
+#define FIGURE_s(c, fr, nl, aliases) " s." #c ", p." #c "_label,"
+#define FIGURE_z(c, fr, nl, aliases) " z." #c ", p." #c "_label,"
+
 /* The seven people figures and their labels, from table alias a (labels from p). */
-#define PEOPLE(a, total)                                                                   \
-	" " a ".public_space, p.public_space_label, " a ".emergency_shelter,"               \
-	" p.emergency_shelter_label, " a ".nonrecognised_shelter,"                          \
-	" p.nonrecognised_shelter_label, " a ".squat, p.squat_label, " a ".nonconventional," \
-	" p.nonconventional_label, " a ".third_parties, p.third_parties_label, " a "." total \
-	", p.people_total_label"
+#define PEOPLE(a, total) TP_CATEGORIES(FIGURE_##a) " " #a "." total ", p.people_total_label"
 
 #define COMMUNES_SQL(a)                                                                       \
 	"SELECT c.nis_code, c.name_fr, c.name_nl, c.population," PEOPLE(a, "people_total") ","  \
 	" s.vacancy_records, s.empty_dwellings, s.candidate_buildings, s.candidate_dwellings,"  \
-	" s.capacity, " a ".capacity_share_public, " a ".capacity_share_total, " a ".need, c.geom" \
+	" s.capacity, " #a ".capacity_share_public, " #a ".capacity_share_total, " #a ".need,"  \
+	" c.geom"                                                                               \
 	" FROM communes c LEFT JOIN commune_summary s ON s.nis_code = c.nis_code"               \
 	" LEFT JOIN public_communes p ON p.nis_code = c.nis_code"                               \
 	" ORDER BY c.nis_code, c.id"
@@ -219,7 +202,7 @@ static const field_def rejects_fields[] = {
  * leaves them out.
  */
 static const layer_def layers[] = {
-	{"communes", wkbMultiPolygon, COMMUNES_SQL("p"), COMMUNES_SQL("s"), communes_fields,
+	{"communes", wkbMultiPolygon, COMMUNES_SQL(p), COMMUNES_SQL(s), communes_fields,
 	 COUNT(communes_fields),
 	 "Communes: people counted (apportioned by area), empty dwellings, candidates,"
 	 " capacity."},
@@ -240,7 +223,7 @@ static const layer_def layers[] = {
 	 " ORDER BY v.rank IS NULL, v.rank, v.id",
 	 NULL, candidates_fields, COUNT(candidates_fields),
 	 "Candidates for a temporary occupation, ranked by score."},
-	{"count_zones", wkbMultiPolygon, ZONES_SQL("p", "people_total"), ZONES_SQL("z", "total"),
+	{"count_zones", wkbMultiPolygon, ZONES_SQL(p, "people_total"), ZONES_SQL(z, TP_ZONE_TOTAL),
 	 zones_fields, COUNT(zones_fields),
 	 "Count zones: people counted per category, and how each zone is shared among"
 	 " communes."},
@@ -1016,7 +999,9 @@ int tp_write_gpkg(sqlite3 *store, const char *path, const tp_gpkg_options *opts)
 				  path, opts->indicator);
 		goto cleanup;
 	}
-	rc = make_srs(&w);
+	rc = tp_published_begin(store, opts->internal);
+	if (!rc)
+		rc = make_srs(&w);
 	if (rc)
 		goto cleanup;
 	if (sqlite3_prepare_v2(store, shares_sql, -1, &w.shares, NULL) != SQLITE_OK) {
@@ -1043,6 +1028,7 @@ cleanup:
 		CPLSetThreadLocalConfigOption(threaded_rtree, saved_rtree);
 	CPLFree(saved_rtree);
 	sqlite3_finalize(w.shares);
+	tp_published_end(store);
 	if (w.srs)
 		OSRDestroySpatialReference(w.srs);
 	free(w.values);

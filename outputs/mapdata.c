@@ -13,6 +13,7 @@
 #include "outputs/render.h"
 #include "geo/error.h"
 #include "geo/geo.h"
+#include "outputs/published.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -20,14 +21,11 @@
 #include <string.h>
 #include <unistd.h>
 
+/* A people figure (geo/categories.h): read from public_communes. */
+#define PEOPLE_FIGURE(c, fr, nl, aliases) {#c, fr, nl, 1},
+
 static const tp_figure figures[] = {
-	{"public_space", "Espace public", "Openbare ruimte", 1},
-	{"emergency_shelter", "Hébergement d'urgence", "Noodopvang", 1},
-	{"nonrecognised_shelter", "Hébergement non agréé", "Niet-erkende opvang", 1},
-	{"squat", "Squats", "Krakerspanden", 1},
-	{"nonconventional", "Logement non conventionnel", "Niet-conventionele woonvormen", 1},
-	{"third_parties", "Hébergés chez des tiers", "Bij derden ondergebracht", 1},
-	{"people_total", "Personnes sans chez-soi dénombrées", "Getelde dak- en thuislozen", 1},
+	TP_PEOPLE(PEOPLE_FIGURE)
 	{"vacancy_records", "Immeubles vides", "Leegstaande gebouwen", 0},
 	{"empty_dwellings", "Logements vides", "Leegstaande woningen", 0},
 	{"candidate_buildings", "Bâtiments candidats", "Kandidaat-gebouwen", 0},
@@ -535,14 +533,18 @@ int tp_mapdata_load(tp_mapdata **out, sqlite3 *store, const tp_render_opts *opts
 	}
 	rc = tp_geo_new(&g);
 	if (!rc)
+		rc = tp_published_begin(store, 0);
+	if (!rc)
 		rc = load_communes(d, store, g);
 	if (!rc)
 		rc = load_candidates(d, store, g);
 	if (!rc)
 		rc = classify(d);
+	if (!rc)
+		load_meta(d, store);
+	tp_published_end(store);
 	if (rc)
 		goto done;
-	load_meta(d, store);
 	memcpy(d->box, d->communes[0].box, sizeof(d->box));
 	for (i = 1; i < d->ncommunes; i++) {
 		const double *b = d->communes[i].box;

@@ -17,6 +17,8 @@
 #ifndef TP_RENDER_H
 #define TP_RENDER_H
 
+#include "geo/categories.h"
+
 #include <stddef.h>
 
 #include <cairo.h>
@@ -52,7 +54,7 @@ int tp_write_dashboard(sqlite3 *store, const char *path, const tp_render_opts *o
 
 /* ---- shared by maps.c, atlas.c and dashboard.c ------------------------- */
 
-#define TP_NFIGS 7   /* people figures published by the protect stage */
+#define TP_NFIGS TP_NPEOPLE /* people figures published by the protect stage */
 #define TP_NCLASSES 5
 
 /* One figure a map can show. */

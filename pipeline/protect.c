@@ -6,9 +6,8 @@
  * can point at a person sleeping in a known place.  Every people figure
  * of a commune row (commune_summary, apportioned and fractional) and of a
  * count zone row (zones, whole numbers) goes through three rules, row by
- * row, over the seven cells public_space, emergency_shelter,
- * nonrecognised_shelter, squat, nonconventional, third_parties and the
- * row's total people_total:
+ * row, over the seven cells of geo/categories.h, the six categories and
+ * the row's total people_total:
  *
  *   1. primary suppression: a cell with 0 < value < T (the small-cell
  *      threshold) is withheld and labelled "<T";
@@ -38,6 +37,7 @@
  */
 #include "pipeline/stages.h"
 #include "pipeline/store.h"
+#include "geo/categories.h"
 #include "geo/error.h"
 
 #include <assert.h>
@@ -45,14 +45,12 @@
 #include <stdio.h>
 #include <string.h>
 
-#define NCELLS 7          /* six categories, then the total */
+#define NCELLS TP_NPEOPLE /* six categories, then the total (geo/categories.h) */
 #define TOTAL (NCELLS - 1)
 #define ROUNDING_BASE 5.0 /* published people figures are multiples of it */
 
-static const char *const cell_names[NCELLS] = {
-	"public_space", "emergency_shelter", "nonrecognised_shelter", "squat",
-	"nonconventional", "third_parties", "people_total",
-};
+/* One column of a SELECT of the people figures. */
+#define COLUMN(c, fr, nl, aliases) ", " #c
 
 typedef enum {
 	CELL_ZERO,      /* exactly 0, published as 0 */
@@ -254,8 +252,8 @@ static void insert_sql(char *sql, size_t size, const char *table, const char *ke
 
 	used = (size_t)snprintf(sql, size, "INSERT INTO %s(%s", table, key);
 	for (i = 0; i < NCELLS; i++)
-		used += (size_t)snprintf(sql + used, size - used, ", %s, %s_label", cell_names[i],
-					 cell_names[i]);
+		used += (size_t)snprintf(sql + used, size - used, ", %s, %s_label", tp_people[i].name,
+					 tp_people[i].name);
 	used += (size_t)snprintf(sql + used, size - used, "%s) VALUES (?", extra);
 	for (i = 0; i < 2 * NCELLS + nextra; i++)
 		used += (size_t)snprintf(sql + used, size - used, ", ?");
@@ -271,8 +269,8 @@ static int protect_zones(tp_run *run, const scale *sc, const char *small_label)
 	int rc, step = SQLITE_DONE, i;
 
 	rc = tp_store_prepare(run->db, &st,
-			      "SELECT zone_id, public_space, emergency_shelter, nonrecognised_shelter,"
-			      " squat, nonconventional, third_parties, total FROM zones ORDER BY zone_id");
+			      "SELECT zone_id" TP_CATEGORIES(COLUMN) ", " TP_ZONE_TOTAL
+			      " FROM zones ORDER BY zone_id");
 	insert_sql(sql, sizeof(sql), "public_zones", "zone_id", "", 0);
 	if (!rc)
 		rc = tp_store_prepare(run->db, &ins, sql);
@@ -311,8 +309,7 @@ static int protect_communes(tp_run *run, const scale *sc, const char *small_labe
 	int rc, step = SQLITE_DONE, i, extra = 2 + 2 * NCELLS;
 
 	rc = tp_store_prepare(run->db, &st,
-			      "SELECT nis_code, public_space, emergency_shelter, nonrecognised_shelter,"
-			      " squat, nonconventional, third_parties, people_total, capacity,"
+			      "SELECT nis_code" TP_PEOPLE(COLUMN) ", capacity,"
 			      " empty_dwellings FROM commune_summary ORDER BY nis_code");
 	insert_sql(sql, sizeof(sql), "public_communes", "nis_code",
 		   ", capacity_share_public, capacity_share_total, need", 3);

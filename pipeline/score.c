@@ -20,6 +20,7 @@
  */
 #include "pipeline/stages.h"
 #include "pipeline/store.h"
+#include "geo/categories.h"
 #include "geo/error.h"
 #include "inputs/fields.h"
 
@@ -144,6 +145,11 @@ int tp_stage_score(tp_run *run)
 	return rc;
 }
 
+/* Pieces of the summarise SQL made from the people categories (geo/categories.h). */
+#define NAME(c, fr, nl, aliases) ", " #c
+#define COALESCE_P(c, fr, nl, aliases) ", COALESCE(p." #c ", 0)"
+#define SHARE_OF(c, fr, nl, aliases) ", SUM(z." #c " * s.share) AS " #c
+
 int tp_stage_summarise(tp_run *run)
 {
 	int rc = tp_store_exec(run->db, "DELETE FROM commune_summary");
@@ -152,22 +158,17 @@ int tp_stage_summarise(tp_run *run)
 		return rc;
 	return tp_store_exec(
 		run->db,
-		"INSERT INTO commune_summary(nis_code, public_space, emergency_shelter,"
-		" nonrecognised_shelter, squat, nonconventional, third_parties, people_total,"
+		"INSERT INTO commune_summary(nis_code" TP_PEOPLE(NAME) ","
 		" vacancy_records, empty_dwellings, candidate_buildings, candidate_dwellings,"
 		" capacity, capacity_share_public, capacity_share_total, need)"
-		" SELECT c.nis_code, COALESCE(p.ps, 0), COALESCE(p.es, 0), COALESCE(p.ns, 0),"
-		" COALESCE(p.sq, 0), COALESCE(p.nc, 0), COALESCE(p.tp, 0), COALESCE(p.tot, 0),"
+		" SELECT c.nis_code" TP_CATEGORIES(COALESCE_P) ", COALESCE(p.tot, 0),"
 		" COALESCE(v.n, 0), COALESCE(v.d, 0), COALESCE(v.cn, 0), COALESCE(v.cd, 0),"
 		" COALESCE(v.cap, 0),"
-		" CASE WHEN p.ps > 0 THEN COALESCE(v.cap, 0) / p.ps END,"
+		" CASE WHEN p.public_space > 0 THEN COALESCE(v.cap, 0) / p.public_space END,"
 		" CASE WHEN p.tot > 0 THEN COALESCE(v.cap, 0) / p.tot END,"
 		" CASE WHEN v.d > 0 THEN COALESCE(p.tot, 0) / v.d END"
 		" FROM communes c"
-		" LEFT JOIN (SELECT s.nis_code, SUM(z.public_space * s.share) AS ps,"
-		"  SUM(z.emergency_shelter * s.share) AS es,"
-		"  SUM(z.nonrecognised_shelter * s.share) AS ns, SUM(z.squat * s.share) AS sq,"
-		"  SUM(z.nonconventional * s.share) AS nc, SUM(z.third_parties * s.share) AS tp,"
+		" LEFT JOIN (SELECT s.nis_code" TP_CATEGORIES(SHARE_OF) ","
 		"  SUM(s.people) AS tot FROM zone_shares s JOIN zones z USING (zone_id)"
 		"  GROUP BY s.nis_code) p USING (nis_code)"
 		" LEFT JOIN (SELECT nis_code, COUNT(*) AS n, SUM(dwellings) AS d,"

@@ -8,6 +8,7 @@
  */
 #include "pipeline/stages.h"
 #include "pipeline/store.h"
+#include "geo/categories.h"
 #include "geo/error.h"
 #include "geo/locate.h"
 #include "geo/overlay.h"
@@ -128,6 +129,9 @@ done:
 	return rc;
 }
 
+/* One term of the sum of a zone's categories (geo/categories.h). */
+#define PLUS(c, fr, nl, aliases) " + " #c
+
 static int stage_load(tp_run *run)
 {
 	tp_config *cfg = run->cfg;
@@ -166,9 +170,8 @@ static int stage_load(tp_run *run)
 	for (k = 0; k < TP_IN_COUNT && !rc; k++)
 		rc = load_input(run, k);
 	if (!rc)
-		rc = tp_store_exec(run->db,
-				   "UPDATE zones SET total = public_space + emergency_shelter"
-				   " + nonrecognised_shelter + squat + nonconventional + third_parties");
+		rc = tp_store_exec(run->db, "UPDATE zones SET " TP_ZONE_TOTAL " = 0"
+					    TP_CATEGORIES(PLUS));
 	return rc;
 }
 

@@ -2,11 +2,17 @@
  * store.c: the SQLite working store (store.h, docs/working-store.md).
  */
 #include "pipeline/store.h"
+#include "geo/categories.h"
 #include "geo/error.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* Column definitions made from the people categories (geo/categories.h). */
+#define INTEGER_COLUMN(c, fr, nl, aliases) ", " #c " INTEGER"
+#define REAL_COLUMN(c, fr, nl, aliases) ", " #c " REAL"
+#define PUBLISHED_COLUMNS(c, fr, nl, aliases) ", " #c " REAL, " #c "_label TEXT"
 
 static const char schema[] =
 	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);"
@@ -20,34 +26,21 @@ static const char schema[] =
 	" vacant_since TEXT, works_start TEXT, owner_agreed INTEGER, geom BLOB,"
 	" original TEXT, nis_code TEXT, zone_id TEXT, candidate INTEGER, status TEXT,"
 	" window_months REAL, capacity REAL, score REAL, rank INTEGER, geocode TEXT);"
-	"CREATE TABLE zones(id INTEGER PRIMARY KEY, src_row INTEGER, zone_id TEXT,"
-	" public_space INTEGER, emergency_shelter INTEGER, nonrecognised_shelter INTEGER,"
-	" squat INTEGER, nonconventional INTEGER, third_parties INTEGER, total INTEGER,"
+	"CREATE TABLE zones(id INTEGER PRIMARY KEY, src_row INTEGER, zone_id TEXT"
+	TP_CATEGORIES(INTEGER_COLUMN) ", " TP_ZONE_TOTAL " INTEGER,"
 	" geom BLOB, original TEXT, area REAL, inside_area REAL, outside_area REAL);"
 	"CREATE TABLE zone_shares(zone_id TEXT, nis_code TEXT, area REAL, share REAL,"
 	" people REAL, PRIMARY KEY(zone_id, nis_code));"
-	"CREATE TABLE commune_summary(nis_code TEXT PRIMARY KEY, public_space REAL,"
-	" emergency_shelter REAL, nonrecognised_shelter REAL, squat REAL,"
-	" nonconventional REAL, third_parties REAL, people_total REAL,"
+	"CREATE TABLE commune_summary(nis_code TEXT PRIMARY KEY" TP_PEOPLE(REAL_COLUMN) ","
 	" vacancy_records INTEGER, empty_dwellings INTEGER, candidate_buildings INTEGER,"
 	" candidate_dwellings INTEGER, capacity REAL, capacity_share_public REAL,"
 	" capacity_share_total REAL, need REAL);"
 	"CREATE TABLE rejects(id INTEGER PRIMARY KEY, input TEXT, source_file TEXT,"
 	" layer TEXT, src_row INTEGER, stage TEXT, field TEXT, reason TEXT, original TEXT);"
 	/* protect (pipeline/protect.c): the people figures a public output may show. */
-	"CREATE TABLE public_communes(nis_code TEXT PRIMARY KEY,"
-	" public_space REAL, public_space_label TEXT,"
-	" emergency_shelter REAL, emergency_shelter_label TEXT,"
-	" nonrecognised_shelter REAL, nonrecognised_shelter_label TEXT,"
-	" squat REAL, squat_label TEXT, nonconventional REAL, nonconventional_label TEXT,"
-	" third_parties REAL, third_parties_label TEXT, people_total REAL, people_total_label TEXT,"
+	"CREATE TABLE public_communes(nis_code TEXT PRIMARY KEY" TP_PEOPLE(PUBLISHED_COLUMNS) ","
 	" capacity_share_public REAL, capacity_share_total REAL, need REAL);"
-	"CREATE TABLE public_zones(zone_id TEXT PRIMARY KEY,"
-	" public_space REAL, public_space_label TEXT,"
-	" emergency_shelter REAL, emergency_shelter_label TEXT,"
-	" nonrecognised_shelter REAL, nonrecognised_shelter_label TEXT,"
-	" squat REAL, squat_label TEXT, nonconventional REAL, nonconventional_label TEXT,"
-	" third_parties REAL, third_parties_label TEXT, people_total REAL, people_total_label TEXT);";
+	"CREATE TABLE public_zones(zone_id TEXT PRIMARY KEY" TP_PEOPLE(PUBLISHED_COLUMNS) ");";
 
 static const char *const tables[] = {
 	"meta", "stage_runs", "input_stats", "communes", "vacancies", "zones",

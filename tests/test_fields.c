@@ -92,6 +92,25 @@ static void numbers_take_a_decimal_comma(void)
 	CHECK(tp_parse_double("", &v) == -1);
 }
 
+static void zone_columns_are_recognised_by_tremplins_own_labels(void)
+{
+	const tp_input_def *zones = tp_input_def_get(TP_IN_ZONES);
+	const tp_field_def *third = &zones->fields[tp_input_def_field(zones, "third_parties")];
+	const tp_field_def *nonrec = &zones->fields[tp_input_def_field(zones, "nonrecognised_shelter")];
+	const tp_field_def *squat = &zones->fields[tp_input_def_field(zones, "squat")];
+
+	CHECK(tp_field_header_matches(third, "Hébergés chez des tiers"));
+	CHECK(tp_field_header_matches(third, "Bij derden ondergebracht"));
+	CHECK(tp_field_header_matches(third, "chez un tiers"));
+	CHECK(tp_field_header_matches(nonrec, "Hébergement non agréé"));
+	CHECK(tp_field_header_matches(nonrec, "Niet-erkende opvang"));
+	CHECK(tp_field_header_matches(squat, "Squats"));
+	CHECK(tp_field_header_matches(squat, "Krakerspanden"));
+	CHECK(tp_field_header_matches(squat, "kraakpanden"));
+	CHECK(!tp_field_header_matches(squat, "Hébergés chez des tiers"));
+	CHECK(!tp_field_header_matches(third, "Squats"));
+}
+
 int main(void)
 {
 	whole_numbers_accept_spaces_and_integral_reals_only();
@@ -99,5 +118,6 @@ int main(void)
 	code_lists_accept_french_dutch_and_slrb_codes();
 	unknown_codes_are_refused_with_the_value_quoted();
 	numbers_take_a_decimal_comma();
+	zone_columns_are_recognised_by_tremplins_own_labels();
 	return check_report("test_fields");
 }

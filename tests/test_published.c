@@ -1,0 +1,192 @@
+/*
+ * test_published.c: public outputs cannot read the exact people figures
+ * of the working store (outputs/published.c), and the store's people
+ * columns are the categories of geo/categories.h.
+ */
+#include "geo/categories.h"
+#include "geo/error.h"
+#include "outputs/outputs.h"
+#include "outputs/published.h"
+#include "outputs/render.h"
+#include "pipeline/store.h"
+#include "tests/check.h"
+
+#include <stdlib.h>
+#include <unistd.h>
+
+/* SQLite's message when sql cannot be prepared on db, or "" when it can. */
+static const char *prepare_error(sqlite3 *db, const char *sql)
+{
+	static char msg[512];
+	sqlite3_stmt *st = NULL;
+
+	msg[0] = '\0';
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		snprintf(msg, sizeof(msg), "%s", sqlite3_errmsg(db));
+	sqlite3_finalize(st);
+	return msg;
+}
+
+static sqlite3 *new_store(void)
+{
+	sqlite3 *db = NULL;
+
+	if (tp_store_open(&db, ":memory:") || tp_store_reset(db)) {
+		fprintf(stderr, "cannot make a working store: %s\n", tp_error_last());
+		exit(1);
+	}
+	return db;
+}
+
+static void a_public_query_reading_an_exact_figure_fails_naming_table_and_column(void)
+{
+	sqlite3 *db = new_store();
+	char sql[256], name[128];
+	size_t i;
+
+	CHECK(tp_published_begin(db, 0) == 0);
+	CHECK_STR(prepare_error(db, "SELECT squat FROM commune_summary"),
+		  "access to commune_summary.squat is prohibited");
+	CHECK_STR(prepare_error(db, "SELECT c.name_fr, s.people_total FROM communes c"
+				    " JOIN commune_summary s USING (nis_code)"),
+		  "access to commune_summary.people_total is prohibited");
+	CHECK_STR(prepare_error(db, "SELECT nis_code FROM commune_summary WHERE need > 1"),
+		  "access to commune_summary.need is prohibited");
+	CHECK_STR(prepare_error(db, "SELECT SUM(people) FROM zone_shares"),
+		  "access to zone_shares.people is prohibited");
+	CHECK_STR(prepare_error(db, "SELECT " TP_ZONE_TOTAL " FROM zones"),
+		  "access to zones." TP_ZONE_TOTAL " is prohibited");
+	CHECK_STR(prepare_error(db, "SELECT original FROM zones"),
+		  "access to zones.original is prohibited");
+	CHECK_STR(prepare_error(db, "SELECT * FROM zones"), "access to zones.public_space is prohibited");
+	for (i = 0; i < TP_NPEOPLE; i++) {
+		snprintf(sql, sizeof(sql), "SELECT %s FROM commune_summary", tp_people[i].name);
+		snprintf(name, sizeof(name), "commune_summary.%s", tp_people[i].name);
+		CHECK_CONTAINS(prepare_error(db, sql), name);
+	}
+	for (i = 0; i < TP_NCATEGORIES; i++) {
+		snprintf(sql, sizeof(sql), "SELECT %s FROM zones", tp_people[i].name);
+		snprintf(name, sizeof(name), "zones.%s", tp_people[i].name);
+		CHECK_CONTAINS(prepare_error(db, sql), name);
+	}
+	tp_published_end(db);
+	sqlite3_close(db);
+}
+
+static void a_public_query_reads_the_published_figures_and_the_other_columns(void)
+{
+	sqlite3 *db = new_store();
+	char sql[256];
+	size_t i;
+
+	CHECK(tp_published_begin(db, 0) == 0);
+	for (i = 0; i < TP_NPEOPLE; i++) {
+		snprintf(sql, sizeof(sql), "SELECT %s, %s_label FROM public_communes", tp_people[i].name,
+			 tp_people[i].name);
+		CHECK_STR(prepare_error(db, sql), "");
+		snprintf(sql, sizeof(sql), "SELECT %s, %s_label FROM public_zones", tp_people[i].name,
+			 tp_people[i].name);
+		CHECK_STR(prepare_error(db, sql), "");
+	}
+	CHECK_STR(prepare_error(db, "SELECT vacancy_records, empty_dwellings, capacity"
+				    " FROM commune_summary"), "");
+	CHECK_STR(prepare_error(db, "SELECT zone_id, area, inside_area, outside_area FROM zones"),
+		  "");
+	CHECK_STR(prepare_error(db, "SELECT nis_code, share FROM zone_shares"), "");
+	tp_published_end(db);
+	sqlite3_close(db);
+}
+
+static void internal_outputs_and_the_stages_read_every_column(void)
+{
+	sqlite3 *db = new_store();
+
+	CHECK(tp_published_begin(db, 1) == 0);
+	CHECK_STR(prepare_error(db, "SELECT squat, people_total FROM commune_summary"), "");
+	tp_published_end(db);
+	CHECK(tp_published_begin(db, 0) == 0);
+	tp_published_end(db);
+	CHECK_STR(prepare_error(db, "SELECT " TP_ZONE_TOTAL ", original FROM zones"), "");
+	sqlite3_close(db);
+}
+
+static void indicators_csv_is_written_through_the_guard_and_leaves_it_off(void)
+{
+	sqlite3 *db = new_store();
+	char path[64];
+
+	snprintf(path, sizeof(path), "test_published-%ld.csv", (long)getpid());
+	CHECK(tp_write_csv(db, path) == 0);
+	CHECK_STR(prepare_error(db, "SELECT squat FROM commune_summary"), "");
+	unlink(path);
+	sqlite3_close(db);
+}
+
+/*
+ * A store whose public_communes, as the writers see it, is a temporary
+ * view of commune_summary's exact figures: a writer without the guard
+ * would publish them.
+ */
+static sqlite3 *store_leaking_exact_figures(void)
+{
+	sqlite3 *db = new_store();
+	char sql[2048];
+	size_t i, used;
+
+	used = (size_t)snprintf(sql, sizeof(sql), "CREATE TEMP VIEW public_communes AS SELECT nis_code");
+	for (i = 0; i < TP_NPEOPLE; i++)
+		used += (size_t)snprintf(sql + used, sizeof(sql) - used, ", %s, CAST(%s AS TEXT) AS %s_label",
+					 tp_people[i].name, tp_people[i].name, tp_people[i].name);
+	snprintf(sql + used, sizeof(sql) - used,
+		 ", capacity_share_public, capacity_share_total, need FROM commune_summary;"
+		 "INSERT INTO meta VALUES ('crs', 'EPSG:31370');");
+	CHECK(tp_store_exec(db, sql) == 0);
+	return db;
+}
+
+static void every_public_writer_refuses_the_exact_figures(void)
+{
+	static const char denied[] = "access to commune_summary.public_space is prohibited";
+	tp_gpkg_options gopts = {"people_total", "fr", 0};
+	tp_render_opts ropts = {"people_total", "fr", 5};
+	sqlite3 *db = store_leaking_exact_figures();
+
+	CHECK(tp_write_csv(db, "test_published.csv") == TP_ESTORE);
+	CHECK_CONTAINS(tp_error_last(), "test_published.csv: cannot read the working store: ");
+	CHECK_CONTAINS(tp_error_last(), denied);
+	CHECK(tp_write_gpkg(db, "test_published.gpkg", &gopts) == TP_ESTORE);
+	CHECK_CONTAINS(tp_error_last(), "test_published.gpkg: layer communes: ");
+	CHECK_CONTAINS(tp_error_last(), denied);
+	CHECK(tp_write_maps(db, "test_published_maps", &ropts) == TP_ESTORE);
+	CHECK_CONTAINS(tp_error_last(), denied);
+	CHECK(tp_write_dashboard(db, "test_published.html", &ropts) == TP_ESTORE);
+	CHECK_CONTAINS(tp_error_last(), denied);
+	CHECK(access("test_published.csv", F_OK) != 0 && access("test_published.gpkg", F_OK) != 0 &&
+	      access("test_published.html", F_OK) != 0);
+	/* an internal GeoPackage says that its figures are exact: it may read them */
+	gopts.internal = 1;
+	CHECK(tp_write_gpkg(db, "test_published.gpkg", &gopts) == 0);
+	unlink("test_published.gpkg");
+	sqlite3_close(db);
+}
+
+static void only_the_people_columns_are_private(void)
+{
+	CHECK(tp_published_is_private("commune_summary", "third_parties"));
+	CHECK(tp_published_is_private("commune_summary", "capacity_share_public"));
+	CHECK(!tp_published_is_private("commune_summary", "candidate_dwellings"));
+	CHECK(!tp_published_is_private("public_communes", "third_parties"));
+	CHECK(!tp_published_is_private("zones", "zone_id"));
+	CHECK(!tp_published_is_private("vacancies", "capacity"));
+}
+
+int main(void)
+{
+	a_public_query_reading_an_exact_figure_fails_naming_table_and_column();
+	a_public_query_reads_the_published_figures_and_the_other_columns();
+	internal_outputs_and_the_stages_read_every_column();
+	indicators_csv_is_written_through_the_guard_and_leaves_it_off();
+	every_public_writer_refuses_the_exact_figures();
+	only_the_people_columns_are_private();
+	return check_report("test_published");
+}
