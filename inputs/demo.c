@@ -974,7 +974,8 @@ static int gpkg_add(gpkg_out *o, tp_geo *g, OGRFeatureH f, const GEOSGeometry *g
 
 	wkb = tp_geo_to_wkb(g, geom, &len);
 	if (!wkb) {
-		tp_error_set(TP_ERROR, "%s: cannot serialise a geometry: %s", o->out.path, g->geos_msg);
+		tp_error_set(TP_ERROR, "%s: cannot serialise a geometry: %s", o->out.path,
+			     g->geos_msg);
 		goto done;
 	}
 	if (OGR_G_CreateFromWkb(wkb, NULL, &og, (int)len) != OGRERR_NONE) {
@@ -984,7 +985,8 @@ static int gpkg_add(gpkg_out *o, tp_geo *g, OGRFeatureH f, const GEOSGeometry *g
 	OGR_F_SetGeometryDirectly(f, og);
 	og = NULL;
 	if (OGR_L_CreateFeature(o->layer, f) != OGRERR_NONE) {
-		tp_error_set(rc, "%s: cannot write a feature: %s", o->out.path, CPLGetLastErrorMsg());
+		tp_error_set(rc, "%s: cannot write a feature: %s", o->out.path,
+			     CPLGetLastErrorMsg());
 		goto done;
 	}
 	rc = TP_OK;
@@ -1397,7 +1399,8 @@ static int write_ini(const char *dir)
 	tp_outfile out;
 	int rc;
 
-	if ((rc = join_path(path, dir, "tremplin.ini", "")) || (rc = tp_outfile_open(&out, path, 0)))
+	if ((rc = join_path(path, dir, "tremplin.ini", "")) ||
+	    (rc = tp_outfile_open(&out, path, 0)))
 		return rc;
 	fwrite(ini_text, 1, sizeof(ini_text) - 1, out.f);
 	return tp_outfile_commit(&out);

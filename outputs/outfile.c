@@ -99,8 +99,8 @@ int tp_outfile_begin(tp_outfile *o, const char *path, int flags)
 	if (st.st_mode && !S_ISREG(st.st_mode)) {
 		/* a device or a FIFO: written in place, never replaced */
 		if (flags & TP_OUTFILE_SQLITE)
-			return tp_error_set(TP_EOUTPUT,
-					    "%s: not a regular file: a GeoPackage needs one", o->path);
+			return tp_error_set(TP_EOUTPUT, "%s: a GeoPackage needs a regular file",
+					    o->path);
 		memcpy(o->tmp, o->path, sizeof(o->tmp));
 		o->through = 1;
 		return TP_OK;
@@ -158,8 +158,12 @@ int tp_outfile_commit(tp_outfile *o)
 		bad = sync_closed(o) != 0;
 	}
 	if (bad) {
-		rc = tp_error_set(TP_EOUTPUT, "%s: cannot write %s: %s", o->path,
-				  o->tmp[0] ? o->tmp : "it", errno ? strerror(errno) : "write error");
+		const char *why = errno ? strerror(errno) : "write error";
+		if (o->through)
+			rc = tp_error_set(TP_EOUTPUT, "%s: cannot write: %s", o->path, why);
+		else
+			rc = tp_error_set(TP_EOUTPUT, "%s: cannot write %s: %s", o->path, o->tmp,
+					  why);
 		goto done;
 	}
 	if (o->through)
