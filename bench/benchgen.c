@@ -13,9 +13,12 @@
  * are GeoPackages in EPSG:31370; polygons carry `id`, points carry nothing
  * but their FID; points get no spatial index (no peer needs one).  Every
  * layer goes into OUT.gpkg beside the layers already there, so that SQL
- * peers can join two layers of one file.
+ * peers can join two layers of one file; a new OUT.gpkg is created as
+ * tremplin creates every GeoPackage (tp_gpkg_begin, tp_gpkg_end).
  */
+#include "geo/error.h"
 #include "geo/geo.h"
+#include "outputs/outputs.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -56,15 +59,23 @@ static double gauss(void)
 	return sqrt(-2 * log(u > 0 ? u : 1e-300)) * cos(2 * M_PI * v);
 }
 
+/* OUT.gpkg, being written. */
+typedef struct {
+	tp_outfile out;   /* where it goes, when it is created */
+	int created;      /* 1: new, ended by tp_gpkg_end; 0: opened to add a layer */
+} gpkg_file;
+
+/* Opens path to add a layer, or creates it when there is none yet; the
+ * dataset is closed by finish(). */
 static GDALDatasetH create(const char *path, const char *layer, OGRwkbGeometryType type,
-			   int index, OGRLayerH *lyr)
+			   int index, gpkg_file *file, OGRLayerH *lyr)
 {
-	GDALDriverH drv = GDALGetDriverByName("GPKG");
 	OGRSpatialReferenceH srs = OSRNewSpatialReference(NULL);
 	char **opts = NULL;
 	GDALDatasetH ds;
 
 	OSRImportFromEPSG(srs, 31370);
+	file->created = 0;
 	ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_UPDATE, NULL, NULL, NULL);
 	if (ds && GDALDatasetGetLayerByName(ds, layer)) {
 		int k;
@@ -72,11 +83,13 @@ static GDALDatasetH create(const char *path, const char *layer, OGRwkbGeometryTy
 			if (!strcmp(OGR_L_GetName(GDALDatasetGetLayer(ds, k)), layer))
 				GDALDatasetDeleteLayer(ds, k);
 	}
-	if (!ds)
-		ds = GDALCreate(drv, path, 0, 0, 0, GDT_Unknown, NULL);
 	if (!ds) {
-		OSRDestroySpatialReference(srs);
-		return NULL;
+		if (tp_gpkg_begin(&file->out, path, &ds)) {
+			fprintf(stderr, "%s\n", tp_error_last());
+			OSRDestroySpatialReference(srs);
+			return NULL;
+		}
+		file->created = 1;
 	}
 	opts = CSLSetNameValue(opts, "SPATIAL_INDEX", index ? "YES" : "NO");
 	opts = CSLSetNameValue(opts, "GEOMETRY_NAME", "geom");
@@ -84,6 +97,20 @@ static GDALDatasetH create(const char *path, const char *layer, OGRwkbGeometryTy
 	CSLDestroy(opts);
 	OSRDestroySpatialReference(srs);
 	return ds;
+}
+
+/* Closes what create() opened: a new file is put in place; 0 or 1. */
+static int finish(gpkg_file *file, GDALDatasetH ds)
+{
+	if (!file->created) {
+		GDALClose(ds);
+		return 0;
+	}
+	if (tp_gpkg_end(&file->out, ds, 0)) {
+		fprintf(stderr, "%s\n", tp_error_last());
+		return 1;
+	}
+	return 0;
 }
 
 /* Appends the points of segment a->b (a excluded, b included) cut into equal
@@ -112,6 +139,7 @@ static int polygons(const char *path, const char *layer, long m, int vertices)
 	GEOSCoordSequence *cs;
 	GEOSGeometry *sites, *box, *cells;
 	GDALDatasetH ds;
+	gpkg_file file;
 	OGRLayerH lyr = NULL;
 	OGRFieldDefnH fd;
 	double perim = 4 * SIDE / sqrt((double)m) * 1.1, step = perim / vertices;
@@ -126,7 +154,7 @@ static int polygons(const char *path, const char *layer, long m, int vertices)
 	sites = GEOSGeom_createLineString_r(g->gh, cs);
 	box = GEOSGeom_createRectangle_r(g->gh, X0, Y0, X0 + SIDE, Y0 + SIDE);
 	cells = GEOSVoronoiDiagram_r(g->gh, sites, box, 0, 0);
-	ds = create(path, layer, wkbPolygon, 1, &lyr);
+	ds = create(path, layer, wkbPolygon, 1, &file, &lyr);
 	if (!ds || !lyr || !cells) {
 		fprintf(stderr, "%s: cannot create\n", path);
 		return 1;
@@ -173,24 +201,24 @@ static int polygons(const char *path, const char *layer, long m, int vertices)
 		GEOSGeom_destroy_r(g->gh, cell);
 	}
 	GDALDatasetCommitTransaction(ds);
-	GDALClose(ds);
 	GEOSGeom_destroy_r(g->gh, cells);
 	GEOSGeom_destroy_r(g->gh, sites);
 	GEOSGeom_destroy_r(g->gh, box);
 	tp_geo_free(g);
-	return 0;
+	return finish(&file, ds);
 }
 
 static int points(const char *path, const char *layer, long n, int clustered)
 {
 	GDALDatasetH ds;
+	gpkg_file file;
 	OGRLayerH lyr = NULL;
 	OGRFeatureDefnH defn;
 	double cx[200], cy[200], cs[200], cw[200], wsum = 0;
 	long i;
 	int k, ntown = 200;
 
-	ds = create(path, layer, wkbPoint, 0, &lyr);
+	ds = create(path, layer, wkbPoint, 0, &file, &lyr);
 	if (!ds || !lyr) {
 		fprintf(stderr, "%s: cannot create\n", path);
 		return 1;
@@ -235,8 +263,7 @@ static int points(const char *path, const char *layer, long n, int clustered)
 		}
 	}
 	GDALDatasetCommitTransaction(ds);
-	GDALClose(ds);
-	return 0;
+	return finish(&file, ds);
 }
 
 int main(int argc, char **argv)

@@ -18,13 +18,14 @@
  *
  * Randomness comes from splitmix64 streams derived from the caller's seed,
  * one per file, so a seed always gives the same files on a given build.
- * Each file is written under a temporary name and renamed when complete.
+ * Each file is put in place through tp_outfile (outputs/outfile.h).
  */
 #include "inputs/demo.h"
 #include "inputs/geocode.h"
 #include "geo/categories.h"
 #include "geo/error.h"
 #include "geo/geo.h"
+#include "outputs/outputs.h"
 
 #include <errno.h>
 #include <math.h>
@@ -33,7 +34,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <cpl_conv.h>
 #include <cpl_error.h>
@@ -909,59 +909,31 @@ typedef struct {
 } gpkg_field;
 
 typedef struct {
-	char path[PATHLEN];  /* the file to deliver */
-	char tmp[PATHLEN];   /* the file being written */
-	GDALDatasetH ds;     /* open temporary GeoPackage, NULL once closed */
-	OGRLayerH layer;     /* its only layer */
+	tp_outfile out;   /* where the file goes (out.path) and is written (out.tmp) */
+	GDALDatasetH ds;  /* the GeoPackage being written (tp_gpkg_begin), else NULL */
+	OGRLayerH layer;  /* its only layer */
 } gpkg_out;
 
 /*
- * Removes an SQLite file's journals, and the file itself unless
- * keep_main; missing files are fine.  A journal left beside a file that is
- * replaced would be replayed into the new one.
+ * Creates the GeoPackage dir/file (tp_gpkg_begin) with one MultiPolygon
+ * layer in EPSG:31370; the caller ends it with tp_gpkg_end when o->ds is
+ * set, even after a failure here.
  */
-static void remove_sqlite(const char *path, int keep_main)
-{
-	static const char *const side[] = {"", "-wal", "-shm", "-journal"};
-	char p[PATHLEN + 16];
-	size_t i;
-
-	for (i = keep_main ? 1 : 0; i < NELEM(side); i++) {
-		snprintf(p, sizeof(p), "%s%s", path, side[i]);
-		unlink(p);
-	}
-}
-
-/* Creates dir/.file.tmp.gpkg with one MultiPolygon layer in EPSG:31370. */
 static int gpkg_begin(gpkg_out *o, const char *dir, const char *file, const char *layer,
 		      const char *description, const gpkg_field *fields, int nfields)
 {
-	GDALDriverH drv;
 	OGRSpatialReferenceH srs = NULL;
-	char **opts = NULL, tmpname[256];
+	char **opts = NULL, path[PATHLEN];
 	int i, rc;
 
 	o->ds = NULL;
 	o->layer = NULL;
-	snprintf(tmpname, sizeof(tmpname), ".%s.tmp.gpkg", file);
-	if ((rc = join_path(o->path, dir, file, "")) || (rc = join_path(o->tmp, dir, tmpname, "")))
+	if ((rc = join_path(path, dir, file, "")) || (rc = tp_gpkg_begin(&o->out, path, &o->ds)))
 		return rc;
 	rc = TP_EOUTPUT;
-	remove_sqlite(o->tmp, 0);
-	drv = GDALGetDriverByName("GPKG");
-	if (!drv) {
-		tp_error_set(rc, "%s: GDAL has no GPKG driver", o->path);
-		goto done;
-	}
-	CPLErrorReset();
-	o->ds = GDALCreate(drv, o->tmp, 0, 0, 0, GDT_Unknown, NULL);
-	if (!o->ds) {
-		tp_error_set(rc, "%s: cannot create the GeoPackage: %s", o->path, CPLGetLastErrorMsg());
-		goto done;
-	}
 	srs = OSRNewSpatialReference(NULL);
 	if (!srs || OSRImportFromEPSG(srs, 31370) != OGRERR_NONE) {
-		tp_error_set(rc, "%s: GDAL does not know EPSG:31370: %s", o->path,
+		tp_error_set(rc, "%s: GDAL does not know EPSG:31370: %s", o->out.path,
 			     CPLGetLastErrorMsg());
 		goto done;
 	}
@@ -969,7 +941,7 @@ static int gpkg_begin(gpkg_out *o, const char *dir, const char *file, const char
 	opts = CSLSetNameValue(opts, "DESCRIPTION", description);
 	o->layer = GDALDatasetCreateLayer(o->ds, layer, srs, wkbMultiPolygon, opts);
 	if (!o->layer) {
-		tp_error_set(rc, "%s: cannot create layer %s: %s", o->path, layer,
+		tp_error_set(rc, "%s: cannot create layer %s: %s", o->out.path, layer,
 			     CPLGetLastErrorMsg());
 		goto done;
 	}
@@ -978,7 +950,7 @@ static int gpkg_begin(gpkg_out *o, const char *dir, const char *file, const char
 		OGRErr err = OGR_L_CreateField(o->layer, fd, TRUE);
 		OGR_Fld_Destroy(fd);
 		if (err != OGRERR_NONE) {
-			tp_error_set(rc, "%s: cannot create field %s: %s", o->path,
+			tp_error_set(rc, "%s: cannot create field %s: %s", o->out.path,
 				     fields[i].name, CPLGetLastErrorMsg());
 			goto done;
 		}
@@ -1001,17 +973,19 @@ static int gpkg_add(gpkg_out *o, tp_geo *g, OGRFeatureH f, const GEOSGeometry *g
 
 	wkb = tp_geo_to_wkb(g, geom, &len);
 	if (!wkb) {
-		tp_error_set(TP_ERROR, "%s: cannot serialise a geometry: %s", o->path, g->geos_msg);
+		tp_error_set(TP_ERROR, "%s: cannot serialise a geometry: %s", o->out.path,
+			     g->geos_msg);
 		goto done;
 	}
 	if (OGR_G_CreateFromWkb(wkb, NULL, &og, (int)len) != OGRERR_NONE) {
-		tp_error_set(TP_ERROR, "%s: OGR cannot read a GEOS geometry", o->path);
+		tp_error_set(TP_ERROR, "%s: OGR cannot read a GEOS geometry", o->out.path);
 		goto done;
 	}
 	OGR_F_SetGeometryDirectly(f, og);
 	og = NULL;
 	if (OGR_L_CreateFeature(o->layer, f) != OGRERR_NONE) {
-		tp_error_set(rc, "%s: cannot write a feature: %s", o->path, CPLGetLastErrorMsg());
+		tp_error_set(rc, "%s: cannot write a feature: %s", o->out.path,
+			     CPLGetLastErrorMsg());
 		goto done;
 	}
 	rc = TP_OK;
@@ -1022,33 +996,6 @@ done:
 	return rc;
 }
 
-/* Closes the temporary file and renames it over the final one. */
-static int gpkg_end(gpkg_out *o)
-{
-	CPLErrorReset();
-	GDALClose(o->ds);
-	o->ds = NULL;
-	if (CPLGetLastErrorType() >= CE_Failure)
-		return tp_error_set(TP_EOUTPUT, "%s: cannot finish the GeoPackage: %s", o->path,
-				    CPLGetLastErrorMsg());
-	/* The rename replaces an existing GeoPackage in one step. */
-	remove_sqlite(o->path, 1);
-	if (rename(o->tmp, o->path) != 0)
-		return tp_error_set(TP_EOUTPUT, "%s: cannot rename %s into place: %s", o->path,
-				    o->tmp, strerror(errno));
-	return TP_OK;
-}
-
-/* Drops a GeoPackage being written (after a failure). */
-static void gpkg_abort(gpkg_out *o)
-{
-	if (o->ds)
-		GDALClose(o->ds);
-	o->ds = NULL;
-	if (o->tmp[0])
-		remove_sqlite(o->tmp, 0);
-}
-
 static const gpkg_field commune_fields[] = {
 	{"nis_code", OFTString}, {"name_fr", OFTString}, {"name_nl", OFTString},
 	{"population", OFTInteger64}, {"schematic", OFTString},
@@ -1056,7 +1003,7 @@ static const gpkg_field commune_fields[] = {
 
 static int write_communes(demo *d)
 {
-	gpkg_out o = {0};
+	gpkg_out o = {.ds = NULL};
 	OGRFeatureH f = NULL;
 	int c, rc;
 
@@ -1069,7 +1016,7 @@ static int write_communes(demo *d)
 		const commune_attr *a = &commune_attrs[c];
 		f = OGR_F_Create(OGR_L_GetLayerDefn(o.layer));
 		if (!f) {
-			rc = tp_error_set(TP_ERROR, "%s: out of memory", o.path);
+			rc = tp_error_set(TP_ERROR, "%s: out of memory", o.out.path);
 			goto done;
 		}
 		OGR_F_SetFieldString(f, 0, a->nis);
@@ -1082,19 +1029,18 @@ static int write_communes(demo *d)
 		OGR_F_Destroy(f);
 		f = NULL;
 	}
-	rc = gpkg_end(&o);
 done:
 	if (f)
 		OGR_F_Destroy(f);
-	if (rc)
-		gpkg_abort(&o);
+	if (o.ds)
+		rc = tp_gpkg_end(&o.out, o.ds, rc);
 	return rc;
 }
 
 static int write_zones(demo *d)
 {
 	gpkg_field fields[1 + NCAT];
-	gpkg_out o = {0};
+	gpkg_out o = {.ds = NULL};
 	OGRFeatureH f = NULL;
 	int i, k, rc;
 
@@ -1113,7 +1059,7 @@ static int write_zones(demo *d)
 		const zone *z = &d->zones[i];
 		f = OGR_F_Create(OGR_L_GetLayerDefn(o.layer));
 		if (!f) {
-			rc = tp_error_set(TP_ERROR, "%s: out of memory", o.path);
+			rc = tp_error_set(TP_ERROR, "%s: out of memory", o.out.path);
 			goto done;
 		}
 		OGR_F_SetFieldString(f, 0, z->id);
@@ -1124,12 +1070,11 @@ static int write_zones(demo *d)
 		OGR_F_Destroy(f);
 		f = NULL;
 	}
-	rc = gpkg_end(&o);
 done:
 	if (f)
 		OGR_F_Destroy(f);
-	if (rc)
-		gpkg_abort(&o);
+	if (o.ds)
+		rc = tp_gpkg_end(&o.out, o.ds, rc);
 	return rc;
 }
 
@@ -1371,33 +1316,17 @@ static void make_dates(rng *r, int reason, char *since, char *start, size_t len)
 		format_day(ws, start, len);
 }
 
-/* Writes s as one CSV field, quoted when it holds a comma, quote or newline. */
-static void csv_field(FILE *f, const char *s)
-{
-	if (!strpbrk(s, ",\"\r\n")) {
-		fputs(s, f);
-		return;
-	}
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', f);
-		fputc(*s, f);
-	}
-	fputc('"', f);
-}
-
 static int write_vacancies(demo *d, unsigned long seed)
 {
-	char path[PATHLEN], tmp[PATHLEN];
+	char path[PATHLEN];
 	vrec *recs = NULL;
 	char (*keys)[160] = NULL;  /* address keys of the records written */
-	FILE *f = NULL;
+	tp_outfile out = {.f = NULL};
+	FILE *f;
 	rng r;
 	int i, rc;
 
-	if ((rc = join_path(path, d->dir, "vacancies.csv", "")) ||
-	    (rc = join_path(tmp, d->dir, ".vacancies.csv", ".tmp")))
+	if ((rc = join_path(path, d->dir, "vacancies.csv", "")))
 		return rc;
 	rng_init(&r, seed, STREAM_VACANCIES);
 	recs = calloc(NRECORDS, sizeof(*recs));
@@ -1406,11 +1335,9 @@ static int write_vacancies(demo *d, unsigned long seed)
 		rc = tp_error_set(TP_ERROR, "%s: out of memory", path);
 		goto done;
 	}
-	f = fopen(tmp, "wb");
-	if (!f) {
-		rc = tp_error_set(TP_EOUTPUT, "%s: cannot write %s: %s", path, tmp, strerror(errno));
+	if ((rc = tp_outfile_open(&out, path, 0)))
 		goto done;
-	}
+	f = out.f;
 	fputs("id,address,owner,owner_type,dwellings,reason,vacant_since,works_start,"
 	      "owner_agreed,x,y\n", f);
 	for (i = 0; i < NRECORDS; i++) {
@@ -1450,30 +1377,16 @@ static int write_vacancies(demo *d, unsigned long seed)
 			agreed = u < 0.55 ? "yes" : u < 0.85 ? "no" : "";
 		}
 		fprintf(f, "V%04d,", i + 1);
-		csv_field(f, addr);
+		tp_csv_field(f, addr);
 		fputc(',', f);
-		csv_field(f, owner);
+		tp_csv_field(f, owner);
 		fprintf(f, ",%s,%ld,%s,%s,%s,%s,%ld.%ld,%ld.%ld\n", type, v->dwellings,
 			reasons[v->reason].code, since, start, agreed, xt / 10, xt % 10, yt / 10,
 			yt % 10);
 	}
-	if (ferror(f) | fclose(f)) {
-		f = NULL;
-		rc = tp_error_set(TP_EOUTPUT, "%s: cannot write %s: %s", path, tmp, strerror(errno));
-		goto done;
-	}
-	f = NULL;
-	if (rename(tmp, path) != 0) {
-		rc = tp_error_set(TP_EOUTPUT, "%s: cannot rename %s into place: %s", path, tmp,
-				  strerror(errno));
-		goto done;
-	}
-	rc = TP_OK;
 done:
-	if (f)
-		fclose(f);
-	if (rc)
-		unlink(tmp);
+	if (out.f)
+		rc = tp_outfile_end(&out, rc);
 	free(recs);
 	free(keys);
 	return rc;
@@ -1481,36 +1394,15 @@ done:
 
 static int write_ini(const char *dir)
 {
-	char path[PATHLEN], tmp[PATHLEN];
-	FILE *f = NULL;
+	char path[PATHLEN];
+	tp_outfile out;
 	int rc;
 
 	if ((rc = join_path(path, dir, "tremplin.ini", "")) ||
-	    (rc = join_path(tmp, dir, ".tremplin.ini", ".tmp")))
+	    (rc = tp_outfile_open(&out, path, 0)))
 		return rc;
-	rc = TP_EOUTPUT;
-	f = fopen(tmp, "wb");
-	if (!f || fwrite(ini_text, 1, sizeof(ini_text) - 1, f) != sizeof(ini_text) - 1) {
-		tp_error_set(rc, "%s: cannot write %s: %s", path, tmp, strerror(errno));
-		goto done;
-	}
-	if (fclose(f) != 0) {
-		f = NULL;
-		tp_error_set(rc, "%s: cannot write %s: %s", path, tmp, strerror(errno));
-		goto done;
-	}
-	f = NULL;
-	if (rename(tmp, path) != 0) {
-		tp_error_set(rc, "%s: cannot rename %s into place: %s", path, tmp, strerror(errno));
-		goto done;
-	}
-	rc = TP_OK;
-done:
-	if (f)
-		fclose(f);
-	if (rc)
-		unlink(tmp);
-	return rc;
+	fwrite(ini_text, 1, sizeof(ini_text) - 1, out.f);
+	return tp_outfile_commit(&out);
 }
 
 int tp_demo_write(const char *dir, unsigned long seed)

@@ -16,7 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <cairo-pdf.h>
 
@@ -354,13 +353,16 @@ static void draw_page(cairo_t *cr, const tp_mapdata *d, size_t i)
 
 int tp_write_atlas(const tp_mapdata *d, const char *path)
 {
-	char tmp[4200], title[256];
+	char title[256];
 	cairo_surface_t *s;
 	cairo_t *cr;
+	tp_outfile out;
 	size_t i;
+	int rc = tp_outfile_begin(&out, path, 0);
 
-	tp_render_tmpname(tmp, sizeof(tmp), path);
-	s = cairo_pdf_surface_create(tmp, PAGE_W, PAGE_H);
+	if (rc)
+		return rc;
+	s = cairo_pdf_surface_create(out.tmp, PAGE_W, PAGE_H);
 	tp_lang_pick(title, sizeof(title), d->lang, "Atlas des communes", "Atlas van de gemeenten",
 		     " / ");
 	tp_pdf_metadata(s, d, title);
@@ -370,5 +372,5 @@ int tp_write_atlas(const tp_mapdata *d, const char *path)
 		cairo_show_page(cr);
 	}
 	cairo_destroy(cr);
-	return tp_surface_close(s, tmp, path);
+	return tp_surface_close(s, &out);
 }

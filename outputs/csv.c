@@ -9,18 +9,18 @@
  * whatever the GeoPackage holds.  Numbers are formatted by SQLite's printf, which ignores the
  * process locale, so the decimal point is always '.' and the file reads
  * the same everywhere.  The file is written under a temporary name and
- * renamed onto its final name once flushed and synced (see outputs.h).
+ * renamed onto its final name once flushed and synced (outfile.h).
+ *
+ * Also the one RFC 4180 field writer of every CSV tremplin writes.
  */
 #include "outputs/outputs.h"
 #include "geo/categories.h"
+#include "outputs/outfile.h"
 #include "geo/error.h"
 #include "outputs/published.h"
 
-#include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 /* How a column is printed. */
 typedef enum {
@@ -66,8 +66,7 @@ static const char select_sql[] =
 
 #define NCOLUMNS ((int)(sizeof(columns) / sizeof(columns[0])))
 
-/* Writes s as one RFC 4180 field. */
-static void put_text(FILE *f, const char *s)
+void tp_csv_field(FILE *f, const char *s)
 {
 	if (!strpbrk(s, ",\"\r\n")) {
 		fputs(s, f);
@@ -91,7 +90,7 @@ static void put_value(FILE *f, sqlite3_stmt *st, int i)
 		return;
 	switch (columns[i].kind) {
 	case C_TEXT:
-		put_text(f, (const char *)sqlite3_column_text(st, i));
+		tp_csv_field(f, (const char *)sqlite3_column_text(st, i));
 		break;
 	case C_INT:
 		fprintf(f, "%lld", (long long)sqlite3_column_int64(st, i));
@@ -110,31 +109,23 @@ static void put_value(FILE *f, sqlite3_stmt *st, int i)
 int tp_write_csv(sqlite3 *store, const char *path)
 {
 	sqlite3_stmt *st = NULL;
-	FILE *f = NULL;
-	char *tmp = NULL;
-	size_t len = strlen(path) + 32;
-	int rc = TP_OK, step, i;
+	tp_outfile out;
+	FILE *f;
+	int rc, step, i;
 
-	tmp = malloc(len);
-	if (!tmp) {
-		rc = tp_error_set(TP_ERROR, "%s: out of memory", path);
-		goto cleanup;
-	}
-	snprintf(tmp, len, "%s.tmp-%ld", path, (long)getpid());
 	rc = tp_published_begin(store, 0);
 	if (rc)
-		goto cleanup;
+		return rc;
 	if (sqlite3_prepare_v2(store, select_sql, -1, &st, NULL) != SQLITE_OK) {
 		rc = tp_error_set(TP_ESTORE, "%s: cannot read the working store: %s", path,
 				  sqlite3_errmsg(store));
 		goto cleanup;
 	}
-	f = fopen(tmp, "wb");
-	if (!f) {
-		rc = tp_error_set(TP_EOUTPUT, "%s: cannot create %s: %s", path, tmp,
-				  strerror(errno));
+	/* Complete means on disk: a crash after the rename must not leave an empty file. */
+	rc = tp_outfile_open(&out, path, TP_OUTFILE_SYNC);
+	if (rc)
 		goto cleanup;
-	}
+	f = out.f;
 	for (i = 0; i < NCOLUMNS; i++)
 		fprintf(f, "%s%s", i ? "," : "", columns[i].name);
 	fputc('\n', f);
@@ -146,37 +137,12 @@ int tp_write_csv(sqlite3 *store, const char *path)
 		}
 		fputc('\n', f);
 	}
-	if (step != SQLITE_DONE) {
+	if (step != SQLITE_DONE)
 		rc = tp_error_set(TP_ESTORE, "%s: cannot read the working store: %s", path,
 				  sqlite3_errmsg(store));
-		goto cleanup;
-	}
-	/* Complete means on disk: a crash after the rename must not leave an empty file. */
-	errno = 0;
-	if (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0) {
-		rc = tp_error_set(TP_EOUTPUT, "%s: cannot write %s: %s", path, tmp,
-				  errno ? strerror(errno) : "write error");
-		goto cleanup;
-	}
-	i = fclose(f);
-	f = NULL;
-	if (i != 0) {
-		rc = tp_error_set(TP_EOUTPUT, "%s: cannot write %s: %s", path, tmp,
-				  strerror(errno));
-		goto cleanup;
-	}
-	if (rename(tmp, path) != 0) {
-		rc = tp_error_set(TP_EOUTPUT, "%s: cannot rename %s onto it: %s", path, tmp,
-				  strerror(errno));
-		goto cleanup;
-	}
+	rc = tp_outfile_end(&out, rc);
 cleanup:
-	if (f)
-		fclose(f);
-	if (rc && tmp)
-		unlink(tmp);
 	sqlite3_finalize(st);
 	tp_published_end(store);
-	free(tmp);
 	return rc;
 }

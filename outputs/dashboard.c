@@ -17,12 +17,10 @@
 #include "geo/error.h"
 #include "version.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #define MAP_W 640.0
 
@@ -568,28 +566,17 @@ static void write_page(FILE *f, const tp_mapdata *d)
 int tp_write_dashboard(sqlite3 *store, const char *path, const tp_render_opts *opts)
 {
 	tp_mapdata *d = NULL;
-	char tmp[4200];
-	FILE *f;
-	int rc, bad;
+	tp_outfile out;
+	int rc;
 
 	rc = tp_mapdata_load(&d, store, opts);
 	if (rc)
 		return rc;
-	tp_render_tmpname(tmp, sizeof(tmp), path);
-	f = fopen(tmp, "wb");
-	if (!f) {
-		rc = tp_error_set(TP_EOUTPUT, "%s: cannot create %s: %s", path, tmp,
-				  strerror(errno));
+	rc = tp_outfile_open(&out, path, TP_OUTFILE_SYNC);
+	if (rc)
 		goto done;
-	}
-	write_page(f, d);
-	bad = fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0;
-	if (fclose(f) != 0 || bad) {
-		unlink(tmp);
-		rc = tp_error_set(TP_EOUTPUT, "%s: cannot write %s", path, tmp);
-		goto done;
-	}
-	rc = tp_render_commit(tmp, path);
+	write_page(out.f, d);
+	rc = tp_outfile_commit(&out);
 done:
 	tp_mapdata_free(d);
 	return rc;

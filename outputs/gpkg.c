@@ -18,13 +18,11 @@
 #include "geo/error.h"
 #include "outputs/published.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <cpl_conv.h>
 #include <cpl_error.h>
@@ -262,19 +260,6 @@ static int store_fail(const writer *w, const char *layer)
 {
 	return tp_error_set(TP_ESTORE, "%s: layer %s: cannot read the working store: %s",
 			    w->path, layer, sqlite3_errmsg(w->store));
-}
-
-/* Removes the temporary file and the SQLite side files GDAL may leave next to it. */
-void tp_gpkg_remove_temp(const char *tmp)
-{
-	static const char *const suffix[] = {"", "-journal", "-wal", "-shm"};
-	char name[4096];
-	int i;
-
-	for (i = 0; i < COUNT(suffix); i++) {
-		if (snprintf(name, sizeof(name), "%s%s", tmp, suffix[i]) < (int)sizeof(name))
-			unlink(name);
-	}
 }
 
 /* Parses strict YYYY-MM-DD; 0 on success. */
@@ -917,34 +902,36 @@ cleanup:
 	return rc;
 }
 
-int tp_gpkg_begin(const char *path, char *tmp, size_t len, void **out)
+int tp_gpkg_begin(tp_outfile *out, const char *path, void **ds)
 {
 	GDALDriverH drv = GDALGetDriverByName("GPKG");
 	const char *why;
+	int rc;
 
-	*out = NULL;
+	*ds = NULL;
 	if (!drv)
 		return tp_error_set(TP_EOUTPUT, "%s: GDAL has no GPKG driver", path);
-	if (snprintf(tmp, len, "%s.tmp-%ld", path, (long)getpid()) >= (int)len)
-		return tp_error_set(TP_EOUTPUT, "%s: path too long", path);
-	/* A leftover of an earlier run that had our pid is ours to replace. */
-	tp_gpkg_remove_temp(tmp);
+	rc = tp_outfile_begin(out, path, TP_OUTFILE_SQLITE);
+	if (rc)
+		return rc;
 	/*
 	 * GDAL warns that the temporary name does not end in .gpkg (the final
 	 * one does); a failure is still kept by CPLGetLastErrorMsg().
 	 */
 	CPLErrorReset();
 	CPLPushErrorHandler(CPLQuietErrorHandler);
-	*out = GDALCreate(drv, tmp, 0, 0, 0, GDT_Unknown, NULL);
+	*ds = GDALCreate(drv, out->tmp, 0, 0, 0, GDT_Unknown, NULL);
 	CPLPopErrorHandler();
-	if (*out)
+	if (*ds)
 		return TP_OK;
 	why = CPLGetLastErrorMsg();
-	return tp_error_set(TP_EOUTPUT, "%s: cannot create the temporary file: %s", path,
-			    why && *why ? why : "GDAL gave no reason");
+	rc = tp_error_set(TP_EOUTPUT, "%s: cannot create the temporary file: %s", out->path,
+			  why && *why ? why : "GDAL gave no reason");
+	tp_outfile_abort(out);
+	return rc;
 }
 
-int tp_gpkg_end(void *ds, const char *tmp, const char *path, int rc)
+int tp_gpkg_end(tp_outfile *out, void *ds, int rc)
 {
 	const char *why;
 
@@ -954,7 +941,7 @@ int tp_gpkg_end(void *ds, const char *tmp, const char *path, int rc)
 			GDALClose(ds);
 			CPLPopErrorHandler();
 		}
-		tp_gpkg_remove_temp(tmp);
+		tp_outfile_abort(out);
 		return rc;
 	}
 	/* GDAL 3.6's GDALClose() returns nothing: a failure shows as the last error. */
@@ -962,15 +949,10 @@ int tp_gpkg_end(void *ds, const char *tmp, const char *path, int rc)
 	GDALClose(ds);
 	if (CPLGetLastErrorType() >= CE_Failure) {
 		why = CPLGetLastErrorMsg();
-		rc = tp_error_set(TP_EOUTPUT, "%s: cannot finish the file: %s", path,
+		rc = tp_error_set(TP_EOUTPUT, "%s: cannot finish the file: %s", out->path,
 				  why && *why ? why : "GDAL gave no reason");
-	} else if (rename(tmp, path) != 0) {
-		rc = tp_error_set(TP_EOUTPUT, "%s: cannot rename %s onto it: %s", path, tmp,
-				  strerror(errno));
 	}
-	if (rc)
-		tp_gpkg_remove_temp(tmp);
-	return rc;
+	return tp_outfile_end(out, rc);
 }
 
 /*
@@ -984,7 +966,7 @@ static const char threaded_rtree[] = "OGR_GPKG_ALLOW_THREADED_RTREE";
 int tp_write_gpkg(sqlite3 *store, const char *path, const tp_gpkg_options *opts)
 {
 	writer w = {store, path, opts, NULL, NULL, NULL, -1, NULL, 0};
-	char tmp[4200];
+	tp_outfile out;
 	char *saved_rtree = NULL; /* the caller's setting, restored on return */
 	int rtree_set = 0;
 	const char *old;
@@ -1012,7 +994,7 @@ int tp_write_gpkg(sqlite3 *store, const char *path, const tp_gpkg_options *opts)
 	saved_rtree = old ? CPLStrdup(old) : NULL;
 	CPLSetThreadLocalConfigOption(threaded_rtree, "NO");
 	rtree_set = 1;
-	rc = tp_gpkg_begin(path, tmp, sizeof(tmp), &w.ds);
+	rc = tp_gpkg_begin(&out, path, &w.ds);
 	if (rc)
 		goto cleanup;
 	rc = add_domains(&w);
@@ -1022,7 +1004,7 @@ int tp_write_gpkg(sqlite3 *store, const char *path, const tp_gpkg_options *opts)
 		rc = write_styles(&w);
 	if (!rc)
 		rc = set_metadata(&w);
-	rc = tp_gpkg_end(w.ds, tmp, path, rc);
+	rc = tp_gpkg_end(&out, w.ds, rc);
 cleanup:
 	if (rtree_set)
 		CPLSetThreadLocalConfigOption(threaded_rtree, saved_rtree);

@@ -342,7 +342,8 @@ int tp_write_located(const char *path, const tp_located *in, char **lco, double 
 	/* SQLite's cache (MB) and syncs while the temporary file is written */
 	static const char *const keys[] = {"OGR_SQLITE_CACHE", "OGR_SQLITE_SYNCHRONOUS"};
 	static const char *const values[] = {"512", "OFF"};
-	char *saved[2] = {NULL, NULL}, tmp[4200];
+	char *saved[2] = {NULL, NULL};
+	tp_outfile out;
 	int set[2] = {0, 0}, rc = TP_OK, k;
 	OGRSpatialReferenceH srs = NULL;
 	GDALDatasetH ds = NULL;
@@ -362,7 +363,7 @@ int tp_write_located(const char *path, const tp_located *in, char **lco, double 
 	}
 	for (k = 0; k < 2; k++)
 		set_option(keys[k], values[k], &saved[k], &set[k]);
-	rc = tp_gpkg_begin(path, tmp, sizeof(tmp), &ds);
+	rc = tp_gpkg_begin(&out, path, &ds);
 	if (rc)
 		goto done;
 	rc = write_polygons(ds, path, in, srs, own_lco, index, &index_s);
@@ -370,7 +371,7 @@ int tp_write_located(const char *path, const tp_located *in, char **lco, double 
 		rc = write_points(ds, path, in, srs, own_lco, index, &index_s);
 	if (!rc)
 		rc = write_style(ds, path, in);
-	rc = tp_gpkg_end(ds, tmp, path, rc);
+	rc = tp_gpkg_end(&out, ds, rc);
 done:
 	for (k = 0; k < 2; k++) {
 		if (set[k])

@@ -19,7 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 /* A people figure (geo/categories.h): read from public_communes. */
 #define PEOPLE_FIGURE(c, fr, nl, aliases) {#c, fr, nl, 1},
@@ -104,20 +103,6 @@ void tp_format_number(char *buf, size_t len, double v)
 		buf[o++] = digits[i];
 	}
 	buf[o] = '\0';
-}
-
-void tp_render_tmpname(char *buf, size_t len, const char *path)
-{
-	snprintf(buf, len, "%s.tmp-%ld", path, (long)getpid());
-}
-
-int tp_render_commit(const char *tmp, const char *path)
-{
-	if (rename(tmp, path) != 0) {
-		unlink(tmp);
-		return tp_error_set(TP_EOUTPUT, "%s: cannot rename %s onto it", path, tmp);
-	}
-	return TP_OK;
 }
 
 void tp_mapdata_free(tp_mapdata *d)

@@ -22,7 +22,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <cairo-pdf.h>
 #include <cairo-svg.h>
@@ -231,7 +230,8 @@ void tp_pdf_metadata(cairo_surface_t *pdf, const tp_mapdata *d, const char *titl
 	cairo_pdf_surface_set_metadata(pdf, CAIRO_PDF_METADATA_MOD_DATE, date);
 }
 
-int tp_surface_check(cairo_surface_t *s, const char *path)
+/* TP_EOUTPUT naming path when Cairo failed on s. */
+static int surface_status(cairo_surface_t *s, const char *path)
 {
 	cairo_status_t st = cairo_surface_status(s);
 
@@ -241,18 +241,14 @@ int tp_surface_check(cairo_surface_t *s, const char *path)
 	return TP_OK;
 }
 
-int tp_surface_close(cairo_surface_t *s, const char *tmp, const char *path)
+int tp_surface_close(cairo_surface_t *s, tp_outfile *out)
 {
 	int rc;
 
 	cairo_surface_finish(s);
-	rc = tp_surface_check(s, path);
+	rc = surface_status(s, out->path);
 	cairo_surface_destroy(s);
-	if (rc) {
-		unlink(tmp);
-		return rc;
-	}
-	return tp_render_commit(tmp, path);
+	return tp_outfile_end(out, rc);
 }
 
 /* ---- the overview -------------------------------------------------------- */
@@ -556,38 +552,41 @@ static int write_png(const tp_mapdata *d, const char *path)
 	double k = PNG_DPI / 72.0;
 	cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, (int)ceil(PAGE_W * k),
 							(int)ceil(PAGE_H * k));
-	char tmp[4200];
 	cairo_t *cr = cairo_create(s);
+	tp_outfile out;
 	int rc;
 
 	cairo_scale(cr, k, k);
 	draw_overview(cr, d);
 	cairo_destroy(cr);
-	rc = tp_surface_check(s, path);
-	tp_render_tmpname(tmp, sizeof(tmp), path);
-	if (!rc && cairo_surface_write_to_png(s, tmp) != CAIRO_STATUS_SUCCESS)
-		rc = tp_error_set(TP_EOUTPUT, "%s: cannot write %s", path, tmp);
+	rc = surface_status(s, path);
+	if (!rc)
+		rc = tp_outfile_begin(&out, path, 0);
+	if (!rc) {
+		if (cairo_surface_write_to_png(s, out.tmp) != CAIRO_STATUS_SUCCESS)
+			rc = tp_error_set(TP_EOUTPUT, "%s: cannot write %s", out.path, out.tmp);
+		rc = tp_outfile_end(&out, rc);
+	}
 	cairo_surface_destroy(s);
-	if (rc)
-		unlink(tmp);
-	else
-		rc = tp_render_commit(tmp, path);
 	return rc;
 }
 
 /* Draws the overview onto a vector surface (svg != 0: SVG, else PDF). */
 static int write_vector(const tp_mapdata *d, const char *path, int svg)
 {
-	char tmp[4200], title[512];
+	char title[512];
 	cairo_surface_t *s;
 	cairo_t *cr;
+	tp_outfile out;
+	int rc = tp_outfile_begin(&out, path, 0);
 
-	tp_render_tmpname(tmp, sizeof(tmp), path);
+	if (rc)
+		return rc;
 	if (svg) {
-		s = cairo_svg_surface_create(tmp, PAGE_W, PAGE_H);
+		s = cairo_svg_surface_create(out.tmp, PAGE_W, PAGE_H);
 		cairo_svg_surface_restrict_to_version(s, CAIRO_SVG_VERSION_1_1);
 	} else {
-		s = cairo_pdf_surface_create(tmp, PAGE_W, PAGE_H);
+		s = cairo_pdf_surface_create(out.tmp, PAGE_W, PAGE_H);
 		tp_lang_pick(title, sizeof(title), d->lang, d->ind->fr, d->ind->nl, " / ");
 		tp_pdf_metadata(s, d, title);
 	}
@@ -595,7 +594,7 @@ static int write_vector(const tp_mapdata *d, const char *path, int svg)
 	draw_overview(cr, d);
 	cairo_show_page(cr);
 	cairo_destroy(cr);
-	return tp_surface_close(s, tmp, path);
+	return tp_surface_close(s, &out);
 }
 
 static void json_str(FILE *f, const char *s)
@@ -624,17 +623,15 @@ static void json_num(FILE *f, double v)
 /* overview.json: the classes and what each commune was drawn with. */
 static int write_json(const tp_mapdata *d, const char *path)
 {
-	char tmp[4200];
 	unsigned char rgb[3];
+	tp_outfile out;
 	FILE *f;
 	size_t i;
-	int k, bad;
+	int k, rc = tp_outfile_open(&out, path, 0);
 
-	tp_render_tmpname(tmp, sizeof(tmp), path);
-	f = fopen(tmp, "wb");
-	if (!f)
-		return tp_error_set(TP_EOUTPUT, "%s: cannot create %s: %s", path, tmp,
-				    strerror(errno));
+	if (rc)
+		return rc;
+	f = out.f;
 	fprintf(f, "{\n  \"indicator\": ");
 	json_str(f, d->ind->name);
 	fprintf(f, ",\n  \"people\": %s,\n  \"language\": ", d->ind->people ? "true" : "false");
@@ -674,12 +671,7 @@ static int write_json(const tp_mapdata *d, const char *path)
 			fprintf(f, ", \"class\": null}");
 	}
 	fprintf(f, "\n  ]\n}\n");
-	bad = fflush(f) != 0 || ferror(f);
-	if (fclose(f) != 0 || bad) {
-		unlink(tmp);
-		return tp_error_set(TP_EOUTPUT, "%s: cannot write %s", path, tmp);
-	}
-	return tp_render_commit(tmp, path);
+	return tp_outfile_commit(&out);
 }
 
 int tp_write_maps(sqlite3 *store, const char *dir, const tp_render_opts *opts)

@@ -2,22 +2,23 @@
  * outputs.h: what tremplin writes for people and tools, read from the
  * working store (docs/working-store.md) once every stage has run.
  *
- * Each writer builds its file under "<path>.tmp-<pid>" and renames it onto
- * path only when it is complete, so a reader never sees half a file: on
- * any failure the temporary file is removed and a file already at path is
- * left as it was.  The store is only read; the caller's transaction, if
- * any, is left alone.
+ * Each writer puts its file at path through tp_outfile (outfile.h): built
+ * under a temporary name and renamed onto path only when it is complete,
+ * so a reader never sees half a file; on any failure the temporary file is
+ * removed and a file already at path is left as it was.  The store is only
+ * read; the caller's transaction, if any, is left alone.
  */
 #ifndef TP_OUTPUTS_H
 #define TP_OUTPUTS_H
 
 #include <stddef.h>
-
 #include <stdint.h>
+#include <stdio.h>
 
 #include <sqlite3.h>
 
 #include "geo/rings.h"
+#include "outputs/outfile.h"
 
 /* What the [outputs] section of the config asks of the GeoPackage. */
 typedef struct tp_gpkg_options {
@@ -57,6 +58,11 @@ int tp_write_gpkg(sqlite3 *store, const char *path, const tp_gpkg_options *opts)
  */
 int tp_write_csv(sqlite3 *store, const char *path);
 
+/* Writes s to f as one CSV field (RFC 4180): quoted when it holds a comma,
+ * a quote, CR or LF, its quotes doubled.  Every CSV tremplin writes goes
+ * through it. */
+void tp_csv_field(FILE *f, const char *s);
+
 /*
  * Writes layer_styles into the GeoPackage being written in ds: the table
  * QGIS reads default styles from, with the columns QGIS itself creates, and
@@ -72,19 +78,19 @@ int tp_gpkg_write_styles(void *ds, const char *path, int n, const char *const *l
  * gets classes + 1 bounds.  Returns the number of classes (0 when n is 0). */
 int tp_style_breaks(double *values, int n, double *breaks);
 
-/* Removes a writer's temporary GeoPackage and its SQLite side files. */
-void tp_gpkg_remove_temp(const char *tmp);
-
 /*
- * The two ends of every GeoPackage writer.  tp_gpkg_begin creates the
- * temporary GeoPackage "<path>.tmp-<pid>" (its name into tmp, of len
- * bytes) and *ds on it.  tp_gpkg_end takes rc, the writer's result so far:
- * on success it closes ds and renames tmp onto path; on failure, or when
- * closing or renaming fails, it removes tmp and leaves path alone.  Both
- * return 0 or TP_EOUTPUT naming path.
+ * The two ends of every GeoPackage tremplin creates (the pipeline's, the
+ * join's, the demo's inputs, the benchmark's data).  tp_gpkg_begin begins
+ * out on path (tp_outfile_begin, as an SQLite file) and creates an empty
+ * GeoPackage *ds (a GDALDatasetH) under its temporary name; on failure
+ * nothing is left to end.  tp_gpkg_end takes rc, the writer's result so
+ * far: on success it closes ds and commits out; on failure, or when
+ * closing or committing fails, it closes ds, aborts out and leaves path
+ * alone.  Both return 0 or TP_EOUTPUT naming path (tp_gpkg_end: rc when
+ * it was not 0).
  */
-int tp_gpkg_begin(const char *path, char *tmp, size_t len, void **ds);
-int tp_gpkg_end(void *ds, const char *tmp, const char *path, int rc);
+int tp_gpkg_begin(tp_outfile *out, const char *path, void **ds);
+int tp_gpkg_end(tp_outfile *out, void *ds, int rc);
 
 /*
  * rtree.c: the spatial index (gpkg_rtree_index) of a point layer `table`

@@ -11,8 +11,7 @@
  *
  * The writers are deterministic: the same store gives byte-identical SVG,
  * PDF and HTML (the PDF creation date is the store's reference date, not
- * the clock).  Each file is built under a temporary name and renamed when
- * complete, as in outputs.h.
+ * the clock).  Each file is put in place through tp_outfile (outfile.h).
  */
 #ifndef TP_RENDER_H
 #define TP_RENDER_H
@@ -23,6 +22,8 @@
 
 #include <cairo.h>
 #include <sqlite3.h>
+
+#include "outputs/outfile.h"
 
 /* What the caller chooses (the [outputs] section of the config). */
 typedef struct tp_render_opts {
@@ -151,12 +152,6 @@ void tp_class_rgb(int cls, int n, unsigned char rgb[3]);
 /* A number for people: integer when whole, else 1 decimal; thin space groups. */
 void tp_format_number(char *buf, size_t len, double v);
 
-/* Renames tmp onto path, or removes tmp and fails with TP_EOUTPUT. */
-int tp_render_commit(const char *tmp, const char *path);
-
-/* Writes "<path>.tmp-<pid>" into buf. */
-void tp_render_tmpname(char *buf, size_t len, const char *path);
-
 /* Map coordinates to page points: page = (px + (x - x0) s, py + (y0 - y) s). */
 typedef struct tp_view {
 	double s;       /* points per metre */
@@ -178,12 +173,9 @@ void tp_pdf_metadata(cairo_surface_t *pdf, const tp_mapdata *d, const char *titl
  * halo, from (x, y), wrapped to width w. */
 void tp_draw_note(cairo_t *cr, const tp_mapdata *d, double x, double y, double w);
 
-/* Checks a finished surface; TP_EOUTPUT naming path when Cairo failed. */
-int tp_surface_check(cairo_surface_t *s, const char *path);
-
-/* Finishes and destroys a PDF or SVG surface drawn into tmp, then renames
- * tmp onto path, or removes tmp when Cairo failed (TP_EOUTPUT naming path). */
-int tp_surface_close(cairo_surface_t *s, const char *tmp, const char *path);
+/* Finishes and destroys a PDF or SVG surface drawn into out->tmp, then
+ * commits out, or aborts it when Cairo failed (TP_EOUTPUT naming the path). */
+int tp_surface_close(cairo_surface_t *s, tp_outfile *out);
 
 enum {
 	TP_TEXT_BOLD = 1,    /* bold weight */

@@ -26,27 +26,11 @@ static double now(void)
 	return (double)t.tv_sec + t.tv_nsec / 1e9;
 }
 
-/* Opens the CSV output: a temporary file beside path, or stdout (no path,
- * or "-"). */
-static FILE *csv_open(const char *path, char *tmp, size_t len)
+/* Opens a command's CSV output: path through tp_outfile, or standard
+ * output (no path, or "-"). */
+static int csv_open(tp_outfile *out, const char *path)
 {
-	if (!path || !strcmp(path, "-"))
-		return stdout;
-	snprintf(tmp, len, "%s.tmp-%ld", path, (long)getpid());
-	return fopen(tmp, "w");
-}
-
-static int csv_close(FILE *f, const char *path, const char *tmp, int ok)
-{
-	if (f == stdout)
-		return fflush(f) == 0 ? TP_OK : tp_error_set(TP_EOUTPUT, "cannot write the output");
-	if (fclose(f) != 0)
-		ok = 0;
-	if (!ok || rename(tmp, path) != 0) {
-		remove(tmp);
-		return tp_error_set(TP_EOUTPUT, "%s: cannot write", path);
-	}
-	return TP_OK;
+	return tp_outfile_open(out, path ? path : "-", TP_OUTFILE_STDOUT);
 }
 
 /* Brings the points into the polygons' CRS when they differ. */
@@ -78,16 +62,18 @@ static int is_gpkg(const char *path)
 /* The join's CSV: key,count per polygon, in the polygons' order. */
 static int write_counts(const char *path, const tp_ringset *pol, const size_t *count)
 {
-	char tmp[4200];
-	FILE *f = csv_open(path, tmp, sizeof(tmp));
+	tp_outfile out;
 	size_t i;
+	int rc = csv_open(&out, path);
 
-	if (!f)
-		return tp_error_set(TP_EOUTPUT, "%s: cannot create: %s", path, strerror(errno));
-	fprintf(f, "key,count\n");
-	for (i = 0; i < pol->r.n; i++)
-		fprintf(f, "%s,%zu\n", pol->key[i], count[i]);
-	return csv_close(f, path, tmp, !ferror(f));
+	if (rc)
+		return rc;
+	fprintf(out.f, "key,count\n");
+	for (i = 0; i < pol->r.n; i++) {
+		tp_csv_field(out.f, pol->key[i]);
+		fprintf(out.f, ",%zu\n", count[i]);
+	}
+	return tp_outfile_commit(&out);
 }
 
 /*
@@ -243,8 +229,7 @@ int tp_cmd_apportion(const char *sources, const char *targets, const tp_cmd_opts
 	tp_share *ps = NULL;
 	double *inside = NULL, *sum = NULL, counted = 0, given = 0, t0, t1;
 	size_t nps = 0, i, wholly_outside = 0;
-	char tmp[4200];
-	FILE *f = NULL;
+	tp_outfile out;
 	int rc;
 
 	if (!o->value)
@@ -279,15 +264,15 @@ int tp_cmd_apportion(const char *sources, const char *targets, const tp_cmd_opts
 	}
 	for (i = 0; i < dst.n; i++)
 		given += sum[i];
-	f = csv_open(o->out, tmp, sizeof(tmp));
-	if (!f) {
-		rc = tp_error_set(TP_EOUTPUT, "%s: cannot create: %s", o->out, strerror(errno));
+	rc = csv_open(&out, o->out);
+	if (rc)
 		goto done;
+	fprintf(out.f, "key,value\n");
+	for (i = 0; i < dst.n; i++) {
+		tp_csv_field(out.f, dst.key[i]);
+		fprintf(out.f, ",%.17g\n", sum[i]);
 	}
-	fprintf(f, "key,value\n");
-	for (i = 0; i < dst.n; i++)
-		fprintf(f, "%s,%.17g\n", dst.key[i], sum[i]);
-	rc = csv_close(f, o->out, tmp, !ferror(f));
+	rc = tp_outfile_commit(&out);
 	if (!rc && !o->quiet)
 		fprintf(stderr,
 			"apportion: %zu sources onto %zu targets in %.3f s, %zu pieces; "

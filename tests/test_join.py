@@ -1,9 +1,14 @@
 """tremplin join on polygons as they come: holes, multipolygon parts, a curved polygon, an invalid
 polygon (repaired, and said so), shared borders (the lower position wins), points without a geometry;
 every unusable input stops the join with exit 4 and a message naming the file, layer and row, and no
-output is left behind.  On the real Brussels boundaries when ../shared is there: one point inside
-each commune lands in that commune."""
+output is left behind.  Keys holding a comma or a quote round-trip through the CSV of join and of
+apportion (RFC 4180).  Output paths that are not regular files: `-o -` is standard output, a device
+or FIFO is written through and stays what it was, a symlink stays a link and its target is replaced.
+On the real Brussels boundaries when ../shared is there: one point inside each commune lands in
+that commune."""
 import os
+import stat
+import threading
 from osgeo import ogr, osr
 from tplib import *
 
@@ -116,6 +121,102 @@ for name, args, msg in cases:
     check(msg in p.stderr, "%s: message %r in %r" % (name, msg, p.stderr))
     check(not os.path.exists(out), "%s: no output left" % name)
     check(not [f for f in os.listdir(d) if ".tmp-" in f], "%s: no temporary file left" % name)
+
+# Keys holding the separator and a quote are quoted (RFC 4180) by join and by apportion alike, so
+# that "Bruxelles, Ville" stays one cell.
+awkward = [("Bruxelles, Ville", "POLYGON((0 0,10 0,10 10,0 10,0 0))"),
+           ('Le "Coin"', "POLYGON((10 0,20 0,20 10,10 10,10 0))"),
+           ("plain", "POLYGON((20 0,30 0,30 10,20 10,20 0))")]
+kp = os.path.join(d, "keys.gpkg")
+gpkg_layer(kp, "zones", ogr.wkbPolygon, awkward)
+kpts = os.path.join(d, "keypts.gpkg")
+gpkg_layer(kpts, "pts", ogr.wkbPoint, [("1", "POINT(5 5)"), ("2", "POINT(6 5)"), ("3", "POINT(15 5)")])
+out = os.path.join(d, "keys.csv")
+p = run("join", kp, kpts, "--key", "id", "-o", out)
+check(p.returncode == 0, "join with awkward keys exits 0: " + p.stderr)
+if p.returncode == 0:
+    got = [(r["key"], r["count"]) for r in read_csv(out)]
+    check(got == [("Bruxelles, Ville", "2"), ('Le "Coin"', "1"), ("plain", "0")],
+          "keys with a comma and a quote come back whole from join's CSV: %r" % got)
+src = kp.replace("keys", "sources")
+ds = ogr.GetDriverByName("GPKG").CreateDataSource(src)
+lyr = ds.CreateLayer("src", srs, ogr.wkbPolygon)
+lyr.CreateField(ogr.FieldDefn("people", ogr.OFTReal))
+f = ogr.Feature(lyr.GetLayerDefn())
+f.SetField("people", 30.0)
+f.SetGeometry(ogr.CreateGeometryFromWkt("POLYGON((0 0,30 0,30 10,0 10,0 0))"))
+lyr.CreateFeature(f)
+ds = None
+out = os.path.join(d, "shares.csv")
+p = run("apportion", src, kp, "--value", "people", "--key", "id", "-o", out)
+check(p.returncode == 0, "apportion with awkward keys exits 0: " + p.stderr)
+if p.returncode == 0:
+    got = [(r["key"], r["value"]) for r in read_csv(out)]
+    got = [(k, round(float(v), 9) if v.replace(".", "").isdigit() else v) for k, v in got]
+    check(got == [("Bruxelles, Ville", 10.0), ('Le "Coin"', 10.0), ("plain", 10.0)],
+          "keys with a comma and a quote come back whole from apportion's CSV: %r" % got)
+
+# -o - is standard output.
+p = run("join", kp, kpts, "--key", "id", "-o", "-")
+check(p.returncode == 0 and p.stdout.startswith("key,count\n\"Bruxelles, Ville\",2\n"),
+      "join -o - writes the CSV to standard output: %r %s" % (p.stdout, p.stderr))
+
+# A device at the output path is written through, never replaced by a regular file (as root, the
+# rename once replaced /dev/null).  A character device like /dev/null (1, 3) where this process
+# may make one and the folder allows devices; else a FIFO, read by a thread.
+outs = os.path.join(d, "special")
+os.makedirs(outs)
+node = os.path.join(outs, "null")
+kind, reader, got = None, None, []
+try:
+    os.mknod(node, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+    os.close(os.open(node, os.O_WRONLY))  # a folder mounted nodev refuses to open it
+    kind = "device"
+except OSError:
+    if os.path.lexists(node):
+        os.remove(node)
+    os.mkfifo(node)
+    kind = "FIFO"
+
+    def read_fifo():
+        with open(node, "rb") as fifo:
+            got.append(fifo.read())
+    reader = threading.Thread(target=read_fifo, daemon=True)
+    reader.start()
+p = run("join", kp, kpts, "--key", "id", "-o", node)
+if reader:
+    if reader.is_alive() and not got:
+        os.close(os.open(node, os.O_WRONLY | os.O_NONBLOCK))  # tremplin never opened it: unblock
+    reader.join(10)
+mode = os.lstat(node).st_mode
+check(p.returncode == 0, "join -o onto a %s exits 0: %s" % (kind, p.stderr))
+if kind == "device":
+    check(stat.S_ISCHR(mode) and os.stat(node).st_rdev == os.makedev(1, 3),
+          "the device node is still the device after join -o onto it: mode %o" % mode)
+else:
+    check(stat.S_ISFIFO(mode), "the FIFO is still a FIFO after join -o onto it: mode %o" % mode)
+    check(got and got[0].startswith(b"key,count\n"), "the CSV went through the FIFO: %r" % got)
+check(os.listdir(outs) == ["null"], "nothing else left beside the %s: %r" % (kind, os.listdir(outs)))
+
+# A symlink at the output path stays a link; its target, in another folder, gets the file, and the
+# temporary file is made beside the target (a rename cannot cross file systems).
+real = os.path.join(outs, "real")
+os.makedirs(real)
+link = os.path.join(d, "link.csv")
+os.symlink(os.path.join("special", "real", "target.csv"), link)
+p = run("join", kp, kpts, "--key", "id", "-o", link)
+check(p.returncode == 0, "join -o onto a dangling symlink exits 0: " + p.stderr)
+check(os.path.islink(link) and os.listdir(real) == ["target.csv"],
+      "the symlink stays a link and its target is written: %r" % os.listdir(real))
+if os.path.exists(link):
+    check(read_csv(link)[0]["key"] == "Bruxelles, Ville", "the target holds the CSV")
+p = run("join", kp, kpts, "--key", "id", "-o", link)
+check(p.returncode == 0 and os.path.islink(link) and os.listdir(real) == ["target.csv"],
+      "join -o onto a symlink to a file replaces the target, not the link: %s" % p.stderr)
+p = run("join", kp, kpts, "--key", "id", "-o", real)
+check(p.returncode == 5 and "real: is a folder" in p.stderr,
+      "join -o onto a folder: exit 5 naming it: %d %s" % (p.returncode, p.stderr))
+check(os.listdir(real) == ["target.csv"], "nothing written into the folder")
 
 # The real Brussels boundaries: a point inside each commune, and one outside the region.
 gpkg = os.path.abspath(os.path.join(SHARED, "bxl_communes.gpkg"))
