@@ -22,6 +22,7 @@
  */
 #include "inputs/demo.h"
 #include "inputs/geocode.h"
+#include "geo/dates.h"
 #include "geo/error.h"
 #include "geo/geo.h"
 
@@ -1138,41 +1139,16 @@ done:
 /* Vacancies                                                           */
 /* ------------------------------------------------------------------ */
 
-static int is_leap(int y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-static int month_days(int y, int m)
-{
-	static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-
-	return days[m - 1] + (m == 2 && is_leap(y));
-}
-
-/* Days since 1970-01-01 (dates from 1970 on). */
+/* Days since 1970-01-01. */
 static long day_number(int y, int m, int d)
 {
-	long n = 0;
-	int k;
-
-	for (k = 1970; k < y; k++)
-		n += 365 + is_leap(k);
-	for (k = 1; k < m; k++)
-		n += month_days(y, k);
-	return n + d - 1;
+	return tp_date_days((tp_date){y, m, d});
 }
 
-/* YYYY-MM-DD of day number n (n >= 0). */
+/* YYYY-MM-DD of day number n. */
 static void format_day(long n, char *out, size_t len)
 {
-	int y = 1970, m = 1;
-
-	while (n >= 365 + is_leap(y))
-		n -= 365 + is_leap(y++);
-	while (n >= month_days(y, m))
-		n -= month_days(y, m++);
-	snprintf(out, len, "%04d-%02d-%02d", y, m, (int)n + 1);
+	tp_date_format(out, len, tp_date_from_days(n));
 }
 
 typedef struct {

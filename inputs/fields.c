@@ -4,9 +4,10 @@
  * Code lists (owner types, reasons) accept the codes themselves, the SLRB
  * reason codes (R1 works under way, R2 renovation study) and the French and
  * Dutch words people write; any other value is refused with the value
- * quoted, never read as "other".
+ * quoted, never read as "other".  Dates are read by geo/dates.h.
  */
 #include "inputs/fields.h"
+#include "geo/dates.h"
 #include "inputs/text.h"
 
 #include <ctype.h>
@@ -275,70 +276,12 @@ int tp_parse_double(const char *s, double *out)
 	return 0;
 }
 
-static int days_in_month(int y, int m)
-{
-	static const int d[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-
-	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-		return 29;
-	return d[m - 1];
-}
-
-/* Days from civil date (proleptic Gregorian) to 1970-01-01. */
-static long days_from_civil(int y, int m, int d)
-{
-	long era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-/* Reads a date in the accepted forms into y, m, d; 0 or -1. */
-static int parse_date(const char *s, int *y, int *m, int *d)
-{
-	int a, b, c, n = 0;
-	char sep1, sep2;
-
-	if (sscanf(s, "%d%c%d%c%d%n", &a, &sep1, &b, &sep2, &c, &n) != 5)
-		return -1;
-	/* a time part after the date (spreadsheet cells) is ignored */
-	if (s[n] && s[n] != ' ' && s[n] != 'T')
-		return -1;
-	if (sep1 != sep2 || (sep1 != '-' && sep1 != '/' && sep1 != '.'))
-		return -1;
-	if (a > 999) {
-		*y = a, *m = b, *d = c;
-	} else if (c > 999) {
-		*d = a, *m = b, *y = c;
-	} else {
-		return -1;
-	}
-	if (*y < 1800 || *y > 2200 || *m < 1 || *m > 12 || *d < 1 ||
-	    *d > days_in_month(*y, *m))
-		return -1;
-	return 0;
-}
-
-int tp_date_parse_iso(const char *s, long *days)
-{
-	int y, m, d;
-
-	if (!s || parse_date(s, &y, &m, &d))
-		return -1;
-	*days = days_from_civil(y, m, d);
-	return 0;
-}
-
 int tp_field_parse(const tp_field_def *f, const char *raw, char *out,
 		   size_t outlen, char *whybuf, size_t whylen)
 {
 	char v[512];
+	tp_date date;
 	double x;
-	int y, m, d;
 
 	out[0] = '\0';
 	whybuf[0] = '\0';
@@ -370,12 +313,12 @@ int tp_field_parse(const tp_field_def *f, const char *raw, char *out,
 		snprintf(out, outlen, "%lld", (long long)x);
 		return 1;
 	case TP_F_DATE:
-		if (parse_date(v, &y, &m, &d)) {
+		if (tp_date_parse(&date, v)) {
 			snprintf(whybuf, whylen,
 				 "not a date (expected dd/mm/yyyy or yyyy-mm-dd): '%s'", v);
 			return -1;
 		}
-		snprintf(out, outlen, "%04d-%02d-%02d", y, m, d);
+		tp_date_format(out, outlen, date);
 		return 1;
 	case TP_F_BOOL:
 		if (!strcasecmp(v, "yes") || !strcasecmp(v, "oui") || !strcasecmp(v, "ja") ||

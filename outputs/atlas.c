@@ -9,6 +9,7 @@
  * so a suppressed count reads "<5" here as everywhere.
  */
 #include "outputs/render.h"
+#include "geo/dates.h"
 #include "geo/error.h"
 #include "version.h"
 
@@ -326,9 +327,7 @@ static void draw_page(cairo_t *cr, const tp_mapdata *d, size_t i)
 
 	cairo_set_source_rgb(cr, 1, 1, 1);
 	cairo_paint(cr);
-	if (strlen(d->reference_date) == 10)
-		snprintf(date, sizeof(date), "%.2s/%.2s/%.4s", d->reference_date + 8,
-			 d->reference_date + 5, d->reference_date);
+	tp_date_display(date, sizeof(date), d->reference_date);
 	cairo_set_source_rgb(cr, 0.05, 0.05, 0.05);
 	tp_lang_pick(buf, sizeof(buf), d->lang, c->name_fr, c->name_nl, " / ");
 	y += tp_text(cr, MARGIN, y, PAGE_W - 2 * MARGIN, buf, 17, TP_TEXT_BOLD);

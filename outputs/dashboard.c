@@ -14,6 +14,7 @@
  * never holds a suppressed count, not even in an attribute.
  */
 #include "outputs/render.h"
+#include "geo/dates.h"
 #include "geo/error.h"
 #include "version.h"
 
@@ -512,9 +513,7 @@ static void write_page(FILE *f, const tp_mapdata *d)
 {
 	char date[16] = "", fr[1280], nl[1280], thr[32];
 
-	if (strlen(d->reference_date) == 10)
-		snprintf(date, sizeof(date), "%.2s/%.2s/%.4s", d->reference_date + 8,
-			 d->reference_date + 5, d->reference_date);
+	tp_date_display(date, sizeof(date), d->reference_date);
 	fprintf(f, "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n"
 		   "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
 		   "<meta name=\"generator\" content=\"tremplin %s\">\n<title>",

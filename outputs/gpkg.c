@@ -14,6 +14,7 @@
  * closed it cleanly (see outputs.h).
  */
 #include "outputs/outputs.h"
+#include "geo/dates.h"
 #include "geo/error.h"
 
 #include <errno.h>
@@ -294,24 +295,6 @@ void tp_gpkg_remove_temp(const char *tmp)
 	}
 }
 
-/* Parses strict YYYY-MM-DD; 0 on success. */
-static int parse_date(const char *s, int *y, int *m, int *d)
-{
-	static const char shape[] = "dddd-dd-dd";
-	int i;
-
-	if (strlen(s) != sizeof(shape) - 1)
-		return -1;
-	for (i = 0; shape[i]; i++) {
-		if (shape[i] == 'd' ? (s[i] < '0' || s[i] > '9') : s[i] != '-')
-			return -1;
-	}
-	*y = atoi(s);
-	*m = atoi(s + 5);
-	*d = atoi(s + 8);
-	return (*m < 1 || *m > 12 || *d < 1 || *d > 31) ? -1 : 0;
-}
-
 /* Reads the working CRS from meta: crs first, crs_wkt when crs is unusable. */
 static int make_srs(writer *w)
 {
@@ -394,7 +377,7 @@ static int set_field(writer *w, const layer_def *def, OGRFeatureH f, sqlite3_stm
 		     long long n)
 {
 	const char *text;
-	int y, m, d;
+	tp_date date;
 
 	if (sqlite3_column_type(st, i) == SQLITE_NULL) {
 		OGR_F_SetFieldNull(f, i);
@@ -418,13 +401,13 @@ static int set_field(writer *w, const layer_def *def, OGRFeatureH f, sqlite3_stm
 		break;
 	case K_DATE:
 		text = (const char *)sqlite3_column_text(st, i);
-		if (!text || parse_date(text, &y, &m, &d))
+		if (tp_date_parse_iso(&date, text))
 			return tp_error_set(TP_ESTORE,
 					    "%s: layer %s: feature %lld: %s '%s' is not a date"
 					    " (YYYY-MM-DD)",
 					    w->path, def->name, n, def->fields[i].name,
 					    text ? text : "");
-		OGR_F_SetFieldDateTime(f, i, y, m, d, 0, 0, 0, 0);
+		OGR_F_SetFieldDateTime(f, i, date.y, date.m, date.d, 0, 0, 0, 0);
 		break;
 	case K_SHARES:
 		return set_shares(w, def->name, f, i, (const char *)sqlite3_column_text(st, i));

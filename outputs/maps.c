@@ -13,6 +13,7 @@
  * the clock, so one store gives the same bytes every run.
  */
 #include "outputs/render.h"
+#include "geo/dates.h"
 #include "geo/error.h"
 #include "version.h"
 
@@ -467,9 +468,7 @@ static void draw_overview(cairo_t *cr, const tp_mapdata *d)
 
 	cairo_set_source_rgb(cr, 1, 1, 1);
 	cairo_paint(cr);
-	if (strlen(d->reference_date) == 10)
-		snprintf(date, sizeof(date), "%.2s/%.2s/%.4s", d->reference_date + 8,
-			 d->reference_date + 5, d->reference_date);
+	tp_date_display(date, sizeof(date), d->reference_date);
 
 	/* title */
 	cairo_set_source_rgb(cr, 0.05, 0.05, 0.05);
