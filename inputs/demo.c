@@ -22,10 +22,12 @@
  */
 #include "inputs/demo.h"
 #include "inputs/geocode.h"
+#include "geo/codes.h"
 #include "geo/dates.h"
 #include "geo/error.h"
 #include "geo/geo.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <math.h>
 #include <stdint.h>
@@ -189,10 +191,8 @@ static const reason_total reasons[NREASON] = {
 	{"allocation", 745}, {"repair", 991}, {"other", 45},
 };
 
-/* Owner types, and how often each owns a small (<= 4) or a larger record. */
-static const char *const owner_types[] = {
-	"sisp", "ais", "cpas", "commune", "regie", "citydev", "private",
-};
+/* How often each owner type (tp_owner_types order: sisp, ais, cpas, commune,
+ * regie, citydev, private) owns a small (<= 4) or a larger record. */
 static const double owner_w_small[] = {0.55, 0.10, 0.09, 0.08, 0.07, 0.04, 0.07};
 static const double owner_w_large[] = {0.90, 0.00, 0.03, 0.03, 0.02, 0.02, 0.00};
 
@@ -1267,9 +1267,12 @@ static void make_owner(rng *r, long dwellings, int commune, const char **type,
 {
 	const double *w = dwellings <= 4 ? owner_w_small : owner_w_large;
 	const commune_attr *a = &commune_attrs[commune];
-	int t = rng_pick(r, w, (int)NELEM(owner_types));
+	int t;
 
-	*type = owner_types[t];
+	assert(tp_owner_types.n == (int)NELEM(owner_w_small) &&
+	       tp_owner_types.n == (int)NELEM(owner_w_large));
+	t = rng_pick(r, w, tp_owner_types.n);
+	*type = tp_owner_types.codes[t].code;
 	switch (t) {
 	case 0:
 		if (a->home_sisp >= 0 && rng_unit(r) < 0.6)

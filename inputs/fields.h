@@ -19,8 +19,8 @@ typedef enum {
 	TP_F_INT,     /* whole number >= 0 */
 	TP_F_DATE,    /* a date as tp_date_parse() reads it -> YYYY-MM-DD */
 	TP_F_BOOL,    /* yes/no, oui/non, ja/nee, true/false, 1/0 -> 1 or 0 */
-	TP_F_OWNER,   /* owner type -> sisp, ais, cpas, commune, regie, citydev, private */
-	TP_F_REASON,  /* vacancy reason -> works, study, financing, allocation, repair, other */
+	TP_F_OWNER,   /* owner type -> a code of tp_owner_types (geo/codes.h) */
+	TP_F_REASON,  /* vacancy reason -> a code of tp_reasons (geo/codes.h) */
 } tp_field_kind;
 
 typedef enum {

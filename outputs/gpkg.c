@@ -660,34 +660,6 @@ static int add_domains(writer *w)
 	return rc;
 }
 
-static int compare_doubles(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-/*
- * Quantile classes of the indicator's values: up to TP_STYLE_CLASSES classes
- * of about equal counts, fewer when values repeat.  breaks gets nclasses + 1
- * ascending values; returns nclasses (0 when there is no value).
- */
-int tp_style_breaks(double *values, int n, double *breaks)
-{
-	int k = n < TP_STYLE_CLASSES ? n : TP_STYLE_CLASSES, nb = 0, i;
-
-	if (n == 0)
-		return 0;
-	qsort(values, (size_t)n, sizeof(double), compare_doubles);
-	breaks[nb++] = values[0];
-	for (i = 0; i < k; i++) {
-		double upper = values[((i + 1) * n + k - 1) / k - 1];
-		if (nb == 1 || upper > breaks[nb - 1])
-			breaks[nb++] = upper;
-	}
-	return nb - 1;
-}
-
 /* A text field of layer_styles; width 0 for unbounded. */
 static int style_field(const char *path, OGRLayerH layer, const char *name, OGRFieldType type,
 		       int width)
@@ -806,11 +778,12 @@ static int write_styles(writer *w)
 		"Count zones, outlines",
 	};
 	char *qml[4] = {NULL, NULL, NULL, NULL};
-	double breaks[TP_STYLE_CLASSES + 1], max_dwellings;
+	tp_classes classes;
+	double max_dwellings;
 	sqlite3_stmt *st = NULL;
-	int rc = TP_OK, nclasses, decimals = 0, i;
+	int rc = TP_OK, decimals = 0, i;
 
-	nclasses = tp_style_breaks(w->values, w->nvalues, breaks);
+	tp_classes_quantile(&classes, w->values, (size_t)w->nvalues);
 	for (i = 0; i < w->nvalues; i++)
 		if (w->values[i] != floor(w->values[i]))
 			decimals = 2;
@@ -822,8 +795,7 @@ static int write_styles(writer *w)
 		goto cleanup;
 	}
 	max_dwellings = sqlite3_column_double(st, 0);
-	qml[0] = tp_style_communes(w->opts->indicator, breaks, nclasses, decimals,
-				   w->opts->language);
+	qml[0] = tp_style_communes(w->opts->indicator, &classes, decimals, w->opts->language);
 	qml[1] = tp_style_candidates(max_dwellings, w->opts->language);
 	qml[2] = tp_style_vacancies(w->opts->language);
 	qml[3] = tp_style_zones();

@@ -315,9 +315,10 @@ static void draw_candidate(cairo_t *cr, double x, double y, double r)
 {
 	cairo_new_path(cr);
 	cairo_arc(cr, x, y, r, 0, 2 * M_PI);
-	cairo_set_source_rgba(cr, 0.90, 0.33, 0.05, 0.85);
+	cairo_set_source_rgba(cr, tp_candidate_fill[0] / 255.0, tp_candidate_fill[1] / 255.0,
+			      tp_candidate_fill[2] / 255.0, TP_CANDIDATE_OPACITY);
 	cairo_fill_preserve(cr);
-	cairo_set_source_rgb(cr, 0.35, 0.12, 0.0);
+	set_rgb(cr, tp_candidate_outline);
 	cairo_set_line_width(cr, 0.4);
 	cairo_stroke(cr);
 }
