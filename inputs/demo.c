@@ -23,10 +23,13 @@
 #include "inputs/demo.h"
 #include "inputs/geocode.h"
 #include "geo/categories.h"
+#include "geo/codes.h"
+#include "geo/dates.h"
 #include "geo/error.h"
 #include "geo/geo.h"
 #include "outputs/outputs.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <math.h>
 #include <stdint.h>
@@ -187,10 +190,8 @@ static const reason_total reasons[NREASON] = {
 	{"allocation", 745}, {"repair", 991}, {"other", 45},
 };
 
-/* Owner types, and how often each owns a small (<= 4) or a larger record. */
-static const char *const owner_types[] = {
-	"sisp", "ais", "cpas", "commune", "regie", "citydev", "private",
-};
+/* How often each owner type (tp_owner_types order: sisp, ais, cpas, commune,
+ * regie, citydev, private) owns a small (<= 4) or a larger record. */
 static const double owner_w_small[] = {0.55, 0.10, 0.09, 0.08, 0.07, 0.04, 0.07};
 static const double owner_w_large[] = {0.90, 0.00, 0.03, 0.03, 0.02, 0.02, 0.00};
 
@@ -1082,41 +1083,16 @@ done:
 /* Vacancies                                                           */
 /* ------------------------------------------------------------------ */
 
-static int is_leap(int y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-static int month_days(int y, int m)
-{
-	static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-
-	return days[m - 1] + (m == 2 && is_leap(y));
-}
-
-/* Days since 1970-01-01 (dates from 1970 on). */
+/* Days since 1970-01-01. */
 static long day_number(int y, int m, int d)
 {
-	long n = 0;
-	int k;
-
-	for (k = 1970; k < y; k++)
-		n += 365 + is_leap(k);
-	for (k = 1; k < m; k++)
-		n += month_days(y, k);
-	return n + d - 1;
+	return tp_date_days((tp_date){y, m, d});
 }
 
-/* YYYY-MM-DD of day number n (n >= 0). */
+/* YYYY-MM-DD of day number n. */
 static void format_day(long n, char *out, size_t len)
 {
-	int y = 1970, m = 1;
-
-	while (n >= 365 + is_leap(y))
-		n -= 365 + is_leap(y++);
-	while (n >= month_days(y, m))
-		n -= month_days(y, m++);
-	snprintf(out, len, "%04d-%02d-%02d", y, m, (int)n + 1);
+	tp_date_format(out, len, tp_date_from_days(n));
 }
 
 typedef struct {
@@ -1235,9 +1211,12 @@ static void make_owner(rng *r, long dwellings, int commune, const char **type,
 {
 	const double *w = dwellings <= 4 ? owner_w_small : owner_w_large;
 	const commune_attr *a = &commune_attrs[commune];
-	int t = rng_pick(r, w, (int)NELEM(owner_types));
+	int t;
 
-	*type = owner_types[t];
+	assert(tp_owner_types.n == (int)NELEM(owner_w_small) &&
+	       tp_owner_types.n == (int)NELEM(owner_w_large));
+	t = rng_pick(r, w, tp_owner_types.n);
+	*type = tp_owner_types.codes[t].code;
 	switch (t) {
 	case 0:
 		if (a->home_sisp >= 0 && rng_unit(r) < 0.6)

@@ -1,12 +1,15 @@
 /*
  * fields.c: the field tables of the three inputs and the value parsers.
  *
- * Code lists (owner types, reasons) accept the codes themselves, the SLRB
- * reason codes (R1 works under way, R2 renovation study) and the French and
- * Dutch words people write; any other value is refused with the value
- * quoted, never read as "other".
+ * Code lists (owner types, reasons: geo/codes.h) accept the codes
+ * themselves, the SLRB reason codes (R1 works under way, R2 renovation
+ * study) and the French and Dutch words people write (the vocabularies
+ * below); any other value is refused with the value quoted, never read as
+ * "other".  Dates are read by geo/dates.h.
  */
 #include "inputs/fields.h"
+#include "geo/codes.h"
+#include "geo/dates.h"
 #include "inputs/text.h"
 #include "geo/categories.h"
 
@@ -161,57 +164,58 @@ int tp_field_header_matches(const tp_field_def *f, const char *header)
 	return 0;
 }
 
-/* A code list entry: what people write -> tremplin's code. */
+/* A vocabulary entry: what people write -> tremplin's code (geo/codes.h). */
 typedef struct {
 	const char *word;  /* compared case-insensitively, after trimming */
 	const char *code;  /* canonical code */
 } synonym;
 
-/* Words are folded (tp_text_fold), so case and accents do not matter. */
+/* Words other than the codes themselves, folded (tp_text_fold), so case and
+ * accents do not matter. */
 static const synonym owner_words[] = {
-	{"sisp", "sisp"}, {"ovm", "sisp"}, {"slrb", "sisp"}, {"bghm", "sisp"},
+	{"ovm", "sisp"}, {"slrb", "sisp"}, {"bghm", "sisp"},
 	{"shm", "sisp"}, {"societe immobiliere de service public", "sisp"},
 	{"openbare vastgoedmaatschappij", "sisp"}, {"logement social", "sisp"},
 	{"sociale huisvesting", "sisp"}, {"social", "sisp"},
-	{"ais", "ais"}, {"svk", "ais"}, {"agence immobiliere sociale", "ais"},
+	{"svk", "ais"}, {"agence immobiliere sociale", "ais"},
 	{"sociaal verhuurkantoor", "ais"},
-	{"cpas", "cpas"}, {"ocmw", "cpas"},
-	{"commune", "commune"}, {"gemeente", "commune"}, {"communal", "commune"},
+	{"ocmw", "cpas"},
+	{"gemeente", "commune"}, {"communal", "commune"},
 	{"municipal", "commune"}, {"administration communale", "commune"},
 	{"gemeentebestuur", "commune"},
-	{"regie", "regie"}, {"regie fonciere", "regie"}, {"grondregie", "regie"},
+	{"regie fonciere", "regie"}, {"grondregie", "regie"},
 	{"regie fonciere regionale", "regie"}, {"gewestelijke grondregie", "regie"},
-	{"citydev", "citydev"}, {"citydev brussels", "citydev"}, {"sdrb", "citydev"},
+	{"citydev brussels", "citydev"}, {"sdrb", "citydev"},
 	{"gom", "citydev"},
-	{"private", "private"}, {"prive", "private"}, {"privaat", "private"},
+	{"prive", "private"}, {"privaat", "private"},
 	{"particulier", "private"}, {"proprietaire prive", "private"},
 	{"prive eigenaar", "private"}, {"private eigenaar", "private"},
 	{"particuliere eigenaar", "private"},
 };
 
 static const synonym reason_words[] = {
-	{"works", "works"}, {"r1", "works"}, {"travaux", "works"},
+	{"r1", "works"}, {"travaux", "works"},
 	{"travaux en cours", "works"}, {"en travaux", "works"}, {"chantier", "works"},
 	{"chantier en cours", "works"}, {"renovation en cours", "works"}, {"werken", "works"},
 	{"werken bezig", "works"}, {"lopende werken", "works"}, {"in werken", "works"},
 	{"werf", "works"}, {"renovatie bezig", "works"}, {"works under way", "works"},
-	{"study", "study"}, {"r2", "study"}, {"etude", "study"}, {"en etude", "study"},
+	{"r2", "study"}, {"etude", "study"}, {"en etude", "study"},
 	{"etude de renovation", "study"}, {"renovation a l etude", "study"},
 	{"en cours d etude", "study"}, {"studie", "study"}, {"in studie", "study"},
 	{"renovatiestudie", "study"}, {"renovation study", "study"},
-	{"financing", "financing"}, {"financement", "financing"},
+	{"financement", "financing"},
 	{"en attente de financement", "financing"}, {"attente financement", "financing"},
 	{"financiering", "financing"}, {"wacht op financiering", "financing"},
 	{"in afwachting van financiering", "financing"}, {"awaiting financing", "financing"},
-	{"allocation", "allocation"}, {"attribution", "allocation"},
+	{"attribution", "allocation"},
 	{"en cours d attribution", "allocation"}, {"en attribution", "allocation"},
 	{"relocation", "allocation"}, {"toewijzing", "allocation"},
 	{"in toewijzing", "allocation"}, {"wordt toegewezen", "allocation"},
 	{"verhuring", "allocation"},
-	{"repair", "repair"}, {"remise en etat", "repair"}, {"reparation", "repair"},
+	{"remise en etat", "repair"}, {"reparation", "repair"},
 	{"en reparation", "repair"}, {"petits travaux", "repair"}, {"herstel", "repair"},
 	{"herstelling", "repair"}, {"in herstel", "repair"}, {"opknapwerken", "repair"},
-	{"other", "other"}, {"autre", "other"}, {"autres", "other"}, {"divers", "other"},
+	{"autre", "other"}, {"autres", "other"}, {"divers", "other"},
 	{"andere", "other"}, {"overige", "other"}, {"varia", "other"},
 };
 
@@ -231,24 +235,27 @@ static void trim_copy(const char *s, char *out, size_t outlen)
 	out[n] = '\0';
 }
 
-/* Looks v up in list after folding; a leading SLRB code ("R1 - travaux",
- * "R2: etude") is the code. */
-static int lookup(const synonym *list, size_t n, const char *v, char *out,
-		  size_t outlen)
+/* Looks v up, after folding, among the codes of codes, then in the
+ * vocabulary list; a leading SLRB code ("R1 - travaux", "R2: etude") is the
+ * code. */
+static int lookup(const tp_code_list *codes, const synonym *list, size_t n, const char *v,
+		  char *out, size_t outlen)
 {
+	const tp_code *c;
 	char w[256];
 	size_t i;
 
 	tp_text_fold(v, w, sizeof(w), 0);
 	if (w[0] == 'r' && isdigit((unsigned char)w[1]) && w[2] == ' ')
 		w[2] = '\0';
-	for (i = 0; i < n; i++) {
-		if (strcmp(list[i].word, w) == 0) {
-			snprintf(out, outlen, "%s", list[i].code);
-			return 1;
-		}
-	}
-	return 0;
+	c = tp_code_find(codes, w);
+	for (i = 0; !c && i < n; i++)
+		if (strcmp(list[i].word, w) == 0)
+			c = tp_code_find(codes, list[i].code);
+	if (!c)
+		return 0;
+	snprintf(out, outlen, "%s", c->code);
+	return 1;
 }
 
 int tp_parse_double(const char *s, double *out)
@@ -271,70 +278,12 @@ int tp_parse_double(const char *s, double *out)
 	return 0;
 }
 
-static int days_in_month(int y, int m)
-{
-	static const int d[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-
-	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-		return 29;
-	return d[m - 1];
-}
-
-/* Days from civil date (proleptic Gregorian) to 1970-01-01. */
-static long days_from_civil(int y, int m, int d)
-{
-	long era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-/* Reads a date in the accepted forms into y, m, d; 0 or -1. */
-static int parse_date(const char *s, int *y, int *m, int *d)
-{
-	int a, b, c, n = 0;
-	char sep1, sep2;
-
-	if (sscanf(s, "%d%c%d%c%d%n", &a, &sep1, &b, &sep2, &c, &n) != 5)
-		return -1;
-	/* a time part after the date (spreadsheet cells) is ignored */
-	if (s[n] && s[n] != ' ' && s[n] != 'T')
-		return -1;
-	if (sep1 != sep2 || (sep1 != '-' && sep1 != '/' && sep1 != '.'))
-		return -1;
-	if (a > 999) {
-		*y = a, *m = b, *d = c;
-	} else if (c > 999) {
-		*d = a, *m = b, *y = c;
-	} else {
-		return -1;
-	}
-	if (*y < 1800 || *y > 2200 || *m < 1 || *m > 12 || *d < 1 ||
-	    *d > days_in_month(*y, *m))
-		return -1;
-	return 0;
-}
-
-int tp_date_parse_iso(const char *s, long *days)
-{
-	int y, m, d;
-
-	if (!s || parse_date(s, &y, &m, &d))
-		return -1;
-	*days = days_from_civil(y, m, d);
-	return 0;
-}
-
 int tp_field_parse(const tp_field_def *f, const char *raw, char *out,
 		   size_t outlen, char *whybuf, size_t whylen)
 {
-	char v[512];
+	char v[512], expected[160];
+	tp_date date;
 	double x;
-	int y, m, d;
 
 	out[0] = '\0';
 	whybuf[0] = '\0';
@@ -366,12 +315,12 @@ int tp_field_parse(const tp_field_def *f, const char *raw, char *out,
 		snprintf(out, outlen, "%lld", (long long)x);
 		return 1;
 	case TP_F_DATE:
-		if (parse_date(v, &y, &m, &d)) {
+		if (tp_date_parse(&date, v)) {
 			snprintf(whybuf, whylen,
 				 "not a date (expected dd/mm/yyyy or yyyy-mm-dd): '%s'", v);
 			return -1;
 		}
-		snprintf(out, outlen, "%04d-%02d-%02d", y, m, d);
+		tp_date_format(out, outlen, date);
 		return 1;
 	case TP_F_BOOL:
 		if (!strcasecmp(v, "yes") || !strcasecmp(v, "oui") || !strcasecmp(v, "ja") ||
@@ -387,18 +336,16 @@ int tp_field_parse(const tp_field_def *f, const char *raw, char *out,
 		snprintf(whybuf, whylen, "not yes or no: '%s'", v);
 		return -1;
 	case TP_F_OWNER:
-		if (lookup(owner_words, N(owner_words), v, out, outlen))
+		if (lookup(&tp_owner_types, owner_words, N(owner_words), v, out, outlen))
 			return 1;
-		snprintf(whybuf, whylen,
-			 "unknown owner type '%s' (expected sisp, ais, cpas, commune, "
-			 "regie, citydev or private)", v);
+		snprintf(whybuf, whylen, "unknown owner type '%s' (expected %s)", v,
+			 tp_code_expected(&tp_owner_types, expected, sizeof(expected)));
 		return -1;
 	case TP_F_REASON:
-		if (lookup(reason_words, N(reason_words), v, out, outlen))
+		if (lookup(&tp_reasons, reason_words, N(reason_words), v, out, outlen))
 			return 1;
-		snprintf(whybuf, whylen,
-			 "unknown vacancy reason '%s' (expected works/R1, study/R2, "
-			 "financing, allocation, repair or other)", v);
+		snprintf(whybuf, whylen, "unknown vacancy reason '%s' (expected %s)", v,
+			 tp_code_expected(&tp_reasons, expected, sizeof(expected)));
 		return -1;
 	}
 	return -1;

@@ -17,10 +17,10 @@
 typedef enum {
 	TP_F_TEXT,    /* UTF-8 text, trimmed */
 	TP_F_INT,     /* whole number >= 0 */
-	TP_F_DATE,    /* YYYY-MM-DD, DD/MM/YYYY or YYYY/MM/DD -> YYYY-MM-DD */
+	TP_F_DATE,    /* a date as tp_date_parse() reads it -> YYYY-MM-DD */
 	TP_F_BOOL,    /* yes/no, oui/non, ja/nee, true/false, 1/0 -> 1 or 0 */
-	TP_F_OWNER,   /* owner type -> sisp, ais, cpas, commune, regie, citydev, private */
-	TP_F_REASON,  /* vacancy reason -> works, study, financing, allocation, repair, other */
+	TP_F_OWNER,   /* owner type -> a code of tp_owner_types (geo/codes.h) */
+	TP_F_REASON,  /* vacancy reason -> a code of tp_reasons (geo/codes.h) */
 } tp_field_kind;
 
 typedef enum {
@@ -76,8 +76,5 @@ int tp_field_parse(const tp_field_def *f, const char *raw, char *out,
 
 /* Parses a number written with '.' or ',' as decimal mark; 0 or -1. */
 int tp_parse_double(const char *s, double *out);
-
-/* Days since 1970-01-01 of a canonical YYYY-MM-DD date; -1 if malformed. */
-int tp_date_parse_iso(const char *s, long *days);
 
 #endif

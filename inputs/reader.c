@@ -14,6 +14,7 @@
 #include "inputs/geocode.h"
 #include "inputs/source.h"
 #include "inputs/text.h"
+#include "geo/dates.h"
 #include "geo/error.h"
 
 #include <stdint.h>
@@ -448,10 +449,8 @@ static const char *cell_text(OGRFeatureH f, int i, char *buf, size_t len)
 	if (t == OFTDate || t == OFTDateTime) {
 		int y, m, d, hh, mm, tz;
 		float ss;
-		if (OGR_F_GetFieldAsDateTimeEx(f, i, &y, &m, &d, &hh, &mm, &ss, &tz)) {
-			snprintf(buf, len, "%04d-%02d-%02d", y, m, d);
-			return buf;
-		}
+		if (OGR_F_GetFieldAsDateTimeEx(f, i, &y, &m, &d, &hh, &mm, &ss, &tz))
+			return tp_date_format(buf, len, (tp_date){y, m, d});
 	}
 	s = OGR_F_GetFieldAsString(f, i);
 	if (!tp_text_is_utf8(s, strlen(s))) {

@@ -9,6 +9,7 @@
  * so a suppressed count reads "<5" here as everywhere.
  */
 #include "outputs/render.h"
+#include "geo/dates.h"
 #include "geo/error.h"
 #include "version.h"
 
@@ -103,9 +104,10 @@ static void draw_map(cairo_t *cr, const tp_mapdata *d, const tp_map_commune *c, 
 		r = tp_point_radius(k->dwellings, d->max_dwellings) * 1.3;
 		cairo_new_path(cr);
 		cairo_arc(cr, vx(&v, k->x), vy(&v, k->y), r, 0, 2 * M_PI);
-		cairo_set_source_rgba(cr, 0.90, 0.33, 0.05, 0.85);
+		cairo_set_source_rgba(cr, tp_candidate_fill[0] / 255.0, tp_candidate_fill[1] / 255.0,
+				      tp_candidate_fill[2] / 255.0, TP_CANDIDATE_OPACITY);
 		cairo_fill_preserve(cr);
-		cairo_set_source_rgb(cr, 0.35, 0.12, 0.0);
+		set_rgb(cr, tp_candidate_outline);
 		cairo_set_line_width(cr, 0.5);
 		cairo_stroke(cr);
 	}
@@ -233,7 +235,8 @@ static void fit_text(cairo_t *cr, char *s, double w, double size)
 static void draw_table(cairo_t *cr, const tp_mapdata *d, const tp_map_commune *c, double y)
 {
 	const double bottom = PAGE_H - MARGIN - 18;
-	char buf[512], cell[NCOLUMNS][256];
+	char buf[512], cell[NCOLUMNS][256], type[128];
+	const tp_code *t;
 	size_t i, j, shown = 0, total = 0;
 	double x, hh = 0;
 
@@ -277,13 +280,14 @@ static void draw_table(cairo_t *cr, const tp_mapdata *d, const tp_map_commune *c
 			break;
 		snprintf(cell[0], sizeof(cell[0]), "%lld", k->rank);
 		snprintf(cell[1], sizeof(cell[1]), "%s", k->address[0] ? k->address : k->src_id);
-		if (k->owner[0])
-			snprintf(cell[2], sizeof(cell[2]), "%s (%s)", k->owner, k->owner_type);
-		else if (!strcmp(k->owner_type, "private"))
-			tp_lang_pick(cell[2], sizeof(cell[2]), d->lang, "propriétaire privé",
-				     "private eigenaar", " / ");
+		if ((t = tp_code_find(&tp_owner_types, k->owner_type)))
+			tp_code_name(t, d->lang, type, sizeof(type));
 		else
-			snprintf(cell[2], sizeof(cell[2]), "%s", k->owner_type);
+			snprintf(type, sizeof(type), "%s", k->owner_type);
+		if (k->owner[0])
+			snprintf(cell[2], sizeof(cell[2]), "%s (%s)", k->owner, type);
+		else
+			snprintf(cell[2], sizeof(cell[2]), "%s", type);
 		snprintf(cell[3], sizeof(cell[3]), "%lld", k->dwellings);
 		sqlite3_snprintf(sizeof(cell[4]), cell[4], "%.1f", k->window);
 		snprintf(cell[5], sizeof(cell[5]), "%s", k->works_start);
@@ -325,9 +329,7 @@ static void draw_page(cairo_t *cr, const tp_mapdata *d, size_t i)
 
 	cairo_set_source_rgb(cr, 1, 1, 1);
 	cairo_paint(cr);
-	if (strlen(d->reference_date) == 10)
-		snprintf(date, sizeof(date), "%.2s/%.2s/%.4s", d->reference_date + 8,
-			 d->reference_date + 5, d->reference_date);
+	tp_date_display(date, sizeof(date), d->reference_date);
 	cairo_set_source_rgb(cr, 0.05, 0.05, 0.05);
 	tp_lang_pick(buf, sizeof(buf), d->lang, c->name_fr, c->name_nl, " / ");
 	y += tp_text(cr, MARGIN, y, PAGE_W - 2 * MARGIN, buf, 17, TP_TEXT_BOLD);

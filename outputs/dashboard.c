@@ -14,6 +14,7 @@
  * never holds a suppressed count, not even in an attribute.
  */
 #include "outputs/render.h"
+#include "geo/dates.h"
 #include "geo/error.h"
 #include "version.h"
 
@@ -67,6 +68,7 @@ static void num(FILE *f, const char *fmt, double v)
 	fputs(buf, f);
 }
 
+/* The style sheet up to the candidates' discs (candidate_css()). */
 static const char style[] =
 	"body{font-family:'DejaVu Sans',Verdana,Arial,sans-serif;margin:0;color:#222;"
 	"background:#fafafa}\n"
@@ -81,8 +83,10 @@ static const char style[] =
 	".row{display:flex;flex-wrap:wrap;gap:16px;align-items:flex-start}\n"
 	"#region-map{background:#fff;border:1px solid #ddd;max-width:100%;height:auto}\n"
 	"#region-map .commune{stroke:#444;stroke-width:.7;cursor:pointer}\n"
-	"#region-map .commune:hover,#region-map .commune.sel{stroke:#000;stroke-width:2}\n"
-	"#region-map circle{fill:#e6550d;fill-opacity:.85;stroke:#5a1f00;stroke-width:.4}\n"
+	"#region-map .commune:hover,#region-map .commune.sel{stroke:#000;stroke-width:2}\n";
+
+/* The rest of the style sheet, after the candidates' discs (candidate_css()). */
+static const char style_rest[] =
 	"#region-map text{font-size:8px;text-anchor:middle;paint-order:stroke;stroke:#fff;"
 	"stroke-width:2px;stroke-opacity:.85}\n"
 	".legend{font-size:.9em;min-width:220px}.legend div{margin:3px 0}\n"
@@ -253,8 +257,9 @@ static void write_legend(FILE *f, const tp_mapdata *d)
 	} else {
 		tr(f, d, "pas de donnée", "geen gegevens");
 	}
-	fprintf(f, " (%d)</div>\n<div><span class=\"sw\" style=\"background:#e6550d;"
-		   "border-radius:6px;width:12px\"></span>", d->nodata);
+	fprintf(f, " (%d)</div>\n<div><span class=\"sw\" style=\"background:#%02x%02x%02x;"
+		   "border-radius:6px;width:12px\"></span>",
+		d->nodata, tp_candidate_fill[0], tp_candidate_fill[1], tp_candidate_fill[2]);
 	tr(f, d, "bâtiment candidat (taille : logements)", "kandidaat-gebouw (grootte: woningen)");
 	fprintf(f, "</div>\n</div>\n");
 }
@@ -377,30 +382,14 @@ static void write_communes(FILE *f, const tp_mapdata *d)
 	fprintf(f, "</p></section>\n");
 }
 
-static const struct {
-	const char *code, *fr, *nl;
-} owner_types[] = {
-	{"sisp", "SISP", "OVM"},
-	{"ais", "AIS", "SVK"},
-	{"cpas", "CPAS", "OCMW"},
-	{"commune", "Commune", "Gemeente"},
-	{"regie", "Régie foncière", "Grondregie"},
-	{"citydev", "CityDev", "CityDev"},
-	{"private", "Privé (accord)", "Privé (akkoord)"},
-};
-
-#define NOWNER_TYPES (sizeof(owner_types) / sizeof(owner_types[0]))
-
 static void owner_label(FILE *f, const tp_mapdata *d, const char *code)
 {
-	size_t i;
+	const tp_code *c = tp_code_find(&tp_owner_types, code);
 
-	for (i = 0; i < NOWNER_TYPES; i++)
-		if (!strcmp(owner_types[i].code, code)) {
-			tr(f, d, owner_types[i].fr, owner_types[i].nl);
-			return;
-		}
-	esc(f, code);
+	if (c)
+		tr(f, d, c->fr, c->nl);
+	else
+		esc(f, code);
 }
 
 static const char *commune_name(const tp_mapdata *d, const char *nis, char *buf, size_t len)
@@ -431,9 +420,9 @@ static void write_candidates(FILE *f, const tp_mapdata *d)
 	fprintf(f, " <select id=\"f-owner\"><option value=\"\">");
 	tr(f, d, "tous", "alle");
 	fprintf(f, "</option>");
-	for (i = 0; i < NOWNER_TYPES; i++) {
-		fprintf(f, "<option value=\"%s\">", owner_types[i].code);
-		tr(f, d, owner_types[i].fr, owner_types[i].nl);
+	for (i = 0; i < (size_t)tp_owner_types.n; i++) {
+		fprintf(f, "<option value=\"%s\">", tp_owner_types.codes[i].code);
+		tr(f, d, tp_owner_types.codes[i].fr, tp_owner_types.codes[i].nl);
 		fprintf(f, "</option>");
 	}
 	fprintf(f, "</select></label><label>");
@@ -506,20 +495,35 @@ static void write_candidates(FILE *f, const tp_mapdata *d)
 	fprintf(f, "</tbody></table></div></section>\n");
 }
 
+/* The style rule of the candidates' discs on the region map, in their colours. */
+static const char *candidate_css(char *buf, size_t len)
+{
+	char opacity[16];
+
+	/* "0.85" written ".85" */
+	sqlite3_snprintf(sizeof(opacity), opacity, "%.2f", TP_CANDIDATE_OPACITY);
+	snprintf(buf, len,
+		 "#region-map circle{fill:#%02x%02x%02x;fill-opacity:%s;stroke:#%02x%02x%02x;"
+		 "stroke-width:.4}\n",
+		 tp_candidate_fill[0], tp_candidate_fill[1], tp_candidate_fill[2],
+		 opacity[0] == '0' ? opacity + 1 : opacity, tp_candidate_outline[0],
+		 tp_candidate_outline[1], tp_candidate_outline[2]);
+	return buf;
+}
+
 static void write_page(FILE *f, const tp_mapdata *d)
 {
-	char date[16] = "", fr[1280], nl[1280], thr[32];
+	char date[16] = "", fr[1280], nl[1280], thr[32], css[128];
 
-	if (strlen(d->reference_date) == 10)
-		snprintf(date, sizeof(date), "%.2s/%.2s/%.4s", d->reference_date + 8,
-			 d->reference_date + 5, d->reference_date);
+	tp_date_display(date, sizeof(date), d->reference_date);
 	fprintf(f, "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n"
 		   "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
 		   "<meta name=\"generator\" content=\"tremplin %s\">\n<title>",
 		!strcmp(d->lang, "nl") ? "nl" : "fr", TP_VERSION);
 	tr(f, d, "tremplin : sans-abrisme et logements vides",
 	   "tremplin: dakloosheid en leegstaande woningen");
-	fprintf(f, "</title>\n<style>\n%s</style>\n</head>\n<body>\n<header>\n<h1>", style);
+	fprintf(f, "</title>\n<style>\n%s%s%s</style>\n</head>\n<body>\n<header>\n<h1>", style,
+		candidate_css(css, sizeof(css)), style_rest);
 	tr(f, d, "Sans-abrisme et logements vides, par commune",
 	   "Dakloosheid en leegstaande woningen, per gemeente");
 	snprintf(fr, sizeof(fr), "Région de Bruxelles-Capitale · date de référence %s", date);

@@ -15,6 +15,7 @@
  */
 #include "outputs/outputs.h"
 #include "geo/categories.h"
+#include "geo/dates.h"
 #include "geo/error.h"
 #include "outputs/published.h"
 
@@ -262,24 +263,6 @@ static int store_fail(const writer *w, const char *layer)
 			    w->path, layer, sqlite3_errmsg(w->store));
 }
 
-/* Parses strict YYYY-MM-DD; 0 on success. */
-static int parse_date(const char *s, int *y, int *m, int *d)
-{
-	static const char shape[] = "dddd-dd-dd";
-	int i;
-
-	if (strlen(s) != sizeof(shape) - 1)
-		return -1;
-	for (i = 0; shape[i]; i++) {
-		if (shape[i] == 'd' ? (s[i] < '0' || s[i] > '9') : s[i] != '-')
-			return -1;
-	}
-	*y = atoi(s);
-	*m = atoi(s + 5);
-	*d = atoi(s + 8);
-	return (*m < 1 || *m > 12 || *d < 1 || *d > 31) ? -1 : 0;
-}
-
 /* Reads the working CRS from meta: crs first, crs_wkt when crs is unusable. */
 static int make_srs(writer *w)
 {
@@ -362,7 +345,7 @@ static int set_field(writer *w, const layer_def *def, OGRFeatureH f, sqlite3_stm
 		     long long n)
 {
 	const char *text;
-	int y, m, d;
+	tp_date date;
 
 	if (sqlite3_column_type(st, i) == SQLITE_NULL) {
 		OGR_F_SetFieldNull(f, i);
@@ -386,13 +369,13 @@ static int set_field(writer *w, const layer_def *def, OGRFeatureH f, sqlite3_stm
 		break;
 	case K_DATE:
 		text = (const char *)sqlite3_column_text(st, i);
-		if (!text || parse_date(text, &y, &m, &d))
+		if (tp_date_parse_iso(&date, text))
 			return tp_error_set(TP_ESTORE,
 					    "%s: layer %s: feature %lld: %s '%s' is not a date"
 					    " (YYYY-MM-DD)",
 					    w->path, def->name, n, def->fields[i].name,
 					    text ? text : "");
-		OGR_F_SetFieldDateTime(f, i, y, m, d, 0, 0, 0, 0);
+		OGR_F_SetFieldDateTime(f, i, date.y, date.m, date.d, 0, 0, 0, 0);
 		break;
 	case K_SHARES:
 		return set_shares(w, def->name, f, i, (const char *)sqlite3_column_text(st, i));
@@ -645,34 +628,6 @@ static int add_domains(writer *w)
 	return rc;
 }
 
-static int compare_doubles(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-/*
- * Quantile classes of the indicator's values: up to TP_STYLE_CLASSES classes
- * of about equal counts, fewer when values repeat.  breaks gets nclasses + 1
- * ascending values; returns nclasses (0 when there is no value).
- */
-int tp_style_breaks(double *values, int n, double *breaks)
-{
-	int k = n < TP_STYLE_CLASSES ? n : TP_STYLE_CLASSES, nb = 0, i;
-
-	if (n == 0)
-		return 0;
-	qsort(values, (size_t)n, sizeof(double), compare_doubles);
-	breaks[nb++] = values[0];
-	for (i = 0; i < k; i++) {
-		double upper = values[((i + 1) * n + k - 1) / k - 1];
-		if (nb == 1 || upper > breaks[nb - 1])
-			breaks[nb++] = upper;
-	}
-	return nb - 1;
-}
-
 /* A text field of layer_styles; width 0 for unbounded. */
 static int style_field(const char *path, OGRLayerH layer, const char *name, OGRFieldType type,
 		       int width)
@@ -791,11 +746,12 @@ static int write_styles(writer *w)
 		"Count zones, outlines",
 	};
 	char *qml[4] = {NULL, NULL, NULL, NULL};
-	double breaks[TP_STYLE_CLASSES + 1], max_dwellings;
+	tp_classes classes;
+	double max_dwellings;
 	sqlite3_stmt *st = NULL;
-	int rc = TP_OK, nclasses, decimals = 0, i;
+	int rc = TP_OK, decimals = 0, i;
 
-	nclasses = tp_style_breaks(w->values, w->nvalues, breaks);
+	tp_classes_quantile(&classes, w->values, (size_t)w->nvalues);
 	for (i = 0; i < w->nvalues; i++)
 		if (w->values[i] != floor(w->values[i]))
 			decimals = 2;
@@ -807,8 +763,7 @@ static int write_styles(writer *w)
 		goto cleanup;
 	}
 	max_dwellings = sqlite3_column_double(st, 0);
-	qml[0] = tp_style_communes(w->opts->indicator, breaks, nclasses, decimals,
-				   w->opts->language);
+	qml[0] = tp_style_communes(w->opts->indicator, &classes, decimals, w->opts->language);
 	qml[1] = tp_style_candidates(max_dwellings, w->opts->language);
 	qml[2] = tp_style_vacancies(w->opts->language);
 	qml[3] = tp_style_zones();

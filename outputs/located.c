@@ -303,10 +303,10 @@ static int write_style(GDALDatasetH ds, const char *path, const tp_located *in)
 	static const char *const layers[] = {"polygons"};
 	static const char *const what[] = {"Polygons coloured by their number of points, 5 quantile classes"};
 	double *values = malloc((in->polys->n ? in->polys->n : 1) * sizeof(*values));
-	double breaks[TP_STYLE_CLASSES + 1];
+	tp_classes classes;
 	char *qml[1] = {NULL};
 	size_t i;
-	int rc, nclasses;
+	int rc;
 
 	if (!values || in->polys->n > INT_MAX) {
 		free(values);
@@ -314,9 +314,9 @@ static int write_style(GDALDatasetH ds, const char *path, const tp_located *in)
 	}
 	for (i = 0; i < in->polys->n; i++)
 		values[i] = (double)in->count[i];
-	nclasses = tp_style_breaks(values, (int)in->polys->n, breaks);
+	tp_classes_quantile(&classes, values, in->polys->n);
 	free(values);
-	qml[0] = tp_style_communes("count", breaks, nclasses, 0, "both");
+	qml[0] = tp_style_communes("count", &classes, 0, "both");
 	if (!qml[0])
 		return tp_error_set(TP_ERROR, "%s: out of memory", path);
 	rc = tp_gpkg_write_styles(ds, path, 1, layers, qml, what);

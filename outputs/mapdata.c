@@ -4,11 +4,12 @@
  * people figures (public_communes), the other commune figures
  * (commune_summary), the candidates, and the indicator's classes.
  *
- * Classes are quantiles of the published values: communes sorted by value
- * are cut into TP_NCLASSES groups of about equal size; equal values stay
- * in one class, empty classes are dropped, and each class's limits are
- * the smallest and largest value it holds, so the legend states exactly
- * what is drawn.  Suppressed and missing values are in no class.
+ * Classes are quantiles of the published values (tp_classes_quantile):
+ * communes sorted by value are cut into TP_NCLASSES groups of about equal
+ * size; equal values stay in one class, empty classes are dropped, and
+ * each class's limits are the smallest and largest value it holds, so the
+ * legend states exactly what is drawn.  Suppressed and missing values are
+ * in no class.
  */
 #include "outputs/render.h"
 #include "geo/error.h"
@@ -48,36 +49,6 @@ const tp_figure *tp_people_figures(size_t *n)
 {
 	*n = TP_NFIGS;
 	return figures;
-}
-
-void tp_lang_pick(char *buf, size_t len, const char *lang, const char *fr, const char *nl,
-		  const char *sep)
-{
-	if (!strcmp(lang, "fr") || !strcmp(fr, nl))
-		snprintf(buf, len, "%s", fr);
-	else if (!strcmp(lang, "nl"))
-		snprintf(buf, len, "%s", nl);
-	else
-		snprintf(buf, len, "%s%s%s", fr, sep, nl);
-}
-
-/* ColorBrewer YlGnBu, 5 classes: sequential, readable by colour-blind
- * readers and in greyscale print. */
-static const unsigned char palette[TP_NCLASSES][3] = {
-	{0xff, 0xff, 0xcc}, {0xa1, 0xda, 0xb4}, {0x41, 0xb6, 0xc4},
-	{0x2c, 0x7f, 0xb8}, {0x25, 0x34, 0x94},
-};
-
-void tp_class_rgb(int cls, int n, unsigned char rgb[3])
-{
-	int k;
-
-	if (cls < 0 || n <= 0) {
-		rgb[0] = rgb[1] = rgb[2] = 0xd0;
-		return;
-	}
-	k = n == 1 ? 2 : (cls * (TP_NCLASSES - 1) + (n - 1) / 2) / (n - 1);
-	memcpy(rgb, palette[k], 3);
 }
 
 void tp_format_number(char *buf, size_t len, double v)
@@ -328,49 +299,32 @@ static void indicator_value(const tp_mapdata *d, tp_map_commune *c)
 		snprintf(c->label, sizeof(c->label), "–");
 }
 
-static int by_value(const void *a, const void *b)
-{
-	const tp_map_commune *x = *(tp_map_commune *const *)a, *y = *(tp_map_commune *const *)b;
-
-	if (x->value != y->value)
-		return x->value < y->value ? -1 : 1;
-	return strcmp(x->nis, y->nis);
-}
-
 static int classify(tp_mapdata *d)
 {
-	tp_map_commune **v = calloc(d->ncommunes, sizeof(*v));
-	int remap[TP_NCLASSES], used[TP_NCLASSES] = {0};
+	double *v = calloc(d->ncommunes, sizeof(*v));
+	tp_classes cls;
 	size_t m = 0, i;
-	int k;
 
 	if (!v)
 		return tp_error_set(TP_ERROR, "out of memory");
 	for (i = 0; i < d->ncommunes; i++) {
 		tp_map_commune *c = &d->communes[i];
 		indicator_value(d, c);
-		c->cls = -1;
 		if (c->has_value)
-			v[m++] = c;
+			v[m++] = c->value;
 		else
 			d->nodata++;
 	}
-	qsort(v, m, sizeof(*v), by_value);
-	for (i = 0; i < m; i++) {
-		v[i]->cls = i && v[i]->value == v[i - 1]->value ? v[i - 1]->cls
-								   : (int)(i * TP_NCLASSES / m);
-		used[v[i]->cls] = 1;
-	}
-	for (k = 0; k < TP_NCLASSES; k++)
-		remap[k] = used[k] ? d->nclasses++ : -1;
-	for (i = 0; i < m; i++) {
-		int c = remap[v[i]->cls];
-		v[i]->cls = c;
-		if (d->count[c]++ == 0)
-			d->lo[c] = v[i]->value;
-		d->hi[c] = v[i]->value;
-	}
+	tp_classes_quantile(&cls, v, m);
 	free(v);
+	for (i = 0; i < d->ncommunes; i++) {
+		tp_map_commune *c = &d->communes[i];
+		c->cls = c->has_value ? tp_classes_find(&cls, c->value) : -1;
+	}
+	d->nclasses = cls.n;
+	memcpy(d->lo, cls.lo, sizeof(d->lo));
+	memcpy(d->hi, cls.hi, sizeof(d->hi));
+	memcpy(d->count, cls.count, sizeof(d->count));
 	return TP_OK;
 }
 

@@ -13,6 +13,7 @@
  * the clock, so one store gives the same bytes every run.
  */
 #include "outputs/render.h"
+#include "geo/dates.h"
 #include "geo/error.h"
 #include "version.h"
 
@@ -310,9 +311,10 @@ static void draw_candidate(cairo_t *cr, double x, double y, double r)
 {
 	cairo_new_path(cr);
 	cairo_arc(cr, x, y, r, 0, 2 * M_PI);
-	cairo_set_source_rgba(cr, 0.90, 0.33, 0.05, 0.85);
+	cairo_set_source_rgba(cr, tp_candidate_fill[0] / 255.0, tp_candidate_fill[1] / 255.0,
+			      tp_candidate_fill[2] / 255.0, TP_CANDIDATE_OPACITY);
 	cairo_fill_preserve(cr);
-	cairo_set_source_rgb(cr, 0.35, 0.12, 0.0);
+	set_rgb(cr, tp_candidate_outline);
 	cairo_set_line_width(cr, 0.4);
 	cairo_stroke(cr);
 }
@@ -463,9 +465,7 @@ static void draw_overview(cairo_t *cr, const tp_mapdata *d)
 
 	cairo_set_source_rgb(cr, 1, 1, 1);
 	cairo_paint(cr);
-	if (strlen(d->reference_date) == 10)
-		snprintf(date, sizeof(date), "%.2s/%.2s/%.4s", d->reference_date + 8,
-			 d->reference_date + 5, d->reference_date);
+	tp_date_display(date, sizeof(date), d->reference_date);
 
 	/* title */
 	cairo_set_source_rgb(cr, 0.05, 0.05, 0.05);

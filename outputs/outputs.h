@@ -17,6 +17,7 @@
 
 #include <sqlite3.h>
 
+#include "geo/codes.h"
 #include "geo/rings.h"
 #include "outputs/outfile.h"
 
@@ -73,10 +74,6 @@ void tp_csv_field(FILE *f, const char *s);
 int tp_gpkg_write_styles(void *ds, const char *path, int n, const char *const *layers,
 			 char *const *qml, const char *const *what);
 
-/* Quantile class breaks of values[0..n) (sorted in place) for a graduated
- * style: up to TP_STYLE_CLASSES classes, fewer when values repeat; breaks
- * gets classes + 1 bounds.  Returns the number of classes (0 when n is 0). */
-int tp_style_breaks(double *values, int n, double *breaks);
 
 /*
  * The two ends of every GeoPackage tremplin creates (the pipeline's, the
@@ -140,51 +137,24 @@ int tp_write_located(const char *path, const tp_located *in, char **lco, double 
 
 /* ---- styles.c: what gpkg.c writes for QGIS ---------------------------- */
 
-/* A coded value: the code stored, its name in French and in Dutch. */
-typedef struct tp_code {
-	const char *code; /* as stored ("sisp") */
-	const char *fr;   /* French name */
-	const char *nl;   /* Dutch name */
-} tp_code;
-
-/* A list of coded values, written as a GDAL coded field domain. */
-typedef struct tp_code_list {
-	const char *domain;      /* domain name in the GeoPackage */
-	const char *description; /* what the codes are */
-	const tp_code *codes;    /* the values */
-	int n;                   /* how many */
-} tp_code_list;
-
-/* The domains: owner types, vacancy reasons, the candidate flag (0/1). */
-extern const tp_code_list tp_owner_types, tp_reasons, tp_candidate_flags;
-
-/*
- * The name of c in language ("fr", "nl", or "both": "fr / nl" when they
- * differ), written into buf of size n; returns buf.
- */
-const char *tp_code_name(const tp_code *c, const char *language, char *buf, size_t n);
-
 /*
  * QML texts (QGIS 3 layer styles), each returned as a string to free with
  * sqlite3_free(), or NULL when out of memory.
  *
  * tp_style_communes: a graduated choropleth of field on the classes
- * [breaks[i], breaks[i+1]] (nclasses + 1 breaks, ascending; values equal
- * to a break belong to the lower class, as QGIS matches the first range),
- * colours of a 5-class colour-blind-safe sequential palette (ColorBrewer
- * YlOrRd), labels with decimals digits.
+ * (tp_classes_quantile), each QGIS range running from the largest value of
+ * the class below (the smallest value for the first) to the largest of its
+ * own (a value equal to a bound belongs to the lower class, as QGIS matches
+ * the first range), in the colours of the printed maps (tp_class_rgb),
+ * labels with decimals digits.
  * tp_style_candidates: circles whose area grows with dwellings, up to
  * max_dwellings.  tp_style_vacancies: categories by reason.
  * tp_style_zones: outlines only, so that the communes show through.
  */
-#define TP_STYLE_CLASSES 5
-char *tp_style_communes(const char *field, const double *breaks, int nclasses, int decimals,
+char *tp_style_communes(const char *field, const tp_classes *classes, int decimals,
 			const char *language);
 char *tp_style_candidates(double max_dwellings, const char *language);
 char *tp_style_vacancies(const char *language);
 char *tp_style_zones(void);
-
-/* The colour of class i (0 .. TP_STYLE_CLASSES - 1) as "#rrggbb". */
-const char *tp_style_class_colour(int i);
 
 #endif

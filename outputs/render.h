@@ -24,6 +24,7 @@
 #include <sqlite3.h>
 
 #include "outputs/outfile.h"
+#include "geo/codes.h"
 
 /* What the caller chooses (the [outputs] section of the config). */
 typedef struct tp_render_opts {
@@ -56,7 +57,6 @@ int tp_write_dashboard(sqlite3 *store, const char *path, const tp_render_opts *o
 /* ---- shared by maps.c, atlas.c and dashboard.c ------------------------- */
 
 #define TP_NFIGS TP_NPEOPLE /* people figures published by the protect stage */
-#define TP_NCLASSES 5
 
 /* One figure a map can show. */
 typedef struct tp_figure {
@@ -140,14 +140,6 @@ typedef struct tp_mapdata {
 /* Loads everything the maps and the dashboard show; free with tp_mapdata_free. */
 int tp_mapdata_load(tp_mapdata **out, sqlite3 *store, const tp_render_opts *opts);
 void tp_mapdata_free(tp_mapdata *d);
-
-/* Writes the label of fr/nl in the chosen language into buf ("fr / nl"
- * for both, or one name when both are the same); sep joins the two. */
-void tp_lang_pick(char *buf, size_t len, const char *lang, const char *fr, const char *nl,
-		  const char *sep);
-
-/* The fill colour of class cls of n, as 0..255 RGB; cls -1 gives no data. */
-void tp_class_rgb(int cls, int n, unsigned char rgb[3]);
 
 /* A number for people: integer when whole, else 1 decimal; thin space groups. */
 void tp_format_number(char *buf, size_t len, double v);

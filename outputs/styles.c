@@ -1,18 +1,18 @@
 /*
  * styles.c: what makes tremplin.gpkg open styled and readable in QGIS.
  *
- * Two things live here, both plain data turned into text: the coded
- * values of owner_type, reason and candidate with their French and Dutch
- * names (gpkg.c writes them as GDAL coded field domains, which QGIS shows
- * as value maps), and the QML of each map layer's default style (gpkg.c
- * stores them in the layer_styles table QGIS reads when it opens a
- * layer).  The QML is the QGIS 3 layer-style format: a renderer-v2
- * element with its symbols, each symbol layer's properties written both
- * as <Option> (read by QGIS 3.22 and later) and as <prop> (read before).
+ * The QML of each map layer's default style (gpkg.c stores them in the
+ * layer_styles table QGIS reads when it opens a layer), with value-map
+ * widgets that show the names of the coded values of owner_type, reason
+ * and candidate (the code lists of geo/codes.h, which gpkg.c also writes
+ * as GDAL coded field domains).  The QML is the QGIS 3 layer-style format:
+ * a renderer-v2 element with its symbols, each symbol layer's properties
+ * written both as <Option> (read by QGIS 3.22 and later) and as <prop>
+ * (read before).
  *
- * Colours are chosen to be read by people with colour-vision deficiency:
- * the choropleth uses ColorBrewer's 5-class YlGnBu sequential scheme, the
- * categories the Okabe-Ito qualitative palette.
+ * Colours are the palettes of geo/codes.h, those of the printed maps and
+ * the dashboard: ColorBrewer's 5-class YlGnBu for the choropleth, the
+ * candidates' orange, Okabe-Ito for the reasons.
  */
 #include "outputs/outputs.h"
 
@@ -21,72 +21,10 @@
 
 #define COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
-static const tp_code owner_codes[] = {
-	{"sisp", "SISP", "OVM"},
-	{"ais", "AIS", "SVK"},
-	{"cpas", "CPAS", "OCMW"},
-	{"commune", "commune", "gemeente"},
-	{"regie", "Régie foncière", "Grondregie"},
-	{"citydev", "citydev.brussels", "citydev.brussels"},
-	{"private", "propriétaire privé", "privé-eigenaar"},
-};
-
-static const tp_code reason_codes[] = {
-	{"works", "travaux en cours (R1)", "werken bezig (R1)"},
-	{"study", "étude de rénovation (R2)", "renovatiestudie (R2)"},
-	{"financing", "en attente de financement", "wacht op financiering"},
-	{"allocation", "en cours d'attribution", "wordt toegewezen"},
-	{"repair", "en réparation", "in herstelling"},
-	{"other", "autre", "andere"},
-};
-
-static const tp_code candidate_codes[] = {
-	{"0", "non candidat", "geen kandidaat"},
-	{"1", "candidat à une occupation temporaire", "kandidaat voor tijdelijke bewoning"},
-};
-
-const tp_code_list tp_owner_types = {"owner_type", "Type of owner of an empty dwelling",
-				     owner_codes, COUNT(owner_codes)};
-const tp_code_list tp_reasons = {"vacancy_reason", "Why the dwelling is empty (SLRB reasons)",
-				 reason_codes, COUNT(reason_codes)};
-const tp_code_list tp_candidate_flags = {"candidate_flag",
-					 "Whether the record could host a temporary occupation",
-					 candidate_codes, COUNT(candidate_codes)};
-
-/* Okabe-Ito colours, one per reason in reason_codes order. */
-static const char *const reason_colours[] = {
-	"213,94,0,255",   /* vermillion: works */
-	"0,114,178,255",  /* blue: study */
-	"86,180,233,255", /* sky blue: financing */
-	"204,121,167,255", /* reddish purple: allocation */
-	"230,159,0,255",  /* orange: repair */
-	"120,120,120,255", /* grey: other */
-};
-
-/* ColorBrewer YlGnBu, 5 classes: the palette of the printed maps and the
- * dashboard (outputs/mapdata.c), so QGIS shows the same colours. */
-static const char *const class_hex[TP_STYLE_CLASSES] = {
-	"#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494",
-};
-static const char *const class_rgba[TP_STYLE_CLASSES] = {
-	"255,255,204,255", "161,218,180,255", "65,182,196,255", "44,127,184,255", "37,52,148,255",
-};
-
-const char *tp_style_class_colour(int i)
+/* "r,g,b,a" as QML writes a colour; alpha 0..255. */
+static const char *qml_colour(char *buf, size_t n, const unsigned char rgb[3], int alpha)
 {
-	return i >= 0 && i < TP_STYLE_CLASSES ? class_hex[i] : NULL;
-}
-
-const char *tp_code_name(const tp_code *c, const char *language, char *buf, size_t n)
-{
-	if (language && !strcmp(language, "fr"))
-		snprintf(buf, n, "%s", c->fr);
-	else if (language && !strcmp(language, "nl"))
-		snprintf(buf, n, "%s", c->nl);
-	else if (!strcmp(c->fr, c->nl))
-		snprintf(buf, n, "%s", c->fr);
-	else
-		snprintf(buf, n, "%s / %s", c->fr, c->nl);
+	snprintf(buf, n, "%d,%d,%d,%d", rgb[0], rgb[1], rgb[2], alpha);
 	return buf;
 }
 
@@ -192,8 +130,8 @@ static void put_fill(sqlite3_str *x, int name, const char *colour, const char *o
 }
 
 /* A circle marker symbol called name; size_expression (or NULL) sets its size per feature. */
-static void put_marker(sqlite3_str *x, int name, const char *colour, const char *size,
-		       const char *size_expression)
+static void put_marker(sqlite3_str *x, int name, const char *colour, const char *outline,
+		       const char *size, const char *size_expression)
 {
 	const prop p[] = {
 		{"angle", "0"},
@@ -203,7 +141,7 @@ static void put_marker(sqlite3_str *x, int name, const char *colour, const char 
 		{"name", "circle"},
 		{"offset", "0,0"},
 		{"offset_unit", "MM"},
-		{"outline_color", "35,35,35,255"},
+		{"outline_color", outline},
 		{"outline_style", "solid"},
 		{"outline_width", "0.2"},
 		{"outline_width_unit", "MM"},
@@ -275,11 +213,12 @@ static char *finish(sqlite3_str *x)
 
 /* ---- the layers -------------------------------------------------------- */
 
-char *tp_style_communes(const char *field, const double *breaks, int nclasses, int decimals,
+char *tp_style_communes(const char *field, const tp_classes *classes, int decimals,
 			const char *language)
 {
 	sqlite3_str *x = sqlite3_str_new(NULL);
-	char label[128];
+	char label[128], colour[32];
+	unsigned char rgb[3];
 	int i;
 
 	put_begin(x);
@@ -288,20 +227,20 @@ char *tp_style_communes(const char *field, const double *breaks, int nclasses, i
 	sqlite3_str_appendall(x, "\" graduatedMethod=\"GraduatedColor\" symbollevels=\"0\""
 				 " forceraster=\"0\" enableorderby=\"0\" referencescale=\"-1\">\n"
 				 "    <ranges>\n");
-	for (i = 0; i < nclasses; i++) {
+	for (i = 0; i < classes->n; i++) {
+		double lower = i ? classes->hi[i - 1] : classes->lo[0];
 		/* SQLite's printf ignores the locale: the decimal point stays '.'. */
-		sqlite3_snprintf(sizeof(label), label, "%.*f – %.*f", decimals, breaks[i], decimals,
-				 breaks[i + 1]);
+		sqlite3_snprintf(sizeof(label), label, "%.*f – %.*f", decimals, lower, decimals,
+				 classes->hi[i]);
 		sqlite3_str_appendf(x, "      <range symbol=\"%d\" lower=\"%!.17g\" upper=\"%!.17g\""
 				       " label=\"%s\" render=\"true\"/>\n",
-				    i, breaks[i], breaks[i + 1], label);
+				    i, lower, classes->hi[i], label);
 	}
 	sqlite3_str_appendall(x, "    </ranges>\n    <symbols>\n");
-	for (i = 0; i < nclasses; i++) {
-		/* Fewer classes than colours (repeated values) spread over the whole scheme. */
-		int c = nclasses > 1 ? (i * (TP_STYLE_CLASSES - 1) + (nclasses - 1) / 2) / (nclasses - 1)
-				     : TP_STYLE_CLASSES / 2;
-		put_fill(x, i, class_rgba[c], "110,110,110,255", "0.26", "solid");
+	for (i = 0; i < classes->n; i++) {
+		tp_class_rgb(i, classes->n, rgb);
+		put_fill(x, i, qml_colour(colour, sizeof(colour), rgb, 255), "110,110,110,255", "0.26",
+			 "solid");
 	}
 	sqlite3_str_appendf(x, "    </symbols>\n"
 			       "    <classificationMethod id=\"Quantile\">\n"
@@ -323,7 +262,7 @@ char *tp_style_candidates(double max_dwellings, const char *language)
 	static const char *const fields[] = {"owner_type"};
 	static const tp_code_list *const lists[] = {&tp_owner_types};
 	sqlite3_str *x = sqlite3_str_new(NULL);
-	char expr[160];
+	char expr[160], fill[32], outline[32];
 
 	/* Diameter as the square root: a circle's area grows with the dwellings. */
 	sqlite3_snprintf(sizeof(expr), expr, "scale_exp(\"dwellings\", 0, %!.17g, 1.5, 10, 0.5)",
@@ -332,7 +271,10 @@ char *tp_style_candidates(double max_dwellings, const char *language)
 	sqlite3_str_appendall(x, "  <renderer-v2 type=\"singleSymbol\" symbollevels=\"0\""
 				 " forceraster=\"0\" enableorderby=\"0\" referencescale=\"-1\">\n"
 				 "    <symbols>\n");
-	put_marker(x, 0, "0,158,115,200", "4", expr);
+	put_marker(x, 0,
+		   qml_colour(fill, sizeof(fill), tp_candidate_fill,
+			      (int)(TP_CANDIDATE_OPACITY * 255 + 0.5)),
+		   qml_colour(outline, sizeof(outline), tp_candidate_outline, 255), "4", expr);
 	sqlite3_str_appendall(x, "    </symbols>\n    <rotation/>\n    <sizescale/>\n"
 				 "  </renderer-v2>\n");
 	put_end(x, fields, lists, COUNT(fields), language);
@@ -345,7 +287,8 @@ char *tp_style_vacancies(const char *language)
 	static const tp_code_list *const lists[] = {&tp_owner_types, &tp_reasons,
 						    &tp_candidate_flags};
 	sqlite3_str *x = sqlite3_str_new(NULL);
-	char name[256];
+	char name[256], colour[32];
+	unsigned char rgb[3];
 	int i;
 
 	put_begin(x);
@@ -359,8 +302,11 @@ char *tp_style_vacancies(const char *language)
 		sqlite3_str_appendall(x, "\" render=\"true\"/>\n");
 	}
 	sqlite3_str_appendall(x, "    </categories>\n    <symbols>\n");
-	for (i = 0; i < tp_reasons.n && i < COUNT(reason_colours); i++)
-		put_marker(x, i, reason_colours[i], "2.4", NULL);
+	for (i = 0; i < tp_reasons.n; i++) {
+		tp_reason_rgb(i, rgb);
+		put_marker(x, i, qml_colour(colour, sizeof(colour), rgb, 255), "35,35,35,255", "2.4",
+			   NULL);
+	}
 	sqlite3_str_appendall(x, "    </symbols>\n    <rotation/>\n    <sizescale/>\n"
 				 "  </renderer-v2>\n");
 	put_end(x, fields, lists, COUNT(fields), language);

@@ -2,6 +2,7 @@
  * config.c: INI parsing with inih into a tp_config.
  */
 #include "pipeline/config.h"
+#include "geo/dates.h"
 #include "geo/error.h"
 
 #include <errno.h>
@@ -9,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #include <ini.h>
 
@@ -58,20 +58,16 @@ static int run_key(parse_state *st, const char *name, const char *value)
 	tp_config *cfg = st->cfg;
 	char *end = NULL;
 	double v;
-	long days;
 
 	if (!strcmp(name, "crs"))
 		return set_str(&cfg->crs, value);
 	if (!strcmp(name, "note"))
 		return set_str(&cfg->note, value);
 	if (!strcmp(name, "reference_date")) {
-		char buf[64], why[128];
-		tp_field_def f = {"reference_date", TP_F_DATE, TP_NEED_VALUE, 0};
-		if (tp_field_parse(&f, value, buf, sizeof(buf), why, sizeof(why)) != 1 ||
-		    tp_date_parse_iso(buf, &days))
+		tp_date date;
+		if (tp_date_parse(&date, value))
 			return fail(st, "run", name, "not a date: '%s'", value);
-		memcpy(cfg->reference_date, buf, 10);
-		cfg->reference_date[10] = '\0';
+		tp_date_format(cfg->reference_date, sizeof(cfg->reference_date), date);
 		return 1;
 	}
 	if (!strcmp(name, "min_window_months") || !strcmp(name, "occupancy")) {
@@ -230,8 +226,6 @@ int tp_config_load(tp_config *cfg, const char *path)
 {
 	parse_state st = {0};
 	const char *slash;
-	time_t now = time(NULL);
-	struct tm tm;
 	int rc, k;
 
 	memset(cfg, 0, sizeof(*cfg));
@@ -244,8 +238,7 @@ int tp_config_load(tp_config *cfg, const char *path)
 	cfg->small_cell_threshold = 5;
 	cfg->maps = 1;
 	cfg->dashboard = 1;
-	gmtime_r(&now, &tm);
-	strftime(cfg->reference_date, sizeof(cfg->reference_date), "%Y-%m-%d", &tm);
+	tp_date_today(cfg->reference_date, sizeof(cfg->reference_date));
 	if (!cfg->path || !cfg->crs || !cfg->indicator || !cfg->language)
 		return tp_error_set(TP_ERROR, "out of memory");
 	cfg->text = slurp(path);

@@ -21,8 +21,8 @@
 #include "pipeline/stages.h"
 #include "pipeline/store.h"
 #include "geo/categories.h"
+#include "geo/dates.h"
 #include "geo/error.h"
-#include "inputs/fields.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -51,7 +51,7 @@ int tp_stage_score(tp_run *run)
 	long ref;
 	int rc;
 
-	if (tp_date_parse_iso(cfg->reference_date, &ref))
+	if (tp_date_iso_days(cfg->reference_date, &ref))
 		return tp_error_set(TP_ECONFIG, "%s: [run] reference_date: not a date: '%s'",
 				    cfg->path, cfg->reference_date);
 	rc = tp_store_meta_set(run->db, "reference_date", cfg->reference_date);
@@ -88,7 +88,7 @@ int tp_stage_score(tp_run *run)
 		long start;
 		int candidate = 0;
 
-		if (works && tp_date_parse_iso(works, &start) == 0)
+		if (works && tp_date_iso_days(works, &start) == 0)
 			window = round((double)(start - ref) / DAYS_PER_MONTH * 10) / 10;
 		if (dwellings < 1)
 			snprintf(status, sizeof(status), "not a candidate: no dwelling");

@@ -54,6 +54,16 @@ check(private, "the demo has candidates of private owners")
 leaked = [o for o in private if html.escape(o) in src or o in src]
 check(leaked == [], "no private owner is named: %r" % leaked)
 
+# Owner types carry the names the GeoPackage's field domain (and so QGIS) gives them.
+gpkg = gdal.OpenEx(os.path.join(out, "tremplin.gpkg"))
+names = gpkg.GetFieldDomain("owner_type").GetEnumeration()
+gpkg = None
+options = {v: html.unescape(t) for v, t in re.findall(r'<option value="([a-z]+)">([^<]*)</option>', src)}
+check(options == names, "owner-type filter names equal the GeoPackage's domain: %r vs %r" % (options, names))
+typed = re.findall(r'<tr data-owner="([a-z]+)"[^>]*>(?:<td[^>]*>.*?</td>){4}<td>([^<]*)</td>', src)
+check(typed and all(names[c] == html.unescape(t) for c, t in typed),
+      "each candidate's owner type is named as in the GeoPackage: %r" % typed[:3])
+
 profile = os.path.join(d, "profile")
 flags = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
