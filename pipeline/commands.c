@@ -60,7 +60,7 @@ static int align_crs(tp_geo *g, tp_points *pts, const char *dst, const char *pat
 		return TP_OK;
 	rc = tp_transform_new(&t, g, pts->crs, dst);
 	if (rc)
-		return tp_error_set(TP_EINPUT, "%s: %s", path, tp_error_last());
+		return tp_error_wrap(rc, "%s", path);
 	for (i = 0; i < pts->n && !rc; i++)
 		rc = tp_transform_xy(t, &pts->xy[2 * i], &pts->xy[2 * i + 1]);
 	tp_transform_free(t);

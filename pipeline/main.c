@@ -248,6 +248,8 @@ int main(int argc, char **argv)
 		rc = usage_error("no command given%s", "");
 		goto out;
 	}
+	/* a message printed below is this command's, never an earlier one */
+	tp_error_clear();
 	if (!strcmp(command, "stages")) {
 		list_stages();
 		rc = TP_EXIT_OK;
@@ -319,8 +321,11 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (rc) {
-		fprintf(stderr, "tremplin: %s\n", tp_error_last());
-		rc = tp_exit_code(tp_error_code() ? tp_error_code() : rc);
+		/* an empty message is a bug below: say so rather than print nothing */
+		fprintf(stderr, "tremplin: %s\n",
+			tp_error_last()[0] ? tp_error_last()
+					   : "failed, and no reason was recorded (a bug: please report it)");
+		rc = tp_exit_code(rc);
 	}
 out:
 	tp_config_dispose(&cfg);
