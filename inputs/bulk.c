@@ -4,6 +4,7 @@
 #include "inputs/bulk.h"
 #include "geo/bigbuf.h"
 #include "geo/error.h"
+#include "geo/geo.h"
 #include "geo/parallel.h"
 
 #include <stdint.h>
@@ -27,9 +28,12 @@ static int open_layer(GDALDatasetH *ds, OGRLayerH *lyr, const char *path, const 
 	GDALAllRegister();
 	if (stat(path, &st) != 0)
 		return tp_error_set(TP_EINPUT, "%s: file not found", path);
-	*ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
+	tp_gdal_reset();
+	*ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY | GDAL_OF_VERBOSE_ERROR, NULL, NULL,
+			 NULL);
 	if (!*ds)
-		return tp_error_set(TP_EINPUT, "%s: not a vector file OGR can read", path);
+		return tp_error_set(TP_EINPUT, "%s: not a vector file OGR can read: %s", path,
+				    tp_gdal_reason());
 	*lyr = layer ? GDALDatasetGetLayerByName(*ds, layer) : GDALDatasetGetLayer(*ds, 0);
 	if (!*lyr) {
 		GDALClose(*ds);

@@ -15,6 +15,7 @@
 #include "inputs/source.h"
 #include "inputs/text.h"
 #include "geo/error.h"
+#include "geo/geo.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -672,13 +673,12 @@ int tp_reader_next(tp_reader *r, tp_record *rec)
 	size_t i;
 
 	tp_record_dispose(rec);
-	CPLErrorReset();
+	tp_gdal_reset();
 	f = OGR_L_GetNextFeature(r->layer);
 	if (!f) {
 		if (CPLGetLastErrorType() >= CE_Failure)
 			return tp_error_set(TP_EINPUT, "%s, layer %s, after row %ld: %s",
-					    r->cfg->path, r->layer_name, r->row,
-					    CPLGetLastErrorMsg());
+					    r->cfg->path, r->layer_name, r->row, tp_gdal_reason());
 		return 0;
 	}
 	rec->row = ++r->row;

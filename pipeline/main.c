@@ -198,8 +198,7 @@ int main(int argc, char **argv)
 	args = argv;
 	/* GDAL's own messages reach the user through tremplin's, which name the
 	 * file and row; they are printed raw only with --debug on. */
-	if (!CPLTestBool(CPLGetConfigOption("CPL_DEBUG", "NO")))
-		CPLPushErrorHandler(CPLQuietErrorHandler);
+	tp_gdal_capture(CPLTestBool(CPLGetConfigOption("CPL_DEBUG", "NO")));
 	for (i = 1; i < nargs; i++) {
 		const char *a = args[i];
 		int more = i + 1 < nargs;
