@@ -593,6 +593,11 @@ static int stage_locate(tp_run *run)
 		GEOSGeomGetX_r(run->g->gh, pts.geom[i], &x);
 		GEOSGeomGetY_r(run->g->gh, pts.geom[i], &y);
 		c = tp_index_locate(cix, x, y, &hits);
+		z = c >= 0 ? tp_index_locate(zix, x, y, NULL) : -1;
+		if (c == TP_LOCATE_FAILED || z == TP_LOCATE_FAILED) {
+			rc = TP_ERROR;
+			break;
+		}
 		if (c < 0) {
 			snprintf(why, sizeof(why),
 				 "outside every commune of the region (x %.1f, y %.1f in the "
@@ -602,7 +607,6 @@ static int stage_locate(tp_run *run)
 			continue;
 		}
 		border += hits > 1;
-		z = tp_index_locate(zix, x, y, NULL);
 		sqlite3_reset(upd);
 		sqlite3_bind_text(upd, 1, com.key[c], -1, SQLITE_STATIC);
 		if (z >= 0)
