@@ -4,6 +4,7 @@ every unusable input stops the join with exit 4 and a message naming the file, l
 output is left behind.  On the real Brussels boundaries when ../shared is there: one point inside
 each commune lands in that commune."""
 import os
+import subprocess
 from osgeo import ogr, osr
 from tplib import *
 
@@ -102,6 +103,8 @@ cases = [
     ("no such key column", [polys, pts, "--layer1", "zones", "--key", "code"], "polys.gpkg, layer zones: no column 'code'"),
     ("no such layer", [polys, pts, "--layer1", "zones", "--layer2", "nope"], "points.gpkg: no layer 'nope'"),
     ("no points file", [polys, os.path.join(d, "nowhere.gpkg"), "--layer1", "zones"], "nowhere.gpkg: file not found"),
+    ("no points file, read on the second thread", [polys, os.path.join(d, "nowhere.gpkg"), "--layer1", "zones",
+                                                   "--threads", "2"], "nowhere.gpkg: file not found"),
 ]
 for name, args, msg in cases:
     out = os.path.join(d, "bad.csv")
@@ -110,6 +113,35 @@ for name, args, msg in cases:
     check(msg in p.stderr, "%s: message %r in %r" % (name, msg, p.stderr))
     check(not os.path.exists(out), "%s: no output left" % name)
     check(not [f for f in os.listdir(d) if ".tmp-" in f], "%s: no temporary file left" % name)
+
+# A GeoPackage that SQLite cannot open: GDAL's reason reaches the message, on either thread, and
+# GDAL prints nothing of its own (the second thread's messages used to come out raw).
+write(os.path.join(d, "corrupt.gpkg"), "SQLite format 3\0" + "garbage" * 300)
+for threads in ("1", "2"):
+    p = run("join", polys, os.path.join(d, "corrupt.gpkg"), "--layer1", "zones", "--threads", threads)
+    check(p.returncode == 4 and "corrupt.gpkg: not a vector file OGR can read: file is not a database\n"
+          in p.stderr, "a corrupt GeoPackage (%s threads): exit 4 with GDAL's reason: %d %r"
+          % (threads, p.returncode, p.stderr))
+    check("ERROR 1" not in p.stderr and "Warning 1" not in p.stderr,
+          "a corrupt GeoPackage (%s threads): no raw GDAL message: %r" % (threads, p.stderr))
+
+# Points in a local (engineering) CRS cannot be brought into the polygons' CRS: the whole message,
+# the file named once.  Relative names, as a person types them: the message that quoted the error
+# slot into itself came out as "lpts.gpkg: lpts.gpkg: rmation from 'LOCAL_CS[...".
+local = osr.SpatialReference()
+local.SetLocalCS("plan de chantier")
+ds = ogr.GetDriverByName("GPKG").CreateDataSource(os.path.join(d, "lpts.gpkg"))
+lyr = ds.CreateLayer("pts", local, ogr.wkbPoint)
+f = ogr.Feature(lyr.GetLayerDefn())
+f.SetGeometry(ogr.CreateGeometryFromWkt("POINT(5 5)"))
+lyr.CreateFeature(f)
+ds = None
+p = subprocess.run([TREMPLIN, "join", "polys.gpkg", "lpts.gpkg", "--layer1", "zones"], cwd=d,
+                   capture_output=True, text=True)
+check(p.returncode == 4, "a local CRS: exit 4, got %d" % p.returncode)
+check(p.stderr.startswith("tremplin: lpts.gpkg: no transformation from 'LOCAL_CS[\"plan de chantier\",")
+      and p.stderr.endswith("]' to 'EPSG:31370'\n") and p.stderr.count("lpts.gpkg") == 1,
+      "a local CRS: the whole message, the file named once: %r" % p.stderr)
 
 # The real Brussels boundaries: a point inside each commune, and one outside the region.
 gpkg = os.path.abspath(os.path.join(SHARED, "bxl_communes.gpkg"))
