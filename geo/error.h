@@ -4,9 +4,13 @@
  * Every function that can fail returns an int: 0 on success, one of the
  * negative TP_E* codes on failure, after recording a message with
  * tp_error_set().  The message names what a person must fix (file, layer,
- * row, field).  Only main() turns the code into an exit status, through
- * tp_exit_code().  GEOS, PROJ and GDAL messages are captured into the same
- * slot by the handlers installed in geo.c.
+ * row, field).  The returned code is the truth: a caller passes it on (or
+ * wraps the message with tp_error_wrap) and never reads tp_error_code()
+ * in its stead.  Only main() turns the code into an exit status, through
+ * tp_exit_code().  The handlers installed in geo.c keep GEOS, PROJ and
+ * GDAL's own messages (geo.h), and the failing call puts them in its
+ * message.  The slot is per thread: a worker hands its failure to the
+ * caller in a tp_error_state (below, and parallel.h).
  */
 #ifndef TP_ERROR_H
 #define TP_ERROR_H

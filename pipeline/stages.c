@@ -243,6 +243,10 @@ static int rows_load(tp_run *run, rows *r, const char *sql)
 				       : NULL;
 		r->value[r->n] = ncol > 3 ? sqlite3_column_double(st, 3) : 0;
 		r->n++;
+		if (!r->key[r->n - 1] && ncol > 2 && sqlite3_column_text(st, 2)) {
+			sqlite3_finalize(st);
+			return tp_error_set(TP_ERROR, "out of memory");
+		}
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
