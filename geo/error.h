@@ -4,9 +4,13 @@
  * Every function that can fail returns an int: 0 on success, one of the
  * negative TP_E* codes on failure, after recording a message with
  * tp_error_set().  The message names what a person must fix (file, layer,
- * row, field).  Only main() turns the code into an exit status, through
- * tp_exit_code().  GEOS, PROJ and GDAL messages are captured into the same
- * slot by the handlers installed in geo.c.
+ * row, field).  The returned code is the truth: a caller passes it on (or
+ * wraps the message with tp_error_wrap) and never reads tp_error_code()
+ * in its stead.  Only main() turns the code into an exit status, through
+ * tp_exit_code().  The handlers installed in geo.c keep GEOS, PROJ and
+ * GDAL's own messages (geo.h), and the failing call puts them in its
+ * message.  The slot is per thread: a worker hands its failure to the
+ * caller in a tp_error_state (below, and parallel.h).
  */
 #ifndef TP_ERROR_H
 #define TP_ERROR_H
@@ -34,8 +38,26 @@ enum {
 	TP_EXIT_STORE = 6,
 };
 
-/* Records a printf-style message as the last error and returns code. */
+/* Room for one message, its terminating NUL included. */
+#define TP_ERROR_MSG_MAX 2048
+
+/*
+ * Records a printf-style message as the last error and returns code.  The
+ * message is formatted before the slot is written, so tp_error_last() may
+ * be one of the arguments.
+ */
 int tp_error_set(int code, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/*
+ * Adds context in front of the message already set: the slot becomes
+ * "CONTEXT: previous message", CONTEXT being the printf-style fmt.  code is
+ * the code the failing call returned (the returned code is the truth, not
+ * the slot's); it is recorded and returned, so a caller writes
+ * `return tp_error_wrap(rc, "%s, layer %s", path, layer);`.  An empty slot
+ * (a bug below) reads "CONTEXT: failed, and no reason was recorded".
+ */
+int tp_error_wrap(int code, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 /* The last error message, never NULL ("" when none). */
@@ -46,6 +68,31 @@ int tp_error_code(void);
 
 /* Forgets the last error. */
 void tp_error_clear(void);
+
+/*
+ * A failure carried from one thread to another (the last-error slot is per
+ * thread).  A worker keeps one in its job, zeroed before it starts; the
+ * caller restores it once the worker has finished.
+ */
+typedef struct tp_error_state {
+	int code;                    /* TP_E* code of the first failure, TP_OK if none */
+	char msg[TP_ERROR_MSG_MAX];  /* its message */
+} tp_error_state;
+
+/*
+ * Copies this thread's message into out with code, the code the failing
+ * call returned, unless code is TP_OK or out already holds a failure (the
+ * first one is kept).  Returns code.
+ */
+int tp_error_save(tp_error_state *out, int code);
+
+/*
+ * Makes st this thread's last error when it holds a failure, and returns
+ * its code (TP_OK, the slot untouched, when it holds none).  A caller
+ * gathering workers' results writes
+ * `for (t = 0; t < n && !rc; t++) rc = tp_error_restore(&jobs[t].err);`.
+ */
+int tp_error_restore(const tp_error_state *st);
 
 /* Maps a TP_E* code to the command's exit status. */
 int tp_exit_code(int code);

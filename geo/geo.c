@@ -1,13 +1,15 @@
 /*
  * geo.c: the GEOS/PROJ context, WKB conversion, reprojection and repair.
  *
- * GEOS messages go to the context's buffer through the _r message
- * handlers, so a failing GEOS call can be reported with GEOS's own words.
- * PROJ errors are read back with proj_context_errno_string().
+ * GEOS errors go to the context's buffer through the _r message handler,
+ * and PROJ's to another through the context's log function, so a failing
+ * call can be reported with the library's own words.  GDAL's are kept per
+ * thread by the handler tp_gdal_capture installs.
  */
 #include "geo/geo.h"
 #include "geo/error.h"
 
+#include <cpl_error.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -20,11 +22,66 @@ struct tp_transform {
 	int failed;    /* set by the GEOS transform callback on a PROJ error */
 };
 
+static _Thread_local char gdal_msg[1024]; /* this thread's last GDAL failure */
+static int gdal_print;                    /* pass GDAL's messages to its own printer */
+
 static void geos_handler(const char *msg, void *ud)
 {
 	tp_geo *g = ud;
 
 	snprintf(g->geos_msg, sizeof(g->geos_msg), "%s", msg);
+}
+
+/* GEOS notices (why a geometry is invalid, ...) are not failures: a later
+ * failure's message must not show one. */
+static void geos_notice(const char *msg, void *ud)
+{
+	(void)msg;
+	(void)ud;
+}
+
+static void proj_logger(void *ud, int level, const char *msg)
+{
+	tp_geo *g = ud;
+
+	if (level == PJ_LOG_ERROR && msg)
+		snprintf(g->proj_msg, sizeof(g->proj_msg), "%s", msg);
+}
+
+/* ": " and the reason PROJ gave for the failure of the call just made on
+ * g, in buf; "" when it gave none. */
+static const char *proj_reason(tp_geo *g, char *buf, size_t len)
+{
+	int e = proj_context_errno(g->pj);
+	const char *why = g->proj_msg[0] ? g->proj_msg : e ? proj_context_errno_string(g->pj, e) : NULL;
+
+	snprintf(buf, len, "%s%s", why ? ": " : "", why ? why : "");
+	return buf;
+}
+
+static void CPL_STDCALL gdal_handler(CPLErr cls, CPLErrorNum num, const char *msg)
+{
+	if (cls >= CE_Failure && msg)
+		snprintf(gdal_msg, sizeof(gdal_msg), "%s", msg);
+	if (gdal_print)
+		CPLDefaultErrorHandler(cls, num, msg);
+}
+
+void tp_gdal_capture(int print)
+{
+	gdal_print = print;
+	CPLSetErrorHandler(gdal_handler);
+}
+
+void tp_gdal_reset(void)
+{
+	gdal_msg[0] = '\0';
+	CPLErrorReset();
+}
+
+const char *tp_gdal_reason(void)
+{
+	return gdal_msg[0] ? gdal_msg : "GDAL gave no reason";
 }
 
 int tp_geo_new(tp_geo **out)
@@ -40,8 +97,9 @@ int tp_geo_new(tp_geo **out)
 	if (!g->gh || !g->pj)
 		goto fail;
 	GEOSContext_setErrorMessageHandler_r(g->gh, geos_handler, g);
-	GEOSContext_setNoticeMessageHandler_r(g->gh, geos_handler, g);
-	proj_log_level(g->pj, PJ_LOG_NONE);
+	GEOSContext_setNoticeMessageHandler_r(g->gh, geos_notice, g);
+	proj_log_func(g->pj, g, proj_logger);
+	proj_log_level(g->pj, PJ_LOG_ERROR);
 	g->wkb_in = GEOSWKBReader_create_r(g->gh);
 	g->wkb_out = GEOSWKBWriter_create_r(g->gh);
 	if (!g->wkb_in || !g->wkb_out)
@@ -140,6 +198,7 @@ int tp_transform_new(tp_transform **out, tp_geo *g, const char *src,
 {
 	tp_transform *t = NULL;
 	PJ *ps = NULL, *pd = NULL, *op = NULL;
+	char why[520];
 	int rc = TP_OK;
 
 	*out = NULL;
@@ -147,28 +206,31 @@ int tp_transform_new(tp_transform **out, tp_geo *g, const char *src,
 	if (!t)
 		return tp_error_set(TP_ERROR, "out of memory");
 	t->g = g;
+	g->proj_msg[0] = '\0';
 	ps = proj_create(g->pj, src);
 	if (!ps) {
-		rc = tp_error_set(TP_EINPUT, "unknown CRS '%s'", src);
+		rc = tp_error_set(TP_EINPUT, "unknown CRS '%s'%s", src,
+				  proj_reason(g, why, sizeof(why)));
 		goto done;
 	}
 	pd = proj_create(g->pj, dst);
 	if (!pd) {
-		rc = tp_error_set(TP_EINPUT, "unknown CRS '%s'", dst);
+		rc = tp_error_set(TP_EINPUT, "unknown CRS '%s'%s", dst,
+				  proj_reason(g, why, sizeof(why)));
 		goto done;
 	}
 	if (proj_is_equivalent_to(ps, pd, PJ_COMP_EQUIVALENT_EXCEPT_AXIS_ORDER_GEOGCRS))
 		goto done; /* identity: pj stays NULL */
 	op = proj_create_crs_to_crs_from_pj(g->pj, ps, pd, NULL, NULL);
 	if (!op) {
-		rc = tp_error_set(TP_EINPUT, "no transformation from '%s' to '%s'",
-				  src, dst);
+		rc = tp_error_set(TP_EINPUT, "no transformation from '%s' to '%s'%s", src,
+				  dst, proj_reason(g, why, sizeof(why)));
 		goto done;
 	}
 	t->pj = proj_normalize_for_visualization(g->pj, op);
 	if (!t->pj)
-		rc = tp_error_set(TP_EINPUT, "cannot normalise axis order from '%s' to '%s'",
-				  src, dst);
+		rc = tp_error_set(TP_EINPUT, "cannot normalise axis order from '%s' to '%s'%s",
+				  src, dst, proj_reason(g, why, sizeof(why)));
 done:
 	if (op)
 		proj_destroy(op);
@@ -207,9 +269,9 @@ int tp_transform_xy(tp_transform *t, double *x, double *y)
 	c = proj_coord(*x, *y, 0, 0);
 	c = proj_trans(t->pj, PJ_FWD, c);
 	if (c.xy.x == HUGE_VAL || c.xy.y == HUGE_VAL) {
+		int e = proj_errno(t->pj);
 		return tp_error_set(TP_EINPUT, "cannot transform (%g, %g): %s", *x, *y,
-				    proj_context_errno_string(t->g->pj,
-							      proj_context_errno(t->g->pj)));
+				    e ? proj_context_errno_string(t->g->pj, e) : "PROJ gave no reason");
 	}
 	*x = c.xy.x;
 	*y = c.xy.y;

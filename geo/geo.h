@@ -4,8 +4,10 @@
  * One tp_geo bundles a reentrant GEOS handle and a PROJ context; a thread
  * uses its own.  All geometry crosses the rest of tremplin as WKB (in the
  * working store) or as GEOSGeometry* owned by the caller of the function
- * that returned it.  GEOS notices and errors are captured into the tp_geo
- * and into the last-error slot (error.h).  Nothing here knows the pipeline.
+ * that returned it.  GEOS and PROJ error messages are kept in the tp_geo
+ * (geos_msg, proj_msg), and GDAL's per thread (tp_gdal_capture), so that a
+ * failing call's message in the last-error slot (error.h) gives the
+ * library's reason.  Nothing here knows the pipeline.
  */
 #ifndef TP_GEO_H
 #define TP_GEO_H
@@ -20,12 +22,30 @@ typedef struct tp_geo {
 	PJ_CONTEXT *pj;          /* PROJ context of this thread */
 	GEOSWKBReader *wkb_in;   /* reused WKB reader */
 	GEOSWKBWriter *wkb_out;  /* reused WKB writer (2D, little-endian) */
-	char geos_msg[512];      /* last GEOS error or notice */
+	char geos_msg[512];      /* last GEOS error (notices are not kept) */
+	char proj_msg[512];      /* last PROJ error logged on pj */
 } tp_geo;
 
 /* Creates a context; *out is NULL on failure.  Free with tp_geo_free(). */
 int tp_geo_new(tp_geo **out);
 void tp_geo_free(tp_geo *g);
+
+/*
+ * Installs, for every thread, the GDAL error handler that keeps the text of
+ * the calling thread's last GDAL failure (CE_Failure and worse).  With
+ * print set (--debug on) every GDAL message is also printed as GDAL would;
+ * without it GDAL prints nothing, its words reaching the user inside
+ * tremplin's messages.  Call once, before any thread starts.
+ */
+void tp_gdal_capture(int print);
+
+/* Forgets this thread's last GDAL failure (and GDAL's own last error):
+ * call it before the GDAL call whose failure you will report. */
+void tp_gdal_reset(void);
+
+/* The text of this thread's last GDAL failure since tp_gdal_reset(), or
+ * "GDAL gave no reason"; never NULL nor empty. */
+const char *tp_gdal_reason(void);
 
 /* Parses WKB into a new geometry (caller destroys), NULL on bad WKB. */
 GEOSGeometry *tp_geo_from_wkb(tp_geo *g, const void *wkb, size_t len);

@@ -97,7 +97,7 @@ typedef struct {
 	size_t from, to;     /* polygons */
 	size_t *span;        /* per polygon: band entries it makes (shared array) */
 	size_t *seg_first;   /* per polygon: its first entry in seg (shared array) */
-	int failed;          /* out of memory */
+	tp_error_state err;  /* this thread's failure */
 } band_job;
 
 /* Pass one: the bands of each polygon and how many entries they take. */
@@ -160,7 +160,7 @@ static void *bands_fill(void *arg)
 			if (!cur || !span) {
 				free(cur);
 				free(span);
-				jb->failed = 1;
+				tp_error_save(&jb->err, tp_error_set(TP_ERROR, "out of memory"));
 				return NULL;
 			}
 		}
@@ -197,7 +197,7 @@ static int build_bands(tp_index *ix, int nt)
 	const tp_rings *r = ix->r;
 	band_job jobs[MAX_THREADS];
 	size_t bounds[MAX_THREADS + 1], *span = NULL, *seg_first = NULL, p, nbands = 0, nseg = 0;
-	int t, rc = TP_ERROR;
+	int t, rc = TP_OK;
 
 	if (r->npt >= UINT32_MAX)
 		return tp_error_set(TP_ERROR, "too many polygon vertices for one index (%zu)",
@@ -209,11 +209,14 @@ static int build_bands(tp_index *ix, int nt)
 	ix->band_first = tp_big_alloc((r->n + 1) * sizeof(size_t));
 	span = tp_big_alloc((r->n + 1) * sizeof(size_t));
 	seg_first = tp_big_alloc((r->n + 1) * sizeof(size_t));
-	if (!ix->band_y0 || !ix->band_inv || !ix->band_top || !ix->nband || !ix->band_first || !span || !seg_first)
+	if (!ix->band_y0 || !ix->band_inv || !ix->band_top || !ix->nband || !ix->band_first || !span || !seg_first) {
+		rc = tp_error_set(TP_ERROR, "out of memory");
 		goto done;
+	}
 	tp_rings_split(r, nt, bounds);
 	for (t = 0; t < nt; t++)
-		jobs[t] = (band_job){ix, bounds[t], bounds[t + 1], span, seg_first, 0};
+		jobs[t] = (band_job){.ix = ix, .from = bounds[t], .to = bounds[t + 1], .span = span,
+				     .seg_first = seg_first};
 	tp_parallel(bands_size, jobs, sizeof(*jobs), nt);
 	for (p = 0; p < r->n; p++) {
 		ix->band_first[p] = nbands;
@@ -224,18 +227,18 @@ static int build_bands(tp_index *ix, int nt)
 	ix->band_first[r->n] = nbands;
 	ix->band_off = tp_big_alloc((nbands + 1) * sizeof(size_t));
 	ix->seg = tp_big_alloc((nseg ? nseg : 1) * sizeof(uint32_t));
-	if (!ix->band_off || !ix->seg)
+	if (!ix->band_off || !ix->seg) {
+		rc = tp_error_set(TP_ERROR, "out of memory");
 		goto done;
+	}
 	ix->band_off[nbands] = nseg;
 	tp_parallel(bands_fill, jobs, sizeof(*jobs), nt);
-	rc = TP_OK;
-	for (t = 0; t < nt; t++)
-		if (jobs[t].failed)
-			rc = TP_ERROR;
+	for (t = 0; t < nt && !rc; t++)
+		rc = tp_error_restore(&jobs[t].err);
 done:
 	tp_big_free(span);
 	tp_big_free(seg_first);
-	return rc ? tp_error_set(TP_ERROR, "out of memory") : TP_OK;
+	return rc;
 }
 
 /* The bucket column or row of coordinate v, clamped to the grid. */
@@ -492,13 +495,15 @@ static int crossing(const tp_index *ix, size_t p, double x, double y)
 	return inside;
 }
 
-/* The robust answer for a point near p's boundary. */
+/* The robust answer for a point near p's boundary: 1 inside or on it, 0
+ * outside, TP_ERROR (message set) when GEOS fails. */
 static int holds_exactly(tp_index *ix, size_t p, double x, double y)
 {
 	GEOSContextHandle_t h = ix->g->gh;
 	GEOSGeometry *pt;
 	int in;
 
+	ix->g->geos_msg[0] = '\0';
 	if (!ix->prep[p]) {
 		const GEOSGeometry *poly = ix->polys ? ix->polys[p] : NULL;
 		if (!poly && !ix->geom[p])
@@ -506,14 +511,18 @@ static int holds_exactly(tp_index *ix, size_t p, double x, double y)
 		if (!poly)
 			poly = ix->geom[p];
 		if (!poly || !(ix->prep[p] = GEOSPrepare_r(h, poly)))
-			return 0;
+			goto fail;
 	}
 	pt = GEOSGeom_createPointFromXY_r(h, x, y);
 	if (!pt)
-		return 0;
-	in = GEOSPreparedIntersects_r(h, ix->prep[p], pt) == 1;
+		goto fail;
+	in = GEOSPreparedIntersects_r(h, ix->prep[p], pt);
 	GEOSGeom_destroy_r(h, pt);
-	return in;
+	if (in == 0 || in == 1)
+		return in;
+fail:
+	return tp_error_set(TP_ERROR, "GEOS cannot tell whether polygon %zu holds (%.3f, %.3f): %s",
+			    p + 1, x, y, ix->g->geos_msg[0] ? ix->g->geos_msg : "no reason given");
 }
 
 long tp_index_locate(tp_index *ix, double x, double y, int *nhits)
@@ -538,8 +547,8 @@ long tp_index_locate(tp_index *ix, double x, double y, int *nhits)
 		if (x < e[0] || x > e[2] || y < e[1] || y > e[3])
 			continue;
 		in = crossing(ix, p, x, y);
-		if (in < 0)
-			in = holds_exactly(ix, p, x, y);
+		if (in < 0 && (in = holds_exactly(ix, p, x, y)) < 0)
+			return TP_LOCATE_FAILED;
 		if (!in)
 			continue;
 		hits++;

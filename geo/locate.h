@@ -37,9 +37,14 @@ void tp_index_free(tp_index *ix);
  * threads at once either. */
 int tp_index_share(tp_index **out, const tp_index *base, tp_geo *g);
 
-/* The position of the polygon holding (x, y), or -1 if none.  *nhits (may
- * be NULL) gets how many polygons hold it (2+ on borders); without it the
- * search stops at the first polygon that holds the point. */
+/* tp_index_locate's answer when GEOS failed: the last error (code
+ * TP_ERROR) says why. */
+#define TP_LOCATE_FAILED (-2)
+
+/* The position of the polygon holding (x, y), or -1 if none, or
+ * TP_LOCATE_FAILED.  *nhits (may be NULL) gets how many polygons hold it
+ * (2+ on borders); without it the search stops at the first polygon that
+ * holds the point. */
 long tp_index_locate(tp_index *ix, double x, double y, int *nhits);
 
 /* The rings the index reads (for the grid of pointloc.c). */

@@ -115,6 +115,7 @@ typedef struct {
 	tp_locator *lc;
 	worker *w;           /* this thread's index */
 	uint32_t from, to;   /* rows */
+	tp_error_state err;  /* this thread's failure */
 } label_job;
 
 /*
@@ -147,9 +148,15 @@ static void *label_rows(void *arg)
 					label = above[i];
 				i++;
 			}
-			if (label == UNLABELLED)
-				label = (int32_t)tp_index_locate(jb->w->ix, lc->x0 + (start + 0.5) * lc->cell,
-								 lc->y0 + (j + 0.5) * lc->cell, NULL);
+			if (label == UNLABELLED) {
+				long p = tp_index_locate(jb->w->ix, lc->x0 + (start + 0.5) * lc->cell,
+							 lc->y0 + (j + 0.5) * lc->cell, NULL);
+				if (p == TP_LOCATE_FAILED) {
+					tp_error_save(&jb->err, TP_ERROR);
+					return NULL;
+				}
+				label = (int32_t)p;
+			}
 			for (k = start; k < i; k++)
 				row[k] = label;
 		}
@@ -235,9 +242,14 @@ int tp_locator_new(tp_locator **out, const tp_rings *r, int nthreads,
 	{
 		label_job lj[64];
 		for (t = 0; t < nthreads; t++)
-			lj[t] = (label_job){lc, &lc->w[t], (uint32_t)((uint64_t)lc->ny * t / nthreads),
-					    (uint32_t)((uint64_t)lc->ny * (t + 1) / nthreads)};
+			lj[t] = (label_job){.lc = lc, .w = &lc->w[t],
+					    .from = (uint32_t)((uint64_t)lc->ny * t / nthreads),
+					    .to = (uint32_t)((uint64_t)lc->ny * (t + 1) / nthreads)};
 		tp_parallel(label_rows, lj, sizeof(*lj), nthreads);
+		for (t = 0; t < nthreads && !rc; t++)
+			rc = tp_error_restore(&lj[t].err);
+		if (rc)
+			goto fail;
 	}
 	*out = lc;
 	return TP_OK;
@@ -272,7 +284,7 @@ typedef struct {
 	uint64_t *keys;        /* exact-path points: (Morton code << 32) | index */
 	size_t from, to;       /* this thread's range of points, then of keys */
 	size_t nkeys;          /* keys this thread wrote at keys[from..] */
-	int failed;            /* out of memory */
+	tp_error_state err;    /* this thread's failure */
 } job;
 
 /* First pass: grid look-ups for points from..to; the rest become keys. */
@@ -340,8 +352,12 @@ static void *exact_job(void *arg)
 			__builtin_prefetch(&jb->xy[2 * q]);
 			__builtin_prefetch(&jb->out[q], 1);
 		}
-		jb->out[p] = (int32_t)tp_index_locate(jb->w->ix, jb->xy[2 * p], jb->xy[2 * p + 1],
-						      NULL);
+		long in = tp_index_locate(jb->w->ix, jb->xy[2 * p], jb->xy[2 * p + 1], NULL);
+		if (in == TP_LOCATE_FAILED) {
+			tp_error_save(&jb->err, TP_ERROR);
+			return NULL;
+		}
+		jb->out[p] = (int32_t)in;
 	}
 	return NULL;
 }
@@ -355,10 +371,8 @@ static void *locate_job(void *arg)
 	size_t from = jb->from;
 
 	grid_job(jb);
-	if (tp_morton_sort(jb->keys + from, jb->nkeys)) {
-		jb->failed = 1;
+	if (tp_error_save(&jb->err, tp_morton_sort(jb->keys + from, jb->nkeys)))
 		return NULL;
-	}
 	jb->from = from;
 	jb->to = from + jb->nkeys;
 	exact_job(jb);
@@ -379,13 +393,14 @@ int tp_locator_run(tp_locator *lc, const double *xy, size_t npts, int32_t *out,
 	if (!keys)
 		return tp_error_set(TP_ERROR, "out of memory");
 	for (t = 0; t < nt; t++)
-		jobs[t] = (job){lc, &lc->w[t], xy, out, keys, npts * (size_t)t / (size_t)nt,
-				npts * (size_t)(t + 1) / (size_t)nt, 0, 0};
+		jobs[t] = (job){.lc = lc, .w = &lc->w[t], .xy = xy, .out = out, .keys = keys,
+				.from = npts * (size_t)t / (size_t)nt,
+				.to = npts * (size_t)(t + 1) / (size_t)nt};
 	tp_parallel(locate_job, jobs, sizeof(*jobs), nt);
 	for (t = 0; t < nt; t++) {
 		nexact += jobs[t].nkeys;
-		if (jobs[t].failed)
-			rc = tp_error_set(TP_ERROR, "out of memory");
+		if (!rc)
+			rc = tp_error_restore(&jobs[t].err);
 	}
 	if (!rc && stats) {
 		stats->points = npts;

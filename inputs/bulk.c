@@ -4,6 +4,7 @@
 #include "inputs/bulk.h"
 #include "geo/bigbuf.h"
 #include "geo/error.h"
+#include "geo/geo.h"
 #include "geo/parallel.h"
 
 #include <stdint.h>
@@ -27,9 +28,12 @@ static int open_layer(GDALDatasetH *ds, OGRLayerH *lyr, const char *path, const 
 	GDALAllRegister();
 	if (stat(path, &st) != 0)
 		return tp_error_set(TP_EINPUT, "%s: file not found", path);
-	*ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
+	tp_gdal_reset();
+	*ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY | GDAL_OF_VERBOSE_ERROR, NULL, NULL,
+			 NULL);
 	if (!*ds)
-		return tp_error_set(TP_EINPUT, "%s: not a vector file OGR can read", path);
+		return tp_error_set(TP_EINPUT, "%s: not a vector file OGR can read: %s", path,
+				    tp_gdal_reason());
 	*lyr = layer ? GDALDatasetGetLayerByName(*ds, layer) : GDALDatasetGetLayer(*ds, 0);
 	if (!*lyr) {
 		GDALClose(*ds);
@@ -236,6 +240,7 @@ int tp_points_read(tp_points *out, const char *path, const char *layer, int with
 			goto fail;
 		OGR_L_ResetReading(lyr);
 	}
+	tp_gdal_reset();
 	while ((f = OGR_L_GetNextFeature(lyr)) != NULL) {
 		OGRGeometryH geom = OGR_F_GetGeometryRef(f);
 		if (geom && wkbFlatten(OGR_G_GetGeometryType(geom)) == wkbPoint && !OGR_G_IsEmpty(geom)) {
@@ -252,6 +257,13 @@ int tp_points_read(tp_points *out, const char *path, const char *layer, int with
 			out->no_geom++;
 		}
 		OGR_F_Destroy(f);
+		tp_gdal_reset();
+	}
+	/* a read error ends the loop as the last feature does */
+	if (CPLGetLastErrorType() >= CE_Failure) {
+		rc = tp_error_set(TP_EINPUT, "%s, layer %s: reading failed after %zu points: %s", path,
+				  OGR_L_GetName(lyr), out->n + out->no_geom, tp_gdal_reason());
+		goto fail;
 	}
 	GDALClose(ds);
 	return TP_OK;
@@ -329,7 +341,7 @@ static void gather_free(gathered *ga)
 }
 
 /* Phase one feature by feature. */
-static int gather_features(gathered *ga, OGRLayerH lyr, int kf, int vf)
+static int gather_features(gathered *ga, OGRLayerH lyr, const char *path, int kf, int vf)
 {
 	OGRFeatureH f;
 	unsigned char *buf = NULL;
@@ -337,6 +349,7 @@ static int gather_features(gathered *ga, OGRLayerH lyr, int kf, int vf)
 	int rc = TP_OK;
 
 	OGR_L_ResetReading(lyr);
+	tp_gdal_reset();
 	while (rc == TP_OK && (f = OGR_L_GetNextFeature(lyr)) != NULL) {
 		OGRGeometryH geom = OGR_F_GetGeometryRef(f);
 		size_t len = geom ? (size_t)OGR_G_WkbSize(geom) : 0;
@@ -346,8 +359,13 @@ static int gather_features(gathered *ga, OGRLayerH lyr, int kf, int vf)
 			free(buf);
 			cap = len * 2;
 			buf = malloc(cap);
+			if (!buf) {
+				OGR_F_Destroy(f);
+				rc = tp_error_set(TP_ERROR, "out of memory");
+				break;
+			}
 		}
-		if (geom && (!buf || OGR_G_ExportToIsoWkb(geom, wkbNDR, buf) != OGRERR_NONE))
+		if (geom && OGR_G_ExportToIsoWkb(geom, wkbNDR, buf) != OGRERR_NONE)
 			len = 0;
 		if (kf < 0)
 			snprintf(key, sizeof(key), "%lld", (long long)OGR_F_GetFID(f));
@@ -356,7 +374,13 @@ static int gather_features(gathered *ga, OGRLayerH lyr, int kf, int vf)
 			       vf >= 0 ? OGR_F_GetFieldAsDouble(f, vf) : 0))
 			rc = tp_error_set(TP_ERROR, "out of memory");
 		OGR_F_Destroy(f);
+		if (!rc)
+			tp_gdal_reset();
 	}
+	/* a read error ends the loop as the last feature does */
+	if (!rc && CPLGetLastErrorType() >= CE_Failure)
+		rc = tp_error_set(TP_EINPUT, "%s, layer %s, after row %zu: %s", path,
+				  OGR_L_GetName(lyr), ga->n, tp_gdal_reason());
 	free(buf);
 	return rc;
 }
@@ -367,6 +391,7 @@ typedef struct {
 	GEOSGeometry **geom;    /* results (shared array, own range) */
 	const char **why;       /* per polygon: why it is unusable, or NULL */
 	size_t from, to;        /* this thread's range */
+	tp_error_state err;     /* this thread's failure (not a polygon's) */
 } decode_job;
 
 static void *decode(void *arg)
@@ -375,11 +400,8 @@ static void *decode(void *arg)
 	tp_geo *g = NULL;
 	size_t i;
 
-	if (tp_geo_new(&g)) {
-		for (i = jb->from; i < jb->to; i++)
-			jb->why[i] = "out of memory";
+	if (tp_error_save(&jb->err, tp_geo_new(&g)))
 		return NULL;
-	}
 	for (i = jb->from; i < jb->to; i++) {
 		size_t len = jb->ga->off[i + 1] - jb->ga->off[i];
 		GEOSGeometry *raw = len ? tp_geo_from_wkb(g, jb->ga->wkb + jb->ga->off[i], len) : NULL;
@@ -416,9 +438,8 @@ int tp_polys_read(tp_polys *out, tp_geo *g, const char *path, const char *layer,
 	OGRLayerH lyr = NULL;
 	gathered ga = {0};
 	decode_job jobs[16];
-	pthread_t tid[16];
 	const char **why = NULL;
-	int kf = -1, vf = -1, rc, t, started[16] = {0};
+	int kf = -1, vf = -1, rc, t;
 	size_t i;
 
 	memset(out, 0, sizeof(*out));
@@ -443,7 +464,7 @@ int tp_polys_read(tp_polys *out, tp_geo *g, const char *path, const char *layer,
 	}
 	/* feature by feature: for detailed polygons GDAL 3.6's Arrow stream was
 	 * twice as slow here (bench/: 1.1 s against 0.5 s for 10,000 polygons) */
-	rc = gather_features(&ga, lyr, kf, vf);
+	rc = gather_features(&ga, lyr, path, kf, vf);
 	if (rc)
 		goto done;
 	out->geom = calloc(ga.n ? ga.n : 1, sizeof(*out->geom));
@@ -453,23 +474,18 @@ int tp_polys_read(tp_polys *out, tp_geo *g, const char *path, const char *layer,
 		goto done;
 	}
 	for (t = 0; t < threads; t++)
-		jobs[t] = (decode_job){&ga, out->geom, why, ga.n * (size_t)t / (size_t)threads,
-				       ga.n * (size_t)(t + 1) / (size_t)threads};
-	for (t = 1; t < threads; t++)
-		started[t] = pthread_create(&tid[t], NULL, decode, &jobs[t]) == 0;
-	decode(&jobs[0]);
-	for (t = 1; t < threads; t++) {
-		if (started[t])
-			pthread_join(tid[t], NULL);
-		else
-			decode(&jobs[t]);
-	}
+		jobs[t] = (decode_job){.ga = &ga, .geom = out->geom, .why = why,
+				       .from = ga.n * (size_t)t / (size_t)threads,
+				       .to = ga.n * (size_t)(t + 1) / (size_t)threads};
+	tp_parallel(decode, jobs, sizeof(*jobs), threads);
+	for (t = 0; t < threads && !rc; t++)
+		rc = tp_error_restore(&jobs[t].err);
 	out->n = ga.n;
 	out->key = ga.key;
 	out->value = ga.value;
 	ga.key = NULL;
 	ga.value = NULL;
-	for (i = 0; i < out->n; i++) {
+	for (i = 0; i < out->n && !rc; i++) {
 		if (why[i]) {
 			rc = tp_error_set(TP_EINPUT, "%s, layer %s, row %zu: %s", path, OGR_L_GetName(lyr),
 					  i + 1, why[i]);
@@ -579,6 +595,7 @@ static int read_rings(tp_ringset *out, OGRLayerH lyr, const char *path, int kf)
 			return tp_error_set(TP_ERROR, "out of memory");
 	}
 	OGR_L_ResetReading(lyr);
+	tp_gdal_reset();
 	while (rc == TP_OK && (f = OGR_L_GetNextFeature(lyr)) != NULL) {
 		const char *why = NULL;
 		char fid[32];
@@ -603,7 +620,13 @@ static int read_rings(tp_ringset *out, OGRLayerH lyr, const char *path, int kf)
 		if (!rc && (rc = tp_rings_end_polygon(&out->r)) != 0)
 			free(out->key[out->r.n]);
 		OGR_F_Destroy(f);
+		if (!rc)
+			tp_gdal_reset();
 	}
+	/* a read error ends the loop as the last feature does */
+	if (!rc && CPLGetLastErrorType() >= CE_Failure)
+		rc = tp_error_set(TP_EINPUT, "%s, layer %s, after row %zu: %s", path,
+				  OGR_L_GetName(lyr), row, tp_gdal_reason());
 	return rc;
 }
 
@@ -623,7 +646,7 @@ struct tp_ringcheck {
 	const char *why;          /* its reason */
 	repair *fix;              /* repaired polygons, in no order */
 	size_t nfix, capfix;      /* used, allocated */
-	int failed;               /* out of memory, or GEOS would not start */
+	tp_error_state err;       /* the first thread's failure (not a polygon's) */
 };
 
 int tp_ringcheck_new(tp_ringcheck **out, const tp_ringset *s)
@@ -654,18 +677,20 @@ static void check_result(tp_ringcheck *c, tp_geo *g, size_t i, const char *why,
 		size_t cap = c->capfix ? c->capfix * 2 : 16;
 		repair *f = realloc(c->fix, cap * sizeof(*f));
 		if (!f)
-			c->failed = 1;
+			tp_error_save(&c->err, tp_error_set(TP_ERROR, "out of memory"));
 		else
 			c->fix = f, c->capfix = cap;
 	}
-	if (ok && !c->failed) {
+	if (ok && !c->err.code) {
 		repair *f = &c->fix[c->nfix];
+		int rc;
 		memset(f, 0, sizeof(*f));
 		f->at = i;
-		if (tp_rings_add_geos(&f->r, g, ok) == 0)
+		rc = tp_rings_add_geos(&f->r, g, ok);
+		if (rc == 0)
 			c->nfix++;
 		else
-			c->failed = 1;
+			tp_error_save(&c->err, rc);
 	}
 	pthread_mutex_unlock(&c->lock);
 }
@@ -675,10 +700,12 @@ void tp_ringcheck_work(tp_ringcheck *c)
 	const tp_rings *r = &c->s->r;
 	tp_geo *g = NULL;
 	size_t from, i;
+	int rc;
 
-	if (tp_geo_new(&g)) {
+	rc = tp_geo_new(&g);
+	if (rc) {
 		pthread_mutex_lock(&c->lock);
-		c->failed = 1;
+		tp_error_save(&c->err, rc);
 		pthread_mutex_unlock(&c->lock);
 		return;
 	}
@@ -721,8 +748,8 @@ int tp_ringcheck_finish(tp_ringcheck *c, tp_ringset *s)
 	size_t i, j = 0;
 	int rc = TP_OK;
 
-	if (c->failed)
-		return tp_error_set(TP_ERROR, "out of memory");
+	if (c->err.code)
+		return tp_error_restore(&c->err);
 	if (c->bad != (size_t)-1)
 		return tp_error_set(TP_EINPUT, "%s, layer %s, row %zu: %s", s->path, s->layer,
 				    c->bad + 1, c->why);

@@ -403,10 +403,10 @@ static int contains_xy(tp_geo *g, const GEOSPreparedGeometry *prep, double x, do
 	char in;
 
 	if (!pt)
-		return -1;
+		return tp_error_set(TP_ERROR, "GEOS cannot make a point: %s", g->geos_msg);
 	in = GEOSPreparedContains_r(g->gh, prep, pt);
 	GEOSGeom_destroy_r(g->gh, pt);
-	return in == 2 ? -1 : in;
+	return in == 2 ? tp_error_set(TP_ERROR, "GEOS cannot test a point: %s", g->geos_msg) : in;
 }
 
 /* The region's outline: a smooth simple polygon of NOUTLINE vertices. */

@@ -343,8 +343,7 @@ int tp_geocoder_open(tp_geocoder **out, const tp_address_cfg *cfg, const char *d
 	if (!rc)
 		rc = tp_transform_new(&t, g, src_crs, gc->crs);
 	if (rc) {
-		rc = tp_error_set(TP_EINPUT, "%s (address reference): %s", cfg->path,
-				  tp_error_last());
+		rc = tp_error_wrap(rc, "%s (address reference)", cfg->path);
 		goto done;
 	}
 	OGR_L_ResetReading(layer);

@@ -16,6 +16,7 @@
 #include "inputs/text.h"
 #include "geo/dates.h"
 #include "geo/error.h"
+#include "geo/geo.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -512,25 +513,26 @@ static void reject(tp_record *rec, const char *field, const char *fmt, const cha
 	snprintf(rec->reason, sizeof(rec->reason), fmt, a);
 }
 
-/* 2D WKB of a point, little-endian. */
-static unsigned char *point_wkb(double x, double y, size_t *len)
+/* rec's geometry becomes the 2D WKB of a point, little-endian. */
+static int point_wkb(tp_record *rec, double x, double y)
 {
 	unsigned char *w = malloc(21);
 	uint32_t type = 1;
 
 	if (!w)
-		return NULL;
+		return tp_error_set(TP_ERROR, "out of memory");
 	w[0] = 1;
 	memcpy(w + 1, &type, 4);
 	memcpy(w + 5, &x, 8);
 	memcpy(w + 13, &y, 8);
-	*len = 21;
-	return w;
+	rec->wkb = w;
+	rec->wkb_len = 21;
+	return TP_OK;
 }
 
 /* Reads the record's geometry: X/Y columns or the feature's geometry.
  * Returns 1 when the record has no coordinates at all (nothing rejected
- * yet: an address may place it), else 0. */
+ * yet: an address may place it), else 0; TP_ERROR when out of memory. */
 static int read_geometry(tp_reader *r, OGRFeatureH f, tp_record *rec)
 {
 	OGRGeometryH geom = NULL, owned = NULL;
@@ -557,8 +559,7 @@ static int read_geometry(tp_reader *r, OGRFeatureH f, tp_record *rec)
 			reject(rec, "y", "%s", why);
 			return 0;
 		}
-		rec->wkb = point_wkb(x, y, &rec->wkb_len);
-		return 0;
+		return point_wkb(rec, x, y);
 	}
 	if (r->address_only)
 		return 1;
@@ -592,7 +593,12 @@ static int read_geometry(tp_reader *r, OGRFeatureH f, tp_record *rec)
 	}
 	rec->wkb_len = (size_t)OGR_G_WkbSize(geom);
 	rec->wkb = malloc(rec->wkb_len ? rec->wkb_len : 1);
-	if (rec->wkb && OGR_G_ExportToIsoWkb(geom, wkbNDR, rec->wkb) != OGRERR_NONE) {
+	if (!rec->wkb) {
+		if (owned)
+			OGR_G_DestroyGeometry(owned);
+		return tp_error_set(TP_ERROR, "out of memory");
+	}
+	if (OGR_G_ExportToIsoWkb(geom, wkbNDR, rec->wkb) != OGRERR_NONE) {
 		free(rec->wkb);
 		rec->wkb = NULL;
 		reject(rec, "geometry", "%sgeometry cannot be written as WKB", "");
@@ -602,8 +608,9 @@ static int read_geometry(tp_reader *r, OGRFeatureH f, tp_record *rec)
 	return 0;
 }
 
-/* Places a record without coordinates by its address, or rejects it. */
-static void place_by_address(tp_reader *r, tp_record *rec)
+/* Places a record without coordinates by its address, or rejects it;
+ * TP_ERROR when out of memory. */
+static int place_by_address(tp_reader *r, tp_record *rec)
 {
 	int ia = tp_input_def_field(r->def, "address");
 	int ip = tp_input_def_field(r->def, "postcode");
@@ -622,15 +629,15 @@ static void place_by_address(tp_reader *r, tp_record *rec)
 			       "address", what);
 		else
 			reject(rec, "geometry", "%s", what);
-		return;
+		return TP_OK;
 	}
 	if (tp_geocode(r->gc, addr, ip >= 0 ? rec->values[ip] : NULL, &x, &y, &kind, why,
 		       sizeof(why)) != 1) {
 		reject(rec, "address", "%s", why);
-		return;
+		return TP_OK;
 	}
-	rec->wkb = point_wkb(x, y, &rec->wkb_len);
 	rec->geocode = kind;
+	return point_wkb(rec, x, y);
 }
 
 /* Refuses a record repeating an accepted record's id or address; else
@@ -669,15 +676,15 @@ int tp_reader_next(tp_reader *r, tp_record *rec)
 	OGRFeatureDefnH fd = OGR_L_GetLayerDefn(r->layer);
 	char val[1024], why[512], cell[1024];
 	size_t i;
+	int g;
 
 	tp_record_dispose(rec);
-	CPLErrorReset();
+	tp_gdal_reset();
 	f = OGR_L_GetNextFeature(r->layer);
 	if (!f) {
 		if (CPLGetLastErrorType() >= CE_Failure)
 			return tp_error_set(TP_EINPUT, "%s, layer %s, after row %ld: %s",
-					    r->cfg->path, r->layer_name, r->row,
-					    CPLGetLastErrorMsg());
+					    r->cfg->path, r->layer_name, r->row, tp_gdal_reason());
 		return 0;
 	}
 	rec->row = ++r->row;
@@ -701,11 +708,14 @@ int tp_reader_next(tp_reader *r, tp_record *rec)
 			return tp_error_set(TP_ERROR, "out of memory");
 		}
 	}
-	if (read_geometry(r, f, rec) && !rec->reason[0])
-		place_by_address(r, rec);
+	g = read_geometry(r, f, rec);
+	if (g > 0 && !rec->reason[0])
+		g = place_by_address(r, rec);
 	OGR_F_Destroy(f);
-	if (!rec->reason[0] && r->def->points && check_duplicate(r, rec))
-		return TP_ERROR;
+	if (g < 0)
+		return g;
+	if (!rec->reason[0] && r->def->points && (g = check_duplicate(r, rec)) < 0)
+		return g;
 	return 1;
 }
 

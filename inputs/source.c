@@ -4,6 +4,7 @@
 #include "inputs/source.h"
 #include "inputs/text.h"
 #include "geo/error.h"
+#include "geo/geo.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -119,12 +120,13 @@ int tp_source_open(tp_source *src, const char *path, const char *what)
 		if (!has_ext(path, ".xls"))
 			opts = CSLSetNameValue(opts, "FIELD_TYPES", "AUTO");
 	}
-	src->ds = GDALOpenEx(open_path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL,
-			     (const char *const *)opts, NULL);
+	tp_gdal_reset();
+	src->ds = GDALOpenEx(open_path, GDAL_OF_VECTOR | GDAL_OF_READONLY | GDAL_OF_VERBOSE_ERROR,
+			     NULL, (const char *const *)opts, NULL);
 	CSLDestroy(opts);
 	if (!src->ds) {
 		int rc = tp_error_set(TP_EINPUT, "%s: not a vector file OGR can read (input '%s'): %s",
-				      path, what, CPLGetLastErrorMsg());
+				      path, what, tp_gdal_reason());
 		tp_source_close(src);
 		return rc;
 	}

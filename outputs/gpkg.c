@@ -293,7 +293,10 @@ static int make_srs(writer *w)
 		ok = OSRSetFromUserInput(w->srs, crs) == OGRERR_NONE;
 	}
 	if (!ok) {
-		if (first[0])
+		if (step != SQLITE_ROW && step != SQLITE_DONE)
+			rc = tp_error_set(TP_ESTORE, "%s: cannot read the working CRS: %s", w->path,
+					  sqlite3_errmsg(w->store));
+		else if (first[0])
 			rc = tp_error_set(TP_ESTORE, "%s: the working CRS '%s' (meta.crs) is unknown to GDAL",
 					  w->path, first);
 		else

@@ -131,20 +131,20 @@ static int add_ring(tp_geo *g, tp_map_commune *c, const GEOSGeometry *ring)
 	tp_ring *r;
 
 	if (!cs || !GEOSCoordSeq_getSize_r(g->gh, cs, &n))
-		return TP_ERROR;
+		return tp_error_set(TP_ERROR, "%s", g->geos_msg);
 	r = realloc(c->rings, (c->nrings + 1) * sizeof(*r));
 	if (!r)
-		return TP_ERROR;
+		return tp_error_set(TP_ERROR, "out of memory");
 	c->rings = r;
 	r = &c->rings[c->nrings];
 	r->n = n;
 	r->xy = malloc(2 * (size_t)(n ? n : 1) * sizeof(double));
 	if (!r->xy)
-		return TP_ERROR;
+		return tp_error_set(TP_ERROR, "out of memory");
 	c->nrings++;
 	for (i = 0; i < n; i++)
 		if (!GEOSCoordSeq_getXY_r(g->gh, cs, i, &r->xy[2 * i], &r->xy[2 * i + 1]))
-			return TP_ERROR;
+			return tp_error_set(TP_ERROR, "%s", g->geos_msg);
 	return TP_OK;
 }
 
@@ -169,7 +169,7 @@ static int commune_shape(tp_geo *g, tp_map_commune *c, const void *wkb, size_t l
 			rc = add_ring(g, c, GEOSGetInteriorRingN_r(g->gh, poly, j));
 	}
 	if (rc) {
-		rc = tp_error_set(TP_ERROR, "communes, NIS %s: cannot read the outline", c->nis);
+		rc = tp_error_wrap(rc, "communes, NIS %s: cannot read the outline", c->nis);
 		goto done;
 	}
 	if (!GEOSGeom_getXMin_r(g->gh, geom, &c->box[0]) ||
@@ -395,18 +395,19 @@ done:
 	return rc;
 }
 
-static void load_meta(tp_mapdata *d, sqlite3 *db)
+/* The run's CRS, dates, note and input file names, from meta and input_stats. */
+static int load_meta(tp_mapdata *d, sqlite3 *db)
 {
 	static const char *const inputs[3] = {"communes", "vacancies", "zones"};
 	sqlite3_stmt *st = NULL;
-	int i;
+	int i, step = SQLITE_DONE;
 
 	snprintf(d->crs, sizeof(d->crs), "EPSG:31370");
 	d->min_window = 24;
 	if (sqlite3_prepare_v2(db, "SELECT key, value FROM meta WHERE key IN ('crs', 'reference_date',"
 			       " 'min_window_months', 'note')",
 			       -1, &st, NULL) == SQLITE_OK) {
-		while (sqlite3_step(st) == SQLITE_ROW) {
+		while ((step = sqlite3_step(st)) == SQLITE_ROW) {
 			const char *k = (const char *)sqlite3_column_text(st, 0);
 			const char *v = (const char *)sqlite3_column_text(st, 1);
 			if (k && v && !strcmp(k, "crs"))
@@ -421,19 +422,28 @@ static void load_meta(tp_mapdata *d, sqlite3 *db)
 	}
 	sqlite3_finalize(st);
 	st = NULL;
-	if (sqlite3_prepare_v2(db, "SELECT path FROM input_stats WHERE input = ?", -1, &st, NULL) !=
-	    SQLITE_OK)
-		return;
+	if (step != SQLITE_DONE ||
+	    sqlite3_prepare_v2(db, "SELECT path FROM input_stats WHERE input = ?", -1, &st, NULL) !=
+		    SQLITE_OK)
+		return tp_error_set(TP_ESTORE, "working store: cannot read meta and input_stats: %s",
+				    sqlite3_errmsg(db));
 	for (i = 0; i < 3; i++) {
 		const char *p, *slash;
 		sqlite3_reset(st);
 		sqlite3_bind_text(st, 1, inputs[i], -1, SQLITE_STATIC);
-		if (sqlite3_step(st) != SQLITE_ROW || !(p = (const char *)sqlite3_column_text(st, 0)))
+		step = sqlite3_step(st);
+		if (step != SQLITE_ROW && step != SQLITE_DONE) {
+			sqlite3_finalize(st);
+			return tp_error_set(TP_ESTORE, "working store: cannot read input_stats: %s",
+					    sqlite3_errmsg(db));
+		}
+		if (step != SQLITE_ROW || !(p = (const char *)sqlite3_column_text(st, 0)))
 			continue;
 		slash = strrchr(p, '/');
 		snprintf(d->sources[i], sizeof(d->sources[i]), "%s", slash ? slash + 1 : p);
 	}
 	sqlite3_finalize(st);
+	return TP_OK;
 }
 
 int tp_mapdata_load(tp_mapdata **out, sqlite3 *store, const tp_render_opts *opts)
@@ -480,7 +490,7 @@ int tp_mapdata_load(tp_mapdata **out, sqlite3 *store, const tp_render_opts *opts
 	if (!rc)
 		rc = classify(d);
 	if (!rc)
-		load_meta(d, store);
+		rc = load_meta(d, store);
 	tp_published_end(store);
 	if (rc)
 		goto done;

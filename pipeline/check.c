@@ -78,14 +78,14 @@ static int print_rejects(sqlite3 *db, const char *input)
 	group *g = NULL;
 	size_t n = 0, cap = 0, i, j;
 	sqlite3_stmt *st = NULL;
-	int rc;
+	int rc, step;
 
 	rc = tp_store_prepare(db, &st, "SELECT src_row, COALESCE(field, ''), reason FROM rejects"
 				       " WHERE input = ? ORDER BY src_row");
 	if (rc)
 		return rc;
 	sqlite3_bind_text(st, 1, input, -1, SQLITE_STATIC);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *field = (const char *)sqlite3_column_text(st, 1);
 		const char *reason = (const char *)sqlite3_column_text(st, 2);
 		char pat[256];
@@ -114,6 +114,9 @@ static int print_rejects(sqlite3 *db, const char *input)
 			g[i].rows[g[i].count] = (long)sqlite3_column_int64(st, 0);
 		g[i].count++;
 	}
+	if (!rc && step != SQLITE_DONE)
+		rc = tp_error_set(TP_ERROR, "working store: cannot read the rejects of %s: %s", input,
+				  sqlite3_errmsg(db));
 	sqlite3_finalize(st);
 	/* most frequent first; equal counts keep the order of their first row */
 	for (i = 1; i < n; i++)
@@ -143,16 +146,18 @@ static int print_rejects(sqlite3 *db, const char *input)
 }
 
 /* Prints the extent of an input's accepted geometries (working CRS). */
-static void print_extent(sqlite3 *db, tp_geo *g, const char *input)
+static int print_extent(sqlite3 *db, tp_geo *g, const char *input)
 {
 	double b[4] = {INFINITY, INFINITY, -INFINITY, -INFINITY};
 	sqlite3_stmt *st = NULL;
 	char sql[128];
+	int rc, step;
 
 	snprintf(sql, sizeof(sql), "SELECT geom FROM %s WHERE geom IS NOT NULL", input);
-	if (tp_store_prepare(db, &st, sql))
-		return;
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	rc = tp_store_prepare(db, &st, sql);
+	if (rc)
+		return rc;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
 		GEOSGeometry *geom = tp_geo_from_wkb(g, sqlite3_column_blob(st, 0),
 						     (size_t)sqlite3_column_bytes(st, 0));
 		double v;
@@ -170,10 +175,14 @@ static void print_extent(sqlite3 *db, tp_geo *g, const char *input)
 		}
 		GEOSGeom_destroy_r(g->gh, geom);
 	}
+	if (step != SQLITE_DONE)
+		rc = tp_error_set(TP_ERROR, "working store: cannot read the geometries of %s: %s",
+				  input, sqlite3_errmsg(db));
 	sqlite3_finalize(st);
-	if (b[0] <= b[2])
+	if (!rc && b[0] <= b[2])
 		printf("  extent (working CRS): x %.1f to %.1f, y %.1f to %.1f\n", b[0], b[2], b[1],
 		       b[3]);
+	return rc;
 }
 
 /* Opens one input alone and prints what it is; 0 or the failure's code. */
@@ -220,22 +229,17 @@ static int describe_input(tp_config *cfg, tp_input_kind kind)
 int tp_check(tp_config *cfg)
 {
 	tp_run run = {0};
-	char msg[2048] = "";
-	int rc = TP_OK, k, failed_rc = TP_OK;
+	tp_error_state failed = {0}; /* the first failure, printed at the end */
+	int rc = TP_OK, k, ran;
 	const char *last;
 	size_t n;
 	const tp_stage *stages = tp_stages(&n);
 
-	for (k = 0; k < TP_IN_COUNT; k++) {
-		int r = describe_input(cfg, k);
-		if (r && !failed_rc) {
-			failed_rc = r;
-			snprintf(msg, sizeof(msg), "%s", tp_error_last());
-		}
-	}
-	if (failed_rc) {
+	for (k = 0; k < TP_IN_COUNT; k++)
+		tp_error_save(&failed, describe_input(cfg, k));
+	if (failed.code) {
 		printf("check: not usable\n");
-		return tp_error_set(failed_rc, "%s", msg);
+		return tp_error_restore(&failed);
 	}
 	rc = tp_geo_new(&run.g);
 	if (!rc)
@@ -247,48 +251,51 @@ int tp_check(tp_config *cfg)
 	run.quiet = 1;
 	last = tp_stage_find("apportion") >= 0 ? "apportion" : stages[n - 1].name;
 	rc = tp_pipeline_run(&run, NULL, last);
-	if (rc) {
-		rc = tp_error_code() ? tp_error_code() : rc;
-		snprintf(msg, sizeof(msg), "%s", tp_error_last());
-	}
+	ran = !rc;
+	tp_error_save(&failed, rc);
 	printf("\n");
 	if (tp_store_stage_has_run(run.db, "load")) {
 		for (k = 0; k < TP_IN_COUNT; k++) {
 			const char *name = tp_input_def_get(k)->name;
-			long long nr, na, nj;
-			tp_input_counts(run.db, name, &nr, &na, &nj);
+			long long nr, na, nj, ge = 0, exact = 0, normalised = 0, nearest = 0;
+
+			rc = tp_input_counts(run.db, name, &nr, &na, &nj);
+			if (rc)
+				break;
 			printf("%s: rows read %lld, accepted %lld, rejected %lld\n", name, nr, na, nj);
-			if (!rc && na == 0 && !failed_rc) {
-				failed_rc = TP_EINPUT;
-				snprintf(msg, sizeof(msg), "%s: no row accepted (input '%s')",
-					 cfg->inputs[k].path, name);
-			}
+			if (ran && na == 0)
+				tp_error_save(&failed, tp_error_set(TP_EINPUT,
+								    "%s: no row accepted (input '%s')",
+								    cfg->inputs[k].path, name));
+			if (ran)
+				rc = print_extent(run.db, run.g, name);
+			if (!rc && tp_input_def_get(k)->points)
+				rc = tp_store_int(run.db, &ge, "SELECT COUNT(*) FROM vacancies"
+							       " WHERE geocode IS NOT NULL");
+			if (!rc && ge)
+				rc = tp_store_int(run.db, &exact, "SELECT COUNT(*) FROM vacancies"
+								  " WHERE geocode = 'exact'");
+			if (!rc && ge)
+				rc = tp_store_int(run.db, &normalised, "SELECT COUNT(*) FROM vacancies"
+								       " WHERE geocode = 'normalised'");
+			if (!rc && ge)
+				rc = tp_store_int(run.db, &nearest, "SELECT COUNT(*) FROM vacancies"
+								    " WHERE geocode = 'nearest'");
+			if (!rc && ge)
+				printf("  placed by address: %lld (exact %lld, normalised %lld,"
+				       " nearest number %lld)\n",
+				       ge, exact, normalised, nearest);
 			if (!rc)
-				print_extent(run.db, run.g, name);
-			if (tp_input_def_get(k)->points) {
-				long long ge = tp_store_int(run.db, "SELECT COUNT(*) FROM vacancies"
-								    " WHERE geocode IS NOT NULL");
-				if (ge)
-					printf("  placed by address: %lld (exact %lld, normalised %lld,"
-					       " nearest number %lld)\n", ge,
-					       tp_store_int(run.db, "SELECT COUNT(*) FROM vacancies"
-							    " WHERE geocode = 'exact'"),
-					       tp_store_int(run.db, "SELECT COUNT(*) FROM vacancies"
-							    " WHERE geocode = 'normalised'"),
-					       tp_store_int(run.db, "SELECT COUNT(*) FROM vacancies"
-							    " WHERE geocode = 'nearest'"));
-			}
-			if (print_rejects(run.db, name) && !rc)
-				rc = TP_ERROR;
+				rc = print_rejects(run.db, name);
+			if (rc)
+				break;
 		}
+		tp_error_save(&failed, rc);
 	}
-	if (!rc && failed_rc)
-		rc = tp_error_set(failed_rc, "%s", msg);
-	else if (rc)
-		rc = tp_error_set(rc, "%s", msg);
+	rc = tp_error_restore(&failed);
 	printf("check: %s\n", rc ? "not usable" : "usable");
 	if (rc)
-		printf("  %s\n", msg);
+		printf("  %s\n", tp_error_last());
 done:
 	if (run.db)
 		sqlite3_close(run.db);

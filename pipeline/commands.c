@@ -44,7 +44,7 @@ static int align_crs(tp_geo *g, tp_points *pts, const char *dst, const char *pat
 		return TP_OK;
 	rc = tp_transform_new(&t, g, pts->crs, dst);
 	if (rc)
-		return tp_error_set(TP_EINPUT, "%s: %s", path, tp_error_last());
+		return tp_error_wrap(rc, "%s", path);
 	for (i = 0; i < pts->n && !rc; i++)
 		rc = tp_transform_xy(t, &pts->xy[2 * i], &pts->xy[2 * i + 1]);
 	tp_transform_free(t);
@@ -85,8 +85,7 @@ typedef struct {
 	const char *path, *layer;  /* the points to read */
 	tp_points *pts;            /* where to */
 	int with_fid;              /* read the points' FIDs too */
-	int rc;                    /* its result */
-	char msg[1024];            /* its error message (the last error is per thread) */
+	tp_error_state err;        /* its failure (the last error is per thread) */
 	pthread_mutex_t lock;      /* guards check and handed */
 	pthread_cond_t ready;      /* signalled when handed is set */
 	tp_ringcheck *check;       /* the check to share, or NULL */
@@ -98,9 +97,7 @@ static void *helper_run(void *arg)
 	join_helper *h = arg;
 	tp_ringcheck *c;
 
-	h->rc = tp_points_read(h->pts, h->path, h->layer, h->with_fid);
-	if (h->rc)
-		snprintf(h->msg, sizeof(h->msg), "%s", tp_error_last());
+	tp_error_save(&h->err, tp_points_read(h->pts, h->path, h->layer, h->with_fid));
 	pthread_mutex_lock(&h->lock);
 	while (!h->handed)
 		pthread_cond_wait(&h->ready, &h->lock);
@@ -162,8 +159,8 @@ int tp_cmd_join(const char *polygons, const char *points, const tp_cmd_opts *o)
 		pthread_join(tid, NULL);
 	if (!rc)
 		rc = tp_ringcheck_finish(chk, &pol);
-	if (!rc && hp.rc)
-		rc = tp_error_set(hp.rc, "%s", hp.msg);
+	if (!rc)
+		rc = tp_error_restore(&hp.err);
 	if (!rc)
 		rc = align_crs(g, &pts, pol.crs, points);
 	t2 = now();

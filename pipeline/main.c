@@ -585,8 +585,7 @@ int main(int argc, char **argv)
 	args = argv;
 	/* GDAL's own messages reach the user through tremplin's, which name the
 	 * file and row; they are printed raw only with --debug on. */
-	if (!CPLTestBool(CPLGetConfigOption("CPL_DEBUG", "NO")))
-		CPLPushErrorHandler(CPLQuietErrorHandler);
+	tp_gdal_capture(CPLTestBool(CPLGetConfigOption("CPL_DEBUG", "NO")));
 	for (i = 1; i < nargs; i++) {
 		if (!strcmp(args[i], "--help") || !strcmp(args[i], "-h")) {
 			/* the command's usage when one is named, before --help or after */
@@ -604,10 +603,15 @@ int main(int argc, char **argv)
 	copts.lco = cli.list[O_LCO];
 	if (rc)
 		goto out;
+	/* a message printed below is this command's, never an earlier one */
+	tp_error_clear();
 	rc = cmd->run(&cli, &copts, &cfg);
 	if (rc) {
-		fprintf(stderr, "tremplin: %s\n", tp_error_last());
-		rc = tp_exit_code(tp_error_code() ? tp_error_code() : rc);
+		/* an empty message is a bug below: say so rather than print nothing */
+		fprintf(stderr, "tremplin: %s\n",
+			tp_error_last()[0] ? tp_error_last()
+					   : "failed, and no reason was recorded (a bug: please report it)");
+		rc = tp_exit_code(rc);
 	}
 out:
 	tp_config_dispose(&cfg);

@@ -49,7 +49,7 @@ int tp_stage_score(tp_run *run)
 	sqlite3_stmt *st = NULL, *upd = NULL;
 	char status[256], buf[64];
 	long ref;
-	int rc;
+	int rc, step = SQLITE_DONE;
 
 	if (tp_date_iso_days(cfg->reference_date, &ref))
 		return tp_error_set(TP_ECONFIG, "%s: [run] reference_date: not a date: '%s'",
@@ -76,7 +76,7 @@ int tp_stage_score(tp_run *run)
 		rc = tp_store_prepare(run->db, &upd,
 				      "UPDATE vacancies SET candidate = ?, status = ?,"
 				      " window_months = ?, capacity = ?, score = ? WHERE id = ?");
-	while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+	while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
 		long long dwellings = sqlite3_column_int64(st, 1);
 		const char *reason = (const char *)sqlite3_column_text(st, 2);
 		const char *owner = (const char *)sqlite3_column_text(st, 3);
@@ -134,6 +134,10 @@ int tp_stage_score(tp_run *run)
 		if (sqlite3_step(upd) != SQLITE_DONE)
 			rc = tp_error_set(TP_ERROR, "working store: %s", sqlite3_errmsg(run->db));
 	}
+	/* a read that stops early must not leave part of the scores written */
+	if (!rc && step != SQLITE_DONE)
+		rc = tp_error_set(TP_ERROR, "working store: cannot read the vacancies to score: %s",
+				  sqlite3_errmsg(run->db));
 	sqlite3_finalize(st);
 	sqlite3_finalize(upd);
 	if (!rc)

@@ -246,6 +246,10 @@ static int rows_load(tp_run *run, rows *r, const char *sql)
 				       : NULL;
 		r->value[r->n] = ncol > 3 ? sqlite3_column_double(st, 3) : 0;
 		r->n++;
+		if (!r->key[r->n - 1] && ncol > 2 && sqlite3_column_text(st, 2)) {
+			sqlite3_finalize(st);
+			return tp_error_set(TP_ERROR, "out of memory");
+		}
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
@@ -271,19 +275,29 @@ static int update_geom(tp_run *run, sqlite3_stmt *upd, long long id,
 	return rc;
 }
 
-/* The source CRS recorded for input at load (malloc'ed), or NULL. */
-static char *source_crs(sqlite3 *db, const char *input)
+/* The source CRS recorded for input at load into *out (malloc'ed), NULL
+ * when none was recorded. */
+static int source_crs(sqlite3 *db, char **out, const char *input)
 {
 	sqlite3_stmt *st = NULL;
-	char *src = NULL;
+	int rc, step;
 
-	if (tp_store_prepare(db, &st, "SELECT src_crs FROM input_stats WHERE input = ?"))
-		return NULL;
+	*out = NULL;
+	rc = tp_store_prepare(db, &st, "SELECT src_crs FROM input_stats WHERE input = ?");
+	if (rc)
+		return rc;
 	sqlite3_bind_text(st, 1, input, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
-		src = strdup((const char *)sqlite3_column_text(st, 0));
+	step = sqlite3_step(st);
+	if (step == SQLITE_ROW && sqlite3_column_text(st, 0)) {
+		*out = strdup((const char *)sqlite3_column_text(st, 0));
+		if (!*out)
+			rc = tp_error_set(TP_ERROR, "out of memory");
+	} else if (step != SQLITE_ROW && step != SQLITE_DONE) {
+		rc = tp_error_set(TP_ERROR, "working store: cannot read the source CRS of %s: %s",
+				  input, sqlite3_errmsg(db));
+	}
 	sqlite3_finalize(st);
-	return src;
+	return rc;
 }
 
 static int reproject_table(tp_run *run, const char *table, const char *dst)
@@ -295,13 +309,15 @@ static int reproject_table(tp_run *run, const char *table, const char *dst)
 	size_t i;
 	int rc;
 
-	src = source_crs(run->db, table);
+	rc = source_crs(run->db, &src, table);
+	if (rc)
+		return rc;
 	if (!src)
 		return tp_error_set(TP_ESTORE, "working store: no source CRS for %s; run the load stage",
 				    table);
 	rc = tp_transform_new(&t, run->g, src, dst);
 	if (rc) {
-		tp_error_set(TP_EINPUT, "input '%s': %s", table, tp_error_last());
+		rc = tp_error_wrap(rc, "input '%s'", table);
 		goto done;
 	}
 	if (tp_transform_is_identity(t))
@@ -340,11 +356,13 @@ static int check_vacancy_coords(tp_run *run, const char *dst)
 	rows com = {0}, pts = {0};
 	double region[4] = {INFINITY, INFINITY, -INFINITY, -INFINITY};
 	double *x = NULL, *y = NULL;
-	char *src = source_crs(run->db, "vacancies");
+	char *src = NULL;
 	size_t i, n = 0;
 	int rc;
 
-	rc = rows_load(run, &com, "SELECT id, geom FROM communes");
+	rc = source_crs(run->db, &src, "vacancies");
+	if (!rc)
+		rc = rows_load(run, &com, "SELECT id, geom FROM communes");
 	if (!rc)
 		rc = rows_load(run, &pts, "SELECT id, geom FROM vacancies WHERE geocode IS NULL");
 	for (i = 0; i < com.n && !rc; i++) {
@@ -385,9 +403,12 @@ static int check_vacancy_coords(tp_run *run, const char *dst)
 
 static int stage_reproject(tp_run *run)
 {
-	char *dst = tp_store_meta_get(run->db, "crs");
-	int k, rc = TP_OK;
+	char *dst = NULL;
+	int k, rc;
 
+	rc = tp_store_meta_get(run->db, &dst, "crs");
+	if (rc)
+		return rc;
 	if (!dst)
 		return tp_error_set(TP_ESTORE, "working store: no working CRS; run the load stage");
 	for (k = 0; k < TP_IN_COUNT && !rc; k++) {
@@ -444,7 +465,7 @@ static int reject_duplicates(tp_run *run, const char *table, const char *key)
 	char **text = NULL;
 	long *first = NULL;
 	size_t n = 0, cap = 0, i;
-	int rc;
+	int rc, step;
 
 	snprintf(sql, sizeof(sql),
 		 "SELECT t.id, t.%s, (SELECT MIN(src_row) FROM %s u WHERE u.%s = t.%s)"
@@ -454,7 +475,7 @@ static int reject_duplicates(tp_run *run, const char *table, const char *key)
 	rc = tp_store_prepare(run->db, &st, sql);
 	if (rc)
 		return rc;
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
 		if (n == cap) {
 			/* each array is kept as it was until its larger copy exists */
 			size_t c = cap ? cap * 2 : 8;
@@ -481,6 +502,10 @@ static int reject_duplicates(tp_run *run, const char *table, const char *key)
 		}
 		n++;
 	}
+	/* a read that stops early would let duplicates through */
+	if (!rc && step != SQLITE_DONE)
+		rc = tp_error_set(TP_ERROR, "working store: cannot look for duplicate %s in %s: %s",
+				  key, table, sqlite3_errmsg(run->db));
 	sqlite3_finalize(st);
 	for (i = 0; i < n && !rc; i++) {
 		snprintf(why, sizeof(why), "duplicate %s '%s' (first at row %ld)", key, text[i],
@@ -520,6 +545,7 @@ static int validate_points(tp_run *run)
 static int stage_validate(tp_run *run)
 {
 	long repaired = 0;
+	long long ncommunes = 0;
 	int rc = TP_OK;
 	size_t k;
 
@@ -534,7 +560,9 @@ static int stage_validate(tp_run *run)
 	if (!rc && !run->quiet && repaired)
 		fprintf(stderr, "validate: repaired %ld invalid polygon%s with GEOS MakeValid\n",
 			repaired, repaired > 1 ? "s" : "");
-	if (!rc && tp_store_int(run->db, "SELECT COUNT(*) FROM communes") == 0)
+	if (!rc)
+		rc = tp_store_int(run->db, &ncommunes, "SELECT COUNT(*) FROM communes");
+	if (!rc && ncommunes == 0)
 		rc = tp_error_set(TP_EINPUT, "%s: no usable commune boundary (see the rejects layer)",
 				  run->cfg->inputs[TP_IN_COMMUNES].path);
 	return rc;
@@ -572,6 +600,11 @@ static int stage_locate(tp_run *run)
 		GEOSGeomGetX_r(run->g->gh, pts.geom[i], &x);
 		GEOSGeomGetY_r(run->g->gh, pts.geom[i], &y);
 		c = tp_index_locate(cix, x, y, &hits);
+		z = c >= 0 ? tp_index_locate(zix, x, y, NULL) : -1;
+		if (c == TP_LOCATE_FAILED || z == TP_LOCATE_FAILED) {
+			rc = TP_ERROR;
+			break;
+		}
 		if (c < 0) {
 			snprintf(why, sizeof(why),
 				 "outside every commune of the region (x %.1f, y %.1f in the "
@@ -581,7 +614,6 @@ static int stage_locate(tp_run *run)
 			continue;
 		}
 		border += hits > 1;
-		z = tp_index_locate(zix, x, y, NULL);
 		sqlite3_reset(upd);
 		sqlite3_bind_text(upd, 1, com.key[c], -1, SQLITE_STATIC);
 		if (z >= 0)
@@ -744,17 +776,22 @@ int tp_stage_find(const char *name)
 	return -1;
 }
 
-void tp_input_counts(sqlite3 *db, const char *input, long long *n, long long *a,
-		     long long *r)
+int tp_input_counts(sqlite3 *db, const char *input, long long *n, long long *a,
+		    long long *r)
 {
 	char sql[256];
+	int rc;
 
+	*a = *r = 0;
 	snprintf(sql, sizeof(sql), "SELECT read FROM input_stats WHERE input = '%s'", input);
-	*n = tp_store_int(db, sql);
+	rc = tp_store_int(db, n, sql);
 	snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM %s", input);
-	*a = tp_store_int(db, sql);
+	if (!rc)
+		rc = tp_store_int(db, a, sql);
 	snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM rejects WHERE input = '%s'", input);
-	*r = tp_store_int(db, sql);
+	if (!rc)
+		rc = tp_store_int(db, r, sql);
+	return rc;
 }
 
 int tp_pipeline_run(tp_run *run, const char *from, const char *until)
@@ -795,13 +832,10 @@ int tp_pipeline_run(tp_run *run, const char *from, const char *until)
 		if (!rc)
 			rc = tp_store_exec(run->db, "COMMIT");
 		if (rc) {
-			int code = tp_error_code() ? tp_error_code() : rc;
-			char msg[2048];
-			snprintf(msg, sizeof(msg), "%s", tp_error_last());
 			sqlite3_exec(run->db, "ROLLBACK", NULL, NULL, NULL);
 			if (tty)
 				fprintf(stderr, " failed\n");
-			rc = tp_error_set(code, "%s stage: %s", s[k].name, msg);
+			rc = tp_error_wrap(rc, "%s stage", s[k].name);
 			break;
 		}
 		clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -810,12 +844,23 @@ int tp_pipeline_run(tp_run *run, const char *from, const char *until)
 				(double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
 	}
 	if (!run->quiet && tp_store_stage_has_run(run->db, "load")) {
-		for (k = 0; k < TP_IN_COUNT; k++) {
+		tp_error_state failed = {0};
+		int cr = TP_OK;
+
+		/* the counts are shown after a failed stage too; its message stays */
+		tp_error_save(&failed, rc);
+		for (k = 0; k < TP_IN_COUNT && !cr; k++) {
 			long long nr, na, nj;
 			const char *name = tp_input_def_get(k)->name;
-			tp_input_counts(run->db, name, &nr, &na, &nj);
-			printf("%-9s read %lld, accepted %lld, rejected %lld\n", name, nr, na, nj);
+			cr = tp_input_counts(run->db, name, &nr, &na, &nj);
+			if (!cr)
+				printf("%-9s read %lld, accepted %lld, rejected %lld\n", name, nr, na,
+				       nj);
 		}
+		if (rc)
+			tp_error_restore(&failed);
+		else
+			rc = cr;
 	}
 	return rc;
 }

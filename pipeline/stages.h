@@ -51,7 +51,7 @@ int tp_stage_summarise(tp_run *run);
 int tp_stage_protect(tp_run *run);
 
 /* Rows read, accepted (still in its table) and rejected of one input. */
-void tp_input_counts(sqlite3 *db, const char *input, long long *n, long long *a,
-		     long long *r);
+int tp_input_counts(sqlite3 *db, const char *input, long long *n, long long *a,
+		    long long *r);
 
 #endif

@@ -82,7 +82,7 @@ int tp_store_open(sqlite3 **out, const char *path)
 	if (tp_store_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
 			      "PRAGMA cache_size=-65536;")) {
 		sqlite3_close(db);
-		return TP_ERROR;
+		return tp_error_wrap(TP_ERROR, "%s", path);
 	}
 	*out = db;
 	return TP_OK;
@@ -117,19 +117,27 @@ int tp_store_meta_set(sqlite3 *db, const char *key, const char *value)
 	return rc;
 }
 
-char *tp_store_meta_get(sqlite3 *db, const char *key)
+int tp_store_meta_get(sqlite3 *db, char **out, const char *key)
 {
 	sqlite3_stmt *st = NULL;
-	char *v = NULL;
+	int rc, step;
 
-	if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = ?", -1, &st, NULL) !=
-	    SQLITE_OK)
-		return NULL;
+	*out = NULL;
+	rc = tp_store_prepare(db, &st, "SELECT value FROM meta WHERE key = ?");
+	if (rc)
+		return rc;
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
-		v = strdup((const char *)sqlite3_column_text(st, 0));
+	step = sqlite3_step(st);
+	if (step == SQLITE_ROW && sqlite3_column_text(st, 0)) {
+		*out = strdup((const char *)sqlite3_column_text(st, 0));
+		if (!*out)
+			rc = tp_error_set(TP_ERROR, "out of memory");
+	} else if (step != SQLITE_ROW && step != SQLITE_DONE) {
+		rc = tp_error_set(TP_ERROR, "working store: cannot read meta '%s': %s", key,
+				  sqlite3_errmsg(db));
+	}
 	sqlite3_finalize(st);
-	return v;
+	return rc;
 }
 
 int tp_store_stage_done(sqlite3 *db, const char *stage)
@@ -232,15 +240,20 @@ int tp_store_reject_row(sqlite3 *db, const char *table, long long id,
 	return tp_store_exec(db, sql);
 }
 
-long long tp_store_int(sqlite3 *db, const char *sql)
+int tp_store_int(sqlite3 *db, long long *out, const char *sql)
 {
 	sqlite3_stmt *st = NULL;
-	long long v = 0;
+	int rc, step;
 
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		return 0;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
+	*out = 0;
+	rc = tp_store_prepare(db, &st, sql);
+	if (rc)
+		return rc;
+	step = sqlite3_step(st);
+	if (step == SQLITE_ROW)
+		*out = sqlite3_column_int64(st, 0);
+	else if (step != SQLITE_DONE)
+		rc = tp_error_set(TP_ERROR, "working store: %s (in: %.80s)", sqlite3_errmsg(db), sql);
 	sqlite3_finalize(st);
-	return v;
+	return rc;
 }

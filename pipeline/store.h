@@ -22,9 +22,13 @@ int tp_store_exec(sqlite3 *db, const char *sql);
 /* Prepares sql; TP_ERROR with SQLite's message naming the statement. */
 int tp_store_prepare(sqlite3 *db, sqlite3_stmt **out, const char *sql);
 
-/* Sets or reads a meta value; tp_store_meta_get returns malloc'ed text or NULL. */
+/* Sets a meta value. */
 int tp_store_meta_set(sqlite3 *db, const char *key, const char *value);
-char *tp_store_meta_get(sqlite3 *db, const char *key);
+
+/* Reads a meta value into *out, malloc'ed text the caller frees, or NULL
+ * when the store has no such key; TP_ERROR with SQLite's message when the
+ * store cannot be read (*out is then NULL). */
+int tp_store_meta_get(sqlite3 *db, char **out, const char *key);
 
 /* Records that stage finished now; 1 if stage has a finished row, else 0. */
 int tp_store_stage_done(sqlite3 *db, const char *stage);
@@ -42,7 +46,8 @@ int tp_store_reject(sqlite3 *db, const char *input, long row, const char *stage,
 int tp_store_reject_row(sqlite3 *db, const char *table, long long id,
 			const char *stage, const char *field, const char *reason);
 
-/* A single integer from a query (0 when no row). */
-long long tp_store_int(sqlite3 *db, const char *sql);
+/* A single integer from a query into *out (0 when it returns no row);
+ * TP_ERROR with SQLite's message when the query fails (*out is then 0). */
+int tp_store_int(sqlite3 *db, long long *out, const char *sql);
 
 #endif

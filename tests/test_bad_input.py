@@ -104,6 +104,10 @@ fails("no_crs", ini.replace("crs = EPSG:31370\n", ""), 4,
       "the source declares no CRS; add 'crs = EPSG:31370'", "[vacancies]")
 fails("empty_layer", ini.replace("vacancies.csv", "empty.csv"), 4, "empty.csv, layer empty: the layer is empty",
       files={"empty.csv": "id,owner,owner_type,dwellings,reason,works_start,x,y\n"})
+fails("not_a_geopackage", ini.replace("vacancies.csv", "vacancies.gpkg"), 4,
+      "vacancies.gpkg: not a vector file OGR can read (input 'vacancies'): `",
+      "vacancies.gpkg' not recognized as a supported file format.\n",
+      files={"vacancies.gpkg": "id,owner\nok1,Comensia\n"})
 fails("bad_config_key", ini + "colour = blue\n", 3, "[vacancies] colour: unknown key")
 fails("bad_reference_date", ini.replace("2024-11-07", "demain"), 3, "[run] reference_date: not a date: 'demain'")
 

@@ -9,6 +9,7 @@ that commune."""
 import os
 import stat
 import threading
+import subprocess
 from osgeo import ogr, osr
 from tplib import *
 
@@ -113,6 +114,8 @@ cases = [
     ("no such key column", [polys, pts, "--layer1", "zones", "--key", "code"], "polys.gpkg, layer zones: no column 'code'"),
     ("no such layer", [polys, pts, "--layer1", "zones", "--layer2", "nope"], "points.gpkg: no layer 'nope'"),
     ("no points file", [polys, os.path.join(d, "nowhere.gpkg"), "--layer1", "zones"], "nowhere.gpkg: file not found"),
+    ("no points file, read on the second thread", [polys, os.path.join(d, "nowhere.gpkg"), "--layer1", "zones",
+                                                   "--threads", "2"], "nowhere.gpkg: file not found"),
 ]
 for name, args, msg in cases:
     out = os.path.join(d, "bad.csv")
@@ -217,6 +220,34 @@ p = run("join", kp, kpts, "--key", "id", "-o", real)
 check(p.returncode == 5 and "real: is a folder" in p.stderr,
       "join -o onto a folder: exit 5 naming it: %d %s" % (p.returncode, p.stderr))
 check(os.listdir(real) == ["target.csv"], "nothing written into the folder")
+# A GeoPackage that SQLite cannot open: GDAL's reason reaches the message, on either thread, and
+# GDAL prints nothing of its own (the second thread's messages used to come out raw).
+write(os.path.join(d, "corrupt.gpkg"), "SQLite format 3\0" + "garbage" * 300)
+for threads in ("1", "2"):
+    p = run("join", polys, os.path.join(d, "corrupt.gpkg"), "--layer1", "zones", "--threads", threads)
+    check(p.returncode == 4 and "corrupt.gpkg: not a vector file OGR can read: file is not a database\n"
+          in p.stderr, "a corrupt GeoPackage (%s threads): exit 4 with GDAL's reason: %d %r"
+          % (threads, p.returncode, p.stderr))
+    check("ERROR 1" not in p.stderr and "Warning 1" not in p.stderr,
+          "a corrupt GeoPackage (%s threads): no raw GDAL message: %r" % (threads, p.stderr))
+
+# Points in a local (engineering) CRS cannot be brought into the polygons' CRS: the whole message,
+# the file named once.  Relative names, as a person types them: the message that quoted the error
+# slot into itself came out as "lpts.gpkg: lpts.gpkg: rmation from 'LOCAL_CS[...".
+local = osr.SpatialReference()
+local.SetLocalCS("plan de chantier")
+ds = ogr.GetDriverByName("GPKG").CreateDataSource(os.path.join(d, "lpts.gpkg"))
+lyr = ds.CreateLayer("pts", local, ogr.wkbPoint)
+f = ogr.Feature(lyr.GetLayerDefn())
+f.SetGeometry(ogr.CreateGeometryFromWkt("POINT(5 5)"))
+lyr.CreateFeature(f)
+ds = None
+p = subprocess.run([TREMPLIN, "join", "polys.gpkg", "lpts.gpkg", "--layer1", "zones"], cwd=d,
+                   capture_output=True, text=True)
+check(p.returncode == 4, "a local CRS: exit 4, got %d" % p.returncode)
+check(p.stderr.startswith("tremplin: lpts.gpkg: no transformation from 'LOCAL_CS[\"plan de chantier\",")
+      and p.stderr.endswith("]' to 'EPSG:31370'\n") and p.stderr.count("lpts.gpkg") == 1,
+      "a local CRS: the whole message, the file named once: %r" % p.stderr)
 
 # The real Brussels boundaries: a point inside each commune, and one outside the region.
 gpkg = os.path.abspath(os.path.join(SHARED, "bxl_communes.gpkg"))
