@@ -182,7 +182,7 @@ int tp_cmd_join(const char *polygons, const char *points, const tp_cmd_opts *o)
 		rc = align_crs(g, &pts, pol.crs, points);
 	t2 = now();
 	if (!rc)
-		rc = tp_locator_new(&lc, &pol.r, o->threads, 0);
+		rc = tp_locator_new(&lc, &pol.r, (const char *const *)pol.key, o->threads, 0);
 	t3 = now();
 	if (!rc) {
 		where = tp_big_alloc((pts.n ? pts.n : 1) * sizeof(*where));
