@@ -640,6 +640,7 @@ static int stage_locate(tp_run *run)
 static int stage_apportion(tp_run *run)
 {
 	rows zon = {0}, com = {0};
+	tp_rings zr = {0}, cr = {0};
 	tp_share *ps = NULL;
 	double *inside = NULL;
 	sqlite3_stmt *ins = NULL, *upd = NULL;
@@ -652,12 +653,14 @@ static int stage_apportion(tp_run *run)
 		rc = rows_load(run, &zon, "SELECT id, geom, zone_id, total FROM zones ORDER BY zone_id");
 	if (!rc)
 		rc = rows_load(run, &com, "SELECT id, geom, nis_code FROM communes ORDER BY nis_code");
+	if (!rc)
+		rc = rows_rings(run, &zon, &zr);
+	if (!rc)
+		rc = rows_rings(run, &com, &cr);
 	if (!rc && !(inside = calloc(zon.n ? zon.n : 1, sizeof(*inside))))
 		rc = tp_error_set(TP_ERROR, "out of memory");
 	if (!rc)
-		rc = tp_overlay_shares(run->g, (const GEOSGeometry *const *)zon.geom, zon.n,
-				       (const GEOSGeometry *const *)com.geom, com.n, &ps, &nps,
-				       inside);
+		rc = tp_overlay_shares(run->g, &zr, &cr, &ps, &nps, inside);
 	if (!rc)
 		rc = tp_store_prepare(run->db, &ins,
 				      "INSERT INTO zone_shares(zone_id, nis_code, area, share, people)"
@@ -704,6 +707,8 @@ static int stage_apportion(tp_run *run)
 	sqlite3_finalize(upd);
 	free(ps);
 	free(inside);
+	tp_rings_dispose(&zr);
+	tp_rings_dispose(&cr);
 	rows_dispose(run->g, &zon);
 	rows_dispose(run->g, &com);
 	return rc;

@@ -123,15 +123,16 @@ static int record(void *ud, size_t i, size_t j, double area)
 
 static void overlay_reports_each_overlap_with_its_area(void)
 {
-	GEOSGeometry *dst[2], *src[2];
+	static const char *const dwkt[] = {"POLYGON((0 0,10 0,10 10,0 10,0 0))",
+					   "POLYGON((10 0,20 0,20 10,10 10,10 0))"};
+	static const char *const swkt[] = {"POLYGON((5 0,15 0,15 10,5 10,5 0))",
+					   "POLYGON((15 0,25 0,25 4,15 4,15 0))"};
+	tp_rings dst = {0}, src = {0};
 	got_pieces p = {0};
 
-	dst[0] = tp_geo_from_wkt(g, "POLYGON((0 0,10 0,10 10,0 10,0 0))");
-	dst[1] = tp_geo_from_wkt(g, "POLYGON((10 0,20 0,20 10,10 10,10 0))");
-	src[0] = tp_geo_from_wkt(g, "POLYGON((5 0,15 0,15 10,5 10,5 0))");
-	src[1] = tp_geo_from_wkt(g, "POLYGON((15 0,25 0,25 4,15 4,15 0))");
-	CHECK(tp_overlay_areas(g, (const GEOSGeometry *const *)src, 2,
-			       (const GEOSGeometry *const *)dst, 2, record, &p) == 0);
+	rings_of(&dst, dwkt, 2);
+	rings_of(&src, swkt, 2);
+	CHECK(tp_overlay_areas(g, &src, &dst, record, &p) == 0);
 	CHECK(p.n == 3);
 	CHECK(p.i[0] == 0 && p.j[0] == 0);
 	CHECK_NEAR(p.area[0], 50, 1e-9);
@@ -139,10 +140,8 @@ static void overlay_reports_each_overlap_with_its_area(void)
 	CHECK_NEAR(p.area[1], 50, 1e-9);
 	CHECK(p.i[2] == 1 && p.j[2] == 1);
 	CHECK_NEAR(p.area[2], 20, 1e-9);
-	GEOSGeom_destroy_r(g->gh, dst[0]);
-	GEOSGeom_destroy_r(g->gh, dst[1]);
-	GEOSGeom_destroy_r(g->gh, src[0]);
-	GEOSGeom_destroy_r(g->gh, src[1]);
+	tp_rings_dispose(&dst);
+	tp_rings_dispose(&src);
 }
 
 static void lambert_2008_and_72_agree_within_a_metre(void)
