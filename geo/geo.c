@@ -157,20 +157,6 @@ GEOSGeometry *tp_geo_from_wkt(tp_geo *g, const char *wkt)
 	return geom;
 }
 
-char *tp_geo_to_wkt(tp_geo *g, const GEOSGeometry *geom)
-{
-	GEOSWKTWriter *w = GEOSWKTWriter_create_r(g->gh);
-	char *s = NULL;
-
-	if (!w)
-		return NULL;
-	GEOSWKTWriter_setTrim_r(g->gh, w, 1);
-	GEOSWKTWriter_setRoundingPrecision_r(g->gh, w, 3);
-	s = GEOSWKTWriter_write_r(g->gh, w, geom);
-	GEOSWKTWriter_destroy_r(g->gh, w);
-	return s;
-}
-
 int tp_crs_check(tp_geo *g, const char *crs, char *name, size_t namelen)
 {
 	PJ *p = NULL;

@@ -57,9 +57,6 @@ void tp_geo_free_buf(tp_geo *g, void *buf);
 /* Parses WKT (tests and the demo generator); NULL on failure. */
 GEOSGeometry *tp_geo_from_wkt(tp_geo *g, const char *wkt);
 
-/* WKT of geom, for messages and tests; free with tp_geo_free_buf(). */
-char *tp_geo_to_wkt(tp_geo *g, const GEOSGeometry *geom);
-
 /*
  * A coordinate transformation between two CRSs given as anything PROJ
  * reads ("EPSG:31370", WKT, PROJJSON).  Axis order is normalised to

@@ -4,7 +4,7 @@
  *
  * The polygons are flat rings (rings.h).  Their envelopes are filed in a
  * grid of buckets, about one bucket per polygon, each listing the
- * polygons whose envelope meets it in ascending order.  Each polygon's
+ * polygons whose envelope meets it in the border-rule order.  Each polygon's
  * height is cut into bands, and each band lists the segments that reach
  * into it, so a test looks at a handful of segments rather than all of
  * them.  A query reads the point's bucket and runs the crossing-number test
@@ -13,12 +13,14 @@
  * those, the polygon is made a GEOS geometry and prepared (once, kept for
  * the index's life) and GEOS's robust predicate decides.  Polygons are
  * closed: a point on the boundary is held.  Among the polygons that hold a
- * point, the lowest position wins: the border rule of locate.h.
+ * point, the first in the index's order wins (the border rule of locate.h):
+ * the buckets list the polygons in that order, so the first that holds the
+ * point ends the search.
  *
  * Why buckets and not GEOS's STRtree (STYLE.md and issue 5 ask for an
  * STRtree): the STRtree wants a GEOS geometry per envelope and another per
  * query point, a callback per hit and a sort of the hits (the border rule
- * needs the lowest position).  Measured on 1M points x 10k polygons, an
+ * needs the first in key order).  Measured on 1M points x 10k polygons, an
  * STRtree of envelope rectangles in place of the buckets took the join
  * itself from 0.08 to 0.11 s and the index build 0.05 s longer, some 15 %
  * of the whole run; a bucket grid answers with one array look-up and keeps
@@ -45,8 +47,7 @@
 struct tp_index {
 	tp_geo *g;                          /* context of the thread that queries it */
 	const tp_rings *r;                  /* the polygons */
-	tp_rings own;                       /* the rings, when built from GEOS polygons */
-	const GEOSGeometry *const *polys;   /* the GEOS polygons it was built from, or NULL */
+	const uint32_t *order;              /* positions, border winner first; NULL: 0, 1, ... */
 	int shared;                         /* bands and buckets belong to another index */
 	double *band_y0;                    /* per polygon: bottom of its bands */
 	double *band_inv;                   /* per polygon: 1 / band height */
@@ -59,7 +60,7 @@ struct tp_index {
 	double bcell;                       /* bucket side */
 	uint32_t bnx, bny;                  /* buckets across, up (0: no polygon has area) */
 	size_t *bucket_off;                 /* bucket b lists bucket[bucket_off[b] .. [b+1]-1] */
-	uint32_t *bucket;                   /* polygon positions, ascending within a bucket */
+	uint32_t *bucket;                   /* polygon positions, in `order` within a bucket */
 	GEOSGeometry **geom;                /* polygon made from its rings, on first need */
 	const GEOSPreparedGeometry **prep;  /* prepared polygon, on first need */
 };
@@ -255,13 +256,15 @@ enum { ENV_TOTAL, ENV_COUNT, ENV_FILE };
 /* Goes over every (polygon, bucket its envelope meets) pair: only counts
  * them (ENV_TOTAL), counts them per bucket into bucket_off[b + 1]
  * (ENV_COUNT), or files the polygon at bucket[fill[b]++] (ENV_FILE).
+ * Polygons go in the index's order, so each bucket lists them in it.
  * Returns the number of pairs. */
 static size_t file_envelopes(tp_index *ix, int mode, size_t *fill)
 {
 	const double *env = ix->r->env;
-	size_t p, total = 0;
+	size_t q, total = 0;
 
-	for (p = 0; p < ix->r->n; p++) {
+	for (q = 0; q < ix->r->n; q++) {
+		size_t p = ix->order ? ix->order[q] : q;
 		const double *e = env + 4 * p;
 		uint32_t i0, i1, j0, j1, i, j;
 
@@ -329,7 +332,7 @@ static int build_buckets(tp_index *ix)
 		tp_big_free(fill);
 		return tp_error_set(TP_ERROR, "out of memory");
 	}
-	/* count per bucket, then offsets, then file in polygon order */
+	/* count per bucket, then offsets, then file in the index's order */
 	file_envelopes(ix, ENV_COUNT, NULL);
 	for (b = 0; b < nb; b++)
 		ix->bucket_off[b + 1] += ix->bucket_off[b];
@@ -360,34 +363,8 @@ static int index_build(tp_index *ix, int threads)
 	return TP_OK;
 }
 
-int tp_index_new(tp_index **out, tp_geo *g, const GEOSGeometry *const *polys,
-		 size_t n)
-{
-	tp_index *ix = NULL;
-	size_t i;
-
-	*out = NULL;
-	ix = calloc(1, sizeof(*ix));
-	if (!ix)
-		return tp_error_set(TP_ERROR, "out of memory");
-	ix->g = g;
-	ix->polys = polys;
-	ix->r = &ix->own;
-	for (i = 0; i < n; i++) {
-		if (tp_rings_add_geos(&ix->own, g, polys[i])) {
-			tp_index_free(ix);
-			return TP_ERROR;
-		}
-	}
-	if (index_build(ix, 1)) {
-		tp_index_free(ix);
-		return TP_ERROR;
-	}
-	*out = ix;
-	return TP_OK;
-}
-
-int tp_index_new_rings(tp_index **out, tp_geo *g, const tp_rings *r, int threads)
+int tp_index_new(tp_index **out, tp_geo *g, const tp_rings *r, const uint32_t *order,
+		 int threads)
 {
 	tp_index *ix = NULL;
 
@@ -397,6 +374,7 @@ int tp_index_new_rings(tp_index **out, tp_geo *g, const tp_rings *r, int threads
 		return tp_error_set(TP_ERROR, "out of memory");
 	ix->g = g;
 	ix->r = r;
+	ix->order = order;
 	if (index_build(ix, threads)) {
 		tp_index_free(ix);
 		return TP_ERROR;
@@ -414,7 +392,6 @@ int tp_index_share(tp_index **out, const tp_index *base, tp_geo *g)
 	if (!ix)
 		return tp_error_set(TP_ERROR, "out of memory");
 	*ix = *base;
-	memset(&ix->own, 0, sizeof(ix->own));
 	ix->g = g;
 	ix->shared = 1;
 	ix->geom = NULL;
@@ -451,14 +428,8 @@ void tp_index_free(tp_index *ix)
 		tp_big_free(ix->seg);
 		tp_big_free(ix->bucket_off);
 		tp_big_free(ix->bucket);
-		tp_rings_dispose(&ix->own);
 	}
 	free(ix);
-}
-
-const tp_rings *tp_index_rings(const tp_index *ix)
-{
-	return ix->r;
 }
 
 /* Crossing-number test over polygon p's rings: 1 inside, 0 outside, -1 when
@@ -505,12 +476,9 @@ static int holds_exactly(tp_index *ix, size_t p, double x, double y)
 
 	ix->g->geos_msg[0] = '\0';
 	if (!ix->prep[p]) {
-		const GEOSGeometry *poly = ix->polys ? ix->polys[p] : NULL;
-		if (!poly && !ix->geom[p])
+		if (!ix->geom[p])
 			ix->geom[p] = tp_rings_geos(ix->r, ix->g, p);
-		if (!poly)
-			poly = ix->geom[p];
-		if (!poly || !(ix->prep[p] = GEOSPrepare_r(h, poly)))
+		if (!ix->geom[p] || !(ix->prep[p] = GEOSPrepare_r(h, ix->geom[p])))
 			goto fail;
 	}
 	pt = GEOSGeom_createPointFromXY_r(h, x, y);

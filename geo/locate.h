@@ -9,25 +9,28 @@
  *
  * The border rule: a point belongs to every polygon whose closure holds it
  * (interior or boundary); when several do (a point on a shared border), it
- * belongs to the one given first.  Callers pass polygons sorted by their
- * key (NIS code, zone id), so "first" reads as "lowest key".
+ * belongs to the one that comes first in the index's order.  pointloc.c
+ * passes the polygons' key order, so "first" reads as "lowest key".
+ *
+ * This is the exact stage of the locator of pointloc.h, which is what the
+ * rest of the tree calls; only pointloc.c and the tests call it directly.
  */
 #ifndef TP_LOCATE_H
 #define TP_LOCATE_H
+
+#include <stdint.h>
 
 #include "geo/geo.h"
 #include "geo/rings.h"
 
 typedef struct tp_index tp_index;
 
-/* Builds the index over polys[0..n), copying their rings; the polygons stay
- * the caller's and must outlive the index. */
-int tp_index_new(tp_index **out, tp_geo *g, const GEOSGeometry *const *polys,
-		 size_t n);
-
 /* Builds the index over the polygons of r (borrowed: r must outlive the
- * index and not change), its bands filed on `threads` threads. */
-int tp_index_new_rings(tp_index **out, tp_geo *g, const tp_rings *r, int threads);
+ * index and not change), its bands filed on `threads` threads.  order
+ * (borrowed too, may be NULL for 0, 1, 2, ...) lists every position of r
+ * once, the polygon that wins a shared border first. */
+int tp_index_new(tp_index **out, tp_geo *g, const tp_rings *r, const uint32_t *order,
+		 int threads);
 
 void tp_index_free(tp_index *ix);
 
@@ -46,8 +49,5 @@ int tp_index_share(tp_index **out, const tp_index *base, tp_geo *g);
  * (2+ on borders); without it the search stops at the first polygon that
  * holds the point. */
 long tp_index_locate(tp_index *ix, double x, double y, int *nhits);
-
-/* The rings the index reads (for the grid of pointloc.c). */
-const tp_rings *tp_index_rings(const tp_index *ix);
 
 #endif

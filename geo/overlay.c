@@ -1,10 +1,12 @@
 /*
  * overlay.c: areas of overlap between sources and targets (overlay.h).
  *
- * The targets go into an STRtree and are prepared once.  For each source,
- * the tree gives the targets whose envelopes meet its envelope; a prepared
- * intersects drops those that only look close; the rest are intersected
- * exactly and their area reported.  Pairs are reported in increasing
+ * The targets' envelopes go into an STRtree.  For each source, the tree
+ * gives the targets whose envelopes meet its envelope; the source is made
+ * a GEOS polygon from its rings, each of those targets too (once, kept
+ * prepared for the whole call); a prepared intersects drops those that
+ * only look close; the rest are intersected exactly and their area
+ * reported.  Pairs are reported in increasing
  * target position for each source, so the output is deterministic.
  */
 #include "geo/overlay.h"
@@ -31,48 +33,88 @@ static int cmp_size(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-int tp_overlay_areas(tp_geo *g, const GEOSGeometry *const *src, size_t nsrc,
-		     const GEOSGeometry *const *dst, size_t ndst,
-		     tp_overlay_cb cb, void *ud)
+/* The envelope of polygon i as a GEOS rectangle, or NULL when it is empty
+ * (no ring) or GEOS fails. */
+static GEOSGeometry *envelope(tp_geo *g, const tp_rings *r, size_t i)
+{
+	const double *e = r->env + 4 * i;
+
+	if (!(e[0] <= e[2] && e[1] <= e[3]))
+		return NULL;
+	return GEOSGeom_createRectangle_r(g->gh, e[0], e[1], e[2], e[3]);
+}
+
+/* Polygon i of r as GEOS, with a message naming it when it cannot be. */
+static GEOSGeometry *polygon(tp_geo *g, const tp_rings *r, size_t i, const char *what)
+{
+	GEOSGeometry *geom = tp_rings_geos(r, g, i);
+
+	if (!geom)
+		tp_error_set(TP_ERROR, "cannot make %s %zu a GEOS polygon: %s", what, i, g->geos_msg);
+	return geom;
+}
+
+int tp_overlay_areas(tp_geo *g, const tp_rings *src, const tp_rings *dst, tp_overlay_cb cb,
+		     void *ud)
 {
 	GEOSContextHandle_t h = g->gh;
 	GEOSSTRtree *tree = NULL;
+	GEOSGeometry **box = NULL, **geom = NULL, *s = NULL, *sbox = NULL;
 	const GEOSPreparedGeometry **prep = NULL;
-	size_t *pos = NULL;
+	size_t *pos = NULL, ndst = dst->n;
 	query q = {0};
 	size_t i, j;
 	int rc = TP_OK;
 
 	tree = GEOSSTRtree_create_r(h, 10);
+	box = calloc(ndst ? ndst : 1, sizeof(*box));
+	geom = calloc(ndst ? ndst : 1, sizeof(*geom));
 	prep = calloc(ndst ? ndst : 1, sizeof(*prep));
 	pos = calloc(ndst ? ndst : 1, sizeof(*pos));
 	q.cand = calloc(ndst ? ndst : 1, sizeof(*q.cand));
-	if (!tree || !prep || !pos || !q.cand) {
+	if (!tree || !box || !geom || !prep || !pos || !q.cand) {
 		rc = tp_error_set(TP_ERROR, "out of memory");
 		goto done;
 	}
+	/* the tree holds envelopes: a target becomes a polygon when first met */
 	for (j = 0; j < ndst; j++) {
 		pos[j] = j;
-		prep[j] = GEOSPrepare_r(h, dst[j]);
-		if (!prep[j]) {
-			rc = tp_error_set(TP_ERROR, "cannot prepare target %zu: %s", j,
-					  g->geos_msg);
-			goto done;
-		}
-		GEOSSTRtree_insert_r(h, tree, dst[j], &pos[j]);
+		if ((box[j] = envelope(g, dst, j)) != NULL)
+			GEOSSTRtree_insert_r(h, tree, box[j], &pos[j]);
 	}
-	for (i = 0; i < nsrc && rc == TP_OK; i++) {
+	for (i = 0; i < src->n && rc == TP_OK; i++) {
 		q.ncand = 0;
-		GEOSSTRtree_query_r(h, tree, src[i], collect, &q);
+		if (!(sbox = envelope(g, src, i)))
+			continue;
+		GEOSSTRtree_query_r(h, tree, sbox, collect, &q);
+		GEOSGeom_destroy_r(h, sbox);
+		sbox = NULL;
+		if (!q.ncand)
+			continue;
+		if (!(s = polygon(g, src, i, "source"))) {
+			rc = TP_ERROR;
+			break;
+		}
 		qsort(q.cand, q.ncand, sizeof(*q.cand), cmp_size);
 		for (j = 0; j < q.ncand; j++) {
 			size_t t = q.cand[j];
 			GEOSGeometry *piece = NULL;
 			double area = 0;
 
-			if (GEOSPreparedIntersects_r(h, prep[t], src[i]) != 1)
+			if (!prep[t]) {
+				if (!geom[t] && !(geom[t] = polygon(g, dst, t, "target"))) {
+					rc = TP_ERROR;
+					break;
+				}
+				if (!(prep[t] = GEOSPrepare_r(h, geom[t]))) {
+					rc = tp_error_set(TP_ERROR, "cannot prepare target %zu: %s", t,
+							  g->geos_msg);
+					break;
+				}
+			}
+			if (GEOSPreparedIntersects_r(h, prep[t], s) != 1)
 				continue;
-			piece = GEOSIntersection_r(h, src[i], dst[t]);
+			piece = GEOSIntersection_r(h, s, geom[t]);
 			if (!piece) {
 				rc = tp_error_set(TP_ERROR,
 						  "intersection of source %zu and target %zu failed: %s",
@@ -87,14 +129,22 @@ int tp_overlay_areas(tp_geo *g, const GEOSGeometry *const *src, size_t nsrc,
 					break;
 			}
 		}
+		GEOSGeom_destroy_r(h, s);
+		s = NULL;
 	}
 done:
-	if (prep)
-		for (j = 0; j < ndst; j++)
-			if (prep[j])
-				GEOSPreparedGeom_destroy_r(h, prep[j]);
 	if (tree)
 		GEOSSTRtree_destroy_r(h, tree);
+	for (j = 0; j < ndst; j++) {
+		if (prep && prep[j])
+			GEOSPreparedGeom_destroy_r(h, prep[j]);
+		if (geom && geom[j])
+			GEOSGeom_destroy_r(h, geom[j]);
+		if (box && box[j])
+			GEOSGeom_destroy_r(h, box[j]);
+	}
+	free(box);
+	free(geom);
 	free(prep);
 	free(pos);
 	free(q.cand);
@@ -123,8 +173,7 @@ static int add_share(void *ud, size_t i, size_t j, double area)
 	return 0;
 }
 
-int tp_overlay_shares(tp_geo *g, const GEOSGeometry *const *src, size_t nsrc,
-		      const GEOSGeometry *const *dst, size_t ndst, tp_share **out,
+int tp_overlay_shares(tp_geo *g, const tp_rings *src, const tp_rings *dst, tp_share **out,
 		      size_t *nout, double *inside)
 {
 	share_list l = {0};
@@ -133,12 +182,12 @@ int tp_overlay_shares(tp_geo *g, const GEOSGeometry *const *src, size_t nsrc,
 
 	*out = NULL;
 	*nout = 0;
-	rc = tp_overlay_areas(g, src, nsrc, dst, ndst, add_share, &l);
+	rc = tp_overlay_areas(g, src, dst, add_share, &l);
 	if (rc) {
 		free(l.p);
 		return rc;
 	}
-	for (i = 0; i < nsrc; i++) {
+	for (i = 0; i < src->n; i++) {
 		size_t first = k, j;
 		double given = 0;
 

@@ -8,7 +8,14 @@
  * cannot touch any boundary.  A connected set of unmarked cells lies in one
  * face of the polygon arrangement, so labels spread along runs of unmarked
  * cells in a row and down from the row above; a run with no labelled cell
- * above it gets its label from one exact look-up (label_rows).
+ * above it gets its label from one exact look-up (label_rows).  A run
+ * whose look-up finds several polygons (they overlap there) is marked
+ * BOUNDARY instead, so that its points are counted as border points one by
+ * one, as the exact path counts them.
+ *
+ * The border rule lives in the order the exact index files its polygons
+ * (locate.h): the positions sorted by key (key_order below), so the first
+ * polygon that holds a point is the one with the lowest key.
  *
  * Everything here reads the flat rings of rings.h; the grid is marked and
  * the bands filed on all the threads, each taking a range of polygons of
@@ -37,6 +44,7 @@ typedef struct {
 
 struct tp_locator {
 	const tp_rings *r;                 /* borrowed polygons */
+	uint32_t *order;                   /* positions by key, the border rule's order */
 	int nthreads;                      /* workers */
 	worker *w;                         /* one per thread */
 	double x0, y0;                     /* grid origin (lower left) */
@@ -45,6 +53,7 @@ struct tp_locator {
 	uint32_t nx, ny;                   /* grid size in cells */
 	int32_t *grid;                     /* nx * ny cells, row-major from y0 */
 	size_t boundary_cells;             /* cells marked BOUNDARY */
+	int count_borders;                 /* count the points several polygons hold */
 };
 
 /* The cell column (or row) of offset v cells from the origin, clamped to
@@ -149,13 +158,14 @@ static void *label_rows(void *arg)
 				i++;
 			}
 			if (label == UNLABELLED) {
+				int hits = 0;
 				long p = tp_index_locate(jb->w->ix, lc->x0 + (start + 0.5) * lc->cell,
-							 lc->y0 + (j + 0.5) * lc->cell, NULL);
+							 lc->y0 + (j + 0.5) * lc->cell, &hits);
 				if (p == TP_LOCATE_FAILED) {
 					tp_error_save(&jb->err, TP_ERROR);
 					return NULL;
 				}
-				label = (int32_t)p;
+				label = hits > 1 ? BOUNDARY : (int32_t)p;
 			}
 			for (k = start; k < i; k++)
 				row[k] = label;
@@ -164,8 +174,70 @@ static void *label_rows(void *arg)
 	return NULL;
 }
 
-int tp_locator_new(tp_locator **out, const tp_rings *r, int nthreads,
-		   double cells_per_polygon)
+/* 1 when s is a plain decimal integer: digits only, at least one. */
+static int all_digits(const char *s)
+{
+	if (!*s)
+		return 0;
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return 0;
+	return 1;
+}
+
+/* The key order of pointloc.h: integers as numbers, else strcmp. */
+static int key_cmp(const char *a, const char *b)
+{
+	if (all_digits(a) && all_digits(b)) {
+		size_t la, lb;
+		while (*a == '0' && a[1])
+			a++;
+		while (*b == '0' && b[1])
+			b++;
+		la = strlen(a), lb = strlen(b);
+		if (la != lb)
+			return la < lb ? -1 : 1;
+	}
+	return strcmp(a, b);
+}
+
+typedef struct {
+	const char *key;  /* the polygon's key ("" for NULL) */
+	uint32_t pos;     /* its position */
+} keyed;
+
+static int by_key(const void *x, const void *y)
+{
+	const keyed *a = x, *b = y;
+	int c = key_cmp(a->key, b->key);
+
+	return c ? c : (a->pos > b->pos) - (a->pos < b->pos);
+}
+
+/* The positions of r sorted by key, then position (malloc'ed), or NULL
+ * when memory is short. */
+static uint32_t *key_order(const tp_rings *r, const char *const *keys)
+{
+	keyed *k = malloc((r->n ? r->n : 1) * sizeof(*k));
+	uint32_t *order = malloc((r->n ? r->n : 1) * sizeof(*order));
+	size_t i;
+
+	if (!k || !order) {
+		free(k);
+		free(order);
+		return NULL;
+	}
+	for (i = 0; i < r->n; i++)
+		k[i] = (keyed){keys[i] ? keys[i] : "", (uint32_t)i};
+	qsort(k, r->n, sizeof(*k), by_key);
+	for (i = 0; i < r->n; i++)
+		order[i] = k[i].pos;
+	free(k);
+	return order;
+}
+
+int tp_locator_new(tp_locator **out, const tp_rings *r, const char *const *keys,
+		   int nthreads, double cells_per_polygon)
 {
 	tp_locator *lc = NULL;
 	double minx = HUGE_VAL, miny = HUGE_VAL, maxx = -HUGE_VAL, maxy = -HUGE_VAL;
@@ -186,6 +258,14 @@ int tp_locator_new(tp_locator **out, const tp_rings *r, int nthreads,
 		return tp_error_set(TP_ERROR, "out of memory");
 	lc->r = r;
 	lc->nthreads = nthreads;
+	if (r->n >= UINT32_MAX) {
+		rc = tp_error_set(TP_ERROR, "too many polygons for one locator (%zu)", r->n);
+		goto fail;
+	}
+	if (keys && !(lc->order = key_order(r, keys))) {
+		rc = tp_error_set(TP_ERROR, "out of memory");
+		goto fail;
+	}
 	lc->w = calloc((size_t)nthreads, sizeof(*lc->w));
 	if (!lc->w) {
 		rc = tp_error_set(TP_ERROR, "out of memory");
@@ -195,7 +275,7 @@ int tp_locator_new(tp_locator **out, const tp_rings *r, int nthreads,
 	for (t = 0; t < nthreads && !rc; t++) {
 		rc = tp_geo_new(&lc->w[t].g);
 		if (!rc)
-			rc = t == 0 ? tp_index_new_rings(&lc->w[t].ix, lc->w[t].g, r, nthreads)
+			rc = t == 0 ? tp_index_new(&lc->w[t].ix, lc->w[t].g, r, lc->order, nthreads)
 				    : tp_index_share(&lc->w[t].ix, lc->w[0].ix, lc->w[t].g);
 	}
 	if (rc)
@@ -237,8 +317,6 @@ int tp_locator_new(tp_locator **out, const tp_rings *r, int nthreads,
 			jobs[t] = (mark_job){lc, bounds[t], bounds[t + 1]};
 		tp_parallel(mark_polygons, jobs, sizeof(*jobs), nthreads);
 	}
-	for (i = 0; i < ncell; i++)
-		lc->boundary_cells += lc->grid[i] == BOUNDARY;
 	{
 		label_job lj[64];
 		for (t = 0; t < nthreads; t++)
@@ -251,6 +329,8 @@ int tp_locator_new(tp_locator **out, const tp_rings *r, int nthreads,
 		if (rc)
 			goto fail;
 	}
+	for (i = 0; i < ncell; i++)
+		lc->boundary_cells += lc->grid[i] == BOUNDARY;
 	*out = lc;
 	return TP_OK;
 fail:
@@ -272,18 +352,20 @@ void tp_locator_free(tp_locator *lc)
 		}
 	}
 	free(lc->w);
+	free(lc->order);
 	tp_big_free(lc->grid);
 	free(lc);
 }
 
 typedef struct {
-	tp_locator *lc;        /* the locator */
+	const tp_locator *lc;  /* the locator */
 	worker *w;             /* this thread's context */
 	const double *xy;      /* all points */
 	int32_t *out;          /* all results */
 	uint64_t *keys;        /* exact-path points: (Morton code << 32) | index */
 	size_t from, to;       /* this thread's range of points, then of keys */
 	size_t nkeys;          /* keys this thread wrote at keys[from..] */
+	size_t border;         /* exact-path points held by more than one polygon */
 	tp_error_state err;    /* this thread's failure */
 } job;
 
@@ -347,17 +429,21 @@ static void *exact_job(void *arg)
 
 	for (k = jb->from; k < jb->to; k++) {
 		size_t p = (size_t)(jb->keys[k] & 0xffffffffu);
+		int hits = 0;
+
 		if (k + AHEAD < jb->to) {
 			size_t q = (size_t)(jb->keys[k + AHEAD] & 0xffffffffu);
 			__builtin_prefetch(&jb->xy[2 * q]);
 			__builtin_prefetch(&jb->out[q], 1);
 		}
-		long in = tp_index_locate(jb->w->ix, jb->xy[2 * p], jb->xy[2 * p + 1], NULL);
+		long in = tp_index_locate(jb->w->ix, jb->xy[2 * p], jb->xy[2 * p + 1],
+					  jb->lc->count_borders ? &hits : NULL);
 		if (in == TP_LOCATE_FAILED) {
 			tp_error_save(&jb->err, TP_ERROR);
 			return NULL;
 		}
 		jb->out[p] = (int32_t)in;
+		jb->border += hits > 1;
 	}
 	return NULL;
 }
@@ -383,7 +469,7 @@ int tp_locator_run(tp_locator *lc, const double *xy, size_t npts, int32_t *out,
 		   tp_locate_stats *stats)
 {
 	uint64_t *keys = NULL;
-	size_t nexact = 0;
+	size_t nexact = 0, border = 0;
 	job jobs[64];
 	int t, nt = lc->nthreads > 64 ? 64 : lc->nthreads, rc = TP_OK;
 
@@ -399,6 +485,7 @@ int tp_locator_run(tp_locator *lc, const double *xy, size_t npts, int32_t *out,
 	tp_parallel(locate_job, jobs, sizeof(*jobs), nt);
 	for (t = 0; t < nt; t++) {
 		nexact += jobs[t].nkeys;
+		border += jobs[t].border;
 		if (!rc)
 			rc = tp_error_restore(&jobs[t].err);
 	}
@@ -408,7 +495,27 @@ int tp_locator_run(tp_locator *lc, const double *xy, size_t npts, int32_t *out,
 		stats->by_grid = npts - nexact;
 		stats->grid_cells = (size_t)lc->nx * lc->ny;
 		stats->boundary_cells = lc->boundary_cells;
+		stats->border = border;
 	}
 	tp_big_free(keys);
+	return rc;
+}
+
+void tp_locator_count_borders(tp_locator *lc, int on)
+{
+	lc->count_borders = on != 0;
+}
+
+int tp_locate_points(int32_t *out, const tp_rings *r, const char *const *keys,
+		     const double *xy, size_t npts, int nthreads, tp_locate_stats *stats)
+{
+	tp_locator *lc = NULL;
+	int rc = tp_locator_new(&lc, r, keys, nthreads, 0);
+
+	if (!rc) {
+		tp_locator_count_borders(lc, stats != NULL);
+		rc = tp_locator_run(lc, xy, npts, out, stats);
+	}
+	tp_locator_free(lc);
 	return rc;
 }

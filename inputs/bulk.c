@@ -280,243 +280,6 @@ void tp_points_dispose(tp_points *p)
 	memset(p, 0, sizeof(*p));
 }
 
-/* What phase one of tp_polys_read gathers: every polygon's WKB, key and value. */
-typedef struct {
-	unsigned char *wkb;  /* all WKBs, back to back */
-	size_t len, cap;     /* bytes used, allocated */
-	size_t *off;         /* polygon i is wkb[off[i] .. off[i+1]) */
-	char **key;          /* key per polygon */
-	double *value;       /* value per polygon */
-	size_t n, ncap;      /* polygons, allocated slots */
-} gathered;
-
-static int gather_add(gathered *ga, const unsigned char *wkb, size_t len, const char *key,
-		      double value)
-{
-	if (ga->n + 2 > ga->ncap) {
-		size_t nc = ga->ncap ? ga->ncap * 2 : 1024;
-		size_t *o = realloc(ga->off, nc * sizeof(*o));
-		char **k = o ? realloc(ga->key, nc * sizeof(*k)) : NULL;
-		double *v = k ? realloc(ga->value, nc * sizeof(*v)) : NULL;
-		if (o)
-			ga->off = o;
-		if (k)
-			ga->key = k;
-		if (!v)
-			return -1;
-		ga->value = v;
-		ga->ncap = nc;
-	}
-	if (ga->len + len > ga->cap) {
-		size_t nc = ga->cap ? ga->cap * 2 : 1 << 20;
-		unsigned char *w;
-		while (nc < ga->len + len)
-			nc *= 2;
-		if (!(w = realloc(ga->wkb, nc)))
-			return -1;
-		ga->wkb = w;
-		ga->cap = nc;
-	}
-	if (!(ga->key[ga->n] = strdup(key)))
-		return -1;
-	memcpy(ga->wkb + ga->len, wkb, len);
-	ga->off[ga->n] = ga->len;
-	ga->len += len;
-	ga->value[ga->n++] = value;
-	ga->off[ga->n] = ga->len;
-	return 0;
-}
-
-static void gather_free(gathered *ga)
-{
-	size_t i;
-
-	if (ga->key)
-		for (i = 0; i < ga->n; i++)
-			free(ga->key[i]);
-	free(ga->wkb);
-	free(ga->off);
-	free(ga->key);
-	free(ga->value);
-}
-
-/* Phase one feature by feature. */
-static int gather_features(gathered *ga, OGRLayerH lyr, const char *path, int kf, int vf)
-{
-	OGRFeatureH f;
-	unsigned char *buf = NULL;
-	size_t cap = 0;
-	int rc = TP_OK;
-
-	OGR_L_ResetReading(lyr);
-	tp_gdal_reset();
-	while (rc == TP_OK && (f = OGR_L_GetNextFeature(lyr)) != NULL) {
-		OGRGeometryH geom = OGR_F_GetGeometryRef(f);
-		size_t len = geom ? (size_t)OGR_G_WkbSize(geom) : 0;
-		char key[64];
-
-		if (len > cap) {
-			free(buf);
-			cap = len * 2;
-			buf = malloc(cap);
-			if (!buf) {
-				OGR_F_Destroy(f);
-				rc = tp_error_set(TP_ERROR, "out of memory");
-				break;
-			}
-		}
-		if (geom && OGR_G_ExportToIsoWkb(geom, wkbNDR, buf) != OGRERR_NONE)
-			len = 0;
-		if (kf < 0)
-			snprintf(key, sizeof(key), "%lld", (long long)OGR_F_GetFID(f));
-		if (gather_add(ga, buf ? buf : (const unsigned char *)"", len,
-			       kf >= 0 ? OGR_F_GetFieldAsString(f, kf) : key,
-			       vf >= 0 ? OGR_F_GetFieldAsDouble(f, vf) : 0))
-			rc = tp_error_set(TP_ERROR, "out of memory");
-		OGR_F_Destroy(f);
-		if (!rc)
-			tp_gdal_reset();
-	}
-	/* a read error ends the loop as the last feature does */
-	if (!rc && CPLGetLastErrorType() >= CE_Failure)
-		rc = tp_error_set(TP_EINPUT, "%s, layer %s, after row %zu: %s", path,
-				  OGR_L_GetName(lyr), ga->n, tp_gdal_reason());
-	free(buf);
-	return rc;
-}
-
-/* Phase two: WKB to valid MultiPolygons, a range of polygons per thread. */
-typedef struct {
-	const gathered *ga;     /* the WKBs */
-	GEOSGeometry **geom;    /* results (shared array, own range) */
-	const char **why;       /* per polygon: why it is unusable, or NULL */
-	size_t from, to;        /* this thread's range */
-	tp_error_state err;     /* this thread's failure (not a polygon's) */
-} decode_job;
-
-static void *decode(void *arg)
-{
-	decode_job *jb = arg;
-	tp_geo *g = NULL;
-	size_t i;
-
-	if (tp_error_save(&jb->err, tp_geo_new(&g)))
-		return NULL;
-	for (i = jb->from; i < jb->to; i++) {
-		size_t len = jb->ga->off[i + 1] - jb->ga->off[i];
-		GEOSGeometry *raw = len ? tp_geo_from_wkb(g, jb->ga->wkb + jb->ga->off[i], len) : NULL;
-		GEOSGeometry *ok = NULL;
-		const char *why = len ? "geometry cannot be read" : "no geometry";
-		int repaired, type;
-
-		if (raw) {
-			type = GEOSGeomTypeId_r(g->gh, raw);
-			/* the usual case, a valid polygon, is kept as it is: no copy */
-			if ((type == GEOS_POLYGON || type == GEOS_MULTIPOLYGON) &&
-			    GEOSisValid_r(g->gh, raw) == 1) {
-				ok = type == GEOS_MULTIPOLYGON
-					     ? raw
-					     : GEOSGeom_createCollection_r(g->gh, GEOS_MULTIPOLYGON, &raw, 1);
-				raw = NULL;
-			} else {
-				ok = tp_geo_valid_multipolygon(g, raw, &repaired, &why);
-			}
-			if (raw)
-				GEOSGeom_destroy_r(g->gh, raw);
-		}
-		jb->geom[i] = ok;
-		jb->why[i] = ok ? NULL : why;
-	}
-	tp_geo_free(g);
-	return NULL;
-}
-
-int tp_polys_read(tp_polys *out, tp_geo *g, const char *path, const char *layer,
-		  const char *key_field, const char *value_field, int threads)
-{
-	GDALDatasetH ds = NULL;
-	OGRLayerH lyr = NULL;
-	gathered ga = {0};
-	decode_job jobs[16];
-	const char **why = NULL;
-	int kf = -1, vf = -1, rc, t;
-	size_t i;
-
-	memset(out, 0, sizeof(*out));
-	if (threads < 1)
-		threads = 1;
-	if (threads > 16)
-		threads = 16;
-	rc = open_layer(&ds, &lyr, path, layer);
-	if (rc)
-		return rc;
-	layer_crs(lyr, out->crs, sizeof(out->crs));
-	if (key_field && (kf = OGR_FD_GetFieldIndex(OGR_L_GetLayerDefn(lyr), key_field)) < 0) {
-		rc = tp_error_set(TP_EINPUT, "%s, layer %s: no column '%s'", path, OGR_L_GetName(lyr),
-				  key_field);
-		goto done;
-	}
-	if (value_field &&
-	    (vf = OGR_FD_GetFieldIndex(OGR_L_GetLayerDefn(lyr), value_field)) < 0) {
-		rc = tp_error_set(TP_EINPUT, "%s, layer %s: no column '%s'", path, OGR_L_GetName(lyr),
-				  value_field);
-		goto done;
-	}
-	/* feature by feature: for detailed polygons GDAL 3.6's Arrow stream was
-	 * twice as slow here (bench/: 1.1 s against 0.5 s for 10,000 polygons) */
-	rc = gather_features(&ga, lyr, path, kf, vf);
-	if (rc)
-		goto done;
-	out->geom = calloc(ga.n ? ga.n : 1, sizeof(*out->geom));
-	why = calloc(ga.n ? ga.n : 1, sizeof(*why));
-	if (!out->geom || !why) {
-		rc = tp_error_set(TP_ERROR, "out of memory");
-		goto done;
-	}
-	for (t = 0; t < threads; t++)
-		jobs[t] = (decode_job){.ga = &ga, .geom = out->geom, .why = why,
-				       .from = ga.n * (size_t)t / (size_t)threads,
-				       .to = ga.n * (size_t)(t + 1) / (size_t)threads};
-	tp_parallel(decode, jobs, sizeof(*jobs), threads);
-	for (t = 0; t < threads && !rc; t++)
-		rc = tp_error_restore(&jobs[t].err);
-	out->n = ga.n;
-	out->key = ga.key;
-	out->value = ga.value;
-	ga.key = NULL;
-	ga.value = NULL;
-	for (i = 0; i < out->n && !rc; i++) {
-		if (why[i]) {
-			rc = tp_error_set(TP_EINPUT, "%s, layer %s, row %zu: %s", path, OGR_L_GetName(lyr),
-					  i + 1, why[i]);
-			break;
-		}
-	}
-done:
-	free(why);
-	gather_free(&ga);
-	GDALClose(ds);
-	if (rc)
-		tp_polys_dispose(out, g);
-	return rc;
-}
-
-void tp_polys_dispose(tp_polys *p, tp_geo *g)
-{
-	size_t i;
-
-	for (i = 0; i < p->n; i++) {
-		if (p->geom && p->geom[i])
-			GEOSGeom_destroy_r(g->gh, p->geom[i]);
-		if (p->key)
-			free(p->key[i]);
-	}
-	free(p->geom);
-	free(p->key);
-	free(p->value);
-	memset(p, 0, sizeof(*p));
-}
-
 /* Adds an OGR ring; an empty one is left out. */
 static int add_ogr_ring(tp_rings *r, OGRGeometryH ring, int shell)
 {
@@ -581,8 +344,9 @@ static int add_ogr_geometry(tp_rings *r, OGRGeometryH geom, const char **why)
 	return rc;
 }
 
-/* Reads every feature's rings and key; stops at the first unusable row. */
-static int read_rings(tp_ringset *out, OGRLayerH lyr, const char *path, int kf)
+/* Reads every feature's rings, key and value (vf >= 0); stops at the first
+ * unusable row. */
+static int read_rings(tp_ringset *out, OGRLayerH lyr, const char *path, int kf, int vf)
 {
 	OGRFeatureH f;
 	size_t cap = 0, row = 0;
@@ -591,7 +355,8 @@ static int read_rings(tp_ringset *out, OGRLayerH lyr, const char *path, int kf)
 
 	if (hint > 0) {
 		cap = (size_t)hint;
-		if (!(out->key = malloc(cap * sizeof(*out->key))))
+		if (!(out->key = malloc(cap * sizeof(*out->key))) ||
+		    (vf >= 0 && !(out->value = malloc(cap * sizeof(*out->value)))))
 			return tp_error_set(TP_ERROR, "out of memory");
 	}
 	OGR_L_ResetReading(lyr);
@@ -602,13 +367,18 @@ static int read_rings(tp_ringset *out, OGRLayerH lyr, const char *path, int kf)
 
 		row++;
 		if (out->r.n >= cap) {
-			char **k = realloc(out->key, (cap ? cap * 2 : 1024) * sizeof(*k));
-			if (!k) {
+			size_t nc = cap ? cap * 2 : 1024;
+			char **k = realloc(out->key, nc * sizeof(*k));
+			double *v = NULL;
+			if (k)
+				out->key = k;
+			if (k && vf >= 0 && (v = realloc(out->value, nc * sizeof(*v))) != NULL)
+				out->value = v;
+			if (!k || (vf >= 0 && !v)) {
 				OGR_F_Destroy(f);
 				return tp_error_set(TP_ERROR, "out of memory");
 			}
-			out->key = k;
-			cap = cap ? cap * 2 : 1024;
+			cap = nc;
 		}
 		snprintf(fid, sizeof(fid), "%lld", (long long)OGR_F_GetFID(f));
 		rc = add_ogr_geometry(&out->r, OGR_F_GetGeometryRef(f), &why);
@@ -617,6 +387,8 @@ static int read_rings(tp_ringset *out, OGRLayerH lyr, const char *path, int kf)
 					  row, why);
 		if (!rc && !(out->key[out->r.n] = strdup(kf >= 0 ? OGR_F_GetFieldAsString(f, kf) : fid)))
 			rc = tp_error_set(TP_ERROR, "out of memory");
+		if (!rc && vf >= 0)
+			out->value[out->r.n] = OGR_F_GetFieldAsDouble(f, vf);
 		if (!rc && (rc = tp_rings_end_polygon(&out->r)) != 0)
 			free(out->key[out->r.n]);
 		OGR_F_Destroy(f);
@@ -793,13 +565,13 @@ static void *check_worker(void *arg)
 }
 
 int tp_ringset_load(tp_ringset *out, const char *path, const char *layer,
-		    const char *key_field)
+		    const char *key_field, const char *value_field)
 {
 	GDALDatasetH ds = NULL;
 	OGRLayerH lyr = NULL;
 	OGRFeatureDefnH defn;
 	char **ignored = NULL;
-	int kf = -1, rc, i;
+	int kf = -1, vf = -1, rc, i;
 
 	memset(out, 0, sizeof(*out));
 	rc = open_layer(&ds, &lyr, path, layer);
@@ -814,14 +586,20 @@ int tp_ringset_load(tp_ringset *out, const char *path, const char *layer,
 				  key_field);
 		goto done;
 	}
-	/* only the key is read: the other fields would be parsed for nothing */
+	if (value_field && (vf = OGR_FD_GetFieldIndex(defn, value_field)) < 0) {
+		rc = tp_error_set(TP_EINPUT, "%s, layer %s: no column '%s'", path, OGR_L_GetName(lyr),
+				  value_field);
+		goto done;
+	}
+	/* only the key and value are read: the other fields would be parsed for
+	 * nothing */
 	for (i = 0; i < OGR_FD_GetFieldCount(defn); i++)
-		if (i != kf)
+		if (i != kf && i != vf)
 			ignored = CSLAddString(ignored,
 					       OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, i)));
 	OGR_L_SetIgnoredFields(lyr, (const char **)ignored);
 	CSLDestroy(ignored);
-	rc = read_rings(out, lyr, path, kf);
+	rc = read_rings(out, lyr, path, kf, vf);
 done:
 	GDALClose(ds);
 	if (rc)
@@ -830,7 +608,7 @@ done:
 }
 
 int tp_ringset_read(tp_ringset *out, const char *path, const char *layer,
-		    const char *key_field, int threads)
+		    const char *key_field, const char *value_field, int threads)
 {
 	tp_ringcheck *c = NULL, *cs[16];
 	int rc, t;
@@ -839,7 +617,7 @@ int tp_ringset_read(tp_ringset *out, const char *path, const char *layer,
 		threads = 1;
 	if (threads > 16)
 		threads = 16;
-	rc = tp_ringset_load(out, path, layer, key_field);
+	rc = tp_ringset_load(out, path, layer, key_field, value_field);
 	if (!rc)
 		rc = tp_ringcheck_new(&c, out);
 	if (!rc) {
@@ -862,6 +640,7 @@ void tp_ringset_dispose(tp_ringset *s)
 		for (i = 0; i < s->r.n; i++)
 			free(s->key[i]);
 	free(s->key);
+	free(s->value);
 	tp_rings_dispose(&s->r);
 	memset(s, 0, sizeof(*s));
 }

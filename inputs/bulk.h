@@ -4,8 +4,9 @@
  * Points come out as one array of doubles (x0, y0, x1, y1, ...), never as
  * one object per point: ten million points take 160 MB.  They are read
  * through OGR's Arrow stream when the driver offers one (much faster than
- * feature by feature), else feature by feature.  Polygons come out as
- * GEOS geometries with a key per polygon.
+ * feature by feature), else feature by feature.  Polygons come out as flat
+ * rings (rings.h) with a key per polygon: one reader, one validity check and
+ * one set of messages for `join` and `apportion` alike.
  */
 #ifndef TP_BULK_H
 #define TP_BULK_H
@@ -42,27 +43,11 @@ typedef struct {
 int tp_points_read(tp_points *out, const char *path, const char *layer, int with_fid);
 void tp_points_dispose(tp_points *p);
 
-typedef struct {
-	GEOSGeometry **geom;  /* valid MultiPolygons, owned (destroy with g) */
-	char **key;           /* key per polygon (malloc'ed) */
-	double *value;        /* numeric field per polygon, when asked for */
-	size_t n;             /* polygons */
-	char crs[4096];       /* the layer's CRS, "" if none */
-} tp_polys;
-
-/* Reads polygons with their key field (NULL: the FID) and, when value_field
- * is not NULL, a numeric field.  The geometries are decoded and checked on
- * `threads` threads.  Invalid polygons are repaired; a polygon that cannot be
- * repaired fails the read with a message naming its row. */
-int tp_polys_read(tp_polys *out, tp_geo *g, const char *path, const char *layer,
-		  const char *key_field, const char *value_field, int threads);
-void tp_polys_dispose(tp_polys *p, tp_geo *g);
-
-/* Polygons for the fast locator: flat rings (rings.h), never a GEOS object
- * per polygon. */
+/* Polygons as flat rings (rings.h), never a GEOS object per polygon. */
 typedef struct {
 	tp_rings r;         /* the polygons, in the layer's order */
 	char **key;         /* key per polygon (malloc'ed) */
+	double *value;      /* numeric field per polygon, when asked for (else NULL) */
 	size_t repaired;    /* invalid polygons that were repaired */
 	char crs[4096];     /* the layer's CRS, "" if none */
 	char path[4096];    /* the file, for messages */
@@ -71,20 +56,21 @@ typedef struct {
 
 /*
  * Reads the polygons of path's layer (NULL: the first) with their key field
- * (NULL: the FID) straight from OGR's geometries into flat rings.  Curved
- * polygons are made linear.  Each polygon is then checked with GEOS on
- * `threads` threads; an invalid one is repaired as tp_polys_read() does.
- * A row whose geometry is missing, not polygonal, or beyond repair fails the
- * read with a message naming the file, layer and row.  Free with
+ * (NULL: the FID) and, when value_field is not NULL, a numeric field,
+ * straight from OGR's geometries into flat rings.  Curved polygons are made
+ * linear.  Each polygon is then checked with GEOS on `threads` threads; an
+ * invalid one is repaired with tp_geo_valid_multipolygon() (geo.h).  A row
+ * whose geometry is missing, not polygonal, or beyond repair fails the read
+ * with TP_EINPUT and a message naming the file, layer and row.  Free with
  * tp_ringset_dispose().
  */
 int tp_ringset_read(tp_ringset *out, const char *path, const char *layer,
-		    const char *key_field, int threads);
+		    const char *key_field, const char *value_field, int threads);
 
 /* tp_ringset_read() in two steps, for callers that share the check with
  * other work: the read alone (no polygon checked yet) ... */
 int tp_ringset_load(tp_ringset *out, const char *path, const char *layer,
-		    const char *key_field);
+		    const char *key_field, const char *value_field);
 
 /* ... then a check that any number of threads join by calling
  * tp_ringcheck_work(c) (each returns when no polygon is left to take), and

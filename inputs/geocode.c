@@ -409,11 +409,6 @@ const char *tp_geocoder_crs(const tp_geocoder *gc)
 	return gc->crs;
 }
 
-size_t tp_geocoder_count(const tp_geocoder *gc)
-{
-	return gc->naddr;
-}
-
 /* ---- matching -------------------------------------------------------- */
 
 /* First entry whose key is >= key. */

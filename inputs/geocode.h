@@ -50,9 +50,6 @@ void tp_geocoder_free(tp_geocoder *gc);
 /* The CRS the geocoder's points are in ("EPSG:31370" or WKT). */
 const char *tp_geocoder_crs(const tp_geocoder *gc);
 
-/* Addresses read from the reference. */
-size_t tp_geocoder_count(const tp_geocoder *gc);
-
 /*
  * Places address (postcode may be NULL or "").  Returns 1 with *x, *y and
  * *kind ("exact", "normalised" or "nearest"), or 0 with why saying what

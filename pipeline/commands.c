@@ -143,7 +143,7 @@ int tp_cmd_join(const char *polygons, const char *points, const tp_cmd_opts *o)
 	pthread_mutex_init(&hp.lock, NULL);
 	pthread_cond_init(&hp.ready, NULL);
 	threaded = o->threads > 1 && pthread_create(&tid, NULL, helper_run, &hp) == 0;
-	rc = tp_ringset_load(&pol, polygons, o->layer1, o->key);
+	rc = tp_ringset_load(&pol, polygons, o->layer1, o->key, NULL);
 	if (!rc)
 		rc = tp_ringcheck_new(&chk, &pol);
 	t1 = now();
@@ -165,7 +165,7 @@ int tp_cmd_join(const char *polygons, const char *points, const tp_cmd_opts *o)
 		rc = align_crs(g, &pts, pol.crs, points);
 	t2 = now();
 	if (!rc)
-		rc = tp_locator_new(&lc, &pol.r, o->threads, 0);
+		rc = tp_locator_new(&lc, &pol.r, (const char *const *)pol.key, o->threads, 0);
 	t3 = now();
 	if (!rc) {
 		where = tp_big_alloc((pts.n ? pts.n : 1) * sizeof(*where));
@@ -222,7 +222,7 @@ done:
 int tp_cmd_apportion(const char *sources, const char *targets, const tp_cmd_opts *o)
 {
 	tp_geo *g = NULL;
-	tp_polys src = {0}, dst = {0};
+	tp_ringset src = {0}, dst = {0};
 	tp_share *ps = NULL;
 	double *inside = NULL, *sum = NULL, counted = 0, given = 0, t0, t1;
 	size_t nps = 0, i, wholly_outside = 0;
@@ -234,38 +234,37 @@ int tp_cmd_apportion(const char *sources, const char *targets, const tp_cmd_opts
 	tp_bulk_settings();
 	rc = tp_geo_new(&g);
 	if (!rc)
-		rc = tp_polys_read(&src, g, sources, o->layer1, NULL, o->value, o->threads);
+		rc = tp_ringset_read(&src, sources, o->layer1, NULL, o->value, o->threads);
 	if (!rc)
-		rc = tp_polys_read(&dst, g, targets, o->layer2, o->key, NULL, o->threads);
+		rc = tp_ringset_read(&dst, targets, o->layer2, o->key, NULL, o->threads);
 	if (rc)
 		goto done;
-	inside = calloc(src.n ? src.n : 1, sizeof(*inside));
-	sum = calloc(dst.n ? dst.n : 1, sizeof(*sum));
+	inside = calloc(src.r.n ? src.r.n : 1, sizeof(*inside));
+	sum = calloc(dst.r.n ? dst.r.n : 1, sizeof(*sum));
 	if (!inside || !sum) {
 		rc = tp_error_set(TP_ERROR, "out of memory");
 		goto done;
 	}
 	t0 = now();
-	rc = tp_overlay_shares(g, (const GEOSGeometry *const *)src.geom, src.n,
-			       (const GEOSGeometry *const *)dst.geom, dst.n, &ps, &nps, inside);
+	rc = tp_overlay_shares(g, &src.r, &dst.r, &ps, &nps, inside);
 	t1 = now();
 	if (rc)
 		goto done;
 	for (i = 0; i < nps; i++)
 		sum[ps[i].dst] += src.value[ps[i].src] * ps[i].share;
-	for (i = 0; i < src.n; i++) {
+	for (i = 0; i < src.r.n; i++) {
 		if (inside[i] > 0)
 			counted += src.value[i];
 		else
 			wholly_outside++;
 	}
-	for (i = 0; i < dst.n; i++)
+	for (i = 0; i < dst.r.n; i++)
 		given += sum[i];
 	rc = csv_open(&out, o->out);
 	if (rc)
 		goto done;
 	fprintf(out.f, "key,value\n");
-	for (i = 0; i < dst.n; i++) {
+	for (i = 0; i < dst.r.n; i++) {
 		tp_csv_field(out.f, dst.key[i]);
 		fprintf(out.f, ",%.17g\n", sum[i]);
 	}
@@ -275,13 +274,13 @@ int tp_cmd_apportion(const char *sources, const char *targets, const tp_cmd_opts
 			"apportion: %zu sources onto %zu targets in %.3f s, %zu pieces; "
 			"value inside %.17g, apportioned %.17g (difference %.3g); "
 			"%zu sources wholly outside\n",
-			src.n, dst.n, t1 - t0, nps, counted, given, given - counted, wholly_outside);
+			src.r.n, dst.r.n, t1 - t0, nps, counted, given, given - counted, wholly_outside);
 done:
 	free(ps);
 	free(inside);
 	free(sum);
-	tp_polys_dispose(&src, g);
-	tp_polys_dispose(&dst, g);
+	tp_ringset_dispose(&src);
+	tp_ringset_dispose(&dst);
 	tp_geo_free(g);
 	return rc;
 }

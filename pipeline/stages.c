@@ -10,8 +10,8 @@
 #include "pipeline/store.h"
 #include "geo/categories.h"
 #include "geo/error.h"
-#include "geo/locate.h"
 #include "geo/overlay.h"
+#include "geo/pointloc.h"
 #include "inputs/coords.h"
 #include "inputs/reader.h"
 #include "outputs/outputs.h"
@@ -570,66 +570,96 @@ static int stage_validate(tp_run *run)
 
 /* ---- locate ---------------------------------------------------------- */
 
+/* The polygons of r as flat rings, in r's order (a row without a geometry
+ * is an empty polygon). */
+static int rows_rings(tp_run *run, const rows *r, tp_rings *out)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		if (tp_rings_add_geos(out, run->g, r->geom[i]))
+			return TP_ERROR;
+	return TP_OK;
+}
+
+/* Threads for the locator: the answer is the same on any number. */
+static int locate_threads(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n < 1 ? 1 : n > 8 ? 8 : (int)n;
+}
+
+/* Each vacancy to its commune and count zone through the locator of
+ * geo/pointloc.h, which applies the border rule (lowest key). */
 static int stage_locate(tp_run *run)
 {
 	rows com = {0}, zon = {0}, pts = {0};
-	tp_index *cix = NULL, *zix = NULL;
+	tp_rings cr = {0}, zr = {0};
+	tp_locate_stats st = {0};
+	int32_t *cin = NULL, *zin = NULL;
+	double *xy = NULL;
 	sqlite3_stmt *upd = NULL;
 	char why[256];
 	size_t i;
-	long border = 0;
-	int rc;
+	int rc, nt = locate_threads();
 
-	rc = rows_load(run, &com, "SELECT id, geom, nis_code FROM communes ORDER BY nis_code");
+	rc = rows_load(run, &com, "SELECT id, geom, nis_code FROM communes ORDER BY id");
 	if (!rc)
-		rc = rows_load(run, &zon, "SELECT id, geom, zone_id FROM zones ORDER BY zone_id");
+		rc = rows_load(run, &zon, "SELECT id, geom, zone_id FROM zones ORDER BY id");
 	if (!rc)
 		rc = rows_load(run, &pts, "SELECT id, geom FROM vacancies ORDER BY id");
 	if (!rc)
-		rc = tp_index_new(&cix, run->g, (const GEOSGeometry *const *)com.geom, com.n);
+		rc = rows_rings(run, &com, &cr);
 	if (!rc)
-		rc = tp_index_new(&zix, run->g, (const GEOSGeometry *const *)zon.geom, zon.n);
+		rc = rows_rings(run, &zon, &zr);
+	if (!rc) {
+		xy = malloc((pts.n ? pts.n : 1) * 2 * sizeof(*xy));
+		cin = malloc((pts.n ? pts.n : 1) * sizeof(*cin));
+		zin = malloc((pts.n ? pts.n : 1) * sizeof(*zin));
+		if (!xy || !cin || !zin)
+			rc = tp_error_set(TP_ERROR, "out of memory");
+	}
+	for (i = 0; i < pts.n && !rc; i++) {
+		xy[2 * i] = xy[2 * i + 1] = 0;
+		GEOSGeomGetX_r(run->g->gh, pts.geom[i], &xy[2 * i]);
+		GEOSGeomGetY_r(run->g->gh, pts.geom[i], &xy[2 * i + 1]);
+	}
+	if (!rc)
+		rc = tp_locate_points(cin, &cr, (const char *const *)com.key, xy, pts.n, nt, &st);
+	if (!rc)
+		rc = tp_locate_points(zin, &zr, (const char *const *)zon.key, xy, pts.n, nt, NULL);
 	if (!rc)
 		rc = tp_store_prepare(run->db, &upd,
 				      "UPDATE vacancies SET nis_code = ?, zone_id = ? WHERE id = ?");
 	for (i = 0; i < pts.n && !rc; i++) {
-		double x = 0, y = 0;
-		long c, z;
-		int hits = 0;
-
-		GEOSGeomGetX_r(run->g->gh, pts.geom[i], &x);
-		GEOSGeomGetY_r(run->g->gh, pts.geom[i], &y);
-		c = tp_index_locate(cix, x, y, &hits);
-		z = c >= 0 ? tp_index_locate(zix, x, y, NULL) : -1;
-		if (c == TP_LOCATE_FAILED || z == TP_LOCATE_FAILED) {
-			rc = TP_ERROR;
-			break;
-		}
-		if (c < 0) {
+		if (cin[i] < 0) {
 			snprintf(why, sizeof(why),
 				 "outside every commune of the region (x %.1f, y %.1f in the "
-				 "working CRS)", x, y);
+				 "working CRS)", xy[2 * i], xy[2 * i + 1]);
 			rc = tp_store_reject_row(run->db, "vacancies", pts.id[i], "locate",
 						 "geometry", why);
 			continue;
 		}
-		border += hits > 1;
 		sqlite3_reset(upd);
-		sqlite3_bind_text(upd, 1, com.key[c], -1, SQLITE_STATIC);
-		if (z >= 0)
-			sqlite3_bind_text(upd, 2, zon.key[z], -1, SQLITE_STATIC);
+		sqlite3_bind_text(upd, 1, com.key[cin[i]], -1, SQLITE_STATIC);
+		if (zin[i] >= 0)
+			sqlite3_bind_text(upd, 2, zon.key[zin[i]], -1, SQLITE_STATIC);
 		else
 			sqlite3_bind_null(upd, 2);
 		sqlite3_bind_int64(upd, 3, pts.id[i]);
 		if (sqlite3_step(upd) != SQLITE_DONE)
 			rc = tp_error_set(TP_ERROR, "working store: %s", sqlite3_errmsg(run->db));
 	}
-	if (!rc && border && !run->quiet)
-		fprintf(stderr, "locate: %ld point%s on a commune border, given to the lowest NIS code\n",
-			border, border > 1 ? "s" : "");
+	if (!rc && st.border && !run->quiet)
+		fprintf(stderr, "locate: %zu point%s on a commune border, given to the lowest NIS code\n",
+			st.border, st.border > 1 ? "s" : "");
 	sqlite3_finalize(upd);
-	tp_index_free(cix);
-	tp_index_free(zix);
+	free(xy);
+	free(cin);
+	free(zin);
+	tp_rings_dispose(&cr);
+	tp_rings_dispose(&zr);
 	rows_dispose(run->g, &com);
 	rows_dispose(run->g, &zon);
 	rows_dispose(run->g, &pts);
@@ -641,6 +671,7 @@ static int stage_locate(tp_run *run)
 static int stage_apportion(tp_run *run)
 {
 	rows zon = {0}, com = {0};
+	tp_rings zr = {0}, cr = {0};
 	tp_share *ps = NULL;
 	double *inside = NULL;
 	sqlite3_stmt *ins = NULL, *upd = NULL;
@@ -653,12 +684,14 @@ static int stage_apportion(tp_run *run)
 		rc = rows_load(run, &zon, "SELECT id, geom, zone_id, total FROM zones ORDER BY zone_id");
 	if (!rc)
 		rc = rows_load(run, &com, "SELECT id, geom, nis_code FROM communes ORDER BY nis_code");
+	if (!rc)
+		rc = rows_rings(run, &zon, &zr);
+	if (!rc)
+		rc = rows_rings(run, &com, &cr);
 	if (!rc && !(inside = calloc(zon.n ? zon.n : 1, sizeof(*inside))))
 		rc = tp_error_set(TP_ERROR, "out of memory");
 	if (!rc)
-		rc = tp_overlay_shares(run->g, (const GEOSGeometry *const *)zon.geom, zon.n,
-				       (const GEOSGeometry *const *)com.geom, com.n, &ps, &nps,
-				       inside);
+		rc = tp_overlay_shares(run->g, &zr, &cr, &ps, &nps, inside);
 	if (!rc)
 		rc = tp_store_prepare(run->db, &ins,
 				      "INSERT INTO zone_shares(zone_id, nis_code, area, share, people)"
@@ -705,6 +738,8 @@ static int stage_apportion(tp_run *run)
 	sqlite3_finalize(upd);
 	free(ps);
 	free(inside);
+	tp_rings_dispose(&zr);
+	tp_rings_dispose(&cr);
 	rows_dispose(run->g, &zon);
 	rows_dispose(run->g, &com);
 	return rc;

@@ -3,35 +3,73 @@
  */
 #include "geo/error.h"
 #include "geo/geo.h"
-#include "geo/locate.h"
 #include "geo/overlay.h"
+#include "geo/pointloc.h"
 #include "tests/check.h"
 
 #include <stdlib.h>
 
 static tp_geo *g;
 
-static void points_land_in_their_square_and_borders_go_to_the_first(void)
+/* Flat rings of the WKT polygons wkt[0..n). */
+static void rings_of(tp_rings *r, const char *const *wkt, size_t n)
 {
-	GEOSGeometry *sq[2];
-	tp_index *ix = NULL;
-	int hits = -1;
+	size_t i;
 
-	sq[0] = tp_geo_from_wkt(g, "POLYGON((0 0,10 0,10 10,0 10,0 0))");
-	sq[1] = tp_geo_from_wkt(g, "POLYGON((10 0,20 0,20 10,10 10,10 0))");
-	CHECK(tp_index_new(&ix, g, (const GEOSGeometry *const *)sq, 2) == 0);
-	CHECK(tp_index_locate(ix, 5, 5, &hits) == 0 && hits == 1);
-	CHECK(tp_index_locate(ix, 15, 5, &hits) == 1 && hits == 1);
-	/* on the shared edge, and on the shared corner: both hold it, the first wins */
-	CHECK(tp_index_locate(ix, 10, 5, &hits) == 0 && hits == 2);
-	CHECK(tp_index_locate(ix, 10, 10, &hits) == 0 && hits == 2);
-	/* on an outer edge: the closed polygon holds it */
-	CHECK(tp_index_locate(ix, 20, 5, &hits) == 1 && hits == 1);
-	CHECK(tp_index_locate(ix, 25, 5, &hits) == -1 && hits == 0);
-	CHECK(tp_index_locate(ix, 10, 10.001, &hits) == -1);
-	tp_index_free(ix);
-	GEOSGeom_destroy_r(g->gh, sq[0]);
-	GEOSGeom_destroy_r(g->gh, sq[1]);
+	for (i = 0; i < n; i++) {
+		GEOSGeometry *p = tp_geo_from_wkt(g, wkt[i]);
+		CHECK(p != NULL);
+		CHECK(tp_rings_add_geos(r, g, p) == 0);
+		if (p)
+			GEOSGeom_destroy_r(g->gh, p);
+	}
+}
+
+static void points_land_in_their_square_and_borders_go_to_the_lowest_key(void)
+{
+	/* read in the order b, a: the border still goes to "21001" (position 1) */
+	static const char *const wkt[] = {"POLYGON((10 0,20 0,20 10,10 10,10 0))",
+					  "POLYGON((0 0,10 0,10 10,0 10,0 0))"};
+	static const char *const keys[] = {"21002", "21001"};
+	static const double xy[] = {5, 5, 15, 5, 10, 5, 10, 10, 20, 5, 25, 5, 10, 10.001, 10, 0};
+	static const int32_t want[] = {1, 0, 1, 1, 0, -1, -1, 1};
+	tp_rings r = {0};
+	tp_locate_stats st = {0};
+	int32_t got[8];
+	size_t i;
+
+	rings_of(&r, wkt, 2);
+	CHECK(tp_locate_points(got, &r, keys, xy, 8, 1, &st) == 0);
+	/* inside each; on the shared edge, corner and bottom vertex: the lowest
+	 * key; on an outer edge: the closed polygon holds it; outside */
+	for (i = 0; i < 8; i++)
+		CHECK(got[i] == want[i]);
+	CHECK(st.border == 3);
+	/* without keys, the lowest position wins */
+	CHECK(tp_locate_points(got, &r, NULL, xy, 8, 2, NULL) == 0);
+	CHECK(got[2] == 0 && got[3] == 0 && got[7] == 0);
+	tp_rings_dispose(&r);
+}
+
+static void keys_that_are_numbers_compare_as_numbers(void)
+{
+	/* the same square twice: every point is on both, the lowest key wins */
+	static const char *const wkt[] = {"POLYGON((0 0,10 0,10 10,0 10,0 0))",
+					  "POLYGON((0 0,10 0,10 10,0 10,0 0))",
+					  "POLYGON((0 0,10 0,10 10,0 10,0 0))"};
+	static const char *const nums[] = {"10", "9", "011"};
+	static const char *const text[] = {"Z10", "Z9", "Z11"};
+	static const double xy[] = {5, 5, 0, 0};
+	tp_rings r = {0};
+	int32_t got[2];
+
+	rings_of(&r, wkt, 3);
+	CHECK(tp_locate_points(got, &r, nums, xy, 2, 1, NULL) == 0);
+	CHECK(got[0] == 1 && got[1] == 1);
+	/* text goes byte by byte, as SQLite orders a TEXT column: "Z10" < "Z9" */
+	CHECK(tp_locate_points(got, &r, text, xy, 2, 1, NULL) == 0);
+	CHECK(got[0] == 0 && got[1] == 0);
+	tp_rings_dispose(&r);
 }
 
 static void a_bowtie_is_repaired_into_two_triangles(void)
@@ -87,15 +125,16 @@ static int record(void *ud, size_t i, size_t j, double area)
 
 static void overlay_reports_each_overlap_with_its_area(void)
 {
-	GEOSGeometry *dst[2], *src[2];
+	static const char *const dwkt[] = {"POLYGON((0 0,10 0,10 10,0 10,0 0))",
+					   "POLYGON((10 0,20 0,20 10,10 10,10 0))"};
+	static const char *const swkt[] = {"POLYGON((5 0,15 0,15 10,5 10,5 0))",
+					   "POLYGON((15 0,25 0,25 4,15 4,15 0))"};
+	tp_rings dst = {0}, src = {0};
 	got_pieces p = {0};
 
-	dst[0] = tp_geo_from_wkt(g, "POLYGON((0 0,10 0,10 10,0 10,0 0))");
-	dst[1] = tp_geo_from_wkt(g, "POLYGON((10 0,20 0,20 10,10 10,10 0))");
-	src[0] = tp_geo_from_wkt(g, "POLYGON((5 0,15 0,15 10,5 10,5 0))");
-	src[1] = tp_geo_from_wkt(g, "POLYGON((15 0,25 0,25 4,15 4,15 0))");
-	CHECK(tp_overlay_areas(g, (const GEOSGeometry *const *)src, 2,
-			       (const GEOSGeometry *const *)dst, 2, record, &p) == 0);
+	rings_of(&dst, dwkt, 2);
+	rings_of(&src, swkt, 2);
+	CHECK(tp_overlay_areas(g, &src, &dst, record, &p) == 0);
 	CHECK(p.n == 3);
 	CHECK(p.i[0] == 0 && p.j[0] == 0);
 	CHECK_NEAR(p.area[0], 50, 1e-9);
@@ -103,10 +142,8 @@ static void overlay_reports_each_overlap_with_its_area(void)
 	CHECK_NEAR(p.area[1], 50, 1e-9);
 	CHECK(p.i[2] == 1 && p.j[2] == 1);
 	CHECK_NEAR(p.area[2], 20, 1e-9);
-	GEOSGeom_destroy_r(g->gh, dst[0]);
-	GEOSGeom_destroy_r(g->gh, dst[1]);
-	GEOSGeom_destroy_r(g->gh, src[0]);
-	GEOSGeom_destroy_r(g->gh, src[1]);
+	tp_rings_dispose(&dst);
+	tp_rings_dispose(&src);
 }
 
 static void lambert_72_to_2008_and_back_lands_within_a_millimetre(void)
@@ -161,7 +198,8 @@ int main(void)
 {
 	if (tp_geo_new(&g))
 		return 1;
-	points_land_in_their_square_and_borders_go_to_the_first();
+	points_land_in_their_square_and_borders_go_to_the_lowest_key();
+	keys_that_are_numbers_compare_as_numbers();
 	a_bowtie_is_repaired_into_two_triangles();
 	a_flat_polygon_is_rejected_with_a_reason();
 	overlay_reports_each_overlap_with_its_area();
