@@ -6,11 +6,15 @@
 #include "geo/error.h"
 #include "geo/geo.h"
 #include "geo/parallel.h"
+#include "inputs/fields.h"
+#include "inputs/source.h"
 
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <pthread.h>
 
@@ -21,23 +25,22 @@
 #include <cpl_conv.h>
 #include <cpl_string.h>
 
-static int open_layer(GDALDatasetH *ds, OGRLayerH *lyr, const char *path, const char *layer)
+/* Opens path's layer (NULL: the first) through the inputs' one opener
+ * (source.h: CSV separators and encodings as offices write them). */
+static int open_layer(tp_source *src, OGRLayerH *lyr, const char *path, const char *layer)
 {
 	struct stat st;
+	int rc;
 
 	GDALAllRegister();
 	if (stat(path, &st) != 0)
 		return tp_error_set(TP_EINPUT, "%s: file not found", path);
-	tp_gdal_reset();
-	*ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY | GDAL_OF_VERBOSE_ERROR, NULL, NULL,
-			 NULL);
-	if (!*ds)
-		return tp_error_set(TP_EINPUT, "%s: not a vector file OGR can read: %s", path,
-				    tp_gdal_reason());
-	*lyr = layer ? GDALDatasetGetLayerByName(*ds, layer) : GDALDatasetGetLayer(*ds, 0);
+	rc = tp_source_open(src, path, NULL);
+	if (rc)
+		return rc;
+	*lyr = layer ? GDALDatasetGetLayerByName(src->ds, layer) : GDALDatasetGetLayer(src->ds, 0);
 	if (!*lyr) {
-		GDALClose(*ds);
-		*ds = NULL;
+		tp_source_close(src);
 		return tp_error_set(TP_EINPUT, "%s: no layer '%s'", path, layer ? layer : "(first)");
 	}
 	return TP_OK;
@@ -211,30 +214,81 @@ void tp_bulk_settings(void)
 		CPLSetConfigOption("SPATIALITE_LOAD", "NO");
 }
 
-int tp_points_read(tp_points *out, const char *path, const char *layer, int with_fid)
+/* The index of column name in lyr, or -1 after a message naming the
+ * option, the column and the columns there are. */
+static int xy_column(OGRLayerH lyr, const char *path, const char *name, const char *option)
 {
-	GDALDatasetH ds = NULL;
+	OGRFeatureDefnH fd = OGR_L_GetLayerDefn(lyr);
+	char cols[1024] = "";
+	size_t used = 0;
+	int i, n = OGR_FD_GetFieldCount(fd);
+
+	for (i = 0; i < n; i++) {
+		const char *c = OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(fd, i));
+		if (!strcasecmp(c, name))
+			return i;
+		if (used < sizeof(cols))
+			used += (size_t)snprintf(cols + used, sizeof(cols) - used, "%s%s",
+						 i ? ", " : "", c);
+	}
+	tp_error_set(TP_EINPUT, "%s, layer %s: no column '%s' for %s (columns: %s)", path,
+		     OGR_L_GetName(lyr), name, option, cols[0] ? cols : "none");
+	return -1;
+}
+
+/* The point of feature f: its geometry, or its x/y columns (xcol >= 0) read
+ * as the inputs read numbers (decimal comma too).  0 when it has none. */
+static int feature_point(OGRFeatureH f, int xcol, int ycol, double *x, double *y)
+{
+	OGRGeometryH geom;
+
+	if (xcol >= 0)
+		return OGR_F_IsFieldSetAndNotNull(f, xcol) && OGR_F_IsFieldSetAndNotNull(f, ycol) &&
+		       tp_parse_double(OGR_F_GetFieldAsString(f, xcol), x) == 0 &&
+		       tp_parse_double(OGR_F_GetFieldAsString(f, ycol), y) == 0 && isfinite(*x) &&
+		       isfinite(*y);
+	geom = OGR_F_GetGeometryRef(f);
+	if (!geom || wkbFlatten(OGR_G_GetGeometryType(geom)) != wkbPoint || OGR_G_IsEmpty(geom))
+		return 0;
+	*x = OGR_G_GetX(geom, 0);
+	*y = OGR_G_GetY(geom, 0);
+	return 1;
+}
+
+int tp_points_read(tp_points *out, const char *path, const tp_points_opts *o)
+{
+	tp_source src = {0};
 	OGRLayerH lyr = NULL;
 	OGRFeatureH f;
 	GIntBig hint;
 	size_t cap = 0;
-	int rc;
+	int rc, xcol = -1, ycol = -1;
 
 	memset(out, 0, sizeof(*out));
-	out->with_fid = with_fid;
-	rc = open_layer(&ds, &lyr, path, layer);
+	out->with_fid = o->with_fid;
+	if (!o->x != !o->y)
+		return tp_error_set(TP_EUSAGE, "%s: give both --x and --y, or neither", path);
+	rc = open_layer(&src, &lyr, path, o->layer);
 	if (rc)
 		return rc;
-	layer_crs(lyr, out->crs, sizeof(out->crs));
+	if (o->crs)
+		snprintf(out->crs, sizeof(out->crs), "%s", o->crs);
+	else
+		layer_crs(lyr, out->crs, sizeof(out->crs));
+	if (o->x && ((xcol = xy_column(lyr, path, o->x, "--x")) < 0 ||
+		     (ycol = xy_column(lyr, path, o->y, "--y")) < 0)) {
+		rc = TP_EINPUT;
+		goto fail;
+	}
 	/* the count where the driver has it at hand (GeoPackage): one allocation */
 	hint = OGR_L_GetFeatureCount(lyr, 0);
 	if (hint > 0 && (rc = grow(out, &cap, (size_t)hint)) != 0)
 		goto fail;
-	if (!CPLTestBool(CPLGetConfigOption("TREMPLIN_NO_ARROW", "NO"))) {
+	if (xcol < 0 && !CPLTestBool(CPLGetConfigOption("TREMPLIN_NO_ARROW", "NO"))) {
 		rc = read_arrow(out, &cap, lyr, path);
 		if (rc == 1) {
-			GDALClose(ds);
-			return TP_OK;
+			rc = TP_OK;
+			goto done;
 		}
 		if (rc < 0)
 			goto fail;
@@ -242,16 +296,16 @@ int tp_points_read(tp_points *out, const char *path, const char *layer, int with
 	}
 	tp_gdal_reset();
 	while ((f = OGR_L_GetNextFeature(lyr)) != NULL) {
-		OGRGeometryH geom = OGR_F_GetGeometryRef(f);
-		if (geom && wkbFlatten(OGR_G_GetGeometryType(geom)) == wkbPoint && !OGR_G_IsEmpty(geom)) {
+		double x, y;
+		if (feature_point(f, xcol, ycol, &x, &y)) {
 			if ((rc = grow(out, &cap, out->n + 1)) != 0) {
 				OGR_F_Destroy(f);
 				goto fail;
 			}
 			if (out->with_fid)
 				out->fid[out->n] = OGR_F_GetFID(f);
-			out->xy[2 * out->n] = OGR_G_GetX(geom, 0);
-			out->xy[2 * out->n + 1] = OGR_G_GetY(geom, 0);
+			out->xy[2 * out->n] = x;
+			out->xy[2 * out->n + 1] = y;
 			out->n++;
 		} else {
 			out->no_geom++;
@@ -265,10 +319,27 @@ int tp_points_read(tp_points *out, const char *path, const char *layer, int with
 				  OGR_L_GetName(lyr), out->n + out->no_geom, tp_gdal_reason());
 		goto fail;
 	}
-	GDALClose(ds);
+done:
+	/* a table of zeros would say "no point in any polygon": say what is wrong */
+	if (out->n == 0) {
+		rc = out->no_geom == 0
+			     ? tp_error_set(TP_EINPUT, "%s, layer %s: no rows", path, OGR_L_GetName(lyr))
+		     : xcol >= 0
+			     ? tp_error_set(TP_EINPUT,
+					    "%s, layer %s: none of its %zu rows has a number in both "
+					    "'%s' and '%s'",
+					    path, OGR_L_GetName(lyr), out->no_geom, o->x, o->y)
+			     : tp_error_set(TP_EINPUT,
+					    "%s, layer %s: none of its %zu rows has a point geometry; "
+					    "for a table with coordinate columns give --x COLUMN --y "
+					    "COLUMN (and --s_srs CRS)",
+					    path, OGR_L_GetName(lyr), out->no_geom);
+		goto fail;
+	}
+	tp_source_close(&src);
 	return TP_OK;
 fail:
-	GDALClose(ds);
+	tp_source_close(&src);
 	tp_points_dispose(out);
 	return rc;
 }
@@ -567,14 +638,14 @@ static void *check_worker(void *arg)
 int tp_ringset_load(tp_ringset *out, const char *path, const char *layer,
 		    const char *key_field, const char *value_field)
 {
-	GDALDatasetH ds = NULL;
+	tp_source src = {0};
 	OGRLayerH lyr = NULL;
 	OGRFeatureDefnH defn;
 	char **ignored = NULL;
 	int kf = -1, vf = -1, rc, i;
 
 	memset(out, 0, sizeof(*out));
-	rc = open_layer(&ds, &lyr, path, layer);
+	rc = open_layer(&src, &lyr, path, layer);
 	if (rc)
 		return rc;
 	snprintf(out->path, sizeof(out->path), "%s", path);
@@ -601,7 +672,7 @@ int tp_ringset_load(tp_ringset *out, const char *path, const char *layer,
 	CSLDestroy(ignored);
 	rc = read_rings(out, lyr, path, kf, vf);
 done:
-	GDALClose(ds);
+	tp_source_close(&src);
 	if (rc)
 		tp_ringset_dispose(out);
 	return rc;

@@ -37,10 +37,22 @@ typedef struct {
 	int arrow;          /* 1 when read through the Arrow stream */
 } tp_points;
 
-/* Reads every point of path's layer (NULL: the first), and their FIDs when
- * with_fid.  TP_EINPUT naming the file when it cannot.  Free with
+/* Where tp_points_read finds the points. */
+typedef struct {
+	const char *layer;  /* the layer, NULL: the first */
+	const char *x, *y;  /* coordinate columns (both or neither), NULL: the geometry */
+	const char *crs;    /* the points' CRS, NULL: the layer's */
+	int with_fid;       /* read the FIDs too */
+} tp_points_opts;
+
+/* Reads every point of path's layer: its point geometries, or the numbers
+ * of its x and y columns (a CSV or spreadsheet; decimal comma read as the
+ * inputs read it, a row without both numbers counted in no_geom).  Files
+ * are opened as the pipeline opens its inputs (source.h).  TP_EINPUT
+ * naming the file when it cannot be read, a column is missing, or no row
+ * has a point (a table of zeros would hide the mistake).  Free with
  * tp_points_dispose(). */
-int tp_points_read(tp_points *out, const char *path, const char *layer, int with_fid);
+int tp_points_read(tp_points *out, const char *path, const tp_points_opts *o);
 void tp_points_dispose(tp_points *p);
 
 /* Polygons as flat rings (rings.h), never a GEOS object per polygon. */

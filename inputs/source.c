@@ -80,14 +80,16 @@ int tp_source_open(tp_source *src, const char *path, const char *what)
 	const char *open_path = path;
 	char *buf = NULL;
 	size_t len = 0;
+	char input[96] = "";
 
 	memset(src, 0, sizeof(*src));
+	if (what)
+		snprintf(input, sizeof(input), " (input '%s')", what);
 	if (has_ext(path, ".csv") || has_ext(path, ".txt") || has_ext(path, ".tsv")) {
 		const char *base = strrchr(path, '/');
 		buf = slurp(path, &len);
 		if (!buf)
-			return tp_error_set(TP_EINPUT, "%s: cannot read the file (input '%s')", path,
-					    what);
+			return tp_error_set(TP_EINPUT, "%s: cannot read the file%s", path, input);
 		src->separator = detect_separator(buf);
 		opts = CSLSetNameValue(opts, "SEPARATOR",
 				       src->separator == ';'    ? "SEMICOLON"
@@ -125,8 +127,8 @@ int tp_source_open(tp_source *src, const char *path, const char *what)
 			     NULL, (const char *const *)opts, NULL);
 	CSLDestroy(opts);
 	if (!src->ds) {
-		int rc = tp_error_set(TP_EINPUT, "%s: not a vector file OGR can read (input '%s'): %s",
-				      path, what, tp_gdal_reason());
+		int rc = tp_error_set(TP_EINPUT, "%s: not a vector file OGR can read%s: %s",
+				      path, input, tp_gdal_reason());
 		tp_source_close(src);
 		return rc;
 	}

@@ -27,7 +27,8 @@ typedef struct tp_source {
 
 /*
  * Opens path read-only into src (caller-owned, zeroed).  Returns 0, or
- * TP_EINPUT with a message naming path and `what` (the input's name).
+ * TP_EINPUT with a message naming path and `what` (the input's name, or
+ * NULL outside the pipeline).
  */
 int tp_source_open(tp_source *src, const char *path, const char *what);
 

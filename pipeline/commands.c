@@ -82,9 +82,9 @@ static int write_counts(const char *path, const tp_ringset *pol, const size_t *c
  * thread hands it the check (or tells it there is none) through `ready`.
  */
 typedef struct {
-	const char *path, *layer;  /* the points to read */
+	const char *path;          /* the points to read */
+	tp_points_opts how;        /* where in it */
 	tp_points *pts;            /* where to */
-	int with_fid;              /* read the points' FIDs too */
 	tp_error_state err;        /* its failure (the last error is per thread) */
 	pthread_mutex_t lock;      /* guards check and handed */
 	pthread_cond_t ready;      /* signalled when handed is set */
@@ -97,7 +97,7 @@ static void *helper_run(void *arg)
 	join_helper *h = arg;
 	tp_ringcheck *c;
 
-	tp_error_save(&h->err, tp_points_read(h->pts, h->path, h->layer, h->with_fid));
+	tp_error_save(&h->err, tp_points_read(h->pts, h->path, &h->how));
 	pthread_mutex_lock(&h->lock);
 	while (!h->handed)
 		pthread_cond_wait(&h->ready, &h->lock);
@@ -125,8 +125,9 @@ int tp_cmd_join(const char *polygons, const char *points, const tp_cmd_opts *o)
 	tp_ringcheck *chk = NULL;
 	tp_locator *lc = NULL;
 	tp_locate_stats st = {0};
-	join_helper hp = {.path = points, .layer = o->layer2, .pts = &pts,
-			  .with_fid = is_gpkg(o->out)};
+	join_helper hp = {.path = points,
+			  .how = {o->layer2, o->x, o->y, o->s_srs, is_gpkg(o->out)},
+			  .pts = &pts};
 	pthread_t tid;
 	int32_t *where = NULL;
 	size_t *count = NULL, i, outside = 0;

@@ -13,6 +13,8 @@ typedef struct {
 	const char *key;      /* polygons' key field, NULL: the FID */
 	const char *layer1;   /* layer of the first file, NULL: its first layer */
 	const char *layer2;   /* layer of the second file, NULL: its first layer */
+	const char *x, *y;    /* join: the points' coordinate columns, NULL: the geometry */
+	const char *s_srs;    /* join: the points' CRS, NULL: the layer's */
 	const char *value;    /* apportion: the sources' numeric field */
 	const char *out;      /* CSV written, NULL: standard output */
 	int threads;          /* join: worker threads (>= 1) */

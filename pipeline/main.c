@@ -52,6 +52,9 @@ enum opt_id {
 	O_THREADS,      /* --threads N */
 	O_LAYER1,       /* --layer1 L */
 	O_LAYER2,       /* --layer2 L */
+	O_X,            /* --x COLUMN */
+	O_Y,            /* --y COLUMN */
+	O_S_SRS,        /* --s_srs CRS */
 	O_LCO,          /* --lco NAME=VALUE, repeatable */
 	O_QUIET,        /* -q: every command takes it */
 	O_END           /* ends a command's list; the number of options */
@@ -88,6 +91,10 @@ static const struct option {
 	[O_THREADS] = {"--threads", NULL, K_COUNT, "N", "worker threads (default: all cores)"},
 	[O_LAYER1] = {"--layer1", NULL, K_TEXT, "L", "layer of the first file (default: its first)"},
 	[O_LAYER2] = {"--layer2", NULL, K_TEXT, "L", "layer of the second file (default: its first)"},
+	[O_X] = {"--x", NULL, K_TEXT, "COLUMN", "the points' x (or longitude) column, for a table"},
+	[O_Y] = {"--y", NULL, K_TEXT, "COLUMN", "the points' y (or latitude) column, for a table"},
+	[O_S_SRS] = {"--s_srs", NULL, K_TEXT, "CRS",
+		     "the points' CRS (default: the layer's), e.g. EPSG:31370"},
 	[O_LCO] = {"--lco", NULL, K_LIST, "NAME=VALUE",
 		   "GeoPackage layer creation option (SPATIAL_INDEX=NO: no spatial index)"},
 	[O_QUIET] = {"--quiet", "-q", K_FLAG, NULL, "print nothing but errors"},
@@ -266,6 +273,9 @@ static void file_opts(const struct cli *c, tp_cmd_opts *o)
 	o->key = c->text[O_KEY];
 	o->layer1 = c->text[O_LAYER1];
 	o->layer2 = c->text[O_LAYER2];
+	o->x = c->text[O_X];
+	o->y = c->text[O_Y];
+	o->s_srs = c->text[O_S_SRS];
 	o->value = c->text[O_VALUE];
 	o->out = c->text[O_OUTFILE];
 	o->quiet = c->given[O_QUIET];
@@ -321,12 +331,15 @@ static const struct command {
 	 (const enum opt_id[]){O_CONFIG, O_OUTDIR, O_END}, cmd_map},
 	{"join",
 	 "join POLYGONS POINTS [--key FIELD] [--threads N] [--layer1 L] [--layer2 L]\n"
+	 "[--x COLUMN --y COLUMN] [--s_srs CRS]\n"
 	 "[-o COUNTS.csv | -o LOCATED.gpkg [--lco NAME=VALUE]...] [-q]",
 	 "count the points in each polygon (address-scale: millions of points);\n"
 	 "a .gpkg output holds the polygons with their counts and every point\n"
-	 "with its polygon (--lco SPATIAL_INDEX=NO: without the spatial index)",
+	 "with its polygon (--lco SPATIAL_INDEX=NO: without the spatial index);\n"
+	 "POINTS may be a CSV or spreadsheet with coordinate columns (--x, --y)",
 	 2, "two files, POLYGONS POINTS",
-	 (const enum opt_id[]){O_KEY, O_THREADS, O_LAYER1, O_LAYER2, O_OUTFILE, O_LCO, O_END},
+	 (const enum opt_id[]){O_KEY, O_THREADS, O_LAYER1, O_LAYER2, O_X, O_Y, O_S_SRS, O_OUTFILE,
+			       O_LCO, O_END},
 	 (const enum opt_id[]){O_END}, cmd_join},
 	{"apportion",
 	 "apportion SOURCES TARGETS --value FIELD [--key FIELD] [--layer1 L] [--layer2 L]\n"
@@ -558,7 +571,7 @@ static int parse(struct cli *c, const struct command **out, char **args, int n)
 
 int main(int argc, char **argv)
 {
-	tp_cmd_opts copts = {NULL, NULL, NULL, NULL, NULL, 1, 0, NULL};
+	tp_cmd_opts copts = {.threads = 1};
 	const struct command *cmd = NULL;
 	struct cli cli = {0};
 	tp_config cfg = {0};

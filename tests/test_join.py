@@ -73,6 +73,36 @@ n = os.cpu_count()
 check(p.returncode == 0 and counts_of(out) == want, "join without --threads: %s" % p.stderr)
 check("with %d thread%s" % (n, "s" if n > 1 else "") in p.stderr, "all %d cores by default: %s" % (n, p.stderr))
 
+# The same points as a table with coordinate columns, as an office exports it (';', decimal comma,
+# a row without coordinates): --x/--y read them and give the same counts as the GeoPackage.
+rows = ["nom;coord_x;coord_y"]
+for name, wkt in [("hole", "5 5"), ("a1", "2 2"), ("a2", "25 5"), ("border", "10 5"), ("corner", "0 0"),
+                  ("d1", "15 5"), ("b1", "41 5"), ("b2", "49 5"), ("between", "45 2"), ("c1", "65 5"),
+                  ("c2", "69 5"), ("far", "100 100")]:
+    x, y = wkt.split()
+    rows.append("%s;%s,0;%s,0" % (name, x, y))
+rows.append("nogeom;;")
+write(os.path.join(d, "points.csv"), "\n".join(rows) + "\n")
+out = os.path.join(d, "counts_xy.csv")
+p = run("join", polys, os.path.join(d, "points.csv"), "--layer1", "zones", "--key", "id",
+        "--x", "coord_x", "--y", "coord_y", "--s_srs", "EPSG:31370", "-o", out)
+check(p.returncode == 0, "join with --x/--y exits 0: " + p.stderr)
+if p.returncode == 0:
+    check(counts_of(out) == want, "X/Y columns give the GeoPackage's counts: %r" % counts_of(out))
+    check("12 points read" in p.stderr and "1 without a point geometry" in p.stderr,
+          "the row without coordinates is counted apart: " + p.stderr)
+# the X/Y table without --x/--y: no row has a point, so exit 4 saying what to give, not 0 everywhere
+p = run("join", polys, os.path.join(d, "points.csv"), "--layer1", "zones", "-o", os.path.join(d, "zero.csv"))
+check(p.returncode == 4 and "points.csv, layer points: none of its 13 rows has a point geometry; for a "
+      "table with coordinate columns give --x COLUMN --y COLUMN" in p.stderr,
+      "a table without --x/--y: exit 4 naming the options: %d %s" % (p.returncode, p.stderr))
+check(not os.path.exists(os.path.join(d, "zero.csv")), "no table of zeros written")
+p = run("join", polys, os.path.join(d, "points.csv"), "--layer1", "zones", "--x", "lon", "--y", "coord_y")
+check(p.returncode == 4 and "points.csv, layer points: no column 'lon' for --x (columns: nom, coord_x, "
+      "coord_y)" in p.stderr, "a missing --x column: exit 4 naming it and the columns: %s" % p.stderr)
+p = run("join", polys, os.path.join(d, "points.csv"), "--layer1", "zones", "--x", "coord_x")
+check(p.returncode == 2 and "--x and --y" in p.stderr, "--x without --y: exit 2: %d %s" % (p.returncode, p.stderr))
+
 # A GeoPackage output: the polygons with their counts, every point with its FID and polygon; it
 # passes GDAL's validator, with the spatial index and without (--lco SPATIAL_INDEX=NO).
 for lco in ([], ["--lco", "SPATIAL_INDEX=NO"]):
