@@ -20,7 +20,7 @@
  * one per file, so a seed always gives the same files on a given build.
  * Each file is put in place through tp_outfile (outputs/outfile.h).
  */
-#include "inputs/demo.h"
+#include "demo/demo.h"
 #include "inputs/geocode.h"
 #include "geo/categories.h"
 #include "geo/codes.h"
