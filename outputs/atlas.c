@@ -8,7 +8,8 @@
  * tremplin.gpkg.  People figures are the published labels (public_communes),
  * so a suppressed count reads "<5" here as everywhere.
  */
-#include "outputs/render.h"
+#include "outputs/maps.h"
+#include "outputs/draw.h"
 #include "geo/dates.h"
 #include "geo/error.h"
 #include "version.h"
@@ -25,21 +26,6 @@
 #define MARGIN 40.0
 #define ROW_H 10.5
 #define MAP_H 280.0
-
-static double vx(const tp_view *v, double x)
-{
-	return v->px + (x - v->x0) * v->s;
-}
-
-static double vy(const tp_view *v, double y)
-{
-	return v->py + (v->y0 - y) * v->s;
-}
-
-static void set_rgb(cairo_t *cr, const unsigned char rgb[3])
-{
-	cairo_set_source_rgb(cr, rgb[0] / 255.0, rgb[1] / 255.0, rgb[2] / 255.0);
-}
 
 static void draw_map(cairo_t *cr, const tp_mapdata *d, const tp_map_commune *c, double x,
 		     double y, double w, double h)
@@ -79,7 +65,7 @@ static void draw_map(cairo_t *cr, const tp_mapdata *d, const tp_map_commune *c, 
 		tp_path_commune(cr, c, &v);
 	} else {
 		tp_class_rgb(c->cls, d->nclasses, rgb);
-		set_rgb(cr, rgb);
+		tp_set_rgb(cr, rgb);
 		cairo_fill_preserve(cr);
 	}
 	cairo_set_source_rgb(cr, 0.15, 0.15, 0.15);
@@ -92,7 +78,7 @@ static void draw_map(cairo_t *cr, const tp_mapdata *d, const tp_map_commune *c, 
 			continue;
 		tp_lang_pick(name, sizeof(name), d->lang, o->name_fr, o->name_nl, "\n");
 		cairo_set_source_rgb(cr, 0.45, 0.45, 0.45);
-		tp_text(cr, vx(&v, o->lx), vy(&v, o->ly), 0, name, 7,
+		tp_text(cr, tp_view_x(&v, o->lx), tp_view_y(&v, o->ly), 0, name, 7,
 			TP_TEXT_CENTER | TP_TEXT_ITALIC | TP_TEXT_HALO);
 	}
 	/* candidates of this commune, largest drawn first, numbered by rank */
@@ -103,11 +89,11 @@ static void draw_map(cairo_t *cr, const tp_mapdata *d, const tp_map_commune *c, 
 			continue;
 		r = tp_point_radius(k->dwellings, d->max_dwellings) * 1.3;
 		cairo_new_path(cr);
-		cairo_arc(cr, vx(&v, k->x), vy(&v, k->y), r, 0, 2 * M_PI);
+		cairo_arc(cr, tp_view_x(&v, k->x), tp_view_y(&v, k->y), r, 0, 2 * M_PI);
 		cairo_set_source_rgba(cr, tp_candidate_fill[0] / 255.0, tp_candidate_fill[1] / 255.0,
 				      tp_candidate_fill[2] / 255.0, TP_CANDIDATE_OPACITY);
 		cairo_fill_preserve(cr);
-		set_rgb(cr, tp_candidate_outline);
+		tp_set_rgb(cr, tp_candidate_outline);
 		cairo_set_line_width(cr, 0.5);
 		cairo_stroke(cr);
 	}
@@ -120,7 +106,7 @@ static void draw_map(cairo_t *cr, const tp_mapdata *d, const tp_map_commune *c, 
 		r = tp_point_radius(k->dwellings, d->max_dwellings) * 1.3;
 		snprintf(n, sizeof(n), "%lld", k->rank);
 		cairo_set_source_rgb(cr, 0.05, 0.05, 0.05);
-		tp_text(cr, vx(&v, k->x) + r + 1, vy(&v, k->y) - 4, 0, n, 6, TP_TEXT_HALO);
+		tp_text(cr, tp_view_x(&v, k->x) + r + 1, tp_view_y(&v, k->y) - 4, 0, n, 6, TP_TEXT_HALO);
 	}
 	cairo_restore(cr);
 	cairo_rectangle(cr, x, y, w, h);

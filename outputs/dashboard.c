@@ -13,7 +13,9 @@
  * People figures are the published labels (public_communes): the page
  * never holds a suppressed count, not even in an attribute.
  */
-#include "outputs/render.h"
+#include "outputs/mapdata.h"
+#include "outputs/draw.h"
+#include "outputs/outfile.h"
 #include "geo/dates.h"
 #include "geo/error.h"
 #include "version.h"

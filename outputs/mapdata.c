@@ -11,7 +11,7 @@
  * legend states exactly what is drawn.  Suppressed and missing values are
  * in no class.
  */
-#include "outputs/render.h"
+#include "outputs/mapdata.h"
 #include "geo/error.h"
 #include "geo/geo.h"
 #include "outputs/published.h"

@@ -9,7 +9,7 @@
  */
 #include "geo/error.h"
 #include "geo/geo.h"
-#include "inputs/demo.h"
+#include "demo/demo.h"
 #include "outputs/render.h"
 #include "pipeline/check.h"
 #include "pipeline/commands.h"

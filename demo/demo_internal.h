@@ -1,0 +1,205 @@
+/*
+ * demo_internal.h: what the files of the demo generator (demo/) share: the
+ * sizes and facts every part uses, the generator's state, the seeded
+ * random streams, and the functions one part calls in another.  Only the
+ * files under demo/ include it; the rest of tremplin sees demo.h.
+ *
+ * The random functions are inline here, not in a file of their own, so
+ * that every part draws from the same few lines; each file owns its own
+ * stream (STREAM_*), which is why moving a part never changes another's
+ * draws.
+ */
+#ifndef TP_DEMO_INTERNAL_H
+#define TP_DEMO_INTERNAL_H
+
+#include "geo/categories.h"
+#include "geo/geo.h"
+#include "outputs/outputs.h"
+
+#include <math.h>
+#include <stdint.h>
+
+#include <gdal.h>
+#include <ogr_api.h>
+
+#define NCOMMUNES 19
+#define NZONES 70
+#define NCAT TP_NCATEGORIES
+#define NREASON 6
+#define NRECORDS 600
+#define MAX_DWELLINGS 40
+#define PATHLEN 4096
+
+/* Area of the region's outline, m² (the real region: 162.4 km²). */
+#define REGION_AREA 162.4e6
+/* How far the count zones reach beyond the region, m. */
+#define ZONE_MARGIN 300.0
+/* Centre of the schematic city, where people and vacancies are densest. */
+#define CX 149500.0
+#define CY 170500.0
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+typedef struct {
+	const char *nis;        /* NIS code (Statbel) */
+	const char *fr;         /* French name */
+	const char *nl;         /* Dutch name */
+	long long population;   /* residents on 1 January 2020 (Statbel) */
+	int home_sisp;          /* index into sisp_names of a local SISP, -1 for none */
+} commune_attr;
+
+#define BRUXELLES 3  /* index of the city of Brussels in tp_demo_communes */
+
+typedef struct {
+	uint64_t s;  /* splitmix64 state */
+} rng;
+
+/* Streams: one per file, so that changing one file leaves the others. */
+enum { STREAM_ZONES = 1, STREAM_VACANCIES = 2 };
+
+static inline void rng_init(rng *r, unsigned long seed, uint64_t stream)
+{
+	r->s = (uint64_t)seed ^ (stream * 0x9e3779b97f4a7c15u);
+}
+
+static inline uint64_t rng_next(rng *r)
+{
+	uint64_t z = (r->s += 0x9e3779b97f4a7c15u);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+	return z ^ (z >> 31);
+}
+
+/* Uniform in [0, 1). */
+static inline double rng_unit(rng *r)
+{
+	return (double)(rng_next(r) >> 11) * (1.0 / 9007199254740992.0);
+}
+
+/* Uniform integer in [lo, hi]. */
+static inline long rng_int(rng *r, long lo, long hi)
+{
+	return lo + (long)(rng_unit(r) * (double)(hi - lo + 1));
+}
+
+/* Standard normal (Box-Muller). */
+static inline double rng_gauss(rng *r)
+{
+	double u = 1.0 - rng_unit(r), v = rng_unit(r);
+
+	return sqrt(-2.0 * log(u)) * cos(2.0 * M_PI * v);
+}
+
+/* Index drawn with probability proportional to w[i]. */
+static inline int rng_pick(rng *r, const double *w, int n)
+{
+	double sum = 0, t;
+	int i;
+
+	for (i = 0; i < n; i++)
+		sum += w[i];
+	t = rng_unit(r) * sum;
+	for (i = 0; i < n - 1; i++) {
+		if (t < w[i])
+			return i;
+		t -= w[i];
+	}
+	return n - 1;
+}
+
+typedef struct {
+	char id[8];           /* "Z01".. */
+	double x, y;          /* seed of its Voronoi cell */
+	int band;             /* 2 km band from the north, for the id order */
+	GEOSGeometry *geom;   /* MultiPolygon */
+	long n[NCAT];         /* people per category */
+} zone;
+
+typedef struct {
+	const char *dir;                                  /* output folder */
+	tp_geo *g;                                        /* GEOS context */
+	GEOSGeometry *outline;                            /* the region */
+	const GEOSPreparedGeometry *outline_p;            /* prepared */
+	double x0, y0, x1, y1;                            /* its bounding box */
+	GEOSGeometry *commune[NCOMMUNES];                 /* MultiPolygons */
+	const GEOSPreparedGeometry *commune_p[NCOMMUNES]; /* prepared */
+	zone zones[NZONES];                               /* in zone_id order */
+	int small_zone;                                   /* index of the 3-person zone */
+} demo;
+
+typedef struct {
+	const char *name;   /* field name */
+	OGRFieldType type;  /* OFTString, OFTInteger or OFTInteger64 */
+} gpkg_field;
+
+typedef struct {
+	tp_outfile out;   /* where the file goes (out.path) and is written (out.tmp) */
+	GDALDatasetH ds;  /* the GeoPackage being written (tp_gpkg_begin), else NULL */
+	OGRLayerH layer;  /* its only layer */
+} gpkg_out;
+
+/* The 19 communes: NIS codes, names, populations (communes.c). */
+extern const commune_attr tp_demo_communes[NCOMMUNES];
+
+/* ---- demo.c: paths, exact splits, GeoPackage output ---------------------- */
+
+/* dir/file + suffix into out (PATHLEN bytes); TP_EOUTPUT when too long. */
+int tp_demo_join_path(char *out, const char *dir, const char *file, const char *suffix);
+
+/* Splits total over out[0..n) in proportion to w by largest remainders, the
+ * parts summing to total; 0, or TP_ERROR (no message) when it cannot. */
+int tp_demo_apportion(long total, const double *w, int n, long *out);
+
+/* Creates the GeoPackage dir/file with one MultiPolygon layer in
+ * EPSG:31370 and the given fields; the caller ends it with tp_gpkg_end
+ * when o->ds is set, even after a failure here. */
+int tp_demo_gpkg_begin(gpkg_out *o, const char *dir, const char *file, const char *layer,
+		       const char *description, const gpkg_field *fields, int nfields);
+
+/* Gives f the geometry geom and writes it to o's layer; f stays the caller's. */
+int tp_demo_gpkg_add(gpkg_out *o, tp_geo *g, OGRFeatureH f, const GEOSGeometry *geom);
+
+/* ---- geometry.c: polygons and Voronoi cells ------------------------------ */
+
+/* The polygons of geom as a new MultiPolygon (maybe empty), NULL on failure. */
+GEOSGeometry *tp_demo_polygons_of(tp_geo *g, const GEOSGeometry *geom);
+
+/* 1 when prep contains (x, y), 0 when not, -1 on failure. */
+int tp_demo_contains_xy(tp_geo *g, const GEOSPreparedGeometry *prep, double x, double y);
+
+/* Sets cell[i] to the Voronoi cell of xy[i] clipped to clip (MultiPolygons
+ * that tile clip); 0, or TP_ERROR (no message; GEOS's in g->geos_msg)
+ * leaving the cells made so far in cell for the caller to destroy. */
+int tp_demo_voronoi_cells(tp_geo *g, const double (*xy)[2], int n, const GEOSGeometry *clip,
+			  GEOSGeometry **cell);
+
+/* Area of geom, or -1 on failure. */
+double tp_demo_area_of(tp_geo *g, const GEOSGeometry *geom);
+
+/* ---- communes.c: the region and its communes ----------------------------- */
+
+/* The region's outline and its prepared form into d. */
+int tp_demo_build_region(demo *d);
+
+/* The communes into d: Voronoi cells of their centres clipped to the
+ * outline; checks that they tile it (path names the file in messages). */
+int tp_demo_build_communes(demo *d, const char *path);
+
+/* Writes communes.gpkg into d->dir. */
+int tp_demo_write_communes(demo *d);
+
+/* ---- zones.c: the count zones and their people ---------------------------- */
+
+/* The count zones into d: seeds, cells, ids, the small zone, the counts. */
+int tp_demo_build_zones(demo *d, unsigned long seed, const char *path);
+
+/* Writes zones.gpkg into d->dir. */
+int tp_demo_write_zones(demo *d);
+
+/* ---- vacancies.c: the empty dwellings ------------------------------------ */
+
+/* Writes vacancies.csv into d->dir. */
+int tp_demo_write_vacancies(demo *d, unsigned long seed);
+
+#endif

@@ -1,0 +1,260 @@
+/*
+ * draw.c: the Cairo and Pango helpers the overview (overview.c) and the
+ * atlas (atlas.c) draw with; declared in draw.h.
+ *
+ * Determinism: text goes through Pango with one named font and hinting
+ * off, and PDF metadata take their date from the store, never the clock,
+ * so one store gives the same bytes every run.
+ */
+#include "outputs/draw.h"
+#include "geo/error.h"
+#include "version.h"
+
+#include <math.h>
+#include <stdio.h>
+
+#include <cairo-pdf.h>
+#include <pango/pangocairo.h>
+
+#define FONT "DejaVu Sans"
+
+void tp_view_fit(tp_view *v, const double box[4], double px, double py, double w, double h)
+{
+	double bw = box[2] - box[0], bh = box[3] - box[1];
+	double s = fmin(w / (bw > 0 ? bw : 1), h / (bh > 0 ? bh : 1));
+
+	v->s = s;
+	v->x0 = box[0];
+	v->y0 = box[3];
+	v->px = px + (w - bw * s) / 2;
+	v->py = py + (h - bh * s) / 2;
+}
+
+double tp_view_x(const tp_view *v, double x)
+{
+	return v->px + (x - v->x0) * v->s;
+}
+
+double tp_view_y(const tp_view *v, double y)
+{
+	return v->py + (v->y0 - y) * v->s;
+}
+
+void tp_path_commune(cairo_t *cr, const tp_map_commune *c, const tp_view *v)
+{
+	size_t i, j;
+
+	for (i = 0; i < c->nrings; i++) {
+		const tp_ring *r = &c->rings[i];
+		for (j = 0; j < r->n; j++) {
+			double x = tp_view_x(v, r->xy[2 * j]), y = tp_view_y(v, r->xy[2 * j + 1]);
+			if (j == 0)
+				cairo_move_to(cr, x, y);
+			else
+				cairo_line_to(cr, x, y);
+		}
+		cairo_close_path(cr);
+	}
+}
+
+static PangoLayout *make_layout(cairo_t *cr, const char *s, double size, int flags)
+{
+	PangoLayout *l = pango_cairo_create_layout(cr);
+	PangoContext *ctx = pango_layout_get_context(l);
+	PangoFontDescription *fd = pango_font_description_new();
+	cairo_font_options_t *fo = cairo_font_options_create();
+
+	/* Sizes in user units (points), and no hinting, so that the PNG, SVG
+	 * and PDF lay out the same and every run gives the same bytes. */
+	pango_cairo_context_set_resolution(ctx, 72);
+	cairo_font_options_set_hint_style(fo, CAIRO_HINT_STYLE_NONE);
+	cairo_font_options_set_hint_metrics(fo, CAIRO_HINT_METRICS_OFF);
+	cairo_font_options_set_antialias(fo, CAIRO_ANTIALIAS_GRAY);
+	pango_cairo_context_set_font_options(ctx, fo);
+	cairo_font_options_destroy(fo);
+	pango_layout_context_changed(l);
+	pango_font_description_set_family(fd, FONT);
+	pango_font_description_set_absolute_size(fd, size * PANGO_SCALE);
+	pango_font_description_set_weight(fd, flags & TP_TEXT_BOLD ? PANGO_WEIGHT_BOLD
+								     : PANGO_WEIGHT_NORMAL);
+	pango_font_description_set_style(fd, flags & TP_TEXT_ITALIC ? PANGO_STYLE_ITALIC
+								       : PANGO_STYLE_NORMAL);
+	pango_layout_set_font_description(l, fd);
+	pango_font_description_free(fd);
+	pango_layout_set_text(l, s, -1);
+	return l;
+}
+
+double tp_text_width(cairo_t *cr, const char *s, double size, int flags)
+{
+	PangoLayout *l = make_layout(cr, s, size, flags);
+	int w, h;
+
+	pango_layout_get_size(l, &w, &h);
+	g_object_unref(l);
+	return (double)w / PANGO_SCALE;
+}
+
+double tp_text(cairo_t *cr, double x, double y, double w, const char *s, double size, int flags)
+{
+	PangoLayout *l = make_layout(cr, s, size, flags);
+	int lw, lh;
+
+	if (w > 0) {
+		pango_layout_set_width(l, (int)(w * PANGO_SCALE));
+		pango_layout_set_wrap(l, PANGO_WRAP_WORD_CHAR);
+	}
+	if (flags & (TP_TEXT_CENTER | TP_TEXT_RIGHT))
+		pango_layout_set_alignment(l, flags & TP_TEXT_CENTER ? PANGO_ALIGN_CENTER
+								      : PANGO_ALIGN_RIGHT);
+	pango_layout_get_size(l, &lw, &lh);
+	if (w <= 0 && (flags & TP_TEXT_CENTER))
+		x -= (double)lw / PANGO_SCALE / 2;
+	else if (w <= 0 && (flags & TP_TEXT_RIGHT))
+		x -= (double)lw / PANGO_SCALE;
+	cairo_save(cr);
+	cairo_new_path(cr);
+	cairo_move_to(cr, x, y);
+	if (flags & TP_TEXT_HALO) {
+		cairo_save(cr);
+		pango_cairo_layout_path(cr, l);
+		cairo_set_source_rgba(cr, 1, 1, 1, 0.85);
+		cairo_set_line_width(cr, size / 4);
+		cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+		cairo_stroke(cr);
+		cairo_restore(cr);
+		cairo_move_to(cr, x, y);
+	}
+	pango_cairo_show_layout(cr, l);
+	cairo_new_path(cr);
+	cairo_restore(cr);
+	g_object_unref(l);
+	return (double)lh / PANGO_SCALE;
+}
+
+void tp_scale_bar(cairo_t *cr, const tp_view *v, double x, double y, double maxw)
+{
+	static const double steps[] = {100, 200, 250, 500, 1000, 2000, 2500, 5000, 10000, 20000};
+	double len = steps[0], w;
+	char lab[32];
+	size_t i;
+	int k;
+
+	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++)
+		if (steps[i] * v->s <= maxw)
+			len = steps[i];
+	w = len * v->s;
+	cairo_save(cr);
+	cairo_set_line_width(cr, 0.5);
+	for (k = 0; k < 4; k++) {
+		cairo_rectangle(cr, x + k * w / 4, y - 4, w / 4, 4);
+		if (k % 2)
+			cairo_set_source_rgb(cr, 1, 1, 1);
+		else
+			cairo_set_source_rgb(cr, 0.15, 0.15, 0.15);
+		cairo_fill_preserve(cr);
+		cairo_set_source_rgb(cr, 0.15, 0.15, 0.15);
+		cairo_stroke(cr);
+	}
+	cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+	tp_text(cr, x, y - 14, 0, "0", 6.5, TP_TEXT_CENTER | TP_TEXT_HALO);
+	if (len >= 1000)
+		sqlite3_snprintf(sizeof(lab), lab, "%g km", len / 1000);
+	else
+		sqlite3_snprintf(sizeof(lab), lab, "%g m", len);
+	tp_text(cr, x + w, y - 14, 0, lab, 6.5, TP_TEXT_CENTER | TP_TEXT_HALO);
+	cairo_restore(cr);
+}
+
+void tp_north_arrow(cairo_t *cr, double x, double y)
+{
+	cairo_save(cr);
+	cairo_set_line_width(cr, 0.6);
+	cairo_set_source_rgb(cr, 0.15, 0.15, 0.15);
+	cairo_move_to(cr, x, y + 10);
+	cairo_line_to(cr, x - 6, y + 30);
+	cairo_line_to(cr, x, y + 25);
+	cairo_close_path(cr);
+	cairo_fill(cr);
+	cairo_move_to(cr, x, y + 10);
+	cairo_line_to(cr, x + 6, y + 30);
+	cairo_line_to(cr, x, y + 25);
+	cairo_close_path(cr);
+	cairo_stroke(cr);
+	tp_text(cr, x, y - 2, 0, "N", 9, TP_TEXT_BOLD | TP_TEXT_CENTER | TP_TEXT_HALO);
+	cairo_restore(cr);
+}
+
+double tp_point_radius(long long dw, long long max)
+{
+	/* area in proportion to dwellings, so the eye reads sizes right */
+	return 1.2 + 5.8 * sqrt((double)(dw > 0 ? dw : 0) / (double)(max > 0 ? max : 1));
+}
+
+void tp_draw_note(cairo_t *cr, const tp_mapdata *d, double x, double y, double w)
+{
+	if (!d->note[0])
+		return;
+	cairo_save(cr);
+	cairo_set_source_rgb(cr, 0.70, 0.07, 0.07);
+	tp_text(cr, x, y, w, d->note, 9, TP_TEXT_BOLD | TP_TEXT_HALO);
+	cairo_restore(cr);
+}
+
+void tp_pdf_metadata(cairo_surface_t *pdf, const tp_mapdata *d, const char *title)
+{
+	char date[32];
+
+	cairo_pdf_surface_set_metadata(pdf, CAIRO_PDF_METADATA_TITLE, title);
+	cairo_pdf_surface_set_metadata(pdf, CAIRO_PDF_METADATA_CREATOR, "tremplin " TP_VERSION);
+	/* A date from the data, not the clock, so two runs give the same file. */
+	snprintf(date, sizeof(date), "%sT00:00:00Z",
+		 d->reference_date[0] ? d->reference_date : "2000-01-01");
+	cairo_pdf_surface_set_metadata(pdf, CAIRO_PDF_METADATA_CREATE_DATE, date);
+	cairo_pdf_surface_set_metadata(pdf, CAIRO_PDF_METADATA_MOD_DATE, date);
+}
+
+int tp_surface_status(cairo_surface_t *s, const char *path)
+{
+	cairo_status_t st = cairo_surface_status(s);
+
+	if (st != CAIRO_STATUS_SUCCESS)
+		return tp_error_set(TP_EOUTPUT, "%s: cannot draw: %s", path,
+				    cairo_status_to_string(st));
+	return TP_OK;
+}
+
+int tp_surface_close(cairo_surface_t *s, tp_outfile *out)
+{
+	int rc;
+
+	cairo_surface_finish(s);
+	rc = tp_surface_status(s, out->path);
+	cairo_surface_destroy(s);
+	return tp_outfile_end(out, rc);
+}
+
+void tp_set_rgb(cairo_t *cr, const unsigned char rgb[3])
+{
+	cairo_set_source_rgb(cr, rgb[0] / 255.0, rgb[1] / 255.0, rgb[2] / 255.0);
+}
+
+void tp_fill_nodata(cairo_t *cr, double x0, double y0, double x1, double y1)
+{
+	unsigned char grey[3];
+	double t;
+
+	tp_class_rgb(-1, 0, grey);
+	cairo_save(cr);
+	cairo_clip_preserve(cr);
+	tp_set_rgb(cr, grey);
+	cairo_fill(cr);
+	cairo_set_source_rgb(cr, 0.55, 0.55, 0.55);
+	cairo_set_line_width(cr, 0.5);
+	for (t = x0 - (y1 - y0); t < x1; t += 4) {
+		cairo_move_to(cr, t, y1);
+		cairo_line_to(cr, t + (y1 - y0), y0);
+	}
+	cairo_stroke(cr);
+	cairo_restore(cr);
+}

@@ -1,0 +1,106 @@
+/*
+ * mapdata.h: inside outputs/, what the maps (overview.c, atlas.c) and the
+ * dashboard (dashboard.c) show, loaded once from the working store by
+ * mapdata.c: communes with their rings, published figures and classes,
+ * and the candidates.  No Cairo here: the dashboard draws its SVG by hand.
+ */
+#ifndef TP_MAPDATA_H
+#define TP_MAPDATA_H
+
+#include <stddef.h>
+
+#include <sqlite3.h>
+
+#include "geo/categories.h"
+#include "geo/codes.h"
+#include "outputs/render.h"
+
+#define TP_NFIGS TP_NPEOPLE /* people figures published by the protect stage */
+
+/* One figure a map can show. */
+typedef struct tp_figure {
+	const char *name;  /* column name, e.g. "people_total" */
+	const char *fr;    /* French label */
+	const char *nl;    /* Dutch label */
+	int people;        /* 1: a count of people, read from public_communes */
+} tp_figure;
+
+/* The figure called name, or NULL. */
+const tp_figure *tp_figure_find(const char *name);
+
+/* The people figures in public_communes order; *n gets their number. */
+const tp_figure *tp_people_figures(size_t *n);
+
+/* A ring as x,y pairs in the working CRS. */
+typedef struct tp_ring {
+	double *xy;  /* 2 * n doubles */
+	size_t n;    /* points */
+} tp_ring;
+
+typedef struct tp_map_commune {
+	char nis[16];                  /* NIS code */
+	char *name_fr;                 /* French name */
+	char *name_nl;                 /* Dutch name */
+	tp_ring *rings;                /* every ring of every polygon; filled even-odd */
+	size_t nrings;                 /* number of rings */
+	double box[4];                 /* minx, miny, maxx, maxy */
+	double lx, ly;                 /* where its name is written (inside it) */
+	int has_value;                 /* 0: no data or suppressed */
+	double value;                  /* the indicator as published */
+	char label[32];                /* the indicator as printed ("<5", "351") */
+	int cls;                       /* class 0..nclasses-1, -1 when !has_value */
+	int has_fig[TP_NFIGS];         /* per people figure: 0 when suppressed */
+	double fig[TP_NFIGS];          /* published value */
+	char fig_label[TP_NFIGS][32];  /* published label */
+	long long vacancy_records;     /* records located in it */
+	long long empty_dwellings;     /* dwellings in them */
+	long long candidate_buildings; /* candidates */
+	long long candidate_dwellings; /* their dwellings */
+	double capacity;               /* people the candidates could host */
+} tp_map_commune;
+
+typedef struct tp_map_candidate {
+	long long rank;     /* 1 = best */
+	char nis[16];       /* commune */
+	char *src_id;       /* source id, may be "" */
+	char *address;      /* may be "" */
+	char *owner;        /* may be ""; always "" for a private owner (maybe a person) */
+	char *owner_type;   /* sisp, ais, ... */
+	char *works_start;  /* YYYY-MM-DD */
+	long long dwellings;/* dwellings */
+	double window;      /* months */
+	double capacity;    /* people */
+	double score;       /* 0..100 */
+	double x, y;        /* position in the working CRS */
+} tp_map_candidate;
+
+typedef struct tp_mapdata {
+	const tp_figure *ind;          /* the indicator */
+	const char *lang;              /* "fr", "nl" or "both" */
+	double threshold;              /* small-cell threshold */
+	tp_map_commune *communes;      /* ordered by NIS code */
+	size_t ncommunes;              /* number of communes */
+	tp_map_candidate *cands;       /* candidates by rank */
+	size_t ncands;                 /* number of candidates */
+	int nclasses;                  /* non-empty classes, 0..TP_NCLASSES */
+	double lo[TP_NCLASSES];        /* smallest value of each class */
+	double hi[TP_NCLASSES];        /* largest value of each class */
+	int count[TP_NCLASSES];        /* communes in each class */
+	int nodata;                    /* communes without a value */
+	double box[4];                 /* region envelope */
+	long long max_dwellings;       /* largest candidate, for point sizes */
+	char crs[64];                  /* meta.crs */
+	char reference_date[11];       /* meta.reference_date */
+	char note[512];                /* meta.note ([run] note), "" if none */
+	double min_window;             /* meta.min_window_months */
+	char sources[3][256];          /* file names of communes, vacancies, zones */
+} tp_mapdata;
+
+/* Loads everything the maps and the dashboard show; free with tp_mapdata_free. */
+int tp_mapdata_load(tp_mapdata **out, sqlite3 *store, const tp_render_opts *opts);
+void tp_mapdata_free(tp_mapdata *d);
+
+/* A number for people: integer when whole, else 1 decimal; thin space groups. */
+void tp_format_number(char *buf, size_t len, double v);
+
+#endif

@@ -1,0 +1,18 @@
+/*
+ * maps.h: inside outputs/, the two maps, each drawn from the loaded
+ * tp_mapdata (mapdata.h); tp_write_maps (maps.c) loads it and calls both.
+ */
+#ifndef TP_MAPS_H
+#define TP_MAPS_H
+
+#include "outputs/mapdata.h"
+
+/* The overview, in overview.c: overview.png, overview.svg, overview.pdf
+ * and overview.json into the existing folder dir, in that order.  Returns
+ * 0, TP_EOUTPUT when a file cannot be written (nothing half-written left). */
+int tp_write_overview(const tp_mapdata *d, const char *dir);
+
+/* The atlas, in atlas.c: one page per commune into path.  Same failures. */
+int tp_write_atlas(const tp_mapdata *d, const char *path);
+
+#endif

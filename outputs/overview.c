@@ -1,0 +1,453 @@
+/*
+ * overview.c: the regional overview in OUTDIR/maps/, drawn with the
+ * helpers of draw.c.
+ *
+ * The overview is one A4 landscape page drawn once by draw_overview() onto
+ * three surfaces: PNG (150 dpi, for slides and reports), SVG and PDF
+ * (vector, for print).  Beside them overview.json states the classes and
+ * the value each commune was drawn with, so a test or a person can check
+ * the legend against the published figures.
+ *
+ * Determinism: text goes through Pango with one named font and hinting
+ * off; the PDF creation date is the store's reference date; nothing reads
+ * the clock, so one store gives the same bytes every run.
+ */
+#include "outputs/maps.h"
+#include "outputs/draw.h"
+#include "geo/dates.h"
+#include "geo/error.h"
+#include "version.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cairo-pdf.h>
+#include <cairo-svg.h>
+
+#define PAGE_W 841.89 /* A4 landscape, points */
+#define PAGE_H 595.28
+#define PNG_DPI 150.0
+
+/* ---- the overview -------------------------------------------------------- */
+
+static void fill_commune(cairo_t *cr, const tp_mapdata *d, const tp_map_commune *c,
+			 const tp_view *v)
+{
+	unsigned char rgb[3];
+
+	cairo_new_path(cr);
+	tp_path_commune(cr, c, v);
+	if (c->cls < 0) {
+		tp_fill_nodata(cr, tp_view_x(v, c->box[0]), tp_view_y(v, c->box[3]),
+			       tp_view_x(v, c->box[2]), tp_view_y(v, c->box[1]));
+		return;
+	}
+	tp_class_rgb(c->cls, d->nclasses, rgb);
+	tp_set_rgb(cr, rgb);
+	cairo_fill(cr);
+}
+
+/* Candidates as orange discs, largest first so that small ones stay visible. */
+static int by_size(const void *a, const void *b)
+{
+	const tp_map_candidate *x = *(tp_map_candidate *const *)a;
+	const tp_map_candidate *y = *(tp_map_candidate *const *)b;
+
+	if (x->dwellings != y->dwellings)
+		return x->dwellings > y->dwellings ? -1 : 1;
+	return x->rank < y->rank ? -1 : x->rank > y->rank;
+}
+
+static void draw_candidate(cairo_t *cr, double x, double y, double r)
+{
+	cairo_new_path(cr);
+	cairo_arc(cr, x, y, r, 0, 2 * M_PI);
+	cairo_set_source_rgba(cr, tp_candidate_fill[0] / 255.0, tp_candidate_fill[1] / 255.0,
+			      tp_candidate_fill[2] / 255.0, TP_CANDIDATE_OPACITY);
+	cairo_fill_preserve(cr);
+	tp_set_rgb(cr, tp_candidate_outline);
+	cairo_set_line_width(cr, 0.4);
+	cairo_stroke(cr);
+}
+
+static void draw_candidates(cairo_t *cr, const tp_mapdata *d, const tp_view *v)
+{
+	const tp_map_candidate **k = calloc(d->ncands ? d->ncands : 1, sizeof(*k));
+	size_t i;
+
+	if (!k)
+		return;
+	for (i = 0; i < d->ncands; i++)
+		k[i] = &d->cands[i];
+	qsort(k, d->ncands, sizeof(*k), by_size);
+	for (i = 0; i < d->ncands; i++)
+		draw_candidate(cr, tp_view_x(v, k[i]->x), tp_view_y(v, k[i]->y),
+			       tp_point_radius(k[i]->dwellings, d->max_dwellings));
+	free(k);
+}
+
+/* "lo – hi" for a class of the legend. */
+static void class_text(char *buf, size_t len, double lo, double hi)
+{
+	char a[32], b[32];
+
+	tp_format_number(a, sizeof(a), lo);
+	tp_format_number(b, sizeof(b), hi);
+	if (lo == hi)
+		snprintf(buf, len, "%s", a);
+	else
+		snprintf(buf, len, "%s – %s", a, b);
+}
+
+static double draw_legend(cairo_t *cr, const tp_mapdata *d, double x, double y, double w)
+{
+	char buf[512], nd[256], thr[32];
+	unsigned char rgb[3];
+	int k;
+
+	cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+	tp_lang_pick(buf, sizeof(buf), d->lang, d->ind->fr, d->ind->nl, " / ");
+	y += tp_text(cr, x, y, w, buf, 8.5, TP_TEXT_BOLD) + 2;
+	tp_lang_pick(buf, sizeof(buf), d->lang, "par commune, 5 classes (quantiles)",
+		     "per gemeente, 5 klassen (kwantielen)", "\n");
+	y += tp_text(cr, x, y, w, buf, 7, TP_TEXT_ITALIC) + 6;
+	for (k = d->nclasses - 1; k >= 0; k--) {
+		char lim[96], line[160];
+		tp_class_rgb(k, d->nclasses, rgb);
+		cairo_rectangle(cr, x, y, 22, 13);
+		tp_set_rgb(cr, rgb);
+		cairo_fill_preserve(cr);
+		cairo_set_source_rgb(cr, 0.4, 0.4, 0.4);
+		cairo_set_line_width(cr, 0.5);
+		cairo_stroke(cr);
+		class_text(lim, sizeof(lim), d->lo[k], d->hi[k]);
+		snprintf(line, sizeof(line), "%s   (%d)", lim, d->count[k]);
+		cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+		tp_text(cr, x + 30, y + 1, 0, line, 8, 0);
+		y += 17;
+	}
+	cairo_rectangle(cr, x, y, 22, 13);
+	tp_fill_nodata(cr, x, y, x + 22, y + 13);
+	cairo_rectangle(cr, x, y, 22, 13);
+	cairo_set_source_rgb(cr, 0.4, 0.4, 0.4);
+	cairo_set_line_width(cr, 0.5);
+	cairo_stroke(cr);
+	tp_format_number(thr, sizeof(thr), d->threshold);
+	if (d->ind->people) {
+		char fr[128], nl[128];
+		snprintf(fr, sizeof(fr), "pas de donnée, ou chiffre masqué (<%s ou x : secret "
+			 "statistique)", thr);
+		snprintf(nl, sizeof(nl), "geen gegevens, of cijfer afgeschermd (<%s of x: statistisch "
+			 "geheim)", thr);
+		tp_lang_pick(nd, sizeof(nd), d->lang, fr, nl, "\n");
+	} else {
+		tp_lang_pick(nd, sizeof(nd), d->lang, "pas de donnée", "geen gegevens", " / ");
+	}
+	snprintf(buf, sizeof(buf), "%s   (%d)", nd, d->nodata);
+	cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+	y += fmax(tp_text(cr, x + 30, y + 1, w - 30, buf, 7.5, 0), 13) + 14;
+
+	/* candidate sizes */
+	tp_lang_pick(buf, sizeof(buf), d->lang,
+		     "Bâtiments candidats à une occupation temporaire, par nombre de logements",
+		     "Kandidaat-gebouwen voor tijdelijke bewoning, per aantal woningen", "\n");
+	y += tp_text(cr, x, y, w, buf, 8, TP_TEXT_BOLD) + 6;
+	if (d->ncands && d->max_dwellings > 0) {
+		long long sizes[3] = {1, 0, d->max_dwellings};
+		double cx = x + 10;
+		int i;
+		sizes[1] = d->max_dwellings >= 10 ? (d->max_dwellings / 2 / 5) * 5 : 0;
+		for (i = 0; i < 3; i++) {
+			double r;
+			char n[32];
+			if (sizes[i] <= 0 || (i == 1 && (sizes[1] <= 1 || sizes[1] >= sizes[2])) ||
+			    (i == 2 && sizes[2] == 1))
+				continue;
+			r = tp_point_radius(sizes[i], d->max_dwellings);
+			draw_candidate(cr, cx + r, y + 9, r);
+			snprintf(n, sizeof(n), "%lld", sizes[i]);
+			cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+			tp_text(cr, cx + r, y + 20, 0, n, 7, TP_TEXT_CENTER);
+			cx += 2 * r + 22;
+		}
+		y += 34;
+		snprintf(nd, sizeof(nd), "%zu", d->ncands);
+		{
+			char fr[512], nl[512], m[32];
+			tp_format_number(m, sizeof(m), d->min_window);
+			snprintf(fr, sizeof(fr), "%s bâtiments, fenêtre d'au moins %s mois", nd, m);
+			snprintf(nl, sizeof(nl), "%s gebouwen, venster van minstens %s maanden", nd, m);
+			tp_lang_pick(buf, sizeof(buf), d->lang, fr, nl, "\n");
+		}
+		y += tp_text(cr, x, y, w, buf, 7, 0) + 4;
+	} else {
+		tp_lang_pick(buf, sizeof(buf), d->lang, "aucun", "geen", " / ");
+		y += tp_text(cr, x, y, w, buf, 7, TP_TEXT_ITALIC) + 4;
+	}
+	return y;
+}
+
+static void draw_names(cairo_t *cr, const tp_mapdata *d, const tp_view *v, int with_value)
+{
+	size_t i;
+
+	for (i = 0; i < d->ncommunes; i++) {
+		const tp_map_commune *c = &d->communes[i];
+		char name[256];
+		double x = tp_view_x(v, c->lx), y = tp_view_y(v, c->ly), h;
+		tp_lang_pick(name, sizeof(name), d->lang, c->name_fr, c->name_nl, "\n");
+		h = strchr(name, '\n') ? 14 : 7;
+		cairo_set_source_rgb(cr, 0.05, 0.05, 0.05);
+		tp_text(cr, x, y - h, 0, name, 6, TP_TEXT_CENTER | TP_TEXT_HALO);
+		if (with_value)
+			tp_text(cr, x, y - h + (h == 14 ? 15 : 8), 0, c->label, 6.5,
+				TP_TEXT_CENTER | TP_TEXT_HALO | TP_TEXT_BOLD);
+	}
+}
+
+static void draw_overview(cairo_t *cr, const tp_mapdata *d)
+{
+	const double mx = 28, my = 74, mw = 540, mh = 452;
+	char buf[2600], fr[1280], nl[1280], date[16] = "";
+	const char *lambert;
+	tp_view v;
+	size_t i;
+	double y;
+
+	cairo_set_source_rgb(cr, 1, 1, 1);
+	cairo_paint(cr);
+	tp_date_display(date, sizeof(date), d->reference_date);
+
+	/* title */
+	cairo_set_source_rgb(cr, 0.05, 0.05, 0.05);
+	snprintf(fr, sizeof(fr), "%s par commune", d->ind->fr);
+	snprintf(nl, sizeof(nl), "%s per gemeente", d->ind->nl);
+	y = 20;
+	if (!strcmp(d->lang, "nl"))
+		y += tp_text(cr, mx, y, 0, nl, 15, TP_TEXT_BOLD);
+	else
+		y += tp_text(cr, mx, y, 0, fr, 15, TP_TEXT_BOLD);
+	if (!strcmp(d->lang, "both"))
+		y += tp_text(cr, mx, y, 0, nl, 12, TP_TEXT_BOLD);
+	snprintf(fr, sizeof(fr), "Région de Bruxelles-Capitale · date de référence %s", date);
+	snprintf(nl, sizeof(nl), "Brussels Hoofdstedelijk Gewest · referentiedatum %s", date);
+	tp_lang_pick(buf, sizeof(buf), d->lang, fr, nl, "  |  ");
+	cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
+	tp_text(cr, mx, y + 2, 0, buf, 8, 0);
+
+	/* the map, the run's note in its top left corner */
+	tp_view_fit(&v, d->box, mx + 8, my + 8, mw - 16, mh - 16);
+	cairo_save(cr);
+	cairo_rectangle(cr, mx, my, mw, mh);
+	cairo_clip(cr);
+	for (i = 0; i < d->ncommunes; i++)
+		fill_commune(cr, d, &d->communes[i], &v);
+	cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+	/* a dark casing under a white line: borders read on every class colour */
+	for (i = 0; i < 2 * d->ncommunes; i++) {
+		cairo_new_path(cr);
+		tp_path_commune(cr, &d->communes[i % d->ncommunes], &v);
+		if (i < d->ncommunes)
+			cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
+		else
+			cairo_set_source_rgb(cr, 1, 1, 1);
+		cairo_set_line_width(cr, i < d->ncommunes ? 1.5 : 0.6);
+		cairo_stroke(cr);
+	}
+	draw_candidates(cr, d, &v);
+	draw_names(cr, d, &v, 1);
+	tp_draw_note(cr, d, mx + 8, my + 8, mw / 2);
+	cairo_restore(cr);
+	cairo_rectangle(cr, mx, my, mw, mh);
+	cairo_set_source_rgb(cr, 0.6, 0.6, 0.6);
+	cairo_set_line_width(cr, 0.5);
+	cairo_stroke(cr);
+	tp_scale_bar(cr, &v, mx + 14, my + mh - 12, mw / 4);
+	tp_north_arrow(cr, mx + mw - 22, my + 10);
+
+	/* legend and notes */
+	y = draw_legend(cr, d, mx + mw + 20, my + 4, PAGE_W - (mx + mw + 20) - 24);
+	cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
+	tp_lang_pick(buf, sizeof(buf), d->lang,
+		     "Les personnes dénombrées par zone sont réparties entre les communes "
+		     "au prorata de la surface. Les chiffres sont ceux publiés : les petits "
+		     "effectifs sont masqués.",
+		     "De per zone getelde personen worden naar oppervlakte over de gemeenten "
+		     "verdeeld. De cijfers zijn de gepubliceerde: kleine aantallen zijn "
+		     "afgeschermd.",
+		     "\n");
+	if (d->ind->people)
+		tp_text(cr, mx + mw + 20, y + 10, PAGE_W - (mx + mw + 20) - 24, buf, 6.5,
+			TP_TEXT_ITALIC);
+
+	/* sources and CRS */
+	lambert = strcmp(d->crs, "EPSG:31370") == 0 ? " (Belgian Lambert 72)" : "";
+	snprintf(fr, sizeof(fr),
+		 "Sources : dénombrement Bruss'help, zones de comptage (%s) ; logements vides (%s) ; "
+		 "limites communales (%s). Système de coordonnées : %s%s.",
+		 d->sources[2], d->sources[1], d->sources[0], d->crs, lambert);
+	snprintf(nl, sizeof(nl),
+		 "Bronnen: telling Bruss'help, telzones (%s); leegstaande woningen (%s); "
+		 "gemeentegrenzen (%s). Coördinatenstelsel: %s%s.",
+		 d->sources[2], d->sources[1], d->sources[0], d->crs, lambert);
+	tp_lang_pick(buf, sizeof(buf), d->lang, fr, nl, "\n");
+	cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
+	tp_text(cr, mx, my + mh + 8, PAGE_W - 2 * mx, buf, 6.5, 0);
+	tp_text(cr, PAGE_W - mx, PAGE_H - 16, 0, "tremplin " TP_VERSION, 6, TP_TEXT_RIGHT);
+}
+
+/* ---- files --------------------------------------------------------------- */
+
+static int write_png(const tp_mapdata *d, const char *path)
+{
+	double k = PNG_DPI / 72.0;
+	cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, (int)ceil(PAGE_W * k),
+							(int)ceil(PAGE_H * k));
+	cairo_t *cr = cairo_create(s);
+	tp_outfile out;
+	int rc;
+
+	cairo_scale(cr, k, k);
+	draw_overview(cr, d);
+	cairo_destroy(cr);
+	rc = tp_surface_status(s, path);
+	if (!rc)
+		rc = tp_outfile_begin(&out, path, 0);
+	if (!rc) {
+		if (cairo_surface_write_to_png(s, out.tmp) != CAIRO_STATUS_SUCCESS)
+			rc = tp_error_set(TP_EOUTPUT, "%s: cannot write %s", out.path, out.tmp);
+		rc = tp_outfile_end(&out, rc);
+	}
+	cairo_surface_destroy(s);
+	return rc;
+}
+
+/* Draws the overview onto a vector surface (svg != 0: SVG, else PDF). */
+static int write_vector(const tp_mapdata *d, const char *path, int svg)
+{
+	char title[512];
+	cairo_surface_t *s;
+	cairo_t *cr;
+	tp_outfile out;
+	int rc = tp_outfile_begin(&out, path, 0);
+
+	if (rc)
+		return rc;
+	if (svg) {
+		s = cairo_svg_surface_create(out.tmp, PAGE_W, PAGE_H);
+		cairo_svg_surface_restrict_to_version(s, CAIRO_SVG_VERSION_1_1);
+	} else {
+		s = cairo_pdf_surface_create(out.tmp, PAGE_W, PAGE_H);
+		tp_lang_pick(title, sizeof(title), d->lang, d->ind->fr, d->ind->nl, " / ");
+		tp_pdf_metadata(s, d, title);
+	}
+	cr = cairo_create(s);
+	draw_overview(cr, d);
+	cairo_show_page(cr);
+	cairo_destroy(cr);
+	return tp_surface_close(s, &out);
+}
+
+static void json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+		if (ch == '"' || ch == '\\')
+			fprintf(f, "\\%c", ch);
+		else if (ch < 0x20)
+			fprintf(f, "\\u%04x", ch);
+		else
+			fputc(ch, f);
+	}
+	fputc('"', f);
+}
+
+static void json_num(FILE *f, double v)
+{
+	char buf[64];
+
+	sqlite3_snprintf(sizeof(buf), buf, "%!.15g", v);
+	fputs(buf, f);
+}
+
+/* overview.json: the classes and what each commune was drawn with. */
+static int write_json(const tp_mapdata *d, const char *path)
+{
+	unsigned char rgb[3];
+	tp_outfile out;
+	FILE *f;
+	size_t i;
+	int k, rc = tp_outfile_open(&out, path, 0);
+
+	if (rc)
+		return rc;
+	f = out.f;
+	fprintf(f, "{\n  \"indicator\": ");
+	json_str(f, d->ind->name);
+	fprintf(f, ",\n  \"people\": %s,\n  \"language\": ", d->ind->people ? "true" : "false");
+	json_str(f, d->lang);
+	fprintf(f, ",\n  \"crs\": ");
+	json_str(f, d->crs);
+	fprintf(f, ",\n  \"reference_date\": ");
+	json_str(f, d->reference_date);
+	fprintf(f, ",\n  \"classes\": [");
+	for (k = 0; k < d->nclasses; k++) {
+		tp_class_rgb(k, d->nclasses, rgb);
+		fprintf(f, "%s\n    {\"lower\": ", k ? "," : "");
+		json_num(f, d->lo[k]);
+		fprintf(f, ", \"upper\": ");
+		json_num(f, d->hi[k]);
+		fprintf(f, ", \"communes\": %d, \"colour\": \"#%02x%02x%02x\"}", d->count[k], rgb[0],
+			rgb[1], rgb[2]);
+	}
+	tp_class_rgb(-1, 0, rgb);
+	fprintf(f, "\n  ],\n  \"no_data\": {\"communes\": %d, \"colour\": \"#%02x%02x%02x\"},\n",
+		d->nodata, rgb[0], rgb[1], rgb[2]);
+	fprintf(f, "  \"candidates\": %zu,\n  \"communes\": [", d->ncands);
+	for (i = 0; i < d->ncommunes; i++) {
+		const tp_map_commune *c = &d->communes[i];
+		fprintf(f, "%s\n    {\"nis_code\": ", i ? "," : "");
+		json_str(f, c->nis);
+		fprintf(f, ", \"value\": ");
+		if (c->has_value)
+			json_num(f, c->value);
+		else
+			fputs("null", f);
+		fprintf(f, ", \"label\": ");
+		json_str(f, c->label);
+		if (c->cls >= 0)
+			fprintf(f, ", \"class\": %d}", c->cls);
+		else
+			fprintf(f, ", \"class\": null}");
+	}
+	fprintf(f, "\n  ]\n}\n");
+	return tp_outfile_commit(&out);
+}
+
+int tp_write_overview(const tp_mapdata *d, const char *dir)
+{
+	static const char *const names[] = {"overview.png", "overview.svg", "overview.pdf",
+					    "overview.json"};
+	char path[4200];
+	size_t i;
+	int rc = TP_OK;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]) && !rc; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		switch (i) {
+		case 0:
+			rc = write_png(d, path);
+			break;
+		case 1:
+		case 2:
+			rc = write_vector(d, path, i == 1);
+			break;
+		default:
+			rc = write_json(d, path);
+		}
+	}
+	return rc;
+}
