@@ -100,6 +100,8 @@ int tp_geo_new(tp_geo **out)
 	GEOSContext_setNoticeMessageHandler_r(g->gh, geos_notice, g);
 	proj_log_func(g->pj, g, proj_logger);
 	proj_log_level(g->pj, PJ_LOG_ERROR);
+	/* grids come from the local proj-data package; PROJ never fetches one */
+	proj_context_set_enable_network(g->pj, 0);
 	g->wkb_in = GEOSWKBReader_create_r(g->gh);
 	g->wkb_out = GEOSWKBWriter_create_r(g->gh);
 	if (!g->wkb_in || !g->wkb_out)

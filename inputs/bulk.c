@@ -29,12 +29,9 @@
  * (source.h: CSV separators and encodings as offices write them). */
 static int open_layer(tp_source *src, OGRLayerH *lyr, const char *path, const char *layer)
 {
-	struct stat st;
 	int rc;
 
 	GDALAllRegister();
-	if (stat(path, &st) != 0)
-		return tp_error_set(TP_EINPUT, "%s: file not found", path);
 	rc = tp_source_open(src, path, NULL);
 	if (rc)
 		return rc;

@@ -296,7 +296,6 @@ int tp_reader_open(tp_reader **out, const tp_input_cfg *cfg, tp_input_kind kind)
 {
 	tp_reader *r = NULL;
 	OGRFeatureDefnH fd;
-	struct stat st;
 	char cols[2048];
 	int rc = TP_OK;
 
@@ -310,11 +309,6 @@ int tp_reader_open(tp_reader **out, const tp_input_cfg *cfg, tp_input_kind kind)
 	r->xcol = r->ycol = -1;
 	if (!cfg->path || !cfg->path[0]) {
 		rc = tp_error_set(TP_ECONFIG, "section [%s] has no 'path'", r->def->name);
-		goto fail;
-	}
-	if (stat(cfg->path, &st) != 0) {
-		rc = tp_error_set(TP_EINPUT, "%s: file not found (input '%s')", cfg->path,
-				  r->def->name);
 		goto fail;
 	}
 	rc = tp_source_open(&r->src, cfg->path, r->def->name);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include <cpl_conv.h>
 #include <cpl_string.h>
@@ -73,6 +74,33 @@ static char detect_separator(const char *s)
 	return ',';
 }
 
+/*
+ * The drivers an input may be read with.  None of them reaches the network
+ * by itself; VRT is left out because a VRT names other files, any of which
+ * may be a URL (/vsicurl/, /vsis3/, ...): an input file must never make
+ * tremplin connect anywhere (README, "Inputs and the network").
+ */
+static const char *const input_drivers[] = {
+	"CSV", "XLSX", "ODS", "XLS", "GeoJSON", "GeoJSONSeq", "GPKG", "SQLite", "ESRI Shapefile",
+	"FlatGeobuf", "MapInfo File", "KML", NULL,
+};
+
+/* 1 when path names something GDAL would fetch over the network. */
+static int is_remote(const char *path)
+{
+	static const char *const prefix[] = {
+		"/vsicurl", "/vsis3", "/vsigs", "/vsiaz", "/vsiadls", "/vsioss", "/vsiswift",
+		"/vsiwebhdfs", "/vsihdfs", "http://", "https://", "ftp://", "PG:", "WFS:",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(prefix) / sizeof(prefix[0]); i++)
+		if (!strncasecmp(path, prefix[i], strlen(prefix[i])) ||
+		    (prefix[i][0] == '/' && strstr(path, prefix[i])))
+			return 1;
+	return 0;
+}
+
 int tp_source_open(tp_source *src, const char *path, const char *what)
 {
 	static int serial;
@@ -81,10 +109,22 @@ int tp_source_open(tp_source *src, const char *path, const char *what)
 	char *buf = NULL;
 	size_t len = 0;
 	char input[96] = "";
+	struct stat st;
 
 	memset(src, 0, sizeof(*src));
 	if (what)
 		snprintf(input, sizeof(input), " (input '%s')", what);
+	if (is_remote(path))
+		return tp_error_set(TP_EINPUT,
+				    "%s: a network location%s; tremplin reads local files only", path,
+				    input);
+	if (has_ext(path, ".vrt"))
+		return tp_error_set(TP_EINPUT,
+				    "%s: a VRT%s, which may name files on the network, is not read; "
+				    "make a local copy with ogr2ogr -f GPKG",
+				    path, input);
+	if (stat(path, &st) != 0)
+		return tp_error_set(TP_EINPUT, "%s: file not found%s", path, input);
 	if (has_ext(path, ".csv") || has_ext(path, ".txt") || has_ext(path, ".tsv")) {
 		const char *base = strrchr(path, '/');
 		buf = slurp(path, &len);
@@ -124,7 +164,7 @@ int tp_source_open(tp_source *src, const char *path, const char *what)
 	}
 	tp_gdal_reset();
 	src->ds = GDALOpenEx(open_path, GDAL_OF_VECTOR | GDAL_OF_READONLY | GDAL_OF_VERBOSE_ERROR,
-			     NULL, (const char *const *)opts, NULL);
+			     input_drivers, (const char *const *)opts, NULL);
 	CSLDestroy(opts);
 	if (!src->ds) {
 		int rc = tp_error_set(TP_EINPUT, "%s: not a vector file OGR can read%s: %s",

@@ -30,6 +30,7 @@
 
 #include <gdal.h>
 #include <cpl_conv.h>
+#include <ogr_srs_api.h>
 #include <cpl_string.h>
 
 /*
@@ -599,6 +600,9 @@ int main(int argc, char **argv)
 	/* GDAL's own messages reach the user through tremplin's, which name the
 	 * file and row; they are printed raw only with --debug on. */
 	tp_gdal_capture(CPLTestBool(CPLGetConfigOption("CPL_DEBUG", "NO")));
+	/* no input may make tremplin reach the network (inputs/source.c refuses
+	 * URLs and VRTs); nor may GDAL's own PROJ context fetch a grid */
+	OSRSetPROJEnableNetwork(FALSE);
 	for (i = 1; i < nargs; i++) {
 		if (!strcmp(args[i], "--help") || !strcmp(args[i], "-h")) {
 			/* the command's usage when one is named, before --help or after */
