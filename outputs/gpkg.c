@@ -172,7 +172,7 @@ static const field_def rejects_fields[] = {
 	" INTERNAL OUTPUT: the people figures are exact and must not be published; the"        \
 	" *_label fields show what a public output says."
 
-/* In the order of the store's row sets (query.h); the people figures of a public file are published. */
+/* The layers, in the order written, each from a row set of query.h. */
 static const layer_def layers[] = {
 	{"communes", wkbMultiPolygon, TP_ROWS_COMMUNES, communes_fields, COUNT(communes_fields),
 	 "Communes: people counted (apportioned by area), empty dwellings, candidates,"
@@ -203,7 +203,7 @@ static int make_srs(writer *w)
 	tp_rows *st = NULL;
 	const char *crs = NULL;
 	char first[256] = "";
-	int rc = TP_OK, ok = 0;
+	int rc = TP_OK, step = 0, ok = 0;
 
 	w->srs = OSRNewSpatialReference(NULL);
 	if (!w->srs) {
@@ -213,13 +213,17 @@ static int make_srs(writer *w)
 	rc = tp_rows_open(&st, w->view, TP_ROWS_CRS, NULL, w->path);
 	if (rc)
 		goto cleanup;
-	while (!ok && tp_rows_next(st) > 0) {
+	while (!ok && (step = tp_rows_next(st)) > 0) {
 		crs = tp_rows_text(st, 0);
 		if (!crs)
 			continue;
 		if (!first[0])
 			snprintf(first, sizeof(first), "%s", crs);
 		ok = OSRSetFromUserInput(w->srs, crs) == OGRERR_NONE;
+	}
+	if (step < 0) {
+		rc = step;
+		goto cleanup;
 	}
 	if (!ok) {
 		if (first[0])
@@ -533,12 +537,12 @@ static int write_styles(writer *w)
 			decimals = 2;
 	snprintf(context, sizeof(context), "%s: layer layer_styles", w->path);
 	rc = tp_rows_open(&st, w->view, TP_ROWS_MAX_DWELLINGS, NULL, context);
-	if (!rc && (rc = tp_rows_next(st)) == 0)
-		rc = tp_error_set(TP_ESTORE, "%s: cannot read the working store: no row", context);
+	if (!rc)
+		rc = tp_rows_next(st); /* an aggregate: one row */
 	if (rc < 0)
 		goto cleanup;
+	max_dwellings = rc > 0 ? tp_rows_double(st, 0) : 0;
 	rc = TP_OK;
-	max_dwellings = tp_rows_double(st, 0);
 	qml[0] = tp_style_communes(w->opts->indicator, &classes, decimals, w->opts->language);
 	qml[1] = tp_style_candidates(max_dwellings, w->opts->language);
 	qml[2] = tp_style_vacancies(w->opts->language);
