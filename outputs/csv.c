@@ -2,7 +2,7 @@
  * csv.c: OUTDIR/indicators.csv, the per-commune figures for a spreadsheet.
  *
  * One row per commune, ordered by nis_code, with the columns of the
- * communes layer of tremplin.gpkg (gpkg.c runs the same join).  The file
+ * communes layer of tremplin.gpkg (the same join, in query.c).  The file
  * is public: its people figures are the published labels of the protect
  * stage (public_communes: "350", "<5", "x"), and the figures derived from
  * people (capacity shares, need) are computed from the published ones,
@@ -17,7 +17,7 @@
 #include "geo/categories.h"
 #include "outputs/outfile.h"
 #include "geo/error.h"
-#include "outputs/published.h"
+#include "outputs/query.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -37,9 +37,8 @@ typedef struct {
 
 /* A people figure (geo/categories.h), printed as its published label. */
 #define LABEL_COLUMN(c, fr, nl, aliases) {#c, C_TEXT},
-#define LABEL_SELECT(c, fr, nl, aliases) ", p." #c "_label"
 
-/* In the order of the SELECT below. */
+/* In the order of the row set TP_ROWS_INDICATORS (query.h). */
 static const column_def columns[] = {
 	{"nis_code", C_TEXT},
 	{"name_fr", C_TEXT},
@@ -55,14 +54,6 @@ static const column_def columns[] = {
 	{"capacity_share_total", C_SHARE},
 	{"need", C_REAL},
 };
-
-static const char select_sql[] =
-	"SELECT c.nis_code, c.name_fr, c.name_nl, c.population" TP_PEOPLE(LABEL_SELECT) ","
-	" s.vacancy_records, s.empty_dwellings, s.candidate_buildings, s.candidate_dwellings,"
-	" s.capacity, p.capacity_share_public, p.capacity_share_total, p.need"
-	" FROM communes c LEFT JOIN commune_summary s ON s.nis_code = c.nis_code"
-	" LEFT JOIN public_communes p ON p.nis_code = c.nis_code"
-	" ORDER BY c.nis_code, c.id";
 
 #define NCOLUMNS ((int)(sizeof(columns) / sizeof(columns[0])))
 
@@ -82,25 +73,25 @@ void tp_csv_field(FILE *f, const char *s)
 }
 
 /* Writes column i of the current row; NULL is an empty field. */
-static void put_value(FILE *f, sqlite3_stmt *st, int i)
+static void put_value(FILE *f, const tp_rows *r, int i)
 {
 	char num[400];
 
-	if (sqlite3_column_type(st, i) == SQLITE_NULL)
+	if (tp_rows_null(r, i))
 		return;
 	switch (columns[i].kind) {
 	case C_TEXT:
-		tp_csv_field(f, (const char *)sqlite3_column_text(st, i));
+		tp_csv_field(f, tp_rows_text(r, i));
 		break;
 	case C_INT:
-		fprintf(f, "%lld", (long long)sqlite3_column_int64(st, i));
+		fprintf(f, "%lld", tp_rows_int64(r, i));
 		break;
 	case C_REAL:
-		sqlite3_snprintf(sizeof(num), num, "%.2f", sqlite3_column_double(st, i));
+		sqlite3_snprintf(sizeof(num), num, "%.2f", tp_rows_double(r, i));
 		fputs(num, f);
 		break;
 	case C_SHARE:
-		sqlite3_snprintf(sizeof(num), num, "%.4f", sqlite3_column_double(st, i));
+		sqlite3_snprintf(sizeof(num), num, "%.4f", tp_rows_double(r, i));
 		fputs(num, f);
 		break;
 	}
@@ -108,19 +99,17 @@ static void put_value(FILE *f, sqlite3_stmt *st, int i)
 
 int tp_write_csv(sqlite3 *store, const char *path)
 {
-	sqlite3_stmt *st = NULL;
+	tp_view *view = NULL;
+	tp_rows *rows = NULL;
 	tp_outfile out;
 	FILE *f;
 	int rc, step, i;
 
-	rc = tp_published_begin(store, 0);
+	rc = tp_view_open(&view, store, 0);
+	if (!rc)
+		rc = tp_rows_open(&rows, view, TP_ROWS_INDICATORS, NULL, path);
 	if (rc)
-		return rc;
-	if (sqlite3_prepare_v2(store, select_sql, -1, &st, NULL) != SQLITE_OK) {
-		rc = tp_error_set(TP_ESTORE, "%s: cannot read the working store: %s", path,
-				  sqlite3_errmsg(store));
 		goto cleanup;
-	}
 	/* Complete means on disk: a crash after the rename must not leave an empty file. */
 	rc = tp_outfile_open(&out, path, TP_OUTFILE_SYNC);
 	if (rc)
@@ -129,20 +118,17 @@ int tp_write_csv(sqlite3 *store, const char *path)
 	for (i = 0; i < NCOLUMNS; i++)
 		fprintf(f, "%s%s", i ? "," : "", columns[i].name);
 	fputc('\n', f);
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((step = tp_rows_next(rows)) > 0) {
 		for (i = 0; i < NCOLUMNS; i++) {
 			if (i)
 				fputc(',', f);
-			put_value(f, st, i);
+			put_value(f, rows, i);
 		}
 		fputc('\n', f);
 	}
-	if (step != SQLITE_DONE)
-		rc = tp_error_set(TP_ESTORE, "%s: cannot read the working store: %s", path,
-				  sqlite3_errmsg(store));
-	rc = tp_outfile_end(&out, rc);
+	rc = tp_outfile_end(&out, step);
 cleanup:
-	sqlite3_finalize(st);
-	tp_published_end(store);
+	tp_rows_close(rows);
+	tp_view_close(view);
 	return rc;
 }

@@ -39,17 +39,6 @@ static double now(void)
 	return (double)t.tv_sec + t.tv_nsec / 1e9;
 }
 
-static int fail(const char *path, const char *layer, const char *what)
-{
-	const char *why = CPLGetLastErrorMsg();
-
-	if (!why || !*why)
-		why = "GDAL gave no reason";
-	if (layer)
-		return tp_error_set(TP_EOUTPUT, "%s: layer %s: %s: %s", path, layer, what, why);
-	return tp_error_set(TP_EOUTPUT, "%s: %s: %s", path, what, why);
-}
-
 /* Creates a layer with its fields (name and type, `n` of them). */
 static OGRLayerH make_layer(GDALDatasetH ds, const char *path, const char *name,
 			    OGRSpatialReferenceH srs, OGRwkbGeometryType type, char **lco,
@@ -66,7 +55,7 @@ static OGRLayerH make_layer(GDALDatasetH ds, const char *path, const char *name,
 	layer = GDALDatasetCreateLayer(ds, name, srs, type, opts);
 	CSLDestroy(opts);
 	if (!layer) {
-		fail(path, name, "cannot create the layer");
+		tp_gpkg_fail(path, name, "cannot create the layer");
 		return NULL;
 	}
 	for (i = 0; i < n; i++) {
@@ -75,7 +64,7 @@ static OGRLayerH make_layer(GDALDatasetH ds, const char *path, const char *name,
 		if (fd)
 			OGR_Fld_Destroy(fd);
 		if (!ok) {
-			fail(path, name, "cannot create a field");
+			tp_gpkg_fail(path, name, "cannot create a field");
 			return NULL;
 		}
 	}
@@ -94,8 +83,9 @@ static int gdal_index(GDALDatasetH ds, const char *path, const char *table)
 	res = GDALDatasetExecuteSQL(ds, q, NULL, NULL);
 	if (res)
 		GDALDatasetReleaseResultSet(ds, res);
-	return CPLGetLastErrorType() >= CE_Failure ? fail(path, table, "cannot build the spatial index")
-						   : TP_OK;
+	return CPLGetLastErrorType() >= CE_Failure
+		       ? tp_gpkg_fail(path, table, "cannot build the spatial index")
+		       : TP_OK;
 }
 
 /* Polygon i of r as a new OGR MultiPolygon, or NULL when out of memory. */
@@ -146,7 +136,7 @@ static int write_polygons(GDALDatasetH ds, const char *path, const tp_located *i
 	int rc = TP_OK;
 
 	if (GDALDatasetStartTransaction(ds, FALSE) != OGRERR_NONE)
-		return fail(path, "polygons", "cannot start a transaction");
+		return tp_gpkg_fail(path, "polygons", "cannot start a transaction");
 	layer = make_layer(ds, path, "polygons", srs, wkbMultiPolygon, lco,
 			   "The polygons of tremplin join, each with the number of points it holds"
 			   " (a point on a shared border counts for the polygon read first).",
@@ -168,7 +158,7 @@ static int write_polygons(GDALDatasetH ds, const char *path, const tp_located *i
 		OGR_F_SetFieldString(f, 0, in->keys[i]);
 		OGR_F_SetFieldInteger64(f, 1, (GIntBig)in->count[i]);
 		if (OGR_L_CreateFeature(layer, f) != OGRERR_NONE)
-			rc = fail(path, "polygons", "cannot write a feature");
+			rc = tp_gpkg_fail(path, "polygons", "cannot write a feature");
 		OGR_F_Destroy(f);
 		f = NULL;
 	}
@@ -183,7 +173,7 @@ done:
 	}
 	return GDALDatasetCommitTransaction(ds) == OGRERR_NONE
 		       ? TP_OK
-		       : fail(path, "polygons", "cannot commit");
+		       : tp_gpkg_fail(path, "polygons", "cannot commit");
 }
 
 /* The points' order along a Morton curve over their extent: keys of
@@ -235,7 +225,7 @@ static int write_points(GDALDatasetH ds, const char *path, const tp_located *in,
 		return tp_error_set(TP_ERROR, "%s: layer points: out of memory", path);
 	if (GDALDatasetStartTransaction(ds, FALSE) != OGRERR_NONE) {
 		tp_big_free(order);
-		return fail(path, "points", "cannot start a transaction");
+		return tp_gpkg_fail(path, "points", "cannot start a transaction");
 	}
 	layer = make_layer(ds, path, "points", srs, wkbPoint, lco,
 			   "The points of tremplin join, each with the key of the polygon holding it"
@@ -274,7 +264,7 @@ static int write_points(GDALDatasetH ds, const char *path, const tp_located *in,
 			OGR_F_SetFieldNull(f, kf);
 		OGR_F_SetFID(f, OGRNullFID);
 		if (OGR_L_CreateFeature(layer, f) != OGRERR_NONE)
-			rc = fail(path, "points", "cannot write a feature");
+			rc = tp_gpkg_fail(path, "points", "cannot write a feature");
 		sequential &= OGR_F_GetFID(f) == (GIntBig)j + 1;
 	}
 	t0 = now();
@@ -294,7 +284,7 @@ done:
 		return rc;
 	}
 	return GDALDatasetCommitTransaction(ds) == OGRERR_NONE ? TP_OK
-							      : fail(path, "points", "cannot commit");
+							      : tp_gpkg_fail(path, "points", "cannot commit");
 }
 
 /* QGIS's default style of the polygons: coloured by count, 5 quantile classes. */

@@ -4,6 +4,9 @@
  * people figures (public_communes), the other commune figures
  * (commune_summary), the candidates, and the indicator's classes.
  *
+ * The store is read through a public view (query.h): what these outputs
+ * show is public.
+ *
  * Classes are quantiles of the published values (tp_classes_quantile):
  * communes sorted by value are cut into TP_NCLASSES groups of about equal
  * size; equal values stay in one class, empty classes are dropped, and
@@ -14,7 +17,7 @@
 #include "outputs/mapdata.h"
 #include "geo/error.h"
 #include "geo/geo.h"
-#include "outputs/published.h"
+#include "outputs/query.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -103,24 +106,10 @@ void tp_mapdata_free(tp_mapdata *d)
 	free(d);
 }
 
-static char *dup_col(sqlite3_stmt *st, int i)
+static char *dup_col(const tp_rows *st, int i)
 {
-	const unsigned char *s = sqlite3_column_text(st, i);
-	return strdup(s ? (const char *)s : "");
-}
-
-static int table_exists(sqlite3 *db, const char *name)
-{
-	sqlite3_stmt *st = NULL;
-	int found = 0;
-
-	if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
-			       -1, &st, NULL) == SQLITE_OK) {
-		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-		found = sqlite3_step(st) == SQLITE_ROW;
-	}
-	sqlite3_finalize(st);
-	return found;
+	const char *s = tp_rows_text(st, i);
+	return strdup(s ? s : "");
 }
 
 /* Appends one ring of geometry ring to c. */
@@ -200,28 +189,17 @@ done:
 
 #define NSUMMARY 5
 
-static int load_communes(tp_mapdata *d, sqlite3 *db, tp_geo *g)
+static int load_communes(tp_mapdata *d, tp_view *v, tp_geo *g)
 {
-	char sql[2048];
-	size_t used, i, cap = 0;
-	sqlite3_stmt *st = NULL;
-	int rc = TP_OK, step;
+	size_t i, cap = 0, len;
+	tp_rows *st = NULL;
+	const void *wkb;
+	int rc, step;
 
-	used = (size_t)snprintf(sql, sizeof(sql),
-				"SELECT c.nis_code, c.name_fr, c.name_nl, c.geom, s.vacancy_records,"
-				" s.empty_dwellings, s.candidate_buildings, s.candidate_dwellings,"
-				" s.capacity");
-	for (i = 0; i < TP_NFIGS; i++)
-		used += (size_t)snprintf(sql + used, sizeof(sql) - used, ", p.%s, p.%s_label",
-					 figures[i].name, figures[i].name);
-	snprintf(sql + used, sizeof(sql) - used,
-		 " FROM communes c LEFT JOIN commune_summary s ON s.nis_code = c.nis_code"
-		 " LEFT JOIN public_communes p ON p.nis_code = c.nis_code"
-		 " ORDER BY c.nis_code, c.id");
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		return tp_error_set(TP_ESTORE, "working store: cannot read the communes and their"
-				    " published figures: %s", sqlite3_errmsg(db));
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+	rc = tp_rows_open(&st, v, TP_ROWS_MAP_COMMUNES, NULL, NULL);
+	if (rc)
+		return rc;
+	while ((step = tp_rows_next(st)) > 0) {
 		tp_map_commune *c;
 		if (d->ncommunes == cap) {
 			size_t ncap = cap ? 2 * cap : 32;
@@ -235,41 +213,38 @@ static int load_communes(tp_mapdata *d, sqlite3 *db, tp_geo *g)
 		}
 		c = &d->communes[d->ncommunes++];
 		memset(c, 0, sizeof(*c));
-		snprintf(c->nis, sizeof(c->nis), "%s",
-			 sqlite3_column_text(st, 0) ? (const char *)sqlite3_column_text(st, 0) : "");
+		snprintf(c->nis, sizeof(c->nis), "%s", tp_rows_text(st, 0) ? tp_rows_text(st, 0) : "");
 		c->name_fr = dup_col(st, 1);
 		c->name_nl = dup_col(st, 2);
 		if (!c->name_fr || !c->name_nl) {
 			rc = tp_error_set(TP_ERROR, "out of memory");
 			goto done;
 		}
-		rc = commune_shape(g, c, sqlite3_column_blob(st, 3),
-				   (size_t)sqlite3_column_bytes(st, 3));
+		wkb = tp_rows_blob(st, 3, &len);
+		rc = commune_shape(g, c, wkb, len);
 		if (rc)
 			goto done;
-		c->vacancy_records = sqlite3_column_int64(st, 4);
-		c->empty_dwellings = sqlite3_column_int64(st, 5);
-		c->candidate_buildings = sqlite3_column_int64(st, 6);
-		c->candidate_dwellings = sqlite3_column_int64(st, 7);
-		c->capacity = sqlite3_column_double(st, 8);
+		c->vacancy_records = tp_rows_int64(st, 4);
+		c->empty_dwellings = tp_rows_int64(st, 5);
+		c->candidate_buildings = tp_rows_int64(st, 6);
+		c->candidate_dwellings = tp_rows_int64(st, 7);
+		c->capacity = tp_rows_double(st, 8);
 		for (i = 0; i < TP_NFIGS; i++) {
 			int col = 9 + 2 * (int)i;
-			const unsigned char *lab = sqlite3_column_text(st, col + 1);
-			c->has_fig[i] = sqlite3_column_type(st, col) != SQLITE_NULL;
-			c->fig[i] = c->has_fig[i] ? sqlite3_column_double(st, col) : 0;
-			snprintf(c->fig_label[i], sizeof(c->fig_label[i]), "%s",
-				 lab ? (const char *)lab : "");
+			const char *lab = tp_rows_text(st, col + 1);
+			c->has_fig[i] = !tp_rows_null(st, col);
+			c->fig[i] = c->has_fig[i] ? tp_rows_double(st, col) : 0;
+			snprintf(c->fig_label[i], sizeof(c->fig_label[i]), "%s", lab ? lab : "");
 			if (c->has_fig[i] && !lab)
 				tp_format_number(c->fig_label[i], sizeof(c->fig_label[i]), c->fig[i]);
 		}
 	}
-	if (step != SQLITE_DONE)
-		rc = tp_error_set(TP_ESTORE, "working store: cannot read the communes: %s",
-				  sqlite3_errmsg(db));
+	if (step < 0)
+		rc = step;
 	else if (d->ncommunes == 0)
 		rc = tp_error_set(TP_ESTORE, "working store: no commune to draw");
 done:
-	sqlite3_finalize(st);
+	tp_rows_close(st);
 	return rc;
 }
 
@@ -328,20 +303,17 @@ static int classify(tp_mapdata *d)
 	return TP_OK;
 }
 
-static int load_candidates(tp_mapdata *d, sqlite3 *db, tp_geo *g)
+static int load_candidates(tp_mapdata *d, tp_view *v, tp_geo *g)
 {
-	sqlite3_stmt *st = NULL;
-	size_t cap = 0;
-	int rc = TP_OK, step;
+	tp_rows *st = NULL;
+	size_t cap = 0, len;
+	const void *wkb;
+	int rc, step;
 
-	if (sqlite3_prepare_v2(db,
-			       "SELECT rank, nis_code, src_id, address, owner, owner_type, works_start,"
-			       " dwellings, window_months, capacity, score, geom FROM vacancies"
-			       " WHERE candidate = 1 ORDER BY rank, id",
-			       -1, &st, NULL) != SQLITE_OK)
-		return tp_error_set(TP_ESTORE, "working store: cannot read the candidates: %s",
-				    sqlite3_errmsg(db));
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+	rc = tp_rows_open(&st, v, TP_ROWS_MAP_CANDIDATES, NULL, NULL);
+	if (rc)
+		return rc;
+	while ((step = tp_rows_next(st)) > 0) {
 		tp_map_candidate *k;
 		GEOSGeometry *pt;
 		if (d->ncands == cap) {
@@ -356,9 +328,8 @@ static int load_candidates(tp_mapdata *d, sqlite3 *db, tp_geo *g)
 		}
 		k = &d->cands[d->ncands++];
 		memset(k, 0, sizeof(*k));
-		k->rank = sqlite3_column_int64(st, 0);
-		snprintf(k->nis, sizeof(k->nis), "%s",
-			 sqlite3_column_text(st, 1) ? (const char *)sqlite3_column_text(st, 1) : "");
+		k->rank = tp_rows_int64(st, 0);
+		snprintf(k->nis, sizeof(k->nis), "%s", tp_rows_text(st, 1) ? tp_rows_text(st, 1) : "");
 		k->src_id = dup_col(st, 2);
 		k->address = dup_col(st, 3);
 		k->owner = dup_col(st, 4);
@@ -371,13 +342,14 @@ static int load_candidates(tp_mapdata *d, sqlite3 *db, tp_geo *g)
 		/* A private owner may be a person: public outputs never name one. */
 		if (!strcmp(k->owner_type, "private"))
 			k->owner[0] = '\0';
-		k->dwellings = sqlite3_column_int64(st, 7);
-		k->window = sqlite3_column_double(st, 8);
-		k->capacity = sqlite3_column_double(st, 9);
-		k->score = sqlite3_column_double(st, 10);
+		k->dwellings = tp_rows_int64(st, 7);
+		k->window = tp_rows_double(st, 8);
+		k->capacity = tp_rows_double(st, 9);
+		k->score = tp_rows_double(st, 10);
 		if (k->dwellings > d->max_dwellings)
 			d->max_dwellings = k->dwellings;
-		pt = tp_geo_from_wkb(g, sqlite3_column_blob(st, 11), (size_t)sqlite3_column_bytes(st, 11));
+		wkb = tp_rows_blob(st, 11, &len);
+		pt = tp_geo_from_wkb(g, wkb, len);
 		if (!pt || !GEOSGeomGetX_r(g->gh, pt, &k->x) || !GEOSGeomGetY_r(g->gh, pt, &k->y)) {
 			if (pt)
 				GEOSGeom_destroy_r(g->gh, pt);
@@ -387,63 +359,60 @@ static int load_candidates(tp_mapdata *d, sqlite3 *db, tp_geo *g)
 		}
 		GEOSGeom_destroy_r(g->gh, pt);
 	}
-	if (step != SQLITE_DONE)
-		rc = tp_error_set(TP_ESTORE, "working store: cannot read the candidates: %s",
-				  sqlite3_errmsg(db));
+	if (step < 0)
+		rc = step;
 done:
-	sqlite3_finalize(st);
+	tp_rows_close(st);
 	return rc;
 }
 
-/* The run's CRS, dates, note and input file names, from meta and input_stats. */
-static int load_meta(tp_mapdata *d, sqlite3 *db)
+/* The reference date, CRS, note and input file names; what is missing keeps
+ * its default, a read error is reported (TP_ESTORE). */
+static int load_meta(tp_mapdata *d, tp_view *v)
 {
+	static const char *const meta[] = {"crs", "min_window_months", "note", "reference_date"};
 	static const char *const inputs[3] = {"communes", "vacancies", "zones"};
-	sqlite3_stmt *st = NULL;
-	int i, step = SQLITE_DONE;
+	tp_rows *st = NULL;
+	const char *p, *slash;
+	int i, rc, got;
 
 	snprintf(d->crs, sizeof(d->crs), "EPSG:31370");
 	d->min_window = 24;
-	if (sqlite3_prepare_v2(db, "SELECT key, value FROM meta WHERE key IN ('crs', 'reference_date',"
-			       " 'min_window_months', 'note')",
-			       -1, &st, NULL) == SQLITE_OK) {
-		while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-			const char *k = (const char *)sqlite3_column_text(st, 0);
-			const char *v = (const char *)sqlite3_column_text(st, 1);
-			if (k && v && !strcmp(k, "crs"))
-				snprintf(d->crs, sizeof(d->crs), "%s", v);
-			else if (k && v && !strcmp(k, "min_window_months"))
-				d->min_window = atof(v);
-			else if (k && v && !strcmp(k, "note"))
-				snprintf(d->note, sizeof(d->note), "%s", v);
-			else if (k && v)
-				snprintf(d->reference_date, sizeof(d->reference_date), "%s", v);
-		}
+	rc = tp_rows_open(&st, v, TP_ROWS_META, meta[0], NULL);
+	for (i = 0; i < 4 && !rc; i++) {
+		if (i)
+			tp_rows_rewind(st, meta[i]);
+		got = tp_rows_next(st);
+		if (got < 0)
+			rc = got;
+		if (got <= 0 || !(p = tp_rows_text(st, 0)))
+			continue;
+		if (i == 0)
+			snprintf(d->crs, sizeof(d->crs), "%s", p);
+		else if (i == 1)
+			d->min_window = atof(p);
+		else if (i == 2)
+			snprintf(d->note, sizeof(d->note), "%s", p);
+		else
+			snprintf(d->reference_date, sizeof(d->reference_date), "%s", p);
 	}
-	sqlite3_finalize(st);
+	tp_rows_close(st);
 	st = NULL;
-	if (step != SQLITE_DONE ||
-	    sqlite3_prepare_v2(db, "SELECT path FROM input_stats WHERE input = ?", -1, &st, NULL) !=
-		    SQLITE_OK)
-		return tp_error_set(TP_ESTORE, "working store: cannot read meta and input_stats: %s",
-				    sqlite3_errmsg(db));
-	for (i = 0; i < 3; i++) {
-		const char *p, *slash;
-		sqlite3_reset(st);
-		sqlite3_bind_text(st, 1, inputs[i], -1, SQLITE_STATIC);
-		step = sqlite3_step(st);
-		if (step != SQLITE_ROW && step != SQLITE_DONE) {
-			sqlite3_finalize(st);
-			return tp_error_set(TP_ESTORE, "working store: cannot read input_stats: %s",
-					    sqlite3_errmsg(db));
-		}
-		if (step != SQLITE_ROW || !(p = (const char *)sqlite3_column_text(st, 0)))
+	if (rc)
+		return rc;
+	rc = tp_rows_open(&st, v, TP_ROWS_INPUT_PATH, "", NULL);
+	for (i = 0; i < 3 && !rc; i++) {
+		tp_rows_rewind(st, inputs[i]);
+		got = tp_rows_next(st);
+		if (got < 0)
+			rc = got;
+		if (got <= 0 || !(p = tp_rows_text(st, 0)))
 			continue;
 		slash = strrchr(p, '/');
 		snprintf(d->sources[i], sizeof(d->sources[i]), "%s", slash ? slash + 1 : p);
 	}
-	sqlite3_finalize(st);
-	return TP_OK;
+	tp_rows_close(st);
+	return rc;
 }
 
 int tp_mapdata_load(tp_mapdata **out, sqlite3 *store, const tp_render_opts *opts)
@@ -451,22 +420,30 @@ int tp_mapdata_load(tp_mapdata **out, sqlite3 *store, const tp_render_opts *opts
 	static const char *const needed[] = {"communes", "vacancies", "commune_summary",
 					     "public_communes"};
 	tp_mapdata *d = NULL;
+	tp_view *view = NULL;
 	tp_geo *g = NULL;
 	size_t i;
 	int rc;
 
 	*out = NULL;
+	rc = tp_view_open(&view, store, 0);
+	if (rc)
+		return rc;
 	for (i = 0; i < sizeof(needed) / sizeof(needed[0]); i++)
-		if (!table_exists(store, needed[i]))
-			return tp_error_set(TP_ESTORE,
-					    "working store: no table %s; the %s stage must run first",
-					    needed[i],
-					    !strcmp(needed[i], "public_communes")   ? "protect"
-					    : !strcmp(needed[i], "commune_summary") ? "summarise"
-										    : "load");
+		if (!tp_view_has_table(view, needed[i])) {
+			rc = tp_error_set(TP_ESTORE,
+					  "working store: no table %s; the %s stage must run first",
+					  needed[i],
+					  !strcmp(needed[i], "public_communes")   ? "protect"
+					  : !strcmp(needed[i], "commune_summary") ? "summarise"
+										  : "load");
+			goto done;
+		}
 	d = calloc(1, sizeof(*d));
-	if (!d)
-		return tp_error_set(TP_ERROR, "out of memory");
+	if (!d) {
+		rc = tp_error_set(TP_ERROR, "out of memory");
+		goto done;
+	}
 	d->ind = tp_figure_find(opts->indicator ? opts->indicator : "people_total");
 	d->lang = opts->language ? opts->language : "both";
 	d->threshold = opts->threshold;
@@ -482,16 +459,15 @@ int tp_mapdata_load(tp_mapdata **out, sqlite3 *store, const tp_render_opts *opts
 	}
 	rc = tp_geo_new(&g);
 	if (!rc)
-		rc = tp_published_begin(store, 0);
+		rc = load_communes(d, view, g);
 	if (!rc)
-		rc = load_communes(d, store, g);
-	if (!rc)
-		rc = load_candidates(d, store, g);
+		rc = load_candidates(d, view, g);
 	if (!rc)
 		rc = classify(d);
 	if (!rc)
-		rc = load_meta(d, store);
-	tp_published_end(store);
+		rc = load_meta(d, view);
+	tp_view_close(view);
+	view = NULL;
 	if (rc)
 		goto done;
 	memcpy(d->box, d->communes[0].box, sizeof(d->box));
@@ -503,6 +479,7 @@ int tp_mapdata_load(tp_mapdata **out, sqlite3 *store, const tp_render_opts *opts
 		d->box[3] = fmax(d->box[3], b[3]);
 	}
 done:
+	tp_view_close(view);
 	tp_geo_free(g);
 	if (rc)
 		tp_mapdata_free(d);

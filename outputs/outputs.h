@@ -74,6 +74,22 @@ void tp_csv_field(FILE *f, const char *s);
 int tp_gpkg_write_styles(void *ds, const char *path, int n, const char *const *layers,
 			 char *const *qml, const char *const *what);
 
+/*
+ * gpkg_meta.c, for the GeoPackage writers: tp_gpkg_fail records a GDAL
+ * failure on layer of path (NULL: the whole file) with GDAL's last message,
+ * and returns TP_EOUTPUT.  tp_gpkg_add_domains adds to ds the coded field
+ * domains of the owner types, reasons and candidate flags (geo/codes.h),
+ * named in language; TP_EOUTPUT naming path on failure.
+ * tp_gpkg_set_metadata sets the dataset metadata of tremplin.gpkg in ds
+ * from the store's meta and input_stats read through view (query.h), and
+ * says whether its people figures are exact (internal) or protected;
+ * TP_ESTORE or TP_EOUTPUT naming path on failure.
+ */
+struct tp_view; /* query.h */
+int tp_gpkg_fail(const char *path, const char *layer, const char *what);
+int tp_gpkg_add_domains(void *ds, const char *path, const char *language);
+int tp_gpkg_set_metadata(void *ds, const char *path, struct tp_view *view, int internal);
+
 
 /*
  * The two ends of every GeoPackage tremplin creates (the pipeline's, the

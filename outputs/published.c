@@ -9,9 +9,9 @@
  * need, zone_shares.people) and what holds them as typed (zones.original).
  * Other columns of those tables (areas, shares of area, dwellings,
  * capacity) are public.  rejects.original holds a rejected zone's counts
- * too, but the same column holds the other inputs' rows: the GeoPackage
- * leaves the zones' rows out in its query, row by row, which a column
- * rule cannot check.
+ * too, but the same column holds the other inputs' rows: the public row
+ * set of rejects (query.c) leaves the zones' rows out, row by row, which a
+ * column rule cannot check.
  */
 #include "outputs/published.h"
 #include "geo/categories.h"

@@ -4,8 +4,9 @@
  * The store holds exact counts of people; the protect stage writes what a
  * public output may show of them into public_communes and public_zones.
  * Every public writer (indicators.csv, maps and atlas, dashboard, the
- * GeoPackage unless [outputs] internal = yes) runs its queries between
- * tp_published_begin() and tp_published_end(), which let SQLite refuse,
+ * GeoPackage unless [outputs] internal = yes) reads the store through a
+ * public view of query.h, which runs its queries between
+ * tp_published_begin() and tp_published_end(); these let SQLite refuse,
  * when a statement is prepared, any read of a private column: the people
  * figures of zones, zone_shares and commune_summary, and what is computed
  * from them there (published.c lists them).  Such a query fails with

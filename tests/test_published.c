@@ -1,17 +1,20 @@
 /*
  * test_published.c: public outputs cannot read the exact people figures
- * of the working store (outputs/published.c), and the store's people
- * columns are the categories of geo/categories.h.
+ * of the working store (outputs/published.c), every row set of the
+ * outputs' queries (outputs/query.c) reads only what its view may, and
+ * the store's people columns are the categories of geo/categories.h.
  */
 #include "geo/categories.h"
 #include "geo/error.h"
 #include "outputs/outputs.h"
 #include "outputs/published.h"
+#include "outputs/query.h"
 #include "outputs/render.h"
 #include "pipeline/store.h"
 #include "tests/check.h"
 
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 /* SQLite's message when sql cannot be prepared on db, or "" when it can. */
@@ -170,6 +173,81 @@ static void every_public_writer_refuses_the_exact_figures(void)
 	sqlite3_close(db);
 }
 
+static void every_row_set_reads_only_what_its_view_may(void)
+{
+	sqlite3 *db = new_store();
+	tp_view *view = NULL;
+	tp_rows *rows = NULL;
+	int internal, set;
+
+	for (internal = 0; internal <= 1; internal++) {
+		CHECK(tp_view_open(&view, db, internal) == 0);
+		for (set = TP_ROWS_INDICATORS; set <= TP_ROWS_MAP_CANDIDATES; set++) {
+			if (tp_rows_open(&rows, view, (tp_rowset)set, "x", NULL)) {
+				fprintf(stderr, "row set %d (internal %d): %s\n", set, internal,
+					tp_error_last());
+				CHECK(0);
+			}
+			CHECK(tp_rows_next(rows) >= 0);
+			tp_rows_close(rows);
+			rows = NULL;
+		}
+		tp_view_close(view);
+		view = NULL;
+	}
+	sqlite3_close(db);
+}
+
+static void a_view_guards_the_store_until_it_is_closed(void)
+{
+	sqlite3 *db = new_store();
+	tp_view *view = NULL;
+
+	CHECK(tp_view_open(&view, db, 0) == 0);
+	CHECK(tp_view_has_table(view, "public_communes"));
+	CHECK(!tp_view_has_table(view, "no_such_table"));
+	CHECK_STR(prepare_error(db, "SELECT squat FROM commune_summary"),
+		  "access to commune_summary.squat is prohibited");
+	tp_view_close(view);
+	CHECK_STR(prepare_error(db, "SELECT squat FROM commune_summary"), "");
+	sqlite3_close(db);
+}
+
+/* The original values of the rejects of input, as the rows of a view see them ("" for NULL). */
+static const char *rejected_original(sqlite3 *db, int internal, const char *input)
+{
+	static char got[256];
+	tp_view *view = NULL;
+	tp_rows *rows = NULL;
+
+	snprintf(got, sizeof(got), "(no row)");
+	CHECK(tp_view_open(&view, db, internal) == 0);
+	CHECK(tp_rows_open(&rows, view, TP_ROWS_REJECTS, NULL, "test") == 0);
+	while (rows && tp_rows_next(rows) > 0)
+		if (!strcmp(tp_rows_text(rows, 0), input))
+			snprintf(got, sizeof(got), "%s",
+				 tp_rows_null(rows, 7) ? "" : tp_rows_text(rows, 7));
+	tp_rows_close(rows);
+	tp_view_close(view);
+	return got;
+}
+
+static void a_public_view_leaves_out_the_counts_of_a_rejected_zone(void)
+{
+	sqlite3 *db = new_store();
+
+	CHECK(tp_store_exec(db, "INSERT INTO rejects(input, source_file, layer, src_row, stage,"
+				" field, reason, original) VALUES"
+				" ('zones', 'z.gpkg', 'zones', 3, 'load', 'squat', 'not a number',"
+				" '{\"squat\": \"12\"}'),"
+				" ('vacancies', 'v.csv', 'vacancies', 4, 'load', 'x', 'empty',"
+				" '{\"x\": \"\"}')") == 0);
+	CHECK_STR(rejected_original(db, 0, "zones"), "");
+	CHECK_STR(rejected_original(db, 1, "zones"), "{\"squat\": \"12\"}");
+	CHECK_STR(rejected_original(db, 0, "vacancies"), "{\"x\": \"\"}");
+	sqlite3_close(db);
+}
+
 static void only_the_people_columns_are_private(void)
 {
 	CHECK(tp_published_is_private("commune_summary", "third_parties"));
@@ -187,6 +265,9 @@ int main(void)
 	internal_outputs_and_the_stages_read_every_column();
 	indicators_csv_is_written_through_the_guard_and_leaves_it_off();
 	every_public_writer_refuses_the_exact_figures();
+	every_row_set_reads_only_what_its_view_may();
+	a_view_guards_the_store_until_it_is_closed();
+	a_public_view_leaves_out_the_counts_of_a_rejected_zone();
 	only_the_people_columns_are_private();
 	return check_report("test_published");
 }

@@ -1,0 +1,287 @@
+/*
+ * query.c: the SQL of every row set outputs read (query.h), and the view
+ * that runs it under the guard of published.c.
+ *
+ * The table below is all the SQL text outputs hold.  A row set with an
+ * internal variant gives exact people figures in an internal view and the
+ * protect stage's published ones in a public view; the guard, installed
+ * when the view opens, refuses at prepare time any other read of a
+ * private column, so a mistake in this file fails loudly instead of
+ * publishing a figure.  People columns are made from geo/categories.h.
+ */
+#include "outputs/query.h"
+#include "geo/categories.h"
+#include "geo/error.h"
+#include "outputs/published.h"
+
+#include <stdlib.h>
+
+struct tp_view {
+	sqlite3 *db;  /* the working store */
+	int internal; /* 1: exact figures may be read */
+};
+
+struct tp_rows {
+	tp_view *view;       /* the view it was opened on */
+	sqlite3_stmt *st;    /* the row set's statement */
+	const char *what;    /* the row set, for messages */
+	const char *context; /* the caller's context, for messages, or NULL */
+};
+
+/* One row set: its SQL, public and internal. */
+typedef struct {
+	const char *what;     /* what it reads, for messages */
+	const char *sql;      /* public view (and internal when no variant) */
+	const char *internal; /* internal view; NULL: sql */
+} rowset_def;
+
+/* A people figure's published label (indicators.csv). */
+#define LABEL(c, fr, nl, aliases) ", p." #c "_label"
+
+/* A people figure then its published label, the figure from table alias p, s or z. */
+#define FIGURE_p(c, fr, nl, aliases) " p." #c ", p." #c "_label,"
+#define FIGURE_s(c, fr, nl, aliases) " s." #c ", p." #c "_label,"
+#define FIGURE_z(c, fr, nl, aliases) " z." #c ", p." #c "_label,"
+#define MAP_FIGURE(c, fr, nl, aliases) ", p." #c ", p." #c "_label"
+
+/* The seven people figures and their labels, from table alias a (labels from p). */
+#define PEOPLE(a, total) TP_CATEGORIES(FIGURE_##a) " " #a "." total ", p.people_total_label"
+
+/* Every commune once, with its summary (s) and published figures (p), by nis_code. */
+#define COMMUNES_JOIN                                                             \
+	" FROM communes c LEFT JOIN commune_summary s ON s.nis_code = c.nis_code" \
+	" LEFT JOIN public_communes p ON p.nis_code = c.nis_code"                 \
+	" ORDER BY c.nis_code, c.id"
+
+/* The counts of commune_summary, alias s. */
+#define COUNTS " s.vacancy_records, s.empty_dwellings, s.candidate_buildings, s.candidate_dwellings,"
+
+/* The communes layer, its figures and shares from p (published) or s (exact). */
+#define COMMUNES_SQL(a)                                                                      \
+	"SELECT c.nis_code, c.name_fr, c.name_nl, c.population," PEOPLE(a, "people_total") "," \
+	COUNTS " s.capacity, " #a ".capacity_share_public, " #a ".capacity_share_total, "      \
+	#a ".need, c.geom" COMMUNES_JOIN
+
+/* The count_zones layer, its figures from p (published) or z (exact, total in zones.total). */
+#define ZONES_SQL(a, total)                                                             \
+	"SELECT z.zone_id," PEOPLE(a, total) ", z.area, z.inside_area, z.outside_area," \
+	" CASE WHEN z.area > 0 THEN z.outside_area / z.area END, z.zone_id, z.geom"    \
+	" FROM zones z LEFT JOIN public_zones p ON p.zone_id = z.zone_id"              \
+	" ORDER BY z.zone_id, z.id"
+
+/* The rejects, their original values as the SQL expression original. */
+#define REJECTS_SQL(original)                                                        \
+	"SELECT input, source_file, layer, src_row, stage, field, reason, " original \
+	" FROM rejects ORDER BY id"
+
+/*
+ * The name of a candidate's commune comes from a subquery rather than a
+ * join so that a duplicated nis_code can never duplicate a candidate.
+ */
+static const rowset_def rowsets[] = {
+	[TP_ROWS_INDICATORS] = {
+		"the commune indicators",
+		"SELECT c.nis_code, c.name_fr, c.name_nl, c.population" TP_PEOPLE(LABEL) "," COUNTS
+		" s.capacity, p.capacity_share_public, p.capacity_share_total, p.need" COMMUNES_JOIN,
+		NULL,
+	},
+	[TP_ROWS_COMMUNES] = {"the communes", COMMUNES_SQL(p), COMMUNES_SQL(s)},
+	[TP_ROWS_ZONES] = {
+		"the count zones",
+		ZONES_SQL(p, "people_total"),
+		ZONES_SQL(z, TP_ZONE_TOTAL),
+	},
+	[TP_ROWS_ZONE_SHARES] = {
+		"the shares of a count zone",
+		"SELECT nis_code, share FROM zone_shares WHERE zone_id = ? ORDER BY nis_code",
+		NULL,
+	},
+	[TP_ROWS_VACANCIES] = {
+		"the vacancies",
+		"SELECT src_row, src_id, address, postcode, geocode, owner, owner_type, dwellings,"
+		" reason, vacant_since, works_start, owner_agreed, nis_code, zone_id, candidate,"
+		" status, window_months, capacity, score, rank, geom"
+		" FROM vacancies ORDER BY id",
+		NULL,
+	},
+	[TP_ROWS_CANDIDATES] = {
+		"the candidates",
+		"SELECT v.rank, v.src_id, v.address, v.owner, v.owner_type, v.nis_code,"
+		" (SELECT c.name_fr FROM communes c WHERE c.nis_code = v.nis_code"
+		" ORDER BY c.id LIMIT 1),"
+		" v.zone_id, v.dwellings, v.window_months, v.capacity, v.score,"
+		" v.works_start, v.status, v.geom"
+		" FROM vacancies v WHERE v.candidate = 1"
+		" ORDER BY v.rank IS NULL, v.rank, v.id",
+		NULL,
+	},
+	[TP_ROWS_REJECTS] = {
+		"the rejects",
+		REJECTS_SQL("CASE WHEN input = 'zones' THEN NULL ELSE original END"),
+		REJECTS_SQL("original"),
+	},
+	[TP_ROWS_CRS] = {
+		"the working CRS",
+		"SELECT value FROM meta WHERE key IN ('crs', 'crs_wkt')"
+		" AND value IS NOT NULL ORDER BY key = 'crs' DESC",
+		NULL,
+	},
+	[TP_ROWS_MAX_DWELLINGS] = {
+		"the candidates' dwellings",
+		"SELECT MAX(dwellings) FROM vacancies WHERE candidate = 1",
+		NULL,
+	},
+	[TP_ROWS_META] = {"meta", "SELECT value FROM meta WHERE key = ?", NULL},
+	[TP_ROWS_SOURCES] = {
+		"input_stats",
+		"SELECT input, path, layer, src_crs, read FROM input_stats ORDER BY input",
+		NULL,
+	},
+	[TP_ROWS_INPUT_PATH] = {"input_stats", "SELECT path FROM input_stats WHERE input = ?", NULL},
+	[TP_ROWS_MAP_COMMUNES] = {
+		"the communes and their published figures",
+		"SELECT c.nis_code, c.name_fr, c.name_nl, c.geom," COUNTS
+		" s.capacity" TP_PEOPLE(MAP_FIGURE) COMMUNES_JOIN,
+		NULL,
+	},
+	[TP_ROWS_MAP_CANDIDATES] = {
+		"the candidates",
+		"SELECT rank, nis_code, src_id, address, owner, owner_type, works_start, dwellings,"
+		" window_months, capacity, score, geom"
+		" FROM vacancies WHERE candidate = 1 ORDER BY rank, id",
+		NULL,
+	},
+};
+
+_Static_assert(sizeof(rowsets) / sizeof(rowsets[0]) == TP_ROWS_MAP_CANDIDATES + 1,
+	       "a row set of query.h without its SQL");
+
+int tp_view_open(tp_view **out, sqlite3 *store, int internal)
+{
+	tp_view *v;
+	int rc;
+
+	*out = NULL;
+	v = calloc(1, sizeof(*v));
+	if (!v)
+		return tp_error_set(TP_ERROR, "working store: out of memory");
+	v->db = store;
+	v->internal = internal;
+	rc = tp_published_begin(store, internal);
+	if (rc) {
+		free(v);
+		return rc;
+	}
+	*out = v;
+	return TP_OK;
+}
+
+void tp_view_close(tp_view *v)
+{
+	if (!v)
+		return;
+	tp_published_end(v->db);
+	free(v);
+}
+
+int tp_view_has_table(tp_view *v, const char *name)
+{
+	sqlite3_stmt *st = NULL;
+	int found = 0;
+
+	if (sqlite3_prepare_v2(v->db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+			       -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+		found = sqlite3_step(st) == SQLITE_ROW;
+	}
+	sqlite3_finalize(st);
+	return found;
+}
+
+/* Records why the row set what cannot be read, in context (query.h). */
+static int read_fail(sqlite3 *db, const char *what, const char *context)
+{
+	if (context)
+		return tp_error_set(TP_ESTORE, "%s: cannot read the working store: %s", context,
+				    sqlite3_errmsg(db));
+	return tp_error_set(TP_ESTORE, "working store: cannot read %s: %s", what,
+			    sqlite3_errmsg(db));
+}
+
+int tp_rows_open(tp_rows **out, tp_view *v, tp_rowset set, const char *arg,
+		 const char *context)
+{
+	const rowset_def *def = &rowsets[set];
+	const char *sql = v->internal && def->internal ? def->internal : def->sql;
+	tp_rows *r;
+
+	*out = NULL;
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return tp_error_set(TP_ERROR, "working store: out of memory");
+	r->view = v;
+	r->what = def->what;
+	r->context = context;
+	if (sqlite3_prepare_v2(v->db, sql, -1, &r->st, NULL) != SQLITE_OK) {
+		int rc = read_fail(v->db, def->what, context);
+		tp_rows_close(r);
+		return rc;
+	}
+	if (arg)
+		sqlite3_bind_text(r->st, 1, arg, -1, SQLITE_TRANSIENT);
+	*out = r;
+	return TP_OK;
+}
+
+int tp_rows_next(tp_rows *r)
+{
+	int step = sqlite3_step(r->st);
+
+	if (step == SQLITE_ROW)
+		return 1;
+	if (step == SQLITE_DONE)
+		return 0;
+	return read_fail(r->view->db, r->what, r->context);
+}
+
+void tp_rows_rewind(tp_rows *r, const char *arg)
+{
+	sqlite3_reset(r->st);
+	sqlite3_bind_text(r->st, 1, arg, -1, SQLITE_TRANSIENT);
+}
+
+void tp_rows_close(tp_rows *r)
+{
+	if (!r)
+		return;
+	sqlite3_finalize(r->st);
+	free(r);
+}
+
+int tp_rows_null(const tp_rows *r, int i)
+{
+	return sqlite3_column_type(r->st, i) == SQLITE_NULL;
+}
+
+const char *tp_rows_text(const tp_rows *r, int i)
+{
+	return (const char *)sqlite3_column_text(r->st, i);
+}
+
+long long tp_rows_int64(const tp_rows *r, int i)
+{
+	return (long long)sqlite3_column_int64(r->st, i);
+}
+
+double tp_rows_double(const tp_rows *r, int i)
+{
+	return sqlite3_column_double(r->st, i);
+}
+
+const void *tp_rows_blob(const tp_rows *r, int i, size_t *len)
+{
+	const void *p = sqlite3_column_blob(r->st, i);
+
+	*len = (size_t)sqlite3_column_bytes(r->st, i);
+	return p;
+}

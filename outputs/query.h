@@ -1,0 +1,146 @@
+/*
+ * query.h: every query the outputs run against the working store.
+ *
+ * A writer opens a view of the store, public or internal, once; the view
+ * installs the guard of published.h for as long as it is open, so a
+ * public view cannot read a private column even by mistake.  The writer
+ * then asks the view for named row sets and reads their columns by index;
+ * the SQL text of every row set lives in query.c and nowhere else, and
+ * the internal variant of a row set (exact people figures) is chosen by
+ * the view's mode, not by the writer.  Column orders are listed below;
+ * the writers' field tables follow them.
+ */
+#ifndef TP_QUERY_H
+#define TP_QUERY_H
+
+#include <stddef.h>
+
+#include <sqlite3.h>
+
+/* The row sets outputs read; each comment lists its columns in order. */
+typedef enum {
+	/*
+	 * indicators.csv: nis_code, name_fr, name_nl, population, the label of
+	 * each people figure (TP_PEOPLE), vacancy_records, empty_dwellings,
+	 * candidate_buildings, candidate_dwellings, capacity,
+	 * capacity_share_public, capacity_share_total, need (the last three
+	 * from public_communes).  One row per commune, by nis_code.
+	 */
+	TP_ROWS_INDICATORS,
+	/*
+	 * The communes layer: nis_code, name_fr, name_nl, population, each
+	 * people figure then its label, the four counts of indicators, capacity,
+	 * capacity_share_public, capacity_share_total, need, geom (WKB).
+	 * Figures and shares published, or exact in an internal view; labels
+	 * always published.
+	 */
+	TP_ROWS_COMMUNES,
+	/*
+	 * The count_zones layer: zone_id, each category then its label, the
+	 * total then its label, area, inside_area, outside_area, outside_share,
+	 * zone_id (for TP_ROWS_ZONE_SHARES), geom.  Figures as for communes.
+	 */
+	TP_ROWS_ZONES,
+	/* nis_code, share: how the zone named by the argument is shared among communes. */
+	TP_ROWS_ZONE_SHARES,
+	/*
+	 * The vacancies layer: src_row, src_id, address, postcode, geocode,
+	 * owner, owner_type, dwellings, reason, vacant_since, works_start,
+	 * owner_agreed, nis_code, zone_id, candidate, status, window_months,
+	 * capacity, score, rank, geom.
+	 */
+	TP_ROWS_VACANCIES,
+	/*
+	 * The candidates layer: rank, src_id, address, owner, owner_type,
+	 * nis_code, the commune's name_fr, zone_id, dwellings, window_months,
+	 * capacity, score, works_start, status, geom; by rank, unranked last.
+	 */
+	TP_ROWS_CANDIDATES,
+	/*
+	 * The rejects table: input, source_file, layer, src_row, stage, field,
+	 * reason, original; a public view leaves out the original values of a
+	 * rejected count zone (its people counts).
+	 */
+	TP_ROWS_REJECTS,
+	/* value: meta.crs then meta.crs_wkt, those set. */
+	TP_ROWS_CRS,
+	/* The largest dwellings of a candidate (NULL when none): one row. */
+	TP_ROWS_MAX_DWELLINGS,
+	/* value of the meta key given as argument: no row when absent. */
+	TP_ROWS_META,
+	/* input, path, layer, src_crs, read: input_stats, by input. */
+	TP_ROWS_SOURCES,
+	/* path of the input given as argument (input_stats). */
+	TP_ROWS_INPUT_PATH,
+	/*
+	 * What maps and dashboard show of a commune: nis_code, name_fr,
+	 * name_nl, geom, vacancy_records, empty_dwellings, candidate_buildings,
+	 * candidate_dwellings, capacity, then each people figure and its label
+	 * (published).  By nis_code.
+	 */
+	TP_ROWS_MAP_COMMUNES,
+	/*
+	 * What maps and dashboard show of a candidate: rank, nis_code, src_id,
+	 * address, owner, owner_type, works_start, dwellings, window_months,
+	 * capacity, score, geom.  By rank.
+	 */
+	TP_ROWS_MAP_CANDIDATES,
+} tp_rowset;
+
+/* The working store as one output sees it. */
+typedef struct tp_view tp_view;
+
+/* The rows of one row set, read one at a time. */
+typedef struct tp_rows tp_rows;
+
+/*
+ * Opens in *out a view of store for a public output (internal == 0: only
+ * what published.h lets a public output read) or an internal one (every
+ * column, exact figures).  Until tp_view_close(), statements prepared on
+ * store are checked by the guard, whoever prepares them.  Returns 0,
+ * TP_ERROR (SQLite refused the guard, out of memory) with *out NULL.
+ */
+int tp_view_open(tp_view **out, sqlite3 *store, int internal);
+
+/* Closes v and lifts its guard; every row set of v must be closed first.  NULL is allowed. */
+void tp_view_close(tp_view *v);
+
+/* 1 when the store has a table called name, else 0. */
+int tp_view_has_table(tp_view *v, const char *name);
+
+/*
+ * Opens in *out the rows of set, arg bound to the row sets that take an
+ * argument (NULL for the others).  A failure (the guard refusing a private
+ * column, a missing table) sets TP_ESTORE with "CONTEXT: cannot read the
+ * working store: SQLite's message", or "working store: cannot read WHAT:
+ * SQLite's message" when context is NULL, and leaves *out NULL.  The same
+ * message comes from tp_rows_next().
+ */
+int tp_rows_open(tp_rows **out, tp_view *v, tp_rowset set, const char *arg,
+		 const char *context);
+
+/* Steps to the next row: 1 on a row, 0 at the end, or TP_ESTORE as tp_rows_open() says. */
+int tp_rows_next(tp_rows *r);
+
+/* Starts r over from its first row, with arg bound instead of the previous one. */
+void tp_rows_rewind(tp_rows *r, const char *arg);
+
+/* Closes r; NULL is allowed. */
+void tp_rows_close(tp_rows *r);
+
+/* 1 when column i of the current row is NULL. */
+int tp_rows_null(const tp_rows *r, int i);
+
+/* Column i of the current row as text (NULL for NULL), valid until the next step. */
+const char *tp_rows_text(const tp_rows *r, int i);
+
+/* Column i of the current row as an integer (0 for NULL). */
+long long tp_rows_int64(const tp_rows *r, int i);
+
+/* Column i of the current row as a real (0 for NULL). */
+double tp_rows_double(const tp_rows *r, int i);
+
+/* Column i of the current row as bytes, *len of them (NULL, 0 for NULL), valid until the next step. */
+const void *tp_rows_blob(const tp_rows *r, int i, size_t *len);
+
+#endif
