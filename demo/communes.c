@@ -197,9 +197,7 @@ int tp_demo_build_communes(demo *d, const char *path)
 	}
 	rc = TP_OK;
 done:
-	for (i = 0; i < NCENTRES; i++)
-		if (cells[i])
-			GEOSGeom_destroy_r(h, cells[i]);
+	tp_demo_cells_free(d->g, cells, NCENTRES);
 	if (u)
 		GEOSGeom_destroy_r(h, u);
 	if (rc)

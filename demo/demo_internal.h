@@ -177,6 +177,9 @@ int tp_demo_voronoi_cells(tp_geo *g, const double (*xy)[2], int n, const GEOSGeo
 /* Area of geom, or -1 on failure. */
 double tp_demo_area_of(tp_geo *g, const GEOSGeometry *geom);
 
+/* Destroys the n cells tp_demo_voronoi_cells left (NULL entries skipped). */
+void tp_demo_cells_free(tp_geo *g, GEOSGeometry **cell, int n);
+
 /* ---- communes.c: the region and its communes ----------------------------- */
 
 /* The region's outline and its prepared form into d. */

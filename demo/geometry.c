@@ -169,3 +169,12 @@ double tp_demo_area_of(tp_geo *g, const GEOSGeometry *geom)
 
 	return GEOSArea_r(g->gh, geom, &a) == 1 ? a : -1;
 }
+
+void tp_demo_cells_free(tp_geo *g, GEOSGeometry **cell, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (cell[i])
+			GEOSGeom_destroy_r(g->gh, cell[i]);
+}

@@ -201,9 +201,7 @@ int tp_demo_build_zones(demo *d, unsigned long seed, const char *path)
 	}
 	rc = TP_OK;
 done:
-	for (i = 0; i < NZONES; i++)
-		if (cells[i])
-			GEOSGeom_destroy_r(h, cells[i]);
+	tp_demo_cells_free(d->g, cells, NZONES);
 	if (grown)
 		GEOSGeom_destroy_r(h, grown);
 	if (rc)
