@@ -11,7 +11,7 @@ check(p.returncode == 0 and "Usage: tremplin" in p.stdout and "--until STAGE" in
 p = run("stages")
 names = [l.split()[1] for l in p.stdout.splitlines() if l[:1].isdigit()]
 check(names == ["load", "reproject", "validate", "locate", "apportion", "score", "summarise", "protect",
-                "write"],
+                "write", "draw"],
       "stages in order: %r" % names)
 p = run()
 check(p.returncode == 2 and "no command given" in p.stderr, "no command: exit 2")
