@@ -213,7 +213,7 @@ static int redraw(tp_config *cfg, const char *outdir, int quiet)
 				    " first", path, cfg->path, outdir);
 	rc = tp_store_open(&db, path);
 	if (!rc)
-		rc = tp_pipeline_missing(db, "draw", &missing);
+		missing = tp_pipeline_missing(db, "draw");
 	if (db)
 		sqlite3_close(db);
 	if (!rc && missing)

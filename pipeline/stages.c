@@ -192,17 +192,16 @@ int tp_stage_run(tp_run *run, const tp_stage *s)
 
 /* ---- the runner ------------------------------------------------------ */
 
-int tp_pipeline_missing(sqlite3 *db, const char *from, const char **missing)
+const char *tp_pipeline_missing(sqlite3 *db, const char *from)
 {
 	size_t n;
 	const tp_stage *s = tp_stages(&n);
 	int first = tp_stage_find(from), k;
 
-	*missing = NULL;
-	for (k = 0; k < first && !*missing; k++)
+	for (k = 0; k < first; k++)
 		if (!tp_store_stage_has_run(db, s[k].name))
-			*missing = s[k].name;
-	return TP_OK;
+			return s[k].name;
+	return NULL;
 }
 
 int tp_input_counts(sqlite3 *db, const char *input, long long *n, long long *a,
@@ -243,7 +242,7 @@ int tp_pipeline_run(tp_run *run, const char *from, const char *until)
 	rc = tp_stages_check(s, n);
 	if (rc)
 		return rc;
-	tp_pipeline_missing(run->db, s[first].name, &missing);
+	missing = tp_pipeline_missing(run->db, s[first].name);
 	if (missing)
 		return tp_error_set(TP_ESTORE,
 				    "%s/work.sqlite: stage '%s' has not run, so '%s' cannot "

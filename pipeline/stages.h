@@ -58,10 +58,10 @@ int tp_stage_run(tp_run *run, const tp_stage *s);
 
 /*
  * The first stage before the stage called `from` that has not run in the
- * store, into *missing (NULL when every one has); the same rule as
- * tp_pipeline_run(), for commands that name what to run first.
+ * store, NULL when every one has: the rule of tp_pipeline_run(), for a
+ * command that names what to run first in its own words.
  */
-int tp_pipeline_missing(sqlite3 *db, const char *from, const char **missing);
+const char *tp_pipeline_missing(sqlite3 *db, const char *from);
 
 /*
  * Runs the stages from `from` to `until` (NULL: first, last).  Every stage
