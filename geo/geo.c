@@ -147,6 +147,51 @@ void tp_geo_free_buf(tp_geo *g, void *buf)
 		GEOSFree_r(g->gh, buf);
 }
 
+const char *tp_geo_geos_version(void)
+{
+	return GEOSversion();
+}
+
+void tp_geo_destroy(tp_geo *g, GEOSGeometry *geom)
+{
+	if (geom)
+		GEOSGeom_destroy_r(g->gh, geom);
+}
+
+int tp_geo_point_xy(tp_geo *g, const GEOSGeometry *geom, double *x, double *y)
+{
+	double px, py;
+
+	if (!geom || GEOSGeomTypeId_r(g->gh, geom) != GEOS_POINT ||
+	    GEOSisEmpty_r(g->gh, geom) != 0 || !GEOSGeomGetX_r(g->gh, geom, &px) ||
+	    !GEOSGeomGetY_r(g->gh, geom, &py))
+		return 0;
+	*x = px;
+	*y = py;
+	return 1;
+}
+
+int tp_geo_envelope(tp_geo *g, const GEOSGeometry *geom, double env[4])
+{
+	double e[4];
+
+	if (!geom || GEOSisEmpty_r(g->gh, geom) != 0 || !GEOSGeom_getXMin_r(g->gh, geom, &e[0]) ||
+	    !GEOSGeom_getYMin_r(g->gh, geom, &e[1]) || !GEOSGeom_getXMax_r(g->gh, geom, &e[2]) ||
+	    !GEOSGeom_getYMax_r(g->gh, geom, &e[3]))
+		return 0;
+	memcpy(env, e, sizeof(e));
+	return 1;
+}
+
+double tp_geo_area(tp_geo *g, const GEOSGeometry *geom)
+{
+	double a = 0;
+
+	if (!geom || GEOSArea_r(g->gh, geom, &a) != 1)
+		return 0;
+	return a;
+}
+
 GEOSGeometry *tp_geo_from_wkt(tp_geo *g, const char *wkt)
 {
 	GEOSWKTReader *r = GEOSWKTReader_create_r(g->gh);

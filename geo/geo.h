@@ -47,12 +47,29 @@ void tp_gdal_reset(void);
  * "GDAL gave no reason"; never NULL nor empty. */
 const char *tp_gdal_reason(void);
 
+/* The version of GEOS tremplin runs on (for --version). */
+const char *tp_geo_geos_version(void);
+
 /* Parses WKB into a new geometry (caller destroys), NULL on bad WKB. */
 GEOSGeometry *tp_geo_from_wkb(tp_geo *g, const void *wkb, size_t len);
 
 /* Serialises to 2D WKB; free the result with tp_geo_free_buf(). */
 unsigned char *tp_geo_to_wkb(tp_geo *g, const GEOSGeometry *geom, size_t *len);
 void tp_geo_free_buf(tp_geo *g, void *buf);
+
+/* Destroys a geometry made by the functions here; NULL is fine. */
+void tp_geo_destroy(tp_geo *g, GEOSGeometry *geom);
+
+/* 1 when geom is a non-empty Point, its coordinates then in *x and *y;
+ * 0 otherwise (NULL, another type, empty), *x and *y untouched. */
+int tp_geo_point_xy(tp_geo *g, const GEOSGeometry *geom, double *x, double *y);
+
+/* 1 when geom is not empty, its envelope then in env (min x, min y, max x,
+ * max y); 0 otherwise (NULL, empty, or GEOS cannot tell), env untouched. */
+int tp_geo_envelope(tp_geo *g, const GEOSGeometry *geom, double env[4]);
+
+/* The area of geom (GEOS's), 0 for NULL or when GEOS cannot compute it. */
+double tp_geo_area(tp_geo *g, const GEOSGeometry *geom);
 
 /* Parses WKT (tests and the demo generator); NULL on failure. */
 GEOSGeometry *tp_geo_from_wkt(tp_geo *g, const char *wkt);

@@ -51,10 +51,32 @@ int tp_published_is_private(const char *table, const char *column)
 	return 0;
 }
 
-/* SQLite's authorizer: a read of a private column makes the statement fail to prepare. */
-static int authorize(void *unused, int action, const char *table, const char *column,
+/* The authorizer kept in force on one connection (tp_published_chain). */
+typedef struct {
+	sqlite3 *db;        /* its connection, NULL when none */
+	tp_authorizer fn;   /* the authorizer */
+	void *arg;          /* its argument */
+} chained;
+
+static _Thread_local chained chain;
+
+void tp_published_chain(sqlite3 *db, tp_authorizer fn, void *arg)
+{
+	chain.db = fn ? db : NULL;
+	chain.fn = fn;
+	chain.arg = arg;
+}
+
+/* SQLite's authorizer: a read of a private column makes the statement fail
+ * to prepare; so does whatever the chained authorizer (ud) refuses. */
+static int authorize(void *ud, int action, const char *table, const char *column,
 		     const char *database, const char *trigger)
 {
+	const chained *c = ud;
+	int r;
+
+	if (c && (r = c->fn(c->arg, action, table, column, database, trigger)) != SQLITE_OK)
+		return r;
 	if (action == SQLITE_READ && tp_published_is_private(table, column))
 		return SQLITE_DENY;
 	return SQLITE_OK;
@@ -62,7 +84,11 @@ static int authorize(void *unused, int action, const char *table, const char *co
 
 int tp_published_begin(sqlite3 *db, int internal)
 {
-	if (sqlite3_set_authorizer(db, internal ? NULL : authorize, NULL) != SQLITE_OK)
+	const chained *c = chain.db == db ? &chain : NULL;
+	int r = internal ? sqlite3_set_authorizer(db, c ? c->fn : NULL, c ? c->arg : NULL)
+			 : sqlite3_set_authorizer(db, authorize, (void *)c);
+
+	if (r != SQLITE_OK)
 		return tp_error_set(TP_ERROR, "working store: cannot guard the published tables: %s",
 				    sqlite3_errmsg(db));
 	return TP_OK;
@@ -70,5 +96,7 @@ int tp_published_begin(sqlite3 *db, int internal)
 
 void tp_published_end(sqlite3 *db)
 {
-	sqlite3_set_authorizer(db, NULL, NULL);
+	const chained *c = chain.db == db ? &chain : NULL;
+
+	sqlite3_set_authorizer(db, c ? c->fn : NULL, c ? c->arg : NULL);
 }

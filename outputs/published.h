@@ -22,13 +22,28 @@
  * From now on, statements prepared on db may read only what a public
  * output may (internal == 0), or anything (internal == 1: an internal
  * output, which states that its figures are exact).  Installs db's SQLite
- * authorizer, replacing any other; tremplin uses no other.  Returns 0, or
+ * authorizer, in place of any other but the one of tp_published_chain(),
+ * which it consults first.  Returns 0, or
  * TP_ERROR when SQLite refuses.
  */
 int tp_published_begin(sqlite3 *db, int internal);
 
-/* Ends what tp_published_begin() started on db: every column is readable again. */
+/* Ends what tp_published_begin() started on db: every column is readable
+ * again (as far as the authorizer of tp_published_chain() lets it). */
 void tp_published_end(sqlite3 *db);
+
+/* An SQLite authorizer callback, as sqlite3_set_authorizer() takes it. */
+typedef int (*tp_authorizer)(void *arg, int action, const char *a, const char *b,
+			     const char *database, const char *trigger);
+
+/*
+ * Makes fn (with arg) the authorizer that tp_published_begin() on db, on
+ * this thread, keeps in force (consulted first, its refusal final) and
+ * that tp_published_end() puts back; fn NULL forgets it.  The pipeline's
+ * runner sets it while a stage runs, to hold the stage to the tables it
+ * declares.
+ */
+void tp_published_chain(sqlite3 *db, tp_authorizer fn, void *arg);
 
 /* 1 when a public output may not read column of table of the working store, else 0. */
 int tp_published_is_private(const char *table, const char *column);

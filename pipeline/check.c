@@ -8,6 +8,7 @@
  * unusable input is reported, not only the first.
  */
 #include "pipeline/check.h"
+#include "pipeline/rows.h"
 #include "pipeline/stages.h"
 #include "pipeline/store.h"
 #include "geo/error.h"
@@ -15,7 +16,6 @@
 #include "inputs/reader.h"
 
 #include <ctype.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -148,37 +148,9 @@ static int print_rejects(sqlite3 *db, const char *input)
 /* Prints the extent of an input's accepted geometries (working CRS). */
 static int print_extent(sqlite3 *db, tp_geo *g, const char *input)
 {
-	double b[4] = {INFINITY, INFINITY, -INFINITY, -INFINITY};
-	sqlite3_stmt *st = NULL;
-	char sql[128];
-	int rc, step;
+	double b[4];
+	int rc = tp_rows_extent(db, g, input, b);
 
-	snprintf(sql, sizeof(sql), "SELECT geom FROM %s WHERE geom IS NOT NULL", input);
-	rc = tp_store_prepare(db, &st, sql);
-	if (rc)
-		return rc;
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		GEOSGeometry *geom = tp_geo_from_wkb(g, sqlite3_column_blob(st, 0),
-						     (size_t)sqlite3_column_bytes(st, 0));
-		double v;
-		if (!geom)
-			continue;
-		if (!GEOSisEmpty_r(g->gh, geom)) {
-			if (GEOSGeom_getXMin_r(g->gh, geom, &v) && v < b[0])
-				b[0] = v;
-			if (GEOSGeom_getYMin_r(g->gh, geom, &v) && v < b[1])
-				b[1] = v;
-			if (GEOSGeom_getXMax_r(g->gh, geom, &v) && v > b[2])
-				b[2] = v;
-			if (GEOSGeom_getYMax_r(g->gh, geom, &v) && v > b[3])
-				b[3] = v;
-		}
-		GEOSGeom_destroy_r(g->gh, geom);
-	}
-	if (step != SQLITE_DONE)
-		rc = tp_error_set(TP_ERROR, "working store: cannot read the geometries of %s: %s",
-				  input, sqlite3_errmsg(db));
-	sqlite3_finalize(st);
 	if (!rc && b[0] <= b[2])
 		printf("  extent (working CRS): x %.1f to %.1f, y %.1f to %.1f\n", b[0], b[2], b[1],
 		       b[3]);

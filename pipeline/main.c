@@ -10,7 +10,6 @@
 #include "geo/error.h"
 #include "geo/geo.h"
 #include "demo/demo.h"
-#include "outputs/render.h"
 #include "pipeline/check.h"
 #include "pipeline/commands.h"
 #include "pipeline/config.h"
@@ -133,14 +132,38 @@ static int make_dirs(const char *path)
 	return TP_OK;
 }
 
+/* Prints a NULL-terminated list of tables, "-" when empty. */
+static void print_tables(const char *const *t)
+{
+	if (!*t)
+		printf("-");
+	for (; *t; t++)
+		printf("%s%s", *t, t[1] ? ", " : "");
+	printf("\n");
+}
+
 static void list_stages(void)
 {
 	size_t i, n;
 	const tp_stage *s = tp_stages(&n);
 
-	for (i = 0; i < n; i++)
-		printf("%zu. %-10s reads: %s\n   %-10s writes: %s\n", i + 1, s[i].name, s[i].reads,
-		       "", s[i].writes);
+	for (i = 0; i < n; i++) {
+		printf("%zu. %-10s %s\n   %-10s reads:  ", i + 1, s[i].name, s[i].what, "");
+		print_tables(s[i].reads);
+		printf("   %-10s writes: ", "");
+		print_tables(s[i].writes);
+	}
+}
+
+/* 1 when the stage called name is between from and until (NULL: first, last). */
+static int in_range(const char *name, const char *from, const char *until)
+{
+	size_t n;
+	int k = tp_stage_find(name);
+
+	tp_stages(&n);
+	return k >= (from ? tp_stage_find(from) : 0) &&
+	       k <= (until ? tp_stage_find(until) : (int)n - 1);
 }
 
 /* Runs the pipeline for an already loaded config. */
@@ -168,8 +191,9 @@ static int run_pipeline(tp_config *cfg, const char *outdir, const char *from,
 	if (run.db)
 		sqlite3_close(run.db);
 	tp_geo_free(run.g);
-	if (!rc && !quiet && tp_stage_find(until ? until : "write") == tp_stage_find("write")) {
+	if (!rc && !quiet && in_range("write", from, until))
 		printf("outputs: %s/tremplin.gpkg, %s/indicators.csv\n", outdir, outdir);
+	if (!rc && !quiet && in_range("draw", from, until)) {
 		if (cfg->maps)
 			printf("maps: %s/maps/overview.pdf, %s/maps/atlas.pdf\n", outdir, outdir);
 		if (cfg->dashboard)
@@ -178,11 +202,14 @@ static int run_pipeline(tp_config *cfg, const char *outdir, const char *from,
 	return rc;
 }
 
-/* tremplin map: the maps again from a working store whose stages have all run. */
-static int redraw_maps(const tp_config *cfg, const char *outdir, int quiet)
+/*
+ * tremplin map: the draw stage alone (run --from draw --until draw), on a
+ * working store whose earlier stages have all run; the messages say to
+ * run the pipeline first, not to change --from, which map does not take.
+ */
+static int redraw(tp_config *cfg, const char *outdir, int quiet)
 {
-	tp_render_opts opts = {cfg->indicator, cfg->language, cfg->small_cell_threshold};
-	const char *needed = tp_stage_find("protect") >= 0 ? "protect" : "summarise";
+	const char *missing = NULL;
 	sqlite3 *db = NULL;
 	char path[4096];
 	struct stat sb;
@@ -193,17 +220,14 @@ static int redraw_maps(const tp_config *cfg, const char *outdir, int quiet)
 		return tp_error_set(TP_ESTORE, "%s: no working store; run 'tremplin run -c %s -o %s'"
 				    " first", path, cfg->path, outdir);
 	rc = tp_store_open(&db, path);
-	if (!rc && !tp_store_stage_has_run(db, needed))
-		rc = tp_error_set(TP_ESTORE, "%s: stage '%s' has not run; run 'tremplin run -c %s"
-				  " -o %s' first", path, needed, cfg->path, outdir);
-	snprintf(path, sizeof(path), "%s/maps", outdir);
 	if (!rc)
-		rc = tp_write_maps(db, path, &opts);
+		missing = tp_pipeline_missing(db, "draw");
 	if (db)
 		sqlite3_close(db);
-	if (!rc && !quiet)
-		printf("maps: %s/overview.pdf, %s/atlas.pdf\n", path, path);
-	return rc;
+	if (!rc && missing)
+		rc = tp_error_set(TP_ESTORE, "%s: stage '%s' has not run; run 'tremplin run -c %s"
+				  " -o %s' first", path, missing, cfg->path, outdir);
+	return rc ? rc : run_pipeline(cfg, outdir, "draw", "draw", quiet);
 }
 
 /* Loads the config at path and runs the pipeline as the command line says. */
@@ -250,7 +274,7 @@ static int cmd_map(const struct cli *c, tp_cmd_opts *copts, tp_config *cfg)
 	int rc = tp_config_load(cfg, c->text[O_CONFIG]);
 
 	(void)copts;
-	return rc ? rc : redraw_maps(cfg, c->text[O_OUTDIR], c->given[O_QUIET]);
+	return rc ? rc : redraw(cfg, c->text[O_OUTDIR], c->given[O_QUIET]);
 }
 
 static int cmd_check(const struct cli *c, tp_cmd_opts *copts, tp_config *cfg)
@@ -327,7 +351,7 @@ static const struct command {
 			       O_END},
 	 (const enum opt_id[]){O_OUTDIR, O_END}, cmd_demo},
 	{"map", "map -c CONFIG -o OUTDIR [-q]",
-	 "draw OUTDIR/maps again from the working store (after a full run)", 0, NULL,
+	 "the draw stage alone: maps and dashboard again from the working store", 0, NULL,
 	 (const enum opt_id[]){O_CONFIG, O_OUTDIR, O_END},
 	 (const enum opt_id[]){O_CONFIG, O_OUTDIR, O_END}, cmd_map},
 	{"join",
@@ -582,7 +606,7 @@ int main(int argc, char **argv)
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--version")) {
 			printf("tremplin %s (GDAL %s, GEOS %s, PROJ %s, SQLite %s)\n", TP_VERSION,
-			       GDALVersionInfo("RELEASE_NAME"), GEOSversion(), proj_info().release,
+			       GDALVersionInfo("RELEASE_NAME"), tp_geo_geos_version(), proj_info().release,
 			       sqlite3_libversion());
 			return TP_EXIT_OK;
 		}

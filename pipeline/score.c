@@ -1,5 +1,5 @@
 /*
- * score.c: the score and summarise stages.
+ * score.c: the score stage.
  *
  * A vacancy is a candidate for a temporary occupation when all of these
  * hold, checked in this order (the first that fails is its status):
@@ -147,37 +147,4 @@ int tp_stage_score(tp_run *run)
 				   " FROM vacancies WHERE candidate = 1) o WHERE o.id = vacancies.id)"
 				   " WHERE candidate = 1");
 	return rc;
-}
-
-/* Pieces of the summarise SQL made from the people categories (geo/categories.h). */
-#define NAME(c, fr, nl, aliases) ", " #c
-#define COALESCE_P(c, fr, nl, aliases) ", COALESCE(p." #c ", 0)"
-#define SHARE_OF(c, fr, nl, aliases) ", SUM(z." #c " * s.share) AS " #c
-
-int tp_stage_summarise(tp_run *run)
-{
-	int rc = tp_store_exec(run->db, "DELETE FROM commune_summary");
-
-	if (rc)
-		return rc;
-	return tp_store_exec(
-		run->db,
-		"INSERT INTO commune_summary(nis_code" TP_PEOPLE(NAME) ","
-		" vacancy_records, empty_dwellings, candidate_buildings, candidate_dwellings,"
-		" capacity, capacity_share_public, capacity_share_total, need)"
-		" SELECT c.nis_code" TP_CATEGORIES(COALESCE_P) ", COALESCE(p.tot, 0),"
-		" COALESCE(v.n, 0), COALESCE(v.d, 0), COALESCE(v.cn, 0), COALESCE(v.cd, 0),"
-		" COALESCE(v.cap, 0),"
-		" CASE WHEN p.public_space > 0 THEN COALESCE(v.cap, 0) / p.public_space END,"
-		" CASE WHEN p.tot > 0 THEN COALESCE(v.cap, 0) / p.tot END,"
-		" CASE WHEN v.d > 0 THEN COALESCE(p.tot, 0) / v.d END"
-		" FROM communes c"
-		" LEFT JOIN (SELECT s.nis_code" TP_CATEGORIES(SHARE_OF) ","
-		"  SUM(s.people) AS tot FROM zone_shares s JOIN zones z USING (zone_id)"
-		"  GROUP BY s.nis_code) p USING (nis_code)"
-		" LEFT JOIN (SELECT nis_code, COUNT(*) AS n, SUM(dwellings) AS d,"
-		"  SUM(candidate) AS cn, SUM(CASE WHEN candidate = 1 THEN dwellings ELSE 0 END) AS cd,"
-		"  SUM(COALESCE(capacity, 0)) AS cap FROM vacancies GROUP BY nis_code) v"
-		" USING (nis_code)"
-		" ORDER BY c.nis_code");
 }

@@ -4,7 +4,9 @@
  * The pipeline is a static table of stages; each reads tables of the
  * working store and writes others (docs/working-store.md).  Adding a stage
  * is adding a row.  Every stage runs in one transaction and is recorded in
- * stage_runs when it commits.
+ * stage_runs when it commits.  What a stage reads and writes is data in
+ * its row, checked before the run (an earlier stage must write what a
+ * stage reads) and while it runs (an SQLite authorizer).
  */
 #ifndef TP_STAGES_H
 #define TP_STAGES_H
@@ -23,10 +25,11 @@ typedef struct tp_run {
 } tp_run;
 
 typedef struct tp_stage {
-	const char *name;              /* as given to --from / --until */
-	const char *reads;             /* what it reads, for `tremplin stages` */
-	const char *writes;            /* what it writes */
-	int (*run)(tp_run *run);       /* 0 or a TP_E* code after tp_error_set() */
+	const char *name;           /* as given to --from / --until */
+	const char *const *reads;   /* store tables it reads, NULL-terminated */
+	const char *const *writes;  /* store tables it inserts, updates or deletes rows of */
+	int (*run)(tp_run *run);    /* 0 or a TP_E* code after tp_error_set() */
+	const char *what;           /* one line for `tremplin stages` */
 } tp_stage;
 
 /* The stage table, in run order; *n gets its length. */
@@ -36,19 +39,59 @@ const tp_stage *tp_stages(size_t *n);
 int tp_stage_find(const char *name);
 
 /*
+ * Checks the declarations of a stage table (n rows, in run order): every
+ * table a stage reads must be written by an earlier stage.  Returns 0, or
+ * TP_ERROR naming the first stage and table that break the rule (a bug in
+ * the table, which the runner checks before running anything).
+ */
+int tp_stages_check(const tp_stage *stages, size_t n);
+
+/*
+ * Runs stage s on run->db, held to its row: while it runs, a statement that
+ * reads a table s declares neither in reads nor in writes, or inserts,
+ * updates or deletes rows of a table not in its writes, fails to prepare,
+ * and s's failure is then TP_ERROR with a message naming the stage, the
+ * table and the declaration to fix.  Public writers' guard
+ * (outputs/published.h) stays in force on top.  Opens no transaction.
+ */
+int tp_stage_run(tp_run *run, const tp_stage *s);
+
+/*
+ * The first stage before the stage called `from` that has not run in the
+ * store, NULL when every one has: the rule of tp_pipeline_run(), for a
+ * command that names what to run first in its own words.
+ */
+const char *tp_pipeline_missing(sqlite3 *db, const char *from);
+
+/*
  * Runs the stages from `from` to `until` (NULL: first, last).  Every stage
- * before `from` must have run in this store; TP_ESTORE otherwise.  Prints
- * per input "read N, accepted A, rejected R" unless quiet.
+ * before `from` must have run in this store; TP_ESTORE otherwise.  While a
+ * stage runs, the store lets it read only the tables it declares (reads
+ * and writes) and change only those of its writes: anything else fails the
+ * stage with TP_ERROR, the message naming stage, table and the
+ * declaration to fix.  Prints per input "read N, accepted A, rejected R"
+ * unless quiet.
  */
 int tp_pipeline_run(tp_run *run, const char *from, const char *until);
 
-/* Stages defined in score.c. */
+/*
+ * The stages, one file each (pipeline/<name>.c); each is a row of the
+ * table in stages.c, which says what it reads and writes.
+ */
+int tp_stage_load(tp_run *run);
+int tp_stage_reproject(tp_run *run);
+int tp_stage_validate(tp_run *run);
+int tp_stage_locate(tp_run *run);
+int tp_stage_apportion(tp_run *run);
 int tp_stage_score(tp_run *run);
 int tp_stage_summarise(tp_run *run);
-
-/* Defined in protect.c: public_communes and public_zones, the people figures
- * a public output may show (docs/working-store.md, README "Privacy"). */
+/* protect.c: public_communes and public_zones, the people figures a public
+ * output may show (docs/working-store.md, README "Privacy"). */
 int tp_stage_protect(tp_run *run);
+/* write.c: tremplin.gpkg and indicators.csv. */
+int tp_stage_write(tp_run *run);
+/* draw.c: maps/ and dashboard.html, as [outputs] maps and dashboard say. */
+int tp_stage_draw(tp_run *run);
 
 /* Rows read, accepted (still in its table) and rejected of one input. */
 int tp_input_counts(sqlite3 *db, const char *input, long long *n, long long *a,

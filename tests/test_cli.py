@@ -1,4 +1,5 @@
-"""The command line: --version, --help, stages, the options each command takes (others are exit 2
+"""The command line: --version, --help, stages (and the store tables each reads and writes, as
+docs/working-store.md says), the options each command takes (others are exit 2
 naming them), numbers read strictly, and --from/--until resuming."""
 import os
 from tplib import *
@@ -11,8 +12,36 @@ check(p.returncode == 0 and "Usage: tremplin" in p.stdout and "--until STAGE" in
 p = run("stages")
 names = [l.split()[1] for l in p.stdout.splitlines() if l[:1].isdigit()]
 check(names == ["load", "reproject", "validate", "locate", "apportion", "score", "summarise", "protect",
-                "write"],
+                "write", "draw"],
       "stages in order: %r" % names)
+# What each stage reads and writes is data (`tremplin stages`), and docs/working-store.md says the same.
+declared = {}
+for l in p.stdout.splitlines():
+    f = l.split()
+    if l[:1].isdigit():
+        stage = f[1]
+        declared[stage] = {}
+    elif f and f[0] in ("reads:", "writes:"):
+        declared[stage][f[0][:-1]] = {t.strip(",") for t in f[1:] if t != "-"}
+check(declared["load"]["reads"] == set() and "zone_shares" in declared["apportion"]["writes"]
+      and declared["draw"]["writes"] == set(), "stages lists reads and writes: %r" % declared)
+order = list(declared)
+documented = 0
+for l in open(os.path.join(SRC, "docs", "working-store.md"), encoding="utf-8"):
+    cells = [c.strip() for c in l.split(" | ")]
+    if not l.startswith("| `") or cells[0].startswith("| `stage_runs"):
+        continue
+    table = cells[0][3:].split("(")[0]
+    documented += 1
+    for col, what in ((1, "writes"), (2, "reads")):
+        doc = set()
+        for part in cells[col].split(", "):
+            ends = part.split(" … ")
+            doc |= set(order[order.index(ends[0]):order.index(ends[-1]) + 1])
+        code = {s for s in order if table in declared[s][what]}
+        check(doc == code, "working-store.md: %s %s by %s, the stage table says %s"
+              % (table, "written" if what == "writes" else "read", sorted(doc), sorted(code)))
+check(documented == 10, "working-store.md documents the 10 tables stages use: %d" % documented)
 p = run()
 check(p.returncode == 2 and "no command given" in p.stderr, "no command: exit 2")
 p = run("frobnicate")

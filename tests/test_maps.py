@@ -1,6 +1,7 @@
 """Maps: the overview (PNG, SVG, PDF) shows the published figures in classes whose legend
 matches the data, is not blank and is byte-identical across runs; the atlas has one page per
-commune; suppressed communes are drawn as no data; `tremplin map` redraws only the maps;
+commune; suppressed communes are drawn as no data; `tremplin map` (the draw stage alone) redraws
+the maps and the dashboard, nothing else;
 --no-maps and --no-dashboard leave those outputs out."""
 import json
 import os
@@ -182,12 +183,17 @@ check("per gemeente" in t and "par commune" not in t, "overview in Dutch only")
 ta = squash(pdftext(os.path.join(hi, "maps", "atlas.pdf")))
 check("<300" in ta, "atlas prints the withheld label <300")
 
-# tremplin map: redraws only the maps, from the store.
+# tremplin map: the draw stage alone, from the store: the maps and the dashboard, nothing else.
 gpkg_mtime = os.path.getmtime(os.path.join(out, "tremplin.gpkg"))
+csv_mtime = os.path.getmtime(os.path.join(out, "indicators.csv"))
 shutil.rmtree(maps)
+os.remove(os.path.join(out, "dashboard.html"))
 p = run("map", "-c", ini, "-o", out)
 check(p.returncode == 0 and os.path.exists(os.path.join(maps, "atlas.pdf")),
       "tremplin map redraws the maps: %s" % p.stderr)
+check(os.path.exists(os.path.join(out, "dashboard.html")), "tremplin map redraws the dashboard")
+check("maps: %s/overview.pdf" % maps in p.stdout, "map says where the maps are: %r" % p.stdout)
+check(os.path.getmtime(os.path.join(out, "indicators.csv")) == csv_mtime, "map leaves indicators.csv alone")
 check(open(os.path.join(maps, "overview.pdf"), "rb").read() == pdf, "redrawn overview is the same PDF")
 check(os.path.getmtime(os.path.join(out, "tremplin.gpkg")) == gpkg_mtime, "map leaves the GeoPackage alone")
 p = run("map", "-c", ini, "-o", os.path.join(d, "nowhere"))

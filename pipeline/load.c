@@ -1,0 +1,160 @@
+/*
+ * load.c: the load stage.  Each input file is read as configured
+ * (inputs/reader.h) into its table of the working store, a row that cannot
+ * be read going to rejects with its reason; meta gets the run's working
+ * CRS, reference date, config and version.
+ */
+#include "pipeline/stages.h"
+#include "pipeline/store.h"
+#include "geo/categories.h"
+#include "geo/error.h"
+#include "inputs/reader.h"
+#include "version.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#define MAX_PRINTED_REJECTS 10
+
+/* The store column of an input field ("id" would clash with the row id). */
+static const char *column_of(const char *field)
+{
+	return strcmp(field, "id") == 0 ? "src_id" : field;
+}
+
+static int load_input(tp_run *run, tp_input_kind kind)
+{
+	const tp_input_def *def = tp_input_def_get(kind);
+	const tp_input_cfg *in = &run->cfg->inputs[kind];
+	tp_reader *r = NULL;
+	tp_record rec = {0};
+	sqlite3_stmt *ins = NULL, *stat = NULL;
+	char sql[1024];
+	size_t i, used;
+	long nrej = 0, nread = 0;
+	int rc, got;
+
+	rc = tp_reader_open(&r, in, kind);
+	if (rc)
+		return rc;
+	if (!tp_crs_check(run->g, tp_reader_crs(r), NULL, 0)) {
+		rc = tp_error_set(TP_EINPUT, "%s, layer %s: unknown CRS '%s' (section [%s])",
+				  in->path, tp_reader_layer(r), tp_reader_crs(r), def->name);
+		goto done;
+	}
+	rc = tp_store_prepare(run->db, &stat,
+			      "INSERT INTO input_stats(input, path, layer, src_crs, read)"
+			      " VALUES (?, ?, ?, ?, 0)");
+	if (rc)
+		goto done;
+	sqlite3_bind_text(stat, 1, def->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stat, 2, in->path, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stat, 3, tp_reader_layer(r), -1, SQLITE_STATIC);
+	sqlite3_bind_text(stat, 4, tp_reader_crs(r), -1, SQLITE_STATIC);
+	if (sqlite3_step(stat) != SQLITE_DONE) {
+		rc = tp_error_set(TP_ERROR, "working store: %s", sqlite3_errmsg(run->db));
+		goto done;
+	}
+	used = (size_t)snprintf(sql, sizeof(sql), "INSERT INTO %s(src_row", def->name);
+	for (i = 0; i < def->nfields; i++)
+		used += (size_t)snprintf(sql + used, sizeof(sql) - used, ", %s",
+					 column_of(def->fields[i].name));
+	used += (size_t)snprintf(sql + used, sizeof(sql) - used, ", geom, original%s) VALUES (?",
+				 def->points ? ", geocode" : "");
+	for (i = 0; i < def->nfields + 2 + (def->points ? 1 : 0); i++)
+		used += (size_t)snprintf(sql + used, sizeof(sql) - used, ", ?");
+	snprintf(sql + used, sizeof(sql) - used, ")");
+	rc = tp_store_prepare(run->db, &ins, sql);
+	if (rc)
+		goto done;
+	while ((got = tp_reader_next(r, &rec)) == 1) {
+		nread = rec.row;
+		if (rec.reason[0]) {
+			if (!run->quiet && nrej < MAX_PRINTED_REJECTS)
+				fprintf(stderr, "%s, layer %s, row %ld, field %s: %s\n", in->path,
+					tp_reader_layer(r), rec.row, rec.field, rec.reason);
+			nrej++;
+			rc = tp_store_reject(run->db, def->name, rec.row, "load", rec.field,
+					     rec.reason, rec.original);
+			if (rc)
+				goto done;
+			continue;
+		}
+		sqlite3_reset(ins);
+		sqlite3_bind_int64(ins, 1, rec.row);
+		for (i = 0; i < def->nfields; i++)
+			sqlite3_bind_text(ins, (int)i + 2, rec.values[i], -1, SQLITE_STATIC);
+		sqlite3_bind_blob(ins, (int)def->nfields + 2, rec.wkb, (int)rec.wkb_len,
+				  SQLITE_STATIC);
+		sqlite3_bind_text(ins, (int)def->nfields + 3, rec.original, -1, SQLITE_STATIC);
+		if (def->points)
+			sqlite3_bind_text(ins, (int)def->nfields + 4, rec.geocode, -1, SQLITE_STATIC);
+		if (sqlite3_step(ins) != SQLITE_DONE) {
+			rc = tp_error_set(TP_ERROR, "working store: %s", sqlite3_errmsg(run->db));
+			goto done;
+		}
+	}
+	if (got < 0) {
+		rc = got;
+		goto done;
+	}
+	if (!run->quiet && nrej > MAX_PRINTED_REJECTS)
+		fprintf(stderr, "%s: %ld more rejected rows, listed in the rejects layer\n",
+			in->path, nrej - MAX_PRINTED_REJECTS);
+	snprintf(sql, sizeof(sql), "UPDATE input_stats SET read = %ld WHERE input = '%s'",
+		 nread, def->name);
+	rc = tp_store_exec(run->db, sql);
+done:
+	tp_record_dispose(&rec);
+	sqlite3_finalize(ins);
+	sqlite3_finalize(stat);
+	tp_reader_free(r);
+	return rc;
+}
+
+/* One term of the sum of a zone's categories (geo/categories.h). */
+#define PLUS(c, fr, nl, aliases) " + " #c
+
+int tp_stage_load(tp_run *run)
+{
+	tp_config *cfg = run->cfg;
+	PJ *crs = NULL;
+	char buf[64], stamp[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	int rc, k;
+
+	crs = proj_create(run->g->pj, cfg->crs);
+	if (!crs)
+		return tp_error_set(TP_ECONFIG, "%s: [run] crs: unknown CRS '%s'", cfg->path,
+				    cfg->crs);
+	rc = tp_store_reset(run->db);
+	if (!rc)
+		rc = tp_store_meta_set(run->db, "crs", cfg->crs);
+	if (!rc)
+		rc = tp_store_meta_set(run->db, "crs_wkt",
+				       proj_as_wkt(run->g->pj, crs, PJ_WKT2_2019, NULL));
+	proj_destroy(crs);
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (!rc)
+		rc = tp_store_meta_set(run->db, "run_started", stamp);
+	if (!rc)
+		rc = tp_store_meta_set(run->db, "config_path", cfg->path);
+	if (!rc)
+		rc = tp_store_meta_set(run->db, "config_text", cfg->text);
+	if (!rc)
+		rc = tp_store_meta_set(run->db, "tremplin_version", TP_VERSION);
+	snprintf(buf, sizeof(buf), "%s", cfg->reference_date);
+	if (!rc)
+		rc = tp_store_meta_set(run->db, "reference_date", buf);
+	if (!rc)
+		rc = tp_store_meta_set(run->db, "note", cfg->note ? cfg->note : "");
+	for (k = 0; k < TP_IN_COUNT && !rc; k++)
+		rc = load_input(run, k);
+	if (!rc)
+		rc = tp_store_exec(run->db, "UPDATE zones SET " TP_ZONE_TOTAL " = 0"
+					    TP_CATEGORIES(PLUS));
+	return rc;
+}

@@ -1,0 +1,98 @@
+/*
+ * locate.c: the locate stage.  Each vacancy gets its commune and its count
+ * zone from the one locator (geo/pointloc.h), which applies the border
+ * rule: a point on a shared border goes to the lowest key.  A point outside
+ * every commune is rejected; outside every zone it keeps no zone_id.
+ */
+#include "pipeline/rows.h"
+#include "pipeline/stages.h"
+#include "pipeline/store.h"
+#include "geo/error.h"
+#include "geo/pointloc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+/* Threads for the locator: the answer is the same on any number. */
+static int locate_threads(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n < 1 ? 1 : n > 8 ? 8 : (int)n;
+}
+
+/* Each vacancy to its commune and count zone through the locator of
+ * geo/pointloc.h, which applies the border rule (lowest key). */
+int tp_stage_locate(tp_run *run)
+{
+	tp_rows com = {0}, zon = {0}, pts = {0};
+	tp_rings cr = {0}, zr = {0};
+	tp_locate_stats st = {0};
+	int32_t *cin = NULL, *zin = NULL;
+	double *xy = NULL;
+	sqlite3_stmt *upd = NULL;
+	char why[256];
+	size_t i;
+	int rc, nt = locate_threads();
+
+	rc = tp_rows_load(run, &com, "SELECT id, geom, nis_code FROM communes ORDER BY id");
+	if (!rc)
+		rc = tp_rows_load(run, &zon, "SELECT id, geom, zone_id FROM zones ORDER BY id");
+	if (!rc)
+		rc = tp_rows_load(run, &pts, "SELECT id, geom FROM vacancies ORDER BY id");
+	if (!rc)
+		rc = tp_rows_rings(run, &com, &cr);
+	if (!rc)
+		rc = tp_rows_rings(run, &zon, &zr);
+	if (!rc) {
+		xy = malloc((pts.n ? pts.n : 1) * 2 * sizeof(*xy));
+		cin = malloc((pts.n ? pts.n : 1) * sizeof(*cin));
+		zin = malloc((pts.n ? pts.n : 1) * sizeof(*zin));
+		if (!xy || !cin || !zin)
+			rc = tp_error_set(TP_ERROR, "out of memory");
+	}
+	for (i = 0; i < pts.n && !rc; i++) {
+		xy[2 * i] = xy[2 * i + 1] = 0;
+		tp_geo_point_xy(run->g, pts.geom[i], &xy[2 * i], &xy[2 * i + 1]);
+	}
+	if (!rc)
+		rc = tp_locate_points(cin, &cr, (const char *const *)com.key, xy, pts.n, nt, &st);
+	if (!rc)
+		rc = tp_locate_points(zin, &zr, (const char *const *)zon.key, xy, pts.n, nt, NULL);
+	if (!rc)
+		rc = tp_store_prepare(run->db, &upd,
+				      "UPDATE vacancies SET nis_code = ?, zone_id = ? WHERE id = ?");
+	for (i = 0; i < pts.n && !rc; i++) {
+		if (cin[i] < 0) {
+			snprintf(why, sizeof(why),
+				 "outside every commune of the region (x %.1f, y %.1f in the "
+				 "working CRS)", xy[2 * i], xy[2 * i + 1]);
+			rc = tp_store_reject_row(run->db, "vacancies", pts.id[i], "locate",
+						 "geometry", why);
+			continue;
+		}
+		sqlite3_reset(upd);
+		sqlite3_bind_text(upd, 1, com.key[cin[i]], -1, SQLITE_STATIC);
+		if (zin[i] >= 0)
+			sqlite3_bind_text(upd, 2, zon.key[zin[i]], -1, SQLITE_STATIC);
+		else
+			sqlite3_bind_null(upd, 2);
+		sqlite3_bind_int64(upd, 3, pts.id[i]);
+		if (sqlite3_step(upd) != SQLITE_DONE)
+			rc = tp_error_set(TP_ERROR, "working store: %s", sqlite3_errmsg(run->db));
+	}
+	if (!rc && st.border && !run->quiet)
+		fprintf(stderr, "locate: %zu point%s on a commune border, given to the lowest NIS code\n",
+			st.border, st.border > 1 ? "s" : "");
+	sqlite3_finalize(upd);
+	free(xy);
+	free(cin);
+	free(zin);
+	tp_rings_dispose(&cr);
+	tp_rings_dispose(&zr);
+	tp_rows_dispose(run->g, &com);
+	tp_rows_dispose(run->g, &zon);
+	tp_rows_dispose(run->g, &pts);
+	return rc;
+}

@@ -1,0 +1,147 @@
+/*
+ * reproject.c: the reproject stage.  The geometries of the three input
+ * tables go from the source CRS recorded at load to the working CRS; a
+ * geometry that cannot be transformed is rejected.  Before the vacancies
+ * are moved, their coordinates are checked against the region
+ * (inputs/coords.h): a reading that puts them far away stops the run.
+ */
+#include "pipeline/rows.h"
+#include "pipeline/stages.h"
+#include "pipeline/store.h"
+#include "geo/error.h"
+#include "inputs/coords.h"
+#include "inputs/reader.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The source CRS recorded for input at load into *out (malloc'ed), NULL
+ * when none was recorded. */
+static int source_crs(sqlite3 *db, char **out, const char *input)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, step;
+
+	*out = NULL;
+	rc = tp_store_prepare(db, &st, "SELECT src_crs FROM input_stats WHERE input = ?");
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, input, -1, SQLITE_STATIC);
+	step = sqlite3_step(st);
+	if (step == SQLITE_ROW && sqlite3_column_text(st, 0)) {
+		*out = strdup((const char *)sqlite3_column_text(st, 0));
+		if (!*out)
+			rc = tp_error_set(TP_ERROR, "out of memory");
+	} else if (step != SQLITE_ROW && step != SQLITE_DONE) {
+		rc = tp_error_set(TP_ERROR, "working store: cannot read the source CRS of %s: %s",
+				  input, sqlite3_errmsg(db));
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int reproject_table(tp_run *run, const char *table, const char *dst)
+{
+	tp_transform *t = NULL;
+	sqlite3_stmt *upd = NULL;
+	tp_rows r = {0};
+	char sql[256], *src = NULL;
+	size_t i;
+	int rc;
+
+	rc = source_crs(run->db, &src, table);
+	if (rc)
+		return rc;
+	if (!src)
+		return tp_error_set(TP_ESTORE, "working store: no source CRS for %s; run the load stage",
+				    table);
+	rc = tp_transform_new(&t, run->g, src, dst);
+	if (rc) {
+		rc = tp_error_wrap(rc, "input '%s'", table);
+		goto done;
+	}
+	if (tp_transform_is_identity(t))
+		goto done;
+	snprintf(sql, sizeof(sql), "SELECT id, geom FROM %s ORDER BY id", table);
+	rc = tp_rows_load(run, &r, sql);
+	if (rc)
+		goto done;
+	snprintf(sql, sizeof(sql), "UPDATE %s SET geom = ? WHERE id = ?", table);
+	rc = tp_store_prepare(run->db, &upd, sql);
+	for (i = 0; i < r.n && !rc; i++) {
+		GEOSGeometry *out = r.geom[i] ? tp_transform_geom(t, r.geom[i]) : NULL;
+		if (!out) {
+			rc = tp_store_reject_row(run->db, table, r.id[i], "reproject", "geometry",
+						 "coordinates cannot be transformed to the working CRS");
+			continue;
+		}
+		rc = tp_rows_update_geom(run, upd, r.id[i], out);
+		tp_geo_destroy(run->g, out);
+	}
+done:
+	sqlite3_finalize(upd);
+	tp_rows_dispose(run->g, &r);
+	tp_transform_free(t);
+	free(src);
+	return rc;
+}
+
+/* Stops the run when the vacancies' coordinates, read as configured, fall
+ * far from the region (the communes, already reprojected) but another
+ * reading would put them inside (inputs/coords.h).  Geocoded points are
+ * left out: the address reference placed them. */
+static int check_vacancy_coords(tp_run *run, const char *dst)
+{
+	const tp_input_cfg *in = &run->cfg->inputs[TP_IN_VACANCIES];
+	tp_rows pts = {0};
+	double region[4];
+	double *x = NULL, *y = NULL;
+	char *src = NULL;
+	size_t i, n = 0;
+	int rc;
+
+	rc = source_crs(run->db, &src, "vacancies");
+	if (!rc)
+		rc = tp_rows_extent(run->db, run->g, "communes", region);
+	if (!rc)
+		rc = tp_rows_load(run, &pts, "SELECT id, geom FROM vacancies WHERE geocode IS NULL");
+	if (!rc && src && pts.n && region[0] <= region[2]) {
+		x = malloc(pts.n * sizeof(*x));
+		y = malloc(pts.n * sizeof(*y));
+		if (!x || !y)
+			rc = tp_error_set(TP_ERROR, "out of memory");
+		for (i = 0; i < pts.n && !rc; i++)
+			if (tp_geo_point_xy(run->g, pts.geom[i], &x[n], &y[n]))
+				n++;
+		if (!rc) {
+			tp_coords_input ci = {in->path, "vacancies", src, in->x, in->y};
+			rc = tp_coords_check(&ci, x, y, n, dst, region);
+		}
+	}
+	free(x);
+	free(y);
+	free(src);
+	tp_rows_dispose(run->g, &pts);
+	return rc;
+}
+
+int tp_stage_reproject(tp_run *run)
+{
+	char *dst = NULL;
+	int k, rc;
+
+	rc = tp_store_meta_get(run->db, &dst, "crs");
+	if (rc)
+		return rc;
+	if (!dst)
+		return tp_error_set(TP_ESTORE, "working store: no working CRS; run the load stage");
+	for (k = 0; k < TP_IN_COUNT && !rc; k++) {
+		if (k == TP_IN_VACANCIES)
+			rc = check_vacancy_coords(run, dst);
+		if (!rc)
+			rc = reproject_table(run, tp_input_def_get(k)->name, dst);
+	}
+	free(dst);
+	return rc;
+}

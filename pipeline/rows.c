@@ -1,0 +1,145 @@
+/*
+ * rows.c: rows of the working store with their geometries (rows.h), for
+ * the stages that move geometry.
+ */
+#include "pipeline/rows.h"
+#include "pipeline/store.h"
+#include "geo/error.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void tp_rows_dispose(tp_geo *g, tp_rows *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++) {
+		if (r->geom)
+			tp_geo_destroy(g, r->geom[i]);
+		if (r->key)
+			free(r->key[i]);
+	}
+	free(r->id);
+	free(r->geom);
+	free(r->key);
+	free(r->value);
+	memset(r, 0, sizeof(*r));
+}
+
+/* Loads tp_rows with a query returning (id, geom[, key[, value]]).  A row
+ * whose WKB does not parse is kept with a NULL geometry. */
+int tp_rows_load(tp_run *run, tp_rows *r, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+	size_t cap = 0;
+	int rc, ncol;
+
+	memset(r, 0, sizeof(*r));
+	rc = tp_store_prepare(run->db, &st, sql);
+	if (rc)
+		return rc;
+	ncol = sqlite3_column_count(st);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (r->n == cap) {
+			size_t nc = cap ? cap * 2 : 64;
+			long long *id = realloc(r->id, nc * sizeof(*id));
+			GEOSGeometry **geom = id ? realloc(r->geom, nc * sizeof(*geom)) : NULL;
+			char **key = geom ? realloc(r->key, nc * sizeof(*key)) : NULL;
+			double *value = key ? realloc(r->value, nc * sizeof(*value)) : NULL;
+			if (id)
+				r->id = id;
+			if (geom)
+				r->geom = geom;
+			if (key)
+				r->key = key;
+			if (!value) {
+				sqlite3_finalize(st);
+				return tp_error_set(TP_ERROR, "out of memory");
+			}
+			r->value = value;
+			cap = nc;
+		}
+		r->id[r->n] = sqlite3_column_int64(st, 0);
+		r->geom[r->n] = sqlite3_column_blob(st, 1)
+					? tp_geo_from_wkb(run->g, sqlite3_column_blob(st, 1),
+							  (size_t)sqlite3_column_bytes(st, 1))
+					: NULL;
+		r->key[r->n] = ncol > 2 && sqlite3_column_text(st, 2)
+				       ? strdup((const char *)sqlite3_column_text(st, 2))
+				       : NULL;
+		r->value[r->n] = ncol > 3 ? sqlite3_column_double(st, 3) : 0;
+		r->n++;
+		if (!r->key[r->n - 1] && ncol > 2 && sqlite3_column_text(st, 2)) {
+			sqlite3_finalize(st);
+			return tp_error_set(TP_ERROR, "out of memory");
+		}
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return tp_error_set(TP_ERROR, "working store: %s", sqlite3_errmsg(run->db));
+	return TP_OK;
+}
+
+int tp_rows_update_geom(tp_run *run, sqlite3_stmt *upd, long long id,
+		       const GEOSGeometry *geom)
+{
+	size_t len = 0;
+	unsigned char *wkb = tp_geo_to_wkb(run->g, geom, &len);
+	int rc = TP_OK;
+
+	if (!wkb)
+		return tp_error_set(TP_ERROR, "cannot write WKB: %s", run->g->geos_msg);
+	sqlite3_reset(upd);
+	sqlite3_bind_blob(upd, 1, wkb, (int)len, SQLITE_STATIC);
+	sqlite3_bind_int64(upd, 2, id);
+	if (sqlite3_step(upd) != SQLITE_DONE)
+		rc = tp_error_set(TP_ERROR, "working store: %s", sqlite3_errmsg(run->db));
+	tp_geo_free_buf(run->g, wkb);
+	return rc;
+}
+
+/* The polygons of r as flat rings, in r's order (a row without a geometry
+ * is an empty polygon). */
+int tp_rows_rings(tp_run *run, const tp_rows *r, tp_rings *out)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		if (tp_rings_add_geos(out, run->g, r->geom[i]))
+			return TP_ERROR;
+	return TP_OK;
+}
+
+int tp_rows_extent(sqlite3 *db, tp_geo *g, const char *table, double ext[4])
+{
+	sqlite3_stmt *st = NULL;
+	char sql[128];
+	int rc, step;
+
+	ext[0] = ext[1] = INFINITY;
+	ext[2] = ext[3] = -INFINITY;
+	snprintf(sql, sizeof(sql), "SELECT geom FROM %s WHERE geom IS NOT NULL", table);
+	rc = tp_store_prepare(db, &st, sql);
+	if (rc)
+		return rc;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		GEOSGeometry *geom = tp_geo_from_wkb(g, sqlite3_column_blob(st, 0),
+						     (size_t)sqlite3_column_bytes(st, 0));
+		double env[4];
+
+		if (tp_geo_envelope(g, geom, env)) {
+			ext[0] = fmin(ext[0], env[0]);
+			ext[1] = fmin(ext[1], env[1]);
+			ext[2] = fmax(ext[2], env[2]);
+			ext[3] = fmax(ext[3], env[3]);
+		}
+		tp_geo_destroy(g, geom);
+	}
+	if (step != SQLITE_DONE)
+		rc = tp_error_set(TP_ERROR, "working store: cannot read the geometries of %s: %s",
+				  table, sqlite3_errmsg(db));
+	sqlite3_finalize(st);
+	return rc;
+}

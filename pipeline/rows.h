@@ -1,0 +1,47 @@
+/*
+ * rows.h: rows of the working store with their geometries, as the stages
+ * that move geometry (reproject, validate, locate, apportion) read them:
+ * one query into parallel arrays, geometries parsed from the stored WKB.
+ * Internal to pipeline/.
+ */
+#ifndef TP_ROWS_H
+#define TP_ROWS_H
+
+#include <sqlite3.h>
+
+#include "geo/geo.h"
+#include "geo/rings.h"
+#include "pipeline/stages.h"
+
+typedef struct {
+	long long *id;        /* row ids */
+	GEOSGeometry **geom;  /* geometries, owned */
+	char **key;           /* key column text (may be NULL), owned */
+	double *value;        /* numeric column (may be NULL) */
+	size_t n;             /* rows */
+} tp_rows;
+
+/* Loads into *r the rows of a query returning (id, geom[, key[, value]]).
+ * A row whose WKB does not parse is kept with a NULL geometry.  TP_ERROR
+ * on out of memory or a store that cannot be read; r is then partly
+ * filled, for tp_rows_dispose(). */
+int tp_rows_load(tp_run *run, tp_rows *r, const char *sql);
+
+/* Frees what tp_rows_load() filled and zeroes r. */
+void tp_rows_dispose(tp_geo *g, tp_rows *r);
+
+/* Binds geom as WKB (parameter 1) and id (parameter 2) to upd, a prepared
+ * "UPDATE ... SET geom = ? WHERE id = ?", and steps it. */
+int tp_rows_update_geom(tp_run *run, sqlite3_stmt *upd, long long id,
+			const GEOSGeometry *geom);
+
+/* The envelope of the geometries of table into ext (min x, min y, max x,
+ * max y); min above max (+inf, -inf) when it has none.  TP_ERROR when the
+ * store cannot be read. */
+int tp_rows_extent(sqlite3 *db, tp_geo *g, const char *table, double ext[4]);
+
+/* Adds the polygons of r to out as flat rings, in r's order (a row without
+ * a geometry is an empty polygon). */
+int tp_rows_rings(tp_run *run, const tp_rows *r, tp_rings *out);
+
+#endif

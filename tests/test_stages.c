@@ -1,0 +1,149 @@
+/*
+ * test_stages.c: the stage table declares what each stage reads and
+ * writes, and the runner holds the stages to it (pipeline/stages.c): a
+ * stage reading a table no earlier stage writes is refused before the run,
+ * and a stage reading or changing a table it does not declare fails with
+ * a message naming stage, table and the declaration to fix.
+ */
+#include "geo/error.h"
+#include "outputs/published.h"
+#include "pipeline/stages.h"
+#include "pipeline/store.h"
+#include "tests/check.h"
+
+#include <stdlib.h>
+
+#define TABLES(...) ((const char *const[]){__VA_ARGS__, NULL})
+
+static sqlite3 *new_store(void)
+{
+	sqlite3 *db = NULL;
+
+	if (tp_store_open(&db, ":memory:") || tp_store_reset(db)) {
+		fprintf(stderr, "cannot make a working store: %s\n", tp_error_last());
+		exit(1);
+	}
+	return db;
+}
+
+/* A stage body: runs the SQL its test names on the store. */
+static const char *stage_sql;
+
+static int run_sql(tp_run *run)
+{
+	return tp_store_exec(run->db, stage_sql);
+}
+
+/* Reads the exact people total of each commune through the public guard. */
+static int run_published(tp_run *run)
+{
+	int rc = tp_published_begin(run->db, 0);
+
+	if (!rc)
+		rc = tp_store_exec(run->db, stage_sql);
+	tp_published_end(run->db);
+	return rc;
+}
+
+static void the_stage_table_declares_a_writer_for_every_table_read(void)
+{
+	size_t n;
+	const tp_stage *s = tp_stages(&n);
+
+	CHECK(tp_stages_check(s, n) == 0);
+	CHECK(tp_stage_find("write") + 1 == tp_stage_find("draw"));
+}
+
+static void a_stage_reading_a_table_no_earlier_stage_writes_is_refused_naming_it(void)
+{
+	/* load reads meta, which only it writes: no earlier stage does */
+	const tp_stage early[] = {
+		{"load", TABLES("meta"), TABLES("meta", "vacancies"), run_sql, "load"},
+	};
+	/* score reads zone_shares before apportion writes it */
+	const tp_stage late[] = {
+		{"load", NULL, TABLES("meta", "vacancies", "zones"), run_sql, "load"},
+		{"score", TABLES("vacancies", "zone_shares"), TABLES("vacancies"), run_sql, "score"},
+		{"apportion", TABLES("zones"), TABLES("zone_shares"), run_sql, "apportion"},
+	};
+
+	CHECK(tp_stages_check(early, 1) == TP_ERROR);
+	CHECK_CONTAINS(tp_error_last(), "stage 'load' reads table 'meta', which no earlier stage writes");
+	CHECK(tp_stages_check(late, 3) == TP_ERROR);
+	CHECK_CONTAINS(tp_error_last(),
+		       "stage 'score' reads table 'zone_shares', which no earlier stage writes");
+	/* in order, the same rows pass */
+	CHECK(tp_stages_check((const tp_stage[]){late[0], late[2], late[1]}, 3) == 0);
+}
+
+static void a_stage_reading_an_undeclared_table_fails_naming_stage_table_and_fix(void)
+{
+	tp_run run = {0};
+	const tp_stage peek = {"peek", TABLES("communes"), TABLES("meta"), run_sql, "peek"};
+	long long n = -1;
+
+	run.db = new_store();
+	stage_sql = "SELECT COUNT(*) FROM communes c JOIN vacancies v ON v.nis_code = c.nis_code";
+	CHECK(tp_stage_run(&run, &peek) == TP_ERROR);
+	CHECK_STR(tp_error_last(),
+		  "stage 'peek' reads table 'vacancies', which its row of the stage table "
+		  "(pipeline/stages.c) does not declare: add 'vacancies' to its reads");
+	/* what it declares it may read, and what it writes */
+	stage_sql = "SELECT COUNT(*) FROM communes; SELECT value FROM meta;"
+		    " INSERT INTO meta(key, value) VALUES ('k', 'v')";
+	CHECK(tp_stage_run(&run, &peek) == 0);
+	/* the check ends with the stage */
+	CHECK(tp_store_int(run.db, &n, "SELECT COUNT(*) FROM vacancies") == 0 && n == 0);
+	sqlite3_close(run.db);
+}
+
+static void a_stage_changing_a_table_it_does_not_write_fails_naming_it(void)
+{
+	tp_run run = {0};
+	const tp_stage st = {"score", TABLES("vacancies", "zone_shares"), TABLES("vacancies"),
+			     run_sql, "score"};
+
+	run.db = new_store();
+	stage_sql = "DELETE FROM zone_shares";
+	CHECK(tp_stage_run(&run, &st) == TP_ERROR);
+	CHECK_STR(tp_error_last(),
+		  "stage 'score' deletes from table 'zone_shares', which its row of the stage "
+		  "table (pipeline/stages.c) does not declare: add 'zone_shares' to its writes");
+	stage_sql = "INSERT INTO rejects(input) VALUES ('vacancies')";
+	CHECK(tp_stage_run(&run, &st) == TP_ERROR);
+	CHECK_CONTAINS(tp_error_last(), "stage 'score' inserts into table 'rejects'");
+	stage_sql = "UPDATE vacancies SET score = 1";
+	CHECK(tp_stage_run(&run, &st) == 0);
+	sqlite3_close(run.db);
+}
+
+static void both_guards_hold_while_a_public_writer_runs_in_a_stage(void)
+{
+	tp_run run = {0};
+	const tp_stage draw = {"draw", TABLES("communes", "commune_summary", "public_communes"),
+			       TABLES(NULL), run_published, "draw"};
+
+	run.db = new_store();
+	/* the stage's declaration: rejects is not among its reads */
+	stage_sql = "SELECT COUNT(*) FROM rejects";
+	CHECK(tp_stage_run(&run, &draw) == TP_ERROR);
+	CHECK_CONTAINS(tp_error_last(), "stage 'draw' reads table 'rejects'");
+	/* the public guard: an exact figure of a declared table */
+	stage_sql = "SELECT squat FROM commune_summary";
+	CHECK(tp_stage_run(&run, &draw) == TP_ERROR);
+	CHECK_CONTAINS(tp_error_last(), "access to commune_summary.squat is prohibited");
+	stage_sql = "SELECT c.name_fr, p.squat_label, s.capacity FROM communes c"
+		    " JOIN public_communes p USING (nis_code) JOIN commune_summary s USING (nis_code)";
+	CHECK(tp_stage_run(&run, &draw) == 0);
+	sqlite3_close(run.db);
+}
+
+int main(void)
+{
+	the_stage_table_declares_a_writer_for_every_table_read();
+	a_stage_reading_a_table_no_earlier_stage_writes_is_refused_naming_it();
+	a_stage_reading_an_undeclared_table_fails_naming_stage_table_and_fix();
+	a_stage_changing_a_table_it_does_not_write_fails_naming_it();
+	both_guards_hold_while_a_public_writer_runs_in_a_stage();
+	return check_report("test_stages");
+}
