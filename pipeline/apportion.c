@@ -26,13 +26,11 @@ int tp_stage_apportion(tp_run *run)
 
 	rc = tp_store_exec(run->db, "DELETE FROM zone_shares");
 	if (!rc)
-		rc = tp_rows_load(run, &zon, "SELECT id, geom, zone_id, total FROM zones ORDER BY zone_id");
+		rc = tp_rows_polygons(run, &zon, &zr,
+				      "SELECT id, geom, zone_id, total FROM zones ORDER BY zone_id");
 	if (!rc)
-		rc = tp_rows_load(run, &com, "SELECT id, geom, nis_code FROM communes ORDER BY nis_code");
-	if (!rc)
-		rc = tp_rows_rings(run, &zon, &zr);
-	if (!rc)
-		rc = tp_rows_rings(run, &com, &cr);
+		rc = tp_rows_polygons(run, &com, &cr,
+				      "SELECT id, geom, nis_code FROM communes ORDER BY nis_code");
 	if (!rc && !(inside = calloc(zon.n ? zon.n : 1, sizeof(*inside))))
 		rc = tp_error_set(TP_ERROR, "out of memory");
 	if (!rc)

@@ -120,7 +120,7 @@ int tp_stage_load(tp_run *run)
 {
 	tp_config *cfg = run->cfg;
 	PJ *crs = NULL;
-	char buf[64], stamp[32];
+	char stamp[32];
 	time_t now = time(NULL);
 	struct tm tm;
 	int rc, k;
@@ -138,19 +138,17 @@ int tp_stage_load(tp_run *run)
 	proj_destroy(crs);
 	gmtime_r(&now, &tm);
 	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	if (!rc)
-		rc = tp_store_meta_set(run->db, "run_started", stamp);
-	if (!rc)
-		rc = tp_store_meta_set(run->db, "config_path", cfg->path);
-	if (!rc)
-		rc = tp_store_meta_set(run->db, "config_text", cfg->text);
-	if (!rc)
-		rc = tp_store_meta_set(run->db, "tremplin_version", TP_VERSION);
-	snprintf(buf, sizeof(buf), "%s", cfg->reference_date);
-	if (!rc)
-		rc = tp_store_meta_set(run->db, "reference_date", buf);
-	if (!rc)
-		rc = tp_store_meta_set(run->db, "note", cfg->note ? cfg->note : "");
+	if (!rc) {
+		const char *const meta[][2] = {
+			{"run_started", stamp},
+			{"config_path", cfg->path},
+			{"config_text", cfg->text},
+			{"tremplin_version", TP_VERSION},
+			{"reference_date", cfg->reference_date},
+			{"note", cfg->note ? cfg->note : ""},
+		};
+		rc = tp_store_meta_set_all(run->db, meta, sizeof(meta) / sizeof(meta[0]));
+	}
 	for (k = 0; k < TP_IN_COUNT && !rc; k++)
 		rc = load_input(run, k);
 	if (!rc)

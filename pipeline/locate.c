@@ -36,15 +36,11 @@ int tp_stage_locate(tp_run *run)
 	size_t i;
 	int rc, nt = locate_threads();
 
-	rc = tp_rows_load(run, &com, "SELECT id, geom, nis_code FROM communes ORDER BY id");
+	rc = tp_rows_polygons(run, &com, &cr, "SELECT id, geom, nis_code FROM communes ORDER BY id");
 	if (!rc)
-		rc = tp_rows_load(run, &zon, "SELECT id, geom, zone_id FROM zones ORDER BY id");
+		rc = tp_rows_polygons(run, &zon, &zr, "SELECT id, geom, zone_id FROM zones ORDER BY id");
 	if (!rc)
 		rc = tp_rows_load(run, &pts, "SELECT id, geom FROM vacancies ORDER BY id");
-	if (!rc)
-		rc = tp_rows_rings(run, &com, &cr);
-	if (!rc)
-		rc = tp_rows_rings(run, &zon, &zr);
 	if (!rc) {
 		xy = malloc((pts.n ? pts.n : 1) * 2 * sizeof(*xy));
 		cin = malloc((pts.n ? pts.n : 1) * sizeof(*cin));

@@ -41,13 +41,19 @@ static int source_crs(sqlite3 *db, char **out, const char *input)
 	return rc;
 }
 
+/* tp_rows_fn: the geometry in the working CRS. */
+static GEOSGeometry *transform_one(tp_run *run, const GEOSGeometry *geom, const char **why,
+				   void *arg)
+{
+	(void)run;
+	*why = "coordinates cannot be transformed to the working CRS";
+	return geom ? tp_transform_geom(arg, geom) : NULL;
+}
+
 static int reproject_table(tp_run *run, const char *table, const char *dst)
 {
 	tp_transform *t = NULL;
-	sqlite3_stmt *upd = NULL;
-	tp_rows r = {0};
-	char sql[256], *src = NULL;
-	size_t i;
+	char *src = NULL;
 	int rc;
 
 	rc = source_crs(run->db, &src, table);
@@ -57,31 +63,10 @@ static int reproject_table(tp_run *run, const char *table, const char *dst)
 		return tp_error_set(TP_ESTORE, "working store: no source CRS for %s; run the load stage",
 				    table);
 	rc = tp_transform_new(&t, run->g, src, dst);
-	if (rc) {
-		rc = tp_error_wrap(rc, "input '%s'", table);
-		goto done;
-	}
-	if (tp_transform_is_identity(t))
-		goto done;
-	snprintf(sql, sizeof(sql), "SELECT id, geom FROM %s ORDER BY id", table);
-	rc = tp_rows_load(run, &r, sql);
 	if (rc)
-		goto done;
-	snprintf(sql, sizeof(sql), "UPDATE %s SET geom = ? WHERE id = ?", table);
-	rc = tp_store_prepare(run->db, &upd, sql);
-	for (i = 0; i < r.n && !rc; i++) {
-		GEOSGeometry *out = r.geom[i] ? tp_transform_geom(t, r.geom[i]) : NULL;
-		if (!out) {
-			rc = tp_store_reject_row(run->db, table, r.id[i], "reproject", "geometry",
-						 "coordinates cannot be transformed to the working CRS");
-			continue;
-		}
-		rc = tp_rows_update_geom(run, upd, r.id[i], out);
-		tp_geo_destroy(run->g, out);
-	}
-done:
-	sqlite3_finalize(upd);
-	tp_rows_dispose(run->g, &r);
+		rc = tp_error_wrap(rc, "input '%s'", table);
+	else if (!tp_transform_is_identity(t))
+		rc = tp_rows_rewrite(run, table, "reproject", transform_one, t);
 	tp_transform_free(t);
 	free(src);
 	return rc;

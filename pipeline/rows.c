@@ -82,8 +82,9 @@ int tp_rows_load(tp_run *run, tp_rows *r, const char *sql)
 	return TP_OK;
 }
 
-int tp_rows_update_geom(tp_run *run, sqlite3_stmt *upd, long long id,
-		       const GEOSGeometry *geom)
+/* Binds geom as WKB (parameter 1) and id (parameter 2) to upd, a prepared
+ * "UPDATE ... SET geom = ? WHERE id = ?", and steps it. */
+static int update_geom(tp_run *run, sqlite3_stmt *upd, long long id, const GEOSGeometry *geom)
 {
 	size_t len = 0;
 	unsigned char *wkb = tp_geo_to_wkb(run->g, geom, &len);
@@ -97,6 +98,37 @@ int tp_rows_update_geom(tp_run *run, sqlite3_stmt *upd, long long id,
 	if (sqlite3_step(upd) != SQLITE_DONE)
 		rc = tp_error_set(TP_ERROR, "working store: %s", sqlite3_errmsg(run->db));
 	tp_geo_free_buf(run->g, wkb);
+	return rc;
+}
+
+int tp_rows_rewrite(tp_run *run, const char *table, const char *stage, tp_rows_fn fn,
+		    void *arg)
+{
+	sqlite3_stmt *upd = NULL;
+	tp_rows r = {0};
+	char sql[256];
+	size_t i;
+	int rc;
+
+	snprintf(sql, sizeof(sql), "SELECT id, geom FROM %s ORDER BY id", table);
+	rc = tp_rows_load(run, &r, sql);
+	if (rc)
+		goto done;
+	snprintf(sql, sizeof(sql), "UPDATE %s SET geom = ? WHERE id = ?", table);
+	rc = tp_store_prepare(run->db, &upd, sql);
+	for (i = 0; i < r.n && !rc; i++) {
+		const char *why = "geometry cannot be read";
+		GEOSGeometry *out = fn(run, r.geom[i], &why, arg);
+		if (!out) {
+			rc = tp_store_reject_row(run->db, table, r.id[i], stage, "geometry", why);
+			continue;
+		}
+		rc = update_geom(run, upd, r.id[i], out);
+		tp_geo_destroy(run->g, out);
+	}
+done:
+	sqlite3_finalize(upd);
+	tp_rows_dispose(run->g, &r);
 	return rc;
 }
 
@@ -142,4 +174,11 @@ int tp_rows_extent(sqlite3 *db, tp_geo *g, const char *table, double ext[4])
 				  table, sqlite3_errmsg(db));
 	sqlite3_finalize(st);
 	return rc;
+}
+
+int tp_rows_polygons(tp_run *run, tp_rows *r, tp_rings *out, const char *sql)
+{
+	int rc = tp_rows_load(run, r, sql);
+
+	return rc ? rc : tp_rows_rings(run, r, out);
 }

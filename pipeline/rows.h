@@ -30,10 +30,18 @@ int tp_rows_load(tp_run *run, tp_rows *r, const char *sql);
 /* Frees what tp_rows_load() filled and zeroes r. */
 void tp_rows_dispose(tp_geo *g, tp_rows *r);
 
-/* Binds geom as WKB (parameter 1) and id (parameter 2) to upd, a prepared
- * "UPDATE ... SET geom = ? WHERE id = ?", and steps it. */
-int tp_rows_update_geom(tp_run *run, sqlite3_stmt *upd, long long id,
-			const GEOSGeometry *geom);
+/* What tp_rows_rewrite() makes of one row's geometry (NULL when the stored
+ * WKB did not parse): a new geometry, which the caller destroys, or NULL
+ * with *why set to the reason the row is rejected ("geometry cannot be
+ * read" when left alone). */
+typedef GEOSGeometry *(*tp_rows_fn)(tp_run *run, const GEOSGeometry *geom, const char **why,
+				    void *arg);
+
+/* Replaces the geometry of every row of table (communes, vacancies, zones)
+ * with fn's; a row fn refuses goes to rejects with stage, field "geometry"
+ * and fn's reason.  TP_E* when the store cannot be read or written. */
+int tp_rows_rewrite(tp_run *run, const char *table, const char *stage, tp_rows_fn fn,
+		    void *arg);
 
 /* The envelope of the geometries of table into ext (min x, min y, max x,
  * max y); min above max (+inf, -inf) when it has none.  TP_ERROR when the
@@ -43,5 +51,8 @@ int tp_rows_extent(sqlite3 *db, tp_geo *g, const char *table, double ext[4]);
 /* Adds the polygons of r to out as flat rings, in r's order (a row without
  * a geometry is an empty polygon). */
 int tp_rows_rings(tp_run *run, const tp_rows *r, tp_rings *out);
+
+/* tp_rows_load(), then tp_rows_rings() of what it loaded. */
+int tp_rows_polygons(tp_run *run, tp_rows *r, tp_rings *out, const char *sql);
 
 #endif

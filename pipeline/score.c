@@ -47,20 +47,23 @@ int tp_stage_score(tp_run *run)
 {
 	const tp_config *cfg = run->cfg;
 	sqlite3_stmt *st = NULL, *upd = NULL;
-	char status[256], buf[64];
+	char status[256], window[64], occupancy[64];
 	long ref;
 	int rc, step = SQLITE_DONE;
 
 	if (tp_date_iso_days(cfg->reference_date, &ref))
 		return tp_error_set(TP_ECONFIG, "%s: [run] reference_date: not a date: '%s'",
 				    cfg->path, cfg->reference_date);
-	rc = tp_store_meta_set(run->db, "reference_date", cfg->reference_date);
-	snprintf(buf, sizeof(buf), "%g", cfg->min_window_months);
-	if (!rc)
-		rc = tp_store_meta_set(run->db, "min_window_months", buf);
-	snprintf(buf, sizeof(buf), "%g", cfg->occupancy);
-	if (!rc)
-		rc = tp_store_meta_set(run->db, "occupancy", buf);
+	snprintf(window, sizeof(window), "%g", cfg->min_window_months);
+	snprintf(occupancy, sizeof(occupancy), "%g", cfg->occupancy);
+	{
+		const char *const meta[][2] = {
+			{"reference_date", cfg->reference_date},
+			{"min_window_months", window},
+			{"occupancy", occupancy},
+		};
+		rc = tp_store_meta_set_all(run->db, meta, sizeof(meta) / sizeof(meta[0]));
+	}
 	if (!rc)
 		rc = tp_store_exec(run->db,
 				   "UPDATE vacancies SET candidate = 0, status = NULL,"

@@ -101,19 +101,37 @@ int tp_store_reset(sqlite3 *db)
 	return tp_store_exec(db, schema);
 }
 
-int tp_store_meta_set(sqlite3 *db, const char *key, const char *value)
+/* Runs sql, which returns no row, with its ?1 (and ?2 when b is not NULL)
+ * bound to a and b. */
+static int exec_bound(sqlite3 *db, const char *sql, const char *a, const char *b)
 {
 	sqlite3_stmt *st = NULL;
 	int rc;
 
-	rc = tp_store_prepare(db, &st, "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)");
+	rc = tp_store_prepare(db, &st, sql);
 	if (rc)
 		return rc;
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
+	if (b)
+		sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		rc = tp_error_set(TP_ERROR, "working store: %s", sqlite3_errmsg(db));
 	sqlite3_finalize(st);
+	return rc;
+}
+
+int tp_store_meta_set(sqlite3 *db, const char *key, const char *value)
+{
+	return exec_bound(db, "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", key, value);
+}
+
+int tp_store_meta_set_all(sqlite3 *db, const char *const kv[][2], size_t n)
+{
+	size_t i;
+	int rc = TP_OK;
+
+	for (i = 0; i < n && !rc; i++)
+		rc = tp_store_meta_set(db, kv[i][0], kv[i][1]);
 	return rc;
 }
 
@@ -142,19 +160,10 @@ int tp_store_meta_get(sqlite3 *db, char **out, const char *key)
 
 int tp_store_stage_done(sqlite3 *db, const char *stage)
 {
-	sqlite3_stmt *st = NULL;
-	int rc;
-
-	rc = tp_store_prepare(db, &st,
-			      "INSERT OR REPLACE INTO stage_runs(stage, finished_at) VALUES "
-			      "(?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))");
-	if (rc)
-		return rc;
-	sqlite3_bind_text(st, 1, stage, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		rc = tp_error_set(TP_ERROR, "working store: %s", sqlite3_errmsg(db));
-	sqlite3_finalize(st);
-	return rc;
+	return exec_bound(db,
+			  "INSERT OR REPLACE INTO stage_runs(stage, finished_at) VALUES "
+			  "(?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
+			  stage, NULL);
 }
 
 int tp_store_stage_has_run(sqlite3 *db, const char *stage)
@@ -173,17 +182,7 @@ int tp_store_stage_has_run(sqlite3 *db, const char *stage)
 
 int tp_store_stage_forget(sqlite3 *db, const char *stage)
 {
-	sqlite3_stmt *st = NULL;
-	int rc;
-
-	rc = tp_store_prepare(db, &st, "DELETE FROM stage_runs WHERE stage = ?");
-	if (rc)
-		return rc;
-	sqlite3_bind_text(st, 1, stage, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		rc = tp_error_set(TP_ERROR, "working store: %s", sqlite3_errmsg(db));
-	sqlite3_finalize(st);
-	return rc;
+	return exec_bound(db, "DELETE FROM stage_runs WHERE stage = ?", stage, NULL);
 }
 
 int tp_store_reject(sqlite3 *db, const char *input, long row, const char *stage,

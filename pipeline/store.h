@@ -8,6 +8,8 @@
 #ifndef TP_STORE_H
 #define TP_STORE_H
 
+#include <stddef.h>
+
 #include <sqlite3.h>
 
 /* Opens (creating if needed) the store at path. */
@@ -24,6 +26,9 @@ int tp_store_prepare(sqlite3 *db, sqlite3_stmt **out, const char *sql);
 
 /* Sets a meta value. */
 int tp_store_meta_set(sqlite3 *db, const char *key, const char *value);
+
+/* Sets the n (key, value) pairs of kv, in order, stopping at a failure. */
+int tp_store_meta_set_all(sqlite3 *db, const char *const kv[][2], size_t n);
 
 /* Reads a meta value into *out, malloc'ed text the caller frees, or NULL
  * when the store has no such key; TP_ERROR with SQLite's message when the

@@ -16,37 +16,20 @@
 
 static const char *const polygon_tables[] = {"communes", "zones"};
 
+/* tp_rows_fn: a valid MultiPolygon, repaired when needed (arg counts the repairs). */
+static GEOSGeometry *valid_one(tp_run *run, const GEOSGeometry *geom, const char **why,
+			       void *arg)
+{
+	int fixed = 0;
+	GEOSGeometry *ok = geom ? tp_geo_valid_multipolygon(run->g, geom, &fixed, why) : NULL;
+
+	*(long *)arg += fixed;
+	return ok;
+}
+
 static int validate_polygons(tp_run *run, const char *table, long *repaired)
 {
-	sqlite3_stmt *upd = NULL;
-	tp_rows r = {0};
-	char sql[256];
-	size_t i;
-	int rc;
-
-	snprintf(sql, sizeof(sql), "SELECT id, geom FROM %s ORDER BY id", table);
-	rc = tp_rows_load(run, &r, sql);
-	if (rc)
-		return rc;
-	snprintf(sql, sizeof(sql), "UPDATE %s SET geom = ? WHERE id = ?", table);
-	rc = tp_store_prepare(run->db, &upd, sql);
-	for (i = 0; i < r.n && !rc; i++) {
-		const char *why = "geometry cannot be read";
-		int fixed = 0;
-		GEOSGeometry *ok = r.geom[i] ? tp_geo_valid_multipolygon(run->g, r.geom[i],
-									 &fixed, &why)
-					     : NULL;
-		if (!ok) {
-			rc = tp_store_reject_row(run->db, table, r.id[i], "validate", "geometry", why);
-			continue;
-		}
-		*repaired += fixed;
-		rc = tp_rows_update_geom(run, upd, r.id[i], ok);
-		tp_geo_destroy(run->g, ok);
-	}
-	sqlite3_finalize(upd);
-	tp_rows_dispose(run->g, &r);
-	return rc;
+	return tp_rows_rewrite(run, table, "validate", valid_one, repaired);
 }
 
 /* Rejects every row whose key repeats an earlier row's key. */

@@ -12,6 +12,7 @@
 #include "outputs/render.h"
 #include "pipeline/store.h"
 #include "tests/check.h"
+#include "tests/store_fixture.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -30,20 +31,9 @@ static const char *prepare_error(sqlite3 *db, const char *sql)
 	return msg;
 }
 
-static sqlite3 *new_store(void)
-{
-	sqlite3 *db = NULL;
-
-	if (tp_store_open(&db, ":memory:") || tp_store_reset(db)) {
-		fprintf(stderr, "cannot make a working store: %s\n", tp_error_last());
-		exit(1);
-	}
-	return db;
-}
-
 static void a_public_query_reading_an_exact_figure_fails_naming_table_and_column(void)
 {
-	sqlite3 *db = new_store();
+	sqlite3 *db = test_new_store();
 	char sql[256], name[128];
 	size_t i;
 
@@ -78,7 +68,7 @@ static void a_public_query_reading_an_exact_figure_fails_naming_table_and_column
 
 static void a_public_query_reads_the_published_figures_and_the_other_columns(void)
 {
-	sqlite3 *db = new_store();
+	sqlite3 *db = test_new_store();
 	char sql[256];
 	size_t i;
 
@@ -102,7 +92,7 @@ static void a_public_query_reads_the_published_figures_and_the_other_columns(voi
 
 static void internal_outputs_and_the_stages_read_every_column(void)
 {
-	sqlite3 *db = new_store();
+	sqlite3 *db = test_new_store();
 
 	CHECK(tp_published_begin(db, 1) == 0);
 	CHECK_STR(prepare_error(db, "SELECT squat, people_total FROM commune_summary"), "");
@@ -115,7 +105,7 @@ static void internal_outputs_and_the_stages_read_every_column(void)
 
 static void indicators_csv_is_written_through_the_guard_and_leaves_it_off(void)
 {
-	sqlite3 *db = new_store();
+	sqlite3 *db = test_new_store();
 	char path[64];
 
 	snprintf(path, sizeof(path), "test_published-%ld.csv", (long)getpid());
@@ -132,7 +122,7 @@ static void indicators_csv_is_written_through_the_guard_and_leaves_it_off(void)
  */
 static sqlite3 *store_leaking_exact_figures(void)
 {
-	sqlite3 *db = new_store();
+	sqlite3 *db = test_new_store();
 	char sql[2048];
 	size_t i, used;
 
@@ -175,7 +165,7 @@ static void every_public_writer_refuses_the_exact_figures(void)
 
 static void every_row_set_reads_only_what_its_view_may(void)
 {
-	sqlite3 *db = new_store();
+	sqlite3 *db = test_new_store();
 	tp_view *view = NULL;
 	tp_rows *rows = NULL;
 	int internal, set;
@@ -200,7 +190,7 @@ static void every_row_set_reads_only_what_its_view_may(void)
 
 static void a_view_guards_the_store_until_it_is_closed(void)
 {
-	sqlite3 *db = new_store();
+	sqlite3 *db = test_new_store();
 	tp_view *view = NULL;
 
 	CHECK(tp_view_open(&view, db, 0) == 0);
@@ -234,7 +224,7 @@ static const char *rejected_original(sqlite3 *db, int internal, const char *inpu
 
 static void a_public_view_leaves_out_the_counts_of_a_rejected_zone(void)
 {
-	sqlite3 *db = new_store();
+	sqlite3 *db = test_new_store();
 
 	CHECK(tp_store_exec(db, "INSERT INTO rejects(input, source_file, layer, src_row, stage,"
 				" field, reason, original) VALUES"

@@ -10,21 +10,11 @@
 #include "pipeline/stages.h"
 #include "pipeline/store.h"
 #include "tests/check.h"
+#include "tests/store_fixture.h"
 
 #include <stdlib.h>
 
 #define TABLES(...) ((const char *const[]){__VA_ARGS__, NULL})
-
-static sqlite3 *new_store(void)
-{
-	sqlite3 *db = NULL;
-
-	if (tp_store_open(&db, ":memory:") || tp_store_reset(db)) {
-		fprintf(stderr, "cannot make a working store: %s\n", tp_error_last());
-		exit(1);
-	}
-	return db;
-}
 
 /* A stage body: runs the SQL its test names on the store. */
 static const char *stage_sql;
@@ -82,7 +72,7 @@ static void a_stage_reading_an_undeclared_table_fails_naming_stage_table_and_fix
 	const tp_stage peek = {"peek", TABLES("communes"), TABLES("meta"), run_sql, "peek"};
 	long long n = -1;
 
-	run.db = new_store();
+	run.db = test_new_store();
 	stage_sql = "SELECT COUNT(*) FROM communes c JOIN vacancies v ON v.nis_code = c.nis_code";
 	CHECK(tp_stage_run(&run, &peek) == TP_ERROR);
 	CHECK_STR(tp_error_last(),
@@ -103,7 +93,7 @@ static void a_stage_changing_a_table_it_does_not_write_fails_naming_it(void)
 	const tp_stage st = {"score", TABLES("vacancies", "zone_shares"), TABLES("vacancies"),
 			     run_sql, "score"};
 
-	run.db = new_store();
+	run.db = test_new_store();
 	stage_sql = "DELETE FROM zone_shares";
 	CHECK(tp_stage_run(&run, &st) == TP_ERROR);
 	CHECK_STR(tp_error_last(),
@@ -123,7 +113,7 @@ static void both_guards_hold_while_a_public_writer_runs_in_a_stage(void)
 	const tp_stage draw = {"draw", TABLES("communes", "commune_summary", "public_communes"),
 			       TABLES(NULL), run_published, "draw"};
 
-	run.db = new_store();
+	run.db = test_new_store();
 	/* the stage's declaration: rejects is not among its reads */
 	stage_sql = "SELECT COUNT(*) FROM rejects";
 	CHECK(tp_stage_run(&run, &draw) == TP_ERROR);
