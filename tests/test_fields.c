@@ -92,6 +92,19 @@ static void numbers_take_a_decimal_comma(void)
 	CHECK(tp_parse_double("", &v) == -1);
 }
 
+static void whole_numbers_beyond_long_long_are_refused_as_too_large(void)
+{
+	int rc;
+
+	CHECK_STR(parse(&f_int, "9223372036854775807", &rc), "too large: '9223372036854775807'");
+	CHECK_STR(parse(&f_int, "1e19", &rc), "too large: '1e19'");
+	CHECK(rc == -1);
+	CHECK_STR(parse(&f_int, "inf", &rc), "too large: 'inf'");
+	CHECK_STR(parse(&f_int, "-inf", &rc), "negative: '-inf'");
+	CHECK_STR(parse(&f_int, "4611686018427387904", &rc), "4611686018427387904");
+	CHECK(rc == 1);
+}
+
 int main(void)
 {
 	whole_numbers_accept_spaces_and_integral_reals_only();
@@ -99,5 +112,6 @@ int main(void)
 	code_lists_accept_french_dutch_and_slrb_codes();
 	unknown_codes_are_refused_with_the_value_quoted();
 	numbers_take_a_decimal_comma();
+	whole_numbers_beyond_long_long_are_refused_as_too_large();
 	return check_report("test_fields");
 }
