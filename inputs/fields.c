@@ -261,7 +261,8 @@ int tp_parse_double(const char *s, double *out)
 	char buf[64], *end = NULL, *c;
 
 	trim_copy(s, buf, sizeof(buf));
-	if (!buf[0])
+	/* 63 characters or more were cut short: "5.000...0 logements" is not 5 */
+	if (!buf[0] || strlen(buf) == sizeof(buf) - 1)
 		return -1;
 	c = strchr(buf, ',');
 	if (c) {

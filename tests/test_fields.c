@@ -4,6 +4,8 @@
 #include "inputs/fields.h"
 #include "tests/check.h"
 
+#include <stdio.h>
+
 static const tp_field_def f_int = {"dwellings", TP_F_INT, TP_NEED_VALUE, 0};
 static const tp_field_def f_count = {"squat", TP_F_INT, TP_NEED_COLUMN, 1};
 static const tp_field_def f_date = {"works_start", TP_F_DATE, TP_NEED_OPTIONAL, 0};
@@ -92,6 +94,17 @@ static void numbers_take_a_decimal_comma(void)
 	CHECK(tp_parse_double("", &v) == -1);
 }
 
+static void a_number_too_long_to_read_whole_is_refused_not_cut_short(void)
+{
+	char text[80];
+	double v;
+
+	snprintf(text, sizeof(text), "5.%060d logements", 0);
+	CHECK(tp_parse_double(text, &v) == -1);
+	snprintf(text, sizeof(text), "  5.%059d  ", 0); /* 61 characters once trimmed */
+	CHECK(tp_parse_double(text, &v) == 0 && v == 5);
+}
+
 static void whole_numbers_beyond_long_long_are_refused_as_too_large(void)
 {
 	int rc;
@@ -113,5 +126,6 @@ int main(void)
 	unknown_codes_are_refused_with_the_value_quoted();
 	numbers_take_a_decimal_comma();
 	whole_numbers_beyond_long_long_are_refused_as_too_large();
+	a_number_too_long_to_read_whole_is_refused_not_cut_short();
 	return check_report("test_fields");
 }
