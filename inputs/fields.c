@@ -15,6 +15,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -263,7 +264,8 @@ int tp_parse_double(const char *s, double *out)
 	char buf[64], *end = NULL, *c;
 
 	trim_copy(s, buf, sizeof(buf));
-	if (!buf[0])
+	/* 63 characters or more were cut short: "5.000...0 logements" is not 5 */
+	if (!buf[0] || strlen(buf) == sizeof(buf) - 1)
 		return -1;
 	c = strchr(buf, ',');
 	if (c) {
@@ -304,12 +306,17 @@ int tp_field_parse(const tp_field_def *f, const char *raw, char *out,
 		snprintf(out, outlen, "%s", v);
 		return 1;
 	case TP_F_INT:
-		if (tp_parse_double(v, &x) || x != (double)(long long)x) {
+		/* the cast is defined only inside long long's range (|x| < 2^63) */
+		if (tp_parse_double(v, &x) || (fabs(x) < 0x1p63 && x != (double)(long long)x)) {
 			snprintf(whybuf, whylen, "not a whole number: '%s'", v);
 			return -1;
 		}
 		if (x < 0) {
 			snprintf(whybuf, whylen, "negative: '%s'", v);
+			return -1;
+		}
+		if (x >= 0x1p63) {
+			snprintf(whybuf, whylen, "too large: '%s'", v);
 			return -1;
 		}
 		snprintf(out, outlen, "%lld", (long long)x);

@@ -48,9 +48,7 @@ static char *slurp(const char *path, size_t *len)
 	return buf;
 }
 
-/* The separator of the header line: the most frequent of ';', ',' and tab
- * outside quotes (',' on a tie, as OGR would). */
-static char detect_separator(const char *s)
+char tp_source_separator(const char *s)
 {
 	int semi = 0, comma = 0, tab = 0, quoted = 0;
 
@@ -130,7 +128,7 @@ int tp_source_open(tp_source *src, const char *path, const char *what)
 		buf = slurp(path, &len);
 		if (!buf)
 			return tp_error_set(TP_EINPUT, "%s: cannot read the file%s", path, input);
-		src->separator = detect_separator(buf);
+		src->separator = tp_source_separator(buf);
 		opts = CSLSetNameValue(opts, "SEPARATOR",
 				       src->separator == ';'    ? "SEMICOLON"
 				       : src->separator == '\t' ? "TAB"

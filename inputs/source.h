@@ -33,6 +33,13 @@ typedef struct tp_source {
 int tp_source_open(tp_source *src, const char *path, const char *what);
 
 /*
+ * The separator of a CSV text's header line (s, NUL-terminated, after an
+ * optional UTF-8 BOM): the most frequent of ';', ',' and tab outside
+ * quotes, ',' on a tie as OGR would.
+ */
+char tp_source_separator(const char *s);
+
+/*
  * Writes the CRS layer declares into buf as "AUTH:CODE" when PROJ can
  * identify it, else as WKT2; returns 1, or 0 when the layer declares none.
  */

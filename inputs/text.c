@@ -92,6 +92,24 @@ static size_t utf8_next(const unsigned char *s, unsigned *cp)
 	return 1;
 }
 
+/* Appends the n bytes at s to out[*used], after a space when one is pending
+ * (*space) and out is not empty; 0 when they do not fit in outlen - 1 bytes,
+ * and then out is left as it was: folding stops there, and the text never
+ * ends in a space. */
+static int put(char *out, size_t outlen, size_t *used, int *space, const char *s, size_t n)
+{
+	size_t sep = *space && *used > 0;
+
+	if (*used + sep + n >= outlen)
+		return 0;
+	if (sep)
+		out[(*used)++] = ' ';
+	memcpy(out + *used, s, n);
+	*used += n;
+	*space = 0;
+	return 1;
+}
+
 void tp_text_fold(const char *s, char *out, size_t outlen, int keep_ranges)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -120,25 +138,14 @@ void tp_text_fold(const char *s, char *out, size_t outlen, int keep_ranges)
 			rep = "oe";
 		} else if (cp >= 0x100 && cp != 0xFFFD && cp < 0x2000) {
 			/* another letter: kept as written */
-			if (space && used > 0 && used + 1 < outlen)
-				out[used++] = ' ';
-			space = 0;
-			if (used + len < outlen) {
-				memcpy(out + used, p, len);
-				used += len;
-			}
+			if (!put(out, outlen, &used, &space, (const char *)p, len))
+				break;
 			p += len;
 			continue;
 		}
 		if (rep && rep[0] != ' ') {
-			size_t n = strlen(rep);
-			if (space && used > 0 && used + 1 < outlen)
-				out[used++] = ' ';
-			space = 0;
-			if (used + n < outlen) {
-				memcpy(out + used, rep, n);
-				used += n;
-			}
+			if (!put(out, outlen, &used, &space, rep, strlen(rep)))
+				break;
 		} else {
 			space = 1;
 		}

@@ -5,6 +5,8 @@
 #include "geo/codes.h"
 #include "tests/check.h"
 
+#include <stdio.h>
+
 static const tp_field_def f_int = {"dwellings", TP_F_INT, TP_NEED_VALUE, 0};
 static const tp_field_def f_count = {"squat", TP_F_INT, TP_NEED_COLUMN, 1};
 static const tp_field_def f_date = {"works_start", TP_F_DATE, TP_NEED_OPTIONAL, 0};
@@ -132,6 +134,30 @@ static void zone_columns_are_recognised_by_tremplins_own_labels(void)
 	CHECK(!tp_field_header_matches(third, "Squats"));
 }
 
+static void a_number_too_long_to_read_whole_is_refused_not_cut_short(void)
+{
+	char text[80];
+	double v;
+
+	snprintf(text, sizeof(text), "5.%060d logements", 0);
+	CHECK(tp_parse_double(text, &v) == -1);
+	snprintf(text, sizeof(text), "  5.%059d  ", 0); /* 61 characters once trimmed */
+	CHECK(tp_parse_double(text, &v) == 0 && v == 5);
+}
+
+static void whole_numbers_beyond_long_long_are_refused_as_too_large(void)
+{
+	int rc;
+
+	CHECK_STR(parse(&f_int, "9223372036854775807", &rc), "too large: '9223372036854775807'");
+	CHECK_STR(parse(&f_int, "1e19", &rc), "too large: '1e19'");
+	CHECK(rc == -1);
+	CHECK_STR(parse(&f_int, "inf", &rc), "too large: 'inf'");
+	CHECK_STR(parse(&f_int, "-inf", &rc), "negative: '-inf'");
+	CHECK_STR(parse(&f_int, "4611686018427387904", &rc), "4611686018427387904");
+	CHECK(rc == 1);
+}
+
 int main(void)
 {
 	whole_numbers_accept_spaces_and_integral_reals_only();
@@ -141,5 +167,7 @@ int main(void)
 	unknown_codes_are_refused_with_the_value_quoted();
 	numbers_take_a_decimal_comma();
 	zone_columns_are_recognised_by_tremplins_own_labels();
+	whole_numbers_beyond_long_long_are_refused_as_too_large();
+	a_number_too_long_to_read_whole_is_refused_not_cut_short();
 	return check_report("test_fields");
 }

@@ -83,11 +83,24 @@ static void french_and_dutch_headers_and_code_words_are_recognised(void)
 	CHECK_STR(out, "ais");
 }
 
+static void folding_stops_where_out_is_full_and_never_ends_in_a_space(void)
+{
+	char out[8];
+
+	tp_text_fold("Rue Haute 70", out, sizeof(out), 0);
+	CHECK_STR(out, "rue hau");
+	tp_text_fold("Abcdef G", out, sizeof(out), 0);
+	CHECK_STR(out, "abcdef");
+	tp_text_fold("abcdef \xc4\x8d", out, sizeof(out), 0); /* č, two bytes: no room */
+	CHECK_STR(out, "abcdef");
+}
+
 int main(void)
 {
 	folding_removes_case_accents_and_punctuation();
 	latin1_text_is_recoded_and_utf8_kept();
 	one_building_gives_one_address_key();
 	french_and_dutch_headers_and_code_words_are_recognised();
+	folding_stops_where_out_is_full_and_never_ends_in_a_space();
 	return check_report("test_text");
 }
