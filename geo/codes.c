@@ -145,6 +145,8 @@ void tp_classes_quantile(tp_classes *out, double *values, size_t n)
 	size_t i;
 
 	memset(out, 0, sizeof(*out));
+	if (n == 0)
+		return;
 	qsort(values, n, sizeof(double), compare_doubles);
 	for (i = 0; i < n; i++) {
 		/* a new class where the value changes and the group moves on */

@@ -9,6 +9,7 @@
  */
 #define _GNU_SOURCE
 #include "pipeline/config.h"
+#include "geo/dates.h"
 #include "geo/error.h"
 
 #include <stdint.h>
@@ -43,7 +44,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (k = 0; k < TP_IN_COUNT; k++)
 			if (!cfg.inputs[k].path)
 				abort();
-		if (tp_date_parse_iso(cfg.reference_date, &days))
+		if (tp_date_iso_days(cfg.reference_date, &days))
 			abort();
 	}
 	tp_config_dispose(&cfg);

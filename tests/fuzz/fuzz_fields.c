@@ -2,11 +2,12 @@
  * fuzz_fields.c: libFuzzer harness for the value parsers (inputs/fields.c):
  * one input is one cell as an office writes it.  Every field of the three
  * inputs parses it (text, whole numbers, dates, yes/no, owner types, vacancy
- * reasons), and so do tp_parse_double, tp_date_parse_iso and the header
+ * reasons), and so do tp_parse_double, tp_date_iso_days and the header
  * recognition.  Checks: a refused value says why; an accepted value is in
  * canonical form and parses again to itself (a date is a real date, a number
  * is digits, a code is one of tremplin's codes).
  */
+#include "geo/dates.h"
 #include "inputs/fields.h"
 
 #include <stdint.h>
@@ -49,7 +50,7 @@ static void check_field(const tp_field_def *f, const char *v)
 			abort();
 		break;
 	case TP_F_DATE:
-		if (strlen(out) != 10 || tp_date_parse_iso(out, &days))
+		if (strlen(out) != 10 || tp_date_iso_days(out, &days))
 			abort();
 		break;
 	case TP_F_BOOL:
@@ -84,7 +85,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (tp_parse_double(v, &x) == 0 && x != x)
 		abort();
-	tp_date_parse_iso(v, &days);
+	tp_date_iso_days(v, &days);
 	free(v);
 	return 0;
 }
