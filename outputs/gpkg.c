@@ -227,7 +227,9 @@ static const layer_def layers[] = {
 	 "Count zones: people counted per category, and how each zone is shared among"
 	 " communes."},
 	{"rejects", wkbNone,
-	 "SELECT input, source_file, layer, src_row, stage, field, reason,"
+	 "SELECT input, source_file, layer, src_row, stage, field,"
+	 " CASE WHEN input = 'zones' AND instr(reason, '''') > 0" /* a zone's reason quotes no count */
+	 " THEN rtrim(substr(reason, 1, instr(reason, '''') - 1), ': ') ELSE reason END,"
 	 " CASE WHEN input = 'zones' THEN NULL ELSE original END"
 	 " FROM rejects ORDER BY id",
 	 "SELECT input, source_file, layer, src_row, stage, field, reason, original"
