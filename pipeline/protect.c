@@ -40,22 +40,27 @@
  * protected as rows of their own (apportioned estimates, the same three
  * rules), it found on demo seeds 1-9 three zone cells "<5" narrowed by
  * the communes (Z10's squat at least 2 on the default demo, from commune
- * 21003's "5" and the shares) and 37 of 37 commune cells "<5" pinned,
+ * 21003's "5" and the shares) and all 34 commune cells "<5" pinned,
  * each a small share of a large published zone figure: those cannot be
  * protected without withholding the large zone figures themselves.  So
  * commune rows are not protected on their own: they are made from the
  * published zone figures only (protect_communes): cell = sum of share x
- * published zone figure, "x" when a zone sharing in the commune has that
- * cell withheld, "<T" below T, else rounded.  They are public knowledge
- * the zone table already gives, and add nothing an attacker can use; the
- * program over all tables reduces to the zone rows, which the row audit
- * settles exactly.  The price, measured on seeds 1-9: of 1197 commune
- * cells, 856 publish a number instead of 1026 (202 "x" instead of 27,
- * 9 of 171 commune totals withheld), and a published commune figure is
- * 1.9 people from the exact apportioned one on average instead of 1.3
- * (at most 10.4).  The scores' need in tenths (score.c) is the one public
- * figure still made from exact counts; the auditor includes it and finds
- * it narrows nothing on the demo seeds.
+ * the middle of what the zone's labels say of that cell (its published
+ * figure; 2.5 for "<5"; halfway from T to the smallest category its row
+ * publishes, plus 2, for an "x"), withheld ("x") when the shares of the
+ * withheld cells' ranges add up to more than ROUNDING_BASE, "<T" below
+ * T, else rounded.  They are public knowledge the zone table already
+ * gives, and add nothing an attacker can use; the program over all
+ * tables reduces to the zone rows, which the row audit settles exactly.
+ * The price, measured on seeds 1-9: of 1197 commune cells, 952 publish a
+ * number instead of 1026 (102 "x" instead of 27; every commune total
+ * stays published), and a published commune figure is 1.9 people from the
+ * exact apportioned one on average instead of 1.3 (at most 10.4, where
+ * many zones' roundings add up).  Withholding every commune cell that any
+ * withheld zone cell feeds, the simpler rule, published 856 (202 "x", 9
+ * totals withheld).  The scores' need in tenths (score.c) is the one
+ * public figure still made from exact counts; the auditor includes it
+ * and finds it narrows nothing on the demo seeds.
  *
  * The stage also recomputes the commune figures derived from people
  * (capacity shares, need) from the published figures.
@@ -93,7 +98,7 @@ typedef struct {
 	int nsecondary;           /* how many secondary cells so far */
 } row;
 
-/* How values of a table behave: whole numbers (zones) or fractions (communes). */
+/* How values of a table behave: whole numbers (zones) or fractions (communes: threshold only). */
 typedef struct {
 	double threshold; /* T */
 	int whole;        /* 1: values are whole numbers */
@@ -241,6 +246,43 @@ static void protect_row(const scale *sc, row *r)
 	} while (!safe && suppress_next(r));
 }
 
+/*
+ * What the published labels of zone row r say of cell i, from its state
+ * and the published figures only (never the exact ones nor the order the
+ * secondary cells were chosen in): the middle of the values it may take
+ * and the width of that range, 0 for a published figure, INFINITY when
+ * the labels put no upper bound on it (an "x" total, or an "x" category
+ * in a row that publishes no other non-zero category).
+ */
+static void public_range(const scale *sc, const row *r, int i, double *mid, double *width)
+{
+	double lo = 0, hi = INFINITY, l, h;
+	int j;
+
+	switch (r->state[i]) {
+	case CELL_ZERO:
+	case CELL_PUBLISHED:
+		*mid = r->pub[i];
+		*width = 0;
+		return;
+	case CELL_SMALL:
+		lo = sc->small_lo;
+		hi = sc->small_hi;
+		break;
+	case CELL_SECONDARY:
+		lo = sc->big_lo;
+		for (j = 0; j < TOTAL && i != TOTAL; j++)
+			if (r->state[j] == CELL_PUBLISHED) {
+				cell_bounds(sc, r, j, &l, &h);
+				if (h < hi)
+					hi = h;
+			}
+		break;
+	}
+	*mid = isinf(hi) ? lo : (lo + hi) / 2;
+	*width = hi - lo;
+}
+
 /* Binds the value and label of the seven cells at parameters first, first+1, ... */
 static void bind_cells(sqlite3_stmt *st, int first, const row *r, const char *small_label)
 {
@@ -286,9 +328,16 @@ static void insert_sql(char *sql, size_t size, const char *table, const char *ke
 	assert(used < size);
 }
 
+/* Two more parameters, the middle and width of a people figure (public_range). */
+#define TWO_PARAMS(c, fr, nl, aliases) ", ?, ?"
+
+/*
+ * Protects every zone row into public_zones, and writes the middle and
+ * width of each cell's public range to temp.zone_ranges for the communes.
+ */
 static int protect_zones(tp_run *run, const scale *sc, const char *small_label)
 {
-	sqlite3_stmt *st = NULL, *ins = NULL;
+	sqlite3_stmt *st = NULL, *ins = NULL, *ranges = NULL;
 	char sql[1024];
 	row r;
 	int rc, step = SQLITE_DONE, i;
@@ -299,6 +348,9 @@ static int protect_zones(tp_run *run, const scale *sc, const char *small_label)
 	insert_sql(sql, sizeof(sql), "public_zones", "zone_id", "", 0);
 	if (!rc)
 		rc = tp_store_prepare(run->db, &ins, sql);
+	if (!rc)
+		rc = tp_store_prepare(run->db, &ranges,
+				      "INSERT INTO temp.zone_ranges VALUES (?" TP_PEOPLE(TWO_PARAMS) ")");
 	while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
 		for (i = 0; i < NCELLS; i++)
 			r.exact[i] = sqlite3_column_double(st, i + 1);
@@ -306,14 +358,23 @@ static int protect_zones(tp_run *run, const scale *sc, const char *small_label)
 		sqlite3_reset(ins);
 		sqlite3_bind_value(ins, 1, sqlite3_column_value(st, 0));
 		bind_cells(ins, 2, &r, small_label);
-		if (sqlite3_step(ins) != SQLITE_DONE)
-			rc = tp_error_set(TP_ERROR, "working store: public_zones: %s",
+		sqlite3_reset(ranges);
+		sqlite3_bind_value(ranges, 1, sqlite3_column_value(st, 0));
+		for (i = 0; i < NCELLS; i++) {
+			double mid, width;
+			public_range(sc, &r, i, &mid, &width);
+			sqlite3_bind_double(ranges, 2 + 2 * i, mid);
+			sqlite3_bind_double(ranges, 3 + 2 * i, width);
+		}
+		if (sqlite3_step(ins) != SQLITE_DONE || sqlite3_step(ranges) != SQLITE_DONE)
+			rc = tp_error_set(TP_ERROR, "working store: public_zones, zone_ranges: %s",
 					  sqlite3_errmsg(run->db));
 	}
 	if (!rc && step != SQLITE_DONE)
 		rc = tp_error_set(TP_ERROR, "working store: %s", sqlite3_errmsg(run->db));
 	sqlite3_finalize(st);
 	sqlite3_finalize(ins);
+	sqlite3_finalize(ranges);
 	return rc;
 }
 
@@ -328,50 +389,51 @@ static void bind_ratio(sqlite3_stmt *st, int p, double x, double y, int known)
 
 /*
  * One commune row from the published zone figures: cell i is the sum over
- * the commune's zones of share x the zone's published figure, or withheld
- * ("x") when a zone with a share in the commune has that figure withheld.
- * The row then follows rule 1 (an estimate in (0, T) is "<T") and rule 2
- * (rounding), never rule 3: it is made of public figures only.
+ * the commune's zones of share x the middle of what the zone's labels say
+ * of that cell (its published figure, or the middle of a withheld cell's
+ * range), withheld ("x") when the shares of the withheld cells' ranges
+ * add up to more than ROUNDING_BASE.  The row then follows rule 1 (an
+ * estimate in (0, T) is "<T") and rule 2 (rounding), never rule 3: it is
+ * made of public figures only.
  */
-static void derive_commune(const scale *sc, row *r, const double *sum, const int *withheld)
+static void derive_commune(const scale *sc, row *r, const double *mid, const double *width)
 {
 	int i;
 
 	r->nsecondary = 0;
 	for (i = 0; i < NCELLS; i++) {
-		r->exact[i] = sum[i];
+		r->exact[i] = 0; /* not known: the row is made of public figures */
 		r->order[i] = 0;
 		r->pub[i] = 0;
-		if (withheld[i])
+		if (!(width[i] <= ROUNDING_BASE))
 			r->state[i] = CELL_SECONDARY;
-		else if (!(sum[i] > 0))
+		else if (!(mid[i] > 0))
 			r->state[i] = CELL_ZERO;
-		else if (sum[i] < sc->threshold)
+		else if (mid[i] < sc->threshold)
 			r->state[i] = CELL_SMALL;
 		else {
 			r->state[i] = CELL_PUBLISHED;
-			r->pub[i] = round_to_base(sum[i]);
+			r->pub[i] = round_to_base(mid[i]);
 		}
 	}
 }
 
-/* The sum of share x published figure, and whether any is withheld, per people figure. */
+/* The sums of share x middle and share x width, per people figure. */
 #define SHARE_SUM(c, fr, nl, aliases) \
-	", TOTAL(s.share * p." #c "), MAX(s.zone_id IS NOT NULL AND p." #c " IS NULL)"
+	", TOTAL(s.share * e." #c "_mid), TOTAL(s.share * e." #c "_width)"
 
 static int protect_communes(tp_run *run, const scale *sc, const char *small_label)
 {
 	sqlite3_stmt *st = NULL, *ins = NULL;
 	char sql[1024];
-	double sum[NCELLS];
-	int withheld[NCELLS];
+	double mid[NCELLS], width[NCELLS];
 	row r;
 	int rc, step = SQLITE_DONE, i, extra = 2 + 2 * NCELLS;
 
 	rc = tp_store_prepare(run->db, &st,
 			      "SELECT c.nis_code" TP_PEOPLE(SHARE_SUM) ", c.capacity, c.empty_dwellings"
 			      " FROM commune_summary c LEFT JOIN zone_shares s USING (nis_code)"
-			      " LEFT JOIN public_zones p USING (zone_id)"
+			      " LEFT JOIN temp.zone_ranges e USING (zone_id)"
 			      " GROUP BY c.nis_code ORDER BY c.nis_code");
 	insert_sql(sql, sizeof(sql), "public_communes", "nis_code",
 		   ", capacity_share_public, capacity_share_total, need", 3);
@@ -383,10 +445,10 @@ static int protect_communes(tp_run *run, const scale *sc, const char *small_labe
 		int total_known;
 
 		for (i = 0; i < NCELLS; i++) {
-			sum[i] = sqlite3_column_double(st, 1 + 2 * i);
-			withheld[i] = sqlite3_column_int(st, 2 + 2 * i);
+			mid[i] = sqlite3_column_double(st, 1 + 2 * i);
+			width[i] = sqlite3_column_double(st, 2 + 2 * i);
 		}
-		derive_commune(sc, &r, sum, withheld);
+		derive_commune(sc, &r, mid, width);
 		sqlite3_reset(ins);
 		sqlite3_bind_value(ins, 1, sqlite3_column_value(st, 0));
 		bind_cells(ins, 2, &r, small_label);
@@ -405,6 +467,9 @@ static int protect_communes(tp_run *run, const scale *sc, const char *small_labe
 	return rc;
 }
 
+/* The columns of temp.zone_ranges: a people figure's middle and width (public_range). */
+#define RANGE_COLUMNS(c, fr, nl, aliases) ", " #c "_mid REAL, " #c "_width REAL"
+
 int tp_stage_protect(tp_run *run)
 {
 	double t = run->cfg->small_cell_threshold;
@@ -413,7 +478,9 @@ int tp_stage_protect(tp_run *run)
 	int rc;
 
 	snprintf(small_label, sizeof(small_label), "<%g", t);
-	rc = tp_store_exec(run->db, "DELETE FROM public_zones; DELETE FROM public_communes");
+	rc = tp_store_exec(run->db, "DELETE FROM public_zones; DELETE FROM public_communes;"
+			   " DROP TABLE IF EXISTS temp.zone_ranges;"
+			   " CREATE TEMP TABLE zone_ranges(zone_id TEXT PRIMARY KEY" TP_PEOPLE(RANGE_COLUMNS) ")");
 	snprintf(buf, sizeof(buf), "%g", t);
 	if (!rc)
 		rc = tp_store_meta_set(run->db, "small_cell_threshold", buf);
@@ -424,5 +491,7 @@ int tp_stage_protect(tp_run *run)
 		rc = protect_zones(run, &whole, small_label);
 	if (!rc)
 		rc = protect_communes(run, &fraction, small_label);
+	if (!rc)
+		rc = tp_store_exec(run->db, "DROP TABLE temp.zone_ranges");
 	return rc;
 }

@@ -7,8 +7,8 @@ are the exact zone figures (integers >= 0, the total the sum of the six categori
 
 - each zone label: "0" is 0; a published p is within the rounding of p (p-2..p+2) and at least T;
   "<T" is 1..T-1; "x" is at least T and at most every category its row still publishes;
-- each commune label, unless it can be recomputed from the zone labels and the shares (then it is
-  public knowledge and constrains nothing): the commune estimate sum(share x zone figure) within
+- each commune label, unless it can be recomputed from the zone labels and the shares as the
+  README says (then it is public knowledge and constrains nothing): the commune estimate sum(share x zone figure) within
   the rounding of p and at least T, in (0, T) for "<T", at least T and at most the commune's
   published categories for "x", 0 for "0";
 - each candidate's score gives its commune's need in tenths of the largest need: tenths <=
@@ -79,29 +79,53 @@ def label_bounds(label):
     return max(p - BASE // 2, T), p + BASE // 2
 
 
+def public_range(labels, k):
+    """The middle and width of what zone row labels say of cell k (README: a withheld cell counts
+    at the middle of its range; width 0 when published, infinite when not bounded above)."""
+    lab = labels[k]
+    if lab == SMALL:
+        return T / 2, T - 2
+    if lab == "x":
+        caps = [int(l) + BASE // 2 for l in labels[:6] if l not in ("0", SMALL, "x")] if k < 6 else []
+        if not caps:
+            return T, math.inf
+        return (T + min(caps)) / 2, min(caps) - T
+    return int(lab), 0
+
+
+def label_of(v):
+    if v == 0:
+        return "0"
+    if v < T:
+        return SMALL
+    return "%d" % (BASE * math.floor(v / BASE + 0.5))
+
+
 def derived(zones, shares, nis):
-    """The commune's labels recomputed from the zone labels alone (README: a commune figure is the
-    sum of share x published zone figure; "x" when one of them is withheld)."""
+    """The commune's possible labels, recomputed from the zone labels alone (README: the sum of
+    share x middle of each zone cell's range, "x" when the shares of the withheld ranges add up
+    to more than 5), each a set: both sides of a rounding edge the shares' float error may cross."""
     out = []
     for k in range(7):
-        v, held = 0.0, False
+        mid = width = 0.0
         for z, sh in shares.items():
             if nis in sh:
-                lab = zones[z][k]
-                if lab in (SMALL, "x"):
-                    held = True
-                else:
-                    v += sh[nis] * int(lab)
-        if held:
-            out.append("x")
-        elif v == 0:
-            out.append("0")
-        elif v < T:
-            out.append(SMALL)
+                m, w = public_range(zones[z], k)
+                mid += sh[nis] * m
+                width += sh[nis] * w
+        if width > BASE + 1e-6:
+            out.append({"x"})
+        elif width > BASE - 1e-6:
+            out.append({"x", label_of(mid)})
+        elif mid == 0:
+            out.append({"0"})
         else:
-            p = BASE * math.floor(v / BASE + 0.5)
-            out.append("%d" % p)
+            out.append({label_of(max(mid - 1e-6, 1e-9)), label_of(mid + 1e-6)})
     return out
+
+
+def recomputable(zones, shares, nis, labels):
+    return all(l in d for l, d in zip(labels, derived(zones, shares, nis)))
 
 
 class Program:
@@ -123,7 +147,7 @@ class Program:
         if rows_only is not None:
             return
         for nis, labels in communes.items():
-            if labels == derived(zones, shares, nis):
+            if recomputable(zones, shares, nis, labels):
                 self.recomputed.add(nis)
             else:
                 self.commune_row(nis, labels, shares)
