@@ -73,6 +73,7 @@
 #include <assert.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define NCELLS TP_NPEOPLE /* six categories, then the total (geo/categories.h) */
@@ -97,6 +98,20 @@ typedef struct {
 	int order[NCELLS];        /* secondary cells: 1 for the first chosen, 2 ... */
 	int nsecondary;           /* how many secondary cells so far */
 } row;
+
+/* What the published labels of one zone say of its cells (public_range). */
+typedef struct {
+	char *zone_id;        /* public_zones.zone_id, as text */
+	double mid[NCELLS];   /* the middle of each cell's public range */
+	double width[NCELLS]; /* its width: 0 when published, INFINITY when unbounded */
+} zone_range;
+
+/* The zones' public ranges, sorted by zone_id (protect_zones fills it, the communes read it). */
+typedef struct {
+	zone_range *v; /* the zones */
+	size_t n;      /* how many */
+	size_t cap;    /* allocated */
+} zone_ranges;
 
 /* How values of a table behave: whole numbers (zones) or fractions (communes: threshold only). */
 typedef struct {
@@ -328,16 +343,46 @@ static void insert_sql(char *sql, size_t size, const char *table, const char *ke
 	assert(used < size);
 }
 
-/* Two more parameters, the middle and width of a people figure (public_range). */
-#define TWO_PARAMS(c, fr, nl, aliases) ", ?, ?"
+/* Appends zone_id's public ranges (public_range of each cell of r) to zr; 0 or TP_ERROR. */
+static int ranges_add(zone_ranges *zr, const scale *sc, const char *zone_id, const row *r)
+{
+	zone_range *z;
+	int i;
+
+	if (zr->n == zr->cap) {
+		size_t cap = zr->cap ? 2 * zr->cap : 64;
+		zone_range *grown = realloc(zr->v, cap * sizeof(*grown));
+		if (!grown)
+			return tp_error_set(TP_ERROR, "out of memory");
+		zr->v = grown;
+		zr->cap = cap;
+	}
+	z = &zr->v[zr->n];
+	if (!(z->zone_id = strdup(zone_id)))
+		return tp_error_set(TP_ERROR, "out of memory");
+	for (i = 0; i < NCELLS; i++)
+		public_range(sc, r, i, &z->mid[i], &z->width[i]);
+	zr->n++;
+	return 0;
+}
+
+static int zone_range_cmp(const void *key, const void *elem)
+{
+	return strcmp(key, ((const zone_range *)elem)->zone_id);
+}
+
+static int zone_range_order(const void *a, const void *b)
+{
+	return zone_range_cmp(((const zone_range *)a)->zone_id, b);
+}
 
 /*
- * Protects every zone row into public_zones, and writes the middle and
- * width of each cell's public range to temp.zone_ranges for the communes.
+ * Protects every zone row into public_zones, and gives zr each zone's
+ * public ranges, sorted by zone_id as text (strcmp) for bsearch.
  */
-static int protect_zones(tp_run *run, const scale *sc, const char *small_label)
+static int protect_zones(tp_run *run, const scale *sc, const char *small_label, zone_ranges *zr)
 {
-	sqlite3_stmt *st = NULL, *ins = NULL, *ranges = NULL;
+	sqlite3_stmt *st = NULL, *ins = NULL;
 	char sql[1024];
 	row r;
 	int rc, step = SQLITE_DONE, i;
@@ -348,33 +393,27 @@ static int protect_zones(tp_run *run, const scale *sc, const char *small_label)
 	insert_sql(sql, sizeof(sql), "public_zones", "zone_id", "", 0);
 	if (!rc)
 		rc = tp_store_prepare(run->db, &ins, sql);
-	if (!rc)
-		rc = tp_store_prepare(run->db, &ranges,
-				      "INSERT INTO temp.zone_ranges VALUES (?" TP_PEOPLE(TWO_PARAMS) ")");
 	while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *zone_id = (const char *)sqlite3_column_text(st, 0);
+
 		for (i = 0; i < NCELLS; i++)
 			r.exact[i] = sqlite3_column_double(st, i + 1);
 		protect_row(sc, &r);
 		sqlite3_reset(ins);
 		sqlite3_bind_value(ins, 1, sqlite3_column_value(st, 0));
 		bind_cells(ins, 2, &r, small_label);
-		sqlite3_reset(ranges);
-		sqlite3_bind_value(ranges, 1, sqlite3_column_value(st, 0));
-		for (i = 0; i < NCELLS; i++) {
-			double mid, width;
-			public_range(sc, &r, i, &mid, &width);
-			sqlite3_bind_double(ranges, 2 + 2 * i, mid);
-			sqlite3_bind_double(ranges, 3 + 2 * i, width);
-		}
-		if (sqlite3_step(ins) != SQLITE_DONE || sqlite3_step(ranges) != SQLITE_DONE)
-			rc = tp_error_set(TP_ERROR, "working store: public_zones, zone_ranges: %s",
+		if (sqlite3_step(ins) != SQLITE_DONE)
+			rc = tp_error_set(TP_ERROR, "working store: public_zones: %s",
 					  sqlite3_errmsg(run->db));
+		else
+			rc = ranges_add(zr, sc, zone_id ? zone_id : "", &r);
 	}
 	if (!rc && step != SQLITE_DONE)
 		rc = tp_error_set(TP_ERROR, "working store: %s", sqlite3_errmsg(run->db));
+	if (!rc)
+		qsort(zr->v, zr->n, sizeof(*zr->v), zone_range_order);
 	sqlite3_finalize(st);
 	sqlite3_finalize(ins);
-	sqlite3_finalize(ranges);
 	return rc;
 }
 
@@ -418,36 +457,63 @@ static void derive_commune(const scale *sc, row *r, const double *mid, const dou
 	}
 }
 
-/* The sums of share x middle and share x width, per people figure. */
-#define SHARE_SUM(c, fr, nl, aliases) \
-	", TOTAL(s.share * e." #c "_mid), TOTAL(s.share * e." #c "_width)"
-
-static int protect_communes(tp_run *run, const scale *sc, const char *small_label)
+/* Sums share x middle and share x width over nis_code's zones (derive_commune); 0 or TP_ERROR. */
+static int commune_sums(sqlite3_stmt *shares, const zone_ranges *zr, sqlite3_value *nis_code,
+			double *mid, double *width)
 {
-	sqlite3_stmt *st = NULL, *ins = NULL;
+	int step, i;
+
+	for (i = 0; i < NCELLS; i++)
+		mid[i] = width[i] = 0;
+	sqlite3_reset(shares);
+	sqlite3_bind_value(shares, 1, nis_code);
+	while ((step = sqlite3_step(shares)) == SQLITE_ROW) {
+		const char *zone_id = (const char *)sqlite3_column_text(shares, 0);
+		double share = sqlite3_column_double(shares, 1);
+		const zone_range *z = zone_id ? bsearch(zone_id, zr->v, zr->n, sizeof(*zr->v),
+							zone_range_cmp) : NULL;
+		if (!z)
+			return tp_error_set(TP_ERROR, "working store: zone_shares: zone '%s' not in zones",
+					    zone_id ? zone_id : "");
+		for (i = 0; i < NCELLS; i++) {
+			mid[i] += share * z->mid[i];
+			width[i] += share * z->width[i];
+		}
+	}
+	if (step != SQLITE_DONE)
+		return tp_error_set(TP_ERROR, "working store: zone_shares: %s",
+				    sqlite3_errmsg(sqlite3_db_handle(shares)));
+	return 0;
+}
+
+static int protect_communes(tp_run *run, const scale *sc, const char *small_label,
+			    const zone_ranges *zr)
+{
+	sqlite3_stmt *st = NULL, *ins = NULL, *shares = NULL;
 	char sql[1024];
 	double mid[NCELLS], width[NCELLS];
 	row r;
-	int rc, step = SQLITE_DONE, i, extra = 2 + 2 * NCELLS;
+	int rc, step = SQLITE_DONE, extra = 2 + 2 * NCELLS;
 
 	rc = tp_store_prepare(run->db, &st,
-			      "SELECT c.nis_code" TP_PEOPLE(SHARE_SUM) ", c.capacity, c.empty_dwellings"
-			      " FROM commune_summary c LEFT JOIN zone_shares s USING (nis_code)"
-			      " LEFT JOIN temp.zone_ranges e USING (zone_id)"
-			      " GROUP BY c.nis_code ORDER BY c.nis_code");
+			      "SELECT nis_code, capacity, empty_dwellings FROM commune_summary"
+			      " ORDER BY nis_code");
 	insert_sql(sql, sizeof(sql), "public_communes", "nis_code",
 		   ", capacity_share_public, capacity_share_total, need", 3);
 	if (!rc)
 		rc = tp_store_prepare(run->db, &ins, sql);
+	if (!rc)
+		rc = tp_store_prepare(run->db, &shares,
+				      "SELECT zone_id, share FROM zone_shares WHERE nis_code = ?"
+				      " ORDER BY zone_id");
 	while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
-		double capacity = sqlite3_column_double(st, 1 + 2 * NCELLS);
-		double empty = sqlite3_column_double(st, 2 + 2 * NCELLS);
+		double capacity = sqlite3_column_double(st, 1);
+		double empty = sqlite3_column_double(st, 2);
 		int total_known;
 
-		for (i = 0; i < NCELLS; i++) {
-			mid[i] = sqlite3_column_double(st, 1 + 2 * i);
-			width[i] = sqlite3_column_double(st, 2 + 2 * i);
-		}
+		rc = commune_sums(shares, zr, sqlite3_column_value(st, 0), mid, width);
+		if (rc)
+			break;
 		derive_commune(sc, &r, mid, width);
 		sqlite3_reset(ins);
 		sqlite3_bind_value(ins, 1, sqlite3_column_value(st, 0));
@@ -464,23 +530,21 @@ static int protect_communes(tp_run *run, const scale *sc, const char *small_labe
 		rc = tp_error_set(TP_ERROR, "working store: %s", sqlite3_errmsg(run->db));
 	sqlite3_finalize(st);
 	sqlite3_finalize(ins);
+	sqlite3_finalize(shares);
 	return rc;
 }
-
-/* The columns of temp.zone_ranges: a people figure's middle and width (public_range). */
-#define RANGE_COLUMNS(c, fr, nl, aliases) ", " #c "_mid REAL, " #c "_width REAL"
 
 int tp_stage_protect(tp_run *run)
 {
 	double t = run->cfg->small_cell_threshold;
 	scale whole = make_scale(t, 1), fraction = make_scale(t, 0);
+	zone_ranges zr = {NULL, 0, 0};
 	char small_label[64], buf[64];
+	size_t i;
 	int rc;
 
 	snprintf(small_label, sizeof(small_label), "<%g", t);
-	rc = tp_store_exec(run->db, "DELETE FROM public_zones; DELETE FROM public_communes;"
-			   " DROP TABLE IF EXISTS temp.zone_ranges;"
-			   " CREATE TEMP TABLE zone_ranges(zone_id TEXT PRIMARY KEY" TP_PEOPLE(RANGE_COLUMNS) ")");
+	rc = tp_store_exec(run->db, "DELETE FROM public_zones; DELETE FROM public_communes");
 	snprintf(buf, sizeof(buf), "%g", t);
 	if (!rc)
 		rc = tp_store_meta_set(run->db, "small_cell_threshold", buf);
@@ -488,10 +552,11 @@ int tp_stage_protect(tp_run *run)
 	if (!rc)
 		rc = tp_store_meta_set(run->db, "rounding_base", buf);
 	if (!rc)
-		rc = protect_zones(run, &whole, small_label);
+		rc = protect_zones(run, &whole, small_label, &zr);
 	if (!rc)
-		rc = protect_communes(run, &fraction, small_label);
-	if (!rc)
-		rc = tp_store_exec(run->db, "DROP TABLE temp.zone_ranges");
+		rc = protect_communes(run, &fraction, small_label, &zr);
+	for (i = 0; i < zr.n; i++)
+		free(zr.v[i].zone_id);
+	free(zr.v);
 	return rc;
 }
