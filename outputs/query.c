@@ -70,8 +70,8 @@ typedef struct {
 	" ORDER BY z.zone_id, z.id"
 
 /* The rejects, their original values as the SQL expression original. */
-#define REJECTS_SQL(original)                                                        \
-	"SELECT input, source_file, layer, src_row, stage, field, reason, " original \
+#define REJECTS_SQL(reason, original)                                                \
+	"SELECT input, source_file, layer, src_row, stage, field, " reason ", " original \
 	" FROM rejects ORDER BY id"
 
 /*
@@ -117,8 +117,12 @@ static const rowset_def rowsets[] = {
 	},
 	[TP_ROWS_REJECTS] = {
 		"the rejects",
-		REJECTS_SQL("CASE WHEN input = 'zones' THEN NULL ELSE original END"),
-		REJECTS_SQL("original"),
+		/* a rejected zone's reason quotes no count: cut at its first quote */
+		REJECTS_SQL("CASE WHEN input = 'zones' AND instr(reason, '''') > 0"
+			    " THEN rtrim(substr(reason, 1, instr(reason, '''') - 1), ': ')"
+			    " ELSE reason END",
+			    "CASE WHEN input = 'zones' THEN NULL ELSE original END"),
+		REJECTS_SQL("reason", "original"),
 	},
 	[TP_ROWS_CRS] = {
 		"the working CRS",

@@ -55,7 +55,7 @@ static const tp_stage stage_table[] = {
 	 "candidates for a temporary occupation: window, capacity, score, rank"},
 	{"summarise", TABLES("communes", "vacancies", "zones", "zone_shares"),
 	 TABLES("commune_summary"), tp_stage_summarise, "the figures of each commune"},
-	{"protect", TABLES("commune_summary", "zones"),
+	{"protect", TABLES("commune_summary", "zones", "zone_shares"),
 	 TABLES("meta", "public_communes", "public_zones"), tp_stage_protect,
 	 "the people figures public outputs may show (small cells withheld)"},
 	{"write", TABLES("meta", "input_stats", INPUTS, "zone_shares", "commune_summary", "rejects",

@@ -1,0 +1,292 @@
+"""The cross-table auditor: an attacker's integer program over every published figure.
+
+Written from the README ("Privacy", "Scoring") and the published outputs only, not from the C
+code: the count_zones and communes layers of tremplin.gpkg (labels and geometries), the
+candidates layer (scores, windows, dwellings) and indicators.csv (empty dwellings). The unknowns
+are the exact zone figures (integers >= 0, the total the sum of the six categories). Constraints:
+
+- each zone label: "0" is 0; a published p is within the rounding of p (p-2..p+2) and at least T;
+  "<T" is 1..T-1; "x" is at least T and at most every category its row still publishes;
+- each commune label, unless it can be recomputed from the zone labels and the shares as the
+  README says (then it is public knowledge and constrains nothing): the commune estimate sum(share x zone figure) within
+  the rounding of p and at least T, in (0, T) for "<T", at least T and at most the commune's
+  published categories for "x", 0 for "0";
+- each candidate's score gives its commune's need in tenths of the largest need: tenths <=
+  need / max need < tenths + 0.1, need = sum(share x zone total) / empty dwellings, the largest
+  need being one commune's (a binary choice).
+
+Shares are recomputed from the published geometries. For each zone cell labelled "<T" the
+program is minimised and maximised; the cell is narrowed when that range is smaller than the
+range its row's labels alone allow. Commune "<T" cells that are not recomputable are narrowed
+when their range does not reach below 0.5 and above T - 0.5.
+
+Usage as a script: cross_audit.py OUTDIR (prints what it finds; exit 1 when a cell is narrowed).
+"""
+import csv
+import math
+import os
+import sys
+
+import numpy as np
+from osgeo import ogr
+from scipy.optimize import Bounds, LinearConstraint, milp
+
+ogr.UseExceptions()
+CATS = ["public_space", "emergency_shelter", "nonrecognised_shelter", "squat", "nonconventional",
+        "third_parties"]
+T = 5
+BASE = 5
+SMALL = "<%d" % T
+BIG = 10 ** 6  # more people than any zone holds
+
+
+def read(outdir):
+    """The published figures: zone labels and geometries, commune labels and geometries, shares,
+    tenths of need per commune, empty dwellings per commune."""
+    ds = ogr.Open(os.path.join(outdir, "tremplin.gpkg"))
+    zones, zgeom = {}, {}
+    for f in ds.GetLayerByName("count_zones"):
+        zones[f["zone_id"]] = [f[c + "_label"] for c in CATS] + [f["total_label"]]
+        zgeom[f["zone_id"]] = f.GetGeometryRef().Clone()
+    communes, cgeom = {}, {}
+    for f in ds.GetLayerByName("communes"):
+        communes[f["nis_code"]] = [f[c + "_label"] for c in CATS] + [f["people_total_label"]]
+        cgeom[f["nis_code"]] = f.GetGeometryRef().Clone()
+    shares = {}
+    for z, g in zgeom.items():
+        parts = {c: g.Intersection(cg).GetArea() for c, cg in cgeom.items() if g.Intersects(cg)}
+        inside = sum(parts.values())
+        shares[z] = {c: a / inside for c, a in parts.items() if inside > 0 and a / inside > 1e-12}
+    tenths = {}
+    for f in ds.GetLayerByName("candidates"):
+        rest = f["score"] - 50 * min(f["window_months"] / 60, 1) - 20 * min(f["dwellings"] / 20, 1)
+        tenths[f["nis_code"]] = round(rest / 3) / 10
+    ds = None
+    with open(os.path.join(outdir, "indicators.csv"), encoding="utf-8") as fh:
+        empty = {r["nis_code"]: int(r["empty_dwellings"]) for r in csv.DictReader(fh)}
+    return zones, communes, shares, tenths, empty
+
+
+def label_bounds(label):
+    """The interval a label gives a whole-number zone cell (the "x" upper bound is added apart)."""
+    if label == "0":
+        return 0, 0
+    if label == SMALL:
+        return 1, T - 1
+    if label == "x":
+        return T, BIG
+    p = int(label)
+    return max(p - BASE // 2, T), p + BASE // 2
+
+
+def public_range(labels, k):
+    """The middle and width of what zone row labels say of cell k (README: a withheld cell counts
+    at the middle of its range; width 0 when published, infinite when not bounded above)."""
+    lab = labels[k]
+    if lab == SMALL:
+        return T / 2, T - 2
+    if lab == "x":
+        caps = [int(l) + BASE // 2 for l in labels[:6] if l not in ("0", SMALL, "x")] if k < 6 else []
+        if not caps:
+            return T, math.inf
+        return (T + min(caps)) / 2, min(caps) - T
+    return int(lab), 0
+
+
+def label_of(v):
+    if v == 0:
+        return "0"
+    if v < T:
+        return SMALL
+    return "%d" % (BASE * math.floor(v / BASE + 0.5))
+
+
+def derived(zones, shares, nis):
+    """The commune's possible labels, recomputed from the zone labels alone (README: the sum of
+    share x middle of each zone cell's range, "x" when the shares of the withheld ranges add up
+    to more than 5), each a set: both sides of a rounding edge the shares' float error may cross."""
+    out = []
+    for k in range(7):
+        mid = width = 0.0
+        for z, sh in shares.items():
+            if nis in sh:
+                m, w = public_range(zones[z], k)
+                mid += sh[nis] * m
+                width += sh[nis] * w
+        if width > BASE + 1e-6:
+            out.append({"x"})
+        elif width > BASE - 1e-6:
+            out.append({"x", label_of(mid)})
+        elif mid == 0:
+            out.append({"0"})
+        else:
+            out.append({label_of(max(mid - 1e-6, 1e-9)), label_of(mid + 1e-6)})
+    return out
+
+
+def recomputable(zones, shares, nis, labels):
+    return all(l in d for l, d in zip(labels, derived(zones, shares, nis)))
+
+
+class Program:
+    """The attacker's integer program: variables x[z, k] (six per zone), then M (the largest need)
+    and one binary per commune with a need (which commune has it)."""
+
+    def __init__(self, zones, communes, shares, tenths, empty, rows_only=None):
+        self.zid = sorted(zones)
+        self.ix = {z: i for i, z in enumerate(self.zid)}
+        n = 6 * len(self.zid)
+        self.rows, self.lo, self.hi = [], [], []
+        self.vlo = np.zeros(n)
+        self.vhi = np.full(n, float(BIG))
+        self.integral = np.ones(n)
+        self.nx = n
+        for z in self.zid if rows_only is None else [rows_only]:
+            self.zone_row(z, zones[z])
+        self.recomputed = set()
+        if rows_only is not None:
+            return
+        for nis, labels in communes.items():
+            if recomputable(zones, shares, nis, labels):
+                self.recomputed.add(nis)
+            else:
+                self.commune_row(nis, labels, shares)
+        self.need(shares, tenths, empty)
+
+    def var(self, z, k):
+        return 6 * self.ix[z] + k
+
+    def cell(self, z, k):
+        """The coefficients of zone z's cell k (k = 6: the total)."""
+        a = {}
+        for j in range(6) if k == 6 else [k]:
+            a[self.var(z, j)] = 1.0
+        return a
+
+    def add(self, coef, lo, hi):
+        self.rows.append(coef)
+        self.lo.append(lo)
+        self.hi.append(hi)
+
+    def zone_row(self, z, labels):
+        for k, lab in enumerate(labels):
+            lo, hi = label_bounds(lab)
+            if k < 6:
+                self.vlo[self.var(z, k)], self.vhi[self.var(z, k)] = lo, hi
+            else:
+                self.add(self.cell(z, 6), lo, hi)
+            if lab == "x" and k < 6:
+                for j in range(6):
+                    if labels[j] not in ("0", SMALL, "x"):
+                        self.add({self.var(z, k): 1.0, self.var(z, j): -1.0}, -np.inf, 0)
+
+    def estimate(self, nis, k, shares):
+        a = {}
+        for z, sh in shares.items():
+            if nis in sh:
+                for v, c in self.cell(z, k).items():
+                    a[v] = a.get(v, 0) + c * sh[nis]
+        return a
+
+    def commune_row(self, nis, labels, shares):
+        half = BASE / 2
+        for k, lab in enumerate(labels):
+            e = self.estimate(nis, k, shares)
+            if lab == "0":
+                self.add(e, 0, 0)
+            elif lab == SMALL:
+                self.add(e, 1e-6, T - 1e-6)
+            elif lab == "x":
+                self.add(e, T, np.inf)
+                for j in range(6):
+                    if k < 6 and labels[j] not in ("0", SMALL, "x"):
+                        d = dict(e)
+                        for v, c in self.estimate(nis, j, shares).items():
+                            d[v] = d.get(v, 0) - c
+                        self.add(d, -np.inf, 1e-6)
+            else:
+                p = int(lab)
+                self.add(e, max(p - half, T), p + half)
+
+    def need(self, shares, tenths, empty):
+        """tenths(c) <= need(c) / M < tenths(c) + 0.1, M >= every need, M = one commune's need."""
+        have = sorted(c for c, e in empty.items() if e > 0)
+        if not tenths or not have:
+            return
+        m = self.nx
+        self.vlo = np.append(self.vlo, [0] + [0] * len(have))
+        self.vhi = np.append(self.vhi, [BIG] + [1] * len(have))
+        self.integral = np.append(self.integral, [0] + [1] * len(have))
+        need = {c: {v: w / empty[c] for v, w in self.estimate(c, 6, shares).items()} for c in have}
+        for i, c in enumerate(have):
+            d = {v: -w for v, w in need[c].items()}
+            d[m] = 1.0
+            self.add(d, 0, np.inf)                     # M >= need(c)
+            d = dict(d)
+            d[m + 1 + i] = BIG
+            self.add(d, -np.inf, BIG)                  # M <= need(c) when c is the largest
+        self.add({m + 1 + i: 1.0 for i in range(len(have))}, 1, 1)
+        for c, t in tenths.items():
+            if c not in need:
+                continue
+            d = dict(need[c])
+            d[m] = -t
+            self.add(d, -1e-9, np.inf)                 # need(c) >= t M
+            if t < 1:
+                d = dict(need[c])
+                d[m] = -(t + 0.1)
+                self.add(d, -np.inf, 1e-9)             # need(c) <= (t + 0.1) M
+
+    def solve(self, objective, sign):
+        n = len(self.vlo)
+        c = np.zeros(n)
+        for v, w in objective.items():
+            c[v] = sign * w
+        A = np.zeros((len(self.rows), n))
+        for i, r in enumerate(self.rows):
+            for v, w in r.items():
+                A[i, v] = w
+        cons = [LinearConstraint(A, self.lo, self.hi)] if self.rows else []
+        res = milp(c, constraints=cons, integrality=self.integral, bounds=Bounds(self.vlo, self.vhi),
+                   options={"time_limit": 60})
+        if res.status != 0:
+            raise RuntimeError("the published figures admit no solution (%s)" % res.message)
+        return sign * res.fun
+
+    def range(self, objective):
+        return self.solve(objective, 1), self.solve(objective, -1)
+
+
+def audit(outdir):
+    """Every narrowed cell, as (table, key, figure, range from everything published, range its row
+    alone allows), and the communes whose figures were recomputable from the zones."""
+    zones, communes, shares, tenths, empty = read(outdir)
+    full = Program(zones, communes, shares, tenths, empty)
+    names = CATS + ["total"]
+    bad = []
+    for z in full.zid:
+        for k, lab in enumerate(zones[z]):
+            if lab != SMALL:
+                continue
+            row = Program(zones, communes, shares, tenths, empty, rows_only=z).range(full.cell(z, k))
+            got = full.range(full.cell(z, k))
+            if got[0] > row[0] + 0.5 or got[1] < row[1] - 0.5:
+                bad.append(("zone", z, names[k], got, row))
+    for nis, labels in communes.items():
+        if nis in full.recomputed:
+            continue
+        for k, lab in enumerate(labels):
+            if lab == SMALL:
+                got = full.range(full.estimate(nis, k, shares))
+                if got[0] > 0.5 or got[1] < T - 0.5:
+                    bad.append(("commune", nis, names[k], got, (0, T)))
+    return bad, full.recomputed, len(communes)
+
+
+if __name__ == "__main__":
+    bad, rec, n = audit(sys.argv[1])
+    print("communes recomputable from the zones: %d of %d" % (len(rec), n))
+    for b in bad:
+        print("narrowed: %s %s %s: [%.2f, %.2f], its row alone [%.2f, %.2f]"
+              % (b[0], b[1], b[2], b[3][0], b[3][1], b[4][0], b[4][1]))
+    sys.exit(1 if bad else 0)
