@@ -142,16 +142,6 @@ static const char script[] =
 	"document.documentElement.setAttribute('data-ready','1');\n"
 	"})();\n";
 
-static int by_size(const void *a, const void *b)
-{
-	const tp_map_candidate *x = *(tp_map_candidate *const *)a;
-	const tp_map_candidate *y = *(tp_map_candidate *const *)b;
-
-	if (x->dwellings != y->dwellings)
-		return x->dwellings > y->dwellings ? -1 : 1;
-	return x->rank < y->rank ? -1 : x->rank > y->rank;
-}
-
 static void write_svg(FILE *f, const tp_mapdata *d)
 {
 	double bw = d->box[2] - d->box[0], bh = d->box[3] - d->box[1];
@@ -191,11 +181,7 @@ static void write_svg(FILE *f, const tp_mapdata *d)
 	fprintf(f, "</g>\n<g id=\"candidate-points\">\n");
 	{
 		/* largest first so that small discs stay on top */
-		const tp_map_candidate **order = calloc(d->ncands ? d->ncands : 1, sizeof(*order));
-		for (i = 0; order && i < d->ncands; i++)
-			order[i] = &d->cands[i];
-		if (order)
-			qsort(order, d->ncands, sizeof(*order), by_size);
+		const tp_map_candidate **order = tp_mapdata_by_size(d);
 		for (i = 0; order && i < d->ncands; i++) {
 			const tp_map_candidate *c = order[i];
 			fprintf(f, "<circle cx=\"");

@@ -54,6 +54,29 @@ const tp_figure *tp_people_figures(size_t *n)
 	return figures;
 }
 
+static int by_size(const void *a, const void *b)
+{
+	const tp_map_candidate *x = *(tp_map_candidate *const *)a;
+	const tp_map_candidate *y = *(tp_map_candidate *const *)b;
+
+	if (x->dwellings != y->dwellings)
+		return x->dwellings > y->dwellings ? -1 : 1;
+	return x->rank < y->rank ? -1 : x->rank > y->rank;
+}
+
+const tp_map_candidate **tp_mapdata_by_size(const tp_mapdata *d)
+{
+	const tp_map_candidate **k = calloc(d->ncands ? d->ncands : 1, sizeof(*k));
+	size_t i;
+
+	if (!k)
+		return NULL;
+	for (i = 0; i < d->ncands; i++)
+		k[i] = &d->cands[i];
+	qsort(k, d->ncands, sizeof(*k), by_size);
+	return k;
+}
+
 void tp_format_number(char *buf, size_t len, double v)
 {
 	char digits[64];

@@ -103,4 +103,9 @@ void tp_mapdata_free(tp_mapdata *d);
 /* A number for people: integer when whole, else 1 decimal; thin space groups. */
 void tp_format_number(char *buf, size_t len, double v);
 
+/* The candidates in drawing order: largest first (then by rank), so that
+ * small discs stay on top of large ones.  Free with free(); NULL when out
+ * of memory. */
+const tp_map_candidate **tp_mapdata_by_size(const tp_mapdata *d);
+
 #endif

@@ -49,17 +49,6 @@ static void fill_commune(cairo_t *cr, const tp_mapdata *d, const tp_map_commune 
 	cairo_fill(cr);
 }
 
-/* Candidates as orange discs, largest first so that small ones stay visible. */
-static int by_size(const void *a, const void *b)
-{
-	const tp_map_candidate *x = *(tp_map_candidate *const *)a;
-	const tp_map_candidate *y = *(tp_map_candidate *const *)b;
-
-	if (x->dwellings != y->dwellings)
-		return x->dwellings > y->dwellings ? -1 : 1;
-	return x->rank < y->rank ? -1 : x->rank > y->rank;
-}
-
 static void draw_candidate(cairo_t *cr, double x, double y, double r)
 {
 	cairo_new_path(cr);
@@ -74,14 +63,12 @@ static void draw_candidate(cairo_t *cr, double x, double y, double r)
 
 static void draw_candidates(cairo_t *cr, const tp_mapdata *d, const tp_view *v)
 {
-	const tp_map_candidate **k = calloc(d->ncands ? d->ncands : 1, sizeof(*k));
+	/* orange discs, largest first so that small ones stay visible */
+	const tp_map_candidate **k = tp_mapdata_by_size(d);
 	size_t i;
 
 	if (!k)
 		return;
-	for (i = 0; i < d->ncands; i++)
-		k[i] = &d->cands[i];
-	qsort(k, d->ncands, sizeof(*k), by_size);
 	for (i = 0; i < d->ncands; i++)
 		draw_candidate(cr, tp_view_x(v, k[i]->x), tp_view_y(v, k[i]->y),
 			       tp_point_radius(k[i]->dwellings, d->max_dwellings));
