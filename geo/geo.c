@@ -192,6 +192,28 @@ double tp_geo_area(tp_geo *g, const GEOSGeometry *geom)
 	return a;
 }
 
+int tp_geo_is_valid(tp_geo *g, const GEOSGeometry *geom)
+{
+	char v = GEOSisValid_r(g->gh, geom);
+
+	if (v == 2)
+		return tp_error_set(TP_ERROR, "GEOS cannot tell whether a geometry is valid: %s",
+				    g->geos_msg);
+	return v == 1;
+}
+
+int tp_geo_inner_point(tp_geo *g, const GEOSGeometry *geom, double tol, double *x, double *y)
+{
+	GEOSGeometry *mic = GEOSMaximumInscribedCircle_r(g->gh, geom, tol);
+	GEOSGeometry *pt = mic ? GEOSGeomGetStartPoint_r(g->gh, mic) : NULL;
+	int ok = pt && GEOSGeomGetX_r(g->gh, pt, x) && GEOSGeomGetY_r(g->gh, pt, y);
+
+	tp_geo_destroy(g, pt);
+	tp_geo_destroy(g, mic);
+	return ok ? TP_OK
+		  : tp_error_set(TP_ERROR, "GEOS cannot find a point inside: %s", g->geos_msg);
+}
+
 GEOSGeometry *tp_geo_from_wkt(tp_geo *g, const char *wkt)
 {
 	GEOSWKTReader *r = GEOSWKTReader_create_r(g->gh);

@@ -71,6 +71,15 @@ int tp_geo_envelope(tp_geo *g, const GEOSGeometry *geom, double env[4]);
 /* The area of geom (GEOS's), 0 for NULL or when GEOS cannot compute it. */
 double tp_geo_area(tp_geo *g, const GEOSGeometry *geom);
 
+/* 1 when geom is valid, 0 when not, TP_ERROR (message set) when GEOS
+ * cannot tell. */
+int tp_geo_is_valid(tp_geo *g, const GEOSGeometry *geom);
+
+/* The centre of the largest circle inside polygonal geom (its pole of
+ * inaccessibility, found to within tol) into *x, *y: a point well inside,
+ * where a label goes.  0, or TP_ERROR (message set) when GEOS cannot. */
+int tp_geo_inner_point(tp_geo *g, const GEOSGeometry *geom, double tol, double *x, double *y);
+
 /* Parses WKT (tests and the demo generator); NULL on failure. */
 GEOSGeometry *tp_geo_from_wkt(tp_geo *g, const char *wkt);
 

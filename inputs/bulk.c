@@ -561,15 +561,14 @@ void tp_ringcheck_work(tp_ringcheck *c)
 					     NULL);
 				continue;
 			}
-			if (GEOSisValid_r(g->gh, geom) == 1) {
-				GEOSGeom_destroy_r(g->gh, geom);
+			if (tp_geo_is_valid(g, geom) == 1) {
+				tp_geo_destroy(g, geom);
 				continue;
 			}
 			ok = tp_geo_valid_multipolygon(g, geom, &repaired, &why);
-			GEOSGeom_destroy_r(g->gh, geom);
+			tp_geo_destroy(g, geom);
 			check_result(c, g, i, why, ok);
-			if (ok)
-				GEOSGeom_destroy_r(g->gh, ok);
+			tp_geo_destroy(g, ok);
 		}
 	}
 	tp_geo_free(g);

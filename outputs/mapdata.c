@@ -16,6 +16,7 @@
  */
 #include "outputs/mapdata.h"
 #include "geo/error.h"
+#include "geo/rings.h"
 #include "geo/geo.h"
 #include "outputs/query.h"
 
@@ -135,78 +136,59 @@ static char *dup_col(const tp_rows *st, int i)
 	return strdup(s ? s : "");
 }
 
-/* Appends one ring of geometry ring to c. */
-static int add_ring(tp_geo *g, tp_map_commune *c, const GEOSGeometry *ring)
+/* Appends a ring of n points (xy) to c. */
+static int add_ring(tp_map_commune *c, const double *xy, size_t n)
 {
-	const GEOSCoordSequence *cs = GEOSGeom_getCoordSeq_r(g->gh, ring);
-	unsigned int n = 0, i;
-	tp_ring *r;
+	tp_ring *r = realloc(c->rings, (c->nrings + 1) * sizeof(*r));
 
-	if (!cs || !GEOSCoordSeq_getSize_r(g->gh, cs, &n))
-		return tp_error_set(TP_ERROR, "%s", g->geos_msg);
-	r = realloc(c->rings, (c->nrings + 1) * sizeof(*r));
 	if (!r)
 		return tp_error_set(TP_ERROR, "out of memory");
 	c->rings = r;
 	r = &c->rings[c->nrings];
 	r->n = n;
-	r->xy = malloc(2 * (size_t)(n ? n : 1) * sizeof(double));
+	r->xy = malloc(2 * (n ? n : 1) * sizeof(double));
 	if (!r->xy)
 		return tp_error_set(TP_ERROR, "out of memory");
 	c->nrings++;
-	for (i = 0; i < n; i++)
-		if (!GEOSCoordSeq_getXY_r(g->gh, cs, i, &r->xy[2 * i], &r->xy[2 * i + 1]))
-			return tp_error_set(TP_ERROR, "%s", g->geos_msg);
+	memcpy(r->xy, xy, 2 * n * sizeof(double));
 	return TP_OK;
 }
 
 /* Fills the rings, envelope and label point of c from its WKB. */
 static int commune_shape(tp_geo *g, tp_map_commune *c, const void *wkb, size_t len)
 {
-	GEOSGeometry *geom = tp_geo_from_wkb(g, wkb, len), *pt = NULL, *mic = NULL;
-	int rc = TP_OK, i, j, np, nh;
+	GEOSGeometry *geom = tp_geo_from_wkb(g, wkb, len);
+	tp_rings r = {0};
+	size_t k;
 	double tol;
+	int rc;
 
 	if (!geom)
 		return tp_error_set(TP_ESTORE, "working store: communes, NIS %s: bad geometry (WKB)",
 				    c->nis);
-	np = GEOSGetNumGeometries_r(g->gh, geom);
-	for (i = 0; i < np && !rc; i++) {
-		const GEOSGeometry *poly = GEOSGetGeometryN_r(g->gh, geom, i);
-		if (GEOSGeomTypeId_r(g->gh, poly) != GEOS_POLYGON)
-			continue;
-		rc = add_ring(g, c, GEOSGetExteriorRing_r(g->gh, poly));
-		nh = GEOSGetNumInteriorRings_r(g->gh, poly);
-		for (j = 0; j < nh && !rc; j++)
-			rc = add_ring(g, c, GEOSGetInteriorRingN_r(g->gh, poly, j));
-	}
+	rc = tp_rings_add_geos(&r, g, geom);
+	for (k = 0; k < r.nring && !rc; k++)
+		rc = add_ring(c, r.xy + 2 * r.ring[k], r.ring[k + 1] - r.ring[k]);
 	if (rc) {
 		rc = tp_error_wrap(rc, "communes, NIS %s: cannot read the outline", c->nis);
 		goto done;
 	}
-	if (!GEOSGeom_getXMin_r(g->gh, geom, &c->box[0]) ||
-	    !GEOSGeom_getYMin_r(g->gh, geom, &c->box[1]) ||
-	    !GEOSGeom_getXMax_r(g->gh, geom, &c->box[2]) ||
-	    !GEOSGeom_getYMax_r(g->gh, geom, &c->box[3])) {
+	if (!(r.env[0] <= r.env[2])) {
 		rc = tp_error_set(TP_ESTORE, "working store: communes, NIS %s: empty geometry", c->nis);
 		goto done;
 	}
+	memcpy(c->box, r.env, sizeof(c->box));
 	/* The name goes at the centre of the largest circle inside the commune
 	 * (the pole of inaccessibility): inside it, and as far from its borders
 	 * as can be, even for a commune shaped like Bruxelles-ville. */
 	tol = fmax(c->box[2] - c->box[0], c->box[3] - c->box[1]) / 500;
-	mic = GEOSMaximumInscribedCircle_r(g->gh, geom, tol > 0 ? tol : 1);
-	pt = mic ? GEOSGeomGetStartPoint_r(g->gh, mic) : NULL;
-	if (!pt || !GEOSGeomGetX_r(g->gh, pt, &c->lx) || !GEOSGeomGetY_r(g->gh, pt, &c->ly)) {
+	if (tp_geo_inner_point(g, geom, tol > 0 ? tol : 1, &c->lx, &c->ly)) {
 		c->lx = (c->box[0] + c->box[2]) / 2;
 		c->ly = (c->box[1] + c->box[3]) / 2;
 	}
 done:
-	if (mic)
-		GEOSGeom_destroy_r(g->gh, mic);
-	if (pt)
-		GEOSGeom_destroy_r(g->gh, pt);
-	GEOSGeom_destroy_r(g->gh, geom);
+	tp_rings_dispose(&r);
+	tp_geo_destroy(g, geom);
 	return rc;
 }
 
