@@ -321,6 +321,7 @@ static int load_candidates(tp_mapdata *d, tp_view *v, tp_geo *g)
 	while ((step = tp_rows_next(st)) > 0) {
 		tp_map_candidate *k;
 		GEOSGeometry *pt;
+		int got;
 		if (d->ncands == cap) {
 			size_t ncap = cap ? 2 * cap : 64;
 			tp_map_candidate *p = realloc(d->cands, ncap * sizeof(*p));
@@ -355,14 +356,13 @@ static int load_candidates(tp_mapdata *d, tp_view *v, tp_geo *g)
 			d->max_dwellings = k->dwellings;
 		wkb = tp_rows_blob(st, 11, &len);
 		pt = tp_geo_from_wkb(g, wkb, len);
-		if (!pt || !GEOSGeomGetX_r(g->gh, pt, &k->x) || !GEOSGeomGetY_r(g->gh, pt, &k->y)) {
-			if (pt)
-				GEOSGeom_destroy_r(g->gh, pt);
+		got = tp_geo_point_xy(g, pt, &k->x, &k->y);
+		tp_geo_destroy(g, pt);
+		if (!got) {
 			rc = tp_error_set(TP_ESTORE, "working store: vacancies, candidate of rank %lld:"
 					  " bad point geometry", k->rank);
 			goto done;
 		}
-		GEOSGeom_destroy_r(g->gh, pt);
 	}
 	if (step < 0)
 		rc = step;
