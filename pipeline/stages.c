@@ -761,6 +761,15 @@ static int stage_write(tp_run *run)
 		return rc;
 	snprintf(path, sizeof(path), "%s/indicators.csv", run->outdir);
 	rc = tp_write_csv(run->db, path);
+	snprintf(path, sizeof(path), "%s/rejects.csv", run->outdir);
+	if (!rc)
+		rc = tp_write_rejects_csv(run->db, path, run->cfg->language);
+	snprintf(path, sizeof(path), "%s/candidates.csv", run->outdir);
+	if (!rc)
+		rc = tp_write_candidates_csv(run->db, path, run->cfg->language);
+	snprintf(path, sizeof(path), "%s/candidates.xlsx", run->outdir);
+	if (!rc)
+		rc = tp_write_candidates_xlsx(run->db, path, run->cfg->language);
 	if (!rc && run->cfg->maps) {
 		snprintf(path, sizeof(path), "%s/maps", run->outdir);
 		rc = tp_write_maps(run->db, path, &ropts);
@@ -790,7 +799,8 @@ static const tp_stage stage_table[] = {
 	{"summarise", "communes, vacancies, zone_shares", "commune_summary", tp_stage_summarise},
 	{"protect", "commune_summary, zones", "public_communes, public_zones (small cells withheld)",
 	 tp_stage_protect},
-	{"write", "the whole store", "tremplin.gpkg, indicators.csv, maps/, dashboard.html",
+	{"write", "the whole store",
+	 "tremplin.gpkg, indicators.csv, rejects.csv, candidates.csv/.xlsx, maps/, dashboard.html",
 	 stage_write},
 };
 
