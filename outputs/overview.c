@@ -300,13 +300,14 @@ static void draw_overview(cairo_t *cr, const tp_mapdata *d)
 	for (i = 0; i < 3; i++) {
 		static const int order[] = {TP_IN_VACANCIES, TP_IN_ZONES, TP_IN_COMMUNES};
 		char line[2048];
-		tp_rejected_line(line, sizeof(line), d, &d->rejected[order[i]], order[i], "\n");
+		/* " / ": wrapped at the page's width, short lines take one */
+		tp_rejected_line(line, sizeof(line), d, &d->rejected[order[i]], order[i], " / ");
 		if (!line[0])
 			continue;
 		snprintf(buf, sizeof(buf), "%s%s%s", d->sources[order[i]],
 			 d->sources[order[i]][0] ? " : " : "", line);
 		cairo_set_source_rgb(cr, 0.6, 0.05, 0.05);
-		y += 3 + tp_text(cr, mx, y + 3, PAGE_W - 2 * mx, buf, 6.5, TP_TEXT_BOLD);
+		y += 2 + tp_text(cr, mx, y + 2, PAGE_W - 2 * mx, buf, 6.5, TP_TEXT_BOLD);
 	}
 	tp_text(cr, PAGE_W - mx, PAGE_H - 16, 0, "tremplin " TP_VERSION, 6, TP_TEXT_RIGHT);
 }
