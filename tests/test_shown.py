@@ -234,6 +234,19 @@ names, xrows = xlsx_rows(os.path.join(out, "candidates.xlsx"))
 check(names == header and xrows and xrows[0]["Précision du début / Precisie start"] == "trimestre / kwartaal",
       "candidates.xlsx has the precision too")
 
+# ---- in French only: French headers and names, still ';' and a decimal comma -------------------
+with open(cfg, "a", encoding="utf-8") as f:
+    f.write("\n[outputs]\nlanguage = fr\n")
+p = run("run", "-c", cfg, "-o", out, "-q", "--from", "write")
+check(p.returncode == 0, "write again in French: " + p.stderr)
+lines = open(os.path.join(out, "candidates.csv"), encoding="utf-8-sig", newline="").read().split("\r\n")
+check(lines[0].startswith("Rang;Adresse;Code postal;Commune;Propriétaire;Type de propriétaire;Logements;Motif;"),
+      "candidates.csv in French: %s" % lines[0])
+check(";SISP;" in lines[1] and "," in lines[1].split(";")[lines[0].split(";").index("Score")],
+      "candidates.csv in French: codes named in French, decimal comma: %s" % lines[1])
+html = open(os.path.join(out, "dashboard.html"), encoding="utf-8").read()
+check(overall in html and "records niet gebruikt" not in html, "dashboard in French: the line in French only")
+
 if not soffice and not failures:
     print("test_shown: LibreOffice (soffice) missing: candidates.csv not opened in it")
     sys.exit(SKIP)
