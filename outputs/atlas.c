@@ -236,6 +236,27 @@ static void draw_table(cairo_t *cr, const tp_mapdata *d, const tp_map_commune *c
 		tp_lang_pick(buf, sizeof(buf), d->lang, fr, nl, " / ");
 	}
 	y += tp_text(cr, MARGIN, y, 0, buf, 8.5, TP_TEXT_BOLD) + 3;
+	if (total == 0 && c->rejected.records > 0) {
+		/* not "no building meets the conditions": some were never looked at */
+		char fr[200], nl[200];
+		const char *s = c->rejected.records > 1 ? "s" : "";
+		if (c->vacancy_records == 0) {
+			snprintf(fr, sizeof(fr), "Aucun enregistrement de cette commune n'a pu être "
+				 "examiné : %lld rejeté%s (voir plus haut).", c->rejected.records, s);
+			snprintf(nl, sizeof(nl), "Geen enkel record van deze gemeente kon worden "
+				 "beoordeeld: %lld verworpen (zie hierboven).", c->rejected.records);
+		} else {
+			snprintf(fr, sizeof(fr), "Aucun parmi les %lld enregistrements retenus ; %lld "
+				 "autre%s rejeté%s (voir plus haut).", c->vacancy_records,
+				 c->rejected.records, s, s);
+			snprintf(nl, sizeof(nl), "Geen bij de %lld aanvaarde records; %lld andere "
+				 "verworpen (zie hierboven).", c->vacancy_records, c->rejected.records);
+		}
+		tp_lang_pick(buf, sizeof(buf), d->lang, fr, nl, "\n");
+		cairo_set_source_rgb(cr, 0.6, 0.05, 0.05);
+		tp_text(cr, MARGIN, y, PAGE_W - 2 * MARGIN, buf, 7.5, TP_TEXT_ITALIC);
+		return;
+	}
 	if (total == 0) {
 		tp_lang_pick(buf, sizeof(buf), d->lang,
 			     "Aucun bâtiment ne remplit les conditions d'une occupation temporaire.",
@@ -310,7 +331,7 @@ static void draw_table(cairo_t *cr, const tp_mapdata *d, const tp_map_commune *c
 static void draw_page(cairo_t *cr, const tp_mapdata *d, size_t i)
 {
 	const tp_map_commune *c = &d->communes[i];
-	char buf[512], date[16] = "", fr[256], nl[256];
+	char buf[512], date[16] = "", fr[256], nl[256], line[2100];
 	double y = MARGIN - 6;
 
 	cairo_set_source_rgb(cr, 1, 1, 1);
@@ -328,6 +349,11 @@ static void draw_page(cairo_t *cr, const tp_mapdata *d, size_t i)
 	tp_draw_note(cr, d, MARGIN + 6, y + 6, (PAGE_W - 2 * MARGIN) / 2);
 	y += MAP_H + 12;
 	y = draw_figures(cr, d, c, y);
+	tp_rejected_line(line, sizeof(line), d, &c->rejected, TP_IN_VACANCIES, "\n");
+	if (line[0]) {
+		cairo_set_source_rgb(cr, 0.6, 0.05, 0.05);
+		y += 4 + tp_text(cr, MARGIN, y + 4, PAGE_W - 2 * MARGIN, line, 7.5, TP_TEXT_BOLD);
+	}
 	draw_table(cr, d, c, y + 10);
 	cairo_set_source_rgb(cr, 0.35, 0.35, 0.35);
 	snprintf(fr, sizeof(fr), "tremplin %s · %s · %s %zu/%zu", TP_VERSION, d->crs,

@@ -53,13 +53,15 @@ static const column_def columns[] = {
 	{"capacity_share_public", C_SHARE},
 	{"capacity_share_total", C_SHARE},
 	{"need", C_REAL},
+	{"rejected_records", C_INT},
+	{"rejected_dwellings", C_INT},
 };
 
 #define NCOLUMNS ((int)(sizeof(columns) / sizeof(columns[0])))
 
 void tp_csv_field(FILE *f, const char *s)
 {
-	if (!strpbrk(s, ",\"\r\n")) {
+	if (!strpbrk(s, ",;\"\r\n")) {
 		fputs(s, f);
 		return;
 	}

@@ -260,6 +260,30 @@ static void headline(FILE *f, const tp_mapdata *d, const char *value, const char
 	fprintf(f, "</span></div>\n");
 }
 
+/* What the inputs lost, under the headline: one line per input with rows not used. */
+static void write_rejected(FILE *f, const tp_mapdata *d)
+{
+	static const int order[] = {TP_IN_VACANCIES, TP_IN_ZONES, TP_IN_COMMUNES};
+	char line[2600];
+	size_t i;
+	int any = 0;
+
+	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		tp_rejected_line(line, sizeof(line), d, &d->rejected[order[i]], order[i], " / ");
+		if (!line[0])
+			continue;
+		fprintf(f, "%s", any ? "<br>" : "<p id=\"rejected\" class=\"note\">");
+		if (d->sources[order[i]][0]) {
+			esc(f, d->sources[order[i]]);
+			fputs(" : ", f);
+		}
+		esc(f, line);
+		any = 1;
+	}
+	if (any)
+		fprintf(f, "</p>\n");
+}
+
 static void write_headline(FILE *f, const tp_mapdata *d)
 {
 	double people = 0, cap = 0;
@@ -301,6 +325,7 @@ static void write_headline(FILE *f, const tp_mapdata *d)
 	headline(f, d, v, "personnes qu'ils pourraient accueillir",
 		 "personen die ze zouden kunnen opvangen", "h-capacity");
 	fprintf(f, "</section>\n");
+	write_rejected(f, d);
 }
 
 /* A numeric cell; data-v holds the sort key, empty when suppressed. */
@@ -339,10 +364,12 @@ static void write_communes(FILE *f, const tp_mapdata *d)
 		tr(f, d, o->fr, o->nl);
 		fprintf(f, "</th>");
 	}
-	fprintf(f, "</tr></thead>\n<tbody>\n");
+	fprintf(f, "<th class=\"n\">");
+	tr(f, d, "Enregistrements non utilisés", "Niet gebruikte records");
+	fprintf(f, "</th></tr></thead>\n<tbody>\n");
 	for (i = 0; i < d->ncommunes; i++) {
 		const tp_map_commune *c = &d->communes[i];
-		char name[256], v[64];
+		char name[256], v[64], line[2600];
 		fprintf(f, "<tr data-nis=\"");
 		esc(f, c->nis);
 		fprintf(f, "\"><td>");
@@ -363,7 +390,15 @@ static void write_communes(FILE *f, const tp_mapdata *d)
 		cell_num(f, 1, (double)c->candidate_dwellings, v);
 		tp_format_number(v, sizeof(v), c->capacity);
 		cell_num(f, 1, c->capacity, v);
-		fprintf(f, "</tr>\n");
+		/* the count, and what it means as the cell's title */
+		tp_rejected_line(line, sizeof(line), d, &c->rejected, TP_IN_VACANCIES, " / ");
+		fprintf(f, "<td class=\"n rejected\" data-v=\"%lld\"", c->rejected.records);
+		if (line[0]) {
+			fprintf(f, " title=\"");
+			esc(f, line);
+			fprintf(f, "\"");
+		}
+		fprintf(f, ">%lld</td></tr>\n", c->rejected.records);
 	}
 	fprintf(f, "</tbody></table></div>\n<p class=\"sub\">");
 	tr(f, d, "Cliquez sur un en-tête pour trier.", "Klik op een kolomkop om te sorteren.");
@@ -523,7 +558,9 @@ static void write_page(FILE *f, const tp_mapdata *d)
 		esc(f, d->note);
 	}
 	fprintf(f, "</p>\n<p class=\"links\"><a href=\"indicators.csv\">indicators.csv</a>"
-		   "<a href=\"tremplin.gpkg\">tremplin.gpkg</a></p>\n</header>\n<main>\n");
+		   "<a href=\"tremplin.gpkg\">tremplin.gpkg</a><a href=\"candidates.xlsx\">candidates.xlsx</a>"
+		   "<a href=\"candidates.csv\">candidates.csv</a><a href=\"rejects.csv\">rejects.csv</a>"
+		   "</p>\n</header>\n<main>\n");
 	write_headline(f, d);
 	fprintf(f, "<section id=\"map-section\"><h2>");
 	tr(f, d, d->ind->fr, d->ind->nl);

@@ -97,6 +97,8 @@ static const field_def communes_fields[] = {
 	{"capacity_share_public", K_REAL, NULL},
 	{"capacity_share_total", K_REAL, NULL},
 	{"need", K_REAL, NULL},
+	{"rejected_records", K_INT, NULL},
+	{"rejected_dwellings", K_INT, NULL},
 };
 
 static const field_def vacancies_fields[] = {

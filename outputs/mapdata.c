@@ -234,6 +234,9 @@ static int load_communes(tp_mapdata *d, tp_view *v, tp_geo *g)
 		c->candidate_buildings = tp_rows_int64(st, 6);
 		c->candidate_dwellings = tp_rows_int64(st, 7);
 		c->capacity = tp_rows_double(st, 8);
+		c->rejected.records = tp_rows_int64(st, 9 + 2 * TP_NFIGS);
+		c->rejected.dwellings = tp_rows_int64(st, 10 + 2 * TP_NFIGS);
+		c->rejected.of = c->vacancy_records + c->rejected.records;
 		for (i = 0; i < TP_NFIGS; i++) {
 			int col = 9 + 2 * (int)i;
 			const char *lab = tp_rows_text(st, col + 1);
@@ -345,9 +348,6 @@ static int load_candidates(tp_mapdata *d, tp_view *v, tp_geo *g)
 			rc = tp_error_set(TP_ERROR, "out of memory");
 			goto done;
 		}
-		/* A private owner may be a person: public outputs never name one. */
-		if (!strcmp(k->owner_type, "private"))
-			k->owner[0] = '\0';
 		k->dwellings = tp_rows_int64(st, 7);
 		k->window = tp_rows_double(st, 8);
 		k->capacity = tp_rows_double(st, 9);
@@ -369,6 +369,175 @@ static int load_candidates(tp_mapdata *d, tp_view *v, tp_geo *g)
 done:
 	tp_rows_close(st);
 	return rc;
+}
+
+/* The input called name, TP_IN_*, or -1. */
+static int input_index(const char *name)
+{
+	static const char *const inputs[3] = {"communes", "vacancies", "zones"};
+	int i;
+
+	for (i = 0; name && i < 3; i++)
+		if (!strcmp(inputs[i], name))
+			return i;
+	return -1;
+}
+
+/* Counts one record rejected for field into r. */
+static void count_reject(tp_rejected *r, const char *field)
+{
+	int i;
+
+	for (i = 0; i < r->ngroups; i++)
+		if (!strcmp(r->field[i], field)) {
+			r->n[i]++;
+			return;
+		}
+	if (r->ngroups == TP_REJECT_GROUPS) {
+		r->others++;
+		return;
+	}
+	snprintf(r->field[r->ngroups], sizeof(r->field[0]), "%s", field);
+	r->n[r->ngroups++] = 1;
+}
+
+/*
+ * The rejected records: per input, how many of how many read, and why;
+ * per commune, why its vacancy records were rejected (their count comes
+ * with the commune's figures, from commune_summary).
+ */
+static int load_rejected(tp_mapdata *d, tp_view *v)
+{
+	tp_rows *st = NULL;
+	size_t i;
+	int rc, step, k;
+
+	rc = tp_rows_open(&st, v, TP_ROWS_REJECTED, NULL, NULL);
+	if (rc)
+		return rc;
+	while ((step = tp_rows_next(st)) > 0) {
+		const char *nis = tp_rows_text(st, 1), *field = tp_rows_text(st, 2);
+		tp_rejected *r;
+		if ((k = input_index(tp_rows_text(st, 0))) < 0)
+			continue;
+		r = &d->rejected[k];
+		r->records++;
+		r->dwellings += tp_rows_int64(st, 3);
+		count_reject(r, field ? field : "");
+		for (i = 0; nis && k == TP_IN_VACANCIES && i < d->ncommunes; i++)
+			if (!strcmp(d->communes[i].nis, nis)) {
+				count_reject(&d->communes[i].rejected, field ? field : "");
+				break;
+			}
+	}
+	tp_rows_close(st);
+	if (step < 0)
+		return step;
+	rc = tp_rows_open(&st, v, TP_ROWS_SOURCES, NULL, NULL);
+	if (rc)
+		return rc;
+	while ((step = tp_rows_next(st)) > 0)
+		if ((k = input_index(tp_rows_text(st, 0))) >= 0)
+			d->rejected[k].of = tp_rows_int64(st, 4) - tp_rows_int64(st, 5);
+	tp_rows_close(st);
+	return step < 0 ? step : TP_OK;
+}
+
+/* What a refused field is called in the line, in French and Dutch (inputs/fields.c's fields). */
+static const struct {
+	const char *field, *fr, *nl;
+} field_names[] = {
+	{"id", "identifiant", "id"},
+	{"address", "adresse", "adres"},
+	{"postcode", "code postal", "postcode"},
+	{"owner", "propriétaire", "eigenaar"},
+	{"owner_type", "type de propriétaire", "type eigenaar"},
+	{"dwellings", "nombre de logements", "aantal woningen"},
+	{"reason", "motif", "reden"},
+	{"vacant_since", "vide depuis", "leeg sinds"},
+	{"works_start", "début des travaux", "start werken"},
+	{"owner_agreed", "accord", "akkoord"},
+	{"geometry", "position", "ligging"},
+	{"x", "x", "x"},
+	{"y", "y", "y"},
+	{"nis_code", "code INS", "NIS-code"},
+	{"zone_id", "zone", "zone"},
+};
+
+/* The line in one language: nl 0 for French, 1 for Dutch. */
+static void rejected_line_in(char *buf, size_t len, const tp_rejected *r, int input, int nl)
+{
+	static const char *const noun[3][2][2] = {
+		{{"commune", "communes"}, {"gemeente", "gemeenten"}},
+		{{"enregistrement", "enregistrements"}, {"record", "records"}},
+		{{"zone de comptage", "zones de comptage"}, {"telzone", "telzones"}},
+	};
+	/* which of the fields to name first: the largest counts */
+	int order[TP_REJECT_GROUPS], i, j, shown;
+	size_t used;
+	int plural = r->records > 1, fem = input != TP_IN_VACANCIES;
+
+	if (nl)
+		used = (size_t)snprintf(buf, len, "%lld", r->records);
+	else
+		used = (size_t)snprintf(buf, len, "%lld %s", r->records, noun[input][0][plural]);
+	if (r->of > 0 && used < len)
+		used += (size_t)snprintf(buf + used, len - used, nl ? " van %lld" : " sur %lld", r->of);
+	if (used < len) {
+		if (nl)
+			used += (size_t)snprintf(buf + used, len - used, " %s niet gebruikt",
+						 noun[input][1][r->of > 1 || plural]);
+		else
+			used += (size_t)snprintf(buf + used, len - used, " non utilisé%s%s",
+						 fem ? "e" : "", plural ? "s" : "");
+	}
+	if (r->dwellings > 0 && used < len)
+		used += (size_t)snprintf(buf + used, len - used, nl ? " (%lld woning%s)" :
+					 " (%lld logement%s)", r->dwellings,
+					 r->dwellings > 1 ? (nl ? "en" : "s") : "");
+	for (i = 0; i < r->ngroups; i++)
+		order[i] = i;
+	for (i = 1; i < r->ngroups; i++)
+		for (j = i; j > 0 && r->n[order[j]] > r->n[order[j - 1]]; j--) {
+			int t = order[j];
+			order[j] = order[j - 1];
+			order[j - 1] = t;
+		}
+	shown = r->ngroups < 4 ? r->ngroups : 4;
+	for (i = 0; i < shown && used < len; i++) {
+		const char *f = r->field[order[i]], *name = f[0] ? f : (nl ? "andere" : "autre");
+		size_t k;
+		for (k = 0; k < sizeof(field_names) / sizeof(field_names[0]); k++)
+			if (!strcmp(field_names[k].field, f))
+				name = nl ? field_names[k].nl : field_names[k].fr;
+		used += (size_t)snprintf(buf + used, len - used, nl ? "%s%s: %lld" : "%s%s : %lld",
+					 i ? ", " : " \xe2\x80\x94 ", name, r->n[order[i]]);
+	}
+	if (used < len) {
+		long long others = r->others;
+		for (i = shown; i < r->ngroups; i++)
+			others += r->n[order[i]];
+		if (others)
+			used += (size_t)snprintf(buf + used, len - used,
+						 nl ? ", andere: %lld" : ", autres : %lld", others);
+	}
+	if (used < len)
+		snprintf(buf + used, len - used, nl ? "; zie rejects.csv" : " ; voir rejects.csv");
+}
+
+void tp_rejected_line(char *buf, size_t len, const tp_mapdata *d, const tp_rejected *r,
+		      int input, const char *sep)
+{
+	char fr[1024], nl[1024];
+
+	if (!len)
+		return;
+	buf[0] = '\0';
+	if (r->records <= 0)
+		return;
+	rejected_line_in(fr, sizeof(fr), r, input, 0);
+	rejected_line_in(nl, sizeof(nl), r, input, 1);
+	tp_lang_pick(buf, len, d->lang, fr, nl, sep);
 }
 
 /* The reference date, CRS, note and input file names; what is missing keeps
@@ -471,6 +640,8 @@ int tp_mapdata_load(tp_mapdata **out, sqlite3 *store, const tp_render_opts *opts
 		rc = classify(d);
 	if (!rc)
 		rc = load_meta(d, view);
+	if (!rc)
+		rc = load_rejected(d, view);
 	tp_view_close(view);
 	view = NULL;
 	if (rc)

@@ -37,6 +37,19 @@ typedef struct tp_ring {
 	size_t n;    /* points */
 } tp_ring;
 
+#define TP_REJECT_GROUPS 16 /* refused fields told apart in a tp_rejected */
+
+/* Records of one input not used, and why: what a "not used" line says. */
+typedef struct tp_rejected {
+	long long records;   /* records rejected */
+	long long dwellings; /* the dwellings they declared, where readable */
+	long long of;        /* records read, rejected ones included; 0 when unknown */
+	int ngroups;         /* refused fields in field[] and n[] */
+	char field[TP_REJECT_GROUPS][32]; /* a refused field (rejects.field) */
+	long long n[TP_REJECT_GROUPS];    /* records rejected for it */
+	long long others;    /* records rejected for fields beyond field[] */
+} tp_rejected;
+
 typedef struct tp_map_commune {
 	char nis[16];                  /* NIS code */
 	char *name_fr;                 /* French name */
@@ -57,6 +70,7 @@ typedef struct tp_map_commune {
 	long long candidate_buildings; /* candidates */
 	long long candidate_dwellings; /* their dwellings */
 	double capacity;               /* people the candidates could host */
+	tp_rejected rejected;          /* vacancy records rejected that can be placed in it */
 } tp_map_commune;
 
 typedef struct tp_map_candidate {
@@ -94,7 +108,20 @@ typedef struct tp_mapdata {
 	char note[512];                /* meta.note ([run] note), "" if none */
 	double min_window;             /* meta.min_window_months */
 	char sources[3][256];          /* file names of communes, vacancies, zones */
+	tp_rejected rejected[3];       /* rows of communes, vacancies, zones not used */
 } tp_mapdata;
+
+/* The inputs, in the order of tp_mapdata's sources[] and rejected[]. */
+enum { TP_IN_COMMUNES, TP_IN_VACANCIES, TP_IN_ZONES };
+
+/*
+ * Writes into buf the line that says what of input (TP_IN_*) was not
+ * used, in d's language(s) (both: French, then sep, then Dutch), e.g.
+ * "34 enregistrements sur 115 non utilisés (210 logements) — motif : 24,
+ * position : 10 ; voir rejects.csv"; "" when r rejected nothing.
+ */
+void tp_rejected_line(char *buf, size_t len, const tp_mapdata *d, const tp_rejected *r,
+		      int input, const char *sep);
 
 /* Loads everything the maps and the dashboard show; free with tp_mapdata_free. */
 int tp_mapdata_load(tp_mapdata **out, sqlite3 *store, const tp_render_opts *opts);

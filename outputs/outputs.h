@@ -60,9 +60,37 @@ int tp_write_gpkg(sqlite3 *store, const char *path, const tp_gpkg_options *opts)
 int tp_write_csv(sqlite3 *store, const char *path);
 
 /* Writes s to f as one CSV field (RFC 4180): quoted when it holds a comma,
- * a quote, CR or LF, its quotes doubled.  Every CSV tremplin writes goes
- * through it. */
+ * a semicolon (the separator of the lists for Belgian Excel), a quote, CR
+ * or LF, its quotes doubled.  Every CSV tremplin writes goes through it. */
 void tp_csv_field(FILE *f, const char *s);
+
+/*
+ * lists.c: the lists beside the GeoPackage, for a spreadsheet.  language
+ * is [outputs] language ("fr", "nl", "both"; NULL is both): the CSV files
+ * are UTF-8 with a byte order mark, CRLF line ends, and with ';' between
+ * fields and a decimal comma for fr, nl and both, as Excel reads them
+ * under a Belgian locale.  Each returns 0, TP_EOUTPUT (file system, GDAL),
+ * TP_ESTORE (store) or TP_ERROR (out of memory) after tp_error_set()
+ * naming the file; nothing is left at path on failure.
+ *
+ * tp_write_rejects_csv writes rejects.csv: one row per reject with input,
+ * file, layer (or sheet), row, stage, field and reason, then one column
+ * per original value (the union of the rejected rows' source columns, in
+ * the order first met); the public row set of rejects (query.h), so a
+ * rejected count zone's people counts are left out.
+ *
+ * tp_write_candidates_csv writes candidates.csv and
+ * tp_write_candidates_xlsx candidates.xlsx (GDAL's XLSX driver, one sheet
+ * "candidates", typed cells), the same rows and columns: rank, address,
+ * postcode, commune, owner (blank for a private owner), owner type,
+ * dwellings, reason, vacant since, works start, its precision (only when
+ * the store has vacancies.works_start_precision), window, capacity, score
+ * and its window, dwellings and need parts, the source id; headers, names
+ * of communes and codes in language.
+ */
+int tp_write_rejects_csv(sqlite3 *store, const char *path, const char *language);
+int tp_write_candidates_csv(sqlite3 *store, const char *path, const char *language);
+int tp_write_candidates_xlsx(sqlite3 *store, const char *path, const char *language);
 
 /*
  * Writes layer_styles into the GeoPackage being written in ds: the table

@@ -281,7 +281,21 @@ static void draw_overview(cairo_t *cr, const tp_mapdata *d)
 		 d->sources[2], d->sources[1], d->sources[0], d->crs, lambert);
 	tp_lang_pick(buf, sizeof(buf), d->lang, fr, nl, "\n");
 	cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
-	tp_text(cr, mx, my + mh + 8, PAGE_W - 2 * mx, buf, 6.5, 0);
+	y = my + mh + 8 + tp_text(cr, mx, my + mh + 8, PAGE_W - 2 * mx, buf, 6.5, 0);
+
+	/* what the inputs lost: the figures above leave it out */
+	for (i = 0; i < 3; i++) {
+		static const int order[] = {TP_IN_VACANCIES, TP_IN_ZONES, TP_IN_COMMUNES};
+		char line[2048];
+		/* " / ": wrapped at the page's width, short lines take one */
+		tp_rejected_line(line, sizeof(line), d, &d->rejected[order[i]], order[i], " / ");
+		if (!line[0])
+			continue;
+		snprintf(buf, sizeof(buf), "%s%s%s", d->sources[order[i]],
+			 d->sources[order[i]][0] ? " : " : "", line);
+		cairo_set_source_rgb(cr, 0.6, 0.05, 0.05);
+		y += 2 + tp_text(cr, mx, y + 2, PAGE_W - 2 * mx, buf, 6.5, TP_TEXT_BOLD);
+	}
 	tp_text(cr, PAGE_W - mx, PAGE_H - 16, 0, "tremplin " TP_VERSION, 6, TP_TEXT_RIGHT);
 }
 
@@ -393,7 +407,18 @@ static int write_json(const tp_mapdata *d, const char *path)
 	tp_class_rgb(-1, 0, rgb);
 	fprintf(f, "\n  ],\n  \"no_data\": {\"communes\": %d, \"colour\": \"#%02x%02x%02x\"},\n",
 		d->nodata, rgb[0], rgb[1], rgb[2]);
-	fprintf(f, "  \"candidates\": %zu,\n  \"communes\": [", d->ncands);
+	fprintf(f, "  \"candidates\": %zu,\n  \"rejected\": {", d->ncands);
+	for (k = 0; k < 3; k++) {
+		static const char *const inputs[3] = {"communes", "vacancies", "zones"};
+		const tp_rejected *r = &d->rejected[k];
+		char line[2600];
+		tp_rejected_line(line, sizeof(line), d, r, k, " / ");
+		fprintf(f, "%s\n    \"%s\": {\"records\": %lld, \"of\": %lld, \"dwellings\": %lld,"
+			" \"line\": ", k ? "," : "", inputs[k], r->records, r->of, r->dwellings);
+		json_str(f, line);
+		fputc('}', f);
+	}
+	fprintf(f, "\n  },\n  \"communes\": [");
 	for (i = 0; i < d->ncommunes; i++) {
 		const tp_map_commune *c = &d->communes[i];
 		fprintf(f, "%s\n    {\"nis_code\": ", i ? "," : "");
@@ -405,6 +430,8 @@ static int write_json(const tp_mapdata *d, const char *path)
 			fputs("null", f);
 		fprintf(f, ", \"label\": ");
 		json_str(f, c->label);
+		fprintf(f, ", \"rejected_records\": %lld, \"rejected_dwellings\": %lld",
+			c->rejected.records, c->rejected.dwellings);
 		if (c->cls >= 0)
 			fprintf(f, ", \"class\": %d}", c->cls);
 		else

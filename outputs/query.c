@@ -56,11 +56,14 @@ typedef struct {
 /* The counts of commune_summary, alias s. */
 #define COUNTS " s.vacancy_records, s.empty_dwellings, s.candidate_buildings, s.candidate_dwellings,"
 
+/* The vacancy records rejected that can be placed in the commune (summarise), alias s. */
+#define REJECTED ", s.rejected_records, s.rejected_dwellings"
+
 /* The communes layer, its figures and shares from p (published) or s (exact). */
 #define COMMUNES_SQL(a)                                                                      \
 	"SELECT c.nis_code, c.name_fr, c.name_nl, c.population," PEOPLE(a, "people_total") "," \
 	COUNTS " s.capacity, " #a ".capacity_share_public, " #a ".capacity_share_total, "      \
-	#a ".need, c.geom" COMMUNES_JOIN
+	#a ".need" REJECTED ", c.geom" COMMUNES_JOIN
 
 /* The count_zones layer, its figures from p (published) or z (exact, total in zones.total). */
 #define ZONES_SQL(a, total)                                                             \
@@ -75,6 +78,32 @@ typedef struct {
 	" FROM rejects ORDER BY id"
 
 /*
+ * The owner as public outputs show it: a private owner may be a person,
+ * so it is never named (NULL).
+ */
+#define SHOWN_OWNER "CASE WHEN owner_type = 'private' THEN NULL ELSE owner END"
+
+/*
+ * The score's three parts (pipeline/score.c): the window's and the
+ * dwellings' from what the record keeps, the need's as what the score
+ * leaves, a multiple of 3 (30 times tenths of the largest need), so that
+ * the score's rounding to 0.1 does not leak into it.  The first two are
+ * shown rounded to 0.1, as the score is.
+ */
+#define SCORE_WINDOW "50 * MIN(v.window_months / 60.0, 1)"
+#define SCORE_DWELLINGS "20 * MIN(v.dwellings / 20.0, 1)"
+
+/* The candidate list (candidates.csv, .xlsx), with works_start's precision as expression precision. */
+#define CANDIDATE_LIST_SQL(precision)                                                          \
+	"SELECT v.rank, v.address, v.postcode, v.nis_code,"                                     \
+	" (SELECT c.name_fr FROM communes c WHERE c.nis_code = v.nis_code ORDER BY c.id LIMIT 1)," \
+	" (SELECT c.name_nl FROM communes c WHERE c.nis_code = v.nis_code ORDER BY c.id LIMIT 1)," \
+	" " SHOWN_OWNER ", v.owner_type, v.dwellings, v.reason, v.vacant_since, v.works_start, " \
+	precision ", v.window_months, v.capacity, v.score, ROUND(" SCORE_WINDOW ", 1),"          \
+	" ROUND(" SCORE_DWELLINGS ", 1), MAX(0, ROUND((v.score - " SCORE_WINDOW " - " SCORE_DWELLINGS ") / 3) * 3), v.src_id"  \
+	" FROM vacancies v WHERE v.candidate = 1 ORDER BY v.rank, v.id"
+
+/*
  * The name of a candidate's commune comes from a subquery rather than a
  * join so that a duplicated nis_code can never duplicate a candidate.
  */
@@ -82,7 +111,8 @@ static const rowset_def rowsets[] = {
 	[TP_ROWS_INDICATORS] = {
 		"the commune indicators",
 		"SELECT c.nis_code, c.name_fr, c.name_nl, c.population" TP_PEOPLE(LABEL) "," COUNTS
-		" s.capacity, p.capacity_share_public, p.capacity_share_total, p.need" COMMUNES_JOIN,
+		" s.capacity, p.capacity_share_public, p.capacity_share_total, p.need" REJECTED
+		COMMUNES_JOIN,
 		NULL,
 	},
 	[TP_ROWS_COMMUNES] = {"the communes", COMMUNES_SQL(p), COMMUNES_SQL(s)},
@@ -138,26 +168,45 @@ static const rowset_def rowsets[] = {
 	[TP_ROWS_META] = {"meta", "SELECT value FROM meta WHERE key = ?", NULL},
 	[TP_ROWS_SOURCES] = {
 		"input_stats",
-		"SELECT input, path, layer, src_crs, read FROM input_stats ORDER BY input",
+		"SELECT input, path, layer, src_crs, read, skipped FROM input_stats ORDER BY input",
 		NULL,
 	},
 	[TP_ROWS_INPUT_PATH] = {"input_stats", "SELECT path FROM input_stats WHERE input = ?", NULL},
 	[TP_ROWS_MAP_COMMUNES] = {
 		"the communes and their published figures",
 		"SELECT c.nis_code, c.name_fr, c.name_nl, c.geom," COUNTS
-		" s.capacity" TP_PEOPLE(MAP_FIGURE) COMMUNES_JOIN,
+		" s.capacity" TP_PEOPLE(MAP_FIGURE) REJECTED COMMUNES_JOIN,
 		NULL,
 	},
 	[TP_ROWS_MAP_CANDIDATES] = {
 		"the candidates",
-		"SELECT rank, nis_code, src_id, address, owner, owner_type, works_start, dwellings,"
-		" window_months, capacity, score, geom"
+		"SELECT rank, nis_code, src_id, address, " SHOWN_OWNER ", owner_type, works_start,"
+		" dwellings, window_months, capacity, score, geom"
 		" FROM vacancies WHERE candidate = 1 ORDER BY rank, id",
+		NULL,
+	},
+	[TP_ROWS_REJECTED] = {
+		"the rejected records",
+		"SELECT input, nis_code, field, dwellings FROM (SELECT id, input, nis_code, field,"
+		" dwellings, ROW_NUMBER() OVER (PARTITION BY input, src_row ORDER BY id) AS k"
+		" FROM rejects) WHERE k = 1 ORDER BY input, id",
+		NULL,
+	},
+	[TP_ROWS_JSON_VALUES] = {
+		"the original values of a rejected row",
+		"SELECT key, CASE WHEN type IN ('object', 'array') THEN json(value) ELSE value END"
+		" FROM json_each(?) ORDER BY id",
+		NULL,
+	},
+	[TP_ROWS_CANDIDATE_LIST] = {"the candidate list", CANDIDATE_LIST_SQL("NULL"), NULL},
+	[TP_ROWS_CANDIDATE_LIST_PRECISION] = {
+		"the candidate list",
+		CANDIDATE_LIST_SQL("v.works_start_precision"),
 		NULL,
 	},
 };
 
-_Static_assert(sizeof(rowsets) / sizeof(rowsets[0]) == TP_ROWS_MAP_CANDIDATES + 1,
+_Static_assert(sizeof(rowsets) / sizeof(rowsets[0]) == TP_ROWS_CANDIDATE_LIST_PRECISION + 1,
 	       "a row set of query.h without its SQL");
 
 int tp_view_open(tp_view **out, sqlite3 *store, int internal)
@@ -186,6 +235,21 @@ void tp_view_close(tp_view *v)
 		return;
 	tp_published_end(v->db);
 	free(v);
+}
+
+int tp_view_has_column(tp_view *v, const char *table, const char *column)
+{
+	sqlite3_stmt *st = NULL;
+	int found = 0;
+
+	if (sqlite3_prepare_v2(v->db, "SELECT 1 FROM pragma_table_info(?) WHERE name = ?", -1, &st,
+			       NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, column, -1, SQLITE_STATIC);
+		found = sqlite3_step(st) == SQLITE_ROW;
+	}
+	sqlite3_finalize(st);
+	return found;
 }
 
 int tp_view_has_table(tp_view *v, const char *name)

@@ -23,14 +23,16 @@ typedef enum {
 	 * indicators.csv: nis_code, name_fr, name_nl, population, the label of
 	 * each people figure (TP_PEOPLE), vacancy_records, empty_dwellings,
 	 * candidate_buildings, candidate_dwellings, capacity,
-	 * capacity_share_public, capacity_share_total, need (the last three
-	 * from public_communes).  One row per commune, by nis_code.
+	 * capacity_share_public, capacity_share_total, need (these three
+	 * from public_communes), rejected_records, rejected_dwellings.  One
+	 * row per commune, by nis_code.
 	 */
 	TP_ROWS_INDICATORS,
 	/*
 	 * The communes layer: nis_code, name_fr, name_nl, population, each
 	 * people figure then its label, the four counts of indicators, capacity,
-	 * capacity_share_public, capacity_share_total, need, geom (WKB).
+	 * capacity_share_public, capacity_share_total, need, rejected_records,
+	 * rejected_dwellings, geom (WKB).
 	 * Figures and shares published, or exact in an internal view; labels
 	 * always published.
 	 */
@@ -68,7 +70,7 @@ typedef enum {
 	TP_ROWS_MAX_DWELLINGS,
 	/* value of the meta key given as argument: no row when absent. */
 	TP_ROWS_META,
-	/* input, path, layer, src_crs, read: input_stats, by input. */
+	/* input, path, layer, src_crs, read, skipped: input_stats, by input. */
 	TP_ROWS_SOURCES,
 	/* path of the input given as argument (input_stats). */
 	TP_ROWS_INPUT_PATH,
@@ -76,15 +78,36 @@ typedef enum {
 	 * What maps and dashboard show of a commune: nis_code, name_fr,
 	 * name_nl, geom, vacancy_records, empty_dwellings, candidate_buildings,
 	 * candidate_dwellings, capacity, then each people figure and its label
-	 * (published).  By nis_code.
+	 * (published), rejected_records, rejected_dwellings.  By nis_code.
 	 */
 	TP_ROWS_MAP_COMMUNES,
 	/*
 	 * What maps and dashboard show of a candidate: rank, nis_code, src_id,
-	 * address, owner, owner_type, works_start, dwellings, window_months,
-	 * capacity, score, geom.  By rank.
+	 * address, owner (NULL for a private owner, who may be a person),
+	 * owner_type, works_start, dwellings, window_months, capacity, score,
+	 * geom.  By rank.
 	 */
 	TP_ROWS_MAP_CANDIDATES,
+	/*
+	 * One row per rejected record (its first reject when several fields
+	 * were refused): input, nis_code (the commune it can be placed in, or
+	 * NULL), field, dwellings (declared, or NULL).  By input, then as
+	 * rejected.
+	 */
+	TP_ROWS_REJECTED,
+	/* key, value of each member of the JSON object given as argument, in order. */
+	TP_ROWS_JSON_VALUES,
+	/*
+	 * The candidate list (candidates.csv, candidates.xlsx): rank, address,
+	 * postcode, nis_code, the commune's name_fr, name_nl, owner (NULL for a
+	 * private owner, as TP_ROWS_MAP_CANDIDATES), owner_type, dwellings,
+	 * reason, vacant_since, works_start, works_start_precision (NULL in
+	 * this set; the next has the column), window_months, capacity, score,
+	 * the score's window, dwellings and need parts, src_id.  By rank.
+	 */
+	TP_ROWS_CANDIDATE_LIST,
+	/* TP_ROWS_CANDIDATE_LIST with vacancies.works_start_precision, for a store that has it. */
+	TP_ROWS_CANDIDATE_LIST_PRECISION,
 } tp_rowset;
 
 /* The working store as one output sees it. */
@@ -104,6 +127,9 @@ int tp_view_open(tp_view **out, sqlite3 *store, int internal);
 
 /* Closes v and lifts its guard; every row set of v must be closed first.  NULL is allowed. */
 void tp_view_close(tp_view *v);
+
+/* 1 when the store's table has a column called column, else 0. */
+int tp_view_has_column(tp_view *v, const char *table, const char *column);
 
 /* 1 when the store has a table called name, else 0. */
 int tp_view_has_table(tp_view *v, const char *name);

@@ -10,7 +10,8 @@
  * makes the statement fail to prepare, and the stage fails with a message
  * naming the stage, the table and the declaration to fix.  The schema is
  * the store's (store.c), so creating and dropping tables is not checked;
- * nor is SQLite's own bookkeeping (sqlite_*) or the runner's (stage_runs).
+ * nor is SQLite's own bookkeeping (sqlite_*), its table-valued functions
+ * (json_each, json_tree, pragma_*) or the runner's (stage_runs).
  * SQLite reports every column a statement reads but those a USING join
  * matches on: a table reached only through them would pass unseen.
  *
@@ -53,15 +54,16 @@ static const tp_stage stage_table[] = {
 	 "each zone's people shared over the communes by area"},
 	{"score", TABLES("vacancies", "zone_shares"), TABLES("meta", "vacancies"), tp_stage_score,
 	 "candidates for a temporary occupation: window, capacity, score, rank"},
-	{"summarise", TABLES("communes", "vacancies", "zones", "zone_shares"),
+	{"summarise", TABLES("communes", "vacancies", "zones", "zone_shares", "rejects"),
 	 TABLES("commune_summary"), tp_stage_summarise, "the figures of each commune"},
 	{"protect", TABLES("commune_summary", "zones", "zone_shares"),
 	 TABLES("meta", "public_communes", "public_zones"), tp_stage_protect,
 	 "the people figures public outputs may show (small cells withheld)"},
 	{"write", TABLES("meta", "input_stats", INPUTS, "zone_shares", "commune_summary", "rejects",
 			 "public_communes", "public_zones"),
-	 NO_TABLES, tp_stage_write, "tremplin.gpkg and indicators.csv"},
-	{"draw", TABLES("meta", "input_stats", "communes", "vacancies", "commune_summary",
+	 NO_TABLES, tp_stage_write,
+	 "tremplin.gpkg, indicators.csv, rejects.csv, candidates.csv and candidates.xlsx"},
+	{"draw", TABLES("meta", "input_stats", "communes", "vacancies", "commune_summary", "rejects",
 			"public_communes", "public_zones"),
 	 NO_TABLES, tp_stage_draw, "maps/ and dashboard.html, as [outputs] says"},
 };
@@ -131,6 +133,12 @@ static int authorize(void *ud, int action, const char *table, const char *column
 
 	(void)column, (void)database, (void)trigger;
 	if (table && (strncmp(table, "sqlite_", 7) == 0 || strcmp(table, "stage_runs") == 0))
+		return SQLITE_OK;
+	/* SQLite's table-valued functions (json_each over a row's original
+	 * values, pragma_table_info for a table's columns) read only what
+	 * their arguments name or hold */
+	if (table && (!strcmp(table, "json_each") || !strcmp(table, "json_tree") ||
+		      !strncmp(table, "pragma_", 7)))
 		return SQLITE_OK;
 	/* CREATE TABLE reads the new table's key to index it, DROP TABLE deletes
 	 * the old one's rows: the schema is the store's (store.c), not the

@@ -24,13 +24,15 @@ int tp_stage_summarise(tp_run *run)
 		run->db,
 		"INSERT INTO commune_summary(nis_code" TP_PEOPLE(NAME) ","
 		" vacancy_records, empty_dwellings, candidate_buildings, candidate_dwellings,"
-		" capacity, capacity_share_public, capacity_share_total, need)"
+		" capacity, capacity_share_public, capacity_share_total, need,"
+		" rejected_records, rejected_dwellings)"
 		" SELECT c.nis_code" TP_CATEGORIES(COALESCE_P) ", COALESCE(p.tot, 0),"
 		" COALESCE(v.n, 0), COALESCE(v.d, 0), COALESCE(v.cn, 0), COALESCE(v.cd, 0),"
 		" COALESCE(v.cap, 0),"
 		" CASE WHEN p.public_space > 0 THEN COALESCE(v.cap, 0) / p.public_space END,"
 		" CASE WHEN p.tot > 0 THEN COALESCE(v.cap, 0) / p.tot END,"
-		" CASE WHEN v.d > 0 THEN COALESCE(p.tot, 0) / v.d END"
+		" CASE WHEN v.d > 0 THEN COALESCE(p.tot, 0) / v.d END,"
+		" COALESCE(j.n, 0), COALESCE(j.d, 0)"
 		" FROM communes c"
 		" LEFT JOIN (SELECT s.nis_code" TP_CATEGORIES(SHARE_OF) ","
 		"  SUM(s.people) AS tot FROM zone_shares s JOIN zones z USING (zone_id)"
@@ -39,5 +41,11 @@ int tp_stage_summarise(tp_run *run)
 		"  SUM(candidate) AS cn, SUM(CASE WHEN candidate = 1 THEN dwellings ELSE 0 END) AS cd,"
 		"  SUM(COALESCE(capacity, 0)) AS cap FROM vacancies GROUP BY nis_code) v"
 		" USING (nis_code)"
+		/* the vacancy records rejected that can be placed in the commune, each
+		 * once however many of its fields were refused */
+		" LEFT JOIN (SELECT nis_code, COUNT(*) AS n, SUM(COALESCE(d, 0)) AS d"
+		"  FROM (SELECT nis_code, src_row, MAX(dwellings) AS d FROM rejects"
+		"  WHERE input = 'vacancies' AND nis_code IS NOT NULL GROUP BY nis_code, src_row)"
+		"  GROUP BY nis_code) j USING (nis_code)"
 		" ORDER BY c.nis_code");
 }

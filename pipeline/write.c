@@ -1,7 +1,9 @@
 /*
  * write.c: the write stage.  The files that carry the data: tremplin.gpkg
- * (outputs/gpkg.c) and indicators.csv (outputs/csv.c), both read from the
- * working store.  Maps and dashboard are the draw stage's (draw.c).
+ * (outputs/gpkg.c), indicators.csv (outputs/csv.c), and for people who
+ * work in a spreadsheet rejects.csv, candidates.csv and candidates.xlsx
+ * (outputs/lists.c), all read from the working store.  Maps and dashboard
+ * are the draw stage's (draw.c).
  */
 #include "pipeline/stages.h"
 #include "outputs/outputs.h"
@@ -19,5 +21,15 @@ int tp_stage_write(tp_run *run)
 	if (rc)
 		return rc;
 	snprintf(path, sizeof(path), "%s/indicators.csv", run->outdir);
-	return tp_write_csv(run->db, path);
+	rc = tp_write_csv(run->db, path);
+	snprintf(path, sizeof(path), "%s/rejects.csv", run->outdir);
+	if (!rc)
+		rc = tp_write_rejects_csv(run->db, path, run->cfg->language);
+	snprintf(path, sizeof(path), "%s/candidates.csv", run->outdir);
+	if (!rc)
+		rc = tp_write_candidates_csv(run->db, path, run->cfg->language);
+	snprintf(path, sizeof(path), "%s/candidates.xlsx", run->outdir);
+	if (!rc)
+		rc = tp_write_candidates_xlsx(run->db, path, run->cfg->language);
+	return rc;
 }

@@ -27,9 +27,10 @@ src = open(page, encoding="utf-8").read()
 check(re.search(r'<p class="note">Données de démonstration, territoire schématique', src) is not None,
       "the dashboard carries the demo's note ([run] note)")
 
-# Self-contained: nothing outside the file but the two links beside it.
+# Self-contained: nothing outside the file but the links to the files beside it.
 refs = re.findall(r'(?:src|href)\s*=\s*"([^"]*)"', src)
-check(sorted(refs) == ["indicators.csv", "tremplin.gpkg"], "only links to the CSV and GeoPackage: %r" % refs)
+check(sorted(refs) == ["candidates.csv", "candidates.xlsx", "indicators.csv", "rejects.csv", "tremplin.gpkg"],
+      "only links to the files beside it: %r" % refs)
 urls = [u for u in re.findall(r"https?://[^\s\"'<>]+", src) if u != "http://www.w3.org/2000/svg"]
 check(urls == [], "no URL in the page: %r" % urls)
 check("<link" not in src and "@import" not in src and "url(http" not in src, "no external style or font")

@@ -1,0 +1,522 @@
+/*
+ * lists.c: the lists a planner opens in a spreadsheet, beside the
+ * GeoPackage: rejects.csv (every input row not used, and why) and the
+ * candidate list, candidates.csv and candidates.xlsx.
+ *
+ * The CSV files are written for Excel as Belgian offices run it: UTF-8
+ * with a byte order mark (without it Excel reads Windows-1252), and, when
+ * the run's language is French, Dutch or both, ';' between fields and a
+ * decimal comma, as Excel expects under a Belgian locale.  Every field
+ * goes through tp_csv_field (csv.c).  candidates.xlsx holds the same rows
+ * and columns, written by GDAL's XLSX driver with typed cells.
+ *
+ * Both are public outputs, read through a public view (query.h):
+ * rejects.csv shows the rows of TP_ROWS_REJECTS, whose public variant
+ * leaves out a rejected count zone's people counts, and the candidate list
+ * leaves a private owner's name blank, as the maps and the dashboard do.
+ */
+#include "outputs/outputs.h"
+#include "geo/codes.h"
+#include "geo/error.h"
+#include "outputs/outfile.h"
+#include "outputs/query.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cpl_error.h>
+#include <cpl_vsi.h>
+#include <gdal.h>
+#include <ogr_api.h>
+
+#define BOM "\xef\xbb\xbf"
+
+/* The separator of a CSV file for language ("fr", "nl", "both"; NULL is both). */
+static char csv_separator(const char *language)
+{
+	if (!language || !strcmp(language, "fr") || !strcmp(language, "nl") ||
+	    !strcmp(language, "both"))
+		return ';';
+	return ',';
+}
+
+/* ---- rejects.csv ---------------------------------------------------------- */
+
+/* The columns of rejects.csv before the original values, from TP_ROWS_REJECTS. */
+static const struct {
+	const char *name; /* header */
+	int col;          /* column of TP_ROWS_REJECTS */
+} reject_columns[] = {
+	{"input", 0}, {"file", 1}, {"sheet_or_layer", 2}, {"row", 3},
+	{"stage", 4}, {"field", 5}, {"reason", 6},
+};
+
+#define NREJECT_COLUMNS ((int)(sizeof(reject_columns) / sizeof(reject_columns[0])))
+
+/* The names of the original values, in the order first seen. */
+typedef struct {
+	char **name; /* each strdup'd */
+	int n;       /* how many */
+	int cap;     /* allocated */
+} key_list;
+
+static int key_find(const key_list *k, const char *name)
+{
+	int i;
+
+	for (i = 0; i < k->n; i++)
+		if (!strcmp(k->name[i], name))
+			return i;
+	return -1;
+}
+
+static int key_add(key_list *k, const char *name)
+{
+	if (key_find(k, name) >= 0)
+		return TP_OK;
+	if (k->n == k->cap) {
+		int cap = k->cap ? 2 * k->cap : 16;
+		char **p = realloc(k->name, (size_t)cap * sizeof(*p));
+		if (!p)
+			return tp_error_set(TP_ERROR, "out of memory");
+		k->name = p;
+		k->cap = cap;
+	}
+	if (!(k->name[k->n] = strdup(name)))
+		return tp_error_set(TP_ERROR, "out of memory");
+	k->n++;
+	return TP_OK;
+}
+
+static void key_dispose(key_list *k)
+{
+	int i;
+
+	for (i = 0; i < k->n; i++)
+		free(k->name[i]);
+	free(k->name);
+}
+
+/*
+ * Steps values (TP_ROWS_JSON_VALUES) over the original values of the
+ * current reject; a value that is not a JSON object (never written so by
+ * tremplin) is shown whole under "original".  Returns 1 with *key, *value
+ * set, 0 at the end.
+ */
+static int next_value(tp_rows *values, const char *original, int *raw_done, const char **key,
+		      const char **value)
+{
+	int step;
+
+	if (*raw_done)
+		return 0;
+	step = tp_rows_next(values);
+	if (step > 0) {
+		*key = tp_rows_text(values, 0) ? tp_rows_text(values, 0) : "";
+		*value = tp_rows_text(values, 1);
+		return 1;
+	}
+	*raw_done = 1;
+	if (step < 0 && original) {
+		*key = "original";
+		*value = original;
+		return 1;
+	}
+	return 0;
+}
+
+int tp_write_rejects_csv(sqlite3 *store, const char *path, const char *language)
+{
+	const char sep = csv_separator(language);
+	tp_view *view = NULL;
+	tp_rows *rows = NULL, *values = NULL;
+	char **cells = NULL;
+	const char *key, *value;
+	key_list keys = {NULL, 0, 0};
+	tp_outfile out;
+	FILE *f;
+	int rc, step = 0, i, raw;
+
+	rc = tp_view_open(&view, store, 0);
+	if (!rc)
+		rc = tp_rows_open(&rows, view, TP_ROWS_REJECTS, NULL, path);
+	if (!rc)
+		rc = tp_rows_open(&values, view, TP_ROWS_JSON_VALUES, NULL, path);
+	if (rc)
+		goto cleanup;
+	/* first pass: the names of the original values, for the header */
+	while (!rc && (step = tp_rows_next(rows)) > 0) {
+		const char *original = tp_rows_text(rows, 7);
+		tp_rows_rewind(values, original);
+		raw = 0;
+		while (!rc && next_value(values, original, &raw, &key, &value))
+			rc = key_add(&keys, key);
+	}
+	if (!rc && step < 0)
+		rc = step;
+	if (rc)
+		goto cleanup;
+	cells = calloc((size_t)keys.n + 1, sizeof(*cells));
+	if (!cells) {
+		rc = tp_error_set(TP_ERROR, "out of memory");
+		goto cleanup;
+	}
+	rc = tp_outfile_open(&out, path, TP_OUTFILE_SYNC);
+	if (rc)
+		goto cleanup;
+	f = out.f;
+	fputs(BOM, f);
+	for (i = 0; i < NREJECT_COLUMNS; i++) {
+		if (i)
+			fputc(sep, f);
+		tp_csv_field(f, reject_columns[i].name);
+	}
+	for (i = 0; i < keys.n; i++) {
+		int j, taken = 0;
+		/* a source column named as one of tremplin's says so */
+		for (j = 0; j < NREJECT_COLUMNS; j++)
+			taken |= !strcmp(keys.name[i], reject_columns[j].name);
+		fputc(sep, f);
+		if (taken) {
+			char head[512];
+			snprintf(head, sizeof(head), "%s (source)", keys.name[i]);
+			tp_csv_field(f, head);
+		} else {
+			tp_csv_field(f, keys.name[i]);
+		}
+	}
+	fputs("\r\n", f);
+	tp_rows_rewind(rows, NULL);
+	while ((step = tp_rows_next(rows)) > 0) {
+		const char *original = tp_rows_text(rows, 7);
+		for (i = 0; i < NREJECT_COLUMNS; i++) {
+			const char *s = tp_rows_text(rows, reject_columns[i].col);
+			if (i)
+				fputc(sep, f);
+			tp_csv_field(f, s ? s : "");
+		}
+		tp_rows_rewind(values, original);
+		raw = 0;
+		while (!rc && next_value(values, original, &raw, &key, &value)) {
+			int k = key_find(&keys, key);
+			if (k >= 0 && value && !cells[k] && !(cells[k] = strdup(value)))
+				rc = tp_error_set(TP_ERROR, "out of memory");
+		}
+		for (i = 0; i < keys.n; i++) {
+			fputc(sep, f);
+			tp_csv_field(f, cells[i] ? cells[i] : "");
+			free(cells[i]);
+			cells[i] = NULL;
+		}
+		fputs("\r\n", f);
+		if (rc)
+			break;
+	}
+	rc = tp_outfile_end(&out, rc ? rc : step < 0 ? step : TP_OK);
+cleanup:
+	free(cells);
+	key_dispose(&keys);
+	tp_rows_close(values);
+	tp_rows_close(rows);
+	tp_view_close(view);
+	return rc;
+}
+
+/* ---- the candidate list --------------------------------------------------- */
+
+/* How a column of the candidate list is written. */
+typedef enum {
+	L_INT,       /* a whole number */
+	L_TEXT,      /* text as stored */
+	L_COMMUNE,   /* the commune's name in the run's language (columns 4, 5) */
+	L_OWNER,     /* an owner type, named (tp_owner_types) */
+	L_REASON,    /* a reason, named (tp_reasons) */
+	L_DATE,      /* YYYY-MM-DD */
+	L_PRECISION, /* how precise works_start is: day, month, quarter, year, named */
+	L_REAL,      /* a number with one decimal */
+} list_kind;
+
+/* A column of the candidate list. */
+typedef struct {
+	const char *fr, *nl; /* header */
+	list_kind kind;      /* how it is written */
+	int col;             /* its column in TP_ROWS_CANDIDATE_LIST */
+} list_column;
+
+static const list_column list_columns[] = {
+	{"Rang", "Rang", L_INT, 0},
+	{"Adresse", "Adres", L_TEXT, 1},
+	{"Code postal", "Postcode", L_TEXT, 2},
+	{"Commune", "Gemeente", L_COMMUNE, 4},
+	{"Propriétaire", "Eigenaar", L_TEXT, 6},
+	{"Type de propriétaire", "Type eigenaar", L_OWNER, 7},
+	{"Logements", "Woningen", L_INT, 8},
+	{"Motif", "Reden", L_REASON, 9},
+	{"Vide depuis", "Leeg sinds", L_DATE, 10},
+	{"Début des travaux", "Start werken", L_DATE, 11},
+	{"Précision du début", "Precisie start", L_PRECISION, 12},
+	{"Fenêtre (mois)", "Venster (maanden)", L_REAL, 13},
+	{"Capacité (personnes)", "Capaciteit (personen)", L_REAL, 14},
+	{"Score", "Score", L_REAL, 15},
+	{"Score : fenêtre", "Score: venster", L_REAL, 16},
+	{"Score : logements", "Score: woningen", L_REAL, 17},
+	{"Score : besoin", "Score: nood", L_REAL, 18},
+	{"Identifiant source", "Bron-id", L_TEXT, 19},
+};
+
+#define NLIST_COLUMNS ((int)(sizeof(list_columns) / sizeof(list_columns[0])))
+
+/* The precisions of a works start (the inputs' works_start_precision), named. */
+static const tp_code precisions[] = {
+	{"day", "jour", "dag", NULL},
+	{"month", "mois", "maand", NULL},
+	{"quarter", "trimestre", "kwartaal", NULL},
+	{"year", "année", "jaar", NULL},
+};
+
+/* The candidate list as read: its row set and which columns it has. */
+typedef struct {
+	tp_view *view;       /* public view of the store */
+	tp_rows *rows;       /* TP_ROWS_CANDIDATE_LIST(_PRECISION) */
+	int precision;       /* 1: the store has works_start_precision, the column is written */
+	const char *lang;    /* "fr", "nl" or "both" */
+} candidate_list;
+
+static int list_open(candidate_list *l, sqlite3 *store, const char *path, const char *language)
+{
+	int rc;
+
+	memset(l, 0, sizeof(*l));
+	l->lang = language ? language : "both";
+	rc = tp_view_open(&l->view, store, 0);
+	if (rc)
+		return rc;
+	l->precision = tp_view_has_column(l->view, "vacancies", "works_start_precision");
+	return tp_rows_open(&l->rows, l->view,
+			    l->precision ? TP_ROWS_CANDIDATE_LIST_PRECISION : TP_ROWS_CANDIDATE_LIST,
+			    NULL, path);
+}
+
+static void list_close(candidate_list *l)
+{
+	tp_rows_close(l->rows);
+	tp_view_close(l->view);
+}
+
+/* 1 when column j is written (the precision only when the store has it). */
+static int list_has(const candidate_list *l, int j)
+{
+	return list_columns[j].kind != L_PRECISION || l->precision;
+}
+
+/* Column j's header in the run's language. */
+static const char *list_header(const candidate_list *l, int j, char *buf, size_t len)
+{
+	tp_lang_pick(buf, len, l->lang, list_columns[j].fr, list_columns[j].nl, " / ");
+	return buf;
+}
+
+/* Column j of the current row as text (names in the run's language); NULL for no value. */
+static const char *list_text(const candidate_list *l, int j, char *buf, size_t len)
+{
+	const list_column *c = &list_columns[j];
+	const char *s = tp_rows_text(l->rows, c->col);
+	const tp_code *code = NULL;
+	size_t i;
+
+	if (!s)
+		return NULL;
+	switch (c->kind) {
+	case L_COMMUNE:
+		tp_lang_pick(buf, len, l->lang, s,
+			     tp_rows_text(l->rows, c->col + 1) ? tp_rows_text(l->rows, c->col + 1) : s,
+			     " / ");
+		return buf;
+	case L_OWNER:
+		code = tp_code_find(&tp_owner_types, s);
+		break;
+	case L_REASON:
+		code = tp_code_find(&tp_reasons, s);
+		break;
+	case L_PRECISION:
+		for (i = 0; i < sizeof(precisions) / sizeof(precisions[0]); i++)
+			if (!strcmp(precisions[i].code, s))
+				code = &precisions[i];
+		break;
+	default:
+		return s;
+	}
+	return code ? tp_code_name(code, l->lang, buf, len) : s;
+}
+
+int tp_write_candidates_csv(sqlite3 *store, const char *path, const char *language)
+{
+	const char sep = csv_separator(language);
+	candidate_list l;
+	char buf[512], num[64], *p;
+	tp_outfile out;
+	FILE *f;
+	int rc, step = 0, j, first;
+
+	rc = list_open(&l, store, path, language);
+	if (!rc)
+		rc = tp_outfile_open(&out, path, TP_OUTFILE_SYNC);
+	if (rc)
+		goto cleanup;
+	f = out.f;
+	fputs(BOM, f);
+	for (j = 0, first = 1; j < NLIST_COLUMNS; j++) {
+		if (!list_has(&l, j))
+			continue;
+		if (!first)
+			fputc(sep, f);
+		first = 0;
+		tp_csv_field(f, list_header(&l, j, buf, sizeof(buf)));
+	}
+	fputs("\r\n", f);
+	while ((step = tp_rows_next(l.rows)) > 0) {
+		for (j = 0, first = 1; j < NLIST_COLUMNS; j++) {
+			const list_column *c = &list_columns[j];
+			const char *s;
+			if (!list_has(&l, j))
+				continue;
+			if (!first)
+				fputc(sep, f);
+			first = 0;
+			if (tp_rows_null(l.rows, c->col))
+				continue;
+			switch (c->kind) {
+			case L_INT:
+				fprintf(f, "%lld", tp_rows_int64(l.rows, c->col));
+				break;
+			case L_REAL:
+				/* SQLite's printf writes '.' whatever the locale */
+				sqlite3_snprintf(sizeof(num), num, "%.1f", tp_rows_double(l.rows, c->col));
+				if (sep == ';' && (p = strchr(num, '.')))
+					*p = ',';
+				fputs(num, f);
+				break;
+			default:
+				s = list_text(&l, j, buf, sizeof(buf));
+				tp_csv_field(f, s ? s : "");
+			}
+		}
+		fputs("\r\n", f);
+	}
+	rc = tp_outfile_end(&out, step < 0 ? step : TP_OK);
+cleanup:
+	list_close(&l);
+	return rc;
+}
+
+/* The OGR type of a column of the candidate list. */
+static OGRFieldType list_ogr_type(list_kind k)
+{
+	return k == L_INT ? OFTInteger : k == L_REAL ? OFTReal : k == L_DATE ? OFTDate : OFTString;
+}
+
+int tp_write_candidates_xlsx(sqlite3 *store, const char *path, const char *language)
+{
+	GDALDriverH drv = GDALGetDriverByName("XLSX");
+	GDALDatasetH ds = NULL;
+	OGRLayerH layer;
+	OGRFeatureH feat = NULL;
+	candidate_list l;
+	char buf[512], mem[96];
+	int field[NLIST_COLUMNS];
+	GByte *bytes;
+	vsi_l_offset size = 0;
+	tp_outfile out;
+	int rc, step = 0, j, nf = 0;
+
+	if (!drv)
+		return tp_error_set(TP_EOUTPUT, "%s: GDAL has no XLSX driver", path);
+	/* the driver wants a name ending in .xlsx: the file is built in memory,
+	 * then written to path as any other output */
+	snprintf(mem, sizeof(mem), "/vsimem/tremplin-candidates-%p.xlsx", (void *)&l);
+	rc = list_open(&l, store, path, language);
+	if (rc)
+		goto cleanup;
+	CPLErrorReset();
+	ds = GDALCreate(drv, mem, 0, 0, 0, GDT_Unknown, NULL);
+	layer = ds ? GDALDatasetCreateLayer(ds, "candidates", NULL, wkbNone, NULL) : NULL;
+	if (!layer) {
+		rc = tp_gpkg_fail(path, NULL, "cannot create the sheet");
+		goto cleanup;
+	}
+	for (j = 0; j < NLIST_COLUMNS; j++) {
+		OGRFieldDefnH fd;
+		field[j] = -1;
+		if (!list_has(&l, j))
+			continue;
+		fd = OGR_Fld_Create(list_header(&l, j, buf, sizeof(buf)),
+				    list_ogr_type(list_columns[j].kind));
+		if (OGR_L_CreateField(layer, fd, 1) != OGRERR_NONE) {
+			OGR_Fld_Destroy(fd);
+			rc = tp_gpkg_fail(path, "candidates", "cannot create a column");
+			goto cleanup;
+		}
+		OGR_Fld_Destroy(fd);
+		field[j] = nf++;
+	}
+	feat = OGR_F_Create(OGR_L_GetLayerDefn(layer));
+	while (!rc && (step = tp_rows_next(l.rows)) > 0) {
+		for (j = 0; j < NLIST_COLUMNS; j++) {
+			const list_column *c = &list_columns[j];
+			const char *s;
+			int y, m, d;
+			if (field[j] < 0)
+				continue;
+			if (tp_rows_null(l.rows, c->col)) {
+				OGR_F_SetFieldNull(feat, field[j]);
+				continue;
+			}
+			switch (c->kind) {
+			case L_INT:
+				OGR_F_SetFieldInteger64(feat, field[j], tp_rows_int64(l.rows, c->col));
+				break;
+			case L_REAL:
+				OGR_F_SetFieldDouble(feat, field[j], tp_rows_double(l.rows, c->col));
+				break;
+			case L_DATE:
+				s = tp_rows_text(l.rows, c->col);
+				if (sscanf(s, "%d-%d-%d", &y, &m, &d) == 3)
+					OGR_F_SetFieldDateTime(feat, field[j], y, m, d, 0, 0, 0, 0);
+				else
+					OGR_F_SetFieldNull(feat, field[j]);
+				break;
+			default:
+				s = list_text(&l, j, buf, sizeof(buf));
+				OGR_F_SetFieldString(feat, field[j], s ? s : "");
+			}
+		}
+		OGR_F_SetFID(feat, OGRNullFID);
+		if (OGR_L_CreateFeature(layer, feat) != OGRERR_NONE)
+			rc = tp_gpkg_fail(path, "candidates", "cannot write a row");
+	}
+	if (!rc && step < 0)
+		rc = step;
+cleanup:
+	if (feat)
+		OGR_F_Destroy(feat);
+	/* the XLSX driver writes the file when the dataset is closed */
+	if (ds) {
+		CPLErrorReset();
+		GDALClose(ds);
+		if (!rc && CPLGetLastErrorType() >= CE_Failure)
+			rc = tp_gpkg_fail(path, NULL, "cannot write the file");
+	}
+	bytes = rc ? NULL : VSIGetMemFileBuffer(mem, &size, FALSE);
+	if (!rc && !bytes)
+		rc = tp_gpkg_fail(path, NULL, "cannot write the file");
+	if (!rc)
+		rc = tp_outfile_open(&out, path, TP_OUTFILE_SYNC);
+	if (!rc) {
+		fwrite(bytes, 1, (size_t)size, out.f);
+		rc = tp_outfile_commit(&out);
+	}
+	VSIUnlink(mem);
+	list_close(&l);
+	return rc;
+}

@@ -1,0 +1,253 @@
+"""What was lost is shown where figures are read, and the candidate list opens where planners work.
+
+A demo run stops after locate; every vacancy record of Auderghem (21002) is then moved to rejects
+as the load stage would reject it, placed in its commune (rejects.nis_code, rejects.dwellings), and
+a count zone is rejected with its people counts in its original values; the run resumes.  Then:
+the commune's rejected count is in indicators.csv, the GeoPackage, the dashboard (overall and its
+row), the overview (overall line, overview.json) and its atlas page, which does not say that no
+building meets the conditions; rejects.csv has a BOM, every reject and no people count;
+candidates.csv opens in LibreOffice (as fr-BE) with its columns and numbers, candidates.xlsx reads
+back through GDAL with the same rows, a private owner is blank in both, and the works start's
+precision is a column only when the store has it.
+"""
+import csv
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+from osgeo import gdal, ogr
+from tplib import *
+
+gdal.UseExceptions()
+
+NIS = "21002"  # Auderghem: the second atlas page
+d = workdir("shown")
+out = os.path.join(d, "out")
+p = run("demo", "-o", out, "-q", "--until", "locate")
+check(p.returncode == 0, "demo runs until locate: " + p.stderr)
+db = store(out)
+moved = db.execute("SELECT COUNT(*), SUM(dwellings) FROM vacancies WHERE nis_code = ?", (NIS,)).fetchone()
+n_moved, dw_moved = moved
+check(n_moved > 2, "the demo has records in %s" % NIS)
+# two reasons: every third row for its dwellings, the others for their reason
+db.execute(
+    "INSERT INTO rejects(input, source_file, layer, src_row, stage, field, reason, original, nis_code,"
+    " dwellings) SELECT 'vacancies', s.path, s.layer, v.src_row, 'load',"
+    " CASE WHEN v.src_row % 3 = 0 THEN 'dwellings' ELSE 'reason' END,"
+    " 'unknown vacancy reason ''Attribution en cours''', v.original, v.nis_code, v.dwellings"
+    " FROM vacancies v, input_stats s WHERE s.input = 'vacancies' AND v.nis_code = ?", (NIS,))
+db.execute("DELETE FROM vacancies WHERE nis_code = ?", (NIS,))
+# a rejected count zone: its original values hold people counts, never shown in public outputs
+zone = db.execute("SELECT zone_id, original FROM zones WHERE public_space > 0 ORDER BY id LIMIT 1").fetchone()
+db.execute("INSERT INTO rejects(input, source_file, layer, src_row, stage, field, reason, original)"
+           " SELECT 'zones', s.path, s.layer, z.src_row, 'validate', 'geometry', 'no area left', z.original"
+           " FROM zones z, input_stats s WHERE s.input = 'zones' AND z.zone_id = ?", (zone[0],))
+# a private owner who agreed: a candidate whose name no public output shows
+priv = db.execute("SELECT id FROM vacancies WHERE dwellings > 0 AND reason NOT IN ('works', 'allocation')"
+                  " AND works_start > '2028-01-01' ORDER BY id LIMIT 1").fetchone()[0]
+db.execute("UPDATE vacancies SET owner_type = 'private', owner = 'Jean Dupont', owner_agreed = 1"
+           " WHERE id = ?", (priv,))
+db.commit()
+n_read = db.execute("SELECT read FROM input_stats WHERE input = 'vacancies'").fetchone()[0]
+n_rejects = db.execute("SELECT COUNT(*) FROM rejects").fetchone()[0]
+db.close()
+cfg = os.path.join(out, "inputs", "tremplin.ini")
+p = run("run", "-c", cfg, "-o", out, "-q", "--from", "apportion")
+check(p.returncode == 0, "the run resumes: " + p.stderr)
+
+# ---- indicators.csv and the GeoPackage --------------------------------------------------------
+rows = {r["nis_code"]: r for r in read_csv(os.path.join(out, "indicators.csv"))}
+r = rows.get(NIS, {})
+check(r.get("vacancy_records") == "0", "indicators.csv: %s has no record left" % NIS)
+check(r.get("rejected_records") == str(n_moved) and r.get("rejected_dwellings") == str(dw_moved),
+      "indicators.csv: %s rejected_records %s, rejected_dwellings %s (got %s, %s)"
+      % (NIS, n_moved, dw_moved, r.get("rejected_records"), r.get("rejected_dwellings")))
+check(all(rows[k]["rejected_records"] == "0" for k in rows if k != NIS),
+      "indicators.csv: the other communes lost nothing")
+g = gpkg_rows(os.path.join(out, "tremplin.gpkg"),
+              "SELECT rejected_records, rejected_dwellings FROM communes WHERE nis_code = '%s'" % NIS)
+check(g == [(n_moved, dw_moved)], "GeoPackage communes: %s rejected %s/%s (got %s)" % (NIS, n_moved, dw_moved, g))
+
+# ---- dashboard ---------------------------------------------------------------------------------
+html = open(os.path.join(out, "dashboard.html"), encoding="utf-8").read()
+overall = "%d enregistrements sur %d non utilisés" % (n_moved, n_read)
+check('<p id="rejected"' in html and overall in html and "rejects.csv" in html,
+      "dashboard: the overall line '%s'" % overall)
+row = html[html.find('<tr data-nis="%s"' % NIS):]
+row = row[:row.find("</tr>")]
+check('class="n rejected" data-v="%d"' % n_moved in row and ">%d</td>" % n_moved in row
+      and "%d enregistrements sur %d non utilisés" % (n_moved, n_moved) in row,
+      "dashboard: the row of %s shows %d records not used: %s" % (NIS, n_moved, row[-400:]))
+check('href="candidates.xlsx"' in html and 'href="rejects.csv"' in html, "dashboard links the lists")
+
+# ---- overview ----------------------------------------------------------------------------------
+ov = json.load(open(os.path.join(out, "maps", "overview.json"), encoding="utf-8"))
+c = [x for x in ov["communes"] if x["nis_code"] == NIS]
+check(c and c[0]["rejected_records"] == n_moved and c[0]["rejected_dwellings"] == dw_moved,
+      "overview.json: %s rejected %d (got %s)" % (NIS, n_moved, c))
+check(ov["rejected"]["vacancies"]["records"] == n_moved and ov["rejected"]["vacancies"]["of"] == n_read
+      and overall in ov["rejected"]["vacancies"]["line"], "overview.json: the overall line")
+check(ov["rejected"]["zones"]["records"] == 1, "overview.json: one count zone not used")
+
+
+def pdf_text(path, page=None):
+    args = ["pdftotext", "-layout"] + (["-f", str(page), "-l", str(page)] if page else []) + [path, "-"]
+    return " ".join(subprocess.run(args, capture_output=True, text=True).stdout.split())
+
+
+have_pdftotext = shutil.which("pdftotext") is not None
+if have_pdftotext:
+    text = pdf_text(os.path.join(out, "maps", "overview.pdf"))
+    check(overall in text, "overview.pdf: the overall line '%s'" % overall)
+    check("%d van %d records niet gebruikt" % (n_moved, n_read) in text, "overview.pdf: the line in Dutch too")
+    # ---- atlas: the commune's page says what was rejected, not that nothing qualifies -----------
+    page = pdf_text(os.path.join(out, "maps", "atlas.pdf"), 2)
+    check("Auderghem" in page, "atlas page 2 is Auderghem")
+    check("%d enregistrements sur %d non utilisés" % (n_moved, n_moved) in page,
+          "atlas: Auderghem's page says %d records not used: %s" % (n_moved, page[-900:]))
+    check("Aucun bâtiment ne remplit" not in page and "Geen enkel gebouw voldoet" not in page,
+          "atlas: Auderghem's page does not say that no building meets the conditions")
+    other = pdf_text(os.path.join(out, "maps", "atlas.pdf"), 1)
+    check("non utilisés" not in other, "atlas: a commune that lost nothing has no such line")
+
+# ---- rejects.csv -------------------------------------------------------------------------------
+raw = open(os.path.join(out, "rejects.csv"), "rb").read()
+check(raw.startswith(b"\xef\xbb\xbf"), "rejects.csv starts with a UTF-8 BOM")
+rej = list(csv.DictReader(io.StringIO(raw[3:].decode("utf-8"), newline=""), delimiter=";"))
+check(len(rej) == n_rejects, "rejects.csv: %d rows (got %d)" % (n_rejects, len(rej)))
+head = list(rej[0].keys()) if rej else []
+check(head[:7] == ["input", "file", "sheet_or_layer", "row", "stage", "field", "reason"],
+      "rejects.csv: its columns: %s" % head[:7])
+vac = [x for x in rej if x["input"] == "vacancies"]
+check(len(vac) == n_moved and all(x["address"] for x in vac) and vac[0]["file"].endswith("vacancies.csv"),
+      "rejects.csv: the vacancy rows with their original values")
+zr = [x for x in rej if x["input"] == "zones"]
+zone_values = json.loads(zone[1])
+people_cols = [k for k in ("public_space", "emergency_shelter", "squat", "third_parties") if k in zone_values]
+check(len(zr) == 1 and people_cols and all(not zr[0].get(k) for k in people_cols),
+      "rejects.csv: a rejected zone's people counts are left out")
+
+# ---- candidates.csv and candidates.xlsx --------------------------------------------------------
+db = store(out)
+want = db.execute("SELECT rank, dwellings, window_months, capacity, score, owner_type, owner, works_start"
+                  " FROM vacancies WHERE candidate = 1 ORDER BY rank").fetchall()
+db.close()
+raw = open(os.path.join(out, "candidates.csv"), "rb").read()
+check(raw.startswith(b"\xef\xbb\xbf"), "candidates.csv starts with a UTF-8 BOM")
+lines = raw[3:].decode("utf-8").split("\r\n")
+header = lines[0].split(";")
+check(header[:4] == ["Rang", "Adresse / Adres", "Code postal / Postcode", "Commune / Gemeente"]
+      and "Score" in header and "Score : besoin / Score: nood" in header,
+      "candidates.csv: ';' between the columns, headers in both languages: %s" % header)
+check("Précision du début / Precisie start" not in header, "no precision column when the store has none")
+cand = list(csv.reader(io.StringIO(raw[3:].decode("utf-8"), newline=""), delimiter=";"))
+check(len(cand) == len(want) + 1, "candidates.csv: one row per candidate (%d)" % len(want))
+ix = {h: i for i, h in enumerate(header)}
+first = cand[1] if len(cand) > 1 else []
+check(first and first[ix["Score"]] == ("%.1f" % want[0][4]).replace(".", ","),
+      "candidates.csv: a decimal comma (%s)" % (first[ix["Score"]] if first else None))
+prow = [x for x in cand[1:] if x[ix["Type de propriétaire / Type eigenaar"]] == "Propriétaire privé / Privé-eigenaar"]
+check(len(prow) == sum(1 for w in want if w[5] == "private") >= 1
+      and all(x[ix["Propriétaire / Eigenaar"]] == "" for x in prow),
+      "candidates.csv: private owners who agreed are candidates, unnamed: %s" % prow)
+check(b"Jean Dupont" not in raw, "candidates.csv never names a private owner")
+for x in cand[1:]:
+    parts = sum(float(x[ix[h]].replace(",", ".")) for h in header if h.startswith("Score :"))
+    check(abs(parts - float(x[ix["Score"]].replace(",", "."))) <= 0.11,
+          "candidates.csv: the three parts add up to the score (rank %s)" % x[0])
+
+
+def xlsx_rows(path):
+    """The rows of the first sheet of an XLSX file, through GDAL, as {header: value}."""
+    gdal.SetConfigOption("OGR_XLSX_HEADERS", "FORCE")
+    ds = ogr.Open(path)
+    lyr = ds.GetLayer(0)
+    defn = lyr.GetLayerDefn()
+    names = [defn.GetFieldDefn(i).GetName() for i in range(defn.GetFieldCount())]
+    res = []
+    for f in lyr:
+        res.append({n: f.GetField(i) for i, n in enumerate(names)})
+    return names, res
+
+
+def same(csv_cell, value):
+    """A cell of candidates.csv equals a value GDAL read from a spreadsheet."""
+    if value is None:
+        return csv_cell == ""
+    if isinstance(value, (int, float)):
+        try:
+            return abs(float(csv_cell.replace(",", ".")) - value) < 1e-9
+        except ValueError:
+            return False
+    return csv_cell == str(value).replace("/", "-") or csv_cell == str(value)
+
+
+names, xrows = xlsx_rows(os.path.join(out, "candidates.xlsx"))
+check(names == header, "candidates.xlsx: the columns of candidates.csv (%s)" % names)
+check(len(xrows) == len(cand) - 1, "candidates.xlsx: the rows of candidates.csv")
+bad = [(i, h) for i, x in enumerate(xrows) if i + 1 < len(cand) for h in names
+       if not same(cand[i + 1][ix[h]], x[h])]
+check(not bad, "candidates.xlsx: every cell as in candidates.csv (first differences: %s)" % bad[:5])
+
+soffice = shutil.which("soffice") or shutil.which("libreoffice")
+if soffice:
+    lo = os.path.join(d, "lo")
+    os.makedirs(lo)
+    # as a Belgian (fr-BE) Excel reads it: ';' between fields, UTF-8, decimal comma
+    p = subprocess.run([soffice, "-env:UserInstallation=file://" + os.path.join(d, "lo-profile"),
+                        "--headless", "--infilter=CSV:59,34,76,1,,2060", "--convert-to", "xlsx",
+                        "--outdir", lo, os.path.join(out, "candidates.csv")],
+                       capture_output=True, text=True, timeout=300)
+    conv = os.path.join(lo, "candidates.xlsx")
+    check(p.returncode == 0 and os.path.exists(conv), "LibreOffice opens candidates.csv: " + p.stderr)
+    if os.path.exists(conv):
+        lnames, lrows = xlsx_rows(conv)
+        check(lnames == header, "LibreOffice: the columns (%s)" % lnames)
+        check(len(lrows) == len(want), "LibreOffice: one row per candidate")
+        for w, x in zip(want, lrows):
+            rank, dwellings, window, capacity, score = w[:5]
+            ok = (x["Rang"] == rank and x["Logements / Woningen"] == dwellings
+                  and isinstance(x["Score"], float) and abs(x["Score"] - score) < 1e-9
+                  and abs(x["Fenêtre (mois) / Venster (maanden)"] - window) < 1e-9
+                  and abs(x["Capacité (personnes) / Capaciteit (personen)"] - capacity) < 1e-9)
+            check(ok, "LibreOffice reads rank %d's numbers as numbers: %s" % (rank, x))
+            if not ok:
+                break
+
+# ---- works_start_precision: a column only when the store has it ---------------------------------
+db = store(out)
+db.execute("ALTER TABLE vacancies ADD COLUMN works_start_precision TEXT")
+db.execute("UPDATE vacancies SET works_start_precision = 'quarter' WHERE rank = 1")
+db.commit()
+db.close()
+p = run("run", "-c", cfg, "-o", out, "-q", "--from", "write")
+check(p.returncode == 0, "write again: " + p.stderr)
+lines = open(os.path.join(out, "candidates.csv"), encoding="utf-8-sig", newline="").read().split("\r\n")
+header = lines[0].split(";")
+check("Précision du début / Precisie start" in header, "the precision column when the store has one")
+if "Précision du début / Precisie start" in header:
+    k = header.index("Précision du début / Precisie start")
+    check(lines[1].split(";")[k] == "trimestre / kwartaal", "rank 1's works start is a quarter: %s" % lines[1])
+names, xrows = xlsx_rows(os.path.join(out, "candidates.xlsx"))
+check(names == header and xrows and xrows[0]["Précision du début / Precisie start"] == "trimestre / kwartaal",
+      "candidates.xlsx has the precision too")
+
+# ---- in French only: French headers and names, still ';' and a decimal comma -------------------
+with open(cfg, "a", encoding="utf-8") as f:
+    f.write("\n[outputs]\nlanguage = fr\n")
+p = run("run", "-c", cfg, "-o", out, "-q", "--from", "write")
+check(p.returncode == 0, "write again in French: " + p.stderr)
+lines = open(os.path.join(out, "candidates.csv"), encoding="utf-8-sig", newline="").read().split("\r\n")
+check(lines[0].startswith("Rang;Adresse;Code postal;Commune;Propriétaire;Type de propriétaire;Logements;Motif;"),
+      "candidates.csv in French: %s" % lines[0])
+check(";SISP;" in lines[1] and "," in lines[1].split(";")[lines[0].split(";").index("Score")],
+      "candidates.csv in French: codes named in French, decimal comma: %s" % lines[1])
+html = open(os.path.join(out, "dashboard.html"), encoding="utf-8").read()
+check(overall in html and "records niet gebruikt" not in html, "dashboard in French: the line in French only")
+
+if not soffice and not failures:
+    print("test_shown: LibreOffice (soffice) missing: candidates.csv not opened in it")
+    sys.exit(SKIP)
+finish("test_shown")
