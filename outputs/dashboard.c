@@ -54,6 +54,23 @@ static void esc(FILE *f, const char *s)
 }
 
 /* Writes the fr/nl pair in the chosen language, escaped. */
+/* The candidate list's columns, as headed in French and Dutch. */
+static const struct {
+	const char *fr, *nl; /* heading */
+	int number;          /* 1: a number, aligned right */
+} candidate_columns[] = {
+	{"Rang", "Rang", 1},
+	{"Adresse", "Adres", 0},
+	{"Commune", "Gemeente", 0},
+	{"Propriétaire", "Eigenaar", 0},
+	{"Type", "Type", 0},
+	{"Logements", "Woningen", 1},
+	{"Fenêtre (mois)", "Venster (maanden)", 1},
+	{"Début des travaux", "Start van de werken", 0},
+	{"Capacité", "Capaciteit", 1},
+	{"Score", "Score", 1},
+};
+
 static void tr(FILE *f, const tp_mapdata *d, const char *fr, const char *nl)
 {
 	char buf[2600];
@@ -470,25 +487,13 @@ static void write_candidates(FILE *f, const tp_mapdata *d)
 	}
 	fprintf(f, "</select></label> <span id=\"shown\">%zu</span> / %zu</div>\n", d->ncands,
 		d->ncands);
-	fprintf(f, "<div class=\"scroll\"><table id=\"candidates-table\"><thead><tr><th class=\"n\">");
-	tr(f, d, "Rang", "Rang");
-	fprintf(f, "</th><th>");
-	tr(f, d, "Adresse", "Adres");
-	fprintf(f, "</th><th>");
-	tr(f, d, "Commune", "Gemeente");
-	fprintf(f, "</th><th>");
-	tr(f, d, "Propriétaire", "Eigenaar");
-	fprintf(f, "</th><th>");
-	tr(f, d, "Type", "Type");
-	fprintf(f, "</th><th class=\"n\">");
-	tr(f, d, "Logements", "Woningen");
-	fprintf(f, "</th><th class=\"n\">");
-	tr(f, d, "Fenêtre (mois)", "Venster (maanden)");
-	fprintf(f, "</th><th>");
-	tr(f, d, "Début des travaux", "Start van de werken");
-	fprintf(f, "</th><th class=\"n\">");
-	tr(f, d, "Capacité", "Capaciteit");
-	fprintf(f, "</th><th class=\"n\">Score</th></tr></thead>\n<tbody>\n");
+	fprintf(f, "<div class=\"scroll\"><table id=\"candidates-table\"><thead><tr>");
+	for (i = 0; i < sizeof(candidate_columns) / sizeof(candidate_columns[0]); i++) {
+		fprintf(f, "<th%s>", candidate_columns[i].number ? " class=\"n\"" : "");
+		tr(f, d, candidate_columns[i].fr, candidate_columns[i].nl);
+		fprintf(f, "</th>");
+	}
+	fprintf(f, "</tr></thead>\n<tbody>\n");
 	for (i = 0; i < d->ncands; i++) {
 		const tp_map_candidate *k = &d->cands[i];
 		char cap[32];
