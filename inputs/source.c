@@ -2,6 +2,7 @@
  * source.c: opening input files through OGR (source.h).
  */
 #include "inputs/source.h"
+#include "inputs/file.h"
 #include "inputs/text.h"
 #include "geo/error.h"
 #include "geo/geo.h"
@@ -23,29 +24,6 @@ static int has_ext(const char *path, const char *ext)
 	size_t n = strlen(path), m = strlen(ext);
 
 	return n >= m && strcasecmp(path + n - m, ext) == 0;
-}
-
-/* Reads a whole file into a malloc'ed NUL-terminated buffer. */
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	long n;
-
-	if (!f)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
-	    (buf = malloc((size_t)n + 1)) != NULL) {
-		if (fread(buf, 1, (size_t)n, f) != (size_t)n) {
-			free(buf);
-			buf = NULL;
-		} else {
-			buf[n] = '\0';
-			*len = (size_t)n;
-		}
-	}
-	fclose(f);
-	return buf;
 }
 
 char tp_source_separator(const char *s)
@@ -107,7 +85,6 @@ int tp_source_open(tp_source *src, const char *path, const char *what)
 	char *buf = NULL;
 	size_t len = 0;
 	char input[96] = "";
-	struct stat st;
 
 	memset(src, 0, sizeof(*src));
 	if (what)
@@ -121,13 +98,23 @@ int tp_source_open(tp_source *src, const char *path, const char *what)
 				    "%s: a VRT%s, which may name files on the network, is not read; "
 				    "make a local copy with ogr2ogr -f GPKG",
 				    path, input);
-	if (stat(path, &st) != 0)
-		return tp_error_set(TP_EINPUT, "%s: file not found%s", path, input);
+	if (tp_file_check(path, TP_EINPUT, input))
+		return TP_EINPUT;
 	if (has_ext(path, ".csv") || has_ext(path, ".txt") || has_ext(path, ".tsv")) {
 		const char *base = strrchr(path, '/');
-		buf = slurp(path, &len);
-		if (!buf)
-			return tp_error_set(TP_EINPUT, "%s: cannot read the file%s", path, input);
+		if (tp_file_read(path, TP_EINPUT, input, &buf, &len))
+			return TP_EINPUT;
+		if (len == 0 || (len >= 2 && (((unsigned char)buf[0] == 0xFF &&
+						(unsigned char)buf[1] == 0xFE) ||
+					       ((unsigned char)buf[0] == 0xFE &&
+						(unsigned char)buf[1] == 0xFF)))) {
+			free(buf);
+			return tp_error_set(TP_EINPUT,
+					    len ? "%s: UTF-16 text%s; save it as CSV in UTF-8 (or "
+						  "Windows-1252)"
+						: "%s: the file is empty%s",
+					    path, input);
+		}
 		src->separator = tp_source_separator(buf);
 		opts = CSLSetNameValue(opts, "SEPARATOR",
 				       src->separator == ';'    ? "SEMICOLON"

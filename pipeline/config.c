@@ -1,17 +1,18 @@
 /*
- * config.c: INI parsing with inih into a tp_config.
+ * config.c: the INI config file into a tp_config.
  */
 #include "pipeline/config.h"
+#include "inputs/file.h"
 #include "geo/dates.h"
 #include "geo/error.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include <ini.h>
 
 typedef struct {
 	tp_config *cfg;   /* being filled */
@@ -53,11 +54,30 @@ static int fail(parse_state *st, const char *section, const char *name,
 	return 0;
 }
 
+/* Reads value as a number within lo..hi into *out; nan, inf and anything
+ * outside the range fail naming section and key. */
+static int number_key(parse_state *st, const char *section, const char *name,
+		      const char *value, double lo, double hi, double *out)
+{
+	char *end = NULL;
+	double v;
+
+	errno = 0;
+	v = strtod(value, &end);
+	if (errno || end == value || *end || !isfinite(v))
+		return fail(st, section, name, "not a number: '%s'", value);
+	if (v < lo || v > hi) {
+		char why[160];
+		snprintf(why, sizeof(why), "'%s' is out of range (%g to %g)", value, lo, hi);
+		return fail(st, section, name, "%s", why);
+	}
+	*out = v;
+	return 1;
+}
+
 static int run_key(parse_state *st, const char *name, const char *value)
 {
 	tp_config *cfg = st->cfg;
-	char *end = NULL;
-	double v;
 
 	if (!strcmp(name, "crs"))
 		return set_str(&cfg->crs, value);
@@ -70,17 +90,11 @@ static int run_key(parse_state *st, const char *name, const char *value)
 		tp_date_format(cfg->reference_date, sizeof(cfg->reference_date), date);
 		return 1;
 	}
-	if (!strcmp(name, "min_window_months") || !strcmp(name, "occupancy")) {
-		errno = 0;
-		v = strtod(value, &end);
-		if (errno || end == value || *end || v < 0)
-			return fail(st, "run", name, "not a number >= 0: '%s'", value);
-		if (name[0] == 'm')
-			cfg->min_window_months = v;
-		else
-			cfg->occupancy = v;
-		return 1;
-	}
+	/* a window of up to 50 years; up to 20 people per dwelling */
+	if (!strcmp(name, "min_window_months"))
+		return number_key(st, "run", name, value, 0, 600, &cfg->min_window_months);
+	if (!strcmp(name, "occupancy"))
+		return number_key(st, "run", name, value, 0, 20, &cfg->occupancy);
 	return fail(st, "run", name, "unknown key%s", "");
 }
 
@@ -100,8 +114,6 @@ static int parse_bool(const char *v, int *out)
 static int outputs_key(parse_state *st, const char *name, const char *value)
 {
 	tp_config *cfg = st->cfg;
-	char *end = NULL;
-	double v;
 
 	if (!strcmp(name, "indicator"))
 		return set_str(&cfg->indicator, value);
@@ -117,14 +129,9 @@ static int outputs_key(parse_state *st, const char *name, const char *value)
 			return fail(st, "outputs", name, "expected yes or no, not '%s'", value);
 		return 1;
 	}
-	if (!strcmp(name, "small_cell_threshold")) {
-		errno = 0;
-		v = strtod(value, &end);
-		if (errno || end == value || *end || v < 0)
-			return fail(st, "outputs", name, "not a number >= 0: '%s'", value);
-		cfg->small_cell_threshold = v;
-		return 1;
-	}
+	/* suppression cannot be turned off from the config: 1 at the least */
+	if (!strcmp(name, "small_cell_threshold"))
+		return number_key(st, "outputs", name, value, 1, 1000, &cfg->small_cell_threshold);
 	return fail(st, "outputs", name, "unknown key%s", "");
 }
 
@@ -201,31 +208,84 @@ static int handler(void *user, const char *section, const char *name,
 		    "vacancies, zones, addresses or outputs)", "");
 }
 
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *s = NULL;
-	long n;
+/* What ini_read() calls for each "name = value" line: nonzero when taken. */
+typedef int (*ini_handler)(void *user, const char *section, const char *name,
+			   const char *value);
 
-	if (!f)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
-	    (s = malloc((size_t)n + 1)) != NULL) {
-		if (fread(s, 1, (size_t)n, f) != (size_t)n) {
-			free(s);
-			s = NULL;
-		} else {
-			s[n] = '\0';
-		}
-	}
-	fclose(f);
+/* s without its leading and trailing blanks (in place). */
+static char *trim(char *s)
+{
+	char *e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+		*--e = '\0';
 	return s;
+}
+
+/*
+ * Reads INI text, of lines of any length: "[section]" lines, "name = value"
+ * lines (split at the first '='; a ';' after a blank starts a comment), and
+ * lines that are blank or start with ';' or '#'.  Calls fn for each value.
+ * Returns 0, or the number of the first line that is none of these or that
+ * fn refused.
+ */
+static int ini_read(const char *text, ini_handler fn, void *user)
+{
+	char *copy = strdup(text), *line, *next, section[256] = "";
+	int lineno = 0, bad = 0;
+
+	if (!copy)
+		return -1;
+	line = copy;
+	if ((unsigned char)line[0] == 0xEF && (unsigned char)line[1] == 0xBB &&
+	    (unsigned char)line[2] == 0xBF)
+		line += 3;
+	for (; line; line = next) {
+		char *s, *eq, *c;
+
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		lineno++;
+		s = trim(line);
+		if (!*s || *s == ';' || *s == '#')
+			continue;
+		if (*s == '[') {
+			char *end = strchr(s, ']');
+			if (!end) {
+				bad = bad ? bad : lineno;
+				continue;
+			}
+			*end = '\0';
+			snprintf(section, sizeof(section), "%s", trim(s + 1));
+			continue;
+		}
+		eq = strchr(s, '=');
+		if (!eq) {
+			bad = bad ? bad : lineno;
+			continue;
+		}
+		*eq = '\0';
+		for (c = eq + 1; *c; c++)
+			if (*c == ';' && (c[-1] == ' ' || c[-1] == '\t')) {
+				*c = '\0';
+				break;
+			}
+		if (!fn(user, section, trim(s), trim(eq + 1)))
+			bad = bad ? bad : lineno;
+	}
+	free(copy);
+	return bad;
 }
 
 int tp_config_load(tp_config *cfg, const char *path)
 {
 	parse_state st = {0};
 	const char *slash;
+	size_t len;
 	int rc, k;
 
 	memset(cfg, 0, sizeof(*cfg));
@@ -241,18 +301,19 @@ int tp_config_load(tp_config *cfg, const char *path)
 	tp_date_today(cfg->reference_date, sizeof(cfg->reference_date));
 	if (!cfg->path || !cfg->crs || !cfg->indicator || !cfg->language)
 		return tp_error_set(TP_ERROR, "out of memory");
-	cfg->text = slurp(path);
-	if (!cfg->text)
-		return tp_error_set(TP_ECONFIG, "%s: cannot read the config file: %s", path,
-				    strerror(errno));
+	rc = tp_file_read(path, TP_ECONFIG, " (the config file)", &cfg->text, &len);
+	if (rc)
+		return rc;
 	slash = strrchr(path, '/');
 	if (slash && (size_t)(slash - path + 1) < sizeof(st.dir))
 		memcpy(st.dir, path, (size_t)(slash - path + 1));
 	st.cfg = cfg;
-	rc = ini_parse_string(cfg->text, handler, &st);
+	rc = ini_read(cfg->text, handler, &st);
 	if (st.failed)
 		return TP_ECONFIG;
-	if (rc != 0)
+	if (rc < 0)
+		return tp_error_set(TP_ERROR, "%s: out of memory", path);
+	if (rc > 0)
 		return tp_error_set(TP_ECONFIG, "%s, line %d: not a 'key = value' line", path, rc);
 	for (k = 0; k < TP_IN_COUNT; k++)
 		if (!cfg->inputs[k].path)

@@ -49,7 +49,7 @@ check(p.returncode == 2 and "unknown command: frobnicate" in p.stderr, "unknown 
 p = run("run", "-o", "/tmp/x")
 check(p.returncode == 2 and "run needs -c CONFIG" in p.stderr, "run without config: exit 2")
 p = run("run", "-c", "/nonexistent/t.ini", "-o", os.path.join(TMP, "cli_noconf"))
-check(p.returncode == 3 and "/nonexistent/t.ini: cannot read the config file" in p.stderr,
+check(p.returncode == 3 and "/nonexistent/t.ini: file not found (the config file)" in p.stderr,
       "missing config: exit 3, %r" % p.stderr)
 p = run("--config", "CPL_DEBUG", "OFF", "stages")
 check(p.returncode == 0 and "1. load" in p.stdout, "--config KEY VALUE before the command: %r" % p.stderr)

@@ -1,0 +1,32 @@
+/*
+ * file.h: what tremplin reads is a regular file.
+ *
+ * An input or a config named by a user may be anything the file system
+ * holds: a folder, a FIFO that blocks a reader forever, a device, a socket,
+ * a symbolic link loop, a file the user may not read.  Each is refused
+ * here, by name and kind, before anything opens it, so no read blocks and
+ * no size is taken from a file that has none (ftell on a folder gives
+ * LONG_MAX).  The pipeline's inputs, the address reference, the config and
+ * the inputs of join and apportion all come through these two functions.
+ */
+#ifndef TP_FILE_H
+#define TP_FILE_H
+
+#include <stddef.h>
+
+/*
+ * 0 when path names a regular file this process may read (a symbolic link
+ * is followed); else `code` (TP_EINPUT for an input, TP_ECONFIG for the
+ * config) with a message naming path, what it is instead, and `what` (e.g.
+ * " (input 'zones')", may be "").
+ */
+int tp_file_check(const char *path, int code, const char *what);
+
+/*
+ * Reads the whole regular file path into *out (malloc'ed, NUL-terminated;
+ * *len bytes before the NUL), after tp_file_check().  Fails with `code` as
+ * tp_file_check() does, or when the file cannot be read whole.
+ */
+int tp_file_read(const char *path, int code, const char *what, char **out, size_t *len);
+
+#endif
