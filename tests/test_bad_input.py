@@ -48,7 +48,7 @@ rej = {(r[0], r[1]): r[2:] for r in db.execute(
     "SELECT input, src_row, stage, field, reason, source_file, layer, original FROM rejects")}
 exp = {
     ("vacancies", 2): ("load", "dwellings", "not a whole number: 'trois'"),
-    ("vacancies", 3): ("load", "works_start", "not a date (expected dd/mm/yyyy or yyyy-mm-dd): '31/13/2027'"),
+    ("vacancies", 3): ("load", "works_start", "not a date (expected dd/mm/yyyy, yyyy-mm-dd, a month 03/2027, a quarter T3 2027 or a year): '31/13/2027'"),
     ("vacancies", 4): ("load", "geometry", "no coordinates (x and y are empty)"),
     ("vacancies", 5): ("load", "reason", "unknown vacancy reason 'R9'"),
     ("vacancies", 6): ("load", "owner_type", "unknown owner type 'banque'"),

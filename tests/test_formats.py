@@ -284,7 +284,7 @@ if p.returncode == 0:
                               " allocation, repair or other)"),
         5: ("load", "owner_type", "unknown owner type 'banque' (expected sisp, ais, cpas, commune, regie, citydev"
                                   " or private)"),
-        6: ("load", "works_start", "not a date (expected dd/mm/yyyy or yyyy-mm-dd): '31/02/2028'"),
+        6: ("load", "works_start", "not a date (expected dd/mm/yyyy, yyyy-mm-dd, a month 03/2027, a quarter T3 2027 or a year): '31/02/2028'"),
         7: ("load", "id", "duplicate of row 1 (same id)"),
         8: ("load", "address", "duplicate of row 1 (same address)"),
         9: ("load", "geometry", "no coordinates (x and y are empty); add an [addresses] section to place it"
