@@ -331,6 +331,44 @@ static int lookup(const tp_code_list *codes, const synonym *list, size_t n, cons
 	return 1;
 }
 
+/* The code a single-word entry of list, a code or a code's name names, if
+ * folded word w is one; NULL otherwise. */
+static const char *word_code(const tp_code_list *codes, const synonym *list, size_t n,
+			     const char *w)
+{
+	char fr[64], nl[64];
+	size_t i;
+	int k;
+
+	for (k = 0; k < codes->n; k++) {
+		tp_text_fold(codes->codes[k].fr, fr, sizeof(fr), 0);
+		tp_text_fold(codes->codes[k].nl, nl, sizeof(nl), 0);
+		if (!strcmp(w, codes->codes[k].code) || !strcmp(w, fr) || !strcmp(w, nl))
+			return codes->codes[k].code;
+	}
+	for (i = 0; i < n; i++)
+		if (!strchr(list[i].word, ' ') && !strcmp(list[i].word, w))
+			return list[i].code;
+	return NULL;
+}
+
+const char *tp_field_guess(const tp_field_def *f, const char *raw)
+{
+	const tp_code_list *codes = f->kind == TP_F_OWNER ? &tp_owner_types : &tp_reasons;
+	const synonym *list = f->kind == TP_F_OWNER ? owner_words : reason_words;
+	size_t n = f->kind == TP_F_OWNER ? N(owner_words) : N(reason_words);
+	char w[256], *tok, *save = NULL;
+	const char *code = NULL;
+
+	if (f->kind != TP_F_OWNER && f->kind != TP_F_REASON)
+		return NULL;
+	tp_text_fold(raw, w, sizeof(w), 0);
+	for (tok = strtok_r(w, " ", &save); tok && !code; tok = strtok_r(NULL, " ", &save))
+		if (strlen(tok) >= 3)
+			code = word_code(codes, list, n, tok);
+	return code;
+}
+
 int tp_parse_double(const char *s, double *out)
 {
 	char buf[64], *end = NULL, *c;
@@ -349,6 +387,18 @@ int tp_parse_double(const char *s, double *out)
 	if (errno || *end || end == buf || *out != *out)
 		return -1;
 	return 0;
+}
+
+/* Words that make a row the total of the rows above it, folded. */
+static const char total_words[] = "total|totaal|totaux|total general|totaal generaal|"
+				  "grand total|somme|som|sum|totalen";
+
+int tp_field_is_total(const char *cell)
+{
+	char w[256];
+
+	tp_text_fold(cell, w, sizeof(w), 0);
+	return w[0] && in_list(total_words, w);
 }
 
 /* Words that, in an optional date, say there is no date yet (folded; text

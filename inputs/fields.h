@@ -79,6 +79,19 @@ int tp_field_header_matches(const tp_field_def *f, const char *header);
 int tp_field_parse(const tp_field_def *f, const char *raw, char *out,
 		   size_t outlen, char *whybuf, size_t whylen);
 
+/*
+ * For a value of a coded field (owner type, reason) that tp_field_parse()
+ * refuses, the code one of its words names ("Attribution provisoire" ->
+ * allocation: a code, a code's French or Dutch name, or a one-word entry
+ * of the vocabulary), or NULL when none does.  A guess for a person to
+ * confirm (check's mapping section), never applied by itself.
+ */
+const char *tp_field_guess(const tp_field_def *f, const char *raw);
+
+/* 1 when a cell says its row is a total ("Total", "Totaal", "Somme"...,
+ * case and accents aside): a spreadsheet's total row is no record. */
+int tp_field_is_total(const char *cell);
+
 /* Parses a number written with '.' or ',' as decimal mark; 0 or -1. */
 int tp_parse_double(const char *s, double *out);
 
