@@ -39,16 +39,34 @@ static const char *column_of(const char *field)
 
 /* ---- load ------------------------------------------------------------ */
 
+/* Notes rec, a row that is no record, in the skipped list: "3, 8 blank;
+ * 40 total" (source.h, reader.h). */
+static void note_skipped(char *list, size_t len, const tp_record *rec, const char **last)
+{
+	size_t used = strlen(list);
+	const char *kind = !strcmp(rec->skipped, "total row") ? "total" : "blank";
+
+	if (*last && strcmp(*last, kind))
+		used += (size_t)snprintf(list + used, len - used, " %s;", *last);
+	if (used + 16 < len)
+		snprintf(list + used, len - used, "%s%ld", used && list[used - 1] != ';' ? ", " : used ? " " : "",
+			 rec->row);
+	*last = kind;
+}
+
 static int load_input(tp_run *run, tp_input_kind kind)
 {
 	const tp_input_def *def = tp_input_def_get(kind);
 	const tp_input_cfg *in = &run->cfg->inputs[kind];
 	tp_reader *r = NULL;
 	tp_record rec = {0};
-	sqlite3_stmt *ins = NULL, *stat = NULL;
-	char sql[1024];
+	sqlite3_stmt *ins = NULL, *stat = NULL, *extra = NULL;
+	char sql[1024], skipped[2048] = "";
+	const char *last_skip = NULL;
+	int iw = tp_input_def_field(def, "works_start");
+	int idw = tp_input_def_field(def, "dwellings"), ipc = tp_input_def_field(def, "postcode");
 	size_t i, used;
-	long nrej = 0, nread = 0;
+	long nrej = 0, nread = 0, nskip = 0;
 	int rc, got;
 
 	rc = tp_reader_open(&r, in, kind);
@@ -77,15 +95,26 @@ static int load_input(tp_run *run, tp_input_kind kind)
 		used += (size_t)snprintf(sql + used, sizeof(sql) - used, ", %s",
 					 column_of(def->fields[i].name));
 	used += (size_t)snprintf(sql + used, sizeof(sql) - used, ", geom, original%s) VALUES (?",
-				 def->points ? ", geocode" : "");
-	for (i = 0; i < def->nfields + 2 + (def->points ? 1 : 0); i++)
+				 def->points ? ", geocode, works_start_precision" : "");
+	for (i = 0; i < def->nfields + 2 + (def->points ? 2 : 0); i++)
 		used += (size_t)snprintf(sql + used, sizeof(sql) - used, ", ?");
 	snprintf(sql + used, sizeof(sql) - used, ")");
 	rc = tp_store_prepare(run->db, &ins, sql);
+	if (!rc)
+		rc = tp_store_prepare(run->db, &extra, "UPDATE rejects SET dwellings = ?,"
+						       " postcode = ? WHERE id = last_insert_rowid()");
 	if (rc)
 		goto done;
 	while ((got = tp_reader_next(r, &rec)) == 1) {
-		nread = rec.row;
+		nread++;
+		if (rec.skipped) {
+			nskip++;
+			note_skipped(skipped, sizeof(skipped), &rec, &last_skip);
+			continue;
+		}
+		if (rec.warning[0] && !run->quiet)
+			fprintf(stderr, "%s, layer %s, row %ld, %s\n", in->path, tp_reader_layer(r),
+				rec.row, rec.warning);
 		if (rec.reason[0]) {
 			if (!run->quiet && nrej < MAX_PRINTED_REJECTS)
 				fprintf(stderr, "%s, layer %s, row %ld, field %s: %s\n", in->path,
@@ -93,6 +122,12 @@ static int load_input(tp_run *run, tp_input_kind kind)
 			nrej++;
 			rc = tp_store_reject(run->db, def->name, rec.row, "load", rec.field,
 					     rec.reason, rec.original);
+			/* what places the record and what it declared, for the outputs */
+			sqlite3_reset(extra);
+			sqlite3_bind_text(extra, 1, idw >= 0 ? rec.values[idw] : NULL, -1, SQLITE_STATIC);
+			sqlite3_bind_text(extra, 2, ipc >= 0 ? rec.values[ipc] : NULL, -1, SQLITE_STATIC);
+			if (!rc && sqlite3_step(extra) != SQLITE_DONE)
+				rc = tp_error_set(TP_ERROR, "working store: %s", sqlite3_errmsg(run->db));
 			if (rc)
 				goto done;
 			continue;
@@ -104,8 +139,14 @@ static int load_input(tp_run *run, tp_input_kind kind)
 		sqlite3_bind_blob(ins, (int)def->nfields + 2, rec.wkb, (int)rec.wkb_len,
 				  SQLITE_STATIC);
 		sqlite3_bind_text(ins, (int)def->nfields + 3, rec.original, -1, SQLITE_STATIC);
-		if (def->points)
+		if (def->points) {
 			sqlite3_bind_text(ins, (int)def->nfields + 4, rec.geocode, -1, SQLITE_STATIC);
+			sqlite3_bind_text(ins, (int)def->nfields + 5,
+					  iw < 0 || !rec.values[iw] ? NULL
+					  : rec.precision[iw]       ? rec.precision[iw]
+								    : "day",
+					  -1, SQLITE_STATIC);
+		}
 		if (sqlite3_step(ins) != SQLITE_DONE) {
 			rc = tp_error_set(TP_ERROR, "working store: %s", sqlite3_errmsg(run->db));
 			goto done;
@@ -115,15 +156,29 @@ static int load_input(tp_run *run, tp_input_kind kind)
 		rc = got;
 		goto done;
 	}
+	if (last_skip) {
+		used = strlen(skipped);
+		snprintf(skipped + used, sizeof(skipped) - used, " %s", last_skip);
+	}
 	if (!run->quiet && nrej > MAX_PRINTED_REJECTS)
 		fprintf(stderr, "%s: %ld more rejected rows, listed in the rejects layer\n",
 			in->path, nrej - MAX_PRINTED_REJECTS);
-	snprintf(sql, sizeof(sql), "UPDATE input_stats SET read = %ld WHERE input = '%s'",
-		 nread, def->name);
-	rc = tp_store_exec(run->db, sql);
+	sqlite3_finalize(stat);
+	stat = NULL;
+	rc = tp_store_prepare(run->db, &stat, "UPDATE input_stats SET read = ?, skipped = ?,"
+					      " skipped_rows = ? WHERE input = ?");
+	if (rc)
+		goto done;
+	sqlite3_bind_int64(stat, 1, nread);
+	sqlite3_bind_int64(stat, 2, nskip);
+	sqlite3_bind_text(stat, 3, nskip ? skipped : NULL, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stat, 4, def->name, -1, SQLITE_STATIC);
+	if (sqlite3_step(stat) != SQLITE_DONE)
+		rc = tp_error_set(TP_ERROR, "working store: %s", sqlite3_errmsg(run->db));
 done:
 	tp_record_dispose(&rec);
 	sqlite3_finalize(ins);
+	sqlite3_finalize(extra);
 	sqlite3_finalize(stat);
 	tp_reader_free(r);
 	return rc;
@@ -812,12 +867,24 @@ int tp_stage_find(const char *name)
 }
 
 int tp_input_counts(sqlite3 *db, const char *input, long long *n, long long *a,
-		    long long *r)
+		    long long *r, long long *s, char *skipped, size_t len)
 {
+	sqlite3_stmt *st = NULL;
 	char sql[256];
 	int rc;
 
-	*a = *r = 0;
+	*a = *r = *s = 0;
+	skipped[0] = '\0';
+	rc = tp_store_prepare(db, &st, "SELECT COALESCE(skipped, 0), COALESCE(skipped_rows, '')"
+				       " FROM input_stats WHERE input = ?");
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, input, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		*s = sqlite3_column_int64(st, 0);
+		snprintf(skipped, len, "%s", (const char *)sqlite3_column_text(st, 1));
+	}
+	sqlite3_finalize(st);
 	snprintf(sql, sizeof(sql), "SELECT read FROM input_stats WHERE input = '%s'", input);
 	rc = tp_store_int(db, n, sql);
 	snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM %s", input);
@@ -885,10 +952,14 @@ int tp_pipeline_run(tp_run *run, const char *from, const char *until)
 		/* the counts are shown after a failed stage too; its message stays */
 		tp_error_save(&failed, rc);
 		for (k = 0; k < TP_IN_COUNT && !cr; k++) {
-			long long nr, na, nj;
+			long long nr, na, nj, ns;
+			char rows[2048];
 			const char *name = tp_input_def_get(k)->name;
-			cr = tp_input_counts(run->db, name, &nr, &na, &nj);
-			if (!cr)
+			cr = tp_input_counts(run->db, name, &nr, &na, &nj, &ns, rows, sizeof(rows));
+			if (!cr && ns)
+				printf("%-9s read %lld, accepted %lld, rejected %lld, skipped %lld"
+				       " (rows %s)\n", name, nr, na, nj, ns, rows);
+			else if (!cr)
 				printf("%-9s read %lld, accepted %lld, rejected %lld\n", name, nr, na,
 				       nj);
 		}

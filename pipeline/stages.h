@@ -50,8 +50,10 @@ int tp_stage_summarise(tp_run *run);
  * a public output may show (docs/working-store.md, README "Privacy"). */
 int tp_stage_protect(tp_run *run);
 
-/* Rows read, accepted (still in its table) and rejected of one input. */
+/* Rows read, accepted (still in its table), rejected and skipped (blank
+ * and total rows) of one input: n = a + r + s.  The rows skipped are
+ * written into skipped ("3, 8 blank; 40 total"; "" when none). */
 int tp_input_counts(sqlite3 *db, const char *input, long long *n, long long *a,
-		    long long *r);
+		    long long *r, long long *s, char *skipped, size_t len);
 
 #endif
