@@ -18,6 +18,7 @@
 #include "geo/error.h"
 #include "geo/geo.h"
 
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +40,14 @@ typedef struct {
 	size_t n;      /* keys held */
 } keyset;
 
+/* An accepted record's point and house number (with its box): two records
+ * of one building written in French and in Dutch share them. */
+typedef struct {
+	double x, y;     /* the point, in the source CRS */
+	char num[48];    /* "12|3": number and box, from tp_address_key() */
+	long row;        /* the record's row */
+} placed;
+
 struct tp_reader {
 	const tp_input_def *def;      /* what is read */
 	const tp_input_cfg *cfg;      /* where from */
@@ -54,6 +63,8 @@ struct tp_reader {
 	tp_geocoder *gc;              /* address reference, or NULL */
 	keyset ids;                   /* ids of accepted records (point inputs) */
 	keyset addrs;                 /* address keys of accepted records */
+	placed *pts;                  /* accepted records with a point and a house number */
+	size_t npts, cappts;          /* entries of pts */
 };
 
 static unsigned long hash_str(const char *s)
@@ -493,6 +504,7 @@ void tp_reader_free(tp_reader *r)
 	tp_geocoder_free(r->gc);
 	keyset_dispose(&r->ids);
 	keyset_dispose(&r->addrs);
+	free(r->pts);
 	free(r);
 }
 
@@ -727,14 +739,48 @@ static int place_by_address(tp_reader *r, tp_record *rec)
 	return point_wkb(rec, x, y);
 }
 
-/* Refuses a record repeating an accepted record's id or address; else
- * remembers its keys.  Returns 0 or TP_ERROR. */
+/* The number and box of an address key ("street|12|3|1050" -> "12|3"),
+ * "" when it has no number. */
+static void key_number(const char *key, char *out, size_t len)
+{
+	const char *a = strchr(key, '|'), *b = a ? strchr(a + 1, '|') : NULL;
+	const char *c = b ? strchr(b + 1, '|') : NULL;
+
+	out[0] = '\0';
+	if (a && c && c - a - 1 > 0 && (size_t)(c - a - 1) < len) {
+		memcpy(out, a + 1, (size_t)(c - a - 1));
+		out[c - a - 1] = '\0';
+	}
+	if (out[0] == '|')
+		out[0] = '\0';
+}
+
+/* The row of an accepted record within 1 m of (x, y) with the same house
+ * number and box, or 0.  Coordinates that read as degrees (lon/lat) take
+ * 1e-5, about a metre. */
+static long near_duplicate(const tp_reader *r, double x, double y, const char *num)
+{
+	double tol = fabs(x) <= 180 && fabs(y) <= 90 ? 1e-5 : 1.0;
+	size_t i;
+
+	for (i = 0; i < r->npts; i++)
+		if (fabs(r->pts[i].x - x) <= tol && fabs(r->pts[i].y - y) <= tol &&
+		    hypot(r->pts[i].x - x, r->pts[i].y - y) <= tol && !strcmp(r->pts[i].num, num))
+			return r->pts[i].row;
+	return 0;
+}
+
+/* Refuses a record repeating an accepted record's id or address (the same
+ * address key, or a point within 1 m with the same number and box: the
+ * same building written in French and in Dutch); else remembers its keys.
+ * Returns 0 or TP_ERROR. */
 static int check_duplicate(tp_reader *r, tp_record *rec)
 {
 	int ii = tp_input_def_field(r->def, "id");
 	int ia = tp_input_def_field(r->def, "address");
 	int ip = tp_input_def_field(r->def, "postcode");
-	char key[1024] = "", why[128];
+	char key[1024] = "", why[128], num[48] = "";
+	double x = 0, y = 0;
 	long first;
 
 	if (ii >= 0 && rec->values[ii] && (first = keyset_find(&r->ids, rec->values[ii]))) {
@@ -749,11 +795,34 @@ static int check_duplicate(tp_reader *r, tp_record *rec)
 			reject(rec, "address", "%s", why);
 			return TP_OK;
 		}
+		key_number(key, num, sizeof(num));
+	}
+	if (num[0] && rec->wkb && rec->wkb_len == 21) {
+		memcpy(&x, rec->wkb + 5, 8);
+		memcpy(&y, rec->wkb + 13, 8);
+		if ((first = near_duplicate(r, x, y, num)) != 0) {
+			snprintf(why, sizeof(why), "duplicate of row %ld (same address)", first);
+			reject(rec, "address", "%s", why);
+			return TP_OK;
+		}
 	}
 	if (ii >= 0 && rec->values[ii] && keyset_add(&r->ids, rec->values[ii], rec->row))
 		return TP_ERROR;
 	if (key[0] && keyset_add(&r->addrs, key, rec->row))
 		return TP_ERROR;
+	if (num[0] && rec->wkb && rec->wkb_len == 21) {
+		if (r->npts == r->cappts) {
+			size_t nc = r->cappts ? r->cappts * 2 : 64;
+			placed *p = realloc(r->pts, nc * sizeof(*p));
+			if (!p)
+				return tp_error_set(TP_ERROR, "out of memory");
+			r->pts = p;
+			r->cappts = nc;
+		}
+		r->pts[r->npts] = (placed){x, y, "", rec->row};
+		snprintf(r->pts[r->npts].num, sizeof(r->pts[0].num), "%s", num);
+		r->npts++;
+	}
 	return TP_OK;
 }
 

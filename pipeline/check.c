@@ -273,7 +273,7 @@ static int describe_input(tp_config *cfg, tp_input_kind kind, char *paste, size_
 	tp_reader *r = NULL;
 	char buf[4096];
 	size_t i;
-	int rc, missing = 0;
+	int rc, missing = 0, mapped = 0;
 
 	printf("%s: %s\n", def->name, cfg->inputs[kind].path);
 	rc = tp_reader_open(&r, &cfg->inputs[kind], kind);
@@ -289,7 +289,7 @@ static int describe_input(tp_config *cfg, tp_input_kind kind, char *paste, size_
 	for (i = 0; i < def->nfields; i++) {
 		const char *col = tp_reader_column(r, i);
 		if (col)
-			printf("%s %s <- %s", i ? "," : "", def->fields[i].name, col);
+			printf("%s %s <- %s", mapped++ ? "," : "", def->fields[i].name, col);
 	}
 	printf("\n");
 	for (i = 0; i < def->nfields; i++)
