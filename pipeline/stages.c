@@ -102,7 +102,7 @@ static int load_input(tp_run *run, tp_input_kind kind)
 	rc = tp_store_prepare(run->db, &ins, sql);
 	if (!rc)
 		rc = tp_store_prepare(run->db, &extra, "UPDATE rejects SET dwellings = ?,"
-						       " postcode = ? WHERE id = last_insert_rowid()");
+						       " postcode = ?, geom = ? WHERE id = last_insert_rowid()");
 	if (rc)
 		goto done;
 	while ((got = tp_reader_next(r, &rec)) == 1) {
@@ -126,6 +126,7 @@ static int load_input(tp_run *run, tp_input_kind kind)
 			sqlite3_reset(extra);
 			sqlite3_bind_text(extra, 1, idw >= 0 ? rec.values[idw] : NULL, -1, SQLITE_STATIC);
 			sqlite3_bind_text(extra, 2, ipc >= 0 ? rec.values[ipc] : NULL, -1, SQLITE_STATIC);
+			sqlite3_bind_blob(extra, 3, rec.wkb, (int)rec.wkb_len, SQLITE_STATIC);
 			if (!rc && sqlite3_step(extra) != SQLITE_DONE)
 				rc = tp_error_set(TP_ERROR, "working store: %s", sqlite3_errmsg(run->db));
 			if (rc)
@@ -647,6 +648,79 @@ static int locate_threads(void)
 
 /* Each vacancy to its commune and count zone through the locator of
  * geo/pointloc.h, which applies the border rule (lowest key). */
+/* Places the vacancies rejected at load in a commune where something
+ * places them (for the outputs' count of what was lost, issue 10): their
+ * point (rejects.geom, in the source CRS until here, then in the working
+ * CRS), else the commune most accepted records of their postcode lie in. */
+static int place_rejects(tp_run *run, const tp_rings *cr, const rows *com, int nt)
+{
+	rows rej = {0};
+	tp_transform *t = NULL;
+	sqlite3_stmt *upd = NULL;
+	char *src = NULL, *dst = NULL;
+	double *xy = NULL;
+	int32_t *in = NULL;
+	size_t i;
+	int rc;
+
+	rc = rows_load(run, &rej, "SELECT id, geom FROM rejects WHERE input = 'vacancies'"
+				  " AND stage = 'load' AND geom IS NOT NULL ORDER BY id");
+	if (!rc)
+		rc = source_crs(run->db, &src, "vacancies");
+	if (!rc)
+		rc = tp_store_meta_get(run->db, &dst, "crs");
+	if (!rc && rej.n && src && dst)
+		rc = tp_transform_new(&t, run->g, src, dst);
+	if (!rc && t) {
+		xy = malloc(rej.n * 2 * sizeof(*xy));
+		in = malloc(rej.n * sizeof(*in));
+		if (!xy || !in)
+			rc = tp_error_set(TP_ERROR, "out of memory");
+	}
+	for (i = 0; i < rej.n && !rc && t; i++) {
+		GEOSGeometry *p = rej.geom[i] ? tp_transform_geom(t, rej.geom[i]) : NULL;
+		xy[2 * i] = xy[2 * i + 1] = NAN;
+		if (p && GEOSGeomTypeId_r(run->g->gh, p) == GEOS_POINT) {
+			GEOSGeomGetX_r(run->g->gh, p, &xy[2 * i]);
+			GEOSGeomGetY_r(run->g->gh, p, &xy[2 * i + 1]);
+		}
+		if (rej.geom[i])
+			GEOSGeom_destroy_r(run->g->gh, rej.geom[i]);
+		rej.geom[i] = p; /* now in the working CRS */
+	}
+	if (!rc && t)
+		rc = tp_locate_points(in, cr, (const char *const *)com->key, xy, rej.n, nt, NULL);
+	if (!rc && t)
+		rc = tp_store_prepare(run->db, &upd, "UPDATE rejects SET nis_code = ?1 WHERE id = ?2");
+	for (i = 0; i < rej.n && !rc && t; i++) {
+		sqlite3_reset(upd);
+		sqlite3_bind_text(upd, 1, in[i] >= 0 ? com->key[in[i]] : NULL, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(upd, 2, rej.id[i]);
+		if (sqlite3_step(upd) != SQLITE_DONE)
+			rc = tp_error_set(TP_ERROR, "working store: %s", sqlite3_errmsg(run->db));
+	}
+	sqlite3_finalize(upd);
+	upd = NULL;
+	if (!rc && t)
+		rc = tp_store_prepare(run->db, &upd, "UPDATE rejects SET geom = ? WHERE id = ?");
+	for (i = 0; i < rej.n && !rc && t; i++)
+		rc = rej.geom[i] ? update_geom(run, upd, rej.id[i], rej.geom[i]) : TP_OK;
+	if (!rc)
+		rc = tp_store_exec(run->db,
+				   "UPDATE rejects SET nis_code = (SELECT v.nis_code FROM vacancies v"
+				   " WHERE v.postcode = rejects.postcode AND v.nis_code IS NOT NULL"
+				   " GROUP BY v.nis_code ORDER BY COUNT(*) DESC, v.nis_code LIMIT 1)"
+				   " WHERE input = 'vacancies' AND nis_code IS NULL AND postcode IS NOT NULL");
+	sqlite3_finalize(upd);
+	free(xy);
+	free(in);
+	free(src);
+	free(dst);
+	tp_transform_free(t);
+	rows_dispose(run->g, &rej);
+	return rc;
+}
+
 static int stage_locate(tp_run *run)
 {
 	rows com = {0}, zon = {0}, pts = {0};
@@ -706,6 +780,8 @@ static int stage_locate(tp_run *run)
 		if (sqlite3_step(upd) != SQLITE_DONE)
 			rc = tp_error_set(TP_ERROR, "working store: %s", sqlite3_errmsg(run->db));
 	}
+	if (!rc)
+		rc = place_rejects(run, &cr, &com, nt);
 	if (!rc && st.border && !run->quiet)
 		fprintf(stderr, "locate: %zu point%s on a commune border, given to the lowest NIS code\n",
 			st.border, st.border > 1 ? "s" : "");

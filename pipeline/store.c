@@ -38,7 +38,7 @@ static const char schema[] =
 	" capacity_share_total REAL, need REAL);"
 	"CREATE TABLE rejects(id INTEGER PRIMARY KEY, input TEXT, source_file TEXT,"
 	" layer TEXT, src_row INTEGER, stage TEXT, field TEXT, reason TEXT, original TEXT,"
-	" dwellings INTEGER, postcode TEXT, nis_code TEXT);"
+	" dwellings INTEGER, postcode TEXT, nis_code TEXT, geom BLOB);"
 	/* protect (pipeline/protect.c): the people figures a public output may show. */
 	"CREATE TABLE public_communes(nis_code TEXT PRIMARY KEY" TP_PEOPLE(PUBLISHED_COLUMNS) ","
 	" capacity_share_public REAL, capacity_share_total REAL, need REAL);"

@@ -167,6 +167,11 @@ if p.returncode == 0:
     check(r11[0] == "owner_type" and "unknown owner type 'Banque'" in r11[1] and
           "; dwellings: not a whole number: 'trois'" in r11[1] and "; reason: unknown vacancy reason" in r11[1],
           "every failing field of row 11 named: %r" % (r11,))
+    db = store(out)
+    placed = dict(db.execute("SELECT src_row, nis_code FROM rejects WHERE input = 'vacancies'").fetchall())
+    db.close()
+    check(placed == {8: "21015", 9: "21004", 10: "21004", 11: "21004"},
+          "each reject placed in a commune, by its point or its postcode: %r" % placed)
     check((n, s, rows) == (9, 2, "6 blank; 12 total"), "read 9 = 3 + 4 + 2 skipped (6 blank, 12 total): %r"
           % ((n, s, rows),))
     check("vacancies read 9, accepted 3, rejected 4, skipped 2 (rows 6 blank; 12 total)" in p.stdout,
