@@ -228,19 +228,23 @@ static int refused_add(refused *v, const char *raw)
 /* Reads every record of an open input (what the load stage would keep and
  * refuse), prints the distinct values each coded field refused with their
  * counts, and appends the [input.field] lines that map them to paste. */
-static int read_all(tp_reader *r, const tp_input_def *def, char *paste, size_t len)
+static int read_all(tp_reader *r, const tp_input_def *def, char *paste, size_t len,
+		    long counts[4])
 {
 	refused v[TP_MAX_FIELDS] = {{0}};
 	tp_record rec = {0};
 	size_t i, j;
 	int got, rc = TP_OK;
 
-	while ((got = tp_reader_next(r, &rec)) == 1 && !rc)
+	while ((got = tp_reader_next(r, &rec)) == 1 && !rc) {
+		counts[0]++;
+		counts[rec.skipped ? 3 : rec.reason[0] ? 2 : 1]++;
 		for (i = 0; i < def->nfields && !rc; i++)
 			if (rec.refused[i] && (def->fields[i].kind == TP_F_OWNER ||
 					       def->fields[i].kind == TP_F_REASON ||
 					       def->fields[i].kind == TP_F_BOOL))
 				rc = refused_add(&v[i], rec.refused[i]);
+	}
 	if (!rc && got < 0)
 		rc = got;
 	tp_record_dispose(&rec);
@@ -267,7 +271,8 @@ static int read_all(tp_reader *r, const tp_input_def *def, char *paste, size_t l
 
 /* Opens one input alone, prints what it is and reads all its records;
  * 0 or the failure's code. */
-static int describe_input(tp_config *cfg, tp_input_kind kind, char *paste, size_t len)
+static int describe_input(tp_config *cfg, tp_input_kind kind, char *paste, size_t len,
+			  long counts[4])
 {
 	const tp_input_def *def = tp_input_def_get(kind);
 	tp_reader *r = NULL;
@@ -303,7 +308,7 @@ static int describe_input(tp_config *cfg, tp_input_kind kind, char *paste, size_
 		       cfg->inputs[kind].y);
 	tp_reader_ignored(r, buf, sizeof(buf));
 	printf("  columns ignored: %s\n", buf[0] ? buf : "none");
-	rc = read_all(r, def, paste, len);
+	rc = read_all(r, def, paste, len, counts);
 	tp_reader_free(r);
 	if (rc)
 		printf("  UNUSABLE: %s\n", tp_error_last());
@@ -324,14 +329,25 @@ int tp_check(tp_config *cfg)
 	tp_run run = {0};
 	tp_error_state failed = {0}; /* the first failure, printed at the end */
 	char paste[16384] = "";
+	long counts[TP_IN_COUNT][4] = {{0}}; /* read, accepted, rejected, skipped at load */
+	int usable[TP_IN_COUNT];
 	int rc = TP_OK, k, ran;
 	const char *last;
 	size_t n;
 	const tp_stage *stages = tp_stages(&n);
 
 	for (k = 0; k < TP_IN_COUNT; k++)
-		tp_error_save(&failed, describe_input(cfg, k, paste, sizeof(paste)));
+		tp_error_save(&failed, usable[k] = describe_input(cfg, k, paste, sizeof(paste),
+								   counts[k]));
 	if (failed.code) {
+		/* the usable inputs were still read whole: what the load would keep */
+		printf("\n");
+		for (k = 0; k < TP_IN_COUNT; k++)
+			if (usable[k] == TP_OK)
+				printf("%s: rows read %ld, accepted %ld, rejected %ld, skipped %ld at load"
+				       " (later stages not run: an input is unusable)\n",
+				       tp_input_def_get(k)->name, counts[k][0], counts[k][1],
+				       counts[k][2], counts[k][3]);
 		print_paste(paste);
 		printf("check: not usable\n");
 		return tp_error_restore(&failed);

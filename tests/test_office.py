@@ -209,6 +209,14 @@ check(section.startswith("[vacancies.owner_type]\nBanque = ?\n[vacancies.reason]
                          "Attribution provisoire = allocation\n" % R3), "paste-ready section: %r" % section)
 section = section.split("check:")[0]
 
+# an unusable zones file does not stop the vacancies from being read whole
+write(os.path.join(d, "nozones.ini"), BASE.replace("path = zones.geojson", "path = zones.geojson\nzone_id = zone"))
+p = run("check", "-c", os.path.join(d, "nozones.ini"))
+check(p.returncode == 4 and "zones: /" in p.stdout and "UNUSABLE" in p.stdout, "zones unusable: " + p.stdout)
+check("vacancies: rows read 9, accepted 3, rejected 4, skipped 2 at load" in p.stdout and
+      "2  'R3 - Inoccupé en attente de vente'" in p.stdout and "[vacancies.reason]" in p.stdout,
+      "the vacancies still checked, values and mappings listed: " + p.stdout)
+
 # pasted as printed, the ? must be decided first
 write(os.path.join(d, "pasted.ini"), BASE + section)
 p, _ = run_office("pasted.ini", "out_pasted", code=3)
