@@ -6,7 +6,9 @@
  * message naming file, layer and field when the input cannot be used at
  * all.  After that every feature comes out as a tp_record: either its
  * parsed values and its geometry as WKB in the source CRS, or a reject
- * reason naming the row and field.  No record is skipped silently.
+ * reason naming the row and field, or a row that is no record (a blank
+ * or total row, `skipped`), which the caller counts and names.  Rows are
+ * numbered as the user sees them (source.h).  No row is dropped silently.
  */
 #ifndef TP_READER_H
 #define TP_READER_H

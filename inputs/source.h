@@ -6,9 +6,10 @@
  * is read as Windows-1252 and recoded to UTF-8 (into a /vsimem/ copy, so
  * headers, values and the rejects' original text all come out right); its
  * separator (';', ',' or tab) is detected from the header line outside
- * quotes.  Spreadsheets are opened with HEADERS=FORCE (the first row holds
- * the column names, even when every cell is text) and FIELD_TYPES=AUTO, so
- * date cells arrive as OGR dates.
+ * quotes.  tp_source_open() opens spreadsheets with their first row as
+ * column names; tp_source_open_table(), the pipeline's inputs, finds the
+ * header row (a title above it is fine) and numbers rows as the user sees
+ * them (tp_source_row()).
  */
 #ifndef TP_SOURCE_H
 #define TP_SOURCE_H
