@@ -258,9 +258,11 @@ static int read_all(tp_reader *r, const tp_input_def *def, char *paste, size_t l
 		for (j = 0; j < v[i].n; j++) {
 			const char *guess = tp_field_guess(&def->fields[i], v[i].value[j]);
 			printf("    %5ld  '%s'\n", v[i].count[j], v[i].value[j]);
+			/* a value INI would cut is written folded, which maps the same */
+			const char *key = strpbrk(v[i].value[j], "=:;[") ? v[i].key[j]
+									   : v[i].value[j];
 			used = strlen(paste);
-			snprintf(paste + used, len - used, "%s = %s\n", v[i].value[j],
-				 guess ? guess : "?");
+			snprintf(paste + used, len - used, "%s = %s\n", key, guess ? guess : "?");
 		}
 		free(v[i].value);
 		free(v[i].key);

@@ -117,7 +117,8 @@ sheet = [
     ["Rue de la Loi 14", "1000", "O.C.M.W.", 2, R3, None, "inconnu"],                       # 9
     ["Rue de la Loi 16", "1000", "S.I.S.P.", 5, "Attribution provisoire", "Q1 2028", None],  # 10
     ["Rue de la Loi 18", "1000", "Banque", "trois", R3, "-", None],                          # 11 three fields
-    ["Total", None, None, 29, None, None, None],                                              # 12
+    ["Rue de la Loi 30", "1000", "SISP", 1, "R4: vente prévue", None, None],                  # 12 INI's ':'
+    ["Total", None, None, 30, None, None, None],                                              # 13
 ]
 write_xlsx(os.path.join(d, "inventaire.xlsx"), sheet)
 BASE = ("[run]\nreference_date = 2024-11-07\n[communes]\npath = communes.geojson\n[zones]\npath = zones.geojson\n"
@@ -157,7 +158,7 @@ if p.returncode == 0:
     n, s, rows = db.execute("SELECT read, skipped, skipped_rows FROM input_stats WHERE input = 'vacancies'").fetchone()
     db.close()
     rej = rejects(out)
-    check(sorted(rej) == [8, 9, 10, 11], "rejected rows 8 to 11: %r" % sorted(rej))
+    check(sorted(rej) == [8, 9, 10, 11, 12], "rejected rows 8 to 12: %r" % sorted(rej))
     check(rej.get(8, ())[:2] == ("address", "duplicate of row 7 (same address)"),
           "Josaphatstraat 101 is Rue Josaphat 101: %r" % (rej.get(8),))
     check(rej.get(9, ())[:2] == ("reason", "unknown vacancy reason '%s' (expected works/R1, study/R2, financing,"
@@ -170,11 +171,11 @@ if p.returncode == 0:
     db = store(out)
     placed = dict(db.execute("SELECT src_row, nis_code FROM rejects WHERE input = 'vacancies'").fetchall())
     db.close()
-    check(placed == {8: "21015", 9: "21004", 10: "21004", 11: "21004"},
+    check(placed == {8: "21015", 9: "21004", 10: "21004", 11: "21004", 12: "21004"},
           "each reject placed in a commune, by its point or its postcode: %r" % placed)
-    check((n, s, rows) == (9, 2, "6 blank; 12 total"), "read 9 = 3 + 4 + 2 skipped (6 blank, 12 total): %r"
+    check((n, s, rows) == (10, 2, "6 blank; 13 total"), "read 10 = 3 + 5 + 2 skipped (6 blank, 13 total): %r"
           % ((n, s, rows),))
-    check("vacancies read 9, accepted 3, rejected 4, skipped 2 (rows 6 blank; 12 total)" in p.stdout,
+    check("vacancies read 10, accepted 3, rejected 5, skipped 2 (rows 6 blank; 13 total)" in p.stdout,
           "the run's line names the skipped rows: " + p.stdout)
     check("inventaire.xlsx, layer Inventaire, row 4, field dwellings: read '12 (dont 3 studios)' as 12"
           in p.stderr, "the approximate count is a warning naming the row: " + p.stderr)
@@ -183,7 +184,7 @@ if p.returncode == 0:
 # the header row given instead of found: the same result
 write(os.path.join(d, "given.ini"), BASE + "header_row = 3\n")
 p, out2 = run_office("given.ini", "out_given")
-check(p.returncode == 0 and sorted(rejects(out2)) == [8, 9, 10, 11], "header_row = 3 gives the same rows")
+check(p.returncode == 0 and sorted(rejects(out2)) == [8, 9, 10, 11, 12], "header_row = 3 gives the same rows")
 
 # columns that are not there are all named at once; 'owner =' says the file has none
 write(os.path.join(d, "missing.ini"), BASE + "owner =\ndwellings = logements\nreason = raison\n")
@@ -197,23 +198,24 @@ check("owner_type cannot be left without a column" in p.stderr, "a required fiel
 # check: every value not understood with its count, and the mappings to paste
 p = run("check", "-c", os.path.join(d, "t.ini"))
 check(p.returncode == 0, "check exits 0: %d %s" % (p.returncode, p.stderr))
-check("vacancies: rows read 9, accepted 3, rejected 4, skipped 2 (rows 6 blank; 12 total)" in p.stdout,
+check("vacancies: rows read 10, accepted 3, rejected 5, skipped 2 (rows 6 blank; 13 total)" in p.stdout,
       "check's figures: " + p.stdout)
-check(re.search(r"values of reason not understood \(2\):\n +2  '%s'\n +1  'Attribution provisoire'\n" % R3,
+check(re.search(r"values of reason not understood \(3\):\n +2  '%s'\n +1  'Attribution provisoire'\n +1  'R4: vente prévue'\n" % R3,
                 p.stdout), "every refused reason with its count: " + p.stdout)
 check(re.search(r"values of owner_type not understood \(1\):\n +1  'Banque'\n", p.stdout),
       "the refused owner type: " + p.stdout)
 m = re.search(r"value mappings to paste into the config[^\n]*\n((?:.+\n)+)", p.stdout)
 section = m.group(1) if m else ""
 check(section.startswith("[vacancies.owner_type]\nBanque = ?\n[vacancies.reason]\n%s = ?\n"
-                         "Attribution provisoire = allocation\n" % R3), "paste-ready section: %r" % section)
+                         "Attribution provisoire = allocation\nr4 vente prevue = ?\n" % R3),
+      "paste-ready section (a value with ':' written folded): %r" % section)
 section = section.split("check:")[0]
 
 # an unusable zones file does not stop the vacancies from being read whole
 write(os.path.join(d, "nozones.ini"), BASE.replace("path = zones.geojson", "path = zones.geojson\nzone_id = zone"))
 p = run("check", "-c", os.path.join(d, "nozones.ini"))
 check(p.returncode == 4 and "zones: /" in p.stdout and "UNUSABLE" in p.stdout, "zones unusable: " + p.stdout)
-check("vacancies: rows read 9, accepted 3, rejected 4, skipped 2 at load" in p.stdout and
+check("vacancies: rows read 10, accepted 3, rejected 5, skipped 2 at load" in p.stdout and
       "2  'R3 - Inoccupé en attente de vente'" in p.stdout and "[vacancies.reason]" in p.stdout,
       "the vacancies still checked, values and mappings listed: " + p.stdout)
 
@@ -222,17 +224,19 @@ write(os.path.join(d, "pasted.ini"), BASE + section)
 p, _ = run_office("pasted.ini", "out_pasted", code=3)
 check("replace '?' with one of its codes" in p.stderr, "an undecided ? is named: " + p.stderr)
 # decided: the rows those values held are accepted
-decided = section.replace("Banque = ?", "Banque = private").replace(R3 + " = ?", R3 + " = other")
+decided = section.replace("Banque = ?", "Banque = private").replace(R3 + " = ?", R3 + " = other").replace(
+    "r4 vente prevue = ?", "r4 vente prevue = other")
 write(os.path.join(d, "decided.ini"), BASE + decided)
 p, out3 = run_office("decided.ini", "out_decided")
 if p.returncode == 0:
     rej = rejects(out3)
-    check(sorted(rej) == [8, 11], "with the mappings rows 9 and 10 are accepted: %r" % sorted(rej))
+    check(sorted(rej) == [8, 11], "with the mappings rows 9, 10 and 12 are accepted: %r" % sorted(rej))
     check(rej.get(11, ("",))[0] == "dwellings", "row 11 keeps only its count to fix: %r" % (rej.get(11),))
     db = store(out3)
     got = dict(db.execute("SELECT src_row, reason FROM vacancies").fetchall())
     db.close()
-    check(got.get(9) == "other" and got.get(10) == "allocation", "mapped reasons: %r" % got)
+    check(got.get(9) == "other" and got.get(10) == "allocation" and got.get(12) == "other",
+          "mapped reasons: %r" % got)
 
 # a CSV with cells on several lines: rows are its physical lines
 lines = [
