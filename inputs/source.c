@@ -268,16 +268,27 @@ static int source_open(tp_source *src, const char *path, const char *what, int t
 		if (table) {
 			csv_records recs;
 			char **rows[HEADER_ROWS] = {0};
-			long h;
-			size_t k, n;
-			int rc = csv_split(buf, &recs);
-			src->separator = detect_separator(buf);
+			static const char seps[] = ";,\t";
+			long h = -1;
+			size_t k, n, j;
+			int rc = csv_split(buf, &recs), best = -1;
 			n = recs.n < HEADER_ROWS ? recs.n : HEADER_ROWS;
-			for (k = 0; k < n; k++)
-				rows[k] = csv_cells(buf + recs.at[k], src->separator);
-			h = rc ? -1 : pick_header(rows, recs.line, n, header_row, score, ctx);
-			for (k = 0; k < n; k++)
-				CSLDestroy(rows[k]);
+			/* a title line may hold no separator: the header is the best
+			 * row under the separator that makes it best */
+			for (j = 0; j < sizeof(seps) - 1 && !rc; j++) {
+				long hj;
+				int v;
+				for (k = 0; k < n; k++)
+					rows[k] = csv_cells(buf + recs.at[k], seps[j]);
+				hj = pick_header(rows, recs.line, n, header_row, score, ctx);
+				v = hj < 0 ? -1 : score ? score(ctx, (const char *const *)rows[hj],
+								  CSLCount(rows[hj]))
+							: 0;
+				if (v > best)
+					best = v, h = hj;
+				for (k = 0; k < n; k++)
+					CSLDestroy(rows[k]);
+			}
 			if (!rc && h < 0)
 				rc = tp_error_set(TP_EINPUT, "%s: header_row = %ld is not one of the first "
 						  "%d lines that hold a record%s", path, header_row,

@@ -262,4 +262,17 @@ if p.returncode == 0:
           "Wetstraat 20 is Rue de la Loi 20, line 2: %r" % (rej.get(6),))
     check(rej.get(7, ("",))[0] == "reason" and sorted(rej) == [6, 7], "R9 refused at line 7: %r" % rej)
     check((n, s, rows) == (6, 1, "5 blank"), "read 6 = 3 + 2 + 1 skipped (line 5): %r" % ((n, s, rows),))
+
+# the same CSV under a title line and an empty line: the header is found on line 3
+write(os.path.join(d, "titre.csv"), "Inventaire au 30/09/2024\n\n" + "\n".join(lines) + "\n")
+write(os.path.join(d, "titre.ini"), BASE.replace("inventaire.xlsx", "titre.csv"))
+p, out5 = run_office("titre.ini", "out_titre")
+if p.returncode == 0:
+    db = store(out5)
+    acc = sorted(r[0] for r in db.execute("SELECT src_row FROM vacancies"))
+    rej = sorted(r[0] for r in db.execute("SELECT src_row FROM rejects"))
+    skipped = db.execute("SELECT skipped_rows FROM input_stats WHERE input = 'vacancies'").fetchone()[0]
+    db.close()
+    check((acc, rej, skipped) == ([4, 6, 12], [8, 9], "7 blank"),
+          "rows are the file's lines below a title: %r" % ((acc, rej, skipped),))
 finish("test_office")
