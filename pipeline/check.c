@@ -249,18 +249,17 @@ static int read_all(tp_reader *r, const tp_input_def *def, char *paste, size_t l
 		rc = got;
 	tp_record_dispose(&rec);
 	for (i = 0; i < def->nfields; i++) {
-		size_t used;
-		if (!v[i].n)
-			continue;
-		printf("  values of %s not understood (%zu):\n", def->fields[i].name, v[i].n);
-		used = strlen(paste);
-		snprintf(paste + used, len - used, "[%s.%s]\n", def->name, def->fields[i].name);
+		size_t used = strlen(paste);
+		if (v[i].n) {
+			printf("  values of %s not understood (%zu):\n", def->fields[i].name, v[i].n);
+			snprintf(paste + used, len - used, "[%s.%s]\n", def->name, def->fields[i].name);
+		}
 		for (j = 0; j < v[i].n; j++) {
 			const char *guess = tp_field_guess(&def->fields[i], v[i].value[j]);
-			printf("    %5ld  '%s'\n", v[i].count[j], v[i].value[j]);
 			/* a value INI would cut is written folded, which maps the same */
 			const char *key = strpbrk(v[i].value[j], "=:;[") ? v[i].key[j]
 									   : v[i].value[j];
+			printf("    %5ld  '%s'\n", v[i].count[j], v[i].value[j]);
 			used = strlen(paste);
 			snprintf(paste + used, len - used, "%s = %s\n", key, guess ? guess : "?");
 		}
