@@ -265,6 +265,18 @@ static int source_open(tp_source *src, const char *path, const char *what, int t
 		buf = slurp(path, &len);
 		if (!buf)
 			return tp_error_set(TP_EINPUT, "%s: cannot read the file%s", path, input);
+		if (!tp_text_is_utf8(buf, len)) {
+			/* recoded first, so that headers are found in UTF-8 */
+			char *utf8 = CPLRecode(buf, "CP1252", CPL_ENC_UTF8);
+			free(buf);
+			buf = utf8 ? strdup(utf8) : NULL;
+			CPLFree(utf8);
+			if (!buf)
+				return tp_error_set(TP_EINPUT, "%s: cannot recode from Windows-1252",
+						    path);
+			len = strlen(buf);
+			src->recoded = 1;
+		}
 		if (table) {
 			csv_records recs;
 			char **rows[HEADER_ROWS] = {0};
@@ -317,29 +329,16 @@ static int source_open(tp_source *src, const char *path, const char *what, int t
 				       src->separator == ';'    ? "SEMICOLON"
 				       : src->separator == '\t' ? "TAB"
 								: "COMMA");
-		if (!tp_text_is_utf8(buf, len) || from) {
-			char *utf8 = tp_text_is_utf8(buf, len) ? CPLStrdup(buf + from)
-							       : CPLRecode(buf + from, "CP1252",
-									   CPL_ENC_UTF8);
+		if (src->recoded || from) {
 			VSILFILE *fp;
-			if (!utf8) {
-				free(buf);
-				CSLDestroy(opts);
-				free(src->line);
-				src->line = NULL;
-				return tp_error_set(TP_EINPUT, "%s: cannot recode from Windows-1252",
-						    path);
-			}
 			/* the copy keeps the file's name, which is the layer's name */
 			snprintf(src->mem, sizeof(src->mem), "/vsimem/tremplin_%d_%p/%s", ++serial,
 				 (void *)src, base ? base + 1 : path);
 			fp = VSIFOpenL(src->mem, "wb");
 			if (fp) {
-				VSIFWriteL(utf8, 1, strlen(utf8), fp);
+				VSIFWriteL(buf + from, 1, len - from, fp);
 				VSIFCloseL(fp);
 			}
-			CPLFree(utf8);
-			src->recoded = !tp_text_is_utf8(buf, len);
 			open_path = src->mem;
 		}
 		free(buf);

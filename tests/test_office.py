@@ -264,7 +264,8 @@ if p.returncode == 0:
     check((n, s, rows) == (6, 1, "5 blank"), "read 6 = 3 + 2 + 1 skipped (line 5): %r" % ((n, s, rows),))
 
 # the same CSV under a title line and an empty line: the header is found on line 3
-write(os.path.join(d, "titre.csv"), "Inventaire au 30/09/2024\n\n" + "\n".join(lines) + "\n")
+# (in Windows-1252, as Excel saves "CSV": the headers are found once recoded)
+write(os.path.join(d, "titre.csv"), "Inventaire au 30/09/2024\n\n" + "\n".join(lines) + "\n", encoding="cp1252")
 write(os.path.join(d, "titre.ini"), BASE.replace("inventaire.xlsx", "titre.csv"))
 p, out5 = run_office("titre.ini", "out_titre")
 if p.returncode == 0:
