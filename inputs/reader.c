@@ -714,7 +714,7 @@ static int place_by_address(tp_reader *r, tp_record *rec)
 	int ia = tp_input_def_field(r->def, "address");
 	int ip = tp_input_def_field(r->def, "postcode");
 	const char *addr = ia >= 0 ? rec->values[ia] : NULL;
-	const char *kind = NULL;
+	const char *kind = NULL, *near = NULL;
 	char why[512];
 	double x, y;
 
@@ -731,8 +731,14 @@ static int place_by_address(tp_reader *r, tp_record *rec)
 		return TP_OK;
 	}
 	if (tp_geocode(r->gc, addr, ip >= 0 ? rec->values[ip] : NULL, &x, &y, &kind, why,
-		       sizeof(why)) != 1) {
+		       sizeof(why), &near) != 1) {
 		reject(rec, "address", "%s", why);
+		/* the street's postcode places the reject (rejects.postcode) */
+		if (near && ip >= 0) {
+			free(rec->values[ip]);
+			if (!(rec->values[ip] = strdup(near)))
+				return tp_error_set(TP_ERROR, "out of memory");
+		}
 		return TP_OK;
 	}
 	rec->geocode = kind;

@@ -247,6 +247,7 @@ lines = [
     "Wetstraat 20;1000;SISP;2;R2;;dupliqué",                                                                  # 6
     'Rue de la Loi 24;1000;particulier;1;R9;onbekend;"a\nb\nc"',                                              # 7-9
     "Rue de la Loi 26;1000;SISP;1;R2;03/2027;",                                                               # 10
+    "Rue de la Loi 500;;SISP;1;R2;;no postcode, number too far",                                              # 11
 ]
 write(os.path.join(d, "inventaire.csv"), "\n".join(lines) + "\n")
 write(os.path.join(d, "csv.ini"), BASE.replace("inventaire.xlsx", "inventaire.csv"))
@@ -260,8 +261,14 @@ if p.returncode == 0:
     rej = rejects(out4)
     check(rej.get(6, ())[:2] == ("address", "duplicate of row 2 (same address)"),
           "Wetstraat 20 is Rue de la Loi 20, line 2: %r" % (rej.get(6),))
-    check(rej.get(7, ("",))[0] == "reason" and sorted(rej) == [6, 7], "R9 refused at line 7: %r" % rej)
-    check((n, s, rows) == (6, 1, "5 blank"), "read 6 = 3 + 2 + 1 skipped (line 5): %r" % ((n, s, rows),))
+    check(rej.get(7, ("",))[0] == "reason" and sorted(rej) == [6, 7, 11], "R9 refused at line 7: %r" % rej)
+    check(rej.get(11, ())[:1] == ("address",) and rej.get(11, ())[3:] == ("1000",),
+          "an address the reference cannot place keeps its street's postcode: %r" % (rej.get(11),))
+    db = store(out4)
+    placed = db.execute("SELECT nis_code FROM rejects WHERE src_row = 11").fetchone()
+    db.close()
+    check(placed == ("21004",), "and so its commune: %r" % (placed,))
+    check((n, s, rows) == (7, 1, "5 blank"), "read 7 = 3 + 3 + 1 skipped (line 5): %r" % ((n, s, rows),))
 
 # the same CSV under a title line and an empty line: the header is found on line 3
 # (in Windows-1252, as Excel saves "CSV": the headers are found once recoded)
@@ -274,6 +281,6 @@ if p.returncode == 0:
     rej = sorted(r[0] for r in db.execute("SELECT src_row FROM rejects"))
     skipped = db.execute("SELECT skipped_rows FROM input_stats WHERE input = 'vacancies'").fetchone()[0]
     db.close()
-    check((acc, rej, skipped) == ([4, 6, 12], [8, 9], "7 blank"),
+    check((acc, rej, skipped) == ([4, 6, 12], [8, 9, 13], "7 blank"),
           "rows are the file's lines below a title: %r" % ((acc, rej, skipped),))
 finish("test_office")
