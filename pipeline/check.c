@@ -4,8 +4,10 @@
  * It is the pipeline's own validation, not a second implementation: the
  * stages from load to apportion run on a working store in memory, and the
  * report is read from that store, so check says exactly what a run would
- * accept and reject.  Inputs are first opened one by one, so that every
- * unusable input is reported, not only the first.
+ * accept and reject.  Inputs are first opened and read whole one by one, so
+ * that every unusable input is reported, not only the first, with every
+ * value of a coded field it did not understand; with one unusable, the
+ * others still go through load and validate.
  */
 #include "pipeline/check.h"
 #include "pipeline/stages.h"
@@ -228,8 +230,7 @@ static int refused_add(refused *v, const char *raw)
 /* Reads every record of an open input (what the load stage would keep and
  * refuse), prints the distinct values each coded field refused with their
  * counts, and appends the [input.field] lines that map them to paste. */
-static int read_all(tp_reader *r, const tp_input_def *def, char *paste, size_t len,
-		    long counts[4])
+static int read_all(tp_reader *r, const tp_input_def *def, char *paste, size_t len)
 {
 	refused v[TP_MAX_FIELDS] = {{0}};
 	tp_record rec = {0};
@@ -237,8 +238,6 @@ static int read_all(tp_reader *r, const tp_input_def *def, char *paste, size_t l
 	int got, rc = TP_OK;
 
 	while ((got = tp_reader_next(r, &rec)) == 1 && !rc) {
-		counts[0]++;
-		counts[rec.skipped ? 3 : rec.reason[0] ? 2 : 1]++;
 		for (i = 0; i < def->nfields && !rc; i++)
 			if (rec.refused[i] && (def->fields[i].kind == TP_F_OWNER ||
 					       def->fields[i].kind == TP_F_REASON ||
@@ -272,8 +271,7 @@ static int read_all(tp_reader *r, const tp_input_def *def, char *paste, size_t l
 
 /* Opens one input alone, prints what it is and reads all its records;
  * 0 or the failure's code. */
-static int describe_input(tp_config *cfg, tp_input_kind kind, char *paste, size_t len,
-			  long counts[4])
+static int describe_input(tp_config *cfg, tp_input_kind kind, char *paste, size_t len)
 {
 	const tp_input_def *def = tp_input_def_get(kind);
 	tp_reader *r = NULL;
@@ -309,7 +307,7 @@ static int describe_input(tp_config *cfg, tp_input_kind kind, char *paste, size_
 		       cfg->inputs[kind].y);
 	tp_reader_ignored(r, buf, sizeof(buf));
 	printf("  columns ignored: %s\n", buf[0] ? buf : "none");
-	rc = read_all(r, def, paste, len, counts);
+	rc = read_all(r, def, paste, len);
 	tp_reader_free(r);
 	if (rc)
 		printf("  UNUSABLE: %s\n", tp_error_last());
@@ -330,29 +328,18 @@ int tp_check(tp_config *cfg)
 	tp_run run = {0};
 	tp_error_state failed = {0}; /* the first failure, printed at the end */
 	char paste[16384] = "";
-	long counts[TP_IN_COUNT][4] = {{0}}; /* read, accepted, rejected, skipped at load */
-	int usable[TP_IN_COUNT];
-	int rc = TP_OK, k, ran;
+	int skip[TP_IN_COUNT] = {0}; /* the unusable inputs */
+	int rc = TP_OK, k, ran, unusable;
 	const char *last;
 	size_t n;
 	const tp_stage *stages = tp_stages(&n);
 
-	for (k = 0; k < TP_IN_COUNT; k++)
-		tp_error_save(&failed, usable[k] = describe_input(cfg, k, paste, sizeof(paste),
-								   counts[k]));
-	if (failed.code) {
-		/* the usable inputs were still read whole: what the load would keep */
-		printf("\n");
-		for (k = 0; k < TP_IN_COUNT; k++)
-			if (usable[k] == TP_OK)
-				printf("%s: rows read %ld, accepted %ld, rejected %ld, skipped %ld at load"
-				       " (later stages not run: an input is unusable)\n",
-				       tp_input_def_get(k)->name, counts[k][0], counts[k][1],
-				       counts[k][2], counts[k][3]);
-		print_paste(paste);
-		printf("check: not usable\n");
-		return tp_error_restore(&failed);
+	for (k = 0; k < TP_IN_COUNT; k++) {
+		rc = describe_input(cfg, k, paste, sizeof(paste));
+		skip[k] = rc != TP_OK;
+		tp_error_save(&failed, rc);
 	}
+	unusable = failed.code != 0;
 	rc = tp_geo_new(&run.g);
 	if (!rc)
 		rc = tp_store_open(&run.db, ":memory:");
@@ -361,9 +348,13 @@ int tp_check(tp_config *cfg)
 	run.cfg = cfg;
 	run.outdir = "(check, in memory)";
 	run.quiet = 1;
-	last = tp_stage_find("apportion") >= 0 ? "apportion" : stages[n - 1].name;
+	/* with an input unusable, the others still go through load to validate;
+	 * locating needs them all */
+	run.skip = unusable ? skip : NULL;
+	last = unusable ? "validate"
+	       : tp_stage_find("apportion") >= 0 ? "apportion" : stages[n - 1].name;
 	rc = tp_pipeline_run(&run, NULL, last);
-	ran = !rc;
+	ran = !rc && !unusable;
 	tp_error_save(&failed, rc);
 	printf("\n");
 	if (tp_store_stage_has_run(run.db, "load")) {
@@ -372,13 +363,15 @@ int tp_check(tp_config *cfg)
 			long long nr, na, nj, ns, ge = 0, exact = 0, normalised = 0, nearest = 0;
 			char rows[2048];
 
+			if (skip[k])
+				continue;
 			rc = tp_input_counts(run.db, name, &nr, &na, &nj, &ns, rows, sizeof(rows));
 			if (rc)
 				break;
 			printf("%s: rows read %lld, accepted %lld, rejected %lld", name, nr, na, nj);
 			if (ns)
 				printf(", skipped %lld (rows %s)", ns, rows);
-			printf("\n");
+			printf("%s\n", unusable ? " (load and validate only: an input is unusable)" : "");
 			if (ran && na == 0)
 				tp_error_save(&failed, tp_error_set(TP_EINPUT,
 								    "%s: no row accepted (input '%s')",
@@ -411,7 +404,7 @@ int tp_check(tp_config *cfg)
 	print_paste(paste);
 	rc = tp_error_restore(&failed);
 	printf("check: %s\n", rc ? "not usable" : "usable");
-	if (rc)
+	if (rc && !unusable) /* an unusable input's reason is under it already */
 		printf("  %s\n", tp_error_last());
 done:
 	if (run.db)

@@ -224,7 +224,7 @@ static int stage_load(tp_run *run)
 	if (!rc)
 		rc = tp_store_meta_set(run->db, "note", cfg->note ? cfg->note : "");
 	for (k = 0; k < TP_IN_COUNT && !rc; k++)
-		rc = load_input(run, k);
+		rc = run->skip && run->skip[k] ? TP_OK : load_input(run, k);
 	if (!rc)
 		rc = tp_store_exec(run->db, "UPDATE zones SET " TP_ZONE_TOTAL " = 0"
 					    TP_CATEGORIES(PLUS));
@@ -468,6 +468,8 @@ static int stage_reproject(tp_run *run)
 	if (!dst)
 		return tp_error_set(TP_ESTORE, "working store: no working CRS; run the load stage");
 	for (k = 0; k < TP_IN_COUNT && !rc; k++) {
+		if (run->skip && run->skip[k])
+			continue;
 		if (k == TP_IN_VACANCIES)
 			rc = check_vacancy_coords(run, dst);
 		if (!rc)

@@ -20,6 +20,8 @@ typedef struct tp_run {
 	tp_geo *g;           /* GEOS/PROJ context of the main thread */
 	const char *outdir;  /* output folder */
 	int quiet;           /* -q: no progress, no per-input report */
+	const int *skip;     /* check: skip[k] != 0 leaves input k unloaded (it is unusable);
+				NULL: every input */
 } tp_run;
 
 typedef struct tp_stage {

@@ -215,7 +215,8 @@ section = section.split("check:")[0]
 write(os.path.join(d, "nozones.ini"), BASE.replace("path = zones.geojson", "path = zones.geojson\nzone_id = zone"))
 p = run("check", "-c", os.path.join(d, "nozones.ini"))
 check(p.returncode == 4 and "zones: /" in p.stdout and "UNUSABLE" in p.stdout, "zones unusable: " + p.stdout)
-check("vacancies: rows read 10, accepted 3, rejected 5, skipped 2 at load" in p.stdout and
+check("vacancies: rows read 10, accepted 3, rejected 5, skipped 2 (rows 6 blank; 13 total) (load and validate"
+      " only: an input is unusable)" in p.stdout and "communes: rows read 2, accepted 2" in p.stdout and
       "2  'R3 - Inoccupé en attente de vente'" in p.stdout and "[vacancies.reason]" in p.stdout,
       "the vacancies still checked, values and mappings listed: " + p.stdout)
 
