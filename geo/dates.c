@@ -8,6 +8,7 @@
 #include "geo/dates.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -130,4 +131,175 @@ char *tp_date_today(char *buf, size_t len)
 
 	gmtime_r(&now, &tm);
 	return tp_date_format(buf, len, (tp_date){tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday});
+}
+
+/* Month names, lower case, French, Dutch and English; index / 3 + 1 is the
+ * month (entries repeat where languages agree). */
+static const char *const month_names[][4] = {
+	{"janvier", "januari", "january", "jan"},
+	{"fevrier", "f\xc3\xa9vrier", "februari", "february"},
+	{"mars", "maart", "march", "mar"},
+	{"avril", "april", "avr", "apr"},
+	{"mai", "mei", "may", NULL},
+	{"juin", "juni", "june", "jun"},
+	{"juillet", "juli", "july", "jul"},
+	{"aout", "ao\xc3\xbbt", "augustus", "august"},
+	{"septembre", "september", "sept", "sep"},
+	{"octobre", "oktober", "october", "oct"},
+	{"novembre", "november", "nov", NULL},
+	{"decembre", "d\xc3\xa9" "cembre", "december", "dec"},
+};
+
+/* Splits s into at most 4 words of letters and digits (ASCII lower case,
+ * bytes >= 0x80 kept as letters); returns the count, or -1 when more. */
+static int words(const char *s, char w[4][24])
+{
+	int n = 0;
+	size_t len = 0;
+
+	for (;; s++) {
+		unsigned char c = (unsigned char)*s;
+		int word = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+			   (c >= 'A' && c <= 'Z') || c >= 0x80;
+		/* a digit after letters (or letters after digits) starts a word:
+		 * "T3", "Q3", "3e" */
+		if (word && len && n < 4 &&
+		    (c >= '0' && c <= '9') != (w[n][len - 1] >= '0' && w[n][len - 1] <= '9')) {
+			w[n++][len] = '\0';
+			len = 0;
+		}
+		if (word) {
+			if (n >= 4 || len + 1 >= 24)
+				return -1;
+			w[n][len++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+			continue;
+		}
+		if (len) {
+			w[n++][len] = '\0';
+			len = 0;
+		}
+		if (!c)
+			return n;
+	}
+}
+
+/* The year a word holds (four digits, 1800..2200), or 0. */
+static int year_of(const char *w)
+{
+	int y;
+
+	if (strlen(w) != 4 || strspn(w, "0123456789") != 4)
+		return 0;
+	y = atoi(w);
+	return y >= 1800 && y <= 2200 ? y : 0;
+}
+
+/* The number 1..max a word of digits holds, or 0. */
+static int small_of(const char *w, int max)
+{
+	int v;
+
+	if (!w[0] || strlen(w) > 2 || strspn(w, "0123456789") != strlen(w))
+		return 0;
+	v = atoi(w);
+	return v >= 1 && v <= max ? v : 0;
+}
+
+static int month_of(const char *w)
+{
+	int m, k;
+
+	for (m = 0; m < 12; m++)
+		for (k = 0; k < 4; k++)
+			if (month_names[m][k] && !strcmp(month_names[m][k], w))
+				return m + 1;
+	return 0;
+}
+
+/* 1 when w is a word that says "quarter" or an ordinal suffix of one. */
+static int quarter_word(const char *w)
+{
+	static const char *const q[] = {"t", "q", "k", "trimestre", "trim", "kwartaal",
+					"quarter", "kw"};
+	size_t i;
+
+	for (i = 0; i < sizeof(q) / sizeof(q[0]); i++)
+		if (!strcmp(w, q[i]))
+			return 1;
+	return 0;
+}
+
+static int ordinal_suffix(const char *w)
+{
+	return !strcmp(w, "e") || !strcmp(w, "er") || !strcmp(w, "eme") || !strcmp(w, "de") ||
+	       !strcmp(w, "ste") || !strcmp(w, "st") || !strcmp(w, "nd") || !strcmp(w, "rd") ||
+	       !strcmp(w, "th") || !strcmp(w, "\xc3\xa8me");
+}
+
+int tp_date_parse_period(tp_date *out, tp_date_precision *prec, const char *s)
+{
+	char w[4][24];
+	int n, y, v, i, last;
+
+	if (!tp_date_parse(out, s)) {
+		*prec = TP_DATE_DAY;
+		return 0;
+	}
+	if (!s || (n = words(s, w)) <= 0)
+		return -1;
+	/* the year is the first or the last word */
+	if ((y = year_of(w[n - 1])) != 0)
+		last = n - 1;
+	else if ((y = year_of(w[0])) != 0)
+		last = 0;
+	else
+		return -1;
+	out->y = y, out->d = 1;
+	if (n == 1) {
+		out->m = 1;
+		*prec = TP_DATE_YEAR;
+		return 0;
+	}
+	/* the words other than the year, in order */
+	{
+		char o[3][24], sep;
+		int k = 0;
+		for (i = 0; i < n; i++)
+			if (i != last)
+				memcpy(o[k++], w[i], sizeof(o[0]));
+		if (k == 1 && (v = month_of(o[0])) != 0) {
+			/* "mars 2027" */
+			out->m = v;
+			*prec = TP_DATE_MONTH;
+			return 0;
+		}
+		sep = s[strspn(s, "0123456789 ")];
+		if (k == 1 && (v = small_of(o[0], 12)) != 0 && sep && strchr("/-.", sep)) {
+			/* "03/2027", "2027-03" */
+			out->m = v;
+			*prec = TP_DATE_MONTH;
+			return 0;
+		}
+		/* "T3 2027", "Q3", "K3", "2027-Q3", "3e trimestre", "3de kwartaal" */
+		if (k == 2 && quarter_word(o[0]) && (v = small_of(o[1], 4)) != 0) {
+			out->m = 3 * (v - 1) + 1;
+			*prec = TP_DATE_QUARTER;
+			return 0;
+		}
+		if (k >= 2 && (v = small_of(o[0], 4)) != 0 &&
+		    ((k == 2 && quarter_word(o[1]) && strlen(o[1]) > 1) ||
+		     (k == 3 && ordinal_suffix(o[1]) && quarter_word(o[2])))) {
+			out->m = 3 * (v - 1) + 1;
+			*prec = TP_DATE_QUARTER;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+const char *tp_date_precision_name(tp_date_precision prec)
+{
+	static const char *const names[] = {"day", "month", "quarter", "year"};
+
+	return names[prec];
 }

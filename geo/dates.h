@@ -34,6 +34,28 @@ typedef struct tp_date {
  */
 int tp_date_parse(tp_date *out, const char *s);
 
+/* How precisely a date was given: a day, or only its month, quarter or year. */
+typedef enum tp_date_precision {
+	TP_DATE_DAY,
+	TP_DATE_MONTH,
+	TP_DATE_QUARTER,
+	TP_DATE_YEAR,
+} tp_date_precision;
+
+/*
+ * Reads s as tp_date_parse() does, else as a period offices write for a
+ * date not yet fixed, read as the period's first day: a year ("2027"), a
+ * quarter ("T3 2027", "Q3 2027", "K3 2027", "3e trimestre 2027", "3de
+ * kwartaal 2027", "2027-Q3") or a month ("03/2027", "2027-03", "mars 2027",
+ * "maart 2027", French, Dutch or English month names, any case of ASCII
+ * letters).  Returns 0 with the date in *out and its precision in *prec, or
+ * -1.
+ */
+int tp_date_parse_period(tp_date *out, tp_date_precision *prec, const char *s);
+
+/* "day", "month", "quarter" or "year": the word the store keeps. */
+const char *tp_date_precision_name(tp_date_precision prec);
+
 /* Reads s as exactly YYYY-MM-DD (ten characters, an existing day), the
  * form tremplin stores.  Returns 0 with the date in *out, or -1. */
 int tp_date_parse_iso(tp_date *out, const char *s);

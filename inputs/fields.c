@@ -31,8 +31,8 @@ static const tp_field_def commune_fields[] = {
 static const tp_field_def vacancy_fields[] = {
 	{"id", TP_F_TEXT, TP_NEED_OPTIONAL, 0},
 	{"address", TP_F_TEXT, TP_NEED_OPTIONAL, 0},
-	{"postcode", TP_F_TEXT, TP_NEED_OPTIONAL, 0},
-	{"owner", TP_F_TEXT, TP_NEED_COLUMN, 0},
+	{"postcode", TP_F_POSTCODE, TP_NEED_OPTIONAL, 0},
+	{"owner", TP_F_TEXT, TP_NEED_OPTIONAL, 0},
 	{"owner_type", TP_F_OWNER, TP_NEED_VALUE, 0},
 	{"dwellings", TP_F_INT, TP_NEED_VALUE, 0},
 	{"reason", TP_F_REASON, TP_NEED_VALUE, 0},
@@ -209,7 +209,8 @@ static const synonym reason_words[] = {
 	{"financiering", "financing"}, {"wacht op financiering", "financing"},
 	{"in afwachting van financiering", "financing"}, {"awaiting financing", "financing"},
 	{"attribution", "allocation"},
-	{"en cours d attribution", "allocation"}, {"en attribution", "allocation"},
+	{"en cours d attribution", "allocation"}, {"attribution en cours", "allocation"},
+	{"en attribution", "allocation"},
 	{"relocation", "allocation"}, {"toewijzing", "allocation"},
 	{"in toewijzing", "allocation"}, {"wordt toegewezen", "allocation"},
 	{"verhuring", "allocation"},
@@ -236,27 +237,137 @@ static void trim_copy(const char *s, char *out, size_t outlen)
 	out[n] = '\0';
 }
 
-/* Looks v up, after folding, among the codes of codes, then in the
- * vocabulary list; a leading SLRB code ("R1 - travaux", "R2: etude") is the
- * code. */
-static int lookup(const tp_code_list *codes, const synonym *list, size_t n, const char *v,
-		  char *out, size_t outlen)
+/* Joins runs of one-letter words, as an abbreviation written with dots
+ * folds ("s i s p" -> "sisp"), in place. */
+static void join_letters(char *w)
+{
+	char *o = w, *p = w;
+
+	while (*p) {
+		int single = (p == w || p[-1] == ' ') && p[0] != ' ' && (p[1] == ' ' || !p[1]);
+		*o++ = *p++;
+		if (single && *p == ' ' && p[1] && p[1] != ' ' && (p[2] == ' ' || !p[2]))
+			p++; /* the space between two single letters */
+	}
+	*o = '\0';
+}
+
+/* The words of folded w sorted, space-separated, into out: the same words
+ * in another order give the same text. */
+static void sorted_words(const char *w, char *out, size_t outlen)
+{
+	char buf[256], *tok[32], *save = NULL, *t;
+	size_t n = 0, i, j, used = 0;
+
+	snprintf(buf, sizeof(buf), "%s", w);
+	for (t = strtok_r(buf, " ", &save); t && n < 32; t = strtok_r(NULL, " ", &save))
+		tok[n++] = t;
+	for (i = 1; i < n; i++)
+		for (j = i; j > 0 && strcmp(tok[j - 1], tok[j]) > 0; j--) {
+			t = tok[j];
+			tok[j] = tok[j - 1];
+			tok[j - 1] = t;
+		}
+	out[0] = '\0';
+	for (i = 0; i < n && used + 1 < outlen; i++) {
+		int k = snprintf(out + used, outlen - used, "%s%s", i ? " " : "", tok[i]);
+		used += k > 0 ? (size_t)k : 0;
+	}
+}
+
+/* The code folded w names: a code itself, a leading SLRB code ("r1 ..."),
+ * a vocabulary word, the same with abbreviations' letters joined, or the
+ * same words in another order; NULL when none. */
+static const tp_code *match(const tp_code_list *codes, const synonym *list, size_t n,
+			    const char *folded)
 {
 	const tp_code *c;
-	char w[256];
+	char w[256], sw[256], sl[256];
 	size_t i;
 
-	tp_text_fold(v, w, sizeof(w), 0);
+	snprintf(w, sizeof(w), "%s", folded);
 	if (w[0] == 'r' && isdigit((unsigned char)w[1]) && w[2] == ' ')
 		w[2] = '\0';
 	c = tp_code_find(codes, w);
 	for (i = 0; !c && i < n; i++)
 		if (strcmp(list[i].word, w) == 0)
 			c = tp_code_find(codes, list[i].code);
+	if (c)
+		return c;
+	join_letters(w);
+	c = tp_code_find(codes, w);
+	for (i = 0; !c && i < n; i++)
+		if (strcmp(list[i].word, w) == 0)
+			c = tp_code_find(codes, list[i].code);
+	sorted_words(w, sw, sizeof(sw));
+	for (i = 0; !c && i < n && strchr(sw, ' '); i++) {
+		sorted_words(list[i].word, sl, sizeof(sl));
+		if (strcmp(sl, sw) == 0)
+			c = tp_code_find(codes, list[i].code);
+	}
+	return c;
+}
+
+/* Looks v up (match() after folding); else a known code or word inside
+ * parentheses ("Société immobilière de service public (SISP)"). */
+static int lookup(const tp_code_list *codes, const synonym *list, size_t n, const char *v,
+		  char *out, size_t outlen)
+{
+	const tp_code *c;
+	const char *open = strchr(v, '('), *close = open ? strchr(open, ')') : NULL;
+	char w[256], inner[256];
+
+	tp_text_fold(v, w, sizeof(w), 0);
+	c = match(codes, list, n, w);
+	if (!c && close && (size_t)(close - open) < sizeof(inner)) {
+		char raw[256];
+		memcpy(raw, open + 1, (size_t)(close - open - 1));
+		raw[close - open - 1] = '\0';
+		tp_text_fold(raw, inner, sizeof(inner), 0);
+		c = match(codes, list, n, inner);
+	}
 	if (!c)
 		return 0;
 	snprintf(out, outlen, "%s", c->code);
 	return 1;
+}
+
+/* The code a single-word entry of list, a code or a code's name names, if
+ * folded word w is one; NULL otherwise. */
+static const char *word_code(const tp_code_list *codes, const synonym *list, size_t n,
+			     const char *w)
+{
+	char fr[64], nl[64];
+	size_t i;
+	int k;
+
+	for (k = 0; k < codes->n; k++) {
+		tp_text_fold(codes->codes[k].fr, fr, sizeof(fr), 0);
+		tp_text_fold(codes->codes[k].nl, nl, sizeof(nl), 0);
+		if (!strcmp(w, codes->codes[k].code) || !strcmp(w, fr) || !strcmp(w, nl))
+			return codes->codes[k].code;
+	}
+	for (i = 0; i < n; i++)
+		if (!strchr(list[i].word, ' ') && !strcmp(list[i].word, w))
+			return list[i].code;
+	return NULL;
+}
+
+const char *tp_field_guess(const tp_field_def *f, const char *raw)
+{
+	const tp_code_list *codes = f->kind == TP_F_OWNER ? &tp_owner_types : &tp_reasons;
+	const synonym *list = f->kind == TP_F_OWNER ? owner_words : reason_words;
+	size_t n = f->kind == TP_F_OWNER ? N(owner_words) : N(reason_words);
+	char w[256], *tok, *save = NULL;
+	const char *code = NULL;
+
+	if (f->kind != TP_F_OWNER && f->kind != TP_F_REASON)
+		return NULL;
+	tp_text_fold(raw, w, sizeof(w), 0);
+	for (tok = strtok_r(w, " ", &save); tok && !code; tok = strtok_r(NULL, " ", &save))
+		if (strlen(tok) >= 3)
+			code = word_code(codes, list, n, tok);
+	return code;
 }
 
 int tp_parse_double(const char *s, double *out)
@@ -280,10 +391,54 @@ int tp_parse_double(const char *s, double *out)
 	return 0;
 }
 
+/* Words that make a row the total of the rows above it, folded. */
+static const char total_words[] = "total|totaal|totaux|total general|totaal generaal|"
+				  "grand total|somme|som|sum|totalen";
+
+int tp_field_is_total(const char *cell)
+{
+	char w[256];
+
+	tp_text_fold(cell, w, sizeof(w), 0);
+	return w[0] && in_list(total_words, w);
+}
+
+/* Words that, in an optional date, say there is no date yet (folded; text
+ * of punctuation only, "-" or "?", folds to "" and says the same). */
+static const char no_date_words[] =
+	"a determiner|a definir|a preciser|indetermine|inconnu|inconnue|pas de date|"
+	"onbekend|te bepalen|nog te bepalen|geen datum|n c|nc|nd|n d|nvt|n v t|na|n a|"
+	"unknown|tbd";
+
+static int no_date(const char *v)
+{
+	char w[128];
+
+	tp_text_fold(v, w, sizeof(w), 0);
+	return !w[0] || in_list(no_date_words, w);
+}
+
+/* Reads a whole number followed by words ("12 (dont 3 studios)",
+ * "12 logements"): 0 with it in *x, or -1.  A number followed by digits
+ * ("12 000") is not one. */
+static int leading_whole(const char *v, double *x)
+{
+	size_t n = strspn(v, "0123456789"), sp;
+
+	if (!n || n > 9 || !isspace((unsigned char)v[n]))
+		return -1;
+	sp = n + strspn(v + n, " \t");
+	if (v[sp] != '(' && !isalpha((unsigned char)v[sp]) && (unsigned char)v[sp] < 0x80)
+		return -1;
+	*x = (double)atol(v);
+	return 0;
+}
+
 int tp_field_parse(const tp_field_def *f, const char *raw, char *out,
 		   size_t outlen, char *whybuf, size_t whylen)
 {
 	char v[512], expected[160];
+	tp_date_precision prec;
 	tp_date date;
 	double x;
 
@@ -306,6 +461,11 @@ int tp_field_parse(const tp_field_def *f, const char *raw, char *out,
 		snprintf(out, outlen, "%s", v);
 		return 1;
 	case TP_F_INT:
+		if (tp_parse_double(v, &x) && leading_whole(v, &x) == 0) {
+			snprintf(out, outlen, "%lld", (long long)x);
+			snprintf(whybuf, whylen, "read '%s' as %lld", v, (long long)x);
+			return 1;
+		}
 		/* the cast is defined only inside long long's range (|x| < 2^63) */
 		if (tp_parse_double(v, &x) || (fabs(x) < 0x1p63 && x != (double)(long long)x)) {
 			snprintf(whybuf, whylen, "not a whole number: '%s'", v);
@@ -322,12 +482,23 @@ int tp_field_parse(const tp_field_def *f, const char *raw, char *out,
 		snprintf(out, outlen, "%lld", (long long)x);
 		return 1;
 	case TP_F_DATE:
-		if (tp_date_parse(&date, v)) {
+		if (f->need != TP_NEED_VALUE && no_date(v))
+			return 0;
+		if (tp_date_parse_period(&date, &prec, v)) {
 			snprintf(whybuf, whylen,
-				 "not a date (expected dd/mm/yyyy or yyyy-mm-dd): '%s'", v);
+				 "not a date (expected dd/mm/yyyy, yyyy-mm-dd, a month 03/2027,"
+				 " a quarter T3 2027 or a year): '%s'", v);
 			return -1;
 		}
 		tp_date_format(out, outlen, date);
+		if (prec != TP_DATE_DAY)
+			snprintf(whybuf, whylen, "%s", tp_date_precision_name(prec));
+		return 1;
+	case TP_F_POSTCODE:
+		/* "1000 Bruxelles", "1000 Brussel": the number is the postcode */
+		if (strlen(v) > 4 && strspn(v, "0123456789") == 4 && isspace((unsigned char)v[4]))
+			v[4] = '\0';
+		snprintf(out, outlen, "%s", v);
 		return 1;
 	case TP_F_BOOL:
 		if (!strcasecmp(v, "yes") || !strcasecmp(v, "oui") || !strcasecmp(v, "ja") ||

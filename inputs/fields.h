@@ -17,7 +17,8 @@
 typedef enum {
 	TP_F_TEXT,    /* UTF-8 text, trimmed */
 	TP_F_INT,     /* whole number >= 0 */
-	TP_F_DATE,    /* a date as tp_date_parse() reads it -> YYYY-MM-DD */
+	TP_F_DATE,    /* a date or period as tp_date_parse_period() reads it -> YYYY-MM-DD */
+	TP_F_POSTCODE, /* text; "1000 Bruxelles" -> 1000 */
 	TP_F_BOOL,    /* yes/no, oui/non, ja/nee, true/false, 1/0 -> 1 or 0 */
 	TP_F_OWNER,   /* owner type -> a code of tp_owner_types (geo/codes.h) */
 	TP_F_REASON,  /* vacancy reason -> a code of tp_reasons (geo/codes.h) */
@@ -67,12 +68,29 @@ int tp_field_header_matches(const tp_field_def *f, const char *header);
 
 /*
  * Parses raw (NULL or "" for an empty cell) by f's kind into out.  Returns
- * 1 with a value in out, 0 for NULL, -1 when raw is unusable, with *why
- * (static text or written into whybuf) saying why in a way that quotes the
- * value.
+ * 1 with a value in out, 0 for NULL, -1 when raw is unusable, with whybuf
+ * saying why in a way that quotes the value.  With 1, whybuf is "" or a
+ * note on how the value was read: for a date given as a period, the
+ * precision ("month", "quarter", "year": out is the period's first day);
+ * for a whole number followed by words ("12 (dont 3 studios)"), a warning
+ * quoting the cell.  An optional date reading "à déterminer", "inconnu",
+ * "onbekend", "n.c.", "-" and the like is NULL.
  */
 int tp_field_parse(const tp_field_def *f, const char *raw, char *out,
 		   size_t outlen, char *whybuf, size_t whylen);
+
+/*
+ * For a value of a coded field (owner type, reason) that tp_field_parse()
+ * refuses, the code one of its words names ("Attribution provisoire" ->
+ * allocation: a code, a code's French or Dutch name, or a one-word entry
+ * of the vocabulary), or NULL when none does.  A guess for a person to
+ * confirm (check's mapping section), never applied by itself.
+ */
+const char *tp_field_guess(const tp_field_def *f, const char *raw);
+
+/* 1 when a cell says its row is a total ("Total", "Totaal", "Somme"...,
+ * case and accents aside): a spreadsheet's total row is no record. */
+int tp_field_is_total(const char *cell);
 
 /* Parses a number written with '.' or ',' as decimal mark; 0 or -1. */
 int tp_parse_double(const char *s, double *out);

@@ -502,14 +502,17 @@ static void closest_streets(const tp_geocoder *gc, const char *key, char *buf, s
 }
 
 int tp_geocode(tp_geocoder *gc, const char *address, const char *postcode, double *x,
-	       double *y, const char **kind, char *why, size_t whylen)
+	       double *y, const char **kind, char *why, size_t whylen, const char **near)
 {
 	parsed p;
 	split s[2];
 	char pc[TOKLEN] = "", other_pcs[128] = "";
+	const char *other = NULL;
 	int ns, i, street_seen = 0;
 
 	why[0] = '\0';
+	if (near)
+		*near = NULL;
 	parse(address, &p);
 	if (p.post >= 0)
 		snprintf(pc, sizeof(pc), "%s", p.tok[p.post]);
@@ -543,6 +546,7 @@ int tp_geocode(tp_geocoder *gc, const char *address, const char *postcode, doubl
 				if (u + 8 < sizeof(other_pcs))
 					snprintf(other_pcs + u, sizeof(other_pcs) - u, "%s%s",
 						 u ? ", " : "", gc->e[g].postcode);
+				other = u ? NULL : gc->e[g].postcode; /* one postcode only */
 				g = h;
 				continue;
 			}
@@ -568,6 +572,8 @@ int tp_geocode(tp_geocoder *gc, const char *address, const char *postcode, doubl
 			g = h;
 		}
 		if (best == K_NONE) {
+			if (in_pc && near)
+				*near = gc->e[first_in_pc].postcode;
 			if (in_pc)
 				snprintf(why, whylen,
 					 "address '%s': no number %s on %s (%s) within %d numbers",
@@ -594,6 +600,8 @@ int tp_geocode(tp_geocoder *gc, const char *address, const char *postcode, doubl
 		snprintf(why, whylen, "address '%s': street not in the address reference", address);
 		closest_streets(gc, ns ? s[0].street : "", why, whylen);
 	} else if (other_pcs[0] && !why[0]) {
+		if (near)
+			*near = other;
 		snprintf(why, whylen, "address '%s': the street is not in postcode %s (it is in %s)",
 			 address, pc, other_pcs);
 	} else if (!why[0]) {

@@ -53,10 +53,13 @@ const char *tp_geocoder_crs(const tp_geocoder *gc);
 /*
  * Places address (postcode may be NULL or "").  Returns 1 with *x, *y and
  * *kind ("exact", "normalised" or "nearest"), or 0 with why saying what
- * did not match and which streets come closest.
+ * did not match and which streets come closest; then, when near is not
+ * NULL, *near is the postcode of the one street the address names (its
+ * number too far, or the street in another postcode than given), owned by
+ * gc, or NULL.
  */
 int tp_geocode(tp_geocoder *gc, const char *address, const char *postcode, double *x,
-	       double *y, const char **kind, char *why, size_t whylen);
+	       double *y, const char **kind, char *why, size_t whylen, const char **near);
 
 /*
  * The key two records of one building share: folded street (abbreviations

@@ -18,10 +18,12 @@
 #include "geo/error.h"
 #include "geo/geo.h"
 
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include <gdal.h>
@@ -38,6 +40,14 @@ typedef struct {
 	size_t n;      /* keys held */
 } keyset;
 
+/* An accepted record's point and house number (with its box): two records
+ * of one building written in French and in Dutch share them. */
+typedef struct {
+	double x, y;     /* the point, in the source CRS */
+	char num[48];    /* "12|3": number and box, from tp_address_key() */
+	long row;        /* the record's row */
+} placed;
+
 struct tp_reader {
 	const tp_input_def *def;      /* what is read */
 	const tp_input_cfg *cfg;      /* where from */
@@ -48,10 +58,13 @@ struct tp_reader {
 	int xcol, ycol;               /* X/Y columns, -1 when geometry is used */
 	int address_only;             /* 1: no coordinates at all, every record geocoded */
 	char crs[4096];               /* source CRS as PROJ reads it */
-	long row;                     /* rows read so far */
+	long row;                     /* row of the last feature read (as the user sees it) */
+	long ordinal;                 /* features read so far */
 	tp_geocoder *gc;              /* address reference, or NULL */
 	keyset ids;                   /* ids of accepted records (point inputs) */
 	keyset addrs;                 /* address keys of accepted records */
+	placed *pts;                  /* accepted records with a point and a house number */
+	size_t npts, cappts;          /* entries of pts */
 };
 
 static unsigned long hash_str(const char *s)
@@ -178,16 +191,24 @@ static int sb_json(sbuf *b, const char *s)
 	return rc ? rc : sb_put(b, "\"", 1);
 }
 
+/* The name of column c: the header row's cell (spreadsheets, source.h),
+ * else the layer's field name. */
+static const char *colname(const tp_reader *r, OGRFeatureDefnH fd, int c)
+{
+	if (r->src.names && c < CSLCount(r->src.names))
+		return r->src.names[c];
+	return OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(fd, c));
+}
+
 /* Lists the layer's column names into buf, for error messages. */
-static void column_list(OGRFeatureDefnH fd, char *buf, size_t len)
+static void column_list(const tp_reader *r, OGRFeatureDefnH fd, char *buf, size_t len)
 {
 	int i, n = OGR_FD_GetFieldCount(fd);
 	size_t used = 0;
 
 	buf[0] = '\0';
 	for (i = 0; i < n && used + 1 < len; i++) {
-		int w = snprintf(buf + used, len - used, "%s%s", i ? ", " : "",
-				 OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(fd, i)));
+		int w = snprintf(buf + used, len - used, "%s%s", i ? ", " : "", colname(r, fd, i));
 		if (w < 0)
 			break;
 		used += (size_t)w;
@@ -217,16 +238,19 @@ static int find_crs(tp_reader *r, const char *section)
 
 /* The column named name: OGR's own (case-insensitive) match, else the
  * first whose folded header equals name folded; -1 when none. */
-static int find_column(OGRFeatureDefnH fd, const char *name)
+static int find_column(const tp_reader *r, OGRFeatureDefnH fd, const char *name)
 {
 	char want[256], have[256];
-	int i = OGR_FD_GetFieldIndex(fd, name), n = OGR_FD_GetFieldCount(fd);
+	int i = r->src.names ? -1 : OGR_FD_GetFieldIndex(fd, name), n = OGR_FD_GetFieldCount(fd);
 
 	if (i >= 0)
 		return i;
+	for (i = 0; i < n && r->src.names; i++)
+		if (!strcasecmp(colname(r, fd, i), name))
+			return i;
 	tp_text_fold(name, want, sizeof(want), 0);
 	for (i = 0; i < n && want[0]; i++) {
-		tp_text_fold(OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(fd, i)), have, sizeof(have), 0);
+		tp_text_fold(colname(r, fd, i), have, sizeof(have), 0);
 		if (!strcmp(want, have))
 			return i;
 	}
@@ -244,10 +268,21 @@ static int column_taken(const tp_reader *r, size_t nfields, int c)
 	return c == r->xcol || c == r->ycol;
 }
 
-/* Finds each field's column: config mapping, own name, then known headers. */
+/* Appends ", name" (or "name") to the list in buf. */
+static void list_add(char *buf, size_t len, const char *name)
+{
+	size_t used = strlen(buf);
+
+	snprintf(buf + used, len - used, "%s%s", used ? ", " : "", name);
+}
+
+/* Finds each field's column: config mapping, own name, then known headers.
+ * A field mapped to "" is not in this file.  Every missing column is named
+ * in one message. */
 static int map_columns(tp_reader *r, OGRFeatureDefnH fd, const char *cols)
 {
 	const tp_input_cfg *cfg = r->cfg;
+	char missing[1024] = "", fields[512] = "", unmapped[512] = "";
 	size_t i;
 	int c, n = OGR_FD_GetFieldCount(fd);
 
@@ -255,41 +290,93 @@ static int map_columns(tp_reader *r, OGRFeatureDefnH fd, const char *cols)
 		r->col[i] = -1;
 	/* explicit mappings first: they always win */
 	for (i = 0; i < r->def->nfields; i++) {
+		char item[320];
 		if (!cfg->map[i])
 			continue;
-		r->col[i] = find_column(fd, cfg->map[i]);
-		if (r->col[i] < 0)
-			return tp_error_set(TP_EINPUT,
-					    "%s, layer %s: no column '%s' for field '%s' (columns: %s); "
-					    "name the column in section [%s] as '%s = COLUMN'",
-					    cfg->path, r->layer_name, cfg->map[i], r->def->fields[i].name,
-					    cols, r->def->name, r->def->fields[i].name);
+		if (!cfg->map[i][0]) {
+			if (r->def->fields[i].need != TP_NEED_OPTIONAL)
+				list_add(unmapped, sizeof(unmapped), r->def->fields[i].name);
+			continue;
+		}
+		r->col[i] = find_column(r, fd, cfg->map[i]);
+		if (r->col[i] < 0) {
+			snprintf(item, sizeof(item), "'%s' for field '%s'", cfg->map[i],
+				 r->def->fields[i].name);
+			list_add(missing, sizeof(missing), item);
+			list_add(fields, sizeof(fields), r->def->fields[i].name);
+		}
 	}
 	for (i = 0; i < r->def->nfields; i++) {
 		if (cfg->map[i])
 			continue;
-		c = OGR_FD_GetFieldIndex(fd, r->def->fields[i].name);
+		c = find_column(r, fd, r->def->fields[i].name);
 		if (c >= 0 && !column_taken(r, r->def->nfields, c))
 			r->col[i] = c;
 	}
 	for (i = 0; i < r->def->nfields; i++) {
 		const tp_field_def *f = &r->def->fields[i];
-		if (r->col[i] >= 0)
+		char item[320];
+		if (r->col[i] >= 0 || cfg->map[i])
 			continue;
 		for (c = 0; c < n; c++)
 			if (!column_taken(r, r->def->nfields, c) &&
-			    tp_field_header_matches(f, OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(fd, c)))) {
+			    tp_field_header_matches(f, colname(r, fd, c))) {
 				r->col[i] = c;
 				break;
 			}
-		if (r->col[i] < 0 && f->need != TP_NEED_OPTIONAL)
-			return tp_error_set(TP_EINPUT,
-					    "%s, layer %s: no column '%s' for field '%s' (columns: %s); "
-					    "name the column in section [%s] as '%s = COLUMN'",
-					    cfg->path, r->layer_name, f->name, f->name, cols,
-					    r->def->name, f->name);
+		if (r->col[i] < 0 && f->need != TP_NEED_OPTIONAL) {
+			snprintf(item, sizeof(item), "'%s' for field '%s'", f->name, f->name);
+			list_add(missing, sizeof(missing), item);
+			list_add(fields, sizeof(fields), f->name);
+		}
 	}
+	if (unmapped[0])
+		return tp_error_set(TP_ECONFIG,
+				    "section [%s]: %s cannot be left without a column (%s =): "
+				    "%s needed", r->def->name, unmapped,
+				    strchr(unmapped, ',') ? "..." : unmapped,
+				    strchr(unmapped, ',') ? "they are" : "it is");
+	if (missing[0])
+		return tp_error_set(TP_EINPUT,
+				    "%s, layer %s: no column %s (columns: %s); "
+				    "name %s in section [%s] as 'FIELD = COLUMN'",
+				    cfg->path, r->layer_name, missing, cols,
+				    strchr(fields, ',') ? "the columns" : "the column", r->def->name);
 	return TP_OK;
+}
+
+/* How many cells of a row name a column the input reads (source.h): the
+ * header row is the row that scores best. */
+static int header_score(void *ctx, const char *const *cells, int ncells)
+{
+	const tp_reader *r = ctx;
+	const tp_input_cfg *cfg = r->cfg;
+	char h[256], want[256];
+	int c, score = 0;
+	size_t i;
+
+	for (c = 0; c < ncells; c++) {
+		int hit = 0;
+		tp_text_fold(cells[c], h, sizeof(h), 0);
+		if (!h[0])
+			continue;
+		for (i = 0; i < r->def->nfields && !hit; i++) {
+			if (cfg->map[i]) {
+				tp_text_fold(cfg->map[i], want, sizeof(want), 0);
+				hit = want[0] && !strcmp(want, h);
+			} else {
+				hit = tp_field_header_matches(&r->def->fields[i], cells[c]);
+			}
+		}
+		if (!hit && cfg->x && cfg->y) {
+			char wx[256], wy[256];
+			tp_text_fold(cfg->x, wx, sizeof(wx), 0);
+			tp_text_fold(cfg->y, wy, sizeof(wy), 0);
+			hit = !strcmp(wx, h) || !strcmp(wy, h);
+		}
+		score += hit;
+	}
+	return score;
 }
 
 int tp_reader_open(tp_reader **out, const tp_input_cfg *cfg, tp_input_kind kind)
@@ -311,7 +398,8 @@ int tp_reader_open(tp_reader **out, const tp_input_cfg *cfg, tp_input_kind kind)
 		rc = tp_error_set(TP_ECONFIG, "section [%s] has no 'path'", r->def->name);
 		goto fail;
 	}
-	rc = tp_source_open(&r->src, cfg->path, r->def->name);
+	rc = tp_source_open_table(&r->src, cfg->path, r->def->name, cfg->header_row, header_score,
+				  r);
 	if (rc)
 		goto fail;
 	if (cfg->layer && cfg->layer[0]) {
@@ -338,15 +426,15 @@ int tp_reader_open(tp_reader **out, const tp_input_cfg *cfg, tp_input_kind kind)
 	}
 	snprintf(r->layer_name, sizeof(r->layer_name), "%s", OGR_L_GetName(r->layer));
 	fd = OGR_L_GetLayerDefn(r->layer);
-	column_list(fd, cols, sizeof(cols));
+	column_list(r, fd, cols, sizeof(cols));
 	if (r->def->points && (cfg->x || cfg->y)) {
 		if (!cfg->x || !cfg->y) {
 			rc = tp_error_set(TP_ECONFIG, "section [%s]: give both 'x' and 'y' columns",
 					  r->def->name);
 			goto fail;
 		}
-		r->xcol = find_column(fd, cfg->x);
-		r->ycol = find_column(fd, cfg->y);
+		r->xcol = find_column(r, fd, cfg->x);
+		r->ycol = find_column(r, fd, cfg->y);
 		if (r->xcol < 0 || r->ycol < 0) {
 			rc = tp_error_set(TP_EINPUT,
 					  "%s, layer %s: no column '%s' for field '%s' (columns: %s)",
@@ -410,6 +498,7 @@ void tp_reader_free(tp_reader *r)
 	tp_geocoder_free(r->gc);
 	keyset_dispose(&r->ids);
 	keyset_dispose(&r->addrs);
+	free(r->pts);
 	free(r);
 }
 
@@ -427,8 +516,10 @@ void tp_record_dispose(tp_record *rec)
 {
 	size_t i;
 
-	for (i = 0; i < TP_MAX_FIELDS; i++)
+	for (i = 0; i < TP_MAX_FIELDS; i++) {
 		free(rec->values[i]);
+		free(rec->refused[i]);
+	}
 	free(rec->wkb);
 	free(rec->original);
 	memset(rec, 0, sizeof(*rec));
@@ -458,7 +549,7 @@ static const char *cell_text(OGRFeatureH f, int i, char *buf, size_t len)
 }
 
 /* The feature's source values as a JSON object. */
-static char *original_json(OGRFeatureH f, OGRFeatureDefnH fd)
+static char *original_json(const tp_reader *r, OGRFeatureH f, OGRFeatureDefnH fd)
 {
 	sbuf b = {0};
 	int i, n = OGR_FD_GetFieldCount(fd), rc;
@@ -468,7 +559,7 @@ static char *original_json(OGRFeatureH f, OGRFeatureDefnH fd)
 	for (i = 0; i < n && rc == 0; i++) {
 		if (i)
 			rc |= sb_str(&b, ",");
-		rc |= sb_json(&b, OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(fd, i)));
+		rc |= sb_json(&b, colname(r, fd, i));
 		rc |= sb_str(&b, ":");
 		if (OGR_F_IsFieldSetAndNotNull(f, i)) {
 			char cell[1024];
@@ -499,12 +590,20 @@ static char *original_json(OGRFeatureH f, OGRFeatureDefnH fd)
 	return b.s;
 }
 
+/* Records why rec is refused.  The first field found is the reject's
+ * field; the problems of other fields follow in the reason, each named. */
 static void reject(tp_record *rec, const char *field, const char *fmt, const char *a)
 {
-	if (rec->reason[0])
-		return; /* the first problem found is the one reported */
-	rec->field = field;
-	snprintf(rec->reason, sizeof(rec->reason), fmt, a);
+	size_t used = strlen(rec->reason);
+	char why[512];
+
+	snprintf(why, sizeof(why), fmt, a);
+	if (!used) {
+		rec->field = field;
+		snprintf(rec->reason, sizeof(rec->reason), "%s", why);
+	} else if (used + 1 < sizeof(rec->reason)) {
+		snprintf(rec->reason + used, sizeof(rec->reason) - used, "; %s: %.400s", field, why);
+	}
 }
 
 /* rec's geometry becomes the 2D WKB of a point, little-endian. */
@@ -609,7 +708,7 @@ static int place_by_address(tp_reader *r, tp_record *rec)
 	int ia = tp_input_def_field(r->def, "address");
 	int ip = tp_input_def_field(r->def, "postcode");
 	const char *addr = ia >= 0 ? rec->values[ia] : NULL;
-	const char *kind = NULL;
+	const char *kind = NULL, *near = NULL;
 	char why[512];
 	double x, y;
 
@@ -626,22 +725,62 @@ static int place_by_address(tp_reader *r, tp_record *rec)
 		return TP_OK;
 	}
 	if (tp_geocode(r->gc, addr, ip >= 0 ? rec->values[ip] : NULL, &x, &y, &kind, why,
-		       sizeof(why)) != 1) {
+		       sizeof(why), &near) != 1) {
 		reject(rec, "address", "%s", why);
+		/* the street's postcode places the reject (rejects.postcode) */
+		if (near && ip >= 0) {
+			free(rec->values[ip]);
+			if (!(rec->values[ip] = strdup(near)))
+				return tp_error_set(TP_ERROR, "out of memory");
+		}
 		return TP_OK;
 	}
 	rec->geocode = kind;
 	return point_wkb(rec, x, y);
 }
 
-/* Refuses a record repeating an accepted record's id or address; else
- * remembers its keys.  Returns 0 or TP_ERROR. */
+/* The number and box of an address key ("street|12|3|1050" -> "12|3"),
+ * "" when it has no number. */
+static void key_number(const char *key, char *out, size_t len)
+{
+	const char *a = strchr(key, '|'), *b = a ? strchr(a + 1, '|') : NULL;
+	const char *c = b ? strchr(b + 1, '|') : NULL;
+
+	out[0] = '\0';
+	if (a && c && c - a - 1 > 0 && (size_t)(c - a - 1) < len) {
+		memcpy(out, a + 1, (size_t)(c - a - 1));
+		out[c - a - 1] = '\0';
+	}
+	if (out[0] == '|')
+		out[0] = '\0';
+}
+
+/* The row of an accepted record within 1 m of (x, y) with the same house
+ * number and box, or 0.  Coordinates that read as degrees (lon/lat) take
+ * 1e-5, about a metre. */
+static long near_duplicate(const tp_reader *r, double x, double y, const char *num)
+{
+	double tol = fabs(x) <= 180 && fabs(y) <= 90 ? 1e-5 : 1.0;
+	size_t i;
+
+	for (i = 0; i < r->npts; i++)
+		if (fabs(r->pts[i].x - x) <= tol && fabs(r->pts[i].y - y) <= tol &&
+		    hypot(r->pts[i].x - x, r->pts[i].y - y) <= tol && !strcmp(r->pts[i].num, num))
+			return r->pts[i].row;
+	return 0;
+}
+
+/* Refuses a record repeating an accepted record's id or address (the same
+ * address key, or a point within 1 m with the same number and box: the
+ * same building written in French and in Dutch); else remembers its keys.
+ * Returns 0 or TP_ERROR. */
 static int check_duplicate(tp_reader *r, tp_record *rec)
 {
 	int ii = tp_input_def_field(r->def, "id");
 	int ia = tp_input_def_field(r->def, "address");
 	int ip = tp_input_def_field(r->def, "postcode");
-	char key[1024] = "", why[128];
+	char key[1024] = "", why[128], num[48] = "";
+	double x = 0, y = 0;
 	long first;
 
 	if (ii >= 0 && rec->values[ii] && (first = keyset_find(&r->ids, rec->values[ii]))) {
@@ -656,12 +795,74 @@ static int check_duplicate(tp_reader *r, tp_record *rec)
 			reject(rec, "address", "%s", why);
 			return TP_OK;
 		}
+		key_number(key, num, sizeof(num));
+	}
+	if (num[0] && rec->wkb && rec->wkb_len == 21) {
+		memcpy(&x, rec->wkb + 5, 8);
+		memcpy(&y, rec->wkb + 13, 8);
+		if ((first = near_duplicate(r, x, y, num)) != 0) {
+			snprintf(why, sizeof(why), "duplicate of row %ld (same address)", first);
+			reject(rec, "address", "%s", why);
+			return TP_OK;
+		}
 	}
 	if (ii >= 0 && rec->values[ii] && keyset_add(&r->ids, rec->values[ii], rec->row))
 		return TP_ERROR;
 	if (key[0] && keyset_add(&r->addrs, key, rec->row))
 		return TP_ERROR;
+	if (num[0] && rec->wkb && rec->wkb_len == 21) {
+		if (r->npts == r->cappts) {
+			size_t nc = r->cappts ? r->cappts * 2 : 64;
+			placed *p = realloc(r->pts, nc * sizeof(*p));
+			if (!p)
+				return tp_error_set(TP_ERROR, "out of memory");
+			r->pts = p;
+			r->cappts = nc;
+		}
+		r->pts[r->npts] = (placed){x, y, "", rec->row};
+		snprintf(r->pts[r->npts].num, sizeof(r->pts[0].num), "%s", num);
+		r->npts++;
+	}
 	return TP_OK;
+}
+
+/* Why feature f is no record: "blank row" when every cell is empty and it
+ * has no geometry, "total row" when its first filled cell is a total;
+ * NULL for a record. */
+static const char *not_a_record(const tp_reader *r, OGRFeatureH f, OGRFeatureDefnH fd)
+{
+	int i, n = OGR_FD_GetFieldCount(fd);
+	OGRGeometryH geom = OGR_F_GetGeometryRef(f);
+	char cell[1024];
+
+	(void)r;
+	for (i = 0; i < n; i++) {
+		const char *s;
+		if (!OGR_F_IsFieldSetAndNotNull(f, i))
+			continue;
+		s = cell_text(f, i, cell, sizeof(cell));
+		if (!s[strspn(s, " \t\r\n")])
+			continue;
+		if (tp_field_is_total(s))
+			return "total row";
+		return NULL;
+	}
+	return geom && !OGR_G_IsEmpty(geom) ? NULL : "blank row";
+}
+
+/* The value the config maps raw to ([input.field]), or raw. */
+static const char *mapped(const tp_value_map *m, const char *raw)
+{
+	char w[256];
+	size_t i;
+
+	if (!raw || !m->n)
+		return raw;
+	tp_text_fold(raw, w, sizeof(w), 0);
+	for (i = 0; i < m->n; i++)
+		if (!strcmp(m->from[i], w))
+			return m->to[i];
+	return raw;
 }
 
 int tp_reader_next(tp_reader *r, tp_record *rec)
@@ -674,18 +875,31 @@ int tp_reader_next(tp_reader *r, tp_record *rec)
 
 	tp_record_dispose(rec);
 	tp_gdal_reset();
-	f = OGR_L_GetNextFeature(r->layer);
-	if (!f) {
-		if (CPLGetLastErrorType() >= CE_Failure)
-			return tp_error_set(TP_EINPUT, "%s, layer %s, after row %ld: %s",
-					    r->cfg->path, r->layer_name, r->row, tp_gdal_reason());
-		return 0;
+	for (;;) {
+		f = OGR_L_GetNextFeature(r->layer);
+		if (!f) {
+			if (CPLGetLastErrorType() >= CE_Failure)
+				return tp_error_set(TP_EINPUT, "%s, layer %s, after row %ld: %s",
+						    r->cfg->path, r->layer_name, r->row,
+						    tp_gdal_reason());
+			return 0;
+		}
+		rec->row = tp_source_row(&r->src, f, ++r->ordinal);
+		if (rec->row > 0)
+			break;
+		OGR_F_Destroy(f); /* the header row or a title above it */
+		r->ordinal--;
 	}
-	rec->row = ++r->row;
-	rec->original = original_json(f, fd);
+	r->row = rec->row;
+	rec->original = original_json(r, f, fd);
 	if (!rec->original) {
 		OGR_F_Destroy(f);
 		return tp_error_set(TP_ERROR, "out of memory");
+	}
+	rec->skipped = not_a_record(r, f, fd);
+	if (rec->skipped) {
+		OGR_F_Destroy(f);
+		return 1;
 	}
 	for (i = 0; i < r->def->nfields; i++) {
 		const tp_field_def *fdef = &r->def->fields[i];
@@ -694,12 +908,24 @@ int tp_reader_next(tp_reader *r, tp_record *rec)
 
 		if (r->col[i] >= 0 && OGR_F_IsFieldSetAndNotNull(f, r->col[i]))
 			raw = cell_text(f, r->col[i], cell, sizeof(cell));
-		p = tp_field_parse(fdef, raw, val, sizeof(val), why, sizeof(why));
-		if (p < 0)
+		p = tp_field_parse(fdef, mapped(&r->cfg->values[i], raw), val, sizeof(val), why,
+				   sizeof(why));
+		if (p < 0) {
 			reject(rec, fdef->name, "%s", why);
-		else if (p > 0 && !(rec->values[i] = strdup(val))) {
+			if (raw && !(rec->refused[i] = strdup(raw))) {
+				OGR_F_Destroy(f);
+				return tp_error_set(TP_ERROR, "out of memory");
+			}
+		} else if (p > 0 && !(rec->values[i] = strdup(val))) {
 			OGR_F_Destroy(f);
 			return tp_error_set(TP_ERROR, "out of memory");
+		} else if (p > 0 && why[0] && fdef->kind == TP_F_DATE) {
+			rec->precision[i] = !strcmp(why, "year")      ? "year"
+					    : !strcmp(why, "quarter") ? "quarter"
+								      : "month";
+		} else if (p > 0 && why[0] && !rec->warning[0]) {
+			snprintf(rec->warning, sizeof(rec->warning), "field %s: %.200s", fdef->name,
+				 why);
 		}
 	}
 	g = read_geometry(r, f, rec);
@@ -717,7 +943,7 @@ const char *tp_reader_column(const tp_reader *r, size_t i)
 {
 	if (i >= r->def->nfields || r->col[i] < 0)
 		return NULL;
-	return OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(OGR_L_GetLayerDefn(r->layer), r->col[i]));
+	return colname(r, OGR_L_GetLayerDefn(r->layer), r->col[i]);
 }
 
 void tp_reader_ignored(const tp_reader *r, char *buf, size_t len)
@@ -731,8 +957,7 @@ void tp_reader_ignored(const tp_reader *r, char *buf, size_t len)
 		int w;
 		if (column_taken(r, r->def->nfields, c))
 			continue;
-		w = snprintf(buf + used, len - used, "%s%s", used ? ", " : "",
-			     OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(fd, c)));
+		w = snprintf(buf + used, len - used, "%s%s", used ? ", " : "", colname(r, fd, c));
 		used += w > 0 ? (size_t)w : 0;
 	}
 }

@@ -6,7 +6,9 @@
  * message naming file, layer and field when the input cannot be used at
  * all.  After that every feature comes out as a tp_record: either its
  * parsed values and its geometry as WKB in the source CRS, or a reject
- * reason naming the row and field.  No record is skipped silently.
+ * reason naming the row and field, or a row that is no record (a blank
+ * or total row, `skipped`), which the caller counts and names.  Rows are
+ * numbered as the user sees them (source.h).  No row is dropped silently.
  */
 #ifndef TP_READER_H
 #define TP_READER_H
@@ -16,6 +18,15 @@
 #include "inputs/fields.h"
 #include "inputs/geocode.h"
 
+/* The values of one field the config reads as another ([vacancies.reason]
+ * "Attribution en cours = allocation"), looked up before the built-in
+ * vocabulary. */
+typedef struct tp_value_map {
+	char **from;  /* source values, folded (tp_text_fold) */
+	char **to;    /* what each is read as */
+	size_t n;     /* pairs */
+} tp_value_map;
+
 /* How one input is configured (a section of the config file). */
 typedef struct tp_input_cfg {
 	char *path;                 /* source file, resolved against the config's folder */
@@ -23,13 +34,25 @@ typedef struct tp_input_cfg {
 	char *crs;                  /* CRS used when the source declares none, or NULL */
 	char *x;                    /* X column (point inputs without geometry), or NULL */
 	char *y;                    /* Y column, or NULL */
-	char *map[TP_MAX_FIELDS];   /* source column of each field, NULL: the field's name */
+	char *map[TP_MAX_FIELDS];   /* source column of each field, NULL: the field's name,
+				       "": not in this file */
+	tp_value_map values[TP_MAX_FIELDS]; /* value mappings per field */
+	long header_row;            /* row of the column names (1-based), 0: found */
 	const struct tp_address_cfg *addresses; /* reference to geocode by, or NULL */
 } tp_input_cfg;
 
 /* One source feature, read. */
 typedef struct tp_record {
-	long row;                        /* 1-based position in the layer */
+	long row;                        /* the row as the user sees it: a spreadsheet's row
+					    number, a CSV's physical line, else the 1-based
+					    position in the layer */
+	const char *skipped;             /* why the row is not a record ("blank row",
+					    "total row"), or NULL */
+	const char *precision[TP_MAX_FIELDS]; /* a date field read from a period:
+					    "month", "quarter" or "year"; NULL for a day */
+	char warning[256];               /* a value read approximately, or "" */
+	char *refused[TP_MAX_FIELDS];    /* the cell of each field that made it a reject
+					    (malloc'ed), NULL for the others */
 	char *values[TP_MAX_FIELDS];     /* canonical text per field, NULL for NULL */
 	unsigned char *wkb;              /* geometry in the source CRS (malloc'ed), or NULL */
 	size_t wkb_len;                  /* bytes of wkb */

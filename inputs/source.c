@@ -77,7 +77,181 @@ static int is_remote(const char *path)
 	return 0;
 }
 
-int tp_source_open(tp_source *src, const char *path, const char *what)
+static int is_csv(const char *path)
+{
+	return has_ext(path, ".csv") || has_ext(path, ".txt") || has_ext(path, ".tsv");
+}
+
+static int is_sheet(const char *path)
+{
+	return has_ext(path, ".xlsx") || has_ext(path, ".ods") || has_ext(path, ".xls");
+}
+
+/* The records of a CSV text: where each starts (byte offset, physical
+ * line) and its first cells.  Empty lines are no record, as for OGR. */
+typedef struct {
+	size_t *at;     /* byte offset of each record */
+	long *line;     /* 1-based physical line of each record */
+	size_t n, cap;  /* records */
+} csv_records;
+
+static int csv_split(const char *s, csv_records *out)
+{
+	size_t i = 0;
+	long line = 1;
+
+	memset(out, 0, sizeof(*out));
+	if ((unsigned char)s[0] == 0xEF && (unsigned char)s[1] == 0xBB && (unsigned char)s[2] == 0xBF)
+		i = 3;
+	while (s[i]) {
+		int quoted = 0;
+		if (s[i] == '\n' || (s[i] == '\r' && s[i + 1] == '\n')) {
+			i += s[i] == '\r' ? 2 : 1;
+			line++;
+			continue;
+		}
+		if (out->n == out->cap) {
+			size_t nc = out->cap ? out->cap * 2 : 256;
+			size_t *at = realloc(out->at, nc * sizeof(*at));
+			long *ln = at ? realloc(out->line, nc * sizeof(*ln)) : NULL;
+			if (at)
+				out->at = at;
+			if (!ln)
+				return tp_error_set(TP_ERROR, "out of memory");
+			out->line = ln;
+			out->cap = nc;
+		}
+		out->at[out->n] = i;
+		out->line[out->n++] = line;
+		for (; s[i] && (quoted || s[i] != '\n'); i++) {
+			if (s[i] == '"')
+				quoted = !quoted;
+			else if (s[i] == '\n')
+				line++;
+		}
+		if (s[i] == '\n') {
+			i++;
+			line++;
+		}
+	}
+	return TP_OK;
+}
+
+/* The cells of the record at s (up to its end of line outside quotes),
+ * unquoted, as a CSL list (CSLDestroy). */
+static char **csv_cells(const char *s, char sep)
+{
+	char **cells = NULL, cell[1024];
+	size_t n = 0;
+	int quoted = 0;
+
+	for (;; s++) {
+		if (!*s || (!quoted && (*s == sep || *s == '\n' || *s == '\r'))) {
+			cell[n] = '\0';
+			cells = CSLAddString(cells, cell);
+			n = 0;
+			if (*s != sep)
+				return cells;
+			continue;
+		}
+		if (*s == '"') {
+			if (quoted && s[1] == '"')
+				s++;
+			else {
+				quoted = !quoted;
+				continue;
+			}
+		}
+		if (n + 1 < sizeof(cell))
+			cell[n++] = *s;
+	}
+}
+
+/* Picks the header among the first rows: header_row when given, else the
+ * best scored (the first on a tie, the first row when none scores).
+ * rows[k] are the cells of the row numbered rownum[k]; returns its index,
+ * or -1 when header_row is not among them. */
+static long pick_header(char **const *rows, const long *rownum, size_t n, long header_row,
+			tp_header_score score, void *ctx)
+{
+	size_t k;
+	long best = 0;
+	int best_score = 0;
+
+	for (k = 0; k < n; k++) {
+		if (header_row > 0) {
+			if (rownum[k] == header_row)
+				return (long)k;
+			continue;
+		}
+		if (score) {
+			int v = score(ctx, (const char *const *)rows[k], CSLCount(rows[k]));
+			if (v > best_score)
+				best_score = v, best = (long)k;
+		}
+	}
+	return header_row > 0 ? -1 : best;
+}
+
+#define HEADER_ROWS 20
+
+/* The cells of spreadsheet feature f as text, a CSL list (CSLDestroy). */
+static char **sheet_cells(OGRFeatureH f)
+{
+	char **cells = NULL;
+	int i, n = OGR_F_GetFieldCount(f);
+
+	for (i = 0; i < n; i++)
+		cells = CSLAddString(cells, OGR_F_IsFieldSetAndNotNull(f, i)
+						    ? OGR_F_GetFieldAsString(f, i)
+						    : "");
+	return cells;
+}
+
+/* Finds a spreadsheet's header row (first layer) and reads its names. */
+static int sheet_header(tp_source *src, const char *path, const char *input, long header_row,
+			tp_header_score score, void *ctx)
+{
+	OGRLayerH layer = GDALDatasetGetLayer(src->ds, 0);
+	char **rows[HEADER_ROWS] = {0};
+	long rownum[HEADER_ROWS], h;
+	size_t n = 0, k;
+	OGRFeatureH f;
+	int i, nf;
+
+	if (!layer)
+		return TP_OK;
+	OGR_L_ResetReading(layer);
+	while (n < HEADER_ROWS && (f = OGR_L_GetNextFeature(layer)) != NULL) {
+		rownum[n] = (long)OGR_F_GetFID(f);
+		rows[n++] = sheet_cells(f);
+		OGR_F_Destroy(f);
+	}
+	OGR_L_ResetReading(layer);
+	h = pick_header(rows, rownum, n, header_row, score, ctx);
+	if (h < 0) {
+		for (k = 0; k < n; k++)
+			CSLDestroy(rows[k]);
+		return tp_error_set(TP_EINPUT, "%s: header_row = %ld is not one of the first %d rows"
+				    "%s", path, header_row, HEADER_ROWS, input);
+	}
+	src->header_row = n ? rownum[h] : 0;
+	nf = OGR_FD_GetFieldCount(OGR_L_GetLayerDefn(layer));
+	for (i = 0; i < nf; i++) {
+		const char *cell = n && i < CSLCount(rows[h]) ? rows[h][i] : "";
+		src->names = CSLAddString(src->names, cell[0] ? cell
+					  : OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(
+						    OGR_L_GetLayerDefn(layer), i)));
+	}
+	for (k = 0; k < n; k++)
+		CSLDestroy(rows[k]);
+	return TP_OK;
+}
+
+/* Opens path; table: read CSV from the header line and spreadsheets
+ * without headers (tp_source_open_table()). */
+static int source_open(tp_source *src, const char *path, const char *what, int table,
+		       long header_row, tp_header_score score, void *ctx)
 {
 	static int serial;
 	char **opts = NULL;
@@ -100,8 +274,9 @@ int tp_source_open(tp_source *src, const char *path, const char *what)
 				    path, input);
 	if (tp_file_check(path, TP_EINPUT, input))
 		return TP_EINPUT;
-	if (has_ext(path, ".csv") || has_ext(path, ".txt") || has_ext(path, ".tsv")) {
+	if (is_csv(path)) {
 		const char *base = strrchr(path, '/');
+		size_t from = 0;
 		if (tp_file_read(path, TP_EINPUT, input, &buf, &len))
 			return TP_EINPUT;
 		if (len == 0 || (len >= 2 && (((unsigned char)buf[0] == 0xFF &&
@@ -115,49 +290,139 @@ int tp_source_open(tp_source *src, const char *path, const char *what)
 						: "%s: the file is empty%s",
 					    path, input);
 		}
-		src->separator = tp_source_separator(buf);
+		if (!tp_text_is_utf8(buf, len)) {
+			/* recoded first, so that headers are found in UTF-8 */
+			char *utf8 = CPLRecode(buf, "CP1252", CPL_ENC_UTF8);
+			free(buf);
+			buf = utf8 ? strdup(utf8) : NULL;
+			CPLFree(utf8);
+			if (!buf)
+				return tp_error_set(TP_EINPUT, "%s: cannot recode from Windows-1252",
+						    path);
+			len = strlen(buf);
+			src->recoded = 1;
+		}
+		if (table) {
+			csv_records recs;
+			char **rows[HEADER_ROWS] = {0};
+			static const char seps[] = ";,\t";
+			long h = -1;
+			size_t k, n, j;
+			int rc = csv_split(buf, &recs), best = -1;
+			n = recs.n < HEADER_ROWS ? recs.n : HEADER_ROWS;
+			/* a title line may hold no separator: the header is the best
+			 * row under the separator that makes it best */
+			for (j = 0; j < sizeof(seps) - 1 && !rc; j++) {
+				long hj;
+				int v;
+				for (k = 0; k < n; k++)
+					rows[k] = csv_cells(buf + recs.at[k], seps[j]);
+				hj = pick_header(rows, recs.line, n, header_row, score, ctx);
+				v = hj < 0 ? -1 : score ? score(ctx, (const char *const *)rows[hj],
+								  CSLCount(rows[hj]))
+							: 0;
+				if (v > best)
+					best = v, h = hj;
+				for (k = 0; k < n; k++)
+					CSLDestroy(rows[k]);
+			}
+			if (!rc && h < 0)
+				rc = tp_error_set(TP_EINPUT, "%s: header_row = %ld is not one of the first "
+						  "%d lines that hold a record%s", path, header_row,
+						  HEADER_ROWS, input);
+			if (!rc && recs.n) {
+				from = recs.at[h];
+				src->header_row = recs.line[h];
+				src->nline = recs.n - (size_t)h - 1;
+				src->line = malloc((src->nline + 1) * sizeof(*src->line));
+				if (!src->line)
+					rc = tp_error_set(TP_ERROR, "out of memory");
+				else
+					memcpy(src->line, recs.line + h + 1, src->nline * sizeof(*src->line));
+			}
+			free(recs.at);
+			free(recs.line);
+			if (rc) {
+				free(buf);
+				free(src->line);
+				src->line = NULL;
+				return rc;
+			}
+		}
+		src->separator = tp_source_separator(buf + from);
 		opts = CSLSetNameValue(opts, "SEPARATOR",
 				       src->separator == ';'    ? "SEMICOLON"
 				       : src->separator == '\t' ? "TAB"
 								: "COMMA");
-		if (!tp_text_is_utf8(buf, len)) {
-			char *utf8 = CPLRecode(buf, "CP1252", CPL_ENC_UTF8);
+		if (src->recoded || from) {
 			VSILFILE *fp;
-			if (!utf8) {
-				free(buf);
-				CSLDestroy(opts);
-				return tp_error_set(TP_EINPUT, "%s: cannot recode from Windows-1252",
-						    path);
-			}
 			/* the copy keeps the file's name, which is the layer's name */
 			snprintf(src->mem, sizeof(src->mem), "/vsimem/tremplin_%d_%p/%s", ++serial,
 				 (void *)src, base ? base + 1 : path);
 			fp = VSIFOpenL(src->mem, "wb");
 			if (fp) {
-				VSIFWriteL(utf8, 1, strlen(utf8), fp);
+				VSIFWriteL(buf + from, 1, len - from, fp);
 				VSIFCloseL(fp);
 			}
-			CPLFree(utf8);
-			src->recoded = 1;
 			open_path = src->mem;
 		}
 		free(buf);
-	} else if (has_ext(path, ".xlsx") || has_ext(path, ".ods") || has_ext(path, ".xls")) {
-		opts = CSLSetNameValue(opts, "HEADERS", "FORCE");
+	} else if (is_sheet(path)) {
+		opts = CSLSetNameValue(opts, "HEADERS", table ? "DISABLE" : "FORCE");
 		if (!has_ext(path, ".xls"))
 			opts = CSLSetNameValue(opts, "FIELD_TYPES", "AUTO");
 	}
 	tp_gdal_reset();
+	/* GDAL 3.6's spreadsheet drivers take HEADERS only as a config option */
+	if (table && is_sheet(path)) {
+		CPLSetThreadLocalConfigOption("OGR_XLSX_HEADERS", "DISABLE");
+		CPLSetThreadLocalConfigOption("OGR_ODS_HEADERS", "DISABLE");
+	}
 	src->ds = GDALOpenEx(open_path, GDAL_OF_VECTOR | GDAL_OF_READONLY | GDAL_OF_VERBOSE_ERROR,
 			     input_drivers, (const char *const *)opts, NULL);
 	CSLDestroy(opts);
 	if (!src->ds) {
 		int rc = tp_error_set(TP_EINPUT, "%s: not a vector file OGR can read%s: %s",
 				      path, input, tp_gdal_reason());
+		CPLSetThreadLocalConfigOption("OGR_XLSX_HEADERS", NULL);
+		CPLSetThreadLocalConfigOption("OGR_ODS_HEADERS", NULL);
 		tp_source_close(src);
 		return rc;
 	}
+	if (table && is_sheet(path)) {
+		/* the sheet is parsed when first read: the option holds until then */
+		int rc = sheet_header(src, path, input, header_row, score, ctx);
+		CPLSetThreadLocalConfigOption("OGR_XLSX_HEADERS", NULL);
+		CPLSetThreadLocalConfigOption("OGR_ODS_HEADERS", NULL);
+		if (rc) {
+			tp_source_close(src);
+			return rc;
+		}
+	}
 	return TP_OK;
+}
+
+int tp_source_open(tp_source *src, const char *path, const char *what)
+{
+	return source_open(src, path, what, 0, 0, NULL, NULL);
+}
+
+int tp_source_open_table(tp_source *src, const char *path, const char *what,
+			 long header_row, tp_header_score score, void *ctx)
+{
+	return source_open(src, path, what, 1, header_row, score, ctx);
+}
+
+long tp_source_row(const tp_source *src, OGRFeatureH f, long ordinal)
+{
+	if (src->names) {
+		long row = (long)OGR_F_GetFID(f);
+		return row > src->header_row ? row : 0;
+	}
+	if (src->line)
+		return ordinal >= 1 && (size_t)ordinal <= src->nline ? src->line[ordinal - 1]
+								      : src->header_row + ordinal;
+	return ordinal;
 }
 
 int tp_source_layer_crs(OGRLayerH layer, char *buf, size_t len)
@@ -187,6 +452,11 @@ int tp_source_layer_crs(OGRLayerH layer, char *buf, size_t len)
 
 void tp_source_close(tp_source *src)
 {
+	CSLDestroy(src->names);
+	src->names = NULL;
+	free(src->line);
+	src->line = NULL;
+	src->nline = 0;
 	if (src->ds)
 		GDALClose(src->ds);
 	src->ds = NULL;

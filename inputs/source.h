@@ -6,9 +6,10 @@
  * is read as Windows-1252 and recoded to UTF-8 (into a /vsimem/ copy, so
  * headers, values and the rejects' original text all come out right); its
  * separator (';', ',' or tab) is detected from the header line outside
- * quotes.  Spreadsheets are opened with HEADERS=FORCE (the first row holds
- * the column names, even when every cell is text) and FIELD_TYPES=AUTO, so
- * date cells arrive as OGR dates.
+ * quotes.  tp_source_open() opens spreadsheets with their first row as
+ * column names; tp_source_open_table(), the pipeline's inputs, finds the
+ * header row (a title above it is fine) and numbers rows as the user sees
+ * them (tp_source_row()).
  */
 #ifndef TP_SOURCE_H
 #define TP_SOURCE_H
@@ -23,7 +24,40 @@ typedef struct tp_source {
 	char mem[256];       /* /vsimem/ copy to unlink on close, "" when none */
 	int recoded;         /* 1: the file was read as Windows-1252 */
 	char separator;      /* CSV separator detected, 0 for other formats */
+	/* set by tp_source_open_table() only */
+	long header_row;     /* row (spreadsheet) or line (CSV) of the column names, 0: none */
+	char **names;        /* spreadsheet: the column names read from header_row
+				(CSLDestroy), NULL: the layer's own field names */
+	long *line;          /* CSV: physical line of each record after the header */
+	size_t nline;        /* entries of line */
 } tp_source;
+
+/*
+ * How well a row of cells names an input's columns: the number of cells
+ * that are a column the input reads.  ctx is the caller's.
+ */
+typedef int (*tp_header_score)(void *ctx, const char *const *cells, int ncells);
+
+/*
+ * Opens a table as tp_source_open() does, with its column names on the
+ * row the user sees them on: header_row (1-based: a spreadsheet's row
+ * number, a CSV's physical line) when above 0, else the row among the
+ * first 20 that score() rates best (the first row when none scores).  A
+ * spreadsheet is opened without headers (HEADERS=DISABLE): the features
+ * before header_row are skipped by tp_source_row(), and names holds the
+ * header's cells.  A CSV is read from its header line (a /vsimem/ copy
+ * when that is not line 1) and line records where each record starts.
+ * Other formats open as with tp_source_open().
+ */
+int tp_source_open_table(tp_source *src, const char *path, const char *what,
+			 long header_row, tp_header_score score, void *ctx);
+
+/*
+ * The row a person finds feature f on: the spreadsheet row number, the
+ * CSV line where its record starts, else ordinal (its 1-based position
+ * in the layer).  0 when f lies on or above the header row (not data).
+ */
+long tp_source_row(const tp_source *src, OGRFeatureH f, long ordinal);
 
 /*
  * Opens path read-only into src (caller-owned, zeroed).  Returns 0, or
@@ -45,7 +79,8 @@ char tp_source_separator(const char *s);
  */
 int tp_source_layer_crs(OGRLayerH layer, char *buf, size_t len);
 
-/* Closes the dataset and removes the /vsimem/ copy; accepts a closed src. */
+/* Closes the dataset, frees names and line, and removes the /vsimem/ copy;
+ * accepts a closed src. */
 void tp_source_close(tp_source *src);
 
 #endif

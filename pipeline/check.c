@@ -4,8 +4,10 @@
  * It is the pipeline's own validation, not a second implementation: the
  * stages from load to apportion run on a working store in memory, and the
  * report is read from that store, so check says exactly what a run would
- * accept and reject.  Inputs are first opened one by one, so that every
- * unusable input is reported, not only the first.
+ * accept and reject.  Inputs are first opened and read whole one by one, so
+ * that every unusable input is reported, not only the first, with every
+ * value of a coded field it did not understand; with one unusable, the
+ * others still go through load and validate.
  */
 #include "pipeline/check.h"
 #include "pipeline/rows.h"
@@ -14,6 +16,7 @@
 #include "geo/error.h"
 #include "geo/geo.h"
 #include "inputs/reader.h"
+#include "inputs/text.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -157,14 +160,96 @@ static int print_extent(sqlite3 *db, tp_geo *g, const char *input)
 	return rc;
 }
 
-/* Opens one input alone and prints what it is; 0 or the failure's code. */
-static int describe_input(tp_config *cfg, tp_input_kind kind)
+/* The distinct values a field refused, each with its count. */
+typedef struct {
+	char (*value)[256];  /* the first spelling of each, as written */
+	char (*key)[256];    /* folded, what a mapping matches */
+	long *count;         /* rows with it */
+	size_t n, cap;       /* values */
+} refused;
+
+static int refused_add(refused *v, const char *raw)
+{
+	char key[256];
+	size_t i;
+
+	tp_text_fold(raw, key, sizeof(key), 0);
+	for (i = 0; i < v->n; i++)
+		if (!strcmp(v->key[i], key)) {
+			v->count[i]++;
+			return TP_OK;
+		}
+	if (v->n == v->cap) {
+		size_t nc = v->cap ? v->cap * 2 : 16;
+		void *a = realloc(v->value, nc * sizeof(*v->value));
+		if (a)
+			v->value = a;
+		a = a ? realloc(v->key, nc * sizeof(*v->key)) : NULL;
+		if (a)
+			v->key = a;
+		a = a ? realloc(v->count, nc * sizeof(*v->count)) : NULL;
+		if (!a)
+			return tp_error_set(TP_ERROR, "out of memory");
+		v->count = a;
+		v->cap = nc;
+	}
+	snprintf(v->value[v->n], sizeof(v->value[0]), "%s", raw);
+	snprintf(v->key[v->n], sizeof(v->key[0]), "%s", key);
+	v->count[v->n++] = 1;
+	return TP_OK;
+}
+
+/* Reads every record of an open input (what the load stage would keep and
+ * refuse), prints the distinct values each coded field refused with their
+ * counts, and appends the [input.field] lines that map them to paste. */
+static int read_all(tp_reader *r, const tp_input_def *def, char *paste, size_t len)
+{
+	refused v[TP_MAX_FIELDS] = {{0}};
+	tp_record rec = {0};
+	size_t i, j;
+	int got, rc = TP_OK;
+
+	while ((got = tp_reader_next(r, &rec)) == 1 && !rc) {
+		for (i = 0; i < def->nfields && !rc; i++)
+			if (rec.refused[i] && (def->fields[i].kind == TP_F_OWNER ||
+					       def->fields[i].kind == TP_F_REASON ||
+					       def->fields[i].kind == TP_F_BOOL))
+				rc = refused_add(&v[i], rec.refused[i]);
+	}
+	if (!rc && got < 0)
+		rc = got;
+	tp_record_dispose(&rec);
+	for (i = 0; i < def->nfields; i++) {
+		size_t used = strlen(paste);
+		if (v[i].n) {
+			printf("  values of %s not understood (%zu):\n", def->fields[i].name, v[i].n);
+			snprintf(paste + used, len - used, "[%s.%s]\n", def->name, def->fields[i].name);
+		}
+		for (j = 0; j < v[i].n; j++) {
+			const char *guess = tp_field_guess(&def->fields[i], v[i].value[j]);
+			/* a value INI would cut is written folded, which maps the same */
+			const char *key = strpbrk(v[i].value[j], "=:;[") ? v[i].key[j]
+									   : v[i].value[j];
+			printf("    %5ld  '%s'\n", v[i].count[j], v[i].value[j]);
+			used = strlen(paste);
+			snprintf(paste + used, len - used, "%s = %s\n", key, guess ? guess : "?");
+		}
+		free(v[i].value);
+		free(v[i].key);
+		free(v[i].count);
+	}
+	return rc;
+}
+
+/* Opens one input alone, prints what it is and reads all its records;
+ * 0 or the failure's code. */
+static int describe_input(tp_config *cfg, tp_input_kind kind, char *paste, size_t len)
 {
 	const tp_input_def *def = tp_input_def_get(kind);
 	tp_reader *r = NULL;
 	char buf[4096];
 	size_t i;
-	int rc, missing = 0;
+	int rc, missing = 0, mapped = 0;
 
 	printf("%s: %s\n", def->name, cfg->inputs[kind].path);
 	rc = tp_reader_open(&r, &cfg->inputs[kind], kind);
@@ -180,7 +265,7 @@ static int describe_input(tp_config *cfg, tp_input_kind kind)
 	for (i = 0; i < def->nfields; i++) {
 		const char *col = tp_reader_column(r, i);
 		if (col)
-			printf("%s %s <- %s", i ? "," : "", def->fields[i].name, col);
+			printf("%s %s <- %s", mapped++ ? "," : "", def->fields[i].name, col);
 	}
 	printf("\n");
 	for (i = 0; i < def->nfields; i++)
@@ -194,25 +279,39 @@ static int describe_input(tp_config *cfg, tp_input_kind kind)
 		       cfg->inputs[kind].y);
 	tp_reader_ignored(r, buf, sizeof(buf));
 	printf("  columns ignored: %s\n", buf[0] ? buf : "none");
+	rc = read_all(r, def, paste, len);
 	tp_reader_free(r);
-	return TP_OK;
+	if (rc)
+		printf("  UNUSABLE: %s\n", tp_error_last());
+	return rc;
+}
+
+/* Prints the value mappings to paste into the config, when there are. */
+static void print_paste(const char *paste)
+{
+	if (!paste[0])
+		return;
+	printf("\nvalue mappings to paste into the config (replace each ? with a code; a guess"
+	       " after = is to confirm):\n%s", paste);
 }
 
 int tp_check(tp_config *cfg)
 {
 	tp_run run = {0};
 	tp_error_state failed = {0}; /* the first failure, printed at the end */
-	int rc = TP_OK, k, ran;
+	char paste[16384] = "";
+	int skip[TP_IN_COUNT] = {0}; /* the unusable inputs */
+	int rc = TP_OK, k, ran, unusable;
 	const char *last;
 	size_t n;
 	const tp_stage *stages = tp_stages(&n);
 
-	for (k = 0; k < TP_IN_COUNT; k++)
-		tp_error_save(&failed, describe_input(cfg, k));
-	if (failed.code) {
-		printf("check: not usable\n");
-		return tp_error_restore(&failed);
+	for (k = 0; k < TP_IN_COUNT; k++) {
+		rc = describe_input(cfg, k, paste, sizeof(paste));
+		skip[k] = rc != TP_OK;
+		tp_error_save(&failed, rc);
 	}
+	unusable = failed.code != 0;
 	rc = tp_geo_new(&run.g);
 	if (!rc)
 		rc = tp_store_open(&run.db, ":memory:");
@@ -221,20 +320,30 @@ int tp_check(tp_config *cfg)
 	run.cfg = cfg;
 	run.outdir = "(check, in memory)";
 	run.quiet = 1;
-	last = tp_stage_find("apportion") >= 0 ? "apportion" : stages[n - 1].name;
+	/* with an input unusable, the others still go through load to validate;
+	 * locating needs them all */
+	run.skip = unusable ? skip : NULL;
+	last = unusable ? "validate"
+	       : tp_stage_find("apportion") >= 0 ? "apportion" : stages[n - 1].name;
 	rc = tp_pipeline_run(&run, NULL, last);
-	ran = !rc;
+	ran = !rc && !unusable;
 	tp_error_save(&failed, rc);
 	printf("\n");
 	if (tp_store_stage_has_run(run.db, "load")) {
 		for (k = 0; k < TP_IN_COUNT; k++) {
 			const char *name = tp_input_def_get(k)->name;
-			long long nr, na, nj, ge = 0, exact = 0, normalised = 0, nearest = 0;
+			long long nr, na, nj, ns, ge = 0, exact = 0, normalised = 0, nearest = 0;
+			char rows[2048];
 
-			rc = tp_input_counts(run.db, name, &nr, &na, &nj);
+			if (skip[k])
+				continue;
+			rc = tp_input_counts(run.db, name, &nr, &na, &nj, &ns, rows, sizeof(rows));
 			if (rc)
 				break;
-			printf("%s: rows read %lld, accepted %lld, rejected %lld\n", name, nr, na, nj);
+			printf("%s: rows read %lld, accepted %lld, rejected %lld", name, nr, na, nj);
+			if (ns)
+				printf(", skipped %lld (rows %s)", ns, rows);
+			printf("%s\n", unusable ? " (load and validate only: an input is unusable)" : "");
 			if (ran && na == 0)
 				tp_error_save(&failed, tp_error_set(TP_EINPUT,
 								    "%s: no row accepted (input '%s')",
@@ -264,9 +373,10 @@ int tp_check(tp_config *cfg)
 		}
 		tp_error_save(&failed, rc);
 	}
+	print_paste(paste);
 	rc = tp_error_restore(&failed);
 	printf("check: %s\n", rc ? "not usable" : "usable");
-	if (rc)
+	if (rc && !unusable) /* an unusable input's reason is under it already */
 		printf("  %s\n", tp_error_last());
 done:
 	if (run.db)

@@ -5,6 +5,7 @@
 #include "inputs/file.h"
 #include "geo/dates.h"
 #include "geo/error.h"
+#include "inputs/text.h"
 
 #include <errno.h>
 #include <math.h>
@@ -151,6 +152,14 @@ static int input_key(parse_state *st, tp_input_kind kind, const char *section,
 		return set_str(&in->layer, value);
 	if (!strcmp(name, "crs"))
 		return set_str(&in->crs, value);
+	if (!strcmp(name, "header_row")) {
+		char *end = NULL;
+		errno = 0;
+		in->header_row = strtol(value, &end, 10);
+		if (errno || end == value || *end || in->header_row < 1)
+			return fail(st, section, name, "not a row number (1 or more): '%s'", value);
+		return 1;
+	}
 	if (!strcmp(name, "x") && def->points)
 		return set_str(&in->x, value);
 	if (!strcmp(name, "y") && def->points)
@@ -158,8 +167,45 @@ static int input_key(parse_state *st, tp_input_kind kind, const char *section,
 	i = tp_input_def_field(def, name);
 	if (i < 0)
 		return fail(st, section, name,
-			    "unknown key%s (expected path, layer, crs, x, y or a field name)", "");
+			    "unknown key%s (expected path, layer, crs, header_row, x, y or a field "
+			    "name)", "");
 	return set_str(&in->map[i], value);
+}
+
+/* A line of [input.field]: the source value `name` is read as `value`,
+ * which must be a value the field accepts. */
+static int mapping_key(parse_state *st, tp_input_kind kind, int field, const char *section,
+		       const char *name, const char *value)
+{
+	const tp_field_def *f = &tp_input_def_get(kind)->fields[field];
+	tp_value_map *m = &st->cfg->inputs[kind].values[field];
+	char out[256], why[256], folded[256];
+	char **from, **to;
+
+	if (!strcmp(value, "?") || tp_field_parse(f, value, out, sizeof(out), why, sizeof(why)) != 1) {
+		char expected[512];
+		snprintf(expected, sizeof(expected), "'%s' is not a value of %s%s%s", value, f->name,
+			 why[0] && strcmp(value, "?") ? ": " : "",
+			 strcmp(value, "?") ? why : "; replace '?' with one of its codes");
+		return fail(st, section, name, "%s", expected);
+	}
+	tp_text_fold(name, folded, sizeof(folded), 0);
+	from = realloc(m->from, (m->n + 1) * sizeof(*from));
+	if (from)
+		m->from = from;
+	to = from ? realloc(m->to, (m->n + 1) * sizeof(*to)) : NULL;
+	if (!to)
+		return 0;
+	m->to = to;
+	m->from[m->n] = strdup(folded);
+	m->to[m->n] = strdup(out);
+	if (!m->from[m->n] || !m->to[m->n]) {
+		free(m->from[m->n]);
+		free(m->to[m->n]);
+		return 0;
+	}
+	m->n++;
+	return 1;
 }
 
 static int addresses_key(parse_state *st, const char *name, const char *value)
@@ -201,11 +247,22 @@ static int handler(void *user, const char *section, const char *name,
 		return outputs_key(st, name, value);
 	if (!strcmp(section, "addresses"))
 		return addresses_key(st, name, value);
-	for (k = 0; k < TP_IN_COUNT; k++)
-		if (!strcmp(section, tp_input_def_get(k)->name))
+	for (k = 0; k < TP_IN_COUNT; k++) {
+		const tp_input_def *def = tp_input_def_get(k);
+		size_t n = strlen(def->name);
+		if (!strcmp(section, def->name))
 			return input_key(st, k, section, name, value);
+		if (!strncmp(section, def->name, n) && section[n] == '.') {
+			int f = tp_input_def_field(def, section + n + 1);
+			if (f < 0)
+				return fail(st, section, name, "no field '%s' to map values of",
+					    section + n + 1);
+			return mapping_key(st, k, f, section, name, value);
+		}
+	}
 	return fail(st, section, name, "unknown section%s (expected run, communes, "
-		    "vacancies, zones, addresses or outputs)", "");
+		    "vacancies, zones, addresses, outputs, or a field's value mappings such as "
+		    "[vacancies.reason])", "");
 }
 
 /* What ini_read() calls for each "name = value" line: nonzero when taken. */
@@ -337,8 +394,16 @@ void tp_config_dispose(tp_config *cfg)
 		free(in->crs);
 		free(in->x);
 		free(in->y);
-		for (i = 0; i < TP_MAX_FIELDS; i++)
+		for (i = 0; i < TP_MAX_FIELDS; i++) {
+			size_t j;
 			free(in->map[i]);
+			for (j = 0; j < in->values[i].n; j++) {
+				free(in->values[i].from[j]);
+				free(in->values[i].to[j]);
+			}
+			free(in->values[i].from);
+			free(in->values[i].to);
+		}
 	}
 	free(cfg->note);
 	free(cfg->addresses.path);

@@ -23,16 +23,34 @@ static const char *column_of(const char *field)
 	return strcmp(field, "id") == 0 ? "src_id" : field;
 }
 
+/* Notes rec, a row that is no record, in the skipped list: "3, 8 blank;
+ * 40 total" (source.h, reader.h). */
+static void note_skipped(char *list, size_t len, const tp_record *rec, const char **last)
+{
+	size_t used = strlen(list);
+	const char *kind = !strcmp(rec->skipped, "total row") ? "total" : "blank";
+
+	if (*last && strcmp(*last, kind))
+		used += (size_t)snprintf(list + used, len - used, " %s;", *last);
+	if (used + 16 < len)
+		snprintf(list + used, len - used, "%s%ld", used && list[used - 1] != ';' ? ", " : used ? " " : "",
+			 rec->row);
+	*last = kind;
+}
+
 static int load_input(tp_run *run, tp_input_kind kind)
 {
 	const tp_input_def *def = tp_input_def_get(kind);
 	const tp_input_cfg *in = &run->cfg->inputs[kind];
 	tp_reader *r = NULL;
 	tp_record rec = {0};
-	sqlite3_stmt *ins = NULL, *stat = NULL;
-	char sql[1024];
+	sqlite3_stmt *ins = NULL, *stat = NULL, *extra = NULL;
+	char sql[1024], skipped[2048] = "";
+	const char *last_skip = NULL;
+	int iw = tp_input_def_field(def, "works_start");
+	int idw = tp_input_def_field(def, "dwellings"), ipc = tp_input_def_field(def, "postcode");
 	size_t i, used;
-	long nrej = 0, nread = 0;
+	long nrej = 0, nread = 0, nskip = 0;
 	int rc, got;
 
 	rc = tp_reader_open(&r, in, kind);
@@ -61,15 +79,26 @@ static int load_input(tp_run *run, tp_input_kind kind)
 		used += (size_t)snprintf(sql + used, sizeof(sql) - used, ", %s",
 					 column_of(def->fields[i].name));
 	used += (size_t)snprintf(sql + used, sizeof(sql) - used, ", geom, original%s) VALUES (?",
-				 def->points ? ", geocode" : "");
-	for (i = 0; i < def->nfields + 2 + (def->points ? 1 : 0); i++)
+				 def->points ? ", geocode, works_start_precision" : "");
+	for (i = 0; i < def->nfields + 2 + (def->points ? 2 : 0); i++)
 		used += (size_t)snprintf(sql + used, sizeof(sql) - used, ", ?");
 	snprintf(sql + used, sizeof(sql) - used, ")");
 	rc = tp_store_prepare(run->db, &ins, sql);
+	if (!rc)
+		rc = tp_store_prepare(run->db, &extra, "UPDATE rejects SET dwellings = ?,"
+						       " postcode = ?, geom = ? WHERE id = last_insert_rowid()");
 	if (rc)
 		goto done;
 	while ((got = tp_reader_next(r, &rec)) == 1) {
-		nread = rec.row;
+		nread++;
+		if (rec.skipped) {
+			nskip++;
+			note_skipped(skipped, sizeof(skipped), &rec, &last_skip);
+			continue;
+		}
+		if (rec.warning[0] && !run->quiet)
+			fprintf(stderr, "%s, layer %s, row %ld, %s\n", in->path, tp_reader_layer(r),
+				rec.row, rec.warning);
 		if (rec.reason[0]) {
 			if (!run->quiet && nrej < MAX_PRINTED_REJECTS)
 				fprintf(stderr, "%s, layer %s, row %ld, field %s: %s\n", in->path,
@@ -77,6 +106,13 @@ static int load_input(tp_run *run, tp_input_kind kind)
 			nrej++;
 			rc = tp_store_reject(run->db, def->name, rec.row, "load", rec.field,
 					     rec.reason, rec.original);
+			/* what places the record and what it declared, for the outputs */
+			sqlite3_reset(extra);
+			sqlite3_bind_text(extra, 1, idw >= 0 ? rec.values[idw] : NULL, -1, SQLITE_STATIC);
+			sqlite3_bind_text(extra, 2, ipc >= 0 ? rec.values[ipc] : NULL, -1, SQLITE_STATIC);
+			sqlite3_bind_blob(extra, 3, rec.wkb, (int)rec.wkb_len, SQLITE_STATIC);
+			if (!rc && sqlite3_step(extra) != SQLITE_DONE)
+				rc = tp_error_set(TP_ERROR, "working store: %s", sqlite3_errmsg(run->db));
 			if (rc)
 				goto done;
 			continue;
@@ -88,8 +124,14 @@ static int load_input(tp_run *run, tp_input_kind kind)
 		sqlite3_bind_blob(ins, (int)def->nfields + 2, rec.wkb, (int)rec.wkb_len,
 				  SQLITE_STATIC);
 		sqlite3_bind_text(ins, (int)def->nfields + 3, rec.original, -1, SQLITE_STATIC);
-		if (def->points)
+		if (def->points) {
 			sqlite3_bind_text(ins, (int)def->nfields + 4, rec.geocode, -1, SQLITE_STATIC);
+			sqlite3_bind_text(ins, (int)def->nfields + 5,
+					  iw < 0 || !rec.values[iw] ? NULL
+					  : rec.precision[iw]       ? rec.precision[iw]
+								    : "day",
+					  -1, SQLITE_STATIC);
+		}
 		if (sqlite3_step(ins) != SQLITE_DONE) {
 			rc = tp_error_set(TP_ERROR, "working store: %s", sqlite3_errmsg(run->db));
 			goto done;
@@ -99,15 +141,29 @@ static int load_input(tp_run *run, tp_input_kind kind)
 		rc = got;
 		goto done;
 	}
+	if (last_skip) {
+		used = strlen(skipped);
+		snprintf(skipped + used, sizeof(skipped) - used, " %s", last_skip);
+	}
 	if (!run->quiet && nrej > MAX_PRINTED_REJECTS)
 		fprintf(stderr, "%s: %ld more rejected rows, listed in the rejects layer\n",
 			in->path, nrej - MAX_PRINTED_REJECTS);
-	snprintf(sql, sizeof(sql), "UPDATE input_stats SET read = %ld WHERE input = '%s'",
-		 nread, def->name);
-	rc = tp_store_exec(run->db, sql);
+	sqlite3_finalize(stat);
+	stat = NULL;
+	rc = tp_store_prepare(run->db, &stat, "UPDATE input_stats SET read = ?, skipped = ?,"
+					      " skipped_rows = ? WHERE input = ?");
+	if (rc)
+		goto done;
+	sqlite3_bind_int64(stat, 1, nread);
+	sqlite3_bind_int64(stat, 2, nskip);
+	sqlite3_bind_text(stat, 3, nskip ? skipped : NULL, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stat, 4, def->name, -1, SQLITE_STATIC);
+	if (sqlite3_step(stat) != SQLITE_DONE)
+		rc = tp_error_set(TP_ERROR, "working store: %s", sqlite3_errmsg(run->db));
 done:
 	tp_record_dispose(&rec);
 	sqlite3_finalize(ins);
+	sqlite3_finalize(extra);
 	sqlite3_finalize(stat);
 	tp_reader_free(r);
 	return rc;
@@ -150,7 +206,7 @@ int tp_stage_load(tp_run *run)
 		rc = tp_store_meta_set_all(run->db, meta, sizeof(meta) / sizeof(meta[0]));
 	}
 	for (k = 0; k < TP_IN_COUNT && !rc; k++)
-		rc = load_input(run, k);
+		rc = run->skip && run->skip[k] ? TP_OK : load_input(run, k);
 	if (!rc)
 		rc = tp_store_exec(run->db, "UPDATE zones SET " TP_ZONE_TOTAL " = 0"
 					    TP_CATEGORIES(PLUS));

@@ -10,6 +10,7 @@
 #include "geo/error.h"
 #include "geo/pointloc.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -20,6 +21,68 @@ static int locate_threads(void)
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
 
 	return n < 1 ? 1 : n > 8 ? 8 : (int)n;
+}
+
+/* Places the vacancies rejected at load in a commune, for the outputs'
+ * count of what was lost (issue 10): by their point (rejects.geom, in the
+ * source CRS), else in the commune where most accepted records of their
+ * postcode lie. */
+static int place_rejects(tp_run *run, const tp_rings *cr, const tp_rows *com, int nt)
+{
+	tp_rows rej = {0};
+	tp_transform *t = NULL;
+	sqlite3_stmt *upd = NULL;
+	char *src = NULL, *dst = NULL;
+	double *xy = NULL;
+	int32_t *in = NULL;
+	size_t i;
+	int rc;
+
+	rc = tp_rows_load(run, &rej, "SELECT id, geom FROM rejects WHERE input = 'vacancies'"
+				     " AND stage = 'load' AND geom IS NOT NULL ORDER BY id");
+	if (!rc)
+		rc = tp_store_source_crs(run->db, &src, "vacancies");
+	if (!rc)
+		rc = tp_store_meta_get(run->db, &dst, "crs");
+	if (!rc && rej.n && src && dst)
+		rc = tp_transform_new(&t, run->g, src, dst);
+	if (!rc && t) {
+		xy = malloc(rej.n * 2 * sizeof(*xy));
+		in = malloc(rej.n * sizeof(*in));
+		if (!xy || !in)
+			rc = tp_error_set(TP_ERROR, "out of memory");
+	}
+	for (i = 0; i < rej.n && !rc && t; i++) {
+		GEOSGeometry *p = rej.geom[i] ? tp_transform_geom(t, rej.geom[i]) : NULL;
+		xy[2 * i] = xy[2 * i + 1] = NAN;
+		tp_geo_point_xy(run->g, p, &xy[2 * i], &xy[2 * i + 1]);
+		tp_geo_destroy(run->g, p);
+	}
+	if (!rc && t)
+		rc = tp_locate_points(in, cr, (const char *const *)com->key, xy, rej.n, nt, NULL);
+	if (!rc && t)
+		rc = tp_store_prepare(run->db, &upd, "UPDATE rejects SET nis_code = ?1 WHERE id = ?2");
+	for (i = 0; i < rej.n && !rc && t; i++) {
+		sqlite3_reset(upd);
+		sqlite3_bind_text(upd, 1, in[i] >= 0 ? com->key[in[i]] : NULL, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(upd, 2, rej.id[i]);
+		if (sqlite3_step(upd) != SQLITE_DONE)
+			rc = tp_error_set(TP_ERROR, "working store: %s", sqlite3_errmsg(run->db));
+	}
+	if (!rc)
+		rc = tp_store_exec(run->db,
+				   "UPDATE rejects SET nis_code = (SELECT v.nis_code FROM vacancies v"
+				   " WHERE v.postcode = rejects.postcode AND v.nis_code IS NOT NULL"
+				   " GROUP BY v.nis_code ORDER BY COUNT(*) DESC, v.nis_code LIMIT 1)"
+				   " WHERE input = 'vacancies' AND nis_code IS NULL AND postcode IS NOT NULL");
+	sqlite3_finalize(upd);
+	free(xy);
+	free(in);
+	free(src);
+	free(dst);
+	tp_transform_free(t);
+	tp_rows_dispose(run->g, &rej);
+	return rc;
 }
 
 /* Each vacancy to its commune and count zone through the locator of
@@ -78,6 +141,8 @@ int tp_stage_locate(tp_run *run)
 		if (sqlite3_step(upd) != SQLITE_DONE)
 			rc = tp_error_set(TP_ERROR, "working store: %s", sqlite3_errmsg(run->db));
 	}
+	if (!rc)
+		rc = place_rejects(run, &cr, &com, nt);
 	if (!rc && st.border && !run->quiet)
 		fprintf(stderr, "locate: %zu point%s on a commune border, given to the lowest NIS code\n",
 			st.border, st.border > 1 ? "s" : "");

@@ -16,31 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The source CRS recorded for input at load into *out (malloc'ed), NULL
- * when none was recorded. */
-static int source_crs(sqlite3 *db, char **out, const char *input)
-{
-	sqlite3_stmt *st = NULL;
-	int rc, step;
-
-	*out = NULL;
-	rc = tp_store_prepare(db, &st, "SELECT src_crs FROM input_stats WHERE input = ?");
-	if (rc)
-		return rc;
-	sqlite3_bind_text(st, 1, input, -1, SQLITE_STATIC);
-	step = sqlite3_step(st);
-	if (step == SQLITE_ROW && sqlite3_column_text(st, 0)) {
-		*out = strdup((const char *)sqlite3_column_text(st, 0));
-		if (!*out)
-			rc = tp_error_set(TP_ERROR, "out of memory");
-	} else if (step != SQLITE_ROW && step != SQLITE_DONE) {
-		rc = tp_error_set(TP_ERROR, "working store: cannot read the source CRS of %s: %s",
-				  input, sqlite3_errmsg(db));
-	}
-	sqlite3_finalize(st);
-	return rc;
-}
-
 /* tp_rows_fn: the geometry in the working CRS. */
 static GEOSGeometry *transform_one(tp_run *run, const GEOSGeometry *geom, const char **why,
 				   void *arg)
@@ -56,7 +31,7 @@ static int reproject_table(tp_run *run, const char *table, const char *dst)
 	char *src = NULL;
 	int rc;
 
-	rc = source_crs(run->db, &src, table);
+	rc = tp_store_source_crs(run->db, &src, table);
 	if (rc)
 		return rc;
 	if (!src)
@@ -86,7 +61,7 @@ static int check_vacancy_coords(tp_run *run, const char *dst)
 	size_t i, n = 0;
 	int rc;
 
-	rc = source_crs(run->db, &src, "vacancies");
+	rc = tp_store_source_crs(run->db, &src, "vacancies");
 	if (!rc)
 		rc = tp_rows_extent(run->db, run->g, "communes", region);
 	if (!rc)
@@ -122,6 +97,8 @@ int tp_stage_reproject(tp_run *run)
 	if (!dst)
 		return tp_error_set(TP_ESTORE, "working store: no working CRS; run the load stage");
 	for (k = 0; k < TP_IN_COUNT && !rc; k++) {
+		if (run->skip && run->skip[k])
+			continue;
 		if (k == TP_IN_VACANCIES)
 			rc = check_vacancy_coords(run, dst);
 		if (!rc)

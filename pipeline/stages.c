@@ -47,8 +47,8 @@ static const tp_stage stage_table[] = {
 	 tp_stage_reproject, "geometries from the source CRS to the working CRS"},
 	{"validate", TABLES("input_stats", INPUTS), TABLES(INPUTS, "rejects"), tp_stage_validate,
 	 "polygons repaired; invalid or duplicate rows to rejects"},
-	{"locate", TABLES("input_stats", INPUTS), TABLES("vacancies", "rejects"), tp_stage_locate,
-	 "each vacancy's commune and count zone; points outside to rejects"},
+	{"locate", TABLES("meta", "input_stats", INPUTS), TABLES("vacancies", "rejects"),
+	 tp_stage_locate, "each vacancy's commune and count zone; points outside to rejects"},
 	{"apportion", TABLES("input_stats", "communes", "zones"),
 	 TABLES("zones", "zone_shares", "rejects"), tp_stage_apportion,
 	 "each zone's people shared over the communes by area"},
@@ -213,14 +213,31 @@ const char *tp_pipeline_missing(sqlite3 *db, const char *from)
 }
 
 int tp_input_counts(sqlite3 *db, const char *input, long long *n, long long *a,
-		    long long *r)
+		    long long *r, long long *s, char *skipped, size_t len)
 {
+	sqlite3_stmt *st = NULL;
 	char sql[256];
-	int rc;
+	int rc, step;
 
-	*a = *r = 0;
+	*a = *r = *s = 0;
+	skipped[0] = '\0';
+	rc = tp_store_prepare(db, &st, "SELECT COALESCE(skipped, 0), COALESCE(skipped_rows, '')"
+				       " FROM input_stats WHERE input = ?");
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, input, -1, SQLITE_STATIC);
+	step = sqlite3_step(st);
+	if (step == SQLITE_ROW) {
+		*s = sqlite3_column_int64(st, 0);
+		snprintf(skipped, len, "%s", (const char *)sqlite3_column_text(st, 1));
+	} else if (step != SQLITE_DONE) {
+		rc = tp_error_set(TP_ESTORE, "working store: cannot read input_stats: %s",
+				  sqlite3_errmsg(db));
+	}
+	sqlite3_finalize(st);
 	snprintf(sql, sizeof(sql), "SELECT read FROM input_stats WHERE input = '%s'", input);
-	rc = tp_store_int(db, n, sql);
+	if (!rc)
+		rc = tp_store_int(db, n, sql);
 	snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM %s", input);
 	if (!rc)
 		rc = tp_store_int(db, a, sql);
@@ -290,10 +307,14 @@ int tp_pipeline_run(tp_run *run, const char *from, const char *until)
 		/* the counts are shown after a failed stage too; its message stays */
 		tp_error_save(&failed, rc);
 		for (k = 0; k < TP_IN_COUNT && !cr; k++) {
-			long long nr, na, nj;
+			long long nr, na, nj, ns;
+			char rows[2048];
 			const char *name = tp_input_def_get(k)->name;
-			cr = tp_input_counts(run->db, name, &nr, &na, &nj);
-			if (!cr)
+			cr = tp_input_counts(run->db, name, &nr, &na, &nj, &ns, rows, sizeof(rows));
+			if (!cr && ns)
+				printf("%-9s read %lld, accepted %lld, rejected %lld, skipped %lld"
+				       " (rows %s)\n", name, nr, na, nj, ns, rows);
+			else if (!cr)
 				printf("%-9s read %lld, accepted %lld, rejected %lld\n", name, nr, na,
 				       nj);
 		}

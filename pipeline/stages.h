@@ -22,6 +22,8 @@ typedef struct tp_run {
 	tp_geo *g;           /* GEOS/PROJ context of the main thread */
 	const char *outdir;  /* output folder */
 	int quiet;           /* -q: no progress, no per-input report */
+	const int *skip;     /* check: skip[k] != 0 leaves input k unloaded (it is unusable);
+				NULL: every input */
 } tp_run;
 
 typedef struct tp_stage {
@@ -93,8 +95,10 @@ int tp_stage_write(tp_run *run);
 /* draw.c: maps/ and dashboard.html, as [outputs] maps and dashboard say. */
 int tp_stage_draw(tp_run *run);
 
-/* Rows read, accepted (still in its table) and rejected of one input. */
+/* Rows read, accepted (still in its table), rejected and skipped (blank
+ * and total rows) of one input: n = a + r + s.  The rows skipped are
+ * written into skipped ("3, 8 blank; 40 total"; "" when none). */
 int tp_input_counts(sqlite3 *db, const char *input, long long *n, long long *a,
-		    long long *r);
+		    long long *r, long long *s, char *skipped, size_t len);
 
 #endif

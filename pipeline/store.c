@@ -18,14 +18,15 @@ static const char schema[] =
 	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);"
 	"CREATE TABLE stage_runs(stage TEXT PRIMARY KEY, finished_at TEXT);"
 	"CREATE TABLE input_stats(input TEXT PRIMARY KEY, path TEXT, layer TEXT,"
-	" src_crs TEXT, read INTEGER, skipped INTEGER);"
+	" src_crs TEXT, read INTEGER, skipped INTEGER, skipped_rows TEXT);"
 	"CREATE TABLE communes(id INTEGER PRIMARY KEY, src_row INTEGER, nis_code TEXT,"
 	" name_fr TEXT, name_nl TEXT, population INTEGER, geom BLOB, original TEXT);"
 	"CREATE TABLE vacancies(id INTEGER PRIMARY KEY, src_row INTEGER, src_id TEXT,"
 	" address TEXT, postcode TEXT, owner TEXT, owner_type TEXT, dwellings INTEGER, reason TEXT,"
 	" vacant_since TEXT, works_start TEXT, owner_agreed INTEGER, geom BLOB,"
 	" original TEXT, nis_code TEXT, zone_id TEXT, candidate INTEGER, status TEXT,"
-	" window_months REAL, capacity REAL, score REAL, rank INTEGER, geocode TEXT);"
+	" window_months REAL, capacity REAL, score REAL, rank INTEGER, geocode TEXT,"
+	" works_start_precision TEXT);"
 	"CREATE TABLE zones(id INTEGER PRIMARY KEY, src_row INTEGER, zone_id TEXT"
 	TP_CATEGORIES(INTEGER_COLUMN) ", " TP_ZONE_TOTAL " INTEGER,"
 	" geom BLOB, original TEXT, area REAL, inside_area REAL, outside_area REAL);"
@@ -37,7 +38,7 @@ static const char schema[] =
 	" capacity_share_total REAL, need REAL, rejected_records INTEGER, rejected_dwellings INTEGER);"
 	"CREATE TABLE rejects(id INTEGER PRIMARY KEY, input TEXT, source_file TEXT,"
 	" layer TEXT, src_row INTEGER, stage TEXT, field TEXT, reason TEXT, original TEXT,"
-	" nis_code TEXT, dwellings INTEGER);"
+	" dwellings INTEGER, postcode TEXT, nis_code TEXT, geom BLOB);"
 	/* protect (pipeline/protect.c): the people figures a public output may show. */
 	"CREATE TABLE public_communes(nis_code TEXT PRIMARY KEY" TP_PEOPLE(PUBLISHED_COLUMNS) ","
 	" capacity_share_public REAL, capacity_share_total REAL, need REAL);"
@@ -254,6 +255,29 @@ int tp_store_int(sqlite3 *db, long long *out, const char *sql)
 		*out = sqlite3_column_int64(st, 0);
 	else if (step != SQLITE_DONE)
 		rc = tp_error_set(TP_ERROR, "working store: %s (in: %.80s)", sqlite3_errmsg(db), sql);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int tp_store_source_crs(sqlite3 *db, char **out, const char *input)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, step;
+
+	*out = NULL;
+	rc = tp_store_prepare(db, &st, "SELECT src_crs FROM input_stats WHERE input = ?");
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, input, -1, SQLITE_STATIC);
+	step = sqlite3_step(st);
+	if (step == SQLITE_ROW && sqlite3_column_text(st, 0)) {
+		*out = strdup((const char *)sqlite3_column_text(st, 0));
+		if (!*out)
+			rc = tp_error_set(TP_ERROR, "out of memory");
+	} else if (step != SQLITE_ROW && step != SQLITE_DONE) {
+		rc = tp_error_set(TP_ERROR, "working store: cannot read the source CRS of %s: %s",
+				  input, sqlite3_errmsg(db));
+	}
 	sqlite3_finalize(st);
 	return rc;
 }

@@ -51,6 +51,10 @@ int tp_store_reject(sqlite3 *db, const char *input, long row, const char *stage,
 int tp_store_reject_row(sqlite3 *db, const char *table, long long id,
 			const char *stage, const char *field, const char *reason);
 
+/* The source CRS of input (input_stats.src_crs) into *out, malloc'ed, or
+ * NULL when the load stage recorded none. */
+int tp_store_source_crs(sqlite3 *db, char **out, const char *input);
+
 /* A single integer from a query into *out (0 when it returns no row);
  * TP_ERROR with SQLite's message when the query fails (*out is then 0). */
 int tp_store_int(sqlite3 *db, long long *out, const char *sql);

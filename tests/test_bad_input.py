@@ -47,13 +47,13 @@ db = store(out)
 rej = {(r[0], r[1]): r[2:] for r in db.execute(
     "SELECT input, src_row, stage, field, reason, source_file, layer, original FROM rejects")}
 exp = {
-    ("vacancies", 2): ("load", "dwellings", "not a whole number: 'trois'"),
-    ("vacancies", 3): ("load", "works_start", "not a date (expected dd/mm/yyyy or yyyy-mm-dd): '31/13/2027'"),
-    ("vacancies", 4): ("load", "geometry", "no coordinates (x and y are empty)"),
-    ("vacancies", 5): ("load", "reason", "unknown vacancy reason 'R9'"),
-    ("vacancies", 6): ("load", "owner_type", "unknown owner type 'banque'"),
-    ("vacancies", 7): ("load", "x", "x is not a number: '15O100'"),
-    ("vacancies", 8): ("locate", "geometry", "outside every commune of the region"),
+    ("vacancies", 3): ("load", "dwellings", "not a whole number: 'trois'"),
+    ("vacancies", 4): ("load", "works_start", "not a date (expected dd/mm/yyyy, yyyy-mm-dd, a month 03/2027, a quarter T3 2027 or a year): '31/13/2027'"),
+    ("vacancies", 5): ("load", "geometry", "no coordinates (x and y are empty)"),
+    ("vacancies", 6): ("load", "reason", "unknown vacancy reason 'R9'"),
+    ("vacancies", 7): ("load", "owner_type", "unknown owner type 'banque'"),
+    ("vacancies", 8): ("load", "x", "x is not a number: '15O100'"),
+    ("vacancies", 9): ("locate", "geometry", "outside every commune of the region"),
     ("communes", 2): ("validate", "nis_code", "duplicate nis_code '21001' (first at row 1)"),
     ("communes", 3): ("load", "geometry", "no geometry"),
     ("zones", 2): ("load", "public_space", "not a whole number: 'beaucoup'"),
@@ -62,10 +62,10 @@ for key, (stage, field, reason) in exp.items():
     got = rej.get(key)
     check(got is not None and got[0] == stage and got[1] == field and reason in got[2],
           "reject %r: expected %r, got %r" % (key, (stage, field, reason), got))
-r = rej.get(("vacancies", 2))
+r = rej.get(("vacancies", 3))
 check(r is not None and r[3].endswith("vacancies.csv") and r[4] == "vacancies" and '"dwellings":"trois"' in r[5],
       "reject keeps file, layer and original values: %r" % (r,))
-check("vacancies.csv, layer vacancies, row 2, field dwellings: not a whole number: 'trois'" in p.stderr,
+check("vacancies.csv, layer vacancies, row 3, field dwellings: not a whole number: 'trois'" in p.stderr,
       "stderr names file, layer, row and field: " + p.stderr)
 rep = db.execute("SELECT COUNT(*) FROM communes WHERE nis_code = '21004'").fetchone()[0]
 check(rep == 1, "the bow-tie commune is repaired, not rejected")

@@ -46,7 +46,7 @@ P = "149500;170500"
 for i in range(1, 11):
     rows.append("K%d;Rue du Test %d;Comensia;sisp;%s;%s;01/01/2030;%s;rien" % (
         i, i, "trois" if i in (2, 5, 9) else "4", "R7" if i == 4 else "R2", P))
-rows.append("K1;Rue du Test 99;Comensia;sisp;1;R2;;%s;" % P)  # 11: same id as row 1
+rows.append("K1;Rue du Test 99;Comensia;sisp;1;R2;;%s;" % P)  # line 12: same id as line 2
 write(os.path.join(bad, "vac.csv"), "\n".join(rows) + "\n", encoding="latin-1")
 cfg = ("[communes]\npath = communes.gpkg\n[zones]\npath = zones.gpkg\n"
        "[vacancies]\npath = vac.csv\nx = x\ny = y\ncrs = EPSG:31370\n")
@@ -54,11 +54,11 @@ write(os.path.join(bad, "t.ini"), cfg)
 p = run("check", "-c", os.path.join(bad, "t.ini"))
 check(p.returncode == 0, "bad rows do not make an input unusable: %d %s" % (p.returncode, p.stderr))
 check("vacancies: rows read 11, accepted 6, rejected 5" in p.stdout, "figures: " + p.stdout)
-check("    3  dwellings: not a whole number: '\u2026'  (rows 2, 5, 9; e.g. row 2: not a whole number: 'trois')"
+check("    3  dwellings: not a whole number: '\u2026'  (rows 3, 6, 10; e.g. row 3: not a whole number: 'trois')"
       in p.stdout, "grouped reason with its rows: " + p.stdout)
-check("    1  reason: unknown vacancy reason '\u2026'  (row 4; e.g. row 4: unknown vacancy reason 'R7'" in p.stdout,
+check("    1  reason: unknown vacancy reason '\u2026'  (row 5; e.g. row 5: unknown vacancy reason 'R7'" in p.stdout,
       "unknown code quoted: " + p.stdout)
-check("    1  id: duplicate of row N  (row 11; e.g. row 11: duplicate of row 1 (same id))" in p.stdout,
+check("    1  id: duplicate of row N  (row 12; e.g. row 12: duplicate of row 2 (same id))" in p.stdout,
       "duplicate reported: " + p.stdout)
 check("format: CSV, separator ';', Windows-1252 recoded to UTF-8, layer vac" in p.stdout, "encoding named")
 check("id <- identifiant" in p.stdout and "owner <- propriétaire" in p.stdout and

@@ -66,8 +66,41 @@ static void day_numbers_and_dates_round_trip(void)
 	CHECK(strlen(tp_date_today(a, sizeof(a))) == 10 && tp_date_parse_iso(&(tp_date){0}, a) == 0);
 }
 
+/* A period is read as its first day, so a window is never overstated. */
+static void periods_read_as_their_first_day_with_their_precision(void)
+{
+	static const struct {
+		const char *s, *iso, *prec;
+	} cases[] = {
+		{"2027", "2027-01-01", "year"},          {"T3 2027", "2027-07-01", "quarter"},
+		{"Q3 2027", "2027-07-01", "quarter"},    {"K3 2027", "2027-07-01", "quarter"},
+		{"3e trimestre 2027", "2027-07-01", "quarter"},
+		{"3de kwartaal 2027", "2027-07-01", "quarter"},
+		{"2027-Q4", "2027-10-01", "quarter"},    {"03/2027", "2027-03-01", "month"},
+		{"2027-03", "2027-03-01", "month"},      {"mars 2027", "2027-03-01", "month"},
+		{"Maart 2027", "2027-03-01", "month"},   {"d\xc3\xa9" "cembre 2026", "2026-12-01", "month"},
+		{"15/03/2027", "2027-03-15", "day"},
+	};
+	char a[16];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		tp_date d;
+		tp_date_precision p;
+		CHECK(tp_date_parse_period(&d, &p, cases[i].s) == 0);
+		CHECK_STR(tp_date_format(a, sizeof(a), d), cases[i].iso);
+		CHECK_STR(tp_date_precision_name(p), cases[i].prec);
+	}
+	CHECK(tp_date_parse_period(&(tp_date){0}, &(tp_date_precision){0}, "T5 2027") == -1);
+	CHECK(tp_date_parse_period(&(tp_date){0}, &(tp_date_precision){0}, "13/2027") == -1);
+	CHECK(tp_date_parse_period(&(tp_date){0}, &(tp_date_precision){0}, "2027 03") == -1);
+	CHECK(tp_date_parse_period(&(tp_date){0}, &(tp_date_precision){0}, "bientot 2027") == -1);
+	CHECK(tp_date_parse_period(&(tp_date){0}, &(tp_date_precision){0}, "27") == -1);
+}
+
 int main(void)
 {
+	periods_read_as_their_first_day_with_their_precision();
 	dates_written_every_accepted_way_read_as_one_day();
 	stored_dates_are_exactly_yyyy_mm_dd();
 	day_numbers_and_dates_round_trip();

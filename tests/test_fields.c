@@ -49,9 +49,9 @@ static void dates_in_belgian_and_iso_forms_become_iso(void)
 	CHECK_STR(parse(&f_date, "2024-11-07", &rc), "2024-11-07");
 	CHECK_STR(parse(&f_date, "2024/11/07 00:00:00", &rc), "2024-11-07");
 	CHECK_STR(parse(&f_date, "31/02/2024", &rc),
-		  "not a date (expected dd/mm/yyyy or yyyy-mm-dd): '31/02/2024'");
+		  "not a date (expected dd/mm/yyyy, yyyy-mm-dd, a month 03/2027, a quarter T3 2027 or a year): '31/02/2024'");
 	CHECK_STR(parse(&f_date, "next spring", &rc),
-		  "not a date (expected dd/mm/yyyy or yyyy-mm-dd): 'next spring'");
+		  "not a date (expected dd/mm/yyyy, yyyy-mm-dd, a month 03/2027, a quarter T3 2027 or a year): 'next spring'");
 	parse(&f_date, "", &rc);
 	CHECK(rc == 0);
 }
@@ -158,8 +158,48 @@ static void whole_numbers_beyond_long_long_are_refused_as_too_large(void)
 	CHECK(rc == 1);
 }
 
+static const tp_field_def f_postcode = {"postcode", TP_F_POSTCODE, TP_NEED_OPTIONAL, 0};
+
+/* Values as offices write them: abbreviations with dots, a code in
+ * parentheses, words in another order, a count with a remark, a postcode
+ * with its commune, "no date yet". */
+static void office_spellings_are_read_with_a_note_where_approximate(void)
+{
+	static char out[256], why[256];
+	int rc;
+
+	CHECK_STR(parse(&f_owner, "S.I.S.P.", &rc), "sisp");
+	CHECK_STR(parse(&f_owner, "A.I.S.", &rc), "ais");
+	CHECK_STR(parse(&f_owner, "O.C.M.W.", &rc), "cpas");
+	CHECK_STR(parse(&f_owner, "Soci\xc3\xa9t\xc3\xa9 immobili\xc3\xa8re de service public (SISP)",
+			&rc), "sisp");
+	CHECK_STR(parse(&f_reason, "en cours d'attribution", &rc), "allocation");
+	CHECK_STR(parse(&f_reason, "attribution en cours", &rc), "allocation");
+	CHECK_STR(parse(&f_reason, "R3 - Inoccup\xc3\xa9 en attente de vente", &rc),
+		  "unknown vacancy reason 'R3 - Inoccup\xc3\xa9 en attente de vente' (expected "
+		  "works/R1, study/R2, financing, allocation, repair or other)");
+	CHECK(tp_field_parse(&f_int, "12 (dont 3 studios)", out, sizeof(out), why, sizeof(why)) == 1);
+	CHECK_STR(out, "12");
+	CHECK_STR(why, "read '12 (dont 3 studios)' as 12");
+	CHECK_STR(parse(&f_int, "12 000", &rc), "not a whole number: '12 000'");
+	CHECK_STR(parse(&f_postcode, "1000 Bruxelles", &rc), "1000");
+	CHECK_STR(parse(&f_postcode, "1000 Brussel", &rc), "1000");
+	CHECK(tp_field_parse(&f_date, "T3 2027", out, sizeof(out), why, sizeof(why)) == 1);
+	CHECK_STR(out, "2027-07-01");
+	CHECK_STR(why, "quarter");
+	CHECK(tp_field_parse(&f_date, "15/03/2027", out, sizeof(out), why, sizeof(why)) == 1);
+	CHECK_STR(why, "");
+	CHECK(tp_field_parse(&f_date, "\xc3\xa0 d\xc3\xa9terminer", out, sizeof(out), why,
+			     sizeof(why)) == 0);
+	CHECK(tp_field_parse(&f_date, "onbekend", out, sizeof(out), why, sizeof(why)) == 0);
+	CHECK(tp_field_parse(&f_date, "n.c.", out, sizeof(out), why, sizeof(why)) == 0);
+	CHECK(tp_field_parse(&f_date, "-", out, sizeof(out), why, sizeof(why)) == 0);
+	CHECK(tp_field_parse(&f_date, "inconnu", out, sizeof(out), why, sizeof(why)) == 0);
+}
+
 int main(void)
 {
+	office_spellings_are_read_with_a_note_where_approximate();
 	whole_numbers_accept_spaces_and_integral_reals_only();
 	dates_in_belgian_and_iso_forms_become_iso();
 	code_lists_accept_french_dutch_and_slrb_codes();

@@ -73,6 +73,24 @@ def csv_text(sep, dec, datefmt):
     return "\r\n".join(lines) + "\r\n"
 
 
+def record_lines(text):
+    """The physical line each record after the header starts on."""
+    out, line, quoted, start = [], 1, False, True
+    for ch in text:
+        if start and ch not in "\r\n":
+            out.append(line)
+            start = False
+        if ch == '"':
+            quoted = not quoted
+        elif ch == "\n":
+            line += 1
+            start = not quoted
+    return out[1:]
+
+
+csv_lines = {n: record_lines(csv_text(sep, dec, "be")) for n, sep, dec in
+             (("csv_comma", ",", "."), ("csv_semicolon", ";", ","), ("csv_latin1", ";", ","),
+              ("csv_bom", ",", "."))}
 INI_XY = "x = x\ny = y\ncrs = EPSG:31370\n"
 files = {}
 files["csv_comma"] = ("v.csv", INI_XY)
@@ -125,7 +143,9 @@ ogr_file("geojson", "GeoJSON", "v.geojson", True)
 
 BASE = ("[run]\nreference_date = 2024-11-07\n[communes]\npath = ../communes.geojson\n"
         "[zones]\npath = ../zones.geojson\n[vacancies]\npath = %s\n%s")
-COMPARE = ("SELECT src_row, src_id, address, postcode, owner, owner_type, dwellings, reason, vacant_since,"
+# src_row is the row a person finds the record on, which differs by format (below): compared
+# here is the record's position
+COMPARE = ("SELECT row_number() OVER (ORDER BY src_row), src_id, address, postcode, owner, owner_type, dwellings, reason, vacant_since,"
            " works_start, owner_agreed, hex(geom), nis_code, zone_id, candidate, status, window_months,"
            " capacity, score, rank, geocode FROM vacancies ORDER BY src_row")
 
@@ -148,11 +168,22 @@ for name, (fname, extra) in files.items():
     check(c == (50, 50, 0), "%s: all 50 records read and accepted, got %r" % (name, c))
     db = store(out)
     tables[name] = db.execute(COMPARE).fetchall()
+    src_rows = [r[0] for r in db.execute("SELECT src_row FROM vacancies ORDER BY src_row")]
+    if name in ("xlsx", "ods"):
+        check(src_rows == list(range(2, 52)), "%s: spreadsheet rows 2..51 (headers on row 1): %r"
+              % (name, src_rows[:12]))
+    elif name in ("gpkg", "geojson"):
+        check(src_rows == list(range(1, 51)), "%s: features 1..50: %r" % (name, src_rows[:12]))
+    else:
+        lines = csv_lines[name]
+        check(src_rows == lines, "%s: the CSV's physical lines %r, got %r" % (name, lines[:12], src_rows[:12]))
     rej = db.execute("SELECT src_row, field, reason FROM rejects").fetchall()
     check(rej == [], "%s: no rejects: %r" % (name, rej[:3]))
     db.close()
 
 ref = tables.get("csv_comma")
+check(any(a != b for a, b in zip(csv_lines["csv_comma"], range(2, 52))),
+      "a multi-line cell makes the CSV's lines differ from its record numbers")
 check(ref is not None and len(ref) == 50, "the comma CSV gives 50 vacancies")
 for name, rows in tables.items():
     diff = [(a, b) for a, b in zip(ref or [], rows) if a != b]
@@ -170,7 +201,7 @@ if ref:
     check(all(r[12] in ("21001", "21004") for r in ref), "every record located")
 # the Latin-1 file's rejects would carry UTF-8 originals; its header was found without a mapping
 db = store(os.path.join(d, "csv_latin1", "out"))
-orig = db.execute("SELECT original FROM vacancies WHERE src_row = 1").fetchone()[0]
+orig = db.execute("SELECT original FROM vacancies WHERE src_row = 2").fetchone()[0]
 check('"propriétaire":"Comensia"' in orig and "Rue de l'Église 1" in orig, "Latin-1 original in UTF-8: " + orig)
 db.close()
 
@@ -252,21 +283,22 @@ check("with crs = EPSG:31370 the points fall about" in p.stderr and
 os.makedirs(os.path.join(d, "bad"))
 H = "id;adresse;propriétaire;type de propriétaire;nombre de logements;motif;date de début des travaux;x;y"
 P = "%d;%d" % (X0 + 500, Y0 + 500)
+# rows are the file's lines: the header is line 1, the first record line 2
 bad = [
-    "G1;Rue Haute 10;Comensia;SISP;4;R2;01/01/2028;" + P,           # 1 ok
-    "G2;Rue Haute 12;Comensia;SISP;trois;R2;01/01/2028;" + P,       # 2 dwellings
-    "G3;Rue Haute 14;Comensia;SISP;4;R9;01/01/2028;" + P,           # 3 unknown reason code
-    "G4;Rue Haute 16;Comensia;SISP;4;en vacances;01/01/2028;" + P,  # 4 unknown free text
-    "G5;Rue Haute 18;Banque;banque;4;R2;01/01/2028;" + P,           # 5 owner type
-    "G6;Rue Haute 20;Comensia;SISP;4;R2;31/02/2028;" + P,           # 6 date
-    "G1;Rue Haute 22;Comensia;SISP;4;R2;01/01/2028;" + P,           # 7 same id as row 1
-    "G8;rue haute 10;Comensia;SISP;2;R1;;" + P,                      # 8 same address as row 1
-    "G9;Rue Haute 24;Comensia;SISP;4;R2;;;",                         # 9 no coordinates, no reference
-    "G10;Rue Haute 26;Comensia;SISP;4;R2;;15O500;%d" % (Y0 + 500),  # 10 x
-    "G11;Rue Haute 28;Comensia;SISP;-2;R2;;" + P,                    # 11 negative
-    "G12;Rue Haute 30;Log'Iris;OVM;2;R1 - travaux en cours;2027-03-01;" + P,  # 12 ok: R1 with text
-    "G2;Rue Haute 12;Comensia;SISP;3;R2;01/01/2028;" + P,           # 13 ok: row 2 was refused
-    "G14;Rue Haute 32;Comensia;SISP;4;R2;;%d;%d" % (X0 + 9000, Y0 + 500),  # 14 outside the communes
+    "G1;Rue Haute 10;Comensia;SISP;4;R2;01/01/2028;" + P,           # 2 ok
+    "G2;Rue Haute 12;Comensia;SISP;trois;R2;01/01/2028;" + P,       # 3 dwellings
+    "G3;Rue Haute 14;Comensia;SISP;4;R9;01/01/2028;" + P,           # 4 unknown reason code
+    "G4;Rue Haute 16;Comensia;SISP;4;en vacances;01/01/2028;" + P,  # 5 unknown free text
+    "G5;Rue Haute 18;Banque;banque;4;R2;01/01/2028;" + P,           # 6 owner type
+    "G6;Rue Haute 20;Comensia;SISP;4;R2;31/02/2028;" + P,           # 7 date
+    "G1;Rue Haute 22;Comensia;SISP;4;R2;01/01/2028;" + P,           # 8 same id as row 2
+    "G8;rue haute 10;Comensia;SISP;2;R1;;" + P,                      # 9 same address as row 2
+    "G9;Rue Haute 24;Comensia;SISP;4;R2;;;",                         # 10 no coordinates, no reference
+    "G10;Rue Haute 26;Comensia;SISP;4;R2;;15O500;%d" % (Y0 + 500),  # 11 x
+    "G11;Rue Haute 28;Comensia;SISP;-2;R2;;" + P,                    # 12 negative
+    "G12;Rue Haute 30;Log'Iris;OVM;2;R1 - travaux en cours;2027-03-01;" + P,  # 13 ok: R1 with text
+    "G2;Rue Haute 12;Comensia;SISP;3;R2;01/01/2028;" + P,           # 14 ok: row 3 was refused
+    "G14;Rue Haute 32;Comensia;SISP;4;R2;;%d;%d" % (X0 + 9000, Y0 + 500),  # 15 outside the communes
 ]
 write(os.path.join(d, "bad", "v.csv"), H + "\n" + "\n".join(bad) + "\n")
 p, out = run_dir("bad", "v.csv", INI_XY)
@@ -277,30 +309,30 @@ if p.returncode == 0:
     rej = {r[0]: r[1:] for r in db.execute(
         "SELECT src_row, stage, field, reason, original FROM rejects WHERE input = 'vacancies'")}
     exp = {
-        2: ("load", "dwellings", "not a whole number: 'trois'"),
-        3: ("load", "reason", "unknown vacancy reason 'R9' (expected works/R1, study/R2, financing, allocation,"
+        3: ("load", "dwellings", "not a whole number: 'trois'"),
+        4: ("load", "reason", "unknown vacancy reason 'R9' (expected works/R1, study/R2, financing, allocation,"
                               " repair or other)"),
-        4: ("load", "reason", "unknown vacancy reason 'en vacances' (expected works/R1, study/R2, financing,"
+        5: ("load", "reason", "unknown vacancy reason 'en vacances' (expected works/R1, study/R2, financing,"
                               " allocation, repair or other)"),
-        5: ("load", "owner_type", "unknown owner type 'banque' (expected sisp, ais, cpas, commune, regie, citydev"
+        6: ("load", "owner_type", "unknown owner type 'banque' (expected sisp, ais, cpas, commune, regie, citydev"
                                   " or private)"),
-        6: ("load", "works_start", "not a date (expected dd/mm/yyyy or yyyy-mm-dd): '31/02/2028'"),
-        7: ("load", "id", "duplicate of row 1 (same id)"),
-        8: ("load", "address", "duplicate of row 1 (same address)"),
-        9: ("load", "geometry", "no coordinates (x and y are empty); add an [addresses] section to place it"
+        7: ("load", "works_start", "not a date (expected dd/mm/yyyy, yyyy-mm-dd, a month 03/2027, a quarter T3 2027 or a year): '31/02/2028'"),
+        8: ("load", "id", "duplicate of row 2 (same id)"),
+        9: ("load", "address", "duplicate of row 2 (same address)"),
+        10: ("load", "geometry", "no coordinates (x and y are empty); add an [addresses] section to place it"
                                 " by its address"),
-        10: ("load", "x", "x is not a number: '15O500'"),
-        11: ("load", "dwellings", "negative: '-2'"),
-        14: ("locate", "geometry", "outside every commune of the region (x 159000.0, y 170500.0 in the working CRS)"),
+        11: ("load", "x", "x is not a number: '15O500'"),
+        12: ("load", "dwellings", "negative: '-2'"),
+        15: ("locate", "geometry", "outside every commune of the region (x 159000.0, y 170500.0 in the working CRS)"),
     }
     check(sorted(rej) == sorted(exp), "rejected rows: %r" % sorted(rej))
     for row, e in exp.items():
         got = rej.get(row)
         check(got is not None and got[:3] == e, "row %d: expected %r, got %r" % (row, e, got and got[:3]))
-    o = rej.get(2, (None,) * 4)[3] or ""
+    o = rej.get(3, (None,) * 4)[3] or ""
     check('"propriétaire":"Comensia"' in o and '"nombre de logements":"trois"' in o,
           "a reject keeps its original values: " + o)
     acc = db.execute("SELECT src_row, reason FROM vacancies ORDER BY src_row").fetchall()
-    check(acc == [(1, "study"), (12, "works"), (13, "study")], "accepted: %r" % acc)
+    check(acc == [(2, "study"), (13, "works"), (14, "study")], "accepted: %r" % acc)
     db.close()
 finish("test_formats")

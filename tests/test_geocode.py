@@ -105,7 +105,7 @@ placed = 0
 with_addr = 0
 kinds = {}
 for i, (addr, pc, kind, exp) in enumerate(CASES):
-    row = i + 1
+    row = i + 2  # the CSV's line: the header is line 1
     with_addr += bool(addr)
     if kind:
         got = acc.get(row)
@@ -122,9 +122,9 @@ for i, (addr, pc, kind, exp) in enumerate(CASES):
         check(got is not None and exp in got[1], "row %d %r refused: %r, got %r" % (row, addr, exp, got))
 check(placed == 17 and with_addr == 21, "match rate: 17 of the 21 records with an address (%d)" % placed)
 check(kinds == {"exact": 6, "normalised": 10, "nearest": 1}, "match kinds %r" % kinds)
-g99 = acc.get(len(CASES) + 1)
+g99 = acc.get(len(CASES) + 2)
 check(g99 is not None and g99[0] is None and g99[2] == "21004", "own coordinates kept, geocode NULL: %r" % (g99,))
-ixl = acc.get(1)
+ixl = acc.get(2)
 check(ixl is not None and ixl[2] == "21009", "a geocoded point is located in its commune: %r" % (ixl,))
 n, a, r = counts(out)["vacancies"]
 check(a + r == n == len(CASES) + 1, "A + R = N: %r" % ((n, a, r),))
@@ -144,9 +144,9 @@ check(p.returncode == 0, "address-only file runs: " + p.stderr)
 if p.returncode == 0:
     db = store(out2)
     got = db.execute("SELECT src_row, geocode, nis_code FROM vacancies ORDER BY src_row").fetchall()
-    check(got == [(1, "exact", "21009"), (2, "normalised", "21004")], "address-only rows: %r" % got)
+    check(got == [(2, "exact", "21009"), (3, "normalised", "21004")], "address-only rows: %r" % got)
     rr = db.execute("SELECT src_row, field FROM rejects").fetchall()
-    check(rr == [(3, "address")], "the ambiguous one is refused: %r" % rr)
+    check(rr == [(4, "address")], "the ambiguous one is refused: %r" % rr)
     db.close()
 
 # a reference without the configured column is unusable as a whole

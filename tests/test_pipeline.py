@@ -56,8 +56,8 @@ check(abs(z2[0] - 1e6) < 1e-6 and abs(z2[1] - 5e5) < 1e-6 and abs(z2[2] - 5e5) <
 rej = db.execute("SELECT input, src_row, stage, field, reason FROM rejects ORDER BY input, src_row").fetchall()
 check(("zones", 3, "apportion", "geometry", "the zone lies wholly outside the region's communes") in rej,
       "Z3 rejected: %r" % rej)
-check(any(r[0] == "vacancies" and r[1] == 7 and r[2] == "locate" and "outside every commune" in r[4]
-          for r in rej), "v7 rejected as outside: %r" % rej)
+check(any(r[0] == "vacancies" and r[1] == 8 and r[2] == "locate" and "outside every commune" in r[4]
+          for r in rej), "v7, line 8 of the CSV, rejected as outside: %r" % rej)
 summ = dict(db.execute("SELECT nis_code, people_total FROM commune_summary").fetchall())
 check(abs(summ["21001"] - 5) < 1e-9 and abs(summ["21002"] - 12) < 1e-9, "people per commune %r" % summ)
 inside_total = db.execute("SELECT SUM(total) FROM zones").fetchone()[0]

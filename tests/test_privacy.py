@@ -230,7 +230,7 @@ dup = src.Clone()
 dup.SetFID(-1)
 zl_.CreateFeature(dup)
 typed = [f for f in zl_ if f["zone_id"] != zone][0]
-typed["squat"] = "2 personnes"   # a count typed with its unit: rejected, and quoted in the reason
+typed["squat"] = "2,5 personnes"  # a count that is no whole number: rejected, and quoted in the reason
 zl_.SetFeature(typed)
 zds = zl_ = None
 write(os.path.join(inputs, "dup.ini"), ini.replace("path = zones.gpkg", "path = dupzones.gpkg")
@@ -242,11 +242,11 @@ rej = gpkg_rows(os.path.join(out_dup, "tremplin.gpkg"),
                 "SELECT input, field, original, reason FROM rejects WHERE input = 'zones' ORDER BY field")
 check(len(rej) == 2 and all(r[2] is None for r in rej), "the rejected zones' original values are left out: %r" % rej)
 check([(r[1], r[3]) for r in rej] == [("squat", "not a whole number"), ("zone_id", "duplicate zone_id")],
-      "the public reasons quote no value (nor the count '2 personnes'): %r" % rej)
+      "the public reasons quote no value (nor the count '2,5 personnes'): %r" % rej)
 db = store(out_dup)
 orig = db.execute("SELECT original, reason FROM rejects WHERE input = 'zones' ORDER BY field").fetchall()
 db.close()
-check(len(orig) == 2 and "third_parties" in orig[0][0] and "2 personnes" in orig[0][1],
+check(len(orig) == 2 and "third_parties" in orig[0][0] and "2,5 personnes" in orig[0][1],
       "the working store keeps them for the person who fixes the input: %r" % (orig,))
 
 # ---- another threshold ----

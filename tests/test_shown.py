@@ -141,7 +141,7 @@ header = lines[0].split(";")
 check(header[:4] == ["Rang", "Adresse / Adres", "Code postal / Postcode", "Commune / Gemeente"]
       and "Score" in header and "Score : besoin / Score: nood" in header,
       "candidates.csv: ';' between the columns, headers in both languages: %s" % header)
-check("Précision du début / Precisie start" not in header, "no precision column when the store has none")
+check("Précision du début / Precisie start" in header, "the works start's precision is a column")
 cand = list(csv.reader(io.StringIO(raw[3:].decode("utf-8"), newline=""), delimiter=";"))
 check(len(cand) == len(want) + 1, "candidates.csv: one row per candidate (%d)" % len(want))
 ix = {h: i for i, h in enumerate(header)}
@@ -216,9 +216,8 @@ if soffice:
             if not ok:
                 break
 
-# ---- works_start_precision: a column only when the store has it ---------------------------------
+# ---- works_start_precision: how precise the works start was -----------------------------------
 db = store(out)
-db.execute("ALTER TABLE vacancies ADD COLUMN works_start_precision TEXT")
 db.execute("UPDATE vacancies SET works_start_precision = 'quarter' WHERE rank = 1")
 db.commit()
 db.close()
