@@ -1,8 +1,9 @@
 """What was lost is shown where figures are read, and the candidate list opens where planners work.
 
-A demo run stops after locate; every vacancy record of Auderghem (21002) is then moved to rejects
-as the load stage would reject it, placed in its commune (rejects.nis_code, rejects.dwellings), and
-a count zone is rejected with its people counts in its original values; the run resumes.  Then:
+The demo's vacancies file is edited as a planner's file comes: every record of Auderghem (21002)
+gets a reason tremplin does not know, so the load stage rejects each of them and the locate stage
+places them in their commune by their point (rejects.nis_code, rejects.dwellings); after locate a
+count zone is rejected with its people counts in its original values; the run resumes.  Then:
 the commune's rejected count is in indicators.csv, the GeoPackage, the dashboard (overall and its
 row), the overview (overall line, overview.json) and its atlas page, which does not say that no
 building meets the conditions; rejects.csv has a BOM, every reject and no people count;
@@ -29,16 +30,28 @@ p = run("demo", "-o", out, "-q", "--until", "locate")
 check(p.returncode == 0, "demo runs until locate: " + p.stderr)
 db = store(out)
 moved = db.execute("SELECT COUNT(*), SUM(dwellings) FROM vacancies WHERE nis_code = ?", (NIS,)).fetchone()
+ids = {r[0] for r in db.execute("SELECT src_id FROM vacancies WHERE nis_code = ?", (NIS,))}
+db.close()
 n_moved, dw_moved = moved
 check(n_moved > 2, "the demo has records in %s" % NIS)
-# two reasons: every third row for its dwellings, the others for their reason
-db.execute(
-    "INSERT INTO rejects(input, source_file, layer, src_row, stage, field, reason, original, nis_code,"
-    " dwellings) SELECT 'vacancies', s.path, s.layer, v.src_row, 'load',"
-    " CASE WHEN v.src_row % 3 = 0 THEN 'dwellings' ELSE 'reason' END,"
-    " 'unknown vacancy reason ''Attribution en cours''', v.original, v.nis_code, v.dwellings"
-    " FROM vacancies v, input_stats s WHERE s.input = 'vacancies' AND v.nis_code = ?", (NIS,))
-db.execute("DELETE FROM vacancies WHERE nis_code = ?", (NIS,))
+# the planner's file: Auderghem's records carry a reason tremplin does not know
+cfg = os.path.join(out, "inputs", "tremplin.ini")
+vpath = os.path.join(out, "inputs", "vacancies.csv")
+with open(vpath, encoding="utf-8", newline="") as f:
+    table = list(csv.reader(f))
+col = table[0].index("reason")
+for line in table[1:]:
+    if line[0] in ids:
+        line[col] = "R3 - Inoccupé en attente de vente"
+with open(vpath, "w", encoding="utf-8", newline="") as f:
+    csv.writer(f, lineterminator="\n").writerows(table)
+p = run("run", "-c", cfg, "-o", out, "-q", "--until", "locate")
+check(p.returncode == 0, "the planner's file runs until locate: " + p.stderr)
+db = store(out)
+placed = db.execute("SELECT COUNT(*), SUM(dwellings) FROM rejects WHERE input = 'vacancies'"
+                    " AND nis_code = ?", (NIS,)).fetchone()
+check(tuple(placed) == (n_moved, dw_moved), "locate places each rejected record of %s in it by its"
+      " point, with its dwellings: %r, expected %r" % (NIS, placed, (n_moved, dw_moved)))
 # a rejected count zone: its original values hold people counts, never shown in public outputs
 zone = db.execute("SELECT zone_id, original FROM zones WHERE public_space > 0 ORDER BY id LIMIT 1").fetchone()
 db.execute("INSERT INTO rejects(input, source_file, layer, src_row, stage, field, reason, original)"
@@ -53,7 +66,6 @@ db.commit()
 n_read = db.execute("SELECT read FROM input_stats WHERE input = 'vacancies'").fetchone()[0]
 n_rejects = db.execute("SELECT COUNT(*) FROM rejects").fetchone()[0]
 db.close()
-cfg = os.path.join(out, "inputs", "tremplin.ini")
 p = run("run", "-c", cfg, "-o", out, "-q", "--from", "apportion")
 check(p.returncode == 0, "the run resumes: " + p.stderr)
 
