@@ -22,30 +22,30 @@
 #include <strings.h>
 
 static const tp_field_def commune_fields[] = {
-	{"nis_code", TP_F_TEXT, TP_NEED_VALUE, 0},
-	{"name_fr", TP_F_TEXT, TP_NEED_VALUE, 0},
-	{"name_nl", TP_F_TEXT, TP_NEED_VALUE, 0},
-	{"population", TP_F_INT, TP_NEED_OPTIONAL, 0},
+	{"nis_code", TP_F_TEXT, TP_NEED_VALUE, 0, 0},
+	{"name_fr", TP_F_TEXT, TP_NEED_VALUE, 0, 0},
+	{"name_nl", TP_F_TEXT, TP_NEED_VALUE, 0, 0},
+	{"population", TP_F_INT, TP_NEED_OPTIONAL, 0, 1e7},
 };
 
 static const tp_field_def vacancy_fields[] = {
-	{"id", TP_F_TEXT, TP_NEED_OPTIONAL, 0},
-	{"address", TP_F_TEXT, TP_NEED_OPTIONAL, 0},
-	{"postcode", TP_F_POSTCODE, TP_NEED_OPTIONAL, 0},
-	{"owner", TP_F_TEXT, TP_NEED_OPTIONAL, 0},
-	{"owner_type", TP_F_OWNER, TP_NEED_VALUE, 0},
-	{"dwellings", TP_F_INT, TP_NEED_VALUE, 0},
-	{"reason", TP_F_REASON, TP_NEED_VALUE, 0},
-	{"vacant_since", TP_F_DATE, TP_NEED_OPTIONAL, 0},
-	{"works_start", TP_F_DATE, TP_NEED_COLUMN, 0},
-	{"owner_agreed", TP_F_BOOL, TP_NEED_OPTIONAL, 0},
+	{"id", TP_F_TEXT, TP_NEED_OPTIONAL, 0, 0},
+	{"address", TP_F_TEXT, TP_NEED_OPTIONAL, 0, 0},
+	{"postcode", TP_F_POSTCODE, TP_NEED_OPTIONAL, 0, 0},
+	{"owner", TP_F_TEXT, TP_NEED_OPTIONAL, 0, 0},
+	{"owner_type", TP_F_OWNER, TP_NEED_VALUE, 0, 0},
+	{"dwellings", TP_F_INT, TP_NEED_VALUE, 0, 1e4},
+	{"reason", TP_F_REASON, TP_NEED_VALUE, 0, 0},
+	{"vacant_since", TP_F_DATE, TP_NEED_OPTIONAL, 0, 0},
+	{"works_start", TP_F_DATE, TP_NEED_COLUMN, 0, 0},
+	{"owner_agreed", TP_F_BOOL, TP_NEED_OPTIONAL, 0, 0},
 };
 
 /* A count of people of one category (geo/categories.h): an empty cell is nobody. */
-#define COUNT_FIELD(c, fr, nl, aliases) {#c, TP_F_INT, TP_NEED_COLUMN, 1},
+#define COUNT_FIELD(c, fr, nl, aliases) {#c, TP_F_INT, TP_NEED_COLUMN, 1, 1e5},
 
 static const tp_field_def zone_fields[] = {
-	{"zone_id", TP_F_TEXT, TP_NEED_VALUE, 0},
+	{"zone_id", TP_F_TEXT, TP_NEED_VALUE, 0, 0},
 	TP_CATEGORIES(COUNT_FIELD)
 };
 
@@ -477,6 +477,10 @@ int tp_field_parse(const tp_field_def *f, const char *raw, char *out,
 		}
 		if (x >= 0x1p63) {
 			snprintf(whybuf, whylen, "too large: '%s'", v);
+			return -1;
+		}
+		if (f->max > 0 && x > f->max) {
+			snprintf(whybuf, whylen, "too large: '%s' (at most %.0f)", v, f->max);
 			return -1;
 		}
 		snprintf(out, outlen, "%lld", (long long)x);

@@ -35,6 +35,8 @@ typedef struct {
 	tp_field_kind kind;   /* how values are parsed */
 	tp_need need;         /* what a missing column or value means */
 	int empty_is_zero;    /* an empty cell reads as 0 (counts of people) */
+	double max;           /* TP_F_INT: the largest value that makes sense (README,
+				 "Numbers within reason"); 0: any below 2^63 */
 } tp_field_def;
 
 typedef enum {

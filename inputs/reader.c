@@ -23,6 +23,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* The largest coordinate read from x/y columns, in any CRS (README, "Numbers within reason"). */
+#define COORD_MAX 1e8
 #include <strings.h>
 #include <sys/stat.h>
 
@@ -650,6 +653,15 @@ static int read_geometry(tp_reader *r, OGRFeatureH f, tp_record *rec)
 		if (tp_parse_double(ys, &y)) {
 			snprintf(why, sizeof(why), "y is not a number: '%s'", ys);
 			reject(rec, "y", "%s", why);
+			return 0;
+		}
+		/* no coordinate of a CRS tremplin reads (metres or degrees) is
+		 * larger: inf or 1e300 is a broken cell, not a place */
+		if (!isfinite(x) || !isfinite(y) || fabs(x) > COORD_MAX || fabs(y) > COORD_MAX) {
+			int bad_x = !isfinite(x) || fabs(x) > COORD_MAX;
+			snprintf(why, sizeof(why), "%s is out of range: '%s' (at most %g)",
+				 bad_x ? "x" : "y", bad_x ? xs : ys, COORD_MAX);
+			reject(rec, bad_x ? "x" : "y", "%s", why);
 			return 0;
 		}
 		return point_wkb(rec, x, y);

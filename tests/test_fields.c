@@ -7,12 +7,12 @@
 
 #include <stdio.h>
 
-static const tp_field_def f_int = {"dwellings", TP_F_INT, TP_NEED_VALUE, 0};
-static const tp_field_def f_count = {"squat", TP_F_INT, TP_NEED_COLUMN, 1};
-static const tp_field_def f_date = {"works_start", TP_F_DATE, TP_NEED_OPTIONAL, 0};
-static const tp_field_def f_bool = {"owner_agreed", TP_F_BOOL, TP_NEED_OPTIONAL, 0};
-static const tp_field_def f_owner = {"owner_type", TP_F_OWNER, TP_NEED_VALUE, 0};
-static const tp_field_def f_reason = {"reason", TP_F_REASON, TP_NEED_VALUE, 0};
+static const tp_field_def f_int = {"dwellings", TP_F_INT, TP_NEED_VALUE, 0, 0};
+static const tp_field_def f_count = {"squat", TP_F_INT, TP_NEED_COLUMN, 1, 0};
+static const tp_field_def f_date = {"works_start", TP_F_DATE, TP_NEED_OPTIONAL, 0, 0};
+static const tp_field_def f_bool = {"owner_agreed", TP_F_BOOL, TP_NEED_OPTIONAL, 0, 0};
+static const tp_field_def f_owner = {"owner_type", TP_F_OWNER, TP_NEED_VALUE, 0, 0};
+static const tp_field_def f_reason = {"reason", TP_F_REASON, TP_NEED_VALUE, 0, 0};
 
 static const char *parse(const tp_field_def *f, const char *raw, int *rc)
 {
@@ -158,7 +158,7 @@ static void whole_numbers_beyond_long_long_are_refused_as_too_large(void)
 	CHECK(rc == 1);
 }
 
-static const tp_field_def f_postcode = {"postcode", TP_F_POSTCODE, TP_NEED_OPTIONAL, 0};
+static const tp_field_def f_postcode = {"postcode", TP_F_POSTCODE, TP_NEED_OPTIONAL, 0, 0};
 
 /* Values as offices write them: abbreviations with dots, a code in
  * parentheses, words in another order, a count with a remark, a postcode
