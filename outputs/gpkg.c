@@ -113,6 +113,8 @@ static const field_def vacancies_fields[] = {
 	{"reason", K_TEXT, &tp_reasons},
 	{"vacant_since", K_DATE, NULL},
 	{"works_start", K_DATE, NULL},
+	/* day, month, quarter or year: works start as the source gave it (README) */
+	{"works_start_precision", K_TEXT, NULL},
 	{"owner_agreed", K_BOOL, NULL},
 	{"nis_code", K_TEXT, NULL},
 	{"zone_id", K_TEXT, NULL},

@@ -129,8 +129,8 @@ static const rowset_def rowsets[] = {
 	[TP_ROWS_VACANCIES] = {
 		"the vacancies",
 		"SELECT src_row, src_id, address, postcode, geocode, owner, owner_type, dwellings,"
-		" reason, vacant_since, works_start, owner_agreed, nis_code, zone_id, candidate,"
-		" status, window_months, capacity, score, rank, geom"
+		" reason, vacant_since, works_start, works_start_precision, owner_agreed, nis_code,"
+		" zone_id, candidate, status, window_months, capacity, score, rank, geom"
 		" FROM vacancies ORDER BY id",
 		NULL,
 	},

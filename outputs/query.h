@@ -48,7 +48,8 @@ typedef enum {
 	/*
 	 * The vacancies layer: src_row, src_id, address, postcode, geocode,
 	 * owner, owner_type, dwellings, reason, vacant_since, works_start,
-	 * owner_agreed, nis_code, zone_id, candidate, status, window_months,
+	 * works_start_precision, owner_agreed, nis_code, zone_id, candidate,
+	 * status, window_months,
 	 * capacity, score, rank, geom.
 	 */
 	TP_ROWS_VACANCIES,
