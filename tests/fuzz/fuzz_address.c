@@ -49,7 +49,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *address = malloc(size + 1), *postcode = NULL, *nl;
 	char key[1024], folded[1024], why[512];
-	const char *kind = NULL;
+	const char *kind = NULL, *near = NULL;
 	double x = NAN, y = NAN;
 	int rc;
 
@@ -66,7 +66,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	tp_text_fold(address, folded, sizeof(folded), 1);
 	if (tp_text_is_utf8(address, strlen(address)))
 		tp_fuzz_check_folded(folded);
-	rc = tp_geocode(gc, address, postcode, &x, &y, &kind, why, sizeof(why));
+	rc = tp_geocode(gc, address, postcode, &x, &y, &kind, why, sizeof(why), &near);
 	if (rc == 1) {
 		if (!kind || (strcmp(kind, "exact") && strcmp(kind, "normalised") &&
 			      strcmp(kind, "nearest")))

@@ -45,6 +45,8 @@ static void check_field(const tp_field_def *f, const char *v)
 	switch (f->kind) {
 	case TP_F_TEXT:
 		return;
+	case TP_F_POSTCODE:
+		break;
 	case TP_F_INT:
 		if (strspn(out, "0123456789") != strlen(out) || (out[0] == '0' && out[1]))
 			abort();
