@@ -26,6 +26,7 @@
 #include "inputs/reader.h"
 #include "outputs/published.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -313,8 +314,11 @@ int tp_pipeline_run(tp_run *run, const char *from, const char *until)
 			fprintf(stderr, "%-10s ...", s[k].name);
 		tp_store_fault_clear();
 		rc = tp_store_exec(run->db, "BEGIN");
-		if (!rc)
-			rc = tp_store_fault(tp_stage_run(run, &s[k]));
+		if (!rc) {
+			errno = 0;
+			rc = tp_stage_run(run, &s[k]);
+			rc = tp_store_fault(rc, errno);
+		}
 		for (i = (size_t)k; i < n && !rc; i++)
 			rc = tp_store_stage_forget(run->db, s[i].name);
 		/* a stage that writes files has run once its set is in place */

@@ -7,6 +7,7 @@
 #include "geo/categories.h"
 #include "geo/error.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -110,11 +111,18 @@ void tp_store_fault_clear(void)
 	fault = 0;
 }
 
-int tp_store_fault(int rc)
+int tp_store_fault(int rc, int err)
 {
-	if (rc != TP_ERROR || !fault)
+	int code = rc == TP_ERROR ? fault : 0;
+
+	/* errno of a write the disk refused (a library's, e.g. Cairo's, says no more) */
+	if (!code && (rc == TP_ERROR || rc == TP_EOUTPUT))
+		code = err == ENOSPC || err == EDQUOT ? SQLITE_FULL
+		     : err == EROFS			? SQLITE_READONLY
+							: 0;
+	if (!code || strstr(tp_error_last(), advice(code)))
 		return rc;
-	return tp_error_set(TP_EOUTPUT, "%s; %s", tp_error_last(), advice(fault));
+	return tp_error_set(TP_EOUTPUT, "%s; %s", tp_error_last(), advice(code));
 }
 
 /* Sets the message fmt says about db's last failure: TP_EOUTPUT, with what
