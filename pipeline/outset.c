@@ -546,6 +546,28 @@ static int write_run_json(const char *outdir, const char *staging, const names *
 	return tp_outfile_end(&o, rc);
 }
 
+/* Checks, before the set is declared whole, that each staged file can be
+ * moved into place: its folder in outdir writable, no folder in its way.
+ * A move that fails later would leave the set half in place. */
+static int placeable(const char *outdir, const names *files, size_t nstaged)
+{
+	char path[PATH], *slash;
+	struct stat st;
+	size_t i;
+
+	for (i = 0; i < nstaged; i++) {
+		snprintf(path, sizeof(path), "%s/%s", outdir, files->name[i]);
+		if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
+			return tp_error_set(TP_EOUTPUT, "%s: a folder is where this output goes; "
+					    "move it away", path);
+		slash = strrchr(path, '/');
+		*slash = '\0';
+		if (access(path, W_OK) != 0 && errno != ENOENT)
+			return unwritable(path, errno);
+	}
+	return TP_OK;
+}
+
 int tp_outset_publish(const char *outdir, const char *staging, const tp_outset_run *r)
 {
 	char ready[PATH];
@@ -558,6 +580,8 @@ int tp_outset_publish(const char *outdir, const char *staging, const tp_outset_r
 	if (!rc)
 		qsort(files.name, files.n, sizeof(*files.name), by_name);
 	nstaged = files.n;
+	if (!rc)
+		rc = placeable(outdir, &files, nstaged);
 	if (!rc)
 		rc = read_run_json(outdir, keep_entry, &k);
 	if (!rc)
