@@ -405,7 +405,8 @@ static long tmp_pid(const char *name)
 }
 
 /* Removes the dead runs' temporary files in dir and, depth > 0, in its
- * folders (maps/, inputs/); their staging folders at the top. */
+ * folders (maps/, inputs/); at the top, the staging folders (the caller
+ * holds the lock). */
 static void remove_leftovers(const char *dir, int depth, int top)
 {
 	char path[PATH];
@@ -428,9 +429,10 @@ static void remove_leftovers(const char *dir, int depth, int top)
 		snprintf(path, sizeof(path), "%s/%s", dir, name);
 		if (lstat(path, &st) != 0)
 			continue;
+		/* a staging folder's run is dead whatever its pid: a live one would
+		 * hold the lock, and the pid may be another process's by now */
 		if (top && S_ISDIR(st.st_mode) && !strncmp(name, TP_OUTSET_STAGING, k)) {
-			if (dead(strtol(name + k, NULL, 10)))
-				tp_outset_discard(path);
+			tp_outset_discard(path);
 		} else if (S_ISDIR(st.st_mode) && depth > 0 && name[0] != '.') {
 			remove_leftovers(path, depth - 1, 0);
 		} else if (S_ISREG(st.st_mode) && dead(tmp_pid(name))) {

@@ -38,8 +38,9 @@ void tp_outset_unlock(int fd);
 
 /*
  * What dead runs left in outdir, under the lock: finishes putting a ready
- * set in place (.tremplin-ready), removes staging folders and
- * "*.tmp-PID" files whose process is not running.  TP_EOUTPUT when a
+ * set in place (.tremplin-ready), removes staging folders (their runs are
+ * dead: the caller holds the lock) and "*.tmp-PID" files whose process is
+ * not running.  TP_EOUTPUT when a
  * ready set cannot be put in place.
  */
 int tp_outset_tidy(const char *outdir);
