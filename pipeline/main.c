@@ -13,6 +13,7 @@
 #include "pipeline/check.h"
 #include "pipeline/commands.h"
 #include "pipeline/config.h"
+#include "pipeline/outset.h"
 #include "pipeline/stages.h"
 #include "pipeline/store.h"
 #include "version.h"
@@ -56,6 +57,7 @@ enum opt_id {
 	O_Y,            /* --y COLUMN */
 	O_S_SRS,        /* --s_srs CRS */
 	O_LCO,          /* --lco NAME=VALUE, repeatable */
+	O_WAIT,         /* --wait: run, demo, map */
 	O_QUIET,        /* -q: every command takes it */
 	O_END           /* ends a command's list; the number of options */
 };
@@ -97,6 +99,8 @@ static const struct option {
 		     "the points' CRS (default: the layer's), e.g. EPSG:31370"},
 	[O_LCO] = {"--lco", NULL, K_LIST, "NAME=VALUE",
 		   "GeoPackage layer creation option (SPATIAL_INDEX=NO: no spatial index)"},
+	[O_WAIT] = {"--wait", NULL, K_FLAG, NULL,
+		    "when another run writes into OUTDIR, wait for it to end (else: exit 5)"},
 	[O_QUIET] = {"--quiet", "-q", K_FLAG, NULL, "print nothing but errors"},
 };
 
@@ -130,6 +134,22 @@ static int make_dirs(const char *path)
 		}
 	}
 	return TP_OK;
+}
+
+/* The lock of the output folder this command writes into, -1 until taken. */
+static int outdir_lock = -1;
+
+/* Creates outdir when missing and takes its lock (pipeline/outset.h) for
+ * the rest of the command, waiting for another run when c says --wait;
+ * once taken, again is a no-op. */
+static int claim(const struct cli *c, const char *outdir)
+{
+	int rc;
+
+	if (outdir_lock >= 0)
+		return TP_OK;
+	rc = make_dirs(outdir);
+	return rc ? rc : tp_outset_lock(&outdir_lock, outdir, c->given[O_WAIT], c->given[O_QUIET]);
 }
 
 /* Prints a NULL-terminated list of tables, "-" when empty. */
@@ -167,14 +187,14 @@ static int in_range(const char *name, const char *from, const char *until)
 }
 
 /* Runs the pipeline for an already loaded config. */
-static int run_pipeline(tp_config *cfg, const char *outdir, const char *from,
-			const char *until, int quiet)
+static int run_pipeline(const struct cli *c, tp_config *cfg, const char *outdir,
+			const char *from, const char *until, int quiet)
 {
 	tp_run run = {0};
 	char path[4096];
 	int rc;
 
-	rc = make_dirs(outdir);
+	rc = claim(c, outdir);
 	if (rc)
 		return rc;
 	rc = tp_geo_new(&run.g);
@@ -207,7 +227,7 @@ static int run_pipeline(tp_config *cfg, const char *outdir, const char *from,
  * working store whose earlier stages have all run; the messages say to
  * run the pipeline first, not to change --from, which map does not take.
  */
-static int redraw(tp_config *cfg, const char *outdir, int quiet)
+static int redraw(const struct cli *c, tp_config *cfg, const char *outdir, int quiet)
 {
 	const char *missing = NULL;
 	sqlite3 *db = NULL;
@@ -219,7 +239,9 @@ static int redraw(tp_config *cfg, const char *outdir, int quiet)
 	if (stat(path, &sb) != 0)
 		return tp_error_set(TP_ESTORE, "%s: no working store; run 'tremplin run -c %s -o %s'"
 				    " first", path, cfg->path, outdir);
-	rc = tp_store_open(&db, path);
+	rc = claim(c, outdir);
+	if (!rc)
+		rc = tp_store_open(&db, path);
 	if (!rc)
 		missing = tp_pipeline_missing(db, "draw");
 	if (db)
@@ -227,7 +249,7 @@ static int redraw(tp_config *cfg, const char *outdir, int quiet)
 	if (!rc && missing)
 		rc = tp_error_set(TP_ESTORE, "%s: stage '%s' has not run; run 'tremplin run -c %s"
 				  " -o %s' first", path, missing, cfg->path, outdir);
-	return rc ? rc : run_pipeline(cfg, outdir, "draw", "draw", quiet);
+	return rc ? rc : run_pipeline(c, cfg, outdir, "draw", "draw", quiet);
 }
 
 /* Loads the config at path and runs the pipeline as the command line says. */
@@ -240,7 +262,7 @@ static int run_config(const struct cli *c, tp_config *cfg, const char *path)
 	/* the command line overrides [outputs] maps and dashboard */
 	cfg->maps = cfg->maps && !c->given[O_NO_MAPS];
 	cfg->dashboard = cfg->dashboard && !c->given[O_NO_DASHBOARD];
-	return run_pipeline(cfg, c->text[O_OUTDIR], c->text[O_FROM], c->text[O_UNTIL],
+	return run_pipeline(c, cfg, c->text[O_OUTDIR], c->text[O_FROM], c->text[O_UNTIL],
 			    c->given[O_QUIET]);
 }
 
@@ -258,7 +280,9 @@ static int cmd_demo(const struct cli *c, tp_cmd_opts *copts, tp_config *cfg)
 
 	(void)copts;
 	snprintf(dir, sizeof(dir), "%s/inputs", c->text[O_OUTDIR]);
-	rc = make_dirs(dir);
+	rc = claim(c, c->text[O_OUTDIR]);
+	if (!rc)
+		rc = make_dirs(dir);
 	if (!rc)
 		rc = tp_demo_write(dir, seed);
 	if (rc)
@@ -274,7 +298,7 @@ static int cmd_map(const struct cli *c, tp_cmd_opts *copts, tp_config *cfg)
 	int rc = tp_config_load(cfg, c->text[O_CONFIG]);
 
 	(void)copts;
-	return rc ? rc : redraw(cfg, c->text[O_OUTDIR], c->given[O_QUIET]);
+	return rc ? rc : redraw(c, cfg, c->text[O_OUTDIR], c->given[O_QUIET]);
 }
 
 static int cmd_check(const struct cli *c, tp_cmd_opts *copts, tp_config *cfg)
@@ -338,21 +362,21 @@ static const struct command {
 } commands[] = {
 	{"run",
 	 "run -c CONFIG -o OUTDIR [--from STAGE] [--until STAGE] [--no-maps]\n"
-	 "[--no-dashboard] [-q]",
+	 "[--no-dashboard] [--wait] [-q]",
 	 "run the pipeline (or part of it) on the inputs named in CONFIG", 0, NULL,
 	 (const enum opt_id[]){O_CONFIG, O_OUTDIR, O_FROM, O_UNTIL, O_NO_MAPS, O_NO_DASHBOARD,
-			       O_END},
+			       O_WAIT, O_END},
 	 (const enum opt_id[]){O_CONFIG, O_OUTDIR, O_END}, cmd_run},
 	{"demo",
 	 "demo -o OUTDIR [--seed N] [--from STAGE] [--until STAGE] [--no-maps]\n"
-	 "[--no-dashboard] [-q]",
+	 "[--no-dashboard] [--wait] [-q]",
 	 "write a schematic demo region into OUTDIR/inputs and run it", 0, NULL,
 	 (const enum opt_id[]){O_OUTDIR, O_SEED, O_FROM, O_UNTIL, O_NO_MAPS, O_NO_DASHBOARD,
-			       O_END},
+			       O_WAIT, O_END},
 	 (const enum opt_id[]){O_OUTDIR, O_END}, cmd_demo},
-	{"map", "map -c CONFIG -o OUTDIR [-q]",
+	{"map", "map -c CONFIG -o OUTDIR [--wait] [-q]",
 	 "the draw stage alone: maps and dashboard again from the working store", 0, NULL,
-	 (const enum opt_id[]){O_CONFIG, O_OUTDIR, O_END},
+	 (const enum opt_id[]){O_CONFIG, O_OUTDIR, O_WAIT, O_END},
 	 (const enum opt_id[]){O_CONFIG, O_OUTDIR, O_END}, cmd_map},
 	{"join",
 	 "join POLYGONS POINTS [--key FIELD] [--threads N] [--layer1 L] [--layer2 L]\n"
@@ -392,9 +416,11 @@ static const char global_usage[] =
 static const char global_tail[] =
 	"\n"
 	"Outputs in OUTDIR: tremplin.gpkg, indicators.csv, maps/ (overview and atlas),\n"
-	"dashboard.html, work.sqlite (working store).\n"
+	"dashboard.html, run.json (the run and its outputs' checksums), work.sqlite\n"
+	"(working store).\n"
 	"Exit status: 0 ok, 1 internal error, 2 usage, 3 config, 4 unusable input,\n"
-	"5 output not written, 6 working store lacks an earlier stage.\n";
+	"5 output not written (disk full, read-only, OUTDIR in use by another run),\n"
+	"6 working store lacks an earlier stage.\n";
 
 /* Prints text, each line after the first indented by indent spaces. */
 static void print_indented(const char *text, int indent)
@@ -616,6 +642,8 @@ int main(int argc, char **argv)
 	 * on it.  Nothing here reads the statistics; this must come before
 	 * SQLite starts. */
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	/* a disk full or read-only under any SQLite write is an exit 5 (store.h) */
+	tp_store_watch();
 	GDALAllRegister();
 	nargs = GDALGeneralCmdLineProcessor(argc, &argv, 0);
 	if (nargs < 1)
@@ -655,6 +683,7 @@ int main(int argc, char **argv)
 		rc = tp_exit_code(rc);
 	}
 out:
+	tp_outset_unlock(outdir_lock);
 	tp_config_dispose(&cfg);
 	CSLDestroy(copts.lco);
 	CSLDestroy(args);

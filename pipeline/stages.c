@@ -17,13 +17,17 @@
  *
  * Each stage reads its inputs from the working store, never from the
  * previous stage's memory, so any stage can be rerun from the store.
+ * The stages that write files (writes: none) write into a staging folder
+ * the runner puts in place as one set once they have all run (outset.h).
  */
 #include "pipeline/stages.h"
+#include "pipeline/outset.h"
 #include "pipeline/store.h"
 #include "geo/error.h"
 #include "inputs/reader.h"
 #include "outputs/published.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -247,6 +251,46 @@ int tp_input_counts(sqlite3 *db, const char *input, long long *n, long long *a,
 	return rc;
 }
 
+/* 1 when stage s writes files (the outputs) rather than store tables. */
+static int writes_files(const tp_stage *s)
+{
+	return !s->writes[0];
+}
+
+/*
+ * Ends a run whose stages first..last staged files into staging: the set
+ * put in place (tp_outset_publish; keeps: the outputs of earlier stages
+ * kept must be as the previous run.json says) and its stages recorded as
+ * run, when rc is 0; else the staging folder removed, OUTDIR left as it
+ * was.
+ */
+static int finish_set(tp_run *run, const char *staging, const char *started, int first,
+		      int last, int keeps, int rc)
+{
+	size_t n;
+	const tp_stage *s = tp_stages(&n);
+	char stages[64];
+	int k;
+
+	snprintf(stages, sizeof(stages), "%s..%s", s[first].name, s[last].name);
+	if (rc) {
+		tp_outset_discard(staging);
+		return rc;
+	}
+	rc = tp_outset_publish(run->outdir, staging,
+			       &(tp_outset_run){run->cfg->path, run->cfg->text, started, stages, keeps});
+	if (!rc)
+		rc = tp_store_exec(run->db, "BEGIN");
+	for (k = first; k <= last && !rc; k++)
+		if (writes_files(&s[k]))
+			rc = tp_store_stage_done(run->db, s[k].name);
+	if (!rc)
+		rc = tp_store_exec(run->db, "COMMIT");
+	else
+		sqlite3_exec(run->db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
 int tp_pipeline_run(tp_run *run, const char *from, const char *until)
 {
 	size_t n, i;
@@ -254,8 +298,9 @@ int tp_pipeline_run(tp_run *run, const char *from, const char *until)
 	int first = from ? tp_stage_find(from) : 0;
 	int last = until ? tp_stage_find(until) : (int)n - 1;
 	int tty = isatty(2) && !run->quiet;
-	const char *missing = NULL;
-	int rc = TP_OK, k;
+	const char *missing = NULL, *outdir = run->outdir;
+	char staging[4200] = "", started[32];
+	int rc = TP_OK, k, kept = 0;
 
 	if (first < 0)
 		return tp_error_set(TP_EUSAGE, "--from: no stage '%s' (see 'tremplin stages')", from);
@@ -273,18 +318,36 @@ int tp_pipeline_run(tp_run *run, const char *from, const char *until)
 				    "%s/work.sqlite: stage '%s' has not run, so '%s' cannot "
 				    "start; run with --from %s or without --from",
 				    run->outdir, missing, s[first].name, missing);
+	tp_outset_now(started, sizeof(started));
+	for (k = 0; k <= last && !staging[0] && !rc; k++) {
+		if (!writes_files(&s[k]))
+			continue;
+		if (k < first)
+			kept = 1;
+		else
+			rc = tp_outset_stage(staging, sizeof(staging), outdir);
+	}
+	if (rc)
+		return rc;
+	if (staging[0])
+		run->outdir = staging;
 	for (k = first; k <= last && !rc; k++) {
 		struct timespec t0, t1;
 
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		if (tty)
 			fprintf(stderr, "%-10s ...", s[k].name);
+		tp_store_fault_clear();
 		rc = tp_store_exec(run->db, "BEGIN");
-		if (!rc)
+		if (!rc) {
+			errno = 0;
 			rc = tp_stage_run(run, &s[k]);
+			rc = tp_store_fault(rc, errno);
+		}
 		for (i = (size_t)k; i < n && !rc; i++)
 			rc = tp_store_stage_forget(run->db, s[i].name);
-		if (!rc)
+		/* a stage that writes files has run once its set is in place */
+		if (!rc && !writes_files(&s[k]))
 			rc = tp_store_stage_done(run->db, s[k].name);
 		if (!rc)
 			rc = tp_store_exec(run->db, "COMMIT");
@@ -300,6 +363,9 @@ int tp_pipeline_run(tp_run *run, const char *from, const char *until)
 			fprintf(stderr, " done in %.2f s\n",
 				(double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
 	}
+	run->outdir = outdir;
+	if (staging[0])
+		rc = finish_set(run, staging, started, first, last, kept, rc);
 	if (!run->quiet && tp_store_stage_has_run(run->db, "load")) {
 		tp_error_state failed = {0};
 		int cr = TP_OK;

@@ -20,7 +20,8 @@ typedef struct tp_run {
 	tp_config *cfg;      /* the configuration */
 	sqlite3 *db;         /* the working store */
 	tp_geo *g;           /* GEOS/PROJ context of the main thread */
-	const char *outdir;  /* output folder */
+	const char *outdir;  /* output folder: while the stages that write files run, the
+				staging folder inside it (pipeline/outset.h) */
 	int quiet;           /* -q: no progress, no per-input report */
 	const int *skip;     /* check: skip[k] != 0 leaves input k unloaded (it is unusable);
 				NULL: every input */
@@ -67,7 +68,15 @@ const char *tp_pipeline_missing(sqlite3 *db, const char *from);
 
 /*
  * Runs the stages from `from` to `until` (NULL: first, last).  Every stage
- * before `from` must have run in this store; TP_ESTORE otherwise.  While a
+ * before `from` must have run in this store; TP_ESTORE otherwise.  The
+ * stages that write files (no store table in their writes) write them into
+ * a staging folder, which the runner puts in place as one set with its
+ * run.json once they have all finished (pipeline/outset.h); they are
+ * recorded as run only then.  A run that keeps outputs of the previous set
+ * (--from draw) checks them against its run.json before putting the new
+ * set in place.  The caller holds run->outdir's lock (tp_outset_lock).  A
+ * stage failing for the environment's sake (disk full, read-only) fails
+ * with TP_EOUTPUT.  While a
  * stage runs, the store lets it read only the tables it declares (reads
  * and writes) and change only those of its writes: anything else fails the
  * stage with TP_ERROR, the message naming stage, table and the

@@ -1,10 +1,14 @@
 /*
- * store.c: the SQLite working store (store.h, docs/working-store.md).
+ * store.c: the SQLite working store (store.h, docs/working-store.md), and
+ * where an SQLite failure becomes an environment fault (exit 5): the disk
+ * full, a folder that cannot be written, another process in the way.
  */
 #include "pipeline/store.h"
 #include "geo/categories.h"
 #include "geo/error.h"
 
+#include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,14 +53,107 @@ static const char *const tables[] = {
 	"zone_shares", "commune_summary", "rejects", "public_communes", "public_zones",
 };
 
+/* ---- environment faults --------------------------------------------- */
+
+/* The environment fault SQLite last logged on this thread, 0 when none:
+ * its log sees every failure, the working store's and the GeoPackages'
+ * GDAL writes alike. */
+static _Thread_local int fault;
+
+/* 1 when an SQLite result code is the environment's doing, not tremplin's. */
+static int environmental(int code)
+{
+	switch (code & 0xff) {
+	case SQLITE_FULL:
+	case SQLITE_IOERR:
+	case SQLITE_READONLY:
+	case SQLITE_CANTOPEN:
+	case SQLITE_PERM:
+	case SQLITE_BUSY:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* What a person can do about an environment fault of SQLite code. */
+static const char *advice(int code)
+{
+	switch (code & 0xff) {
+	case SQLITE_FULL:
+		return "the disk is full: free space on it, or choose an output folder on "
+		       "another disk with -o, then run again";
+	case SQLITE_IOERR:
+		return "the disk could not be read or written (full, removed or failing?): "
+		       "check it, or choose an output folder on another disk with -o";
+	case SQLITE_BUSY:
+		return "another process is using the working store: wait until it ends, "
+		       "or choose another output folder with -o";
+	default:
+		return "the output folder or its working store cannot be written: make them "
+		       "writable, or choose another output folder with -o";
+	}
+}
+
+/* SQLite's log (SQLITE_CONFIG_LOG): keeps the last environment fault. */
+static void log_fault(void *ud, int code, const char *msg)
+{
+	(void)ud, (void)msg;
+	if (environmental(code))
+		fault = code;
+}
+
+void tp_store_watch(void)
+{
+	sqlite3_config(SQLITE_CONFIG_LOG, log_fault, NULL);
+}
+
+void tp_store_fault_clear(void)
+{
+	fault = 0;
+}
+
+int tp_store_fault(int rc, int err)
+{
+	int code = rc == TP_ERROR ? fault : 0;
+
+	/* errno of a write the disk refused (a library's, e.g. Cairo's, says no more) */
+	if (!code && (rc == TP_ERROR || rc == TP_EOUTPUT))
+		code = err == ENOSPC || err == EDQUOT ? SQLITE_FULL
+		     : err == EROFS			? SQLITE_READONLY
+							: 0;
+	if (!code || strstr(tp_error_last(), advice(code)))
+		return rc;
+	return tp_error_set(TP_EOUTPUT, "%s; %s", tp_error_last(), advice(code));
+}
+
+/* Sets the message fmt says about db's last failure: TP_EOUTPUT, with what
+ * to do, when the environment caused it, else TP_ERROR. */
+static int store_error(sqlite3 *db, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int store_error(sqlite3 *db, const char *fmt, ...)
+{
+	char msg[TP_ERROR_MSG_MAX];
+	int code = sqlite3_extended_errcode(db);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (environmental(code))
+		return tp_error_set(TP_EOUTPUT, "%s; %s", msg, advice(code));
+	return tp_error_set(TP_ERROR, "%s", msg);
+}
+
 int tp_store_exec(sqlite3 *db, const char *sql)
 {
 	char *err = NULL;
 
 	if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) {
-		tp_error_set(TP_ERROR, "working store: %s", err ? err : sqlite3_errmsg(db));
+		int rc = store_error(db, "working store: %s", err ? err : sqlite3_errmsg(db));
+
 		sqlite3_free(err);
-		return TP_ERROR;
+		return rc;
 	}
 	return TP_OK;
 }
@@ -64,27 +161,30 @@ int tp_store_exec(sqlite3 *db, const char *sql)
 int tp_store_prepare(sqlite3 *db, sqlite3_stmt **out, const char *sql)
 {
 	if (sqlite3_prepare_v2(db, sql, -1, out, NULL) != SQLITE_OK)
-		return tp_error_set(TP_ERROR, "working store: %s (in: %.80s)",
-				    sqlite3_errmsg(db), sql);
+		return store_error(db, "working store: %s (in: %.80s)", sqlite3_errmsg(db), sql);
 	return TP_OK;
 }
 
 int tp_store_open(sqlite3 **out, const char *path)
 {
 	sqlite3 *db = NULL;
+	int rc;
 
 	*out = NULL;
 	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
 	    SQLITE_OK) {
-		tp_error_set(TP_EOUTPUT, "%s: cannot open the working store: %s", path,
-			     db ? sqlite3_errmsg(db) : "out of memory");
+		rc = db ? store_error(db, "%s: cannot open the working store: %s", path,
+				      sqlite3_errmsg(db))
+			: tp_error_set(TP_ERROR, "%s: cannot open the working store: out of memory",
+				       path);
 		sqlite3_close(db);
-		return TP_EOUTPUT;
+		return rc == TP_ERROR && db ? TP_EOUTPUT : rc;
 	}
-	if (tp_store_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-			      "PRAGMA cache_size=-65536;")) {
+	rc = tp_store_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+			       "PRAGMA cache_size=-65536;");
+	if (rc) {
 		sqlite3_close(db);
-		return tp_error_wrap(TP_ERROR, "%s", path);
+		return tp_error_wrap(rc, "%s", path);
 	}
 	*out = db;
 	return TP_OK;
@@ -117,7 +217,7 @@ static int exec_bound(sqlite3 *db, const char *sql, const char *a, const char *b
 	if (b)
 		sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE)
-		rc = tp_error_set(TP_ERROR, "working store: %s", sqlite3_errmsg(db));
+		rc = store_error(db, "working store: %s", sqlite3_errmsg(db));
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -153,7 +253,7 @@ int tp_store_meta_get(sqlite3 *db, char **out, const char *key)
 		if (!*out)
 			rc = tp_error_set(TP_ERROR, "out of memory");
 	} else if (step != SQLITE_ROW && step != SQLITE_DONE) {
-		rc = tp_error_set(TP_ERROR, "working store: cannot read meta '%s': %s", key,
+		rc = store_error(db, "working store: cannot read meta '%s': %s", key,
 				  sqlite3_errmsg(db));
 	}
 	sqlite3_finalize(st);
@@ -206,7 +306,7 @@ int tp_store_reject(sqlite3 *db, const char *input, long row, const char *stage,
 	sqlite3_bind_text(st, 5, reason, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 6, original, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE || sqlite3_changes(db) != 1)
-		rc = tp_error_set(TP_ERROR, "working store: cannot record a reject of %s row %ld: %s",
+		rc = store_error(db, "working store: cannot record a reject of %s row %ld: %s",
 				  input, row, sqlite3_errmsg(db));
 	sqlite3_finalize(st);
 	return rc;
@@ -232,7 +332,7 @@ int tp_store_reject_row(sqlite3 *db, const char *table, long long id,
 	sqlite3_bind_text(st, 3, field, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, reason, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE || sqlite3_changes(db) != 1)
-		rc = tp_error_set(TP_ERROR, "working store: cannot move %s row %lld to rejects: %s",
+		rc = store_error(db, "working store: cannot move %s row %lld to rejects: %s",
 				  table, id, sqlite3_errmsg(db));
 	sqlite3_finalize(st);
 	if (rc)
@@ -254,7 +354,7 @@ int tp_store_int(sqlite3 *db, long long *out, const char *sql)
 	if (step == SQLITE_ROW)
 		*out = sqlite3_column_int64(st, 0);
 	else if (step != SQLITE_DONE)
-		rc = tp_error_set(TP_ERROR, "working store: %s (in: %.80s)", sqlite3_errmsg(db), sql);
+		rc = store_error(db, "working store: %s (in: %.80s)", sqlite3_errmsg(db), sql);
 	sqlite3_finalize(st);
 	return rc;
 }

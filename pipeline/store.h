@@ -12,7 +12,25 @@
 
 #include <sqlite3.h>
 
-/* Opens (creating if needed) the store at path. */
+/*
+ * Environment faults.  A store function whose SQLite failure is the
+ * environment's (the disk full, an I/O error, a file or folder that cannot
+ * be written, the store busy) returns TP_EOUTPUT, its message saying what
+ * a person can do; other failures are TP_ERROR.  For SQLite calls made
+ * elsewhere (a stage's own statements, GDAL writing a GeoPackage), SQLite's
+ * log keeps the last such fault: tp_store_watch() installs it (once, before
+ * SQLite starts), tp_store_fault_clear() forgets it, and tp_store_fault(rc,
+ * err) turns a TP_ERROR into TP_EOUTPUT with that advice when one was
+ * logged since, or when err (errno where the failure surfaced) says the
+ * disk is full or read-only (then a TP_EOUTPUT too gets the advice);
+ * it returns rc unchanged otherwise.
+ */
+void tp_store_watch(void);
+void tp_store_fault_clear(void);
+int tp_store_fault(int rc, int err);
+
+/* Opens (creating if needed) the store at path; TP_EOUTPUT when it cannot
+ * be opened. */
 int tp_store_open(sqlite3 **out, const char *path);
 
 /* Drops every table and creates the schema anew (the load stage). */
