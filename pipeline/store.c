@@ -237,13 +237,16 @@ int tp_store_meta_set_all(sqlite3 *db, const char *const kv[][2], size_t n)
 	return rc;
 }
 
-int tp_store_meta_get(sqlite3 *db, char **out, const char *key)
+/* The text sql (one ? for key) selects into *out, malloc'ed, or NULL when
+ * there is no row or it is NULL; `what` names it in an error. */
+static int text_by_key(sqlite3 *db, char **out, const char *sql, const char *key,
+		       const char *what)
 {
 	sqlite3_stmt *st = NULL;
 	int rc, step;
 
 	*out = NULL;
-	rc = tp_store_prepare(db, &st, "SELECT value FROM meta WHERE key = ?");
+	rc = tp_store_prepare(db, &st, sql);
 	if (rc)
 		return rc;
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
@@ -253,11 +256,16 @@ int tp_store_meta_get(sqlite3 *db, char **out, const char *key)
 		if (!*out)
 			rc = tp_error_set(TP_ERROR, "out of memory");
 	} else if (step != SQLITE_ROW && step != SQLITE_DONE) {
-		rc = store_error(db, "working store: cannot read meta '%s': %s", key,
-				  sqlite3_errmsg(db));
+		rc = store_error(db, "working store: cannot read %s '%s': %s", what, key,
+				 sqlite3_errmsg(db));
 	}
 	sqlite3_finalize(st);
 	return rc;
+}
+
+int tp_store_meta_get(sqlite3 *db, char **out, const char *key)
+{
+	return text_by_key(db, out, "SELECT value FROM meta WHERE key = ?", key, "meta");
 }
 
 int tp_store_stage_done(sqlite3 *db, const char *stage)
@@ -361,23 +369,6 @@ int tp_store_int(sqlite3 *db, long long *out, const char *sql)
 
 int tp_store_source_crs(sqlite3 *db, char **out, const char *input)
 {
-	sqlite3_stmt *st = NULL;
-	int rc, step;
-
-	*out = NULL;
-	rc = tp_store_prepare(db, &st, "SELECT src_crs FROM input_stats WHERE input = ?");
-	if (rc)
-		return rc;
-	sqlite3_bind_text(st, 1, input, -1, SQLITE_STATIC);
-	step = sqlite3_step(st);
-	if (step == SQLITE_ROW && sqlite3_column_text(st, 0)) {
-		*out = strdup((const char *)sqlite3_column_text(st, 0));
-		if (!*out)
-			rc = tp_error_set(TP_ERROR, "out of memory");
-	} else if (step != SQLITE_ROW && step != SQLITE_DONE) {
-		rc = tp_error_set(TP_ERROR, "working store: cannot read the source CRS of %s: %s",
-				  input, sqlite3_errmsg(db));
-	}
-	sqlite3_finalize(st);
-	return rc;
+	return text_by_key(db, out, "SELECT src_crs FROM input_stats WHERE input = ?", input,
+			   "the source CRS of input");
 }
