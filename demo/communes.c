@@ -197,12 +197,7 @@ int tp_demo_build_communes(demo *d, const char *path)
 	}
 	rc = TP_OK;
 done:
-	tp_demo_cells_free(d->g, cells, NCENTRES);
-	if (u)
-		GEOSGeom_destroy_r(h, u);
-	if (rc)
-		tp_error_set(rc, "%s: cannot build the communes: %s", path, d->g->geos_msg);
-	return rc;
+	return tp_demo_build_end(d, cells, NCENTRES, u, rc, path, "the communes");
 }
 
 static const gpkg_field commune_fields[] = {
@@ -213,35 +208,22 @@ static const gpkg_field commune_fields[] = {
 int tp_demo_write_communes(demo *d)
 {
 	gpkg_out o = {.ds = NULL};
-	OGRFeatureH f = NULL;
+	OGRFeatureH f;
 	int c, rc;
 
 	rc = tp_demo_gpkg_begin(&o, d->dir, "communes.gpkg", "communes",
 				"The 19 communes of the demo region (schematic boundaries)",
 				commune_fields, (int)NELEM(commune_fields));
-	if (rc)
-		goto done;
-	for (c = 0; c < NCOMMUNES; c++) {
+	for (c = 0; c < NCOMMUNES && !rc; c++) {
 		const commune_attr *a = &tp_demo_communes[c];
-		f = OGR_F_Create(OGR_L_GetLayerDefn(o.layer));
-		if (!f) {
-			rc = tp_error_set(TP_ERROR, "%s: out of memory", o.out.path);
-			goto done;
-		}
+		if ((rc = tp_demo_gpkg_feature(&o, &f)))
+			break;
 		OGR_F_SetFieldString(f, 0, a->nis);
 		OGR_F_SetFieldString(f, 1, a->fr);
 		OGR_F_SetFieldString(f, 2, a->nl);
 		OGR_F_SetFieldInteger64(f, 3, a->population);
 		OGR_F_SetFieldString(f, 4, schematic_note);
-		if ((rc = tp_demo_gpkg_add(&o, d->g, f, d->commune[c])))
-			goto done;
-		OGR_F_Destroy(f);
-		f = NULL;
+		rc = tp_demo_gpkg_add(&o, d->g, f, d->commune[c]);
 	}
-done:
-	if (f)
-		OGR_F_Destroy(f);
-	if (o.ds)
-		rc = tp_gpkg_end(&o.out, o.ds, rc);
-	return rc;
+	return tp_demo_gpkg_end(&o, rc);
 }

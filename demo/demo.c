@@ -261,8 +261,20 @@ int tp_demo_gpkg_add(gpkg_out *o, tp_geo *g, OGRFeatureH f, const GEOSGeometry *
 done:
 	if (og)
 		OGR_G_DestroyGeometry(og);
+	OGR_F_Destroy(f);
 	tp_geo_free_buf(g, wkb);
 	return rc;
+}
+
+int tp_demo_gpkg_feature(gpkg_out *o, OGRFeatureH *f)
+{
+	*f = OGR_F_Create(OGR_L_GetLayerDefn(o->layer));
+	return *f ? TP_OK : tp_error_set(TP_ERROR, "%s: out of memory", o->out.path);
+}
+
+int tp_demo_gpkg_end(gpkg_out *o, int rc)
+{
+	return o->ds ? tp_gpkg_end(&o->out, o->ds, rc) : rc;
 }
 
 static int write_ini(const char *dir)

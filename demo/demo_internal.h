@@ -152,13 +152,20 @@ int tp_demo_join_path(char *out, const char *dir, const char *file, const char *
 int tp_demo_apportion(long total, const double *w, int n, long *out);
 
 /* Creates the GeoPackage dir/file with one MultiPolygon layer in
- * EPSG:31370 and the given fields; the caller ends it with tp_gpkg_end
- * when o->ds is set, even after a failure here. */
+ * EPSG:31370 and the given fields; the caller ends it with
+ * tp_demo_gpkg_end(), even after a failure here. */
 int tp_demo_gpkg_begin(gpkg_out *o, const char *dir, const char *file, const char *layer,
 		       const char *description, const gpkg_field *fields, int nfields);
 
-/* Gives f the geometry geom and writes it to o's layer; f stays the caller's. */
+/* A new feature of o's layer into *f, for its fields to be set. */
+int tp_demo_gpkg_feature(gpkg_out *o, OGRFeatureH *f);
+
+/* Gives f the geometry geom, writes it to o's layer and destroys f. */
 int tp_demo_gpkg_add(gpkg_out *o, tp_geo *g, OGRFeatureH f, const GEOSGeometry *geom);
+
+/* Puts the GeoPackage in place when rc is 0, else removes it; returns rc
+ * or the failure to put it in place. */
+int tp_demo_gpkg_end(gpkg_out *o, int rc);
 
 /* ---- geometry.c: polygons and Voronoi cells ------------------------------ */
 
@@ -177,8 +184,11 @@ int tp_demo_voronoi_cells(tp_geo *g, const double (*xy)[2], int n, const GEOSGeo
 /* Area of geom, or -1 on failure. */
 double tp_demo_area_of(tp_geo *g, const GEOSGeometry *geom);
 
-/* Destroys the n cells tp_demo_voronoi_cells left (NULL entries skipped). */
-void tp_demo_cells_free(tp_geo *g, GEOSGeometry **cell, int n);
+/* The end of a builder: destroys the n cells tp_demo_voronoi_cells left
+ * (NULL entries skipped) and extra (may be NULL); when rc is a failure,
+ * sets the message "PATH: cannot build WHAT: GEOS's reason".  Returns rc. */
+int tp_demo_build_end(demo *d, GEOSGeometry **cell, int n, GEOSGeometry *extra, int rc,
+		      const char *path, const char *what);
 
 /* ---- communes.c: the region and its communes ----------------------------- */
 

@@ -170,11 +170,17 @@ double tp_demo_area_of(tp_geo *g, const GEOSGeometry *geom)
 	return GEOSArea_r(g->gh, geom, &a) == 1 ? a : -1;
 }
 
-void tp_demo_cells_free(tp_geo *g, GEOSGeometry **cell, int n)
+int tp_demo_build_end(demo *d, GEOSGeometry **cell, int n, GEOSGeometry *extra, int rc,
+		      const char *path, const char *what)
 {
 	int i;
 
 	for (i = 0; i < n; i++)
 		if (cell[i])
-			GEOSGeom_destroy_r(g->gh, cell[i]);
+			GEOSGeom_destroy_r(d->g->gh, cell[i]);
+	if (extra)
+		GEOSGeom_destroy_r(d->g->gh, extra);
+	if (rc)
+		tp_error_set(rc, "%s: cannot build %s: %s", path, what, d->g->geos_msg);
+	return rc;
 }

@@ -201,19 +201,14 @@ int tp_demo_build_zones(demo *d, unsigned long seed, const char *path)
 	}
 	rc = TP_OK;
 done:
-	tp_demo_cells_free(d->g, cells, NZONES);
-	if (grown)
-		GEOSGeom_destroy_r(h, grown);
-	if (rc)
-		tp_error_set(rc, "%s: cannot build the count zones: %s", path, d->g->geos_msg);
-	return rc;
+	return tp_demo_build_end(d, cells, NZONES, grown, rc, path, "the count zones");
 }
 
 int tp_demo_write_zones(demo *d)
 {
 	gpkg_field fields[1 + NCAT];
 	gpkg_out o = {.ds = NULL};
-	OGRFeatureH f = NULL;
+	OGRFeatureH f;
 	int i, k, rc;
 
 	fields[0].name = "zone_id";
@@ -225,27 +220,14 @@ int tp_demo_write_zones(demo *d)
 	rc = tp_demo_gpkg_begin(&o, d->dir, "zones.gpkg", "zones",
 				"Schematic count zones with the Nov 2024 totals per category",
 				fields, 1 + NCAT);
-	if (rc)
-		goto done;
-	for (i = 0; i < NZONES; i++) {
+	for (i = 0; i < NZONES && !rc; i++) {
 		const zone *z = &d->zones[i];
-		f = OGR_F_Create(OGR_L_GetLayerDefn(o.layer));
-		if (!f) {
-			rc = tp_error_set(TP_ERROR, "%s: out of memory", o.out.path);
-			goto done;
-		}
+		if ((rc = tp_demo_gpkg_feature(&o, &f)))
+			break;
 		OGR_F_SetFieldString(f, 0, z->id);
 		for (k = 0; k < NCAT; k++)
 			OGR_F_SetFieldInteger(f, 1 + k, (int)z->n[k]);
-		if ((rc = tp_demo_gpkg_add(&o, d->g, f, z->geom)))
-			goto done;
-		OGR_F_Destroy(f);
-		f = NULL;
+		rc = tp_demo_gpkg_add(&o, d->g, f, z->geom);
 	}
-done:
-	if (f)
-		OGR_F_Destroy(f);
-	if (o.ds)
-		rc = tp_gpkg_end(&o.out, o.ds, rc);
-	return rc;
+	return tp_demo_gpkg_end(&o, rc);
 }
