@@ -10,6 +10,7 @@
  * target position for each source, so the output is deterministic.
  */
 #include "geo/overlay.h"
+#include "geo/array.h"
 #include "geo/error.h"
 
 #include <stdlib.h>
@@ -161,14 +162,8 @@ static int add_share(void *ud, size_t i, size_t j, double area)
 {
 	share_list *l = ud;
 
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 256;
-		tp_share *p = realloc(l->p, cap * sizeof(*p));
-		if (!p)
-			return tp_error_set(TP_ERROR, "out of memory");
-		l->p = p;
-		l->cap = cap;
-	}
+	if (tp_array_room(&l->p, &l->cap, l->n, sizeof(*l->p), 256))
+		return TP_ERROR;
 	l->p[l->n++] = (tp_share){i, j, area, 0};
 	return 0;
 }

@@ -2,6 +2,7 @@
  * bulk.c: whole-layer readers (bulk.h).
  */
 #include "inputs/bulk.h"
+#include "geo/array.h"
 #include "geo/bigbuf.h"
 #include "geo/error.h"
 #include "geo/geo.h"
@@ -435,16 +436,11 @@ static int read_rings(tp_ringset *out, OGRLayerH lyr, const char *path, int kf, 
 
 		row++;
 		if (out->r.n >= cap) {
-			size_t nc = cap ? cap * 2 : 1024;
-			char **k = realloc(out->key, nc * sizeof(*k));
-			double *v = NULL;
-			if (k)
-				out->key = k;
-			if (k && vf >= 0 && (v = realloc(out->value, nc * sizeof(*v))) != NULL)
-				out->value = v;
-			if (!k || (vf >= 0 && !v)) {
+			size_t nc = tp_array_next(cap, 1024);
+			if (tp_array_resize(&out->key, nc, sizeof(*out->key)) ||
+			    (vf >= 0 && tp_array_resize(&out->value, nc, sizeof(*out->value)))) {
 				OGR_F_Destroy(f);
-				return tp_error_set(TP_ERROR, "out of memory");
+				return TP_ERROR;
 			}
 			cap = nc;
 		}
@@ -514,12 +510,7 @@ static void check_result(tp_ringcheck *c, tp_geo *g, size_t i, const char *why,
 			c->why = why;
 		}
 	} else if (c->nfix == c->capfix) {
-		size_t cap = c->capfix ? c->capfix * 2 : 16;
-		repair *f = realloc(c->fix, cap * sizeof(*f));
-		if (!f)
-			tp_error_save(&c->err, tp_error_set(TP_ERROR, "out of memory"));
-		else
-			c->fix = f, c->capfix = cap;
+		tp_error_save(&c->err, tp_array_room(&c->fix, &c->capfix, c->nfix, sizeof(*c->fix), 16));
 	}
 	if (ok && !c->err.code) {
 		repair *f = &c->fix[c->nfix];

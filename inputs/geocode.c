@@ -10,6 +10,7 @@
  * street part, a four-digit token after the house number is the postcode.
  */
 #include "inputs/geocode.h"
+#include "geo/array.h"
 #include "inputs/source.h"
 #include "inputs/text.h"
 #include "geo/error.h"
@@ -246,14 +247,8 @@ static int add_entry(tp_geocoder *gc, size_t *cap, const char *name, const char 
 	name_key(name, key, sizeof(key));
 	if (!key[0])
 		return TP_OK;
-	if (gc->n == *cap) {
-		size_t nc = *cap ? *cap * 2 : 1024;
-		entry *p = realloc(gc->e, nc * sizeof(*p));
-		if (!p)
-			return tp_error_set(TP_ERROR, "out of memory");
-		gc->e = p;
-		*cap = nc;
-	}
+	if (tp_array_room(&gc->e, cap, gc->n, sizeof(*gc->e), 1024))
+		return TP_ERROR;
 	e = &gc->e[gc->n];
 	memset(e, 0, sizeof(*e));
 	e->key = strdup(key);

@@ -11,6 +11,7 @@
  * address is refused as a duplicate of that row.
  */
 #include "inputs/reader.h"
+#include "geo/array.h"
 #include "inputs/geocode.h"
 #include "inputs/source.h"
 #include "inputs/text.h"
@@ -823,14 +824,8 @@ static int check_duplicate(tp_reader *r, tp_record *rec)
 	if (key[0] && keyset_add(&r->addrs, key, rec->row))
 		return TP_ERROR;
 	if (num[0] && rec->wkb && rec->wkb_len == 21) {
-		if (r->npts == r->cappts) {
-			size_t nc = r->cappts ? r->cappts * 2 : 64;
-			placed *p = realloc(r->pts, nc * sizeof(*p));
-			if (!p)
-				return tp_error_set(TP_ERROR, "out of memory");
-			r->pts = p;
-			r->cappts = nc;
-		}
+		if (tp_array_room(&r->pts, &r->cappts, r->npts, sizeof(*r->pts), 64))
+			return TP_ERROR;
 		r->pts[r->npts] = (placed){x, y, "", rec->row};
 		snprintf(r->pts[r->npts].num, sizeof(r->pts[0].num), "%s", num);
 		r->npts++;

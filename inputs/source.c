@@ -2,6 +2,7 @@
  * source.c: opening input files through OGR (source.h).
  */
 #include "inputs/source.h"
+#include "geo/array.h"
 #include "inputs/file.h"
 #include "inputs/text.h"
 #include "geo/error.h"
@@ -111,14 +112,10 @@ static int csv_split(const char *s, csv_records *out)
 			continue;
 		}
 		if (out->n == out->cap) {
-			size_t nc = out->cap ? out->cap * 2 : 256;
-			size_t *at = realloc(out->at, nc * sizeof(*at));
-			long *ln = at ? realloc(out->line, nc * sizeof(*ln)) : NULL;
-			if (at)
-				out->at = at;
-			if (!ln)
-				return tp_error_set(TP_ERROR, "out of memory");
-			out->line = ln;
+			size_t nc = tp_array_next(out->cap, 256);
+			if (tp_array_resize(&out->at, nc, sizeof(*out->at)) ||
+			    tp_array_resize(&out->line, nc, sizeof(*out->line)))
+				return TP_ERROR;
 			out->cap = nc;
 		}
 		out->at[out->n] = i;

@@ -10,6 +10,7 @@
  * others still go through load and validate.
  */
 #include "pipeline/check.h"
+#include "geo/array.h"
 #include "pipeline/rows.h"
 #include "pipeline/stages.h"
 #include "pipeline/store.h"
@@ -97,16 +98,8 @@ static int print_rejects(sqlite3 *db, const char *input)
 			if (!strcmp(g[i].field, field) && !strcmp(g[i].pattern, pat))
 				break;
 		if (i == n) {
-			if (n == cap) {
-				size_t nc = cap ? cap * 2 : 16;
-				group *p = realloc(g, nc * sizeof(*p));
-				if (!p) {
-					rc = tp_error_set(TP_ERROR, "out of memory");
-					break;
-				}
-				g = p;
-				cap = nc;
-			}
+			if ((rc = tp_array_room(&g, &cap, n, sizeof(*g), 16)))
+				break;
 			memset(&g[n], 0, sizeof(g[n]));
 			snprintf(g[n].field, sizeof(g[n].field), "%s", field);
 			snprintf(g[n].pattern, sizeof(g[n].pattern), "%s", pat);
@@ -180,17 +173,11 @@ static int refused_add(refused *v, const char *raw)
 			return TP_OK;
 		}
 	if (v->n == v->cap) {
-		size_t nc = v->cap ? v->cap * 2 : 16;
-		void *a = realloc(v->value, nc * sizeof(*v->value));
-		if (a)
-			v->value = a;
-		a = a ? realloc(v->key, nc * sizeof(*v->key)) : NULL;
-		if (a)
-			v->key = a;
-		a = a ? realloc(v->count, nc * sizeof(*v->count)) : NULL;
-		if (!a)
-			return tp_error_set(TP_ERROR, "out of memory");
-		v->count = a;
+		size_t nc = tp_array_next(v->cap, 16);
+		if (tp_array_resize(&v->value, nc, sizeof(*v->value)) ||
+		    tp_array_resize(&v->key, nc, sizeof(*v->key)) ||
+		    tp_array_resize(&v->count, nc, sizeof(*v->count)))
+			return TP_ERROR;
 		v->cap = nc;
 	}
 	snprintf(v->value[v->n], sizeof(v->value[0]), "%s", raw);

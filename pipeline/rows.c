@@ -3,6 +3,7 @@
  * the stages that move geometry.
  */
 #include "pipeline/rows.h"
+#include "geo/array.h"
 #include "pipeline/store.h"
 #include "geo/error.h"
 
@@ -43,22 +44,14 @@ int tp_rows_load(tp_run *run, tp_rows *r, const char *sql)
 	ncol = sqlite3_column_count(st);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (r->n == cap) {
-			size_t nc = cap ? cap * 2 : 64;
-			long long *id = realloc(r->id, nc * sizeof(*id));
-			GEOSGeometry **geom = id ? realloc(r->geom, nc * sizeof(*geom)) : NULL;
-			char **key = geom ? realloc(r->key, nc * sizeof(*key)) : NULL;
-			double *value = key ? realloc(r->value, nc * sizeof(*value)) : NULL;
-			if (id)
-				r->id = id;
-			if (geom)
-				r->geom = geom;
-			if (key)
-				r->key = key;
-			if (!value) {
+			size_t nc = tp_array_next(cap, 64);
+			if (tp_array_resize(&r->id, nc, sizeof(*r->id)) ||
+			    tp_array_resize(&r->geom, nc, sizeof(*r->geom)) ||
+			    tp_array_resize(&r->key, nc, sizeof(*r->key)) ||
+			    tp_array_resize(&r->value, nc, sizeof(*r->value))) {
 				sqlite3_finalize(st);
-				return tp_error_set(TP_ERROR, "out of memory");
+				return TP_ERROR;
 			}
-			r->value = value;
 			cap = nc;
 		}
 		r->id[r->n] = sqlite3_column_int64(st, 0);

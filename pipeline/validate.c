@@ -5,6 +5,7 @@
  * to rejects.  A run without any usable commune stops here.
  */
 #include "pipeline/rows.h"
+#include "geo/array.h"
 #include "pipeline/stages.h"
 #include "pipeline/store.h"
 #include "geo/error.h"
@@ -54,19 +55,11 @@ static int reject_duplicates(tp_run *run, const char *table, const char *key)
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
 		if (n == cap) {
 			/* each array is kept as it was until its larger copy exists */
-			size_t c = cap ? cap * 2 : 8;
-			long long *d = realloc(dup, c * sizeof(*d));
-			char **t = d ? realloc(text, c * sizeof(*t)) : NULL;
-			long *f = t ? realloc(first, c * sizeof(*f)) : NULL;
-			if (d)
-				dup = d;
-			if (t)
-				text = t;
-			if (!f) {
-				rc = tp_error_set(TP_ERROR, "out of memory");
+			size_t c = tp_array_next(cap, 8);
+			if ((rc = tp_array_resize(&dup, c, sizeof(*dup))) ||
+			    (rc = tp_array_resize(&text, c, sizeof(*text))) ||
+			    (rc = tp_array_resize(&first, c, sizeof(*first))))
 				break;
-			}
-			first = f;
 			cap = c;
 		}
 		dup[n] = sqlite3_column_int64(st, 0);
