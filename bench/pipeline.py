@@ -174,8 +174,9 @@ zon = zon[["zone_id", "total", "geometry"]]
 v = pd.read_csv(inputs + "/vacancies.csv", dtype={"id": str, "works_start": str, "owner_agreed": str},
                 keep_default_na=False)
 v = gpd.GeoDataFrame(v, geometry=gpd.points_from_xy(v.x, v.y), crs=com.crs)
-# covered_by keeps points on a border, in both communes: the lowest NIS code keeps them
-j = gpd.sjoin(v, com, how="inner", predicate="covered_by").sort_values("nis_code", kind="stable")
+# a point intersects a polygon when the polygon covers it (Debian's rtree index has no
+# covered_by); a point on a border is in both communes: the lowest NIS code keeps it
+j = gpd.sjoin(v, com, how="inner", predicate="intersects").sort_values("nis_code", kind="stable")
 j = j[~j.index.duplicated(keep="first")]
 days = (pd.to_datetime(j.works_start, errors="coerce") - pd.Timestamp(ref)).dt.days
 window = np.round(days / 30.436875 * 10) / 10
