@@ -530,7 +530,8 @@ def report(a):
     print("x tremplin: the tool's wall time over tremplin's (2 threads, reading the files included;"
           " pipeline: over tremplin run's).")
     print("load average: this machine's 1-minute load average just before the row's run.")
-    print("tremplin rows and PostGIS queries: the best of %d runs; the other tools: one run." % REPEAT)
+    print("tremplin rows and PostGIS queries: the best of %d runs (tremplin run on more than 100,000"
+          " records: of 2); the other tools: one run." % REPEAT)
     if problems:
         print("PROBLEMS:")
         for p in problems:

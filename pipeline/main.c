@@ -88,7 +88,7 @@ static const struct option {
 			    "write no dashboard (overrides [outputs] dashboard)"},
 	[O_SEED] = {"--seed", NULL, K_NUMBER, "N", "the demo generator's seed (default 20241107)"},
 	[O_RECORDS] = {"--records", NULL, K_COUNT, "N",
-		       "N vacancy records, jittered copies of the 600 (no address column past 600)"},
+		       "N vacancy records, not 600 (benchmarks; no address column past 600)"},
 	[O_KEY] = {"--key", NULL, K_TEXT, "FIELD", "the polygons' key field (default: the FID)"},
 	[O_VALUE] = {"--value", NULL, K_TEXT, "FIELD", "the sources' numeric field to share"},
 	[O_THREADS] = {"--threads", NULL, K_COUNT, "N", "worker threads (default: all cores)"},
