@@ -1,5 +1,8 @@
 """tremplin's benchmark: the same point-in-polygon join and apportionment, run by tremplin and by
-its peers (SpatiaLite SQL through GDAL, PostGIS, GeoPandas, QGIS), on generated data.
+its peers (SpatiaLite SQL through GDAL, PostGIS, GeoPandas, QGIS), on generated data; and the
+pipeline scenario: tremplin's whole run on `tremplin demo --records N` inputs beside ogr2ogr
+copying the same CSV into a GeoPackage and the same job in PostGIS SQL and GeoPandas
+(bench/pipeline.py), per-commune figures compared.
 
 Every tool must give the same count per polygon; the table shows wall time, points per second,
 peak memory (from /usr/bin/time -v) and each tool's time as a multiple of tremplin's.
@@ -16,6 +19,8 @@ import sqlite3
 import subprocess
 import sys
 import time
+
+import pipeline
 
 PG_BIN = "/usr/lib/postgresql/15/bin"
 REPEAT = 3         # tremplin runs and PostGIS queries: the best of REPEAT (this VM is noisy)
@@ -248,6 +253,146 @@ def run_qgis(data, poly, pts, outdir):
     return wall, rss, counts
 
 
+# ---- the pipeline scenario ---------------------------------------------------------------------
+
+def load_note():
+    return "load average %.1f" % os.getloadavg()[0]
+
+
+def add_pipe(scenario, tool, wall, n, rss, diffs, note):
+    """A row of the pipeline scenario; diffs from pipeline.differences (None: not compared)."""
+    ok = "-" if diffs is None else "same" if not diffs else "DIFFER (%d figures)" % len(diffs)
+    if diffs:
+        problems.append("%s / %s: per-commune figures differ from tremplin's: %s"
+                        % (scenario, tool, "; ".join(diffs[:5])))
+    rows.append(dict(scenario=scenario, tool=tool, wall=wall, npts=n, rss=rss, ok=ok, note=note))
+    log("  %-28s %8.2f s  %s  %s" % (tool, wall, ok, note))
+
+
+def demo_inputs(tp, root, n):
+    """`tremplin demo --records n` inputs in root/pipe-N/inputs (made once; the demo's own run
+    stops after load)."""
+    d = os.path.join(root, "pipe-%d" % n)
+    stamp = os.path.join(d, "inputs.done")
+    if not os.path.exists(stamp):
+        shutil.rmtree(d, ignore_errors=True)
+        log("generating the demo inputs with %d records" % n)
+        subprocess.run([tp, "demo", "-o", d, "--records", str(n), "--until", "load", "-q"],
+                       check=True)
+        open(stamp, "w").close()
+    return os.path.join(d, "inputs")
+
+
+def run_tremplin_pipeline(tp, inputs, out, repeat):
+    """The best of `repeat` whole runs: (wall, peak MB, figures, timings line, load average)."""
+    best = None
+    for _ in range(repeat):
+        shutil.rmtree(out, ignore_errors=True)
+        la = load_note()
+        wall, rss, _, err = timed([tp, "run", "-c", os.path.join(inputs, "tremplin.ini"), "-o", out,
+                                   "--no-maps", "--no-dashboard"])
+        m = re.search(r"^timings: (.*)$", err, re.M)
+        if best is None or wall < best[0]:
+            best = (wall, rss, m.group(1) if m else "no timings line", la)
+    return best[0], best[1], pipeline.tremplin_figures(os.path.join(out, "work.sqlite")), best[2], best[3]
+
+
+def run_ogr2ogr_csv(inputs, out):
+    """ogr2ogr merely copying vacancies.csv into a GeoPackage, no spatial index (the issue's
+    reference)."""
+    dst = os.path.join(out, "ogr2ogr-vacancies.gpkg")
+    if os.path.exists(dst):
+        os.remove(dst)
+    wall, rss, _, _ = timed(["ogr2ogr", "-f", "GPKG", dst, os.path.join(inputs, "vacancies.csv"),
+                             "-oo", "X_POSSIBLE_NAMES=x", "-oo", "Y_POSSIBLE_NAMES=y",
+                             "-a_srs", "EPSG:31370", "-nln", "vacancies", "-lco", "SPATIAL_INDEX=NO"])
+    os.remove(dst)
+    return wall, rss
+
+
+def run_postgis_pipeline(pg, inputs, out):
+    """The job as a PostGIS SQL script: ogr2ogr loads the three inputs (GiST indexes), psql runs
+    pipeline.postgis_sql(), ogr2ogr exports the scored vacancies and the communes to a GeoPackage
+    (with its spatial indexes) and the summary to CSV.  (wall, peak MB, figures, note)."""
+    conn = "PG:dbname=postgres host=127.0.0.1 port=%s user=postgres" % PG_PORT
+    dst, csvp = os.path.join(out, "postgis.gpkg"), os.path.join(out, "postgis-summary.csv")
+    for f in (dst, csvp):
+        if os.path.exists(f):
+            os.remove(f)
+    common = ["-lco", "GEOMETRY_NAME=geom", "-overwrite", "--config", "PG_USE_COPY", "YES"]
+    loads = [[os.path.join(inputs, "communes.gpkg"), "communes", "-nln", "communes"],
+             [os.path.join(inputs, "zones.gpkg"), "zones", "-nln", "zones"],
+             [os.path.join(inputs, "vacancies.csv"), "-nln", "vacancies", "-oo", "X_POSSIBLE_NAMES=x",
+              "-oo", "Y_POSSIBLE_NAMES=y", "-a_srs", "EPSG:31370"]]
+    rss, t = 0.0, {}
+    t0 = time.monotonic()
+    for args in loads:
+        _, r, _, _ = timed(["ogr2ogr", "-f", "PostgreSQL", conn] + args + common, env=pg.env)
+        rss = max(rss, r)
+    pg.psql("ANALYZE")
+    t["load"] = time.monotonic() - t0
+    script = os.path.join(out, "pipeline.sql")
+    with open(script, "w") as f:
+        f.write(pipeline.postgis_sql())
+    t0 = time.monotonic()
+    subprocess.run(["psql", "-X", "-q", "-d", "postgres", "-f", script], env=pg.env, check=True,
+                   capture_output=True)
+    t["SQL"] = time.monotonic() - t0
+    t0 = time.monotonic()
+    for args in (["vac_out", "-nln", "vacancies"], ["summary", "-nln", "communes", "-update"]):
+        _, r, _, _ = timed(["ogr2ogr", "-f", "GPKG", dst, conn] + args, env=pg.env)
+        rss = max(rss, r)
+    timed(["ogr2ogr", "-f", "CSV", csvp, conn, "-sql", "SELECT nis_code, %s FROM summary"
+           % ", ".join(pipeline.FIGURES)], env=pg.env)
+    t["export"] = time.monotonic() - t0
+    figures = pipeline.figures_from_csv(csvp)
+    server = pg.rss_mb()
+    return (sum(t.values()), rss + server, figures,
+            ", ".join("%s %.2f s" % kv for kv in t.items()) + "; peak = largest client + server %.0f MB" % server)
+
+
+def run_geopandas_pipeline(inputs, out):
+    d = os.path.join(out, "geopandas")
+    shutil.rmtree(d, ignore_errors=True)
+    os.makedirs(d)
+    wall, rss, _, _ = timed(["/usr/bin/python3", "-c", pipeline.GEOPANDAS, inputs, d,
+                             pipeline.REFERENCE_DATE, str(pipeline.MIN_WINDOW_MONTHS)])
+    return wall, rss, pipeline.figures_from_csv(os.path.join(d, "summary.csv"))
+
+
+def pipeline_scenarios(tp, root, sizes, pg, skip):
+    out = os.path.join(root, "out")
+    os.makedirs(out, exist_ok=True)
+    for n in sizes:
+        inputs = demo_inputs(tp, root, n)
+        sc = "pipeline, %d records" % n
+        log(sc)
+        repeat = REPEAT if n <= 100_000 else 2
+        w, r, ref, timings, la = run_tremplin_pipeline(tp, inputs, os.path.join(out, "tremplin-run"),
+                                                       repeat)
+        add_pipe(sc, "tremplin run --no-maps --no-dashboard", w, n, r, None,
+                 "%s; %s" % (timings, la))
+        la = load_note()
+        w2, r2 = run_ogr2ogr_csv(inputs, out)
+        add_pipe(sc, "ogr2ogr copy of vacancies.csv to GPKG", w2, n, r2, None,
+                 "no spatial index; tremplin run = %.2fx this (target 1.5x); %s" % (w / w2, la))
+        for peer in ("postgis", "geopandas"):
+            if peer in skip:
+                continue
+            try:
+                la = load_note()
+                if peer == "postgis":
+                    wp, rp, fig, note = run_postgis_pipeline(pg, inputs, out)
+                    add_pipe(sc, "PostGIS SQL script (ogr2ogr in and out)", wp, n, rp,
+                             pipeline.differences(ref, fig), "%s; %s" % (note, la))
+                else:
+                    wp, rp, fig = run_geopandas_pipeline(inputs, out)
+                    add_pipe(sc, "GeoPandas script", wp, n, rp, pipeline.differences(ref, fig), la)
+            except Exception as e:  # a peer failing is reported, not fatal
+                problems.append("%s / %s failed: %s" % (sc, peer, str(e)[:300]))
+                log("  %s failed: %s" % (peer, str(e)[:300]))
+
+
 # ---- main ------------------------------------------------------------------------------------
 
 def main():
@@ -257,13 +402,18 @@ def main():
     ap.add_argument("--quick", action="store_true", help="100k points instead of 1M (a dry run)")
     ap.add_argument("--skip", nargs="*", default=[], help="peers to leave out: spatialite postgis geopandas qgis")
     ap.add_argument("--only-qgis", action="store_true", help="just the QGIS row of u1m x p10k")
+    ap.add_argument("--only-pipeline", action="store_true", help="just the pipeline scenario")
+    ap.add_argument("--pipeline", nargs="*", type=int, default=None,
+                    help="records of the pipeline scenario (default 100000 1000000; --quick: 100000)")
     a = ap.parse_args()
     tp = os.path.join(a.build, "tremplin")
     os.makedirs(a.data, exist_ok=True)
     data = os.path.join(a.data, "bench.gpkg")
-    n1, n10 = generate(os.path.join(a.build, "tremplin-benchgen"), data, a.quick)
     out = os.path.join(a.data, "out")
     os.makedirs(out, exist_ok=True)
+    sizes = a.pipeline if a.pipeline is not None else [100_000] if a.quick else [100_000, 1_000_000]
+    if not a.only_pipeline:
+        n1, n10 = generate(os.path.join(a.build, "tremplin-benchgen"), data, a.quick)
     if a.only_qgis:
         sc = "u1m x p10k"
         w2, r2, ref, j2, _ = run_tremplin(tp, data, "p10k", "u1m", 2, out)
@@ -277,6 +427,11 @@ def main():
         if "postgis" not in a.skip:
             pg = PostGIS(os.path.join(a.data, "pg"))
             pg.start()
+        if a.only_pipeline:
+            pipeline_scenarios(tp, a.data, sizes, pg, a.skip)
+            report(a)
+            return 1 if problems else 0
+        if pg:
             for layer in ("p1k", "p10k", "u1m", "c1m"):
                 log("PostGIS: loading %s" % layer)
                 add("PostGIS load", "ogr2ogr + GiST: " + layer, pg.load(data, layer), 0, float("nan"),
@@ -340,6 +495,7 @@ def main():
         add("10k zones onto 1k cells", "tremplin apportion", wall, 0, rss, None, None,
             "value inside %.6f, apportioned %.6f: %s" % (inside, given,
                                                          "conserved to 1e-9" if conserved else "NOT conserved"))
+        pipeline_scenarios(tp, a.data, sizes, pg, a.skip)
     finally:
         if pg:
             pg.stop()
@@ -361,7 +517,7 @@ def report(a):
     print("|---|---|---:|---:|---:|---:|---|---|")
     base = {}
     for r in rows:
-        if r["tool"].startswith("tremplin join, 2 threads") and r["scenario"] not in base:
+        if r["tool"].startswith(("tremplin join, 2 threads", "tremplin run")) and r["scenario"] not in base:
             base[r["scenario"]] = r["wall"]
     for r in rows:
         b = base.get(r["scenario"])
@@ -371,8 +527,11 @@ def report(a):
             r["scenario"], r["tool"], r["wall"], pps,
             "%.0f" % r["rss"] if r["rss"] == r["rss"] else "", ratio, r["ok"], r["note"]))
     print()
-    print("x tremplin: the tool's wall time over tremplin's (2 threads, reading the files included).")
-    print("tremplin rows and PostGIS queries: the best of %d runs; the other tools: one run." % REPEAT)
+    print("x tremplin: the tool's wall time over tremplin's (2 threads, reading the files included;"
+          " pipeline: over tremplin run's).")
+    print("load average: this machine's 1-minute load average just before the row's run.")
+    print("tremplin rows and PostGIS queries: the best of %d runs (tremplin run on more than 100,000"
+          " records: of 2); the other tools: one run." % REPEAT)
     if problems:
         print("PROBLEMS:")
         for p in problems:

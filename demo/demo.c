@@ -290,7 +290,7 @@ static int write_ini(const char *dir)
 	return tp_outfile_commit(&out);
 }
 
-int tp_demo_write(const char *dir, unsigned long seed)
+int tp_demo_write(const char *dir, unsigned long seed, long records)
 {
 	demo d = {0};
 	char path[PATHLEN], *saved_date = NULL;
@@ -312,7 +312,7 @@ int tp_demo_write(const char *dir, unsigned long seed)
 	if ((rc = tp_demo_join_path(path, dir, "zones.gpkg", "")) ||
 	    (rc = tp_demo_build_zones(&d, seed, path)) || (rc = tp_demo_write_zones(&d)))
 		goto done;
-	if ((rc = tp_demo_write_vacancies(&d, seed)) || (rc = write_ini(dir)))
+	if ((rc = tp_demo_write_vacancies(&d, seed, records)) || (rc = write_ini(dir)))
 		goto done;
 	rc = TP_OK;
 done:

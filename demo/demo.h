@@ -13,12 +13,14 @@
 
 /*
  * Writes communes.gpkg, vacancies.csv, zones.gpkg and tremplin.ini into
- * dir (created if missing).  Deterministic: the same seed gives
- * byte-identical CSV/INI and identical features.  Returns 0 or a negative
+ * dir (created if missing).  records > 0 asks for that many vacancy
+ * records (the benchmark's sizes: see demo/vacancies.c), 0 for the default
+ * 600.  Deterministic: the same seed gives byte-identical CSV/INI and
+ * identical features.  Returns 0 or a negative
  * TP_E* code after tp_error_set() (geo/error.h) with a message naming the
  * file.  Each file is written under a temporary name and renamed over an
  * existing one only when complete.
  */
-int tp_demo_write(const char *dir, unsigned long seed);
+int tp_demo_write(const char *dir, unsigned long seed, long records);
 
 #endif

@@ -212,7 +212,8 @@ int tp_demo_write_zones(demo *d);
 
 /* ---- vacancies.c: the empty dwellings ------------------------------------ */
 
-/* Writes vacancies.csv into d->dir. */
-int tp_demo_write_vacancies(demo *d, unsigned long seed);
+/* Writes vacancies.csv into d->dir: the default records, or `records` of
+ * them when > 0 (the scaled file of `tremplin demo --records N`). */
+int tp_demo_write_vacancies(demo *d, unsigned long seed, long records);
 
 #endif

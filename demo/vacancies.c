@@ -4,6 +4,13 @@
  * 30 April 2023 exactly, each at a point inside one commune, with an
  * address, an owner and dates.  Draws come from the STREAM_VACANCIES
  * stream only, in record order.
+ *
+ * At scale (`tremplin demo --records N`, for the benchmark) the file holds
+ * N records instead: the first min(N, 600) are the default ones, and each
+ * further record copies the reason and size of one of them, its point
+ * jittered inside the same commune, with an owner and dates of its own.
+ * Such a file has no address column (addresses would repeat), and its
+ * totals per reason are no longer the SLRB figures.
  */
 #include "demo/demo_internal.h"
 #include "geo/codes.h"
@@ -266,8 +273,63 @@ static void make_dates(rng *r, int reason, char *since, char *start, size_t len)
 		format_day(ws, start, len);
 }
 
-int tp_demo_write_vacancies(demo *d, unsigned long seed)
+/* One line of vacancies.csv; addr NULL when the file has no address column. */
+static void write_record(FILE *f, long id, const char *addr, const char *owner,
+			 const char *type, const vrec *v, const char *since, const char *start,
+			 const char *agreed, long xt, long yt)
 {
+	fprintf(f, "V%04ld,", id);
+	if (addr) {
+		tp_csv_field(f, addr);
+		fputc(',', f);
+	}
+	tp_csv_field(f, owner);
+	fprintf(f, ",%s,%ld,%s,%s,%s,%s,%ld.%ld,%ld.%ld\n", type, v->dwellings,
+		reasons[v->reason].code, since, start, agreed, xt / 10, xt % 10, yt / 10, yt % 10);
+}
+
+/* "yes", "no" or "" for a private owner's agreement, "" for any other. */
+static const char *draw_agreed(rng *r, const char *type)
+{
+	double u;
+
+	if (strcmp(type, "private"))
+		return "";
+	u = rng_unit(r);
+	return u < 0.55 ? "yes" : u < 0.85 ? "no" : "";
+}
+
+/*
+ * A point near (bx, by) (tenths of a metre) strictly inside the commune:
+ * Gaussian jitter of 150 m, drawn again until inside; after 64 misses the
+ * base point itself.  TP_ERROR (no message) when GEOS fails.
+ */
+static int jitter_point(demo *d, rng *r, int commune, long bx, long by, long *xt, long *yt)
+{
+	int tries, in;
+
+	for (tries = 0; tries < 64; tries++) {
+		*xt = bx + lround(1500 * rng_gauss(r));
+		*yt = by + lround(1500 * rng_gauss(r));
+		in = tp_demo_contains_xy(d->g, d->commune_p[commune], (double)*xt / 10,
+					 (double)*yt / 10);
+		if (in < 0)
+			return TP_ERROR;
+		if (in)
+			return TP_OK;
+	}
+	*xt = bx;
+	*yt = by;
+	return TP_OK;
+}
+
+int tp_demo_write_vacancies(demo *d, unsigned long seed, long records)
+{
+	long nrec = records > 0 ? records : NRECORDS;
+	int nbase = nrec < NRECORDS ? (int)nrec : NRECORDS;
+	int with_address = nrec <= NRECORDS;
+	long (*base)[3] = NULL;  /* x, y (tenths of a metre), commune of the first records */
+	long j;
 	char path[PATHLEN];
 	vrec *recs = NULL;
 	char (*keys)[160] = NULL;  /* address keys of the records written */
@@ -281,16 +343,17 @@ int tp_demo_write_vacancies(demo *d, unsigned long seed)
 	rng_init(&r, seed, STREAM_VACANCIES);
 	recs = calloc(NRECORDS, sizeof(*recs));
 	keys = calloc(NRECORDS, sizeof(*keys));
-	if (!recs || !keys || plan_records(&r, recs)) {
+	base = calloc(NRECORDS, sizeof(*base));
+	if (!recs || !keys || !base || plan_records(&r, recs)) {
 		rc = tp_error_set(TP_ERROR, "%s: out of memory", path);
 		goto done;
 	}
 	if ((rc = tp_outfile_open(&out, path, 0)))
 		goto done;
 	f = out.f;
-	fputs("id,address,owner,owner_type,dwellings,reason,vacant_since,works_start,"
-	      "owner_agreed,x,y\n", f);
-	for (i = 0; i < NRECORDS; i++) {
+	fprintf(f, "id,%sowner,owner_type,dwellings,reason,vacant_since,works_start,"
+		"owner_agreed,x,y\n", with_address ? "address," : "");
+	for (i = 0; i < nbase; i++) {
 		const vrec *v = &recs[i];
 		char addr[160], owner[160], since[32], start[32];
 		const char *type, *agreed = "";
@@ -322,22 +385,35 @@ int tp_demo_write_vacancies(demo *d, unsigned long seed)
 			number += 2;
 		}
 		make_dates(&r, v->reason, since, start, sizeof(since));
-		if (!strcmp(type, "private")) {
-			double u = rng_unit(&r);
-			agreed = u < 0.55 ? "yes" : u < 0.85 ? "no" : "";
+		agreed = draw_agreed(&r, type);
+		write_record(f, i + 1, with_address ? addr : NULL, owner, type, v, since, start,
+			     agreed, xt, yt);
+		base[i][0] = xt;
+		base[i][1] = yt;
+		base[i][2] = commune;
+	}
+	for (j = NRECORDS; j < nrec; j++) {
+		const long *b = base[j % NRECORDS];
+		const vrec *v = &recs[j % NRECORDS];
+		char owner[160], since[32], start[32];
+		const char *type;
+		long xt, yt;
+
+		if (jitter_point(d, &r, (int)b[2], b[0], b[1], &xt, &yt)) {
+			rc = tp_error_set(TP_ERROR, "%s: cannot place record %ld: %s", path, j + 1,
+					  d->g->geos_msg);
+			goto done;
 		}
-		fprintf(f, "V%04d,", i + 1);
-		tp_csv_field(f, addr);
-		fputc(',', f);
-		tp_csv_field(f, owner);
-		fprintf(f, ",%s,%ld,%s,%s,%s,%s,%ld.%ld,%ld.%ld\n", type, v->dwellings,
-			reasons[v->reason].code, since, start, agreed, xt / 10, xt % 10, yt / 10,
-			yt % 10);
+		make_owner(&r, v->dwellings, (int)b[2], &type, owner, sizeof(owner));
+		make_dates(&r, v->reason, since, start, sizeof(since));
+		write_record(f, j + 1, NULL, owner, type, v, since, start, draw_agreed(&r, type),
+			     xt, yt);
 	}
 done:
 	if (out.f)
 		rc = tp_outfile_end(&out, rc);
 	free(recs);
 	free(keys);
+	free(base);
 	return rc;
 }

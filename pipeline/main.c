@@ -48,6 +48,7 @@ enum opt_id {
 	O_NO_MAPS,      /* --no-maps */
 	O_NO_DASHBOARD, /* --no-dashboard */
 	O_SEED,         /* --seed N */
+	O_RECORDS,      /* --records N: demo */
 	O_KEY,          /* --key FIELD */
 	O_VALUE,        /* --value FIELD */
 	O_THREADS,      /* --threads N */
@@ -88,6 +89,8 @@ static const struct option {
 	[O_NO_DASHBOARD] = {"--no-dashboard", NULL, K_FLAG, NULL,
 			    "write no dashboard (overrides [outputs] dashboard)"},
 	[O_SEED] = {"--seed", NULL, K_NUMBER, "N", "the demo generator's seed (default 20241107)"},
+	[O_RECORDS] = {"--records", NULL, K_COUNT, "N",
+		       "N vacancy records, not 600 (benchmarks; no address column past 600)"},
 	[O_KEY] = {"--key", NULL, K_TEXT, "FIELD", "the polygons' key field (default: the FID)"},
 	[O_VALUE] = {"--value", NULL, K_TEXT, "FIELD", "the sources' numeric field to share"},
 	[O_THREADS] = {"--threads", NULL, K_COUNT, "N", "worker threads (default: all cores)"},
@@ -284,7 +287,8 @@ static int cmd_demo(const struct cli *c, tp_cmd_opts *copts, tp_config *cfg)
 	if (!rc)
 		rc = make_dirs(dir);
 	if (!rc)
-		rc = tp_demo_write(dir, seed);
+		rc = tp_demo_write(dir, seed,
+				   c->given[O_RECORDS] ? (long)c->number[O_RECORDS] : 0);
 	if (rc)
 		return rc;
 	if (!c->given[O_QUIET])
@@ -368,11 +372,11 @@ static const struct command {
 			       O_WAIT, O_END},
 	 (const enum opt_id[]){O_CONFIG, O_OUTDIR, O_END}, cmd_run},
 	{"demo",
-	 "demo -o OUTDIR [--seed N] [--from STAGE] [--until STAGE] [--no-maps]\n"
-	 "[--no-dashboard] [--wait] [-q]",
+	 "demo -o OUTDIR [--seed N] [--records N] [--from STAGE] [--until STAGE]\n"
+	 "[--no-maps] [--no-dashboard] [--wait] [-q]",
 	 "write a schematic demo region into OUTDIR/inputs and run it", 0, NULL,
-	 (const enum opt_id[]){O_OUTDIR, O_SEED, O_FROM, O_UNTIL, O_NO_MAPS, O_NO_DASHBOARD,
-			       O_WAIT, O_END},
+	 (const enum opt_id[]){O_OUTDIR, O_SEED, O_RECORDS, O_FROM, O_UNTIL, O_NO_MAPS,
+			       O_NO_DASHBOARD, O_WAIT, O_END},
 	 (const enum opt_id[]){O_OUTDIR, O_END}, cmd_demo},
 	{"map", "map -c CONFIG -o OUTDIR [--wait] [-q]",
 	 "the draw stage alone: maps and dashboard again from the working store", 0, NULL,

@@ -16,14 +16,21 @@
  *                + 30 * floor(10 * need / max_need) / 10  -- need in its commune
  * where need = people counted in the commune (apportioned) / empty
  * dwellings in the commune, and max_need is the largest need of any
- * commune.  The README states the same formula.
+ * commune.  The README states the same formula.  Candidates are ranked by
+ * score, then dwellings (both descending), then source row.
+ *
+ * One pass in C: the vacancies are read once, judged and scored in memory,
+ * the candidates ranked by a sort, and each row written once with all its
+ * columns (rank included): the table is rewritten once, not three times.
  */
 #include "pipeline/stages.h"
 #include "pipeline/store.h"
+#include "geo/bigbuf.h"
 #include "geo/categories.h"
 #include "geo/dates.h"
 #include "geo/error.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,13 +50,219 @@ static double clamp01(double v)
 	return v < 0 ? 0 : v > 1 ? 1 : v;
 }
 
+/* Why a vacancy is or is not a candidate: the first rule that fails. */
+enum verdict {
+	V_NO_DWELLING,
+	V_WORKS,
+	V_ALLOCATION,
+	V_PRIVATE,
+	V_NO_WINDOW,
+	V_SHORT_WINDOW,
+	V_CANDIDATE,
+};
+
+typedef struct {
+	long long id;         /* vacancies.id */
+	long long src_row;    /* source row, the last tie-break of the rank; LLONG_MIN when NULL */
+	long long dwellings;  /* empty dwellings */
+	double window;        /* months to the works start, NAN when unknown */
+	double score;         /* the candidate's score */
+	long long rank;       /* 1.. among candidates, 0 for the others */
+	enum verdict verdict; /* the rule that decided */
+} scored;
+
+/* The status sentence of v. */
+static void status_text(char *buf, size_t len, const scored *v, double min_window)
+{
+	switch (v->verdict) {
+	case V_NO_DWELLING:
+		snprintf(buf, len, "not a candidate: no dwelling");
+		break;
+	case V_WORKS:
+		snprintf(buf, len, "not a candidate: works under way (R1)");
+		break;
+	case V_ALLOCATION:
+		snprintf(buf, len, "not a candidate: being allocated to tenants");
+		break;
+	case V_PRIVATE:
+		snprintf(buf, len, "not a candidate: private owner without a recorded agreement");
+		break;
+	case V_NO_WINDOW:
+		snprintf(buf, len, "not a candidate: no planned works start, so the window is unknown");
+		break;
+	case V_SHORT_WINDOW:
+		snprintf(buf, len, "not a candidate: %.1f-month window, under the %g-month minimum",
+			 v->window, min_window);
+		break;
+	case V_CANDIDATE:
+		snprintf(buf, len, "candidate: %.1f-month window, %lld dwelling%s", v->window,
+			 v->dwellings, v->dwellings > 1 ? "s" : "");
+		break;
+	}
+}
+
+/* Rank order: score, then dwellings, both descending, then source row. */
+static int by_rank(const void *a, const void *b)
+{
+	const scored *x = *(const scored *const *)a, *y = *(const scored *const *)b;
+
+	if (x->score != y->score)
+		return x->score > y->score ? -1 : 1;
+	if (x->dwellings != y->dwellings)
+		return x->dwellings > y->dwellings ? -1 : 1;
+	return (x->src_row > y->src_row) - (x->src_row < y->src_row);
+}
+
+/* Judges and scores the current row of st (the query of read_vacancies) into v. */
+static void judge(const tp_config *cfg, long ref, sqlite3_stmt *st, scored *v)
+{
+	const char *reason = (const char *)sqlite3_column_text(st, 2);
+	const char *owner = (const char *)sqlite3_column_text(st, 3);
+	int agreed = sqlite3_column_int(st, 4);
+	const char *works = (const char *)sqlite3_column_text(st, 5);
+	double need = sqlite3_column_double(st, 6);
+	double max_need = sqlite3_column_double(st, 7);
+	long start;
+
+	v->id = sqlite3_column_int64(st, 0);
+	v->dwellings = sqlite3_column_int64(st, 1);
+	v->src_row = sqlite3_column_type(st, 8) == SQLITE_NULL ? LLONG_MIN
+		     : sqlite3_column_int64(st, 8);
+	v->window = NAN;
+	v->score = 0;
+	v->rank = 0;
+	if (works && tp_date_iso_days(works, &start) == 0)
+		v->window = round((double)(start - ref) / DAYS_PER_MONTH * 10) / 10;
+	if (v->dwellings < 1)
+		v->verdict = V_NO_DWELLING;
+	else if (reason && !strcmp(reason, "works"))
+		v->verdict = V_WORKS;
+	else if (reason && !strcmp(reason, "allocation"))
+		v->verdict = V_ALLOCATION;
+	else if (owner && !strcmp(owner, "private") && agreed != 1)
+		v->verdict = V_PRIVATE;
+	else if (isnan(v->window))
+		v->verdict = V_NO_WINDOW;
+	else if (v->window < cfg->min_window_months)
+		v->verdict = V_SHORT_WINDOW;
+	else {
+		/* need in tenths of the largest: a published score must not let
+		 * anyone work a commune's exact count of people back out */
+		double tenths = max_need > 0 ? floor(need / max_need * 10) / 10 : 0;
+		double score = 50 * clamp01(v->window / 60) + 20 * clamp01(v->dwellings / 20.0) +
+			       30 * tenths;
+		v->verdict = V_CANDIDATE;
+		v->score = round(score * 10) / 10;
+	}
+}
+
+/* Every vacancy judged and scored, in id order, into *out (tp_big_free) and *n. */
+static int read_vacancies(tp_run *run, long ref, scored **out, size_t *n)
+{
+	sqlite3_stmt *st = NULL;
+	scored *v = NULL;
+	size_t cap = 0, k = 0;
+	long long count;
+	int rc, step = SQLITE_DONE;
+
+	rc = tp_store_int(run->db, &count, "SELECT COUNT(*) FROM vacancies");
+	if (!rc) {
+		cap = count > 0 ? (size_t)count : 1;
+		if (!(v = tp_big_alloc(cap * sizeof(*v))))
+			rc = tp_error_set(TP_ERROR, "out of memory for %zu vacancies", cap);
+	}
+	if (!rc)
+		rc = tp_store_prepare(run->db, &st,
+				      NEED_CTE
+				      "SELECT v.id, v.dwellings, v.reason, v.owner_type,"
+				      " v.owner_agreed, v.works_start, COALESCE(n.need, 0),"
+				      " (SELECT MAX(need) FROM need), v.src_row"
+				      " FROM vacancies v LEFT JOIN need n USING (nis_code) ORDER BY v.id");
+	while (!rc && k < cap && (step = sqlite3_step(st)) == SQLITE_ROW)
+		judge(run->cfg, ref, st, &v[k++]);
+	if (!rc && step != SQLITE_DONE && step != SQLITE_ROW)
+		rc = tp_error_set(TP_ERROR, "working store: cannot read the vacancies to score: %s",
+				  sqlite3_errmsg(run->db));
+	sqlite3_finalize(st);
+	if (rc) {
+		tp_big_free(v);
+		return rc;
+	}
+	*out = v;
+	*n = k;
+	return TP_OK;
+}
+
+/* Ranks the candidates among v[0..n): 1 for the best. */
+static int rank_candidates(scored *v, size_t n)
+{
+	scored **order = NULL;
+	size_t i, m = 0;
+
+	for (i = 0; i < n; i++)
+		m += v[i].verdict == V_CANDIDATE;
+	if (!m)
+		return TP_OK;
+	if (!(order = tp_big_alloc(m * sizeof(*order))))
+		return tp_error_set(TP_ERROR, "out of memory for %zu candidates", m);
+	for (i = 0, m = 0; i < n; i++)
+		if (v[i].verdict == V_CANDIDATE)
+			order[m++] = &v[i];
+	qsort(order, m, sizeof(*order), by_rank);
+	for (i = 0; i < m; i++)
+		order[i]->rank = (long long)i + 1;
+	tp_big_free(order);
+	return TP_OK;
+}
+
+/* Writes each vacancy's verdict, window, capacity, score and rank. */
+static int write_scores(tp_run *run, const scored *v, size_t n)
+{
+	const tp_config *cfg = run->cfg;
+	sqlite3_stmt *upd = NULL;
+	char status[256];
+	size_t i;
+	int rc;
+
+	rc = tp_store_prepare(run->db, &upd,
+			      "UPDATE vacancies SET candidate = ?, status = ?, window_months = ?,"
+			      " capacity = ?, score = ?, rank = ? WHERE id = ?");
+	for (i = 0; i < n && !rc; i++) {
+		int candidate = v[i].verdict == V_CANDIDATE;
+
+		status_text(status, sizeof(status), &v[i], cfg->min_window_months);
+		sqlite3_reset(upd);
+		sqlite3_bind_int(upd, 1, candidate);
+		sqlite3_bind_text(upd, 2, status, -1, SQLITE_STATIC);
+		if (isnan(v[i].window))
+			sqlite3_bind_null(upd, 3);
+		else
+			sqlite3_bind_double(upd, 3, v[i].window);
+		if (candidate) {
+			sqlite3_bind_double(upd, 4, (double)v[i].dwellings * cfg->occupancy);
+			sqlite3_bind_double(upd, 5, v[i].score);
+			sqlite3_bind_int64(upd, 6, v[i].rank);
+		} else {
+			sqlite3_bind_null(upd, 4);
+			sqlite3_bind_null(upd, 5);
+			sqlite3_bind_null(upd, 6);
+		}
+		sqlite3_bind_int64(upd, 7, v[i].id);
+		if (sqlite3_step(upd) != SQLITE_DONE)
+			rc = tp_error_set(TP_ERROR, "working store: %s", sqlite3_errmsg(run->db));
+	}
+	sqlite3_finalize(upd);
+	return rc;
+}
+
 int tp_stage_score(tp_run *run)
 {
 	const tp_config *cfg = run->cfg;
-	sqlite3_stmt *st = NULL, *upd = NULL;
-	char status[256], window[64], occupancy[64];
+	char window[64], occupancy[64];
+	scored *v = NULL;
+	size_t n = 0;
 	long ref;
-	int rc, step = SQLITE_DONE;
+	int rc;
 
 	if (tp_date_iso_days(cfg->reference_date, &ref))
 		return tp_error_set(TP_ECONFIG, "%s: [run] reference_date: not a date: '%s'",
@@ -64,90 +277,13 @@ int tp_stage_score(tp_run *run)
 		};
 		rc = tp_store_meta_set_all(run->db, meta, sizeof(meta) / sizeof(meta[0]));
 	}
+	/* a stage that fails leaves nothing: the runner rolls it back */
 	if (!rc)
-		rc = tp_store_exec(run->db,
-				   "UPDATE vacancies SET candidate = 0, status = NULL,"
-				   " window_months = NULL, capacity = NULL, score = NULL, rank = NULL");
+		rc = read_vacancies(run, ref, &v, &n);
 	if (!rc)
-		rc = tp_store_prepare(run->db, &st,
-				      NEED_CTE
-				      "SELECT v.id, v.dwellings, v.reason, v.owner_type,"
-				      " v.owner_agreed, v.works_start, COALESCE(n.need, 0),"
-				      " (SELECT MAX(need) FROM need)"
-				      " FROM vacancies v LEFT JOIN need n USING (nis_code) ORDER BY v.id");
+		rc = rank_candidates(v, n);
 	if (!rc)
-		rc = tp_store_prepare(run->db, &upd,
-				      "UPDATE vacancies SET candidate = ?, status = ?,"
-				      " window_months = ?, capacity = ?, score = ? WHERE id = ?");
-	while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
-		long long dwellings = sqlite3_column_int64(st, 1);
-		const char *reason = (const char *)sqlite3_column_text(st, 2);
-		const char *owner = (const char *)sqlite3_column_text(st, 3);
-		int agreed = sqlite3_column_int(st, 4);
-		const char *works = (const char *)sqlite3_column_text(st, 5);
-		double need = sqlite3_column_double(st, 6);
-		double max_need = sqlite3_column_double(st, 7);
-		double window = NAN;
-		long start;
-		int candidate = 0;
-
-		if (works && tp_date_iso_days(works, &start) == 0)
-			window = round((double)(start - ref) / DAYS_PER_MONTH * 10) / 10;
-		if (dwellings < 1)
-			snprintf(status, sizeof(status), "not a candidate: no dwelling");
-		else if (reason && !strcmp(reason, "works"))
-			snprintf(status, sizeof(status), "not a candidate: works under way (R1)");
-		else if (reason && !strcmp(reason, "allocation"))
-			snprintf(status, sizeof(status), "not a candidate: being allocated to tenants");
-		else if (owner && !strcmp(owner, "private") && agreed != 1)
-			snprintf(status, sizeof(status),
-				 "not a candidate: private owner without a recorded agreement");
-		else if (isnan(window))
-			snprintf(status, sizeof(status),
-				 "not a candidate: no planned works start, so the window is unknown");
-		else if (window < cfg->min_window_months)
-			snprintf(status, sizeof(status),
-				 "not a candidate: %.1f-month window, under the %g-month minimum",
-				 window, cfg->min_window_months);
-		else {
-			candidate = 1;
-			snprintf(status, sizeof(status), "candidate: %.1f-month window, %lld dwelling%s",
-				 window, dwellings, dwellings > 1 ? "s" : "");
-		}
-		sqlite3_reset(upd);
-		sqlite3_bind_int(upd, 1, candidate);
-		sqlite3_bind_text(upd, 2, status, -1, SQLITE_TRANSIENT);
-		if (isnan(window))
-			sqlite3_bind_null(upd, 3);
-		else
-			sqlite3_bind_double(upd, 3, window);
-		if (candidate) {
-			/* need in tenths of the largest: a published score must not let
-			 * anyone work a commune's exact count of people back out */
-			double tenths = max_need > 0 ? floor(need / max_need * 10) / 10 : 0;
-			double score = 50 * clamp01(window / 60) + 20 * clamp01(dwellings / 20.0) +
-				       30 * tenths;
-			sqlite3_bind_double(upd, 4, (double)dwellings * cfg->occupancy);
-			sqlite3_bind_double(upd, 5, round(score * 10) / 10);
-		} else {
-			sqlite3_bind_null(upd, 4);
-			sqlite3_bind_null(upd, 5);
-		}
-		sqlite3_bind_int64(upd, 6, sqlite3_column_int64(st, 0));
-		if (sqlite3_step(upd) != SQLITE_DONE)
-			rc = tp_error_set(TP_ERROR, "working store: %s", sqlite3_errmsg(run->db));
-	}
-	/* a read that stops early must not leave part of the scores written */
-	if (!rc && step != SQLITE_DONE)
-		rc = tp_error_set(TP_ERROR, "working store: cannot read the vacancies to score: %s",
-				  sqlite3_errmsg(run->db));
-	sqlite3_finalize(st);
-	sqlite3_finalize(upd);
-	if (!rc)
-		rc = tp_store_exec(run->db,
-				   "UPDATE vacancies SET rank = (SELECT r FROM (SELECT id, ROW_NUMBER()"
-				   " OVER (ORDER BY score DESC, dwellings DESC, src_row) AS r"
-				   " FROM vacancies WHERE candidate = 1) o WHERE o.id = vacancies.id)"
-				   " WHERE candidate = 1");
+		rc = write_scores(run, v, n);
+	tp_big_free(v);
 	return rc;
 }

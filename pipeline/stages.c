@@ -33,6 +33,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <cpl_error.h>
+
 /* ---- the table ------------------------------------------------------- */
 
 /* A NULL-terminated list of store tables. */
@@ -291,8 +293,29 @@ static int finish_set(tp_run *run, const char *staging, const char *started, int
 	return rc;
 }
 
+/* Seconds from t0 to t1. */
+static double seconds(const struct timespec *t0, const struct timespec *t1)
+{
+	return (double)(t1->tv_sec - t0->tv_sec) + (double)(t1->tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* "timings: load 1.23 s, ..., total 4.56 s" on stderr: the stages first..
+ * first+ndone-1 (the bench reads this line). */
+static void print_timings(const tp_stage *s, int first, int ndone, const double *secs,
+			  double total)
+{
+	int k;
+
+	fprintf(stderr, "timings:");
+	for (k = 0; k < ndone; k++)
+		fprintf(stderr, " %s %.2f s,", s[first + k].name, secs[k]);
+	fprintf(stderr, " total %.2f s\n", total);
+}
+
 int tp_pipeline_run(tp_run *run, const char *from, const char *until)
 {
+	double secs[32];  /* each stage's time, from the first that runs */
+	struct timespec start;
 	size_t n, i;
 	const tp_stage *s = tp_stages(&n);
 	int first = from ? tp_stage_find(from) : 0;
@@ -312,6 +335,9 @@ int tp_pipeline_run(tp_run *run, const char *from, const char *until)
 	rc = tp_stages_check(s, n);
 	if (rc)
 		return rc;
+	if (n > sizeof(secs) / sizeof(secs[0]))
+		return tp_error_set(TP_ERROR, "the runner times at most %zu stages",
+				    sizeof(secs) / sizeof(secs[0]));
 	missing = tp_pipeline_missing(run->db, s[first].name);
 	if (missing)
 		return tp_error_set(TP_ESTORE,
@@ -331,6 +357,7 @@ int tp_pipeline_run(tp_run *run, const char *from, const char *until)
 		return rc;
 	if (staging[0])
 		run->outdir = staging;
+	clock_gettime(CLOCK_MONOTONIC, &start);
 	for (k = first; k <= last && !rc; k++) {
 		struct timespec t0, t1;
 
@@ -359,13 +386,20 @@ int tp_pipeline_run(tp_run *run, const char *from, const char *until)
 			break;
 		}
 		clock_gettime(CLOCK_MONOTONIC, &t1);
+		secs[k - first] = seconds(&t0, &t1);
+		CPLDebug("tremplin", "stage %s: %.3f s", s[k].name, secs[k - first]);
 		if (tty)
-			fprintf(stderr, " done in %.2f s\n",
-				(double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
+			fprintf(stderr, " done in %.2f s\n", secs[k - first]);
 	}
 	run->outdir = outdir;
 	if (staging[0])
 		rc = finish_set(run, staging, started, first, last, kept, rc);
+	if (!rc && !run->quiet) {
+		struct timespec end;
+
+		clock_gettime(CLOCK_MONOTONIC, &end);
+		print_timings(s, first, last - first + 1, secs, seconds(&start, &end));
+	}
 	if (!run->quiet && tp_store_stage_has_run(run->db, "load")) {
 		tp_error_state failed = {0};
 		int cr = TP_OK;
