@@ -460,14 +460,17 @@ int tp_field_parse(const tp_field_def *f, const char *raw, char *out,
 	case TP_F_TEXT:
 		snprintf(out, outlen, "%s", v);
 		return 1;
-	case TP_F_INT:
-		if (tp_parse_double(v, &x) && leading_whole(v, &x) == 0) {
-			snprintf(out, outlen, "%lld", (long long)x);
-			snprintf(whybuf, whylen, "read '%s' as %lld", v, (long long)x);
-			return 1;
-		}
-		/* the cast is defined only inside long long's range (|x| < 2^63) */
-		if (tp_parse_double(v, &x) || (fabs(x) < 0x1p63 && x != (double)(long long)x)) {
+	case TP_F_INT: {
+		int approx = 0; /* a number followed by words: read with a note */
+
+		if (tp_parse_double(v, &x)) {
+			if (leading_whole(v, &x)) {
+				snprintf(whybuf, whylen, "not a whole number: '%s'", v);
+				return -1;
+			}
+			approx = 1;
+		} else if (fabs(x) < 0x1p63 && x != (double)(long long)x) {
+			/* the cast is defined only inside long long's range (|x| < 2^63) */
 			snprintf(whybuf, whylen, "not a whole number: '%s'", v);
 			return -1;
 		}
@@ -484,7 +487,10 @@ int tp_field_parse(const tp_field_def *f, const char *raw, char *out,
 			return -1;
 		}
 		snprintf(out, outlen, "%lld", (long long)x);
+		if (approx)
+			snprintf(whybuf, whylen, "read '%s' as %lld", v, (long long)x);
 		return 1;
+	}
 	case TP_F_DATE:
 		if (f->need != TP_NEED_VALUE && no_date(v))
 			return 0;

@@ -145,6 +145,18 @@ static void a_number_too_long_to_read_whole_is_refused_not_cut_short(void)
 	CHECK(tp_parse_double(text, &v) == 0 && v == 5);
 }
 
+static void a_count_beyond_its_fields_range_is_refused_even_followed_by_words(void)
+{
+	const tp_input_def *vac = tp_input_def_get(TP_IN_VACANCIES);
+	const tp_field_def *dw = &vac->fields[tp_input_def_field(vac, "dwellings")];
+	int rc;
+
+	CHECK_STR(parse(dw, "10000", &rc), "10000");
+	CHECK_STR(parse(dw, "10001", &rc), "too large: '10001' (at most 10000)");
+	CHECK_STR(parse(dw, "101020 logements", &rc), "too large: '101020 logements' (at most 10000)");
+	CHECK(rc == -1);
+}
+
 static void whole_numbers_beyond_long_long_are_refused_as_too_large(void)
 {
 	int rc;
@@ -208,6 +220,7 @@ int main(void)
 	numbers_take_a_decimal_comma();
 	zone_columns_are_recognised_by_tremplins_own_labels();
 	whole_numbers_beyond_long_long_are_refused_as_too_large();
+	a_count_beyond_its_fields_range_is_refused_even_followed_by_words();
 	a_number_too_long_to_read_whole_is_refused_not_cut_short();
 	return check_report("test_fields");
 }
