@@ -11,6 +11,7 @@
  * address is refused as a duplicate of that row.
  */
 #include "inputs/reader.h"
+#include "geo/json.h"
 #include "geo/array.h"
 #include "inputs/geocode.h"
 #include "inputs/source.h"
@@ -174,25 +175,16 @@ static int sb_str(sbuf *b, const char *s)
 	return sb_put(b, s, strlen(s));
 }
 
+/* tp_json_put onto an sbuf. */
+static int sb_put_json(void *ctx, const char *s, size_t n)
+{
+	return sb_put(ctx, s, n);
+}
+
 /* Appends s as a JSON string literal. */
 static int sb_json(sbuf *b, const char *s)
 {
-	char esc[8];
-	int rc = sb_put(b, "\"", 1);
-
-	for (; *s && rc == 0; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\') {
-			esc[0] = '\\', esc[1] = (char)c;
-			rc = sb_put(b, esc, 2);
-		} else if (c < 0x20) {
-			snprintf(esc, sizeof(esc), "\\u%04x", c);
-			rc = sb_put(b, esc, 6);
-		} else {
-			rc = sb_put(b, (const char *)&c, 1);
-		}
-	}
-	return rc ? rc : sb_put(b, "\"", 1);
+	return tp_json_string(s, sb_put_json, b);
 }
 
 /* The name of column c: the header row's cell (spreadsheets, source.h),

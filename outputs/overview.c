@@ -13,6 +13,7 @@
  * the clock, so one store gives the same bytes every run.
  */
 #include "outputs/maps.h"
+#include "geo/json.h"
 #include "outputs/draw.h"
 #include "geo/dates.h"
 #include "geo/error.h"
@@ -351,20 +352,6 @@ static int write_vector(const tp_mapdata *d, const char *path, int svg)
 	return tp_surface_close(s, &out);
 }
 
-static void json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-		if (ch == '"' || ch == '\\')
-			fprintf(f, "\\%c", ch);
-		else if (ch < 0x20)
-			fprintf(f, "\\u%04x", ch);
-		else
-			fputc(ch, f);
-	}
-	fputc('"', f);
-}
 
 static void json_num(FILE *f, double v)
 {
@@ -387,13 +374,13 @@ static int write_json(const tp_mapdata *d, const char *path)
 		return rc;
 	f = out.f;
 	fprintf(f, "{\n  \"indicator\": ");
-	json_str(f, d->ind->name);
+	tp_json_fputs(f, d->ind->name);
 	fprintf(f, ",\n  \"people\": %s,\n  \"language\": ", d->ind->people ? "true" : "false");
-	json_str(f, d->lang);
+	tp_json_fputs(f, d->lang);
 	fprintf(f, ",\n  \"crs\": ");
-	json_str(f, d->crs);
+	tp_json_fputs(f, d->crs);
 	fprintf(f, ",\n  \"reference_date\": ");
-	json_str(f, d->reference_date);
+	tp_json_fputs(f, d->reference_date);
 	fprintf(f, ",\n  \"classes\": [");
 	for (k = 0; k < d->nclasses; k++) {
 		tp_class_rgb(k, d->nclasses, rgb);
@@ -415,21 +402,21 @@ static int write_json(const tp_mapdata *d, const char *path)
 		tp_rejected_line(line, sizeof(line), d, r, k, " / ");
 		fprintf(f, "%s\n    \"%s\": {\"records\": %lld, \"of\": %lld, \"dwellings\": %lld,"
 			" \"line\": ", k ? "," : "", inputs[k], r->records, r->of, r->dwellings);
-		json_str(f, line);
+		tp_json_fputs(f, line);
 		fputc('}', f);
 	}
 	fprintf(f, "\n  },\n  \"communes\": [");
 	for (i = 0; i < d->ncommunes; i++) {
 		const tp_map_commune *c = &d->communes[i];
 		fprintf(f, "%s\n    {\"nis_code\": ", i ? "," : "");
-		json_str(f, c->nis);
+		tp_json_fputs(f, c->nis);
 		fprintf(f, ", \"value\": ");
 		if (c->has_value)
 			json_num(f, c->value);
 		else
 			fputs("null", f);
 		fprintf(f, ", \"label\": ");
-		json_str(f, c->label);
+		tp_json_fputs(f, c->label);
 		fprintf(f, ", \"rejected_records\": %lld, \"rejected_dwellings\": %lld",
 			c->rejected.records, c->rejected.dwellings);
 		if (c->cls >= 0)

@@ -5,6 +5,7 @@
  */
 #define _GNU_SOURCE /* nftw's FTW_PHYS, gethostname */
 #include "pipeline/outset.h"
+#include "geo/json.h"
 #include "geo/error.h"
 #include "outputs/outfile.h"
 #include "version.h"
@@ -463,22 +464,6 @@ int tp_outset_stage(char *out, size_t n, const char *outdir)
 	return TP_OK;
 }
 
-/* Writes s as a JSON string. */
-static void json_string(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
-}
 
 /* What keep_entry needs. */
 typedef struct {
@@ -523,12 +508,12 @@ static int write_run_json(const char *outdir, const char *staging, const names *
 	tp_outset_now(finished, sizeof(finished));
 	sha256_text(r->config_text ? r->config_text : "", hex);
 	fprintf(o.f, "{\n  \"tremplin\": ");
-	json_string(o.f, TP_VERSION);
+	tp_json_fputs(o.f, TP_VERSION);
 	fprintf(o.f, ",\n  \"started\": \"%s\",\n  \"finished\": \"%s\",\n  \"stages\": ",
 		r->started, finished);
-	json_string(o.f, r->stages);
+	tp_json_fputs(o.f, r->stages);
 	fprintf(o.f, ",\n  \"config\": {\"path\": ");
-	json_string(o.f, r->config ? r->config : "");
+	tp_json_fputs(o.f, r->config ? r->config : "");
 	fprintf(o.f, ", \"sha256\": \"%s\"},\n  \"outputs\": [\n", hex);
 	for (i = 0; i < files->n && !rc; i++) {
 		long long size;
@@ -540,7 +525,7 @@ static int write_run_json(const char *outdir, const char *staging, const names *
 			break;
 		/* one output a line: read_run_json reads them back so */
 		fprintf(o.f, "    {\"path\": ");
-		json_string(o.f, files->name[i]);
+		tp_json_fputs(o.f, files->name[i]);
 		fprintf(o.f, ", \"size\": %lld, \"sha256\": \"%s\"}%s\n", size, hex,
 			i + 1 < files->n ? "," : "");
 	}
