@@ -11,6 +11,7 @@
  * address is refused as a duplicate of that row.
  */
 #include "inputs/reader.h"
+#include "inputs/dupes.h"
 #include "geo/json.h"
 #include "geo/array.h"
 #include "inputs/geocode.h"
@@ -37,22 +38,6 @@
 #include <cpl_conv.h>
 #include <cpl_string.h>
 
-/* A set of text keys, each with the row that first had it. */
-typedef struct {
-	char **key;    /* open addressing table, NULL slots empty */
-	long *row;     /* row of each key */
-	size_t cap;    /* slots, a power of two */
-	size_t n;      /* keys held */
-} keyset;
-
-/* An accepted record's point and house number (with its box): two records
- * of one building written in French and in Dutch share them. */
-typedef struct {
-	double x, y;     /* the point, in the source CRS */
-	char num[48];    /* "12|3": number and box, from tp_address_key() */
-	long row;        /* the record's row */
-} placed;
-
 struct tp_reader {
 	const tp_input_def *def;      /* what is read */
 	const tp_input_cfg *cfg;      /* where from */
@@ -66,83 +51,8 @@ struct tp_reader {
 	long row;                     /* row of the last feature read (as the user sees it) */
 	long ordinal;                 /* features read so far */
 	tp_geocoder *gc;              /* address reference, or NULL */
-	keyset ids;                   /* ids of accepted records (point inputs) */
-	keyset addrs;                 /* address keys of accepted records */
-	placed *pts;                  /* accepted records with a point and a house number */
-	size_t npts, cappts;          /* entries of pts */
+	tp_dupes *dupes;              /* accepted records' ids and addresses (point inputs) */
 };
-
-static unsigned long hash_str(const char *s)
-{
-	unsigned long h = 5381;
-
-	while (*s)
-		h = h * 33 + (unsigned char)*s++;
-	return h;
-}
-
-/* The row that holds key, or 0. */
-static long keyset_find(const keyset *k, const char *key)
-{
-	size_t i;
-
-	if (!k->cap)
-		return 0;
-	for (i = hash_str(key) & (k->cap - 1); k->key[i]; i = (i + 1) & (k->cap - 1))
-		if (!strcmp(k->key[i], key))
-			return k->row[i];
-	return 0;
-}
-
-static int keyset_add(keyset *k, const char *key, long row)
-{
-	size_t i;
-
-	if (2 * (k->n + 1) > k->cap) {
-		keyset big = {0};
-		size_t j;
-		big.cap = k->cap ? k->cap * 2 : 64;
-		big.key = calloc(big.cap, sizeof(*big.key));
-		big.row = calloc(big.cap, sizeof(*big.row));
-		if (!big.key || !big.row) {
-			free(big.key);
-			free(big.row);
-			return tp_error_set(TP_ERROR, "out of memory");
-		}
-		for (j = 0; j < k->cap; j++) {
-			if (!k->key[j])
-				continue;
-			for (i = hash_str(k->key[j]) & (big.cap - 1); big.key[i];
-			     i = (i + 1) & (big.cap - 1))
-				;
-			big.key[i] = k->key[j];
-			big.row[i] = k->row[j];
-		}
-		big.n = k->n;
-		free(k->key);
-		free(k->row);
-		*k = big;
-	}
-	for (i = hash_str(key) & (k->cap - 1); k->key[i]; i = (i + 1) & (k->cap - 1))
-		;
-	k->key[i] = strdup(key);
-	if (!k->key[i])
-		return tp_error_set(TP_ERROR, "out of memory");
-	k->row[i] = row;
-	k->n++;
-	return TP_OK;
-}
-
-static void keyset_dispose(keyset *k)
-{
-	size_t i;
-
-	for (i = 0; i < k->cap; i++)
-		free(k->key[i]);
-	free(k->key);
-	free(k->row);
-	memset(k, 0, sizeof(*k));
-}
 
 /* A growable string for building JSON. */
 typedef struct {
@@ -390,6 +300,9 @@ int tp_reader_open(tp_reader **out, const tp_input_cfg *cfg, tp_input_kind kind)
 	r->def = tp_input_def_get(kind);
 	r->cfg = cfg;
 	r->xcol = r->ycol = -1;
+	rc = tp_dupes_new(&r->dupes);
+	if (rc)
+		goto fail;
 	if (!cfg->path || !cfg->path[0]) {
 		rc = tp_error_set(TP_ECONFIG, "section [%s] has no 'path'", r->def->name);
 		goto fail;
@@ -492,9 +405,7 @@ void tp_reader_free(tp_reader *r)
 		return;
 	tp_source_close(&r->src);
 	tp_geocoder_free(r->gc);
-	keyset_dispose(&r->ids);
-	keyset_dispose(&r->addrs);
-	free(r->pts);
+	tp_dupes_free(r->dupes);
 	free(r);
 }
 
@@ -744,85 +655,32 @@ static int place_by_address(tp_reader *r, tp_record *rec)
 	return point_wkb(rec, x, y);
 }
 
-/* The number and box of an address key ("street|12|3|1050" -> "12|3"),
- * "" when it has no number. */
-static void key_number(const char *key, char *out, size_t len)
-{
-	const char *a = strchr(key, '|'), *b = a ? strchr(a + 1, '|') : NULL;
-	const char *c = b ? strchr(b + 1, '|') : NULL;
-
-	out[0] = '\0';
-	if (a && c && c - a - 1 > 0 && (size_t)(c - a - 1) < len) {
-		memcpy(out, a + 1, (size_t)(c - a - 1));
-		out[c - a - 1] = '\0';
-	}
-	if (out[0] == '|')
-		out[0] = '\0';
-}
-
-/* The row of an accepted record within 1 m of (x, y) with the same house
- * number and box, or 0.  Coordinates that read as degrees (lon/lat) take
- * 1e-5, about a metre. */
-static long near_duplicate(const tp_reader *r, double x, double y, const char *num)
-{
-	double tol = fabs(x) <= 180 && fabs(y) <= 90 ? 1e-5 : 1.0;
-	size_t i;
-
-	for (i = 0; i < r->npts; i++)
-		if (fabs(r->pts[i].x - x) <= tol && fabs(r->pts[i].y - y) <= tol &&
-		    hypot(r->pts[i].x - x, r->pts[i].y - y) <= tol && !strcmp(r->pts[i].num, num))
-			return r->pts[i].row;
-	return 0;
-}
-
-/* Refuses a record repeating an accepted record's id or address (the same
- * address key, or a point within 1 m with the same number and box: the
- * same building written in French and in Dutch); else remembers its keys.
- * Returns 0 or TP_ERROR. */
+/* Refuses a record repeating an accepted record's id or address (dupes.h);
+ * else remembers its keys.  Returns 0 or TP_ERROR. */
 static int check_duplicate(tp_reader *r, tp_record *rec)
 {
 	int ii = tp_input_def_field(r->def, "id");
 	int ia = tp_input_def_field(r->def, "address");
 	int ip = tp_input_def_field(r->def, "postcode");
-	char key[1024] = "", why[128], num[48] = "";
-	double x = 0, y = 0;
+	const char *id = ii >= 0 ? rec->values[ii] : NULL, *field, *how;
+	char key[1024] = "", why[128];
+	double xy[2];
+	int point = rec->wkb && rec->wkb_len == 21;
 	long first;
 
-	if (ii >= 0 && rec->values[ii] && (first = keyset_find(&r->ids, rec->values[ii]))) {
-		snprintf(why, sizeof(why), "duplicate of row %ld (same id)", first);
-		reject(rec, "id", "%s", why);
+	if (ia >= 0 && rec->values[ia])
+		tp_address_key(rec->values[ia], ip >= 0 ? rec->values[ip] : NULL, key, sizeof(key));
+	if (point) {
+		memcpy(&xy[0], rec->wkb + 5, 8);
+		memcpy(&xy[1], rec->wkb + 13, 8);
+	}
+	first = tp_dupes_find(r->dupes, id, key, point ? xy : NULL, &field, &how);
+	if (first) {
+		snprintf(why, sizeof(why), "duplicate of row %ld (%s)", first, how);
+		reject(rec, field, "%s", why);
 		return TP_OK;
 	}
-	if (ia >= 0 && rec->values[ia]) {
-		tp_address_key(rec->values[ia], ip >= 0 ? rec->values[ip] : NULL, key, sizeof(key));
-		if (key[0] && (first = keyset_find(&r->addrs, key))) {
-			snprintf(why, sizeof(why), "duplicate of row %ld (same address)", first);
-			reject(rec, "address", "%s", why);
-			return TP_OK;
-		}
-		key_number(key, num, sizeof(num));
-	}
-	if (num[0] && rec->wkb && rec->wkb_len == 21) {
-		memcpy(&x, rec->wkb + 5, 8);
-		memcpy(&y, rec->wkb + 13, 8);
-		if ((first = near_duplicate(r, x, y, num)) != 0) {
-			snprintf(why, sizeof(why), "duplicate of row %ld (same address)", first);
-			reject(rec, "address", "%s", why);
-			return TP_OK;
-		}
-	}
-	if (ii >= 0 && rec->values[ii] && keyset_add(&r->ids, rec->values[ii], rec->row))
-		return TP_ERROR;
-	if (key[0] && keyset_add(&r->addrs, key, rec->row))
-		return TP_ERROR;
-	if (num[0] && rec->wkb && rec->wkb_len == 21) {
-		if (tp_array_room(&r->pts, &r->cappts, r->npts, sizeof(*r->pts), 64))
-			return TP_ERROR;
-		r->pts[r->npts] = (placed){x, y, "", rec->row};
-		snprintf(r->pts[r->npts].num, sizeof(r->pts[0].num), "%s", num);
-		r->npts++;
-	}
-	return TP_OK;
+	return tp_dupes_add(r->dupes, id, key, point ? xy : NULL, rec->row);
 }
 
 /* Why feature f is no record: "blank row" when every cell is empty and it

@@ -1,0 +1,197 @@
+/*
+ * dupes.c: the same building reported twice (dupes.h).
+ */
+#include "inputs/dupes.h"
+#include "geo/array.h"
+#include "geo/error.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A set of text keys, each with the row that first had it. */
+typedef struct {
+	char **key;    /* open addressing table, NULL slots empty */
+	long *row;     /* row of each key */
+	size_t cap;    /* slots, a power of two */
+	size_t n;      /* keys held */
+} keyset;
+
+/* An accepted record's point and house number (with its box): two records
+ * of one building written in French and in Dutch share them. */
+typedef struct {
+	double x, y;     /* the point, in the source CRS */
+	char num[48];    /* "12|3": number and box, from tp_address_key() */
+	long row;        /* the record's row */
+} placed;
+
+struct tp_dupes {
+	keyset ids;            /* ids of accepted records */
+	keyset addrs;          /* address keys of accepted records */
+	placed *pts;           /* accepted records with a point and a house number */
+	size_t npts, cappts;   /* entries of pts */
+};
+
+static unsigned long hash_str(const char *s)
+{
+	unsigned long h = 5381;
+
+	while (*s)
+		h = h * 33 + (unsigned char)*s++;
+	return h;
+}
+
+/* The row that holds key, or 0. */
+static long keyset_find(const keyset *k, const char *key)
+{
+	size_t i;
+
+	if (!k->cap)
+		return 0;
+	for (i = hash_str(key) & (k->cap - 1); k->key[i]; i = (i + 1) & (k->cap - 1))
+		if (!strcmp(k->key[i], key))
+			return k->row[i];
+	return 0;
+}
+
+static int keyset_add(keyset *k, const char *key, long row)
+{
+	size_t i;
+
+	if (2 * (k->n + 1) > k->cap) {
+		keyset big = {0};
+		size_t j;
+		big.cap = k->cap ? k->cap * 2 : 64;
+		big.key = calloc(big.cap, sizeof(*big.key));
+		big.row = calloc(big.cap, sizeof(*big.row));
+		if (!big.key || !big.row) {
+			free(big.key);
+			free(big.row);
+			return tp_error_set(TP_ERROR, "out of memory");
+		}
+		for (j = 0; j < k->cap; j++) {
+			if (!k->key[j])
+				continue;
+			for (i = hash_str(k->key[j]) & (big.cap - 1); big.key[i];
+			     i = (i + 1) & (big.cap - 1))
+				;
+			big.key[i] = k->key[j];
+			big.row[i] = k->row[j];
+		}
+		big.n = k->n;
+		free(k->key);
+		free(k->row);
+		*k = big;
+	}
+	for (i = hash_str(key) & (k->cap - 1); k->key[i]; i = (i + 1) & (k->cap - 1))
+		;
+	k->key[i] = strdup(key);
+	if (!k->key[i])
+		return tp_error_set(TP_ERROR, "out of memory");
+	k->row[i] = row;
+	k->n++;
+	return TP_OK;
+}
+
+static void keyset_dispose(keyset *k)
+{
+	size_t i;
+
+	for (i = 0; i < k->cap; i++)
+		free(k->key[i]);
+	free(k->key);
+	free(k->row);
+	memset(k, 0, sizeof(*k));
+}
+
+/* The number and box of an address key ("street|12|3|1050" -> "12|3"),
+ * "" when it has no number. */
+static void key_number(const char *key, char *out, size_t len)
+{
+	const char *a = strchr(key, '|'), *b = a ? strchr(a + 1, '|') : NULL;
+	const char *c = b ? strchr(b + 1, '|') : NULL;
+
+	out[0] = '\0';
+	if (a && c && c - a - 1 > 0 && (size_t)(c - a - 1) < len) {
+		memcpy(out, a + 1, (size_t)(c - a - 1));
+		out[c - a - 1] = '\0';
+	}
+	if (out[0] == '|')
+		out[0] = '\0';
+}
+
+/* The row of an accepted record within 1 m of (x, y) with the same house
+ * number and box, or 0.  Coordinates that read as degrees (lon/lat) take
+ * 1e-5, about a metre. */
+static long near_duplicate(const tp_dupes *r, double x, double y, const char *num)
+{
+	double tol = fabs(x) <= 180 && fabs(y) <= 90 ? 1e-5 : 1.0;
+	size_t i;
+
+	for (i = 0; i < r->npts; i++)
+		if (fabs(r->pts[i].x - x) <= tol && fabs(r->pts[i].y - y) <= tol &&
+		    hypot(r->pts[i].x - x, r->pts[i].y - y) <= tol && !strcmp(r->pts[i].num, num))
+			return r->pts[i].row;
+	return 0;
+}
+
+int tp_dupes_new(tp_dupes **out)
+{
+	*out = calloc(1, sizeof(**out));
+	return *out ? TP_OK : tp_error_set(TP_ERROR, "out of memory");
+}
+
+void tp_dupes_free(tp_dupes *d)
+{
+	if (!d)
+		return;
+	keyset_dispose(&d->ids);
+	keyset_dispose(&d->addrs);
+	free(d->pts);
+	free(d);
+}
+
+long tp_dupes_find(const tp_dupes *d, const char *id, const char *key, const double *xy,
+		   const char **field, const char **how)
+{
+	char num[48] = "";
+	long first;
+
+	*field = "address";
+	*how = "same address";
+	if (id && id[0] && (first = keyset_find(&d->ids, id))) {
+		*field = "id";
+		*how = "same id";
+		return first;
+	}
+	if (key && key[0]) {
+		if ((first = keyset_find(&d->addrs, key)))
+			return first;
+		key_number(key, num, sizeof(num));
+	}
+	if (num[0] && xy)
+		return near_duplicate(d, xy[0], xy[1], num);
+	return 0;
+}
+
+int tp_dupes_add(tp_dupes *d, const char *id, const char *key, const double *xy, long row)
+{
+	char num[48] = "";
+
+	if (id && id[0] && keyset_add(&d->ids, id, row))
+		return TP_ERROR;
+	if (key && key[0]) {
+		if (keyset_add(&d->addrs, key, row))
+			return TP_ERROR;
+		key_number(key, num, sizeof(num));
+	}
+	if (num[0] && xy) {
+		if (tp_array_room(&d->pts, &d->cappts, d->npts, sizeof(*d->pts), 64))
+			return TP_ERROR;
+		d->pts[d->npts] = (placed){xy[0], xy[1], "", row};
+		snprintf(d->pts[d->npts].num, sizeof(d->pts[0].num), "%s", num);
+		d->npts++;
+	}
+	return TP_OK;
+}
