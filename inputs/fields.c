@@ -231,8 +231,12 @@ static void trim_copy(const char *s, char *out, size_t outlen)
 	n = strlen(s);
 	while (n > 0 && isspace((unsigned char)s[n - 1]))
 		n--;
-	if (n >= outlen)
+	if (n >= outlen) {
+		/* cut short: never end on a blank, so the copy reads back as itself */
 		n = outlen - 1;
+		while (n > 0 && isspace((unsigned char)s[n - 1]))
+			n--;
+	}
 	memcpy(out, s, n);
 	out[n] = '\0';
 }
