@@ -109,12 +109,7 @@ static void draw_map(cairo_t *cr, const tp_mapdata *d, const tp_map_commune *c, 
 		tp_text(cr, tp_view_x(&v, k->x) + r + 1, tp_view_y(&v, k->y) - 4, 0, n, 6, TP_TEXT_HALO);
 	}
 	cairo_restore(cr);
-	cairo_rectangle(cr, x, y, w, h);
-	cairo_set_source_rgb(cr, 0.6, 0.6, 0.6);
-	cairo_set_line_width(cr, 0.5);
-	cairo_stroke(cr);
-	tp_scale_bar(cr, &v, x + 12, y + h - 10, w / 4);
-	tp_north_arrow(cr, x + w - 20, y + 8);
+	tp_map_frame(cr, &v, x, y, w, h, 0);
 }
 
 /* One "label ..... value" line of the figures box; returns the next y. */
@@ -153,18 +148,23 @@ static double draw_figures(cairo_t *cr, const tp_mapdata *d, const tp_map_commun
 	for (i = 0; i + 1 < n; i++)
 		y1 = figure_line(cr, d->lang, f[i].fr, f[i].nl,
 				 c->fig_label[i][0] ? c->fig_label[i] : "–", MARGIN + 8, y1, colw - 8);
-	f = tp_figure_find("vacancy_records");
-	snprintf(v, sizeof(v), "%lld", c->vacancy_records);
-	y2 = figure_line(cr, d->lang, f->fr, f->nl, v, x2, y2, colw);
-	f = tp_figure_find("empty_dwellings");
-	snprintf(v, sizeof(v), "%lld", c->empty_dwellings);
-	y2 = figure_line(cr, d->lang, f->fr, f->nl, v, x2, y2, colw);
-	f = tp_figure_find("candidate_buildings");
-	snprintf(v, sizeof(v), "%lld", c->candidate_buildings);
-	y2 = figure_line(cr, d->lang, f->fr, f->nl, v, x2, y2, colw);
-	f = tp_figure_find("candidate_dwellings");
-	snprintf(v, sizeof(v), "%lld", c->candidate_dwellings);
-	y2 = figure_line(cr, d->lang, f->fr, f->nl, v, x2, y2, colw);
+	{
+		/* the commune's counts of buildings and dwellings, as named in mapdata.c */
+		const struct {
+			const char *name;
+			long long value;
+		} counts[] = {
+			{"vacancy_records", c->vacancy_records},
+			{"empty_dwellings", c->empty_dwellings},
+			{"candidate_buildings", c->candidate_buildings},
+			{"candidate_dwellings", c->candidate_dwellings},
+		};
+		for (i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
+			f = tp_figure_find(counts[i].name);
+			snprintf(v, sizeof(v), "%lld", counts[i].value);
+			y2 = figure_line(cr, d->lang, f->fr, f->nl, v, x2, y2, colw);
+		}
+	}
 	f = tp_figure_find("capacity");
 	tp_format_number(v, sizeof(v), c->capacity);
 	y2 = figure_line(cr, d->lang, f->fr, f->nl, v, x2, y2, colw);

@@ -185,6 +185,17 @@ void tp_north_arrow(cairo_t *cr, double x, double y)
 	cairo_restore(cr);
 }
 
+void tp_map_frame(cairo_t *cr, const tp_view *v, double x, double y, double w, double h,
+		  double inset)
+{
+	cairo_rectangle(cr, x, y, w, h);
+	cairo_set_source_rgb(cr, 0.6, 0.6, 0.6);
+	cairo_set_line_width(cr, 0.5);
+	cairo_stroke(cr);
+	tp_scale_bar(cr, v, x + 12 + inset, y + h - 10 - inset, w / 4);
+	tp_north_arrow(cr, x + w - 20 - inset, y + 8 + inset);
+}
+
 double tp_point_radius(long long dw, long long max)
 {
 	/* area in proportion to dwellings, so the eye reads sizes right */

@@ -59,6 +59,12 @@ void tp_scale_bar(cairo_t *cr, const tp_view *v, double x, double y, double maxw
 /* Draws a north arrow centred on x, its top at y. */
 void tp_north_arrow(cairo_t *cr, double x, double y);
 
+/* The frame of a map drawn in the rectangle x, y, w, h with view v: a grey
+ * border, the scale bar at its bottom left and the north arrow at its top
+ * right, both `inset` points further in than on an atlas page. */
+void tp_map_frame(cairo_t *cr, const tp_view *v, double x, double y, double w, double h,
+		  double inset);
+
 /* Fills cr's current path (consumed) in the "no data or withheld" style,
  * grey with thin diagonal lines, over the page rectangle x0..x1, y0..y1
  * that holds it. */

@@ -248,12 +248,7 @@ static void draw_overview(cairo_t *cr, const tp_mapdata *d)
 	draw_names(cr, d, &v, 1);
 	tp_draw_note(cr, d, mx + 8, my + 8, mw / 2);
 	cairo_restore(cr);
-	cairo_rectangle(cr, mx, my, mw, mh);
-	cairo_set_source_rgb(cr, 0.6, 0.6, 0.6);
-	cairo_set_line_width(cr, 0.5);
-	cairo_stroke(cr);
-	tp_scale_bar(cr, &v, mx + 14, my + mh - 12, mw / 4);
-	tp_north_arrow(cr, mx + mw - 22, my + 10);
+	tp_map_frame(cr, &v, mx, my, mw, mh, 2);
 
 	/* legend and notes */
 	y = draw_legend(cr, d, mx + mw + 20, my + 4, PAGE_W - (mx + mw + 20) - 24);
