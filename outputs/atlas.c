@@ -88,14 +88,7 @@ static void draw_map(cairo_t *cr, const tp_mapdata *d, const tp_map_commune *c, 
 		if (strcmp(k->nis, c->nis))
 			continue;
 		r = tp_point_radius(k->dwellings, d->max_dwellings) * 1.3;
-		cairo_new_path(cr);
-		cairo_arc(cr, tp_view_x(&v, k->x), tp_view_y(&v, k->y), r, 0, 2 * M_PI);
-		cairo_set_source_rgba(cr, tp_candidate_fill[0] / 255.0, tp_candidate_fill[1] / 255.0,
-				      tp_candidate_fill[2] / 255.0, TP_CANDIDATE_OPACITY);
-		cairo_fill_preserve(cr);
-		tp_set_rgb(cr, tp_candidate_outline);
-		cairo_set_line_width(cr, 0.5);
-		cairo_stroke(cr);
+		tp_draw_candidate(cr, tp_view_x(&v, k->x), tp_view_y(&v, k->y), r, 0.5);
 	}
 	for (i = 0; i < d->ncands; i++) {
 		const tp_map_candidate *k = &d->cands[i];

@@ -185,6 +185,18 @@ void tp_north_arrow(cairo_t *cr, double x, double y)
 	cairo_restore(cr);
 }
 
+void tp_draw_candidate(cairo_t *cr, double x, double y, double r, double width)
+{
+	cairo_new_path(cr);
+	cairo_arc(cr, x, y, r, 0, 2 * M_PI);
+	cairo_set_source_rgba(cr, tp_candidate_fill[0] / 255.0, tp_candidate_fill[1] / 255.0,
+			      tp_candidate_fill[2] / 255.0, TP_CANDIDATE_OPACITY);
+	cairo_fill_preserve(cr);
+	tp_set_rgb(cr, tp_candidate_outline);
+	cairo_set_line_width(cr, width);
+	cairo_stroke(cr);
+}
+
 void tp_map_frame(cairo_t *cr, const tp_view *v, double x, double y, double w, double h,
 		  double inset)
 {

@@ -59,6 +59,10 @@ void tp_scale_bar(cairo_t *cr, const tp_view *v, double x, double y, double maxw
 /* Draws a north arrow centred on x, its top at y. */
 void tp_north_arrow(cairo_t *cr, double x, double y);
 
+/* A candidate as the maps draw it: a disc of radius r at x, y in the
+ * candidates' colour, outlined with a line `width` points wide. */
+void tp_draw_candidate(cairo_t *cr, double x, double y, double r, double width);
+
 /* The frame of a map drawn in the rectangle x, y, w, h with view v: a grey
  * border, the scale bar at its bottom left and the north arrow at its top
  * right, both `inset` points further in than on an atlas page. */

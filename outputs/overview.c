@@ -50,18 +50,6 @@ static void fill_commune(cairo_t *cr, const tp_mapdata *d, const tp_map_commune 
 	cairo_fill(cr);
 }
 
-static void draw_candidate(cairo_t *cr, double x, double y, double r)
-{
-	cairo_new_path(cr);
-	cairo_arc(cr, x, y, r, 0, 2 * M_PI);
-	cairo_set_source_rgba(cr, tp_candidate_fill[0] / 255.0, tp_candidate_fill[1] / 255.0,
-			      tp_candidate_fill[2] / 255.0, TP_CANDIDATE_OPACITY);
-	cairo_fill_preserve(cr);
-	tp_set_rgb(cr, tp_candidate_outline);
-	cairo_set_line_width(cr, 0.4);
-	cairo_stroke(cr);
-}
-
 static void draw_candidates(cairo_t *cr, const tp_mapdata *d, const tp_view *v)
 {
 	/* orange discs, largest first so that small ones stay visible */
@@ -71,8 +59,8 @@ static void draw_candidates(cairo_t *cr, const tp_mapdata *d, const tp_view *v)
 	if (!k)
 		return;
 	for (i = 0; i < d->ncands; i++)
-		draw_candidate(cr, tp_view_x(v, k[i]->x), tp_view_y(v, k[i]->y),
-			       tp_point_radius(k[i]->dwellings, d->max_dwellings));
+		tp_draw_candidate(cr, tp_view_x(v, k[i]->x), tp_view_y(v, k[i]->y),
+			       tp_point_radius(k[i]->dwellings, d->max_dwellings), 0.4);
 	free(k);
 }
 
@@ -154,7 +142,7 @@ static double draw_legend(cairo_t *cr, const tp_mapdata *d, double x, double y, 
 			    (i == 2 && sizes[2] == 1))
 				continue;
 			r = tp_point_radius(sizes[i], d->max_dwellings);
-			draw_candidate(cr, cx + r, y + 9, r);
+			tp_draw_candidate(cr, cx + r, y + 9, r, 0.4);
 			snprintf(n, sizeof(n), "%lld", sizes[i]);
 			cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
 			tp_text(cr, cx + r, y + 20, 0, n, 7, TP_TEXT_CENTER);
