@@ -221,10 +221,11 @@ static const synonym reason_words[] = {
 	{"andere", "other"}, {"overige", "other"}, {"varia", "other"},
 };
 
-/* Copies s into out without leading and trailing blanks. */
-static void trim_copy(const char *s, char *out, size_t outlen)
+/* Copies s into out without leading and trailing blanks; 1 when it had to cut it short. */
+static int trim_copy(const char *s, char *out, size_t outlen)
 {
 	size_t n;
+	int cut = 0;
 
 	while (*s && isspace((unsigned char)*s))
 		s++;
@@ -233,12 +234,14 @@ static void trim_copy(const char *s, char *out, size_t outlen)
 		n--;
 	if (n >= outlen) {
 		/* cut short: never end on a blank, so the copy reads back as itself */
+		cut = 1;
 		n = outlen - 1;
 		while (n > 0 && isspace((unsigned char)s[n - 1]))
 			n--;
 	}
 	memcpy(out, s, n);
 	out[n] = '\0';
+	return cut;
 }
 
 /* Joins runs of one-letter words, as an abbreviation written with dots
@@ -378,9 +381,8 @@ int tp_parse_double(const char *s, double *out)
 {
 	char buf[64], *end = NULL, *c;
 
-	trim_copy(s, buf, sizeof(buf));
-	/* 63 characters or more were cut short: "5.000...0 logements" is not 5 */
-	if (!buf[0] || strlen(buf) == sizeof(buf) - 1)
+	/* 64 characters or more are cut short: "5.000...0 logements" is not 5 */
+	if (trim_copy(s, buf, sizeof(buf)) || !buf[0])
 		return -1;
 	c = strchr(buf, ',');
 	if (c) {
