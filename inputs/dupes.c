@@ -18,11 +18,11 @@ typedef struct {
 	size_t n;      /* keys held */
 } keyset;
 
-/* An accepted record's point and house number (with its box): two records
- * of one building written in French and in Dutch share them. */
+/* An accepted record's point (its house number and box are in its grid
+ * cell's key): two records of one building written in French and in Dutch
+ * share them. */
 typedef struct {
 	double x, y;     /* the point, in the source CRS */
-	char num[48];    /* "12|3": number and box, from tp_address_key() */
 	long row;        /* the record's row */
 } placed;
 
@@ -31,6 +31,7 @@ struct tp_dupes {
 	keyset addrs;          /* address keys of accepted records */
 	placed *pts;           /* accepted records with a point and a house number */
 	size_t npts, cappts;   /* entries of pts */
+	keyset cells;          /* "number|cell" -> index in pts + 1: a grid of tol-sized cells */
 };
 
 static unsigned long hash_str(const char *s)
@@ -124,16 +125,51 @@ static void key_number(const char *key, char *out, size_t len)
 /* The row of an accepted record within 1 m of (x, y) with the same house
  * number and box, or 0.  Coordinates that read as degrees (lon/lat) take
  * 1e-5, about a metre. */
-static long near_duplicate(const tp_dupes *r, double x, double y, const char *num)
+/* The distance under which two points are one building: 1 m, or 1e-5
+ * (about a metre) for coordinates that read as degrees (lon/lat). */
+static double tolerance(double x, double y)
 {
-	double tol = fabs(x) <= 180 && fabs(y) <= 90 ? 1e-5 : 1.0;
-	size_t i;
+	return fabs(x) <= 180 && fabs(y) <= 90 ? 1e-5 : 1.0;
+}
 
-	for (i = 0; i < r->npts; i++)
-		if (fabs(r->pts[i].x - x) <= tol && fabs(r->pts[i].y - y) <= tol &&
-		    hypot(r->pts[i].x - x, r->pts[i].y - y) <= tol && !strcmp(r->pts[i].num, num))
-			return r->pts[i].row;
-	return 0;
+/* The key of the grid cell (dx, dy) cells away from the one holding (x, y),
+ * for house number num; 0 when the point is too far out for a grid. */
+static int cell_key(char *buf, size_t len, const char *num, double x, double y, int dx, int dy)
+{
+	double tol = tolerance(x, y), cx = floor(x / tol), cy = floor(y / tol);
+
+	if (!(fabs(cx) < 1e15 && fabs(cy) < 1e15))
+		return 0;
+	snprintf(buf, len, "%s|%g|%.0f|%.0f", num, tol, cx + dx, cy + dy);
+	return 1;
+}
+
+/* The row of the first accepted record within tol of (x, y) with the same
+ * house number and box, or 0.  Only the 3 x 3 grid cells around the point
+ * can hold one, so the search does not grow with the records read. */
+static long near_duplicate(const tp_dupes *d, double x, double y, const char *num)
+{
+	const keyset *k = &d->cells;
+	double tol = tolerance(x, y);
+	size_t best = (size_t)-1, i;
+	char key[128];
+	int dx, dy;
+
+	if (!k->cap)
+		return 0;
+	for (dx = -1; dx <= 1; dx++)
+		for (dy = -1; dy <= 1; dy++) {
+			if (!cell_key(key, sizeof(key), num, x, y, dx, dy))
+				return 0;
+			for (i = hash_str(key) & (k->cap - 1); k->key[i]; i = (i + 1) & (k->cap - 1)) {
+				size_t p = (size_t)k->row[i] - 1;
+				if (strcmp(k->key[i], key) || p >= best)
+					continue;
+				if (hypot(d->pts[p].x - x, d->pts[p].y - y) <= tol)
+					best = p;
+			}
+		}
+	return best == (size_t)-1 ? 0 : d->pts[best].row;
 }
 
 int tp_dupes_new(tp_dupes **out)
@@ -148,6 +184,7 @@ void tp_dupes_free(tp_dupes *d)
 		return;
 	keyset_dispose(&d->ids);
 	keyset_dispose(&d->addrs);
+	keyset_dispose(&d->cells);
 	free(d->pts);
 	free(d);
 }
@@ -177,7 +214,7 @@ long tp_dupes_find(const tp_dupes *d, const char *id, const char *key, const dou
 
 int tp_dupes_add(tp_dupes *d, const char *id, const char *key, const double *xy, long row)
 {
-	char num[48] = "";
+	char num[48] = "", cell[128];
 
 	if (id && id[0] && keyset_add(&d->ids, id, row))
 		return TP_ERROR;
@@ -186,12 +223,12 @@ int tp_dupes_add(tp_dupes *d, const char *id, const char *key, const double *xy,
 			return TP_ERROR;
 		key_number(key, num, sizeof(num));
 	}
-	if (num[0] && xy) {
+	if (num[0] && xy && cell_key(cell, sizeof(cell), num, xy[0], xy[1], 0, 0)) {
 		if (tp_array_room(&d->pts, &d->cappts, d->npts, sizeof(*d->pts), 64))
 			return TP_ERROR;
-		d->pts[d->npts] = (placed){xy[0], xy[1], "", row};
-		snprintf(d->pts[d->npts].num, sizeof(d->pts[0].num), "%s", num);
-		d->npts++;
+		d->pts[d->npts++] = (placed){xy[0], xy[1], row};
+		if (keyset_add(&d->cells, cell, (long)d->npts))
+			return TP_ERROR;
 	}
 	return TP_OK;
 }
