@@ -25,6 +25,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cpl_string.h>
+
 #include <cpl_error.h>
 #include <cpl_vsi.h>
 #include <gdal.h>
@@ -53,50 +55,6 @@ static const struct {
 };
 
 #define NREJECT_COLUMNS ((int)(sizeof(reject_columns) / sizeof(reject_columns[0])))
-
-/* The names of the original values, in the order first seen. */
-typedef struct {
-	char **name; /* each strdup'd */
-	int n;       /* how many */
-	int cap;     /* allocated */
-} key_list;
-
-static int key_find(const key_list *k, const char *name)
-{
-	int i;
-
-	for (i = 0; i < k->n; i++)
-		if (!strcmp(k->name[i], name))
-			return i;
-	return -1;
-}
-
-static int key_add(key_list *k, const char *name)
-{
-	if (key_find(k, name) >= 0)
-		return TP_OK;
-	if (k->n == k->cap) {
-		int cap = k->cap ? 2 * k->cap : 16;
-		char **p = realloc(k->name, (size_t)cap * sizeof(*p));
-		if (!p)
-			return tp_error_set(TP_ERROR, "out of memory");
-		k->name = p;
-		k->cap = cap;
-	}
-	if (!(k->name[k->n] = strdup(name)))
-		return tp_error_set(TP_ERROR, "out of memory");
-	k->n++;
-	return TP_OK;
-}
-
-static void key_dispose(key_list *k)
-{
-	int i;
-
-	for (i = 0; i < k->n; i++)
-		free(k->name[i]);
-	free(k->name);
-}
 
 /*
  * Steps values (TP_ROWS_JSON_VALUES) over the original values of the
@@ -133,10 +91,10 @@ int tp_write_rejects_csv(sqlite3 *store, const char *path, const char *language)
 	tp_rows *rows = NULL, *values = NULL;
 	char **cells = NULL;
 	const char *key, *value;
-	key_list keys = {NULL, 0, 0};
+	char **keys = NULL; /* the original values' names, in order met (a CSL list) */
 	tp_outfile out;
 	FILE *f;
-	int rc, step = 0, i, raw;
+	int rc, step = 0, i, raw, nkeys = 0;
 
 	rc = tp_view_open(&view, store, 0);
 	if (!rc)
@@ -151,13 +109,15 @@ int tp_write_rejects_csv(sqlite3 *store, const char *path, const char *language)
 		tp_rows_rewind(values, original);
 		raw = 0;
 		while (!rc && next_value(values, original, &raw, &key, &value))
-			rc = key_add(&keys, key);
+			if (CSLFindStringCaseSensitive(keys, key) < 0)
+				keys = CSLAddString(keys, key);
 	}
 	if (!rc && step < 0)
 		rc = step;
 	if (rc)
 		goto cleanup;
-	cells = calloc((size_t)keys.n + 1, sizeof(*cells));
+	nkeys = CSLCount(keys);
+	cells = calloc((size_t)nkeys + 1, sizeof(*cells));
 	if (!cells) {
 		rc = tp_error_set(TP_ERROR, "out of memory");
 		goto cleanup;
@@ -172,18 +132,18 @@ int tp_write_rejects_csv(sqlite3 *store, const char *path, const char *language)
 			fputc(sep, f);
 		tp_csv_field(f, reject_columns[i].name);
 	}
-	for (i = 0; i < keys.n; i++) {
+	for (i = 0; i < nkeys; i++) {
 		int j, taken = 0;
 		/* a source column named as one of tremplin's says so */
 		for (j = 0; j < NREJECT_COLUMNS; j++)
-			taken |= !strcmp(keys.name[i], reject_columns[j].name);
+			taken |= !strcmp(keys[i], reject_columns[j].name);
 		fputc(sep, f);
 		if (taken) {
 			char head[512];
-			snprintf(head, sizeof(head), "%s (source)", keys.name[i]);
+			snprintf(head, sizeof(head), "%s (source)", keys[i]);
 			tp_csv_field(f, head);
 		} else {
-			tp_csv_field(f, keys.name[i]);
+			tp_csv_field(f, keys[i]);
 		}
 	}
 	fputs("\r\n", f);
@@ -199,11 +159,11 @@ int tp_write_rejects_csv(sqlite3 *store, const char *path, const char *language)
 		tp_rows_rewind(values, original);
 		raw = 0;
 		while (!rc && next_value(values, original, &raw, &key, &value)) {
-			int k = key_find(&keys, key);
+			int k = CSLFindStringCaseSensitive(keys, key);
 			if (k >= 0 && value && !cells[k] && !(cells[k] = strdup(value)))
 				rc = tp_error_set(TP_ERROR, "out of memory");
 		}
-		for (i = 0; i < keys.n; i++) {
+		for (i = 0; i < nkeys; i++) {
 			fputc(sep, f);
 			tp_csv_field(f, cells[i] ? cells[i] : "");
 			free(cells[i]);
@@ -216,7 +176,7 @@ int tp_write_rejects_csv(sqlite3 *store, const char *path, const char *language)
 	rc = tp_outfile_end(&out, rc ? rc : step < 0 ? step : TP_OK);
 cleanup:
 	free(cells);
-	key_dispose(&keys);
+	CSLDestroy(keys);
 	tp_rows_close(values);
 	tp_rows_close(rows);
 	tp_view_close(view);
