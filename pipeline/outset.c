@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <cpl_string.h>
 #include <openssl/evp.h>
 
 #define PATH 4200
@@ -189,40 +190,27 @@ static void sha256_text(const char *text, char hex[65])
 		snprintf(hex + 2 * i, 3, "%02x", md[i]);
 }
 
-/* A growing list of relative paths. */
+/* A growing list of relative paths: a CSL list (cpl_string.h) and its length. */
 typedef struct {
-	char **name; /* the paths, owned */
+	char **name; /* the paths, a CSL list */
 	size_t n;    /* how many */
 } names;
 
 static int names_add(names *l, const char *s)
 {
-	char **grown = realloc(l->name, (l->n + 1) * sizeof(*grown));
-
-	if (!grown || !(grown[l->n] = strdup(s)))
-		return tp_error_set(TP_ERROR, "out of memory");
-	l->name = grown;
+	l->name = CSLAddString(l->name, s);
 	l->n++;
 	return TP_OK;
 }
 
 static int names_has(const names *l, const char *s)
 {
-	size_t i;
-
-	for (i = 0; i < l->n; i++)
-		if (!strcmp(l->name[i], s))
-			return 1;
-	return 0;
+	return CSLFindStringCaseSensitive(l->name, s) >= 0;
 }
 
 static void names_free(names *l)
 {
-	size_t i;
-
-	for (i = 0; i < l->n; i++)
-		free(l->name[i]);
-	free(l->name);
+	CSLDestroy(l->name);
 	l->name = NULL;
 	l->n = 0;
 }
