@@ -40,10 +40,20 @@ static const tp_code candidate_codes[] = {
 	{"1", "candidat à une occupation temporaire", "kandidaat voor tijdelijke bewoning", NULL},
 };
 
+static const tp_code precision_codes[] = {
+	{"day", "jour", "dag", NULL},
+	{"month", "mois", "maand", NULL},
+	{"quarter", "trimestre", "kwartaal", NULL},
+	{"year", "année", "jaar", NULL},
+};
+
 const tp_code_list tp_owner_types = {"owner_type", "Type of owner of an empty dwelling",
 				     owner_codes, COUNT(owner_codes)};
 const tp_code_list tp_reasons = {"vacancy_reason", "Why the dwelling is empty (SLRB reasons)",
 				 reason_codes, COUNT(reason_codes)};
+const tp_code_list tp_date_precisions = {"date_precision",
+					 "How precisely a date was given (geo/dates.h)",
+					 precision_codes, COUNT(precision_codes)};
 const tp_code_list tp_candidate_flags = {"candidate_flag",
 					 "Whether the record could host a temporary occupation",
 					 candidate_codes, COUNT(candidate_codes)};

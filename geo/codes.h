@@ -39,7 +39,7 @@ typedef struct tp_code_list {
  * repair, other; SLRB's R1 and R2 are works and study), and the candidate
  * flag (0, 1).
  */
-extern const tp_code_list tp_owner_types, tp_reasons, tp_candidate_flags;
+extern const tp_code_list tp_owner_types, tp_reasons, tp_candidate_flags, tp_date_precisions;
 
 /* The entry of list whose code is code, or NULL. */
 const tp_code *tp_code_find(const tp_code_list *list, const char *code);

@@ -227,19 +227,10 @@ static const list_column list_columns[] = {
 
 #define NLIST_COLUMNS ((int)(sizeof(list_columns) / sizeof(list_columns[0])))
 
-/* The precisions of a works start (the inputs' works_start_precision), named. */
-static const tp_code precisions[] = {
-	{"day", "jour", "dag", NULL},
-	{"month", "mois", "maand", NULL},
-	{"quarter", "trimestre", "kwartaal", NULL},
-	{"year", "année", "jaar", NULL},
-};
-
-/* The candidate list as read: its row set and which columns it has. */
+/* The candidate list as read. */
 typedef struct {
 	tp_view *view;       /* public view of the store */
-	tp_rows *rows;       /* TP_ROWS_CANDIDATE_LIST(_PRECISION) */
-	int precision;       /* 1: the store has works_start_precision, the column is written */
+	tp_rows *rows;       /* TP_ROWS_CANDIDATE_LIST */
 	const char *lang;    /* "fr", "nl" or "both" */
 } candidate_list;
 
@@ -252,22 +243,13 @@ static int list_open(candidate_list *l, sqlite3 *store, const char *path, const 
 	rc = tp_view_open(&l->view, store, 0);
 	if (rc)
 		return rc;
-	l->precision = tp_view_has_column(l->view, "vacancies", "works_start_precision");
-	return tp_rows_open(&l->rows, l->view,
-			    l->precision ? TP_ROWS_CANDIDATE_LIST_PRECISION : TP_ROWS_CANDIDATE_LIST,
-			    NULL, path);
+	return tp_rows_open(&l->rows, l->view, TP_ROWS_CANDIDATE_LIST, NULL, path);
 }
 
 static void list_close(candidate_list *l)
 {
 	tp_rows_close(l->rows);
 	tp_view_close(l->view);
-}
-
-/* 1 when column j is written (the precision only when the store has it). */
-static int list_has(const candidate_list *l, int j)
-{
-	return list_columns[j].kind != L_PRECISION || l->precision;
 }
 
 /* Column j's header in the run's language. */
@@ -283,7 +265,6 @@ static const char *list_text(const candidate_list *l, int j, char *buf, size_t l
 	const list_column *c = &list_columns[j];
 	const char *s = tp_rows_text(l->rows, c->col);
 	const tp_code *code = NULL;
-	size_t i;
 
 	if (!s)
 		return NULL;
@@ -300,9 +281,7 @@ static const char *list_text(const candidate_list *l, int j, char *buf, size_t l
 		code = tp_code_find(&tp_reasons, s);
 		break;
 	case L_PRECISION:
-		for (i = 0; i < sizeof(precisions) / sizeof(precisions[0]); i++)
-			if (!strcmp(precisions[i].code, s))
-				code = &precisions[i];
+		code = tp_code_find(&tp_date_precisions, s);
 		break;
 	default:
 		return s;
@@ -327,8 +306,6 @@ int tp_write_candidates_csv(sqlite3 *store, const char *path, const char *langua
 	f = out.f;
 	fputs(BOM, f);
 	for (j = 0, first = 1; j < NLIST_COLUMNS; j++) {
-		if (!list_has(&l, j))
-			continue;
 		if (!first)
 			fputc(sep, f);
 		first = 0;
@@ -339,8 +316,6 @@ int tp_write_candidates_csv(sqlite3 *store, const char *path, const char *langua
 		for (j = 0, first = 1; j < NLIST_COLUMNS; j++) {
 			const list_column *c = &list_columns[j];
 			const char *s;
-			if (!list_has(&l, j))
-				continue;
 			if (!first)
 				fputc(sep, f);
 			first = 0;
@@ -408,8 +383,6 @@ int tp_write_candidates_xlsx(sqlite3 *store, const char *path, const char *langu
 	for (j = 0; j < NLIST_COLUMNS; j++) {
 		OGRFieldDefnH fd;
 		field[j] = -1;
-		if (!list_has(&l, j))
-			continue;
 		fd = OGR_Fld_Create(list_header(&l, j, buf, sizeof(buf)),
 				    list_ogr_type(list_columns[j].kind));
 		if (OGR_L_CreateField(layer, fd, 1) != OGRERR_NONE) {

@@ -198,15 +198,14 @@ static const rowset_def rowsets[] = {
 		" FROM json_each(?) ORDER BY id",
 		NULL,
 	},
-	[TP_ROWS_CANDIDATE_LIST] = {"the candidate list", CANDIDATE_LIST_SQL("NULL"), NULL},
-	[TP_ROWS_CANDIDATE_LIST_PRECISION] = {
+	[TP_ROWS_CANDIDATE_LIST] = {
 		"the candidate list",
 		CANDIDATE_LIST_SQL("v.works_start_precision"),
 		NULL,
 	},
 };
 
-_Static_assert(sizeof(rowsets) / sizeof(rowsets[0]) == TP_ROWS_CANDIDATE_LIST_PRECISION + 1,
+_Static_assert(sizeof(rowsets) / sizeof(rowsets[0]) == TP_ROWS_CANDIDATE_LIST + 1,
 	       "a row set of query.h without its SQL");
 
 int tp_view_open(tp_view **out, sqlite3 *store, int internal)
@@ -235,21 +234,6 @@ void tp_view_close(tp_view *v)
 		return;
 	tp_published_end(v->db);
 	free(v);
-}
-
-int tp_view_has_column(tp_view *v, const char *table, const char *column)
-{
-	sqlite3_stmt *st = NULL;
-	int found = 0;
-
-	if (sqlite3_prepare_v2(v->db, "SELECT 1 FROM pragma_table_info(?) WHERE name = ?", -1, &st,
-			       NULL) == SQLITE_OK) {
-		sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, column, -1, SQLITE_STATIC);
-		found = sqlite3_step(st) == SQLITE_ROW;
-	}
-	sqlite3_finalize(st);
-	return found;
 }
 
 int tp_view_has_table(tp_view *v, const char *name)

@@ -102,13 +102,11 @@ typedef enum {
 	 * The candidate list (candidates.csv, candidates.xlsx): rank, address,
 	 * postcode, nis_code, the commune's name_fr, name_nl, owner (NULL for a
 	 * private owner, as TP_ROWS_MAP_CANDIDATES), owner_type, dwellings,
-	 * reason, vacant_since, works_start, works_start_precision (NULL in
-	 * this set; the next has the column), window_months, capacity, score,
+	 * reason, vacant_since, works_start, works_start_precision,
+	 * window_months, capacity, score,
 	 * the score's window, dwellings and need parts, src_id.  By rank.
 	 */
 	TP_ROWS_CANDIDATE_LIST,
-	/* TP_ROWS_CANDIDATE_LIST with vacancies.works_start_precision, for a store that has it. */
-	TP_ROWS_CANDIDATE_LIST_PRECISION,
 } tp_rowset;
 
 /* The working store as one output sees it. */
@@ -128,9 +126,6 @@ int tp_view_open(tp_view **out, sqlite3 *store, int internal);
 
 /* Closes v and lifts its guard; every row set of v must be closed first.  NULL is allowed. */
 void tp_view_close(tp_view *v);
-
-/* 1 when the store's table has a column called column, else 0. */
-int tp_view_has_column(tp_view *v, const char *table, const char *column);
 
 /* 1 when the store has a table called name, else 0. */
 int tp_view_has_table(tp_view *v, const char *name);

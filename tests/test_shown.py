@@ -9,7 +9,7 @@ row), the overview (overall line, overview.json) and its atlas page, which does 
 building meets the conditions; rejects.csv has a BOM, every reject and no people count;
 candidates.csv opens in LibreOffice (as fr-BE) with its columns and numbers, candidates.xlsx reads
 back through GDAL with the same rows, a private owner is blank in both, and the works start's
-precision is a column only when the store has it.
+precision is a column, named in the run's language.
 """
 import csv
 import io
@@ -237,7 +237,7 @@ p = run("run", "-c", cfg, "-o", out, "-q", "--from", "write")
 check(p.returncode == 0, "write again: " + p.stderr)
 lines = open(os.path.join(out, "candidates.csv"), encoding="utf-8-sig", newline="").read().split("\r\n")
 header = lines[0].split(";")
-check("Précision du début / Precisie start" in header, "the precision column when the store has one")
+check("Précision du début / Precisie start" in header, "the precision column, after the store says rank 1 was a quarter")
 if "Précision du début / Precisie start" in header:
     k = header.index("Précision du début / Precisie start")
     check(lines[1].split(";")[k] == "trimestre / kwartaal", "rank 1's works start is a quarter: %s" % lines[1])
