@@ -40,6 +40,24 @@ static const tp_code candidate_codes[] = {
 	{"1", "candidat à une occupation temporaire", "kandidaat voor tijdelijke bewoning", NULL},
 };
 
+static const tp_code field_codes[] = {
+	{"id", "identifiant", "id", NULL},
+	{"address", "adresse", "adres", NULL},
+	{"postcode", "code postal", "postcode", NULL},
+	{"owner", "propriétaire", "eigenaar", NULL},
+	{"owner_type", "type de propriétaire", "type eigenaar", NULL},
+	{"dwellings", "nombre de logements", "aantal woningen", NULL},
+	{"reason", "motif", "reden", NULL},
+	{"vacant_since", "vide depuis", "leeg sinds", NULL},
+	{"works_start", "début des travaux", "start werken", NULL},
+	{"owner_agreed", "accord", "akkoord", NULL},
+	{"geometry", "position", "ligging", NULL},
+	{"x", "x", "x", NULL},
+	{"y", "y", "y", NULL},
+	{"nis_code", "code INS", "NIS-code", NULL},
+	{"zone_id", "zone", "zone", NULL},
+};
+
 static const tp_code precision_codes[] = {
 	{"day", "jour", "dag", NULL},
 	{"month", "mois", "maand", NULL},
@@ -51,6 +69,8 @@ const tp_code_list tp_owner_types = {"owner_type", "Type of owner of an empty dw
 				     owner_codes, COUNT(owner_codes)};
 const tp_code_list tp_reasons = {"vacancy_reason", "Why the dwelling is empty (SLRB reasons)",
 				 reason_codes, COUNT(reason_codes)};
+const tp_code_list tp_field_labels = {"field", "The input fields, as a message names them",
+				      field_codes, COUNT(field_codes)};
 const tp_code_list tp_date_precisions = {"date_precision",
 					 "How precisely a date was given (geo/dates.h)",
 					 precision_codes, COUNT(precision_codes)};

@@ -40,6 +40,9 @@ typedef struct tp_code_list {
  * flag (0, 1).
  */
 extern const tp_code_list tp_owner_types, tp_reasons, tp_candidate_flags, tp_date_precisions;
+/* The inputs' fields (inputs/fields.c) and where a record lies ("geometry"),
+ * named in the lines that say what was rejected. */
+extern const tp_code_list tp_field_labels;
 
 /* The entry of list whose code is code, or NULL. */
 const tp_code *tp_code_find(const tp_code_list *list, const char *code);

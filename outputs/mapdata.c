@@ -443,27 +443,6 @@ static int load_rejected(tp_mapdata *d, tp_view *v)
 	return step < 0 ? step : TP_OK;
 }
 
-/* What a refused field is called in the line, in French and Dutch (inputs/fields.c's fields). */
-static const struct {
-	const char *field, *fr, *nl;
-} field_names[] = {
-	{"id", "identifiant", "id"},
-	{"address", "adresse", "adres"},
-	{"postcode", "code postal", "postcode"},
-	{"owner", "propriétaire", "eigenaar"},
-	{"owner_type", "type de propriétaire", "type eigenaar"},
-	{"dwellings", "nombre de logements", "aantal woningen"},
-	{"reason", "motif", "reden"},
-	{"vacant_since", "vide depuis", "leeg sinds"},
-	{"works_start", "début des travaux", "start werken"},
-	{"owner_agreed", "accord", "akkoord"},
-	{"geometry", "position", "ligging"},
-	{"x", "x", "x"},
-	{"y", "y", "y"},
-	{"nis_code", "code INS", "NIS-code"},
-	{"zone_id", "zone", "zone"},
-};
-
 /* The line in one language: nl 0 for French, 1 for Dutch. */
 static void rejected_line_in(char *buf, size_t len, const tp_rejected *r, int input, int nl)
 {
@@ -506,10 +485,9 @@ static void rejected_line_in(char *buf, size_t len, const tp_rejected *r, int in
 	shown = r->ngroups < 4 ? r->ngroups : 4;
 	for (i = 0; i < shown && used < len; i++) {
 		const char *f = r->field[order[i]], *name = f[0] ? f : (nl ? "andere" : "autre");
-		size_t k;
-		for (k = 0; k < sizeof(field_names) / sizeof(field_names[0]); k++)
-			if (!strcmp(field_names[k].field, f))
-				name = nl ? field_names[k].nl : field_names[k].fr;
+		const tp_code *c = tp_code_find(&tp_field_labels, f);
+		if (c)
+			name = nl ? c->nl : c->fr;
 		used += (size_t)snprintf(buf + used, len - used, nl ? "%s%s: %lld" : "%s%s : %lld",
 					 i ? ", " : " \xe2\x80\x94 ", name, r->n[order[i]]);
 	}
