@@ -185,6 +185,11 @@ if p.returncode == 0:
 write(os.path.join(d, "given.ini"), BASE + "header_row = 3\n")
 p, out2 = run_office("given.ini", "out_given")
 check(p.returncode == 0 and sorted(rejects(out2)) == [8, 9, 10, 11, 12], "header_row = 3 gives the same rows")
+# a header row beyond the rows searched: exit 4 naming the file and the setting
+write(os.path.join(d, "far.ini"), BASE + "header_row = 40\n")
+p, _ = run_office("far.ini", "out_far", code=4)
+check("inventaire.xlsx: header_row = 40 is not one of the first 20 rows" in p.stderr,
+      "a header_row beyond the first 20 rows is named: " + p.stderr)
 
 # columns that are not there are all named at once; 'owner =' says the file has none
 write(os.path.join(d, "missing.ini"), BASE + "owner =\ndwellings = logements\nreason = raison\n")
