@@ -59,11 +59,20 @@ typedef struct {
 /* The vacancy records rejected that can be placed in the commune (summarise), alias s. */
 #define REJECTED ", s.rejected_records, s.rejected_dwellings"
 
+/*
+ * The capacity, its shares of the people in public space and of all the
+ * people, and the need: exact (s), or made from the published figures (p,
+ * NULL where the figure is withheld or 0), as protect.c makes the need.
+ */
+#define SHARES_s " s.capacity, s.capacity_share_public, s.capacity_share_total, s.need"
+#define SHARES_p                                                                  \
+	" s.capacity, CASE WHEN p.public_space > 0 THEN s.capacity / p.public_space END," \
+	" CASE WHEN p.people_total > 0 THEN s.capacity / p.people_total END, p.need"
+
 /* The communes layer, its figures and shares from p (published) or s (exact). */
 #define COMMUNES_SQL(a)                                                                      \
 	"SELECT c.nis_code, c.name_fr, c.name_nl, c.population," PEOPLE(a, "people_total") "," \
-	COUNTS " s.capacity, " #a ".capacity_share_public, " #a ".capacity_share_total, "      \
-	#a ".need" REJECTED ", c.geom" COMMUNES_JOIN
+	COUNTS SHARES_##a REJECTED ", c.geom" COMMUNES_JOIN
 
 /* The count_zones layer, its figures from p (published) or z (exact, total in zones.total). */
 #define ZONES_SQL(a, total)                                                             \
@@ -111,7 +120,7 @@ static const rowset_def rowsets[] = {
 	[TP_ROWS_INDICATORS] = {
 		"the commune indicators",
 		"SELECT c.nis_code, c.name_fr, c.name_nl, c.population" TP_PEOPLE(LABEL) "," COUNTS
-		" s.capacity, p.capacity_share_public, p.capacity_share_total, p.need" REJECTED
+		SHARES_p REJECTED
 		COMMUNES_JOIN,
 		NULL,
 	},

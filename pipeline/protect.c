@@ -58,12 +58,18 @@
  * exact apportioned one on average instead of 1.3 (at most 10.4, where
  * many zones' roundings add up).  Withholding every commune cell that any
  * withheld zone cell feeds, the simpler rule, published 856 (202 "x", 9
- * totals withheld).  The scores' need in tenths (score.c) is the one
- * public figure still made from exact counts; the auditor includes it
- * and finds it narrows nothing on the demo seeds.
+ * totals withheld).
  *
- * The stage also recomputes the commune figures derived from people
- * (capacity shares, need) from the published figures.
+ * Scores.  A candidate's score has a part for its commune's need (people
+ * per empty dwelling, in tenths of the largest need).  Made from the exact
+ * counts, it was the one public figure that was not: the auditor could
+ * use it as a constraint, and found it narrowed nothing on the demo seeds,
+ * which is measured, not proved.  So this stage runs before score and
+ * gives it the need made from the published commune total
+ * (public_communes.need): a score is then a function of published figures
+ * and cannot tell an attacker anything the zone table does not.  The
+ * public capacity shares are made the same way, from the published
+ * figures, where the outputs read them (outputs/query.c).
  */
 #include "pipeline/stages.h"
 #include "pipeline/store.h"
@@ -486,6 +492,13 @@ static int commune_sums(sqlite3_stmt *shares, const zone_ranges *zr, sqlite3_val
 	return 0;
 }
 
+/*
+ * One public_communes row per commune, made from the zones' public ranges
+ * (derive_commune), with its need: the published total over the commune's
+ * empty dwellings (every located vacancy record, candidate or not), NULL
+ * when the total is withheld.  The score stage reads this need, so that
+ * a score is made of published figures only.
+ */
 static int protect_communes(tp_run *run, const scale *sc, const char *small_label,
 			    const zone_ranges *zr)
 {
@@ -496,10 +509,11 @@ static int protect_communes(tp_run *run, const scale *sc, const char *small_labe
 	int rc, step = SQLITE_DONE, extra = 2 + 2 * NCELLS;
 
 	rc = tp_store_prepare(run->db, &st,
-			      "SELECT nis_code, capacity, empty_dwellings FROM commune_summary"
-			      " ORDER BY nis_code");
-	insert_sql(sql, sizeof(sql), "public_communes", "nis_code",
-		   ", capacity_share_public, capacity_share_total, need", 3);
+			      "SELECT c.nis_code, COALESCE(v.d, 0) FROM"
+			      " (SELECT DISTINCT nis_code FROM communes) c LEFT JOIN"
+			      " (SELECT nis_code, SUM(dwellings) AS d FROM vacancies GROUP BY nis_code) v"
+			      " USING (nis_code) ORDER BY c.nis_code");
+	insert_sql(sql, sizeof(sql), "public_communes", "nis_code", ", need", 1);
 	if (!rc)
 		rc = tp_store_prepare(run->db, &ins, sql);
 	if (!rc)
@@ -507,8 +521,7 @@ static int protect_communes(tp_run *run, const scale *sc, const char *small_labe
 				      "SELECT zone_id, share FROM zone_shares WHERE nis_code = ?"
 				      " ORDER BY zone_id");
 	while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
-		double capacity = sqlite3_column_double(st, 1);
-		double empty = sqlite3_column_double(st, 2);
+		double empty = sqlite3_column_double(st, 1);
 		int total_known;
 
 		rc = commune_sums(shares, zr, sqlite3_column_value(st, 0), mid, width);
@@ -518,10 +531,8 @@ static int protect_communes(tp_run *run, const scale *sc, const char *small_labe
 		sqlite3_reset(ins);
 		sqlite3_bind_value(ins, 1, sqlite3_column_value(st, 0));
 		bind_cells(ins, 2, &r, small_label);
-		bind_ratio(ins, extra, capacity, r.pub[0], r.state[0] == CELL_PUBLISHED);
-		bind_ratio(ins, extra + 1, capacity, r.pub[TOTAL], r.state[TOTAL] == CELL_PUBLISHED);
 		total_known = r.state[TOTAL] == CELL_PUBLISHED || r.state[TOTAL] == CELL_ZERO;
-		bind_ratio(ins, extra + 2, r.pub[TOTAL], empty, total_known);
+		bind_ratio(ins, extra, r.pub[TOTAL], empty, total_known);
 		if (sqlite3_step(ins) != SQLITE_DONE)
 			rc = tp_error_set(TP_ERROR, "working store: public_communes: %s",
 					  sqlite3_errmsg(run->db));

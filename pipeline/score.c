@@ -14,9 +14,13 @@
  * Score (0..100) = 50 * min(window / 60, 1)          -- a long window
  *                + 20 * min(dwellings / 20, 1)       -- room for more people
  *                + 30 * floor(10 * need / max_need) / 10  -- need in its commune
- * where need = people counted in the commune (apportioned) / empty
- * dwellings in the commune, and max_need is the largest need of any
- * commune.  The README states the same formula.  Candidates are ranked by
+ * where need = people counted in the commune / empty dwellings in the
+ * commune, and max_need is the largest need of any commune.  The people
+ * are the commune's published total (public_communes, made by the protect
+ * stage from the published zone figures, see protect.c), not the exact
+ * apportioned count: a published score must not let anyone work a
+ * commune's exact count back out.  A commune whose total is withheld has
+ * no need (NULL) and gets 0 for it.  The README states the same formula.  Candidates are ranked by
  * score, then dwellings (both descending), then source row.
  *
  * One pass in C: the vacancies are read once, judged and scored in memory,
@@ -38,12 +42,8 @@
 
 #define DAYS_PER_MONTH 30.436875
 
-/* Need per commune: people counted (apportioned) per empty dwelling. */
-#define NEED_CTE \
-	"WITH people AS (SELECT nis_code, SUM(people) AS p FROM zone_shares GROUP BY nis_code)," \
-	" empty AS (SELECT nis_code, SUM(dwellings) AS d FROM vacancies GROUP BY nis_code)," \
-	" need AS (SELECT e.nis_code, COALESCE(p.p, 0) / e.d AS need FROM empty e" \
-	" LEFT JOIN people p USING (nis_code) WHERE e.d > 0) "
+/* Need per commune: its published total per empty dwelling (protect.c). */
+#define NEED_CTE "WITH need AS (SELECT nis_code, need FROM public_communes WHERE need IS NOT NULL) "
 
 static double clamp01(double v)
 {
@@ -146,8 +146,7 @@ static void judge(const tp_config *cfg, long ref, sqlite3_stmt *st, scored *v)
 	else if (v->window < cfg->min_window_months)
 		v->verdict = V_SHORT_WINDOW;
 	else {
-		/* need in tenths of the largest: a published score must not let
-		 * anyone work a commune's exact count of people back out */
+		/* need in tenths of the largest, as the README says */
 		double tenths = max_need > 0 ? floor(need / max_need * 10) / 10 : 0;
 		double score = 50 * clamp01(v->window / 60) + 20 * clamp01(v->dwellings / 20.0) +
 			       30 * tenths;

@@ -45,7 +45,7 @@ static const char schema[] =
 	" dwellings INTEGER, postcode TEXT, nis_code TEXT, geom BLOB);"
 	/* protect (pipeline/protect.c): the people figures a public output may show. */
 	"CREATE TABLE public_communes(nis_code TEXT PRIMARY KEY" TP_PEOPLE(PUBLISHED_COLUMNS) ","
-	" capacity_share_public REAL, capacity_share_total REAL, need REAL);"
+	" need REAL);"
 	"CREATE TABLE public_zones(zone_id TEXT PRIMARY KEY" TP_PEOPLE(PUBLISHED_COLUMNS) ");";
 
 static const char *const tables[] = {

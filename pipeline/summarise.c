@@ -2,8 +2,8 @@
  * summarise.c: the summarise stage.  One commune_summary row per commune:
  * the people apportioned to it per category and in all (zone_shares x
  * zones), its vacancy records, empty and candidate dwellings, capacity, the
- * capacity shares and the need (people per empty dwelling) that score.c
- * also computes.  The people columns come from geo/categories.h.
+ * capacity shares and the need (people per empty dwelling), all exact: for
+ * internal outputs only (the public ones, and the score, use protect.c's).  The people columns come from geo/categories.h.
  */
 #include "pipeline/stages.h"
 #include "pipeline/store.h"

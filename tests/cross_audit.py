@@ -11,9 +11,11 @@ are the exact zone figures (integers >= 0, the total the sum of the six categori
   README says (then it is public knowledge and constrains nothing): the commune estimate sum(share x zone figure) within
   the rounding of p and at least T, in (0, T) for "<T", at least T and at most the commune's
   published categories for "x", 0 for "0";
-- each candidate's score gives its commune's need in tenths of the largest need: tenths <=
-  need / max need < tenths + 0.1, need = sum(share x zone total) / empty dwellings, the largest
-  need being one commune's (a binary choice).
+- each candidate's score gives its commune's need in tenths of the largest need (README,
+  "Scoring"): the need is the commune's published total over its empty dwellings, so the tenths
+  can be recomputed from the communes layer and indicators.csv, and then constrain nothing. The
+  auditor recomputes them; a candidate whose tenths are not those is a finding ("need") of its
+  own: its score would then be made from something unpublished.
 
 Shares are recomputed from the published geometries. For each zone cell labelled "<T" the
 program is minimised and maximised; the cell is narrowed when that range is smaller than the
@@ -42,7 +44,8 @@ BIG = 10 ** 6  # more people than any zone holds
 
 def read(outdir):
     """The published figures: zone labels and geometries, commune labels and geometries, shares,
-    tenths of need per commune, empty dwellings per commune."""
+    the tenths of need the candidates' scores give, as a set per commune, empty dwellings per
+    commune."""
     ds = ogr.Open(os.path.join(outdir, "tremplin.gpkg"))
     zones, zgeom = {}, {}
     for f in ds.GetLayerByName("count_zones"):
@@ -60,7 +63,7 @@ def read(outdir):
     tenths = {}
     for f in ds.GetLayerByName("candidates"):
         rest = f["score"] - 50 * min(f["window_months"] / 60, 1) - 20 * min(f["dwellings"] / 20, 1)
-        tenths[f["nis_code"]] = round(rest / 3) / 10
+        tenths.setdefault(f["nis_code"], set()).add(round(rest / 3) / 10)
     ds = None
     with open(os.path.join(outdir, "indicators.csv"), encoding="utf-8") as fh:
         empty = {r["nis_code"]: int(r["empty_dwellings"]) for r in csv.DictReader(fh)}
@@ -129,10 +132,9 @@ def recomputable(zones, shares, nis, labels):
 
 
 class Program:
-    """The attacker's integer program: variables x[z, k] (six per zone), then M (the largest need)
-    and one binary per commune with a need (which commune has it)."""
+    """The attacker's integer program: variables x[z, k] (six per zone)."""
 
-    def __init__(self, zones, communes, shares, tenths, empty, rows_only=None):
+    def __init__(self, zones, communes, shares, rows_only=None):
         self.zid = sorted(zones)
         self.ix = {z: i for i, z in enumerate(self.zid)}
         n = 6 * len(self.zid)
@@ -151,7 +153,6 @@ class Program:
                 self.recomputed.add(nis)
             else:
                 self.commune_row(nis, labels, shares)
-        self.need(shares, tenths, empty)
 
     def var(self, z, k):
         return 6 * self.ix[z] + k
@@ -208,35 +209,6 @@ class Program:
                 p = int(lab)
                 self.add(e, max(p - half, T), p + half)
 
-    def need(self, shares, tenths, empty):
-        """tenths(c) <= need(c) / M < tenths(c) + 0.1, M >= every need, M = one commune's need."""
-        have = sorted(c for c, e in empty.items() if e > 0)
-        if not tenths or not have:
-            return
-        m = self.nx
-        self.vlo = np.append(self.vlo, [0] + [0] * len(have))
-        self.vhi = np.append(self.vhi, [BIG] + [1] * len(have))
-        self.integral = np.append(self.integral, [0] + [1] * len(have))
-        need = {c: {v: w / empty[c] for v, w in self.estimate(c, 6, shares).items()} for c in have}
-        for i, c in enumerate(have):
-            d = {v: -w for v, w in need[c].items()}
-            d[m] = 1.0
-            self.add(d, 0, np.inf)                     # M >= need(c)
-            d = dict(d)
-            d[m + 1 + i] = BIG
-            self.add(d, -np.inf, BIG)                  # M <= need(c) when c is the largest
-        self.add({m + 1 + i: 1.0 for i in range(len(have))}, 1, 1)
-        for c, t in tenths.items():
-            if c not in need:
-                continue
-            d = dict(need[c])
-            d[m] = -t
-            self.add(d, -1e-9, np.inf)                 # need(c) >= t M
-            if t < 1:
-                d = dict(need[c])
-                d[m] = -(t + 0.1)
-                self.add(d, -np.inf, 1e-9)             # need(c) <= (t + 0.1) M
-
     def solve(self, objective, sign):
         n = len(self.vlo)
         c = np.zeros(n)
@@ -257,18 +229,33 @@ class Program:
         return self.solve(objective, 1), self.solve(objective, -1)
 
 
+def need_tenths(communes, empty):
+    """Each commune's need in tenths of the largest, from the published figures only: its
+    published total over its empty dwellings; no need (0 tenths) when the total is withheld."""
+    need = {c: int(labels[6]) / empty[c] for c, labels in communes.items()
+            if labels[6].isdigit() and empty.get(c, 0) > 0}
+    top = max(need.values(), default=0)
+    return {c: (math.floor(need[c] / top * 10) / 10 if c in need and top > 0 else 0)
+            for c in communes}
+
+
 def audit(outdir):
     """Every narrowed cell, as (table, key, figure, range from everything published, range its row
     alone allows), and the communes whose figures were recomputable from the zones."""
     zones, communes, shares, tenths, empty = read(outdir)
-    full = Program(zones, communes, shares, tenths, empty)
+    full = Program(zones, communes, shares)
     names = CATS + ["total"]
     bad = []
+    public = need_tenths(communes, empty)
+    for nis, ts in sorted(tenths.items()):
+        for t in sorted(ts):
+            if abs(public.get(nis, 0) - t) > 1e-9:
+                bad.append(("need", nis, "tenths", (t, t), (public.get(nis, 0),) * 2))
     for z in full.zid:
         for k, lab in enumerate(zones[z]):
             if lab != SMALL:
                 continue
-            row = Program(zones, communes, shares, tenths, empty, rows_only=z).range(full.cell(z, k))
+            row = Program(zones, communes, shares, rows_only=z).range(full.cell(z, k))
             got = full.range(full.cell(z, k))
             if got[0] > row[0] + 0.5 or got[1] < row[1] - 0.5:
                 bad.append(("zone", z, names[k], got, row))

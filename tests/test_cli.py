@@ -11,7 +11,7 @@ p = run("--help")
 check(p.returncode == 0 and "Usage: tremplin" in p.stdout and "--until STAGE" in p.stdout, "--help")
 p = run("stages")
 names = [l.split()[1] for l in p.stdout.splitlines() if l[:1].isdigit()]
-check(names == ["load", "reproject", "validate", "locate", "apportion", "score", "summarise", "protect",
+check(names == ["load", "reproject", "validate", "locate", "apportion", "protect", "score", "summarise",
                 "write", "draw"],
       "stages in order: %r" % names)
 # What each stage reads and writes is data (`tremplin stages`), and docs/working-store.md says the same.

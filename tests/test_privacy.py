@@ -160,6 +160,22 @@ tds = tl = None
 bad, recomputed, n = cross_audit.audit(tampered)
 check(any(b[0] == "commune" for b in bad) and len(recomputed) < n,
       "the auditor finds the old commune protection's narrowed cells: %r" % bad[:3])
+# and on scores: a candidate whose need part is one tenth more than the published totals give
+# (as a need made from the exact count can be) is a finding of its own
+tampered = os.path.join(d, "tampered_score")
+os.makedirs(tampered, exist_ok=True)
+shutil.copy(gp, tampered)
+shutil.copy(os.path.join(out, "indicators.csv"), tampered)
+tds = gdal.OpenEx(os.path.join(tampered, "tremplin.gpkg"), gdal.OF_VECTOR | gdal.OF_UPDATE)
+tl = tds.GetLayerByName("candidates")
+f = tl.GetNextFeature()
+tampered_nis = f["nis_code"]
+f["score"] = f["score"] + 3
+tl.SetFeature(f)
+tds = tl = f = None
+bad, recomputed, n = cross_audit.audit(tampered)
+check([b[:2] for b in bad if b[0] == "need"] == [("need", tampered_nis)],
+      "the auditor finds a score whose need is not made from the published figures: %r" % bad[:3])
 for seed in range(1, 10):
     o = os.path.join(d, "seed%d" % seed)
     p = run("demo", "--seed", str(seed), "-o", o, "--no-maps", "--no-dashboard", "-q")

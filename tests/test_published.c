@@ -131,7 +131,7 @@ static sqlite3 *store_leaking_exact_figures(void)
 		used += (size_t)snprintf(sql + used, sizeof(sql) - used, ", %s, CAST(%s AS TEXT) AS %s_label",
 					 tp_people[i].name, tp_people[i].name, tp_people[i].name);
 	snprintf(sql + used, sizeof(sql) - used,
-		 ", capacity_share_public, capacity_share_total, need FROM commune_summary;"
+		 ", need FROM commune_summary;"
 		 "INSERT INTO meta VALUES ('crs', 'EPSG:31370');");
 	CHECK(tp_store_exec(db, sql) == 0);
 	return db;

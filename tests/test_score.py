@@ -1,7 +1,7 @@
 """The README's score formula, checked against scores worked out by hand on named records.
 
     score = 50 × min(window / 60, 1) + 20 × min(dwellings / 20, 1) + 30 × ⌊10 × need / max_need⌋ / 10
-    need  = people counted in the commune (apportioned) / empty dwellings in the commune
+    need  = the commune's published people total / empty dwellings in the commune
 
 Three communes side by side, A = 21001, B = 21002, C = 21003 (1 km squares, Lambert 72). Zone Z1 is
 exactly A with 30 people, Z2 exactly B with 12 people; nobody is counted in C. Reference date
@@ -9,8 +9,11 @@ exactly A with 30 people, Z2 exactly B with 12 people; nobody is counted in C. R
 rounded to a tenth.
 
 Empty dwellings (every record, candidate or not): A 10 + 30 + 10 + 25 = 75, B 4 + 4 = 8, C 20.
-Need: A 30 / 75 = 0.4, B 12 / 8 = 1.5 (the largest), C 0 / 20 = 0.
-Need part: A ⌊10 × 0.4 / 1.5⌋ = ⌊2.67⌋ = 2 tenths → 30 × 0.2 = 6; B 10 tenths → 30; C 0.
+The need is made from the published figures (README, "Privacy"), not the exact count: Z1's 30 is
+published 30, Z2's 12 is published 10 (rounded to 5), so A's published total is 30, B's 10.
+Need: A 30 / 75 = 0.4, B 10 / 8 = 1.25 (the largest), C 0 / 20 = 0. (From the exact count B's
+would be 12 / 8 = 1.5 and A's part 2 tenths, not 3.)
+Need part: A ⌊10 × 0.4 / 1.25⌋ = ⌊3.2⌋ = 3 tenths → 30 × 0.3 = 9; B 10 tenths → 30; C 0.
 """
 import os
 from tplib import *
@@ -50,19 +53,19 @@ p = run("run", "-c", os.path.join(d, "t.ini"), "-o", out, "-q", check_rc=0)
 check(p.returncode == 0, "run exits 0: %s" % p.stderr)
 
 # By hand, per candidate: (window in months, window part, dwellings part, need part, published score).
-#   a1: 911 days = 29.93 → 29.9 months; 50 × 29.9 / 60 = 24.9167; 20 × 10 / 20 = 10; A: 6
-#       24.9167 + 10 + 6 = 40.9167 → 40.9
-#   a2: 2556 days = 83.98 → 84.0 months, over 60: 50; 30 dwellings, over 20: 20; A: 6 → 76.0
-#   a4: 2191 days = 71.99 → 72.0 months: 50; 25 dwellings: 20; A: 6 → 76.0
+#   a1: 911 days = 29.93 → 29.9 months; 50 × 29.9 / 60 = 24.9167; 20 × 10 / 20 = 10; A: 9
+#       24.9167 + 10 + 9 = 43.9167 → 43.9
+#   a2: 2556 days = 83.98 → 84.0 months, over 60: 50; 30 dwellings, over 20: 20; A: 9 → 79.0
+#   a4: 2191 days = 71.99 → 72.0 months: 50; 25 dwellings: 20; A: 9 → 79.0
 #   b1: 760 days = 24.97 → 25.0 months; 50 × 25 / 60 = 20.8333; 20 × 4 / 20 = 4; B: 30
 #       20.8333 + 4 + 30 = 54.8333 → 54.8
 #   b2: as b1 (a private owner who agreed) → 54.8
 #   c1: 1095 days = 35.98 → 36.0 months; 50 × 36 / 60 = 30; 20 × 20 / 20 = 20; C: 0 → 50.0
 # a3 (works under way, R1) is no candidate; its 10 dwellings still count in A's empty dwellings.
 by_hand = {
-    "a1": (29.9, 24.9167, 10.0, 6.0, 40.9),
-    "a2": (84.0, 50.0, 20.0, 6.0, 76.0),
-    "a4": (72.0, 50.0, 20.0, 6.0, 76.0),
+    "a1": (29.9, 24.9167, 10.0, 9.0, 43.9),
+    "a2": (84.0, 50.0, 20.0, 9.0, 79.0),
+    "a4": (72.0, 50.0, 20.0, 9.0, 79.0),
     "b1": (25.0, 20.8333, 4.0, 30.0, 54.8),
     "b2": (25.0, 20.8333, 4.0, 30.0, 54.8),
     "c1": (36.0, 30.0, 20.0, 0.0, 50.0),
@@ -74,7 +77,11 @@ db = store(out)
 need = dict(db.execute("SELECT nis_code, need FROM commune_summary").fetchall())
 check(sorted(need) == ["21001", "21002", "21003"]
       and all(abs(need[c] - v) < 1e-12 for c, v in (("21001", 0.4), ("21002", 1.5), ("21003", 0.0))),
-      "need per commune: %r" % need)
+      "need per commune, exact (internal): %r" % need)
+need = dict(db.execute("SELECT nis_code, need FROM public_communes").fetchall())
+check(sorted(need) == ["21001", "21002", "21003"]
+      and all(abs(need[c] - v) < 1e-12 for c, v in (("21001", 0.4), ("21002", 1.25), ("21003", 0.0))),
+      "need per commune from the published totals, the one the score uses: %r" % need)
 got = {r[0]: r[1:] for r in db.execute(
     "SELECT src_id, candidate, window_months, score, rank FROM vacancies")}
 check(got["a3"] == (0, 84.0, None, None), "a3, works under way, has no score: %r" % (got["a3"],))
