@@ -446,7 +446,12 @@ static char *dollar(const char *text)
 	return NULL;
 }
 
-/* layer_styles in QGIS's own PostgreSQL layout (its provider's CREATE TABLE), in the staging schema. */
+/*
+ * layer_styles in QGIS's own PostgreSQL layout (its provider's CREATE TABLE),
+ * in the staging schema.  QGIS matches a style by database, schema, table,
+ * geometry column and type, the layer's geometry type as QGIS names it
+ * (Point, Line, Polygon).
+ */
 #define LAYER_STYLES_COLUMNS                                                                  \
 	"(id SERIAL PRIMARY KEY, f_table_catalog varchar, f_table_schema varchar,"          \
 	" f_table_name varchar, f_geometry_column varchar, styleName text, styleQML xml,"   \
@@ -478,8 +483,12 @@ static int on_styles(void *ctx, int n, const char *const *layers, char *const *q
 			 "INSERT INTO \"%w\".layer_styles (f_table_catalog, f_table_schema,"
 			 " f_table_name, f_geometry_column, styleName, styleQML, styleSLD,"
 			 " useAsDefault, description, owner, type) VALUES (%Q, %Q, %Q, 'geom', %Q,"
-			 " XMLPARSE(DOCUMENT %s), NULL, true, %Q, 'tremplin', 'vector')",
-			 p->staging, p->catalog, p->schema, layers[i], layers[i], lit, what[i]);
+			 " XMLPARSE(DOCUMENT %s), NULL, true, %Q, 'tremplin', (SELECT CASE WHEN type"
+			 " LIKE '%%POLYGON' THEN 'Polygon' WHEN type LIKE '%%POINT' THEN 'Point' ELSE"
+			 " 'Line' END FROM geometry_columns WHERE f_table_schema = %Q AND f_table_name"
+			 " = %Q))",
+			 p->staging, p->catalog, p->schema, layers[i], layers[i], lit, what[i],
+			 p->staging, layers[i]);
 		sqlite3_free(lit);
 	}
 	return rc;
