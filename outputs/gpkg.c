@@ -58,12 +58,13 @@ typedef struct {
 	const char *public_note;  /* added to it in a public file, or NULL */
 } layer_def;
 
-/* Everything one tp_write_gpkg() call holds. */
+/* Everything one tp_write_layers() call holds. */
 typedef struct {
 	tp_view *view;               /* the working store, public unless opts->internal */
-	const char *path;            /* final file name, for messages */
+	const char *path;            /* final file name (or the database), for messages */
 	const tp_gpkg_options *opts; /* what the config asks */
-	GDALDatasetH ds;             /* the GeoPackage being written */
+	const tp_layer_target *t;    /* where the layers go */
+	GDALDatasetH ds;             /* the GeoPackage (or database) being written */
 	OGRSpatialReferenceH srs;    /* the working CRS */
 	tp_rows *shares;             /* zone_shares rows of one zone */
 	char shares_context[1024];   /* "PATH: layer count_zones", for messages */
@@ -414,9 +415,7 @@ static int keep_value(writer *w, double v)
 static int write_layer(writer *w, const layer_def *def)
 {
 	char description[1024];
-	char *geom_opts[] = {"FID=fid", "GEOMETRY_NAME=geom", "SPATIAL_INDEX=YES", description,
-			     NULL};
-	char *attr_opts[] = {"FID=fid", "ASPATIAL_VARIANT=GPKG_ATTRIBUTES", description, NULL};
+	char *options[16];
 	int spatial = def->gtype != wkbNone;
 	int internal = w->opts->internal;
 	char context[1024];
@@ -426,11 +425,18 @@ static int write_layer(writer *w, const layer_def *def)
 	OGRFeatureH f = NULL;
 	int rc = TP_OK, in_tx = 0, step, i;
 	int collect = def->fields == communes_fields; /* keep the indicator's values */
+	const char *const *opt;
 	long long n = 0;
 
 	snprintf(description, sizeof(description), "DESCRIPTION=%s%s%s", def->description,
 		 !has_people(def) ? "" : internal ? INTERNAL_NOTE : PROTECTED_NOTE,
 		 def->public_note && !internal ? def->public_note : "");
+	n = 0;
+	for (opt = spatial ? w->t->geom_options : w->t->table_options; *opt && n < 14; opt++)
+		options[n++] = (char *)*opt;
+	options[n++] = description;
+	options[n] = NULL;
+	n = 0;
 	snprintf(context, sizeof(context), "%s: layer %s", w->path, def->name);
 	rc = tp_rows_open(&st, w->view, def->rows, NULL, context);
 	if (rc)
@@ -442,7 +448,7 @@ static int write_layer(writer *w, const layer_def *def)
 	}
 	in_tx = 1;
 	layer = GDALDatasetCreateLayer(w->ds, def->name, spatial ? w->srs : NULL, def->gtype,
-				       spatial ? geom_opts : attr_opts);
+				       options);
 	if (!layer) {
 		rc = tp_gpkg_fail(w->path, def->name, "cannot create the layer");
 		goto cleanup;
@@ -491,6 +497,8 @@ static int write_layer(writer *w, const layer_def *def)
 		goto cleanup;
 	}
 	in_tx = 0;
+	for (i = 0; i < def->nfields && w->t->field && !rc; i++)
+		rc = w->t->field(w->t->ctx, def->name, def->fields[i].name, def->fields[i].domain);
 cleanup:
 	if (in_tx) {
 		/* The file is discarded: GDAL's complaints would only bury the real error. */
@@ -556,11 +564,52 @@ static int write_styles(writer *w)
 			rc = tp_error_set(TP_ERROR, "%s: out of memory", w->path);
 			goto cleanup;
 		}
-	rc = tp_gpkg_write_styles(w->ds, w->path, 4, layer_names, qml, what);
+	if (w->t->styles)
+		rc = w->t->styles(w->t->ctx, 4, layer_names, qml, what);
+	else
+		rc = tp_gpkg_write_styles(w->ds, w->path, 4, layer_names, qml, what);
 cleanup:
 	for (i = 0; i < 4; i++)
 		sqlite3_free(qml[i]);
 	tp_rows_close(st);
+	return rc;
+}
+
+int tp_write_layers(sqlite3 *store, const tp_gpkg_options *opts, const tp_layer_target *t)
+{
+	writer w = {NULL, t->where, opts, t, t->ds, NULL, NULL, "", -1, NULL, 0};
+	int rc = TP_OK, i;
+
+	w.indicator = find_indicator(opts->indicator);
+	if (w.indicator < 0) {
+		rc = tp_error_set(TP_ECONFIG,
+				  "%s: [outputs] indicator: '%s' is not a number of the communes layer"
+				  " (e.g. people_total, public_space, empty_dwellings, need)",
+				  w.path, opts->indicator);
+		goto cleanup;
+	}
+	snprintf(w.shares_context, sizeof(w.shares_context), "%s: layer count_zones", w.path);
+	rc = tp_view_open(&w.view, store, opts->internal);
+	if (!rc)
+		rc = make_srs(&w);
+	if (!rc)
+		rc = tp_rows_open(&w.shares, w.view, TP_ROWS_ZONE_SHARES, "", w.shares_context);
+	if (!rc && t->gpkg)
+		rc = tp_gpkg_add_domains(w.ds, w.path, opts->language);
+	for (i = 0; i < COUNT(layers) && !rc; i++)
+		rc = write_layer(&w, &layers[i]);
+	if (!rc)
+		rc = write_styles(&w);
+	if (!rc && t->gpkg)
+		rc = tp_gpkg_set_metadata(w.ds, w.path, w.view, opts->internal);
+	if (!rc && t->finish)
+		rc = t->finish(t->ctx, w.view);
+cleanup:
+	tp_rows_close(w.shares);
+	tp_view_close(w.view);
+	if (w.srs)
+		OSRDestroySpatialReference(w.srs);
+	free(w.values);
 	return rc;
 }
 
@@ -574,53 +623,27 @@ static const char threaded_rtree[] = "OGR_GPKG_ALLOW_THREADED_RTREE";
 
 int tp_write_gpkg(sqlite3 *store, const char *path, const tp_gpkg_options *opts)
 {
-	writer w = {NULL, path, opts, NULL, NULL, NULL, "", -1, NULL, 0};
+	static const char *const geom_options[] = {"FID=fid", "GEOMETRY_NAME=geom",
+						   "SPATIAL_INDEX=YES", NULL};
+	static const char *const table_options[] = {"FID=fid", "ASPATIAL_VARIANT=GPKG_ATTRIBUTES",
+						    NULL};
+	tp_layer_target t = {NULL, path, geom_options, table_options, 1, NULL, NULL, NULL, NULL};
 	tp_outfile out;
 	char *saved_rtree = NULL; /* the caller's setting, restored on return */
-	int rtree_set = 0;
 	const char *old;
-	int rc = TP_OK, i;
+	int rc;
 
 	GDALAllRegister();
-	w.indicator = find_indicator(opts->indicator);
-	if (w.indicator < 0) {
-		rc = tp_error_set(TP_ECONFIG,
-				  "%s: [outputs] indicator: '%s' is not a number of the communes layer"
-				  " (e.g. people_total, public_space, empty_dwellings, need)",
-				  path, opts->indicator);
-		goto cleanup;
-	}
-	snprintf(w.shares_context, sizeof(w.shares_context), "%s: layer count_zones", path);
-	rc = tp_view_open(&w.view, store, opts->internal);
-	if (!rc)
-		rc = make_srs(&w);
-	if (!rc)
-		rc = tp_rows_open(&w.shares, w.view, TP_ROWS_ZONE_SHARES, "", w.shares_context);
-	if (rc)
-		goto cleanup;
+	/* the indicator is refused before any file is begun */
+	if (find_indicator(opts->indicator) < 0)
+		return tp_write_layers(store, opts, &t);
 	old = CPLGetThreadLocalConfigOption(threaded_rtree, NULL);
 	saved_rtree = old ? CPLStrdup(old) : NULL;
 	CPLSetThreadLocalConfigOption(threaded_rtree, "NO");
-	rtree_set = 1;
-	rc = tp_gpkg_begin(&out, path, &w.ds);
-	if (rc)
-		goto cleanup;
-	rc = tp_gpkg_add_domains(w.ds, path, opts->language);
-	for (i = 0; i < COUNT(layers) && !rc; i++)
-		rc = write_layer(&w, &layers[i]);
+	rc = tp_gpkg_begin(&out, path, &t.ds);
 	if (!rc)
-		rc = write_styles(&w);
-	if (!rc)
-		rc = tp_gpkg_set_metadata(w.ds, path, w.view, opts->internal);
-	rc = tp_gpkg_end(&out, w.ds, rc);
-cleanup:
-	if (rtree_set)
-		CPLSetThreadLocalConfigOption(threaded_rtree, saved_rtree);
+		rc = tp_gpkg_end(&out, t.ds, tp_write_layers(store, opts, &t));
+	CPLSetThreadLocalConfigOption(threaded_rtree, saved_rtree);
 	CPLFree(saved_rtree);
-	tp_rows_close(w.shares);
-	tp_view_close(w.view);
-	if (w.srs)
-		OSRDestroySpatialReference(w.srs);
-	free(w.values);
 	return rc;
 }

@@ -47,6 +47,38 @@ typedef struct tp_gpkg_options {
  */
 int tp_write_gpkg(sqlite3 *store, const char *path, const tp_gpkg_options *opts);
 
+struct tp_view; /* query.h */
+
+/*
+ * Where the layers of tremplin.gpkg go: the GeoPackage (tp_write_gpkg) or
+ * a PostGIS schema (pg.c), through the same loop over the same row sets.
+ */
+typedef struct tp_layer_target {
+	void *ds;                          /* the GDALDatasetH being written */
+	const char *where;                 /* for messages: the file, or the database and schema */
+	const char *const *geom_options;   /* creation options of a map layer, NULL-terminated */
+	const char *const *table_options;  /* of an attribute table (rejects) */
+	int gpkg;                          /* 1: GeoPackage field domains and dataset metadata */
+	void *ctx;                         /* handed to the callbacks below */
+	/* after each layer is committed, once per field (domain: its code list, or NULL) */
+	int (*field)(void *ctx, const char *layer, const char *field, const tp_code_list *domain);
+	/* writes the default styles instead of tp_gpkg_write_styles (NULL: that) */
+	int (*styles)(void *ctx, int n, const char *const *layers, char *const *qml,
+		      const char *const *what);
+	/* last, with the view the layers were read through (NULL: nothing) */
+	int (*finish)(void *ctx, struct tp_view *view);
+} tp_layer_target;
+
+/*
+ * Writes the layers of tremplin.gpkg (communes, vacancies, candidates,
+ * count_zones, rejects) and their default styles into t->ds, read through
+ * one view of store (public unless opts->internal), each layer in one GDAL
+ * transaction; with t->gpkg also the field domains and the dataset
+ * metadata.  Returns 0 or a code as tp_write_gpkg says, messages naming
+ * t->where; what was written is the caller's to discard.
+ */
+int tp_write_layers(sqlite3 *store, const tp_gpkg_options *opts, const tp_layer_target *t);
+
 /*
  * Writes indicators.csv at path: a header, then one row per commune
  * ordered by nis_code with the figures of the communes layer, the people
@@ -113,7 +145,6 @@ int tp_gpkg_write_styles(void *ds, const char *path, int n, const char *const *l
  * says whether its people figures are exact (internal) or protected;
  * TP_ESTORE or TP_EOUTPUT naming path on failure.
  */
-struct tp_view; /* query.h */
 int tp_gpkg_fail(const char *path, const char *layer, const char *what);
 int tp_gpkg_add_domains(void *ds, const char *path, const char *language);
 int tp_gpkg_set_metadata(void *ds, const char *path, struct tp_view *view, int internal);

@@ -133,6 +133,12 @@ static int outputs_key(parse_state *st, const char *name, const char *value)
 	/* suppression cannot be turned off from the config: 1 at the least */
 	if (!strcmp(name, "small_cell_threshold"))
 		return number_key(st, "outputs", name, value, 1, 1000, &cfg->small_cell_threshold);
+	if (!strcmp(name, "database") || !strcmp(name, "schema")) {
+		char why[256];
+		if (tp_config_database(cfg, name, value, why, sizeof(why)))
+			return fail(st, "outputs", name, "%s", why);
+		return 1;
+	}
 	return fail(st, "outputs", name, "unknown key%s", "");
 }
 
@@ -418,5 +424,7 @@ void tp_config_dispose(tp_config *cfg)
 	free(cfg->crs);
 	free(cfg->indicator);
 	free(cfg->language);
+	free(cfg->database);
+	free(cfg->schema);
 	memset(cfg, 0, sizeof(*cfg));
 }

@@ -28,11 +28,21 @@ typedef struct tp_config {
 	double small_cell_threshold;         /* counts of people below it are shown "<N" (5) */
 	int maps;                            /* write maps (default 1; --no-maps) */
 	int dashboard;                       /* write dashboard.html (default 1; --no-dashboard) */
+	char *database;                      /* PostGIS connection "PG:..." (or --db), or NULL */
+	char *schema;                        /* its schema, or NULL: tremplin (outputs/pg.h) */
 } tp_config;
 
 /* Reads path into cfg (caller-owned, disposed with tp_config_dispose even
  * on failure).  Fails with TP_ECONFIG naming file, section and key. */
 int tp_config_load(tp_config *cfg, const char *path);
 void tp_config_dispose(tp_config *cfg);
+
+/*
+ * Sets cfg's database (name "database": a connection PG:"dbname=... host=...")
+ * or its schema (name "schema") from value, for [outputs] and --db
+ * (pipeline/database.c).  Returns 0, or -1 with why (of size n) saying what is
+ * wrong, never quoting a password.
+ */
+int tp_config_database(tp_config *cfg, const char *name, const char *value, char *why, size_t n);
 
 #endif

@@ -9,9 +9,11 @@
 #include "geo/categories.h"
 #include "geo/error.h"
 #include "inputs/reader.h"
+#include "outputs/pg.h"
 #include "version.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -176,7 +178,7 @@ int tp_stage_load(tp_run *run)
 {
 	tp_config *cfg = run->cfg;
 	PJ *crs = NULL;
-	char stamp[32];
+	char stamp[32], *masked = NULL;
 	time_t now = time(NULL);
 	struct tm tm;
 	int rc, k;
@@ -194,17 +196,22 @@ int tp_stage_load(tp_run *run)
 	proj_destroy(crs);
 	gmtime_r(&now, &tm);
 	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	/* a password of [outputs] database never reaches an output's metadata */
+	masked = tp_pg_mask(cfg->text);
+	if (!rc && !masked)
+		rc = tp_error_set(TP_ERROR, "out of memory");
 	if (!rc) {
 		const char *const meta[][2] = {
 			{"run_started", stamp},
 			{"config_path", cfg->path},
-			{"config_text", cfg->text},
+			{"config_text", masked},
 			{"tremplin_version", TP_VERSION},
 			{"reference_date", cfg->reference_date},
 			{"note", cfg->note ? cfg->note : ""},
 		};
 		rc = tp_store_meta_set_all(run->db, meta, sizeof(meta) / sizeof(meta[0]));
 	}
+	free(masked);
 	for (k = 0; k < TP_IN_COUNT && !rc; k++)
 		rc = run->skip && run->skip[k] ? TP_OK : load_input(run, k);
 	if (!rc)

@@ -59,6 +59,7 @@ enum opt_id {
 	O_S_SRS,        /* --s_srs CRS */
 	O_LCO,          /* --lco NAME=VALUE, repeatable */
 	O_WAIT,         /* --wait: run, demo, map */
+	O_DB,           /* --db CONN: run, demo */
 	O_QUIET,        /* -q: every command takes it */
 	O_END           /* ends a command's list; the number of options */
 };
@@ -104,6 +105,8 @@ static const struct option {
 		   "GeoPackage layer creation option (SPATIAL_INDEX=NO: no spatial index)"},
 	[O_WAIT] = {"--wait", NULL, K_FLAG, NULL,
 		    "when another run writes into OUTDIR, wait for it to end (else: exit 5)"},
+	[O_DB] = {"--db", NULL, K_TEXT, "CONN",
+		  "also write the layers into this PostGIS database (PG:\"dbname=... host=...\")"},
 	[O_QUIET] = {"--quiet", "-q", K_FLAG, NULL, "print nothing but errors"},
 };
 
@@ -265,6 +268,11 @@ static int run_config(const struct cli *c, tp_config *cfg, const char *path)
 	/* the command line overrides [outputs] maps and dashboard */
 	cfg->maps = cfg->maps && !c->given[O_NO_MAPS];
 	cfg->dashboard = cfg->dashboard && !c->given[O_NO_DASHBOARD];
+	if (c->text[O_DB]) {
+		char why[256];
+		if (tp_config_database(cfg, "database", c->text[O_DB], why, sizeof(why)))
+			return tp_error_set(TP_EUSAGE, "--db: %s", why);
+	}
 	return run_pipeline(c, cfg, c->text[O_OUTDIR], c->text[O_FROM], c->text[O_UNTIL],
 			    c->given[O_QUIET]);
 }
@@ -366,17 +374,17 @@ static const struct command {
 } commands[] = {
 	{"run",
 	 "run -c CONFIG -o OUTDIR [--from STAGE] [--until STAGE] [--no-maps]\n"
-	 "[--no-dashboard] [--wait] [-q]",
+	 "[--no-dashboard] [--db CONN] [--wait] [-q]",
 	 "run the pipeline (or part of it) on the inputs named in CONFIG", 0, NULL,
 	 (const enum opt_id[]){O_CONFIG, O_OUTDIR, O_FROM, O_UNTIL, O_NO_MAPS, O_NO_DASHBOARD,
-			       O_WAIT, O_END},
+			       O_DB, O_WAIT, O_END},
 	 (const enum opt_id[]){O_CONFIG, O_OUTDIR, O_END}, cmd_run},
 	{"demo",
 	 "demo -o OUTDIR [--seed N] [--records N] [--from STAGE] [--until STAGE]\n"
-	 "[--no-maps] [--no-dashboard] [--wait] [-q]",
+	 "[--no-maps] [--no-dashboard] [--db CONN] [--wait] [-q]",
 	 "write a schematic demo region into OUTDIR/inputs and run it", 0, NULL,
 	 (const enum opt_id[]){O_OUTDIR, O_SEED, O_RECORDS, O_FROM, O_UNTIL, O_NO_MAPS,
-			       O_NO_DASHBOARD, O_WAIT, O_END},
+			       O_NO_DASHBOARD, O_DB, O_WAIT, O_END},
 	 (const enum opt_id[]){O_OUTDIR, O_END}, cmd_demo},
 	{"map", "map -c CONFIG -o OUTDIR [--wait] [-q]",
 	 "the draw stage alone: maps and dashboard again from the working store", 0, NULL,

@@ -72,6 +72,10 @@ static const tp_stage stage_table[] = {
 	{"draw", TABLES("meta", "input_stats", "communes", "vacancies", "commune_summary", "rejects",
 			"public_communes", "public_zones"),
 	 NO_TABLES, tp_stage_draw, "maps/ and dashboard.html, as [outputs] says"},
+	{"database", TABLES("meta", "input_stats", INPUTS, "zone_shares", "commune_summary",
+			    "rejects", "public_communes", "public_zones"),
+	 NO_TABLES, tp_stage_database,
+	 "the GeoPackage's layers into the PostGIS schema of [outputs] database, swapped in whole"},
 };
 
 const tp_stage *tp_stages(size_t *n)

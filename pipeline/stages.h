@@ -103,6 +103,8 @@ int tp_stage_protect(tp_run *run);
 int tp_stage_write(tp_run *run);
 /* draw.c: maps/ and dashboard.html, as [outputs] maps and dashboard say. */
 int tp_stage_draw(tp_run *run);
+/* database.c: the GeoPackage's layers into [outputs] database (outputs/pg.h). */
+int tp_stage_database(tp_run *run);
 
 /* Rows read, accepted (still in its table), rejected and skipped (blank
  * and total rows) of one input: n = a + r + s.  The rows skipped are

@@ -12,7 +12,7 @@ check(p.returncode == 0 and "Usage: tremplin" in p.stdout and "--until STAGE" in
 p = run("stages")
 names = [l.split()[1] for l in p.stdout.splitlines() if l[:1].isdigit()]
 check(names == ["load", "reproject", "validate", "locate", "apportion", "protect", "score", "summarise",
-                "write", "draw"],
+                "write", "draw", "database"],
       "stages in order: %r" % names)
 # What each stage reads and writes is data (`tremplin stages`), and docs/working-store.md says the same.
 declared = {}
