@@ -176,34 +176,6 @@ done:
 		       : tp_gpkg_fail(path, "polygons", "cannot commit");
 }
 
-/* The points' order along a Morton curve over their extent: keys of
- * (code << 32 | index), sorted; NULL when out of memory. */
-static uint64_t *morton_order(const double *xy, size_t n)
-{
-	double minx = HUGE_VAL, miny = HUGE_VAL, maxx = -HUGE_VAL, maxy = -HUGE_VAL, sx, sy;
-	uint64_t *keys = tp_big_alloc((n ? n : 1) * sizeof(*keys));
-	size_t i;
-
-	if (!keys)
-		return NULL;
-	for (i = 0; i < n; i++) {
-		minx = fmin(minx, xy[2 * i]), maxx = fmax(maxx, xy[2 * i]);
-		miny = fmin(miny, xy[2 * i + 1]), maxy = fmax(maxy, xy[2 * i + 1]);
-	}
-	sx = maxx > minx ? 65535.0 / (maxx - minx) : 0;
-	sy = maxy > miny ? 65535.0 / (maxy - miny) : 0;
-	for (i = 0; i < n; i++) {
-		uint32_t cx = (uint32_t)((xy[2 * i] - minx) * sx);
-		uint32_t cy = (uint32_t)((xy[2 * i + 1] - miny) * sy);
-		keys[i] = (uint64_t)tp_morton(cx, cy) << 32 | i;
-	}
-	if (tp_morton_sort(keys, n)) {
-		tp_big_free(keys);
-		return NULL;
-	}
-	return keys;
-}
-
 static int write_points(GDALDatasetH ds, const char *path, const tp_located *in,
 			OGRSpatialReferenceH srs, char **lco, int index, double *index_s)
 {
@@ -221,7 +193,7 @@ static int write_points(GDALDatasetH ds, const char *path, const tp_located *in,
 	if (in->npts > 0xffffffffu)
 		return tp_error_set(TP_EOUTPUT, "%s: layer points: too many points (%zu)", path,
 				    in->npts);
-	if (!(order = morton_order(in->xy, in->npts)))
+	if (!(order = tp_morton_order(in->xy, in->npts)))
 		return tp_error_set(TP_ERROR, "%s: layer points: out of memory", path);
 	if (GDALDatasetStartTransaction(ds, FALSE) != OGRERR_NONE) {
 		tp_big_free(order);
@@ -271,7 +243,7 @@ static int write_points(GDALDatasetH ds, const char *path, const tp_located *in,
 	/* the packed index needs FIDs 1..n in curve order, which a new table gives;
 	 * anything else gets GDAL's own, slower, index */
 	if (!rc && index && sequential)
-		rc = tp_gpkg_point_rtree(ds, path, "points", in->xy, order, in->npts);
+		rc = tp_gpkg_point_rtree(ds, path, "points", in->xy, order, NULL, in->npts);
 	else if (!rc && index)
 		rc = gdal_index(ds, path, "points");
 	*index_s += now() - t0;

@@ -260,8 +260,33 @@ static int register_index(GDALDatasetH ds, const char *path, const char *t)
 	return rc;
 }
 
+/* Fills %_rowid for points given their FIDs: leaf j / FANOUT holds the j-th
+ * point of order, ROWIDS_PER_SQL pairs per statement. */
+#define ROWIDS_PER_SQL 2000
+static int write_rowids(GDALDatasetH ds, const char *path, const char *table,
+			const uint64_t *order, const int64_t *fid, size_t n, long long base)
+{
+	text t = {0};
+	size_t j;
+	int rc = TP_OK;
+
+	for (j = 0; j < n && !rc; j++) {
+		if (j % ROWIDS_PER_SQL == 0) {
+			t.len = 0;
+			add(&t, "INSERT INTO \"rtree_%s_geom_rowid\" (rowid, nodeno) VALUES ", table);
+		}
+		add(&t, "%s(%lld,%lld)", j % ROWIDS_PER_SQL ? "," : "",
+		    (long long)fid[order[j] & 0xffffffffu], base + (long long)(j / FANOUT));
+		if (j % ROWIDS_PER_SQL == ROWIDS_PER_SQL - 1 || j + 1 == n)
+			rc = t.failed ? tp_error_set(TP_ERROR, "out of memory")
+				      : sql(ds, path, t.s, NULL);
+	}
+	free(t.s);
+	return rc;
+}
+
 int tp_gpkg_point_rtree(GDALDatasetH ds, const char *path, const char *table,
-			const double *xy, const uint64_t *order, size_t n)
+			const double *xy, const uint64_t *order, const int64_t *fid, size_t n)
 {
 	writer w = {ds, path, table, {0}, 0, TP_OK};
 	long long *ids = NULL, node_size = -1, base, next;
@@ -289,15 +314,15 @@ int tp_gpkg_point_rtree(GDALDatasetH ds, const char *path, const char *table,
 		rc = tp_error_set(TP_ERROR, "out of memory");
 		goto done;
 	}
-	/* the leaves: points j = 0.. (FID j + 1) in runs of FANOUT; with no more
-	 * than FANOUT points the root is the only leaf */
+	/* the leaves: points j = 0.. (FID j + 1, or fid[i]) in runs of FANOUT;
+	 * with no more than FANOUT points the root is the only leaf */
 	m = (n + FANOUT - 1) / FANOUT;
 	base = n <= FANOUT ? 1 : 2;
 	for (k = 0; k < m || (n == 0 && k == 0); k++) {
 		int c = 0;
 		for (j = k * FANOUT; j < n && j < (k + 1) * FANOUT; j++, c++) {
 			size_t i = (size_t)(order[j] & 0xffffffffu);
-			ids[c] = (long long)j + 1;
+			ids[c] = fid ? (long long)fid[i] : (long long)j + 1;
 			cell[c] = (box){down(xy[2 * i]), up(xy[2 * i]), down(xy[2 * i + 1]),
 					up(xy[2 * i + 1])};
 			level[k] = c ? join_box(level[k], cell[c]) : cell[c];
@@ -310,7 +335,8 @@ int tp_gpkg_point_rtree(GDALDatasetH ds, const char *path, const char *table,
 		 table, base, FANOUT, table);
 	flush(&w);
 	if (!w.rc && n)
-		w.rc = sql(ds, path, q, NULL);
+		w.rc = fid ? write_rowids(ds, path, table, order, fid, n, base)
+			   : sql(ds, path, q, NULL);
 	/* the levels above, until one node (the root) holds them all */
 	next = base + (long long)m;
 	while (!w.rc && m > 1) {
