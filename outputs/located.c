@@ -3,9 +3,9 @@
  *
  * A join at address scale writes a million points or more, so the layer
  * is written the way SQLite likes bulk work: one transaction per layer, a
- * page cache large enough to hold the table's growing B-tree, no fsync
- * while the temporary file grows (it only reaches its place by rename,
- * once complete), and one feature object refilled for every point.  The
+ * page cache large enough to hold the table's growing B-tree and no fsync
+ * while the temporary file grows (tp_gpkg_begin sees to both), and one
+ * feature object refilled for every point.  The
  * points go in Morton order and their R-tree is packed in one pass
  * (rtree.c): GDAL 3.6 would fill it one insert at a time as it closes the
  * file, 7 s for a million points.  The time spent on the indexes is
@@ -286,27 +286,10 @@ static int write_style(GDALDatasetH ds, const char *path, const tp_located *in)
 	return rc;
 }
 
-/* Sets a thread-local GDAL option unless the user set it; *saved gets what to restore. */
-static void set_option(const char *key, const char *value, char **saved, int *set)
-{
-	const char *old = CPLGetThreadLocalConfigOption(key, NULL);
-
-	*set = 0;
-	if (CPLGetConfigOption(key, NULL))
-		return;
-	*saved = old ? CPLStrdup(old) : NULL;
-	CPLSetThreadLocalConfigOption(key, value);
-	*set = 1;
-}
-
 int tp_write_located(const char *path, const tp_located *in, char **lco, double *rtree_s)
 {
-	/* SQLite's cache (MB) and syncs while the temporary file is written */
-	static const char *const keys[] = {"OGR_SQLITE_CACHE", "OGR_SQLITE_SYNCHRONOUS"};
-	static const char *const values[] = {"512", "OFF"};
-	char *saved[2] = {NULL, NULL};
 	tp_outfile out;
-	int set[2] = {0, 0}, rc = TP_OK, k;
+	int rc = TP_OK;
 	OGRSpatialReferenceH srs = NULL;
 	GDALDatasetH ds = NULL;
 	/* the indexes are built here, not by GDAL as it closes the file */
@@ -323,8 +306,6 @@ int tp_write_located(const char *path, const tp_located *in, char **lco, double 
 		}
 		OSRSetAxisMappingStrategy(srs, OAMS_TRADITIONAL_GIS_ORDER);
 	}
-	for (k = 0; k < 2; k++)
-		set_option(keys[k], values[k], &saved[k], &set[k]);
 	rc = tp_gpkg_begin(&out, path, &ds);
 	if (rc)
 		goto done;
@@ -335,11 +316,6 @@ int tp_write_located(const char *path, const tp_located *in, char **lco, double 
 		rc = write_style(ds, path, in);
 	rc = tp_gpkg_end(&out, ds, rc);
 done:
-	for (k = 0; k < 2; k++) {
-		if (set[k])
-			CPLSetThreadLocalConfigOption(keys[k], saved[k]);
-		CPLFree(saved[k]);
-	}
 	if (srs)
 		OSRDestroySpatialReference(srs);
 	CSLDestroy(own_lco);

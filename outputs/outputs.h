@@ -123,7 +123,9 @@ int tp_gpkg_set_metadata(void *ds, const char *path, struct tp_view *view, int i
  * The two ends of every GeoPackage tremplin creates (the pipeline's, the
  * join's, the demo's inputs, the benchmark's data).  tp_gpkg_begin begins
  * out on path (tp_outfile_begin, as an SQLite file) and creates an empty
- * GeoPackage *ds (a GDALDatasetH) under its temporary name; on failure
+ * GeoPackage *ds (a GDALDatasetH) under its temporary name, set for bulk
+ * writing (a 512 MB page cache, no fsync before tp_outfile_end's; a user's
+ * --config OGR_SQLITE_CACHE or OGR_SQLITE_SYNCHRONOUS wins); on failure
  * nothing is left to end.  tp_gpkg_end takes rc, the writer's result so
  * far: on success it closes ds and commits out; on failure, or when
  * closing or committing fails, it closes ds, aborts out and leaves path

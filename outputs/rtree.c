@@ -21,6 +21,7 @@
  * gives for the gpkg_rtree_index extension.
  */
 #include "outputs/outputs.h"
+#include "geo/bigbuf.h"
 #include "geo/error.h"
 
 #include <math.h>
@@ -260,28 +261,55 @@ static int register_index(GDALDatasetH ds, const char *path, const char *t)
 	return rc;
 }
 
-/* Fills %_rowid for points given their FIDs: leaf j / FANOUT holds the j-th
- * point of order, ROWIDS_PER_SQL pairs per statement. */
-#define ROWIDS_PER_SQL 2000
+/* A row of %_rowid: a point's FID and its leaf. */
+typedef struct {
+	long long fid, node;
+} rowid_row;
+
+static int by_fid(const void *a, const void *b)
+{
+	long long x = ((const rowid_row *)a)->fid, y = ((const rowid_row *)b)->fid;
+
+	return (x > y) - (x < y);
+}
+
+/* Fills %_rowid for points given their FIDs (leaf base + j / FANOUT holds
+ * the j-th point of order), in FID order so that the table's B-tree grows
+ * at its end, through one prepared statement on the dataset's own SQLite
+ * connection (inside the caller's transaction). */
 static int write_rowids(GDALDatasetH ds, const char *path, const char *table,
 			const uint64_t *order, const int64_t *fid, size_t n, long long base)
 {
-	text t = {0};
+	sqlite3 *db = GDALGetInternalHandle(ds, "SQLITE_HANDLE");
+	rowid_row *rows = NULL;
+	sqlite3_stmt *st = NULL;
+	char q[512];
 	size_t j;
-	int rc = TP_OK;
+	int rc = TP_OK, ok;
 
-	for (j = 0; j < n && !rc; j++) {
-		if (j % ROWIDS_PER_SQL == 0) {
-			t.len = 0;
-			add(&t, "INSERT INTO \"rtree_%s_geom_rowid\" (rowid, nodeno) VALUES ", table);
-		}
-		add(&t, "%s(%lld,%lld)", j % ROWIDS_PER_SQL ? "," : "",
-		    (long long)fid[order[j] & 0xffffffffu], base + (long long)(j / FANOUT));
-		if (j % ROWIDS_PER_SQL == ROWIDS_PER_SQL - 1 || j + 1 == n)
-			rc = t.failed ? tp_error_set(TP_ERROR, "out of memory")
-				      : sql(ds, path, t.s, NULL);
+	if (!db)
+		return tp_error_set(TP_EOUTPUT, "%s: building the spatial index: GDAL gives no"
+				    " SQLite handle", path);
+	rows = tp_big_alloc((n ? n : 1) * sizeof(*rows));
+	if (!rows)
+		return tp_error_set(TP_ERROR, "out of memory");
+	for (j = 0; j < n; j++)
+		rows[j] = (rowid_row){fid[order[j] & 0xffffffffu], base + (long long)(j / FANOUT)};
+	qsort(rows, n, sizeof(*rows), by_fid);
+	snprintf(q, sizeof(q), "INSERT INTO \"rtree_%s_geom_rowid\" (rowid, nodeno) VALUES (?, ?)",
+		 table);
+	ok = sqlite3_prepare_v2(db, q, -1, &st, NULL) == SQLITE_OK;
+	for (j = 0; j < n && ok; j++) {
+		sqlite3_bind_int64(st, 1, rows[j].fid);
+		sqlite3_bind_int64(st, 2, rows[j].node);
+		ok = sqlite3_step(st) == SQLITE_DONE;
+		sqlite3_reset(st);
 	}
-	free(t.s);
+	if (!ok)
+		rc = tp_error_set(TP_EOUTPUT, "%s: building the spatial index: %s", path,
+				  sqlite3_errmsg(db));
+	sqlite3_finalize(st);
+	tp_big_free(rows);
 	return rc;
 }
 
