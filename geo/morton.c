@@ -5,6 +5,7 @@
 #include "geo/bigbuf.h"
 #include "geo/error.h"
 
+#include <math.h>
 #include <string.h>
 
 /* Spreads the low 16 bits of v to the even bits. */
@@ -48,4 +49,30 @@ int tp_morton_sort(uint64_t *keys, size_t n)
 	}
 	tp_big_free(tmp);
 	return TP_OK;
+}
+
+uint64_t *tp_morton_order(const double *xy, size_t n)
+{
+	double minx = HUGE_VAL, miny = HUGE_VAL, maxx = -HUGE_VAL, maxy = -HUGE_VAL, sx, sy;
+	uint64_t *keys = tp_big_alloc((n ? n : 1) * sizeof(*keys));
+	size_t i;
+
+	if (!keys)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		minx = fmin(minx, xy[2 * i]), maxx = fmax(maxx, xy[2 * i]);
+		miny = fmin(miny, xy[2 * i + 1]), maxy = fmax(maxy, xy[2 * i + 1]);
+	}
+	sx = maxx > minx ? 65535.0 / (maxx - minx) : 0;
+	sy = maxy > miny ? 65535.0 / (maxy - miny) : 0;
+	for (i = 0; i < n; i++) {
+		uint32_t cx = (uint32_t)((xy[2 * i] - minx) * sx);
+		uint32_t cy = (uint32_t)((xy[2 * i + 1] - miny) * sy);
+		keys[i] = (uint64_t)tp_morton(cx, cy) << 32 | i;
+	}
+	if (tp_morton_sort(keys, n)) {
+		tp_big_free(keys);
+		return NULL;
+	}
+	return keys;
 }

@@ -20,4 +20,9 @@ uint32_t tp_morton(uint32_t x, uint32_t y);
  * their index order).  TP_ERROR when out of memory, keys then unsorted. */
 int tp_morton_sort(uint64_t *keys, size_t n);
 
+/* The order of the n points xy (x, y pairs) along a Morton curve over their
+ * extent: keys (code << 32 | index) sorted, from tp_big_alloc (free them
+ * with tp_big_free); NULL when out of memory. */
+uint64_t *tp_morton_order(const double *xy, size_t n);
+
 #endif

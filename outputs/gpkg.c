@@ -17,7 +17,10 @@
 #include "outputs/outputs.h"
 #include "geo/categories.h"
 #include "geo/dates.h"
+#include "geo/array.h"
+#include "geo/bigbuf.h"
 #include "geo/error.h"
+#include "geo/morton.h"
 #include "outputs/query.h"
 
 #include <math.h>
@@ -327,8 +330,10 @@ static int set_geom(writer *w, const layer_def *def, OGRFeatureH f, const tp_row
 	OGRGeometryH g = NULL;
 	int rc = TP_OK;
 
-	if (!wkb || len == 0)
+	if (!wkb || len == 0) {
+		OGR_F_SetGeometryDirectly(f, NULL); /* the feature is reused: clear the last one */
 		goto cleanup;
+	}
 	if (OGR_G_CreateFromWkb(wkb, NULL, &g, (int)len) != OGRERR_NONE || !g) {
 		rc = tp_error_set(TP_ESTORE, "%s: layer %s: feature %lld: the geometry is not WKB",
 				  w->path, def->name, n);
@@ -411,11 +416,65 @@ static int keep_value(writer *w, double v)
 	return TP_OK;
 }
 
-/* Creates layer def and copies its rows, all in one transaction. */
+/* The points of a point layer, as written, for its packed R-tree. */
+typedef struct {
+	double *xy;   /* x, y of each point */
+	int64_t *fid; /* its FID */
+	size_t n;     /* points */
+	size_t cap;   /* room for */
+} points;
+
+/* Keeps the point of f, just written. */
+static int keep_point(writer *w, points *p, OGRFeatureH f)
+{
+	OGRGeometryH g = OGR_F_GetGeometryRef(f);
+
+	if (!g || OGR_G_IsEmpty(g))
+		return TP_OK; /* no box: not in the index, as GDAL's triggers do */
+	if (p->n == p->cap) {
+		size_t cap = tp_array_next(p->cap, 1 << 12);
+		double *xy = tp_big_realloc(p->xy, 2 * cap * sizeof(*xy));
+		int64_t *fid = xy ? tp_big_realloc(p->fid, cap * sizeof(*fid)) : NULL;
+		if (xy)
+			p->xy = xy;
+		if (!xy || !fid)
+			return tp_error_set(TP_ERROR, "%s: out of memory", w->path);
+		p->fid = fid;
+		p->cap = cap;
+	}
+	p->xy[2 * p->n] = OGR_G_GetX(g, 0);
+	p->xy[2 * p->n + 1] = OGR_G_GetY(g, 0);
+	p->fid[p->n++] = OGR_F_GetFID(f);
+	return TP_OK;
+}
+
+/* The packed R-tree of point layer def (tp_gpkg_point_rtree), in curve order. */
+static int write_rtree(writer *w, const layer_def *def, const points *p)
+{
+	uint64_t *order;
+	int rc;
+
+	if (p->n > 0xffffffffu)
+		return tp_error_set(TP_EOUTPUT, "%s: layer %s: too many points (%zu)", w->path,
+				    def->name, p->n);
+	order = tp_morton_order(p->xy, p->n);
+	if (!order)
+		return tp_error_set(TP_ERROR, "%s: out of memory", w->path);
+	rc = tp_gpkg_point_rtree(w->ds, w->path, def->name, p->xy, order, p->fid, p->n);
+	tp_big_free(order);
+	return rc;
+}
+
+/*
+ * Creates layer def and copies its rows, all in one transaction, through one
+ * feature refilled for every row.  A point layer's R-tree is packed once its
+ * rows are in (write_rtree) rather than filled by GDAL one insert at a time.
+ */
 static int write_layer(writer *w, const layer_def *def)
 {
 	char description[1024];
 	char *options[16];
+	points pts = {NULL, NULL, 0, 0};
 	int spatial = def->gtype != wkbNone;
 	int internal = w->opts->internal;
 	char context[1024];
@@ -425,6 +484,7 @@ static int write_layer(writer *w, const layer_def *def)
 	OGRFeatureH f = NULL;
 	int rc = TP_OK, in_tx = 0, step, i;
 	int collect = def->fields == communes_fields; /* keep the indicator's values */
+	int packed = w->t->gpkg && def->gtype == wkbPoint; /* the R-tree packed here, not by GDAL */
 	const char *const *opt;
 	long long n = 0;
 
@@ -432,8 +492,11 @@ static int write_layer(writer *w, const layer_def *def)
 		 !has_people(def) ? "" : internal ? INTERNAL_NOTE : PROTECTED_NOTE,
 		 def->public_note && !internal ? def->public_note : "");
 	n = 0;
-	for (opt = spatial ? w->t->geom_options : w->t->table_options; *opt && n < 14; opt++)
-		options[n++] = (char *)*opt;
+	for (opt = spatial ? w->t->geom_options : w->t->table_options; *opt && n < 13; opt++)
+		if (!packed || strncmp(*opt, "SPATIAL_INDEX=", 14))
+			options[n++] = (char *)*opt;
+	if (packed)
+		options[n++] = "SPATIAL_INDEX=NO";
 	options[n++] = description;
 	options[n] = NULL;
 	n = 0;
@@ -457,13 +520,13 @@ static int write_layer(writer *w, const layer_def *def)
 	if (rc)
 		goto cleanup;
 	defn = OGR_L_GetLayerDefn(layer);
+	f = OGR_F_Create(defn);
+	if (!f) {
+		rc = tp_error_set(TP_ERROR, "%s: layer %s: out of memory", w->path, def->name);
+		goto cleanup;
+	}
 	while ((step = tp_rows_next(st)) > 0) {
 		n++;
-		f = OGR_F_Create(defn);
-		if (!f) {
-			rc = tp_error_set(TP_ERROR, "%s: layer %s: out of memory", w->path, def->name);
-			goto cleanup;
-		}
 		for (i = 0; i < def->nfields; i++) {
 			rc = set_field(w, def, f, st, i, n);
 			if (rc)
@@ -480,16 +543,25 @@ static int write_layer(writer *w, const layer_def *def)
 				goto cleanup;
 		}
 		CPLErrorReset();
+		OGR_F_SetFID(f, OGRNullFID);
 		if (OGR_L_CreateFeature(layer, f) != OGRERR_NONE) {
 			rc = tp_gpkg_fail(w->path, def->name, "cannot write a feature");
 			goto cleanup;
 		}
-		OGR_F_Destroy(f);
-		f = NULL;
+		if (packed) {
+			rc = keep_point(w, &pts, f);
+			if (rc)
+				goto cleanup;
+		}
 	}
 	if (step < 0) {
 		rc = step;
 		goto cleanup;
+	}
+	if (packed) {
+		rc = write_rtree(w, def, &pts);
+		if (rc)
+			goto cleanup;
 	}
 	CPLErrorReset();
 	if (GDALDatasetCommitTransaction(w->ds) != OGRERR_NONE) {
@@ -508,6 +580,8 @@ cleanup:
 	}
 	if (f)
 		OGR_F_Destroy(f);
+	tp_big_free(pts.xy);
+	tp_big_free(pts.fid);
 	tp_rows_close(st);
 	return rc;
 }

@@ -243,9 +243,20 @@ cleanup:
 	return rc;
 }
 
+/*
+ * Bulk writing: SQLite's page cache (MB) large enough for a layer's growing
+ * B-trees, and no fsync while the temporary file grows (it reaches its name
+ * only by rename, once complete and synced by tp_outfile_end).  GDAL reads
+ * both as it creates the file; a user's --config of either wins.
+ */
+static const char *const bulk_keys[] = {"OGR_SQLITE_CACHE", "OGR_SQLITE_SYNCHRONOUS"};
+static const char *const bulk_values[] = {"512", "OFF"};
+
 int tp_gpkg_begin(tp_outfile *out, const char *path, void **ds)
 {
 	GDALDriverH drv = GDALGetDriverByName("GPKG");
+	char *saved[2] = {NULL, NULL};
+	int set[2] = {0, 0}, k;
 	const char *why;
 	int rc;
 
@@ -259,10 +270,22 @@ int tp_gpkg_begin(tp_outfile *out, const char *path, void **ds)
 	 * GDAL warns that the temporary name does not end in .gpkg (the final
 	 * one does); a failure is still kept by CPLGetLastErrorMsg().
 	 */
+	for (k = 0; k < 2; k++)
+		if (!CPLGetConfigOption(bulk_keys[k], NULL)) {
+			const char *old = CPLGetThreadLocalConfigOption(bulk_keys[k], NULL);
+			saved[k] = old ? CPLStrdup(old) : NULL;
+			CPLSetThreadLocalConfigOption(bulk_keys[k], bulk_values[k]);
+			set[k] = 1;
+		}
 	CPLErrorReset();
 	CPLPushErrorHandler(CPLQuietErrorHandler);
 	*ds = GDALCreate(drv, out->tmp, 0, 0, 0, GDT_Unknown, NULL);
 	CPLPopErrorHandler();
+	for (k = 0; k < 2; k++) {
+		if (set[k])
+			CPLSetThreadLocalConfigOption(bulk_keys[k], saved[k]);
+		CPLFree(saved[k]);
+	}
 	if (*ds)
 		return TP_OK;
 	why = CPLGetLastErrorMsg();

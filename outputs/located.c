@@ -3,9 +3,9 @@
  *
  * A join at address scale writes a million points or more, so the layer
  * is written the way SQLite likes bulk work: one transaction per layer, a
- * page cache large enough to hold the table's growing B-tree, no fsync
- * while the temporary file grows (it only reaches its place by rename,
- * once complete), and one feature object refilled for every point.  The
+ * page cache large enough to hold the table's growing B-tree and no fsync
+ * while the temporary file grows (tp_gpkg_begin sees to both), and one
+ * feature object refilled for every point.  The
  * points go in Morton order and their R-tree is packed in one pass
  * (rtree.c): GDAL 3.6 would fill it one insert at a time as it closes the
  * file, 7 s for a million points.  The time spent on the indexes is
@@ -176,34 +176,6 @@ done:
 		       : tp_gpkg_fail(path, "polygons", "cannot commit");
 }
 
-/* The points' order along a Morton curve over their extent: keys of
- * (code << 32 | index), sorted; NULL when out of memory. */
-static uint64_t *morton_order(const double *xy, size_t n)
-{
-	double minx = HUGE_VAL, miny = HUGE_VAL, maxx = -HUGE_VAL, maxy = -HUGE_VAL, sx, sy;
-	uint64_t *keys = tp_big_alloc((n ? n : 1) * sizeof(*keys));
-	size_t i;
-
-	if (!keys)
-		return NULL;
-	for (i = 0; i < n; i++) {
-		minx = fmin(minx, xy[2 * i]), maxx = fmax(maxx, xy[2 * i]);
-		miny = fmin(miny, xy[2 * i + 1]), maxy = fmax(maxy, xy[2 * i + 1]);
-	}
-	sx = maxx > minx ? 65535.0 / (maxx - minx) : 0;
-	sy = maxy > miny ? 65535.0 / (maxy - miny) : 0;
-	for (i = 0; i < n; i++) {
-		uint32_t cx = (uint32_t)((xy[2 * i] - minx) * sx);
-		uint32_t cy = (uint32_t)((xy[2 * i + 1] - miny) * sy);
-		keys[i] = (uint64_t)tp_morton(cx, cy) << 32 | i;
-	}
-	if (tp_morton_sort(keys, n)) {
-		tp_big_free(keys);
-		return NULL;
-	}
-	return keys;
-}
-
 static int write_points(GDALDatasetH ds, const char *path, const tp_located *in,
 			OGRSpatialReferenceH srs, char **lco, int index, double *index_s)
 {
@@ -221,7 +193,7 @@ static int write_points(GDALDatasetH ds, const char *path, const tp_located *in,
 	if (in->npts > 0xffffffffu)
 		return tp_error_set(TP_EOUTPUT, "%s: layer points: too many points (%zu)", path,
 				    in->npts);
-	if (!(order = morton_order(in->xy, in->npts)))
+	if (!(order = tp_morton_order(in->xy, in->npts)))
 		return tp_error_set(TP_ERROR, "%s: layer points: out of memory", path);
 	if (GDALDatasetStartTransaction(ds, FALSE) != OGRERR_NONE) {
 		tp_big_free(order);
@@ -271,7 +243,7 @@ static int write_points(GDALDatasetH ds, const char *path, const tp_located *in,
 	/* the packed index needs FIDs 1..n in curve order, which a new table gives;
 	 * anything else gets GDAL's own, slower, index */
 	if (!rc && index && sequential)
-		rc = tp_gpkg_point_rtree(ds, path, "points", in->xy, order, in->npts);
+		rc = tp_gpkg_point_rtree(ds, path, "points", in->xy, order, NULL, in->npts);
 	else if (!rc && index)
 		rc = gdal_index(ds, path, "points");
 	*index_s += now() - t0;
@@ -314,27 +286,10 @@ static int write_style(GDALDatasetH ds, const char *path, const tp_located *in)
 	return rc;
 }
 
-/* Sets a thread-local GDAL option unless the user set it; *saved gets what to restore. */
-static void set_option(const char *key, const char *value, char **saved, int *set)
-{
-	const char *old = CPLGetThreadLocalConfigOption(key, NULL);
-
-	*set = 0;
-	if (CPLGetConfigOption(key, NULL))
-		return;
-	*saved = old ? CPLStrdup(old) : NULL;
-	CPLSetThreadLocalConfigOption(key, value);
-	*set = 1;
-}
-
 int tp_write_located(const char *path, const tp_located *in, char **lco, double *rtree_s)
 {
-	/* SQLite's cache (MB) and syncs while the temporary file is written */
-	static const char *const keys[] = {"OGR_SQLITE_CACHE", "OGR_SQLITE_SYNCHRONOUS"};
-	static const char *const values[] = {"512", "OFF"};
-	char *saved[2] = {NULL, NULL};
 	tp_outfile out;
-	int set[2] = {0, 0}, rc = TP_OK, k;
+	int rc = TP_OK;
 	OGRSpatialReferenceH srs = NULL;
 	GDALDatasetH ds = NULL;
 	/* the indexes are built here, not by GDAL as it closes the file */
@@ -351,8 +306,6 @@ int tp_write_located(const char *path, const tp_located *in, char **lco, double 
 		}
 		OSRSetAxisMappingStrategy(srs, OAMS_TRADITIONAL_GIS_ORDER);
 	}
-	for (k = 0; k < 2; k++)
-		set_option(keys[k], values[k], &saved[k], &set[k]);
 	rc = tp_gpkg_begin(&out, path, &ds);
 	if (rc)
 		goto done;
@@ -363,11 +316,6 @@ int tp_write_located(const char *path, const tp_located *in, char **lco, double 
 		rc = write_style(ds, path, in);
 	rc = tp_gpkg_end(&out, ds, rc);
 done:
-	for (k = 0; k < 2; k++) {
-		if (set[k])
-			CPLSetThreadLocalConfigOption(keys[k], saved[k]);
-		CPLFree(saved[k]);
-	}
 	if (srs)
 		OSRDestroySpatialReference(srs);
 	CSLDestroy(own_lco);

@@ -154,7 +154,9 @@ int tp_gpkg_set_metadata(void *ds, const char *path, struct tp_view *view, int i
  * The two ends of every GeoPackage tremplin creates (the pipeline's, the
  * join's, the demo's inputs, the benchmark's data).  tp_gpkg_begin begins
  * out on path (tp_outfile_begin, as an SQLite file) and creates an empty
- * GeoPackage *ds (a GDALDatasetH) under its temporary name; on failure
+ * GeoPackage *ds (a GDALDatasetH) under its temporary name, set for bulk
+ * writing (a 512 MB page cache, no fsync before tp_outfile_end's; a user's
+ * --config OGR_SQLITE_CACHE or OGR_SQLITE_SYNCHRONOUS wins); on failure
  * nothing is left to end.  tp_gpkg_end takes rc, the writer's result so
  * far: on success it closes ds and commits out; on failure, or when
  * closing or committing fails, it closes ds, aborts out and leaves path
@@ -166,16 +168,19 @@ int tp_gpkg_end(tp_outfile *out, void *ds, int rc);
 
 /*
  * rtree.c: the spatial index (gpkg_rtree_index) of a point layer `table`
- * of the GeoPackage being written in ds, whose features have FIDs 1..n,
- * FID j + 1 being the point (xy[2i], xy[2i + 1]) with i = order[j] &
- * 0xffffffff, in an order that keeps neighbours together (Morton).  The
+ * of the GeoPackage being written in ds, whose n features are the points
+ * (xy[2i], xy[2i + 1]), taken in the order j = 0..n-1 with i = order[j] &
+ * 0xffffffff, an order that keeps neighbours together (tp_morton_order).
+ * Point i's FID is fid[i]; with fid NULL, the features have FIDs 1..n, FID
+ * j + 1 being the j-th point of order (then %_rowid is filled by one
+ * statement rather than row by row).  The
  * tree is packed in one pass and written through GDAL's SQL, with the
  * extension row and the triggers that keep it current; the layer must have
  * been created without an index, and the caller holds a transaction.
  * TP_EOUTPUT naming path when SQLite refuses.
  */
 int tp_gpkg_point_rtree(void *ds, const char *path, const char *table, const double *xy,
-			const uint64_t *order, size_t n);
+			const uint64_t *order, const int64_t *fid, size_t n);
 
 /* ---- located.c: the join's GeoPackage ---------------------------------- */
 

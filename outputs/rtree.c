@@ -21,6 +21,7 @@
  * gives for the gpkg_rtree_index extension.
  */
 #include "outputs/outputs.h"
+#include "geo/bigbuf.h"
 #include "geo/error.h"
 
 #include <math.h>
@@ -260,8 +261,60 @@ static int register_index(GDALDatasetH ds, const char *path, const char *t)
 	return rc;
 }
 
+/* A row of %_rowid: a point's FID and its leaf. */
+typedef struct {
+	long long fid, node;
+} rowid_row;
+
+static int by_fid(const void *a, const void *b)
+{
+	long long x = ((const rowid_row *)a)->fid, y = ((const rowid_row *)b)->fid;
+
+	return (x > y) - (x < y);
+}
+
+/* Fills %_rowid for points given their FIDs (leaf base + j / FANOUT holds
+ * the j-th point of order), in FID order so that the table's B-tree grows
+ * at its end, through one prepared statement on the dataset's own SQLite
+ * connection (inside the caller's transaction). */
+static int write_rowids(GDALDatasetH ds, const char *path, const char *table,
+			const uint64_t *order, const int64_t *fid, size_t n, long long base)
+{
+	sqlite3 *db = GDALGetInternalHandle(ds, "SQLITE_HANDLE");
+	rowid_row *rows = NULL;
+	sqlite3_stmt *st = NULL;
+	char q[512];
+	size_t j;
+	int rc = TP_OK, ok;
+
+	if (!db)
+		return tp_error_set(TP_EOUTPUT, "%s: building the spatial index: GDAL gives no"
+				    " SQLite handle", path);
+	rows = tp_big_alloc((n ? n : 1) * sizeof(*rows));
+	if (!rows)
+		return tp_error_set(TP_ERROR, "out of memory");
+	for (j = 0; j < n; j++)
+		rows[j] = (rowid_row){fid[order[j] & 0xffffffffu], base + (long long)(j / FANOUT)};
+	qsort(rows, n, sizeof(*rows), by_fid);
+	snprintf(q, sizeof(q), "INSERT INTO \"rtree_%s_geom_rowid\" (rowid, nodeno) VALUES (?, ?)",
+		 table);
+	ok = sqlite3_prepare_v2(db, q, -1, &st, NULL) == SQLITE_OK;
+	for (j = 0; j < n && ok; j++) {
+		sqlite3_bind_int64(st, 1, rows[j].fid);
+		sqlite3_bind_int64(st, 2, rows[j].node);
+		ok = sqlite3_step(st) == SQLITE_DONE;
+		sqlite3_reset(st);
+	}
+	if (!ok)
+		rc = tp_error_set(TP_EOUTPUT, "%s: building the spatial index: %s", path,
+				  sqlite3_errmsg(db));
+	sqlite3_finalize(st);
+	tp_big_free(rows);
+	return rc;
+}
+
 int tp_gpkg_point_rtree(GDALDatasetH ds, const char *path, const char *table,
-			const double *xy, const uint64_t *order, size_t n)
+			const double *xy, const uint64_t *order, const int64_t *fid, size_t n)
 {
 	writer w = {ds, path, table, {0}, 0, TP_OK};
 	long long *ids = NULL, node_size = -1, base, next;
@@ -289,15 +342,15 @@ int tp_gpkg_point_rtree(GDALDatasetH ds, const char *path, const char *table,
 		rc = tp_error_set(TP_ERROR, "out of memory");
 		goto done;
 	}
-	/* the leaves: points j = 0.. (FID j + 1) in runs of FANOUT; with no more
-	 * than FANOUT points the root is the only leaf */
+	/* the leaves: points j = 0.. (FID j + 1, or fid[i]) in runs of FANOUT;
+	 * with no more than FANOUT points the root is the only leaf */
 	m = (n + FANOUT - 1) / FANOUT;
 	base = n <= FANOUT ? 1 : 2;
 	for (k = 0; k < m || (n == 0 && k == 0); k++) {
 		int c = 0;
 		for (j = k * FANOUT; j < n && j < (k + 1) * FANOUT; j++, c++) {
 			size_t i = (size_t)(order[j] & 0xffffffffu);
-			ids[c] = (long long)j + 1;
+			ids[c] = fid ? (long long)fid[i] : (long long)j + 1;
 			cell[c] = (box){down(xy[2 * i]), up(xy[2 * i]), down(xy[2 * i + 1]),
 					up(xy[2 * i + 1])};
 			level[k] = c ? join_box(level[k], cell[c]) : cell[c];
@@ -310,7 +363,8 @@ int tp_gpkg_point_rtree(GDALDatasetH ds, const char *path, const char *table,
 		 table, base, FANOUT, table);
 	flush(&w);
 	if (!w.rc && n)
-		w.rc = sql(ds, path, q, NULL);
+		w.rc = fid ? write_rowids(ds, path, table, order, fid, n, base)
+			   : sql(ds, path, q, NULL);
 	/* the levels above, until one node (the root) holds them all */
 	next = base + (long long)m;
 	while (!w.rc && m > 1) {
