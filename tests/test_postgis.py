@@ -387,6 +387,22 @@ app.exitQgis()
     p = run("run", "-c", os.path.join(d, "badschema.ini"), "-o", os.path.join(d, "bad"), "-q")
     check(p.returncode == 3 and "[outputs] schema: 'Tremplin-2024' is not a schema name" in p.stderr,
           "a bad schema name is exit 3 naming it: %r" % p.stderr)
+    # inputs are local files: a table of the database is copied first (README, "Shared database")
+    pg_input = ini.replace("path = %s/communes.gpkg" % os.path.join(out, "inputs"),
+                           'path = PG:"%s password=%s" tremplin.communes' % (cluster.conn()[3:], secret))
+    check(pg_input != ini, "the communes input is replaced")
+    write(os.path.join(d, "pginput.ini"), pg_input)
+    p = run("run", "-c", os.path.join(d, "pginput.ini"), "-o", os.path.join(d, "pginput"), "-q")
+    check(p.returncode == 3 and "[communes] path: a PostgreSQL connection" in p.stderr and "ogr2ogr" in p.stderr
+          and secret not in p.stderr, "an input in the database is refused, naming the copy to make: %r" % p.stderr)
+    # inputs are local files: a table of the database is copied first (README, "Shared database")
+    pg_input = ini.replace("path = %s/communes.gpkg" % os.path.join(out, "inputs"),
+                           'path = PG:"%s password=%s" tremplin.communes' % (cluster.conn()[3:], secret))
+    check(pg_input != ini, "the communes input is replaced")
+    write(os.path.join(d, "pginput.ini"), pg_input)
+    p = run("run", "-c", os.path.join(d, "pginput.ini"), "-o", os.path.join(d, "pginput"), "-q")
+    check(p.returncode == 3 and "[communes] path: a PostgreSQL connection" in p.stderr and "ogr2ogr" in p.stderr
+          and secret not in p.stderr, "an input in the database is refused, naming the copy to make: %r" % p.stderr)
 except RuntimeError as e:
     check(False, "the throwaway cluster: %s" % e)
 finally:
