@@ -653,6 +653,28 @@ static int drop_leftovers(pg *p)
 	return rc;
 }
 
+int tp_pg_probe(const char *conn, const char *schema)
+{
+	pg p = {0};
+	char *value = NULL;
+	int rc;
+
+	GDALAllRegister();
+	p.schema = schema;
+	snprintf(p.staging, sizeof(p.staging), "%s_new_%ld", schema, (long)getpid());
+	rc = connect_to(&p, conn);
+	if (!rc)
+		rc = query(&p, &value, "find PostGIS (CREATE EXTENSION postgis)",
+			   "SELECT postgis_lib_version()");
+	sqlite3_free(value);
+	if (p.ds) {
+		CPLPushErrorHandler(CPLQuietErrorHandler);
+		GDALClose(p.ds);
+		CPLPopErrorHandler();
+	}
+	return rc;
+}
+
 int tp_write_pg(sqlite3 *store, const char *conn, const char *schema,
 		const tp_gpkg_options *opts, int quiet)
 {

@@ -379,6 +379,11 @@ app.exitQgis()
               "the message names host and database: %r" % p.stderr)
         check(secret not in p.stderr and secret not in p.stdout, "and never the password: %r" % p.stderr)
     check(os.path.exists(os.path.join(d, "internal", "tremplin.gpkg")), "OUTDIR keeps its previous set")
+    # found before any stage runs, not after them
+    p = run("demo", "-o", os.path.join(d, "early"), "-q", "--db", "PG:dbname=t host=%s port=%d" % (cluster.dir, port))
+    check(p.returncode == 5 and "database 't' on host '%s', port %d" % (cluster.dir, port) in p.stderr
+          and not os.path.exists(os.path.join(d, "early", "work.sqlite")),
+          "a server not there stops the run before its stages: %r" % p.stderr)
     p = run("run", "-c", os.path.join(d, "internal.ini"), "-o", os.path.join(d, "internal"), "-q",
             "--db", "dbname=t password=%s" % secret)
     check(p.returncode == 2 and "--db: expected PG:" in p.stderr and secret not in p.stderr,
