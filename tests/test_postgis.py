@@ -11,6 +11,7 @@ never the password; the password in the config reaches no output. Skips (77) onl
 PostGIS is not installed.
 """
 import hashlib
+import json
 import os
 import pwd
 import shutil
@@ -356,6 +357,37 @@ app.exitQgis()
     check(leftovers(cluster) == [], "the next run drops what dead runs left: %r" % leftovers(cluster))
     check(cluster.psql("t", "SELECT count(*) FROM pg_namespace WHERE nspname = 'tremplin_newer'") == [["1"]],
           "and only that")
+
+    # ---- public.layer_styles: other styles stay; --from database writes the schema again -------
+    cluster.psql("t", "INSERT INTO public.layer_styles (f_table_catalog, f_table_schema, f_table_name,"
+                      " f_geometry_column, stylename, styleqml, useasdefault, type) VALUES ('t', 'tremplin',"
+                      " 'communes', 'geom', 'mine', XMLPARSE(DOCUMENT '<qgis/>'), false, 'Polygon')")
+    runjson = open(os.path.join(out, "run.json")).read()
+    cluster.psql("t", "DROP SCHEMA tremplin CASCADE")
+    p = run("run", "-c", os.path.join(out, "inputs", "tremplin.ini"), "-o", out, "-q", "--from", "database",
+            "--db", cluster.conn())
+    check(p.returncode == 0 and fingerprint(cluster) == before, "--from database writes the schema again: %s" % p.stderr)
+    rj = json.loads(open(os.path.join(out, "run.json")).read())
+    check({o["path"]: o["sha256"] for o in rj["outputs"]} == {o["path"]: o["sha256"] for o in json.loads(runjson)["outputs"]},
+          "--from database keeps the files")
+    check(cluster.psql("t", "SELECT stylename FROM public.layer_styles WHERE f_table_schema = 'tremplin' AND"
+                            " f_table_name = 'communes' ORDER BY stylename") == [["communes"], ["mine"]],
+          "a user's own style stays, tremplin's is replaced, not repeated")
+
+    # a user who may create schemas but not write in public: the schema, and a warning
+    cluster.psql("t", "CREATE ROLE dash LOGIN; GRANT CREATE ON DATABASE t TO dash")
+    dash = cluster.conn().replace("user=postgres", "user=dash")
+    # the previous schema is not dash's: the swap fails, and the schema stays as it was
+    p = run("demo", "-o", out, "-q", "--seed", "7", "--no-maps", "--no-dashboard", "--db", dash)
+    check(p.returncode == 5 and "must be owner of schema tremplin" in p.stderr and fingerprint(cluster) == before
+          and leftovers(cluster) == [], "a swap the database refuses: exit 5, the previous schema whole: %r" % p.stderr)
+    cluster.psql("t", "DROP SCHEMA tremplin CASCADE")
+    p = run("demo", "-o", out, "--no-maps", "--no-dashboard", "--db", dash)
+    check(p.returncode == 0 and "warning:" in p.stderr and "public" in p.stderr and "search path" in p.stderr,
+          "public.layer_styles refused: the schema is written, with a warning: %d %r" % (p.returncode, p.stderr))
+    check(cluster.psql("t", "SELECT nspowner::regrole FROM pg_namespace WHERE nspname = 'tremplin'") == [["dash"]]
+          and fingerprint(cluster) == before, "dash's schema is in place")
+    cluster.psql("t", "ALTER SCHEMA tremplin OWNER TO postgres")
 
     # ---- two runs into one schema: the second stops, the schema stays whole -------------------
     holder = gdal.OpenEx(cluster.conn(), gdal.OF_VECTOR, open_options=["SCHEMAS=public"])
