@@ -411,6 +411,11 @@ app.exitQgis()
               "the message names host and database: %r" % p.stderr)
         check(secret not in p.stderr and secret not in p.stdout, "and never the password: %r" % p.stderr)
     check(os.path.exists(os.path.join(d, "internal", "tremplin.gpkg")), "OUTDIR keeps its previous set")
+    cluster.psql("postgres", "CREATE DATABASE nogis")
+    p = run("run", "-c", os.path.join(d, "internal.ini"), "-o", os.path.join(d, "internal"), "-q", "--db",
+            cluster.conn(db="nogis"))
+    check(p.returncode == 5 and "database 'nogis'" in p.stderr and "CREATE EXTENSION postgis" in p.stderr,
+          "a database without PostGIS: exit 5 saying so: %r" % p.stderr)
     # found before any stage runs, not after them
     p = run("demo", "-o", os.path.join(d, "early"), "-q", "--db", "PG:dbname=t host=%s port=%d" % (cluster.dir, port))
     check(p.returncode == 5 and "database 't' on host '%s', port %d" % (cluster.dir, port) in p.stderr
