@@ -188,35 +188,44 @@ void tp_pg_describe(const char *conn, char *buf, size_t n)
 
 char *tp_pg_mask(const char *text)
 {
-	char *out = strdup(text), *p;
+	sqlite3_str *out = sqlite3_str_new(NULL);
+	const char *p = text, *hit, *q;
+	char *masked, *copy;
 
-	if (!out)
-		return NULL;
-	for (p = out; (p = strstr(p, "password")) != NULL;) {
-		char *q = p + 8;
-
+	while ((hit = strstr(p, "password")) != NULL) {
+		q = hit + 8;
 		while (*q == ' ' || *q == '\t')
 			q++;
 		if (*q != '=') {
-			p += 8;
+			sqlite3_str_append(out, p, (int)(q - p));
+			p = q;
 			continue;
 		}
-		q++;
-		while (*q == ' ' || *q == '\t')
-			q++;
+		for (q++; *q == ' ' || *q == '\t'; q++)
+			;
+		sqlite3_str_append(out, p, (int)(q - p));
+		/* the value, quoted or not, becomes five stars whatever its length */
 		if (*q == '\'') {
 			for (q++; *q && *q != '\'' && *q != '\n'; q++)
 				if (*q == '\\' && q[1] && q[1] != '\n')
-					*q++ = '*';
-				else
-					*q = '*';
+					q++;
+			if (*q == '\'')
+				q++;
 		} else {
-			for (; *q && !isspace((unsigned char)*q) && *q != '"'; q++)
-				*q = '*';
+			while (*q && !isspace((unsigned char)*q) && *q != '"')
+				q++;
 		}
+		sqlite3_str_appendall(out, "*****");
 		p = q;
 	}
-	return out;
+	sqlite3_str_appendall(out, p);
+	masked = sqlite3_str_finish(out);
+	if (!masked)
+		return NULL;
+	/* free() for the caller, as pg.h says */
+	copy = strdup(masked);
+	sqlite3_free(masked);
+	return copy;
 }
 
 /* msg with every occurrence of the password of conn replaced by "*****", into buf. */
