@@ -125,7 +125,8 @@ int tp_pg_conn_parse(const char *value, char **out, char *why, size_t n)
 	for (s = body; (r = next_pair(&s, key, sizeof(key), val, sizeof(val))) > 0;)
 		;
 	if (r < 0 || !body[0]) {
-		snprintf(why, n, "expected keyword=value pairs, e.g. PG:\"dbname=gis host=db.example\"");
+		snprintf(why, n,
+			 "expected keyword=value pairs, e.g. PG:\"dbname=gis host=db.example\"");
 		return -1;
 	}
 	*out = malloc(len + 4);
@@ -346,8 +347,8 @@ static int connect_to(pg *p, const char *conn)
 	opts[0] = schemas;
 	CPLErrorReset();
 	CPLPushErrorHandler(CPLQuietErrorHandler);
-	p->ds = GDALOpenEx(conn, GDAL_OF_VECTOR | GDAL_OF_UPDATE, (const char *const[]){"PostgreSQL", NULL},
-			   opts, NULL);
+	p->ds = GDALOpenEx(conn, GDAL_OF_VECTOR | GDAL_OF_UPDATE,
+			   (const char *const[]){"PostgreSQL", NULL}, opts, NULL);
 	CPLPopErrorHandler();
 	if (p->ds)
 		return TP_OK;
@@ -624,8 +625,8 @@ static int swap(pg *p)
 		rc = sql(p, "rename the previous schema away", "ALTER SCHEMA \"%w\" RENAME TO \"%w\"",
 			 p->schema, old);
 	if (!rc)
-		rc = sql(p, "rename the new schema into place", "ALTER SCHEMA \"%w\" RENAME TO \"%w\"",
-			 p->staging, p->schema);
+		rc = sql(p, "rename the new schema into place",
+			 "ALTER SCHEMA \"%w\" RENAME TO \"%w\"", p->staging, p->schema);
 	if (!rc && had[0])
 		rc = sql(p, "drop the previous schema", "DROP SCHEMA \"%w\" CASCADE", old);
 	if (!rc)
@@ -707,7 +708,8 @@ int tp_write_pg(sqlite3 *store, const char *conn, const char *schema,
 	rc = connect_to(&p, conn);
 	if (rc)
 		goto cleanup;
-	rc = query(&p, &value, "find PostGIS (CREATE EXTENSION postgis)", "SELECT postgis_lib_version()");
+	rc = query(&p, &value, "find PostGIS (CREATE EXTENSION postgis)",
+		   "SELECT postgis_lib_version()");
 	if (!rc) {
 		sqlite3_free(value);
 		rc = query(&p, &value, "take the run's lock",
