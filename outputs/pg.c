@@ -125,7 +125,8 @@ int tp_pg_conn_parse(const char *value, char **out, char *why, size_t n)
 	for (s = body; (r = next_pair(&s, key, sizeof(key), val, sizeof(val))) > 0;)
 		;
 	if (r < 0 || !body[0]) {
-		snprintf(why, n, "expected keyword=value pairs, e.g. PG:\"dbname=gis host=db.example\"");
+		snprintf(why, n,
+			 "expected keyword=value pairs, e.g. PG:\"dbname=gis host=db.example\"");
 		return -1;
 	}
 	*out = malloc(len + 4);
@@ -188,35 +189,44 @@ void tp_pg_describe(const char *conn, char *buf, size_t n)
 
 char *tp_pg_mask(const char *text)
 {
-	char *out = strdup(text), *p;
+	sqlite3_str *out = sqlite3_str_new(NULL);
+	const char *p = text, *hit, *q;
+	char *masked, *copy;
 
-	if (!out)
-		return NULL;
-	for (p = out; (p = strstr(p, "password")) != NULL;) {
-		char *q = p + 8;
-
+	while ((hit = strstr(p, "password")) != NULL) {
+		q = hit + 8;
 		while (*q == ' ' || *q == '\t')
 			q++;
 		if (*q != '=') {
-			p += 8;
+			sqlite3_str_append(out, p, (int)(q - p));
+			p = q;
 			continue;
 		}
-		q++;
-		while (*q == ' ' || *q == '\t')
-			q++;
+		for (q++; *q == ' ' || *q == '\t'; q++)
+			;
+		sqlite3_str_append(out, p, (int)(q - p));
+		/* the value, quoted or not, becomes five stars whatever its length */
 		if (*q == '\'') {
 			for (q++; *q && *q != '\'' && *q != '\n'; q++)
 				if (*q == '\\' && q[1] && q[1] != '\n')
-					*q++ = '*';
-				else
-					*q = '*';
+					q++;
+			if (*q == '\'')
+				q++;
 		} else {
-			for (; *q && !isspace((unsigned char)*q) && *q != '"'; q++)
-				*q = '*';
+			while (*q && !isspace((unsigned char)*q) && *q != '"')
+				q++;
 		}
+		sqlite3_str_appendall(out, "*****");
 		p = q;
 	}
-	return out;
+	sqlite3_str_appendall(out, p);
+	masked = sqlite3_str_finish(out);
+	if (!masked)
+		return NULL;
+	/* free() for the caller, as pg.h says */
+	copy = strdup(masked);
+	sqlite3_free(masked);
+	return copy;
 }
 
 /* msg with every occurrence of the password of conn replaced by "*****", into buf. */
@@ -337,8 +347,8 @@ static int connect_to(pg *p, const char *conn)
 	opts[0] = schemas;
 	CPLErrorReset();
 	CPLPushErrorHandler(CPLQuietErrorHandler);
-	p->ds = GDALOpenEx(conn, GDAL_OF_VECTOR | GDAL_OF_UPDATE, (const char *const[]){"PostgreSQL", NULL},
-			   opts, NULL);
+	p->ds = GDALOpenEx(conn, GDAL_OF_VECTOR | GDAL_OF_UPDATE,
+			   (const char *const[]){"PostgreSQL", NULL}, opts, NULL);
 	CPLPopErrorHandler();
 	if (p->ds)
 		return TP_OK;
@@ -615,8 +625,8 @@ static int swap(pg *p)
 		rc = sql(p, "rename the previous schema away", "ALTER SCHEMA \"%w\" RENAME TO \"%w\"",
 			 p->schema, old);
 	if (!rc)
-		rc = sql(p, "rename the new schema into place", "ALTER SCHEMA \"%w\" RENAME TO \"%w\"",
-			 p->staging, p->schema);
+		rc = sql(p, "rename the new schema into place",
+			 "ALTER SCHEMA \"%w\" RENAME TO \"%w\"", p->staging, p->schema);
 	if (!rc && had[0])
 		rc = sql(p, "drop the previous schema", "DROP SCHEMA \"%w\" CASCADE", old);
 	if (!rc)
@@ -653,6 +663,28 @@ static int drop_leftovers(pg *p)
 	return rc;
 }
 
+int tp_pg_probe(const char *conn, const char *schema)
+{
+	pg p = {0};
+	char *value = NULL;
+	int rc;
+
+	GDALAllRegister();
+	p.schema = schema;
+	snprintf(p.staging, sizeof(p.staging), "%s_new_%ld", schema, (long)getpid());
+	rc = connect_to(&p, conn);
+	if (!rc)
+		rc = query(&p, &value, "find PostGIS (CREATE EXTENSION postgis)",
+			   "SELECT postgis_lib_version()");
+	sqlite3_free(value);
+	if (p.ds) {
+		CPLPushErrorHandler(CPLQuietErrorHandler);
+		GDALClose(p.ds);
+		CPLPopErrorHandler();
+	}
+	return rc;
+}
+
 int tp_write_pg(sqlite3 *store, const char *conn, const char *schema,
 		const tp_gpkg_options *opts, int quiet)
 {
@@ -676,7 +708,8 @@ int tp_write_pg(sqlite3 *store, const char *conn, const char *schema,
 	rc = connect_to(&p, conn);
 	if (rc)
 		goto cleanup;
-	rc = query(&p, &value, "find PostGIS (CREATE EXTENSION postgis)", "SELECT postgis_lib_version()");
+	rc = query(&p, &value, "find PostGIS (CREATE EXTENSION postgis)",
+		   "SELECT postgis_lib_version()");
 	if (!rc) {
 		sqlite3_free(value);
 		rc = query(&p, &value, "take the run's lock",

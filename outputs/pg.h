@@ -49,6 +49,13 @@ void tp_pg_describe(const char *conn, char *buf, size_t n);
 char *tp_pg_mask(const char *text);
 
 /*
+ * Connects to conn and checks that the database has PostGIS, then
+ * disconnects: for a run to stop at once, not after its stages, when the
+ * database cannot be written.  Returns 0, or TP_EOUTPUT as tp_write_pg says.
+ */
+int tp_pg_probe(const char *conn, const char *schema);
+
+/*
  * Writes the layers of tremplin.gpkg (as opts say: public, or exact with
  * internal) into schema of the database conn: each map layer with its
  * geometry column geom in the working CRS (its SRID), a GiST index and the

@@ -142,6 +142,18 @@ static int outputs_key(parse_state *st, const char *name, const char *value)
 	return fail(st, "outputs", name, "unknown key%s", "");
 }
 
+/* An input's path that is a PostgreSQL connection: refused without quoting it (it may hold a
+ * password); inputs are local files (README, "Shared database"). */
+static int database_path(parse_state *st, const char *section, const char *value)
+{
+	if (strncasecmp(value, "PG:", 3) && strncasecmp(value, "postgresql://", 13))
+		return 0;
+	fail(st, section, "path",
+	     "a PostgreSQL connection; tremplin reads its inputs from local files only: copy the"
+	     " table first, e.g. ogr2ogr -f GPKG %s.gpkg PG:\"dbname=...\" schema.table", section);
+	return 1;
+}
+
 static int input_key(parse_state *st, tp_input_kind kind, const char *section,
 		     const char *name, const char *value)
 {
@@ -150,6 +162,8 @@ static int input_key(parse_state *st, tp_input_kind kind, const char *section,
 	int i;
 
 	if (!strcmp(name, "path")) {
+		if (database_path(st, section, value))
+			return 0;
 		free(in->path);
 		in->path = resolve(st->dir, value);
 		return in->path != NULL;
@@ -219,6 +233,8 @@ static int addresses_key(parse_state *st, const char *name, const char *value)
 	tp_address_cfg *a = &st->cfg->addresses;
 
 	if (!strcmp(name, "path")) {
+		if (database_path(st, "addresses", value))
+			return 0;
 		free(a->path);
 		a->path = resolve(st->dir, value);
 		return a->path != NULL;

@@ -15,6 +15,7 @@
 #include "pipeline/config.h"
 #include "pipeline/outset.h"
 #include "pipeline/stages.h"
+#include "outputs/pg.h"
 #include "pipeline/store.h"
 #include "version.h"
 
@@ -201,6 +202,9 @@ static int run_pipeline(const struct cli *c, tp_config *cfg, const char *outdir,
 	int rc;
 
 	rc = claim(c, outdir);
+	/* a database that cannot be written stops the run now, not after its stages */
+	if (!rc && cfg->database && in_range("database", from, until))
+		rc = tp_pg_probe(cfg->database, cfg->schema ? cfg->schema : TP_PG_SCHEMA);
 	if (rc)
 		return rc;
 	rc = tp_geo_new(&run.g);
@@ -224,6 +228,10 @@ static int run_pipeline(const struct cli *c, tp_config *cfg, const char *outdir,
 			printf("maps: %s/maps/overview.pdf, %s/maps/atlas.pdf\n", outdir, outdir);
 		if (cfg->dashboard)
 			printf("dashboard: %s/dashboard.html\n", outdir);
+	}
+	if (!rc && !quiet && cfg->database && in_range("database", from, until)) {
+		tp_pg_describe(cfg->database, path, sizeof(path));
+		printf("database: schema %s of %s\n", cfg->schema ? cfg->schema : TP_PG_SCHEMA, path);
 	}
 	return rc;
 }

@@ -11,6 +11,7 @@ never the password; the password in the config reaches no output. Skips (77) onl
 PostGIS is not installed.
 """
 import hashlib
+import json
 import os
 import pwd
 import shutil
@@ -357,6 +358,37 @@ app.exitQgis()
     check(cluster.psql("t", "SELECT count(*) FROM pg_namespace WHERE nspname = 'tremplin_newer'") == [["1"]],
           "and only that")
 
+    # ---- public.layer_styles: other styles stay; --from database writes the schema again -------
+    cluster.psql("t", "INSERT INTO public.layer_styles (f_table_catalog, f_table_schema, f_table_name,"
+                      " f_geometry_column, stylename, styleqml, useasdefault, type) VALUES ('t', 'tremplin',"
+                      " 'communes', 'geom', 'mine', XMLPARSE(DOCUMENT '<qgis/>'), false, 'Polygon')")
+    runjson = open(os.path.join(out, "run.json")).read()
+    cluster.psql("t", "DROP SCHEMA tremplin CASCADE")
+    p = run("run", "-c", os.path.join(out, "inputs", "tremplin.ini"), "-o", out, "-q", "--from", "database",
+            "--db", cluster.conn())
+    check(p.returncode == 0 and fingerprint(cluster) == before, "--from database writes the schema again: %s" % p.stderr)
+    rj = json.loads(open(os.path.join(out, "run.json")).read())
+    check({o["path"]: o["sha256"] for o in rj["outputs"]} == {o["path"]: o["sha256"] for o in json.loads(runjson)["outputs"]},
+          "--from database keeps the files")
+    check(cluster.psql("t", "SELECT stylename FROM public.layer_styles WHERE f_table_schema = 'tremplin' AND"
+                            " f_table_name = 'communes' ORDER BY stylename") == [["communes"], ["mine"]],
+          "a user's own style stays, tremplin's is replaced, not repeated")
+
+    # a user who may create schemas but not write in public: the schema, and a warning
+    cluster.psql("t", "CREATE ROLE dash LOGIN; GRANT CREATE ON DATABASE t TO dash")
+    dash = cluster.conn().replace("user=postgres", "user=dash")
+    # the previous schema is not dash's: the swap fails, and the schema stays as it was
+    p = run("demo", "-o", out, "-q", "--seed", "7", "--no-maps", "--no-dashboard", "--db", dash)
+    check(p.returncode == 5 and "must be owner of schema tremplin" in p.stderr and fingerprint(cluster) == before
+          and leftovers(cluster) == [], "a swap the database refuses: exit 5, the previous schema whole: %r" % p.stderr)
+    cluster.psql("t", "DROP SCHEMA tremplin CASCADE")
+    p = run("demo", "-o", out, "--no-maps", "--no-dashboard", "--db", dash)
+    check(p.returncode == 0 and "warning:" in p.stderr and "public" in p.stderr and "search path" in p.stderr,
+          "public.layer_styles refused: the schema is written, with a warning: %d %r" % (p.returncode, p.stderr))
+    check(cluster.psql("t", "SELECT nspowner::regrole FROM pg_namespace WHERE nspname = 'tremplin'") == [["dash"]]
+          and fingerprint(cluster) == before, "dash's schema is in place")
+    cluster.psql("t", "ALTER SCHEMA tremplin OWNER TO postgres")
+
     # ---- two runs into one schema: the second stops, the schema stays whole -------------------
     holder = gdal.OpenEx(cluster.conn(), gdal.OF_VECTOR, open_options=["SCHEMAS=public"])
     lyr = holder.ExecuteSQL("SELECT pg_advisory_lock(hashtext('tremplin tremplin'))")
@@ -379,6 +411,16 @@ app.exitQgis()
               "the message names host and database: %r" % p.stderr)
         check(secret not in p.stderr and secret not in p.stdout, "and never the password: %r" % p.stderr)
     check(os.path.exists(os.path.join(d, "internal", "tremplin.gpkg")), "OUTDIR keeps its previous set")
+    cluster.psql("postgres", "CREATE DATABASE nogis")
+    p = run("run", "-c", os.path.join(d, "internal.ini"), "-o", os.path.join(d, "internal"), "-q", "--db",
+            cluster.conn(db="nogis"))
+    check(p.returncode == 5 and "database 'nogis'" in p.stderr and "CREATE EXTENSION postgis" in p.stderr,
+          "a database without PostGIS: exit 5 saying so: %r" % p.stderr)
+    # found before any stage runs, not after them
+    p = run("demo", "-o", os.path.join(d, "early"), "-q", "--db", "PG:dbname=t host=%s port=%d" % (cluster.dir, port))
+    check(p.returncode == 5 and "database 't' on host '%s', port %d" % (cluster.dir, port) in p.stderr
+          and not os.path.exists(os.path.join(d, "early", "work.sqlite")),
+          "a server not there stops the run before its stages: %r" % p.stderr)
     p = run("run", "-c", os.path.join(d, "internal.ini"), "-o", os.path.join(d, "internal"), "-q",
             "--db", "dbname=t password=%s" % secret)
     check(p.returncode == 2 and "--db: expected PG:" in p.stderr and secret not in p.stderr,
@@ -387,6 +429,22 @@ app.exitQgis()
     p = run("run", "-c", os.path.join(d, "badschema.ini"), "-o", os.path.join(d, "bad"), "-q")
     check(p.returncode == 3 and "[outputs] schema: 'Tremplin-2024' is not a schema name" in p.stderr,
           "a bad schema name is exit 3 naming it: %r" % p.stderr)
+    # inputs are local files: a table of the database is copied first (README, "Shared database")
+    pg_input = ini.replace("path = %s/communes.gpkg" % os.path.join(out, "inputs"),
+                           'path = PG:"%s password=%s" tremplin.communes' % (cluster.conn()[3:], secret))
+    check(pg_input != ini, "the communes input is replaced")
+    write(os.path.join(d, "pginput.ini"), pg_input)
+    p = run("run", "-c", os.path.join(d, "pginput.ini"), "-o", os.path.join(d, "pginput"), "-q")
+    check(p.returncode == 3 and "[communes] path: a PostgreSQL connection" in p.stderr and "ogr2ogr" in p.stderr
+          and secret not in p.stderr, "an input in the database is refused, naming the copy to make: %r" % p.stderr)
+    # inputs are local files: a table of the database is copied first (README, "Shared database")
+    pg_input = ini.replace("path = %s/communes.gpkg" % os.path.join(out, "inputs"),
+                           'path = PG:"%s password=%s" tremplin.communes' % (cluster.conn()[3:], secret))
+    check(pg_input != ini, "the communes input is replaced")
+    write(os.path.join(d, "pginput.ini"), pg_input)
+    p = run("run", "-c", os.path.join(d, "pginput.ini"), "-o", os.path.join(d, "pginput"), "-q")
+    check(p.returncode == 3 and "[communes] path: a PostgreSQL connection" in p.stderr and "ogr2ogr" in p.stderr
+          and secret not in p.stderr, "an input in the database is refused, naming the copy to make: %r" % p.stderr)
 except RuntimeError as e:
     check(False, "the throwaway cluster: %s" % e)
 finally:
