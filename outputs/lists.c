@@ -8,7 +8,7 @@
  * the run's language is French, Dutch or both, ';' between fields and a
  * decimal comma, as Excel expects under a Belgian locale.  Every field
  * goes through tp_csv_field (csv.c).  candidates.xlsx holds the same rows
- * and columns, written by GDAL's XLSX driver with typed cells.
+ * and columns with typed cells (numbers, dates), written by xlsx.c.
  *
  * Both are public outputs, read through a public view (query.h):
  * rejects.csv shows the rows of TP_ROWS_REJECTS, whose public variant
@@ -26,11 +26,6 @@
 #include <string.h>
 
 #include <cpl_string.h>
-
-#include <cpl_error.h>
-#include <cpl_vsi.h>
-#include <gdal.h>
-#include <ogr_api.h>
 
 #define BOM "\xef\xbb\xbf"
 
@@ -345,111 +340,45 @@ cleanup:
 	return rc;
 }
 
-/* The OGR type of a column of the candidate list. */
-static OGRFieldType list_ogr_type(list_kind k)
-{
-	return k == L_INT ? OFTInteger : k == L_REAL ? OFTReal : k == L_DATE ? OFTDate : OFTString;
-}
-
 int tp_write_candidates_xlsx(sqlite3 *store, const char *path, const char *language)
 {
-	GDALDriverH drv = GDALGetDriverByName("XLSX");
-	GDALDatasetH ds = NULL;
-	OGRLayerH layer;
-	OGRFeatureH feat = NULL;
 	candidate_list l;
-	char buf[512], mem[96];
-	int field[NLIST_COLUMNS];
-	GByte *bytes;
-	vsi_l_offset size = 0;
-	tp_outfile out;
-	int rc, step = 0, j, nf = 0;
+	tp_xlsx *x = NULL;
+	char buf[512];
+	int rc, step = 0, j;
 
-	if (!drv)
-		return tp_error_set(TP_EOUTPUT, "%s: GDAL has no XLSX driver", path);
-	/* the driver wants a name ending in .xlsx: the file is built in memory,
-	 * then written to path as any other output */
-	snprintf(mem, sizeof(mem), "/vsimem/tremplin-candidates-%p.xlsx", (void *)&l);
 	rc = list_open(&l, store, path, language);
+	if (!rc)
+		rc = tp_xlsx_new(&x);
 	if (rc)
 		goto cleanup;
-	CPLErrorReset();
-	ds = GDALCreate(drv, mem, 0, 0, 0, GDT_Unknown, NULL);
-	layer = ds ? GDALDatasetCreateLayer(ds, "candidates", NULL, wkbNone, NULL) : NULL;
-	if (!layer) {
-		rc = tp_gpkg_fail(path, NULL, "cannot create the sheet");
-		goto cleanup;
-	}
-	for (j = 0; j < NLIST_COLUMNS; j++) {
-		OGRFieldDefnH fd;
-		field[j] = -1;
-		fd = OGR_Fld_Create(list_header(&l, j, buf, sizeof(buf)),
-				    list_ogr_type(list_columns[j].kind));
-		if (OGR_L_CreateField(layer, fd, 1) != OGRERR_NONE) {
-			OGR_Fld_Destroy(fd);
-			rc = tp_gpkg_fail(path, "candidates", "cannot create a column");
-			goto cleanup;
-		}
-		OGR_Fld_Destroy(fd);
-		field[j] = nf++;
-	}
-	feat = OGR_F_Create(OGR_L_GetLayerDefn(layer));
-	while (!rc && (step = tp_rows_next(l.rows)) > 0) {
+	for (j = 0; j < NLIST_COLUMNS; j++)
+		tp_xlsx_text(x, list_header(&l, j, buf, sizeof(buf)));
+	tp_xlsx_end_row(x);
+	while ((step = tp_rows_next(l.rows)) > 0) {
 		for (j = 0; j < NLIST_COLUMNS; j++) {
 			const list_column *c = &list_columns[j];
-			const char *s;
-			int y, m, d;
-			if (field[j] < 0)
-				continue;
 			if (tp_rows_null(l.rows, c->col)) {
-				OGR_F_SetFieldNull(feat, field[j]);
+				tp_xlsx_skip(x);
 				continue;
 			}
 			switch (c->kind) {
 			case L_INT:
-				OGR_F_SetFieldInteger64(feat, field[j], tp_rows_int64(l.rows, c->col));
-				break;
 			case L_REAL:
-				OGR_F_SetFieldDouble(feat, field[j], tp_rows_double(l.rows, c->col));
+				tp_xlsx_number(x, tp_rows_double(l.rows, c->col));
 				break;
 			case L_DATE:
-				s = tp_rows_text(l.rows, c->col);
-				if (sscanf(s, "%d-%d-%d", &y, &m, &d) == 3)
-					OGR_F_SetFieldDateTime(feat, field[j], y, m, d, 0, 0, 0, 0);
-				else
-					OGR_F_SetFieldNull(feat, field[j]);
+				tp_xlsx_date(x, tp_rows_text(l.rows, c->col));
 				break;
 			default:
-				s = list_text(&l, j, buf, sizeof(buf));
-				OGR_F_SetFieldString(feat, field[j], s ? s : "");
+				tp_xlsx_text(x, list_text(&l, j, buf, sizeof(buf)));
 			}
 		}
-		OGR_F_SetFID(feat, OGRNullFID);
-		if (OGR_L_CreateFeature(layer, feat) != OGRERR_NONE)
-			rc = tp_gpkg_fail(path, "candidates", "cannot write a row");
+		tp_xlsx_end_row(x);
 	}
-	if (!rc && step < 0)
-		rc = step;
+	rc = step < 0 ? step : tp_xlsx_save(x, path, "candidates");
 cleanup:
-	if (feat)
-		OGR_F_Destroy(feat);
-	/* the XLSX driver writes the file when the dataset is closed */
-	if (ds) {
-		CPLErrorReset();
-		GDALClose(ds);
-		if (!rc && CPLGetLastErrorType() >= CE_Failure)
-			rc = tp_gpkg_fail(path, NULL, "cannot write the file");
-	}
-	bytes = rc ? NULL : VSIGetMemFileBuffer(mem, &size, FALSE);
-	if (!rc && !bytes)
-		rc = tp_gpkg_fail(path, NULL, "cannot write the file");
-	if (!rc)
-		rc = tp_outfile_open(&out, path, TP_OUTFILE_SYNC);
-	if (!rc) {
-		fwrite(bytes, 1, (size_t)size, out.f);
-		rc = tp_outfile_commit(&out);
-	}
-	VSIUnlink(mem);
+	tp_xlsx_free(x);
 	list_close(&l);
 	return rc;
 }

@@ -182,6 +182,29 @@ int tp_gpkg_end(tp_outfile *out, void *ds, int rc);
 int tp_gpkg_point_rtree(void *ds, const char *path, const char *table, const double *xy,
 			const uint64_t *order, const int64_t *fid, size_t n);
 
+/* ---- xlsx.c: a one-sheet workbook ------------------------------------- */
+
+/*
+ * An XLSX workbook of one sheet, written row by row in memory and saved in
+ * one go (ECMA-376, readable by spreadsheets and GDAL).  Each row is its
+ * cells from the first column on: tp_xlsx_text (a string; NULL is ""),
+ * tp_xlsx_number, tp_xlsx_date (YYYY-MM-DD text, shown so; NULL or not a
+ * date leaves the cell empty), tp_xlsx_skip (an empty cell), then
+ * tp_xlsx_end_row.  tp_xlsx_new returns 0 or TP_ERROR; tp_xlsx_save writes
+ * the workbook to path (tp_outfile: whole or not at all), its sheet named
+ * sheet_name, and returns 0, TP_ERROR when out of memory or TP_EOUTPUT
+ * naming path; tp_xlsx_free frees x (NULL is fine).
+ */
+typedef struct tp_xlsx tp_xlsx;
+int tp_xlsx_new(tp_xlsx **out);
+void tp_xlsx_text(tp_xlsx *x, const char *s);
+void tp_xlsx_number(tp_xlsx *x, double v);
+void tp_xlsx_date(tp_xlsx *x, const char *iso);
+void tp_xlsx_skip(tp_xlsx *x);
+void tp_xlsx_end_row(tp_xlsx *x);
+int tp_xlsx_save(tp_xlsx *x, const char *path, const char *sheet_name);
+void tp_xlsx_free(tp_xlsx *x);
+
 /* ---- located.c: the join's GeoPackage ---------------------------------- */
 
 /* What tremplin join found, to write. */
@@ -216,6 +239,10 @@ typedef struct tp_located {
 int tp_write_located(const char *path, const tp_located *in, char **lco, double *rtree_s);
 
 /* ---- styles.c: what gpkg.c writes for QGIS ---------------------------- */
+
+/* Appends s to x with the five XML special characters escaped and the
+ * control characters XML 1.0 does not allow (all but tab, CR, LF) left out. */
+void tp_xml_escape(sqlite3_str *x, const char *s);
 
 /*
  * QML texts (QGIS 3 layer styles), each returned as a string to free with

@@ -50,18 +50,117 @@ static void fill_commune(cairo_t *cr, const tp_mapdata *d, const tp_map_commune 
 	cairo_fill(cr);
 }
 
-static void draw_candidates(cairo_t *cr, const tp_mapdata *d, const tp_view *v)
-{
-	/* orange discs, largest first so that small ones stay visible */
-	const tp_map_candidate **k = tp_mapdata_by_size(d);
-	size_t i;
+/*
+ * Past MAX_CANDIDATE_DISCS candidates, one disc each would cover the map
+ * (and weigh 13 MB of SVG at 30,000): they are drawn per square of a grid
+ * of round side (the smallest of SQUARE_SIDES at least SQUARE_MIN_PT wide
+ * on the page), one disc per square holding any, at its candidates' mean
+ * position, its area in proportion to their dwellings; the legend says so.
+ */
+#define MAX_CANDIDATE_DISCS 2000
+#define SQUARE_MIN_PT 12.0
+static const double SQUARE_SIDES[] = {100, 200, 250, 500, 1000, 2000, 2500, 5000, 10000,
+				      20000, 25000, 50000, 100000};
 
+/* A square of the grid and the candidates in it. */
+typedef struct {
+	long long ix, iy;    /* its column and row: floor(x / side), floor(y / side) */
+	long long dwellings; /* its candidates' dwellings */
+	size_t n;            /* its candidates */
+	double sx, sy;       /* sum of their positions */
+} square;
+
+/* How the candidates were drawn, for the legend. */
+typedef struct {
+	double side;             /* side of the squares in metres; 0: one disc each */
+	size_t nsquares;         /* discs drawn */
+	long long max_dwellings; /* the largest disc's dwellings */
+} cand_drawing;
+
+static int by_square(const void *a, const void *b)
+{
+	const square *p = a, *q = b;
+
+	if (p->ix != q->ix)
+		return p->ix < q->ix ? -1 : 1;
+	return (p->iy > q->iy) - (p->iy < q->iy);
+}
+
+/* Largest first, so that small discs stay visible; then by place, for the same bytes every run. */
+static int by_dwellings(const void *a, const void *b)
+{
+	const square *p = a, *q = b;
+
+	if (p->dwellings != q->dwellings)
+		return p->dwellings > q->dwellings ? -1 : 1;
+	return by_square(a, b);
+}
+
+/* The candidates per square of side metres, largest first; *n squares, NULL if out of memory. */
+static square *squares(const tp_mapdata *d, double side, size_t *n)
+{
+	square *sq = malloc((d->ncands ? d->ncands : 1) * sizeof(*sq));
+	size_t i, m = 0;
+
+	*n = 0;
+	if (!sq)
+		return NULL;
+	for (i = 0; i < d->ncands; i++) {
+		const tp_map_candidate *c = &d->cands[i];
+		sq[i] = (square){(long long)floor(c->x / side), (long long)floor(c->y / side),
+				 c->dwellings, 1, c->x, c->y};
+	}
+	qsort(sq, d->ncands, sizeof(*sq), by_square);
+	for (i = 0; i < d->ncands; i++) {
+		if (m && !by_square(&sq[m - 1], &sq[i])) {
+			sq[m - 1].dwellings += sq[i].dwellings;
+			sq[m - 1].n += sq[i].n;
+			sq[m - 1].sx += sq[i].sx;
+			sq[m - 1].sy += sq[i].sy;
+		} else
+			sq[m++] = sq[i];
+	}
+	qsort(sq, m, sizeof(*sq), by_dwellings);
+	*n = m;
+	return sq;
+}
+
+static cand_drawing draw_candidates(cairo_t *cr, const tp_mapdata *d, const tp_view *v)
+{
+	cand_drawing out = {0, d->ncands, d->max_dwellings};
+	const tp_map_candidate **k;
+	square *sq;
+	size_t i, j, n;
+
+	if (d->ncands > MAX_CANDIDATE_DISCS) {
+		for (j = 0; j < sizeof(SQUARE_SIDES) / sizeof(SQUARE_SIDES[0]) - 1; j++)
+			if (SQUARE_SIDES[j] * v->s >= SQUARE_MIN_PT)
+				break;
+		out.side = SQUARE_SIDES[j];
+		sq = squares(d, out.side, &n);
+		if (!sq)
+			return out;
+		out.nsquares = n;
+		out.max_dwellings = 0;
+		for (i = 0; i < n; i++)
+			if (sq[i].dwellings > out.max_dwellings)
+				out.max_dwellings = sq[i].dwellings;
+		for (i = 0; i < n; i++)
+			tp_draw_candidate(cr, tp_view_x(v, sq[i].sx / (double)sq[i].n),
+					  tp_view_y(v, sq[i].sy / (double)sq[i].n),
+					  tp_point_radius(sq[i].dwellings, out.max_dwellings), 0.4);
+		free(sq);
+		return out;
+	}
+	/* orange discs, largest first so that small ones stay visible */
+	k = tp_mapdata_by_size(d);
 	if (!k)
-		return;
+		return out;
 	for (i = 0; i < d->ncands; i++)
 		tp_draw_candidate(cr, tp_view_x(v, k[i]->x), tp_view_y(v, k[i]->y),
 			       tp_point_radius(k[i]->dwellings, d->max_dwellings), 0.4);
 	free(k);
+	return out;
 }
 
 /* "lo – hi" for a class of the legend. */
@@ -77,7 +176,8 @@ static void class_text(char *buf, size_t len, double lo, double hi)
 		snprintf(buf, len, "%s – %s", a, b);
 }
 
-static double draw_legend(cairo_t *cr, const tp_mapdata *d, double x, double y, double w)
+static double draw_legend(cairo_t *cr, const tp_mapdata *d, const cand_drawing *cd, double x,
+			  double y, double w)
 {
 	char buf[512], nd[256], thr[32];
 	unsigned char rgb[3];
@@ -126,22 +226,31 @@ static double draw_legend(cairo_t *cr, const tp_mapdata *d, double x, double y, 
 	y += fmax(tp_text(cr, x + 30, y + 1, w - 30, buf, 7.5, 0), 13) + 14;
 
 	/* candidate sizes */
-	tp_lang_pick(buf, sizeof(buf), d->lang,
-		     "Bâtiments candidats à une occupation temporaire, par nombre de logements",
-		     "Kandidaat-gebouwen voor tijdelijke bewoning, per aantal woningen", "\n");
+	if (cd->side > 0) {
+		char fr[512], nl[512];
+		snprintf(fr, sizeof(fr), "Bâtiments candidats à une occupation temporaire, regroupés"
+			 " par carré de %.0f m : un disque par carré, selon ses logements", cd->side);
+		snprintf(nl, sizeof(nl), "Kandidaat-gebouwen voor tijdelijke bewoning, gegroepeerd"
+			 " per vierkant van %.0f m: een schijf per vierkant, volgens zijn woningen",
+			 cd->side);
+		tp_lang_pick(buf, sizeof(buf), d->lang, fr, nl, "\n");
+	} else
+		tp_lang_pick(buf, sizeof(buf), d->lang,
+			     "Bâtiments candidats à une occupation temporaire, par nombre de logements",
+			     "Kandidaat-gebouwen voor tijdelijke bewoning, per aantal woningen", "\n");
 	y += tp_text(cr, x, y, w, buf, 8, TP_TEXT_BOLD) + 6;
-	if (d->ncands && d->max_dwellings > 0) {
-		long long sizes[3] = {1, 0, d->max_dwellings};
+	if (d->ncands && cd->max_dwellings > 0) {
+		long long sizes[3] = {1, 0, cd->max_dwellings};
 		double cx = x + 10;
 		int i;
-		sizes[1] = d->max_dwellings >= 10 ? (d->max_dwellings / 2 / 5) * 5 : 0;
+		sizes[1] = cd->max_dwellings >= 10 ? (cd->max_dwellings / 2 / 5) * 5 : 0;
 		for (i = 0; i < 3; i++) {
 			double r;
 			char n[32];
 			if (sizes[i] <= 0 || (i == 1 && (sizes[1] <= 1 || sizes[1] >= sizes[2])) ||
 			    (i == 2 && sizes[2] == 1))
 				continue;
-			r = tp_point_radius(sizes[i], d->max_dwellings);
+			r = tp_point_radius(sizes[i], cd->max_dwellings);
 			tp_draw_candidate(cr, cx + r, y + 9, r, 0.4);
 			snprintf(n, sizeof(n), "%lld", sizes[i]);
 			cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
@@ -155,6 +264,13 @@ static double draw_legend(cairo_t *cr, const tp_mapdata *d, double x, double y, 
 			tp_format_number(m, sizeof(m), d->min_window);
 			snprintf(fr, sizeof(fr), "%s bâtiments, fenêtre d'au moins %s mois", nd, m);
 			snprintf(nl, sizeof(nl), "%s gebouwen, venster van minstens %s maanden", nd, m);
+			if (cd->side > 0) {
+				size_t used = strlen(fr);
+				snprintf(fr + used, sizeof(fr) - used, ", en %zu carrés", cd->nsquares);
+				used = strlen(nl);
+				snprintf(nl + used, sizeof(nl) - used, ", in %zu vierkanten",
+					 cd->nsquares);
+			}
 			tp_lang_pick(buf, sizeof(buf), d->lang, fr, nl, "\n");
 		}
 		y += tp_text(cr, x, y, w, buf, 7, 0) + 4;
@@ -189,6 +305,7 @@ static void draw_overview(cairo_t *cr, const tp_mapdata *d)
 	char buf[2600], fr[1280], nl[1280], date[16] = "";
 	const char *lambert;
 	tp_view v;
+	cand_drawing cd;
 	size_t i;
 	double y;
 
@@ -232,14 +349,14 @@ static void draw_overview(cairo_t *cr, const tp_mapdata *d)
 		cairo_set_line_width(cr, i < d->ncommunes ? 1.5 : 0.6);
 		cairo_stroke(cr);
 	}
-	draw_candidates(cr, d, &v);
+	cd = draw_candidates(cr, d, &v);
 	draw_names(cr, d, &v, 1);
 	tp_draw_note(cr, d, mx + 8, my + 8, mw / 2);
 	cairo_restore(cr);
 	tp_map_frame(cr, &v, mx, my, mw, mh, 2);
 
 	/* legend and notes */
-	y = draw_legend(cr, d, mx + mw + 20, my + 4, PAGE_W - (mx + mw + 20) - 24);
+	y = draw_legend(cr, d, &cd, mx + mw + 20, my + 4, PAGE_W - (mx + mw + 20) - 24);
 	cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
 	tp_lang_pick(buf, sizeof(buf), d->lang,
 		     "Les personnes dénombrées par zone sont réparties entre les communes "

@@ -30,8 +30,7 @@ static const char *qml_colour(char *buf, size_t n, const unsigned char rgb[3], i
 
 /* ---- XML -------------------------------------------------------------- */
 
-/* Appends s with the five XML special characters escaped. */
-static void put_escaped(sqlite3_str *x, const char *s)
+void tp_xml_escape(sqlite3_str *x, const char *s)
 {
 	for (; *s; s++) {
 		switch (*s) {
@@ -51,7 +50,9 @@ static void put_escaped(sqlite3_str *x, const char *s)
 			sqlite3_str_appendall(x, "&apos;");
 			break;
 		default:
-			sqlite3_str_appendchar(x, 1, *s);
+			/* a control character has no place in XML 1.0 */
+			if ((unsigned char)*s >= 0x20 || *s == '\t' || *s == '\n' || *s == '\r')
+				sqlite3_str_appendchar(x, 1, *s);
 		}
 	}
 }
@@ -69,13 +70,13 @@ static void put_props(sqlite3_str *x, const prop *p, int n)
 	sqlite3_str_appendall(x, "          <Option type=\"Map\">\n");
 	for (i = 0; i < n; i++) {
 		sqlite3_str_appendf(x, "            <Option type=\"QString\" name=\"%s\" value=\"", p[i].k);
-		put_escaped(x, p[i].v);
+		tp_xml_escape(x, p[i].v);
 		sqlite3_str_appendall(x, "\"/>\n");
 	}
 	sqlite3_str_appendall(x, "          </Option>\n");
 	for (i = 0; i < n; i++) {
 		sqlite3_str_appendf(x, "          <prop k=\"%s\" v=\"", p[i].k);
-		put_escaped(x, p[i].v);
+		tp_xml_escape(x, p[i].v);
 		sqlite3_str_appendall(x, "\"/>\n");
 	}
 }
@@ -91,7 +92,7 @@ static void put_data_defined(sqlite3_str *x, const char *size_expression)
 					 "                <Option type=\"Map\" name=\"size\">\n"
 					 "                  <Option type=\"bool\" name=\"active\" value=\"true\"/>\n"
 					 "                  <Option type=\"QString\" name=\"expression\" value=\"");
-		put_escaped(x, size_expression);
+		tp_xml_escape(x, size_expression);
 		sqlite3_str_appendall(x, "\"/>\n"
 					 "                  <Option type=\"int\" name=\"type\" value=\"3\"/>\n"
 					 "                </Option>\n"
@@ -185,7 +186,7 @@ static void put_end(sqlite3_str *x, const char *const *fields, const tp_code_lis
 			const tp_code *c = &lists[i]->codes[j];
 			sqlite3_str_appendall(x, "              <Option type=\"Map\">\n"
 						 "                <Option type=\"QString\" name=\"");
-			put_escaped(x, tp_code_name(c, language, name, sizeof(name)));
+			tp_xml_escape(x, tp_code_name(c, language, name, sizeof(name)));
 			sqlite3_str_appendf(x, "\" value=\"%s\"/>\n              </Option>\n", c->code);
 		}
 		sqlite3_str_appendall(x, "            </Option>\n"
@@ -223,7 +224,7 @@ char *tp_style_communes(const char *field, const tp_classes *classes, int decima
 
 	put_begin(x);
 	sqlite3_str_appendall(x, "  <renderer-v2 type=\"graduatedSymbol\" attr=\"");
-	put_escaped(x, field);
+	tp_xml_escape(x, field);
 	sqlite3_str_appendall(x, "\" graduatedMethod=\"GraduatedColor\" symbollevels=\"0\""
 				 " forceraster=\"0\" enableorderby=\"0\" referencescale=\"-1\">\n"
 				 "    <ranges>\n");
@@ -298,7 +299,7 @@ char *tp_style_vacancies(const char *language)
 	for (i = 0; i < tp_reasons.n; i++) {
 		sqlite3_str_appendf(x, "      <category symbol=\"%d\" value=\"%s\" label=\"", i,
 				    tp_reasons.codes[i].code);
-		put_escaped(x, tp_code_name(&tp_reasons.codes[i], language, name, sizeof(name)));
+		tp_xml_escape(x, tp_code_name(&tp_reasons.codes[i], language, name, sizeof(name)));
 		sqlite3_str_appendall(x, "\" render=\"true\"/>\n");
 	}
 	sqlite3_str_appendall(x, "    </categories>\n    <symbols>\n");

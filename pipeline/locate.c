@@ -15,10 +15,11 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-/* Threads for the locator: the answer is the same on any number. */
-static int locate_threads(void)
+/* Threads for the locator, --threads or every core (up to 8): the answer
+ * is the same on any number. */
+static int locate_threads(const tp_run *run)
 {
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	long n = run->threads > 0 ? run->threads : sysconf(_SC_NPROCESSORS_ONLN);
 
 	return n < 1 ? 1 : n > 8 ? 8 : (int)n;
 }
@@ -97,7 +98,7 @@ int tp_stage_locate(tp_run *run)
 	sqlite3_stmt *upd = NULL;
 	char why[256];
 	size_t i;
-	int rc, nt = locate_threads();
+	int rc, nt = locate_threads(run);
 
 	rc = tp_rows_polygons(run, &com, &cr, "SELECT id, geom, nis_code FROM communes ORDER BY id");
 	if (!rc)

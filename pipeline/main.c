@@ -216,6 +216,7 @@ static int run_pipeline(const struct cli *c, tp_config *cfg, const char *outdir,
 		run.cfg = cfg;
 		run.outdir = outdir;
 		run.quiet = quiet;
+		run.threads = c->given[O_THREADS] ? (int)c->number[O_THREADS] : 0;
 		rc = tp_pipeline_run(&run, from, until);
 	}
 	if (run.db)
@@ -382,17 +383,17 @@ static const struct command {
 } commands[] = {
 	{"run",
 	 "run -c CONFIG -o OUTDIR [--from STAGE] [--until STAGE] [--no-maps]\n"
-	 "[--no-dashboard] [--db CONN] [--wait] [-q]",
+	 "[--no-dashboard] [--db CONN] [--threads N] [--wait] [-q]",
 	 "run the pipeline (or part of it) on the inputs named in CONFIG", 0, NULL,
 	 (const enum opt_id[]){O_CONFIG, O_OUTDIR, O_FROM, O_UNTIL, O_NO_MAPS, O_NO_DASHBOARD,
-			       O_DB, O_WAIT, O_END},
+			       O_DB, O_THREADS, O_WAIT, O_END},
 	 (const enum opt_id[]){O_CONFIG, O_OUTDIR, O_END}, cmd_run},
 	{"demo",
 	 "demo -o OUTDIR [--seed N] [--records N] [--from STAGE] [--until STAGE]\n"
-	 "[--no-maps] [--no-dashboard] [--db CONN] [--wait] [-q]",
+	 "[--no-maps] [--no-dashboard] [--db CONN] [--threads N] [--wait] [-q]",
 	 "write a schematic demo region into OUTDIR/inputs and run it", 0, NULL,
 	 (const enum opt_id[]){O_OUTDIR, O_SEED, O_RECORDS, O_FROM, O_UNTIL, O_NO_MAPS,
-			       O_NO_DASHBOARD, O_DB, O_WAIT, O_END},
+			       O_NO_DASHBOARD, O_DB, O_THREADS, O_WAIT, O_END},
 	 (const enum opt_id[]){O_OUTDIR, O_END}, cmd_demo},
 	{"map", "map -c CONFIG -o OUTDIR [--wait] [-q]",
 	 "the draw stage alone: maps and dashboard again from the working store", 0, NULL,

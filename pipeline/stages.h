@@ -23,6 +23,7 @@ typedef struct tp_run {
 	const char *outdir;  /* output folder: while the stages that write files run, the
 				staging folder inside it (pipeline/outset.h) */
 	int quiet;           /* -q: no progress, no per-input report */
+	int threads;         /* --threads N: worker threads; 0: every core */
 	const int *skip;     /* check: skip[k] != 0 leaves input k unloaded (it is unusable);
 				NULL: every input */
 } tp_run;

@@ -64,7 +64,7 @@ for args, message in [
         (["check", "-c", "t.ini", "-o", u], "-o: not an option of 'check'"),
         (["run", "-c", "t.ini", "-o", u, "--seed", "3"], "--seed: not an option of 'run'"),
         (["map", "-c", "t.ini", "-o", u, "--until", "write"], "--until: not an option of 'map'"),
-        (["demo", "-o", u, "--threads", "2"], "--threads: not an option of 'demo'"),
+        (["map", "-c", "t.ini", "-o", u, "--threads", "2"], "--threads: not an option of 'map'"),
         (["apportion", "a", "b", "--value", "v", "--threads", "2"], "--threads: not an option of 'apportion'"),
         (["join", "a", "b", "--value", "v"], "--value: not an option of 'join'"),
         (["join", "a", "b", "--frobnicate"], "--frobnicate: not an option of 'join'"),
