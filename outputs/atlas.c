@@ -12,6 +12,7 @@
 #include "outputs/draw.h"
 #include "geo/dates.h"
 #include "geo/error.h"
+#include "geo/numbers.h"
 #include "version.h"
 
 #include <math.h>
@@ -154,14 +155,14 @@ static double draw_figures(cairo_t *cr, const tp_mapdata *d, const tp_map_commun
 		};
 		for (i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
 			f = tp_figure_find(counts[i].name);
-			snprintf(v, sizeof(v), "%lld", counts[i].value);
+			tp_num_count(v, sizeof(v), counts[i].value, d->lang);
 			y2 = figure_line(cr, d->lang, f->fr, f->nl, v, x2, y2, colw);
 		}
 	}
 	f = tp_figure_find("capacity");
-	tp_format_number(v, sizeof(v), c->capacity);
+	tp_num_persons(v, sizeof(v), c->capacity, d->lang);
 	y2 = figure_line(cr, d->lang, f->fr, f->nl, v, x2, y2, colw);
-	tp_format_number(thr, sizeof(thr), d->threshold);
+	tp_num_format(thr, sizeof(thr), d->threshold, TP_NUM_AUTO, d->lang);
 	{
 		char fr[200], nl[200];
 		snprintf(fr, sizeof(fr), "« <%s » : moins de %s personnes ; « x » : masqué pour qu'un "
@@ -288,11 +289,11 @@ static void draw_table(cairo_t *cr, const tp_mapdata *d, const tp_map_commune *c
 			snprintf(cell[2], sizeof(cell[2]), "%s (%s)", k->owner, type);
 		else
 			snprintf(cell[2], sizeof(cell[2]), "%s", type);
-		snprintf(cell[3], sizeof(cell[3]), "%lld", k->dwellings);
-		sqlite3_snprintf(sizeof(cell[4]), cell[4], "%.1f", k->window);
-		snprintf(cell[5], sizeof(cell[5]), "%s", k->works_start);
-		tp_format_number(cell[6], sizeof(cell[6]), k->capacity);
-		sqlite3_snprintf(sizeof(cell[7]), cell[7], "%.1f", k->score);
+		tp_num_count(cell[3], sizeof(cell[3]), k->dwellings, d->lang);
+		tp_num_format(cell[4], sizeof(cell[4]), k->window, 1, d->lang);
+		tp_date_display(cell[5], sizeof(cell[5]), k->works_start);
+		tp_num_persons(cell[6], sizeof(cell[6]), k->capacity, d->lang);
+		tp_num_format(cell[7], sizeof(cell[7]), k->score, 1, d->lang);
 		if (shown % 2 == 0) {
 			cairo_rectangle(cr, MARGIN, y - 1, PAGE_W - 2 * MARGIN, ROW_H);
 			cairo_set_source_rgb(cr, 0.94, 0.95, 0.97);

@@ -8,10 +8,12 @@
  */
 #include "outputs/draw.h"
 #include "geo/error.h"
+#include "geo/numbers.h"
 #include "version.h"
 
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <cairo-pdf.h>
 #include <pango/pangocairo.h>
@@ -158,10 +160,8 @@ void tp_scale_bar(cairo_t *cr, const tp_view *v, double x, double y, double maxw
 	}
 	cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
 	tp_text(cr, x, y - 14, 0, "0", 6.5, TP_TEXT_CENTER | TP_TEXT_HALO);
-	if (len >= 1000)
-		sqlite3_snprintf(sizeof(lab), lab, "%g km", len / 1000);
-	else
-		sqlite3_snprintf(sizeof(lab), lab, "%g m", len);
+	tp_num_format(lab, sizeof(lab) - 4, len >= 1000 ? len / 1000 : len, TP_NUM_AUTO, NULL);
+	strcat(lab, len >= 1000 ? " km" : " m");
 	tp_text(cr, x + w, y - 14, 0, lab, 6.5, TP_TEXT_CENTER | TP_TEXT_HALO);
 	cairo_restore(cr);
 }

@@ -16,6 +16,7 @@
  */
 #include "outputs/mapdata.h"
 #include "geo/error.h"
+#include "geo/numbers.h"
 #include "geo/rings.h"
 #include "geo/geo.h"
 #include "outputs/query.h"
@@ -76,31 +77,6 @@ const tp_map_candidate **tp_mapdata_by_size(const tp_mapdata *d)
 		k[i] = &d->cands[i];
 	qsort(k, d->ncands, sizeof(*k), by_size);
 	return k;
-}
-
-void tp_format_number(char *buf, size_t len, double v)
-{
-	char digits[64];
-	size_t n, i, o = 0, ndig;
-
-	/* whatever the locale: sqlite3_snprintf always writes '.' */
-	if (fabs(v - round(v)) > 1e-9)
-		sqlite3_snprintf((int)sizeof(digits), digits, "%.1f", fabs(v));
-	else
-		sqlite3_snprintf((int)sizeof(digits), digits, "%.0f", fabs(round(v)));
-	n = strlen(digits);
-	ndig = strcspn(digits, ".");
-	if (v < 0 && round(v * 10) != 0 && o + 1 < len)
-		buf[o++] = '-';
-	for (i = 0; i < n && o + 4 < len; i++) {
-		if (i && i < ndig && (ndig - i) % 3 == 0) {
-			/* U+202F NARROW NO-BREAK SPACE groups thousands in fr and nl alike */
-			memcpy(buf + o, "\xe2\x80\xaf", 3);
-			o += 3;
-		}
-		buf[o++] = digits[i];
-	}
-	buf[o] = '\0';
 }
 
 void tp_mapdata_free(tp_mapdata *d)
@@ -243,8 +219,11 @@ static int load_communes(tp_mapdata *d, tp_view *v, tp_geo *g)
 			c->has_fig[i] = !tp_rows_null(st, col);
 			c->fig[i] = c->has_fig[i] ? tp_rows_double(st, col) : 0;
 			snprintf(c->fig_label[i], sizeof(c->fig_label[i]), "%s", lab ? lab : "");
-			if (c->has_fig[i] && !lab)
-				tp_format_number(c->fig_label[i], sizeof(c->fig_label[i]), c->fig[i]);
+			/* a published figure is written as print writes numbers ("9 777");
+			 * a withheld one keeps its label ("<5", "x") */
+			if (c->has_fig[i] && (!lab || strspn(lab, "0123456789.-") == strlen(lab)))
+				tp_num_format(c->fig_label[i], sizeof(c->fig_label[i]), c->fig[i],
+					      TP_NUM_AUTO, d->lang);
 		}
 	}
 	if (step < 0)
@@ -276,7 +255,10 @@ static void indicator_value(const tp_mapdata *d, tp_map_commune *c)
 			   : !strcmp(n, "candidate_buildings") ? (double)c->candidate_buildings
 			   : !strcmp(n, "candidate_dwellings") ? (double)c->candidate_dwellings
 							       : c->capacity;
-		tp_format_number(c->label, sizeof(c->label), c->value);
+		if (!strcmp(n, "capacity"))
+			tp_num_persons(c->label, sizeof(c->label), c->value, d->lang);
+		else
+			tp_num_format(c->label, sizeof(c->label), c->value, TP_NUM_AUTO, d->lang);
 	}
 	if (!c->label[0])
 		snprintf(c->label, sizeof(c->label), "–");

@@ -127,9 +127,6 @@ void tp_rejected_line(char *buf, size_t len, const tp_mapdata *d, const tp_rejec
 int tp_mapdata_load(tp_mapdata **out, sqlite3 *store, const tp_render_opts *opts);
 void tp_mapdata_free(tp_mapdata *d);
 
-/* A number for people: integer when whole, else 1 decimal; thin space groups. */
-void tp_format_number(char *buf, size_t len, double v);
-
 /* The candidates in drawing order: largest first (then by rank), so that
  * small discs stay on top of large ones.  Free with free(); NULL when out
  * of memory. */

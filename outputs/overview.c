@@ -17,6 +17,7 @@
 #include "outputs/draw.h"
 #include "geo/dates.h"
 #include "geo/error.h"
+#include "geo/numbers.h"
 #include "version.h"
 
 #include <math.h>
@@ -65,12 +66,12 @@ static void draw_candidates(cairo_t *cr, const tp_mapdata *d, const tp_view *v)
 }
 
 /* "lo – hi" for a class of the legend. */
-static void class_text(char *buf, size_t len, double lo, double hi)
+static void class_text(char *buf, size_t len, const tp_mapdata *d, double lo, double hi)
 {
 	char a[32], b[32];
 
-	tp_format_number(a, sizeof(a), lo);
-	tp_format_number(b, sizeof(b), hi);
+	tp_num_format(a, sizeof(a), lo, TP_NUM_AUTO, d->lang);
+	tp_num_format(b, sizeof(b), hi, TP_NUM_AUTO, d->lang);
 	if (lo == hi)
 		snprintf(buf, len, "%s", a);
 	else
@@ -98,7 +99,7 @@ static double draw_legend(cairo_t *cr, const tp_mapdata *d, double x, double y, 
 		cairo_set_source_rgb(cr, 0.4, 0.4, 0.4);
 		cairo_set_line_width(cr, 0.5);
 		cairo_stroke(cr);
-		class_text(lim, sizeof(lim), d->lo[k], d->hi[k]);
+		class_text(lim, sizeof(lim), d, d->lo[k], d->hi[k]);
 		snprintf(line, sizeof(line), "%s   (%d)", lim, d->count[k]);
 		cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
 		tp_text(cr, x + 30, y + 1, 0, line, 8, 0);
@@ -110,7 +111,7 @@ static double draw_legend(cairo_t *cr, const tp_mapdata *d, double x, double y, 
 	cairo_set_source_rgb(cr, 0.4, 0.4, 0.4);
 	cairo_set_line_width(cr, 0.5);
 	cairo_stroke(cr);
-	tp_format_number(thr, sizeof(thr), d->threshold);
+	tp_num_format(thr, sizeof(thr), d->threshold, TP_NUM_AUTO, d->lang);
 	if (d->ind->people) {
 		char fr[128], nl[128];
 		snprintf(fr, sizeof(fr), "pas de donnée, ou chiffre masqué (<%s ou x : secret "
@@ -143,16 +144,16 @@ static double draw_legend(cairo_t *cr, const tp_mapdata *d, double x, double y, 
 				continue;
 			r = tp_point_radius(sizes[i], d->max_dwellings);
 			tp_draw_candidate(cr, cx + r, y + 9, r, 0.4);
-			snprintf(n, sizeof(n), "%lld", sizes[i]);
+			tp_num_count(n, sizeof(n), sizes[i], d->lang);
 			cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
 			tp_text(cr, cx + r, y + 20, 0, n, 7, TP_TEXT_CENTER);
 			cx += 2 * r + 22;
 		}
 		y += 34;
-		snprintf(nd, sizeof(nd), "%zu", d->ncands);
+		tp_num_count(nd, sizeof(nd), (long long)d->ncands, d->lang);
 		{
 			char fr[512], nl[512], m[32];
-			tp_format_number(m, sizeof(m), d->min_window);
+			tp_num_format(m, sizeof(m), d->min_window, TP_NUM_AUTO, d->lang);
 			snprintf(fr, sizeof(fr), "%s bâtiments, fenêtre d'au moins %s mois", nd, m);
 			snprintf(nl, sizeof(nl), "%s gebouwen, venster van minstens %s maanden", nd, m);
 			tp_lang_pick(buf, sizeof(buf), d->lang, fr, nl, "\n");

@@ -104,7 +104,7 @@ check(ov["no_data"]["communes"] == len(pub) - len(vals), "no-data count %r" % ov
 check(len(ov["communes"]) == 19, "19 communes in overview.json")
 for c in ov["communes"]:
     v, label = pub[c["nis_code"]]
-    check(c["value"] == v and c["label"] == label, "%s drawn with its published value %r/%r, not %r/%r"
+    check(c["value"] == v and c["label"] == printed(label), "%s drawn with its published value %r/%r, not %r/%r"
           % (c["nis_code"], v, label, c["value"], c["label"]))
     if v is not None:
         lo, hi, _ = got[c["class"]]
