@@ -79,6 +79,21 @@ const tp_map_candidate **tp_mapdata_by_size(const tp_mapdata *d)
 	return k;
 }
 
+double tp_mapdata_total(const tp_mapdata *d, int *withheld)
+{
+	double total = 0;
+	size_t i;
+
+	*withheld = 0;
+	for (i = 0; i < d->ncommunes; i++) {
+		if (d->communes[i].has_value)
+			total += d->communes[i].value;
+		else
+			(*withheld)++;
+	}
+	return total;
+}
+
 void tp_mapdata_free(tp_mapdata *d)
 {
 	size_t i, j;

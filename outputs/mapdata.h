@@ -127,6 +127,11 @@ void tp_rejected_line(char *buf, size_t len, const tp_mapdata *d, const tp_rejec
 int tp_mapdata_load(tp_mapdata **out, sqlite3 *store, const tp_render_opts *opts);
 void tp_mapdata_free(tp_mapdata *d);
 
+/* The region's total of the indicator: the sum of the communes' published
+ * values; *withheld gets how many communes have none (withheld or no
+ * data), left out of the sum. */
+double tp_mapdata_total(const tp_mapdata *d, int *withheld);
+
 /* The candidates in drawing order: largest first (then by rank), so that
  * small discs stay on top of large ones.  Free with free(); NULL when out
  * of memory. */
