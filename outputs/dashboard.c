@@ -435,15 +435,12 @@ static void owner_label(FILE *f, const tp_mapdata *d, const char *code)
 
 static const char *commune_name(const tp_mapdata *d, const char *nis, char *buf, size_t len)
 {
-	size_t i;
+	const tp_map_commune *c = tp_mapdata_commune(d, nis);
 
-	for (i = 0; i < d->ncommunes; i++)
-		if (!strcmp(d->communes[i].nis, nis)) {
-			tp_lang_pick(buf, len, d->lang, d->communes[i].name_fr,
-				     d->communes[i].name_nl, " / ");
-			return buf;
-		}
-	snprintf(buf, len, "%s", nis);
+	if (c)
+		tp_lang_pick(buf, len, d->lang, c->name_fr, c->name_nl, " / ");
+	else
+		snprintf(buf, len, "%s", nis);
 	return buf;
 }
 

@@ -242,7 +242,6 @@ static int draw_overview(cairo_t *cr, const tp_mapdata *d, tp_labels *L)
 {
 	const double mx = 28, my = 74, mw = 540, mh = 452;
 	char buf[2600], fr[1280], nl[1280], date[16] = "";
-	const char *lambert;
 	tp_view v;
 	double y, boxes[2][4];
 	size_t i;
@@ -324,16 +323,7 @@ static int draw_overview(cairo_t *cr, const tp_mapdata *d, tp_labels *L)
 			TP_TEXT_ITALIC);
 
 	/* sources and CRS */
-	lambert = strcmp(d->crs, "EPSG:31370") == 0 ? " (Belgian Lambert 72)" : "";
-	snprintf(fr, sizeof(fr),
-		 "Sources : dénombrement Bruss'help, zones de comptage (%s) ; logements vides (%s) ; "
-		 "limites communales (%s). Système de coordonnées : %s%s.",
-		 d->sources[2], d->sources[1], d->sources[0], d->crs, lambert);
-	snprintf(nl, sizeof(nl),
-		 "Bronnen: telling Bruss'help, telzones (%s); leegstaande woningen (%s); "
-		 "gemeentegrenzen (%s). Coördinatenstelsel: %s%s.",
-		 d->sources[2], d->sources[1], d->sources[0], d->crs, lambert);
-	tp_lang_pick(buf, sizeof(buf), d->lang, fr, nl, "\n");
+	tp_sources_line(buf, sizeof(buf), d, "\n");
 	cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
 	y = my + mh + 8 + tp_text(cr, mx, my + mh + 8, PAGE_W - 2 * mx, buf, 6.5, 0);
 
