@@ -52,7 +52,7 @@ static const char ini_text[] =
 	"note = Données de démonstration, territoire schématique / Demonstratiegegevens, "
 	"schematisch gebied\n"
 	"# printed on every map; without it, the maps name the input files\n"
-	"sources = Bruss'help, dénombrement 6–7/11/2024 (chiffres de démonstration) ; logements "
+	"sources = Bruss'help, dénombrement 6–7/11/2024 (chiffres de démonstration) · logements "
 	"vides et limites communales générés par tremplin demo\n"
 	"\n"
 	"[communes]\n"

@@ -495,7 +495,17 @@ static int write_json(const tp_mapdata *d, const char *path, const tp_labels *L)
 		}
 		fprintf(f, "], \"leader\": %s}", l->leader ? "true" : "false");
 	}
-	fprintf(f, "\n  ],\n  \"labels_left_out\": %zu\n}\n", L->left_out);
+	/* the boxes no label may cover: scale bar, north arrow, note, total */
+	fprintf(f, "\n  ],\n  \"labels_left_out\": %zu,\n  \"keep_clear\": [", L->left_out);
+	for (i = 0; i < L->nblocked; i++) {
+		fprintf(f, "%s[", i ? ", " : "");
+		for (k = 0; k < 4; k++) {
+			fputs(k ? ", " : "", f);
+			json_num(f, round(L->blocked[i][k] * 100) / 100);
+		}
+		fputc(']', f);
+	}
+	fprintf(f, "]\n}\n");
 	return tp_outfile_commit(&out);
 }
 
