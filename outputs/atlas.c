@@ -5,11 +5,11 @@
  * published figures, its vacancies that are not candidates by reason, and
  * its candidates as a table, on as many pages as the list takes.
  *
- * Bounded whatever the number of candidates: a commune lists its best
- * TP_ATLAS_LISTED and numbers its best TP_ATLAS_NUMBERED on the map; a
- * line then says how many more there are and where (candidates.csv, the
+ * Bounded whatever the number of candidates: a commune lists and numbers
+ * its best TP_ATLAS_LISTED (maps.h); the others are small dots on its map
+ * and a line says how many more there are and where (candidates.csv, the
  * candidates layer of tremplin.gpkg), so 100,000 candidates give an atlas
- * of a few megabytes drawn in a second or two.  People figures are the
+ * of about 3 MB drawn in about 2 s.  People figures are the
  * published labels (public_communes), so a suppressed count reads "<5"
  * here as everywhere.  Numbers and dates as print writes them
  * (geo/numbers.h, geo/dates.h).
@@ -42,6 +42,16 @@ typedef struct {
 	size_t n;                   /* how many */
 } commune_list;
 
+/* Grid cells (x, y pairs) in row order. */
+static int cmp_cell(const void *a, const void *b)
+{
+	const double *p = a, *q = b;
+
+	if (p[1] != q[1])
+		return p[1] < q[1] ? -1 : 1;
+	return p[0] < q[0] ? -1 : p[0] > q[0];
+}
+
 /* Neighbours' names: grey italic, dropped where there is no room. */
 static int neighbour_names(cairo_t *cr, const tp_mapdata *d, const tp_map_commune *c,
 			   const tp_view *v, tp_labels *L)
@@ -61,6 +71,38 @@ static int neighbour_names(cairo_t *cr, const tp_mapdata *d, const tp_map_commun
 		rc = tp_labels_place(L, cr, x, y, 0, &line, 1, TP_LABEL_NO_LEADER, &placed);
 	}
 	return rc;
+}
+
+/*
+ * The candidates beyond the list as small squares, one per cell of a grid
+ * of DOT points over the page, in one path: as many as the map can show
+ * apart, however many candidates there are, so the page stays small.
+ */
+#define DOT 2.0
+static int unlisted_dots(cairo_t *cr, const commune_list *list, size_t listed, const tp_view *v)
+{
+	double *xy;
+	size_t i, n = 0;
+
+	if (listed >= list->n)
+		return TP_OK;
+	if (!(xy = malloc(2 * (list->n - listed) * sizeof(*xy))))
+		return tp_error_set(TP_ERROR, "out of memory");
+	for (i = listed; i < list->n; i++) {
+		xy[2 * n] = floor(tp_view_x(v, list->k[i]->x) / DOT);
+		xy[2 * n + 1] = floor(tp_view_y(v, list->k[i]->y) / DOT);
+		n++;
+	}
+	qsort(xy, n, 2 * sizeof(*xy), cmp_cell);
+	cairo_new_path(cr);
+	for (i = 0; i < n; i++)
+		if (i == 0 || xy[2 * i] != xy[2 * i - 2] || xy[2 * i + 1] != xy[2 * i - 1])
+			cairo_rectangle(cr, xy[2 * i] * DOT + 0.3, xy[2 * i + 1] * DOT + 0.3, DOT - 0.6,
+					DOT - 0.6);
+	tp_set_rgb(cr, tp_candidate_outline);
+	cairo_fill(cr);
+	free(xy);
+	return TP_OK;
 }
 
 static int draw_map(cairo_t *cr, const tp_mapdata *d, const tp_map_commune *c,
@@ -112,12 +154,10 @@ static int draw_map(cairo_t *cr, const tp_mapdata *d, const tp_map_commune *c,
 	cairo_stroke(cr);
 	/* those beyond the list as small dots, then the listed ones, largest
 	 * (and, at equal size, worst) first so that the best stay on top */
-	tp_set_rgb(cr, tp_candidate_outline);
-	for (i = listed; i < list->n; i++) {
-		cairo_new_path(cr);
-		cairo_arc(cr, tp_view_x(&v, list->k[i]->x), tp_view_y(&v, list->k[i]->y), 0.8, 0,
-			  2 * M_PI);
-		cairo_fill(cr);
+	rc = unlisted_dots(cr, list, listed, &v);
+	if (rc) {
+		cairo_restore(cr);
+		return rc;
 	}
 	for (i = listed; i-- > 0;) {
 		const tp_map_candidate *k = list->k[i];
@@ -135,7 +175,7 @@ static int draw_map(cairo_t *cr, const tp_mapdata *d, const tp_map_commune *c,
 	if (!rc && note > 0)
 		rc = tp_labels_block(&L, x + 6, y + 6, x + 6 + w / 2, y + 6 + note);
 	cairo_set_source_rgb(cr, 0.05, 0.05, 0.05);
-	for (i = 0; i < listed && i < TP_ATLAS_NUMBERED && !rc; i++) {
+	for (i = 0; i < listed && !rc; i++) {
 		const tp_map_candidate *k = list->k[i];
 		char n[32];
 		tp_label_line line = {n, 6.5, TP_TEXT_BOLD};
@@ -241,23 +281,6 @@ static const column columns[] = {
 
 #define NCOLUMNS (sizeof(columns) / sizeof(columns[0]))
 
-/* Fits s into w points at size, cutting it with an ellipsis when needed. */
-static void fit_text(cairo_t *cr, char *s, double w, double size)
-{
-	size_t n = strlen(s);
-
-	if (tp_text_width(cr, s, size, 0) <= w)
-		return;
-	while (n > 0) {
-		n--;
-		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
-			n--;
-		memcpy(s + n, "…", sizeof("…"));
-		if (tp_text_width(cr, s, size, 0) <= w)
-			return;
-	}
-}
-
 /* "Vacancies that are not candidates, by reason": what else stands empty
  * in the commune, for context.  Returns the next y. */
 static double draw_not_candidates(cairo_t *cr, const tp_mapdata *d, const tp_map_commune *c,
@@ -354,9 +377,14 @@ static void table_row(cairo_t *cr, const tp_mapdata *d, const commune_list *list
 	}
 	cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
 	for (j = 0; j < NCOLUMNS; j++) {
-		fit_text(cr, cell[j], columns[j].w - 6, 7);
-		tp_text(cr, columns[j].right ? x + columns[j].w - 3 : x, y, 0, cell[j], 7,
-			columns[j].right ? TP_TEXT_RIGHT : 0);
+		/* cut with an ellipsis when too long, but for the address: a
+		 * planner finds the building by it, so it shrinks to fit instead */
+		double size = 7;
+		if (j == 1)
+			while (size > 5 && tp_text_width(cr, cell[j], size, 0) > columns[j].w - 6)
+				size -= 0.5;
+		tp_text(cr, x + (columns[j].right ? 3 : 0), y + (7 - size) / 2, columns[j].w - 6,
+			cell[j], size, TP_TEXT_CUT | (columns[j].right ? TP_TEXT_RIGHT : 0));
 		x += columns[j].w;
 	}
 }
@@ -367,10 +395,10 @@ static void more_line(cairo_t *cr, const tp_mapdata *d, size_t more, double y)
 	char buf[512], fr[240], nl[240], n[32];
 
 	tp_num_count(n, sizeof(n), (long long)more, d->lang);
-	snprintf(fr, sizeof(fr), "… et %s autres : voir candidates.csv ou la couche candidates de "
-		 "tremplin.gpkg", n);
-	snprintf(nl, sizeof(nl), "… en %s andere: zie candidates.csv of de laag candidates in "
-		 "tremplin.gpkg", n);
+	snprintf(fr, sizeof(fr), "… et %s autres (petits points sur la carte) : voir "
+		 "candidates.csv ou la couche candidates de tremplin.gpkg", n);
+	snprintf(nl, sizeof(nl), "… en %s andere (kleine punten op de kaart): zie candidates.csv "
+		 "of de laag candidates in tremplin.gpkg", n);
 	tp_lang_pick(buf, sizeof(buf), d->lang, fr, nl, " / ");
 	cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
 	tp_text(cr, MARGIN, y + 2, PAGE_W - 2 * MARGIN, buf, 7, TP_TEXT_ITALIC);

@@ -113,7 +113,10 @@ double tp_text(cairo_t *cr, double x, double y, double w, const char *s, double 
 
 	if (w > 0) {
 		pango_layout_set_width(l, (int)(w * PANGO_SCALE));
-		pango_layout_set_wrap(l, PANGO_WRAP_WORD_CHAR);
+		if (flags & TP_TEXT_CUT)
+			pango_layout_set_ellipsize(l, PANGO_ELLIPSIZE_END);
+		else
+			pango_layout_set_wrap(l, PANGO_WRAP_WORD_CHAR);
 	}
 	if (flags & (TP_TEXT_CENTER | TP_TEXT_RIGHT))
 		pango_layout_set_alignment(l, flags & TP_TEXT_CENTER ? PANGO_ALIGN_CENTER

@@ -43,6 +43,7 @@ enum {
 	TP_TEXT_CENTER = 4,  /* x is the centre of the text */
 	TP_TEXT_RIGHT = 8,   /* x is the right end of the text */
 	TP_TEXT_HALO = 16,   /* a white outline under the glyphs, for text on a map */
+	TP_TEXT_CUT = 32,    /* one line cut with an ellipsis at width w, not wrapped */
 };
 
 /* Draws UTF-8 text s with Pango (DejaVu Sans, size in points) in the

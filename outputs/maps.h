@@ -12,12 +12,11 @@
  * 0, TP_EOUTPUT when a file cannot be written (nothing half-written left). */
 int tp_write_overview(const tp_mapdata *d, const char *dir);
 
-/* The atlas lists a commune's best TP_ATLAS_LISTED candidates, and numbers
- * its best TP_ATLAS_NUMBERED on the map; a line says how many more there
- * are and where.  The bounds keep the atlas to a few megabytes, drawn in
- * a second or two, at 100,000 candidates. */
-#define TP_ATLAS_LISTED 250
-#define TP_ATLAS_NUMBERED 100
+/* The atlas lists a commune's best TP_ATLAS_LISTED candidates and numbers
+ * them on the map (the others are small dots); a line says how many more
+ * there are and where.  The bound keeps the atlas to about 3 MB, drawn in
+ * about 2 s, at 100,000 candidates (Brussels' largest commune has tens). */
+#define TP_ATLAS_LISTED 100
 
 /* The atlas, in atlas.c: one page per commune, and continuation pages for
  * a long list, into path.  Same failures. */

@@ -12,7 +12,7 @@ import shutil
 import subprocess
 from tplib import *
 
-LISTED = 250  # TP_ATLAS_LISTED (outputs/maps.h)
+LISTED = 100  # TP_ATLAS_LISTED (outputs/maps.h)
 
 
 def intersects(a, b):
@@ -100,7 +100,10 @@ def atlas_rows(pdf):
         if not rang or nis is None:
             continue
         top = rang[0][3] + 12
-        ranks = sorted((b[1], int(t)) for t, b in ws if t.isdigit() and b[2] <= 70 and b[1] > top)
+        # not the count of "… and N more", on the line of its ellipsis
+        more = [b[1] for t, b in ws if t == "…"]
+        ranks = sorted((b[1], int(t)) for t, b in ws if t.isdigit() and b[2] <= 70 and b[1] > top
+                       and not [y for y in more if abs(y - b[1]) < 2])
         for i, (y, r) in enumerate(ranks):
             y2 = ranks[i + 1][0] if i + 1 < len(ranks) else y + 10
             addr = " ".join(t for t, b in ws if 66 <= b[0] and b[2] <= 220 and y - 1 <= b[1] < y2 - 1)
@@ -180,6 +183,30 @@ t = subprocess.run(["pdftotext", os.path.join(d, "nosrc", "maps", "overview.pdf"
                    capture_output=True, text=True).stdout.replace("\n", " ")
 check("vacancies.csv" in t and "zones.gpkg" in t and src not in t,
       "without [run] sources the overview names the input files")
+
+# ---- past the bound: a commune lists its best LISTED, then says how many more and where ----------
+big = os.path.join(d, "big")
+p = run("demo", "-o", big, "--records", "10000", "--no-dashboard", "-q", check_rc=0)
+check(p.returncode == 0, "demo --records 10000 runs: %s" % p.stderr)
+db = store(big)
+per = dict(db.execute("SELECT nis_code, COUNT(*) FROM vacancies WHERE candidate = 1"
+                      " GROUP BY nis_code").fetchall())
+db.close()
+batlas = os.path.join(big, "maps", "atlas.pdf")
+brows = atlas_rows(batlas)
+btext = subprocess.run(["pdftotext", batlas, "-"], capture_output=True, text=True).stdout
+over = [n for n, k in per.items() if k > LISTED]
+check(over, "some commune has more than %d candidates: %r" % (LISTED, per))
+for nis, k in per.items():
+    got = [r for r, _ in brows.get(nis, [])]
+    check(got == list(range(1, min(k, LISTED) + 1)),
+          "commune %s lists ranks 1..%d of its %d: %r" % (nis, min(k, LISTED), k, got[-3:]))
+for nis in over:
+    more = printed("%d" % (per[nis] - LISTED)).replace("\u202f", " ")
+    check("… et %s autres (petits points sur la carte) : voir candidates.csv" % more in btext,
+          "commune %s: '… et %s autres', and where" % (nis, more))
+check(os.path.getsize(batlas) < 5e6, "the atlas stays small: %d bytes" % os.path.getsize(batlas))
+no_decimal_point(batlas, "bounded atlas")
 
 # ---- the real communes ------------------------------------------------------------------------
 gpkg = os.path.join(SHARED, "bxl_communes.gpkg")
