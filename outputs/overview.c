@@ -133,16 +133,12 @@ static double draw_legend(cairo_t *cr, const tp_mapdata *d, double x, double y, 
 		     "Kandidaat-gebouwen voor tijdelijke bewoning, per aantal woningen", "\n");
 	y += tp_text(cr, x, y, w, buf, 8, TP_TEXT_BOLD) + 6;
 	if (d->ncands && d->max_dwellings > 0) {
-		long long sizes[3] = {1, 0, d->max_dwellings};
+		long long sizes[3];
 		double cx = x + 10;
-		int i;
-		sizes[1] = d->max_dwellings >= 10 ? (d->max_dwellings / 2 / 5) * 5 : 0;
-		for (i = 0; i < 3; i++) {
+		int i, nsizes = tp_candidate_legend_sizes(d->max_dwellings, sizes);
+		for (i = 0; i < nsizes; i++) {
 			double r;
 			char n[32];
-			if (sizes[i] <= 0 || (i == 1 && (sizes[1] <= 1 || sizes[1] >= sizes[2])) ||
-			    (i == 2 && sizes[2] == 1))
-				continue;
 			r = tp_point_radius(sizes[i], d->max_dwellings);
 			tp_draw_candidate(cr, cx + r, y + 9, r, 0.4);
 			tp_num_count(n, sizeof(n), sizes[i], d->lang);
