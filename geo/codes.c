@@ -145,6 +145,21 @@ void tp_class_rgb(int cls, int n, unsigned char rgb[3])
 const unsigned char tp_candidate_fill[3] = {0xe6, 0x55, 0x0d};
 const unsigned char tp_candidate_outline[3] = {0x5a, 0x1f, 0x00};
 
+int tp_candidate_legend_sizes(long long max, long long out[3])
+{
+	long long half = max >= 10 ? (max / 2 / 5) * 5 : 0;
+	int n = 0;
+
+	if (max < 1)
+		return 0;
+	out[n++] = 1;
+	if (half > 1 && half < max)
+		out[n++] = half;
+	if (max > 1)
+		out[n++] = max;
+	return n;
+}
+
 /* Okabe-Ito, one per reason in reason_codes order. */
 static const unsigned char reason_palette[][3] = {
 	{213, 94, 0},    /* vermillion: works */

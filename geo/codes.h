@@ -82,6 +82,12 @@ void tp_class_rgb(int cls, int n, unsigned char rgb[3]);
 extern const unsigned char tp_candidate_fill[3], tp_candidate_outline[3];
 #define TP_CANDIDATE_OPACITY 0.85
 
+/* The dwellings a legend of the candidates' disc sizes shows when the
+ * largest candidate has max: 1, about half of max (a multiple of 5) and
+ * max, those that differ; into out, their number returned (0 when max < 1).
+ * The printed overview and the QGIS style show the same ones. */
+int tp_candidate_legend_sizes(long long max, long long out[3]);
+
 /* The colour of reason i (tp_reasons order), Okabe-Ito's qualitative
  * palette; grey for an index out of the list. */
 void tp_reason_rgb(int i, unsigned char rgb[3]);

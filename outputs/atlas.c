@@ -1,17 +1,25 @@
 /*
- * atlas.c: OUTDIR/maps/atlas.pdf, one A4 page per commune in NIS order:
- * a map zoomed on the commune (its neighbours in grey, its candidates
- * numbered by rank), its published figures, and its candidates as a table.
+ * atlas.c: OUTDIR/maps/atlas.pdf, for the planners of each commune, in NIS
+ * order: a map zoomed on the commune (its neighbours in grey, its
+ * candidates numbered by their rank in the commune, 1 to n), its
+ * published figures, its vacancies that are not candidates by reason, and
+ * its candidates as a table, on as many pages as the list takes.
  *
- * Every page is exactly one page, whatever the commune holds: a candidate
- * list longer than the page ends with a line saying how many more are in
- * tremplin.gpkg.  People figures are the published labels (public_communes),
- * so a suppressed count reads "<5" here as everywhere.
+ * Bounded whatever the number of candidates: a commune lists and numbers
+ * its best TP_ATLAS_LISTED (maps.h); the others are small dots on its map
+ * and a line says how many more there are and where (candidates.csv, the
+ * candidates layer of tremplin.gpkg), so 100,000 candidates give an atlas
+ * of about 3 MB drawn in about 2 s.  People figures are the
+ * published labels (public_communes), so a suppressed count reads "<5"
+ * here as everywhere.  Numbers and dates as print writes them
+ * (geo/numbers.h, geo/dates.h).
  */
 #include "outputs/maps.h"
 #include "outputs/draw.h"
+#include "outputs/labels.h"
 #include "geo/dates.h"
 #include "geo/error.h"
+#include "geo/numbers.h"
 #include "version.h"
 
 #include <math.h>
@@ -26,14 +34,87 @@
 #define MARGIN 40.0
 #define ROW_H 10.5
 #define MAP_H 280.0
+#define BOTTOM (PAGE_H - MARGIN - 18) /* the table stops above the footer */
 
-static void draw_map(cairo_t *cr, const tp_mapdata *d, const tp_map_commune *c, double x,
-		     double y, double w, double h)
+/* A commune's candidates, best first: its own rank of k[i] is i + 1. */
+typedef struct {
+	const tp_map_candidate **k; /* into d->cands */
+	size_t n;                   /* how many */
+} commune_list;
+
+/* Grid cells (x, y pairs) in row order. */
+static int cmp_cell(const void *a, const void *b)
+{
+	const double *p = a, *q = b;
+
+	if (p[1] != q[1])
+		return p[1] < q[1] ? -1 : 1;
+	return p[0] < q[0] ? -1 : p[0] > q[0];
+}
+
+/* Neighbours' names: grey italic, dropped where there is no room. */
+static int neighbour_names(cairo_t *cr, const tp_mapdata *d, const tp_map_commune *c,
+			   const tp_view *v, tp_labels *L)
+{
+	size_t i;
+	int rc = TP_OK, placed;
+
+	cairo_set_source_rgb(cr, 0.45, 0.45, 0.45);
+	for (i = 0; i < d->ncommunes && !rc; i++) {
+		const tp_map_commune *o = &d->communes[i];
+		double x = tp_view_x(v, o->lx), y = tp_view_y(v, o->ly);
+		char name[256];
+		tp_label_line line = {name, 7, TP_TEXT_ITALIC};
+		if (o == c || x < L->frame[0] || x > L->frame[2] || y < L->frame[1] || y > L->frame[3])
+			continue;
+		tp_lang_pick(name, sizeof(name), d->lang, o->name_fr, o->name_nl, "\n");
+		rc = tp_labels_place(L, cr, x, y, 0, &line, 1, TP_LABEL_NO_LEADER, &placed);
+	}
+	return rc;
+}
+
+/*
+ * The candidates beyond the list as small squares, one per cell of a grid
+ * of DOT points over the page, in one path: as many as the map can show
+ * apart, however many candidates there are, so the page stays small.
+ */
+#define DOT 2.0
+static int unlisted_dots(cairo_t *cr, const commune_list *list, size_t listed, const tp_view *v)
+{
+	double *xy;
+	size_t i, n = 0;
+
+	if (listed >= list->n)
+		return TP_OK;
+	if (!(xy = malloc(2 * (list->n - listed) * sizeof(*xy))))
+		return tp_error_set(TP_ERROR, "out of memory");
+	for (i = listed; i < list->n; i++) {
+		xy[2 * n] = floor(tp_view_x(v, list->k[i]->x) / DOT);
+		xy[2 * n + 1] = floor(tp_view_y(v, list->k[i]->y) / DOT);
+		n++;
+	}
+	qsort(xy, n, 2 * sizeof(*xy), cmp_cell);
+	cairo_new_path(cr);
+	for (i = 0; i < n; i++)
+		if (i == 0 || xy[2 * i] != xy[2 * i - 2] || xy[2 * i + 1] != xy[2 * i - 1])
+			cairo_rectangle(cr, xy[2 * i] * DOT + 0.3, xy[2 * i + 1] * DOT + 0.3, DOT - 0.6,
+					DOT - 0.6);
+	tp_set_rgb(cr, tp_candidate_outline);
+	cairo_fill(cr);
+	free(xy);
+	return TP_OK;
+}
+
+static int draw_map(cairo_t *cr, const tp_mapdata *d, const tp_map_commune *c,
+		    const commune_list *list, double x, double y, double w, double h)
 {
 	double box[4], dx = (c->box[2] - c->box[0]) * 0.12, dy = (c->box[3] - c->box[1]) * 0.12;
+	double frame[2][4], note;
 	unsigned char rgb[3];
+	tp_labels L;
 	tp_view v;
-	size_t i;
+	size_t i, listed = list->n < TP_ATLAS_LISTED ? list->n : TP_ATLAS_LISTED;
+	int rc = TP_OK, placed;
 
 	box[0] = c->box[0] - dx;
 	box[1] = c->box[1] - dy;
@@ -71,38 +152,44 @@ static void draw_map(cairo_t *cr, const tp_mapdata *d, const tp_map_commune *c, 
 	cairo_set_source_rgb(cr, 0.15, 0.15, 0.15);
 	cairo_set_line_width(cr, 1.4);
 	cairo_stroke(cr);
-	for (i = 0; i < d->ncommunes; i++) {
-		const tp_map_commune *o = &d->communes[i];
-		char name[256];
-		if (o == c)
-			continue;
-		tp_lang_pick(name, sizeof(name), d->lang, o->name_fr, o->name_nl, "\n");
-		cairo_set_source_rgb(cr, 0.45, 0.45, 0.45);
-		tp_text(cr, tp_view_x(&v, o->lx), tp_view_y(&v, o->ly), 0, name, 7,
-			TP_TEXT_CENTER | TP_TEXT_ITALIC | TP_TEXT_HALO);
+	/* those beyond the list as small dots, then the listed ones, largest
+	 * (and, at equal size, worst) first so that the best stay on top */
+	rc = unlisted_dots(cr, list, listed, &v);
+	if (rc) {
+		cairo_restore(cr);
+		return rc;
 	}
-	/* candidates of this commune, largest drawn first, numbered by rank */
-	for (i = d->ncands; i-- > 0;) {
-		const tp_map_candidate *k = &d->cands[i];
-		double r;
-		if (strcmp(k->nis, c->nis))
-			continue;
-		r = tp_point_radius(k->dwellings, d->max_dwellings) * 1.3;
+	for (i = listed; i-- > 0;) {
+		const tp_map_candidate *k = list->k[i];
+		double r = tp_point_radius(k->dwellings, d->max_dwellings) * 1.3;
 		tp_draw_candidate(cr, tp_view_x(&v, k->x), tp_view_y(&v, k->y), r, 0.5);
 	}
-	for (i = 0; i < d->ncands; i++) {
-		const tp_map_candidate *k = &d->cands[i];
+	/* labels over the discs: the ranks, best first, then the neighbours,
+	 * clear of the note, the scale bar and the north arrow */
+	tp_labels_init(&L, x + 1, y + 1, x + w - 1, y + h - 1);
+	tp_map_frame_boxes(x, y, w, h, 0, frame);
+	note = tp_draw_note(cr, d, x + 6, y + 6, w / 2);
+	rc = tp_labels_block(&L, frame[0][0], frame[0][1], frame[0][2], frame[0][3]);
+	if (!rc)
+		rc = tp_labels_block(&L, frame[1][0], frame[1][1], frame[1][2], frame[1][3]);
+	if (!rc && note > 0)
+		rc = tp_labels_block(&L, x + 6, y + 6, x + 6 + w / 2, y + 6 + note);
+	cairo_set_source_rgb(cr, 0.05, 0.05, 0.05);
+	for (i = 0; i < listed && !rc; i++) {
+		const tp_map_candidate *k = list->k[i];
 		char n[32];
-		double r;
-		if (strcmp(k->nis, c->nis))
-			continue;
-		r = tp_point_radius(k->dwellings, d->max_dwellings) * 1.3;
-		snprintf(n, sizeof(n), "%lld", k->rank);
-		cairo_set_source_rgb(cr, 0.05, 0.05, 0.05);
-		tp_text(cr, tp_view_x(&v, k->x) + r + 1, tp_view_y(&v, k->y) - 4, 0, n, 6, TP_TEXT_HALO);
+		tp_label_line line = {n, 6.5, TP_TEXT_BOLD};
+		snprintf(n, sizeof(n), "%zu", i + 1);
+		rc = tp_labels_place(&L, cr, tp_view_x(&v, k->x), tp_view_y(&v, k->y),
+				     tp_point_radius(k->dwellings, d->max_dwellings) * 1.3, &line, 1,
+				     TP_LABEL_AROUND, &placed);
 	}
+	if (!rc)
+		rc = neighbour_names(cr, d, c, &v, &L);
+	tp_labels_dispose(&L);
 	cairo_restore(cr);
 	tp_map_frame(cr, &v, x, y, w, h, 0);
+	return rc;
 }
 
 /* One "label ..... value" line of the figures box; returns the next y. */
@@ -154,14 +241,14 @@ static double draw_figures(cairo_t *cr, const tp_mapdata *d, const tp_map_commun
 		};
 		for (i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
 			f = tp_figure_find(counts[i].name);
-			snprintf(v, sizeof(v), "%lld", counts[i].value);
+			tp_num_count(v, sizeof(v), counts[i].value, d->lang);
 			y2 = figure_line(cr, d->lang, f->fr, f->nl, v, x2, y2, colw);
 		}
 	}
 	f = tp_figure_find("capacity");
-	tp_format_number(v, sizeof(v), c->capacity);
+	tp_num_persons(v, sizeof(v), c->capacity, d->lang);
 	y2 = figure_line(cr, d->lang, f->fr, f->nl, v, x2, y2, colw);
-	tp_format_number(thr, sizeof(thr), d->threshold);
+	tp_num_format(thr, sizeof(thr), d->threshold, TP_NUM_AUTO, d->lang);
 	{
 		char fr[200], nl[200];
 		snprintf(fr, sizeof(fr), "« <%s » : moins de %s personnes ; « x » : masqué pour qu'un "
@@ -194,44 +281,179 @@ static const column columns[] = {
 
 #define NCOLUMNS (sizeof(columns) / sizeof(columns[0]))
 
-/* Fits s into w points at size, cutting it with an ellipsis when needed. */
-static void fit_text(cairo_t *cr, char *s, double w, double size)
+/* "Vacancies that are not candidates, by reason": what else stands empty
+ * in the commune, for context.  Returns the next y. */
+static double draw_not_candidates(cairo_t *cr, const tp_mapdata *d, const tp_map_commune *c,
+				  double y)
 {
-	size_t n = strlen(s);
+	char buf[2048], title[256], name[256], n[32], dw[32];
+	size_t used = 0;
+	long long total = 0;
+	int k;
 
-	if (tp_text_width(cr, s, size, 0) <= w)
-		return;
-	while (n > 0) {
-		n--;
-		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
-			n--;
-		memcpy(s + n, "…", sizeof("…"));
-		if (tp_text_width(cr, s, size, 0) <= w)
-			return;
+	for (k = 0; k < TP_MAP_REASONS; k++)
+		total += c->idle[k];
+	tp_num_count(n, sizeof(n), total, d->lang);
+	{
+		char fr[128], nl[128];
+		snprintf(fr, sizeof(fr), "Immeubles vides non candidats (%s), par motif", n);
+		snprintf(nl, sizeof(nl), "Leegstaande gebouwen die geen kandidaat zijn (%s), naar reden", n);
+		tp_lang_pick(title, sizeof(title), d->lang, fr, nl, " / ");
+	}
+	cairo_set_source_rgb(cr, 0.05, 0.05, 0.05);
+	y += tp_text(cr, MARGIN, y, PAGE_W - 2 * MARGIN, title, 8.5, TP_TEXT_BOLD) + 2;
+	buf[0] = '\0';
+	for (k = 0; k < TP_MAP_REASONS && used < sizeof(buf); k++) {
+		if (!c->idle[k])
+			continue;
+		if (k < tp_reasons.n)
+			tp_code_name(&tp_reasons.codes[k], d->lang, name, sizeof(name));
+		else
+			tp_lang_pick(name, sizeof(name), d->lang, "motif non donné", "geen reden opgegeven",
+				     " / ");
+		tp_num_count(n, sizeof(n), c->idle[k], d->lang);
+		tp_num_count(dw, sizeof(dw), c->idle_dw[k], d->lang);
+		used += (size_t)snprintf(buf + used, sizeof(buf) - used, "%s%s : %s (%s %s)",
+					 used ? " · " : "", name, n, dw,
+					 !strcmp(d->lang, "nl") ? "won." : "log.");
+	}
+	if (!total)
+		tp_lang_pick(buf, sizeof(buf), d->lang, "aucun", "geen", " / ");
+	cairo_set_source_rgb(cr, 0.2, 0.2, 0.2);
+	return y + tp_text(cr, MARGIN, y, PAGE_W - 2 * MARGIN, buf, 7, 0) + 4;
+}
+
+/* The table's column headers at y; returns the y of the first row. */
+static double table_header(cairo_t *cr, const tp_mapdata *d, double y)
+{
+	char buf[256];
+	double x = MARGIN, hh = 0;
+	size_t j;
+
+	cairo_set_source_rgb(cr, 0.05, 0.05, 0.05);
+	for (j = 0; j < NCOLUMNS; j++) {
+		tp_lang_pick(buf, sizeof(buf), d->lang, columns[j].fr, columns[j].nl, "\n");
+		hh = fmax(hh, tp_text(cr, x, y, columns[j].w - 3, buf, 6.5,
+				      TP_TEXT_BOLD | (columns[j].right ? TP_TEXT_RIGHT : 0)));
+		x += columns[j].w;
+	}
+	y += hh + 2;
+	cairo_move_to(cr, MARGIN, y);
+	cairo_line_to(cr, PAGE_W - MARGIN, y);
+	cairo_set_line_width(cr, 0.6);
+	cairo_stroke(cr);
+	return y + 2;
+}
+
+/* Row i of the list (its rank in the commune is i + 1) at y. */
+static void table_row(cairo_t *cr, const tp_mapdata *d, const commune_list *list, size_t i,
+		      double y)
+{
+	const tp_map_candidate *k = list->k[i];
+	char cell[NCOLUMNS][256], type[128];
+	const tp_code *t;
+	double x = MARGIN;
+	size_t j;
+
+	snprintf(cell[0], sizeof(cell[0]), "%zu", i + 1);
+	snprintf(cell[1], sizeof(cell[1]), "%s", k->address[0] ? k->address : k->src_id);
+	if ((t = tp_code_find(&tp_owner_types, k->owner_type)))
+		tp_code_name(t, d->lang, type, sizeof(type));
+	else
+		snprintf(type, sizeof(type), "%s", k->owner_type);
+	if (k->owner[0])
+		snprintf(cell[2], sizeof(cell[2]), "%s (%s)", k->owner, type);
+	else
+		snprintf(cell[2], sizeof(cell[2]), "%s", type);
+	tp_num_count(cell[3], sizeof(cell[3]), k->dwellings, d->lang);
+	tp_num_format(cell[4], sizeof(cell[4]), k->window, 1, d->lang);
+	tp_date_display(cell[5], sizeof(cell[5]), k->works_start);
+	tp_num_persons(cell[6], sizeof(cell[6]), k->capacity, d->lang);
+	tp_num_format(cell[7], sizeof(cell[7]), k->score, 1, d->lang);
+	if (i % 2 == 0) {
+		cairo_rectangle(cr, MARGIN, y - 1, PAGE_W - 2 * MARGIN, ROW_H);
+		cairo_set_source_rgb(cr, 0.94, 0.95, 0.97);
+		cairo_fill(cr);
+	}
+	cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+	for (j = 0; j < NCOLUMNS; j++) {
+		/* cut with an ellipsis when too long, but for the address: a
+		 * planner finds the building by it, so it shrinks to fit instead */
+		double size = 7;
+		if (j == 1)
+			while (size > 5 && tp_text_width(cr, cell[j], size, 0) > columns[j].w - 6)
+				size -= 0.5;
+		tp_text(cr, x + (columns[j].right ? 3 : 0), y + (7 - size) / 2, columns[j].w - 6,
+			cell[j], size, TP_TEXT_CUT | (columns[j].right ? TP_TEXT_RIGHT : 0));
+		x += columns[j].w;
 	}
 }
 
-static void draw_table(cairo_t *cr, const tp_mapdata *d, const tp_map_commune *c, double y)
+/* The line under a table that stops before the commune's last candidate. */
+static void more_line(cairo_t *cr, const tp_mapdata *d, size_t more, double y)
 {
-	const double bottom = PAGE_H - MARGIN - 18;
-	char buf[512], cell[NCOLUMNS][256], type[128];
-	const tp_code *t;
-	size_t i, j, shown = 0, total = 0;
-	double x, hh = 0;
+	char buf[512], fr[240], nl[240], n[32];
 
-	for (i = 0; i < d->ncands; i++)
-		total += strcmp(d->cands[i].nis, c->nis) == 0;
+	tp_num_count(n, sizeof(n), (long long)more, d->lang);
+	snprintf(fr, sizeof(fr), "… et %s autres (petits points sur la carte) : voir "
+		 "candidates.csv ou la couche candidates de tremplin.gpkg", n);
+	snprintf(nl, sizeof(nl), "… en %s andere (kleine punten op de kaart): zie candidates.csv "
+		 "of de laag candidates in tremplin.gpkg", n);
+	tp_lang_pick(buf, sizeof(buf), d->lang, fr, nl, " / ");
+	cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
+	tp_text(cr, MARGIN, y + 2, PAGE_W - 2 * MARGIN, buf, 7, TP_TEXT_ITALIC);
+}
+
+/* The sources line and the page's number at the foot of every page. */
+static void footer(cairo_t *cr, const tp_mapdata *d, size_t commune, int page)
+{
+	char buf[3000], fr[128], nl[128], where[300];
+
+	cairo_set_source_rgb(cr, 0.35, 0.35, 0.35);
+	snprintf(fr, sizeof(fr), "commune %zu/%zu, page %d", commune + 1, d->ncommunes, page);
+	snprintf(nl, sizeof(nl), "gemeente %zu/%zu, pagina %d", commune + 1, d->ncommunes, page);
+	tp_lang_pick(where, sizeof(where), d->lang, fr, nl, " / ");
+	snprintf(buf, sizeof(buf), "tremplin %s · %s · %s", TP_VERSION, d->crs, where);
+	tp_text(cr, PAGE_W - MARGIN, BOTTOM + 6, 0, buf, 6.5, TP_TEXT_RIGHT);
+	tp_sources_line(buf, sizeof(buf), d, "\n");
+	tp_text(cr, MARGIN, BOTTOM + 16, PAGE_W - 2 * MARGIN, buf, 6, 0);
+}
+
+/* The title of a commune's page (continued: of a page after its first). */
+static double page_title(cairo_t *cr, const tp_mapdata *d, const tp_map_commune *c,
+			 int continued)
+{
+	char buf[512], date[16] = "", fr[256], nl[256];
+	double y = MARGIN - 6;
+
+	cairo_set_source_rgb(cr, 1, 1, 1);
+	cairo_paint(cr);
+	tp_date_display(date, sizeof(date), d->reference_date);
 	cairo_set_source_rgb(cr, 0.05, 0.05, 0.05);
-	{
-		char fr[160], nl[160];
-		snprintf(fr, sizeof(fr), "Bâtiments candidats (%zu), par rang", total);
-		snprintf(nl, sizeof(nl), "Kandidaat-gebouwen (%zu), naar rang", total);
-		tp_lang_pick(buf, sizeof(buf), d->lang, fr, nl, " / ");
+	tp_lang_pick(buf, sizeof(buf), d->lang, c->name_fr, c->name_nl, " / ");
+	if (continued) {
+		tp_lang_pick(fr, sizeof(fr), d->lang, "suite", "vervolg", " / ");
+		size_t used = strlen(buf);
+		snprintf(buf + used, sizeof(buf) - used, " (%s)", fr);
+		y += tp_text(cr, MARGIN, y, PAGE_W - 2 * MARGIN, buf, 12, TP_TEXT_BOLD) + 4;
+		/* the run's note on every page, continued ones too */
+		return y + tp_draw_note(cr, d, MARGIN, y, PAGE_W - 2 * MARGIN) + 4;
 	}
-	y += tp_text(cr, MARGIN, y, 0, buf, 8.5, TP_TEXT_BOLD) + 3;
-	if (total == 0 && c->rejected.records > 0) {
+	y += tp_text(cr, MARGIN, y, PAGE_W - 2 * MARGIN, buf, 17, TP_TEXT_BOLD);
+	snprintf(fr, sizeof(fr), "Commune %s · date de référence %s", c->nis, date);
+	snprintf(nl, sizeof(nl), "Gemeente %s · referentiedatum %s", c->nis, date);
+	tp_lang_pick(buf, sizeof(buf), d->lang, fr, nl, "  |  ");
+	cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
+	return y + tp_text(cr, MARGIN, y + 2, 0, buf, 8, 0) + 10;
+}
+
+/* Why a commune has no candidate: none qualifies, or records were rejected. */
+static void no_candidate(cairo_t *cr, const tp_mapdata *d, const tp_map_commune *c, double y)
+{
+	char buf[512], fr[200], nl[200];
+
+	if (c->rejected.records > 0) {
 		/* not "no building meets the conditions": some were never looked at */
-		char fr[200], nl[200];
 		const char *s = c->rejected.records > 1 ? "s" : "";
 		if (c->vacancy_records == 0) {
 			snprintf(fr, sizeof(fr), "Aucun enregistrement de cette commune n'a pu être "
@@ -247,137 +469,122 @@ static void draw_table(cairo_t *cr, const tp_mapdata *d, const tp_map_commune *c
 		}
 		tp_lang_pick(buf, sizeof(buf), d->lang, fr, nl, "\n");
 		cairo_set_source_rgb(cr, 0.6, 0.05, 0.05);
-		tp_text(cr, MARGIN, y, PAGE_W - 2 * MARGIN, buf, 7.5, TP_TEXT_ITALIC);
-		return;
-	}
-	if (total == 0) {
+	} else {
 		tp_lang_pick(buf, sizeof(buf), d->lang,
 			     "Aucun bâtiment ne remplit les conditions d'une occupation temporaire.",
 			     "Geen enkel gebouw voldoet aan de voorwaarden voor tijdelijke bewoning.",
 			     "\n");
 		cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
-		tp_text(cr, MARGIN, y, PAGE_W - 2 * MARGIN, buf, 7.5, TP_TEXT_ITALIC);
-		return;
 	}
-	x = MARGIN;
-	for (j = 0; j < NCOLUMNS; j++) {
-		tp_lang_pick(buf, sizeof(buf), d->lang, columns[j].fr, columns[j].nl, "\n");
-		hh = fmax(hh, tp_text(cr, x, y, columns[j].w - 3, buf, 6.5,
-				      TP_TEXT_BOLD | (columns[j].right ? TP_TEXT_RIGHT : 0)));
-		x += columns[j].w;
-	}
-	y += hh + 2;
-	cairo_move_to(cr, MARGIN, y);
-	cairo_line_to(cr, PAGE_W - MARGIN, y);
-	cairo_set_line_width(cr, 0.6);
-	cairo_stroke(cr);
-	y += 2;
-	for (i = 0; i < d->ncands; i++) {
-		const tp_map_candidate *k = &d->cands[i];
-		if (strcmp(k->nis, c->nis))
-			continue;
-		if (y + ROW_H > bottom - (shown + 1 < total ? ROW_H : 0))
-			break;
-		snprintf(cell[0], sizeof(cell[0]), "%lld", k->rank);
-		snprintf(cell[1], sizeof(cell[1]), "%s", k->address[0] ? k->address : k->src_id);
-		if ((t = tp_code_find(&tp_owner_types, k->owner_type)))
-			tp_code_name(t, d->lang, type, sizeof(type));
-		else
-			snprintf(type, sizeof(type), "%s", k->owner_type);
-		if (k->owner[0])
-			snprintf(cell[2], sizeof(cell[2]), "%s (%s)", k->owner, type);
-		else
-			snprintf(cell[2], sizeof(cell[2]), "%s", type);
-		snprintf(cell[3], sizeof(cell[3]), "%lld", k->dwellings);
-		sqlite3_snprintf(sizeof(cell[4]), cell[4], "%.1f", k->window);
-		snprintf(cell[5], sizeof(cell[5]), "%s", k->works_start);
-		tp_format_number(cell[6], sizeof(cell[6]), k->capacity);
-		sqlite3_snprintf(sizeof(cell[7]), cell[7], "%.1f", k->score);
-		if (shown % 2 == 0) {
-			cairo_rectangle(cr, MARGIN, y - 1, PAGE_W - 2 * MARGIN, ROW_H);
-			cairo_set_source_rgb(cr, 0.94, 0.95, 0.97);
-			cairo_fill(cr);
-		}
-		cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
-		x = MARGIN;
-		for (j = 0; j < NCOLUMNS; j++) {
-			fit_text(cr, cell[j], columns[j].w - 6, 7);
-			tp_text(cr, columns[j].right ? x + columns[j].w - 3 : x, y, 0, cell[j], 7,
-				columns[j].right ? TP_TEXT_RIGHT : 0);
-			x += columns[j].w;
-		}
-		y += ROW_H;
-		shown++;
-	}
-	if (shown < total) {
-		char fr[200], nl[200];
-		snprintf(fr, sizeof(fr), "… et %zu autres : voir la couche candidates de tremplin.gpkg",
-			 total - shown);
-		snprintf(nl, sizeof(nl), "… en %zu andere: zie de laag candidates in tremplin.gpkg",
-			 total - shown);
-		tp_lang_pick(buf, sizeof(buf), d->lang, fr, nl, " / ");
-		cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
-		tp_text(cr, MARGIN, y + 2, 0, buf, 7, TP_TEXT_ITALIC);
-	}
+	tp_text(cr, MARGIN, y, PAGE_W - 2 * MARGIN, buf, 7.5, TP_TEXT_ITALIC);
 }
 
-static void draw_page(cairo_t *cr, const tp_mapdata *d, size_t i)
+/* The pages of commune i: the first with its map and figures, then as many
+ * as its list takes.  Returns 0, or TP_ERROR (out of memory). */
+static int draw_commune(cairo_t *cr, const tp_mapdata *d, size_t ci, const commune_list *list)
 {
-	const tp_map_commune *c = &d->communes[i];
-	char buf[512], date[16] = "", fr[256], nl[256], line[2100];
-	double y = MARGIN - 6;
+	const tp_map_commune *c = &d->communes[ci];
+	size_t listed = list->n < TP_ATLAS_LISTED ? list->n : TP_ATLAS_LISTED, i = 0;
+	char buf[2100], fr[160], nl[160], n[32];
+	int page = 1, rc;
+	double y = page_title(cr, d, c, 0);
 
-	cairo_set_source_rgb(cr, 1, 1, 1);
-	cairo_paint(cr);
-	tp_date_display(date, sizeof(date), d->reference_date);
-	cairo_set_source_rgb(cr, 0.05, 0.05, 0.05);
-	tp_lang_pick(buf, sizeof(buf), d->lang, c->name_fr, c->name_nl, " / ");
-	y += tp_text(cr, MARGIN, y, PAGE_W - 2 * MARGIN, buf, 17, TP_TEXT_BOLD);
-	snprintf(fr, sizeof(fr), "Commune %s · date de référence %s", c->nis, date);
-	snprintf(nl, sizeof(nl), "Gemeente %s · referentiedatum %s", c->nis, date);
-	tp_lang_pick(buf, sizeof(buf), d->lang, fr, nl, "  |  ");
-	cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
-	y += tp_text(cr, MARGIN, y + 2, 0, buf, 8, 0) + 10;
-	draw_map(cr, d, c, MARGIN, y, PAGE_W - 2 * MARGIN, MAP_H);
-	tp_draw_note(cr, d, MARGIN + 6, y + 6, (PAGE_W - 2 * MARGIN) / 2);
+	rc = draw_map(cr, d, c, list, MARGIN, y, PAGE_W - 2 * MARGIN, MAP_H);
+	if (rc)
+		return rc;
 	y += MAP_H + 12;
 	y = draw_figures(cr, d, c, y);
-	tp_rejected_line(line, sizeof(line), d, &c->rejected, TP_IN_VACANCIES, "\n");
-	if (line[0]) {
+	tp_rejected_line(buf, sizeof(buf), d, &c->rejected, TP_IN_VACANCIES, "\n");
+	if (buf[0]) {
 		cairo_set_source_rgb(cr, 0.6, 0.05, 0.05);
-		y += 4 + tp_text(cr, MARGIN, y + 4, PAGE_W - 2 * MARGIN, line, 7.5, TP_TEXT_BOLD);
+		y += 4 + tp_text(cr, MARGIN, y + 4, PAGE_W - 2 * MARGIN, buf, 7.5, TP_TEXT_BOLD);
 	}
-	draw_table(cr, d, c, y + 10);
-	cairo_set_source_rgb(cr, 0.35, 0.35, 0.35);
-	snprintf(fr, sizeof(fr), "tremplin %s · %s · %s %zu/%zu", TP_VERSION, d->crs,
-		 !strcmp(d->lang, "nl") ? "pagina" : "page", i + 1, d->ncommunes);
-	tp_text(cr, PAGE_W - MARGIN, PAGE_H - MARGIN + 8, 0, fr, 6.5, TP_TEXT_RIGHT);
-	tp_lang_pick(buf, sizeof(buf), d->lang,
-		     "Sources : Bruss'help (dénombrement), logements vides, limites communales",
-		     "Bronnen: Bruss'help (telling), leegstaande woningen, gemeentegrenzen", "\n");
-	tp_text(cr, MARGIN, PAGE_H - MARGIN + 2, PAGE_W / 2, buf, 6, 0);
+	y = draw_not_candidates(cr, d, c, y + 8);
+	tp_num_count(n, sizeof(n), (long long)list->n, d->lang);
+	snprintf(fr, sizeof(fr), "Bâtiments candidats (%s), par rang dans la commune", n);
+	snprintf(nl, sizeof(nl), "Kandidaat-gebouwen (%s), naar rang in de gemeente", n);
+	tp_lang_pick(buf, sizeof(buf), d->lang, fr, nl, " / ");
+	cairo_set_source_rgb(cr, 0.05, 0.05, 0.05);
+	y += 6 + tp_text(cr, MARGIN, y + 6, PAGE_W - 2 * MARGIN, buf, 8.5, TP_TEXT_BOLD) + 3;
+	if (list->n == 0) {
+		no_candidate(cr, d, c, y);
+		footer(cr, d, ci, page);
+		cairo_show_page(cr);
+		return TP_OK;
+	}
+	y = table_header(cr, d, y);
+	for (;;) {
+		/* the last row of the last page leaves room for the "and N more" line */
+		while (i < listed && y + ROW_H <= BOTTOM - (i + 1 == listed && listed < list->n ? ROW_H : 0)) {
+			table_row(cr, d, list, i++, y);
+			y += ROW_H;
+		}
+		if (i == listed) {
+			if (listed < list->n)
+				more_line(cr, d, list->n - listed, y);
+			footer(cr, d, ci, page);
+			cairo_show_page(cr);
+			return TP_OK;
+		}
+		footer(cr, d, ci, page++);
+		cairo_show_page(cr);
+		y = table_header(cr, d, page_title(cr, d, c, 1));
+	}
 }
 
 int tp_write_atlas(const tp_mapdata *d, const char *path)
 {
 	char title[256];
-	cairo_surface_t *s;
+	cairo_surface_t *s = NULL;
 	cairo_t *cr;
+	commune_list *lists = calloc(d->ncommunes ? d->ncommunes : 1, sizeof(*lists));
+	const tp_map_candidate **all = calloc(d->ncands ? d->ncands : 1, sizeof(*all));
+	size_t i, used = 0;
 	tp_outfile out;
-	size_t i;
-	int rc = tp_outfile_begin(&out, path, 0);
+	int rc;
 
+	if (!lists || !all) {
+		free(lists);
+		free(all);
+		return tp_error_set(TP_ERROR, "out of memory");
+	}
+	/* each commune's candidates, in rank order, as slices of one array */
+	for (i = 0; i < d->ncands; i++) {
+		const tp_map_commune *c = tp_mapdata_commune(d, d->cands[i].nis);
+		if (c)
+			lists[c - d->communes].n++;
+	}
+	for (i = 0; i < d->ncommunes; i++) {
+		lists[i].k = all + used;
+		used += lists[i].n;
+		lists[i].n = 0;
+	}
+	for (i = 0; i < d->ncands; i++) {
+		const tp_map_commune *c = tp_mapdata_commune(d, d->cands[i].nis);
+		if (c) {
+			commune_list *l = &lists[c - d->communes];
+			l->k[l->n++] = &d->cands[i];
+		}
+	}
+	rc = tp_outfile_begin(&out, path, 0);
 	if (rc)
-		return rc;
+		goto done;
 	s = cairo_pdf_surface_create(out.tmp, PAGE_W, PAGE_H);
 	tp_lang_pick(title, sizeof(title), d->lang, "Atlas des communes", "Atlas van de gemeenten",
 		     " / ");
 	tp_pdf_metadata(s, d, title);
 	cr = cairo_create(s);
-	for (i = 0; i < d->ncommunes; i++) {
-		draw_page(cr, d, i);
-		cairo_show_page(cr);
-	}
+	for (i = 0; i < d->ncommunes && !rc; i++)
+		rc = draw_commune(cr, d, i, &lists[i]);
 	cairo_destroy(cr);
-	return tp_surface_close(s, &out);
+	if (rc) {
+		cairo_surface_destroy(s);
+		rc = tp_outfile_end(&out, rc);
+	} else {
+		rc = tp_surface_close(s, &out);
+	}
+done:
+	free(lists);
+	free(all);
+	return rc;
 }

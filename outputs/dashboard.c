@@ -18,6 +18,7 @@
 #include "outputs/outfile.h"
 #include "geo/dates.h"
 #include "geo/error.h"
+#include "geo/numbers.h"
 #include "version.h"
 
 #include <math.h>
@@ -245,14 +246,14 @@ static void write_legend(FILE *f, const tp_mapdata *d)
 	fprintf(f, "</em>\n");
 	for (k = d->nclasses - 1; k >= 0; k--) {
 		tp_class_rgb(k, d->nclasses, rgb);
-		tp_format_number(a, sizeof(a), d->lo[k]);
-		tp_format_number(b, sizeof(b), d->hi[k]);
+		tp_num_format(a, sizeof(a), d->lo[k], TP_NUM_AUTO, d->lang);
+		tp_num_format(b, sizeof(b), d->hi[k], TP_NUM_AUTO, d->lang);
 		fprintf(f, "<div class=\"class\"><span class=\"sw\" style=\"background:#%02x%02x%02x\">"
 			   "</span>%s%s%s (%d)</div>\n",
 			rgb[0], rgb[1], rgb[2], a, d->lo[k] == d->hi[k] ? "" : " – ",
 			d->lo[k] == d->hi[k] ? "" : b, d->count[k]);
 	}
-	tp_format_number(a, sizeof(a), d->threshold);
+	tp_num_format(a, sizeof(a), d->threshold, TP_NUM_AUTO, d->lang);
 	fprintf(f, "<div><span class=\"sw nodata\"></span>");
 	if (d->ind->people) {
 		char fr[160], nl[160];
@@ -321,7 +322,7 @@ static void write_headline(FILE *f, const tp_mapdata *d)
 		cap += c->capacity;
 	}
 	fprintf(f, "<section id=\"headline\">\n");
-	tp_format_number(v, sizeof(v), people);
+	tp_num_format(v, sizeof(v), people, TP_NUM_AUTO, d->lang);
 	if (suppressed) {
 		snprintf(fr, sizeof(fr), "personnes dénombrées (somme des chiffres publiés ; %d "
 			 "commune(s) masquée(s))", suppressed);
@@ -332,13 +333,13 @@ static void write_headline(FILE *f, const tp_mapdata *d)
 		snprintf(nl, sizeof(nl), "getelde personen (som van de gepubliceerde cijfers)");
 	}
 	headline(f, d, v, fr, nl, "h-people");
-	tp_format_number(v, sizeof(v), (double)empty);
+	tp_num_count(v, sizeof(v), empty, d->lang);
 	headline(f, d, v, "logements vides", "leegstaande woningen", "h-empty");
-	tp_format_number(v, sizeof(v), (double)cb);
+	tp_num_count(v, sizeof(v), cb, d->lang);
 	headline(f, d, v, "bâtiments candidats", "kandidaat-gebouwen", "h-cand-buildings");
-	tp_format_number(v, sizeof(v), (double)cd);
+	tp_num_count(v, sizeof(v), cd, d->lang);
 	headline(f, d, v, "logements candidats", "kandidaat-woningen", "h-cand-dwellings");
-	tp_format_number(v, sizeof(v), cap);
+	tp_num_persons(v, sizeof(v), cap, d->lang);
 	headline(f, d, v, "personnes qu'ils pourraient accueillir",
 		 "personen die ze zouden kunnen opvangen", "h-capacity");
 	fprintf(f, "</section>\n");
@@ -399,13 +400,13 @@ static void write_communes(FILE *f, const tp_mapdata *d)
 			size_t q = (j + n - 1) % n;
 			cell_num(f, c->has_fig[q], c->fig[q], c->fig_label[q]);
 		}
-		snprintf(v, sizeof(v), "%lld", c->empty_dwellings);
+		tp_num_count(v, sizeof(v), c->empty_dwellings, d->lang);
 		cell_num(f, 1, (double)c->empty_dwellings, v);
-		snprintf(v, sizeof(v), "%lld", c->candidate_buildings);
+		tp_num_count(v, sizeof(v), c->candidate_buildings, d->lang);
 		cell_num(f, 1, (double)c->candidate_buildings, v);
-		snprintf(v, sizeof(v), "%lld", c->candidate_dwellings);
+		tp_num_count(v, sizeof(v), c->candidate_dwellings, d->lang);
 		cell_num(f, 1, (double)c->candidate_dwellings, v);
-		tp_format_number(v, sizeof(v), c->capacity);
+		tp_num_persons(v, sizeof(v), c->capacity, d->lang);
 		cell_num(f, 1, c->capacity, v);
 		/* the count, and what it means as the cell's title */
 		tp_rejected_line(line, sizeof(line), d, &c->rejected, TP_IN_VACANCIES, " / ");
@@ -434,15 +435,12 @@ static void owner_label(FILE *f, const tp_mapdata *d, const char *code)
 
 static const char *commune_name(const tp_mapdata *d, const char *nis, char *buf, size_t len)
 {
-	size_t i;
+	const tp_map_commune *c = tp_mapdata_commune(d, nis);
 
-	for (i = 0; i < d->ncommunes; i++)
-		if (!strcmp(d->communes[i].nis, nis)) {
-			tp_lang_pick(buf, len, d->lang, d->communes[i].name_fr,
-				     d->communes[i].name_nl, " / ");
-			return buf;
-		}
-	snprintf(buf, len, "%s", nis);
+	if (c)
+		tp_lang_pick(buf, len, d->lang, c->name_fr, c->name_nl, " / ");
+	else
+		snprintf(buf, len, "%s", nis);
 	return buf;
 }
 
@@ -511,13 +509,14 @@ static void write_candidates(FILE *f, const tp_mapdata *d)
 		esc(f, k->owner);
 		fprintf(f, "</td><td>");
 		owner_label(f, d, k->owner_type);
-		fprintf(f, "</td><td class=\"n\">%lld</td><td class=\"n\">", k->dwellings);
-		num(f, "%.1f", k->window);
-		fprintf(f, "</td><td>");
-		esc(f, k->works_start);
-		tp_format_number(cap, sizeof(cap), k->capacity);
+		tp_num_count(cap, sizeof(cap), k->dwellings, d->lang);
 		fprintf(f, "</td><td class=\"n\">%s</td><td class=\"n\">", cap);
-		num(f, "%.1f", k->score);
+		fputs(tp_num_format(cap, sizeof(cap), k->window, 1, d->lang), f);
+		fprintf(f, "</td><td>");
+		esc(f, tp_date_display(cap, sizeof(cap), k->works_start));
+		tp_num_persons(cap, sizeof(cap), k->capacity, d->lang);
+		fprintf(f, "</td><td class=\"n\">%s</td><td class=\"n\">", cap);
+		fputs(tp_num_format(cap, sizeof(cap), k->score, 1, d->lang), f);
 		fprintf(f, "</td></tr>\n");
 	}
 	fprintf(f, "</tbody></table></div></section>\n");
@@ -576,7 +575,7 @@ static void write_page(FILE *f, const tp_mapdata *d)
 	write_communes(f, d);
 	write_candidates(f, d);
 	fprintf(f, "</main>\n<footer><p>");
-	tp_format_number(thr, sizeof(thr), d->threshold);
+	tp_num_format(thr, sizeof(thr), d->threshold, TP_NUM_AUTO, d->lang);
 	snprintf(fr, sizeof(fr),
 		 "Personnes dénombrées par Bruss'help, réparties entre communes au prorata de la "
 		 "surface des zones de comptage ; chiffres publiés, les effectifs de moins de %s "

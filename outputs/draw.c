@@ -8,10 +8,12 @@
  */
 #include "outputs/draw.h"
 #include "geo/error.h"
+#include "geo/numbers.h"
 #include "version.h"
 
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <cairo-pdf.h>
 #include <pango/pangocairo.h>
@@ -85,14 +87,23 @@ static PangoLayout *make_layout(cairo_t *cr, const char *s, double size, int fla
 	return l;
 }
 
-double tp_text_width(cairo_t *cr, const char *s, double size, int flags)
+void tp_text_size(cairo_t *cr, const char *s, double size, int flags, double *w, double *h)
 {
 	PangoLayout *l = make_layout(cr, s, size, flags);
-	int w, h;
+	int lw, lh;
 
-	pango_layout_get_size(l, &w, &h);
+	pango_layout_get_size(l, &lw, &lh);
 	g_object_unref(l);
-	return (double)w / PANGO_SCALE;
+	*w = (double)lw / PANGO_SCALE;
+	*h = (double)lh / PANGO_SCALE;
+}
+
+double tp_text_width(cairo_t *cr, const char *s, double size, int flags)
+{
+	double w, h;
+
+	tp_text_size(cr, s, size, flags, &w, &h);
+	return w;
 }
 
 double tp_text(cairo_t *cr, double x, double y, double w, const char *s, double size, int flags)
@@ -102,7 +113,10 @@ double tp_text(cairo_t *cr, double x, double y, double w, const char *s, double 
 
 	if (w > 0) {
 		pango_layout_set_width(l, (int)(w * PANGO_SCALE));
-		pango_layout_set_wrap(l, PANGO_WRAP_WORD_CHAR);
+		if (flags & TP_TEXT_CUT)
+			pango_layout_set_ellipsize(l, PANGO_ELLIPSIZE_END);
+		else
+			pango_layout_set_wrap(l, PANGO_WRAP_WORD_CHAR);
 	}
 	if (flags & (TP_TEXT_CENTER | TP_TEXT_RIGHT))
 		pango_layout_set_alignment(l, flags & TP_TEXT_CENTER ? PANGO_ALIGN_CENTER
@@ -158,10 +172,8 @@ void tp_scale_bar(cairo_t *cr, const tp_view *v, double x, double y, double maxw
 	}
 	cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
 	tp_text(cr, x, y - 14, 0, "0", 6.5, TP_TEXT_CENTER | TP_TEXT_HALO);
-	if (len >= 1000)
-		sqlite3_snprintf(sizeof(lab), lab, "%g km", len / 1000);
-	else
-		sqlite3_snprintf(sizeof(lab), lab, "%g m", len);
+	tp_num_format(lab, sizeof(lab) - 4, len >= 1000 ? len / 1000 : len, TP_NUM_AUTO, NULL);
+	strcat(lab, len >= 1000 ? " km" : " m");
 	tp_text(cr, x + w, y - 14, 0, lab, 6.5, TP_TEXT_CENTER | TP_TEXT_HALO);
 	cairo_restore(cr);
 }
@@ -197,15 +209,46 @@ void tp_draw_candidate(cairo_t *cr, double x, double y, double r, double width)
 	cairo_stroke(cr);
 }
 
+/* Where tp_map_frame() puts the scale bar (its bottom left) and the north arrow (its top centre). */
+static void frame_anchors(double x, double y, double w, double h, double inset, double *sx,
+			  double *sy, double *nx, double *ny)
+{
+	*sx = x + 12 + inset;
+	*sy = y + h - 10 - inset;
+	*nx = x + w - 20 - inset;
+	*ny = y + 8 + inset;
+}
+
 void tp_map_frame(cairo_t *cr, const tp_view *v, double x, double y, double w, double h,
 		  double inset)
 {
+	double sx, sy, nx, ny;
+
+	frame_anchors(x, y, w, h, inset, &sx, &sy, &nx, &ny);
 	cairo_rectangle(cr, x, y, w, h);
 	cairo_set_source_rgb(cr, 0.6, 0.6, 0.6);
 	cairo_set_line_width(cr, 0.5);
 	cairo_stroke(cr);
-	tp_scale_bar(cr, v, x + 12 + inset, y + h - 10 - inset, w / 4);
-	tp_north_arrow(cr, x + w - 20 - inset, y + 8 + inset);
+	tp_scale_bar(cr, v, sx, sy, w / 4);
+	tp_north_arrow(cr, nx, ny);
+}
+
+void tp_map_frame_boxes(double x, double y, double w, double h, double inset,
+			double boxes[2][4])
+{
+	double sx, sy, nx, ny;
+
+	frame_anchors(x, y, w, h, inset, &sx, &sy, &nx, &ny);
+	/* the bar is at most w / 4 long; its labels stand 14 points above it,
+	 * the last one centred on its end */
+	boxes[0][0] = sx - 6;
+	boxes[0][1] = sy - 15;
+	boxes[0][2] = sx + w / 4 + 16;
+	boxes[0][3] = sy + 1;
+	boxes[1][0] = nx - 8;
+	boxes[1][1] = ny - 3;
+	boxes[1][2] = nx + 8;
+	boxes[1][3] = ny + 31;
 }
 
 double tp_point_radius(long long dw, long long max)
@@ -214,14 +257,17 @@ double tp_point_radius(long long dw, long long max)
 	return 1.2 + 5.8 * sqrt((double)(dw > 0 ? dw : 0) / (double)(max > 0 ? max : 1));
 }
 
-void tp_draw_note(cairo_t *cr, const tp_mapdata *d, double x, double y, double w)
+double tp_draw_note(cairo_t *cr, const tp_mapdata *d, double x, double y, double w)
 {
+	double h;
+
 	if (!d->note[0])
-		return;
+		return 0;
 	cairo_save(cr);
 	cairo_set_source_rgb(cr, 0.70, 0.07, 0.07);
-	tp_text(cr, x, y, w, d->note, 9, TP_TEXT_BOLD | TP_TEXT_HALO);
+	h = tp_text(cr, x, y, w, d->note, 9, TP_TEXT_BOLD | TP_TEXT_HALO);
 	cairo_restore(cr);
+	return h;
 }
 
 void tp_pdf_metadata(cairo_surface_t *pdf, const tp_mapdata *d, const char *title)

@@ -30,8 +30,8 @@ void tp_path_commune(cairo_t *cr, const tp_map_commune *c, const tp_view *v);
 void tp_pdf_metadata(cairo_surface_t *pdf, const tp_mapdata *d, const char *title);
 
 /* The run's note ([run] note; nothing when there is none), in red on a white
- * halo, from (x, y), wrapped to width w. */
-void tp_draw_note(cairo_t *cr, const tp_mapdata *d, double x, double y, double w);
+ * halo, from (x, y), wrapped to width w.  Returns the height it took (0: none). */
+double tp_draw_note(cairo_t *cr, const tp_mapdata *d, double x, double y, double w);
 
 /* Finishes and destroys a PDF or SVG surface drawn into out->tmp, then
  * commits out, or aborts it when Cairo failed (TP_EOUTPUT naming the path). */
@@ -43,6 +43,7 @@ enum {
 	TP_TEXT_CENTER = 4,  /* x is the centre of the text */
 	TP_TEXT_RIGHT = 8,   /* x is the right end of the text */
 	TP_TEXT_HALO = 16,   /* a white outline under the glyphs, for text on a map */
+	TP_TEXT_CUT = 32,    /* one line cut with an ellipsis at width w, not wrapped */
 };
 
 /* Draws UTF-8 text s with Pango (DejaVu Sans, size in points) in the
@@ -52,6 +53,9 @@ double tp_text(cairo_t *cr, double x, double y, double w, const char *s, double 
 
 /* Width of s as tp_text() would draw it unwrapped. */
 double tp_text_width(cairo_t *cr, const char *s, double size, int flags);
+
+/* Width and height of s as tp_text() would draw it unwrapped, into *w and *h. */
+void tp_text_size(cairo_t *cr, const char *s, double size, int flags, double *w, double *h);
 
 /* Draws a scale bar with its bottom-left at x, y, about maxw wide. */
 void tp_scale_bar(cairo_t *cr, const tp_view *v, double x, double y, double maxw);
@@ -68,6 +72,11 @@ void tp_draw_candidate(cairo_t *cr, double x, double y, double r, double width);
  * right, both `inset` points further in than on an atlas page. */
 void tp_map_frame(cairo_t *cr, const tp_view *v, double x, double y, double w, double h,
 		  double inset);
+
+/* The boxes tp_map_frame() draws the scale bar and the north arrow in, as
+ * x0, y0, x1, y1, so that no label goes under them. */
+void tp_map_frame_boxes(double x, double y, double w, double h, double inset,
+			double boxes[2][4]);
 
 /* Fills cr's current path (consumed) in the "no data or withheld" style,
  * grey with thin diagonal lines, over the page rectangle x0..x1, y0..y1

@@ -629,7 +629,7 @@ static int write_styles(writer *w)
 		goto cleanup;
 	max_dwellings = rc > 0 ? tp_rows_double(st, 0) : 0;
 	rc = TP_OK;
-	qml[0] = tp_style_communes(w->opts->indicator, &classes, decimals, w->opts->language);
+	qml[0] = tp_style_communes(w->opts->indicator, &classes, decimals, w->opts->language, 1);
 	qml[1] = tp_style_candidates(max_dwellings, w->opts->language);
 	qml[2] = tp_style_vacancies(w->opts->language);
 	qml[3] = tp_style_zones();

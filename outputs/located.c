@@ -278,7 +278,7 @@ static int write_style(GDALDatasetH ds, const char *path, const tp_located *in)
 		values[i] = (double)in->count[i];
 	tp_classes_quantile(&classes, values, in->polys->n);
 	free(values);
-	qml[0] = tp_style_communes("count", &classes, 0, "both");
+	qml[0] = tp_style_communes("count", &classes, 0, "both", 0);
 	if (!qml[0])
 		return tp_error_set(TP_ERROR, "%s: out of memory", path);
 	rc = tp_gpkg_write_styles(ds, path, 1, layers, qml, what);

@@ -16,6 +16,7 @@
  */
 #include "outputs/mapdata.h"
 #include "geo/error.h"
+#include "geo/numbers.h"
 #include "geo/rings.h"
 #include "geo/geo.h"
 #include "outputs/query.h"
@@ -78,29 +79,19 @@ const tp_map_candidate **tp_mapdata_by_size(const tp_mapdata *d)
 	return k;
 }
 
-void tp_format_number(char *buf, size_t len, double v)
+double tp_mapdata_total(const tp_mapdata *d, int *withheld)
 {
-	char digits[64];
-	size_t n, i, o = 0, ndig;
+	double total = 0;
+	size_t i;
 
-	/* whatever the locale: sqlite3_snprintf always writes '.' */
-	if (fabs(v - round(v)) > 1e-9)
-		sqlite3_snprintf((int)sizeof(digits), digits, "%.1f", fabs(v));
-	else
-		sqlite3_snprintf((int)sizeof(digits), digits, "%.0f", fabs(round(v)));
-	n = strlen(digits);
-	ndig = strcspn(digits, ".");
-	if (v < 0 && round(v * 10) != 0 && o + 1 < len)
-		buf[o++] = '-';
-	for (i = 0; i < n && o + 4 < len; i++) {
-		if (i && i < ndig && (ndig - i) % 3 == 0) {
-			/* U+202F NARROW NO-BREAK SPACE groups thousands in fr and nl alike */
-			memcpy(buf + o, "\xe2\x80\xaf", 3);
-			o += 3;
-		}
-		buf[o++] = digits[i];
+	*withheld = 0;
+	for (i = 0; i < d->ncommunes; i++) {
+		if (d->communes[i].has_value)
+			total += d->communes[i].value;
+		else
+			(*withheld)++;
 	}
-	buf[o] = '\0';
+	return total;
 }
 
 void tp_mapdata_free(tp_mapdata *d)
@@ -243,8 +234,11 @@ static int load_communes(tp_mapdata *d, tp_view *v, tp_geo *g)
 			c->has_fig[i] = !tp_rows_null(st, col);
 			c->fig[i] = c->has_fig[i] ? tp_rows_double(st, col) : 0;
 			snprintf(c->fig_label[i], sizeof(c->fig_label[i]), "%s", lab ? lab : "");
-			if (c->has_fig[i] && !lab)
-				tp_format_number(c->fig_label[i], sizeof(c->fig_label[i]), c->fig[i]);
+			/* a published figure is written as print writes numbers ("9 777");
+			 * a withheld one keeps its label ("<5", "x") */
+			if (c->has_fig[i] && (!lab || strspn(lab, "0123456789.-") == strlen(lab)))
+				tp_num_format(c->fig_label[i], sizeof(c->fig_label[i]), c->fig[i],
+					      TP_NUM_AUTO, d->lang);
 		}
 	}
 	if (step < 0)
@@ -276,7 +270,10 @@ static void indicator_value(const tp_mapdata *d, tp_map_commune *c)
 			   : !strcmp(n, "candidate_buildings") ? (double)c->candidate_buildings
 			   : !strcmp(n, "candidate_dwellings") ? (double)c->candidate_dwellings
 							       : c->capacity;
-		tp_format_number(c->label, sizeof(c->label), c->value);
+		if (!strcmp(n, "capacity"))
+			tp_num_persons(c->label, sizeof(c->label), c->value, d->lang);
+		else
+			tp_num_format(c->label, sizeof(c->label), c->value, TP_NUM_AUTO, d->lang);
 	}
 	if (!c->label[0])
 		snprintf(c->label, sizeof(c->label), "–");
@@ -371,6 +368,47 @@ done:
 	return rc;
 }
 
+/* The commune whose NIS code is nis (d->communes is ordered by it), or NULL. */
+tp_map_commune *tp_mapdata_commune(const tp_mapdata *d, const char *nis)
+{
+	size_t lo = 0, hi = d->ncommunes;
+
+	while (nis && lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(d->communes[mid].nis, nis);
+		if (c == 0)
+			return &d->communes[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* The vacancies located in each commune that are not candidates, by reason. */
+static int load_not_candidates(tp_mapdata *d, tp_view *v)
+{
+	tp_rows *st = NULL;
+	int rc, step;
+
+	rc = tp_rows_open(&st, v, TP_ROWS_MAP_NOT_CANDIDATES, NULL, NULL);
+	if (rc)
+		return rc;
+	while ((step = tp_rows_next(st)) > 0) {
+		tp_map_commune *c = tp_mapdata_commune(d, tp_rows_text(st, 0));
+		const tp_code *r = tp_code_find(&tp_reasons, tp_rows_text(st, 1));
+		int k = r && r - tp_reasons.codes < TP_MAP_REASONS - 1 ? (int)(r - tp_reasons.codes)
+								      : TP_MAP_REASONS - 1;
+		if (!c)
+			continue;
+		c->idle[k] += tp_rows_int64(st, 2);
+		c->idle_dw[k] += (long long)tp_rows_double(st, 3);
+	}
+	tp_rows_close(st);
+	return step < 0 ? step : TP_OK;
+}
+
 /* The input called name, TP_IN_*, or -1. */
 static int input_index(const char *name)
 {
@@ -409,7 +447,6 @@ static void count_reject(tp_rejected *r, const char *field)
 static int load_rejected(tp_mapdata *d, tp_view *v)
 {
 	tp_rows *st = NULL;
-	size_t i;
 	int rc, step, k;
 
 	rc = tp_rows_open(&st, v, TP_ROWS_REJECTED, NULL, NULL);
@@ -417,6 +454,7 @@ static int load_rejected(tp_mapdata *d, tp_view *v)
 		return rc;
 	while ((step = tp_rows_next(st)) > 0) {
 		const char *nis = tp_rows_text(st, 1), *field = tp_rows_text(st, 2);
+		tp_map_commune *c;
 		tp_rejected *r;
 		if ((k = input_index(tp_rows_text(st, 0))) < 0)
 			continue;
@@ -424,11 +462,8 @@ static int load_rejected(tp_mapdata *d, tp_view *v)
 		r->records++;
 		r->dwellings += tp_rows_int64(st, 3);
 		count_reject(r, field ? field : "");
-		for (i = 0; nis && k == TP_IN_VACANCIES && i < d->ncommunes; i++)
-			if (!strcmp(d->communes[i].nis, nis)) {
-				count_reject(&d->communes[i].rejected, field ? field : "");
-				break;
-			}
+		if (k == TP_IN_VACANCIES && (c = tp_mapdata_commune(d, nis)))
+			count_reject(&c->rejected, field ? field : "");
 	}
 	tp_rows_close(st);
 	if (step < 0)
@@ -518,11 +553,35 @@ void tp_rejected_line(char *buf, size_t len, const tp_mapdata *d, const tp_rejec
 	tp_lang_pick(buf, len, d->lang, fr, nl, sep);
 }
 
+void tp_sources_line(char *buf, size_t len, const tp_mapdata *d, const char *sep)
+{
+	char fr[1400], nl[1400];
+	const char *lambert = strcmp(d->crs, "EPSG:31370") == 0 ? " (Belgian Lambert 72)" : "";
+
+	if (d->run_sources[0]) {
+		snprintf(fr, sizeof(fr), "Sources : %s. Système de coordonnées : %s%s.", d->run_sources,
+			 d->crs, lambert);
+		snprintf(nl, sizeof(nl), "Bronnen: %s. Coördinatenstelsel: %s%s.", d->run_sources,
+			 d->crs, lambert);
+	} else {
+		snprintf(fr, sizeof(fr),
+			 "Sources : dénombrement Bruss'help, zones de comptage (%s) ; logements vides "
+			 "(%s) ; limites communales (%s). Système de coordonnées : %s%s.",
+			 d->sources[2], d->sources[1], d->sources[0], d->crs, lambert);
+		snprintf(nl, sizeof(nl),
+			 "Bronnen: telling Bruss'help, telzones (%s); leegstaande woningen (%s); "
+			 "gemeentegrenzen (%s). Coördinatenstelsel: %s%s.",
+			 d->sources[2], d->sources[1], d->sources[0], d->crs, lambert);
+	}
+	tp_lang_pick(buf, len, d->lang, fr, nl, sep);
+}
+
 /* The reference date, CRS, note and input file names; what is missing keeps
  * its default, a read error is reported (TP_ESTORE). */
 static int load_meta(tp_mapdata *d, tp_view *v)
 {
-	static const char *const meta[] = {"crs", "min_window_months", "note", "reference_date"};
+	static const char *const meta[] = {"crs", "min_window_months", "note", "reference_date",
+					   "sources"};
 	static const char *const inputs[3] = {"communes", "vacancies", "zones"};
 	tp_rows *st = NULL;
 	const char *p, *slash;
@@ -531,7 +590,7 @@ static int load_meta(tp_mapdata *d, tp_view *v)
 	snprintf(d->crs, sizeof(d->crs), "EPSG:31370");
 	d->min_window = 24;
 	rc = tp_rows_open(&st, v, TP_ROWS_META, meta[0], NULL);
-	for (i = 0; i < 4 && !rc; i++) {
+	for (i = 0; i < 5 && !rc; i++) {
 		if (i)
 			tp_rows_rewind(st, meta[i]);
 		got = tp_rows_next(st);
@@ -545,8 +604,10 @@ static int load_meta(tp_mapdata *d, tp_view *v)
 			d->min_window = atof(p);
 		else if (i == 2)
 			snprintf(d->note, sizeof(d->note), "%s", p);
-		else
+		else if (i == 3)
 			snprintf(d->reference_date, sizeof(d->reference_date), "%s", p);
+		else
+			snprintf(d->run_sources, sizeof(d->run_sources), "%s", p);
 	}
 	tp_rows_close(st);
 	st = NULL;
@@ -620,6 +681,8 @@ int tp_mapdata_load(tp_mapdata **out, sqlite3 *store, const tp_render_opts *opts
 		rc = load_meta(d, view);
 	if (!rc)
 		rc = load_rejected(d, view);
+	if (!rc)
+		rc = load_not_candidates(d, view);
 	tp_view_close(view);
 	view = NULL;
 	if (rc)

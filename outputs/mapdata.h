@@ -50,6 +50,8 @@ typedef struct tp_rejected {
 	long long others;    /* records rejected for fields beyond field[] */
 } tp_rejected;
 
+#define TP_MAP_REASONS 8 /* tp_reasons (6) and "no reason given", with room */
+
 typedef struct tp_map_commune {
 	char nis[16];                  /* NIS code */
 	char *name_fr;                 /* French name */
@@ -71,6 +73,9 @@ typedef struct tp_map_commune {
 	long long candidate_dwellings; /* their dwellings */
 	double capacity;               /* people the candidates could host */
 	tp_rejected rejected;          /* vacancy records rejected that can be placed in it */
+	long long idle[TP_MAP_REASONS];     /* records located in it that are not candidates,
+					       per reason (tp_reasons order; the last: none given) */
+	long long idle_dw[TP_MAP_REASONS];  /* their dwellings */
 } tp_map_commune;
 
 typedef struct tp_map_candidate {
@@ -108,6 +113,7 @@ typedef struct tp_mapdata {
 	char note[512];                /* meta.note ([run] note), "" if none */
 	double min_window;             /* meta.min_window_months */
 	char sources[3][256];          /* file names of communes, vacancies, zones */
+	char run_sources[1024];        /* meta.sources ([run] sources), "" if none */
 	tp_rejected rejected[3];       /* rows of communes, vacancies, zones not used */
 } tp_mapdata;
 
@@ -123,12 +129,24 @@ enum { TP_IN_COMMUNES, TP_IN_VACANCIES, TP_IN_ZONES };
 void tp_rejected_line(char *buf, size_t len, const tp_mapdata *d, const tp_rejected *r,
 		      int input, const char *sep);
 
+/*
+ * Writes into buf the sources line every map prints: "Sources : " and
+ * [run] sources, or the input files' names when it is not set, then the
+ * coordinate system; in d's language(s) (both: French, sep, Dutch).
+ */
+void tp_sources_line(char *buf, size_t len, const tp_mapdata *d, const char *sep);
+
 /* Loads everything the maps and the dashboard show; free with tp_mapdata_free. */
 int tp_mapdata_load(tp_mapdata **out, sqlite3 *store, const tp_render_opts *opts);
 void tp_mapdata_free(tp_mapdata *d);
 
-/* A number for people: integer when whole, else 1 decimal; thin space groups. */
-void tp_format_number(char *buf, size_t len, double v);
+/* The commune whose NIS code is nis, or NULL. */
+tp_map_commune *tp_mapdata_commune(const tp_mapdata *d, const char *nis);
+
+/* The region's total of the indicator: the sum of the communes' published
+ * values; *withheld gets how many communes have none (withheld or no
+ * data), left out of the sum. */
+double tp_mapdata_total(const tp_mapdata *d, int *withheld);
 
 /* The candidates in drawing order: largest first (then by rank), so that
  * small discs stay on top of large ones.  Free with free(); NULL when out

@@ -253,13 +253,17 @@ void tp_xml_escape(sqlite3_str *x, const char *s);
  * the class below (the smallest value for the first) to the largest of its
  * own (a value equal to a bound belongs to the lower class, as QGIS matches
  * the first range), in the colours of the printed maps (tp_class_rgb),
- * labels with decimals digits.
+ * labels with decimals digits; with labelled, each commune labelled with
+ * its name (in language) and its figure as published (field's _label
+ * column for a people figure), placed by QGIS so that none collide.
  * tp_style_candidates: circles whose area grows with dwellings, up to
- * max_dwellings.  tp_style_vacancies: categories by reason.
+ * max_dwellings, in the printed maps' colour, with a legend of their sizes
+ * (the same dwellings as the printed overview's).  tp_style_vacancies:
+ * categories by reason.
  * tp_style_zones: outlines only, so that the communes show through.
  */
 char *tp_style_communes(const char *field, const tp_classes *classes, int decimals,
-			const char *language);
+			const char *language, int labelled);
 char *tp_style_candidates(double max_dwellings, const char *language);
 char *tp_style_vacancies(const char *language);
 char *tp_style_zones(void);

@@ -15,8 +15,10 @@
 #include "outputs/maps.h"
 #include "geo/json.h"
 #include "outputs/draw.h"
+#include "outputs/labels.h"
 #include "geo/dates.h"
 #include "geo/error.h"
+#include "geo/numbers.h"
 #include "version.h"
 
 #include <math.h>
@@ -164,12 +166,12 @@ static cand_drawing draw_candidates(cairo_t *cr, const tp_mapdata *d, const tp_v
 }
 
 /* "lo – hi" for a class of the legend. */
-static void class_text(char *buf, size_t len, double lo, double hi)
+static void class_text(char *buf, size_t len, const tp_mapdata *d, double lo, double hi)
 {
 	char a[32], b[32];
 
-	tp_format_number(a, sizeof(a), lo);
-	tp_format_number(b, sizeof(b), hi);
+	tp_num_format(a, sizeof(a), lo, TP_NUM_AUTO, d->lang);
+	tp_num_format(b, sizeof(b), hi, TP_NUM_AUTO, d->lang);
 	if (lo == hi)
 		snprintf(buf, len, "%s", a);
 	else
@@ -198,7 +200,7 @@ static double draw_legend(cairo_t *cr, const tp_mapdata *d, const cand_drawing *
 		cairo_set_source_rgb(cr, 0.4, 0.4, 0.4);
 		cairo_set_line_width(cr, 0.5);
 		cairo_stroke(cr);
-		class_text(lim, sizeof(lim), d->lo[k], d->hi[k]);
+		class_text(lim, sizeof(lim), d, d->lo[k], d->hi[k]);
 		snprintf(line, sizeof(line), "%s   (%d)", lim, d->count[k]);
 		cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
 		tp_text(cr, x + 30, y + 1, 0, line, 8, 0);
@@ -210,7 +212,7 @@ static double draw_legend(cairo_t *cr, const tp_mapdata *d, const cand_drawing *
 	cairo_set_source_rgb(cr, 0.4, 0.4, 0.4);
 	cairo_set_line_width(cr, 0.5);
 	cairo_stroke(cr);
-	tp_format_number(thr, sizeof(thr), d->threshold);
+	tp_num_format(thr, sizeof(thr), d->threshold, TP_NUM_AUTO, d->lang);
 	if (d->ind->people) {
 		char fr[128], nl[128];
 		snprintf(fr, sizeof(fr), "pas de donnée, ou chiffre masqué (<%s ou x : secret "
@@ -240,28 +242,24 @@ static double draw_legend(cairo_t *cr, const tp_mapdata *d, const cand_drawing *
 			     "Kandidaat-gebouwen voor tijdelijke bewoning, per aantal woningen", "\n");
 	y += tp_text(cr, x, y, w, buf, 8, TP_TEXT_BOLD) + 6;
 	if (d->ncands && cd->max_dwellings > 0) {
-		long long sizes[3] = {1, 0, cd->max_dwellings};
+		long long sizes[3];
 		double cx = x + 10;
-		int i;
-		sizes[1] = cd->max_dwellings >= 10 ? (cd->max_dwellings / 2 / 5) * 5 : 0;
-		for (i = 0; i < 3; i++) {
+		int i, nsizes = tp_candidate_legend_sizes(cd->max_dwellings, sizes);
+		for (i = 0; i < nsizes; i++) {
 			double r;
 			char n[32];
-			if (sizes[i] <= 0 || (i == 1 && (sizes[1] <= 1 || sizes[1] >= sizes[2])) ||
-			    (i == 2 && sizes[2] == 1))
-				continue;
 			r = tp_point_radius(sizes[i], cd->max_dwellings);
 			tp_draw_candidate(cr, cx + r, y + 9, r, 0.4);
-			snprintf(n, sizeof(n), "%lld", sizes[i]);
+			tp_num_count(n, sizeof(n), sizes[i], d->lang);
 			cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
 			tp_text(cr, cx + r, y + 20, 0, n, 7, TP_TEXT_CENTER);
 			cx += 2 * r + 22;
 		}
 		y += 34;
-		snprintf(nd, sizeof(nd), "%zu", d->ncands);
+		tp_num_count(nd, sizeof(nd), (long long)d->ncands, d->lang);
 		{
 			char fr[512], nl[512], m[32];
-			tp_format_number(m, sizeof(m), d->min_window);
+			tp_num_format(m, sizeof(m), d->min_window, TP_NUM_AUTO, d->lang);
 			snprintf(fr, sizeof(fr), "%s bâtiments, fenêtre d'au moins %s mois", nd, m);
 			snprintf(nl, sizeof(nl), "%s gebouwen, venster van minstens %s maanden", nd, m);
 			if (cd->side > 0) {
@@ -281,33 +279,86 @@ static double draw_legend(cairo_t *cr, const tp_mapdata *d, const cand_drawing *
 	return y;
 }
 
-static void draw_names(cairo_t *cr, const tp_mapdata *d, const tp_view *v, int with_value)
+/* The communes' names and values, placed so that none covers another. */
+static int draw_names(cairo_t *cr, const tp_mapdata *d, const tp_view *v, tp_labels *L)
 {
 	size_t i;
+	int rc = TP_OK, placed;
 
-	for (i = 0; i < d->ncommunes; i++) {
+	cairo_set_source_rgb(cr, 0.05, 0.05, 0.05);
+	for (i = 0; i < d->ncommunes && !rc; i++) {
 		const tp_map_commune *c = &d->communes[i];
 		char name[256];
-		double x = tp_view_x(v, c->lx), y = tp_view_y(v, c->ly), h;
+		tp_label_line lines[2] = {{name, 6, 0}, {c->label, 6.5, TP_TEXT_BOLD}};
 		tp_lang_pick(name, sizeof(name), d->lang, c->name_fr, c->name_nl, "\n");
-		h = strchr(name, '\n') ? 14 : 7;
-		cairo_set_source_rgb(cr, 0.05, 0.05, 0.05);
-		tp_text(cr, x, y - h, 0, name, 6, TP_TEXT_CENTER | TP_TEXT_HALO);
-		if (with_value)
-			tp_text(cr, x, y - h + (h == 14 ? 15 : 8), 0, c->label, 6.5,
-				TP_TEXT_CENTER | TP_TEXT_HALO | TP_TEXT_BOLD);
+		rc = tp_labels_place(L, cr, tp_view_x(v, c->lx), tp_view_y(v, c->ly), 0, lines, 2, 0,
+				     &placed);
 	}
+	return rc;
 }
 
-static void draw_overview(cairo_t *cr, const tp_mapdata *d)
+/*
+ * The region's total of the mapped figure, in a box in the map's bottom
+ * right corner (blocked for labels): the sum of the communes' published
+ * values, saying how many are withheld and so left out of it.
+ */
+static int draw_total(cairo_t *cr, const tp_mapdata *d, tp_labels *L, double x1, double y1)
+{
+	char v[64], l1[256], l2[512], l3[512], fr[256], nl[256];
+	const char *lines[3] = {l1, l2, l3};
+	double w[3], h[3], W = 0, H = 0, y;
+	int withheld = 0, k, n;
+	double total = tp_mapdata_total(d, &withheld);
+
+	if (!strcmp(d->ind->name, "capacity"))
+		tp_num_persons(v, sizeof(v), total, d->lang);
+	else
+		tp_num_format(v, sizeof(v), total, TP_NUM_AUTO, d->lang);
+	snprintf(fr, sizeof(fr), "Région : %s", v);
+	snprintf(nl, sizeof(nl), "Gewest: %s", v);
+	if (!strcmp(d->lang, "both"))
+		snprintf(l1, sizeof(l1), "Région / Gewest : %s", v);
+	else
+		tp_lang_pick(l1, sizeof(l1), d->lang, fr, nl, " / ");
+	tp_lang_pick(l2, sizeof(l2), d->lang, d->ind->fr, d->ind->nl, " / ");
+	n = 2;
+	if (withheld) {
+		snprintf(fr, sizeof(fr), "somme des chiffres publiés, %d commune%s masquée%s", withheld,
+			 withheld > 1 ? "s" : "", withheld > 1 ? "s" : "");
+		snprintf(nl, sizeof(nl), "som van de gepubliceerde cijfers, %d gemeente%s afgeschermd",
+			 withheld, withheld > 1 ? "n" : "");
+		tp_lang_pick(l3, sizeof(l3), d->lang, fr, nl, "\n");
+		n = 3;
+	}
+	for (k = 0; k < n; k++) {
+		tp_text_size(cr, lines[k], k ? 6.5 : 8.5, k ? TP_TEXT_ITALIC : TP_TEXT_BOLD, &w[k],
+			     &h[k]);
+		W = fmax(W, w[k]);
+		H += h[k];
+	}
+	cairo_rectangle(cr, x1 - W - 8, y1 - H - 6, W + 8, H + 6);
+	cairo_set_source_rgba(cr, 1, 1, 1, 0.9);
+	cairo_fill_preserve(cr);
+	cairo_set_source_rgb(cr, 0.6, 0.6, 0.6);
+	cairo_set_line_width(cr, 0.5);
+	cairo_stroke(cr);
+	cairo_set_source_rgb(cr, 0.05, 0.05, 0.05);
+	for (k = 0, y = y1 - H - 3; k < n; y += h[k], k++)
+		tp_text(cr, x1 - 4, y, 0, lines[k], k ? 6.5 : 8.5,
+			TP_TEXT_RIGHT | (k ? TP_TEXT_ITALIC : TP_TEXT_BOLD));
+	return tp_labels_block(L, x1 - W - 8, y1 - H - 6, x1, y1);
+}
+
+/* Draws the overview; L gets its labels (tp_labels_dispose() it after). */
+static int draw_overview(cairo_t *cr, const tp_mapdata *d, tp_labels *L)
 {
 	const double mx = 28, my = 74, mw = 540, mh = 452;
 	char buf[2600], fr[1280], nl[1280], date[16] = "";
-	const char *lambert;
 	tp_view v;
 	cand_drawing cd;
+	double y, boxes[2][4];
 	size_t i;
-	double y;
+	int rc;
 
 	cairo_set_source_rgb(cr, 1, 1, 1);
 	cairo_paint(cr);
@@ -350,9 +401,23 @@ static void draw_overview(cairo_t *cr, const tp_mapdata *d)
 		cairo_stroke(cr);
 	}
 	cd = draw_candidates(cr, d, &v);
-	draw_names(cr, d, &v, 1);
-	tp_draw_note(cr, d, mx + 8, my + 8, mw / 2);
+	/* labels over the discs, clear of the note, the total, the scale bar
+	 * and the north arrow */
+	tp_labels_init(L, mx + 2, my + 2, mx + mw - 2, my + mh - 2);
+	tp_map_frame_boxes(mx, my, mw, mh, 2, boxes);
+	y = tp_draw_note(cr, d, mx + 8, my + 8, mw / 2);
+	rc = tp_labels_block(L, boxes[0][0], boxes[0][1], boxes[0][2], boxes[0][3]);
+	if (!rc)
+		rc = tp_labels_block(L, boxes[1][0], boxes[1][1], boxes[1][2], boxes[1][3]);
+	if (!rc && y > 0)
+		rc = tp_labels_block(L, mx + 8, my + 8, mx + 8 + mw / 2, my + 8 + y);
+	if (!rc)
+		rc = draw_total(cr, d, L, mx + mw - 6, my + mh - 6);
+	if (!rc)
+		rc = draw_names(cr, d, &v, L);
 	cairo_restore(cr);
+	if (rc)
+		return rc;
 	tp_map_frame(cr, &v, mx, my, mw, mh, 2);
 
 	/* legend and notes */
@@ -371,16 +436,7 @@ static void draw_overview(cairo_t *cr, const tp_mapdata *d)
 			TP_TEXT_ITALIC);
 
 	/* sources and CRS */
-	lambert = strcmp(d->crs, "EPSG:31370") == 0 ? " (Belgian Lambert 72)" : "";
-	snprintf(fr, sizeof(fr),
-		 "Sources : dénombrement Bruss'help, zones de comptage (%s) ; logements vides (%s) ; "
-		 "limites communales (%s). Système de coordonnées : %s%s.",
-		 d->sources[2], d->sources[1], d->sources[0], d->crs, lambert);
-	snprintf(nl, sizeof(nl),
-		 "Bronnen: telling Bruss'help, telzones (%s); leegstaande woningen (%s); "
-		 "gemeentegrenzen (%s). Coördinatenstelsel: %s%s.",
-		 d->sources[2], d->sources[1], d->sources[0], d->crs, lambert);
-	tp_lang_pick(buf, sizeof(buf), d->lang, fr, nl, "\n");
+	tp_sources_line(buf, sizeof(buf), d, "\n");
 	cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
 	y = my + mh + 8 + tp_text(cr, mx, my + mh + 8, PAGE_W - 2 * mx, buf, 6.5, 0);
 
@@ -398,6 +454,7 @@ static void draw_overview(cairo_t *cr, const tp_mapdata *d)
 		y += 2 + tp_text(cr, mx, y + 2, PAGE_W - 2 * mx, buf, 6.5, TP_TEXT_BOLD);
 	}
 	tp_text(cr, PAGE_W - mx, PAGE_H - 16, 0, "tremplin " TP_VERSION, 6, TP_TEXT_RIGHT);
+	return TP_OK;
 }
 
 /* ---- files --------------------------------------------------------------- */
@@ -408,13 +465,16 @@ static int write_png(const tp_mapdata *d, const char *path)
 	cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, (int)ceil(PAGE_W * k),
 							(int)ceil(PAGE_H * k));
 	cairo_t *cr = cairo_create(s);
+	tp_labels L;
 	tp_outfile out;
 	int rc;
 
 	cairo_scale(cr, k, k);
-	draw_overview(cr, d);
+	rc = draw_overview(cr, d, &L);
+	tp_labels_dispose(&L);
 	cairo_destroy(cr);
-	rc = tp_surface_status(s, path);
+	if (!rc)
+		rc = tp_surface_status(s, path);
 	if (!rc)
 		rc = tp_outfile_begin(&out, path, 0);
 	if (!rc) {
@@ -426,8 +486,9 @@ static int write_png(const tp_mapdata *d, const char *path)
 	return rc;
 }
 
-/* Draws the overview onto a vector surface (svg != 0: SVG, else PDF). */
-static int write_vector(const tp_mapdata *d, const char *path, int svg)
+/* Draws the overview onto a vector surface (svg != 0: SVG, else PDF); L
+ * gets its labels. */
+static int write_vector(const tp_mapdata *d, const char *path, int svg, tp_labels *L)
 {
 	char title[512];
 	cairo_surface_t *s;
@@ -446,9 +507,13 @@ static int write_vector(const tp_mapdata *d, const char *path, int svg)
 		tp_pdf_metadata(s, d, title);
 	}
 	cr = cairo_create(s);
-	draw_overview(cr, d);
+	rc = draw_overview(cr, d, L);
 	cairo_show_page(cr);
 	cairo_destroy(cr);
+	if (rc) {
+		cairo_surface_destroy(s);
+		return tp_outfile_end(&out, rc);
+	}
 	return tp_surface_close(s, &out);
 }
 
@@ -461,8 +526,9 @@ static void json_num(FILE *f, double v)
 	fputs(buf, f);
 }
 
-/* overview.json: the classes and what each commune was drawn with. */
-static int write_json(const tp_mapdata *d, const char *path)
+/* overview.json: the classes, what each commune was drawn with, and the
+ * labels as placed on the page (L, in points from the top left). */
+static int write_json(const tp_mapdata *d, const char *path, const tp_labels *L)
 {
 	unsigned char rgb[3];
 	tp_outfile out;
@@ -524,7 +590,35 @@ static int write_json(const tp_mapdata *d, const char *path)
 		else
 			fprintf(f, ", \"class\": null}");
 	}
-	fprintf(f, "\n  ]\n}\n");
+	fprintf(f, "\n  ],\n  \"region_total\": ");
+	{
+		int withheld;
+		json_num(f, tp_mapdata_total(d, &withheld));
+		fprintf(f, ",\n  \"region_total_withheld\": %d", withheld);
+	}
+	fprintf(f, ",\n  \"labels\": [");
+	for (i = 0; i < L->n; i++) {
+		const tp_label *l = &L->placed[i];
+		fprintf(f, "%s\n    {\"text\": ", i ? "," : "");
+		tp_json_fputs(f, l->text);
+		fprintf(f, ", \"box\": [");
+		for (k = 0; k < 4; k++) {
+			fputs(k ? ", " : "", f);
+			json_num(f, round(l->box[k] * 100) / 100);
+		}
+		fprintf(f, "], \"leader\": %s}", l->leader ? "true" : "false");
+	}
+	/* the boxes no label may cover: scale bar, north arrow, note, total */
+	fprintf(f, "\n  ],\n  \"labels_left_out\": %zu,\n  \"keep_clear\": [", L->left_out);
+	for (i = 0; i < L->nblocked; i++) {
+		fprintf(f, "%s[", i ? ", " : "");
+		for (k = 0; k < 4; k++) {
+			fputs(k ? ", " : "", f);
+			json_num(f, round(L->blocked[i][k] * 100) / 100);
+		}
+		fputc(']', f);
+	}
+	fprintf(f, "]\n}\n");
 	return tp_outfile_commit(&out);
 }
 
@@ -533,9 +627,12 @@ int tp_write_overview(const tp_mapdata *d, const char *dir)
 	static const char *const names[] = {"overview.png", "overview.svg", "overview.pdf",
 					    "overview.json"};
 	char path[4200];
+	tp_labels L;
 	size_t i;
 	int rc = TP_OK;
 
+	/* overview.json records the labels of the PDF, drawn just before it */
+	tp_labels_init(&L, 0, 0, 0, 0);
 	for (i = 0; i < sizeof(names) / sizeof(names[0]) && !rc; i++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
 		switch (i) {
@@ -544,11 +641,13 @@ int tp_write_overview(const tp_mapdata *d, const char *dir)
 			break;
 		case 1:
 		case 2:
-			rc = write_vector(d, path, i == 1);
+			tp_labels_dispose(&L);
+			rc = write_vector(d, path, i == 1, &L);
 			break;
 		default:
-			rc = write_json(d, path);
+			rc = write_json(d, path, &L);
 		}
 	}
+	tp_labels_dispose(&L);
 	return rc;
 }

@@ -194,6 +194,13 @@ static const rowset_def rowsets[] = {
 		" FROM vacancies WHERE candidate = 1 ORDER BY rank, id",
 		NULL,
 	},
+	[TP_ROWS_MAP_NOT_CANDIDATES] = {
+		"the vacancies that are not candidates",
+		"SELECT nis_code, reason, COUNT(*), TOTAL(dwellings) FROM vacancies"
+		" WHERE candidate = 0 AND nis_code IS NOT NULL"
+		" GROUP BY nis_code, reason ORDER BY nis_code, reason",
+		NULL,
+	},
 	[TP_ROWS_REJECTED] = {
 		"the rejected records",
 		"SELECT input, nis_code, field, dwellings FROM (SELECT id, input, nis_code, field,"

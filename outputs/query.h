@@ -90,6 +90,12 @@ typedef enum {
 	 */
 	TP_ROWS_MAP_CANDIDATES,
 	/*
+	 * The located vacancy records that are not candidates, per commune and
+	 * reason (geo/codes.h's tp_reasons; NULL when none was given):
+	 * nis_code, reason, records, dwellings.  By nis_code, then reason.
+	 */
+	TP_ROWS_MAP_NOT_CANDIDATES,
+	/*
 	 * One row per rejected record (its first reject when several fields
 	 * were refused): input, nis_code (the commune it can be placed in, or
 	 * NULL), field, dwellings (declared, or NULL).  By input, then as

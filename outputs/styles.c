@@ -15,11 +15,18 @@
  * candidates' orange, Okabe-Ito for the reasons.
  */
 #include "outputs/outputs.h"
+#include "geo/categories.h"
+#include "geo/numbers.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #define COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
+#define SIZE_MIN_MM 1.5 /* a candidate's diameter in QGIS, for 0 dwellings */
+#define SIZE_MAX_MM 10  /* ... and for the largest */
+
+static double size_of(double dw, double max_dwellings);
 
 /* "r,g,b,a" as QML writes a colour; alpha 0..255. */
 static const char *qml_colour(char *buf, size_t n, const unsigned char rgb[3], int alpha)
@@ -167,6 +174,92 @@ static void put_begin(sqlite3_str *x)
 				 "<qgis version=\"3.22.16-Białowieża\" styleCategories=\"Symbology|Fields\">\n");
 }
 
+/* The beginning of a style that also labels its features. */
+static void put_begin_labelled(sqlite3_str *x)
+{
+	sqlite3_str_appendall(x, "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
+				 "<qgis version=\"3.22.16-Białowieża\" labelsEnabled=\"1\""
+				 " styleCategories=\"Symbology|Labeling|Fields\">\n");
+}
+
+/*
+ * The communes' labels: name and published figure, centred inside the
+ * commune, on a white buffer as on the printed maps; QGIS's labelling
+ * engine leaves out a label rather than let two collide.
+ */
+static void put_commune_labels(sqlite3_str *x, const char *field, int decimals,
+			       const char *language)
+{
+	sqlite3_str *e = sqlite3_str_new(NULL);
+	char *expr;
+
+	if (language && !strcmp(language, "fr"))
+		sqlite3_str_appendall(e, "\"name_fr\"");
+	else if (language && !strcmp(language, "nl"))
+		sqlite3_str_appendall(e, "\"name_nl\"");
+	else
+		sqlite3_str_appendall(e, "\"name_fr\" || if(\"name_nl\" <> \"name_fr\", '\\n' || \"name_nl\", '')");
+	/* a people figure as published ("<5" included), else the number, whole
+	 * persons for a capacity */
+	if (tp_category_find(field))
+		sqlite3_str_appendf(e, " || '\\n' || coalesce(\"%w_label\", '–')", field);
+	else if (!strcmp(field, "capacity"))
+		sqlite3_str_appendf(e, " || '\\n' || coalesce(format_number(floor(\"%w\"), 0), '–')",
+				    field);
+	else
+		sqlite3_str_appendf(e, " || '\\n' || coalesce(format_number(\"%w\", %d), '–')", field,
+				    decimals);
+	expr = sqlite3_str_finish(e);
+	sqlite3_str_appendall(x, "  <labeling type=\"simple\">\n"
+				 "    <settings calloutType=\"simple\">\n"
+				 "      <text-style fieldName=\"");
+	tp_xml_escape(x, expr ? expr : "\"name_fr\"");
+	sqlite3_free(expr);
+	sqlite3_str_appendall(x, "\" isExpression=\"1\" fontFamily=\"DejaVu Sans\" fontSize=\"7.5\""
+				 " fontSizeUnit=\"Point\" fontWeight=\"50\" fontItalic=\"0\""
+				 " textColor=\"13,13,13,255\" textOpacity=\"1\" multilineHeight=\"1\""
+				 " namedStyle=\"Book\" allowHtml=\"0\" capitalization=\"0\">\n"
+				 "        <text-buffer bufferDraw=\"1\" bufferSize=\"0.7\""
+				 " bufferSizeUnits=\"MM\" bufferColor=\"255,255,255,255\""
+				 " bufferOpacity=\"0.85\" bufferNoFill=\"1\" bufferJoinStyle=\"128\"/>\n"
+				 "      </text-style>\n"
+				 "      <text-format multilineAlign=\"1\" wrapChar=\"\" autoWrapLength=\"0\""
+				 " plussign=\"0\" formatNumbers=\"0\"/>\n"
+				 "      <placement placement=\"1\" centroidInside=\"1\" centroidWhole=\"0\""
+				 " fitInPolygonOnly=\"0\" overrunDistance=\"0\" priority=\"5\"/>\n"
+				 "      <rendering obstacle=\"1\" displayAll=\"0\" upsidedownLabels=\"0\""
+				 " labelPerPart=\"0\" mergeLines=\"0\" limitNumLabels=\"0\""
+				 " scaleVisibility=\"0\" drawLabels=\"1\"/>\n"
+				 "    </settings>\n"
+				 "  </labeling>\n");
+}
+
+/*
+ * The legend of the candidates' sizes (QGIS's data-defined size legend):
+ * one circle per size of tp_candidate_legend_sizes(), each as large as the
+ * style draws a candidate of that many dwellings (size_of(), in mm).
+ */
+static void put_size_legend(sqlite3_str *x, double max_dwellings, const char *language)
+{
+	long long sizes[3];
+	char title[256];
+	int i, n = tp_candidate_legend_sizes((long long)max_dwellings, sizes);
+
+	tp_lang_pick(title, sizeof(title), language ? language : "both", "Logements par bâtiment",
+		     "Woningen per gebouw", " / ");
+	sqlite3_str_appendall(x, "    <data-defined-size-legend type=\"separated\" valign=\"bottom\""
+				 " title=\"");
+	tp_xml_escape(x, title);
+	sqlite3_str_appendall(x, "\">\n      <classes>\n");
+	for (i = 0; i < n; i++) {
+		char label[32];
+		tp_num_count(label, sizeof(label), sizes[i], language);
+		sqlite3_str_appendf(x, "        <class size=\"%!.6f\" label=\"%s\"/>\n",
+				    size_of((double)sizes[i], max_dwellings), label);
+	}
+	sqlite3_str_appendall(x, "      </classes>\n    </data-defined-size-legend>\n");
+}
+
 /* The value-map editor widgets of the coded fields, then the end of the document. */
 static void put_end(sqlite3_str *x, const char *const *fields, const tp_code_list *const *lists,
 		    int n, const char *language)
@@ -215,14 +308,17 @@ static char *finish(sqlite3_str *x)
 /* ---- the layers -------------------------------------------------------- */
 
 char *tp_style_communes(const char *field, const tp_classes *classes, int decimals,
-			const char *language)
+			const char *language, int labelled)
 {
 	sqlite3_str *x = sqlite3_str_new(NULL);
 	char label[128], colour[32];
 	unsigned char rgb[3];
 	int i;
 
-	put_begin(x);
+	if (labelled)
+		put_begin_labelled(x);
+	else
+		put_begin(x);
 	sqlite3_str_appendall(x, "  <renderer-v2 type=\"graduatedSymbol\" attr=\"");
 	tp_xml_escape(x, field);
 	sqlite3_str_appendall(x, "\" graduatedMethod=\"GraduatedColor\" symbollevels=\"0\""
@@ -254,8 +350,18 @@ char *tp_style_communes(const char *field, const tp_classes *classes, int decima
 			       "    <rotation/>\n    <sizescale/>\n"
 			       "  </renderer-v2>\n",
 			    decimals);
+	if (labelled)
+		put_commune_labels(x, field, decimals, language);
 	put_end(x, NULL, NULL, 0, language);
 	return finish(x);
+}
+
+/* The diameter in mm a candidate of dw dwellings is drawn with: the
+ * expression of tp_style_candidates(), computed. */
+static double size_of(double dw, double max_dwellings)
+{
+	return SIZE_MIN_MM + (SIZE_MAX_MM - SIZE_MIN_MM) *
+				     sqrt(fmin(dw, max_dwellings) / (max_dwellings > 1 ? max_dwellings : 1));
 }
 
 char *tp_style_candidates(double max_dwellings, const char *language)
@@ -266,8 +372,8 @@ char *tp_style_candidates(double max_dwellings, const char *language)
 	char expr[160], fill[32], outline[32];
 
 	/* Diameter as the square root: a circle's area grows with the dwellings. */
-	sqlite3_snprintf(sizeof(expr), expr, "scale_exp(\"dwellings\", 0, %!.17g, 1.5, 10, 0.5)",
-			 max_dwellings > 1 ? max_dwellings : 1.0);
+	sqlite3_snprintf(sizeof(expr), expr, "scale_exp(\"dwellings\", 0, %!.17g, %!.17g, %!.17g, 0.5)",
+			 max_dwellings > 1 ? max_dwellings : 1.0, SIZE_MIN_MM, (double)SIZE_MAX_MM);
 	put_begin(x);
 	sqlite3_str_appendall(x, "  <renderer-v2 type=\"singleSymbol\" symbollevels=\"0\""
 				 " forceraster=\"0\" enableorderby=\"0\" referencescale=\"-1\">\n"
@@ -276,8 +382,9 @@ char *tp_style_candidates(double max_dwellings, const char *language)
 		   qml_colour(fill, sizeof(fill), tp_candidate_fill,
 			      (int)(TP_CANDIDATE_OPACITY * 255 + 0.5)),
 		   qml_colour(outline, sizeof(outline), tp_candidate_outline, 255), "4", expr);
-	sqlite3_str_appendall(x, "    </symbols>\n    <rotation/>\n    <sizescale/>\n"
-				 "  </renderer-v2>\n");
+	sqlite3_str_appendall(x, "    </symbols>\n    <rotation/>\n    <sizescale/>\n");
+	put_size_legend(x, max_dwellings, language);
+	sqlite3_str_appendall(x, "  </renderer-v2>\n");
 	put_end(x, fields, lists, COUNT(fields), language);
 	return finish(x);
 }

@@ -84,6 +84,8 @@ static int run_key(parse_state *st, const char *name, const char *value)
 		return set_str(&cfg->crs, value);
 	if (!strcmp(name, "note"))
 		return set_str(&cfg->note, value);
+	if (!strcmp(name, "sources"))
+		return set_str(&cfg->sources, value);
 	if (!strcmp(name, "reference_date")) {
 		tp_date date;
 		if (tp_date_parse(&date, value))
@@ -428,6 +430,7 @@ void tp_config_dispose(tp_config *cfg)
 		}
 	}
 	free(cfg->note);
+	free(cfg->sources);
 	free(cfg->addresses.path);
 	free(cfg->addresses.layer);
 	free(cfg->addresses.crs);

@@ -19,6 +19,8 @@ typedef struct tp_config {
 	double min_window_months;            /* shortest window for a candidate, default 24 */
 	double occupancy;                    /* people per dwelling, default 1.5 */
 	char *note;                          /* printed on every map and the dashboard, or NULL */
+	char *sources;                       /* the sources' names and dates, printed on every
+						map; NULL: the input files' names */
 	tp_input_cfg inputs[TP_IN_COUNT];    /* one per input kind */
 	tp_address_cfg addresses;            /* [addresses]: reference to geocode by (optional) */
 	/* [outputs] */

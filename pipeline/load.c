@@ -208,6 +208,7 @@ int tp_stage_load(tp_run *run)
 			{"tremplin_version", TP_VERSION},
 			{"reference_date", cfg->reference_date},
 			{"note", cfg->note ? cfg->note : ""},
+			{"sources", cfg->sources ? cfg->sources : ""},
 		};
 		rc = tp_store_meta_set_all(run->db, meta, sizeof(meta) / sizeof(meta[0]));
 	}

@@ -113,6 +113,17 @@ static void every_code_has_a_french_and_a_dutch_name(void)
 		  "works/R1, study/R2, financing, allocation, repair or other");
 }
 
+static void candidate_legend_shows_one_half_and_the_largest(void)
+{
+	long long v[3];
+
+	CHECK(tp_candidate_legend_sizes(34, v) == 3 && v[0] == 1 && v[1] == 15 && v[2] == 34);
+	CHECK(tp_candidate_legend_sizes(8, v) == 2 && v[0] == 1 && v[1] == 8);
+	CHECK(tp_candidate_legend_sizes(10, v) == 3 && v[1] == 5 && v[2] == 10);
+	CHECK(tp_candidate_legend_sizes(1, v) == 1 && v[0] == 1);
+	CHECK(tp_candidate_legend_sizes(0, v) == 0);
+}
+
 int main(void)
 {
 	quantiles_cut_sorted_values_into_five_groups();
@@ -120,5 +131,6 @@ int main(void)
 	fewer_values_than_classes_give_one_class_each();
 	fewer_classes_spread_over_the_whole_palette();
 	every_code_has_a_french_and_a_dutch_name();
+	candidate_legend_shows_one_half_and_the_largest();
 	return check_report("test_codes");
 }

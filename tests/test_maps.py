@@ -74,7 +74,10 @@ check(not [f for f in os.listdir(maps) if ".tmp-" in f], "no temporary file left
 note = squash("Données de démonstration, territoire schématique")
 check(note in squash(pdftext(os.path.join(maps, "overview.pdf"))), "the overview carries the demo note")
 atlas = os.path.join(maps, "atlas.pdf")
-check(all(note in squash(pdftext(atlas, pg)) for pg in (1, 19)), "atlas pages carry the demo note")
+npages = int(re.search(r"Pages:\s+(\d+)", subprocess.run(["pdfinfo", atlas], capture_output=True,
+                                                           text=True).stdout).group(1))
+check(all(note in squash(pdftext(atlas, pg)) for pg in range(1, npages + 1)),
+      "every atlas page carries the demo note")
 
 # The PNG: a 150 dpi A4 page that is not blank and shows the class colours.
 ov = json.load(open(os.path.join(maps, "overview.json"), encoding="utf-8"))
@@ -104,7 +107,7 @@ check(ov["no_data"]["communes"] == len(pub) - len(vals), "no-data count %r" % ov
 check(len(ov["communes"]) == 19, "19 communes in overview.json")
 for c in ov["communes"]:
     v, label = pub[c["nis_code"]]
-    check(c["value"] == v and c["label"] == label, "%s drawn with its published value %r/%r, not %r/%r"
+    check(c["value"] == v and c["label"] == printed(label), "%s drawn with its published value %r/%r, not %r/%r"
           % (c["nis_code"], v, label, c["value"], c["label"]))
     if v is not None:
         lo, hi, _ = got[c["class"]]
@@ -130,24 +133,30 @@ pdf = open(os.path.join(maps, "overview.pdf"), "rb").read()
 # Cairo 1.16 writes the date without the "D:" prefix; later versions add it
 check(re.search(rb"/CreationDate \((D:)?20241107000000", pdf) is not None, "PDF creation date is the reference date")
 
-# The atlas: one page per commune, with its name and published figures.
+# The atlas: a first page per commune, in NIS order, with its name and published figures, then
+# continuation pages while its list goes on.
 atlas = os.path.join(maps, "atlas.pdf")
 info = subprocess.run(["pdfinfo", atlas], capture_output=True, text=True).stdout
-pages = re.search(r"Pages:\s+(\d+)", info)
-check(pages and int(pages.group(1)) == 19, "atlas has 19 pages: %r" % (pages and pages.group(1)))
+npages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
+texts = [pdftext(atlas, pg) for pg in range(1, npages + 1)]
+firsts = [re.search(r"Commune (\d+) ·", t) for t in texts]
+firsts = [(pg, m.group(1)) for pg, m in enumerate(firsts, 1) if m]
 db = store(out)
 communes = db.execute("SELECT nis_code, name_fr, name_nl FROM communes ORDER BY nis_code").fetchall()
-first_cand = dict(db.execute("SELECT nis_code, MIN(rank) FROM vacancies WHERE candidate = 1"
-                             " GROUP BY nis_code").fetchall())
+ncand = dict(db.execute("SELECT nis_code, COUNT(*) FROM vacancies WHERE candidate = 1"
+                        " GROUP BY nis_code").fetchall())
 db.close()
-for i, (nis, fr, nl) in enumerate(communes):
-    t = pdftext(atlas, i + 1)
-    ts = squash(t)
-    check(squash(fr) in ts and squash(nl) in ts, "atlas page %d is %s / %s" % (i + 1, fr, nl))
-    check(squash(pub[nis][1]) in ts, "atlas page %d shows published total %s" % (i + 1, pub[nis][1]))
-    if nis in first_cand:
-        check(re.search(r"^\s*%d\s" % first_cand[nis], t, re.M) is not None,
-              "atlas page %d lists its best candidate, rank %d" % (i + 1, first_cand[nis]))
+check([n for _, n in firsts] == [c[0] for c in communes],
+      "one first page per commune, in NIS order: %r" % firsts)
+check(npages >= 19, "atlas has at least 19 pages: %d" % npages)
+for (pg, _), (nis, fr, nl) in zip(firsts, communes):
+    ts = squash(texts[pg - 1])
+    check(squash(fr) in ts and squash(nl) in ts, "atlas page %d is %s / %s" % (pg, fr, nl))
+    check(squash(printed(pub[nis][1])) in ts,
+          "atlas page %d shows published total %s" % (pg, pub[nis][1]))
+    if nis in ncand:
+        check(re.search(r"^\s*1\s", texts[pg - 1], re.M) is not None,
+              "atlas page %d lists its best candidate, rank 1 in the commune" % pg)
 
 db = store(out)
 private = [r[0] for r in db.execute("SELECT owner FROM vacancies WHERE candidate = 1"

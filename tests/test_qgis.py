@@ -142,8 +142,28 @@ check(got == list(zip(breaks, breaks[1:])), "5 quantile classes %r, got %r" % (b
 colours = [g.symbol().color().name() for g in r.ranges()]
 check(colours == YLGNBU, "YlGnBu palette, as the maps: %r" % colours)
 
-# render the communes with their default style and look at each commune's inside
+# labels: each commune's name and published figure, placed by QGIS's labelling engine
+check(communes.labelsEnabled() and communes.labeling() is not None, "communes are labelled")
+if communes.labeling() is not None:
+    from qgis.core import QgsExpression
+    lab = communes.labeling().settings()
+    check(lab.isExpression, "the label is an expression: %r" % lab.fieldName)
+    ctx = QgsExpressionContext()
+    ctx.appendScopes(QgsExpressionContextUtils.globalProjectLayerScopes(communes))
+    texts = {}
+    for f in communes.getFeatures():
+        ctx.setFeature(f)
+        texts[f["nis_code"]] = QgsExpression(lab.fieldName).evaluate(ctx)
+    for f in communes.getFeatures():
+        want = f["name_fr"] + ("\n" + f["name_nl"] if f["name_nl"] != f["name_fr"] else "") + \
+            "\n" + f["people_total_label"]
+        check(texts[f["nis_code"]] == want, "commune %s labelled %r, not %r"
+              % (f["nis_code"], texts[f["nis_code"]], want))
+
+# render the communes with their default style and look at each commune's inside (without
+# the labels, which sit there)
 settings = QgsMapSettings()
+settings.setFlag(QgsMapSettings.DrawLabeling, False)
 settings.setLayers([communes])
 settings.setDestinationCrs(communes.crs())
 settings.setOutputSize(QSize(900, 900))
@@ -207,6 +227,25 @@ for f in cand.getFeatures(QgsFeatureRequest().addOrderBy("dwellings")):
     sizes.append((f["dwellings"], prop.valueAsDouble(ctx, 0)[0]))
 check(len(sizes) > 2 and sizes[0][1] < sizes[-1][1] and all(a[1] <= b[1] for a, b in zip(sizes, sizes[1:])),
       "more dwellings, bigger circle: %r" % (sizes[:3] + sizes[-3:]))
+# a legend of the sizes, as the printed overview's: 1, about half the largest, the largest
+ddl = r.dataDefinedSizeLegend()
+check(ddl is not None, "candidates: a data-defined size legend")
+items = r.legendSymbolItems()
+db = store(out)
+mx = db.execute("SELECT MAX(dwellings) FROM vacancies WHERE candidate = 1").fetchone()[0]
+db.close()
+labels = [i.label() for i in items if i.symbol() is not None]
+want = [printed(str(v)) for v in (1, mx // 2 // 5 * 5, mx)]
+check(labels == want, "size legend for %r dwellings, got %r" % (want, labels))
+sz = [i.symbol().size() for i in items if i.symbol() is not None]
+check(len(sz) == 3 and sz[0] < sz[1] < sz[2], "the legend's circles grow: %r" % sz)
+if len(sz) == 3:
+    ctx.setFeature(next(cand.getFeatures(QgsFeatureRequest().addOrderBy("dwellings", False))))
+    check(abs(sz[2] - prop.valueAsDouble(ctx, 0)[0]) < 1e-6, "the largest legend circle is the"
+          " largest candidate's: %r vs %r" % (sz[2], prop.valueAsDouble(ctx, 0)[0]))
+colour = r.symbol().color()
+check((colour.red(), colour.green(), colour.blue()) == (0xe6, 0x55, 0x0d),
+      "candidates in the printed maps' orange: %s" % colour.name())
 kind, text = shown(cand, "owner_type", "cpas")
 check(text == "CPAS / OCMW", "candidates owner_type cpas shows %r" % text)
 

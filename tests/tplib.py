@@ -94,3 +94,20 @@ def validate_gpkg(path):
     p = subprocess.run(["/usr/bin/python3", VALIDATOR, "-k", "--extra", "--warning-as-error", path],
                        capture_output=True, text=True)
     return p.returncode, p.stdout + p.stderr
+
+
+def printed(label):
+    """A published label as print writes it (geo/numbers.h): a number's thousands grouped by a
+    narrow no-break space and a decimal comma ("2820" -> "2 820", "66.4" -> "66,4"); a withheld
+    label ("<5", "x") as it is."""
+    import re
+    m = re.fullmatch(r"(-?)(\d+)(?:\.(\d+))?", label or "")
+    if not m:
+        return label
+    d = m.group(2)
+    groups = []
+    while len(d) > 3:
+        groups.insert(0, d[-3:])
+        d = d[:-3]
+    groups.insert(0, d)
+    return m.group(1) + "\u202f".join(groups) + ("," + m.group(3) if m.group(3) else "")

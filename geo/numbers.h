@@ -1,0 +1,42 @@
+/*
+ * numbers.h: numbers as tremplin prints them (maps, atlas, the figures of
+ * the dashboard), written one way: Belgian typography, the same in French
+ * and in Dutch: thousands grouped by a narrow no-break space (U+202F) and
+ * a decimal comma, so 9777 reads "9 777" and 66.4 reads "66,4".
+ *
+ * Files for machines (CSV, GeoPackage, JSON, the dashboard's sort keys)
+ * keep the decimal point; this is for what people read.  Like codes.h and
+ * dates.h it lives in geo/, the base layer, because outputs/ and the demo
+ * both print numbers; it includes no other project header.
+ */
+#ifndef TP_NUMBERS_H
+#define TP_NUMBERS_H
+
+#include <stddef.h>
+
+/* The thousands separator, U+202F NARROW NO-BREAK SPACE, in UTF-8. */
+#define TP_THOUSANDS "\xe2\x80\xaf"
+
+/* As many decimals as the number needs, up to one: "12" for 12, "12,5" for 12.49. */
+#define TP_NUM_AUTO (-1)
+
+/*
+ * Writes v into buf of size len as people read it in language lang ("fr",
+ * "nl" or "both"; NULL is "both"; all three are the Belgian form): rounded
+ * half away from zero to `decimals` places (0..6), or TP_NUM_AUTO;
+ * thousands grouped by TP_THOUSANDS; a decimal comma; "-" before a
+ * negative number that does not round to zero.  Cut short (still valid
+ * UTF-8) when len is too small.  Returns buf.
+ */
+char *tp_num_format(char *buf, size_t len, double v, int decimals, const char *lang);
+
+/* A count, e.g. of dwellings: tp_num_format with no decimals. */
+char *tp_num_count(char *buf, size_t len, long long n, const char *lang);
+
+/*
+ * People who could be hosted, in whole persons: v rounded down (a
+ * capacity of 2191.5 is 2 191 persons, not half a person more).  Returns buf.
+ */
+char *tp_num_persons(char *buf, size_t len, double v, const char *lang);
+
+#endif
