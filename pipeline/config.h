@@ -28,11 +28,17 @@ typedef struct tp_config {
 	double small_cell_threshold;         /* counts of people below it are shown "<N" (5) */
 	int maps;                            /* write maps (default 1; --no-maps) */
 	int dashboard;                       /* write dashboard.html (default 1; --no-dashboard) */
+	struct tp_edition *editions;         /* the count's editions by date, [zones] last
+						(pipeline/editions.h); NULL: one edition, no trends */
+	size_t neditions;                    /* how many (0, or 2 and more) */
 } tp_config;
 
 /* Reads path into cfg (caller-owned, disposed with tp_config_dispose even
  * on failure).  Fails with TP_ECONFIG naming file, section and key. */
 int tp_config_load(tp_config *cfg, const char *path);
 void tp_config_dispose(tp_config *cfg);
+
+/* Frees what an input's section holds (paths, columns, value mappings) and zeroes it. */
+void tp_input_cfg_dispose(tp_input_cfg *in);
 
 #endif

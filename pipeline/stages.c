@@ -46,6 +46,9 @@
 /* The input tables: rows move to rejects from each of them. */
 #define INPUTS "communes", "vacancies", "zones"
 
+/* What the trends stage leaves for the outputs (pipeline/trends.c). */
+#define EDITIONS "edition_zones", "edition_public_zones", "trends"
+
 static const tp_stage stage_table[] = {
 	{"load", NO_TABLES, TABLES("meta", "input_stats", INPUTS, "rejects"), tp_stage_load,
 	 "the input files into the store, unreadable rows to rejects"},
@@ -65,12 +68,16 @@ static const tp_stage stage_table[] = {
 	{"protect", TABLES("commune_summary", "zones", "zone_shares"),
 	 TABLES("meta", "public_communes", "public_zones"), tp_stage_protect,
 	 "the people figures public outputs may show (small cells withheld)"},
+	{"trends", TABLES("meta", "communes", "zones", "zone_shares"),
+	 TABLES("input_stats", "rejects", "edition_zones", "edition_shares", "edition_public_zones",
+		"trends"),
+	 tp_stage_trends, "earlier count editions onto the communes; change per commune (published)"},
 	{"write", TABLES("meta", "input_stats", INPUTS, "zone_shares", "commune_summary", "rejects",
-			 "public_communes", "public_zones"),
+			 "public_communes", "public_zones", EDITIONS),
 	 NO_TABLES, tp_stage_write,
 	 "tremplin.gpkg, indicators.csv, rejects.csv, candidates.csv and candidates.xlsx"},
 	{"draw", TABLES("meta", "input_stats", "communes", "vacancies", "commune_summary", "rejects",
-			"public_communes", "public_zones"),
+			"public_communes", "public_zones", EDITIONS),
 	 NO_TABLES, tp_stage_draw, "maps/ and dashboard.html, as [outputs] says"},
 };
 
