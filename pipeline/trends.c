@@ -191,7 +191,7 @@ static int load_edition(tp_run *run, const tp_edition *e)
 	tp_record rec = {0};
 	sqlite3_stmt *stat = NULL, *ins = NULL, *dup = NULL;
 	char input[300], reason[600];
-	long nread = 0, nrej = 0, nskip = 0;
+	long nread = 0, nskip = 0;
 	size_t i;
 	int rc, got;
 
@@ -236,7 +236,6 @@ static int load_edition(tp_run *run, const tp_edition *e)
 			continue;
 		}
 		if (rec.reason[0]) {
-			nrej++;
 			rc = reject(run, input, e->in.path, tp_reader_layer(r), rec.row, rec.field,
 				    rec.reason, rec.original);
 			continue;
@@ -247,13 +246,11 @@ static int load_edition(tp_run *run, const tp_edition *e)
 		if (sqlite3_step(dup) == SQLITE_ROW) {
 			snprintf(reason, sizeof(reason), "duplicate zone_id '%s' (row %lld)",
 				 rec.values[0], (long long)sqlite3_column_int64(dup, 0));
-			nrej++;
 			rc = reject(run, input, e->in.path, tp_reader_layer(r), rec.row, "zone_id",
 				    reason, rec.original);
 			continue;
 		}
 		if (!(wkb = edition_geom(run, t, &rec, &len, &why))) {
-			nrej++;
 			rc = reject(run, input, e->in.path, tp_reader_layer(r), rec.row, "geometry",
 				    why, rec.original);
 			continue;
@@ -291,10 +288,6 @@ static int load_edition(tp_run *run, const tp_edition *e)
 	sqlite3_bind_text(stat, 3, input, -1, SQLITE_STATIC);
 	if (sqlite3_step(stat) != SQLITE_DONE)
 		rc = tp_error_set(TP_ERROR, "working store: %s", sqlite3_errmsg(run->db));
-	/* as the pipeline reports the other inputs (stages.c) */
-	if (!rc && !run->quiet)
-		printf("%-9s read %ld, accepted %ld, rejected %ld%s\n", input, nread,
-		       nread - nrej - nskip, nrej, nskip ? ", skipped blank or total rows" : "");
 done:
 	tp_record_dispose(&rec);
 	sqlite3_finalize(stat);
@@ -373,6 +366,40 @@ static int apportion_edition(tp_run *run, const tp_edition *e)
 	tp_rings_dispose(&cr);
 	tp_rows_dispose(run->g, &zon);
 	tp_rows_dispose(run->g, &com);
+	return rc;
+}
+
+/* Says what became of the earlier edition e's rows, as the pipeline does for each input. */
+static int report_edition(tp_run *run, const tp_edition *e)
+{
+	long long n = 0, a = 0, r = 0, skipped = 0;
+	char input[300], *sql;
+	int rc;
+
+	if (run->quiet)
+		return TP_OK;
+	input_name(input, sizeof(input), e);
+	sql = sqlite3_mprintf("SELECT read FROM input_stats WHERE input = %Q", input);
+	rc = sql ? tp_store_int(run->db, &n, sql) : tp_error_set(TP_ERROR, "out of memory");
+	sqlite3_free(sql);
+	sql = sqlite3_mprintf("SELECT skipped FROM input_stats WHERE input = %Q", input);
+	if (!rc)
+		rc = sql ? tp_store_int(run->db, &skipped, sql) : tp_error_set(TP_ERROR, "out of memory");
+	sqlite3_free(sql);
+	sql = sqlite3_mprintf("SELECT COUNT(*) FROM edition_zones WHERE edition = %Q", e->label);
+	if (!rc)
+		rc = sql ? tp_store_int(run->db, &a, sql) : tp_error_set(TP_ERROR, "out of memory");
+	sqlite3_free(sql);
+	sql = sqlite3_mprintf("SELECT COUNT(*) FROM rejects WHERE input = %Q", input);
+	if (!rc)
+		rc = sql ? tp_store_int(run->db, &r, sql) : tp_error_set(TP_ERROR, "out of memory");
+	sqlite3_free(sql);
+	/* as stages.c reports the other inputs */
+	if (!rc && skipped)
+		printf("%-9s read %lld, accepted %lld, rejected %lld, skipped %lld\n", input, n, a, r,
+		       skipped);
+	else if (!rc)
+		printf("%-9s read %lld, accepted %lld, rejected %lld\n", input, n, a, r);
 	return rc;
 }
 
@@ -608,6 +635,8 @@ int tp_stage_trends(tp_run *run)
 			rc = load_edition(run, e);
 		if (!rc && !e->current)
 			rc = apportion_edition(run, e);
+		if (!rc && !e->current)
+			rc = report_edition(run, e);
 		if (!rc)
 			rc = protect_edition(run, e, &c, s[ei]);
 	}
