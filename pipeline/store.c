@@ -136,6 +136,9 @@ int tp_store_fault(int rc, int err)
 		code = err == ENOSPC || err == EDQUOT ? SQLITE_FULL
 		     : err == EROFS			? SQLITE_READONLY
 							: 0;
+	/* a GeoPackage's commit SQLite refused, as GDAL relays it (SQLite logs no fault for it) */
+	if (!code && rc == TP_EOUTPUT && strstr(tp_error_last(), sqlite3_errstr(SQLITE_FULL)))
+		code = SQLITE_FULL;
 	if (!code || strstr(tp_error_last(), advice(code)))
 		return rc;
 	return tp_error_set(TP_EOUTPUT, "%s; %s", tp_error_last(), advice(code));
