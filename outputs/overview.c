@@ -24,12 +24,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <cairo-pdf.h>
-#include <cairo-svg.h>
 
 #define PAGE_W 841.89 /* A4 landscape, points */
 #define PAGE_H 595.28
-#define PNG_DPI 150.0
 
 /* ---- the overview -------------------------------------------------------- */
 
@@ -285,56 +282,20 @@ static void draw_overview(cairo_t *cr, const tp_mapdata *d)
 
 /* ---- files --------------------------------------------------------------- */
 
-static int write_png(const tp_mapdata *d, const char *path)
+/* draw_overview as a tp_page_fn. */
+static void draw_page(cairo_t *cr, const void *d)
 {
-	double k = PNG_DPI / 72.0;
-	cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, (int)ceil(PAGE_W * k),
-							(int)ceil(PAGE_H * k));
-	cairo_t *cr = cairo_create(s);
-	tp_outfile out;
-	int rc;
-
-	cairo_scale(cr, k, k);
 	draw_overview(cr, d);
-	cairo_destroy(cr);
-	rc = tp_surface_status(s, path);
-	if (!rc)
-		rc = tp_outfile_begin(&out, path, 0);
-	if (!rc) {
-		if (cairo_surface_write_to_png(s, out.tmp) != CAIRO_STATUS_SUCCESS)
-			rc = tp_error_set(TP_EOUTPUT, "%s: cannot write %s", out.path, out.tmp);
-		rc = tp_outfile_end(&out, rc);
-	}
-	cairo_surface_destroy(s);
-	return rc;
 }
 
-/* Draws the overview onto a vector surface (svg != 0: SVG, else PDF). */
-static int write_vector(const tp_mapdata *d, const char *path, int svg)
+/* One of the overview's three pages: PNG, SVG or PDF. */
+static int write_page(const tp_mapdata *d, const char *path, tp_page_kind kind)
 {
 	char title[512];
-	cairo_surface_t *s;
-	cairo_t *cr;
-	tp_outfile out;
-	int rc = tp_outfile_begin(&out, path, 0);
 
-	if (rc)
-		return rc;
-	if (svg) {
-		s = cairo_svg_surface_create(out.tmp, PAGE_W, PAGE_H);
-		cairo_svg_surface_restrict_to_version(s, CAIRO_SVG_VERSION_1_1);
-	} else {
-		s = cairo_pdf_surface_create(out.tmp, PAGE_W, PAGE_H);
-		tp_lang_pick(title, sizeof(title), d->lang, d->ind->fr, d->ind->nl, " / ");
-		tp_pdf_metadata(s, d, title);
-	}
-	cr = cairo_create(s);
-	draw_overview(cr, d);
-	cairo_show_page(cr);
-	cairo_destroy(cr);
-	return tp_surface_close(s, &out);
+	tp_lang_pick(title, sizeof(title), d->lang, d->ind->fr, d->ind->nl, " / ");
+	return tp_page_write(path, kind, PAGE_W, PAGE_H, draw_page, d, d, title);
 }
-
 
 static void json_num(FILE *f, double v)
 {
@@ -423,11 +384,11 @@ int tp_write_overview(const tp_mapdata *d, const char *dir)
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
 		switch (i) {
 		case 0:
-			rc = write_png(d, path);
+			rc = write_page(d, path, TP_PAGE_PNG);
 			break;
 		case 1:
 		case 2:
-			rc = write_vector(d, path, i == 1);
+			rc = write_page(d, path, i == 1 ? TP_PAGE_SVG : TP_PAGE_PDF);
 			break;
 		default:
 			rc = write_json(d, path);

@@ -22,7 +22,9 @@ third_parties: "not counted" in 2020, no change in 2022.
 """
 import csv
 import os
+import re
 import shutil
+import subprocess
 from tplib import *
 import cross_audit
 
@@ -152,6 +154,22 @@ write(os.path.join(tampered, "trends.csv"), "\n".join(lines))
 bad, _, _ = cross_audit.audit_trends(tampered)
 check(any(b[0] == "change" and b[2] == "public_space" for b in bad),
       "the auditor flags a change that gives B's 3 people away: %r" % bad)
+
+# ---- the change map: 2020 -> 2022, coloured and labelled by the comparable change ----
+write(os.path.join(d, "maps.ini"), BASE_INI.replace("maps = no", "maps = yes") + EDITIONS)
+outm = os.path.join(d, "outm")
+p = run("run", "-c", os.path.join(d, "maps.ini"), "-o", outm, "-q")
+check(p.returncode == 0, "run with maps: %s" % p.stderr)
+for ext in ("png", "svg", "pdf"):
+    check(os.path.getsize(os.path.join(outm, "maps", "change." + ext)) > 1000, "maps/change.%s" % ext)
+txt = subprocess.run(["pdftotext", "-layout", os.path.join(outm, "maps", "change.pdf"), "-"],
+                     capture_output=True, text=True).stdout
+check("2020 → 2022" in txt, "the change map names the editions: %r" % txt[:200])
+# A: +10 people on the 2020 scope (+16,7 %); B: withheld; the region: 120 -> 175, comparable "x"
+check("+10 / +16,7 %" in txt, "A's comparable change on the map")
+check("120 → 175" in txt and "comparable x" in txt, "the region's line on the map")
+m = re.search(r"masquée.*?\((\d+)\)", txt, re.S)
+check(m and m.group(1) == "1", "one commune's change withheld in the legend")
 
 # ---- without editions: no trends ----
 write(os.path.join(d, "one.ini"), BASE_INI + "[zones]\npath = zones.geojson\n")
