@@ -24,7 +24,8 @@
  * (tp_demo_write), the config it writes, and what the parts share (paths,
  * exact integer splits, GeoPackage output); geometry.c the polygons and
  * Voronoi cells; communes.c the region and its communes; zones.c the count
- * zones and their people; vacancies.c the empty dwellings.  They share
+ * zones and their people; editions.c the count's earlier editions (2018,
+ * 2020, 2022); vacancies.c the empty dwellings.  They share
  * demo_internal.h.
  */
 #include "demo/demo.h"
@@ -290,6 +291,7 @@ static int write_ini(const char *dir)
 	    (rc = tp_outfile_open(&out, path, 0)))
 		return rc;
 	fwrite(ini_text, 1, sizeof(ini_text) - 1, out.f);
+	fputs(tp_demo_editions_ini, out.f);
 	return tp_outfile_commit(&out);
 }
 
@@ -315,7 +317,8 @@ int tp_demo_write(const char *dir, unsigned long seed, long records)
 	if ((rc = tp_demo_join_path(path, dir, "zones.gpkg", "")) ||
 	    (rc = tp_demo_build_zones(&d, seed, path)) || (rc = tp_demo_write_zones(&d)))
 		goto done;
-	if ((rc = tp_demo_write_vacancies(&d, seed, records)) || (rc = write_ini(dir)))
+	if ((rc = tp_demo_write_vacancies(&d, seed, records)) ||
+	    (rc = tp_demo_write_editions(&d, seed)) || (rc = write_ini(dir)))
 		goto done;
 	rc = TP_OK;
 done:

@@ -55,7 +55,7 @@ typedef struct {
 } rng;
 
 /* Streams: one per file, so that changing one file leaves the others. */
-enum { STREAM_ZONES = 1, STREAM_VACANCIES = 2 };
+enum { STREAM_ZONES = 1, STREAM_VACANCIES = 2, STREAM_EDITIONS = 3 };
 
 static inline void rng_init(rng *r, unsigned long seed, uint64_t stream)
 {
@@ -209,6 +209,25 @@ int tp_demo_build_zones(demo *d, unsigned long seed, const char *path);
 
 /* Writes zones.gpkg into d->dir. */
 int tp_demo_write_zones(demo *d);
+
+/* The count zones of one edition into d (those drawn before make way): seeds
+ * and counts drawn from stream, totals[k] people in category k, 0 for a
+ * category the edition did not count. */
+int tp_demo_build_zones_from(demo *d, unsigned long seed, uint64_t stream, const long *totals,
+			     const char *path);
+
+/* Writes d's zones into d->dir/file, a column per category whose total is not 0. */
+int tp_demo_write_zones_as(demo *d, const char *file, const char *description,
+			   const long *totals);
+
+/* ---- editions.c: the earlier editions of the count ------------------------ */
+
+/* Writes zones_2018.gpkg, zones_2020.gpkg and zones_2022.gpkg into d->dir
+ * (each edition's zones drawn anew); d's zones are then 2022's. */
+int tp_demo_write_editions(demo *d, unsigned long seed);
+
+/* The config lines of those editions (the [zones] date and a [zones.YEAR] section each). */
+extern const char tp_demo_editions_ini[];
 
 /* ---- vacancies.c: the empty dwellings ------------------------------------ */
 

@@ -103,12 +103,18 @@ static int pick_small_zone(demo *d)
 	return best;
 }
 
-/* People per zone and category, totals exact. */
-static int count_people(demo *d, rng *r)
+/* People per zone and category, totals exact (a category of total 0 was not counted). */
+static int count_people(demo *d, rng *r, const long *totals)
 {
 	double w[NCAT][NZONES];
-	long part[NZONES];
+	long part[NZONES], small[NCAT];
 	int i, k, h;
+
+	/* the small zone keeps its 3 people when a category was not counted */
+	for (k = 0; k < NCAT; k++)
+		small[k] = totals[k] ? small_zone_counts[k] : 0;
+	for (k = 1; k < NCAT; k++)
+		small[0] += totals[k] ? 0 : small_zone_counts[k];
 
 	for (i = 0; i < NZONES; i++) {
 		const zone *z = &d->zones[i];
@@ -147,17 +153,23 @@ static int count_people(demo *d, rng *r)
 	}
 	for (k = 0; k < NCAT; k++) {
 		w[k][d->small_zone] = 0;
-		if (tp_demo_apportion(cat_totals[k] - small_zone_counts[k], w[k], NZONES, part))
+		if (tp_demo_apportion(totals[k] - small[k], w[k], NZONES, part))
 			return TP_ERROR;
 		for (i = 0; i < NZONES; i++)
 			d->zones[i].n[k] = part[i];
-		d->zones[d->small_zone].n[k] = small_zone_counts[k];
+		d->zones[d->small_zone].n[k] = small[k];
 	}
 	return TP_OK;
 }
 
-/* The count zones: seeds, cells, ids, the small zone and the counts. */
 int tp_demo_build_zones(demo *d, unsigned long seed, const char *path)
+{
+	return tp_demo_build_zones_from(d, seed, STREAM_ZONES, cat_totals, path);
+}
+
+/* The count zones: seeds, cells, ids, the small zone and the counts. */
+int tp_demo_build_zones_from(demo *d, unsigned long seed, uint64_t stream, const long *totals,
+			     const char *path)
 {
 	GEOSContextHandle_t h = d->g->gh;
 	GEOSGeometry *grown = NULL, *cells[NZONES] = {0};
@@ -165,7 +177,13 @@ int tp_demo_build_zones(demo *d, unsigned long seed, const char *path)
 	rng r;
 	int i, rc = TP_ERROR;
 
-	rng_init(&r, seed, STREAM_ZONES);
+	/* a layout drawn before (another edition's) makes way */
+	for (i = 0; i < NZONES; i++)
+		if (d->zones[i].geom) {
+			GEOSGeom_destroy_r(h, d->zones[i].geom);
+			d->zones[i].geom = NULL;
+		}
+	rng_init(&r, seed, stream);
 	d->g->geos_msg[0] = '\0';
 	if (place_zone_seeds(d, &r)) {
 		if (!d->g->geos_msg[0])
@@ -195,7 +213,7 @@ int tp_demo_build_zones(demo *d, unsigned long seed, const char *path)
 		snprintf(d->g->geos_msg, sizeof(d->g->geos_msg), "no zone lies inside the region");
 		goto done;
 	}
-	if (count_people(d, &r)) {
+	if (count_people(d, &r, totals)) {
 		snprintf(d->g->geos_msg, sizeof(d->g->geos_msg), "cannot split the counts");
 		goto done;
 	}
@@ -206,27 +224,38 @@ done:
 
 int tp_demo_write_zones(demo *d)
 {
+	return tp_demo_write_zones_as(d, "zones.gpkg",
+				      "Schematic count zones with the Nov 2024 totals per category",
+				      cat_totals);
+}
+
+int tp_demo_write_zones_as(demo *d, const char *file, const char *description,
+			   const long *totals)
+{
 	gpkg_field fields[1 + NCAT];
 	gpkg_out o = {.ds = NULL};
 	OGRFeatureH f;
-	int i, k, rc;
+	int col[NCAT], i, k, n = 1, rc;
 
 	fields[0].name = "zone_id";
 	fields[0].type = OFTString;
+	/* a category the edition did not count has no column */
 	for (k = 0; k < NCAT; k++) {
-		fields[1 + k].name = tp_people[k].name;
-		fields[1 + k].type = OFTInteger;
+		col[k] = totals[k] ? n : -1;
+		if (!totals[k])
+			continue;
+		fields[n].name = tp_people[k].name;
+		fields[n++].type = OFTInteger;
 	}
-	rc = tp_demo_gpkg_begin(&o, d->dir, "zones.gpkg", "zones",
-				"Schematic count zones with the Nov 2024 totals per category",
-				fields, 1 + NCAT);
+	rc = tp_demo_gpkg_begin(&o, d->dir, file, "zones", description, fields, n);
 	for (i = 0; i < NZONES && !rc; i++) {
 		const zone *z = &d->zones[i];
 		if ((rc = tp_demo_gpkg_feature(&o, &f)))
 			break;
 		OGR_F_SetFieldString(f, 0, z->id);
 		for (k = 0; k < NCAT; k++)
-			OGR_F_SetFieldInteger(f, 1 + k, (int)z->n[k]);
+			if (col[k] >= 0)
+				OGR_F_SetFieldInteger(f, col[k], (int)z->n[k]);
 		rc = tp_demo_gpkg_add(&o, d->g, f, z->geom);
 	}
 	return tp_demo_gpkg_end(&o, rc);

@@ -9,6 +9,7 @@
  * the ones tremplin writes.
  */
 #include "geo/codes.h"
+#include "geo/categories.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,6 +66,10 @@ static const tp_code precision_codes[] = {
 	{"year", "année", "jaar", NULL},
 };
 
+/* The people figures of geo/categories.h, by their French and Dutch labels. */
+#define PEOPLE_CODE(c, fr, nl, aliases) {#c, fr, nl, NULL},
+static const tp_code people_codes[] = {TP_PEOPLE(PEOPLE_CODE)};
+
 const tp_code_list tp_owner_types = {"owner_type", "Type of owner of an empty dwelling",
 				     owner_codes, COUNT(owner_codes)};
 const tp_code_list tp_reasons = {"vacancy_reason", "Why the dwelling is empty (SLRB reasons)",
@@ -74,6 +79,9 @@ const tp_code_list tp_field_labels = {"field", "The input fields, as a message n
 const tp_code_list tp_date_precisions = {"date_precision",
 					 "How precisely a date was given (geo/dates.h)",
 					 precision_codes, COUNT(precision_codes)};
+const tp_code_list tp_people_codes = {"people_category",
+					"A people figure of the count: a category or the total",
+					people_codes, COUNT(people_codes)};
 const tp_code_list tp_candidate_flags = {"candidate_flag",
 					 "Whether the record could host a temporary occupation",
 					 candidate_codes, COUNT(candidate_codes)};
@@ -169,6 +177,21 @@ static const unsigned char reason_palette[][3] = {
 	{230, 159, 0},   /* orange: repair */
 	{120, 120, 120}, /* grey: other */
 };
+
+/* ColorBrewer RdBu, 7 classes, reversed: fewer people blue, more people red. */
+static const unsigned char change_palette[TP_NCHANGE][3] = {
+	{0x21, 0x66, 0xac}, {0x67, 0xa9, 0xcf}, {0xd1, 0xe5, 0xf0}, {0xf7, 0xf7, 0xf7},
+	{0xfd, 0xdb, 0xc7}, {0xef, 0x8a, 0x62}, {0xb2, 0x18, 0x2b},
+};
+
+void tp_change_rgb(int cls, unsigned char rgb[3])
+{
+	if (cls < 0 || cls >= TP_NCHANGE) {
+		rgb[0] = rgb[1] = rgb[2] = 0xd0;
+		return;
+	}
+	memcpy(rgb, change_palette[cls], 3);
+}
 
 void tp_reason_rgb(int i, unsigned char rgb[3])
 {

@@ -40,6 +40,8 @@ typedef struct tp_code_list {
  * flag (0, 1).
  */
 extern const tp_code_list tp_owner_types, tp_reasons, tp_candidate_flags, tp_date_precisions;
+/* The people figures (geo/categories.h: the six categories and people_total) by their labels. */
+extern const tp_code_list tp_people_codes;
 /* The inputs' fields (inputs/fields.c) and where a record lies ("geometry"),
  * named in the lines that say what was rejected. */
 extern const tp_code_list tp_field_labels;
@@ -87,6 +89,16 @@ extern const unsigned char tp_candidate_fill[3], tp_candidate_outline[3];
  * max, those that differ; into out, their number returned (0 when max < 1).
  * The printed overview and the QGIS style show the same ones. */
 int tp_candidate_legend_sizes(long long max, long long out[3]);
+
+#define TP_NCHANGE 7 /* classes of a change map, the middle one around no change */
+
+/*
+ * The fill colour of class cls (0..TP_NCHANGE-1) of a change map:
+ * ColorBrewer's diverging RdBu, 7 classes, reversed so that fewer people
+ * is blue and more people red, the middle class a near white; readable
+ * with colour-vision deficiency.  cls -1 gives the grey of "withheld".
+ */
+void tp_change_rgb(int cls, unsigned char rgb[3]);
 
 /* The colour of reason i (tp_reasons order), Okabe-Ito's qualitative
  * palette; grey for an index out of the list. */

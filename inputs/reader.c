@@ -197,7 +197,7 @@ static int map_columns(tp_reader *r, OGRFeatureDefnH fd, const char *cols)
 	/* explicit mappings first: they always win */
 	for (i = 0; i < r->def->nfields; i++) {
 		char item[320];
-		if (!cfg->map[i])
+		if (!cfg->map[i] || cfg->absent[i])
 			continue;
 		if (!cfg->map[i][0]) {
 			if (r->def->fields[i].need != TP_NEED_OPTIONAL)
@@ -213,7 +213,7 @@ static int map_columns(tp_reader *r, OGRFeatureDefnH fd, const char *cols)
 		}
 	}
 	for (i = 0; i < r->def->nfields; i++) {
-		if (cfg->map[i])
+		if (cfg->map[i] || cfg->absent[i])
 			continue;
 		c = find_column(r, fd, r->def->fields[i].name);
 		if (c >= 0 && !column_taken(r, r->def->nfields, c))
@@ -222,7 +222,7 @@ static int map_columns(tp_reader *r, OGRFeatureDefnH fd, const char *cols)
 	for (i = 0; i < r->def->nfields; i++) {
 		const tp_field_def *f = &r->def->fields[i];
 		char item[320];
-		if (r->col[i] >= 0 || cfg->map[i])
+		if (r->col[i] >= 0 || cfg->map[i] || cfg->absent[i])
 			continue;
 		for (c = 0; c < n; c++)
 			if (!column_taken(r, r->def->nfields, c) &&

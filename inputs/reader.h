@@ -38,6 +38,9 @@ typedef struct tp_input_cfg {
 				       "": not in this file */
 	tp_value_map values[TP_MAX_FIELDS]; /* value mappings per field */
 	long header_row;            /* row of the column names (1-based), 0: found */
+	int absent[TP_MAX_FIELDS];  /* 1: not in this source by design (a category a count
+				       edition did not count, pipeline/editions.h): no column
+				       needed, the field NULL */
 	const struct tp_address_cfg *addresses; /* reference to geocode by, or NULL */
 } tp_input_cfg;
 

@@ -11,7 +11,9 @@
  * the same everywhere.  The file is written under a temporary name and
  * renamed onto its final name once flushed and synced (outfile.h).
  *
- * Also the one RFC 4180 field writer of every CSV tremplin writes.
+ * trends.csv, the trends table (pipeline/trends.c), is written the same
+ * way from its own row set.  Also the one RFC 4180 field writer of every
+ * CSV tremplin writes.
  */
 #include "outputs/outputs.h"
 #include "geo/categories.h"
@@ -28,6 +30,8 @@ typedef enum {
 	C_INT,   /* integer */
 	C_REAL,  /* 2 decimals */
 	C_SHARE, /* 4 decimals */
+	C_WHOLE, /* a real printed as a whole number (published people figures) */
+	C_PCT,   /* 1 decimal (a change in %) */
 } column_kind;
 
 typedef struct {
@@ -57,7 +61,29 @@ static const column_def columns[] = {
 	{"rejected_dwellings", C_INT},
 };
 
-#define NCOLUMNS ((int)(sizeof(columns) / sizeof(columns[0])))
+/* In the order of the row set TP_ROWS_TRENDS (query.h): trends.csv. */
+static const column_def trend_columns[] = {
+	{"nis_code", C_TEXT},
+	{"name_fr", C_TEXT},
+	{"name_nl", C_TEXT},
+	{"edition", C_TEXT},
+	{"edition_date", C_TEXT},
+	{"category", C_TEXT},
+	{"counted", C_INT},
+	{"value", C_WHOLE},
+	{"value_label", C_TEXT},
+	{"previous_edition", C_TEXT},
+	{"previous_value", C_WHOLE},
+	{"change", C_WHOLE},
+	{"change_pct", C_PCT},
+	{"comparable_scope", C_TEXT},
+	{"comparable_value", C_WHOLE},
+	{"comparable_previous", C_WHOLE},
+	{"comparable_change", C_WHOLE},
+	{"comparable_change_pct", C_PCT},
+};
+
+#define COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
 void tp_csv_field(FILE *f, const char *s)
 {
@@ -74,14 +100,14 @@ void tp_csv_field(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-/* Writes column i of the current row; NULL is an empty field. */
-static void put_value(FILE *f, const tp_rows *r, int i)
+/* Writes column i of the current row, of kind kind; NULL is an empty field. */
+static void put_value(FILE *f, const tp_rows *r, int i, column_kind kind)
 {
 	char num[400];
 
 	if (tp_rows_null(r, i))
 		return;
-	switch (columns[i].kind) {
+	switch (kind) {
 	case C_TEXT:
 		tp_csv_field(f, tp_rows_text(r, i));
 		break;
@@ -96,10 +122,20 @@ static void put_value(FILE *f, const tp_rows *r, int i)
 		sqlite3_snprintf(sizeof(num), num, "%.4f", tp_rows_double(r, i));
 		fputs(num, f);
 		break;
+	case C_WHOLE:
+		sqlite3_snprintf(sizeof(num), num, "%.0f", tp_rows_double(r, i));
+		fputs(num, f);
+		break;
+	case C_PCT:
+		sqlite3_snprintf(sizeof(num), num, "%.1f", tp_rows_double(r, i));
+		fputs(num, f);
+		break;
 	}
 }
 
-int tp_write_csv(sqlite3 *store, const char *path)
+/* Writes the rows of set, one line each, with columns[0..ncolumns) as header and kinds. */
+static int write_table(sqlite3 *store, const char *path, tp_rowset set,
+		       const column_def *columns, int ncolumns)
 {
 	tp_view *view = NULL;
 	tp_rows *rows = NULL;
@@ -109,7 +145,7 @@ int tp_write_csv(sqlite3 *store, const char *path)
 
 	rc = tp_view_open(&view, store, 0);
 	if (!rc)
-		rc = tp_rows_open(&rows, view, TP_ROWS_INDICATORS, NULL, path);
+		rc = tp_rows_open(&rows, view, set, NULL, path);
 	if (rc)
 		goto cleanup;
 	/* Complete means on disk: a crash after the rename must not leave an empty file. */
@@ -117,14 +153,14 @@ int tp_write_csv(sqlite3 *store, const char *path)
 	if (rc)
 		goto cleanup;
 	f = out.f;
-	for (i = 0; i < NCOLUMNS; i++)
+	for (i = 0; i < ncolumns; i++)
 		fprintf(f, "%s%s", i ? "," : "", columns[i].name);
 	fputc('\n', f);
 	while ((step = tp_rows_next(rows)) > 0) {
-		for (i = 0; i < NCOLUMNS; i++) {
+		for (i = 0; i < ncolumns; i++) {
 			if (i)
 				fputc(',', f);
-			put_value(f, rows, i);
+			put_value(f, rows, i, columns[i].kind);
 		}
 		fputc('\n', f);
 	}
@@ -133,4 +169,14 @@ cleanup:
 	tp_rows_close(rows);
 	tp_view_close(view);
 	return rc;
+}
+
+int tp_write_csv(sqlite3 *store, const char *path)
+{
+	return write_table(store, path, TP_ROWS_INDICATORS, columns, COUNT(columns));
+}
+
+int tp_write_trends_csv(sqlite3 *store, const char *path)
+{
+	return write_table(store, path, TP_ROWS_TRENDS, trend_columns, COUNT(trend_columns));
 }

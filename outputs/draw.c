@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include <cairo-pdf.h>
+#include <cairo-svg.h>
 #include <pango/pangocairo.h>
 
 #define FONT "DejaVu Sans"
@@ -326,4 +327,52 @@ void tp_fill_nodata(cairo_t *cr, double x0, double y0, double x1, double y1)
 	}
 	cairo_stroke(cr);
 	cairo_restore(cr);
+}
+
+int tp_page_write(const char *path, tp_page_kind kind, double w, double h, tp_page_fn draw,
+		  const void *ud, const tp_mapdata *d, const char *title)
+{
+	cairo_surface_t *s;
+	cairo_t *cr;
+	tp_outfile out;
+	int rc;
+
+	if (kind == TP_PAGE_PNG) {
+		double k = TP_PNG_DPI / 72.0;
+		s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, (int)ceil(w * k), (int)ceil(h * k));
+		cr = cairo_create(s);
+		cairo_scale(cr, k, k);
+		rc = draw(cr, ud);
+		cairo_destroy(cr);
+		if (!rc)
+			rc = tp_surface_status(s, path);
+		if (!rc)
+			rc = tp_outfile_begin(&out, path, 0);
+		if (!rc) {
+			if (cairo_surface_write_to_png(s, out.tmp) != CAIRO_STATUS_SUCCESS)
+				rc = tp_error_set(TP_EOUTPUT, "%s: cannot write %s", out.path, out.tmp);
+			rc = tp_outfile_end(&out, rc);
+		}
+		cairo_surface_destroy(s);
+		return rc;
+	}
+	rc = tp_outfile_begin(&out, path, 0);
+	if (rc)
+		return rc;
+	if (kind == TP_PAGE_SVG) {
+		s = cairo_svg_surface_create(out.tmp, w, h);
+		cairo_svg_surface_restrict_to_version(s, CAIRO_SVG_VERSION_1_1);
+	} else {
+		s = cairo_pdf_surface_create(out.tmp, w, h);
+		tp_pdf_metadata(s, d, title);
+	}
+	cr = cairo_create(s);
+	rc = draw(cr, ud);
+	cairo_show_page(cr);
+	cairo_destroy(cr);
+	if (rc) {
+		cairo_surface_destroy(s);
+		return tp_outfile_end(&out, rc);
+	}
+	return tp_surface_close(s, &out);
 }

@@ -97,4 +97,19 @@ void tp_set_rgb(cairo_t *cr, const unsigned char rgb[3]);
 /* 0, or TP_EOUTPUT naming path when Cairo failed on s. */
 int tp_surface_status(cairo_surface_t *s, const char *path);
 
+#define TP_PNG_DPI 150.0 /* the maps' PNG files */
+
+/* The three files a map page is written to. */
+typedef enum { TP_PAGE_PNG, TP_PAGE_SVG, TP_PAGE_PDF } tp_page_kind;
+
+/* What draws one page (the overview, the change map) with its data ud: 0 or a TP_E* code. */
+typedef int (*tp_page_fn)(cairo_t *cr, const void *ud);
+
+/* Draws one page of w x h points with draw(cr, ud) into path, through
+ * tp_outfile: a PNG at TP_PNG_DPI, an SVG 1.1, or a PDF whose metadata
+ * (title; the date d's reference date) does not depend on the clock.
+ * Returns 0, or TP_EOUTPUT naming path (nothing half-written left). */
+int tp_page_write(const char *path, tp_page_kind kind, double w, double h, tp_page_fn draw,
+		  const void *ud, const tp_mapdata *d, const char *title);
+
 #endif

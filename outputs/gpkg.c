@@ -171,6 +171,35 @@ static const field_def rejects_fields[] = {
 	{"original", K_TEXT, NULL},
 };
 
+/* The trends table (pipeline/trends.c): published figures only, whatever opts->internal says. */
+static const field_def trends_fields[] = {
+	{"nis_code", K_TEXT, NULL},
+	{"name_fr", K_TEXT, NULL},
+	{"name_nl", K_TEXT, NULL},
+	{"edition", K_TEXT, NULL},
+	{"edition_date", K_DATE, NULL},
+	{"category", K_TEXT, &tp_people_codes},
+	{"counted", K_BOOL, NULL},
+	{"value", K_REAL, NULL},
+	{"value_label", K_TEXT, NULL},
+	{"previous_edition", K_TEXT, NULL},
+	{"previous_value", K_REAL, NULL},
+	{"change", K_REAL, NULL},
+	{"change_pct", K_REAL, NULL},
+	{"comparable_scope", K_TEXT, NULL},
+	{"comparable_value", K_REAL, NULL},
+	{"comparable_previous", K_REAL, NULL},
+	{"comparable_change", K_REAL, NULL},
+	{"comparable_change_pct", K_REAL, NULL},
+};
+
+/* Every edition's count zones, protected as count_zones is in a public file. */
+static const field_def edition_zones_fields[] = {
+	{"edition", K_TEXT, NULL},
+	{"zone_id", K_TEXT, NULL},
+	TP_PEOPLE(REAL_FIGURE)
+};
+
 #define PROTECTED_NOTE                                                                      \
 	" People figures are protected for publication: rounded to a multiple of 5; a figure"  \
 	" under the small-cell threshold is withheld (NULL, label \"<5\" for a threshold of 5)," \
@@ -197,7 +226,24 @@ static const layer_def layers[] = {
 	{"rejects", wkbNone, TP_ROWS_REJECTS, rejects_fields, COUNT(rejects_fields),
 	 "Rejected input rows: file, layer, row, field and reason.",
 	 " The original values of rejected count zones are left out: they hold people counts."},
+	/* the last two only when the config names several editions of the count */
+	{"trends", wkbNone, TP_ROWS_TRENDS, trends_fields, COUNT(trends_fields),
+	 "Trends: per commune (and the region, nis_code NULL), count edition and people"
+	 " category, the published figure, its change since the previous edition (people and %)"
+	 " and the change on the categories both editions counted (comparable_scope). Each"
+	 " edition's zones are apportioned onto the current communes by area. Figures are"
+	 " protected (rounded to 5, small cells withheld, as in count_zones_editions); a change is"
+	 " the difference of two published figures, empty when either is withheld.",
+	 NULL},
+	{"count_zones_editions", wkbMultiPolygon, TP_ROWS_EDITION_ZONES, edition_zones_fields,
+	 COUNT(edition_zones_fields),
+	 "Count zones of every edition of the count, with their people figures as published"
+	 " (rounded to 5; \"<5\" and \"x\" withheld); the trends layer is made from them.",
+	 NULL},
 };
+
+/* The layers written only when the store holds trends (several editions). */
+#define NLAYERS_EDITIONS 2
 
 /* Layers whose people figures depend on opts->internal. */
 static int has_people(const layer_def *def)
@@ -600,17 +646,22 @@ static int find_indicator(const char *name)
 	return -1;
 }
 
-/* The four map layers' default styles (tp_gpkg_write_styles). */
-static int write_styles(writer *w)
+/* The four map layers' default styles (tp_gpkg_write_styles), and with
+ * editions those of trends and count_zones_editions. */
+static int write_styles(writer *w, int editions)
 {
-	const char *layer_names[] = {"communes", "candidates", "vacancies", "count_zones"};
+	const char *layer_names[] = {"communes", "candidates", "vacancies", "count_zones",
+				     "trends", "count_zones_editions"};
 	const char *what[] = {
 		"Communes coloured by the indicator, 5 quantile classes",
 		"Candidates, circles sized by dwellings",
 		"Empty dwellings by reason",
 		"Count zones, outlines",
+		"Trends, the categories by their names",
+		"Count zones of every edition, outlines",
 	};
-	char *qml[4] = {NULL, NULL, NULL, NULL};
+	char *qml[6] = {NULL, NULL, NULL, NULL, NULL, NULL};
+	int nstyles = editions ? 6 : 4;
 	tp_classes classes;
 	double max_dwellings;
 	tp_rows *st = NULL;
@@ -633,17 +684,21 @@ static int write_styles(writer *w)
 	qml[1] = tp_style_candidates(max_dwellings, w->opts->language);
 	qml[2] = tp_style_vacancies(w->opts->language);
 	qml[3] = tp_style_zones();
-	for (i = 0; i < 4; i++)
+	if (editions) {
+		qml[4] = tp_style_trends(w->opts->language);
+		qml[5] = tp_style_zones();
+	}
+	for (i = 0; i < nstyles; i++)
 		if (!qml[i]) {
 			rc = tp_error_set(TP_ERROR, "%s: out of memory", w->path);
 			goto cleanup;
 		}
 	if (w->t->styles)
-		rc = w->t->styles(w->t->ctx, 4, layer_names, qml, what);
+		rc = w->t->styles(w->t->ctx, nstyles, layer_names, qml, what);
 	else
-		rc = tp_gpkg_write_styles(w->ds, w->path, 4, layer_names, qml, what);
+		rc = tp_gpkg_write_styles(w->ds, w->path, nstyles, layer_names, qml, what);
 cleanup:
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < 6; i++)
 		sqlite3_free(qml[i]);
 	tp_rows_close(st);
 	return rc;
@@ -652,7 +707,8 @@ cleanup:
 int tp_write_layers(sqlite3 *store, const tp_gpkg_options *opts, const tp_layer_target *t)
 {
 	writer w = {NULL, t->where, opts, t, t->ds, NULL, NULL, "", -1, NULL, 0};
-	int rc = TP_OK, i;
+	tp_rows *eds = NULL;
+	int rc = TP_OK, i, nlayers, editions = 0;
 
 	w.indicator = find_indicator(opts->indicator);
 	if (w.indicator < 0) {
@@ -668,12 +724,18 @@ int tp_write_layers(sqlite3 *store, const tp_gpkg_options *opts, const tp_layer_
 		rc = make_srs(&w);
 	if (!rc)
 		rc = tp_rows_open(&w.shares, w.view, TP_ROWS_ZONE_SHARES, "", w.shares_context);
+	if (!rc)
+		rc = tp_rows_open(&eds, w.view, TP_ROWS_EDITIONS, NULL, w.path);
+	if (!rc && (editions = tp_rows_next(eds)) < 0)
+		rc = editions;
+	tp_rows_close(eds);
 	if (!rc && t->gpkg)
 		rc = tp_gpkg_add_domains(w.ds, w.path, opts->language);
-	for (i = 0; i < COUNT(layers) && !rc; i++)
+	nlayers = COUNT(layers) - (editions ? 0 : NLAYERS_EDITIONS);
+	for (i = 0; i < nlayers && !rc; i++)
 		rc = write_layer(&w, &layers[i]);
 	if (!rc)
-		rc = write_styles(&w);
+		rc = write_styles(&w, editions);
 	if (!rc && t->gpkg)
 		rc = tp_gpkg_set_metadata(w.ds, w.path, w.view, opts->internal);
 	if (!rc && t->finish)

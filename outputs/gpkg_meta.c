@@ -33,7 +33,7 @@ int tp_gpkg_fail(const char *path, const char *layer, const char *what)
 int tp_gpkg_add_domains(void *ds, const char *path, const char *language)
 {
 	static const tp_code_list *const lists[] = {&tp_owner_types, &tp_reasons,
-						    &tp_candidate_flags};
+						    &tp_candidate_flags, &tp_people_codes};
 	OGRCodedValue values[16];
 	char names[16][256];
 	OGRFieldDomainH dom = NULL;
@@ -138,7 +138,11 @@ int tp_gpkg_write_styles(void *ds, const char *path, int n, const char *const *l
 		OGR_F_SetFieldString(f, 0, "");
 		OGR_F_SetFieldString(f, 1, "");
 		OGR_F_SetFieldString(f, 2, layers[i]);
-		OGR_F_SetFieldString(f, 3, "geom");
+		{
+			/* an attribute table's style has no geometry column (QGIS looks it up by "") */
+			OGRLayerH styled = GDALDatasetGetLayerByName(ds, layers[i]);
+			OGR_F_SetFieldString(f, 3, styled ? OGR_L_GetGeometryColumn(styled) : "geom");
+		}
 		OGR_F_SetFieldString(f, 4, layers[i]);
 		OGR_F_SetFieldString(f, 5, qml[i]);
 		OGR_F_SetFieldString(f, 6, "");

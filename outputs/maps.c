@@ -1,10 +1,12 @@
 /*
- * maps.c: OUTDIR/maps/, the two maps drawn from one load of the store:
- * the regional overview (overview.c) and the atlas (atlas.c), both drawn
- * with the helpers of draw.c.
+ * maps.c: OUTDIR/maps/, the maps drawn from one load of the store: the
+ * regional overview (overview.c), the atlas (atlas.c) and, with several
+ * count editions, the change map (change.c), all drawn with the helpers
+ * of draw.c.
  */
 #include "outputs/render.h"
 #include "outputs/maps.h"
+#include "outputs/change.h"
 #include "geo/error.h"
 
 #include <errno.h>
@@ -30,6 +32,8 @@ int tp_write_maps(sqlite3 *store, const char *dir, const tp_render_opts *opts)
 		snprintf(path, sizeof(path), "%s/atlas.pdf", dir);
 		rc = tp_write_atlas(d, path);
 	}
+	if (!rc)
+		rc = tp_write_change_map(d, store, dir);
 done:
 	tp_mapdata_free(d);
 	return rc;

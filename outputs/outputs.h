@@ -91,6 +91,16 @@ int tp_write_layers(sqlite3 *store, const tp_gpkg_options *opts, const tp_layer_
  */
 int tp_write_csv(sqlite3 *store, const char *path);
 
+/*
+ * Writes trends.csv at path: the trends table (pipeline/trends.c), one row
+ * per commune (then the region, nis_code empty), count edition and people
+ * figure, with its published value and label, the change since the
+ * previous edition and the change on the comparable scope; people figures
+ * whole, changes in % with 1 decimal.  Written as indicators.csv is, with
+ * the same failures.
+ */
+int tp_write_trends_csv(sqlite3 *store, const char *path);
+
 /* Writes s to f as one CSV field (RFC 4180): quoted when it holds a comma,
  * a semicolon (the separator of the lists for Belgian Excel), a quote, CR
  * or LF, its quotes doubled.  Every CSV tremplin writes goes through it. */
@@ -267,5 +277,7 @@ char *tp_style_communes(const char *field, const tp_classes *classes, int decima
 char *tp_style_candidates(double max_dwellings, const char *language);
 char *tp_style_vacancies(const char *language);
 char *tp_style_zones(void);
+/* The trends table (an attribute table): the categories shown by their names. */
+char *tp_style_trends(const char *language);
 
 #endif

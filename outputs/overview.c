@@ -26,12 +26,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <cairo-pdf.h>
-#include <cairo-svg.h>
 
 #define PAGE_W 841.89 /* A4 landscape, points */
 #define PAGE_H 595.28
-#define PNG_DPI 150.0
 
 /* ---- the overview -------------------------------------------------------- */
 
@@ -459,64 +456,30 @@ static int draw_overview(cairo_t *cr, const tp_mapdata *d, tp_labels *L)
 
 /* ---- files --------------------------------------------------------------- */
 
-static int write_png(const tp_mapdata *d, const char *path)
-{
-	double k = PNG_DPI / 72.0;
-	cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, (int)ceil(PAGE_W * k),
-							(int)ceil(PAGE_H * k));
-	cairo_t *cr = cairo_create(s);
-	tp_labels L;
-	tp_outfile out;
-	int rc;
+/* A page of the overview: its data, and where its labels go. */
+typedef struct {
+	const tp_mapdata *d; /* what it shows */
+	tp_labels *L;        /* the labels placed (tp_labels_dispose() it after) */
+} overview_page;
 
-	cairo_scale(cr, k, k);
-	rc = draw_overview(cr, d, &L);
-	tp_labels_dispose(&L);
-	cairo_destroy(cr);
-	if (!rc)
-		rc = tp_surface_status(s, path);
-	if (!rc)
-		rc = tp_outfile_begin(&out, path, 0);
-	if (!rc) {
-		if (cairo_surface_write_to_png(s, out.tmp) != CAIRO_STATUS_SUCCESS)
-			rc = tp_error_set(TP_EOUTPUT, "%s: cannot write %s", out.path, out.tmp);
-		rc = tp_outfile_end(&out, rc);
-	}
-	cairo_surface_destroy(s);
-	return rc;
+/* draw_overview as a tp_page_fn. */
+static int draw_page(cairo_t *cr, const void *ud)
+{
+	const overview_page *o = ud;
+
+	return draw_overview(cr, o->d, o->L);
 }
 
-/* Draws the overview onto a vector surface (svg != 0: SVG, else PDF); L
- * gets its labels. */
-static int write_vector(const tp_mapdata *d, const char *path, int svg, tp_labels *L)
+/* One of the overview's three pages: PNG, SVG or PDF; L gets its labels. */
+static int write_page(const tp_mapdata *d, const char *path, tp_page_kind kind, tp_labels *L)
 {
 	char title[512];
-	cairo_surface_t *s;
-	cairo_t *cr;
-	tp_outfile out;
-	int rc = tp_outfile_begin(&out, path, 0);
 
-	if (rc)
-		return rc;
-	if (svg) {
-		s = cairo_svg_surface_create(out.tmp, PAGE_W, PAGE_H);
-		cairo_svg_surface_restrict_to_version(s, CAIRO_SVG_VERSION_1_1);
-	} else {
-		s = cairo_pdf_surface_create(out.tmp, PAGE_W, PAGE_H);
-		tp_lang_pick(title, sizeof(title), d->lang, d->ind->fr, d->ind->nl, " / ");
-		tp_pdf_metadata(s, d, title);
-	}
-	cr = cairo_create(s);
-	rc = draw_overview(cr, d, L);
-	cairo_show_page(cr);
-	cairo_destroy(cr);
-	if (rc) {
-		cairo_surface_destroy(s);
-		return tp_outfile_end(&out, rc);
-	}
-	return tp_surface_close(s, &out);
+	overview_page o = {d, L};
+
+	tp_lang_pick(title, sizeof(title), d->lang, d->ind->fr, d->ind->nl, " / ");
+	return tp_page_write(path, kind, PAGE_W, PAGE_H, draw_page, &o, d, title);
 }
-
 
 static void json_num(FILE *f, double v)
 {
@@ -626,6 +589,7 @@ int tp_write_overview(const tp_mapdata *d, const char *dir)
 {
 	static const char *const names[] = {"overview.png", "overview.svg", "overview.pdf",
 					    "overview.json"};
+	static const tp_page_kind kinds[] = {TP_PAGE_PNG, TP_PAGE_SVG, TP_PAGE_PDF};
 	char path[4200];
 	tp_labels L;
 	size_t i;
@@ -635,18 +599,11 @@ int tp_write_overview(const tp_mapdata *d, const char *dir)
 	tp_labels_init(&L, 0, 0, 0, 0);
 	for (i = 0; i < sizeof(names) / sizeof(names[0]) && !rc; i++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-		switch (i) {
-		case 0:
-			rc = write_png(d, path);
-			break;
-		case 1:
-		case 2:
+		if (i < 3) {
 			tp_labels_dispose(&L);
-			rc = write_vector(d, path, i == 1, &L);
-			break;
-		default:
+			rc = write_page(d, path, kinds[i], &L);
+		} else
 			rc = write_json(d, path, &L);
-		}
 	}
 	tp_labels_dispose(&L);
 	return rc;

@@ -81,6 +81,9 @@ typedef struct {
 	" FROM zones z LEFT JOIN public_zones p ON p.zone_id = z.zone_id"              \
 	" ORDER BY z.zone_id, z.id"
 
+/* A reject of count zones: the zones input or an earlier edition's (pipeline/editions.h). */
+#define ZONES_INPUT "(input = 'zones' OR input GLOB 'zones.*')"
+
 /* The rejects, their original values as the SQL expression original. */
 #define REJECTS_SQL(reason, original)                                                \
 	"SELECT input, source_file, layer, src_row, stage, field, " reason ", " original \
@@ -157,10 +160,11 @@ static const rowset_def rowsets[] = {
 	[TP_ROWS_REJECTS] = {
 		"the rejects",
 		/* a rejected zone's reason quotes no count: cut at its first quote */
-		REJECTS_SQL("CASE WHEN input = 'zones' AND instr(reason, '''') > 0"
+		/* and so is one of an earlier edition's zones (input zones.LABEL) */
+		REJECTS_SQL("CASE WHEN " ZONES_INPUT " AND instr(reason, '''') > 0"
 			    " THEN rtrim(substr(reason, 1, instr(reason, '''') - 1), ': ')"
 			    " ELSE reason END",
-			    "CASE WHEN input = 'zones' THEN NULL ELSE original END"),
+			    "CASE WHEN " ZONES_INPUT " THEN NULL ELSE original END"),
 		REJECTS_SQL("reason", "original"),
 	},
 	[TP_ROWS_CRS] = {
@@ -219,9 +223,44 @@ static const rowset_def rowsets[] = {
 		CANDIDATE_LIST_SQL("v.works_start_precision"),
 		NULL,
 	},
+	[TP_ROWS_TRENDS] = {
+		"the trends",
+		"SELECT nis_code, name_fr, name_nl, edition, edition_date, category, counted, value,"
+		" value_label, previous_edition, previous_value, change, change_pct, comparable_scope,"
+		" comparable_value, comparable_previous, comparable_change, comparable_change_pct"
+		" FROM trends ORDER BY id",
+		NULL,
+	},
+	[TP_ROWS_EDITION_ZONES] = {
+		"the count zones of every edition",
+		/* the current edition's zones are in zones, the earlier ones' in edition_zones */
+		"SELECT p.edition, p.zone_id," TP_PEOPLE(FIGURE_p) " COALESCE(z.geom, c.geom)"
+		" FROM edition_public_zones p LEFT JOIN edition_zones z"
+		" ON z.edition = p.edition AND z.zone_id = p.zone_id"
+		" LEFT JOIN zones c ON z.id IS NULL AND c.zone_id = p.zone_id"
+		" ORDER BY p.rowid",
+		NULL,
+	},
+	[TP_ROWS_EDITIONS] = {
+		"the editions of the count",
+		"SELECT edition, edition_date, MAX(previous_edition) FROM trends GROUP BY edition"
+		" ORDER BY edition_date",
+		NULL,
+	},
+	[TP_ROWS_CHANGE] = {
+		"the change of each commune",
+		"SELECT c.nis_code, c.name_fr, c.name_nl, c.geom, t.value_label, t.change,"
+		" t.change_pct, t.comparable_change, t.comparable_change_pct FROM communes c"
+		" LEFT JOIN trends t ON t.nis_code = c.nis_code AND t.category = 'people_total'"
+		" AND t.edition = ?1"
+		" UNION ALL SELECT NULL, name_fr, name_nl, NULL, value_label, change, change_pct,"
+		" comparable_change, comparable_change_pct FROM trends WHERE nis_code IS NULL"
+		" AND category = 'people_total' AND edition = ?1",
+		NULL,
+	},
 };
 
-_Static_assert(sizeof(rowsets) / sizeof(rowsets[0]) == TP_ROWS_CANDIDATE_LIST + 1,
+_Static_assert(sizeof(rowsets) / sizeof(rowsets[0]) == TP_ROWS_CHANGE + 1,
 	       "a row set of query.h without its SQL");
 
 int tp_view_open(tp_view **out, sqlite3 *store, int internal)

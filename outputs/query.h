@@ -113,6 +113,32 @@ typedef enum {
 	 * the score's window, dwellings and need parts, src_id.  By rank.
 	 */
 	TP_ROWS_CANDIDATE_LIST,
+	/*
+	 * The trends table (pipeline/trends.c; trends.csv and the trends
+	 * layer): nis_code (NULL for the region), name_fr, name_nl, edition,
+	 * edition_date, category, counted, value, value_label,
+	 * previous_edition, previous_value, change, change_pct,
+	 * comparable_scope, comparable_value, comparable_previous,
+	 * comparable_change, comparable_change_pct.  Communes by nis_code, then
+	 * the region; editions by date; categories in TP_PEOPLE order.
+	 * Published figures only.
+	 */
+	TP_ROWS_TRENDS,
+	/*
+	 * Every edition's count zones as published (count_zones_editions):
+	 * edition, zone_id, each people figure and its label, geom.  By
+	 * edition date, then zone_id.
+	 */
+	TP_ROWS_EDITION_ZONES,
+	/* edition, edition_date, previous_edition of each edition, by date. */
+	TP_ROWS_EDITIONS,
+	/*
+	 * The change map: per commune nis_code, name_fr, name_nl, geom, then of
+	 * the edition given as argument the total's value_label, change,
+	 * change_pct, comparable_change, comparable_change_pct (NULL when not
+	 * published); the region last, with a NULL nis_code and geom.
+	 */
+	TP_ROWS_CHANGE,
 } tp_rowset;
 
 /* The working store as one output sees it. */

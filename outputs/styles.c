@@ -435,3 +435,15 @@ char *tp_style_zones(void)
 	put_end(x, NULL, NULL, 0, NULL);
 	return finish(x);
 }
+
+char *tp_style_trends(const char *language)
+{
+	static const char *const fields[] = {"category"};
+	static const tp_code_list *const lists[] = {&tp_people_codes};
+	sqlite3_str *x = sqlite3_str_new(NULL);
+
+	/* an attribute table: no renderer, the categories' names instead of their columns */
+	put_begin(x);
+	put_end(x, fields, lists, COUNT(fields), language);
+	return finish(x);
+}

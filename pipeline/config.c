@@ -2,6 +2,7 @@
  * config.c: the INI config file into a tp_config.
  */
 #include "pipeline/config.h"
+#include "pipeline/editions.h"
 #include "inputs/file.h"
 #include "geo/dates.h"
 #include "geo/error.h"
@@ -156,10 +157,9 @@ static int database_path(parse_state *st, const char *section, const char *value
 	return 1;
 }
 
-static int input_key(parse_state *st, tp_input_kind kind, const char *section,
+static int input_key(parse_state *st, tp_input_kind kind, tp_input_cfg *in, const char *section,
 		     const char *name, const char *value)
 {
-	tp_input_cfg *in = &st->cfg->inputs[kind];
 	const tp_input_def *def = tp_input_def_get(kind);
 	int i;
 
@@ -257,6 +257,25 @@ static int addresses_key(parse_state *st, const char *name, const char *value)
 		    "street_nl, number or postcode)", "");
 }
 
+/* A line of [zones] or of an earlier edition's [zones.LABEL] (editions.h). */
+static int edition_key(parse_state *st, const char *section, const char *label,
+		       const char *name, const char *value)
+{
+	tp_edition *e = tp_edition_get(st->cfg, label);
+	char why[512];
+	int taken;
+
+	if (!e)
+		return 0;
+	taken = tp_edition_key(e, name, value, why, sizeof(why));
+	if (taken < 0)
+		return fail(st, section, name, "%s", why);
+	if (taken)
+		return 1;
+	return input_key(st, TP_IN_ZONES, e->current ? &st->cfg->inputs[TP_IN_ZONES] : &e->in,
+			 section, name, value);
+}
+
 static int handler(void *user, const char *section, const char *name,
 		   const char *value)
 {
@@ -274,8 +293,13 @@ static int handler(void *user, const char *section, const char *name,
 	for (k = 0; k < TP_IN_COUNT; k++) {
 		const tp_input_def *def = tp_input_def_get(k);
 		size_t n = strlen(def->name);
+		if (k == TP_IN_ZONES && (!strcmp(section, def->name) ||
+					 (!strncmp(section, def->name, n) && section[n] == '.' &&
+					  tp_input_def_field(def, section + n + 1) < 0)))
+			return edition_key(st, section, section[n] ? section + n + 1 : NULL, name,
+					   value);
 		if (!strcmp(section, def->name))
-			return input_key(st, k, section, name, value);
+			return input_key(st, k, &st->cfg->inputs[k], section, name, value);
 		if (!strncmp(section, def->name, n) && section[n] == '.') {
 			int f = tp_input_def_field(def, section + n + 1);
 			if (f < 0)
@@ -402,33 +426,40 @@ int tp_config_load(tp_config *cfg, const char *path)
 					    path, tp_input_def_get(k)->name);
 	if (cfg->addresses.path)
 		cfg->inputs[TP_IN_VACANCIES].addresses = &cfg->addresses;
-	return TP_OK;
+	return tp_editions_finish(cfg);
+}
+
+void tp_input_cfg_dispose(tp_input_cfg *in)
+{
+	int i;
+
+	free(in->path);
+	free(in->layer);
+	free(in->crs);
+	free(in->x);
+	free(in->y);
+	for (i = 0; i < TP_MAX_FIELDS; i++) {
+		size_t j;
+		free(in->map[i]);
+		for (j = 0; j < in->values[i].n; j++) {
+			free(in->values[i].from[j]);
+			free(in->values[i].to[j]);
+		}
+		free(in->values[i].from);
+		free(in->values[i].to);
+	}
+	memset(in, 0, sizeof(*in));
 }
 
 void tp_config_dispose(tp_config *cfg)
 {
-	int k, i;
+	int k;
 
 	if (!cfg)
 		return;
-	for (k = 0; k < TP_IN_COUNT; k++) {
-		tp_input_cfg *in = &cfg->inputs[k];
-		free(in->path);
-		free(in->layer);
-		free(in->crs);
-		free(in->x);
-		free(in->y);
-		for (i = 0; i < TP_MAX_FIELDS; i++) {
-			size_t j;
-			free(in->map[i]);
-			for (j = 0; j < in->values[i].n; j++) {
-				free(in->values[i].from[j]);
-				free(in->values[i].to[j]);
-			}
-			free(in->values[i].from);
-			free(in->values[i].to);
-		}
-	}
+	for (k = 0; k < TP_IN_COUNT; k++)
+		tp_input_cfg_dispose(&cfg->inputs[k]);
+	tp_editions_dispose(cfg);
 	free(cfg->note);
 	free(cfg->sources);
 	free(cfg->addresses.path);

@@ -32,6 +32,10 @@ typedef struct tp_config {
 	int dashboard;                       /* write dashboard.html (default 1; --no-dashboard) */
 	char *database;                      /* PostGIS connection "PG:..." (or --db), or NULL */
 	char *schema;                        /* its schema, or NULL: tremplin (outputs/pg.h) */
+
+	struct tp_edition *editions;         /* the count's editions by date, [zones] last
+						(pipeline/editions.h); NULL: one edition, no trends */
+	size_t neditions;                    /* how many (0, or 2 and more) */
 } tp_config;
 
 /* Reads path into cfg (caller-owned, disposed with tp_config_dispose even
@@ -46,5 +50,8 @@ void tp_config_dispose(tp_config *cfg);
  * wrong, never quoting a password.
  */
 int tp_config_database(tp_config *cfg, const char *name, const char *value, char *why, size_t n);
+
+/* Frees what an input's section holds (paths, columns, value mappings) and zeroes it. */
+void tp_input_cfg_dispose(tp_input_cfg *in);
 
 #endif

@@ -171,8 +171,8 @@ done:
 	return rc;
 }
 
-/* One term of the sum of a zone's categories (geo/categories.h). */
-#define PLUS(c, fr, nl, aliases) " + " #c
+/* One term of the sum of a zone's categories (geo/categories.h); one not counted is NULL. */
+#define PLUS(c, fr, nl, aliases) " + IFNULL(" #c ", 0)"
 
 int tp_stage_load(tp_run *run)
 {

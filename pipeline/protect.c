@@ -71,6 +71,7 @@
  * public capacity shares are made the same way, from the published
  * figures, where the outputs read them (outputs/query.c).
  */
+#include "pipeline/protect.h"
 #include "pipeline/stages.h"
 #include "pipeline/store.h"
 #include "geo/categories.h"
@@ -570,4 +571,48 @@ int tp_stage_protect(tp_run *run)
 		free(zr.v[i].zone_id);
 	free(zr.v);
 	return rc;
+}
+
+void tp_protect_zone(double threshold, const double exact[TP_NPEOPLE],
+		     tp_published_cell out[TP_NPEOPLE])
+{
+	scale sc = make_scale(threshold, 1);
+	row r;
+	int i;
+
+	for (i = 0; i < NCELLS; i++)
+		r.exact[i] = exact[i];
+	protect_row(&sc, &r);
+	for (i = 0; i < NCELLS; i++) {
+		out[i].published = r.state[i] == CELL_ZERO || r.state[i] == CELL_PUBLISHED;
+		out[i].value = r.pub[i];
+		if (out[i].published)
+			snprintf(out[i].label, sizeof(out[i].label), "%.0f", r.pub[i]);
+		else if (r.state[i] == CELL_SMALL)
+			snprintf(out[i].label, sizeof(out[i].label), "<%g", threshold);
+		else
+			snprintf(out[i].label, sizeof(out[i].label), "x");
+		public_range(&sc, &r, i, &out[i].mid, &out[i].width);
+	}
+}
+
+void tp_protect_derived(double threshold, double mid, double width, tp_published_cell *out)
+{
+	scale sc = make_scale(threshold, 0);
+	double mids[NCELLS] = {0}, widths[NCELLS] = {0};
+	row r;
+
+	mids[0] = mid;
+	widths[0] = width;
+	derive_commune(&sc, &r, mids, widths);
+	out->published = r.state[0] == CELL_ZERO || r.state[0] == CELL_PUBLISHED;
+	out->value = r.pub[0];
+	out->mid = mid;
+	out->width = width;
+	if (out->published)
+		snprintf(out->label, sizeof(out->label), "%.0f", r.pub[0]);
+	else if (r.state[0] == CELL_SMALL)
+		snprintf(out->label, sizeof(out->label), "<%g", threshold);
+	else
+		snprintf(out->label, sizeof(out->label), "x");
 }

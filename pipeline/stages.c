@@ -46,6 +46,9 @@
 /* The input tables: rows move to rejects from each of them. */
 #define INPUTS "communes", "vacancies", "zones"
 
+/* What the trends stage leaves for the outputs (pipeline/trends.c). */
+#define EDITIONS "edition_zones", "edition_public_zones", "trends"
+
 static const tp_stage stage_table[] = {
 	{"load", NO_TABLES, TABLES("meta", "input_stats", INPUTS, "rejects"), tp_stage_load,
 	 "the input files into the store, unreadable rows to rejects"},
@@ -65,15 +68,19 @@ static const tp_stage stage_table[] = {
 	 "candidates for a temporary occupation: window, capacity, score, rank"},
 	{"summarise", TABLES("communes", "vacancies", "zones", "zone_shares", "rejects"),
 	 TABLES("commune_summary"), tp_stage_summarise, "the figures of each commune"},
+	{"trends", TABLES("meta", "communes", "zones", "zone_shares"),
+	 TABLES("input_stats", "rejects", "edition_zones", "edition_shares", "edition_public_zones",
+		"trends"),
+	 tp_stage_trends, "earlier count editions onto the communes; change per commune (published)"},
 	{"write", TABLES("meta", "input_stats", INPUTS, "zone_shares", "commune_summary", "rejects",
-			 "public_communes", "public_zones"),
+			 "public_communes", "public_zones", EDITIONS),
 	 NO_TABLES, tp_stage_write,
 	 "tremplin.gpkg, indicators.csv, rejects.csv, candidates.csv and candidates.xlsx"},
 	{"draw", TABLES("meta", "input_stats", "communes", "vacancies", "commune_summary", "rejects",
-			"public_communes", "public_zones"),
+			"public_communes", "public_zones", EDITIONS),
 	 NO_TABLES, tp_stage_draw, "maps/ and dashboard.html, as [outputs] says"},
 	{"database", TABLES("meta", "input_stats", INPUTS, "zone_shares", "commune_summary",
-			    "rejects", "public_communes", "public_zones"),
+			    "rejects", "public_communes", "public_zones", EDITIONS),
 	 NO_TABLES, tp_stage_database,
 	 "the GeoPackage's layers into the PostGIS schema of [outputs] database, swapped in whole"},
 };

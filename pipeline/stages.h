@@ -100,6 +100,8 @@ int tp_stage_summarise(tp_run *run);
 /* protect.c: public_communes and public_zones, the people figures a public
  * output may show (docs/working-store.md, README "Privacy"). */
 int tp_stage_protect(tp_run *run);
+/* trends.c: the earlier count editions, their published figures per commune and the change. */
+int tp_stage_trends(tp_run *run);
 /* write.c: tremplin.gpkg and indicators.csv. */
 int tp_stage_write(tp_run *run);
 /* draw.c: maps/ and dashboard.html, as [outputs] maps and dashboard say. */

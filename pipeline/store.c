@@ -46,11 +46,25 @@ static const char schema[] =
 	/* protect (pipeline/protect.c): the people figures a public output may show. */
 	"CREATE TABLE public_communes(nis_code TEXT PRIMARY KEY" TP_PEOPLE(PUBLISHED_COLUMNS) ","
 	" need REAL);"
-	"CREATE TABLE public_zones(zone_id TEXT PRIMARY KEY" TP_PEOPLE(PUBLISHED_COLUMNS) ");";
+	"CREATE TABLE public_zones(zone_id TEXT PRIMARY KEY" TP_PEOPLE(PUBLISHED_COLUMNS) ");"
+	/* trends (pipeline/trends.c): the earlier count editions and the change per commune. */
+	"CREATE TABLE edition_zones(id INTEGER PRIMARY KEY, edition TEXT, src_row INTEGER,"
+	" zone_id TEXT" TP_CATEGORIES(INTEGER_COLUMN) ", " TP_ZONE_TOTAL " INTEGER, geom BLOB,"
+	" original TEXT);"
+	"CREATE TABLE edition_shares(edition TEXT, zone_id TEXT, nis_code TEXT, share REAL,"
+	" PRIMARY KEY(edition, zone_id, nis_code));"
+	"CREATE TABLE edition_public_zones(edition TEXT, zone_id TEXT" TP_PEOPLE(PUBLISHED_COLUMNS)
+	", PRIMARY KEY(edition, zone_id));"
+	"CREATE TABLE trends(id INTEGER PRIMARY KEY, nis_code TEXT, name_fr TEXT, name_nl TEXT,"
+	" edition TEXT, edition_date TEXT, category TEXT, counted INTEGER, value REAL,"
+	" value_label TEXT, previous_edition TEXT, previous_value REAL, change REAL,"
+	" change_pct REAL, comparable_scope TEXT, comparable_value REAL,"
+	" comparable_previous REAL, comparable_change REAL, comparable_change_pct REAL);";
 
 static const char *const tables[] = {
 	"meta", "stage_runs", "input_stats", "communes", "vacancies", "zones",
 	"zone_shares", "commune_summary", "rejects", "public_communes", "public_zones",
+	"edition_zones", "edition_shares", "edition_public_zones", "trends",
 };
 
 /* ---- environment faults --------------------------------------------- */
@@ -122,6 +136,9 @@ int tp_store_fault(int rc, int err)
 		code = err == ENOSPC || err == EDQUOT ? SQLITE_FULL
 		     : err == EROFS			? SQLITE_READONLY
 							: 0;
+	/* a GeoPackage's commit SQLite refused, as GDAL relays it (SQLite logs no fault for it) */
+	if (!code && rc == TP_EOUTPUT && strstr(tp_error_last(), sqlite3_errstr(SQLITE_FULL)))
+		code = SQLITE_FULL;
 	if (!code || strstr(tp_error_last(), advice(code)))
 		return rc;
 	return tp_error_set(TP_EOUTPUT, "%s; %s", tp_error_last(), advice(code));

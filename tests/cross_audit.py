@@ -22,6 +22,10 @@ program is minimised and maximised; the cell is narrowed when that range is smal
 range its row's labels alone allow. Commune "<T" cells that are not recomputable are narrowed
 when their range does not reach below 0.5 and above T - 0.5.
 
+With several count editions, audit_trends does the same for trends.csv over the published zones
+of every edition (count_zones_editions) and checks that each change is the difference of two
+published figures.
+
 Usage as a script: cross_audit.py OUTDIR (prints what it finds; exit 1 when a cell is narrowed).
 """
 import csv
@@ -268,6 +272,91 @@ def audit(outdir):
                 if got[0] > 0.5 or got[1] < T - 0.5:
                     bad.append(("commune", nis, names[k], got, (0, T)))
     return bad, full.recomputed, len(communes)
+
+
+def read_editions(outdir):
+    """Every edition's published zone labels and shares (count_zones_editions, the communes'
+    geometries) and the trends rows, as the files give them."""
+    ds = ogr.Open(os.path.join(outdir, "tremplin.gpkg"))
+    cgeom = {f["nis_code"]: f.GetGeometryRef().Clone() for f in ds.GetLayerByName("communes")}
+    zones, shares = {}, {}
+    for f in ds.GetLayerByName("count_zones_editions"):
+        e, z, g = f["edition"], f["zone_id"], f.GetGeometryRef()
+        zones.setdefault(e, {})[z] = [f[c + "_label"] for c in CATS] + [f["people_total_label"]]
+        parts = {c: g.Intersection(cg).GetArea() for c, cg in cgeom.items() if g.Intersects(cg)}
+        inside = sum(parts.values())
+        sh = {c: a / inside for c, a in parts.items() if inside > 0 and a / inside > 1e-12}
+        sh["region"] = sum(sh.values())
+        shares.setdefault(e, {})[z] = sh
+    ds = None
+    with open(os.path.join(outdir, "trends.csv"), encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    return zones, shares, rows
+
+
+def audit_trends(outdir):
+    """The trends table, audited as the commune figures are: each edition's zone rows go through
+    the row audit (the integer program of their own labels); each figure of trends, the region's
+    and the comparable-scope ones included, must be one that edition's published zone labels give
+    (then it is public knowledge, as a commune figure is), else it joins that edition's program as
+    a commune row and must narrow no "<5" zone cell; each change must be the difference of the two
+    published figures it joins, empty when either is withheld.  Returns (findings, figures
+    recomputed, figures) where a finding is (what, key, figure, detail)."""
+    zones, shares, rows = read_editions(outdir)
+    bad, n, recomputed = [], 0, 0
+    names = CATS + ["people_total"]
+    by = {}
+    for r in rows:
+        by.setdefault((r["edition"], r["nis_code"] or "region"), {})[r["category"]] = r
+    for (e, nis), figs in by.items():
+        ez, es = zones.get(e, {}), shares.get(e, {})
+        labels = [figs[c]["value_label"] if figs[c]["counted"] == "1" else "0" for c in names]
+        n += 1
+        if recomputable(ez, es, nis, labels):
+            recomputed += 1
+        else:
+            prog = Program(ez, {nis: labels}, es, {}, {})
+            for z in prog.zid:
+                for k, lab in enumerate(ez[z]):
+                    if lab != SMALL:
+                        continue
+                    row = Program(ez, {}, es, {}, {}, rows_only=z).range(prog.cell(z, k))
+                    got = prog.range(prog.cell(z, k))
+                    if got[0] > row[0] + 0.5 or got[1] < row[1] - 0.5:
+                        bad.append(("zone", "%s %s" % (e, z), names[k], (got, row)))
+        total = figs["people_total"]
+        scope = [c.strip() for c in total["comparable_scope"].split(",") if c.strip()]
+        if total["previous_edition"] and total["comparable_value"] != "":
+            # the comparable figure: the total's when the scope is all the edition counted, else
+            # the categories of the scope summed as a commune figure is
+            whole = sorted(scope) == sorted(c for c in CATS if figs[c]["counted"] == "1")
+            want = {total["value_label"]} if whole else None
+            if want is None:
+                mid = width = 0.0
+                for z, sh in es.items():
+                    if nis in sh:
+                        for c in scope:
+                            m, w = public_range(ez[z], CATS.index(c))
+                            mid += sh[nis] * m
+                            width += sh[nis] * w
+                want = ({"x"} if width > BASE + 1e-6 else
+                        {label_of(max(mid - 1e-6, 1e-9)), label_of(mid + 1e-6)} if mid else {"0"})
+            if total["comparable_value"] not in want:
+                bad.append(("comparable", "%s %s" % (e, nis), "people_total",
+                            (total["comparable_value"], want)))
+        for c in names:
+            r = figs[c]
+            prev = by.get((r["previous_edition"], nis), {}).get(c) if r["previous_edition"] else None
+            pairs = [("change", r["value"], prev["value"] if prev and prev["counted"] == "1" else "",
+                      r["counted"] == "1" and prev is not None and prev["counted"] == "1")]
+            if c == "people_total" and r["previous_edition"]:
+                pairs.append(("comparable_change", r["comparable_value"], r["comparable_previous"], True))
+            for col, now, before, comparable in pairs:
+                want = (str(int(now) - int(before)) if comparable and now != "" and before != ""
+                        else "")
+                if r[col] != want:
+                    bad.append((col, "%s %s" % (e, nis), c, (r[col], want)))
+    return bad, recomputed, n
 
 
 if __name__ == "__main__":

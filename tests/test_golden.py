@@ -20,9 +20,14 @@ for r in read_csv(os.path.join(out, "indicators.csv")):
 db = store(out)
 for name, n, a, r in db.execute(
         "SELECT s.input, s.read, (CASE s.input WHEN 'communes' THEN (SELECT COUNT(*) FROM communes)"
-        " WHEN 'zones' THEN (SELECT COUNT(*) FROM zones) ELSE (SELECT COUNT(*) FROM vacancies) END),"
+        " WHEN 'zones' THEN (SELECT COUNT(*) FROM zones) WHEN 'vacancies' THEN (SELECT COUNT(*) FROM vacancies)"
+        " ELSE (SELECT COUNT(*) FROM edition_zones e WHERE 'zones.' || e.edition = s.input) END),"
         " (SELECT COUNT(*) FROM rejects j WHERE j.input = s.input) FROM input_stats s ORDER BY s.input"):
     lines.append("input %s read %d accepted %d rejected %d" % (name, n, a, r))
+# the region's published totals per count edition and their change, whole and comparable scope
+for row in db.execute("SELECT edition, value_label, change, change_pct, comparable_value, comparable_change"
+                      " FROM trends WHERE nis_code IS NULL AND category = 'people_total' ORDER BY id"):
+    lines.append("trend region %s %s %s %s %s %s" % tuple("" if v is None else v for v in row))
 for row in db.execute("SELECT rank, src_id, nis_code, dwellings, window_months, score FROM vacancies"
                       " WHERE candidate = 1 AND rank <= 10 ORDER BY rank"):
     lines.append("candidate %d %s %s %d %.1f %.1f" % row)

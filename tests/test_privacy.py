@@ -5,7 +5,8 @@ in the GeoPackage's communes and count_zones layers (protected by default), nor 
 from a row's published total minus its other published cells.  Across tables, the attacker's
 integer program of cross_audit.py, over every published figure of demo seeds 1-9, narrows no
 withheld cell, and every commune figure is the one the published zone figures give (and the same
-program does find the cells the old commune protection let narrow).  With
+program does find the cells the old commune protection let narrow); the same holds of trends.csv
+over the four count editions of the demo (cross_audit.audit_trends).  With
 [outputs] internal = yes the GeoPackage holds the exact figures and says so.  A rejected zone's
 counts appear nowhere public, its reason included.
 """
@@ -135,6 +136,12 @@ def cross(outdir, what):
     check(len(recomputed) == n, "%s: every commune's figures are those its zones' published figures"
           " give: %d of %d" % (what, len(recomputed), n))
     check(bad == [], "%s: no withheld cell narrowed across tables: %r" % (what, bad[:3]))
+    # the count's editions (2018-2024): every trends figure is one the edition's published zones
+    # give, every change the difference of two published figures
+    bad, recomputed, n = cross_audit.audit_trends(outdir)
+    check(n == 4 * 20 and recomputed == n, "%s: trends figures recomputable from the editions'"
+          " published zones: %d of %d" % (what, recomputed, n))
+    check(bad == [], "%s: trends narrow nothing, changes are differences: %r" % (what, bad[:3]))
 
 
 cross(out, "the demo")

@@ -46,10 +46,13 @@ rc, msg = validate_gpkg(gp)
 check(rc == 0, "validate_gpkg -k --extra --warning-as-error: " + msg)
 rows = gpkg_rows(gp, "SELECT f_table_catalog, f_table_schema, f_table_name, f_geometry_column, styleName,"
                      " useAsDefault, length(styleQML) > 0, owner FROM layer_styles ORDER BY id")
-check([r[2] for r in rows] == ["communes", "candidates", "vacancies", "count_zones"],
-      "one default style per map layer: %r" % [r[2] for r in rows])
-check(all(r[0] == "" and r[1] == "" and r[3] == "geom" and r[5] == 1 and r[6] for r in rows),
-      "styles as QGIS looks them up: empty schema, geometry column geom, useAsDefault: %r" % rows)
+check([r[2] for r in rows] == ["communes", "candidates", "vacancies", "count_zones", "trends",
+                              "count_zones_editions"],
+      "one default style per map layer, and trends: %r" % [r[2] for r in rows])
+check(all(r[0] == "" and r[1] == "" and r[3] == ("" if r[2] == "trends" else "geom") and r[5] == 1
+          and r[6] for r in rows),
+      "styles as QGIS looks them up: empty schema, geometry column geom (none for trends),"
+      " useAsDefault: %r" % rows)
 cols = [r[1] for r in gpkg_rows(gp, "PRAGMA table_info(layer_styles)")]
 check(cols == ["id", "f_table_catalog", "f_table_schema", "f_table_name", "f_geometry_column", "styleName",
                "styleQML", "styleSLD", "useAsDefault", "description", "owner", "ui", "update_time"],
@@ -251,6 +254,23 @@ check(text == "CPAS / OCMW", "candidates owner_type cpas shows %r" % text)
 
 zones = layer(gp, "count_zones")
 check(zones.renderer().type() == "singleSymbol", "count zones styled")
+
+# the count's editions: trends (an attribute table) with its categories by name, every
+# edition's zones styled as count_zones
+trends = layer(gp, "trends")
+check(trends.featureCount() == 20 * 4 * 7, "trends: 20 places x 4 editions x 7 figures, got %d"
+      % trends.featureCount())
+kind, text = shown(trends, "category", "third_parties")
+check(kind == "ValueMap" and text == "Hébergés chez des tiers / Bij derden ondergebracht",
+      "trends category third_parties shows %r (%s)" % (text, kind))
+region = [f for f in trends.getFeatures() if f["nis_code"] in (None, "") or f["nis_code"] != f["nis_code"]
+          or str(f["nis_code"]) == "NULL"]
+totals = {f["edition"]: f["value"] for f in region if f["category"] == "people_total"}
+check(sorted(totals) == ["2018", "2020", "2022", "2024"] and abs(totals["2024"] - 9777) <= 5,
+      "QGIS reads the region's totals per edition: %r" % totals)
+ez = layer(gp, "count_zones_editions")
+check(ez.renderer().type() == "singleSymbol" and ez.featureCount() == 4 * 70,
+      "count_zones_editions styled, 4 editions of 70 zones: %d" % ez.featureCount())
 
 fr = layer(gp_fr, "communes")
 check(fr.renderer().type() == "graduatedSymbol" and fr.renderer().classAttribute() == "need",
