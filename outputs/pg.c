@@ -492,13 +492,16 @@ static int on_styles(void *ctx, int n, const char *const *layers, char *const *q
 		rc = sql(p, "write layer_styles",
 			 "INSERT INTO \"%w\".layer_styles (f_table_catalog, f_table_schema,"
 			 " f_table_name, f_geometry_column, styleName, styleQML, styleSLD,"
-			 " useAsDefault, description, owner, type) VALUES (%Q, %Q, %Q, 'geom', %Q,"
+			 " useAsDefault, description, owner, type) VALUES (%Q, %Q, %Q,"
+			 /* an attribute table (trends) has no geometry column and no type */
+			 " COALESCE((SELECT f_geometry_column FROM geometry_columns WHERE"
+			 " f_table_schema = %Q AND f_table_name = %Q), ''), %Q,"
 			 " XMLPARSE(DOCUMENT %s), NULL, true, %Q, 'tremplin', (SELECT CASE WHEN type"
 			 " LIKE '%%POLYGON' THEN 'Polygon' WHEN type LIKE '%%POINT' THEN 'Point' ELSE"
 			 " 'Line' END FROM geometry_columns WHERE f_table_schema = %Q AND f_table_name"
 			 " = %Q))",
-			 p->staging, p->catalog, p->schema, layers[i], layers[i], lit, what[i],
-			 p->staging, layers[i]);
+			 p->staging, p->catalog, p->schema, layers[i], p->staging, layers[i],
+			 layers[i], lit, what[i], p->staging, layers[i]);
 		sqlite3_free(lit);
 	}
 	return rc;

@@ -113,7 +113,9 @@ def same_layers(gp, cluster, schema, what):
     """The schema's tables equal the GeoPackage's layers: rows, fields, geometries."""
     g = gdal.OpenEx(gp, gdal.OF_VECTOR)
     pg = gdal.OpenEx(cluster.conn(), gdal.OF_VECTOR, open_options=["SCHEMAS=" + schema])
-    for name in LAYERS:
+    names = [r[0] for r in gpkg_rows(gp, "SELECT table_name FROM gpkg_contents WHERE table_name <> 'layer_styles'")]
+    check(set(LAYERS) <= set(names), "%s: the GeoPackage's layers: %r" % (what, names))
+    for name in names:
         a = features(g, name)
         b = features(pg, name, 'SELECT * FROM "%s"."%s" ORDER BY fid' % (schema, name))
         check(len(a) == len(b) and (len(a) > 0 or name == "rejects"),
@@ -153,13 +155,17 @@ try:
     communes = same_layers(gp, cluster, "tremplin", "public schema")
     check(len(communes) == 19, "19 communes")
     tables = sorted(r[0] for r in cluster.psql("t", "SELECT tablename FROM pg_tables WHERE schemaname = 'tremplin'"))
-    check(tables == sorted(LAYERS + ["layer_styles", "owner_type_codes", "vacancy_reason_codes",
-                                     "candidate_flag_codes"]), "the schema's tables: %r" % tables)
+    glayers = [r[0] for r in gpkg_rows(gp, "SELECT table_name FROM gpkg_contents WHERE table_name <> 'layer_styles'")]
+    check(set(LAYERS) <= set(glayers), "the GeoPackage's layers: %r" % glayers)
+    check(tables == sorted(glayers + ["layer_styles", "owner_type_codes", "vacancy_reason_codes",
+                                      "candidate_flag_codes"]), "the schema's tables: %r" % tables)
     srid = dict((r[0], (r[1], r[2], r[3])) for r in cluster.psql(
         "t", "SELECT f_table_name, f_geometry_column, srid, type FROM geometry_columns WHERE f_table_schema = 'tremplin'"))
-    check(srid == {"communes": ("geom", "31370", "MULTIPOLYGON"), "count_zones": ("geom", "31370", "MULTIPOLYGON"),
-                   "vacancies": ("geom", "31370", "POINT"), "candidates": ("geom", "31370", "POINT")},
-          "geometry columns with their SRID (31370): %r" % srid)
+    gcols = {r[0]: (r[1], "31370", r[2]) for r in gpkg_rows(
+        gp, "SELECT table_name, column_name, geometry_type_name FROM gpkg_geometry_columns")}
+    check(srid == gcols and srid["communes"] == ("geom", "31370", "MULTIPOLYGON")
+          and srid["vacancies"] == ("geom", "31370", "POINT"),
+          "geometry columns with their SRID (31370), the GeoPackage's: %r" % srid)
     idx = cluster.psql("t", "SELECT tablename, indexdef FROM pg_indexes WHERE schemaname = 'tremplin'")
     for name in MAP_LAYERS:
         check(any(t == name and "USING gist (geom)" in i for t, i in idx), "a GiST index on %s.geom: %r" % (name, idx))
@@ -218,9 +224,11 @@ try:
         rows = cluster.psql("t", "SELECT f_table_catalog, f_table_schema, f_table_name, f_geometry_column,"
                                  " useasdefault, type, md5(styleqml::text) FROM %s.layer_styles"
                                  " WHERE f_table_schema = 'tremplin' ORDER BY id" % where)
-        check([r[:6] for r in rows] == [["t", "tremplin", n, "geom", "t", g] for n, g in
-                                        [("communes", "Polygon"), ("candidates", "Point"),
-                                         ("vacancies", "Point"), ("count_zones", "Polygon")]],
+        styled = [r[0] for r in gpkg_rows(gp, "SELECT f_table_name FROM layer_styles ORDER BY id")]
+        kinds = {"MULTIPOLYGON": "Polygon", "POINT": "Point"}
+        check(styled[:4] == ["communes", "candidates", "vacancies", "count_zones"]
+              and [r[:6] for r in rows] == [["t", "tremplin", n, gcols[n][0] if n in gcols else "", "t",
+                                             kinds[gcols[n][2]] if n in gcols else ""] for n in styled],
               "%s.layer_styles: a default style per map layer, as QGIS looks them up: %r" % (where, rows))
         md5 = {r[2]: r[6] for r in rows}
         check(all(md5.get(n) == hashlib.md5(gq[n].encode()).hexdigest() for n in gq),
