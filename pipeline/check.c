@@ -10,6 +10,7 @@
  * others still go through load and validate.
  */
 #include "pipeline/check.h"
+#include "pipeline/editions.h"
 #include "geo/array.h"
 #include "pipeline/rows.h"
 #include "pipeline/stages.h"
@@ -310,7 +311,9 @@ int tp_check(tp_config *cfg)
 	/* with an input unusable, the others still go through load to validate;
 	 * locating needs them all */
 	run.skip = unusable ? skip : NULL;
+	/* the earlier count editions are read by the trends stage */
 	last = unusable ? "validate"
+	       : cfg->neditions > 1 && tp_stage_find("trends") >= 0 ? "trends"
 	       : tp_stage_find("apportion") >= 0 ? "apportion" : stages[n - 1].name;
 	rc = tp_pipeline_run(&run, NULL, last);
 	ran = !rc && !unusable;
@@ -357,6 +360,20 @@ int tp_check(tp_config *cfg)
 				rc = print_rejects(run.db, name);
 			if (rc)
 				break;
+		}
+		for (n = 0; ran && !rc && n < cfg->neditions; n++) {
+			const tp_edition *e = &cfg->editions[n];
+			long long nr, na, nj, ns;
+			char name[300];
+			if (e->current)
+				continue;
+			snprintf(name, sizeof(name), "zones.%s", e->label);
+			rc = tp_edition_counts(run.db, e, &nr, &na, &nj, &ns);
+			if (!rc)
+				printf("%s (edition of %s): rows read %lld, accepted %lld, rejected %lld%s\n",
+				       name, e->date, nr, na, nj, ns ? ", skipped blank or total rows" : "");
+			if (!rc)
+				rc = print_rejects(run.db, name);
 		}
 		tp_error_save(&failed, rc);
 	}

@@ -16,6 +16,8 @@
 #ifndef TP_EDITIONS_H
 #define TP_EDITIONS_H
 
+#include <sqlite3.h>
+
 #include "geo/categories.h"
 #include "pipeline/config.h"
 
@@ -55,6 +57,15 @@ int tp_editions_finish(tp_config *cfg);
 
 /* Frees cfg's editions. */
 void tp_editions_dispose(tp_config *cfg);
+
+/*
+ * The rows of the earlier edition e in a store the trends stage has run
+ * on: read (n), accepted (a: in edition_zones), rejected (r: in rejects
+ * as input "zones.LABEL") and skipped (blank or total rows).  TP_ERROR
+ * when the store cannot be read.  (pipeline/trends.c)
+ */
+int tp_edition_counts(sqlite3 *db, const tp_edition *e, long long *n, long long *a,
+		      long long *r, long long *skipped);
 
 /* The category list of e as the config writes it ("public_space, squat"), into buf. */
 void tp_edition_categories(const tp_edition *e, char *buf, size_t len);

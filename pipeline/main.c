@@ -438,7 +438,8 @@ static const char global_tail[] =
 	"\n"
 	"Outputs in OUTDIR: tremplin.gpkg, indicators.csv, maps/ (overview and atlas),\n"
 	"dashboard.html, run.json (the run and its outputs' checksums), work.sqlite\n"
-	"(working store).\n"
+	"(working store); with several count editions ([zones.LABEL]) trends.csv and\n"
+	"maps/change.*.\n"
 	"Exit status: 0 ok, 1 internal error, 2 usage, 3 config, 4 unusable input,\n"
 	"5 output not written (disk full, read-only, OUTDIR in use by another run),\n"
 	"6 working store lacks an earlier stage.\n";

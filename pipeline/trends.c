@@ -369,31 +369,40 @@ static int apportion_edition(tp_run *run, const tp_edition *e)
 	return rc;
 }
 
+int tp_edition_counts(sqlite3 *db, const tp_edition *e, long long *n, long long *a,
+		      long long *r, long long *skipped)
+{
+	char input[300], *sql[4];
+	long long *out[4] = {n, skipped, a, r};
+	int rc = TP_OK, k;
+
+	input_name(input, sizeof(input), e);
+	sql[0] = sqlite3_mprintf("SELECT read FROM input_stats WHERE input = %Q", input);
+	sql[1] = sqlite3_mprintf("SELECT skipped FROM input_stats WHERE input = %Q", input);
+	sql[2] = sqlite3_mprintf("SELECT COUNT(*) FROM edition_zones WHERE edition = %Q", e->label);
+	sql[3] = sqlite3_mprintf("SELECT COUNT(*) FROM rejects WHERE input = %Q", input);
+	for (k = 0; k < 4; k++) {
+		*out[k] = 0;
+		if (!rc)
+			rc = sql[k] ? tp_store_int(db, out[k], sql[k])
+				    : tp_error_set(TP_ERROR, "out of memory");
+	}
+	for (k = 0; k < 4; k++)
+		sqlite3_free(sql[k]);
+	return rc;
+}
+
 /* Says what became of the earlier edition e's rows, as the pipeline does for each input. */
 static int report_edition(tp_run *run, const tp_edition *e)
 {
-	long long n = 0, a = 0, r = 0, skipped = 0;
-	char input[300], *sql;
+	long long n, a, r, skipped;
+	char input[300];
 	int rc;
 
 	if (run->quiet)
 		return TP_OK;
 	input_name(input, sizeof(input), e);
-	sql = sqlite3_mprintf("SELECT read FROM input_stats WHERE input = %Q", input);
-	rc = sql ? tp_store_int(run->db, &n, sql) : tp_error_set(TP_ERROR, "out of memory");
-	sqlite3_free(sql);
-	sql = sqlite3_mprintf("SELECT skipped FROM input_stats WHERE input = %Q", input);
-	if (!rc)
-		rc = sql ? tp_store_int(run->db, &skipped, sql) : tp_error_set(TP_ERROR, "out of memory");
-	sqlite3_free(sql);
-	sql = sqlite3_mprintf("SELECT COUNT(*) FROM edition_zones WHERE edition = %Q", e->label);
-	if (!rc)
-		rc = sql ? tp_store_int(run->db, &a, sql) : tp_error_set(TP_ERROR, "out of memory");
-	sqlite3_free(sql);
-	sql = sqlite3_mprintf("SELECT COUNT(*) FROM rejects WHERE input = %Q", input);
-	if (!rc)
-		rc = sql ? tp_store_int(run->db, &r, sql) : tp_error_set(TP_ERROR, "out of memory");
-	sqlite3_free(sql);
+	rc = tp_edition_counts(run->db, e, &n, &a, &r, &skipped);
 	/* as stages.c reports the other inputs */
 	if (!rc && skipped)
 		printf("%-9s read %lld, accepted %lld, rejected %lld, skipped %lld\n", input, n, a, r,

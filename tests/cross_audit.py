@@ -294,6 +294,24 @@ def read_editions(outdir):
     return zones, shares, rows
 
 
+def comparable_labels(ez, es, nis, scope, figs):
+    """The labels an edition's figure on scope may read (README, "Count editions and trends"):
+    its total's when the scope is all the edition counted, else the scope's categories summed as
+    a commune figure is, from the edition's published zone labels."""
+    if sorted(scope) == sorted(c for c in CATS if figs[c]["counted"] == "1"):
+        return {figs["people_total"]["value_label"]}
+    mid = width = 0.0
+    for z, sh in es.items():
+        if nis in sh:
+            for c in scope:
+                m, w = public_range(ez[z], CATS.index(c))
+                mid += sh[nis] * m
+                width += sh[nis] * w
+    if width > BASE + 1e-6:
+        return {"x"}
+    return {label_of(max(mid - 1e-6, 1e-9)), label_of(mid + 1e-6)} if mid else {"0"}
+
+
 def audit_trends(outdir):
     """The trends table, audited as the commune figures are: each edition's zone rows go through
     the row audit (the integer program of their own labels); each figure of trends, the region's
@@ -326,24 +344,15 @@ def audit_trends(outdir):
                         bad.append(("zone", "%s %s" % (e, z), names[k], (got, row)))
         total = figs["people_total"]
         scope = [c.strip() for c in total["comparable_scope"].split(",") if c.strip()]
-        if total["previous_edition"] and total["comparable_value"] != "":
-            # the comparable figure: the total's when the scope is all the edition counted, else
-            # the categories of the scope summed as a commune figure is
-            whole = sorted(scope) == sorted(c for c in CATS if figs[c]["counted"] == "1")
-            want = {total["value_label"]} if whole else None
-            if want is None:
-                mid = width = 0.0
-                for z, sh in es.items():
-                    if nis in sh:
-                        for c in scope:
-                            m, w = public_range(ez[z], CATS.index(c))
-                            mid += sh[nis] * m
-                            width += sh[nis] * w
-                want = ({"x"} if width > BASE + 1e-6 else
-                        {label_of(max(mid - 1e-6, 1e-9)), label_of(mid + 1e-6)} if mid else {"0"})
-            if total["comparable_value"] not in want:
-                bad.append(("comparable", "%s %s" % (e, nis), "people_total",
-                            (total["comparable_value"], want)))
+        pe = total["previous_edition"]
+        for col, ed, efigs in (("comparable_value", e, figs),
+                               ("comparable_previous", pe, by.get((pe, nis), {}))):
+            if not pe or not efigs:
+                continue
+            want = comparable_labels(zones.get(ed, {}), shares.get(ed, {}), nis, scope, efigs)
+            got = total[col] if total[col] != "" else "x"
+            if got not in want and not (got == "x" and want & {"x", SMALL}):
+                bad.append((col, "%s %s" % (e, nis), "people_total", (total[col], want)))
         for c in names:
             r = figs[c]
             prev = by.get((r["previous_edition"], nis), {}).get(c) if r["previous_edition"] else None

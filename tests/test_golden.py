@@ -27,7 +27,7 @@ for name, n, a, r in db.execute(
 # the region's published totals per count edition and their change, whole and comparable scope
 for row in db.execute("SELECT edition, value_label, change, change_pct, comparable_value, comparable_change"
                       " FROM trends WHERE nis_code IS NULL AND category = 'people_total' ORDER BY id"):
-    lines.append("trend region %s %s %s %s %s %s" % tuple("" if v is None else v for v in row))
+    lines.append(("trend region %s %s %s %s %s %s" % tuple("" if v is None else v for v in row)).rstrip())
 for row in db.execute("SELECT rank, src_id, nis_code, dwellings, window_months, score FROM vacancies"
                       " WHERE candidate = 1 AND rank <= 10 ORDER BY rank"):
     lines.append("candidate %d %s %s %d %.1f %.1f" % row)

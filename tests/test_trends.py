@@ -181,6 +181,17 @@ check(gpkg_rows(os.path.join(out1, "tremplin.gpkg"),
                 "SELECT COUNT(*) FROM gpkg_contents WHERE table_name = 'trends'") == [(0,)],
       "one edition: no trends layer")
 
+# ---- check reads the earlier editions too; a missing edition file is exit 4 naming it ----
+p = run("check", "-c", os.path.join(d, "t.ini"))
+check(p.returncode == 0 and "zones.2020 (edition of 2020-11-09): rows read 2, accepted 1, rejected 1"
+      in p.stdout and "the zone lies wholly outside the region's communes" in p.stdout,
+      "check reports the 2020 edition: %s" % p.stdout[-600:])
+write(os.path.join(d, "miss.ini"), BASE_INI + EDITIONS.replace("zones2020.geojson", "nothere.geojson"))
+p = run("run", "-c", os.path.join(d, "miss.ini"), "-o", os.path.join(d, "outmiss"))
+check(p.returncode == 4 and "section [zones.2020]" in p.stderr
+      and "nothere.geojson: file not found" in p.stderr,
+      "a missing edition file: exit 4 naming section and file: %d %r" % (p.returncode, p.stderr))
+
 # ---- bad config: exact messages, exit 3 ----
 def bad_config(text, message):
     write(os.path.join(d, "bad.ini"), BASE_INI + text)
