@@ -40,6 +40,8 @@ typedef struct tp_code_list {
  * flag (0, 1).
  */
 extern const tp_code_list tp_owner_types, tp_reasons, tp_candidate_flags, tp_date_precisions;
+/* An occupation's status (planned, running, ended: inputs/tables.h). */
+extern const tp_code_list tp_occupation_statuses;
 /* The inputs' fields (inputs/fields.c) and where a record lies ("geometry"),
  * named in the lines that say what was rejected. */
 extern const tp_code_list tp_field_labels;

@@ -125,6 +125,56 @@ static const field_def vacancies_fields[] = {
 	{"capacity", K_REAL, NULL},
 	{"score", K_REAL, NULL},
 	{"rank", K_INT, NULL},
+	{"occupied_by", K_TEXT, NULL},
+};
+
+/* The occupation register (register.c); people figures only in an internal file. */
+static const field_def occupations_fields[] = {
+	{"src_row", K_INT, NULL},
+	{"site", K_TEXT, NULL},
+	{"operator", K_TEXT, NULL},
+	{"support", K_TEXT, NULL},
+	{"owner_type", K_TEXT, &tp_owner_types},
+	{"dwellings", K_INT, NULL},
+	{"vacancy_id", K_TEXT, NULL},
+	{"address", K_TEXT, NULL},
+	{"postcode", K_TEXT, NULL},
+	{"start", K_DATE, NULL},
+	{"planned_end", K_DATE, NULL},
+	{"extensions", K_TEXT, NULL},
+	{"actual_end", K_DATE, NULL},
+	{"current_end", K_DATE, NULL},
+	{"status", K_TEXT, &tp_occupation_statuses},
+	{"months", K_REAL, NULL},
+	{"extended", K_BOOL, NULL},
+	{"people_housed", K_INT, NULL},
+	{"people_moved_on", K_INT, NULL},
+	{"matched_by", K_TEXT, NULL},
+	{"vacancy_src_row", K_INT, NULL},
+	{"nis_code", K_TEXT, NULL},
+};
+
+static const field_def durations_fields[] = {
+	{"grouping", K_TEXT, NULL},
+	{"grp", K_TEXT, NULL},
+	{"occupations", K_INT, NULL},
+	{"median_months", K_REAL, NULL},
+	{"q1_months", K_REAL, NULL},
+	{"q3_months", K_REAL, NULL},
+	{"share_extended", K_REAL, NULL},
+	{"min_window_months", K_REAL, NULL},
+};
+
+static const field_def ending_fields[] = {
+	{"site", K_TEXT, NULL},
+	{"current_end", K_DATE, NULL},
+	{"months_left", K_REAL, NULL},
+	{"near", K_INT, NULL},
+	{"candidate_rank", K_INT, NULL},
+	{"candidate_src_id", K_TEXT, NULL},
+	{"candidate_address", K_TEXT, NULL},
+	{"candidate_nis_code", K_TEXT, NULL},
+	{"distance_m", K_REAL, NULL},
 };
 
 static const field_def candidates_fields[] = {
@@ -193,6 +243,23 @@ static const layer_def layers[] = {
 	{"rejects", wkbNone, TP_ROWS_REJECTS, rejects_fields, COUNT(rejects_fields),
 	 "Rejected input rows: file, layer, row, field and reason.",
 	 " The original values of rejected count zones are left out: they hold people counts."},
+	{"occupations", wkbPoint, TP_ROWS_OCCUPATIONS, occupations_fields,
+	 COUNT(occupations_fields),
+	 "Temporary occupations of the register: operator, dwellings, dates, status, the"
+	 " vacancy each occupies.",
+	 " People housed and moved on are left out (NULL): per site they are small numbers at"
+	 " a known address."},
+	{"occupation_durations", wkbNone, TP_ROWS_OCCUPATION_DURATIONS, durations_fields,
+	 COUNT(durations_fields),
+	 "Durations of the occupations in months (start to actual end, else to the end agreed):"
+	 " median, quartiles, share extended, beside min_window_months; all, per operator, per"
+	 " owner type.",
+	 NULL},
+	{"occupations_ending", wkbNone, TP_ROWS_OCCUPATIONS_ENDING, ending_fields,
+	 COUNT(ending_fields),
+	 "Running occupations ending within 6 months of the reference date, each with the 3"
+	 " candidates nearest to it.",
+	 NULL},
 };
 
 /* Layers whose people figures depend on opts->internal. */
@@ -521,14 +588,16 @@ static int find_indicator(const char *name)
 /* The four map layers' default styles (tp_gpkg_write_styles). */
 static int write_styles(writer *w)
 {
-	const char *layer_names[] = {"communes", "candidates", "vacancies", "count_zones"};
+	const char *layer_names[] = {"communes", "candidates", "vacancies", "count_zones",
+				     "occupations"};
 	const char *what[] = {
 		"Communes coloured by the indicator, 5 quantile classes",
 		"Candidates, circles sized by dwellings",
 		"Empty dwellings by reason",
 		"Count zones, outlines",
+		"Temporary occupations by status",
 	};
-	char *qml[4] = {NULL, NULL, NULL, NULL};
+	char *qml[5] = {NULL, NULL, NULL, NULL, NULL};
 	tp_classes classes;
 	double max_dwellings;
 	tp_rows *st = NULL;
@@ -551,14 +620,15 @@ static int write_styles(writer *w)
 	qml[1] = tp_style_candidates(max_dwellings, w->opts->language);
 	qml[2] = tp_style_vacancies(w->opts->language);
 	qml[3] = tp_style_zones();
-	for (i = 0; i < 4; i++)
+	qml[4] = tp_style_occupations(w->opts->language);
+	for (i = 0; i < 5; i++)
 		if (!qml[i]) {
 			rc = tp_error_set(TP_ERROR, "%s: out of memory", w->path);
 			goto cleanup;
 		}
-	rc = tp_gpkg_write_styles(w->ds, w->path, 4, layer_names, qml, what);
+	rc = tp_gpkg_write_styles(w->ds, w->path, 5, layer_names, qml, what);
 cleanup:
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < 5; i++)
 		sqlite3_free(qml[i]);
 	tp_rows_close(st);
 	return rc;

@@ -200,5 +200,7 @@ char *tp_style_communes(const char *field, const tp_classes *classes, int decima
 char *tp_style_candidates(double max_dwellings, const char *language);
 char *tp_style_vacancies(const char *language);
 char *tp_style_zones(void);
+/* The occupations of the register: categories by status (planned, running, ended). */
+char *tp_style_occupations(const char *language);
 
 #endif

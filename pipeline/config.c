@@ -5,6 +5,7 @@
 #include "inputs/file.h"
 #include "geo/dates.h"
 #include "geo/error.h"
+#include "inputs/tables.h"
 #include "inputs/text.h"
 
 #include <errno.h>
@@ -136,11 +137,9 @@ static int outputs_key(parse_state *st, const char *name, const char *value)
 	return fail(st, "outputs", name, "unknown key%s", "");
 }
 
-static int input_key(parse_state *st, tp_input_kind kind, const char *section,
-		     const char *name, const char *value)
+static int input_key(parse_state *st, tp_input_cfg *in, const tp_input_def *def,
+		     const char *section, const char *name, const char *value)
 {
-	tp_input_cfg *in = &st->cfg->inputs[kind];
-	const tp_input_def *def = tp_input_def_get(kind);
 	int i;
 
 	if (!strcmp(name, "path")) {
@@ -174,11 +173,11 @@ static int input_key(parse_state *st, tp_input_kind kind, const char *section,
 
 /* A line of [input.field]: the source value `name` is read as `value`,
  * which must be a value the field accepts. */
-static int mapping_key(parse_state *st, tp_input_kind kind, int field, const char *section,
-		       const char *name, const char *value)
+static int mapping_key(parse_state *st, tp_input_cfg *in, const tp_input_def *def, int field,
+		       const char *section, const char *name, const char *value)
 {
-	const tp_field_def *f = &tp_input_def_get(kind)->fields[field];
-	tp_value_map *m = &st->cfg->inputs[kind].values[field];
+	const tp_field_def *f = &def->fields[field];
+	tp_value_map *m = &in->values[field];
 	char out[256], why[256], folded[256];
 	char **from, **to;
 
@@ -233,6 +232,47 @@ static int addresses_key(parse_state *st, const char *name, const char *value)
 		    "street_nl, number or postcode)", "");
 }
 
+/* The table of [indicators] called name, or NULL. */
+static tp_indicator_cfg *indicator_named(tp_config *cfg, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->nindicators; i++)
+		if (!strcmp(cfg->indicators[i].name, name))
+			return &cfg->indicators[i];
+	return NULL;
+}
+
+/* A line of [indicators]: "NAME = PATH", a table whose NIS codes are read
+ * from its NIS column and whose figure from the column called NAME (or as
+ * [indicators.NAME] says).  NAME becomes a column of the outputs: lower
+ * case letters, digits and '_', starting with a letter. */
+static int indicators_key(parse_state *st, const char *name, const char *value)
+{
+	tp_config *cfg = st->cfg;
+	tp_indicator_cfg *grown, *ind;
+	size_t i;
+
+	if (!name[0] || strlen(name) > 40 || name[0] < 'a' || name[0] > 'z' ||
+	    name[strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_")])
+		return fail(st, "indicators", name, "not a name for an indicator: '%s' (lower case "
+			    "letters, digits and '_', starting with a letter, at most 40)", name);
+	if (indicator_named(cfg, name))
+		return fail(st, "indicators", name, "given twice%s", "");
+	grown = realloc(cfg->indicators, (cfg->nindicators + 1) * sizeof(*grown));
+	if (!grown)
+		return 0;
+	cfg->indicators = grown;
+	ind = &cfg->indicators[cfg->nindicators];
+	memset(ind, 0, sizeof(*ind));
+	ind->name = strdup(name);
+	ind->in.path = resolve(st->dir, value);
+	i = (size_t)tp_input_def_field(tp_indicator_def(), "value");
+	ind->in.map[i] = strdup(name);
+	cfg->nindicators++;
+	return ind->name && ind->in.path && ind->in.map[i];
+}
+
 static int handler(void *user, const char *section, const char *name,
 		   const char *value)
 {
@@ -247,22 +287,32 @@ static int handler(void *user, const char *section, const char *name,
 		return outputs_key(st, name, value);
 	if (!strcmp(section, "addresses"))
 		return addresses_key(st, name, value);
-	for (k = 0; k < TP_IN_COUNT; k++) {
-		const tp_input_def *def = tp_input_def_get(k);
+	if (!strcmp(section, "indicators"))
+		return indicators_key(st, name, value);
+	if (!strncmp(section, "indicators.", 11)) {
+		tp_indicator_cfg *ind = indicator_named(st->cfg, section + 11);
+		if (!ind)
+			return fail(st, section, name, "no table '%s' in [indicators] (list it there "
+				    "first: 'NAME = PATH')", section + 11);
+		return input_key(st, &ind->in, tp_indicator_def(), section, name, value);
+	}
+	for (k = 0; k <= TP_IN_COUNT; k++) {
+		const tp_input_def *def = k < TP_IN_COUNT ? tp_input_def_get(k) : tp_occupation_def();
+		tp_input_cfg *in = k < TP_IN_COUNT ? &st->cfg->inputs[k] : &st->cfg->occupations;
 		size_t n = strlen(def->name);
 		if (!strcmp(section, def->name))
-			return input_key(st, k, section, name, value);
+			return input_key(st, in, def, section, name, value);
 		if (!strncmp(section, def->name, n) && section[n] == '.') {
 			int f = tp_input_def_field(def, section + n + 1);
 			if (f < 0)
 				return fail(st, section, name, "no field '%s' to map values of",
 					    section + n + 1);
-			return mapping_key(st, k, f, section, name, value);
+			return mapping_key(st, in, def, f, section, name, value);
 		}
 	}
 	return fail(st, section, name, "unknown section%s (expected run, communes, "
-		    "vacancies, zones, addresses, outputs, or a field's value mappings such as "
-		    "[vacancies.reason])", "");
+		    "vacancies, zones, addresses, occupations, indicators, outputs, or a field's "
+		    "value mappings such as [vacancies.reason])", "");
 }
 
 /* What ini_read() calls for each "name = value" line: nonzero when taken. */
@@ -376,35 +426,50 @@ int tp_config_load(tp_config *cfg, const char *path)
 		if (!cfg->inputs[k].path)
 			return tp_error_set(TP_ECONFIG, "%s: section [%s] with its 'path' is missing",
 					    path, tp_input_def_get(k)->name);
-	if (cfg->addresses.path)
+	if (cfg->addresses.path) {
 		cfg->inputs[TP_IN_VACANCIES].addresses = &cfg->addresses;
+		cfg->occupations.addresses = &cfg->addresses;
+	}
 	return TP_OK;
+}
+
+/* Frees what one input's section holds. */
+static void input_cfg_dispose(tp_input_cfg *in)
+{
+	int i;
+
+	free(in->path);
+	free(in->layer);
+	free(in->crs);
+	free(in->x);
+	free(in->y);
+	for (i = 0; i < TP_MAX_FIELDS; i++) {
+		size_t j;
+		free(in->map[i]);
+		for (j = 0; j < in->values[i].n; j++) {
+			free(in->values[i].from[j]);
+			free(in->values[i].to[j]);
+		}
+		free(in->values[i].from);
+		free(in->values[i].to);
+	}
 }
 
 void tp_config_dispose(tp_config *cfg)
 {
-	int k, i;
+	size_t i;
+	int k;
 
 	if (!cfg)
 		return;
-	for (k = 0; k < TP_IN_COUNT; k++) {
-		tp_input_cfg *in = &cfg->inputs[k];
-		free(in->path);
-		free(in->layer);
-		free(in->crs);
-		free(in->x);
-		free(in->y);
-		for (i = 0; i < TP_MAX_FIELDS; i++) {
-			size_t j;
-			free(in->map[i]);
-			for (j = 0; j < in->values[i].n; j++) {
-				free(in->values[i].from[j]);
-				free(in->values[i].to[j]);
-			}
-			free(in->values[i].from);
-			free(in->values[i].to);
-		}
+	for (k = 0; k < TP_IN_COUNT; k++)
+		input_cfg_dispose(&cfg->inputs[k]);
+	input_cfg_dispose(&cfg->occupations);
+	for (i = 0; i < cfg->nindicators; i++) {
+		free(cfg->indicators[i].name);
+		input_cfg_dispose(&cfg->indicators[i].in);
 	}
+	free(cfg->indicators);
 	free(cfg->note);
 	free(cfg->addresses.path);
 	free(cfg->addresses.layer);

@@ -46,8 +46,11 @@
 /* The input tables: rows move to rejects from each of them. */
 #define INPUTS "communes", "vacancies", "zones"
 
+/* The occupation register and the indicator tables (register.c). */
+#define REGISTER "occupations", "indicator_rows", "indicators"
+
 static const tp_stage stage_table[] = {
-	{"load", NO_TABLES, TABLES("meta", "input_stats", INPUTS, "rejects"), tp_stage_load,
+	{"load", NO_TABLES, TABLES("meta", "input_stats", INPUTS, REGISTER, "rejects"), tp_stage_load,
 	 "the input files into the store, unreadable rows to rejects"},
 	{"reproject", TABLES("meta", "input_stats", INPUTS), TABLES(INPUTS, "rejects"),
 	 tp_stage_reproject, "geometries from the source CRS to the working CRS"},
@@ -58,19 +61,26 @@ static const tp_stage stage_table[] = {
 	{"apportion", TABLES("input_stats", "communes", "zones"),
 	 TABLES("zones", "zone_shares", "rejects"), tp_stage_apportion,
 	 "each zone's people shared over the communes by area"},
+	{"register", TABLES("meta", "input_stats", "communes"),
+	 TABLES(REGISTER, "vacancies", "occupation_durations", "rejects"), tp_stage_register,
+	 "the occupation register: checked, matched to the vacancies it occupies, durations;"
+	 " the indicator tables joined to the communes"},
 	{"score", TABLES("vacancies", "zone_shares"), TABLES("meta", "vacancies"), tp_stage_score,
 	 "candidates for a temporary occupation: window, capacity, score, rank"},
+	{"ending", TABLES("meta", "occupations", "vacancies"), TABLES("occupations_ending"),
+	 tp_stage_ending, "occupations ending within 6 months, with the candidates nearest them"},
 	{"summarise", TABLES("communes", "vacancies", "zones", "zone_shares", "rejects"),
 	 TABLES("commune_summary"), tp_stage_summarise, "the figures of each commune"},
 	{"protect", TABLES("commune_summary", "zones", "zone_shares"),
 	 TABLES("meta", "public_communes", "public_zones"), tp_stage_protect,
 	 "the people figures public outputs may show (small cells withheld)"},
 	{"write", TABLES("meta", "input_stats", INPUTS, "zone_shares", "commune_summary", "rejects",
-			 "public_communes", "public_zones"),
+			 "public_communes", "public_zones", REGISTER, "occupation_durations",
+			 "occupations_ending"),
 	 NO_TABLES, tp_stage_write,
 	 "tremplin.gpkg, indicators.csv, rejects.csv, candidates.csv and candidates.xlsx"},
 	{"draw", TABLES("meta", "input_stats", "communes", "vacancies", "commune_summary", "rejects",
-			"public_communes", "public_zones"),
+			"public_communes", "public_zones", "indicator_rows", "indicators"),
 	 NO_TABLES, tp_stage_draw, "maps/ and dashboard.html, as [outputs] says"},
 };
 
