@@ -102,7 +102,7 @@ static void put_value(FILE *f, const tp_rows *r, int i)
 int tp_write_csv(sqlite3 *store, const char *path)
 {
 	tp_view *view = NULL;
-	tp_rows *rows = NULL;
+	tp_rows *rows = NULL, *names = NULL, *ind = NULL;
 	tp_outfile out;
 	FILE *f;
 	int rc, step, i;
@@ -110,6 +110,11 @@ int tp_write_csv(sqlite3 *store, const char *path)
 	rc = tp_view_open(&view, store, 0);
 	if (!rc)
 		rc = tp_rows_open(&rows, view, TP_ROWS_INDICATORS, NULL, path);
+	/* the indicator tables ([indicators]): a column each, empty for no data */
+	if (!rc)
+		rc = tp_rows_open(&names, view, TP_ROWS_INDICATOR_NAMES, NULL, path);
+	if (!rc)
+		rc = tp_rows_open(&ind, view, TP_ROWS_COMMUNE_INDICATORS, "", path);
 	if (rc)
 		goto cleanup;
 	/* Complete means on disk: a crash after the rename must not leave an empty file. */
@@ -119,17 +124,25 @@ int tp_write_csv(sqlite3 *store, const char *path)
 	f = out.f;
 	for (i = 0; i < NCOLUMNS; i++)
 		fprintf(f, "%s%s", i ? "," : "", columns[i].name);
+	while ((step = tp_rows_next(names)) > 0)
+		fprintf(f, ",%s", tp_rows_text(names, 0));
 	fputc('\n', f);
-	while ((step = tp_rows_next(rows)) > 0) {
+	while (step == 0 && (step = tp_rows_next(rows)) > 0) {
 		for (i = 0; i < NCOLUMNS; i++) {
 			if (i)
 				fputc(',', f);
 			put_value(f, rows, i);
 		}
+		tp_rows_rewind(ind, tp_rows_text(rows, 0));
+		while ((step = tp_rows_next(ind)) > 0)
+			if (fputc(',', f), !tp_rows_null(ind, 1))
+				fprintf(f, "%lld", tp_rows_int64(ind, 1));
 		fputc('\n', f);
 	}
 	rc = tp_outfile_end(&out, step);
 cleanup:
+	tp_rows_close(ind);
+	tp_rows_close(names);
 	tp_rows_close(rows);
 	tp_view_close(view);
 	return rc;

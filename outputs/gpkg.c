@@ -492,7 +492,8 @@ static int write_layer(writer *w, const layer_def *def)
 	OGRFeatureDefnH defn = NULL;
 	OGRFeatureH f = NULL;
 	int rc = TP_OK, in_tx = 0, step, i;
-	int collect = def->fields == communes_fields; /* keep the indicator's values */
+	/* keep the indicator's values */
+	int collect = def->fields == communes_fields && w->indicator >= 0;
 	long long n = 0;
 
 	snprintf(description, sizeof(description), "DESCRIPTION=%s%s%s", def->description,
@@ -570,6 +571,9 @@ cleanup:
 	tp_rows_close(st);
 	return rc;
 }
+
+/* writer.indicator when the choropleth shows an indicator table ([indicators]). */
+#define TABLE_INDICATOR (-2)
 
 /* The index in communes_fields of the number field called name, or -1. */
 static int find_indicator(const char *name)
@@ -653,7 +657,12 @@ int tp_write_gpkg(sqlite3 *store, const char *path, const tp_gpkg_options *opts)
 
 	GDALAllRegister();
 	w.indicator = find_indicator(opts->indicator);
-	if (w.indicator < 0) {
+	rc = tp_view_open(&w.view, store, opts->internal);
+	if (rc)
+		goto cleanup;
+	if (w.indicator < 0 && tp_indicator_is_table(w.view, opts->indicator))
+		w.indicator = TABLE_INDICATOR;
+	if (w.indicator == -1) {
 		rc = tp_error_set(TP_ECONFIG,
 				  "%s: [outputs] indicator: '%s' is not a number of the communes layer"
 				  " (e.g. people_total, public_space, empty_dwellings, need)",
@@ -661,9 +670,7 @@ int tp_write_gpkg(sqlite3 *store, const char *path, const tp_gpkg_options *opts)
 		goto cleanup;
 	}
 	snprintf(w.shares_context, sizeof(w.shares_context), "%s: layer count_zones", path);
-	rc = tp_view_open(&w.view, store, opts->internal);
-	if (!rc)
-		rc = make_srs(&w);
+	rc = make_srs(&w);
 	if (!rc)
 		rc = tp_rows_open(&w.shares, w.view, TP_ROWS_ZONE_SHARES, "", w.shares_context);
 	if (rc)
@@ -676,8 +683,14 @@ int tp_write_gpkg(sqlite3 *store, const char *path, const tp_gpkg_options *opts)
 	if (rc)
 		goto cleanup;
 	rc = tp_gpkg_add_domains(w.ds, path, opts->language);
-	for (i = 0; i < COUNT(layers) && !rc; i++)
+	for (i = 0; i < COUNT(layers) && !rc; i++) {
 		rc = write_layer(&w, &layers[i]);
+		if (!rc && layers[i].fields == communes_fields)
+			rc = tp_gpkg_add_indicators(w.ds, path, w.view,
+						    w.indicator == TABLE_INDICATOR ? opts->indicator
+										   : NULL,
+						    &w.values, &w.nvalues);
+	}
 	if (!rc)
 		rc = write_styles(&w);
 	if (!rc)

@@ -16,6 +16,7 @@
 #include "outputs/render.h"
 
 #define TP_NFIGS TP_NPEOPLE /* people figures published by the protect stage */
+#define TP_MAX_INDICATORS 16 /* indicator tables ([indicators]) the maps and dashboard carry */
 
 /* One figure a map can show. */
 typedef struct tp_figure {
@@ -71,6 +72,8 @@ typedef struct tp_map_commune {
 	long long candidate_dwellings; /* their dwellings */
 	double capacity;               /* people the candidates could host */
 	tp_rejected rejected;          /* vacancy records rejected that can be placed in it */
+	int ind_has[TP_MAX_INDICATORS];          /* per indicator table: 0 for no data */
+	long long ind_value[TP_MAX_INDICATORS];  /* its value */
 } tp_map_commune;
 
 typedef struct tp_map_candidate {
@@ -109,6 +112,10 @@ typedef struct tp_mapdata {
 	double min_window;             /* meta.min_window_months */
 	char sources[3][256];          /* file names of communes, vacancies, zones */
 	tp_rejected rejected[3];       /* rows of communes, vacancies, zones not used */
+	int nind;                      /* indicator tables, in config order */
+	char ind_name[TP_MAX_INDICATORS][48]; /* their names */
+	int ind_mapped;                /* the one the maps show (ind), or -1 */
+	tp_figure ind_table;           /* ind when it is an indicator table */
 } tp_mapdata;
 
 /* The inputs, in the order of tp_mapdata's sources[] and rejected[]. */

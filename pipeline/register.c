@@ -31,6 +31,7 @@
 #include "pipeline/rows.h"
 #include "pipeline/stages.h"
 #include "pipeline/store.h"
+#include "geo/array.h"
 #include "geo/dates.h"
 #include "geo/error.h"
 #include "inputs/geocode.h"
@@ -288,14 +289,9 @@ static int read_running(tp_run *run, occupation **out, size_t *n)
 						       (size_t)sqlite3_column_bytes(st, 5)) : NULL;
 		occupation *c;
 
-		if (*n == cap) {
-			occupation *grown = realloc(o, (cap = cap ? 2 * cap : 8) * sizeof(*o));
-			if (!grown) {
-				tp_geo_destroy(run->g, g);
-				rc = tp_error_set(TP_ERROR, "out of memory");
-				break;
-			}
-			o = grown;
+		if ((rc = tp_array_room(&o, &cap, *n, sizeof(*o), 8))) {
+			tp_geo_destroy(run->g, g);
+			break;
 		}
 		c = &o[(*n)++];
 		memset(c, 0, sizeof(*c));
