@@ -618,6 +618,54 @@ int tp_stage_register(tp_run *run)
 	return rc;
 }
 
+/* Prints what the occupations and the indicator tables' rows became
+ * (the run's summary, after the three inputs'). */
+int tp_register_summary(sqlite3 *db)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, step;
+
+	rc = tp_store_prepare(db, &st,
+			      "SELECT s.input, s.read, (SELECT COUNT(*) FROM rejects r"
+			      " WHERE r.input = s.input), s.input = 'occupations'"
+			      " FROM input_stats s WHERE s.input = 'occupations'"
+			      " OR s.input LIKE 'indicators.%' ORDER BY s.rowid");
+	while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		long long n = sqlite3_column_int64(st, 1), r = sqlite3_column_int64(st, 2);
+		long long running = 0, occupied = 0, with = 0, ext = 0;
+		sqlite3_stmt *d = NULL;
+
+		printf("%s read %lld, accepted %lld, rejected %lld", sqlite3_column_text(st, 0), n,
+		       n - r, r);
+		if (sqlite3_column_int(st, 3)) {
+			tp_store_int(db, &running, "SELECT COUNT(*) FROM occupations"
+						   " WHERE status = 'running'");
+			tp_store_int(db, &occupied, "SELECT COUNT(*) FROM vacancies"
+						    " WHERE occupied_by IS NOT NULL");
+			printf("; %lld running, %lld vacanc%s occupied", running, occupied,
+			       occupied == 1 ? "y" : "ies");
+			if (!tp_store_prepare(db, &d, "SELECT MIN(months), MAX(months), median, q1, q3,"
+						      " occupations, share_extended, min_window_months"
+						      " FROM occupation_durations, occupations"
+						      " WHERE grouping = 'all' AND months IS NOT NULL") &&
+			    sqlite3_step(d) == SQLITE_ROW && sqlite3_column_type(d, 2) != SQLITE_NULL) {
+				with = sqlite3_column_int64(d, 5);
+				ext = llround(sqlite3_column_double(d, 6) * (double)with);
+				printf("; durations %.1f to %.1f months, median %.1f (quartiles %.1f to"
+				       " %.1f), %lld of %lld extended, against min_window_months %g",
+				       sqlite3_column_double(d, 0), sqlite3_column_double(d, 1),
+				       sqlite3_column_double(d, 2), sqlite3_column_double(d, 3),
+				       sqlite3_column_double(d, 4), ext, with,
+				       sqlite3_column_double(d, 7));
+			}
+			sqlite3_finalize(d);
+		}
+		printf("\n");
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
 /* ---- the ending stage ------------------------------------------------ */
 
 /* A candidate's point and rank. */

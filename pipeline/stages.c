@@ -428,6 +428,8 @@ int tp_pipeline_run(tp_run *run, const char *from, const char *until)
 				printf("%-9s read %lld, accepted %lld, rejected %lld\n", name, nr, na,
 				       nj);
 		}
+		if (!cr)
+			cr = tp_register_summary(run->db);
 		if (rc)
 			tp_error_restore(&failed);
 		else

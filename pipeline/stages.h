@@ -108,6 +108,9 @@ int tp_stage_apportion(tp_run *run);
  * vacancies, durations; the indicator tables checked against the communes. */
 int tp_stage_register(tp_run *run);
 int tp_stage_score(tp_run *run);
+/* register.c: prints the register's and the indicator tables' counts and
+ * the durations beside min_window_months (the run's summary). */
+int tp_register_summary(sqlite3 *db);
 /* register.c: occupations ending within 6 months and the candidates nearest them. */
 int tp_stage_ending(tp_run *run);
 int tp_stage_summarise(tp_run *run);
