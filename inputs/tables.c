@@ -37,7 +37,7 @@ static const tp_field_def indicator_fields[] = {
 
 static const tp_input_def occupations = {"occupations", 1, occupation_fields,
 					 N(occupation_fields), 1, 0};
-static const tp_input_def indicators = {"indicator_rows", 0, indicator_fields,
+static const tp_input_def indicators = {"indicators", 0, indicator_fields,
 					N(indicator_fields), 0, 1};
 
 const tp_input_def *tp_occupation_def(void)

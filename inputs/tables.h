@@ -25,7 +25,7 @@
 const tp_input_def *tp_occupation_def(void);
 
 /* An indicator table's fields (nis_code, value); its store table is
- * "indicator_rows". */
+ * "indicators". */
 const tp_input_def *tp_indicator_def(void);
 
 /*

@@ -56,6 +56,7 @@ typedef struct {
 	int nfields;              /* number of fields */
 	const char *description;  /* gpkg_contents.description */
 	const char *public_note;  /* added to it in a public file, or NULL */
+	int register_only;        /* 1: written only when the run read an occupation register */
 } layer_def;
 
 /* Everything one tp_write_gpkg() call holds. */
@@ -70,6 +71,7 @@ typedef struct {
 	int indicator;               /* field of communes_fields the choropleth shows */
 	double *values;              /* its non-NULL values, as written */
 	int nvalues;                 /* how many */
+	int has_register;            /* 1: the run read an occupation register ([occupations]) */
 } writer;
 
 #define COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
@@ -231,41 +233,56 @@ static const layer_def layers[] = {
 	{"communes", wkbMultiPolygon, TP_ROWS_COMMUNES, communes_fields, COUNT(communes_fields),
 	 "Communes: people counted (apportioned by area), empty dwellings, candidates,"
 	 " capacity.",
-	 NULL},
+	 NULL, 0},
 	{"vacancies", wkbPoint, TP_ROWS_VACANCIES, vacancies_fields, COUNT(vacancies_fields),
-	 "Empty dwellings, one point per record, with why each is or is not a candidate.", NULL},
+	 "Empty dwellings, one point per record, with why each is or is not a candidate.", NULL,
+	 0},
 	{"candidates", wkbPoint, TP_ROWS_CANDIDATES, candidates_fields, COUNT(candidates_fields),
-	 "Candidates for a temporary occupation, ranked by score.", NULL},
+	 "Candidates for a temporary occupation, ranked by score.", NULL, 0},
 	{"count_zones", wkbMultiPolygon, TP_ROWS_ZONES, zones_fields, COUNT(zones_fields),
 	 "Count zones: people counted per category, and how each zone is shared among"
 	 " communes.",
-	 NULL},
+	 NULL, 0},
 	{"rejects", wkbNone, TP_ROWS_REJECTS, rejects_fields, COUNT(rejects_fields),
 	 "Rejected input rows: file, layer, row, field and reason.",
-	 " The original values of rejected count zones are left out: they hold people counts."},
+	 " The original values of rejected count zones are left out: they hold people counts.",
+	 0},
 	{"occupations", wkbPoint, TP_ROWS_OCCUPATIONS, occupations_fields,
 	 COUNT(occupations_fields),
 	 "Temporary occupations of the register: operator, dwellings, dates, status, the"
 	 " vacancy each occupies.",
 	 " People housed and moved on are left out (NULL): per site they are small numbers at"
-	 " a known address."},
+	 " a known address.", 1},
 	{"occupation_durations", wkbNone, TP_ROWS_OCCUPATION_DURATIONS, durations_fields,
 	 COUNT(durations_fields),
 	 "Durations of the occupations in months (start to actual end, else to the end agreed):"
 	 " median, quartiles, share extended, beside min_window_months; all, per operator, per"
 	 " owner type.",
-	 NULL},
+	 NULL, 1},
 	{"occupations_ending", wkbNone, TP_ROWS_OCCUPATIONS_ENDING, ending_fields,
 	 COUNT(ending_fields),
 	 "Running occupations ending within 6 months of the reference date, each with the 3"
 	 " candidates nearest to it.",
-	 NULL},
+	 NULL, 1},
 };
 
 /* Layers whose people figures depend on opts->internal. */
 static int has_people(const layer_def *def)
 {
 	return def->fields == communes_fields || def->fields == zones_fields;
+}
+
+/* Sets w->has_register: 1 when the run read an occupation register. */
+static int has_register(writer *w)
+{
+	tp_rows *st = NULL;
+	int rc = tp_rows_open(&st, w->view, TP_ROWS_INPUT_PATH, "occupations", w->path);
+
+	if (!rc)
+		rc = tp_rows_next(st);
+	w->has_register = rc > 0;
+	tp_rows_close(st);
+	return rc < 0 ? rc : TP_OK;
 }
 
 /* Reads the working CRS from meta: crs first, crs_wkt when crs is unusable. */
@@ -630,7 +647,7 @@ static int write_styles(writer *w)
 			rc = tp_error_set(TP_ERROR, "%s: out of memory", w->path);
 			goto cleanup;
 		}
-	rc = tp_gpkg_write_styles(w->ds, w->path, 5, layer_names, qml, what);
+	rc = tp_gpkg_write_styles(w->ds, w->path, w->has_register ? 5 : 4, layer_names, qml, what);
 cleanup:
 	for (i = 0; i < 5; i++)
 		sqlite3_free(qml[i]);
@@ -648,7 +665,7 @@ static const char threaded_rtree[] = "OGR_GPKG_ALLOW_THREADED_RTREE";
 
 int tp_write_gpkg(sqlite3 *store, const char *path, const tp_gpkg_options *opts)
 {
-	writer w = {NULL, path, opts, NULL, NULL, NULL, "", -1, NULL, 0};
+	writer w = {NULL, path, opts, NULL, NULL, NULL, "", -1, NULL, 0, 0};
 	tp_outfile out;
 	char *saved_rtree = NULL; /* the caller's setting, restored on return */
 	int rtree_set = 0;
@@ -670,7 +687,9 @@ int tp_write_gpkg(sqlite3 *store, const char *path, const tp_gpkg_options *opts)
 		goto cleanup;
 	}
 	snprintf(w.shares_context, sizeof(w.shares_context), "%s: layer count_zones", path);
-	rc = make_srs(&w);
+	rc = has_register(&w);
+	if (!rc)
+		rc = make_srs(&w);
 	if (!rc)
 		rc = tp_rows_open(&w.shares, w.view, TP_ROWS_ZONE_SHARES, "", w.shares_context);
 	if (rc)
@@ -684,6 +703,8 @@ int tp_write_gpkg(sqlite3 *store, const char *path, const tp_gpkg_options *opts)
 		goto cleanup;
 	rc = tp_gpkg_add_domains(w.ds, path, opts->language);
 	for (i = 0; i < COUNT(layers) && !rc; i++) {
+		if (layers[i].register_only && !w.has_register)
+			continue;
 		rc = write_layer(&w, &layers[i]);
 		if (!rc && layers[i].fields == communes_fields)
 			rc = tp_gpkg_add_indicators(w.ds, path, w.view,

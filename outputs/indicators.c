@@ -43,12 +43,6 @@ int tp_gpkg_add_indicators(void *ds, const char *path, tp_view *view, const char
 		rc = tp_rows_open(&vals, view, TP_ROWS_COMMUNE_INDICATORS, "", context);
 	if (rc || !layer)
 		goto cleanup;
-	CPLErrorReset();
-	if (GDALDatasetStartTransaction(ds, FALSE) != OGRERR_NONE) {
-		rc = tp_gpkg_fail(path, "communes", "cannot start a transaction");
-		goto cleanup;
-	}
-	in_tx = 1;
 	while ((step = tp_rows_next(names)) > 0) {
 		OGRFieldDefnH fd = OGR_Fld_Create(tp_rows_text(names, 0), OFTInteger64);
 		int ok = OGR_L_CreateField(layer, fd, TRUE) == OGRERR_NONE;
@@ -64,6 +58,12 @@ int tp_gpkg_add_indicators(void *ds, const char *path, tp_view *view, const char
 		rc = step < 0 ? step : TP_OK;
 		goto cleanup;
 	}
+	CPLErrorReset();
+	if (GDALDatasetStartTransaction(ds, FALSE) != OGRERR_NONE) {
+		rc = tp_gpkg_fail(path, "communes", "cannot start a transaction");
+		goto cleanup;
+	}
+	in_tx = 1;
 	nis = OGR_FD_GetFieldIndex(OGR_L_GetLayerDefn(layer), "nis_code");
 	OGR_L_ResetReading(layer);
 	while ((f = OGR_L_GetNextFeature(layer))) {

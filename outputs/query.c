@@ -231,12 +231,12 @@ static const rowset_def rowsets[] = {
 	},
 	[TP_ROWS_INDICATOR_NAMES] = {
 		"the indicator tables",
-		"SELECT name FROM indicators ORDER BY ord",
+		"SELECT name FROM indicator_tables ORDER BY ord",
 		NULL,
 	},
 	[TP_ROWS_COMMUNE_INDICATORS] = {
 		"a commune's indicators",
-		"SELECT i.name, r.value FROM indicators i LEFT JOIN indicator_rows r"
+		"SELECT i.name, r.value FROM indicator_tables i LEFT JOIN indicators r"
 		" ON r.indicator = i.name AND r.nis_code = ?1 ORDER BY i.ord",
 		NULL,
 	},

@@ -243,34 +243,48 @@ static tp_indicator_cfg *indicator_named(tp_config *cfg, const char *name)
 	return NULL;
 }
 
-/* A line of [indicators]: "NAME = PATH", a table whose NIS codes are read
- * from its NIS column and whose figure from the column called NAME (or as
- * [indicators.NAME] says).  NAME becomes a column of the outputs: lower
- * case letters, digits and '_', starting with a letter. */
-static int indicators_key(parse_state *st, const char *name, const char *value)
+/* A new indicator table called name, read from the column called name
+ * unless its section says otherwise ("value = "); NULL after fail() or
+ * when out of memory.  name becomes a column of the outputs: lower case
+ * letters, digits and '_', starting with a letter. */
+static tp_indicator_cfg *add_indicator(parse_state *st, const char *section, const char *key,
+				       const char *name)
 {
 	tp_config *cfg = st->cfg;
 	tp_indicator_cfg *grown, *ind;
 	size_t i;
 
 	if (!name[0] || strlen(name) > 40 || name[0] < 'a' || name[0] > 'z' ||
-	    name[strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_")])
-		return fail(st, "indicators", name, "not a name for an indicator: '%s' (lower case "
-			    "letters, digits and '_', starting with a letter, at most 40)", name);
-	if (indicator_named(cfg, name))
-		return fail(st, "indicators", name, "given twice%s", "");
+	    name[strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_")]) {
+		fail(st, section, key, "not a name for an indicator: '%s' (lower case letters, "
+		     "digits and '_', starting with a letter, at most 40)", name);
+		return NULL;
+	}
 	grown = realloc(cfg->indicators, (cfg->nindicators + 1) * sizeof(*grown));
 	if (!grown)
-		return 0;
+		return NULL;
 	cfg->indicators = grown;
-	ind = &cfg->indicators[cfg->nindicators];
+	ind = &cfg->indicators[cfg->nindicators++];
 	memset(ind, 0, sizeof(*ind));
 	ind->name = strdup(name);
-	ind->in.path = resolve(st->dir, value);
 	i = (size_t)tp_input_def_field(tp_indicator_def(), "value");
 	ind->in.map[i] = strdup(name);
-	cfg->nindicators++;
-	return ind->name && ind->in.path && ind->in.map[i];
+	return ind->name && ind->in.map[i] ? ind : NULL;
+}
+
+/* A line of [indicators]: "NAME = PATH", the short form of a section
+ * [indicators.NAME] with "path = PATH". */
+static int indicators_key(parse_state *st, const char *name, const char *value)
+{
+	tp_indicator_cfg *ind;
+
+	if (indicator_named(st->cfg, name))
+		return fail(st, "indicators", name, "given twice%s", "");
+	ind = add_indicator(st, "indicators", name, name);
+	if (!ind)
+		return 0;
+	ind->in.path = resolve(st->dir, value);
+	return ind->in.path != NULL;
 }
 
 static int handler(void *user, const char *section, const char *name,
@@ -291,9 +305,8 @@ static int handler(void *user, const char *section, const char *name,
 		return indicators_key(st, name, value);
 	if (!strncmp(section, "indicators.", 11)) {
 		tp_indicator_cfg *ind = indicator_named(st->cfg, section + 11);
-		if (!ind)
-			return fail(st, section, name, "no table '%s' in [indicators] (list it there "
-				    "first: 'NAME = PATH')", section + 11);
+		if (!ind && !(ind = add_indicator(st, section, name, section + 11)))
+			return 0;
 		return input_key(st, &ind->in, tp_indicator_def(), section, name, value);
 	}
 	for (k = 0; k <= TP_IN_COUNT; k++) {
@@ -392,7 +405,7 @@ int tp_config_load(tp_config *cfg, const char *path)
 {
 	parse_state st = {0};
 	const char *slash;
-	size_t len;
+	size_t len, i;
 	int rc, k;
 
 	memset(cfg, 0, sizeof(*cfg));
@@ -426,6 +439,10 @@ int tp_config_load(tp_config *cfg, const char *path)
 		if (!cfg->inputs[k].path)
 			return tp_error_set(TP_ECONFIG, "%s: section [%s] with its 'path' is missing",
 					    path, tp_input_def_get(k)->name);
+	for (i = 0; i < cfg->nindicators; i++)
+		if (!cfg->indicators[i].in.path)
+			return tp_error_set(TP_ECONFIG, "%s: section [indicators.%s] has no 'path'", path,
+					    cfg->indicators[i].name);
 	if (cfg->addresses.path) {
 		cfg->inputs[TP_IN_VACANCIES].addresses = &cfg->addresses;
 		cfg->occupations.addresses = &cfg->addresses;

@@ -3,7 +3,7 @@
  * tables (inputs/tables.h).
  *
  * Loading (the load stage's end): the register into `occupations`, each
- * indicator table into `indicator_rows` with its name, through the same
+ * indicator table into `indicators` with its name, through the same
  * reader and loader as the three inputs.
  *
  * The register stage (after locate, before score): checks what one cell
@@ -59,9 +59,9 @@ int tp_load_register(tp_run *run)
 		rc = tp_load_input(run, tp_occupation_def(), &cfg->occupations, "occupations");
 	if (!rc && cfg->nindicators)
 		rc = tp_store_prepare(run->db, &ind,
-				      "INSERT INTO indicators(name, ord, path) VALUES (?, ?, ?)");
+				      "INSERT INTO indicator_tables(name, ord, path) VALUES (?, ?, ?)");
 	if (!rc && cfg->nindicators)
-		rc = tp_store_prepare(run->db, &name, "UPDATE indicator_rows SET indicator = ?"
+		rc = tp_store_prepare(run->db, &name, "UPDATE indicators SET indicator = ?"
 						      " WHERE indicator IS NULL");
 	for (i = 0; i < cfg->nindicators && !rc; i++) {
 		const tp_indicator_cfg *c = &cfg->indicators[i];
@@ -556,19 +556,19 @@ static int check_indicators(tp_run *run)
 	int rc, step;
 
 	rc = tp_store_prepare(run->db, &st,
-			      "SELECT r.id, r.nis_code, (SELECT MIN(d.src_row) FROM indicator_rows d"
+			      "SELECT r.id, r.nis_code, (SELECT MIN(d.src_row) FROM indicators d"
 			      " WHERE d.indicator = r.indicator AND d.nis_code = r.nis_code"
 			      " AND d.id < r.id), EXISTS (SELECT 1 FROM communes c"
-			      " WHERE c.nis_code = r.nis_code) FROM indicator_rows r ORDER BY r.id");
+			      " WHERE c.nis_code = r.nis_code) FROM indicators r ORDER BY r.id");
 	if (!rc)
 		rc = tp_store_prepare(run->db, &rej,
 				      "INSERT INTO rejects(input, source_file, layer, src_row, stage,"
 				      " field, reason, original, nis_code) SELECT 'indicators.' ||"
 				      " r.indicator, s.path, s.layer, r.src_row, 'register', 'nis_code',"
-				      " ?2, r.original, NULL FROM indicator_rows r JOIN input_stats s"
+				      " ?2, r.original, NULL FROM indicators r JOIN input_stats s"
 				      " ON s.input = 'indicators.' || r.indicator WHERE r.id = ?1");
 	if (!rc)
-		rc = tp_store_prepare(run->db, &del, "DELETE FROM indicator_rows WHERE id = ?");
+		rc = tp_store_prepare(run->db, &del, "DELETE FROM indicators WHERE id = ?");
 	/* the rows are read before any is deleted: a duplicate names the first row */
 	while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
 		char why[256];

@@ -47,7 +47,7 @@
 #define INPUTS "communes", "vacancies", "zones"
 
 /* The occupation register and the indicator tables (register.c). */
-#define REGISTER "occupations", "indicator_rows", "indicators"
+#define REGISTER "occupations", "indicators", "indicator_tables"
 
 static const tp_stage stage_table[] = {
 	{"load", NO_TABLES, TABLES("meta", "input_stats", INPUTS, REGISTER, "rejects"), tp_stage_load,
@@ -80,7 +80,7 @@ static const tp_stage stage_table[] = {
 	 NO_TABLES, tp_stage_write,
 	 "tremplin.gpkg, indicators.csv, rejects.csv, candidates.csv and candidates.xlsx"},
 	{"draw", TABLES("meta", "input_stats", "communes", "vacancies", "commune_summary", "rejects",
-			"public_communes", "public_zones", "indicator_rows", "indicators"),
+			"public_communes", "public_zones", "indicators", "indicator_tables"),
 	 NO_TABLES, tp_stage_draw, "maps/ and dashboard.html, as [outputs] says"},
 };
 

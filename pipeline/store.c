@@ -26,15 +26,15 @@
 	" actual_end TEXT, status TEXT, people_housed INTEGER, people_moved_on INTEGER," \
 	" geom BLOB, original TEXT, geocode TEXT, current_end TEXT, months REAL," \
 	" extended INTEGER, vacancy INTEGER, matched_by TEXT, nis_code TEXT);" \
-	"CREATE TABLE indicator_rows(id INTEGER PRIMARY KEY, src_row INTEGER, nis_code TEXT," \
+	"CREATE TABLE indicators(id INTEGER PRIMARY KEY, src_row INTEGER, nis_code TEXT," \
 	" value INTEGER, geom BLOB, original TEXT, indicator TEXT);" \
-	"CREATE TABLE indicators(name TEXT PRIMARY KEY, ord INTEGER, path TEXT);" \
+	"CREATE TABLE indicator_tables(name TEXT PRIMARY KEY, ord INTEGER, path TEXT);" \
 	"CREATE TABLE occupation_durations(grouping TEXT, grp TEXT, occupations INTEGER," \
 	" median REAL, q1 REAL, q3 REAL, share_extended REAL, min_window_months REAL);" \
 	"CREATE TABLE occupations_ending(occupation INTEGER, site TEXT, current_end TEXT," \
 	" months_left REAL, near INTEGER, candidate_rank INTEGER, candidate_id INTEGER," \
 	" distance_m REAL);"
-#define REGISTER_TABLES "occupations", "indicator_rows", "indicators", \
+#define REGISTER_TABLES "occupations", "indicators", "indicator_tables", \
 	"occupation_durations", "occupations_ending",
 
 static const char schema[] =

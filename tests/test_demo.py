@@ -29,7 +29,7 @@ for name, gtype in want.items():
         check(srs is not None and srs.GetAuthorityCode(None) == "31370", "%s in EPSG:31370" % name)
 ds = None
 idx = gpkg_rows(gp, "SELECT table_name FROM gpkg_extensions WHERE extension_name = 'gpkg_rtree_index'")
-check(sorted(r[0] for r in idx) == ["candidates", "communes", "count_zones", "vacancies"],
+check(sorted(r[0] for r in idx) == ["candidates", "communes", "count_zones", "occupations", "vacancies"],
       "spatial indexes: %r" % idx)
 
 c = counts(out)

@@ -13,14 +13,16 @@ check(p.returncode == 0, "demo runs: " + p.stderr)
 # people figures as published (protect stage: multiples of 5, "<5", "x"), not the exact counts
 cols = ["nis_code", "name_fr", "people_total", "public_space", "emergency_shelter", "nonrecognised_shelter",
         "squat", "nonconventional", "third_parties", "empty_dwellings", "candidate_buildings",
-        "candidate_dwellings", "capacity", "need"]
+        "candidate_dwellings", "capacity", "need", "eviction_files"]
 lines = ["\t".join(cols)]
 for r in read_csv(os.path.join(out, "indicators.csv")):
     lines.append("\t".join(r[c] for c in cols))
 db = store(out)
 for name, n, a, r in db.execute(
         "SELECT s.input, s.read, (CASE s.input WHEN 'communes' THEN (SELECT COUNT(*) FROM communes)"
-        " WHEN 'zones' THEN (SELECT COUNT(*) FROM zones) ELSE (SELECT COUNT(*) FROM vacancies) END),"
+        " WHEN 'zones' THEN (SELECT COUNT(*) FROM zones) WHEN 'vacancies' THEN (SELECT COUNT(*) FROM vacancies)"
+        " WHEN 'occupations' THEN (SELECT COUNT(*) FROM occupations)"
+        " ELSE (SELECT COUNT(*) FROM indicators i WHERE 'indicators.' || i.indicator = s.input) END),"
         " (SELECT COUNT(*) FROM rejects j WHERE j.input = s.input) FROM input_stats s ORDER BY s.input"):
     lines.append("input %s read %d accepted %d rejected %d" % (name, n, a, r))
 for row in db.execute("SELECT rank, src_id, nis_code, dwellings, window_months, score FROM vacancies"

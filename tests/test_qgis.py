@@ -46,7 +46,7 @@ rc, msg = validate_gpkg(gp)
 check(rc == 0, "validate_gpkg -k --extra --warning-as-error: " + msg)
 rows = gpkg_rows(gp, "SELECT f_table_catalog, f_table_schema, f_table_name, f_geometry_column, styleName,"
                      " useAsDefault, length(styleQML) > 0, owner FROM layer_styles ORDER BY id")
-check([r[2] for r in rows] == ["communes", "candidates", "vacancies", "count_zones"],
+check([r[2] for r in rows] == ["communes", "candidates", "vacancies", "count_zones", "occupations"],
       "one default style per map layer: %r" % [r[2] for r in rows])
 check(all(r[0] == "" and r[1] == "" and r[3] == "geom" and r[5] == 1 and r[6] for r in rows),
       "styles as QGIS looks them up: empty schema, geometry column geom, useAsDefault: %r" % rows)
@@ -212,6 +212,15 @@ check(text == "CPAS / OCMW", "candidates owner_type cpas shows %r" % text)
 
 zones = layer(gp, "count_zones")
 check(zones.renderer().type() == "singleSymbol", "count zones styled")
+
+# The occupation register: categories by status, the status shown by its name.
+occ = layer(gp, "occupations")
+r = occ.renderer()
+check(r.type() == "categorizedSymbol" and r.classAttribute() == "status"
+      and [c.value() for c in r.categories()] == ["planned", "running", "ended"],
+      "occupations: categories by status, got %s %r" % (r.type(), r.classAttribute()))
+kind, text = shown(occ, "status", "running")
+check(kind == "ValueMap" and text == "en cours / lopend", "occupation status running shows %r" % text)
 
 fr = layer(gp_fr, "communes")
 check(fr.renderer().type() == "graduatedSymbol" and fr.renderer().classAttribute() == "need",

@@ -141,4 +141,20 @@ ov = json.load(open(os.path.join(out, "maps", "overview.json")))
 vals = {c["nis_code"]: c.get("value") for c in ov["communes"]}
 check(vals.get("21001") == 12 and vals.get("21002") is None and ov["no_data"]["communes"] == 1,
       "overview.json: %r" % vals)
+# check reads and rejects what the run does, the register's rows included.
+p = run("check", "-c", os.path.join(d, "t.ini"))
+check(p.returncode == 0 and "occupations read 7, accepted 4, rejected 3" in p.stdout
+      and "unknown status 'bizarre'" in p.stdout and "duplicate of row 2 (same NIS code)" in p.stdout,
+      "check says what the register stage refuses: %s %s" % (p.stdout[-1500:], p.stderr))
+
+# The config: an indicator's name becomes a column; a table needs a path.
+ini = open(os.path.join(d, "t.ini"), encoding="utf-8").read()
+write(os.path.join(d, "bad1.ini"), ini.replace("evictions = evictions.csv", "Evictions-2024 = evictions.csv"))
+p = run("run", "-c", os.path.join(d, "bad1.ini"), "-o", os.path.join(d, "bad1"), "-q")
+check(p.returncode == 3 and "[indicators] Evictions-2024: not a name for an indicator: 'Evictions-2024'"
+      in p.stderr, "a bad indicator name is exit 3: %r" % p.stderr)
+write(os.path.join(d, "bad2.ini"), ini + "[indicators.moratorium]\nvalue = demandes\n")
+p = run("run", "-c", os.path.join(d, "bad2.ini"), "-o", os.path.join(d, "bad2"), "-q")
+check(p.returncode == 3 and "section [indicators.moratorium] has no 'path'" in p.stderr,
+      "an indicator table without a path is exit 3: %r" % p.stderr)
 finish("test_register")
