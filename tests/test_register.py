@@ -141,6 +141,16 @@ ov = json.load(open(os.path.join(out, "maps", "overview.json")))
 vals = {c["nis_code"]: c.get("value") for c in ov["communes"]}
 check(vals.get("21001") == 12 and vals.get("21002") is None and ov["no_data"]["communes"] == 1,
       "overview.json: %r" % vals)
+html = open(os.path.join(out, "dashboard.html"), encoding="utf-8").read()
+row_b = html[html.find('<tr data-nis="21002">'):]
+row_b = row_b[:row_b.find("</tr>")]
+row_a = html[html.find('<tr data-nis="21001">'):]
+row_a = row_a[:row_a.find("</tr>")]
+check("<th class=\"n\">evictions</th>" in html and
+      '<td class="n nodata" data-v="">pas de données / geen gegevens</td>' in row_b
+      and '<td class="n" data-v="12.0">12</td><td class="n rejected"' in row_a,
+      "dashboard: evictions 12 for A, no data for B: %r" % row_b[-300:])
+
 # check reads and rejects what the run does, the register's rows included.
 p = run("check", "-c", os.path.join(d, "t.ini"))
 check(p.returncode == 0 and "occupations read 7, accepted 4, rejected 3" in p.stdout
