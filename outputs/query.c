@@ -155,11 +155,14 @@ static const rowset_def rowsets[] = {
 	},
 	[TP_ROWS_REJECTS] = {
 		"the rejects",
-		/* a rejected zone's reason quotes no count: cut at its first quote */
-		REJECTS_SQL("CASE WHEN input = 'zones' AND instr(reason, '''') > 0"
+		/* a rejected zone's reason quotes no count: cut at its first quote; nor
+		 * does an occupation's about its people, whose original values (people
+		 * per site) stay out as a zone's */
+		REJECTS_SQL("CASE WHEN (input = 'zones' OR (input = 'occupations' AND field IN"
+			    " ('people_housed', 'people_moved_on'))) AND instr(reason, '''') > 0"
 			    " THEN rtrim(substr(reason, 1, instr(reason, '''') - 1), ': ')"
 			    " ELSE reason END",
-			    "CASE WHEN input = 'zones' THEN NULL ELSE original END"),
+			    "CASE WHEN input IN ('zones', 'occupations') THEN NULL ELSE original END"),
 		REJECTS_SQL("reason", "original"),
 	},
 	[TP_ROWS_CRS] = {

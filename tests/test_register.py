@@ -14,7 +14,9 @@ Occupations (durations by hand):
   Near    AIS Y   ais      2022-01-01 → 2026-01-01: 1461 days = 48.0, running; occupies v3 (10 m)
   Old     AIS Y   ais      2020-02-01 → actual end 2021-08-01: 547 days = 18.0, ended (closed);
           its point is on v4, but an ended occupation occupies nothing
-  then three bad rows: an unknown status, an extension before the planned end, an end before the start.
+  then four bad rows: an unknown status (917 people housed), an extension before the planned end,
+  an end before the start, people housed 'trois' (refused at load; the public rejects show neither
+  the people nor the reason's quote).
 Durations, all four sorted: 14.9, 18.0, 48.0, 53.0.  Median (18.0 + 48.0) / 2 = 33.0.  Quartiles at
 (n - 1) p: q1 at 0.75 → 14.9 + 0.75 × 3.1 = 17.225 → 17.2; q3 at 2.25 → 48.0 + 0.25 × 5 = 49.25
 → 49.3 (49.2 or 49.3 by rounding of 49.25: checked within 0.06).  Extended: 1 of 4 = 0.25.
@@ -52,9 +54,10 @@ write(os.path.join(d, "occupations.csv"),
       "Addr;SISP X;sisp;4;;rue haute 5;2024-01-01;2025-03-31;;;en cours;3;;\n"
       "Near;AIS Y;ais;6;;;2022-01-01;2026-01-01;;;;7;%d;%d\n"
       "Old;AIS Y;ais;8;;;2020-02-01;2021-12-31;;01/08/2021;clôturé;2;%d;%d\n"
-      "Bad status;AIS Y;ais;1;;;2020-02-01;;;;bizarre;;;\n"
+      "Bad status;AIS Y;ais;1;;;2020-02-01;;;;bizarre;917;;\n"
       "Bad extension;AIS Y;ais;1;;;2020-02-01;2021-01-01;2020-06-01;;;;;\n"
       "Bad end;AIS Y;ais;1;;;2020-02-01;2019-01-01;;;;;;\n"
+      "Bad people;AIS Y;ais;1;;;2020-02-01;;;;;trois;;\n"
       % (X0 + 1508, Y0 + 506, X0 + 1800, Y0 + 800))
 write(os.path.join(d, "evictions.csv"), "NIS;dossiers\n21001;12\n21099;3\n21001;5\n")
 write(os.path.join(d, "t.ini"),
@@ -86,6 +89,7 @@ check(o == {"Id": ("running", 53.0, 1, "id"), "Addr": ("running", 14.9, 0, "addr
 # Bad rows: file, layer, row, field and the exact reason.
 rej = db.execute("SELECT input, src_row, stage, field, reason FROM rejects ORDER BY id").fetchall()
 want = [
+    ("occupations", 9, "load", "people_housed", "not a whole number: 'trois'"),
     ("occupations", 6, "register", "status", "unknown status 'bizarre' (expected planned, running "
      "or ended; en cours, lopend, prolongé, clôturé, afgelopen, ...)"),
     ("occupations", 7, "register", "extensions", "2020-06-01 is not after the planned end (2021-01-01)"),
@@ -95,11 +99,15 @@ want = [
     ("indicators.evictions", 4, "register", "nis_code", "duplicate of row 2 (same NIS code)"),
 ]
 check(rej == want, "rejects: %r" % rej)
-check("occupations read 7, accepted 4, rejected 3" in p.stdout, "run summary counts: %s" % p.stdout)
+check("occupations read 8, accepted 4, rejected 4" in p.stdout, "run summary counts: %s" % p.stdout)
 check("3 running, 3 vacancies occupied; durations 14.9 to 53.0 months, median 33.0 (quartiles"
       " 17.2 to 49." in p.stdout and "), 1 of 4 extended, against min_window_months 24" in p.stdout,
       "run summary durations: %s" % p.stdout)
 check("indicators.evictions read 3, accepted 1, rejected 2" in p.stdout, "indicator counts: %s" % p.stdout)
+
+pub = open(os.path.join(out, "rejects.csv"), encoding="utf-8-sig").read()
+check("917" not in pub and "'trois'" not in pub and "people_housed;not a whole number" in pub,
+      "rejects.csv shows no people per site: %r" % pub)
 
 # Duration statistics, by hand (see the top).
 dur = {(r[0], r[1]): r[2:] for r in db.execute(
@@ -153,7 +161,7 @@ check("<th class=\"n\">evictions</th>" in html and
 
 # check reads and rejects what the run does, the register's rows included.
 p = run("check", "-c", os.path.join(d, "t.ini"))
-check(p.returncode == 0 and "occupations read 7, accepted 4, rejected 3" in p.stdout
+check(p.returncode == 0 and "occupations read 8, accepted 4, rejected 4" in p.stdout
       and "unknown status 'bizarre'" in p.stdout and "duplicate of row 2 (same NIS code)" in p.stdout,
       "check says what the register stage refuses: %s %s" % (p.stdout[-1500:], p.stderr))
 
