@@ -221,7 +221,8 @@ static const rowset_def rowsets[] = {
 	},
 	[TP_ROWS_OCCUPATION_DURATIONS] = {
 		"the occupations' durations",
-		"SELECT grouping, grp, occupations, median, q1, q3, share_extended, min_window_months"
+		"SELECT grouping, grp, occupations, median, q1, q3, share_extended,"
+		" (SELECT CAST(value AS REAL) FROM meta WHERE key = 'min_window_months')"
 		" FROM occupation_durations ORDER BY rowid",
 		NULL,
 	},

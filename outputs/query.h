@@ -118,7 +118,8 @@ typedef enum {
 	 */
 	TP_ROWS_OCCUPATIONS,
 	/* occupation_durations: grouping, grp, occupations, median, q1, q3,
-	 * share_extended, min_window_months.  As the register stage wrote them. */
+	 * share_extended, then meta's min_window_months (the score stage's, so
+	 * that a run --from score shows the one it scored with). */
 	TP_ROWS_OCCUPATION_DURATIONS,
 	/* occupations_ending: site, current_end, months_left, near, candidate_rank,
 	 * the candidate's src_id, address and commune (nis_code), distance_m. */

@@ -485,7 +485,7 @@ static int durations(tp_run *run)
 	if (!(m = malloc((size_t)total * sizeof(*m))))
 		return tp_error_set(TP_ERROR, "out of memory");
 	rc = tp_store_prepare(run->db, &ins,
-			      "INSERT INTO occupation_durations VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+			      "INSERT INTO occupation_durations VALUES (?, ?, ?, ?, ?, ?, ?)");
 	for (g = 0; g < 3 && !rc; g++) {
 		const char *col = g ? groupings[g] : "NULL";
 		int step;
@@ -523,7 +523,6 @@ static int durations(tp_run *run)
 				sqlite3_bind_double(ins, 5, round(quantile(m, n, 0.25) * 10) / 10);
 				sqlite3_bind_double(ins, 6, round(quantile(m, n, 0.75) * 10) / 10);
 				sqlite3_bind_double(ins, 7, round((double)ext / (double)n * 1000) / 1000);
-				sqlite3_bind_double(ins, 8, run->cfg->min_window_months);
 				if (sqlite3_step(ins) != SQLITE_DONE)
 					rc = tp_error_set(TP_ERROR, "working store: %s",
 							  sqlite3_errmsg(run->db));
@@ -645,7 +644,8 @@ int tp_register_summary(sqlite3 *db)
 			printf("; %lld running, %lld vacanc%s occupied", running, occupied,
 			       occupied == 1 ? "y" : "ies");
 			if (!tp_store_prepare(db, &d, "SELECT MIN(months), MAX(months), median, q1, q3,"
-						      " occupations, share_extended, min_window_months"
+						      " occupations, share_extended, (SELECT CAST(value"
+						      " AS REAL) FROM meta WHERE key = 'min_window_months')"
 						      " FROM occupation_durations, occupations"
 						      " WHERE grouping = 'all' AND months IS NOT NULL") &&
 			    sqlite3_step(d) == SQLITE_ROW && sqlite3_column_type(d, 2) != SQLITE_NULL) {

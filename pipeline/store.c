@@ -30,7 +30,7 @@
 	" value INTEGER, geom BLOB, original TEXT, indicator TEXT);" \
 	"CREATE TABLE indicator_tables(name TEXT PRIMARY KEY, ord INTEGER, path TEXT);" \
 	"CREATE TABLE occupation_durations(grouping TEXT, grp TEXT, occupations INTEGER," \
-	" median REAL, q1 REAL, q3 REAL, share_extended REAL, min_window_months REAL);" \
+	" median REAL, q1 REAL, q3 REAL, share_extended REAL);" \
 	"CREATE TABLE occupations_ending(occupation INTEGER, site TEXT, current_end TEXT," \
 	" months_left REAL, near INTEGER, candidate_rank INTEGER, candidate_id INTEGER," \
 	" distance_m REAL);"

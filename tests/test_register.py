@@ -110,9 +110,10 @@ check("917" not in pub and "'trois'" not in pub and "people_housed;not a whole n
       "rejects.csv shows no people per site: %r" % pub)
 
 # Duration statistics, by hand (see the top).
-dur = {(r[0], r[1]): r[2:] for r in db.execute(
-    "SELECT grouping, grp, occupations, median, q1, q3, share_extended, min_window_months"
-    " FROM occupation_durations")}
+# (the GeoPackage's table, min_window_months beside them)
+dur = {(r[0], r[1]): r[2:] for r in gpkg_rows(os.path.join(out, "tremplin.gpkg"),
+    "SELECT grouping, grp, occupations, median_months, q1_months, q3_months, share_extended,"
+    " min_window_months FROM occupation_durations")}
 a = dur.get(("all", None))
 check(a is not None and a[0] == 4 and a[1] == 33.0 and abs(a[2] - 17.225) < 0.06
       and abs(a[3] - 49.25) < 0.06 and a[4] == 0.25 and a[5] == 24,
