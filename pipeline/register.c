@@ -401,7 +401,8 @@ static int mark_occupied(tp_run *run)
 	size_t n = 0, i;
 	int rc;
 
-	rc = tp_store_exec(run->db, "UPDATE vacancies SET occupation = NULL, occupied_by = NULL");
+	rc = tp_store_exec(run->db, "UPDATE vacancies SET occupation = NULL, occupied_by = NULL"
+				    " WHERE occupation IS NOT NULL");
 	if (!rc)
 		rc = read_running(run, &o, &n);
 	if (rc || !n)
@@ -690,16 +691,22 @@ int tp_stage_ending(tp_run *run)
 	cand *c = NULL;
 	sqlite3_stmt *st = NULL, *ins = NULL;
 	size_t i, n = 0;
+	long long ending = 0;
 	long ref;
-	int rc, step;
+	int rc, step = SQLITE_DONE;
 
 	if (tp_date_iso_days(run->cfg->reference_date, &ref))
 		return tp_error_set(TP_ECONFIG, "%s: [run] reference_date: not a date: '%s'",
 				    run->cfg->path, run->cfg->reference_date);
 	rc = tp_store_exec(run->db, "DELETE FROM occupations_ending");
+	/* without an occupation running to an end, the candidates are not read */
 	if (!rc)
-		rc = tp_rows_load(run, &cands, "SELECT id, geom, NULL, rank FROM vacancies"
-					       " WHERE candidate = 1 ORDER BY rank");
+		rc = tp_store_int(run->db, &ending, "SELECT COUNT(*) FROM occupations"
+						    " WHERE status = 'running' AND current_end IS NOT NULL");
+	if (rc || !ending)
+		return rc;
+	rc = tp_rows_load(run, &cands, "SELECT id, geom, NULL, rank FROM vacancies"
+				       " WHERE candidate = 1 ORDER BY rank");
 	if (!rc && cands.n && !(c = malloc(cands.n * sizeof(*c))))
 		rc = tp_error_set(TP_ERROR, "out of memory");
 	for (i = 0; i < cands.n && !rc; i++)
@@ -750,8 +757,10 @@ int tp_stage_ending(tp_run *run)
 				sqlite3_bind_int64(ins, 7, c[k].id);
 				sqlite3_bind_double(ins, 8, round(c[k].d));
 			} else {
-				for (int j = 5; j <= 8; j++)
-					sqlite3_bind_null(ins, j);
+				sqlite3_bind_null(ins, 5);
+				sqlite3_bind_null(ins, 6);
+				sqlite3_bind_null(ins, 7);
+				sqlite3_bind_null(ins, 8);
 			}
 			if (sqlite3_step(ins) != SQLITE_DONE)
 				rc = tp_error_set(TP_ERROR, "working store: %s", sqlite3_errmsg(run->db));
