@@ -71,7 +71,19 @@ static const char ini_text[] =
 	"\n"
 	"[zones]\n"
 	"path = zones.gpkg\n"
-	"layer = zones\n";
+	"layer = zones\n"
+	"\n"
+	"# ISSUE's occupations, placed schematically (README, The occupation register)\n"
+	"[occupations]\n"
+	"path = occupations.csv\n"
+	"x = x\n"
+	"y = y\n"
+	"crs = EPSG:31370\n"
+	"\n"
+	"\n"
+	"# A per-commune table keyed by NIS code, the figure in its column eviction_files\n"
+	"[indicators.eviction_files]\n"
+	"path = evictions.csv\n";
 
 typedef struct {
 	double frac;  /* fractional part of the quota */
@@ -317,7 +329,7 @@ int tp_demo_write(const char *dir, unsigned long seed, long records)
 	if ((rc = tp_demo_join_path(path, dir, "zones.gpkg", "")) ||
 	    (rc = tp_demo_build_zones(&d, seed, path)) || (rc = tp_demo_write_zones(&d)))
 		goto done;
-	if ((rc = tp_demo_write_vacancies(&d, seed, records)) ||
+	if ((rc = tp_demo_write_vacancies(&d, seed, records)) || (rc = tp_demo_write_register(&d)) ||
 	    (rc = tp_demo_write_editions(&d, seed)) || (rc = write_ini(dir)))
 		goto done;
 	rc = TP_OK;

@@ -126,6 +126,9 @@ typedef struct {
 	const GEOSPreparedGeometry *commune_p[NCOMMUNES]; /* prepared */
 	zone zones[NZONES];                               /* in zone_id order */
 	int small_zone;                                   /* index of the 3-person zone */
+	long first_record[NCOMMUNES];  /* the first vacancy record placed in each commune
+					  (1-based; 0: none), for the register (register.c) */
+	long first_xy[NCOMMUNES][2];   /* its point, in tenths of a metre */
 } demo;
 
 typedef struct {
@@ -234,5 +237,13 @@ extern const char tp_demo_editions_ini[];
 /* Writes vacancies.csv into d->dir: the default records, or `records` of
  * them when > 0 (the scaled file of `tremplin demo --records N`). */
 int tp_demo_write_vacancies(demo *d, unsigned long seed, long records);
+
+/* ---- register.c: the occupation register and the eviction files ----------- */
+
+/* Writes occupations.csv (ISSUE's seven sites, placed schematically: a
+ * running one on the first vacancy record of its commune) and evictions.csv
+ * (3,007 files over 16 communes, split schematically by population) into
+ * d->dir, after the vacancies. */
+int tp_demo_write_register(demo *d);
 
 #endif

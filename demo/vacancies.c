@@ -391,6 +391,11 @@ int tp_demo_write_vacancies(demo *d, unsigned long seed, long records)
 		base[i][0] = xt;
 		base[i][1] = yt;
 		base[i][2] = commune;
+		if (!d->first_record[commune]) {
+			d->first_record[commune] = i + 1;
+			d->first_xy[commune][0] = xt;
+			d->first_xy[commune][1] = yt;
+		}
 	}
 	for (j = NRECORDS; j < nrec; j++) {
 		const long *b = base[j % NRECORDS];

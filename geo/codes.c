@@ -70,6 +70,16 @@ static const tp_code precision_codes[] = {
 #define PEOPLE_CODE(c, fr, nl, aliases) {#c, fr, nl, NULL},
 static const tp_code people_codes[] = {TP_PEOPLE(PEOPLE_CODE)};
 
+static const tp_code occupation_status_codes[] = {
+	{"planned", "prévue", "gepland", NULL},
+	{"running", "en cours", "lopend", NULL},
+	{"ended", "terminée", "afgelopen", NULL},
+};
+
+const tp_code_list tp_occupation_statuses = {"occupation_status",
+					     "Where a temporary occupation stands (the register)",
+					     occupation_status_codes,
+					     COUNT(occupation_status_codes)};
 const tp_code_list tp_owner_types = {"owner_type", "Type of owner of an empty dwelling",
 				     owner_codes, COUNT(owner_codes)};
 const tp_code_list tp_reasons = {"vacancy_reason", "Why the dwelling is empty (SLRB reasons)",

@@ -42,6 +42,9 @@ typedef struct tp_code_list {
 extern const tp_code_list tp_owner_types, tp_reasons, tp_candidate_flags, tp_date_precisions;
 /* The people figures (geo/categories.h: the six categories and people_total) by their labels. */
 extern const tp_code_list tp_people_codes;
+
+/* An occupation's status (planned, running, ended: inputs/tables.h). */
+extern const tp_code_list tp_occupation_statuses;
 /* The inputs' fields (inputs/fields.c) and where a record lies ("geometry"),
  * named in the lines that say what was rejected. */
 extern const tp_code_list tp_field_labels;

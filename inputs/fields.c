@@ -104,9 +104,9 @@ static const struct {
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
 static const tp_input_def inputs[TP_IN_COUNT] = {
-	{"communes", 0, commune_fields, N(commune_fields)},
-	{"vacancies", 1, vacancy_fields, N(vacancy_fields)},
-	{"zones", 0, zone_fields, N(zone_fields)},
+	{"communes", 0, commune_fields, N(commune_fields), 0, 0},
+	{"vacancies", 1, vacancy_fields, N(vacancy_fields), 0, 0},
+	{"zones", 0, zone_fields, N(zone_fields), 0, 0},
 };
 
 const tp_input_def *tp_input_def_get(tp_input_kind kind)

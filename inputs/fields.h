@@ -51,6 +51,9 @@ typedef struct {
 	int points;                  /* 1: point records, 0: polygons */
 	const tp_field_def *fields;  /* the fields, in store column order */
 	size_t nfields;              /* entries of fields */
+	int place_optional;          /* 1: a record may have no place, and the same place
+					may come back (a register: inputs/tables.h) */
+	int table;                   /* 1: an attribute table, no geometry read */
 } tp_input_def;
 
 /* The definition of an input kind. */

@@ -126,6 +126,12 @@ static int find_crs(tp_reader *r, const char *section)
 {
 	const char *path = r->cfg->path;
 
+	/* nothing placed by coordinates: a table, or a register without them */
+	if (r->def->table || (r->address_only && !r->gc)) {
+		snprintf(r->crs, sizeof(r->crs), "%s",
+			 r->cfg->crs && r->cfg->crs[0] ? r->cfg->crs : "EPSG:31370");
+		return TP_OK;
+	}
 	if (r->xcol < 0 && !r->address_only &&
 	    tp_source_layer_crs(r->layer, r->crs, sizeof(r->crs)))
 		return TP_OK;
@@ -287,6 +293,11 @@ static int header_score(void *ctx, const char *const *cells, int ncells)
 
 int tp_reader_open(tp_reader **out, const tp_input_cfg *cfg, tp_input_kind kind)
 {
+	return tp_reader_open_def(out, cfg, tp_input_def_get(kind));
+}
+
+int tp_reader_open_def(tp_reader **out, const tp_input_cfg *cfg, const tp_input_def *def)
+{
 	tp_reader *r = NULL;
 	OGRFeatureDefnH fd;
 	char cols[2048];
@@ -297,7 +308,7 @@ int tp_reader_open(tp_reader **out, const tp_input_cfg *cfg, tp_input_kind kind)
 	r = calloc(1, sizeof(*r));
 	if (!r)
 		return tp_error_set(TP_ERROR, "out of memory");
-	r->def = tp_input_def_get(kind);
+	r->def = def;
 	r->cfg = cfg;
 	r->xcol = r->ycol = -1;
 	rc = tp_dupes_new(&r->dupes);
@@ -351,9 +362,10 @@ int tp_reader_open(tp_reader **out, const tp_input_cfg *cfg, tp_input_kind kind)
 					  r->xcol < 0 ? "x" : "y", cols);
 			goto fail;
 		}
-	} else if (OGR_L_GetGeomType(r->layer) == wkbNone && r->def->points && cfg->addresses) {
+	} else if (OGR_L_GetGeomType(r->layer) == wkbNone && r->def->points &&
+		   (cfg->addresses || r->def->place_optional)) {
 		r->address_only = 1;
-	} else if (OGR_L_GetGeomType(r->layer) == wkbNone) {
+	} else if (OGR_L_GetGeomType(r->layer) == wkbNone && !r->def->table) {
 		rc = tp_error_set(TP_EINPUT,
 				  "%s, layer %s: no geometry column%s",
 				  cfg->path, r->layer_name,
@@ -378,7 +390,8 @@ int tp_reader_open(tp_reader **out, const tp_input_cfg *cfg, tp_input_kind kind)
 		if (rc)
 			goto fail;
 	}
-	if (r->address_only && tp_input_def_field(r->def, "address") >= 0 &&
+	if (r->address_only && !r->def->place_optional &&
+	    tp_input_def_field(r->def, "address") >= 0 &&
 	    r->col[tp_input_def_field(r->def, "address")] < 0) {
 		rc = tp_error_set(TP_EINPUT,
 				  "%s, layer %s: neither coordinates nor an address column (columns: %s); "
@@ -539,6 +552,8 @@ static int read_geometry(tp_reader *r, OGRFeatureH f, tp_record *rec)
 	OGRwkbGeometryType t;
 	char why[256];
 
+	if (r->def->table)
+		return 0;
 	if (r->xcol >= 0) {
 		/* copies: OGR reuses one buffer for the text of numeric fields */
 		char xs[128] = "", ys[128] = "";
@@ -628,6 +643,8 @@ static int place_by_address(tp_reader *r, tp_record *rec)
 	char why[512];
 	double x, y;
 
+	if ((!r->gc || !addr) && r->def->place_optional)
+		return TP_OK; /* a register row may name its vacancy by id or address only */
 	if (!r->gc || !addr) {
 		const char *what = r->xcol >= 0 ? "no coordinates (x and y are empty)"
 						 : "no geometry";
@@ -791,7 +808,8 @@ int tp_reader_next(tp_reader *r, tp_record *rec)
 	OGR_F_Destroy(f);
 	if (g < 0)
 		return g;
-	if (!rec->reason[0] && r->def->points && (g = check_duplicate(r, rec)) < 0)
+	if (!rec->reason[0] && r->def->points && !r->def->place_optional &&
+	    (g = check_duplicate(r, rec)) < 0)
 		return g;
 	return 1;
 }

@@ -69,6 +69,10 @@ typedef struct tp_reader tp_reader;
 
 /* Opens cfg's source as an input of the given kind; see the top comment. */
 int tp_reader_open(tp_reader **out, const tp_input_cfg *cfg, tp_input_kind kind);
+
+/* The same for an input defined outside the three kinds (inputs/tables.h:
+ * the occupation register, the indicator tables). */
+int tp_reader_open_def(tp_reader **out, const tp_input_cfg *cfg, const tp_input_def *def);
 void tp_reader_free(tp_reader *r);
 
 /* The source CRS as PROJ reads it ("EPSG:31370" or WKT). */

@@ -138,14 +138,19 @@ static int write_table(sqlite3 *store, const char *path, tp_rowset set,
 		       const column_def *columns, int ncolumns)
 {
 	tp_view *view = NULL;
-	tp_rows *rows = NULL;
+	tp_rows *rows = NULL, *names = NULL, *ind = NULL;
 	tp_outfile out;
 	FILE *f;
-	int rc, step, i;
+	int rc, step = 0, i;
 
 	rc = tp_view_open(&view, store, 0);
 	if (!rc)
 		rc = tp_rows_open(&rows, view, set, NULL, path);
+	/* indicators.csv: the indicator tables ([indicators]), a column each, empty for no data */
+	if (!rc && set == TP_ROWS_INDICATORS)
+		rc = tp_rows_open(&names, view, TP_ROWS_INDICATOR_NAMES, NULL, path);
+	if (!rc && set == TP_ROWS_INDICATORS)
+		rc = tp_rows_open(&ind, view, TP_ROWS_COMMUNE_INDICATORS, "", path);
 	if (rc)
 		goto cleanup;
 	/* Complete means on disk: a crash after the rename must not leave an empty file. */
@@ -155,17 +160,28 @@ static int write_table(sqlite3 *store, const char *path, tp_rowset set,
 	f = out.f;
 	for (i = 0; i < ncolumns; i++)
 		fprintf(f, "%s%s", i ? "," : "", columns[i].name);
+	while (names && (step = tp_rows_next(names)) > 0)
+		fprintf(f, ",%s", tp_rows_text(names, 0));
 	fputc('\n', f);
-	while ((step = tp_rows_next(rows)) > 0) {
+	while (step == 0 && (step = tp_rows_next(rows)) > 0) {
 		for (i = 0; i < ncolumns; i++) {
 			if (i)
 				fputc(',', f);
 			put_value(f, rows, i, columns[i].kind);
 		}
+		if (ind) {
+			tp_rows_rewind(ind, tp_rows_text(rows, 0));
+			while ((step = tp_rows_next(ind)) > 0)
+				if (fputc(',', f), !tp_rows_null(ind, 1))
+					fprintf(f, "%lld", tp_rows_int64(ind, 1));
+		} else
+			step = 0;
 		fputc('\n', f);
 	}
 	rc = tp_outfile_end(&out, step);
 cleanup:
+	tp_rows_close(ind);
+	tp_rows_close(names);
 	tp_rows_close(rows);
 	tp_view_close(view);
 	return rc;

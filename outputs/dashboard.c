@@ -382,6 +382,11 @@ static void write_communes(FILE *f, const tp_mapdata *d)
 		tr(f, d, o->fr, o->nl);
 		fprintf(f, "</th>");
 	}
+	for (j = 0; j < (size_t)d->nind; j++) { /* the indicator tables ([indicators]) */
+		fprintf(f, "<th class=\"n\">");
+		esc(f, d->ind_name[j]);
+		fprintf(f, "</th>");
+	}
 	fprintf(f, "<th class=\"n\">");
 	tr(f, d, "Enregistrements non utilisés", "Niet gebruikte records");
 	fprintf(f, "</th></tr></thead>\n<tbody>\n");
@@ -408,6 +413,17 @@ static void write_communes(FILE *f, const tp_mapdata *d)
 		cell_num(f, 1, (double)c->candidate_dwellings, v);
 		tp_num_persons(v, sizeof(v), c->capacity, d->lang);
 		cell_num(f, 1, c->capacity, v);
+		for (j = 0; j < (size_t)d->nind; j++) {
+			if (c->ind_has[j]) {
+				snprintf(v, sizeof(v), "%lld", c->ind_value[j]);
+				cell_num(f, 1, (double)c->ind_value[j], v);
+				continue;
+			}
+			/* a commune the table has no row for: no data, never 0 */
+			fprintf(f, "<td class=\"n nodata\" data-v=\"\">");
+			tr(f, d, "pas de données", "geen gegevens");
+			fprintf(f, "</td>");
+		}
 		/* the count, and what it means as the cell's title */
 		tp_rejected_line(line, sizeof(line), d, &c->rejected, TP_IN_VACANCIES, " / ");
 		fprintf(f, "<td class=\"n rejected\" data-v=\"%lld\"", c->rejected.records);

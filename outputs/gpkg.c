@@ -59,6 +59,7 @@ typedef struct {
 	int nfields;              /* number of fields */
 	const char *description;  /* gpkg_contents.description */
 	const char *public_note;  /* added to it in a public file, or NULL */
+	int register_only;        /* 1: written only when the run read an occupation register */
 } layer_def;
 
 /* Everything one tp_write_layers() call holds. */
@@ -74,6 +75,7 @@ typedef struct {
 	int indicator;               /* field of communes_fields the choropleth shows */
 	double *values;              /* its non-NULL values, as written */
 	int nvalues;                 /* how many */
+	int has_register;            /* 1: the run read an occupation register ([occupations]) */
 } writer;
 
 #define COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
@@ -129,6 +131,56 @@ static const field_def vacancies_fields[] = {
 	{"capacity", K_REAL, NULL},
 	{"score", K_REAL, NULL},
 	{"rank", K_INT, NULL},
+	{"occupied_by", K_TEXT, NULL},
+};
+
+/* The occupation register (register.c); people figures only in an internal file. */
+static const field_def occupations_fields[] = {
+	{"src_row", K_INT, NULL},
+	{"site", K_TEXT, NULL},
+	{"operator", K_TEXT, NULL},
+	{"support", K_TEXT, NULL},
+	{"owner_type", K_TEXT, &tp_owner_types},
+	{"dwellings", K_INT, NULL},
+	{"vacancy_id", K_TEXT, NULL},
+	{"address", K_TEXT, NULL},
+	{"postcode", K_TEXT, NULL},
+	{"start", K_DATE, NULL},
+	{"planned_end", K_DATE, NULL},
+	{"extensions", K_TEXT, NULL},
+	{"actual_end", K_DATE, NULL},
+	{"current_end", K_DATE, NULL},
+	{"status", K_TEXT, &tp_occupation_statuses},
+	{"months", K_REAL, NULL},
+	{"extended", K_BOOL, NULL},
+	{"people_housed", K_INT, NULL},
+	{"people_moved_on", K_INT, NULL},
+	{"matched_by", K_TEXT, NULL},
+	{"vacancy_src_row", K_INT, NULL},
+	{"nis_code", K_TEXT, NULL},
+};
+
+static const field_def durations_fields[] = {
+	{"grouping", K_TEXT, NULL},
+	{"grp", K_TEXT, NULL},
+	{"occupations", K_INT, NULL},
+	{"median_months", K_REAL, NULL},
+	{"q1_months", K_REAL, NULL},
+	{"q3_months", K_REAL, NULL},
+	{"share_extended", K_REAL, NULL},
+	{"min_window_months", K_REAL, NULL},
+};
+
+static const field_def ending_fields[] = {
+	{"site", K_TEXT, NULL},
+	{"current_end", K_DATE, NULL},
+	{"months_left", K_REAL, NULL},
+	{"near", K_INT, NULL},
+	{"candidate_rank", K_INT, NULL},
+	{"candidate_src_id", K_TEXT, NULL},
+	{"candidate_address", K_TEXT, NULL},
+	{"candidate_nis_code", K_TEXT, NULL},
+	{"distance_m", K_REAL, NULL},
 };
 
 static const field_def candidates_fields[] = {
@@ -214,18 +266,37 @@ static const layer_def layers[] = {
 	{"communes", wkbMultiPolygon, TP_ROWS_COMMUNES, communes_fields, COUNT(communes_fields),
 	 "Communes: people counted (apportioned by area), empty dwellings, candidates,"
 	 " capacity.",
-	 NULL},
+	 NULL, 0},
 	{"vacancies", wkbPoint, TP_ROWS_VACANCIES, vacancies_fields, COUNT(vacancies_fields),
-	 "Empty dwellings, one point per record, with why each is or is not a candidate.", NULL},
+	 "Empty dwellings, one point per record, with why each is or is not a candidate.", NULL,
+	 0},
 	{"candidates", wkbPoint, TP_ROWS_CANDIDATES, candidates_fields, COUNT(candidates_fields),
-	 "Candidates for a temporary occupation, ranked by score.", NULL},
+	 "Candidates for a temporary occupation, ranked by score.", NULL, 0},
 	{"count_zones", wkbMultiPolygon, TP_ROWS_ZONES, zones_fields, COUNT(zones_fields),
 	 "Count zones: people counted per category, and how each zone is shared among"
 	 " communes.",
-	 NULL},
+	 NULL, 0},
 	{"rejects", wkbNone, TP_ROWS_REJECTS, rejects_fields, COUNT(rejects_fields),
 	 "Rejected input rows: file, layer, row, field and reason.",
-	 " The original values of rejected count zones are left out: they hold people counts."},
+	 " The original values of rejected count zones are left out: they hold people counts.",
+	 0},
+	{"occupations", wkbPoint, TP_ROWS_OCCUPATIONS, occupations_fields,
+	 COUNT(occupations_fields),
+	 "Temporary occupations of the register: operator, dwellings, dates, status, the"
+	 " vacancy each occupies.",
+	 " People housed and moved on are left out (NULL): per site they are small numbers at"
+	 " a known address.", 1},
+	{"occupation_durations", wkbNone, TP_ROWS_OCCUPATION_DURATIONS, durations_fields,
+	 COUNT(durations_fields),
+	 "Durations of the occupations in months (start to actual end, else to the end agreed):"
+	 " median, quartiles, share extended, beside min_window_months; all, per operator, per"
+	 " owner type.",
+	 NULL, 1},
+	{"occupations_ending", wkbNone, TP_ROWS_OCCUPATIONS_ENDING, ending_fields,
+	 COUNT(ending_fields),
+	 "Running occupations ending within 6 months of the reference date, each with the 3"
+	 " candidates nearest to it.",
+	 NULL, 1},
 	/* the last two only when the config names several editions of the count */
 	{"trends", wkbNone, TP_ROWS_TRENDS, trends_fields, COUNT(trends_fields),
 	 "Trends: per commune (and the region, nis_code NULL), count edition and people"
@@ -234,12 +305,12 @@ static const layer_def layers[] = {
 	 " edition's zones are apportioned onto the current communes by area. Figures are"
 	 " protected (rounded to 5, small cells withheld, as in count_zones_editions); a change is"
 	 " the difference of two published figures, empty when either is withheld.",
-	 NULL},
+	 NULL, 0},
 	{"count_zones_editions", wkbMultiPolygon, TP_ROWS_EDITION_ZONES, edition_zones_fields,
 	 COUNT(edition_zones_fields),
 	 "Count zones of every edition of the count, with their people figures as published"
 	 " (rounded to 5; \"<5\" and \"x\" withheld); the trends layer is made from them.",
-	 NULL},
+	 NULL, 0},
 };
 
 /* The layers written only when the store holds trends (several editions). */
@@ -249,6 +320,19 @@ static const layer_def layers[] = {
 static int has_people(const layer_def *def)
 {
 	return def->fields == communes_fields || def->fields == zones_fields;
+}
+
+/* Sets w->has_register: 1 when the run read an occupation register. */
+static int has_register(writer *w)
+{
+	tp_rows *st = NULL;
+	int rc = tp_rows_open(&st, w->view, TP_ROWS_INPUT_PATH, "occupations", w->path);
+
+	if (!rc)
+		rc = tp_rows_next(st);
+	w->has_register = rc > 0;
+	tp_rows_close(st);
+	return rc < 0 ? rc : TP_OK;
 }
 
 /* Reads the working CRS from meta: crs first, crs_wkt when crs is unusable. */
@@ -529,7 +613,8 @@ static int write_layer(writer *w, const layer_def *def)
 	OGRFeatureDefnH defn = NULL;
 	OGRFeatureH f = NULL;
 	int rc = TP_OK, in_tx = 0, step, i;
-	int collect = def->fields == communes_fields; /* keep the indicator's values */
+	/* keep the indicator's values */
+	int collect = def->fields == communes_fields && w->indicator >= 0;
 	int packed = w->t->gpkg && def->gtype == wkbPoint; /* the R-tree packed here, not by GDAL */
 	const char *const *opt;
 	long long n = 0;
@@ -632,6 +717,9 @@ cleanup:
 	return rc;
 }
 
+/* writer.indicator when the choropleth shows an indicator table ([indicators]). */
+#define TABLE_INDICATOR (-2)
+
 /* The index in communes_fields of the number field called name, or -1. */
 static int find_indicator(const char *name)
 {
@@ -646,22 +734,46 @@ static int find_indicator(const char *name)
 	return -1;
 }
 
+/*
+ * The choropleth's indicator called name into *out: a number field of the
+ * communes layer (its index in communes_fields), or an indicator table of
+ * view's store ([indicators]: TABLE_INDICATOR).  0, or TP_ECONFIG naming it.
+ */
+static int resolve_indicator(tp_view *view, const char *path, const char *name, int *out)
+{
+	*out = find_indicator(name);
+	if (*out < 0 && tp_indicator_is_table(view, name))
+		*out = TABLE_INDICATOR;
+	if (*out == -1)
+		return tp_error_set(TP_ECONFIG,
+				    "%s: [outputs] indicator: '%s' is not a number of the communes layer"
+				    " nor an indicator table (e.g. people_total, public_space,"
+				    " empty_dwellings, need)",
+				    path, name);
+	return TP_OK;
+}
+
 /* The four map layers' default styles (tp_gpkg_write_styles), and with
  * editions those of trends and count_zones_editions. */
 static int write_styles(writer *w, int editions)
 {
 	const char *layer_names[] = {"communes", "candidates", "vacancies", "count_zones",
-				     "trends", "count_zones_editions"};
+				     "occupations", "trends", "count_zones_editions"};
 	const char *what[] = {
 		"Communes coloured by the indicator, 5 quantile classes",
 		"Candidates, circles sized by dwellings",
 		"Empty dwellings by reason",
 		"Count zones, outlines",
+		"Temporary occupations by status",
 		"Trends, the categories by their names",
 		"Count zones of every edition, outlines",
 	};
-	char *qml[6] = {NULL, NULL, NULL, NULL, NULL, NULL};
-	int nstyles = editions ? 6 : 4;
+	/* the layers written: the register's and the editions' only when the run has them */
+	int present[] = {1, 1, 1, 1, w->has_register, editions, editions};
+	char *qml[7] = {NULL, NULL, NULL, NULL, NULL, NULL, NULL};
+	const char *names[7], *whats[7];
+	char *qmls[7];
+	int nstyles = 0;
 	tp_classes classes;
 	double max_dwellings;
 	tp_rows *st = NULL;
@@ -684,21 +796,30 @@ static int write_styles(writer *w, int editions)
 	qml[1] = tp_style_candidates(max_dwellings, w->opts->language);
 	qml[2] = tp_style_vacancies(w->opts->language);
 	qml[3] = tp_style_zones();
+	if (w->has_register)
+		qml[4] = tp_style_occupations(w->opts->language);
 	if (editions) {
-		qml[4] = tp_style_trends(w->opts->language);
-		qml[5] = tp_style_zones();
+		qml[5] = tp_style_trends(w->opts->language);
+		qml[6] = tp_style_zones();
+	}
+	for (i = 0; i < 7; i++) {
+		if (!present[i])
+			continue;
+		names[nstyles] = layer_names[i];
+		whats[nstyles] = what[i];
+		qmls[nstyles++] = qml[i];
 	}
 	for (i = 0; i < nstyles; i++)
-		if (!qml[i]) {
+		if (!qmls[i]) {
 			rc = tp_error_set(TP_ERROR, "%s: out of memory", w->path);
 			goto cleanup;
 		}
 	if (w->t->styles)
-		rc = w->t->styles(w->t->ctx, nstyles, layer_names, qml, what);
+		rc = w->t->styles(w->t->ctx, nstyles, names, qmls, whats);
 	else
-		rc = tp_gpkg_write_styles(w->ds, w->path, nstyles, layer_names, qml, what);
+		rc = tp_gpkg_write_styles(w->ds, w->path, nstyles, names, qmls, whats);
 cleanup:
-	for (i = 0; i < 6; i++)
+	for (i = 0; i < 7; i++)
 		sqlite3_free(qml[i]);
 	tp_rows_close(st);
 	return rc;
@@ -706,20 +827,16 @@ cleanup:
 
 int tp_write_layers(sqlite3 *store, const tp_gpkg_options *opts, const tp_layer_target *t)
 {
-	writer w = {NULL, t->where, opts, t, t->ds, NULL, NULL, "", -1, NULL, 0};
+	writer w = {NULL, t->where, opts, t, t->ds, NULL, NULL, "", -1, NULL, 0, 0};
 	tp_rows *eds = NULL;
 	int rc = TP_OK, i, nlayers, editions = 0;
 
-	w.indicator = find_indicator(opts->indicator);
-	if (w.indicator < 0) {
-		rc = tp_error_set(TP_ECONFIG,
-				  "%s: [outputs] indicator: '%s' is not a number of the communes layer"
-				  " (e.g. people_total, public_space, empty_dwellings, need)",
-				  w.path, opts->indicator);
-		goto cleanup;
-	}
 	snprintf(w.shares_context, sizeof(w.shares_context), "%s: layer count_zones", w.path);
 	rc = tp_view_open(&w.view, store, opts->internal);
+	if (!rc)
+		rc = resolve_indicator(w.view, w.path, opts->indicator, &w.indicator);
+	if (!rc)
+		rc = has_register(&w);
 	if (!rc)
 		rc = make_srs(&w);
 	if (!rc)
@@ -732,15 +849,22 @@ int tp_write_layers(sqlite3 *store, const tp_gpkg_options *opts, const tp_layer_
 	if (!rc && t->gpkg)
 		rc = tp_gpkg_add_domains(w.ds, w.path, opts->language);
 	nlayers = COUNT(layers) - (editions ? 0 : NLAYERS_EDITIONS);
-	for (i = 0; i < nlayers && !rc; i++)
+	for (i = 0; i < nlayers && !rc; i++) {
+		if (layers[i].register_only && !w.has_register)
+			continue;
 		rc = write_layer(&w, &layers[i]);
+		if (!rc && layers[i].fields == communes_fields)
+			rc = tp_gpkg_add_indicators(w.ds, w.path, w.view,
+						    w.indicator == TABLE_INDICATOR ? opts->indicator
+										   : NULL,
+						    &w.values, &w.nvalues);
+	}
 	if (!rc)
 		rc = write_styles(&w, editions);
 	if (!rc && t->gpkg)
 		rc = tp_gpkg_set_metadata(w.ds, w.path, w.view, opts->internal);
 	if (!rc && t->finish)
 		rc = t->finish(t->ctx, w.view);
-cleanup:
 	tp_rows_close(w.shares);
 	tp_view_close(w.view);
 	if (w.srs)
@@ -767,12 +891,17 @@ int tp_write_gpkg(sqlite3 *store, const char *path, const tp_gpkg_options *opts)
 	tp_outfile out;
 	char *saved_rtree = NULL; /* the caller's setting, restored on return */
 	const char *old;
-	int rc;
+	tp_view *view = NULL;
+	int rc, indicator;
 
 	GDALAllRegister();
 	/* the indicator is refused before any file is begun */
-	if (find_indicator(opts->indicator) < 0)
-		return tp_write_layers(store, opts, &t);
+	rc = tp_view_open(&view, store, opts->internal);
+	if (!rc)
+		rc = resolve_indicator(view, path, opts->indicator, &indicator);
+	tp_view_close(view);
+	if (rc)
+		return rc;
 	old = CPLGetThreadLocalConfigOption(threaded_rtree, NULL);
 	saved_rtree = old ? CPLStrdup(old) : NULL;
 	CPLSetThreadLocalConfigOption(threaded_rtree, "NO");

@@ -33,7 +33,8 @@ int tp_gpkg_fail(const char *path, const char *layer, const char *what)
 int tp_gpkg_add_domains(void *ds, const char *path, const char *language)
 {
 	static const tp_code_list *const lists[] = {&tp_owner_types, &tp_reasons,
-						    &tp_candidate_flags, &tp_people_codes};
+						    &tp_candidate_flags, &tp_people_codes,
+						    &tp_occupation_statuses};
 	OGRCodedValue values[16];
 	char names[16][256];
 	OGRFieldDomainH dom = NULL;

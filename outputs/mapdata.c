@@ -19,6 +19,7 @@
 #include "geo/numbers.h"
 #include "geo/rings.h"
 #include "geo/geo.h"
+#include "outputs/outputs.h"
 #include "outputs/query.h"
 
 #include <math.h>
@@ -256,7 +257,13 @@ static void indicator_value(const tp_mapdata *d, tp_map_commune *c)
 	const char *n = d->ind->name;
 	size_t i;
 
-	if (d->ind->people) {
+	if (d->ind_mapped >= 0) {
+		/* an indicator table: a commune it has no row for is no data, never 0 */
+		c->has_value = c->ind_has[d->ind_mapped];
+		c->value = (double)c->ind_value[d->ind_mapped];
+		if (c->has_value)
+			tp_num_format(c->label, sizeof(c->label), c->value, TP_NUM_AUTO, d->lang);
+	} else if (d->ind->people) {
 		for (i = 0; i < TP_NFIGS; i++)
 			if (!strcmp(figures[i].name, n)) {
 				c->has_value = c->has_fig[i];
@@ -306,6 +313,36 @@ static int classify(tp_mapdata *d)
 	memcpy(d->hi, cls.hi, sizeof(d->hi));
 	memcpy(d->count, cls.count, sizeof(d->count));
 	return TP_OK;
+}
+
+/* The indicator tables' values of every commune (ind_has, ind_value). */
+static int load_indicators(tp_mapdata *d, tp_view *v)
+{
+	tp_rows *names = NULL, *vals = NULL;
+	size_t i;
+	int rc, step = 0, k;
+
+	rc = tp_rows_open(&names, v, TP_ROWS_INDICATOR_NAMES, NULL, NULL);
+	if (!rc)
+		rc = tp_rows_open(&vals, v, TP_ROWS_COMMUNE_INDICATORS, "", NULL);
+	while (!rc && d->nind < TP_MAX_INDICATORS && (step = tp_rows_next(names)) > 0) {
+		snprintf(d->ind_name[d->nind], sizeof(d->ind_name[0]), "%s", tp_rows_text(names, 0));
+		if (!strcmp(d->ind_name[d->nind], d->ind->name))
+			d->ind_mapped = d->nind;
+		d->nind++;
+	}
+	for (i = 0; !rc && step >= 0 && i < d->ncommunes; i++) {
+		tp_rows_rewind(vals, d->communes[i].nis);
+		for (k = 0; (step = tp_rows_next(vals)) > 0 && k < d->nind; k++) {
+			d->communes[i].ind_has[k] = !tp_rows_null(vals, 1);
+			d->communes[i].ind_value[k] = tp_rows_int64(vals, 1);
+		}
+	}
+	if (!rc && step < 0)
+		rc = step;
+	tp_rows_close(vals);
+	tp_rows_close(names);
+	return rc;
 }
 
 static int load_candidates(tp_mapdata *d, tp_view *v, tp_geo *g)
@@ -660,6 +697,11 @@ int tp_mapdata_load(tp_mapdata **out, sqlite3 *store, const tp_render_opts *opts
 	d->ind = tp_figure_find(opts->indicator ? opts->indicator : "people_total");
 	d->lang = opts->language ? opts->language : "both";
 	d->threshold = opts->threshold;
+	d->ind_mapped = -1;
+	if (!d->ind && opts->indicator && tp_indicator_is_table(view, opts->indicator)) {
+		d->ind_table = (tp_figure){opts->indicator, opts->indicator, opts->indicator, 0};
+		d->ind = &d->ind_table;
+	}
 	if (!d->ind) {
 		char names[1024];
 		size_t used = 0;
@@ -673,6 +715,8 @@ int tp_mapdata_load(tp_mapdata **out, sqlite3 *store, const tp_render_opts *opts
 	rc = tp_geo_new(&g);
 	if (!rc)
 		rc = load_communes(d, view, g);
+	if (!rc)
+		rc = load_indicators(d, view);
 	if (!rc)
 		rc = load_candidates(d, view, g);
 	if (!rc)

@@ -16,6 +16,7 @@
 #include "outputs/render.h"
 
 #define TP_NFIGS TP_NPEOPLE /* people figures published by the protect stage */
+#define TP_MAX_INDICATORS 16 /* indicator tables ([indicators]) the maps and dashboard carry */
 
 /* One figure a map can show. */
 typedef struct tp_figure {
@@ -76,6 +77,8 @@ typedef struct tp_map_commune {
 	long long idle[TP_MAP_REASONS];     /* records located in it that are not candidates,
 					       per reason (tp_reasons order; the last: none given) */
 	long long idle_dw[TP_MAP_REASONS];  /* their dwellings */
+	int ind_has[TP_MAX_INDICATORS];          /* per indicator table: 0 for no data */
+	long long ind_value[TP_MAX_INDICATORS];  /* its value */
 } tp_map_commune;
 
 typedef struct tp_map_candidate {
@@ -115,6 +118,10 @@ typedef struct tp_mapdata {
 	char sources[3][256];          /* file names of communes, vacancies, zones */
 	char run_sources[1024];        /* meta.sources ([run] sources), "" if none */
 	tp_rejected rejected[3];       /* rows of communes, vacancies, zones not used */
+	int nind;                      /* indicator tables, in config order */
+	char ind_name[TP_MAX_INDICATORS][48]; /* their names */
+	int ind_mapped;                /* the one the maps show (ind), or -1 */
+	tp_figure ind_table;           /* ind when it is an indicator table */
 } tp_mapdata;
 
 /* The inputs, in the order of tp_mapdata's sources[] and rejected[]. */

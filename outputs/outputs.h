@@ -80,6 +80,20 @@ typedef struct tp_layer_target {
 int tp_write_layers(sqlite3 *store, const tp_gpkg_options *opts, const tp_layer_target *t);
 
 /*
+ * indicators.c: adds to the communes layer of ds (being written) one
+ * Integer64 field per indicator table of view ([indicators]), NULL where a
+ * table has no row for the commune ("no data").  The values of the table
+ * called mapped (or none: NULL) are appended to *values (realloc'ed) and
+ * *nvalues, for the choropleth's classes.  Returns 0 or TP_E* naming the
+ * file and layer.
+ */
+int tp_gpkg_add_indicators(void *ds, const char *path, struct tp_view *view, const char *mapped,
+			   double **values, int *nvalues);
+
+/* 1 when name is an indicator table of view's store ([indicators]), else 0. */
+int tp_indicator_is_table(struct tp_view *view, const char *name);
+
+/*
  * Writes indicators.csv at path: a header, then one row per commune
  * ordered by nis_code with the figures of the communes layer, the people
  * figures as published (the labels of public_communes: "350", "<5", "x")
@@ -279,5 +293,8 @@ char *tp_style_vacancies(const char *language);
 char *tp_style_zones(void);
 /* The trends table (an attribute table): the categories shown by their names. */
 char *tp_style_trends(const char *language);
+
+/* The occupations of the register: categories by status (planned, running, ended). */
+char *tp_style_occupations(const char *language);
 
 #endif

@@ -31,6 +31,8 @@ static const private_table private_tables[] = {
 	{"zone_shares", 0, {"people", NULL}},
 	{"commune_summary", 1, {"capacity_share_public", "capacity_share_total", "need", NULL}},
 	{"edition_zones", 1, {TP_ZONE_TOTAL, "original", NULL}},
+	/* people housed per site: small numbers at a known address (README, Privacy) */
+	{"occupations", 0, {"people_housed", "people_moved_on", "original", NULL}},
 };
 
 int tp_published_is_private(const char *table, const char *column)

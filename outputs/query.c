@@ -119,6 +119,14 @@ typedef struct {
  * The name of a candidate's commune comes from a subquery rather than a
  * join so that a duplicated nis_code can never duplicate a candidate.
  */
+/* The occupations layer, its people figures as the SQL expression people. */
+#define OCCUPATIONS_SQL(people)                                                               \
+	"SELECT o.src_row, o.site, o.operator, o.support, o.owner_type, o.dwellings,"          \
+	" o.vacancy_id, o.address, o.postcode, o.start, o.planned_end, o.extensions,"          \
+	" o.actual_end, o.current_end, o.status, o.months, o.extended, " people ","            \
+	" o.matched_by, (SELECT v.src_row FROM vacancies v WHERE v.id = o.vacancy), o.nis_code," \
+	" o.geom FROM occupations o ORDER BY o.id"
+
 static const rowset_def rowsets[] = {
 	[TP_ROWS_INDICATORS] = {
 		"the commune indicators",
@@ -142,7 +150,7 @@ static const rowset_def rowsets[] = {
 		"the vacancies",
 		"SELECT src_row, src_id, address, postcode, geocode, owner, owner_type, dwellings,"
 		" reason, vacant_since, works_start, works_start_precision, owner_agreed, nis_code,"
-		" zone_id, candidate, status, window_months, capacity, score, rank, geom"
+		" zone_id, candidate, status, window_months, capacity, score, rank, occupied_by, geom"
 		" FROM vacancies ORDER BY id",
 		NULL,
 	},
@@ -159,12 +167,16 @@ static const rowset_def rowsets[] = {
 	},
 	[TP_ROWS_REJECTS] = {
 		"the rejects",
-		/* a rejected zone's reason quotes no count: cut at its first quote */
-		/* and so is one of an earlier edition's zones (input zones.LABEL) */
-		REJECTS_SQL("CASE WHEN " ZONES_INPUT " AND instr(reason, '''') > 0"
+		/* a rejected zone's reason quotes no count: cut at its first quote; and so
+		 * is one of an earlier edition's zones (input zones.LABEL); nor does an
+		 * occupation's about its people, whose original values (people per
+		 * site) stay out as a zone's */
+		REJECTS_SQL("CASE WHEN (" ZONES_INPUT " OR (input = 'occupations' AND field IN"
+			    " ('people_housed', 'people_moved_on'))) AND instr(reason, '''') > 0"
 			    " THEN rtrim(substr(reason, 1, instr(reason, '''') - 1), ': ')"
 			    " ELSE reason END",
-			    "CASE WHEN " ZONES_INPUT " THEN NULL ELSE original END"),
+			    "CASE WHEN " ZONES_INPUT " OR input = 'occupations' THEN NULL"
+			    " ELSE original END"),
 		REJECTS_SQL("reason", "original"),
 	},
 	[TP_ROWS_CRS] = {
@@ -258,9 +270,39 @@ static const rowset_def rowsets[] = {
 		" AND category = 'people_total' AND edition = ?1",
 		NULL,
 	},
+	[TP_ROWS_OCCUPATIONS] = {
+		"the occupations",
+		OCCUPATIONS_SQL("NULL, NULL"),
+		OCCUPATIONS_SQL("o.people_housed, o.people_moved_on"),
+	},
+	[TP_ROWS_OCCUPATION_DURATIONS] = {
+		"the occupations' durations",
+		"SELECT grouping, grp, occupations, median, q1, q3, share_extended,"
+		" (SELECT CAST(value AS REAL) FROM meta WHERE key = 'min_window_months')"
+		" FROM occupation_durations ORDER BY rowid",
+		NULL,
+	},
+	[TP_ROWS_OCCUPATIONS_ENDING] = {
+		"the occupations ending soon",
+		"SELECT e.site, e.current_end, e.months_left, e.near, e.candidate_rank, v.src_id,"
+		" v.address, v.nis_code, e.distance_m FROM occupations_ending e"
+		" LEFT JOIN vacancies v ON v.id = e.candidate_id ORDER BY e.rowid",
+		NULL,
+	},
+	[TP_ROWS_INDICATOR_NAMES] = {
+		"the indicator tables",
+		"SELECT name FROM indicator_tables ORDER BY ord",
+		NULL,
+	},
+	[TP_ROWS_COMMUNE_INDICATORS] = {
+		"a commune's indicators",
+		"SELECT i.name, r.value FROM indicator_tables i LEFT JOIN indicators r"
+		" ON r.indicator = i.name AND r.nis_code = ?1 ORDER BY i.ord",
+		NULL,
+	},
 };
 
-_Static_assert(sizeof(rowsets) / sizeof(rowsets[0]) == TP_ROWS_CHANGE + 1,
+_Static_assert(sizeof(rowsets) / sizeof(rowsets[0]) == TP_ROWS_COMMUNE_INDICATORS + 1,
 	       "a row set of query.h without its SQL");
 
 int tp_view_open(tp_view **out, sqlite3 *store, int internal)

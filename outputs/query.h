@@ -50,7 +50,8 @@ typedef enum {
 	 * owner, owner_type, dwellings, reason, vacant_since, works_start,
 	 * works_start_precision, owner_agreed, nis_code, zone_id, candidate,
 	 * status, window_months,
-	 * capacity, score, rank, geom.
+	 * capacity, score, rank, occupied_by (the site of the running
+	 * occupation in it, or NULL), geom.
 	 */
 	TP_ROWS_VACANCIES,
 	/*
@@ -139,6 +140,27 @@ typedef enum {
 	 * published); the region last, with a NULL nis_code and geom.
 	 */
 	TP_ROWS_CHANGE,
+	/*
+	 * The occupations layer: src_row, site, operator, support, owner_type,
+	 * dwellings, vacancy_id, address, postcode, start, planned_end,
+	 * extensions, actual_end, current_end, status, months, extended,
+	 * people_housed, people_moved_on (both NULL in a public view: per site
+	 * they are small numbers at a known address), matched_by, the occupied
+	 * vacancy's src_row, nis_code, geom.  By id.
+	 */
+	TP_ROWS_OCCUPATIONS,
+	/* occupation_durations: grouping, grp, occupations, median, q1, q3,
+	 * share_extended, then meta's min_window_months (the score stage's, so
+	 * that a run --from score shows the one it scored with). */
+	TP_ROWS_OCCUPATION_DURATIONS,
+	/* occupations_ending: site, current_end, months_left, near, candidate_rank,
+	 * the candidate's src_id, address and commune (nis_code), distance_m. */
+	TP_ROWS_OCCUPATIONS_ENDING,
+	/* name of each indicator table ([indicators]), in config order. */
+	TP_ROWS_INDICATOR_NAMES,
+	/* name, value of each indicator table for the commune given as argument,
+	 * in config order; value NULL where the table has no row for it (no data). */
+	TP_ROWS_COMMUNE_INDICATORS,
 } tp_rowset;
 
 /* The working store as one output sees it. */

@@ -421,6 +421,39 @@ char *tp_style_vacancies(const char *language)
 	return finish(x);
 }
 
+char *tp_style_occupations(const char *language)
+{
+	static const char *const fields[] = {"owner_type", "status"};
+	static const tp_code_list *const lists[] = {&tp_owner_types, &tp_occupation_statuses};
+	sqlite3_str *x = sqlite3_str_new(NULL);
+	char name[256], colour[32];
+	unsigned char rgb[3];
+	int i;
+
+	put_begin(x);
+	sqlite3_str_appendall(x, "  <renderer-v2 type=\"categorizedSymbol\" attr=\"status\""
+				 " symbollevels=\"0\" forceraster=\"0\" enableorderby=\"0\""
+				 " referencescale=\"-1\">\n    <categories>\n");
+	for (i = 0; i < tp_occupation_statuses.n; i++) {
+		const tp_code *c = &tp_occupation_statuses.codes[i];
+		sqlite3_str_appendf(x, "      <category symbol=\"%d\" value=\"%s\" label=\"", i,
+				    c->code);
+		tp_xml_escape(x, tp_code_name(c, language, name, sizeof(name)));
+		sqlite3_str_appendall(x, "\" render=\"true\"/>\n");
+	}
+	sqlite3_str_appendall(x, "    </categories>\n    <symbols>\n");
+	/* Okabe-Ito colours, as the vacancies; squares, so that they read apart */
+	for (i = 0; i < tp_occupation_statuses.n; i++) {
+		tp_reason_rgb(i + 2, rgb);
+		put_marker(x, i, qml_colour(colour, sizeof(colour), rgb, 255), "35,35,35,255", "3.2",
+			   NULL);
+	}
+	sqlite3_str_appendall(x, "    </symbols>\n    <rotation/>\n    <sizescale/>\n"
+				 "  </renderer-v2>\n");
+	put_end(x, fields, lists, COUNT(fields), language);
+	return finish(x);
+}
+
 char *tp_style_zones(void)
 {
 	sqlite3_str *x = sqlite3_str_new(NULL);

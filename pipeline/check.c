@@ -2,7 +2,7 @@
  * check.c: the check command (check.h).
  *
  * It is the pipeline's own validation, not a second implementation: the
- * stages from load to apportion run on a working store in memory, and the
+ * stages from load to register run on a working store in memory, and the
  * report is read from that store, so check says exactly what a run would
  * accept and reject.  Inputs are first opened and read whole one by one, so
  * that every unusable input is reported, not only the first, with every
@@ -291,7 +291,7 @@ int tp_check(tp_config *cfg)
 	int skip[TP_IN_COUNT] = {0}; /* the unusable inputs */
 	int rc = TP_OK, k, ran, unusable;
 	const char *last;
-	size_t n;
+	size_t n, i;
 	const tp_stage *stages = tp_stages(&n);
 
 	for (k = 0; k < TP_IN_COUNT; k++) {
@@ -314,6 +314,7 @@ int tp_check(tp_config *cfg)
 	/* the earlier count editions are read by the trends stage */
 	last = unusable ? "validate"
 	       : cfg->neditions > 1 && tp_stage_find("trends") >= 0 ? "trends"
+	       : tp_stage_find("register") >= 0 ? "register"
 	       : tp_stage_find("apportion") >= 0 ? "apportion" : stages[n - 1].name;
 	rc = tp_pipeline_run(&run, NULL, last);
 	ran = !rc && !unusable;
@@ -374,6 +375,16 @@ int tp_check(tp_config *cfg)
 				       name, e->date, nr, na, nj, ns ? ", skipped blank or total rows" : "");
 			if (!rc)
 				rc = print_rejects(run.db, name);
+		}
+		/* the register and the indicator tables, checked by the register stage */
+		if (!rc && ran)
+			rc = tp_register_summary(run.db);
+		if (!rc && ran && cfg->occupations.path)
+			rc = print_rejects(run.db, "occupations");
+		for (i = 0; !rc && ran && i < cfg->nindicators; i++) {
+			char input[128];
+			snprintf(input, sizeof(input), "indicators.%s", cfg->indicators[i].name);
+			rc = print_rejects(run.db, input);
 		}
 		tp_error_save(&failed, rc);
 	}

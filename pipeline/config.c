@@ -6,6 +6,7 @@
 #include "inputs/file.h"
 #include "geo/dates.h"
 #include "geo/error.h"
+#include "inputs/tables.h"
 #include "inputs/text.h"
 
 #include <errno.h>
@@ -157,10 +158,9 @@ static int database_path(parse_state *st, const char *section, const char *value
 	return 1;
 }
 
-static int input_key(parse_state *st, tp_input_kind kind, tp_input_cfg *in, const char *section,
-		     const char *name, const char *value)
+static int input_key(parse_state *st, tp_input_cfg *in, const tp_input_def *def,
+		     const char *section, const char *name, const char *value)
 {
-	const tp_input_def *def = tp_input_def_get(kind);
 	int i;
 
 	if (!strcmp(name, "path")) {
@@ -196,11 +196,11 @@ static int input_key(parse_state *st, tp_input_kind kind, tp_input_cfg *in, cons
 
 /* A line of [input.field]: the source value `name` is read as `value`,
  * which must be a value the field accepts. */
-static int mapping_key(parse_state *st, tp_input_kind kind, int field, const char *section,
-		       const char *name, const char *value)
+static int mapping_key(parse_state *st, tp_input_cfg *in, const tp_input_def *def, int field,
+		       const char *section, const char *name, const char *value)
 {
-	const tp_field_def *f = &tp_input_def_get(kind)->fields[field];
-	tp_value_map *m = &st->cfg->inputs[kind].values[field];
+	const tp_field_def *f = &def->fields[field];
+	tp_value_map *m = &in->values[field];
 	char out[256], why[256], folded[256];
 	char **from, **to;
 
@@ -257,6 +257,61 @@ static int addresses_key(parse_state *st, const char *name, const char *value)
 		    "street_nl, number or postcode)", "");
 }
 
+/* The table of [indicators] called name, or NULL. */
+static tp_indicator_cfg *indicator_named(tp_config *cfg, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->nindicators; i++)
+		if (!strcmp(cfg->indicators[i].name, name))
+			return &cfg->indicators[i];
+	return NULL;
+}
+
+/* A new indicator table called name, read from the column called name
+ * unless its section says otherwise ("value = "); NULL after fail() or
+ * when out of memory.  name becomes a column of the outputs: lower case
+ * letters, digits and '_', starting with a letter. */
+static tp_indicator_cfg *add_indicator(parse_state *st, const char *section, const char *key,
+				       const char *name)
+{
+	tp_config *cfg = st->cfg;
+	tp_indicator_cfg *grown, *ind;
+	size_t i;
+
+	if (!name[0] || strlen(name) > 40 || name[0] < 'a' || name[0] > 'z' ||
+	    name[strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_")]) {
+		fail(st, section, key, "not a name for an indicator: '%s' (lower case letters, "
+		     "digits and '_', starting with a letter, at most 40)", name);
+		return NULL;
+	}
+	grown = realloc(cfg->indicators, (cfg->nindicators + 1) * sizeof(*grown));
+	if (!grown)
+		return NULL;
+	cfg->indicators = grown;
+	ind = &cfg->indicators[cfg->nindicators++];
+	memset(ind, 0, sizeof(*ind));
+	ind->name = strdup(name);
+	i = (size_t)tp_input_def_field(tp_indicator_def(), "value");
+	ind->in.map[i] = strdup(name);
+	return ind->name && ind->in.map[i] ? ind : NULL;
+}
+
+/* A line of [indicators]: "NAME = PATH", the short form of a section
+ * [indicators.NAME] with "path = PATH". */
+static int indicators_key(parse_state *st, const char *name, const char *value)
+{
+	tp_indicator_cfg *ind;
+
+	if (indicator_named(st->cfg, name))
+		return fail(st, "indicators", name, "given twice%s", "");
+	ind = add_indicator(st, "indicators", name, name);
+	if (!ind)
+		return 0;
+	ind->in.path = resolve(st->dir, value);
+	return ind->in.path != NULL;
+}
+
 /* A line of [zones] or of an earlier edition's [zones.LABEL] (editions.h). */
 static int edition_key(parse_state *st, const char *section, const char *label,
 		       const char *name, const char *value)
@@ -272,8 +327,8 @@ static int edition_key(parse_state *st, const char *section, const char *label,
 		return fail(st, section, name, "%s", why);
 	if (taken)
 		return 1;
-	return input_key(st, TP_IN_ZONES, e->current ? &st->cfg->inputs[TP_IN_ZONES] : &e->in,
-			 section, name, value);
+	return input_key(st, e->current ? &st->cfg->inputs[TP_IN_ZONES] : &e->in,
+			 tp_input_def_get(TP_IN_ZONES), section, name, value);
 }
 
 static int handler(void *user, const char *section, const char *name,
@@ -290,8 +345,17 @@ static int handler(void *user, const char *section, const char *name,
 		return outputs_key(st, name, value);
 	if (!strcmp(section, "addresses"))
 		return addresses_key(st, name, value);
-	for (k = 0; k < TP_IN_COUNT; k++) {
-		const tp_input_def *def = tp_input_def_get(k);
+	if (!strcmp(section, "indicators"))
+		return indicators_key(st, name, value);
+	if (!strncmp(section, "indicators.", 11)) {
+		tp_indicator_cfg *ind = indicator_named(st->cfg, section + 11);
+		if (!ind && !(ind = add_indicator(st, section, name, section + 11)))
+			return 0;
+		return input_key(st, &ind->in, tp_indicator_def(), section, name, value);
+	}
+	for (k = 0; k <= TP_IN_COUNT; k++) {
+		const tp_input_def *def = k < TP_IN_COUNT ? tp_input_def_get(k) : tp_occupation_def();
+		tp_input_cfg *in = k < TP_IN_COUNT ? &st->cfg->inputs[k] : &st->cfg->occupations;
 		size_t n = strlen(def->name);
 		if (k == TP_IN_ZONES && (!strcmp(section, def->name) ||
 					 (!strncmp(section, def->name, n) && section[n] == '.' &&
@@ -299,18 +363,18 @@ static int handler(void *user, const char *section, const char *name,
 			return edition_key(st, section, section[n] ? section + n + 1 : NULL, name,
 					   value);
 		if (!strcmp(section, def->name))
-			return input_key(st, k, &st->cfg->inputs[k], section, name, value);
+			return input_key(st, in, def, section, name, value);
 		if (!strncmp(section, def->name, n) && section[n] == '.') {
 			int f = tp_input_def_field(def, section + n + 1);
 			if (f < 0)
 				return fail(st, section, name, "no field '%s' to map values of",
 					    section + n + 1);
-			return mapping_key(st, k, f, section, name, value);
+			return mapping_key(st, in, def, f, section, name, value);
 		}
 	}
 	return fail(st, section, name, "unknown section%s (expected run, communes, "
-		    "vacancies, zones, addresses, outputs, or a field's value mappings such as "
-		    "[vacancies.reason])", "");
+		    "vacancies, zones, addresses, occupations, indicators, outputs, or a field's "
+		    "value mappings such as [vacancies.reason])", "");
 }
 
 /* What ini_read() calls for each "name = value" line: nonzero when taken. */
@@ -390,7 +454,7 @@ int tp_config_load(tp_config *cfg, const char *path)
 {
 	parse_state st = {0};
 	const char *slash;
-	size_t len;
+	size_t len, i;
 	int rc, k;
 
 	memset(cfg, 0, sizeof(*cfg));
@@ -424,8 +488,14 @@ int tp_config_load(tp_config *cfg, const char *path)
 		if (!cfg->inputs[k].path)
 			return tp_error_set(TP_ECONFIG, "%s: section [%s] with its 'path' is missing",
 					    path, tp_input_def_get(k)->name);
-	if (cfg->addresses.path)
+	for (i = 0; i < cfg->nindicators; i++)
+		if (!cfg->indicators[i].in.path)
+			return tp_error_set(TP_ECONFIG, "%s: section [indicators.%s] has no 'path'", path,
+					    cfg->indicators[i].name);
+	if (cfg->addresses.path) {
 		cfg->inputs[TP_IN_VACANCIES].addresses = &cfg->addresses;
+		cfg->occupations.addresses = &cfg->addresses;
+	}
 	return tp_editions_finish(cfg);
 }
 
@@ -453,6 +523,7 @@ void tp_input_cfg_dispose(tp_input_cfg *in)
 
 void tp_config_dispose(tp_config *cfg)
 {
+	size_t i;
 	int k;
 
 	if (!cfg)
@@ -460,6 +531,12 @@ void tp_config_dispose(tp_config *cfg)
 	for (k = 0; k < TP_IN_COUNT; k++)
 		tp_input_cfg_dispose(&cfg->inputs[k]);
 	tp_editions_dispose(cfg);
+	tp_input_cfg_dispose(&cfg->occupations);
+	for (i = 0; i < cfg->nindicators; i++) {
+		free(cfg->indicators[i].name);
+		tp_input_cfg_dispose(&cfg->indicators[i].in);
+	}
+	free(cfg->indicators);
 	free(cfg->note);
 	free(cfg->sources);
 	free(cfg->addresses.path);

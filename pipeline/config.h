@@ -11,6 +11,12 @@
 
 #include "inputs/reader.h"
 
+/* One table of [indicators]: a whole number per commune, keyed by NIS code. */
+typedef struct tp_indicator_cfg {
+	char *name;       /* the indicator, a column of the outputs ("eviction_files") */
+	tp_input_cfg in;  /* its table: path, layer, header_row, nis_code and value columns */
+} tp_indicator_cfg;
+
 typedef struct tp_config {
 	char *path;                          /* the config file */
 	char *text;                          /* its whole text, kept in the store's meta */
@@ -23,6 +29,9 @@ typedef struct tp_config {
 						map; NULL: the input files' names */
 	tp_input_cfg inputs[TP_IN_COUNT];    /* one per input kind */
 	tp_address_cfg addresses;            /* [addresses]: reference to geocode by (optional) */
+	tp_input_cfg occupations;            /* [occupations]: the register (path NULL: none) */
+	tp_indicator_cfg *indicators;        /* [indicators]: per-commune tables, in config order */
+	size_t nindicators;                  /* entries of indicators */
 	/* [outputs] */
 	char *indicator;                     /* commune figure mapped, default people_total */
 	char *language;                      /* labels: fr, nl or both (default both) */

@@ -40,10 +40,9 @@ static void note_skipped(char *list, size_t len, const tp_record *rec, const cha
 	*last = kind;
 }
 
-static int load_input(tp_run *run, tp_input_kind kind)
+int tp_load_input(tp_run *run, const tp_input_def *def, const tp_input_cfg *in,
+		  const char *input)
 {
-	const tp_input_def *def = tp_input_def_get(kind);
-	const tp_input_cfg *in = &run->cfg->inputs[kind];
 	tp_reader *r = NULL;
 	tp_record rec = {0};
 	sqlite3_stmt *ins = NULL, *stat = NULL, *extra = NULL;
@@ -55,12 +54,12 @@ static int load_input(tp_run *run, tp_input_kind kind)
 	long nrej = 0, nread = 0, nskip = 0;
 	int rc, got;
 
-	rc = tp_reader_open(&r, in, kind);
+	rc = tp_reader_open_def(&r, in, def);
 	if (rc)
 		return rc;
 	if (!tp_crs_check(run->g, tp_reader_crs(r), NULL, 0)) {
 		rc = tp_error_set(TP_EINPUT, "%s, layer %s: unknown CRS '%s' (section [%s])",
-				  in->path, tp_reader_layer(r), tp_reader_crs(r), def->name);
+				  in->path, tp_reader_layer(r), tp_reader_crs(r), input);
 		goto done;
 	}
 	rc = tp_store_prepare(run->db, &stat,
@@ -68,7 +67,7 @@ static int load_input(tp_run *run, tp_input_kind kind)
 			      " VALUES (?, ?, ?, ?, 0)");
 	if (rc)
 		goto done;
-	sqlite3_bind_text(stat, 1, def->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stat, 1, input, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stat, 2, in->path, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stat, 3, tp_reader_layer(r), -1, SQLITE_STATIC);
 	sqlite3_bind_text(stat, 4, tp_reader_crs(r), -1, SQLITE_STATIC);
@@ -80,9 +79,9 @@ static int load_input(tp_run *run, tp_input_kind kind)
 	for (i = 0; i < def->nfields; i++)
 		used += (size_t)snprintf(sql + used, sizeof(sql) - used, ", %s",
 					 column_of(def->fields[i].name));
-	used += (size_t)snprintf(sql + used, sizeof(sql) - used, ", geom, original%s) VALUES (?",
-				 def->points ? ", geocode, works_start_precision" : "");
-	for (i = 0; i < def->nfields + 2 + (def->points ? 2 : 0); i++)
+	used += (size_t)snprintf(sql + used, sizeof(sql) - used, ", geom, original%s%s) VALUES (?",
+				 def->points ? ", geocode" : "", iw >= 0 ? ", works_start_precision" : "");
+	for (i = 0; i < def->nfields + 2 + (def->points ? 1 : 0) + (iw >= 0 ? 1 : 0); i++)
 		used += (size_t)snprintf(sql + used, sizeof(sql) - used, ", ?");
 	snprintf(sql + used, sizeof(sql) - used, ")");
 	rc = tp_store_prepare(run->db, &ins, sql);
@@ -106,7 +105,7 @@ static int load_input(tp_run *run, tp_input_kind kind)
 				fprintf(stderr, "%s, layer %s, row %ld, field %s: %s\n", in->path,
 					tp_reader_layer(r), rec.row, rec.field, rec.reason);
 			nrej++;
-			rc = tp_store_reject(run->db, def->name, rec.row, "load", rec.field,
+			rc = tp_store_reject(run->db, input, rec.row, "load", rec.field,
 					     rec.reason, rec.original);
 			/* what places the record and what it declared, for the outputs */
 			sqlite3_reset(extra);
@@ -126,9 +125,10 @@ static int load_input(tp_run *run, tp_input_kind kind)
 		sqlite3_bind_blob(ins, (int)def->nfields + 2, rec.wkb, (int)rec.wkb_len,
 				  SQLITE_STATIC);
 		sqlite3_bind_text(ins, (int)def->nfields + 3, rec.original, -1, SQLITE_STATIC);
-		if (def->points) {
+		if (def->points)
 			sqlite3_bind_text(ins, (int)def->nfields + 4, rec.geocode, -1, SQLITE_STATIC);
-			sqlite3_bind_text(ins, (int)def->nfields + 5,
+		if (iw >= 0) {
+			sqlite3_bind_text(ins, (int)def->nfields + 4 + def->points,
 					  iw < 0 || !rec.values[iw] ? NULL
 					  : rec.precision[iw]       ? rec.precision[iw]
 								    : "day",
@@ -159,7 +159,7 @@ static int load_input(tp_run *run, tp_input_kind kind)
 	sqlite3_bind_int64(stat, 1, nread);
 	sqlite3_bind_int64(stat, 2, nskip);
 	sqlite3_bind_text(stat, 3, nskip ? skipped : NULL, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stat, 4, def->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stat, 4, input, -1, SQLITE_STATIC);
 	if (sqlite3_step(stat) != SQLITE_DONE)
 		rc = tp_error_set(TP_ERROR, "working store: %s", sqlite3_errmsg(run->db));
 done:
@@ -214,7 +214,11 @@ int tp_stage_load(tp_run *run)
 	}
 	free(masked);
 	for (k = 0; k < TP_IN_COUNT && !rc; k++)
-		rc = run->skip && run->skip[k] ? TP_OK : load_input(run, k);
+		rc = run->skip && run->skip[k] ? TP_OK
+		     : tp_load_input(run, tp_input_def_get(k), &cfg->inputs[k],
+				     tp_input_def_get(k)->name);
+	if (!rc)
+		rc = tp_load_register(run);
 	if (!rc)
 		rc = tp_store_exec(run->db, "UPDATE zones SET " TP_ZONE_TOTAL " = 0"
 					    TP_CATEGORIES(PLUS));

@@ -9,6 +9,8 @@
  *      a private owner only when the record says the owner agreed;
  *   4. it has a planned works start, and the window from the reference
  *      date to that start is at least min_window_months.
+ * Before all of them: a vacancy a running occupation of the register
+ * occupies (register.c) is "occupied", its status naming the site.
  * Months are days / 30.436875 (the mean Gregorian month).
  *
  * Score (0..100) = 50 * min(window / 60, 1)          -- a long window
@@ -52,6 +54,7 @@ static double clamp01(double v)
 
 /* Why a vacancy is or is not a candidate: the first rule that fails. */
 enum verdict {
+	V_OCCUPIED,
 	V_NO_DWELLING,
 	V_WORKS,
 	V_ALLOCATION,
@@ -75,6 +78,9 @@ typedef struct {
 static void status_text(char *buf, size_t len, const scored *v, double min_window)
 {
 	switch (v->verdict) {
+	case V_OCCUPIED: /* the site is named by write_scores */
+		snprintf(buf, len, "occupied");
+		break;
 	case V_NO_DWELLING:
 		snprintf(buf, len, "not a candidate: no dwelling");
 		break;
@@ -133,7 +139,9 @@ static void judge(const tp_config *cfg, long ref, sqlite3_stmt *st, scored *v)
 	v->rank = 0;
 	if (works && tp_date_iso_days(works, &start) == 0)
 		v->window = round((double)(start - ref) / DAYS_PER_MONTH * 10) / 10;
-	if (v->dwellings < 1)
+	if (sqlite3_column_type(st, 9) != SQLITE_NULL)
+		v->verdict = V_OCCUPIED;
+	else if (v->dwellings < 1)
 		v->verdict = V_NO_DWELLING;
 	else if (reason && !strcmp(reason, "works"))
 		v->verdict = V_WORKS;
@@ -175,7 +183,7 @@ static int read_vacancies(tp_run *run, long ref, scored **out, size_t *n)
 				      NEED_CTE
 				      "SELECT v.id, v.dwellings, v.reason, v.owner_type,"
 				      " v.owner_agreed, v.works_start, COALESCE(n.need, 0),"
-				      " (SELECT MAX(need) FROM need), v.src_row"
+				      " (SELECT MAX(need) FROM need), v.src_row, v.occupation"
 				      " FROM vacancies v LEFT JOIN need n USING (nis_code) ORDER BY v.id");
 	while (!rc && k < cap && (step = sqlite3_step(st)) == SQLITE_ROW)
 		judge(run->cfg, ref, st, &v[k++]);
@@ -224,8 +232,9 @@ static int write_scores(tp_run *run, const scored *v, size_t n)
 	int rc;
 
 	rc = tp_store_prepare(run->db, &upd,
-			      "UPDATE vacancies SET candidate = ?, status = ?, window_months = ?,"
-			      " capacity = ?, score = ?, rank = ? WHERE id = ?");
+			      "UPDATE vacancies SET candidate = ?1, status = CASE WHEN occupied_by"
+			      " IS NULL THEN ?2 ELSE 'occupied: ' || occupied_by END,"
+			      " window_months = ?3, capacity = ?4, score = ?5, rank = ?6 WHERE id = ?7");
 	for (i = 0; i < n && !rc; i++) {
 		int candidate = v[i].verdict == V_CANDIDATE;
 

@@ -49,8 +49,11 @@
 /* What the trends stage leaves for the outputs (pipeline/trends.c). */
 #define EDITIONS "edition_zones", "edition_public_zones", "trends"
 
+/* The occupation register and the indicator tables (register.c). */
+#define REGISTER "occupations", "indicators", "indicator_tables"
+
 static const tp_stage stage_table[] = {
-	{"load", NO_TABLES, TABLES("meta", "input_stats", INPUTS, "rejects"), tp_stage_load,
+	{"load", NO_TABLES, TABLES("meta", "input_stats", INPUTS, REGISTER, "rejects"), tp_stage_load,
 	 "the input files into the store, unreadable rows to rejects"},
 	{"reproject", TABLES("meta", "input_stats", INPUTS), TABLES(INPUTS, "rejects"),
 	 tp_stage_reproject, "geometries from the source CRS to the working CRS"},
@@ -61,11 +64,17 @@ static const tp_stage stage_table[] = {
 	{"apportion", TABLES("input_stats", "communes", "zones"),
 	 TABLES("zones", "zone_shares", "rejects"), tp_stage_apportion,
 	 "each zone's people shared over the communes by area"},
+	{"register", TABLES("meta", "input_stats", "communes"),
+	 TABLES(REGISTER, "vacancies", "occupation_durations", "rejects"), tp_stage_register,
+	 "the occupation register: checked, matched to the vacancies it occupies, durations;"
+	 " the indicator tables joined to the communes"},
 	{"protect", TABLES("communes", "vacancies", "zones", "zone_shares"),
 	 TABLES("meta", "public_communes", "public_zones"), tp_stage_protect,
 	 "the people figures public outputs may show (small cells withheld), and the need"},
 	{"score", TABLES("vacancies", "public_communes"), TABLES("meta", "vacancies"), tp_stage_score,
 	 "candidates for a temporary occupation: window, capacity, score, rank"},
+	{"ending", TABLES("meta", "occupations", "vacancies"), TABLES("occupations_ending"),
+	 tp_stage_ending, "occupations ending within 6 months, with the candidates nearest them"},
 	{"summarise", TABLES("communes", "vacancies", "zones", "zone_shares", "rejects"),
 	 TABLES("commune_summary"), tp_stage_summarise, "the figures of each commune"},
 	{"trends", TABLES("meta", "communes", "zones", "zone_shares"),
@@ -73,14 +82,16 @@ static const tp_stage stage_table[] = {
 		"trends"),
 	 tp_stage_trends, "earlier count editions onto the communes; change per commune (published)"},
 	{"write", TABLES("meta", "input_stats", INPUTS, "zone_shares", "commune_summary", "rejects",
-			 "public_communes", "public_zones", EDITIONS),
+			 "public_communes", "public_zones", EDITIONS, REGISTER, "occupation_durations",
+			 "occupations_ending"),
 	 NO_TABLES, tp_stage_write,
 	 "tremplin.gpkg, indicators.csv, rejects.csv, candidates.csv and candidates.xlsx"},
 	{"draw", TABLES("meta", "input_stats", "communes", "vacancies", "commune_summary", "rejects",
-			"public_communes", "public_zones", EDITIONS),
+			"public_communes", "public_zones", EDITIONS, "indicators", "indicator_tables"),
 	 NO_TABLES, tp_stage_draw, "maps/ and dashboard.html, as [outputs] says"},
 	{"database", TABLES("meta", "input_stats", INPUTS, "zone_shares", "commune_summary",
-			    "rejects", "public_communes", "public_zones", EDITIONS),
+			    "rejects", "public_communes", "public_zones", EDITIONS, REGISTER,
+			    "occupation_durations", "occupations_ending"),
 	 NO_TABLES, tp_stage_database,
 	 "the GeoPackage's layers into the PostGIS schema of [outputs] database, swapped in whole"},
 };
@@ -429,6 +440,8 @@ int tp_pipeline_run(tp_run *run, const char *from, const char *until)
 				printf("%-9s read %lld, accepted %lld, rejected %lld\n", name, nr, na,
 				       nj);
 		}
+		if (!cr)
+			cr = tp_register_summary(run->db);
 		if (rc)
 			tp_error_restore(&failed);
 		else

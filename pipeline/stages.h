@@ -91,11 +91,29 @@ int tp_pipeline_run(tp_run *run, const char *from, const char *until);
  * table in stages.c, which says what it reads and writes.
  */
 int tp_stage_load(tp_run *run);
+/*
+ * load.c: reads the input in (configured as def) into def's store table,
+ * a row that cannot be read going to rejects; input names it in
+ * input_stats and rejects ("vacancies", "indicators.eviction_files").
+ */
+int tp_load_input(tp_run *run, const tp_input_def *def, const tp_input_cfg *in,
+		  const char *input);
+/* register.c: the occupation register and the indicator tables, loaded
+ * when the config has them (the load stage's end). */
+int tp_load_register(tp_run *run);
 int tp_stage_reproject(tp_run *run);
 int tp_stage_validate(tp_run *run);
 int tp_stage_locate(tp_run *run);
 int tp_stage_apportion(tp_run *run);
+/* register.c: the occupation register checked and matched to the
+ * vacancies, durations; the indicator tables checked against the communes. */
+int tp_stage_register(tp_run *run);
 int tp_stage_score(tp_run *run);
+/* register.c: prints the register's and the indicator tables' counts and
+ * the durations beside min_window_months (the run's summary). */
+int tp_register_summary(sqlite3 *db);
+/* register.c: occupations ending within 6 months and the candidates nearest them. */
+int tp_stage_ending(tp_run *run);
 int tp_stage_summarise(tp_run *run);
 /* protect.c: public_communes and public_zones, the people figures a public
  * output may show (docs/working-store.md, README "Privacy"). */

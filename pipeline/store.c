@@ -18,6 +18,25 @@
 #define REAL_COLUMN(c, fr, nl, aliases) ", " #c " REAL"
 #define PUBLISHED_COLUMNS(c, fr, nl, aliases) ", " #c " REAL, " #c "_label TEXT"
 
+/* The occupation register and the indicator tables (pipeline/register.c). */
+#define REGISTER_SCHEMA \
+	"CREATE TABLE occupations(id INTEGER PRIMARY KEY, src_row INTEGER, site TEXT," \
+	" operator TEXT, support TEXT, owner_type TEXT, dwellings INTEGER, vacancy_id TEXT," \
+	" address TEXT, postcode TEXT, start TEXT, planned_end TEXT, extensions TEXT," \
+	" actual_end TEXT, status TEXT, people_housed INTEGER, people_moved_on INTEGER," \
+	" geom BLOB, original TEXT, geocode TEXT, current_end TEXT, months REAL," \
+	" extended INTEGER, vacancy INTEGER, matched_by TEXT, nis_code TEXT);" \
+	"CREATE TABLE indicators(id INTEGER PRIMARY KEY, src_row INTEGER, nis_code TEXT," \
+	" value INTEGER, geom BLOB, original TEXT, indicator TEXT);" \
+	"CREATE TABLE indicator_tables(name TEXT PRIMARY KEY, ord INTEGER, path TEXT);" \
+	"CREATE TABLE occupation_durations(grouping TEXT, grp TEXT, occupations INTEGER," \
+	" median REAL, q1 REAL, q3 REAL, share_extended REAL);" \
+	"CREATE TABLE occupations_ending(occupation INTEGER, site TEXT, current_end TEXT," \
+	" months_left REAL, near INTEGER, candidate_rank INTEGER, candidate_id INTEGER," \
+	" distance_m REAL);"
+#define REGISTER_TABLES "occupations", "indicators", "indicator_tables", \
+	"occupation_durations", "occupations_ending",
+
 static const char schema[] =
 	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);"
 	"CREATE TABLE stage_runs(stage TEXT PRIMARY KEY, finished_at TEXT);"
@@ -30,7 +49,8 @@ static const char schema[] =
 	" vacant_since TEXT, works_start TEXT, owner_agreed INTEGER, geom BLOB,"
 	" original TEXT, nis_code TEXT, zone_id TEXT, candidate INTEGER, status TEXT,"
 	" window_months REAL, capacity REAL, score REAL, rank INTEGER, geocode TEXT,"
-	" works_start_precision TEXT);"
+	" works_start_precision TEXT, occupation INTEGER, occupied_by TEXT);"
+	REGISTER_SCHEMA
 	"CREATE TABLE zones(id INTEGER PRIMARY KEY, src_row INTEGER, zone_id TEXT"
 	TP_CATEGORIES(INTEGER_COLUMN) ", " TP_ZONE_TOTAL " INTEGER,"
 	" geom BLOB, original TEXT, area REAL, inside_area REAL, outside_area REAL);"
@@ -65,6 +85,7 @@ static const char *const tables[] = {
 	"meta", "stage_runs", "input_stats", "communes", "vacancies", "zones",
 	"zone_shares", "commune_summary", "rejects", "public_communes", "public_zones",
 	"edition_zones", "edition_shares", "edition_public_zones", "trends",
+	REGISTER_TABLES
 };
 
 /* ---- environment faults --------------------------------------------- */

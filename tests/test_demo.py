@@ -30,7 +30,7 @@ for name, gtype in want.items():
 ds = None
 idx = gpkg_rows(gp, "SELECT table_name FROM gpkg_extensions WHERE extension_name = 'gpkg_rtree_index'")
 check(sorted(r[0] for r in idx) == ["candidates", "communes", "count_zones", "count_zones_editions",
-                                    "vacancies"],
+                                    "occupations", "vacancies"],
       "spatial indexes: %r" % idx)
 # the point layers' trees are packed by tremplin (outputs/rtree.c), not filled by GDAL: SQLite's own
 # check passes, and a box finds through the tree (GDAL's spatial filter) the points a full scan finds

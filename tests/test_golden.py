@@ -13,7 +13,7 @@ check(p.returncode == 0, "demo runs: " + p.stderr)
 # people figures as published (protect stage: multiples of 5, "<5", "x"), not the exact counts
 cols = ["nis_code", "name_fr", "people_total", "public_space", "emergency_shelter", "nonrecognised_shelter",
         "squat", "nonconventional", "third_parties", "empty_dwellings", "candidate_buildings",
-        "candidate_dwellings", "capacity", "need"]
+        "candidate_dwellings", "capacity", "need", "eviction_files"]
 lines = ["\t".join(cols)]
 for r in read_csv(os.path.join(out, "indicators.csv")):
     lines.append("\t".join(r[c] for c in cols))
@@ -21,7 +21,10 @@ db = store(out)
 for name, n, a, r in db.execute(
         "SELECT s.input, s.read, (CASE s.input WHEN 'communes' THEN (SELECT COUNT(*) FROM communes)"
         " WHEN 'zones' THEN (SELECT COUNT(*) FROM zones) WHEN 'vacancies' THEN (SELECT COUNT(*) FROM vacancies)"
-        " ELSE (SELECT COUNT(*) FROM edition_zones e WHERE 'zones.' || e.edition = s.input) END),"
+        " WHEN 'occupations' THEN (SELECT COUNT(*) FROM occupations)"
+        " WHEN substr(s.input, 1, 6) = 'zones.' THEN (SELECT COUNT(*) FROM edition_zones e"
+        "  WHERE 'zones.' || e.edition = s.input)"
+        " ELSE (SELECT COUNT(*) FROM indicators i WHERE 'indicators.' || i.indicator = s.input) END),"
         " (SELECT COUNT(*) FROM rejects j WHERE j.input = s.input) FROM input_stats s ORDER BY s.input"):
     lines.append("input %s read %d accepted %d rejected %d" % (name, n, a, r))
 # the region's published totals per count edition and their change, whole and comparable scope

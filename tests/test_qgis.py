@@ -46,9 +46,9 @@ rc, msg = validate_gpkg(gp)
 check(rc == 0, "validate_gpkg -k --extra --warning-as-error: " + msg)
 rows = gpkg_rows(gp, "SELECT f_table_catalog, f_table_schema, f_table_name, f_geometry_column, styleName,"
                      " useAsDefault, length(styleQML) > 0, owner FROM layer_styles ORDER BY id")
-check([r[2] for r in rows] == ["communes", "candidates", "vacancies", "count_zones", "trends",
-                              "count_zones_editions"],
-      "one default style per map layer, and trends: %r" % [r[2] for r in rows])
+check([r[2] for r in rows] == ["communes", "candidates", "vacancies", "count_zones", "occupations",
+                              "trends", "count_zones_editions"],
+      "one default style per map layer, occupations and trends: %r" % [r[2] for r in rows])
 check(all(r[0] == "" and r[1] == "" and r[3] == ("" if r[2] == "trends" else "geom") and r[5] == 1
           and r[6] for r in rows),
       "styles as QGIS looks them up: empty schema, geometry column geom (none for trends),"
@@ -271,6 +271,15 @@ check(sorted(totals) == ["2018", "2020", "2022", "2024"] and abs(totals["2024"] 
 ez = layer(gp, "count_zones_editions")
 check(ez.renderer().type() == "singleSymbol" and ez.featureCount() == 4 * 70,
       "count_zones_editions styled, 4 editions of 70 zones: %d" % ez.featureCount())
+
+# The occupation register: categories by status, the status shown by its name.
+occ = layer(gp, "occupations")
+r = occ.renderer()
+check(r.type() == "categorizedSymbol" and r.classAttribute() == "status"
+      and [c.value() for c in r.categories()] == ["planned", "running", "ended"],
+      "occupations: categories by status, got %s %r" % (r.type(), r.classAttribute()))
+kind, text = shown(occ, "status", "running")
+check(kind == "ValueMap" and text == "en cours / lopend", "occupation status running shows %r" % text)
 
 fr = layer(gp_fr, "communes")
 check(fr.renderer().type() == "graduatedSymbol" and fr.renderer().classAttribute() == "need",
