@@ -69,10 +69,6 @@ static const char ini_text[] =
 	"# mapping line names the source column of a field, e.g.\n"
 	"#   dwellings = nombre_logements\n"
 	"\n"
-	"[zones]\n"
-	"path = zones.gpkg\n"
-	"layer = zones\n"
-	"\n"
 	"# ISSUE's occupations, placed schematically (README, The occupation register)\n"
 	"[occupations]\n"
 	"path = occupations.csv\n"
@@ -80,10 +76,14 @@ static const char ini_text[] =
 	"y = y\n"
 	"crs = EPSG:31370\n"
 	"\n"
-	"\n"
 	"# A per-commune table keyed by NIS code, the figure in its column eviction_files\n"
 	"[indicators.eviction_files]\n"
-	"path = evictions.csv\n";
+	"path = evictions.csv\n"
+	"\n"
+	/* [zones] last: tp_demo_editions_ini goes on with its date and the earlier editions */
+	"[zones]\n"
+	"path = zones.gpkg\n"
+	"layer = zones\n";
 
 typedef struct {
 	double frac;  /* fractional part of the quota */

@@ -600,7 +600,7 @@ static int write_rtree(writer *w, const layer_def *def, const points *p)
  * feature refilled for every row.  A point layer's R-tree is packed once its
  * rows are in (write_rtree) rather than filled by GDAL one insert at a time.
  */
-static int write_layer(writer *w, const layer_def *def)
+static int write_layer(writer *w, const layer_def *def, OGRLayerH *made)
 {
 	char description[1024];
 	char *options[16];
@@ -647,6 +647,8 @@ static int write_layer(writer *w, const layer_def *def)
 		rc = tp_gpkg_fail(w->path, def->name, "cannot create the layer");
 		goto cleanup;
 	}
+	if (made)
+		*made = layer;
 	rc = create_fields(w, def, layer);
 	if (rc)
 		goto cleanup;
@@ -850,11 +852,13 @@ int tp_write_layers(sqlite3 *store, const tp_gpkg_options *opts, const tp_layer_
 		rc = tp_gpkg_add_domains(w.ds, w.path, opts->language);
 	nlayers = COUNT(layers) - (editions ? 0 : NLAYERS_EDITIONS);
 	for (i = 0; i < nlayers && !rc; i++) {
+		OGRLayerH made = NULL;
+
 		if (layers[i].register_only && !w.has_register)
 			continue;
-		rc = write_layer(&w, &layers[i]);
+		rc = write_layer(&w, &layers[i], &made);
 		if (!rc && layers[i].fields == communes_fields)
-			rc = tp_gpkg_add_indicators(w.ds, w.path, w.view,
+			rc = tp_gpkg_add_indicators(w.ds, made, w.path, w.view,
 						    w.indicator == TABLE_INDICATOR ? opts->indicator
 										   : NULL,
 						    &w.values, &w.nvalues);

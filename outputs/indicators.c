@@ -28,11 +28,11 @@ static int keep(double **values, int *n, double v)
 	return rc;
 }
 
-int tp_gpkg_add_indicators(void *ds, const char *path, tp_view *view, const char *mapped,
-			   double **values, int *nvalues)
+int tp_gpkg_add_indicators(void *ds, void *communes, const char *path, tp_view *view,
+			   const char *mapped, double **values, int *nvalues)
 {
 	tp_rows *names = NULL, *vals = NULL;
-	OGRLayerH layer = GDALDatasetGetLayerByName(ds, "communes");
+	OGRLayerH layer = communes;
 	OGRFeatureH f = NULL;
 	char context[1024];
 	int rc, step, nis, in_tx = 0, any = 0;

@@ -80,15 +80,15 @@ typedef struct tp_layer_target {
 int tp_write_layers(sqlite3 *store, const tp_gpkg_options *opts, const tp_layer_target *t);
 
 /*
- * indicators.c: adds to the communes layer of ds (being written) one
- * Integer64 field per indicator table of view ([indicators]), NULL where a
- * table has no row for the commune ("no data").  The values of the table
- * called mapped (or none: NULL) are appended to *values (realloc'ed) and
- * *nvalues, for the choropleth's classes.  Returns 0 or TP_E* naming the
- * file and layer.
+ * indicators.c: adds to the communes layer (an OGRLayerH of ds, just
+ * written) one Integer64 field per indicator table of view
+ * ([indicators]), NULL where a table has no row for the commune ("no
+ * data").  The values of the table called mapped (or none: NULL) are
+ * appended to *values (realloc'ed) and *nvalues, for the choropleth's
+ * classes.  Returns 0 or TP_E* naming the file and layer.
  */
-int tp_gpkg_add_indicators(void *ds, const char *path, struct tp_view *view, const char *mapped,
-			   double **values, int *nvalues);
+int tp_gpkg_add_indicators(void *ds, void *communes, const char *path, struct tp_view *view,
+			   const char *mapped, double **values, int *nvalues);
 
 /* 1 when name is an indicator table of view's store ([indicators]), else 0. */
 int tp_indicator_is_table(struct tp_view *view, const char *name);
