@@ -210,6 +210,24 @@ for nis in over:
     check("… et %s autres (petits points sur la carte) : voir candidates.csv" % more in btext,
           "commune %s: '… et %s autres', and where" % (nis, more))
 check(os.path.getsize(batlas) < 5e6, "the atlas stays small: %d bytes" % os.path.getsize(batlas))
+# on each commune's map, the numbers 1..100 that found room, and a line counting those that did not
+said = 0
+for ws in words(batlas):
+    text = " ".join(t for t, b in ws)
+    first = re.search(r"Commune (\d+) ·", text)
+    if not first:
+        continue
+    k = min(per.get(first.group(1), 0), LISTED)
+    head = [b for t, b in ws if t in ("Personnes", "Getelde")]
+    bottom = min(b[1] for b in head) if head else 380
+    nums = {int(t) for t, b in ws if t.isdigit() and 70 < b[1] and b[3] < bottom - 12}
+    m = re.search(r"(\d+) numéros? sans place sur la carte : voir le tableau", text)
+    omitted = int(m.group(1)) if m else 0
+    said += omitted
+    check(len(nums & set(range(1, k + 1))) + omitted >= k,
+          "commune %s: each of its %d numbers on the map or counted as without room: %d + %d"
+          % (first.group(1), k, len(nums & set(range(1, k + 1))), omitted))
+print("numbers without room on the bounded atlas's maps: %d" % said)
 no_decimal_point(batlas, "bounded atlas")
 
 # ---- the real communes ------------------------------------------------------------------------
