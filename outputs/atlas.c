@@ -113,7 +113,7 @@ static int draw_map(cairo_t *cr, const tp_mapdata *d, const tp_map_commune *c,
 	unsigned char rgb[3];
 	tp_labels L;
 	tp_view v;
-	size_t i, listed = list->n < TP_ATLAS_LISTED ? list->n : TP_ATLAS_LISTED;
+	size_t i, omitted, listed = list->n < TP_ATLAS_LISTED ? list->n : TP_ATLAS_LISTED;
 	int rc = TP_OK, placed;
 
 	box[0] = c->box[0] - dx;
@@ -184,11 +184,24 @@ static int draw_map(cairo_t *cr, const tp_mapdata *d, const tp_map_commune *c,
 				     tp_point_radius(k->dwellings, d->max_dwellings) * 1.3, &line, 1,
 				     TP_LABEL_AROUND, &placed);
 	}
+	omitted = L.left_out;
 	if (!rc)
 		rc = neighbour_names(cr, d, c, &v, &L);
 	tp_labels_dispose(&L);
 	cairo_restore(cr);
 	tp_map_frame(cr, &v, x, y, w, h, 0);
+	if (omitted) {
+		/* a number that found no room is in the table all the same: say so */
+		char buf[300], fr[140], nl[140], n[32];
+		tp_num_count(n, sizeof(n), (long long)omitted, d->lang);
+		snprintf(fr, sizeof(fr), "%s numéro%s sans place sur la carte : voir le tableau", n,
+			 omitted > 1 ? "s" : "");
+		snprintf(nl, sizeof(nl), "%s nummer%s zonder plaats op de kaart: zie de tabel", n,
+			 omitted > 1 ? "s" : "");
+		tp_lang_pick(buf, sizeof(buf), d->lang, fr, nl, " / ");
+		cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
+		tp_text(cr, x + w, y + h + 2, 0, buf, 6.5, TP_TEXT_RIGHT | TP_TEXT_ITALIC);
+	}
 	return rc;
 }
 

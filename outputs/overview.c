@@ -319,12 +319,18 @@ static int draw_total(cairo_t *cr, const tp_mapdata *d, tp_labels *L, double x1,
 		tp_lang_pick(l1, sizeof(l1), d->lang, fr, nl, " / ");
 	tp_lang_pick(l2, sizeof(l2), d->lang, d->ind->fr, d->ind->nl, " / ");
 	n = 2;
+	/* published people figures are rounded per commune: their sum is not
+	 * the count, and says so */
 	if (withheld) {
 		snprintf(fr, sizeof(fr), "somme des chiffres publiés, %d commune%s masquée%s", withheld,
 			 withheld > 1 ? "s" : "", withheld > 1 ? "s" : "");
 		snprintf(nl, sizeof(nl), "som van de gepubliceerde cijfers, %d gemeente%s afgeschermd",
 			 withheld, withheld > 1 ? "n" : "");
 		tp_lang_pick(l3, sizeof(l3), d->lang, fr, nl, "\n");
+		n = 3;
+	} else if (d->ind->people) {
+		tp_lang_pick(l3, sizeof(l3), d->lang, "somme des chiffres publiés par commune",
+			     "som van de gepubliceerde cijfers per gemeente", " / ");
 		n = 3;
 	}
 	for (k = 0; k < n; k++) {

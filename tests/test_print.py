@@ -139,6 +139,7 @@ ovt = subprocess.run(["pdftotext", os.path.join(maps, "overview.pdf"), "-"], cap
 # pdftotext gives the narrow no-break space back as a plain space
 check(re.search(r"Gewest : %s\n" % printed("%d" % total).replace("\u202f", " "), ovt),
       "the overview prints the regional total %s" % printed("%d" % total))
+check("somme des chiffres publiés par commune" in ovt, "and says it is the published figures' sum")
 
 # every candidate, by its address, numbered 1..n within its commune in rank order
 rows = atlas_rows(atlas)
@@ -156,7 +157,10 @@ missing = [a for _, _, a in cands if a not in text]
 check(not missing, "every candidate's address is in atlas.pdf: missing %r" % missing[:5])
 check(len(cands) > 100, "the demo has candidates: %d" % len(cands))
 no_decimal_point(atlas, "demo atlas")
-check_atlas_words(atlas, 4, "demo atlas, Bruxelles")
+bru = [i + 1 for i, ws in enumerate(words(atlas)) if "21004" in [t for t, b in ws][:12]]
+check(len(bru) == 1, "one first page for Bruxelles (21004): %r" % bru)
+for pg in bru:
+    check_atlas_words(atlas, pg, "demo atlas, Bruxelles")
 # vacancies that are not candidates, by reason, on the commune's page
 check("Immeubles vides non candidats" in text and "travaux en cours (R1)" in text,
       "the atlas sums up the vacancies that are not candidates, by reason")
@@ -206,6 +210,24 @@ for nis in over:
     check("… et %s autres (petits points sur la carte) : voir candidates.csv" % more in btext,
           "commune %s: '… et %s autres', and where" % (nis, more))
 check(os.path.getsize(batlas) < 5e6, "the atlas stays small: %d bytes" % os.path.getsize(batlas))
+# on each commune's map, the numbers 1..100 that found room, and a line counting those that did not
+said = 0
+for ws in words(batlas):
+    text = " ".join(t for t, b in ws)
+    first = re.search(r"Commune (\d+) ·", text)
+    if not first:
+        continue
+    k = min(per.get(first.group(1), 0), LISTED)
+    head = [b for t, b in ws if t in ("Personnes", "Getelde")]
+    bottom = min(b[1] for b in head) if head else 380
+    nums = {int(t) for t, b in ws if t.isdigit() and 70 < b[1] and b[3] < bottom - 12}
+    m = re.search(r"(\d+) numéros? sans place sur la carte : voir le tableau", text)
+    omitted = int(m.group(1)) if m else 0
+    said += omitted
+    check(len(nums & set(range(1, k + 1))) + omitted >= k,
+          "commune %s: each of its %d numbers on the map or counted as without room: %d + %d"
+          % (first.group(1), k, len(nums & set(range(1, k + 1))), omitted))
+print("numbers without room on the bounded atlas's maps: %d" % said)
 no_decimal_point(batlas, "bounded atlas")
 
 # ---- the real communes ------------------------------------------------------------------------
