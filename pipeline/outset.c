@@ -552,7 +552,8 @@ int tp_outset_publish(const char *outdir, const char *staging, const tp_outset_r
 	int rc;
 
 	rc = list_files(&files, staging, "");
-	if (!rc)
+	/* none staged (--from database: the files are all kept) */
+	if (!rc && files.n)
 		qsort(files.name, files.n, sizeof(*files.name), by_name);
 	nstaged = files.n;
 	if (!rc)
