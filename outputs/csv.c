@@ -59,6 +59,20 @@ static const column_def columns[] = {
 
 #define NCOLUMNS ((int)(sizeof(columns) / sizeof(columns[0])))
 
+/* vacancy_flows.csv, in the order of TP_ROWS_VACANCY_FLOWS. */
+static const column_def flow_columns[] = {
+	{"nis_code", C_TEXT},
+	{"name_fr", C_TEXT},
+	{"name_nl", C_TEXT},
+	{"snapshot", C_TEXT},
+	{"empty_records", C_INT},
+	{"empty_dwellings", C_INT},
+	{"entered_records", C_INT},
+	{"entered_dwellings", C_INT},
+	{"left_records", C_INT},
+	{"left_dwellings", C_INT},
+};
+
 void tp_csv_field(FILE *f, const char *s)
 {
 	if (!strpbrk(s, ",;\"\r\n")) {
@@ -74,14 +88,14 @@ void tp_csv_field(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-/* Writes column i of the current row; NULL is an empty field. */
-static void put_value(FILE *f, const tp_rows *r, int i)
+/* Writes column i of the current row, of kind kind; NULL is an empty field. */
+static void put_value(FILE *f, const tp_rows *r, int i, column_kind kind)
 {
 	char num[400];
 
 	if (tp_rows_null(r, i))
 		return;
-	switch (columns[i].kind) {
+	switch (kind) {
 	case C_TEXT:
 		tp_csv_field(f, tp_rows_text(r, i));
 		break;
@@ -99,7 +113,9 @@ static void put_value(FILE *f, const tp_rows *r, int i)
 	}
 }
 
-int tp_write_csv(sqlite3 *store, const char *path)
+/* Writes the rows of set at path, with n columns cols. */
+static int write_rows(sqlite3 *store, const char *path, tp_rowset set, const column_def *cols,
+		      int n)
 {
 	tp_view *view = NULL;
 	tp_rows *rows = NULL;
@@ -109,7 +125,7 @@ int tp_write_csv(sqlite3 *store, const char *path)
 
 	rc = tp_view_open(&view, store, 0);
 	if (!rc)
-		rc = tp_rows_open(&rows, view, TP_ROWS_INDICATORS, NULL, path);
+		rc = tp_rows_open(&rows, view, set, NULL, path);
 	if (rc)
 		goto cleanup;
 	/* Complete means on disk: a crash after the rename must not leave an empty file. */
@@ -117,14 +133,14 @@ int tp_write_csv(sqlite3 *store, const char *path)
 	if (rc)
 		goto cleanup;
 	f = out.f;
-	for (i = 0; i < NCOLUMNS; i++)
-		fprintf(f, "%s%s", i ? "," : "", columns[i].name);
+	for (i = 0; i < n; i++)
+		fprintf(f, "%s%s", i ? "," : "", cols[i].name);
 	fputc('\n', f);
 	while ((step = tp_rows_next(rows)) > 0) {
-		for (i = 0; i < NCOLUMNS; i++) {
+		for (i = 0; i < n; i++) {
 			if (i)
 				fputc(',', f);
-			put_value(f, rows, i);
+			put_value(f, rows, i, cols[i].kind);
 		}
 		fputc('\n', f);
 	}
@@ -133,4 +149,15 @@ cleanup:
 	tp_rows_close(rows);
 	tp_view_close(view);
 	return rc;
+}
+
+int tp_write_csv(sqlite3 *store, const char *path)
+{
+	return write_rows(store, path, TP_ROWS_INDICATORS, columns, NCOLUMNS);
+}
+
+int tp_write_flows_csv(sqlite3 *store, const char *path)
+{
+	return write_rows(store, path, TP_ROWS_VACANCY_FLOWS, flow_columns,
+			  (int)(sizeof(flow_columns) / sizeof(flow_columns[0])));
 }

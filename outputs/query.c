@@ -93,6 +93,9 @@ typedef struct {
 #define SCORE_WINDOW "50 * MIN(v.window_months / 60.0, 1)"
 #define SCORE_DWELLINGS "20 * MIN(v.dwellings / 20.0, 1)"
 
+/* How long the vacancy of alias v has stood empty (pipeline/snapshots.c). */
+#define MONTHS_EMPTY(v) "(SELECT t.months_empty FROM vacancy_tracks t WHERE t.vacancy = " v ".id)"
+
 /* The candidate list (candidates.csv, .xlsx), with works_start's precision as expression precision. */
 #define CANDIDATE_LIST_SQL(precision)                                                          \
 	"SELECT v.rank, v.address, v.postcode, v.nis_code,"                                     \
@@ -100,7 +103,8 @@ typedef struct {
 	" (SELECT c.name_nl FROM communes c WHERE c.nis_code = v.nis_code ORDER BY c.id LIMIT 1)," \
 	" " SHOWN_OWNER ", v.owner_type, v.dwellings, v.reason, v.vacant_since, v.works_start, " \
 	precision ", v.window_months, v.capacity, v.score, ROUND(" SCORE_WINDOW ", 1),"          \
-	" ROUND(" SCORE_DWELLINGS ", 1), MAX(0, ROUND((v.score - " SCORE_WINDOW " - " SCORE_DWELLINGS ") / 3) * 3), v.src_id"  \
+	" ROUND(" SCORE_DWELLINGS ", 1), MAX(0, ROUND((v.score - " SCORE_WINDOW " - " SCORE_DWELLINGS ") / 3) * 3), v.src_id,"  \
+	" " MONTHS_EMPTY("v")                                                                   \
 	" FROM vacancies v WHERE v.candidate = 1 ORDER BY v.rank, v.id"
 
 /*
@@ -128,10 +132,11 @@ static const rowset_def rowsets[] = {
 	},
 	[TP_ROWS_VACANCIES] = {
 		"the vacancies",
-		"SELECT src_row, src_id, address, postcode, geocode, owner, owner_type, dwellings,"
-		" reason, vacant_since, works_start, works_start_precision, owner_agreed, nis_code,"
-		" zone_id, candidate, status, window_months, capacity, score, rank, geom"
-		" FROM vacancies ORDER BY id",
+		"SELECT v.src_row, v.src_id, v.address, v.postcode, v.geocode, v.owner, v.owner_type,"
+		" v.dwellings, v.reason, v.vacant_since, v.works_start, v.works_start_precision,"
+		" v.owner_agreed, v.nis_code, v.zone_id, v.candidate, v.status, v.window_months,"
+		" v.capacity, v.score, v.rank, t.first_seen, t.last_seen, t.months_empty, v.geom"
+		" FROM vacancies v LEFT JOIN vacancy_tracks t ON t.vacancy = v.id ORDER BY v.id",
 		NULL,
 	},
 	[TP_ROWS_CANDIDATES] = {
@@ -140,7 +145,7 @@ static const rowset_def rowsets[] = {
 		" (SELECT c.name_fr FROM communes c WHERE c.nis_code = v.nis_code"
 		" ORDER BY c.id LIMIT 1),"
 		" v.zone_id, v.dwellings, v.window_months, v.capacity, v.score,"
-		" v.works_start, v.status, v.geom"
+		" v.works_start, v.status, " MONTHS_EMPTY("v") ", v.geom"
 		" FROM vacancies v WHERE v.candidate = 1"
 		" ORDER BY v.rank IS NULL, v.rank, v.id",
 		NULL,
@@ -181,7 +186,7 @@ static const rowset_def rowsets[] = {
 	[TP_ROWS_MAP_CANDIDATES] = {
 		"the candidates",
 		"SELECT rank, nis_code, src_id, address, " SHOWN_OWNER ", owner_type, works_start,"
-		" dwellings, window_months, capacity, score, geom"
+		" dwellings, window_months, capacity, score, geom, " MONTHS_EMPTY("vacancies")
 		" FROM vacancies WHERE candidate = 1 ORDER BY rank, id",
 		NULL,
 	},
@@ -203,9 +208,18 @@ static const rowset_def rowsets[] = {
 		CANDIDATE_LIST_SQL("v.works_start_precision"),
 		NULL,
 	},
+	[TP_ROWS_VACANCY_FLOWS] = {
+		"the vacancy flows",
+		"SELECT f.nis_code, (SELECT c.name_fr FROM communes c WHERE c.nis_code = f.nis_code"
+		" ORDER BY c.id LIMIT 1), (SELECT c.name_nl FROM communes c WHERE c.nis_code ="
+		" f.nis_code ORDER BY c.id LIMIT 1), f.snapshot, f.empty_records, f.empty_dwellings,"
+		" f.entered_records, f.entered_dwellings, f.left_records, f.left_dwellings"
+		" FROM vacancy_flows f ORDER BY f.snapshot, f.nis_code IS NULL, f.nis_code",
+		NULL,
+	},
 };
 
-_Static_assert(sizeof(rowsets) / sizeof(rowsets[0]) == TP_ROWS_CANDIDATE_LIST + 1,
+_Static_assert(sizeof(rowsets) / sizeof(rowsets[0]) == TP_ROWS_VACANCY_FLOWS + 1,
 	       "a row set of query.h without its SQL");
 
 int tp_view_open(tp_view **out, sqlite3 *store, int internal)

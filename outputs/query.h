@@ -50,13 +50,15 @@ typedef enum {
 	 * owner, owner_type, dwellings, reason, vacant_since, works_start,
 	 * works_start_precision, owner_agreed, nis_code, zone_id, candidate,
 	 * status, window_months,
-	 * capacity, score, rank, geom.
+	 * capacity, score, rank, first_seen, last_seen, months_empty (of its
+	 * building across snapshots), geom.
 	 */
 	TP_ROWS_VACANCIES,
 	/*
 	 * The candidates layer: rank, src_id, address, owner, owner_type,
 	 * nis_code, the commune's name_fr, zone_id, dwellings, window_months,
-	 * capacity, score, works_start, status, geom; by rank, unranked last.
+	 * capacity, score, works_start, status, months_empty, geom; by rank,
+	 * unranked last.
 	 */
 	TP_ROWS_CANDIDATES,
 	/*
@@ -86,7 +88,7 @@ typedef enum {
 	 * What maps and dashboard show of a candidate: rank, nis_code, src_id,
 	 * address, owner (NULL for a private owner, who may be a person),
 	 * owner_type, works_start, dwellings, window_months, capacity, score,
-	 * geom.  By rank.
+	 * geom, months_empty.  By rank.
 	 */
 	TP_ROWS_MAP_CANDIDATES,
 	/*
@@ -104,9 +106,17 @@ typedef enum {
 	 * private owner, as TP_ROWS_MAP_CANDIDATES), owner_type, dwellings,
 	 * reason, vacant_since, works_start, works_start_precision,
 	 * window_months, capacity, score,
-	 * the score's window, dwellings and need parts, src_id.  By rank.
+	 * the score's window, dwellings and need parts, src_id, months_empty.
+	 * By rank.
 	 */
 	TP_ROWS_CANDIDATE_LIST,
+	/*
+	 * vacancy_flows: nis_code (NULL for the region), the commune's name_fr,
+	 * name_nl, snapshot, empty_records, empty_dwellings, entered_records,
+	 * entered_dwellings, left_records, left_dwellings (the last four NULL
+	 * for the first snapshot).  By snapshot, then nis_code, the region last.
+	 */
+	TP_ROWS_VACANCY_FLOWS,
 } tp_rowset;
 
 /* The working store as one output sees it. */

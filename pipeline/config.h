@@ -11,6 +11,13 @@
 
 #include "inputs/reader.h"
 
+/* An earlier vacancy snapshot: [vacancies.YYYY-MM-DD] (pipeline/snapshots.c). */
+typedef struct tp_snapshot_cfg {
+	char date[11];                       /* YYYY-MM-DD, the section's name */
+	tp_input_cfg in;                     /* read as [vacancies] is; keys it leaves out are
+						[vacancies]'s */
+} tp_snapshot_cfg;
+
 typedef struct tp_config {
 	char *path;                          /* the config file */
 	char *text;                          /* its whole text, kept in the store's meta */
@@ -21,6 +28,10 @@ typedef struct tp_config {
 	char *note;                          /* printed on every map and the dashboard, or NULL */
 	tp_input_cfg inputs[TP_IN_COUNT];    /* one per input kind */
 	tp_address_cfg addresses;            /* [addresses]: reference to geocode by (optional) */
+	char vacancies_date[11];             /* [vacancies] date: the scored snapshot's, "" for
+						reference_date */
+	tp_snapshot_cfg *snapshots;          /* earlier snapshots, by date */
+	size_t nsnapshots;                   /* entries of snapshots */
 	/* [outputs] */
 	char *indicator;                     /* commune figure mapped, default people_total */
 	char *language;                      /* labels: fr, nl or both (default both) */

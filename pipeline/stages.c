@@ -58,6 +58,9 @@ static const tp_stage stage_table[] = {
 	{"apportion", TABLES("input_stats", "communes", "zones"),
 	 TABLES("zones", "zone_shares", "rejects"), tp_stage_apportion,
 	 "each zone's people shared over the communes by area"},
+	{"snapshots", TABLES("meta", "input_stats", "communes", "vacancies"),
+	 TABLES("input_stats", "rejects", "vacancy_tracks", "vacancy_flows"), tp_stage_snapshots,
+	 "vacancy records matched across snapshots: months empty, entered, left"},
 	{"score", TABLES("vacancies", "zone_shares"), TABLES("meta", "vacancies"), tp_stage_score,
 	 "candidates for a temporary occupation: window, capacity, score, rank"},
 	{"summarise", TABLES("communes", "vacancies", "zones", "zone_shares", "rejects"),
@@ -66,11 +69,12 @@ static const tp_stage stage_table[] = {
 	 TABLES("meta", "public_communes", "public_zones"), tp_stage_protect,
 	 "the people figures public outputs may show (small cells withheld)"},
 	{"write", TABLES("meta", "input_stats", INPUTS, "zone_shares", "commune_summary", "rejects",
-			 "public_communes", "public_zones"),
+			 "public_communes", "public_zones", "vacancy_tracks", "vacancy_flows"),
 	 NO_TABLES, tp_stage_write,
-	 "tremplin.gpkg, indicators.csv, rejects.csv, candidates.csv and candidates.xlsx"},
+	 "tremplin.gpkg, indicators.csv, vacancy_flows.csv, rejects.csv, candidates.csv and"
+	 " candidates.xlsx"},
 	{"draw", TABLES("meta", "input_stats", "communes", "vacancies", "commune_summary", "rejects",
-			"public_communes", "public_zones"),
+			"public_communes", "public_zones", "vacancy_tracks", "vacancy_flows"),
 	 NO_TABLES, tp_stage_draw, "maps/ and dashboard.html, as [outputs] says"},
 };
 

@@ -94,6 +94,7 @@ int tp_stage_reproject(tp_run *run);
 int tp_stage_validate(tp_run *run);
 int tp_stage_locate(tp_run *run);
 int tp_stage_apportion(tp_run *run);
+int tp_stage_snapshots(tp_run *run);
 int tp_stage_score(tp_run *run);
 int tp_stage_summarise(tp_run *run);
 /* protect.c: public_communes and public_zones, the people figures a public

@@ -46,11 +46,20 @@ static const char schema[] =
 	/* protect (pipeline/protect.c): the people figures a public output may show. */
 	"CREATE TABLE public_communes(nis_code TEXT PRIMARY KEY" TP_PEOPLE(PUBLISHED_COLUMNS) ","
 	" capacity_share_public REAL, capacity_share_total REAL, need REAL);"
-	"CREATE TABLE public_zones(zone_id TEXT PRIMARY KEY" TP_PEOPLE(PUBLISHED_COLUMNS) ");";
+	"CREATE TABLE public_zones(zone_id TEXT PRIMARY KEY" TP_PEOPLE(PUBLISHED_COLUMNS) ");"
+	/* snapshots (pipeline/snapshots.c): vacancy records matched across snapshots. */
+	"CREATE TABLE vacancy_tracks(id INTEGER PRIMARY KEY, vacancy INTEGER, src_id TEXT,"
+	" address TEXT, nis_code TEXT, dwellings INTEGER, first_seen TEXT, last_seen TEXT,"
+	" spell_start TEXT, seen TEXT, months_empty REAL);"
+	"CREATE INDEX vacancy_tracks_vacancy ON vacancy_tracks(vacancy);"
+	"CREATE TABLE vacancy_flows(nis_code TEXT, snapshot TEXT, empty_records INTEGER,"
+	" empty_dwellings INTEGER, entered_records INTEGER, entered_dwellings INTEGER,"
+	" left_records INTEGER, left_dwellings INTEGER);";
 
 static const char *const tables[] = {
 	"meta", "stage_runs", "input_stats", "communes", "vacancies", "zones",
 	"zone_shares", "commune_summary", "rejects", "public_communes", "public_zones",
+	"vacancy_tracks", "vacancy_flows",
 };
 
 /* ---- environment faults --------------------------------------------- */

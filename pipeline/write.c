@@ -1,6 +1,6 @@
 /*
  * write.c: the write stage.  The files that carry the data: tremplin.gpkg
- * (outputs/gpkg.c), indicators.csv (outputs/csv.c), and for people who
+ * (outputs/gpkg.c), indicators.csv and vacancy_flows.csv (outputs/csv.c), and for people who
  * work in a spreadsheet rejects.csv, candidates.csv and candidates.xlsx
  * (outputs/lists.c), all read from the working store.  Maps and dashboard
  * are the draw stage's (draw.c).
@@ -22,6 +22,9 @@ int tp_stage_write(tp_run *run)
 		return rc;
 	snprintf(path, sizeof(path), "%s/indicators.csv", run->outdir);
 	rc = tp_write_csv(run->db, path);
+	snprintf(path, sizeof(path), "%s/vacancy_flows.csv", run->outdir);
+	if (!rc)
+		rc = tp_write_flows_csv(run->db, path);
 	snprintf(path, sizeof(path), "%s/rejects.csv", run->outdir);
 	if (!rc)
 		rc = tp_write_rejects_csv(run->db, path, run->cfg->language);
