@@ -183,13 +183,14 @@ typedef struct {
 
 static const column columns[] = {
 	{"Rang", "Rang", 28, 1},
-	{"Adresse", "Adres", 150, 0},
-	{"Propriétaire", "Eigenaar", 115, 0},
+	{"Adresse", "Adres", 132, 0},
+	{"Propriétaire", "Eigenaar", 97, 0},
 	{"Logements", "Woningen", 44, 1},
 	{"Fenêtre (mois)", "Venster (mnd)", 50, 1},
 	{"Début des travaux", "Start werken", 56, 1},
 	{"Capacité", "Capaciteit", 42, 1},
 	{"Score", "Score", 30, 1},
+	{"Vide (mois)", "Leeg (mnd)", 36, 1},
 };
 
 #define NCOLUMNS (sizeof(columns) / sizeof(columns[0]))
@@ -293,6 +294,10 @@ static void draw_table(cairo_t *cr, const tp_mapdata *d, const tp_map_commune *c
 		snprintf(cell[5], sizeof(cell[5]), "%s", k->works_start);
 		tp_format_number(cell[6], sizeof(cell[6]), k->capacity);
 		sqlite3_snprintf(sizeof(cell[7]), cell[7], "%.1f", k->score);
+		if (k->months_empty >= 0)
+			sqlite3_snprintf(sizeof(cell[8]), cell[8], "%.0f", k->months_empty);
+		else
+			cell[8][0] = '\0';
 		if (shown % 2 == 0) {
 			cairo_rectangle(cr, MARGIN, y - 1, PAGE_W - 2 * MARGIN, ROW_H);
 			cairo_set_source_rgb(cr, 0.94, 0.95, 0.97);
