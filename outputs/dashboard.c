@@ -395,11 +395,11 @@ static void write_communes(FILE *f, const tp_mapdata *d)
 			size_t q = (j + n - 1) % n;
 			cell_num(f, c->has_fig[q], c->fig[q], c->fig_label[q]);
 		}
-		snprintf(v, sizeof(v), "%lld", c->empty_dwellings);
+		tp_format_number(v, sizeof(v), (double)c->empty_dwellings);
 		cell_num(f, 1, (double)c->empty_dwellings, v);
-		snprintf(v, sizeof(v), "%lld", c->candidate_buildings);
+		tp_format_number(v, sizeof(v), (double)c->candidate_buildings);
 		cell_num(f, 1, (double)c->candidate_buildings, v);
-		snprintf(v, sizeof(v), "%lld", c->candidate_dwellings);
+		tp_format_number(v, sizeof(v), (double)c->candidate_dwellings);
 		cell_num(f, 1, (double)c->candidate_dwellings, v);
 		tp_format_number(v, sizeof(v), c->capacity);
 		cell_num(f, 1, c->capacity, v);
