@@ -20,7 +20,8 @@ for r in read_csv(os.path.join(out, "indicators.csv")):
 db = store(out)
 for name, n, a, r in db.execute(
         "SELECT s.input, s.read, (CASE s.input WHEN 'communes' THEN (SELECT COUNT(*) FROM communes)"
-        " WHEN 'zones' THEN (SELECT COUNT(*) FROM zones) ELSE (SELECT COUNT(*) FROM vacancies) END),"
+        " WHEN 'zones' THEN (SELECT COUNT(*) FROM zones) WHEN 'vacancies' THEN (SELECT COUNT(*) FROM vacancies)"
+        " ELSE s.read - COALESCE(s.skipped, 0) - (SELECT COUNT(*) FROM rejects j WHERE j.input = s.input) END),"
         " (SELECT COUNT(*) FROM rejects j WHERE j.input = s.input) FROM input_stats s ORDER BY s.input"):
     lines.append("input %s read %d accepted %d rejected %d" % (name, n, a, r))
 for row in db.execute("SELECT rank, src_id, nis_code, dwellings, window_months, score FROM vacancies"
