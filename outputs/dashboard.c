@@ -586,53 +586,67 @@ static void write_datasets(FILE *f, const tp_mapdata *d)
 	fprintf(f, "</th></tr></thead><tbody></tbody></table></div></div></section>\n");
 }
 
-/* Writes a JSON array of the n integers v(d, i) onto f. */
-static void int_array(FILE *f, const char *key, const tp_mapdata *d, size_t n,
-		      long long (*v)(const tp_mapdata *, size_t))
+/* The candidates' owners, each name once: index of candidate i's in names. */
+typedef struct {
+	char **names;   /* distinct owner names, in order of first use */
+	size_t n;       /* names */
+	size_t *of;     /* per candidate */
+} owner_dict;
+
+/* Writes a JSON array of the n integers v(d, o, i) onto f. */
+static void int_array(FILE *f, const char *key, const tp_mapdata *d, const owner_dict *o,
+		      size_t n, long long (*v)(const tp_mapdata *, const owner_dict *, size_t))
 {
 	size_t i;
 
 	fprintf(f, ",\"%s\":[", key);
 	for (i = 0; i < n; i++)
-		fprintf(f, "%s%lld", i ? "," : "", v(d, i));
+		fprintf(f, "%s%lld", i ? "," : "", v(d, o, i));
 	fputc(']', f);
 }
 
-static long long cand_dwellings(const tp_mapdata *d, size_t i)
+static long long cand_dwellings(const tp_mapdata *d, const owner_dict *o, size_t i)
 {
+	(void)o;
 	return d->cands[i].dwellings;
 }
 
-static long long cand_window(const tp_mapdata *d, size_t i)
+static long long cand_window(const tp_mapdata *d, const owner_dict *o, size_t i)
 {
+	(void)o;
 	return llround(d->cands[i].window * 10);
 }
 
-static long long cand_score(const tp_mapdata *d, size_t i)
+static long long cand_score(const tp_mapdata *d, const owner_dict *o, size_t i)
 {
+	(void)o;
 	return llround(d->cands[i].score * 10);
 }
 
-static long long cand_months(const tp_mapdata *d, size_t i)
+static long long cand_months(const tp_mapdata *d, const owner_dict *o, size_t i)
 {
+	(void)o;
 	return d->cands[i].months_empty < 0 ? -1 : llround(d->cands[i].months_empty);
 }
 
-static long long cand_rank(const tp_mapdata *d, size_t i)
+static long long cand_rank(const tp_mapdata *d, const owner_dict *o, size_t i)
 {
+	(void)o;
 	return d->cands[i].rank;
 }
 
-static long long cand_start(const tp_mapdata *d, size_t i)
+static long long cand_start(const tp_mapdata *d, const owner_dict *o, size_t i)
 {
+	(void)o;
 	long days = 0;
 
 	tp_date_iso_days(d->cands[i].works_start, &days);
 	return days;
 }
 
-static long long cand_commune(const tp_mapdata *d, size_t i)
+static long long cand_commune(const tp_mapdata *d, const owner_dict *o, size_t i)
 {
+	(void)o;
 	size_t j;
 
 	for (j = 0; j < d->ncommunes; j++)
@@ -641,26 +655,18 @@ static long long cand_commune(const tp_mapdata *d, size_t i)
 	return 0;
 }
 
-static long long cand_type(const tp_mapdata *d, size_t i)
+static long long cand_type(const tp_mapdata *d, const owner_dict *o, size_t i)
 {
+	(void)o;
 	const tp_code *c = tp_code_find(&tp_owner_types, d->cands[i].owner_type);
 
 	return c ? (long long)(c - tp_owner_types.codes) : 0;
 }
 
-/* The candidates' owners, each name once: index of candidate i's in names. */
-typedef struct {
-	char **names;   /* distinct owner names, in order of first use */
-	size_t n;       /* names */
-	size_t *of;     /* per candidate */
-} owner_dict;
-
-static const owner_dict *owners_now; /* for cand_owner, while write_data runs */
-
-static long long cand_owner(const tp_mapdata *d, size_t i)
+static long long cand_owner(const tp_mapdata *d, const owner_dict *o, size_t i)
 {
 	(void)d;
-	return (long long)owners_now->of[i];
+	return (long long)o->of[i];
 }
 
 /* Fills o from d's candidates (a linear search per new name: owners are few). */
@@ -853,18 +859,16 @@ static int write_data(FILE *f, const tp_mapdata *d, sqlite3 *store)
 		}
 		fputc(']', f);
 	}
-	owners_now = &o;
 	if (ranks)
-		int_array(f, "r", d, d->ncands, cand_rank);
-	int_array(f, "c", d, d->ncands, cand_commune);
-	int_array(f, "t", d, d->ncands, cand_type);
-	int_array(f, "o", d, d->ncands, cand_owner);
-	int_array(f, "d", d, d->ncands, cand_dwellings);
-	int_array(f, "ws", d, d->ncands, cand_start);
-	int_array(f, "w", d, d->ncands, cand_window);
-	int_array(f, "s", d, d->ncands, cand_score);
-	int_array(f, "m", d, d->ncands, cand_months);
-	owners_now = NULL;
+		int_array(f, "r", d, &o, d->ncands, cand_rank);
+	int_array(f, "c", d, &o, d->ncands, cand_commune);
+	int_array(f, "t", d, &o, d->ncands, cand_type);
+	int_array(f, "o", d, &o, d->ncands, cand_owner);
+	int_array(f, "d", d, &o, d->ncands, cand_dwellings);
+	int_array(f, "ws", d, &o, d->ncands, cand_start);
+	int_array(f, "w", d, &o, d->ncands, cand_window);
+	int_array(f, "s", d, &o, d->ncands, cand_score);
+	int_array(f, "m", d, &o, d->ncands, cand_months);
 	fputc('}', f);
 	rc = write_flows(f, store);
 	fputs("}</script>\n", f);
