@@ -17,6 +17,7 @@ Buildings (dwellings):
   e  id 'e' in S1 only, A (7): left at S2; last seen S1
   n  id 'n' in S2 and S3, vacant_since 2023-05-01, A (5): entered at S2; 245 days → 8.05 → 8.0
   S2 also has a row without coordinates (rejected, input vacancies.2023-07-01, row 4).
+  S1 gives e's reason as 'pas encore', which [vacancies.2023-01-01.reason] maps to study.
 
 Flows (empty, entered, left; records / dwellings):
   S1: A k g e = 3 / 21; B r p = 2 / 9; entered and left NULL
@@ -54,7 +55,8 @@ def p_row(x, y, n=3):
     return ",,Comensia,sisp,%d,study,,2030-01-01,,%.1f,%.1f\n" % (n, x, y)
 
 
-write(os.path.join(d, "s1.csv"), HEAD + K + G + E + r_row("") + p_row(PX, PY))
+# S1 writes e's reason its own way: mapped in [vacancies.2023-01-01.reason], for that file alone
+write(os.path.join(d, "s1.csv"), HEAD + K + G + E.replace(",study,", ",pas encore,") + r_row("") + p_row(PX, PY))
 write(os.path.join(d, "s2.csv"), HEAD + K + N + ",,Comensia,sisp,1,study,,2030-01-01,,,\n" + p_row(PX, PY))
 write(os.path.join(d, "s3.csv"), HEAD + K + G + N + r_row("r3") + p_row(PX + 0.6, PY + 0.5)
       + p_row(PX + 5, PY, 2))
@@ -65,6 +67,7 @@ write(os.path.join(d, "t.ini"),
       "[vacancies]\npath = s3.csv\ndate = 2024-01-01\nx = x\ny = y\ncrs = EPSG:31370\n"
       "[vacancies.2023-07-01]\npath = s2.csv\n"
       "[vacancies.2023-01-01]\npath = s1.csv\n"
+      "[vacancies.2023-01-01.reason]\npas encore = study\n"
       "[outputs]\nmaps = no\ndashboard = no\n")
 out = os.path.join(d, "out")
 p = run("run", "-c", os.path.join(d, "t.ini"), "-o", out, check_rc=0)
