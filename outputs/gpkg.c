@@ -149,6 +149,19 @@ static const field_def candidates_fields[] = {
 	{"months_empty", K_REAL, NULL},
 };
 
+static const field_def tracks_fields[] = {
+	{"src_id", K_TEXT, NULL},
+	{"address", K_TEXT, NULL},
+	{"nis_code", K_TEXT, NULL},
+	{"dwellings", K_INT, NULL},
+	{"first_seen", K_DATE, NULL},
+	{"last_seen", K_DATE, NULL},
+	{"spell_start", K_DATE, NULL},
+	{"seen", K_TEXT, NULL},
+	{"months_empty", K_REAL, NULL},
+	{"status", K_TEXT, NULL},
+};
+
 static const field_def flows_fields[] = {
 	{"nis_code", K_TEXT, NULL},
 	{"name_fr", K_TEXT, NULL},
@@ -211,6 +224,11 @@ static const layer_def layers[] = {
 	{"vacancy_flows", wkbNone, TP_ROWS_VACANCY_FLOWS, flows_fields, COUNT(flows_fields),
 	 "Empty dwellings per commune and vacancy snapshot: empty, entered since the snapshot"
 	 " before, left since; the row without nis_code is the whole region.",
+	 NULL},
+	{"vacancy_history", wkbNone, TP_ROWS_VACANCY_TRACKS, tracks_fields, COUNT(tracks_fields),
+	 "Every building seen in a vacancy snapshot: first and last seen, the start of its"
+	 " current spell, the snapshots it was in, months empty; status 'left' when it is"
+	 " no longer in the latest.",
 	 NULL},
 	{"rejects", wkbNone, TP_ROWS_REJECTS, rejects_fields, COUNT(rejects_fields),
 	 "Rejected input rows: file, layer, row, field and reason.",

@@ -217,9 +217,16 @@ static const rowset_def rowsets[] = {
 		" FROM vacancy_flows f ORDER BY f.snapshot, f.nis_code IS NULL, f.nis_code",
 		NULL,
 	},
+	[TP_ROWS_VACANCY_TRACKS] = {
+		"the buildings across vacancy snapshots",
+		"SELECT src_id, address, nis_code, dwellings, first_seen, last_seen, spell_start, seen,"
+		" months_empty, CASE WHEN vacancy IS NULL THEN 'left' ELSE 'empty' END"
+		" FROM vacancy_tracks ORDER BY vacancy IS NULL, months_empty DESC, id",
+		NULL,
+	},
 };
 
-_Static_assert(sizeof(rowsets) / sizeof(rowsets[0]) == TP_ROWS_VACANCY_FLOWS + 1,
+_Static_assert(sizeof(rowsets) / sizeof(rowsets[0]) == TP_ROWS_VACANCY_TRACKS + 1,
 	       "a row set of query.h without its SQL");
 
 int tp_view_open(tp_view **out, sqlite3 *store, int internal)

@@ -117,6 +117,13 @@ typedef enum {
 	 * for the first snapshot).  By snapshot, then nis_code, the region last.
 	 */
 	TP_ROWS_VACANCY_FLOWS,
+	/*
+	 * vacancy_tracks, every building seen in a snapshot: src_id, address,
+	 * nis_code, dwellings, first_seen, last_seen, spell_start, seen,
+	 * months_empty, status (empty: in the scored snapshot; left: not).
+	 * Those that left last, by months empty (longest first), then id.
+	 */
+	TP_ROWS_VACANCY_TRACKS,
 } tp_rowset;
 
 /* The working store as one output sees it. */

@@ -117,6 +117,10 @@ check(flows == want_flows, "vacancy_flows.csv by hand: %r" % flows)
 layer = gpkg_rows(os.path.join(out, "tremplin.gpkg"),
                   "SELECT COUNT(*), SUM(empty_dwellings) FROM vacancy_flows")
 check(layer == [(9, 156)], "the GeoPackage's vacancy_flows layer holds the same rows: %r" % layer)
+hist = gpkg_rows(os.path.join(out, "tremplin.gpkg"),
+                 "SELECT src_id, status, last_seen, months_empty FROM vacancy_history WHERE status = 'left'")
+check(hist == [("e", "left", "2023-01-01", 0.0)],
+      "vacancy_history names the building that came back into use: %r" % hist)
 rc, msg = validate_gpkg(os.path.join(out, "tremplin.gpkg"))
 check(rc == 0, "the GeoPackage passes the validator: %s" % msg[-800:])
 
