@@ -12,7 +12,8 @@
  * jittered 150 m inside the same commune, with no address, an id of their
  * own after the scored file's and a vacant_since before the snapshot.  A
  * record that left after 30 April 2023 and was empty at the end of 2022
- * is in both files.  The last record added to a snapshot is cut to its
+ * is in both files, up to 95 % of the 2022 total; the rest of 2022's are
+ * records that left before 30 April 2023.  The last record added to a snapshot is cut to its
  * total.  Draws come from the STREAM_SNAPSHOTS stream only.
  */
 #include "demo/demo_internal.h"
@@ -141,10 +142,12 @@ static int fill(tp_demo_snaps *s, demo *d, unsigned long seed)
 	for (k = TP_DEMO_NSNAPS - 1; k >= 0; k--) {
 		long target = (long)((double)earlier[k].total * (double)s->total / LATEST_TOTAL + 0.5);
 		long lo = tp_date_days((tp_date){2019, 1, 1});
-		for (i = 0; i < s->ngone && s->sum[k] < target; i++) {
+		/* a twentieth of an earlier one is left to records gone before the next */
+		long kept = k + 1 < TP_DEMO_NSNAPS ? target - target / 20 : target;
+		for (i = 0; i < s->ngone && s->sum[k] < kept; i++) {
 			tp_date date;
 			if (!tp_date_parse_iso(&date, s->gone[i].since) && tp_date_days(date) <= s->day[k])
-				write_gone(s, k, &s->gone[i], target - s->sum[k]);
+				write_gone(s, k, &s->gone[i], kept - s->sum[k]);
 		}
 		while (s->sum[k] < target) {
 			gone_rec *g;
