@@ -124,7 +124,7 @@ void tp_store_fault_clear(void)
 
 int tp_store_fault(int rc, int err)
 {
-	int code = rc == TP_ERROR ? fault : 0;
+	int code = rc == TP_ERROR || rc == TP_EOUTPUT ? fault : 0;
 
 	/* errno of a write the disk refused (a library's, e.g. Cairo's, says no more) */
 	if (!code && (rc == TP_ERROR || rc == TP_EOUTPUT))
