@@ -18,6 +18,7 @@
 
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <gdal.h>
 #include <ogr_api.h>
@@ -55,7 +56,7 @@ typedef struct {
 } rng;
 
 /* Streams: one per file, so that changing one file leaves the others. */
-enum { STREAM_ZONES = 1, STREAM_VACANCIES = 2, STREAM_EDITIONS = 3 };
+enum { STREAM_ZONES = 1, STREAM_VACANCIES = 2, STREAM_EDITIONS = 3, STREAM_SNAPSHOTS = 4 };
 
 static inline void rng_init(rng *r, unsigned long seed, uint64_t stream)
 {
@@ -245,5 +246,40 @@ int tp_demo_write_vacancies(demo *d, unsigned long seed, long records);
  * (3,007 files over 16 communes, split schematically by population) into
  * d->dir, after the vacancies. */
 int tp_demo_write_register(demo *d);
+
+/* One line of vacancies.csv to f; addr NULL when the file has no address
+ * column, xt and yt in tenths of a metre. */
+void tp_demo_vacancy_line(FILE *f, long id, const char *addr, const char *owner,
+			  const char *type, long dwellings, const char *reason, const char *since,
+			  const char *start, const char *agreed, long xt, long yt);
+
+/* A point near (bx, by) (tenths of a metre) strictly inside commune: a
+ * Gaussian jitter of 150 m.  TP_ERROR (no message) when GEOS fails. */
+int tp_demo_jitter(demo *d, rng *r, int commune, long bx, long by, long *xt, long *yt);
+
+/* ---- snapshots.c: the earlier vacancy snapshots --------------------------- */
+
+#define TP_DEMO_NSNAPS 2
+
+typedef struct tp_demo_snaps tp_demo_snaps;
+
+/* Opens the earlier snapshots' files in d->dir, each starting with header;
+ * `records` is the last id of vacancies.csv.  End with tp_demo_snaps_end(),
+ * even after a failure. */
+int tp_demo_snaps_begin(tp_demo_snaps **out, demo *d, const char *header, int with_address,
+			long records);
+
+/* For a record of vacancies.csv with vacant_since since ("" for none):
+ * snapshot k's file when it was empty at k's date (the caller writes its
+ * line there), else NULL.  Called for k = 0 first for each record. */
+FILE *tp_demo_snaps_file(tp_demo_snaps *s, int k, const char *since, long dwellings);
+
+/* Notes one of vacancies.csv's records, for the records that left to copy. */
+int tp_demo_snaps_base(tp_demo_snaps *s, long xt, long yt, int commune, long dwellings,
+		       const char *reason, const char *type, const char *owner);
+
+/* Adds the records that left, up to each snapshot's total, and ends the
+ * files; returns rc, or the first failure. */
+int tp_demo_snaps_end(tp_demo_snaps *s, demo *d, unsigned long seed, int rc);
 
 #endif

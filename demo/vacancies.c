@@ -273,10 +273,9 @@ static void make_dates(rng *r, int reason, char *since, char *start, size_t len)
 		format_day(ws, start, len);
 }
 
-/* One line of vacancies.csv; addr NULL when the file has no address column. */
-static void write_record(FILE *f, long id, const char *addr, const char *owner,
-			 const char *type, const vrec *v, const char *since, const char *start,
-			 const char *agreed, long xt, long yt)
+void tp_demo_vacancy_line(FILE *f, long id, const char *addr, const char *owner,
+			  const char *type, long dwellings, const char *reason, const char *since,
+			  const char *start, const char *agreed, long xt, long yt)
 {
 	fprintf(f, "V%04ld,", id);
 	if (addr) {
@@ -284,8 +283,26 @@ static void write_record(FILE *f, long id, const char *addr, const char *owner,
 		fputc(',', f);
 	}
 	tp_csv_field(f, owner);
-	fprintf(f, ",%s,%ld,%s,%s,%s,%s,%ld.%ld,%ld.%ld\n", type, v->dwellings,
-		reasons[v->reason].code, since, start, agreed, xt / 10, xt % 10, yt / 10, yt % 10);
+	fprintf(f, ",%s,%ld,%s,%s,%s,%s,%ld.%ld,%ld.%ld\n", type, dwellings, reason, since,
+		start, agreed, xt / 10, xt % 10, yt / 10, yt % 10);
+}
+
+/* Writes a record of vacancies.csv, and again into each earlier snapshot
+ * where it was already empty (demo/snapshots.c). */
+static void write_record(FILE *f, tp_demo_snaps *snaps, long id, const char *addr,
+			 const char *owner, const char *type, const vrec *v, const char *since,
+			 const char *start, const char *agreed, long xt, long yt)
+{
+	int k;
+
+	tp_demo_vacancy_line(f, id, addr, owner, type, v->dwellings, reasons[v->reason].code,
+			     since, start, agreed, xt, yt);
+	for (k = 0; k < TP_DEMO_NSNAPS; k++) {
+		FILE *sf = tp_demo_snaps_file(snaps, k, since, v->dwellings);
+		if (sf)
+			tp_demo_vacancy_line(sf, id, addr, owner, type, v->dwellings,
+					     reasons[v->reason].code, since, start, agreed, xt, yt);
+	}
 }
 
 /* "yes", "no" or "" for a private owner's agreement, "" for any other. */
@@ -299,12 +316,9 @@ static const char *draw_agreed(rng *r, const char *type)
 	return u < 0.55 ? "yes" : u < 0.85 ? "no" : "";
 }
 
-/*
- * A point near (bx, by) (tenths of a metre) strictly inside the commune:
- * Gaussian jitter of 150 m, drawn again until inside; after 64 misses the
- * base point itself.  TP_ERROR (no message) when GEOS fails.
- */
-static int jitter_point(demo *d, rng *r, int commune, long bx, long by, long *xt, long *yt)
+/* tp_demo_jitter(): drawn again until inside; after 64 misses the base
+ * point itself. */
+int tp_demo_jitter(demo *d, rng *r, int commune, long bx, long by, long *xt, long *yt)
 {
 	int tries, in;
 
@@ -334,6 +348,8 @@ int tp_demo_write_vacancies(demo *d, unsigned long seed, long records)
 	vrec *recs = NULL;
 	char (*keys)[160] = NULL;  /* address keys of the records written */
 	tp_outfile out = {.f = NULL};
+	tp_demo_snaps *snaps = NULL;
+	char header[160];
 	FILE *f;
 	rng r;
 	int i, rc;
@@ -348,11 +364,13 @@ int tp_demo_write_vacancies(demo *d, unsigned long seed, long records)
 		rc = tp_error_set(TP_ERROR, "%s: out of memory", path);
 		goto done;
 	}
-	if ((rc = tp_outfile_open(&out, path, 0)))
+	snprintf(header, sizeof(header), "id,%sowner,owner_type,dwellings,reason,vacant_since,"
+		 "works_start,owner_agreed,x,y\n", with_address ? "address," : "");
+	if ((rc = tp_outfile_open(&out, path, 0)) ||
+	    (rc = tp_demo_snaps_begin(&snaps, d, header, with_address, nrec)))
 		goto done;
 	f = out.f;
-	fprintf(f, "id,%sowner,owner_type,dwellings,reason,vacant_since,works_start,"
-		"owner_agreed,x,y\n", with_address ? "address," : "");
+	fputs(header, f);
 	for (i = 0; i < nbase; i++) {
 		const vrec *v = &recs[i];
 		char addr[160], owner[160], since[32], start[32];
@@ -386,8 +404,11 @@ int tp_demo_write_vacancies(demo *d, unsigned long seed, long records)
 		}
 		make_dates(&r, v->reason, since, start, sizeof(since));
 		agreed = draw_agreed(&r, type);
-		write_record(f, i + 1, with_address ? addr : NULL, owner, type, v, since, start,
-			     agreed, xt, yt);
+		write_record(f, snaps, i + 1, with_address ? addr : NULL, owner, type, v, since,
+			     start, agreed, xt, yt);
+		if ((rc = tp_demo_snaps_base(snaps, xt, yt, commune, v->dwellings,
+					     reasons[v->reason].code, type, owner)))
+			goto done;
 		base[i][0] = xt;
 		base[i][1] = yt;
 		base[i][2] = commune;
@@ -404,17 +425,18 @@ int tp_demo_write_vacancies(demo *d, unsigned long seed, long records)
 		const char *type;
 		long xt, yt;
 
-		if (jitter_point(d, &r, (int)b[2], b[0], b[1], &xt, &yt)) {
+		if (tp_demo_jitter(d, &r, (int)b[2], b[0], b[1], &xt, &yt)) {
 			rc = tp_error_set(TP_ERROR, "%s: cannot place record %ld: %s", path, j + 1,
 					  d->g->geos_msg);
 			goto done;
 		}
 		make_owner(&r, v->dwellings, (int)b[2], &type, owner, sizeof(owner));
 		make_dates(&r, v->reason, since, start, sizeof(since));
-		write_record(f, j + 1, NULL, owner, type, v, since, start, draw_agreed(&r, type),
-			     xt, yt);
+		write_record(f, snaps, j + 1, NULL, owner, type, v, since, start,
+			     draw_agreed(&r, type), xt, yt);
 	}
 done:
+	rc = tp_demo_snaps_end(snaps, d, seed, rc);
 	if (out.f)
 		rc = tp_outfile_end(&out, rc);
 	free(recs);

@@ -32,6 +32,8 @@ struct tp_dupes {
 	placed *pts;           /* accepted records with a point and a house number */
 	size_t npts, cappts;   /* entries of pts */
 	keyset cells;          /* "number|cell" -> index in pts + 1: a grid of tol-sized cells */
+	int any_point;         /* 1: a point within tol is the same building whatever its
+				  number (tp_dupes_new_points), its cells keyed "*" */
 };
 
 static unsigned long hash_str(const char *s)
@@ -207,14 +209,38 @@ long tp_dupes_find(const tp_dupes *d, const char *id, const char *key, const dou
 			return first;
 		key_number(key, num, sizeof(num));
 	}
-	if (num[0] && xy)
-		return near_duplicate(d, xy[0], xy[1], num);
+	if (num[0] && xy && (first = near_duplicate(d, xy[0], xy[1], num)))
+		return first;
+	if (d->any_point && xy)
+		return near_duplicate(d, xy[0], xy[1], "*");
 	return 0;
+}
+
+int tp_dupes_new_points(tp_dupes **out)
+{
+	int rc = tp_dupes_new(out);
+
+	if (!rc)
+		(*out)->any_point = 1;
+	return rc;
+}
+
+/* Adds the point (x, y) of row to the grid under house number num. */
+static int add_point(tp_dupes *d, const char *num, double x, double y, long row)
+{
+	char cell[128];
+
+	if (!cell_key(cell, sizeof(cell), num, x, y, 0, 0))
+		return TP_OK;
+	if (tp_array_room(&d->pts, &d->cappts, d->npts, sizeof(*d->pts), 64))
+		return TP_ERROR;
+	d->pts[d->npts++] = (placed){x, y, row};
+	return keyset_add(&d->cells, cell, (long)d->npts);
 }
 
 int tp_dupes_add(tp_dupes *d, const char *id, const char *key, const double *xy, long row)
 {
-	char num[48] = "", cell[128];
+	char num[48] = "";
 
 	if (id && id[0] && keyset_add(&d->ids, id, row))
 		return TP_ERROR;
@@ -223,12 +249,9 @@ int tp_dupes_add(tp_dupes *d, const char *id, const char *key, const double *xy,
 			return TP_ERROR;
 		key_number(key, num, sizeof(num));
 	}
-	if (num[0] && xy && cell_key(cell, sizeof(cell), num, xy[0], xy[1], 0, 0)) {
-		if (tp_array_room(&d->pts, &d->cappts, d->npts, sizeof(*d->pts), 64))
-			return TP_ERROR;
-		d->pts[d->npts++] = (placed){xy[0], xy[1], row};
-		if (keyset_add(&d->cells, cell, (long)d->npts))
-			return TP_ERROR;
-	}
+	if (num[0] && xy && add_point(d, num, xy[0], xy[1], row))
+		return TP_ERROR;
+	if (d->any_point && xy && add_point(d, "*", xy[0], xy[1], row))
+		return TP_ERROR;
 	return TP_OK;
 }

@@ -17,6 +17,12 @@ typedef struct tp_dupes tp_dupes;
 int tp_dupes_new(tp_dupes **out);
 void tp_dupes_free(tp_dupes *d);
 
+/* The same, where a point within the tolerance (1 m, or 1e-5 for lon/lat)
+ * is also the same building whatever its address: records matched across
+ * vacancy snapshots (pipeline/snapshots.c), where the same building may
+ * come without its address. */
+int tp_dupes_new_points(tp_dupes **out);
+
 /*
  * The row of an earlier record that this one repeats, or 0.  id and key
  * may be NULL or ""; xy (may be NULL) is the record's point in the source

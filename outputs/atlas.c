@@ -283,13 +283,14 @@ typedef struct {
 
 static const column columns[] = {
 	{"Rang", "Rang", 28, 1},
-	{"Adresse", "Adres", 150, 0},
-	{"Propriétaire", "Eigenaar", 115, 0},
+	{"Adresse", "Adres", 132, 0},
+	{"Propriétaire", "Eigenaar", 97, 0},
 	{"Logements", "Woningen", 44, 1},
 	{"Fenêtre (mois)", "Venster (mnd)", 50, 1},
 	{"Début des travaux", "Start werken", 56, 1},
 	{"Capacité", "Capaciteit", 42, 1},
 	{"Score", "Score", 30, 1},
+	{"Vide (mois)", "Leeg (mnd)", 36, 1},
 };
 
 #define NCOLUMNS (sizeof(columns) / sizeof(columns[0]))
@@ -383,6 +384,10 @@ static void table_row(cairo_t *cr, const tp_mapdata *d, const commune_list *list
 	tp_date_display(cell[5], sizeof(cell[5]), k->works_start);
 	tp_num_persons(cell[6], sizeof(cell[6]), k->capacity, d->lang);
 	tp_num_format(cell[7], sizeof(cell[7]), k->score, 1, d->lang);
+	if (k->months_empty >= 0) /* how long its building has stood empty (snapshots) */
+		tp_num_format(cell[8], sizeof(cell[8]), k->months_empty, 0, d->lang);
+	else
+		cell[8][0] = '\0';
 	if (i % 2 == 0) {
 		cairo_rectangle(cr, MARGIN, y - 1, PAGE_W - 2 * MARGIN, ROW_H);
 		cairo_set_source_rgb(cr, 0.94, 0.95, 0.97);

@@ -85,6 +85,20 @@ static const column_def trend_columns[] = {
 
 #define COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
+/* vacancy_flows.csv, in the order of TP_ROWS_VACANCY_FLOWS. */
+static const column_def flow_columns[] = {
+	{"nis_code", C_TEXT},
+	{"name_fr", C_TEXT},
+	{"name_nl", C_TEXT},
+	{"snapshot", C_TEXT},
+	{"empty_records", C_INT},
+	{"empty_dwellings", C_INT},
+	{"entered_records", C_INT},
+	{"entered_dwellings", C_INT},
+	{"left_records", C_INT},
+	{"left_dwellings", C_INT},
+};
+
 void tp_csv_field(FILE *f, const char *s)
 {
 	if (!strpbrk(s, ",;\"\r\n")) {
@@ -195,4 +209,10 @@ int tp_write_csv(sqlite3 *store, const char *path)
 int tp_write_trends_csv(sqlite3 *store, const char *path)
 {
 	return write_table(store, path, TP_ROWS_TRENDS, trend_columns, COUNT(trend_columns));
+
+}
+
+int tp_write_flows_csv(sqlite3 *store, const char *path)
+{
+	return write_table(store, path, TP_ROWS_VACANCY_FLOWS, flow_columns, COUNT(flow_columns));
 }

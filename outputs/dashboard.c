@@ -2,21 +2,28 @@
  * dashboard.c: OUTDIR/dashboard.html, one file a person opens from disk,
  * with no network and nothing beside it but the files it links to.
  *
- * Everything is in the HTML as written: the region map is inline SVG (one
- * <path class="commune"> per commune), the commune table and the candidate
- * list are plain table rows, so the page reads even with scripts off.  A
- * short inline script adds what needs one: sorting the commune table by a
- * column, filtering candidates by owner type, window and commune, and
- * clicking a commune on the map to filter by it.  No external script,
- * style sheet, font or image is referenced.
+ * The region map is inline SVG (one <path class="commune"> per commune and
+ * one <circle class="bubble"> of its candidate dwellings), the commune
+ * table and the first page of the candidate list are plain table rows, so
+ * the page reads even with scripts off.  The candidates, the communes'
+ * published categories and the optional datasets (vacancy_flows; the
+ * sections of other tables plug in the same way: a key of the data and a
+ * renderer in the script) are one JSON block, compact enough for 100,000
+ * candidates in a few megabytes; the script (dashboard_script.c) draws
+ * list, cards, map and charts from it and keeps them in step with the
+ * filters.  No external script, style sheet, font or image is referenced.
  *
  * People figures are the published labels (public_communes): the page
  * never holds a suppressed count, not even in an attribute.
  */
 #include "outputs/mapdata.h"
+#include "outputs/dashboard.h"
 #include "outputs/draw.h"
 #include "outputs/outfile.h"
+#include "outputs/query.h"
+#include "geo/categories.h"
 #include "geo/dates.h"
+#include "geo/json.h"
 #include "geo/error.h"
 #include "geo/numbers.h"
 #include "version.h"
@@ -27,6 +34,7 @@
 #include <string.h>
 
 #define MAP_W 640.0
+#define BUBBLE_R 22.0 /* the largest commune's disc on the region map, pixels */
 
 /* Writes s with HTML's special characters escaped (text and attributes). */
 static void esc(FILE *f, const char *s)
@@ -70,6 +78,7 @@ static const struct {
 	{"Début des travaux", "Start van de werken", 0},
 	{"Capacité", "Capaciteit", 1},
 	{"Score", "Score", 1},
+	{"Vide (mois)", "Leeg (maanden)", 1},
 };
 
 static void tr(FILE *f, const tp_mapdata *d, const char *fr, const char *nl)
@@ -103,7 +112,14 @@ static const char style[] =
 	".row{display:flex;flex-wrap:wrap;gap:16px;align-items:flex-start}\n"
 	"#region-map{background:#fff;border:1px solid #ddd;max-width:100%;height:auto}\n"
 	"#region-map .commune{stroke:#444;stroke-width:.7;cursor:pointer}\n"
-	"#region-map .commune:hover,#region-map .commune.sel{stroke:#000;stroke-width:2}\n";
+	"#region-map .commune:hover,#region-map .commune.sel{stroke:#000;stroke-width:2}\n"
+	"#region-map .bubble{cursor:pointer}\n"
+	".charts{display:flex;flex-wrap:wrap;gap:16px}.chart{background:#fff;border:1px solid #ddd;"
+	"border-radius:6px;padding:6px 10px}.chart h3{font-size:.95em;margin:.2em 0 .4em}\n"
+	".chart svg{width:400px;max-width:100%;font-size:11px}#chart-categories{width:640px}\n"
+	".chart .bar rect{fill:#41b6c4}.chart .bar.sel rect{fill:#253494}.chart .bar{cursor:pointer}\n"
+	"#chart-categories .bar rect{fill-opacity:1}#chart-categories .bar.dim{opacity:.35}\n"
+	".pager button,#export{margin:0 4px}\n";
 
 /* The rest of the style sheet, after the candidates' discs (candidate_css()). */
 static const char style_rest[] =
@@ -119,46 +135,10 @@ static const char style_rest[] =
 	"td.n,th.n{text-align:right}th{background:#eef1f6;position:sticky;top:0}\n"
 	"#communes-table th{cursor:pointer}#communes-table th.asc:after{content:' \\25B2'}\n"
 	"#communes-table th.desc:after{content:' \\25BC'}\n"
+	"#candidates-table th{cursor:pointer}#candidates-table th.asc:after{content:' \\25B2'}\n"
+	"#candidates-table th.desc:after{content:' \\25BC'}\n"
 	".scroll{overflow-x:auto}.filters{margin:6px 0 8px}.filters label{margin-right:14px}\n"
 	"footer{color:#555;font-size:.8em;margin-top:24px;padding-bottom:24px}\n";
-
-static const char script[] =
-	"(function(){\n"
-	"'use strict';\n"
-	"var ct=document.getElementById('communes-table');\n"
-	"var heads=ct.tHead.rows[0].cells;\n"
-	"function key(td,numeric){var v=td.getAttribute('data-v');\n"
-	" if(numeric)return v===null||v===''?-Infinity:parseFloat(v);return td.textContent;}\n"
-	"Array.prototype.forEach.call(heads,function(th,i){th.addEventListener('click',function(){\n"
-	" var numeric=th.classList.contains('n');\n"
-	" var asc=!th.classList.contains('asc');\n"
-	" Array.prototype.forEach.call(heads,function(h){h.classList.remove('asc','desc');});\n"
-	" th.classList.add(asc?'asc':'desc');\n"
-	" var body=ct.tBodies[0];var rows=Array.prototype.slice.call(body.rows);\n"
-	" rows.sort(function(a,b){var x=key(a.cells[i],numeric),y=key(b.cells[i],numeric);\n"
-	"  var c=numeric?(x<y?-1:x>y?1:0):String(x).localeCompare(String(y));\n"
-	"  if(c===0)c=a.getAttribute('data-nis')<b.getAttribute('data-nis')?-1:1;\n"
-	"  return asc?c:-c;});\n"
-	" rows.forEach(function(r){body.appendChild(r);});\n"
-	"});});\n"
-	"var fo=document.getElementById('f-owner'),fw=document.getElementById('f-window'),\n"
-	" fc=document.getElementById('f-commune'),shown=document.getElementById('shown');\n"
-	"function filter(){var n=0;var w=parseFloat(fw.value)||0;\n"
-	" Array.prototype.forEach.call(document.getElementById('candidates-table').tBodies[0].rows,\n"
-	"  function(r){var ok=(!fo.value||r.getAttribute('data-owner')===fo.value)&&\n"
-	"   parseFloat(r.getAttribute('data-window'))>=w&&\n"
-	"   (!fc.value||r.getAttribute('data-nis')===fc.value);\n"
-	"   r.hidden=!ok;if(ok)n++;});\n"
-	" shown.textContent=n;\n"
-	" Array.prototype.forEach.call(document.querySelectorAll('#region-map .commune'),\n"
-	"  function(p){p.classList.toggle('sel',p.getAttribute('data-nis')===fc.value);});}\n"
-	"[fo,fw,fc].forEach(function(e){e.addEventListener('change',filter);});\n"
-	"Array.prototype.forEach.call(document.querySelectorAll('#region-map .commune'),\n"
-	" function(p){p.addEventListener('click',function(){var v=p.getAttribute('data-nis');\n"
-	"  fc.value=fc.value===v?'':v;filter();});});\n"
-	"filter();\n"
-	"document.documentElement.setAttribute('data-ready','1');\n"
-	"})();\n";
 
 static void write_svg(FILE *f, const tp_mapdata *d)
 {
@@ -196,23 +176,38 @@ static void write_svg(FILE *f, const tp_mapdata *d)
 		esc(f, c->label);
 		fprintf(f, "</title></path>\n");
 	}
+	/* one disc per commune, its area the candidate dwellings the filters leave
+	 * there (the script redraws it); the largest as wide as BUBBLE_R */
 	fprintf(f, "</g>\n<g id=\"candidate-points\">\n");
 	{
-		/* largest first so that small discs stay on top */
-		const tp_map_candidate **order = tp_mapdata_by_size(d);
-		for (i = 0; order && i < d->ncands; i++) {
-			const tp_map_candidate *c = order[i];
-			fprintf(f, "<circle cx=\"");
-			num(f, "%.1f", 10 + (c->x - d->box[0]) * s);
+		long long *per = calloc(d->ncommunes ? d->ncommunes : 1, sizeof(*per)), max = 0;
+		for (i = 0; per && i < d->ncands; i++)
+			for (j = 0; j < d->ncommunes; j++)
+				if (!strcmp(d->cands[i].nis, d->communes[j].nis)) {
+					per[j] += d->cands[i].dwellings;
+					break;
+				}
+		for (j = 0; per && j < d->ncommunes; j++)
+			max = per[j] > max ? per[j] : max;
+		for (j = 0; per && j < d->ncommunes; j++) {
+			const tp_map_commune *c = &d->communes[j];
+			char name[256];
+			fprintf(f, "<circle class=\"bubble\" data-nis=\"");
+			esc(f, c->nis);
+			fprintf(f, "\" cx=\"");
+			num(f, "%.1f", 10 + (c->lx - d->box[0]) * s);
 			fprintf(f, "\" cy=\"");
-			num(f, "%.1f", 10 + (d->box[3] - c->y) * s);
+			num(f, "%.1f", 10 + (d->box[3] - c->ly) * s);
 			fprintf(f, "\" r=\"");
-			num(f, "%.1f", tp_point_radius(c->dwellings, d->max_dwellings) * 0.9);
-			fprintf(f, "\"><title>#%lld · %lld ", c->rank, c->dwellings);
-			tr(f, d, "logements", "woningen");
+			num(f, "%.1f", max ? sqrt((double)per[j] / (double)max) * BUBBLE_R : 0);
+			fprintf(f, "\"><title>");
+			tp_lang_pick(name, sizeof(name), d->lang, c->name_fr, c->name_nl, " / ");
+			esc(f, name);
+			fprintf(f, ": %lld ", per[j]);
+			tr(f, d, "logements candidats", "kandidaat-woningen");
 			fprintf(f, "</title></circle>\n");
 		}
-		free(order);
+		free(per);
 	}
 	fprintf(f, "</g>\n<g id=\"names\">\n");
 	for (i = 0; i < d->ncommunes; i++) {
@@ -266,7 +261,8 @@ static void write_legend(FILE *f, const tp_mapdata *d)
 	fprintf(f, " (%d)</div>\n<div><span class=\"sw\" style=\"background:#%02x%02x%02x;"
 		   "border-radius:6px;width:12px\"></span>",
 		d->nodata, tp_candidate_fill[0], tp_candidate_fill[1], tp_candidate_fill[2]);
-	tr(f, d, "bâtiment candidat (taille : logements)", "kandidaat-gebouw (grootte: woningen)");
+	tr(f, d, "logements candidats de la commune, selon les filtres (surface)",
+	   "kandidaat-woningen van de gemeente, volgens de filters (oppervlakte)");
 	fprintf(f, "</div>\n</div>\n");
 }
 
@@ -462,8 +458,8 @@ static const char *commune_name(const tp_mapdata *d, const char *nis, char *buf,
 
 static void write_candidates(FILE *f, const tp_mapdata *d)
 {
-	static const int windows[] = {24, 36, 48, 60};
-	char name[256];
+	static const int windows[] = {24, 36, 48, 60}, months[] = {12, 24, 36, 60};
+	char name[256], total[32];
 	size_t i;
 
 	fprintf(f, "<section id=\"candidates-section\"><h2>");
@@ -499,8 +495,21 @@ static void write_candidates(FILE *f, const tp_mapdata *d)
 		esc(f, commune_name(d, d->communes[i].nis, name, sizeof(name)));
 		fprintf(f, "</option>");
 	}
-	fprintf(f, "</select></label> <span id=\"shown\">%zu</span> / %zu</div>\n", d->ncands,
-		d->ncands);
+	fprintf(f, "</select></label><label>");
+	tr(f, d, "Vide depuis", "Leeg sinds");
+	fprintf(f, " <select id=\"f-months\"><option value=\"0\">");
+	tr(f, d, "toujours", "altijd");
+	fprintf(f, "</option>");
+	for (i = 0; i < sizeof(months) / sizeof(months[0]); i++) {
+		fprintf(f, "<option value=\"%d\">≥ %d ", months[i], months[i]);
+		tr(f, d, "mois", "maanden");
+		fprintf(f, "</option>");
+	}
+	tp_num_count(total, sizeof(total), (long long)d->ncands, d->lang);
+	fprintf(f, "</select></label> <span id=\"shown\">%s</span> / %s <button id=\"export\""
+		   " type=\"button\">", total, total);
+	tr(f, d, "Exporter la sélection (CSV)", "Selectie exporteren (CSV)");
+	fprintf(f, "</button></div>\n");
 	fprintf(f, "<div class=\"scroll\"><table id=\"candidates-table\"><thead><tr>");
 	for (i = 0; i < sizeof(candidate_columns) / sizeof(candidate_columns[0]); i++) {
 		fprintf(f, "<th%s>", candidate_columns[i].number ? " class=\"n\"" : "");
@@ -508,7 +517,8 @@ static void write_candidates(FILE *f, const tp_mapdata *d)
 		fprintf(f, "</th>");
 	}
 	fprintf(f, "</tr></thead>\n<tbody>\n");
-	for (i = 0; i < d->ncands; i++) {
+	/* the first page; the script pages through the rest */
+	for (i = 0; i < d->ncands && i < TP_DASHBOARD_PAGE; i++) {
 		const tp_map_candidate *k = &d->cands[i];
 		char cap[32];
 		fprintf(f, "<tr data-owner=\"");
@@ -533,9 +543,354 @@ static void write_candidates(FILE *f, const tp_mapdata *d)
 		tp_num_persons(cap, sizeof(cap), k->capacity, d->lang);
 		fprintf(f, "</td><td class=\"n\">%s</td><td class=\"n\">", cap);
 		fputs(tp_num_format(cap, sizeof(cap), k->score, 1, d->lang), f);
+		fprintf(f, "</td><td class=\"n\">");
+		if (k->months_empty >= 0)
+			fputs(tp_num_format(cap, sizeof(cap), k->months_empty, 0, d->lang), f);
 		fprintf(f, "</td></tr>\n");
 	}
-	fprintf(f, "</tbody></table></div></section>\n");
+	fprintf(f, "</tbody></table></div>\n<p class=\"pager\"><button id=\"prev\" type=\"button\">"
+		   "&lt;</button><span id=\"page\"></span><button id=\"next\" type=\"button\">"
+		   "&gt;</button> ");
+	tr(f, d, "Cliquez sur un en-tête pour trier.", "Klik op een kolomkop om te sorteren.");
+	fprintf(f, "</p></section>\n");
+}
+
+/* An empty chart the script draws into. */
+static void chart(FILE *f, const tp_mapdata *d, const char *id, const char *fr, const char *nl)
+{
+	fprintf(f, "<div class=\"chart\"><h3>");
+	tr(f, d, fr, nl);
+	fprintf(f, "</h3><svg id=\"%s\" xmlns=\"http://www.w3.org/2000/svg\" role=\"img\"></svg>"
+		   "</div>\n", id);
+}
+
+static void write_charts(FILE *f, const tp_mapdata *d)
+{
+	fprintf(f, "<section id=\"charts-section\"><h2>");
+	tr(f, d, "Par commune et par candidat", "Per gemeente en per kandidaat");
+	fprintf(f, "</h2>\n<div class=\"charts\">\n");
+	chart(f, d, "chart-categories", "Personnes dénombrées par catégorie (chiffres publiés)",
+	      "Getelde personen per categorie (gepubliceerde cijfers)");
+	chart(f, d, "chart-owner", "Candidats par type de propriétaire",
+	      "Kandidaten per type eigenaar");
+	chart(f, d, "chart-window", "Candidats par fenêtre", "Kandidaten per venster");
+	chart(f, d, "chart-months", "Candidats par durée de vacance", "Kandidaten per duur leegstand");
+	fprintf(f, "</div></section>\n");
+}
+
+/*
+ * The sections of the optional datasets, hidden until the script finds
+ * their data (a key of the page's JSON, written by write_data()).  A
+ * dataset of another table plugs in the same way: a section here, its
+ * key in write_data(), a renderer in the script's R.
+ */
+static void write_datasets(FILE *f, const tp_mapdata *d)
+{
+	fprintf(f, "<section id=\"flows-section\" data-dataset=\"flows\" hidden><h2>");
+	tr(f, d, "Logements vides au fil des relevés", "Leegstaande woningen over de metingen");
+	fprintf(f, "</h2>\n<div class=\"charts\"><div class=\"chart\"><svg id=\"chart-flows\""
+		   " xmlns=\"http://www.w3.org/2000/svg\" role=\"img\"></svg></div>\n"
+		   "<div class=\"chart\"><table id=\"flows-table\"><thead><tr><th>");
+	tr(f, d, "Relevé", "Meting");
+	fprintf(f, "</th><th class=\"n\">");
+	tr(f, d, "Logements vides", "Leegstaande woningen");
+	fprintf(f, "</th><th class=\"n\">");
+	tr(f, d, "Entrés", "Bijgekomen");
+	fprintf(f, "</th><th class=\"n\">");
+	tr(f, d, "Sortis", "Vertrokken");
+	fprintf(f, "</th></tr></thead><tbody></tbody></table></div></div></section>\n");
+}
+
+/* The candidates' owners, each name once: index of candidate i's in names. */
+typedef struct {
+	char **names;   /* distinct owner names, in order of first use */
+	size_t n;       /* names */
+	size_t *of;     /* per candidate */
+} owner_dict;
+
+/* Writes a JSON array of the n integers v(d, o, i) onto f. */
+static void int_array(FILE *f, const char *key, const tp_mapdata *d, const owner_dict *o,
+		      size_t n, long long (*v)(const tp_mapdata *, const owner_dict *, size_t))
+{
+	size_t i;
+
+	fprintf(f, ",\"%s\":[", key);
+	for (i = 0; i < n; i++)
+		fprintf(f, "%s%lld", i ? "," : "", v(d, o, i));
+	fputc(']', f);
+}
+
+static long long cand_dwellings(const tp_mapdata *d, const owner_dict *o, size_t i)
+{
+	(void)o;
+	return d->cands[i].dwellings;
+}
+
+static long long cand_window(const tp_mapdata *d, const owner_dict *o, size_t i)
+{
+	(void)o;
+	return llround(d->cands[i].window * 10);
+}
+
+static long long cand_score(const tp_mapdata *d, const owner_dict *o, size_t i)
+{
+	(void)o;
+	return llround(d->cands[i].score * 10);
+}
+
+static long long cand_months(const tp_mapdata *d, const owner_dict *o, size_t i)
+{
+	(void)o;
+	return d->cands[i].months_empty < 0 ? -1 : llround(d->cands[i].months_empty);
+}
+
+static long long cand_rank(const tp_mapdata *d, const owner_dict *o, size_t i)
+{
+	(void)o;
+	return d->cands[i].rank;
+}
+
+static long long cand_start(const tp_mapdata *d, const owner_dict *o, size_t i)
+{
+	(void)o;
+	long days = 0;
+
+	tp_date_iso_days(d->cands[i].works_start, &days);
+	return days;
+}
+
+static long long cand_commune(const tp_mapdata *d, const owner_dict *o, size_t i)
+{
+	(void)o;
+	size_t j;
+
+	for (j = 0; j < d->ncommunes; j++)
+		if (!strcmp(d->cands[i].nis, d->communes[j].nis))
+			return (long long)j;
+	return 0;
+}
+
+static long long cand_type(const tp_mapdata *d, const owner_dict *o, size_t i)
+{
+	(void)o;
+	const tp_code *c = tp_code_find(&tp_owner_types, d->cands[i].owner_type);
+
+	return c ? (long long)(c - tp_owner_types.codes) : 0;
+}
+
+static long long cand_owner(const tp_mapdata *d, const owner_dict *o, size_t i)
+{
+	(void)d;
+	return (long long)o->of[i];
+}
+
+/* Fills o from d's candidates (a linear search per new name: owners are few). */
+static int owner_dict_fill(owner_dict *o, const tp_mapdata *d)
+{
+	size_t i, j, last = 0;
+
+	o->of = calloc(d->ncands ? d->ncands : 1, sizeof(*o->of));
+	o->names = calloc(d->ncands + 1, sizeof(*o->names));
+	if (!o->of || !o->names)
+		return tp_error_set(TP_ERROR, "out of memory");
+	for (i = 0; i < d->ncands; i++) {
+		const char *name = d->cands[i].owner;
+		if (o->n && !strcmp(o->names[last], name)) {
+			o->of[i] = last;
+			continue;
+		}
+		for (j = 0; j < o->n && strcmp(o->names[j], name); j++)
+			;
+		if (j == o->n)
+			o->names[o->n++] = (char *)name;
+		o->of[i] = last = j;
+	}
+	return TP_OK;
+}
+
+/* The vacancy flows (pipeline/snapshots.c) as the "flows" key, when the
+ * store has more than one snapshot. */
+static int write_flows(FILE *f, sqlite3 *store)
+{
+	tp_view *v = NULL;
+	tp_rows *r = NULL;
+	int rc, step, first = 1;
+	long long snaps = 0;
+	char last[16] = "";
+
+	rc = tp_view_open(&v, store, 0);
+	if (!rc && !tp_view_has_table(v, "vacancy_flows"))
+		goto done;
+	if (!rc)
+		rc = tp_rows_open(&r, v, TP_ROWS_VACANCY_FLOWS, NULL, "dashboard.html");
+	while (!rc && (step = tp_rows_next(r)) > 0)
+		if (strcmp(last, tp_rows_text(r, 3))) {
+			snprintf(last, sizeof(last), "%s", tp_rows_text(r, 3));
+			snaps++;
+		}
+	if (!rc && step < 0)
+		rc = step;
+	if (rc || snaps < 2)
+		goto done;
+	tp_rows_rewind(r, NULL);
+	fputs(",\"flows\":[", f);
+	while ((step = tp_rows_next(r)) > 0) {
+		fprintf(f, "%s{\"nis\":", first ? "" : ",");
+		if (tp_rows_null(r, 0))
+			fputs("null", f);
+		else
+			tp_json_fputs(f, tp_rows_text(r, 0));
+		fputs(",\"snapshot\":", f);
+		tp_json_fputs(f, tp_rows_text(r, 3));
+		fprintf(f, ",\"empty\":%lld,\"entered\":", tp_rows_int64(r, 5));
+		if (tp_rows_null(r, 7))
+			fputs("null", f);
+		else
+			fprintf(f, "%lld", tp_rows_int64(r, 7));
+		fputs(",\"left\":", f);
+		if (tp_rows_null(r, 9))
+			fputs("null", f);
+		else
+			fprintf(f, "%lld", tp_rows_int64(r, 9));
+		fputc('}', f);
+		first = 0;
+	}
+	fputc(']', f);
+	rc = step < 0 ? step : TP_OK;
+done:
+	tp_rows_close(r);
+	tp_view_close(v);
+	return rc;
+}
+
+/* Where json_str() writes, and the byte it wrote last. */
+typedef struct {
+	FILE *f;    /* the page */
+	char prev;  /* the last byte written, 0 at first */
+} script_out;
+
+/* Writes a piece of a JSON string; a "</" is written "<\/", the same JSON,
+ * so that no value can close the <script> element holding the data. */
+static int put_script_safe(void *ctx, const char *s, size_t n)
+{
+	script_out *o = ctx;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] == '/' && o->prev == '<')
+			fputc('\\', o->f);
+		fputc(s[i], o->f);
+		o->prev = s[i];
+	}
+	return 0;
+}
+
+static void json_str(FILE *f, const char *s)
+{
+	script_out o = {f, 0};
+
+	tp_json_string(s, put_script_safe, &o);
+}
+
+/* The page's data, as <script type="application/json" id="tp-data">. */
+static int write_data(FILE *f, const tp_mapdata *d, sqlite3 *store)
+{
+	owner_dict o = {0};
+	char name[256];
+	size_t i, j;
+	int rc, addresses = 0, ranks = 0;
+	double occ = 0;
+	unsigned char rgb[3];
+
+	rc = owner_dict_fill(&o, d);
+	if (rc)
+		goto done;
+	fprintf(f, "<script type=\"application/json\" id=\"tp-data\">{\"lang\":");
+	json_str(f, d->lang);
+	fprintf(f, ",\"page\":%d,\"bubble\":%g", TP_DASHBOARD_PAGE, BUBBLE_R);
+	for (i = 0; i < d->ncands && occ <= 0; i++)
+		if (d->cands[i].dwellings > 0)
+			occ = d->cands[i].capacity / (double)d->cands[i].dwellings;
+	fprintf(f, ",\"occ\":%.17g,\"categories\":[", occ);
+	for (j = 0; j < TP_NCATEGORIES; j++) {
+		tp_lang_pick(name, sizeof(name), d->lang, tp_people[j].fr, tp_people[j].nl, " / ");
+		fputs(j ? "," : "", f);
+		json_str(f, name);
+	}
+	fputs("],\"catColours\":[", f);
+	for (j = 0; j < TP_NCATEGORIES; j++) {
+		tp_reason_rgb((int)j, rgb);
+		fprintf(f, "%s\"#%02x%02x%02x\"", j ? "," : "", rgb[0], rgb[1], rgb[2]);
+	}
+	fputs("],\"owners\":[", f);
+	for (j = 0; j < (size_t)tp_owner_types.n; j++) {
+		const tp_code *c = &tp_owner_types.codes[j];
+		tp_lang_pick(name, sizeof(name), d->lang, c->fr, c->nl, " / ");
+		fprintf(f, "%s{\"code\":", j ? "," : "");
+		json_str(f, c->code);
+		fputs(",\"name\":", f);
+		json_str(f, name);
+		fputc('}', f);
+	}
+	fputs("],\"communes\":[", f);
+	for (i = 0; i < d->ncommunes; i++) {
+		const tp_map_commune *c = &d->communes[i];
+		fputs(i ? ",{\"nis\":" : "{\"nis\":", f);
+		json_str(f, c->nis);
+		fputs(",\"name\":", f);
+		json_str(f, commune_name(d, c->nis, name, sizeof(name)));
+		fputs(",\"people\":", f);
+		if (c->has_fig[TP_NFIGS - 1])
+			fprintf(f, "%.17g", c->fig[TP_NFIGS - 1]);
+		else
+			fputs("null", f);
+		fprintf(f, ",\"empty\":%lld,\"cat\":[", c->empty_dwellings);
+		for (j = 0; j < TP_NCATEGORIES; j++)
+			if (c->has_fig[j])
+				fprintf(f, "%s%.17g", j ? "," : "", c->fig[j]);
+			else
+				fputs(j ? ",null" : "null", f);
+		fputs("]}", f);
+	}
+	fputs("],\"names\":[", f);
+	for (j = 0; j < o.n; j++) {
+		fputs(j ? "," : "", f);
+		json_str(f, o.names[j]);
+	}
+	/* the candidates, one array per column: a few bytes each */
+	fputs("],\"cand\":{\"id\":[", f);
+	for (i = 0; i < d->ncands; i++) {
+		fputs(i ? "," : "", f);
+		json_str(f, d->cands[i].src_id);
+		addresses |= d->cands[i].address[0] != '\0';
+		ranks |= d->cands[i].rank != (long long)i + 1;
+	}
+	fputc(']', f);
+	if (addresses) {
+		fputs(",\"a\":[", f);
+		for (i = 0; i < d->ncands; i++) {
+			fputs(i ? "," : "", f);
+			json_str(f, d->cands[i].address);
+		}
+		fputc(']', f);
+	}
+	if (ranks)
+		int_array(f, "r", d, &o, d->ncands, cand_rank);
+	int_array(f, "c", d, &o, d->ncands, cand_commune);
+	int_array(f, "t", d, &o, d->ncands, cand_type);
+	int_array(f, "o", d, &o, d->ncands, cand_owner);
+	int_array(f, "d", d, &o, d->ncands, cand_dwellings);
+	int_array(f, "ws", d, &o, d->ncands, cand_start);
+	int_array(f, "w", d, &o, d->ncands, cand_window);
+	int_array(f, "s", d, &o, d->ncands, cand_score);
+	int_array(f, "m", d, &o, d->ncands, cand_months);
+	fputc('}', f);
+	rc = write_flows(f, store);
+	fputs("}</script>\n", f);
+done:
+	free(o.of);
+	free(o.names);
+	return rc;
 }
 
 /* The style rule of the candidates' discs on the region map, in their colours. */
@@ -554,8 +909,10 @@ static const char *candidate_css(char *buf, size_t len)
 	return buf;
 }
 
-static void write_page(FILE *f, const tp_mapdata *d)
+static int write_page(FILE *f, const tp_mapdata *d, sqlite3 *store)
 {
+	int rc;
+
 	char date[16] = "", fr[1280], nl[1280], thr[32], css[128];
 
 	tp_date_display(date, sizeof(date), d->reference_date);
@@ -580,6 +937,7 @@ static void write_page(FILE *f, const tp_mapdata *d)
 	fprintf(f, "</p>\n<p class=\"links\"><a href=\"indicators.csv\">indicators.csv</a>"
 		   "<a href=\"tremplin.gpkg\">tremplin.gpkg</a><a href=\"candidates.xlsx\">candidates.xlsx</a>"
 		   "<a href=\"candidates.csv\">candidates.csv</a><a href=\"rejects.csv\">rejects.csv</a>"
+		   "<a href=\"vacancy_flows.csv\">vacancy_flows.csv</a>"
 		   "</p>\n</header>\n<main>\n");
 	write_headline(f, d);
 	fprintf(f, "<section id=\"map-section\"><h2>");
@@ -588,8 +946,10 @@ static void write_page(FILE *f, const tp_mapdata *d)
 	write_svg(f, d);
 	write_legend(f, d);
 	fprintf(f, "</div></section>\n");
+	write_charts(f, d);
 	write_communes(f, d);
 	write_candidates(f, d);
+	write_datasets(f, d);
 	fprintf(f, "</main>\n<footer><p>");
 	tp_num_format(thr, sizeof(thr), d->threshold, TP_NUM_AUTO, d->lang);
 	snprintf(fr, sizeof(fr),
@@ -608,8 +968,10 @@ static void write_page(FILE *f, const tp_mapdata *d)
 	snprintf(nl, sizeof(nl), "Bronnen: %s, %s, %s. Coördinatenstelsel: %s.", d->sources[2],
 		 d->sources[1], d->sources[0], d->crs);
 	tr(f, d, fr, nl);
-	fprintf(f, " tremplin %s</p></footer>\n<script>\n%s</script>\n</body>\n</html>\n",
-		TP_VERSION, script);
+	fprintf(f, " tremplin %s</p></footer>\n", TP_VERSION);
+	rc = write_data(f, d, store);
+	fprintf(f, "<script>\n%s</script>\n</body>\n</html>\n", tp_dashboard_script);
+	return rc;
 }
 
 int tp_write_dashboard(sqlite3 *store, const char *path, const tp_render_opts *opts)
@@ -624,8 +986,8 @@ int tp_write_dashboard(sqlite3 *store, const char *path, const tp_render_opts *o
 	rc = tp_outfile_open(&out, path, TP_OUTFILE_SYNC);
 	if (rc)
 		goto done;
-	write_page(out.f, d);
-	rc = tp_outfile_commit(&out);
+	rc = write_page(out.f, d, store);
+	rc = rc ? tp_outfile_end(&out, rc) : tp_outfile_commit(&out);
 done:
 	tp_mapdata_free(d);
 	return rc;

@@ -132,6 +132,10 @@ static const field_def vacancies_fields[] = {
 	{"score", K_REAL, NULL},
 	{"rank", K_INT, NULL},
 	{"occupied_by", K_TEXT, NULL},
+	/* its building across vacancy snapshots (pipeline/snapshots.c) */
+	{"first_seen", K_DATE, NULL},
+	{"last_seen", K_DATE, NULL},
+	{"months_empty", K_REAL, NULL},
 };
 
 /* The occupation register (register.c); people figures only in an internal file. */
@@ -198,6 +202,33 @@ static const field_def candidates_fields[] = {
 	{"score", K_REAL, NULL},
 	{"works_start", K_DATE, NULL},
 	{"status", K_TEXT, NULL},
+	{"months_empty", K_REAL, NULL},
+};
+
+static const field_def tracks_fields[] = {
+	{"src_id", K_TEXT, NULL},
+	{"address", K_TEXT, NULL},
+	{"nis_code", K_TEXT, NULL},
+	{"dwellings", K_INT, NULL},
+	{"first_seen", K_DATE, NULL},
+	{"last_seen", K_DATE, NULL},
+	{"spell_start", K_DATE, NULL},
+	{"seen", K_TEXT, NULL},
+	{"months_empty", K_REAL, NULL},
+	{"status", K_TEXT, NULL},
+};
+
+static const field_def flows_fields[] = {
+	{"nis_code", K_TEXT, NULL},
+	{"name_fr", K_TEXT, NULL},
+	{"name_nl", K_TEXT, NULL},
+	{"snapshot", K_DATE, NULL},
+	{"empty_records", K_INT, NULL},
+	{"empty_dwellings", K_INT, NULL},
+	{"entered_records", K_INT, NULL},
+	{"entered_dwellings", K_INT, NULL},
+	{"left_records", K_INT, NULL},
+	{"left_dwellings", K_INT, NULL},
 };
 
 static const field_def zones_fields[] = {
@@ -275,6 +306,15 @@ static const layer_def layers[] = {
 	{"count_zones", wkbMultiPolygon, TP_ROWS_ZONES, zones_fields, COUNT(zones_fields),
 	 "Count zones: people counted per category, and how each zone is shared among"
 	 " communes.",
+	 NULL, 0},
+	{"vacancy_flows", wkbNone, TP_ROWS_VACANCY_FLOWS, flows_fields, COUNT(flows_fields),
+	 "Empty dwellings per commune and vacancy snapshot: empty, entered since the snapshot"
+	 " before, left since; the row without nis_code is the whole region.",
+	 NULL, 0},
+	{"vacancy_history", wkbNone, TP_ROWS_VACANCY_TRACKS, tracks_fields, COUNT(tracks_fields),
+	 "Every building seen in a vacancy snapshot: first and last seen, the start of its"
+	 " current spell, the snapshots it was in, months empty; status 'left' when it is"
+	 " no longer in the latest.",
 	 NULL, 0},
 	{"rejects", wkbNone, TP_ROWS_REJECTS, rejects_fields, COUNT(rejects_fields),
 	 "Rejected input rows: file, layer, row, field and reason.",

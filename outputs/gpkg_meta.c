@@ -10,7 +10,10 @@
 #include "outputs/query.h"
 
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
+
+#include <sqlite3.h>
 
 #include <cpl_conv.h>
 #include <cpl_error.h>
@@ -320,6 +323,12 @@ int tp_gpkg_end(tp_outfile *out, void *ds, int rc)
 		why = CPLGetLastErrorMsg();
 		rc = tp_error_set(TP_EOUTPUT, "%s: cannot finish the file: %s", out->path,
 				  why && *why ? why : "GDAL gave no reason");
+		/* SQLite does not log a COMMIT the disk refused: its log is where the
+		 * runner learns of environment faults (pipeline/store.c) */
+		if (why && strstr(why, sqlite3_errstr(SQLITE_FULL)))
+			sqlite3_log(SQLITE_FULL, "%s", why);
+		else if (why && strstr(why, sqlite3_errstr(SQLITE_IOERR)))
+			sqlite3_log(SQLITE_IOERR, "%s", why);
 	}
 	return tp_outfile_end(out, rc);
 }

@@ -212,6 +212,7 @@ static const list_column list_columns[] = {
 	{"Début des travaux", "Start werken", L_DATE, 11},
 	{"Précision du début", "Precisie start", L_PRECISION, 12},
 	{"Fenêtre (mois)", "Venster (maanden)", L_REAL, 13},
+	{"Vide depuis (mois)", "Leeg sinds (maanden)", L_REAL, 20},
 	{"Capacité (personnes)", "Capaciteit (personen)", L_REAL, 14},
 	{"Score", "Score", L_REAL, 15},
 	{"Score : fenêtre", "Score: venster", L_REAL, 16},

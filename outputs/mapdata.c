@@ -386,6 +386,7 @@ static int load_candidates(tp_mapdata *d, tp_view *v, tp_geo *g)
 		k->window = tp_rows_double(st, 8);
 		k->capacity = tp_rows_double(st, 9);
 		k->score = tp_rows_double(st, 10);
+		k->months_empty = tp_rows_null(st, 12) ? -1 : tp_rows_double(st, 12);
 		if (k->dwellings > d->max_dwellings)
 			d->max_dwellings = k->dwellings;
 		wkb = tp_rows_blob(st, 11, &len);

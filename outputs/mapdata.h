@@ -93,6 +93,7 @@ typedef struct tp_map_candidate {
 	double window;      /* months */
 	double capacity;    /* people */
 	double score;       /* 0..100 */
+	double months_empty;/* how long it has stood empty (pipeline/snapshots.c), -1: unknown */
 	double x, y;        /* position in the working CRS */
 } tp_map_candidate;
 

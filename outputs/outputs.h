@@ -115,6 +115,11 @@ int tp_write_csv(sqlite3 *store, const char *path);
  */
 int tp_write_trends_csv(sqlite3 *store, const char *path);
 
+/* Writes vacancy_flows.csv at path as tp_write_csv() writes indicators.csv:
+ * per snapshot, each commune then the region (empty nis_code), the
+ * vacancy_flows layer's columns (pipeline/snapshots.c). */
+int tp_write_flows_csv(sqlite3 *store, const char *path);
+
 /* Writes s to f as one CSV field (RFC 4180): quoted when it holds a comma,
  * a semicolon (the separator of the lists for Belgian Excel), a quote, CR
  * or LF, its quotes doubled.  Every CSV tremplin writes goes through it. */

@@ -105,6 +105,9 @@ typedef struct {
 #define SCORE_WINDOW "50 * MIN(v.window_months / 60.0, 1)"
 #define SCORE_DWELLINGS "20 * MIN(v.dwellings / 20.0, 1)"
 
+/* How long the vacancy of alias v has stood empty (pipeline/snapshots.c). */
+#define MONTHS_EMPTY(v) "(SELECT t.months_empty FROM vacancy_tracks t WHERE t.vacancy = " v ".id)"
+
 /* The candidate list (candidates.csv, .xlsx), with works_start's precision as expression precision. */
 #define CANDIDATE_LIST_SQL(precision)                                                          \
 	"SELECT v.rank, v.address, v.postcode, v.nis_code,"                                     \
@@ -112,7 +115,8 @@ typedef struct {
 	" (SELECT c.name_nl FROM communes c WHERE c.nis_code = v.nis_code ORDER BY c.id LIMIT 1)," \
 	" " SHOWN_OWNER ", v.owner_type, v.dwellings, v.reason, v.vacant_since, v.works_start, " \
 	precision ", v.window_months, v.capacity, v.score, ROUND(" SCORE_WINDOW ", 1),"          \
-	" ROUND(" SCORE_DWELLINGS ", 1), MAX(0, ROUND((v.score - " SCORE_WINDOW " - " SCORE_DWELLINGS ") / 3) * 3), v.src_id"  \
+	" ROUND(" SCORE_DWELLINGS ", 1), MAX(0, ROUND((v.score - " SCORE_WINDOW " - " SCORE_DWELLINGS ") / 3) * 3), v.src_id,"  \
+	" " MONTHS_EMPTY("v")                                                                   \
 	" FROM vacancies v WHERE v.candidate = 1 ORDER BY v.rank, v.id"
 
 /*
@@ -148,10 +152,12 @@ static const rowset_def rowsets[] = {
 	},
 	[TP_ROWS_VACANCIES] = {
 		"the vacancies",
-		"SELECT src_row, src_id, address, postcode, geocode, owner, owner_type, dwellings,"
-		" reason, vacant_since, works_start, works_start_precision, owner_agreed, nis_code,"
-		" zone_id, candidate, status, window_months, capacity, score, rank, occupied_by, geom"
-		" FROM vacancies ORDER BY id",
+		"SELECT v.src_row, v.src_id, v.address, v.postcode, v.geocode, v.owner, v.owner_type,"
+		" v.dwellings, v.reason, v.vacant_since, v.works_start, v.works_start_precision,"
+		" v.owner_agreed, v.nis_code, v.zone_id, v.candidate, v.status, v.window_months,"
+		" v.capacity, v.score, v.rank, v.occupied_by, t.first_seen, t.last_seen,"
+		" t.months_empty, v.geom"
+		" FROM vacancies v LEFT JOIN vacancy_tracks t ON t.vacancy = v.id ORDER BY v.id",
 		NULL,
 	},
 	[TP_ROWS_CANDIDATES] = {
@@ -160,7 +166,7 @@ static const rowset_def rowsets[] = {
 		" (SELECT c.name_fr FROM communes c WHERE c.nis_code = v.nis_code"
 		" ORDER BY c.id LIMIT 1),"
 		" v.zone_id, v.dwellings, v.window_months, v.capacity, v.score,"
-		" v.works_start, v.status, v.geom"
+		" v.works_start, v.status, " MONTHS_EMPTY("v") ", v.geom"
 		" FROM vacancies v WHERE v.candidate = 1"
 		" ORDER BY v.rank IS NULL, v.rank, v.id",
 		NULL,
@@ -206,7 +212,7 @@ static const rowset_def rowsets[] = {
 	[TP_ROWS_MAP_CANDIDATES] = {
 		"the candidates",
 		"SELECT rank, nis_code, src_id, address, " SHOWN_OWNER ", owner_type, works_start,"
-		" dwellings, window_months, capacity, score, geom"
+		" dwellings, window_months, capacity, score, geom, " MONTHS_EMPTY("vacancies")
 		" FROM vacancies WHERE candidate = 1 ORDER BY rank, id",
 		NULL,
 	},
@@ -300,9 +306,25 @@ static const rowset_def rowsets[] = {
 		" ON r.indicator = i.name AND r.nis_code = ?1 ORDER BY i.ord",
 		NULL,
 	},
+	[TP_ROWS_VACANCY_FLOWS] = {
+		"the vacancy flows",
+		"SELECT f.nis_code, (SELECT c.name_fr FROM communes c WHERE c.nis_code = f.nis_code"
+		" ORDER BY c.id LIMIT 1), (SELECT c.name_nl FROM communes c WHERE c.nis_code ="
+		" f.nis_code ORDER BY c.id LIMIT 1), f.snapshot, f.empty_records, f.empty_dwellings,"
+		" f.entered_records, f.entered_dwellings, f.left_records, f.left_dwellings"
+		" FROM vacancy_flows f ORDER BY f.snapshot, f.nis_code IS NULL, f.nis_code",
+		NULL,
+	},
+	[TP_ROWS_VACANCY_TRACKS] = {
+		"the buildings across vacancy snapshots",
+		"SELECT src_id, address, nis_code, dwellings, first_seen, last_seen, spell_start, seen,"
+		" months_empty, CASE WHEN vacancy IS NULL THEN 'left' ELSE 'empty' END"
+		" FROM vacancy_tracks ORDER BY vacancy IS NULL, months_empty DESC, id",
+		NULL,
+	},
 };
 
-_Static_assert(sizeof(rowsets) / sizeof(rowsets[0]) == TP_ROWS_COMMUNE_INDICATORS + 1,
+_Static_assert(sizeof(rowsets) / sizeof(rowsets[0]) == TP_ROWS_VACANCY_TRACKS + 1,
 	       "a row set of query.h without its SQL");
 
 int tp_view_open(tp_view **out, sqlite3 *store, int internal)

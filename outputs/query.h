@@ -51,13 +51,15 @@ typedef enum {
 	 * works_start_precision, owner_agreed, nis_code, zone_id, candidate,
 	 * status, window_months,
 	 * capacity, score, rank, occupied_by (the site of the running
-	 * occupation in it, or NULL), geom.
+	 * occupation in it, or NULL), first_seen, last_seen, months_empty (of
+	 * its building across snapshots), geom.
 	 */
 	TP_ROWS_VACANCIES,
 	/*
 	 * The candidates layer: rank, src_id, address, owner, owner_type,
 	 * nis_code, the commune's name_fr, zone_id, dwellings, window_months,
-	 * capacity, score, works_start, status, geom; by rank, unranked last.
+	 * capacity, score, works_start, status, months_empty, geom; by rank,
+	 * unranked last.
 	 */
 	TP_ROWS_CANDIDATES,
 	/*
@@ -87,7 +89,7 @@ typedef enum {
 	 * What maps and dashboard show of a candidate: rank, nis_code, src_id,
 	 * address, owner (NULL for a private owner, who may be a person),
 	 * owner_type, works_start, dwellings, window_months, capacity, score,
-	 * geom.  By rank.
+	 * geom, months_empty.  By rank.
 	 */
 	TP_ROWS_MAP_CANDIDATES,
 	/*
@@ -111,7 +113,8 @@ typedef enum {
 	 * private owner, as TP_ROWS_MAP_CANDIDATES), owner_type, dwellings,
 	 * reason, vacant_since, works_start, works_start_precision,
 	 * window_months, capacity, score,
-	 * the score's window, dwellings and need parts, src_id.  By rank.
+	 * the score's window, dwellings and need parts, src_id, months_empty.
+	 * By rank.
 	 */
 	TP_ROWS_CANDIDATE_LIST,
 	/*
@@ -161,6 +164,20 @@ typedef enum {
 	/* name, value of each indicator table for the commune given as argument,
 	 * in config order; value NULL where the table has no row for it (no data). */
 	TP_ROWS_COMMUNE_INDICATORS,
+	/*
+	 * vacancy_flows: nis_code (NULL for the region), the commune's name_fr,
+	 * name_nl, snapshot, empty_records, empty_dwellings, entered_records,
+	 * entered_dwellings, left_records, left_dwellings (the last four NULL
+	 * for the first snapshot).  By snapshot, then nis_code, the region last.
+	 */
+	TP_ROWS_VACANCY_FLOWS,
+	/*
+	 * vacancy_tracks, every building seen in a snapshot: src_id, address,
+	 * nis_code, dwellings, first_seen, last_seen, spell_start, seen,
+	 * months_empty, status (empty: in the scored snapshot; left: not).
+	 * Those that left last, by months empty (longest first), then id.
+	 */
+	TP_ROWS_VACANCY_TRACKS,
 } tp_rowset;
 
 /* The working store as one output sees it. */

@@ -257,6 +257,58 @@ static int addresses_key(parse_state *st, const char *name, const char *value)
 		    "street_nl, number or postcode)", "");
 }
 
+/* [vacancies] date: a snapshot's date, written yyyy-mm-dd (or as dates are). */
+static int snapshot_date(parse_state *st, const char *section, const char *name,
+			 const char *value, char *out)
+{
+	tp_date date;
+
+	if (tp_date_parse(&date, value))
+		return fail(st, section, name, "not a date: '%s'", value);
+	tp_date_format(out, 11, date);
+	return 1;
+}
+
+/*
+ * A section [vacancies.YYYY-MM-DD] or [vacancies.YYYY-MM-DD.field]: an
+ * earlier vacancy snapshot, or its value mappings.  *field points past
+ * "vacancies."; when it starts with a date, *in becomes that snapshot's
+ * (added on first sight) and *field what follows the date ("" or the
+ * field).  0 when it is no date (a field's mappings), -1 on failure.
+ */
+static int snapshot_section(parse_state *st, const char **field, tp_input_cfg **in)
+{
+	tp_config *cfg = st->cfg;
+	char date[16];
+	tp_date d;
+	size_t i, n = strcspn(*field, ".");
+	tp_snapshot_cfg *grown;
+
+	if (n != 10 || (*field)[4] != '-')
+		return 0;
+	memcpy(date, *field, 10);
+	date[10] = '\0';
+	if (tp_date_parse_iso(&d, date))
+		return 0;
+	*field += 10 + ((*field)[10] == '.');
+	for (i = 0; i < cfg->nsnapshots; i++)
+		if (!strcmp(cfg->snapshots[i].date, date)) {
+			*in = &cfg->snapshots[i].in;
+			return 1;
+		}
+	grown = realloc(cfg->snapshots, (cfg->nsnapshots + 1) * sizeof(*grown));
+	if (!grown) {
+		tp_error_set(TP_ERROR, "out of memory");
+		st->failed = 1;
+		return -1;
+	}
+	cfg->snapshots = grown;
+	memset(&grown[cfg->nsnapshots], 0, sizeof(*grown));
+	memcpy(grown[cfg->nsnapshots].date, date, 11);
+	*in = &grown[cfg->nsnapshots++].in;
+	return 1;
+}
+
 /* The table of [indicators] called name, or NULL. */
 static tp_indicator_cfg *indicator_named(tp_config *cfg, const char *name)
 {
@@ -353,9 +405,12 @@ static int handler(void *user, const char *section, const char *name,
 			return 0;
 		return input_key(st, &ind->in, tp_indicator_def(), section, name, value);
 	}
+	if (!strcmp(section, "vacancies") && !strcmp(name, "date"))
+		return snapshot_date(st, section, name, value, st->cfg->vacancies_date);
 	for (k = 0; k <= TP_IN_COUNT; k++) {
 		const tp_input_def *def = k < TP_IN_COUNT ? tp_input_def_get(k) : tp_occupation_def();
 		tp_input_cfg *in = k < TP_IN_COUNT ? &st->cfg->inputs[k] : &st->cfg->occupations;
+		const char *field;
 		size_t n = strlen(def->name);
 		if (k == TP_IN_ZONES && (!strcmp(section, def->name) ||
 					 (!strncmp(section, def->name, n) && section[n] == '.' &&
@@ -365,16 +420,22 @@ static int handler(void *user, const char *section, const char *name,
 		if (!strcmp(section, def->name))
 			return input_key(st, in, def, section, name, value);
 		if (!strncmp(section, def->name, n) && section[n] == '.') {
-			int f = tp_input_def_field(def, section + n + 1);
+			int f;
+			field = section + n + 1;
+			if (k == TP_IN_VACANCIES && snapshot_section(st, &field, &in) < 0)
+				return 0;
+			if (!*field)
+				return input_key(st, in, def, section, name, value);
+			f = tp_input_def_field(def, field);
 			if (f < 0)
-				return fail(st, section, name, "no field '%s' to map values of",
-					    section + n + 1);
+				return fail(st, section, name, "no field '%s' to map values of", field);
 			return mapping_key(st, in, def, f, section, name, value);
 		}
 	}
 	return fail(st, section, name, "unknown section%s (expected run, communes, "
-		    "vacancies, zones, addresses, occupations, indicators, outputs, or a field's "
-		    "value mappings such as [vacancies.reason])", "");
+		    "vacancies, zones, addresses, occupations, indicators, outputs, an earlier"
+		    " snapshot such as [vacancies.2023-04-30] or count edition such as"
+		    " [zones.2022], or a field's value mappings such as [vacancies.reason])", "");
 }
 
 /* What ini_read() calls for each "name = value" line: nonzero when taken. */
@@ -450,6 +511,77 @@ static int ini_read(const char *text, ini_handler fn, void *user)
 	return bad;
 }
 
+/* A copy of s, or NULL for NULL; 0 when out of memory. */
+static int copy_str(char **out, const char *s)
+{
+	*out = s ? strdup(s) : NULL;
+	return !s || *out;
+}
+
+/* What an earlier snapshot's section leaves out, it takes from [vacancies]:
+ * file layout, columns and value mappings. */
+static int inherit_snapshot(tp_input_cfg *in, const tp_input_cfg *from)
+{
+	int ok = 1, i;
+	size_t j;
+
+	if (!in->layer)
+		ok &= copy_str(&in->layer, from->layer);
+	if (!in->crs)
+		ok &= copy_str(&in->crs, from->crs);
+	if (!in->x)
+		ok &= copy_str(&in->x, from->x);
+	if (!in->y)
+		ok &= copy_str(&in->y, from->y);
+	if (!in->header_row)
+		in->header_row = from->header_row;
+	for (i = 0; i < TP_MAX_FIELDS; i++) {
+		tp_value_map *m = &in->values[i];
+		if (!in->map[i])
+			ok &= copy_str(&in->map[i], from->map[i]);
+		if (m->n || !from->values[i].n)
+			continue;
+		m->from = calloc(from->values[i].n, sizeof(*m->from));
+		m->to = calloc(from->values[i].n, sizeof(*m->to));
+		if (!m->from || !m->to)
+			return 0;
+		for (j = 0; j < from->values[i].n; j++, m->n++)
+			if (!copy_str(&m->from[j], from->values[i].from[j]) ||
+			    !copy_str(&m->to[j], from->values[i].to[j]))
+				return 0;
+	}
+	in->addresses = from->addresses;
+	return ok;
+}
+
+static int by_date(const void *a, const void *b)
+{
+	return strcmp(((const tp_snapshot_cfg *)a)->date, ((const tp_snapshot_cfg *)b)->date);
+}
+
+/* The earlier snapshots: each with its path, before the scored one, in date order. */
+static int check_snapshots(tp_config *cfg)
+{
+	const char *latest = cfg->vacancies_date[0] ? cfg->vacancies_date : cfg->reference_date;
+	size_t i;
+
+	for (i = 0; i < cfg->nsnapshots; i++) {
+		tp_snapshot_cfg *s = &cfg->snapshots[i];
+		if (!s->in.path)
+			return tp_error_set(TP_ECONFIG, "%s: [vacancies.%s] path: missing (the file "
+					    "of that snapshot)", cfg->path, s->date);
+		if (strcmp(s->date, latest) >= 0)
+			return tp_error_set(TP_ECONFIG, "%s: [vacancies.%s]: not before the scored "
+					    "snapshot's date %s ([vacancies] date, else [run] "
+					    "reference_date)", cfg->path, s->date, latest);
+		if (!inherit_snapshot(&s->in, &cfg->inputs[TP_IN_VACANCIES]))
+			return tp_error_set(TP_ERROR, "out of memory");
+	}
+	if (cfg->nsnapshots)
+		qsort(cfg->snapshots, cfg->nsnapshots, sizeof(*cfg->snapshots), by_date);
+	return TP_OK;
+}
+
 int tp_config_load(tp_config *cfg, const char *path)
 {
 	parse_state st = {0};
@@ -496,7 +628,8 @@ int tp_config_load(tp_config *cfg, const char *path)
 		cfg->inputs[TP_IN_VACANCIES].addresses = &cfg->addresses;
 		cfg->occupations.addresses = &cfg->addresses;
 	}
-	return tp_editions_finish(cfg);
+	rc = check_snapshots(cfg);
+	return rc ? rc : tp_editions_finish(cfg);
 }
 
 void tp_input_cfg_dispose(tp_input_cfg *in)
@@ -537,6 +670,9 @@ void tp_config_dispose(tp_config *cfg)
 		tp_input_cfg_dispose(&cfg->indicators[i].in);
 	}
 	free(cfg->indicators);
+	for (i = 0; i < cfg->nsnapshots; i++)
+		tp_input_cfg_dispose(&cfg->snapshots[i].in);
+	free(cfg->snapshots);
 	free(cfg->note);
 	free(cfg->sources);
 	free(cfg->addresses.path);

@@ -17,6 +17,13 @@ typedef struct tp_indicator_cfg {
 	tp_input_cfg in;  /* its table: path, layer, header_row, nis_code and value columns */
 } tp_indicator_cfg;
 
+/* An earlier vacancy snapshot: [vacancies.YYYY-MM-DD] (pipeline/snapshots.c). */
+typedef struct tp_snapshot_cfg {
+	char date[11];                       /* YYYY-MM-DD, the section's name */
+	tp_input_cfg in;                     /* read as [vacancies] is; keys it leaves out are
+						[vacancies]'s */
+} tp_snapshot_cfg;
+
 typedef struct tp_config {
 	char *path;                          /* the config file */
 	char *text;                          /* its whole text, kept in the store's meta */
@@ -32,6 +39,10 @@ typedef struct tp_config {
 	tp_input_cfg occupations;            /* [occupations]: the register (path NULL: none) */
 	tp_indicator_cfg *indicators;        /* [indicators]: per-commune tables, in config order */
 	size_t nindicators;                  /* entries of indicators */
+	char vacancies_date[11];             /* [vacancies] date: the scored snapshot's, "" for
+						reference_date */
+	tp_snapshot_cfg *snapshots;          /* earlier snapshots, by date */
+	size_t nsnapshots;                   /* entries of snapshots */
 	/* [outputs] */
 	char *indicator;                     /* commune figure mapped, default people_total */
 	char *language;                      /* labels: fr, nl or both (default both) */

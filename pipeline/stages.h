@@ -108,6 +108,8 @@ int tp_stage_apportion(tp_run *run);
 /* register.c: the occupation register checked and matched to the
  * vacancies, durations; the indicator tables checked against the communes. */
 int tp_stage_register(tp_run *run);
+/* snapshots.c: the earlier vacancy snapshots matched to the scored one. */
+int tp_stage_snapshots(tp_run *run);
 int tp_stage_score(tp_run *run);
 /* register.c: prints the register's and the indicator tables' counts and
  * the durations beside min_window_months (the run's summary). */

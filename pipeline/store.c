@@ -79,13 +79,22 @@ static const char schema[] =
 	" edition TEXT, edition_date TEXT, category TEXT, counted INTEGER, value REAL,"
 	" value_label TEXT, previous_edition TEXT, previous_value REAL, change REAL,"
 	" change_pct REAL, comparable_scope TEXT, comparable_value REAL,"
-	" comparable_previous REAL, comparable_change REAL, comparable_change_pct REAL);";
+	" comparable_previous REAL, comparable_change REAL, comparable_change_pct REAL);"
+	/* snapshots (pipeline/snapshots.c): vacancy records matched across snapshots. */
+	"CREATE TABLE vacancy_tracks(id INTEGER PRIMARY KEY, vacancy INTEGER, src_id TEXT,"
+	" address TEXT, nis_code TEXT, dwellings INTEGER, first_seen TEXT, last_seen TEXT,"
+	" spell_start TEXT, seen TEXT, months_empty REAL);"
+	"CREATE INDEX vacancy_tracks_vacancy ON vacancy_tracks(vacancy);"
+	"CREATE TABLE vacancy_flows(nis_code TEXT, snapshot TEXT, empty_records INTEGER,"
+	" empty_dwellings INTEGER, entered_records INTEGER, entered_dwellings INTEGER,"
+	" left_records INTEGER, left_dwellings INTEGER);";
 
 static const char *const tables[] = {
 	"meta", "stage_runs", "input_stats", "communes", "vacancies", "zones",
 	"zone_shares", "commune_summary", "rejects", "public_communes", "public_zones",
 	"edition_zones", "edition_shares", "edition_public_zones", "trends",
 	REGISTER_TABLES
+	"vacancy_tracks", "vacancy_flows",
 };
 
 /* ---- environment faults --------------------------------------------- */
@@ -150,7 +159,7 @@ void tp_store_fault_clear(void)
 
 int tp_store_fault(int rc, int err)
 {
-	int code = rc == TP_ERROR ? fault : 0;
+	int code = rc == TP_ERROR || rc == TP_EOUTPUT ? fault : 0;
 
 	/* errno of a write the disk refused (a library's, e.g. Cairo's, says no more) */
 	if (!code && (rc == TP_ERROR || rc == TP_EOUTPUT))

@@ -20,9 +20,9 @@
  * elsewhere (a stage's own statements, GDAL writing a GeoPackage), SQLite's
  * log keeps the last such fault: tp_store_watch() installs it (once, before
  * SQLite starts), tp_store_fault_clear() forgets it, and tp_store_fault(rc,
- * err) turns a TP_ERROR into TP_EOUTPUT with that advice when one was
- * logged since, or when err (errno where the failure surfaced) says the
- * disk is full or read-only (then a TP_EOUTPUT too gets the advice);
+ * err) turns a TP_ERROR into TP_EOUTPUT, or gives a TP_EOUTPUT, that
+ * advice when one was logged since, or when err (errno where the failure
+ * surfaced) says the disk is full or read-only;
  * it returns rc unchanged otherwise.
  */
 void tp_store_watch(void);

@@ -1,7 +1,7 @@
 /*
  * write.c: the write stage.  The files that carry the data: tremplin.gpkg
- * (outputs/gpkg.c), indicators.csv (outputs/csv.c; trends.csv beside it
- * when the config names several count editions), and for people who
+ * (outputs/gpkg.c), indicators.csv and vacancy_flows.csv (outputs/csv.c; trends.csv beside
+ * them when the config names several count editions), and for people who
  * work in a spreadsheet rejects.csv, candidates.csv and candidates.xlsx
  * (outputs/lists.c), all read from the working store.  Maps and dashboard
  * are the draw stage's (draw.c).
@@ -26,6 +26,9 @@ int tp_stage_write(tp_run *run)
 	snprintf(path, sizeof(path), "%s/trends.csv", run->outdir);
 	if (!rc && run->cfg->neditions > 1)
 		rc = tp_write_trends_csv(run->db, path);
+	snprintf(path, sizeof(path), "%s/vacancy_flows.csv", run->outdir);
+	if (!rc)
+		rc = tp_write_flows_csv(run->db, path);
 	snprintf(path, sizeof(path), "%s/rejects.csv", run->outdir);
 	if (!rc)
 		rc = tp_write_rejects_csv(run->db, path, run->cfg->language);

@@ -11,8 +11,8 @@ p = run("--help")
 check(p.returncode == 0 and "Usage: tremplin" in p.stdout and "--until STAGE" in p.stdout, "--help")
 p = run("stages")
 names = [l.split()[1] for l in p.stdout.splitlines() if l[:1].isdigit()]
-check(names == ["load", "reproject", "validate", "locate", "apportion", "register", "protect", "score",
-                "ending", "summarise", "trends", "write", "draw", "database"],
+check(names == ["load", "reproject", "validate", "locate", "apportion", "register", "snapshots", "protect",
+                "score", "ending", "summarise", "trends", "write", "draw", "database"],
       "stages in order: %r" % names)
 # What each stage reads and writes is data (`tremplin stages`), and docs/working-store.md says the same.
 declared = {}
@@ -43,7 +43,7 @@ for l in open(os.path.join(SRC, "docs", "working-store.md"), encoding="utf-8"):
         code = {s for s in order if table in declared[s][what]}
         check(doc == code, "working-store.md: %s %s by %s, the stage table says %s"
               % (table, "written" if what == "writes" else "read", sorted(doc), sorted(code)))
-check(documented == 19, "working-store.md documents the 19 tables stages use: %d" % documented)
+check(documented == 21, "working-store.md documents the 21 tables stages use: %d" % documented)
 p = run()
 check(p.returncode == 2 and "no command given" in p.stderr, "no command: exit 2")
 p = run("frobnicate")

@@ -24,7 +24,9 @@ for name, n, a, r in db.execute(
         " WHEN 'occupations' THEN (SELECT COUNT(*) FROM occupations)"
         " WHEN substr(s.input, 1, 6) = 'zones.' THEN (SELECT COUNT(*) FROM edition_zones e"
         "  WHERE 'zones.' || e.edition = s.input)"
-        " ELSE (SELECT COUNT(*) FROM indicators i WHERE 'indicators.' || i.indicator = s.input) END),"
+        " WHEN substr(s.input, 1, 11) = 'indicators.' THEN (SELECT COUNT(*) FROM indicators i"
+        "  WHERE 'indicators.' || i.indicator = s.input)"
+        " ELSE s.read - COALESCE(s.skipped, 0) - (SELECT COUNT(*) FROM rejects j WHERE j.input = s.input) END),"
         " (SELECT COUNT(*) FROM rejects j WHERE j.input = s.input) FROM input_stats s ORDER BY s.input"):
     lines.append("input %s read %d accepted %d rejected %d" % (name, n, a, r))
 # the region's published totals per count edition and their change, whole and comparable scope
