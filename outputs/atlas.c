@@ -283,14 +283,14 @@ typedef struct {
 
 static const column columns[] = {
 	{"Rang", "Rang", 28, 1},
-	{"Adresse", "Adres", 132, 0},
-	{"Propriétaire", "Eigenaar", 97, 0},
-	{"Logements", "Woningen", 44, 1},
-	{"Fenêtre (mois)", "Venster (mnd)", 50, 1},
-	{"Début des travaux", "Start werken", 56, 1},
-	{"Capacité", "Capaciteit", 42, 1},
+	{"Adresse", "Adres", 150, 0},
+	{"Propriétaire", "Eigenaar", 95, 0},
+	{"Logements", "Woningen", 40, 1},
+	{"Fenêtre (mois)", "Venster (mnd)", 46, 1},
+	{"Début des travaux", "Start werken", 50, 1},
+	{"Capacité", "Capaciteit", 40, 1},
 	{"Score", "Score", 30, 1},
-	{"Vide (mois)", "Leeg (mnd)", 36, 1},
+	{"Vide (mois)", "Leeg (mnd)", 36, 1}, /* months its building has stood empty */
 };
 
 #define NCOLUMNS (sizeof(columns) / sizeof(columns[0]))

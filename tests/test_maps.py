@@ -208,7 +208,7 @@ check(os.path.getmtime(os.path.join(out, "tremplin.gpkg")) == gpkg_mtime, "map l
 p = run("map", "-c", ini, "-o", os.path.join(d, "nowhere"))
 check(p.returncode == 6 and "no working store" in p.stderr, "map without a store: exit 6, %r" % p.stderr)
 early = os.path.join(d, "early")
-p = run("demo", "-o", early, "-q", "--until", "register")
+p = run("demo", "-o", early, "-q", "--until", "snapshots")
 p = run("map", "-c", os.path.join(early, "inputs", "tremplin.ini"), "-o", early)
 check(p.returncode == 6 and "stage 'protect' has not run" in p.stderr,
       "map before the protect stage: exit 6, %r" % p.stderr)
