@@ -45,7 +45,7 @@ int tp_load_input(tp_run *run, const tp_input_def *def, const tp_input_cfg *in,
 {
 	tp_reader *r = NULL;
 	tp_record rec = {0};
-	sqlite3_stmt *ins = NULL, *stat = NULL, *extra = NULL;
+	sqlite3_stmt *ins = NULL, *extra = NULL;
 	char sql[1024], skipped[2048] = "";
 	const char *last_skip = NULL;
 	int iw = tp_input_def_field(def, "works_start");
@@ -62,19 +62,9 @@ int tp_load_input(tp_run *run, const tp_input_def *def, const tp_input_cfg *in,
 				  in->path, tp_reader_layer(r), tp_reader_crs(r), input);
 		goto done;
 	}
-	rc = tp_store_prepare(run->db, &stat,
-			      "INSERT INTO input_stats(input, path, layer, src_crs, read)"
-			      " VALUES (?, ?, ?, ?, 0)");
+	rc = tp_store_input_begin(run->db, input, in->path, tp_reader_layer(r), tp_reader_crs(r));
 	if (rc)
 		goto done;
-	sqlite3_bind_text(stat, 1, input, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stat, 2, in->path, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stat, 3, tp_reader_layer(r), -1, SQLITE_STATIC);
-	sqlite3_bind_text(stat, 4, tp_reader_crs(r), -1, SQLITE_STATIC);
-	if (sqlite3_step(stat) != SQLITE_DONE) {
-		rc = tp_error_set(TP_ERROR, "working store: %s", sqlite3_errmsg(run->db));
-		goto done;
-	}
 	used = (size_t)snprintf(sql, sizeof(sql), "INSERT INTO %s(src_row", def->name);
 	for (i = 0; i < def->nfields; i++)
 		used += (size_t)snprintf(sql + used, sizeof(sql) - used, ", %s",
@@ -150,23 +140,11 @@ int tp_load_input(tp_run *run, const tp_input_def *def, const tp_input_cfg *in,
 	if (!run->quiet && nrej > MAX_PRINTED_REJECTS)
 		fprintf(stderr, "%s: %ld more rejected rows, listed in the rejects layer\n",
 			in->path, nrej - MAX_PRINTED_REJECTS);
-	sqlite3_finalize(stat);
-	stat = NULL;
-	rc = tp_store_prepare(run->db, &stat, "UPDATE input_stats SET read = ?, skipped = ?,"
-					      " skipped_rows = ? WHERE input = ?");
-	if (rc)
-		goto done;
-	sqlite3_bind_int64(stat, 1, nread);
-	sqlite3_bind_int64(stat, 2, nskip);
-	sqlite3_bind_text(stat, 3, nskip ? skipped : NULL, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stat, 4, input, -1, SQLITE_STATIC);
-	if (sqlite3_step(stat) != SQLITE_DONE)
-		rc = tp_error_set(TP_ERROR, "working store: %s", sqlite3_errmsg(run->db));
+	rc = tp_store_input_end(run->db, input, nread, nskip, nskip ? skipped : NULL);
 done:
 	tp_record_dispose(&rec);
 	sqlite3_finalize(ins);
 	sqlite3_finalize(extra);
-	sqlite3_finalize(stat);
 	tp_reader_free(r);
 	return rc;
 }

@@ -140,7 +140,6 @@ static int read_snapshot(state *st, const tp_snapshot_cfg *s, int snap, const ch
 	tp_reader *r = NULL;
 	tp_transform *t = NULL;
 	tp_record rec = {0};
-	sqlite3_stmt *stat = NULL;
 	char name[64];
 	long nread = 0, nskip = 0, nrej = 0;
 	int rc, got;
@@ -156,19 +155,10 @@ static int read_snapshot(state *st, const tp_snapshot_cfg *s, int snap, const ch
 	}
 	rc = tp_transform_new(&t, run->g, tp_reader_crs(r), dst);
 	if (!rc)
-		rc = tp_store_prepare(run->db, &stat,
-				      "INSERT INTO input_stats(input, path, layer, src_crs, read)"
-				      " VALUES (?, ?, ?, ?, 0)");
+		rc = tp_store_input_begin(run->db, name, s->in.path, tp_reader_layer(r),
+					  tp_reader_crs(r));
 	if (rc)
 		goto done;
-	sqlite3_bind_text(stat, 1, name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stat, 2, s->in.path, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stat, 3, tp_reader_layer(r), -1, SQLITE_STATIC);
-	sqlite3_bind_text(stat, 4, tp_reader_crs(r), -1, SQLITE_STATIC);
-	if (sqlite3_step(stat) != SQLITE_DONE) {
-		rc = tp_error_set(TP_ERROR, "working store: %s", sqlite3_errmsg(run->db));
-		goto done;
-	}
 	while ((got = tp_reader_next(r, &rec)) == 1) {
 		const char *why = rec.reason[0] ? rec.reason : NULL, *field = rec.field;
 		double xy[2] = {0, 0};
@@ -213,23 +203,12 @@ static int read_snapshot(state *st, const tp_snapshot_cfg *s, int snap, const ch
 		rc = got;
 		goto done;
 	}
-	sqlite3_finalize(stat);
-	stat = NULL;
-	rc = tp_store_prepare(run->db, &stat, "UPDATE input_stats SET read = ?, skipped = ?"
-					      " WHERE input = ?");
-	if (rc)
-		goto done;
-	sqlite3_bind_int64(stat, 1, nread);
-	sqlite3_bind_int64(stat, 2, nskip);
-	sqlite3_bind_text(stat, 3, name, -1, SQLITE_STATIC);
-	if (sqlite3_step(stat) != SQLITE_DONE)
-		rc = tp_error_set(TP_ERROR, "working store: %s", sqlite3_errmsg(run->db));
+	rc = tp_store_input_end(run->db, name, nread, nskip, NULL);
 	if (!rc && !run->quiet)
 		fprintf(stderr, "%s read %ld, accepted %ld, rejected %ld, skipped %ld\n", name, nread,
 			nread - nrej - nskip, nrej, nskip);
 done:
 	tp_record_dispose(&rec);
-	sqlite3_finalize(stat);
 	tp_transform_free(t);
 	tp_reader_free(r);
 	return rc;

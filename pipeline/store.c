@@ -284,6 +284,44 @@ int tp_store_meta_set_all(sqlite3 *db, const char *const kv[][2], size_t n)
 	return rc;
 }
 
+int tp_store_input_begin(sqlite3 *db, const char *input, const char *path, const char *layer,
+			 const char *crs)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = tp_store_prepare(db, &st, "INSERT INTO input_stats(input, path, layer, src_crs,"
+					   " read, skipped) VALUES (?, ?, ?, ?, 0, 0)");
+
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, input, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, path, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, layer, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, crs, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		rc = store_error(db, "working store: %s", sqlite3_errmsg(db));
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int tp_store_input_end(sqlite3 *db, const char *input, long long nread, long long nskip,
+		       const char *skipped_rows)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = tp_store_prepare(db, &st, "UPDATE input_stats SET read = ?, skipped = ?,"
+					   " skipped_rows = ? WHERE input = ?");
+
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(st, 1, nread);
+	sqlite3_bind_int64(st, 2, nskip);
+	sqlite3_bind_text(st, 3, skipped_rows, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, input, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		rc = store_error(db, "working store: %s", sqlite3_errmsg(db));
+	sqlite3_finalize(st);
+	return rc;
+}
+
 /* The text sql (one ? for key) selects into *out, malloc'ed, or NULL when
  * there is no row or it is NULL; `what` names it in an error. */
 static int text_by_key(sqlite3 *db, char **out, const char *sql, const char *key,

@@ -48,6 +48,18 @@ int tp_store_meta_set(sqlite3 *db, const char *key, const char *value);
 /* Sets the n (key, value) pairs of kv, in order, stopping at a failure. */
 int tp_store_meta_set_all(sqlite3 *db, const char *const kv[][2], size_t n);
 
+/*
+ * The input_stats row of an input (its config section: "vacancies",
+ * "zones.2022", "vacancies.2023-04-30", ...): begun when its file is
+ * open (path, layer, source CRS; nothing read yet), ended with the rows
+ * read and skipped and which were skipped ("6 blank; 12 total", NULL when
+ * none).  Load, snapshots and trends read their inputs this way.
+ */
+int tp_store_input_begin(sqlite3 *db, const char *input, const char *path, const char *layer,
+			 const char *crs);
+int tp_store_input_end(sqlite3 *db, const char *input, long long nread, long long nskip,
+		       const char *skipped_rows);
+
 /* Reads a meta value into *out, malloc'ed text the caller frees, or NULL
  * when the store has no such key; TP_ERROR with SQLite's message when the
  * store cannot be read (*out is then NULL). */

@@ -189,7 +189,7 @@ static int load_edition(tp_run *run, const tp_edition *e)
 	tp_reader *r = NULL;
 	tp_transform *t = NULL;
 	tp_record rec = {0};
-	sqlite3_stmt *stat = NULL, *ins = NULL, *dup = NULL;
+	sqlite3_stmt *ins = NULL, *dup = NULL;
 	char input[300], reason[600];
 	long nread = 0, nskip = 0;
 	size_t i;
@@ -205,18 +205,9 @@ static int load_edition(tp_run *run, const tp_edition *e)
 				   input);
 		goto done;
 	}
-	rc = tp_store_prepare(run->db, &stat, "INSERT INTO input_stats(input, path, layer, src_crs,"
-					      " read, skipped) VALUES (?, ?, ?, ?, 0, 0)");
+	rc = tp_store_input_begin(run->db, input, e->in.path, tp_reader_layer(r), tp_reader_crs(r));
 	if (rc)
 		goto done;
-	sqlite3_bind_text(stat, 1, input, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stat, 2, e->in.path, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stat, 3, tp_reader_layer(r), -1, SQLITE_STATIC);
-	sqlite3_bind_text(stat, 4, tp_reader_crs(r), -1, SQLITE_STATIC);
-	if (sqlite3_step(stat) != SQLITE_DONE) {
-		rc = tp_error_set(TP_ERROR, "working store: %s", sqlite3_errmsg(run->db));
-		goto done;
-	}
 	rc = tp_store_prepare(run->db, &ins,
 			      "INSERT INTO edition_zones(edition, src_row, zone_id" TP_CATEGORIES(COLUMN)
 			      ", " TP_ZONE_TOTAL ", geom, original) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?,"
@@ -278,19 +269,9 @@ static int load_edition(tp_run *run, const tp_edition *e)
 		rc = got;
 	if (rc)
 		goto done;
-	sqlite3_finalize(stat);
-	rc = tp_store_prepare(run->db, &stat, "UPDATE input_stats SET read = ?, skipped = ?"
-					      " WHERE input = ?");
-	if (rc)
-		goto done;
-	sqlite3_bind_int64(stat, 1, nread);
-	sqlite3_bind_int64(stat, 2, nskip);
-	sqlite3_bind_text(stat, 3, input, -1, SQLITE_STATIC);
-	if (sqlite3_step(stat) != SQLITE_DONE)
-		rc = tp_error_set(TP_ERROR, "working store: %s", sqlite3_errmsg(run->db));
+	rc = tp_store_input_end(run->db, input, nread, nskip, NULL);
 done:
 	tp_record_dispose(&rec);
-	sqlite3_finalize(stat);
 	sqlite3_finalize(ins);
 	sqlite3_finalize(dup);
 	tp_transform_free(t);
