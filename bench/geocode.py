@@ -53,8 +53,10 @@ cols = [c for c in rows[0].keys() if c not in ("x", "y", "address", "postcode")]
 with open(os.path.join(geo, "inputs", "vacancies.csv"), "w", encoding="utf-8", newline="") as f:
     w = csv.DictWriter(f, cols, extrasaction="ignore")
     w.writeheader()
-    for r in rows:
-        fr, nl, num, cp = streets[rnd.randrange(len(streets))]
+    # each record a different address: the same address twice is a duplicate (rejected at load)
+    picks = rnd.sample(range(len(streets)), len(rows))
+    for i, r in enumerate(rows):
+        fr, nl, num, cp = streets[picks[i]]
         u = rnd.random()
         r["address"] = ("%s %s" % (fr, num) if u < 0.7 else "%s %s" % (nl, num) if u < 0.9
                         else "r. %s %s" % (fr[4:].lower(), num))
