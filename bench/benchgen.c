@@ -3,6 +3,7 @@
  *
  *   tremplin-benchgen polygons M OUT.gpkg [--layer NAME] [--seed S] [--vertices V]
  *   tremplin-benchgen points N OUT.gpkg --extent-of POLYS.gpkg [--clustered] [--seed S]
+ *   tremplin-benchgen addresses N OUT.gpkg [--seed S]
  *
  * Polygons are the Voronoi cells of M random sites over a 40 km square,
  * each edge cut into equal pieces so that a cell has about V vertices
@@ -15,6 +16,12 @@
  * layer goes into OUT.gpkg beside the layers already there, so that SQL
  * peers can join two layers of one file; a new OUT.gpkg is created as
  * tremplin creates every GeoPackage (tp_gpkg_begin, tp_gpkg_end).
+ *
+ * Addresses are a geocoding reference (issue 12: Brussels has about
+ * 600,000) over the demo region: streets of 100 numbers 10 m apart, each
+ * with a French and a Dutch name ("Rue Alpha 17" / "Alphastraat 17") and
+ * a postcode, in layer `adresses` with fields rue_fr, straat_nl,
+ * huisnummer and cp.
  */
 #include "geo/error.h"
 #include "geo/geo.h"
@@ -266,6 +273,83 @@ static int points(const char *path, const char *layer, long n, int clustered)
 	return finish(&file, ds);
 }
 
+/* The demo region's envelope (demo/: the communes' Voronoi cells), less a margin. */
+#define DEMO_X0 143000.0
+#define DEMO_Y0 164000.0
+#define DEMO_SIDE 13000.0
+#define NUMBERS_PER_STREET 100
+
+static int addresses(const char *path, long n)
+{
+	static const char *const syll[] = {"al", "be", "ci", "do", "fu", "ga", "he", "ko", "lu", "ma",
+					   "ne", "po", "ri", "sa", "tu", "vo", "wi", "ze"};
+	static const char *const postcodes[] = {"1000", "1020", "1030", "1040", "1050", "1060",
+						"1070", "1080", "1081", "1082", "1083", "1090",
+						"1120", "1140", "1150", "1160", "1170", "1180",
+						"1190", "1200", "1210"};
+	const int nsyll = (int)(sizeof(syll) / sizeof(syll[0]));
+	GDALDatasetH ds;
+	gpkg_file file;
+	OGRLayerH lyr = NULL;
+	OGRFeatureH f;
+	OGRGeometryH p;
+	char name[64], fr[96], nl[96], num[16];
+	double x = 0, y = 0, dx = 0, dy = 0;
+	long i, street = -1;
+	int k;
+
+	ds = create(path, "adresses", wkbPoint, 1, &file, &lyr);
+	if (!ds || !lyr) {
+		fprintf(stderr, "%s: cannot create\n", path);
+		return 1;
+	}
+	for (k = 0; k < 4; k++) {
+		static const char *const fields[] = {"rue_fr", "straat_nl", "huisnummer", "cp"};
+		OGRFieldDefnH fd = OGR_Fld_Create(fields[k], OFTString);
+		OGR_L_CreateField(lyr, fd, TRUE);
+		OGR_Fld_Destroy(fd);
+	}
+	f = OGR_F_Create(OGR_L_GetLayerDefn(lyr));
+	p = OGR_G_CreateGeometry(wkbPoint);
+	OGR_F_SetGeometryDirectly(f, p);
+	GDALDatasetStartTransaction(ds, 0);
+	for (i = 0; i < n; i++) {
+		if (i % NUMBERS_PER_STREET == 0) {
+			/* a new street: its number written in syllables (unique, without
+			 * digits that would read as a house number); a start and a direction */
+			double a = uniform() * 2 * M_PI;
+			long s;
+			street++;
+			name[0] = '\0';
+			for (s = street, k = 0; k < 4; k++, s /= nsyll)
+				strcat(name, syll[s % nsyll]);
+			name[0] = (char)(name[0] - 'a' + 'A');
+			snprintf(fr, sizeof(fr), "Rue %s", name);
+			snprintf(nl, sizeof(nl), "%sstraat", name);
+			x = DEMO_X0 + uniform() * DEMO_SIDE;
+			y = DEMO_Y0 + uniform() * DEMO_SIDE;
+			dx = 10 * cos(a);
+			dy = 10 * sin(a);
+			OGR_F_SetFieldString(f, 3, postcodes[next() % (sizeof(postcodes) /
+								       sizeof(postcodes[0]))]);
+			OGR_F_SetFieldString(f, 0, fr);
+			OGR_F_SetFieldString(f, 1, nl);
+		}
+		snprintf(num, sizeof(num), "%ld", i % NUMBERS_PER_STREET + 1);
+		OGR_F_SetFieldString(f, 2, num);
+		OGR_G_SetPoint_2D(p, 0, round((x + dx * (double)(i % NUMBERS_PER_STREET)) * 100) / 100,
+				  round((y + dy * (double)(i % NUMBERS_PER_STREET)) * 100) / 100);
+		OGR_F_SetFID(f, OGRNullFID);
+		if (OGR_L_CreateFeature(lyr, f) != OGRERR_NONE) {
+			fprintf(stderr, "%s: cannot write address %ld\n", path, i + 1);
+			return 1;
+		}
+	}
+	GDALDatasetCommitTransaction(ds);
+	OGR_F_Destroy(f);
+	return finish(&file, ds);
+}
+
 int main(int argc, char **argv)
 {
 	const char *layer = NULL;
@@ -274,8 +358,9 @@ int main(int argc, char **argv)
 
 	if (argc < 4) {
 		fprintf(stderr, "usage: %s polygons M OUT.gpkg [--layer L] [--seed S] [--vertices V]\n"
-				"       %s points N OUT.gpkg [--layer L] [--seed S] [--clustered]\n",
-			argv[0], argv[0]);
+				"       %s points N OUT.gpkg [--layer L] [--seed S] [--clustered]\n"
+				"       %s addresses N OUT.gpkg [--seed S]\n",
+			argv[0], argv[0], argv[0]);
 		return 2;
 	}
 	for (i = 4; i < argc; i++) {
@@ -298,6 +383,8 @@ int main(int argc, char **argv)
 	CPLSetConfigOption("OGR_SQLITE_CACHE", "512");
 	if (!strcmp(argv[1], "polygons"))
 		return polygons(argv[3], layer ? layer : "polys", atol(argv[2]), vertices);
+	if (!strcmp(argv[1], "addresses"))
+		return addresses(argv[3], atol(argv[2]));
 	if (!strcmp(argv[1], "points"))
 		return points(argv[3], layer ? layer : "points", atol(argv[2]), clustered);
 	fprintf(stderr, "unknown kind %s\n", argv[1]);

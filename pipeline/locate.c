@@ -71,11 +71,17 @@ static int place_rejects(tp_run *run, const tp_rings *cr, const tp_rows *com, in
 			rc = tp_error_set(TP_ERROR, "working store: %s", sqlite3_errmsg(run->db));
 	}
 	if (!rc)
+		/* each postcode's commune computed once, not once per reject (a scan
+		 * of the vacancies each: 2 minutes for 8,000 rejects of 100,000) */
 		rc = tp_store_exec(run->db,
-				   "UPDATE rejects SET nis_code = (SELECT v.nis_code FROM vacancies v"
-				   " WHERE v.postcode = rejects.postcode AND v.nis_code IS NOT NULL"
-				   " GROUP BY v.nis_code ORDER BY COUNT(*) DESC, v.nis_code LIMIT 1)"
-				   " WHERE input = 'vacancies' AND nis_code IS NULL AND postcode IS NOT NULL");
+				   "WITH best AS (SELECT postcode, nis_code FROM (SELECT v.postcode,"
+				   " v.nis_code, ROW_NUMBER() OVER (PARTITION BY v.postcode"
+				   " ORDER BY COUNT(*) DESC, v.nis_code) AS k FROM vacancies v"
+				   " WHERE v.postcode IS NOT NULL AND v.nis_code IS NOT NULL"
+				   " GROUP BY v.postcode, v.nis_code) WHERE k = 1)"
+				   " UPDATE rejects SET nis_code = best.nis_code FROM best"
+				   " WHERE best.postcode = rejects.postcode AND rejects.input = 'vacancies'"
+				   " AND rejects.nis_code IS NULL AND rejects.postcode IS NOT NULL");
 	sqlite3_finalize(upd);
 	free(xy);
 	free(in);

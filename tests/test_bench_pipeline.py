@@ -31,6 +31,18 @@ check(sum(v["candidate_buildings"] for v in ours.values()) > 1000, "candidates f
 diff = pipeline.differences(ours, lite)
 check(not diff, "tremplin's figures equal SpatiaLite's: " + "; ".join(diff[:10]))
 
+# at this size the packed trees of the point layers have three levels (outputs/rtree.c): SQLite's own
+# check passes, every point is in the tree, and the GeoPackage is valid
+gp = os.path.join(d, "tremplin.gpkg")
+for t in ("vacancies", "candidates"):
+    check(gpkg_rows(gp, "SELECT rtreecheck('rtree_%s_geom')" % t) == [("ok",)], "%s: rtreecheck passes" % t)
+    check(gpkg_rows(gp, "SELECT COUNT(*) FROM rtree_%s_geom" % t) == gpkg_rows(gp, "SELECT COUNT(*) FROM %s" % t),
+          "%s: one entry per point" % t)
+depth = gpkg_rows(gp, "SELECT hex(substr(data, 1, 2)) FROM rtree_vacancies_geom_node WHERE nodeno = 1")
+check(depth == [("0002",)], "20,000 points: a root over two levels (%r)" % depth)
+rc, msg = validate_gpkg(gp)
+check(rc == 0, "validate_gpkg: " + msg)
+
 # the same seed gives the same file; -q prints no timings
 d2 = workdir("bench_pipeline_again")
 p = run("demo", "-o", d2, "--records", "20000", "--until", "load", "-q", check_rc=0)
