@@ -245,6 +245,26 @@ static int sheet_header(tp_source *src, const char *path, const char *input, lon
 	return TP_OK;
 }
 
+/*
+ * A table of a PostgreSQL database: the config names it explicitly
+ * (path = PG:"dbname=... host=...", layer = schema.table; README, "Inputs
+ * from the database"), and only GDAL's PostgreSQL driver may open it.  A
+ * file never leads here: is_remote() refuses PG: everywhere else, and a VRT
+ * is not read.  The path holds no password (the config refuses one).
+ */
+static int open_database(tp_source *src, const char *path, const char *input)
+{
+	static const char *const pg_driver[] = {"PostgreSQL", NULL};
+
+	tp_gdal_reset();
+	src->ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY | GDAL_OF_VERBOSE_ERROR,
+			     pg_driver, NULL, NULL);
+	if (!src->ds)
+		return tp_error_set(TP_EINPUT, "%s: cannot read the database%s: %s", path, input,
+				    tp_gdal_reason());
+	return TP_OK;
+}
+
 /* Opens path; table: read CSV from the header line and spreadsheets
  * without headers (tp_source_open_table()). */
 static int source_open(tp_source *src, const char *path, const char *what, int table,
@@ -260,6 +280,8 @@ static int source_open(tp_source *src, const char *path, const char *what, int t
 	memset(src, 0, sizeof(*src));
 	if (what)
 		snprintf(input, sizeof(input), " (input '%s')", what);
+	if (!strncmp(path, "PG:", 3))
+		return open_database(src, path, input);
 	if (is_remote(path))
 		return tp_error_set(TP_EINPUT,
 				    "%s: a network location%s; tremplin reads local files only", path,

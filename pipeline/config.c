@@ -8,6 +8,7 @@
 #include "geo/error.h"
 #include "inputs/tables.h"
 #include "inputs/text.h"
+#include "outputs/pg.h"
 
 #include <errno.h>
 #include <math.h>
@@ -146,15 +147,37 @@ static int outputs_key(parse_state *st, const char *name, const char *value)
 	return fail(st, "outputs", name, "unknown key%s", "");
 }
 
-/* An input's path that is a PostgreSQL connection: refused without quoting it (it may hold a
- * password); inputs are local files (README, "Shared database"). */
-static int database_path(parse_state *st, const char *section, const char *value)
+/*
+ * An input's path that is a PostgreSQL connection (README, "Inputs from the
+ * database"): *out becomes it as tp_pg_conn_parse() writes it.  It names no
+ * password: an input's path is printed in messages and kept in the outputs
+ * (rejects, input_stats), so the password belongs in ~/.pgpass or
+ * PGPASSWORD.  0 (not a connection: *out untouched), 1, or 0 after fail().
+ */
+static int database_path(parse_state *st, const char *section, const char *value, char **out)
 {
+	char why[512], *conn = NULL, *masked;
+	int rc;
+
 	if (strncasecmp(value, "PG:", 3) && strncasecmp(value, "postgresql://", 13))
 		return 0;
-	fail(st, section, "path",
-	     "a PostgreSQL connection; tremplin reads its inputs from local files only: copy the"
-	     " table first, e.g. ogr2ogr -f GPKG %s.gpkg PG:\"dbname=...\" schema.table", section);
+	rc = tp_pg_conn_parse(value, &conn, why, sizeof(why));
+	if (rc == -2)
+		return fail(st, section, "path", "out of memory%s", "");
+	if (rc < 0)
+		return fail(st, section, "path", "%s", why);
+	masked = tp_pg_mask(conn);
+	if (!masked || strcmp(masked, conn)) {
+		free(conn);
+		free(masked);
+		return fail(st, section, "path",
+			    "a database connection that holds a password%s: put the password in"
+			    " ~/.pgpass or PGPASSWORD, not in the config (an input's path is printed"
+			    " in messages and kept in the outputs)", "");
+	}
+	free(masked);
+	free(*out);
+	*out = conn;
 	return 1;
 }
 
@@ -164,8 +187,8 @@ static int input_key(parse_state *st, tp_input_cfg *in, const tp_input_def *def,
 	int i;
 
 	if (!strcmp(name, "path")) {
-		if (database_path(st, section, value))
-			return 0;
+		if (!strncasecmp(value, "PG:", 3) || !strncasecmp(value, "postgresql://", 13))
+			return database_path(st, section, value, &in->path);
 		free(in->path);
 		in->path = resolve(st->dir, value);
 		return in->path != NULL;
@@ -235,8 +258,8 @@ static int addresses_key(parse_state *st, const char *name, const char *value)
 	tp_address_cfg *a = &st->cfg->addresses;
 
 	if (!strcmp(name, "path")) {
-		if (database_path(st, "addresses", value))
-			return 0;
+		if (!strncasecmp(value, "PG:", 3) || !strncasecmp(value, "postgresql://", 13))
+			return database_path(st, "addresses", value, &a->path);
 		free(a->path);
 		a->path = resolve(st->dir, value);
 		return a->path != NULL;

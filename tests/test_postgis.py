@@ -437,22 +437,39 @@ app.exitQgis()
     p = run("run", "-c", os.path.join(d, "badschema.ini"), "-o", os.path.join(d, "bad"), "-q")
     check(p.returncode == 3 and "[outputs] schema: 'Tremplin-2024' is not a schema name" in p.stderr,
           "a bad schema name is exit 3 naming it: %r" % p.stderr)
-    # inputs are local files: a table of the database is copied first (README, "Shared database")
-    pg_input = ini.replace("path = %s/communes.gpkg" % os.path.join(out, "inputs"),
-                           'path = PG:"%s password=%s" tremplin.communes' % (cluster.conn()[3:], secret))
-    check(pg_input != ini, "the communes input is replaced")
-    write(os.path.join(d, "pginput.ini"), pg_input)
+    # ---- inputs from the database: a table named by path = PG:"..." and layer (README) ----------
+    src = os.path.join(out, "inputs", "communes.gpkg")
+    subprocess.run(["ogr2ogr", "-f", "PostgreSQL", cluster.conn(), src, "-nln", "communes_src",
+                    "-lco", "GEOMETRY_NAME=geom"], check=True, capture_output=True)
+    files_ini = ini + "\n[outputs]\nmaps = no\ndashboard = no\n"
+    write(os.path.join(d, "files.ini"), files_ini)
+    p = run("run", "-c", os.path.join(d, "files.ini"), "-o", os.path.join(d, "files"), "-q")
+    check(p.returncode == 0, "the same run from files: %s" % p.stderr)
+    conn = cluster.conn()[3:]
+    pg_ini = files_ini.replace("path = %s\nlayer = communes" % src,
+                               'path = PG:"%s"\nlayer = communes_src' % conn)
+    check(pg_ini != files_ini, "the communes input is read from the database")
+    write(os.path.join(d, "pginput.ini"), pg_ini)
     p = run("run", "-c", os.path.join(d, "pginput.ini"), "-o", os.path.join(d, "pginput"), "-q")
-    check(p.returncode == 3 and "[communes] path: a PostgreSQL connection" in p.stderr and "ogr2ogr" in p.stderr
-          and secret not in p.stderr, "an input in the database is refused, naming the copy to make: %r" % p.stderr)
-    # inputs are local files: a table of the database is copied first (README, "Shared database")
-    pg_input = ini.replace("path = %s/communes.gpkg" % os.path.join(out, "inputs"),
-                           'path = PG:"%s password=%s" tremplin.communes' % (cluster.conn()[3:], secret))
-    check(pg_input != ini, "the communes input is replaced")
-    write(os.path.join(d, "pginput.ini"), pg_input)
-    p = run("run", "-c", os.path.join(d, "pginput.ini"), "-o", os.path.join(d, "pginput"), "-q")
-    check(p.returncode == 3 and "[communes] path: a PostgreSQL connection" in p.stderr and "ogr2ogr" in p.stderr
-          and secret not in p.stderr, "an input in the database is refused, naming the copy to make: %r" % p.stderr)
+    check(p.returncode == 0, "a run with its communes in the database: %s" % p.stderr)
+    same = [open(os.path.join(d, k, "indicators.csv"), encoding="utf-8").read() for k in ("files", "pginput")]
+    check(same[0] == same[1] and same[0].count("\n") == 20,
+          "the database's communes give the files' figures, commune by commune")
+    db = store(os.path.join(d, "pginput"))
+    stat = db.execute("SELECT path, layer, read FROM input_stats WHERE input = 'communes'").fetchone()
+    db.close()
+    check(stat == ("PG:%s" % conn, "communes_src", 19), "input_stats names the database table: %r" % (stat,))
+    # a password in an input's path is refused, never quoted; a database not there is exit 4
+    write(os.path.join(d, "pgsecret.ini"), pg_ini.replace('path = PG:"%s"' % conn,
+                                                          'path = PG:"%s password=%s"' % (conn, secret)))
+    p = run("run", "-c", os.path.join(d, "pgsecret.ini"), "-o", os.path.join(d, "pgsecret"), "-q")
+    check(p.returncode == 3 and "[communes] path: a database connection that holds a password" in p.stderr
+          and "~/.pgpass" in p.stderr and secret not in p.stderr,
+          "a password in an input's path: exit 3, not quoted: %r" % p.stderr)
+    write(os.path.join(d, "pgmissing.ini"), pg_ini.replace("dbname=t ", "dbname=missing "))
+    p = run("run", "-c", os.path.join(d, "pgmissing.ini"), "-o", os.path.join(d, "pgmissing"), "-q")
+    check(p.returncode == 4 and "cannot read the database (input 'communes')" in p.stderr
+          and "missing" in p.stderr, "a database not there: exit 4 naming it: %r" % p.stderr)
 except RuntimeError as e:
     check(False, "the throwaway cluster: %s" % e)
 finally:
