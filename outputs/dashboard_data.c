@@ -214,7 +214,7 @@ int tp_dashboard_register(FILE *f, sqlite3 *store, const char *lang)
 		fputs(",\"dwellings\":", f);
 		json_num(f, r, 5);
 		fputs(",\"nis\":", f);
-		json_text(f, r, 20);
+		json_text(f, r, 21);
 		fputs(",\"start\":", f);
 		json_text(f, r, 9);
 		fputs(",\"planned\":", f);
