@@ -67,7 +67,7 @@ const char tp_dashboard_script[] =
 	"   if(c[1])td.className='n';td.textContent=c[0];tr.appendChild(td);});\n"
 	"  body.appendChild(tr);});\n"
 	" $('shown').textContent=fmt(idx.length);\n"
-	" $('page').textContent=T('page','pagina')+' '+(page+1)+' / '+pages;\n"
+	" $('page').textContent=T('page','pagina')+' '+fmt(page+1)+' / '+fmt(pages);\n"
 	" $('prev').disabled=page===0;$('next').disabled=page>=pages-1;}\n"
 	"function cards(){\n"
 	" var people=0,hidden=0,empty=0,b=0,dw=0;\n"
