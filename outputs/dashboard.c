@@ -7,6 +7,7 @@
  * table and the first page of the candidate list are plain table rows, so
  * the page reads even with scripts off.  The candidates, the communes'
  * published categories and the optional datasets (vacancy_flows; the
+ * count's editions and the occupation register, dashboard_data.c; the
  * sections of other tables plug in the same way: a key of the data and a
  * renderer in the script) are one JSON block, compact enough for 100,000
  * candidates in a few megabytes; the script (dashboard_script.c) draws
@@ -119,7 +120,14 @@ static const char style[] =
 	".chart svg{width:400px;max-width:100%;font-size:11px}#chart-categories{width:640px}\n"
 	".chart .bar rect{fill:#41b6c4}.chart .bar.sel rect{fill:#253494}.chart .bar{cursor:pointer}\n"
 	"#chart-categories .bar rect{fill-opacity:1}#chart-categories .bar.dim{opacity:.35}\n"
-	".pager button,#export{margin:0 4px}\n";
+	".pager button,#export{margin:0 4px}\n"
+	".sparks{display:flex;flex-wrap:wrap;gap:6px}.spark{background:#fff;border:1px solid #ddd;"
+	"border-radius:4px;cursor:pointer;width:150px;height:64px}.spark.sel{border:2px solid #253494}\n"
+	".trend .line{fill:none;stroke:#253494;stroke-width:2}.trend .pt{fill:#253494}"
+	".trend .gap{fill:#b31212;font-weight:bold}\n"
+	"#timeline{width:1000px;max-width:100%;font-size:11px}#timeline .occ.dim{opacity:.25}"
+	"#timeline .ext{fill:#000}.spark{font-size:10px}#trend-table td.scope{font-size:.8em;"
+	"text-align:left;min-width:16em}\n";
 
 /* The rest of the style sheet, after the candidates' discs (candidate_css()). */
 static const char style_rest[] =
@@ -578,6 +586,82 @@ static void write_charts(FILE *f, const tp_mapdata *d)
 	fprintf(f, "</div></section>\n");
 }
 
+/* A table head of the given columns (fr, nl; a number column's fr starts with '#'). */
+static void table_head(FILE *f, const tp_mapdata *d, const char *id, const char *const *cols)
+{
+	fprintf(f, "<table id=\"%s\"><thead><tr>", id);
+	for (; cols[0]; cols += 2) {
+		int number = cols[0][0] == '#';
+		fprintf(f, "<th%s>", number ? " class=\"n\"" : "");
+		tr(f, d, cols[0] + number, cols[1] + number);
+		fprintf(f, "</th>");
+	}
+	fprintf(f, "</tr></thead><tbody></tbody></table>");
+}
+
+/* The count's editions (key "trends"): the selected line (the region, or the
+ * commune of the filter), its table of changes, and every commune's line. */
+static void write_trends_section(FILE *f, const tp_mapdata *d)
+{
+	static const char *const cols[] = {
+		"Édition", "Editie", "#Personnes (publié)", "#Personen (gepubliceerd)",
+		"#Évolution", "#Verandering", "#Évolution (%)", "#Verandering (%)",
+		"#Même périmètre", "#Zelfde afbakening", "#Même périmètre (%)",
+		"#Zelfde afbakening (%)", "Périmètre comparable", "Vergelijkbare afbakening", NULL};
+
+	fprintf(f, "<section id=\"trends-section\" data-dataset=\"trends\" hidden><h2>");
+	tr(f, d, "Personnes dénombrées, édition après édition",
+	   "Getelde personen, editie na editie");
+	fprintf(f, "</h2>\n<div class=\"charts\"><div class=\"chart\"><h3 id=\"trend-title\"></h3>"
+		   "<svg id=\"chart-trend\" xmlns=\"http://www.w3.org/2000/svg\" role=\"img\"></svg>"
+		   "<p id=\"trend-note\" class=\"sub\"></p></div>\n<div class=\"chart scroll\">");
+	table_head(f, d, "trend-table", cols);
+	fprintf(f, "<p class=\"sub\">");
+	tr(f, d, "Évolution sur tout ce que chaque édition a compté, et sur les seules catégories "
+		 "comptées par les deux éditions (même périmètre). Un chiffre masqué (x, <5) n'est "
+		 "pas tracé : la ligne s'interrompt.",
+	   "Verandering over alles wat elke editie telde, en over de categorieën die beide "
+	   "edities telden (zelfde afbakening). Een afgeschermd cijfer (x, <5) wordt niet "
+	   "getekend: de lijn wordt onderbroken.");
+	fprintf(f, "</p></div></div>\n<h3>");
+	tr(f, d, "Par commune (cliquez pour filtrer)", "Per gemeente (klik om te filteren)");
+	fprintf(f, "</h3><div id=\"trend-communes\" class=\"sparks\"></div></section>\n");
+}
+
+/* The occupation register (key "occupations"): the timeline, the durations
+ * beside the minimum window, the occupations ending soon. */
+static void write_register_section(FILE *f, const tp_mapdata *d)
+{
+	static const char *const durations[] = {
+		"Regroupement", "Groepering", "Groupe", "Groep", "#Occupations", "#Bewoningen",
+		"#Médiane (mois)", "#Mediaan (maanden)", "#Quartiles (mois)", "#Kwartielen (maanden)",
+		"#Prolongées (%)", "#Verlengd (%)", NULL};
+	static const char *const ending[] = {
+		"Site", "Site", "Fin", "Einde", "#Mois restants", "#Resterende maanden",
+		"#Rang", "#Rang", "Candidat le plus proche", "Dichtstbijzijnde kandidaat",
+		"Commune", "Gemeente", "#Distance (m)", "#Afstand (m)", NULL};
+
+	fprintf(f, "<section id=\"occupations-section\" data-dataset=\"occupations\" hidden><h2>");
+	tr(f, d, "Occupations temporaires (registre)", "Tijdelijke bewoning (register)");
+	fprintf(f, "</h2>\n<div class=\"chart\"><h3>");
+	tr(f, d, "Du début à la fin prévue ou actuelle ; ◆ prolongation",
+	   "Van begin tot geplande of huidige einddatum; ◆ verlenging");
+	fprintf(f, "</h3><svg id=\"timeline\" xmlns=\"http://www.w3.org/2000/svg\" role=\"img\">"
+		   "</svg></div>\n<div class=\"charts\"><div class=\"chart scroll\"><h3>");
+	tr(f, d, "Durées observées", "Waargenomen duur");
+	fprintf(f, "</h3><p id=\"min-window\" class=\"sub\"></p><svg id=\"chart-durations\""
+		   " xmlns=\"http://www.w3.org/2000/svg\" role=\"img\"></svg>");
+	table_head(f, d, "durations-table", durations);
+	fprintf(f, "</div>\n<div class=\"chart scroll\"><h3>");
+	tr(f, d, "Occupations se terminant dans les 6 mois, et les candidats les plus proches",
+	   "Bewoningen die binnen 6 maanden aflopen, en de dichtstbijzijnde kandidaten");
+	fprintf(f, "</h3>");
+	table_head(f, d, "ending-table", ending);
+	fprintf(f, "<p id=\"ending-none\" class=\"sub\" hidden>");
+	tr(f, d, "Aucune.", "Geen.");
+	fprintf(f, "</p></div></div></section>\n");
+}
+
 /*
  * The sections of the optional datasets, hidden until the script finds
  * their data (a key of the page's JSON, written by write_data()).  A
@@ -599,6 +683,8 @@ static void write_datasets(FILE *f, const tp_mapdata *d)
 	fprintf(f, "</th><th class=\"n\">");
 	tr(f, d, "Sortis", "Vertrokken");
 	fprintf(f, "</th></tr></thead><tbody></tbody></table></div></div></section>\n");
+	write_trends_section(f, d);
+	write_register_section(f, d);
 }
 
 /* The candidates' owners, each name once: index of candidate i's in names. */
@@ -763,7 +849,7 @@ done:
 	return rc;
 }
 
-/* Where json_str() writes, and the byte it wrote last. */
+/* Where tp_dashboard_json_str() writes, and the byte it wrote last. */
 typedef struct {
 	FILE *f;    /* the page */
 	char prev;  /* the last byte written, 0 at first */
@@ -785,7 +871,8 @@ static int put_script_safe(void *ctx, const char *s, size_t n)
 	return 0;
 }
 
-static void json_str(FILE *f, const char *s)
+/* Writes s as a JSON string onto f, safe inside the page's <script> (dashboard.h). */
+void tp_dashboard_json_str(FILE *f, const char *s)
 {
 	script_out o = {f, 0};
 
@@ -806,7 +893,7 @@ static int write_data(FILE *f, const tp_mapdata *d, sqlite3 *store)
 	if (rc)
 		goto done;
 	fprintf(f, "<script type=\"application/json\" id=\"tp-data\">{\"lang\":");
-	json_str(f, d->lang);
+	tp_dashboard_json_str(f, d->lang);
 	fprintf(f, ",\"page\":%d,\"bubble\":%g", TP_DASHBOARD_PAGE, BUBBLE_R);
 	for (i = 0; i < d->ncands && occ <= 0; i++)
 		if (d->cands[i].dwellings > 0)
@@ -815,7 +902,7 @@ static int write_data(FILE *f, const tp_mapdata *d, sqlite3 *store)
 	for (j = 0; j < TP_NCATEGORIES; j++) {
 		tp_lang_pick(name, sizeof(name), d->lang, tp_people[j].fr, tp_people[j].nl, " / ");
 		fputs(j ? "," : "", f);
-		json_str(f, name);
+		tp_dashboard_json_str(f, name);
 	}
 	fputs("],\"catColours\":[", f);
 	for (j = 0; j < TP_NCATEGORIES; j++) {
@@ -827,18 +914,18 @@ static int write_data(FILE *f, const tp_mapdata *d, sqlite3 *store)
 		const tp_code *c = &tp_owner_types.codes[j];
 		tp_lang_pick(name, sizeof(name), d->lang, c->fr, c->nl, " / ");
 		fprintf(f, "%s{\"code\":", j ? "," : "");
-		json_str(f, c->code);
+		tp_dashboard_json_str(f, c->code);
 		fputs(",\"name\":", f);
-		json_str(f, name);
+		tp_dashboard_json_str(f, name);
 		fputc('}', f);
 	}
 	fputs("],\"communes\":[", f);
 	for (i = 0; i < d->ncommunes; i++) {
 		const tp_map_commune *c = &d->communes[i];
 		fputs(i ? ",{\"nis\":" : "{\"nis\":", f);
-		json_str(f, c->nis);
+		tp_dashboard_json_str(f, c->nis);
 		fputs(",\"name\":", f);
-		json_str(f, commune_name(d, c->nis, name, sizeof(name)));
+		tp_dashboard_json_str(f, commune_name(d, c->nis, name, sizeof(name)));
 		fputs(",\"people\":", f);
 		if (c->has_fig[TP_NFIGS - 1])
 			fprintf(f, "%.17g", c->fig[TP_NFIGS - 1]);
@@ -855,13 +942,13 @@ static int write_data(FILE *f, const tp_mapdata *d, sqlite3 *store)
 	fputs("],\"names\":[", f);
 	for (j = 0; j < o.n; j++) {
 		fputs(j ? "," : "", f);
-		json_str(f, o.names[j]);
+		tp_dashboard_json_str(f, o.names[j]);
 	}
 	/* the candidates, one array per column: a few bytes each */
 	fputs("],\"cand\":{\"id\":[", f);
 	for (i = 0; i < d->ncands; i++) {
 		fputs(i ? "," : "", f);
-		json_str(f, d->cands[i].src_id);
+		tp_dashboard_json_str(f, d->cands[i].src_id);
 		addresses |= d->cands[i].address[0] != '\0';
 		ranks |= d->cands[i].rank != (long long)i + 1;
 	}
@@ -870,7 +957,7 @@ static int write_data(FILE *f, const tp_mapdata *d, sqlite3 *store)
 		fputs(",\"a\":[", f);
 		for (i = 0; i < d->ncands; i++) {
 			fputs(i ? "," : "", f);
-			json_str(f, d->cands[i].address);
+			tp_dashboard_json_str(f, d->cands[i].address);
 		}
 		fputc(']', f);
 	}
@@ -886,6 +973,10 @@ static int write_data(FILE *f, const tp_mapdata *d, sqlite3 *store)
 	int_array(f, "m", d, &o, d->ncands, cand_months);
 	fputc('}', f);
 	rc = write_flows(f, store);
+	if (!rc)
+		rc = tp_dashboard_trends(f, store, d->lang);
+	if (!rc)
+		rc = tp_dashboard_register(f, store, d->lang);
 	fputs("}</script>\n", f);
 done:
 	free(o.of);

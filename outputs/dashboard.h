@@ -5,10 +5,22 @@
 #ifndef TP_DASHBOARD_H
 #define TP_DASHBOARD_H
 
+#include <sqlite3.h>
+#include <stdio.h>
+
 /* Candidate rows per page of the list: the most its table holds in the DOM. */
 #define TP_DASHBOARD_PAGE 50
 
 /* The page's script, run once its data (<script id="tp-data">) is in place. */
 extern const char tp_dashboard_script[];
+
+/* Writes s as a JSON string onto f, a "</" written "<\/" so that no value
+ * can close the <script> element holding the page's data. */
+void tp_dashboard_json_str(FILE *f, const char *s);
+
+/* The data keys of the count's editions and of the occupation register
+ * (dashboard_data.c): see there. */
+int tp_dashboard_trends(FILE *f, sqlite3 *store, const char *lang);
+int tp_dashboard_register(FILE *f, sqlite3 *store, const char *lang);
 
 #endif

@@ -48,6 +48,38 @@
   r.flows_hidden = document.getElementById('flows-section').hidden;
   r.flows_rows = document.querySelectorAll('#flows-table tbody tr').length;
   r.resources = performance.getEntriesByType('resource').map(function (e) { return e.name; });
+  // the optional sections: the count's editions and the occupation register
+  function trend() {
+    var rows = Array.prototype.slice.call(document.querySelectorAll('#trend-table tbody tr'));
+    return {
+      nis: document.getElementById('chart-trend').getAttribute('data-nis'), title: text('trend-title'),
+      points: document.querySelectorAll('#chart-trend circle.pt').length,
+      gaps: Array.prototype.map.call(document.querySelectorAll('#chart-trend text.gap'), function (t) { return t.firstChild.textContent; }),
+      note: text('trend-note'),
+      editions: rows.map(function (tr) { return tr.getAttribute('data-edition'); }),
+      cells: rows.map(function (tr) { return Array.prototype.map.call(tr.cells, function (td) { return td.textContent; }); })
+    };
+  }
+  var ts = document.getElementById('trends-section'), os = document.getElementById('occupations-section');
+  r.trends_hidden = ts ? ts.hidden : null;
+  r.occupations_hidden = os ? os.hidden : null;
+  if (ts && !ts.hidden) {
+    r.trend = trend();
+    r.sparks = Array.prototype.map.call(document.querySelectorAll('#trend-communes svg.spark'),
+      function (s) { return s.getAttribute('data-nis'); });
+  }
+  if (os && !os.hidden) {
+    r.timeline = Array.prototype.map.call(document.querySelectorAll('#timeline g.occ'), function (g) {
+      return [g.getAttribute('data-site'), g.getAttribute('data-status'), g.querySelectorAll('.ext').length,
+        g.querySelector('rect').getAttribute('fill')];
+    });
+    r.durations = Array.prototype.map.call(document.querySelectorAll('#durations-table tbody tr'),
+      function (tr) { return Array.prototype.map.call(tr.cells, function (td) { return td.textContent; }); });
+    r.min_window = text('min-window');
+    r.min_window_line = document.querySelectorAll('#min-window-line').length;
+    r.ending = Array.prototype.map.call(document.querySelectorAll('#ending-table tbody tr'),
+      function (tr) { return Array.prototype.map.call(tr.cells, function (td) { return td.textContent; }); });
+  }
   var th = document.querySelectorAll('#communes-table thead th')[2];
   r.sort_column = th.textContent;
   th.click();
@@ -87,10 +119,26 @@
   r.export_21004 = csvRows().map(function (c) { return c[2]; });
   change('f-commune', '');
   var p = document.querySelector('#region-map path[data-nis="21001"]');
+  r.before_click = snapshot();
+  if (r.trend) r.before_click.trend = trend();
   p.dispatchEvent(new MouseEvent('click', { bubbles: true }));
   r.click_commune = document.getElementById('f-commune').value;
   r.shown_click = text('shown');
+  r.after_click = snapshot();
+  if (r.trend) {
+    r.after_click.trend = trend();
+    r.after_click.timeline_dim = document.querySelectorAll('#timeline g.occ.dim').length;
+  }
   change('f-commune', '');
+  // a click on a commune's line selects the commune as the filter does
+  var spark = document.querySelector('#trend-communes svg.spark[data-nis="21004"]');
+  if (spark) {
+    spark.dispatchEvent(new MouseEvent('click', { bubbles: true }));
+    r.spark_commune = document.getElementById('f-commune').value;
+    r.spark_trend = trend().nis;
+    r.spark_shown = text('shown');
+    change('f-commune', '');
+  }
   document.getElementById('next').click();
   r.page2 = text('page');
   r.page2_first = rows().length ? rows()[0].cells[0].textContent : '';

@@ -2,7 +2,10 @@
 headless Chromium: 19 communes on the map and in the table, the charts drawn, sorting, paging and
 candidate filters work, a filter changes map, cards, charts and list together, the export holds the
 filtered rows, nothing is fetched, the screenshot is not blank, and people figures are the
-published ones.  On a large run (--records 20000) the list's DOM holds one page of rows."""
+published ones.  The count's editions draw the region's trend, a commune's after a click (a withheld
+figure a gap, never 0); the register's sites are on a timeline with their durations and the ones
+ending soon; no person an occupation housed reaches the page; a run without editions or register
+has neither section.  On a large run (--records 20000) the list's DOM holds one page of rows."""
 import math
 import html
 import json
@@ -150,6 +153,114 @@ check(r.get("click_commune") == "21001" and number(r.get("shown_click", "0")) ==
       "a click on the map filters by commune: %r" % ((r.get("click_commune"), r.get("shown_click")),))
 check(r.get("page2_first") == "51" and r.get("max_rows") <= PAGE,
       "the next page starts at rank 51: %r" % ((r.get("page2"), r.get("page2_first")),))
+
+# The count's editions: the region's line by default, the filtered commune's after a click on the map, with
+# the published totals and both changes (whole and comparable scope) as the trends table has them.
+db = store(out)
+trend_rows = {}
+for nis, ed, value, label, chg, cchg in db.execute(
+        "SELECT nis_code, edition, value, value_label, change, comparable_change FROM trends"
+        " WHERE category = 'people_total' ORDER BY edition_date"):
+    trend_rows.setdefault(nis, []).append((ed, value, label, chg, cchg))
+sites = [r_[0] for r_ in db.execute("SELECT site FROM occupations ORDER BY id")]
+ext = {r_[0]: len([e for e in (r_[1] or "").split(";") if e]) for r_ in db.execute("SELECT site, extensions FROM occupations")}
+status = {r_[0]: r_[1] for r_ in db.execute("SELECT site, status FROM occupations")}
+in_21001 = sum(1 for r_ in db.execute("SELECT 1 FROM occupations WHERE nis_code IS NOT '21001'"))
+ending = db.execute("SELECT e.site, v.src_id, v.address, e.distance_m FROM occupations_ending e"
+                    " LEFT JOIN vacancies v ON v.id = e.candidate_id ORDER BY e.rowid").fetchall()
+durations = db.execute("SELECT grp, occupations, median FROM occupation_durations ORDER BY rowid").fetchall()
+db.close()
+check(len(trend_rows.get(None, [])) == 4, "the demo has 4 editions: %r" % trend_rows.get(None))
+
+
+def shows_trend(t, nis, what):
+    """The trend chart and table t show the published line of nis (None: the region)."""
+    want = trend_rows[nis]
+    check(t.get("editions") == [w[0] for w in want], "%s: one table row per edition: %r" % (what, t.get("editions")))
+    got = [c[1] for c in t.get("cells", [])]
+    check(got == [printed(w[2]) for w in want],
+          "%s: the published totals %r, shown %r" % (what, [w[2] for w in want], got))
+    for k, w in enumerate(want[1:], 1):
+        cells = t["cells"][k] if len(t.get("cells", [])) > k else ["?"] * 7
+        for col, v in ((2, w[3]), (4, w[4])):
+            shown = cells[col]
+            check((v is None and shown == "–") or (v is not None and number(shown.lstrip("+")) == v),
+                  "%s %s: change column %d is %r, shown %r" % (what, w[0], col, v, shown))
+    check(t.get("points") == sum(1 for w in want if w[1] is not None)
+          and len(t.get("gaps", [])) == sum(1 for w in want if w[1] is None),
+          "%s: a point per published figure, a gap per withheld one: %r" % (what, (t.get("points"), t.get("gaps"))))
+
+
+t = r.get("trend", {})
+check(r.get("trends_hidden") is False and t.get("nis") == "", "the trends section shows the region first: %r"
+      % ((r.get("trends_hidden"), t.get("nis")),))
+shows_trend(t, None, "region")
+check(r.get("sparks") == sorted(n for n in trend_rows if n), "a line per commune: %r" % r.get("sparks"))
+b, a = r.get("before_click", {}), r.get("after_click", {})
+check(a.get("trend", {}).get("nis") == "21001" and a.get("bubble") != b.get("bubble") and a.get("cards") != b.get("cards")
+      and a.get("shown") != b.get("shown"),
+      "a click on commune 21001 changes the trend shown with map, cards and list: %r -> %r"
+      % ({k: v for k, v in b.items() if k != "trend"}, {k: v for k, v in a.items() if k != "trend"}))
+shows_trend(a.get("trend", {}), "21001", "commune 21001")
+check(a.get("timeline_dim") == in_21001, "the timeline dims the occupations outside 21001: %r of %d"
+      % (a.get("timeline_dim"), in_21001))
+check(r.get("spark_commune") == "21004" and r.get("spark_trend") == "21004"
+      and number(r.get("spark_shown", "-1")) == n21004,
+      "a click on a commune's line filters by it: %r" % ((r.get("spark_commune"), r.get("spark_trend"), r.get("spark_shown")),))
+
+# The occupation register: every site on the timeline with its extensions and status, the durations beside
+# min_window_months, the occupations ending soon with their nearest candidates.
+tl = r.get("timeline", [])
+check(r.get("occupations_hidden") is False and [x[0] for x in tl] == sites and len(sites) == 7,
+      "the timeline shows the demo's 7 ISSUE sites: %r" % [x[0] for x in tl])
+check(all(x[2] == ext[x[0]] and x[1] == status[x[0]] for x in tl) and sum(ext.values()) > 0,
+      "each site's extensions marked and its status given: %r" % tl)
+check(len({x[3] for x in tl}) == len(set(status.values())), "a colour per status: %r" % tl)
+check([(number(d_[2]), number(d_[3])) for d_ in r.get("durations", [])]
+      == [(n_, round(m, 1)) for g, n_, m in durations] and len(durations) > 1,
+      "the durations table, a row per group with its count and median: %r" % r.get("durations"))
+check(r.get("min_window_line") == 1 and "24" in r.get("min_window", ""),
+      "the durations beside min_window_months: %r" % r.get("min_window"))
+check(len(r.get("ending", [])) == len(ending) and len(ending) > 0 and
+      all(c[4] == (e[2] or e[1]) and number(c[6]) == round(e[3]) for c, e in zip(r["ending"], ending)),
+      "the ending-soon list with its nearest candidates: %r" % r.get("ending"))
+
+# What an occupation housed never reaches the page: a distinctive number put in the store, the page drawn again
+# (tremplin map); and a withheld figure of an edition is a gap with a note, never 0.
+db = store(out)
+db.execute("UPDATE occupations SET people_housed = 73901, people_moved_on = 64817 WHERE site = 'Dubrucq'")
+db.execute("UPDATE trends SET value = NULL, value_label = 'x', change = NULL, change_pct = NULL,"
+           " comparable_value = NULL, comparable_change = NULL, comparable_change_pct = NULL"
+           " WHERE nis_code = '21001' AND edition = '2020' AND category = 'people_total'")
+db.commit()
+db.close()
+p = run("map", "-c", os.path.join(out, "inputs", "tremplin.ini"), "-o", out, "-q")
+check(p.returncode == 0, "tremplin map draws the page again: %s" % p.stderr)
+again = open(page, encoding="utf-8").read()
+check("73901" not in again and "64817" not in again and "people_housed" not in again and "people_moved_on" not in again,
+      "no people housed or moved on in the page")
+write(probe, again.replace("</body>", "<script>\n%s</script>\n</body>" % js))
+p = chromium("--dump-dom", "file://" + probe)
+m = re.search(r'<pre id="tp-check">(.*?)</pre>', p.stdout, re.S)
+w = json.loads(html.unescape(m.group(1))).get("after_click", {}).get("trend", {}) if m else {}
+check(w.get("gaps") == ["x"] and "2020" in w.get("note", "") and len(w.get("cells", [])) == 4
+      and w["cells"][1][1] == "x" and w["cells"][1][2] == "–" and w.get("points") == 3,
+      "a withheld figure is a gap with a note, its change withheld: %r" % w)
+
+# A run without earlier editions and without the register has neither section.
+bare = os.path.join(d, "bare")
+ini = open(os.path.join(out, "inputs", "tremplin.ini"), encoding="utf-8").read()
+ini = re.sub(r"(?ms)^\[(occupations|zones\.[^\]]+)\]\n.*?(?=^\[|\Z)", "", ini)
+check("[occupations]" not in ini and "[zones.2018]" not in ini and "[zones]" in ini, "the config trimmed")
+write(os.path.join(out, "inputs", "bare.ini"), ini)
+p = run("run", "-c", os.path.join(out, "inputs", "bare.ini"), "-o", bare, "-q", "--no-maps")
+check(p.returncode == 0, "a run without editions nor register: %s" % p.stderr)
+plain = open(os.path.join(bare, "dashboard.html"), encoding="utf-8").read()
+check('"trends":' not in plain and '"occupations":' not in plain, "its page has no trends nor occupations data")
+p = chromium("--dump-dom", "file://" + os.path.join(bare, "dashboard.html"))
+check('data-ready="1"' in p.stdout and re.search(r'<section id="trends-section"[^>]* hidden', p.stdout)
+      and re.search(r'<section id="occupations-section"[^>]* hidden', p.stdout),
+      "its trends and occupations sections stay hidden")
 
 # The page itself, unmodified, renders something a person can read.
 shot = os.path.join(d, "shot.png")
