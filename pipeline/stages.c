@@ -92,7 +92,7 @@ static const tp_stage stage_table[] = {
 	 " candidates.xlsx"},
 	{"draw", TABLES("meta", "input_stats", "communes", "vacancies", "commune_summary", "rejects",
 			"public_communes", "public_zones", EDITIONS, "indicators", "indicator_tables",
-			"vacancy_tracks", "vacancy_flows"),
+			"vacancy_tracks", "vacancy_flows", "occupations"),
 	 NO_TABLES, tp_stage_draw, "maps/ and dashboard.html, as [outputs] says"},
 	{"database", TABLES("meta", "input_stats", INPUTS, "zone_shares", "commune_summary",
 			    "rejects", "public_communes", "public_zones", EDITIONS, REGISTER,
