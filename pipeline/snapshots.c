@@ -142,7 +142,7 @@ static int read_snapshot(state *st, const tp_snapshot_cfg *s, int snap, const ch
 	tp_record rec = {0};
 	sqlite3_stmt *stat = NULL;
 	char name[64];
-	long nread = 0, nskip = 0, nrej = 0;
+	long nread = 0, nskip = 0;
 	int rc, got;
 
 	input_name(name, sizeof(name), s);
@@ -192,7 +192,6 @@ static int read_snapshot(state *st, const tp_snapshot_cfg *s, int snap, const ch
 			}
 		}
 		if (why) {
-			nrej++;
 			rc = tp_store_reject(run->db, name, rec.row, "snapshots", field, why,
 					     rec.original);
 			if (rc)
@@ -224,9 +223,6 @@ static int read_snapshot(state *st, const tp_snapshot_cfg *s, int snap, const ch
 	sqlite3_bind_text(stat, 3, name, -1, SQLITE_STATIC);
 	if (sqlite3_step(stat) != SQLITE_DONE)
 		rc = tp_error_set(TP_ERROR, "working store: %s", sqlite3_errmsg(run->db));
-	if (!rc && !run->quiet)
-		fprintf(stderr, "%s read %ld, accepted %ld, rejected %ld, skipped %ld\n", name, nread,
-			nread - nrej - nskip, nrej, nskip);
 done:
 	tp_record_dispose(&rec);
 	sqlite3_finalize(stat);
@@ -554,6 +550,14 @@ int tp_stage_snapshots(tp_run *run)
 		rc = write_tracks(&st);
 	if (!rc)
 		rc = write_flows(&st);
+	/* each earlier snapshot's rows once placed: those outside every commune are rejects too */
+	for (i = 0; i + 1 < (size_t)st.nsnap && !rc && !run->quiet; i++) {
+		long long n, a, r, skipped;
+		rc = tp_snapshot_counts(run->db, &cfg->snapshots[i], &n, &a, &r, &skipped);
+		if (!rc)
+			fprintf(stderr, "vacancies.%s read %lld, accepted %lld, rejected %lld, skipped %lld\n",
+				cfg->snapshots[i].date, n, a, r, skipped);
+	}
 	if (!rc && !run->quiet && st.nsnap > 1)
 		fprintf(stderr, "snapshots: %d (%s to %s), %zu buildings seen\n", st.nsnap,
 			st.date[0], st.date[st.nsnap - 1], st.ntracks);
