@@ -19,6 +19,7 @@ By hand:
      exceed 5); emergency_shelter 30 -> 40, +10 (+33.3 %).
   Region: 120 -> 175, +55 (+45.8 %); public_space 40 -> 30 (25 + the "<5"'s 2.5, rounded).
 third_parties: "not counted" in 2020, no change in 2022.
+The atlas pages of A and B show these figures and changes, B's comparable change as "x".
 """
 import csv
 import os
@@ -171,8 +172,30 @@ check("120 → 175" in txt and "comparable x" in txt, "the region's line on the 
 m = re.search(r"masquée.*?\((\d+)\)", txt, re.S)
 check(m and m.group(1) == "1", "one commune's change withheld in the legend")
 
+# ---- the atlas: each commune's page shows its trend, by hand; no register, no occupations ----
+def atlas_text(outdir):
+    return subprocess.run(["pdftotext", "-layout", os.path.join(outdir, "maps", "atlas.pdf"), "-"],
+                          capture_output=True, text=True).stdout
+
+
+def squashed(t):
+    return re.sub(r"\s+", " ", t.replace("\u202f", " "))
+
+
+pages = atlas_text(outm).split("\f")
+pa = squashed(next(p for p in pages if "Commune 21001 ·" in p))
+pb = squashed(next(p for p in pages if "Commune 21002 ·" in p))
+check("2020 (09/11/2020) 60 – –" in pa and "2022 (07/11/2022) 100 +40 (+66,7 %) +10 (+16,7 %)" in pa,
+      "A's atlas page: 60 then 100, +40 on the whole and +10 on the 2020 scope: %s" % pa[-1500:])
+check("2020 (09/11/2020) 60 – –" in pb and "2022 (07/11/2022) 75 +15 (+25,0 %) x" in pb,
+      "B's atlas page: its comparable change withheld, 'x', never 0: %s" % pb[-1500:])
+check("2022 : à périmètre comparable, sans « Hébergés chez des tiers » (non dénombrés en 2020)." in pa,
+      "the page says what the comparable scope leaves out")
+check("Occupations temporaires" not in pa, "no register: no occupations on the atlas")
+
 # ---- without editions: no trends ----
-write(os.path.join(d, "one.ini"), BASE_INI + "[zones]\npath = zones.geojson\n")
+write(os.path.join(d, "one.ini"), BASE_INI.replace("maps = no", "maps = yes")
+      + "[zones]\npath = zones.geojson\n")
 out1 = os.path.join(d, "out1")
 p = run("run", "-c", os.path.join(d, "one.ini"), "-o", out1, "-q")
 check(p.returncode == 0 and not os.path.exists(os.path.join(out1, "trends.csv")),
@@ -180,6 +203,8 @@ check(p.returncode == 0 and not os.path.exists(os.path.join(out1, "trends.csv"))
 check(gpkg_rows(os.path.join(out1, "tremplin.gpkg"),
                 "SELECT COUNT(*) FROM gpkg_contents WHERE table_name = 'trends'") == [(0,)],
       "one edition: no trends layer")
+check("Commune 21001 ·" in atlas_text(out1) and "à chaque dénombrement" not in atlas_text(out1),
+      "one edition: no trend on the atlas pages")
 
 # ---- check reads the earlier editions too; a missing edition file is exit 4 naming it ----
 p = run("check", "-c", os.path.join(d, "t.ini"))
