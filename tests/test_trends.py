@@ -192,6 +192,25 @@ check("2020 (09/11/2020) 60 – –" in pb and "2022 (07/11/2022) 75 +15 (+25,0 
 check("2022 : à périmètre comparable, sans « Hébergés chez des tiers » (non dénombrés en 2020)." in pa,
       "the page says what the comparable scope leaves out")
 check("Occupations temporaires" not in pa, "no register: no occupations on the atlas")
+# B with 3 people in 2022: its total published "<5", its changes withheld; the atlas shows the label
+# in the table and over a hatched stub, never 0
+geojson(os.path.join(d, "zones_small.geojson"), [
+    ({"zone_id": "Z1", "public_space": 25, "emergency_shelter": 35, "nonrecognised_shelter": 0,
+      "squat": 0, "nonconventional": 10, "third_parties": 30}, square(X0, Y0, X0 + 1000, Y0 + 1000)),
+    ({"zone_id": "Z2", "public_space": 1, "emergency_shelter": 2, "nonrecognised_shelter": 0,
+      "squat": 0, "nonconventional": 0, "third_parties": 0}, square(X0 + 1000, Y0, X0 + 2000, Y0 + 1000)),
+])
+write(os.path.join(d, "small.ini"), BASE_INI.replace("maps = no", "maps = yes")
+      + EDITIONS.replace("path = zones.geojson", "path = zones_small.geojson"))
+outs = os.path.join(d, "outsmall")
+p = run("run", "-c", os.path.join(d, "small.ini"), "-o", outs, "-q")
+check(p.returncode == 0, "run with a small commune: %s" % p.stderr)
+row = [r for r in read_csv(os.path.join(outs, "trends.csv")) if r["nis_code"] == "21002"
+       and r["edition"] == "2022" and r["category"] == "people_total"]
+check(row and row[0]["value_label"] == "<5" and row[0]["change"] == "", "B's 2022 total is '<5': %r" % row)
+pb = next(p for p in atlas_text(outs).split("\f") if "Commune 21002 ·" in p)
+check("2022 (07/11/2022) <5 x x" in squashed(pb), "B's withheld total in its atlas row: %s" % squashed(pb)[-900:])
+check(re.search(r"(?m)^\s*<5\s*$", pb), "and over its bar: %s" % pb[-900:])
 
 # ---- without editions: no trends ----
 write(os.path.join(d, "one.ini"), BASE_INI.replace("maps = no", "maps = yes")
