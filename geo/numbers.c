@@ -9,6 +9,7 @@
 
 #include <math.h>
 #include <sqlite3.h>
+#include <stdlib.h>
 #include <string.h>
 
 char *tp_num_format(char *buf, size_t len, double v, int decimals, const char *lang)
@@ -64,4 +65,27 @@ char *tp_num_persons(char *buf, size_t len, double v, const char *lang)
 {
 	/* 1e-9: 2.9999999999 people computed as 1.5 * 2 is 3, not 2 */
 	return tp_num_format(buf, len, floor(v + 1e-9), 0, lang);
+}
+
+char *tp_num_signed(char *buf, size_t len, double v, int decimals, const char *lang)
+{
+	char n[64];
+
+	tp_num_format(n, sizeof(n), fabs(v), decimals, lang);
+	sqlite3_snprintf((int)len, buf, "%s%s", v > 0 ? "+" : v < 0 ? "\xe2\x88\x92" : "", n);
+	return buf;
+}
+
+char *tp_num_label(char *buf, size_t len, const char *label, const char *lang)
+{
+	char *end = NULL;
+	double v;
+
+	if (!label)
+		label = "";
+	v = strtod(label, &end);
+	if (label[0] && end && !*end && isfinite(v))
+		return tp_num_format(buf, len, v, TP_NUM_AUTO, lang);
+	sqlite3_snprintf((int)len, buf, "%s", label);
+	return buf;
 }

@@ -39,4 +39,18 @@ char *tp_num_count(char *buf, size_t len, long long n, const char *lang);
  */
 char *tp_num_persons(char *buf, size_t len, double v, const char *lang);
 
+/*
+ * A change as people read it: v as tp_num_format writes it, with its sign
+ * always ("+1 234", "−5", U+2212 MINUS SIGN, "0" for none; "+0,0" for a
+ * change that rounds to zero but is not).  Returns buf.
+ */
+char *tp_num_signed(char *buf, size_t len, double v, int decimals, const char *lang);
+
+/*
+ * A published figure's label as printed: a number ("9780") as tp_num_format
+ * writes it ("9 780"), anything else (the labels of withheld figures, "x",
+ * "<5") as it is.  Returns buf.
+ */
+char *tp_num_label(char *buf, size_t len, const char *label, const char *lang);
+
 #endif

@@ -13,8 +13,17 @@
  * published labels (public_communes), so a suppressed count reads "<5"
  * here as everywhere.  Numbers and dates as print writes them
  * (geo/numbers.h, geo/dates.h).
+ *
+ * With count editions, the first page also shows the commune's people
+ * counted at each edition (a bar per edition and a table: the figure, the
+ * change since the edition before on the whole and on the comparable
+ * scope), as the trends table published them; with an occupation
+ * register, the temporary occupations running in it (site, operator,
+ * dwellings, start, the end agreed now, extended or not; never people per
+ * site), its first TP_ATLAS_OCCUPATIONS listed.  Both from atlasdata.h.
  */
 #include "outputs/maps.h"
+#include "outputs/atlasdata.h"
 #include "outputs/draw.h"
 #include "outputs/labels.h"
 #include "geo/dates.h"
@@ -337,26 +346,239 @@ static double draw_not_candidates(cairo_t *cr, const tp_mapdata *d, const tp_map
 	return y + tp_text(cr, MARGIN, y, PAGE_W - 2 * MARGIN, buf, 7, 0) + 4;
 }
 
-/* The table's column headers at y; returns the y of the first row. */
-static double table_header(cairo_t *cr, const tp_mapdata *d, double y)
+/* The column headers of a table of n columns cols at x, y, ruled under
+ * across w; returns the y of the first row. */
+static double header_of(cairo_t *cr, const tp_mapdata *d, const column *cols, size_t n,
+			double x, double y, double w)
 {
 	char buf[256];
-	double x = MARGIN, hh = 0;
+	double cx = x, hh = 0;
 	size_t j;
 
 	cairo_set_source_rgb(cr, 0.05, 0.05, 0.05);
-	for (j = 0; j < NCOLUMNS; j++) {
-		tp_lang_pick(buf, sizeof(buf), d->lang, columns[j].fr, columns[j].nl, "\n");
-		hh = fmax(hh, tp_text(cr, x, y, columns[j].w - 3, buf, 6.5,
-				      TP_TEXT_BOLD | (columns[j].right ? TP_TEXT_RIGHT : 0)));
-		x += columns[j].w;
+	for (j = 0; j < n; j++) {
+		tp_lang_pick(buf, sizeof(buf), d->lang, cols[j].fr, cols[j].nl, "\n");
+		hh = fmax(hh, tp_text(cr, cx, y, cols[j].w - 3, buf, 6.5,
+				      TP_TEXT_BOLD | (cols[j].right ? TP_TEXT_RIGHT : 0)));
+		cx += cols[j].w;
 	}
 	y += hh + 2;
-	cairo_move_to(cr, MARGIN, y);
-	cairo_line_to(cr, PAGE_W - MARGIN, y);
+	cairo_move_to(cr, x, y);
+	cairo_line_to(cr, x + w, y);
 	cairo_set_line_width(cr, 0.6);
 	cairo_stroke(cr);
 	return y + 2;
+}
+
+/* The candidates table's column headers at y; returns the y of the first row. */
+static double table_header(cairo_t *cr, const tp_mapdata *d, double y)
+{
+	return header_of(cr, d, columns, NCOLUMNS, MARGIN, y, PAGE_W - 2 * MARGIN);
+}
+
+/* One row of cells under header_of's columns at x, y, striped when stripe;
+ * a cell too long is cut with an ellipsis. */
+static void small_row(cairo_t *cr, const column *cols, size_t n, char cells[][128], double x,
+		      double y, double w, int stripe)
+{
+	size_t j;
+
+	if (stripe) {
+		cairo_rectangle(cr, x, y - 1, w, ROW_H);
+		cairo_set_source_rgb(cr, 0.94, 0.95, 0.97);
+		cairo_fill(cr);
+	}
+	cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+	for (j = 0; j < n; j++) {
+		tp_text(cr, x + (cols[j].right ? 3 : 0), y, cols[j].w - 6, cells[j], 7,
+			TP_TEXT_CUT | (cols[j].right ? TP_TEXT_RIGHT : 0));
+		x += cols[j].w;
+	}
+}
+
+/* ---- the commune's trend and its running occupations (atlasdata.h) ---- */
+
+#define CHART_W 150.0 /* the trend's bars */
+#define CHART_H 66.0
+
+static const column trend_columns[] = {
+	{"Dénombrement", "Telling", 92, 0},
+	{"Personnes", "Personen", 52, 1},
+	{"Évolution", "Evolutie", 92, 1},
+	{"À périmètre comparable", "Op vergelijkbare basis", 109, 1},
+};
+
+#define NTREND (sizeof(trend_columns) / sizeof(trend_columns[0]))
+
+/* A change as the trend table writes it: "+270 (+42,9 %)", "x" when withheld,
+ * "–" at the first edition. */
+static void change_cell(char *buf, size_t len, int first, int has, double v, int has_pct,
+			double pct, const char *lang)
+{
+	char a[48], b[48];
+
+	if (first) {
+		snprintf(buf, len, "\xe2\x80\x93");
+		return;
+	}
+	if (!has) {
+		snprintf(buf, len, "x");
+		return;
+	}
+	tp_num_signed(a, sizeof(a), v, 0, lang);
+	if (!has_pct) {
+		snprintf(buf, len, "%s", a);
+		return;
+	}
+	tp_num_signed(b, sizeof(b), pct, 1, lang);
+	snprintf(buf, len, "%s (%s %%)", a, b);
+}
+
+/* The bars: one per edition, its published figure above it; a withheld one
+ * a short hatched stub under its label. */
+static void trend_chart(cairo_t *cr, const tp_atlasdata *x, const tp_trend_point *t, double x0,
+			double y0)
+{
+	double top = 0, slot = CHART_W / (double)x->neditions, bw = fmin(slot * 0.6, 28);
+	double base = y0 + CHART_H - 11, room = CHART_H - 24;
+	size_t e;
+
+	for (e = 0; e < x->neditions; e++)
+		if (t[e].has_value && t[e].value > top)
+			top = t[e].value;
+	for (e = 0; e < x->neditions; e++) {
+		double cx = x0 + slot * ((double)e + 0.5), h;
+		if (t[e].has_value) {
+			h = top > 0 ? t[e].value / top * room : 0;
+			cairo_rectangle(cr, cx - bw / 2, base - h, bw, h);
+			cairo_set_source_rgb(cr, 0.27, 0.46, 0.71);
+			cairo_fill(cr);
+		} else {
+			h = 6;
+			cairo_rectangle(cr, cx - bw / 2, base - h, bw, h);
+			tp_fill_nodata(cr, cx - bw / 2, base - h, cx + bw / 2, base);
+		}
+		cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+		tp_text(cr, cx, base - h - 9, 0, t[e].label, 6.5, TP_TEXT_CENTER | TP_TEXT_BOLD);
+		cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
+		tp_text(cr, cx, base + 2, 0, x->edition[e], 6.5, TP_TEXT_CENTER);
+	}
+	cairo_move_to(cr, x0, base);
+	cairo_line_to(cr, x0 + CHART_W, base);
+	cairo_set_source_rgb(cr, 0.4, 0.4, 0.4);
+	cairo_set_line_width(cr, 0.6);
+	cairo_stroke(cr);
+}
+
+/* The commune's people counted per edition: bars and a table, then what
+ * the comparable scope leaves out.  Returns the next y. */
+static double draw_trend(cairo_t *cr, const tp_mapdata *d, const tp_atlasdata *x, size_t ci,
+			 double y)
+{
+	const tp_trend_point *t = tp_atlasdata_trend(x, ci);
+	const double tx = MARGIN + CHART_W + 20, tw = PAGE_W - MARGIN - tx;
+	char buf[1024], cells[NTREND][128], date[16], name_fr[256], name_nl[256], fr[512], nl[512];
+	double ty, y0;
+	size_t e;
+	int k;
+
+	cairo_set_source_rgb(cr, 0.05, 0.05, 0.05);
+	tp_lang_pick(buf, sizeof(buf), d->lang,
+		     "Personnes dénombrées à chaque dénombrement (chiffres publiés)",
+		     "Getelde personen bij elke telling (gepubliceerde cijfers)", " / ");
+	y += tp_text(cr, MARGIN, y, PAGE_W - 2 * MARGIN, buf, 8.5, TP_TEXT_BOLD) + 3;
+	y0 = y;
+	trend_chart(cr, x, t, MARGIN, y);
+	ty = header_of(cr, d, trend_columns, NTREND, tx, y, tw);
+	for (e = 0; e < x->neditions; e++) {
+		tp_date_display(date, sizeof(date), x->edition_date[e]);
+		snprintf(cells[0], sizeof(cells[0]), "%s (%s)", x->edition[e], date);
+		snprintf(cells[1], sizeof(cells[1]), "%s", t[e].label);
+		change_cell(cells[2], sizeof(cells[2]), t[e].first, t[e].has_change, t[e].change,
+			    t[e].has_pct, t[e].pct, d->lang);
+		change_cell(cells[3], sizeof(cells[3]), t[e].first, t[e].has_cchange, t[e].cchange,
+			    t[e].has_cpct, t[e].cpct, d->lang);
+		small_row(cr, trend_columns, NTREND, cells, tx, ty, tw, e % 2 == 0);
+		ty += ROW_H;
+	}
+	y = fmax(y0 + CHART_H, ty) + 2;
+	/* an edition that counted more than the one before: what its comparable figure leaves out */
+	for (e = 1; e < x->neditions; e++) {
+		size_t ufr = 0, unl = 0;
+		if (!x->added[e])
+			continue;
+		for (k = 0; k < TP_NCATEGORIES; k++)
+			if (x->added[e] & (1u << k)) {
+				ufr += (size_t)snprintf(name_fr + ufr, sizeof(name_fr) - ufr, "%s« %s »",
+							ufr ? ", " : "", tp_people[k].fr);
+				unl += (size_t)snprintf(name_nl + unl, sizeof(name_nl) - unl, "%s“%s”",
+							unl ? ", " : "", tp_people[k].nl);
+			}
+		snprintf(fr, sizeof(fr), "%s : à périmètre comparable, sans %s (non dénombrés en %s).",
+			 x->edition[e], name_fr, x->edition[e - 1]);
+		snprintf(nl, sizeof(nl), "%s: op vergelijkbare basis, zonder %s (niet geteld in %s).",
+			 x->edition[e], name_nl, x->edition[e - 1]);
+		tp_lang_pick(buf, sizeof(buf), d->lang, fr, nl, " ");
+		cairo_set_source_rgb(cr, 0.35, 0.35, 0.35);
+		y += tp_text(cr, MARGIN, y, PAGE_W - 2 * MARGIN, buf, 6.5, TP_TEXT_ITALIC) + 1;
+	}
+	return y + 4;
+}
+
+static const column occupation_columns[] = {
+	{"Site", "Site", 118, 0},
+	{"Opérateur", "Operator", 150, 0},
+	{"Logements", "Woningen", 46, 1},
+	{"Début", "Start", 56, 1},
+	{"Fin convenue", "Afgesproken einde", 78, 1},
+	{"Prolongée", "Verlengd", 60, 1},
+};
+
+#define NOCCUPATION (sizeof(occupation_columns) / sizeof(occupation_columns[0]))
+
+/* The temporary occupations running in the commune, its first
+ * TP_ATLAS_OCCUPATIONS, then how many more.  Returns the next y. */
+static double draw_occupations(cairo_t *cr, const tp_mapdata *d, const tp_atlasdata *x,
+			       const tp_map_commune *c, double y)
+{
+	const tp_atlas_occupation *o;
+	char buf[512], fr[256], nl[256], n[32], cells[NOCCUPATION][128];
+	size_t i, count;
+
+	o = tp_atlasdata_occupations(x, c->nis, &count);
+	tp_num_count(n, sizeof(n), (long long)count, d->lang);
+	snprintf(fr, sizeof(fr), "Occupations temporaires en cours (%s)", n);
+	snprintf(nl, sizeof(nl), "Lopende tijdelijke bewoningen (%s)", n);
+	tp_lang_pick(buf, sizeof(buf), d->lang, fr, nl, " / ");
+	cairo_set_source_rgb(cr, 0.05, 0.05, 0.05);
+	y += tp_text(cr, MARGIN, y, PAGE_W - 2 * MARGIN, buf, 8.5, TP_TEXT_BOLD) + 2;
+	if (!count) {
+		tp_lang_pick(buf, sizeof(buf), d->lang, "aucune", "geen", " / ");
+		cairo_set_source_rgb(cr, 0.2, 0.2, 0.2);
+		return y + tp_text(cr, MARGIN, y, PAGE_W - 2 * MARGIN, buf, 7, 0) + 4;
+	}
+	y = header_of(cr, d, occupation_columns, NOCCUPATION, MARGIN, y, PAGE_W - 2 * MARGIN);
+	for (i = 0; i < count && i < TP_ATLAS_OCCUPATIONS; i++) {
+		snprintf(cells[0], sizeof(cells[0]), "%s", o[i].site);
+		snprintf(cells[1], sizeof(cells[1]), "%s", o[i].operator_);
+		tp_num_count(cells[2], sizeof(cells[2]), o[i].dwellings, d->lang);
+		tp_date_display(cells[3], sizeof(cells[3]), o[i].start);
+		tp_date_display(cells[4], sizeof(cells[4]), o[i].end);
+		tp_lang_pick(cells[5], sizeof(cells[5]), d->lang, o[i].extended ? "oui" : "non",
+			     o[i].extended ? "ja" : "nee", " / ");
+		small_row(cr, occupation_columns, NOCCUPATION, cells, MARGIN, y, PAGE_W - 2 * MARGIN,
+			  i % 2 == 0);
+		y += ROW_H;
+	}
+	if (count > TP_ATLAS_OCCUPATIONS) {
+		tp_num_count(n, sizeof(n), (long long)(count - TP_ATLAS_OCCUPATIONS), d->lang);
+		snprintf(fr, sizeof(fr), "… et %s autres : voir la couche occupations de tremplin.gpkg", n);
+		snprintf(nl, sizeof(nl), "… en %s andere: zie de laag occupations in tremplin.gpkg", n);
+		tp_lang_pick(buf, sizeof(buf), d->lang, fr, nl, " / ");
+		cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
+		y += tp_text(cr, MARGIN, y + 1, PAGE_W - 2 * MARGIN, buf, 7, TP_TEXT_ITALIC) + 1;
+	}
+	return y + 4;
 }
 
 /* Row i of the list (its rank in the commune is i + 1) at y. */
@@ -499,7 +721,8 @@ static void no_candidate(cairo_t *cr, const tp_mapdata *d, const tp_map_commune 
 
 /* The pages of commune i: the first with its map and figures, then as many
  * as its list takes.  Returns 0, or TP_ERROR (out of memory). */
-static int draw_commune(cairo_t *cr, const tp_mapdata *d, size_t ci, const commune_list *list)
+static int draw_commune(cairo_t *cr, const tp_mapdata *d, const tp_atlasdata *x, size_t ci,
+			const commune_list *list)
 {
 	const tp_map_commune *c = &d->communes[ci];
 	size_t listed = list->n < TP_ATLAS_LISTED ? list->n : TP_ATLAS_LISTED, i = 0;
@@ -517,6 +740,10 @@ static int draw_commune(cairo_t *cr, const tp_mapdata *d, size_t ci, const commu
 		cairo_set_source_rgb(cr, 0.6, 0.05, 0.05);
 		y += 4 + tp_text(cr, MARGIN, y + 4, PAGE_W - 2 * MARGIN, buf, 7.5, TP_TEXT_BOLD);
 	}
+	if (x->neditions)
+		y = draw_trend(cr, d, x, ci, y + 8);
+	if (x->has_register)
+		y = draw_occupations(cr, d, x, c, y + 6);
 	y = draw_not_candidates(cr, d, c, y + 8);
 	tp_num_count(n, sizeof(n), (long long)list->n, d->lang);
 	snprintf(fr, sizeof(fr), "Bâtiments candidats (%s), par rang dans la commune", n);
@@ -529,6 +756,12 @@ static int draw_commune(cairo_t *cr, const tp_mapdata *d, size_t ci, const commu
 		footer(cr, d, ci, page);
 		cairo_show_page(cr);
 		return TP_OK;
+	}
+	/* a table with no room left for a few rows under its header starts on the next page */
+	if (y + 24 + (listed < 3 ? (double)listed : 3) * ROW_H > BOTTOM) {
+		footer(cr, d, ci, page++);
+		cairo_show_page(cr);
+		y = page_title(cr, d, c, 1);
 	}
 	y = table_header(cr, d, y);
 	for (;;) {
@@ -550,8 +783,9 @@ static int draw_commune(cairo_t *cr, const tp_mapdata *d, size_t ci, const commu
 	}
 }
 
-int tp_write_atlas(const tp_mapdata *d, const char *path)
+int tp_write_atlas(const tp_mapdata *d, sqlite3 *store, const char *path)
 {
+	tp_atlasdata *x = NULL;
 	char title[256];
 	cairo_surface_t *s = NULL;
 	cairo_t *cr;
@@ -584,7 +818,9 @@ int tp_write_atlas(const tp_mapdata *d, const char *path)
 			l->k[l->n++] = &d->cands[i];
 		}
 	}
-	rc = tp_outfile_begin(&out, path, 0);
+	rc = tp_atlasdata_load(&x, store, d);
+	if (!rc)
+		rc = tp_outfile_begin(&out, path, 0);
 	if (rc)
 		goto done;
 	s = cairo_pdf_surface_create(out.tmp, PAGE_W, PAGE_H);
@@ -593,7 +829,7 @@ int tp_write_atlas(const tp_mapdata *d, const char *path)
 	tp_pdf_metadata(s, d, title);
 	cr = cairo_create(s);
 	for (i = 0; i < d->ncommunes && !rc; i++)
-		rc = draw_commune(cr, d, i, &lists[i]);
+		rc = draw_commune(cr, d, x, i, &lists[i]);
 	cairo_destroy(cr);
 	if (rc) {
 		cairo_surface_destroy(s);
@@ -602,6 +838,7 @@ int tp_write_atlas(const tp_mapdata *d, const char *path)
 		rc = tp_surface_close(s, &out);
 	}
 done:
+	tp_atlasdata_free(x);
 	free(lists);
 	free(all);
 	return rc;

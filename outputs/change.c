@@ -185,10 +185,7 @@ static void classes(change_map *m)
 /* "+1 234" or "−55": a signed number of people (geo/numbers.c's typography). */
 static void signed_people(char *buf, size_t len, double v)
 {
-	char n[32];
-
-	tp_num_format(n, sizeof(n), fabs(v), 0, NULL);
-	snprintf(buf, len, "%s%s", v > 0 ? "+" : v < 0 ? "−" : "", n);
+	tp_num_signed(buf, len, v, 0, NULL);
 }
 
 /* "+66,7 %": a signed percentage, one decimal (geo/numbers.c's typography). */
@@ -196,20 +193,14 @@ static void signed_pct(char *buf, size_t len, double v)
 {
 	char n[32];
 
-	tp_num_format(n, sizeof(n), fabs(v), 1, NULL);
-	snprintf(buf, len, "%s%s %%", v > 0 ? "+" : v < 0 ? "−" : "", n);
+	tp_num_signed(n, sizeof(n), v, 1, NULL);
+	snprintf(buf, len, "%s %%", n);
 }
 
 /* A published label as printed: a number with its groups ("9 780"), else as it is ("x"). */
 static void people_label(char *buf, size_t len, const char *label)
 {
-	char *end = NULL;
-	double v = strtod(label, &end);
-
-	if (label[0] && end && !*end)
-		tp_num_format(buf, len, v, TP_NUM_AUTO, NULL);
-	else
-		snprintf(buf, len, "%s", label);
+	tp_num_label(buf, len, label, NULL);
 }
 
 /* The label of a row: "+40 / +66,7 %", "x" when withheld (buf of 96 bytes or more). */

@@ -30,7 +30,7 @@ int tp_write_maps(sqlite3 *store, const char *dir, const tp_render_opts *opts)
 	rc = tp_write_overview(d, dir);
 	if (!rc) {
 		snprintf(path, sizeof(path), "%s/atlas.pdf", dir);
-		rc = tp_write_atlas(d, path);
+		rc = tp_write_atlas(d, store, path);
 	}
 	if (!rc)
 		rc = tp_write_change_map(d, store, dir);

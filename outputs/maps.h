@@ -18,8 +18,14 @@ int tp_write_overview(const tp_mapdata *d, const char *dir);
  * about 2 s, at 100,000 candidates (Brussels' largest commune has tens). */
 #define TP_ATLAS_LISTED 100
 
+/* The atlas lists a commune's first TP_ATLAS_OCCUPATIONS running
+ * occupations, then says how many more there are. */
+#define TP_ATLAS_OCCUPATIONS 8
+
 /* The atlas, in atlas.c: one page per commune, and continuation pages for
- * a long list, into path.  Same failures. */
-int tp_write_atlas(const tp_mapdata *d, const char *path);
+ * a long list, into path; the communes' trends and running occupations
+ * read from store (a public view).  Same failures, and TP_ESTORE when the
+ * store cannot be read. */
+int tp_write_atlas(const tp_mapdata *d, sqlite3 *store, const char *path);
 
 #endif

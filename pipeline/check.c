@@ -2,7 +2,8 @@
  * check.c: the check command (check.h).
  *
  * It is the pipeline's own validation, not a second implementation: the
- * stages from load to register run on a working store in memory, and the
+ * stages from load to register (to snapshots with earlier vacancy
+ * snapshots, to trends with earlier count editions) run on a working store in memory, and the
  * report is read from that store, so check says exactly what a run would
  * accept and reject.  Inputs are first opened and read whole one by one, so
  * that every unusable input is reported, not only the first, with every
@@ -311,9 +312,11 @@ int tp_check(tp_config *cfg)
 	/* with an input unusable, the others still go through load to validate;
 	 * locating needs them all */
 	run.skip = unusable ? skip : NULL;
-	/* the earlier count editions are read by the trends stage */
+	/* the earlier count editions are read by the trends stage, the earlier
+	 * vacancy snapshots by the snapshots stage */
 	last = unusable ? "validate"
 	       : cfg->neditions > 1 && tp_stage_find("trends") >= 0 ? "trends"
+	       : cfg->nsnapshots && tp_stage_find("snapshots") >= 0 ? "snapshots"
 	       : tp_stage_find("register") >= 0 ? "register"
 	       : tp_stage_find("apportion") >= 0 ? "apportion" : stages[n - 1].name;
 	rc = tp_pipeline_run(&run, NULL, last);
@@ -373,6 +376,22 @@ int tp_check(tp_config *cfg)
 			if (!rc)
 				printf("%s (edition of %s): rows read %lld, accepted %lld, rejected %lld%s\n",
 				       name, e->date, nr, na, nj, ns ? ", skipped blank or total rows" : "");
+			if (!rc)
+				rc = print_rejects(run.db, name);
+		}
+		for (n = 0; ran && !rc && n < cfg->nsnapshots; n++) {
+			const tp_snapshot_cfg *sn = &cfg->snapshots[n];
+			long long nr, na, nj, ns;
+			char name[64];
+			snprintf(name, sizeof(name), "vacancies.%s", sn->date);
+			rc = tp_snapshot_counts(run.db, sn, &nr, &na, &nj, &ns);
+			if (!rc)
+				printf("%s (snapshot of %s, %s): rows read %lld, accepted %lld, rejected %lld",
+				       name, sn->date, sn->in.path, nr, na, nj);
+			if (!rc && ns)
+				printf(", skipped %lld blank or total rows", ns);
+			if (!rc)
+				printf("\n");
 			if (!rc)
 				rc = print_rejects(run.db, name);
 		}

@@ -141,7 +141,7 @@ static int read_snapshot(state *st, const tp_snapshot_cfg *s, int snap, const ch
 	tp_transform *t = NULL;
 	tp_record rec = {0};
 	char name[64];
-	long nread = 0, nskip = 0, nrej = 0;
+	long nread = 0, nskip = 0;
 	int rc, got;
 
 	input_name(name, sizeof(name), s);
@@ -182,7 +182,6 @@ static int read_snapshot(state *st, const tp_snapshot_cfg *s, int snap, const ch
 			}
 		}
 		if (why) {
-			nrej++;
 			rc = tp_store_reject(run->db, name, rec.row, "snapshots", field, why,
 					     rec.original);
 			if (rc)
@@ -204,9 +203,6 @@ static int read_snapshot(state *st, const tp_snapshot_cfg *s, int snap, const ch
 		goto done;
 	}
 	rc = tp_store_input_end(run->db, name, nread, nskip, NULL);
-	if (!rc && !run->quiet)
-		fprintf(stderr, "%s read %ld, accepted %ld, rejected %ld, skipped %ld\n", name, nread,
-			nread - nrej - nskip, nrej, nskip);
 done:
 	tp_record_dispose(&rec);
 	tp_transform_free(t);
@@ -455,6 +451,35 @@ static int write_flows(state *st)
 	return rc;
 }
 
+int tp_snapshot_counts(sqlite3 *db, const tp_snapshot_cfg *s, long long *n, long long *a,
+		       long long *r, long long *skipped)
+{
+	char input[64], *sql[4];
+	long long *out[4] = {n, skipped, r, a};
+	int rc = TP_OK, k;
+
+	input_name(input, sizeof(input), s);
+	sql[0] = sqlite3_mprintf("SELECT COALESCE(MAX(read), 0) FROM input_stats WHERE input = %Q",
+				 input);
+	sql[1] = sqlite3_mprintf("SELECT COALESCE(MAX(skipped), 0) FROM input_stats"
+				 " WHERE input = %Q", input);
+	/* a row is one reject, however many of its fields were refused */
+	sql[2] = sqlite3_mprintf("SELECT COUNT(DISTINCT src_row) FROM rejects WHERE input = %Q",
+				 input);
+	/* each record placed is one building seen in that snapshot (match() above) */
+	sql[3] = sqlite3_mprintf("SELECT COUNT(*) FROM vacancy_tracks"
+				 " WHERE instr(',' || seen || ',', ',' || %Q || ',') > 0", s->date);
+	for (k = 0; k < 4; k++) {
+		*out[k] = 0;
+		if (!rc)
+			rc = sql[k] ? tp_store_int(db, out[k], sql[k])
+				    : tp_error_set(TP_ERROR, "out of memory");
+	}
+	for (k = 0; k < 4; k++)
+		sqlite3_free(sql[k]);
+	return rc;
+}
+
 int tp_stage_snapshots(tp_run *run)
 {
 	const tp_config *cfg = run->cfg;
@@ -504,6 +529,14 @@ int tp_stage_snapshots(tp_run *run)
 		rc = write_tracks(&st);
 	if (!rc)
 		rc = write_flows(&st);
+	/* each earlier snapshot's rows once placed: those outside every commune are rejects too */
+	for (i = 0; i + 1 < (size_t)st.nsnap && !rc && !run->quiet; i++) {
+		long long n, a, r, skipped;
+		rc = tp_snapshot_counts(run->db, &cfg->snapshots[i], &n, &a, &r, &skipped);
+		if (!rc)
+			fprintf(stderr, "vacancies.%s read %lld, accepted %lld, rejected %lld, skipped %lld\n",
+				cfg->snapshots[i].date, n, a, r, skipped);
+	}
 	if (!rc && !run->quiet && st.nsnap > 1)
 		fprintf(stderr, "snapshots: %d (%s to %s), %zu buildings seen\n", st.nsnap,
 			st.date[0], st.date[st.nsnap - 1], st.ntracks);

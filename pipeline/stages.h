@@ -110,6 +110,15 @@ int tp_stage_apportion(tp_run *run);
 int tp_stage_register(tp_run *run);
 /* snapshots.c: the earlier vacancy snapshots matched to the scored one. */
 int tp_stage_snapshots(tp_run *run);
+/*
+ * snapshots.c: what became of earlier snapshot s's rows once the snapshots
+ * stage has run in db: *n read, *a accepted (placed in a commune: the
+ * buildings seen in it), *r rejected (rejects under input
+ * "vacancies.YYYY-MM-DD"), *skipped (blank or total rows); a + r + skipped
+ * = n when the stage kept every row.  0 or TP_E* (the store unreadable).
+ */
+int tp_snapshot_counts(sqlite3 *db, const tp_snapshot_cfg *s, long long *n, long long *a,
+		       long long *r, long long *skipped);
 int tp_stage_score(tp_run *run);
 /* register.c: prints the register's and the indicator tables' counts and
  * the durations beside min_window_months (the run's summary). */

@@ -84,6 +84,30 @@ static void a_short_buffer_cuts_cleanly(void)
 	CHECK_STR(b, "");
 }
 
+static void a_change_always_carries_its_sign(void)
+{
+	char b[64];
+
+	CHECK_STR(tp_num_signed(b, sizeof(b), 1145, 0, "fr"), "+1" NNBSP "145");
+	CHECK_STR(tp_num_signed(b, sizeof(b), -150, 0, "nl"), "\xe2\x88\x92" "150"); /* U+2212 */
+	CHECK_STR(tp_num_signed(b, sizeof(b), 0, 0, "fr"), "0");
+	CHECK_STR(tp_num_signed(b, sizeof(b), -31.6, 1, "both"), "\xe2\x88\x92" "31,6");
+	CHECK_STR(tp_num_signed(b, sizeof(b), 127.24, 1, "fr"), "+127,2");
+}
+
+static void a_published_label_is_printed_as_a_number_or_as_it_is(void)
+{
+	char b[64];
+
+	CHECK_STR(tp_num_label(b, sizeof(b), "9780", "fr"), "9" NNBSP "780");
+	CHECK_STR(tp_num_label(b, sizeof(b), "2045", "nl"), "2" NNBSP "045");
+	CHECK_STR(tp_num_label(b, sizeof(b), "x", "fr"), "x");
+	CHECK_STR(tp_num_label(b, sizeof(b), "<5", "fr"), "<5");
+	CHECK_STR(tp_num_label(b, sizeof(b), "", "fr"), "");
+	CHECK_STR(tp_num_label(b, sizeof(b), NULL, "fr"), "");
+	CHECK_STR(tp_num_label(b, sizeof(b), "12x", "fr"), "12x");
+}
+
 int main(void)
 {
 	thousands_are_grouped_by_a_narrow_no_break_space();
@@ -92,5 +116,7 @@ int main(void)
 	rounding_and_signs();
 	capacity_is_whole_persons_rounded_down();
 	a_short_buffer_cuts_cleanly();
+	a_change_always_carries_its_sign();
+	a_published_label_is_printed_as_a_number_or_as_it_is();
 	return check_report("test_numbers");
 }

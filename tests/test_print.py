@@ -3,7 +3,9 @@
 (overview.json's boxes, checked against the words pdftotext finds on the page), none lies under
 the scale bar, the north arrow, the note or the regional total, and the words on an atlas map
 do not overlap either; the atlas lists every candidate of the demo by its address, numbers them
-1..n within each commune, and writes no number with a decimal point; every map prints the
+1..n within each commune, and writes no number with a decimal point; each commune's first page
+shows its people counted at each edition (2018-2024) and the changes exactly as trends.csv
+publishes them, and its running occupations by site (an ended one nowhere); every map prints the
 sources line of [run] sources, or the input files' names without it."""
 import json
 import os
@@ -164,6 +166,85 @@ for pg in bru:
 # vacancies that are not candidates, by reason, on the commune's page
 check("Immeubles vides non candidats" in text and "travaux en cours (R1)" in text,
       "the atlas sums up the vacancies that are not candidates, by reason")
+
+# each commune's first page: its people counted at each edition as trends.csv publishes them, the
+# change since the edition before on the whole and on the comparable scope ("x" when withheld, "–"
+# at the first edition), in a table right of the bars; every figure also labels its bar
+def signed(v, decimals):
+    x = float(v)
+    body = printed(("%%.%df" % decimals) % abs(x))
+    return ("+" if x > 0 else "\u2212" if x < 0 else "") + body
+
+
+def change_text(row, change, pct):
+    if not row["previous_edition"]:
+        return "\u2013"
+    if row[change] == "":
+        return "x"
+    return signed(row[change], 0) + (" (%s %%)" % signed(row[pct], 1) if row[pct] else "")
+
+
+trends = [r for r in read_csv(os.path.join(out, "trends.csv")) if r["category"] == "people_total"]
+pages = words(atlas)
+firsts = {}
+for i, ws in enumerate(pages):
+    m = re.search(r"Commune (\d+) ·", " ".join(t for t, b in ws[:20]))
+    if m:
+        firsts[m.group(1)] = ws
+seen_withheld = 0
+for nis in sorted({r["nis_code"] for r in trends if r["nis_code"]}):
+    ws = firsts.get(nis, [])
+    lines = {}
+    for t, b in ws:
+        if b[0] >= 205:  # the table, right of the bars
+            lines.setdefault(round(b[1]), []).append((b[0], t))
+    table = [" ".join(t for _, t in sorted(v)) for _, v in sorted(lines.items())]
+    chart = [t for t, b in ws if b[2] <= 195]
+    for r in (r for r in trends if r["nis_code"] == nis):
+        date = "/".join(reversed(r["edition_date"].split("-")))
+        want = "%s (%s) %s %s %s" % (r["edition"], date, printed(r["value_label"]),
+                                      change_text(r, "change", "change_pct"),
+                                      change_text(r, "comparable_change", "comparable_change_pct"))
+        want = want.replace("\u202f", " ")
+        seen_withheld += want.endswith(" x")
+        check(want in table, "commune %s, edition %s: the atlas's row reads %r: %r"
+              % (nis, r["edition"], want, [t for t in table if t.startswith(r["edition"] + " (")]))
+        check(printed(r["value_label"]).replace("\u202f", " ") in " ".join(chart),
+              "commune %s: the bar of %s is labelled %s" % (nis, r["edition"], r["value_label"]))
+check(len(firsts) == 19 and seen_withheld > 0,
+      "19 first pages, some withheld comparable change shown as x: %d, %d" % (len(firsts), seen_withheld))
+# the scope note: 2022 counted people staying with third parties, which 2020 did not
+check("2022 : à périmètre comparable, sans « Hébergés chez des tiers » (non dénombrés en 2020)."
+      in text.replace("\n", " "), "the atlas says what 2022's comparable figure leaves out")
+
+# running occupations: each on its commune's first page, with operator, dwellings, dates; an
+# ended one named nowhere; no people figure
+db = store(out)
+occ = db.execute("SELECT site, operator, dwellings, start, current_end, extended, nis_code, status"
+                 " FROM occupations").fetchall()
+db.close()
+running = [o for o in occ if o[7] == "running"]
+check(running and len(running) < len(occ), "the demo has running and ended occupations: %r" % occ)
+def page_lines(ws):
+    """The words of a page as lines: grouped by their top, each read left to right."""
+    lines = {}
+    for t, b in ws:
+        lines.setdefault(round(b[1]), []).append((b[0], t))
+    return [" ".join(t for _, t in sorted(v)) for _, v in sorted(lines.items())]
+
+
+for site, oper, dw, start, end, ext, nis, _ in running:
+    page = "\n".join(page_lines(firsts[nis]))
+    d_ = lambda iso: "/".join(reversed(iso.split("-")))
+    want = "%s %s %d %s %s %s" % (site, oper, dw, d_(start), d_(end), "oui / ja" if ext else "non / nee")
+    check(want in page, "commune %s's page lists its running occupation %r" % (nis, want))
+    check("Occupations temporaires en cours" in page, "under its heading")
+for o in occ:
+    if o[7] != "running":
+        check(o[0] not in text, "an ended occupation (%s) is not listed" % o[0])
+check("Occupations temporaires en cours (0) / Lopende tijdelijke bewoningen (0)\naucune / geen"
+      in "\n".join(page_lines(firsts["21004"])),
+      "a commune without one says so")
 
 # sources: the demo sets [run] sources; it is printed on the overview and every atlas page
 src = ("Bruss'help, dénombrement 6–7/11/2024 (chiffres de démonstration) · logements vides et "

@@ -26,6 +26,7 @@ Flows (empty, entered, left; records / dwellings):
   region: S1 5/30; S2 3/18, in 1/5, out 3/17; S3 6/30, in 3/12, out 0/0
 """
 import os
+import shutil
 from tplib import *
 
 X0, Y0 = 150000, 170000
@@ -147,4 +148,45 @@ write(os.path.join(d, "nopath.ini"), open(os.path.join(d, "t.ini")).read()
 p = run("run", "-c", os.path.join(d, "nopath.ini"), "-o", os.path.join(d, "o3"), "-q")
 check(p.returncode == 3 and "[vacancies.2022-06-30] path: missing" in p.stderr,
       "a snapshot without its path is refused: %d %s" % (p.returncode, p.stderr))
+# tremplin check reads the earlier snapshots as a run does: per snapshot its rows read, accepted,
+# rejected, and a bad row of an earlier snapshot named by file, row and field. S1 gets a row whose
+# dwellings are not a number (line 7), a blank line (line 8) and a record outside both communes
+# (line 9, rejected once placed); S2 keeps its row without a point.
+chk = os.path.join(d, "chk")
+os.makedirs(chk)
+for f in ("communes.geojson", "zones.geojson", "s2.csv", "s3.csv"):
+    shutil.copy(os.path.join(d, f), chk)
+write(os.path.join(chk, "s1.csv"), open(os.path.join(d, "s1.csv")).read()
+      + "z,,Comensia,sisp,trois,study,,2030-01-01,,%d,%d\n,,,,,,,,,,\n" % (X0 + 600, Y0 + 600)
+      + "w,,Comensia,sisp,2,study,,2030-01-01,,%d,%d\n" % (X0 + 5000, Y0 + 600))
+shutil.copy(os.path.join(d, "t.ini"), chk)
+p = run("check", "-c", os.path.join(chk, "t.ini"))
+check(p.returncode == 0, "check: a bad row leaves the snapshot usable, exit 0: %d %s"
+      % (p.returncode, p.stdout + p.stderr))
+s1 = os.path.join(chk, "s1.csv")
+check("vacancies.2023-01-01 (snapshot of 2023-01-01, %s): rows read 8, accepted 5, rejected 2, "
+      "skipped 1 blank or total rows\n  rejected by reason:\n"
+      "        1  dwellings: not a whole number: '\u2026'  (row 7; e.g. row 7: not a whole number:"
+      " 'trois')\n        1  geometry: outside every commune of the region  (row 9; e.g. row 9:"
+      " outside every commune of the region (x 155000.0, y 170600.0 in the working CRS))\n" % s1
+      in p.stdout, "check names the earlier snapshot's file, the bad row and its"
+      " field: %s" % p.stdout)
+check("vacancies.2023-07-01 (snapshot of 2023-07-01, %s): rows read 4, accepted 3, rejected 1\n"
+      "  rejected by reason:\n        1  geometry: no coordinates  (row 4; e.g. row 4: no coordinates"
+      " (x and y are empty))\n" % os.path.join(chk, "s2.csv") in p.stdout,
+      "and the other snapshot's row without a point: %s" % p.stdout)
+check(p.stdout.rstrip().endswith("check: usable"), "verdict: usable")
+# and a run says the same of them
+p = run("run", "-c", os.path.join(chk, "t.ini"), "-o", os.path.join(d, "chk-out"), check_rc=0)
+check("vacancies.2023-01-01 read 8, accepted 5, rejected 2, skipped 1\n" in p.stderr and
+      "vacancies.2023-07-01 read 4, accepted 3, rejected 1, skipped 0\n" in p.stderr,
+      "the run's counts of the earlier snapshots are check's: %s" % p.stderr)
+check(sorted(os.listdir(chk)) == ["communes.geojson", "s1.csv", "s2.csv", "s3.csv", "t.ini", "zones.geojson"],
+      "check writes nothing: %r" % os.listdir(chk))
+# an earlier snapshot's file missing: exit 4, its section and file named
+os.remove(s1)
+p = run("check", "-c", os.path.join(chk, "t.ini"))
+check(p.returncode == 4 and p.stdout.endswith("check: not usable\n  snapshots stage: [vacancies.2023-01-01]: "
+                                               "%s: file not found (input 'vacancies')\n" % s1),
+      "a missing snapshot file: exit 4 naming section and file: %d %s" % (p.returncode, p.stdout))
 finish("test_snapshots")

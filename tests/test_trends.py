@@ -19,6 +19,7 @@ By hand:
      exceed 5); emergency_shelter 30 -> 40, +10 (+33.3 %).
   Region: 120 -> 175, +55 (+45.8 %); public_space 40 -> 30 (25 + the "<5"'s 2.5, rounded).
 third_parties: "not counted" in 2020, no change in 2022.
+The atlas pages of A and B show these figures and changes, B's comparable change as "x".
 """
 import csv
 import os
@@ -171,8 +172,49 @@ check("120 → 175" in txt and "comparable x" in txt, "the region's line on the 
 m = re.search(r"masquée.*?\((\d+)\)", txt, re.S)
 check(m and m.group(1) == "1", "one commune's change withheld in the legend")
 
+# ---- the atlas: each commune's page shows its trend, by hand; no register, no occupations ----
+def atlas_text(outdir):
+    return subprocess.run(["pdftotext", "-layout", os.path.join(outdir, "maps", "atlas.pdf"), "-"],
+                          capture_output=True, text=True).stdout
+
+
+def squashed(t):
+    return re.sub(r"\s+", " ", t.replace("\u202f", " "))
+
+
+pages = atlas_text(outm).split("\f")
+pa = squashed(next(p for p in pages if "Commune 21001 ·" in p))
+pb = squashed(next(p for p in pages if "Commune 21002 ·" in p))
+check("2020 (09/11/2020) 60 – –" in pa and "2022 (07/11/2022) 100 +40 (+66,7 %) +10 (+16,7 %)" in pa,
+      "A's atlas page: 60 then 100, +40 on the whole and +10 on the 2020 scope: %s" % pa[-1500:])
+check("2020 (09/11/2020) 60 – –" in pb and "2022 (07/11/2022) 75 +15 (+25,0 %) x" in pb,
+      "B's atlas page: its comparable change withheld, 'x', never 0: %s" % pb[-1500:])
+check("2022 : à périmètre comparable, sans « Hébergés chez des tiers » (non dénombrés en 2020)." in pa,
+      "the page says what the comparable scope leaves out")
+check("Occupations temporaires" not in pa, "no register: no occupations on the atlas")
+# B with 3 people in 2022: its total published "<5", its changes withheld; the atlas shows the label
+# in the table and over a hatched stub, never 0
+geojson(os.path.join(d, "zones_small.geojson"), [
+    ({"zone_id": "Z1", "public_space": 25, "emergency_shelter": 35, "nonrecognised_shelter": 0,
+      "squat": 0, "nonconventional": 10, "third_parties": 30}, square(X0, Y0, X0 + 1000, Y0 + 1000)),
+    ({"zone_id": "Z2", "public_space": 1, "emergency_shelter": 2, "nonrecognised_shelter": 0,
+      "squat": 0, "nonconventional": 0, "third_parties": 0}, square(X0 + 1000, Y0, X0 + 2000, Y0 + 1000)),
+])
+write(os.path.join(d, "small.ini"), BASE_INI.replace("maps = no", "maps = yes")
+      + EDITIONS.replace("path = zones.geojson", "path = zones_small.geojson"))
+outs = os.path.join(d, "outsmall")
+p = run("run", "-c", os.path.join(d, "small.ini"), "-o", outs, "-q")
+check(p.returncode == 0, "run with a small commune: %s" % p.stderr)
+row = [r for r in read_csv(os.path.join(outs, "trends.csv")) if r["nis_code"] == "21002"
+       and r["edition"] == "2022" and r["category"] == "people_total"]
+check(row and row[0]["value_label"] == "<5" and row[0]["change"] == "", "B's 2022 total is '<5': %r" % row)
+pb = next(p for p in atlas_text(outs).split("\f") if "Commune 21002 ·" in p)
+check("2022 (07/11/2022) <5 x x" in squashed(pb), "B's withheld total in its atlas row: %s" % squashed(pb)[-900:])
+check(re.search(r"(?m)^\s*<5\s*$", pb), "and over its bar: %s" % pb[-900:])
+
 # ---- without editions: no trends ----
-write(os.path.join(d, "one.ini"), BASE_INI + "[zones]\npath = zones.geojson\n")
+write(os.path.join(d, "one.ini"), BASE_INI.replace("maps = no", "maps = yes")
+      + "[zones]\npath = zones.geojson\n")
 out1 = os.path.join(d, "out1")
 p = run("run", "-c", os.path.join(d, "one.ini"), "-o", out1, "-q")
 check(p.returncode == 0 and not os.path.exists(os.path.join(out1, "trends.csv")),
@@ -180,6 +222,8 @@ check(p.returncode == 0 and not os.path.exists(os.path.join(out1, "trends.csv"))
 check(gpkg_rows(os.path.join(out1, "tremplin.gpkg"),
                 "SELECT COUNT(*) FROM gpkg_contents WHERE table_name = 'trends'") == [(0,)],
       "one edition: no trends layer")
+check("Commune 21001 ·" in atlas_text(out1) and "à chaque dénombrement" not in atlas_text(out1),
+      "one edition: no trend on the atlas pages")
 
 # ---- check reads the earlier editions too; a missing edition file is exit 4 naming it ----
 p = run("check", "-c", os.path.join(d, "t.ini"))
