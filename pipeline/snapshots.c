@@ -454,29 +454,16 @@ static int write_flows(state *st)
 int tp_snapshot_counts(sqlite3 *db, const tp_snapshot_cfg *s, long long *n, long long *a,
 		       long long *r, long long *skipped)
 {
-	char input[64], *sql[4];
-	long long *out[4] = {n, skipped, r, a};
-	int rc = TP_OK, k;
+	char input[64], *accepted;
+	int rc;
 
 	input_name(input, sizeof(input), s);
-	sql[0] = sqlite3_mprintf("SELECT COALESCE(MAX(read), 0) FROM input_stats WHERE input = %Q",
-				 input);
-	sql[1] = sqlite3_mprintf("SELECT COALESCE(MAX(skipped), 0) FROM input_stats"
-				 " WHERE input = %Q", input);
-	/* a row is one reject, however many of its fields were refused */
-	sql[2] = sqlite3_mprintf("SELECT COUNT(DISTINCT src_row) FROM rejects WHERE input = %Q",
-				 input);
 	/* each record placed is one building seen in that snapshot (match() above) */
-	sql[3] = sqlite3_mprintf("SELECT COUNT(*) FROM vacancy_tracks"
-				 " WHERE instr(',' || seen || ',', ',' || %Q || ',') > 0", s->date);
-	for (k = 0; k < 4; k++) {
-		*out[k] = 0;
-		if (!rc)
-			rc = sql[k] ? tp_store_int(db, out[k], sql[k])
-				    : tp_error_set(TP_ERROR, "out of memory");
-	}
-	for (k = 0; k < 4; k++)
-		sqlite3_free(sql[k]);
+	accepted = sqlite3_mprintf("SELECT COUNT(*) FROM vacancy_tracks"
+				   " WHERE instr(',' || seen || ',', ',' || %Q || ',') > 0", s->date);
+	rc = accepted ? tp_store_input_counts(db, input, accepted, n, a, r, skipped)
+		      : tp_error_set(TP_ERROR, "out of memory");
+	sqlite3_free(accepted);
 	return rc;
 }
 

@@ -322,6 +322,31 @@ int tp_store_input_end(sqlite3 *db, const char *input, long long nread, long lon
 	return rc;
 }
 
+int tp_store_input_counts(sqlite3 *db, const char *input, const char *accepted_sql,
+			  long long *n, long long *a, long long *r, long long *skipped)
+{
+	char *sql[4];
+	long long *out[4] = {n, skipped, r, a};
+	int rc = TP_OK, k;
+
+	sql[0] = sqlite3_mprintf("SELECT COALESCE(MAX(read), 0) FROM input_stats WHERE input = %Q",
+				 input);
+	sql[1] = sqlite3_mprintf("SELECT COALESCE(MAX(skipped), 0) FROM input_stats"
+				 " WHERE input = %Q", input);
+	sql[2] = sqlite3_mprintf("SELECT COUNT(DISTINCT src_row) FROM rejects WHERE input = %Q",
+				 input);
+	sql[3] = sqlite3_mprintf("%s", accepted_sql);
+	for (k = 0; k < 4; k++) {
+		*out[k] = 0;
+		if (!rc)
+			rc = sql[k] ? tp_store_int(db, out[k], sql[k])
+				    : tp_error_set(TP_ERROR, "out of memory");
+	}
+	for (k = 0; k < 4; k++)
+		sqlite3_free(sql[k]);
+	return rc;
+}
+
 /* The text sql (one ? for key) selects into *out, malloc'ed, or NULL when
  * there is no row or it is NULL; `what` names it in an error. */
 static int text_by_key(sqlite3 *db, char **out, const char *sql, const char *key,

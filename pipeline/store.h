@@ -60,6 +60,16 @@ int tp_store_input_begin(sqlite3 *db, const char *input, const char *path, const
 int tp_store_input_end(sqlite3 *db, const char *input, long long nread, long long nskip,
 		       const char *skipped_rows);
 
+/*
+ * What became of an input's rows: *n read and *skipped (input_stats),
+ * *r rejected (rows in rejects, each once however many of its fields were
+ * refused) and *a accepted, counted by accepted_sql (a SELECT COUNT(*) of
+ * the table the input's records went to).  All 0 when the input was not
+ * read.  0, or TP_ERROR.
+ */
+int tp_store_input_counts(sqlite3 *db, const char *input, const char *accepted_sql,
+			  long long *n, long long *a, long long *r, long long *skipped);
+
 /* Reads a meta value into *out, malloc'ed text the caller frees, or NULL
  * when the store has no such key; TP_ERROR with SQLite's message when the
  * store cannot be read (*out is then NULL). */

@@ -353,23 +353,15 @@ static int apportion_edition(tp_run *run, const tp_edition *e)
 int tp_edition_counts(sqlite3 *db, const tp_edition *e, long long *n, long long *a,
 		      long long *r, long long *skipped)
 {
-	char input[300], *sql[4];
-	long long *out[4] = {n, skipped, a, r};
-	int rc = TP_OK, k;
+	char input[300], *accepted;
+	int rc;
 
 	input_name(input, sizeof(input), e);
-	sql[0] = sqlite3_mprintf("SELECT read FROM input_stats WHERE input = %Q", input);
-	sql[1] = sqlite3_mprintf("SELECT skipped FROM input_stats WHERE input = %Q", input);
-	sql[2] = sqlite3_mprintf("SELECT COUNT(*) FROM edition_zones WHERE edition = %Q", e->label);
-	sql[3] = sqlite3_mprintf("SELECT COUNT(*) FROM rejects WHERE input = %Q", input);
-	for (k = 0; k < 4; k++) {
-		*out[k] = 0;
-		if (!rc)
-			rc = sql[k] ? tp_store_int(db, out[k], sql[k])
-				    : tp_error_set(TP_ERROR, "out of memory");
-	}
-	for (k = 0; k < 4; k++)
-		sqlite3_free(sql[k]);
+	accepted = sqlite3_mprintf("SELECT COUNT(*) FROM edition_zones WHERE edition = %Q",
+				   e->label);
+	rc = accepted ? tp_store_input_counts(db, input, accepted, n, a, r, skipped)
+		      : tp_error_set(TP_ERROR, "out of memory");
+	sqlite3_free(accepted);
 	return rc;
 }
 
