@@ -293,8 +293,8 @@ typedef struct {
 static const column columns[] = {
 	{"Rang", "Rang", 28, 1},
 	{"Adresse", "Adres", 150, 0},
-	{"Propriétaire", "Eigenaar", 95, 0},
-	{"Logements", "Woningen", 40, 1},
+	{"Propriétaire", "Eigenaar", 89, 0},
+	{"Logements", "Woningen", 46, 1},
 	{"Fenêtre (mois)", "Venster (mnd)", 46, 1},
 	{"Début des travaux", "Start werken", 50, 1},
 	{"Capacité", "Capaciteit", 40, 1},

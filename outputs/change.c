@@ -384,12 +384,8 @@ static int draw_change(cairo_t *cr, const void *ud)
 		     "\n");
 	tp_text(cr, x, y, w, buf, 6.5, TP_TEXT_ITALIC);
 
-	/* sources */
-	snprintf(fr, sizeof(fr), "Sources : dénombrements Bruss'help (%s) ; limites communales "
-		 "(%s). Système de coordonnées : %s.", d->sources[2], d->sources[0], d->crs);
-	snprintf(nl, sizeof(nl), "Bronnen: tellingen Bruss'help (%s); gemeentegrenzen (%s). "
-		 "Coördinatenstelsel: %s.", d->sources[2], d->sources[0], d->crs);
-	tp_lang_pick(buf, sizeof(buf), d->lang, fr, nl, "\n");
+	/* sources: [run] sources, or the input files, as on every map */
+	tp_sources_line(buf, sizeof(buf), d, "\n");
 	cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
 	tp_text(cr, mx, my + mh + 8, PAGE_W - 2 * mx, buf, 6.5, 0);
 	tp_text(cr, PAGE_W - mx, PAGE_H - 16, 0, "tremplin " TP_VERSION, 6, TP_TEXT_RIGHT);
