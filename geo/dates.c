@@ -109,6 +109,23 @@ tp_date tp_date_from_days(long days)
 
 char *tp_date_format(char *buf, size_t len, tp_date date)
 {
+	/* the digits written directly: snprintf was a tenth of reading a
+	 * record (every date field of a million rows, and every snapshot's) */
+	if (len >= 11 && date.y >= 0 && date.y <= 9999 && date.m >= 0 && date.m <= 99 &&
+	    date.d >= 0 && date.d <= 99) {
+		buf[0] = (char)('0' + date.y / 1000);
+		buf[1] = (char)('0' + date.y / 100 % 10);
+		buf[2] = (char)('0' + date.y / 10 % 10);
+		buf[3] = (char)('0' + date.y % 10);
+		buf[4] = '-';
+		buf[5] = (char)('0' + date.m / 10);
+		buf[6] = (char)('0' + date.m % 10);
+		buf[7] = '-';
+		buf[8] = (char)('0' + date.d / 10);
+		buf[9] = (char)('0' + date.d % 10);
+		buf[10] = '\0';
+		return buf;
+	}
 	snprintf(buf, len, "%04d-%02d-%02d", date.y, date.m, date.d);
 	return buf;
 }

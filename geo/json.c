@@ -8,17 +8,26 @@ int tp_json_string(const char *s, tp_json_put put, void *ctx)
 	char esc[8];
 	int rc = put(ctx, "\"", 1);
 
-	for (; *s && rc == 0; s++) {
-		unsigned char c = (unsigned char)*s;
+	while (*s && rc == 0) {
+		/* a run of bytes that need no escape goes out in one put */
+		size_t n = 0;
+		unsigned char c;
+
+		while ((c = (unsigned char)s[n]) && c != '"' && c != '\\' && c >= 0x20)
+			n++;
+		if (n) {
+			rc = put(ctx, s, n);
+			s += n;
+			continue;
+		}
 		if (c == '"' || c == '\\') {
 			esc[0] = '\\', esc[1] = (char)c;
 			rc = put(ctx, esc, 2);
-		} else if (c < 0x20) {
+		} else {
 			snprintf(esc, sizeof(esc), "\\u%04x", c);
 			rc = put(ctx, esc, 6);
-		} else {
-			rc = put(ctx, s, 1);
 		}
+		s++;
 	}
 	return rc ? rc : put(ctx, "\"", 1);
 }

@@ -285,100 +285,131 @@ static const char *list_text(const candidate_list *l, int j, char *buf, size_t l
 	return code ? tp_code_name(code, l->lang, buf, len) : s;
 }
 
-int tp_write_candidates_csv(sqlite3 *store, const char *path, const char *language)
+/* candidates.csv's header row. */
+static void csv_header(FILE *f, const candidate_list *l, char sep)
+{
+	char buf[512];
+	int j;
+
+	fputs(BOM, f);
+	for (j = 0; j < NLIST_COLUMNS; j++) {
+		if (j)
+			fputc(sep, f);
+		tp_csv_field(f, list_header(l, j, buf, sizeof(buf)));
+	}
+	fputs("\r\n", f);
+}
+
+/* The current candidate as a row of candidates.csv. */
+static void csv_row(FILE *f, const candidate_list *l, char sep)
+{
+	char buf[512], num[64], *p;
+	int j;
+
+	for (j = 0; j < NLIST_COLUMNS; j++) {
+		const list_column *c = &list_columns[j];
+		const char *s;
+		if (j)
+			fputc(sep, f);
+		if (tp_rows_null(l->rows, c->col))
+			continue;
+		switch (c->kind) {
+		case L_INT:
+			fprintf(f, "%lld", tp_rows_int64(l->rows, c->col));
+			break;
+		case L_REAL:
+			/* SQLite's printf writes '.' whatever the locale */
+			sqlite3_snprintf(sizeof(num), num, "%.1f", tp_rows_double(l->rows, c->col));
+			if (sep == ';' && (p = strchr(num, '.')))
+				*p = ',';
+			fputs(num, f);
+			break;
+		default:
+			s = list_text(l, j, buf, sizeof(buf));
+			tp_csv_field(f, s ? s : "");
+		}
+	}
+	fputs("\r\n", f);
+}
+
+/* candidates.xlsx's header row. */
+static void xlsx_header(tp_xlsx *x, const candidate_list *l)
+{
+	char buf[512];
+	int j;
+
+	for (j = 0; j < NLIST_COLUMNS; j++)
+		tp_xlsx_text(x, list_header(l, j, buf, sizeof(buf)));
+	tp_xlsx_end_row(x);
+}
+
+/* The current candidate as a row of candidates.xlsx (typed cells). */
+static void xlsx_row(tp_xlsx *x, const candidate_list *l)
+{
+	char buf[512];
+	int j;
+
+	for (j = 0; j < NLIST_COLUMNS; j++) {
+		const list_column *c = &list_columns[j];
+		if (tp_rows_null(l->rows, c->col)) {
+			tp_xlsx_skip(x);
+			continue;
+		}
+		switch (c->kind) {
+		case L_INT:
+		case L_REAL:
+			tp_xlsx_number(x, tp_rows_double(l->rows, c->col));
+			break;
+		case L_DATE:
+			tp_xlsx_date(x, tp_rows_text(l->rows, c->col));
+			break;
+		default:
+			tp_xlsx_text(x, list_text(l, j, buf, sizeof(buf)));
+		}
+	}
+	tp_xlsx_end_row(x);
+}
+
+int tp_write_candidate_lists(sqlite3 *store, const char *csv_path, const char *xlsx_path,
+			     const char *language)
 {
 	const char sep = csv_separator(language);
 	candidate_list l;
-	char buf[512], num[64], *p;
 	tp_outfile out;
-	FILE *f;
-	int rc, step = 0, j, first;
-
-	rc = list_open(&l, store, path, language);
-	if (!rc)
-		rc = tp_outfile_open(&out, path, TP_OUTFILE_SYNC);
-	if (rc)
-		goto cleanup;
-	f = out.f;
-	fputs(BOM, f);
-	for (j = 0, first = 1; j < NLIST_COLUMNS; j++) {
-		if (!first)
-			fputc(sep, f);
-		first = 0;
-		tp_csv_field(f, list_header(&l, j, buf, sizeof(buf)));
-	}
-	fputs("\r\n", f);
-	while ((step = tp_rows_next(l.rows)) > 0) {
-		for (j = 0, first = 1; j < NLIST_COLUMNS; j++) {
-			const list_column *c = &list_columns[j];
-			const char *s;
-			if (!first)
-				fputc(sep, f);
-			first = 0;
-			if (tp_rows_null(l.rows, c->col))
-				continue;
-			switch (c->kind) {
-			case L_INT:
-				fprintf(f, "%lld", tp_rows_int64(l.rows, c->col));
-				break;
-			case L_REAL:
-				/* SQLite's printf writes '.' whatever the locale */
-				sqlite3_snprintf(sizeof(num), num, "%.1f", tp_rows_double(l.rows, c->col));
-				if (sep == ';' && (p = strchr(num, '.')))
-					*p = ',';
-				fputs(num, f);
-				break;
-			default:
-				s = list_text(&l, j, buf, sizeof(buf));
-				tp_csv_field(f, s ? s : "");
-			}
-		}
-		fputs("\r\n", f);
-	}
-	rc = tp_outfile_end(&out, step < 0 ? step : TP_OK);
-cleanup:
-	list_close(&l);
-	return rc;
-}
-
-int tp_write_candidates_xlsx(sqlite3 *store, const char *path, const char *language)
-{
-	candidate_list l;
 	tp_xlsx *x = NULL;
-	char buf[512];
-	int rc, step = 0, j;
+	int rc, step = 0, csv_open = 0;
 
-	rc = list_open(&l, store, path, language);
-	if (!rc)
+	/* one pass over the list for both files: the query sorts every
+	 * candidate (1.9 s for 290,000 of a million records) */
+	rc = list_open(&l, store, csv_path ? csv_path : xlsx_path, language);
+	if (!rc && xlsx_path)
 		rc = tp_xlsx_new(&x);
+	if (!rc && csv_path) {
+		rc = tp_outfile_open(&out, csv_path, TP_OUTFILE_SYNC);
+		csv_open = !rc;
+	}
 	if (rc)
 		goto cleanup;
-	for (j = 0; j < NLIST_COLUMNS; j++)
-		tp_xlsx_text(x, list_header(&l, j, buf, sizeof(buf)));
-	tp_xlsx_end_row(x);
+	if (csv_open)
+		csv_header(out.f, &l, sep);
+	if (x)
+		xlsx_header(x, &l);
 	while ((step = tp_rows_next(l.rows)) > 0) {
-		for (j = 0; j < NLIST_COLUMNS; j++) {
-			const list_column *c = &list_columns[j];
-			if (tp_rows_null(l.rows, c->col)) {
-				tp_xlsx_skip(x);
-				continue;
-			}
-			switch (c->kind) {
-			case L_INT:
-			case L_REAL:
-				tp_xlsx_number(x, tp_rows_double(l.rows, c->col));
-				break;
-			case L_DATE:
-				tp_xlsx_date(x, tp_rows_text(l.rows, c->col));
-				break;
-			default:
-				tp_xlsx_text(x, list_text(&l, j, buf, sizeof(buf)));
-			}
-		}
-		tp_xlsx_end_row(x);
+		if (csv_open)
+			csv_row(out.f, &l, sep);
+		if (x)
+			xlsx_row(x, &l);
 	}
-	rc = step < 0 ? step : tp_xlsx_save(x, path, "candidates");
+	rc = step < 0 ? step : TP_OK;
+	if (csv_open) {
+		rc = tp_outfile_end(&out, rc);
+		csv_open = 0;
+	}
+	if (!rc && x)
+		rc = tp_xlsx_save(x, xlsx_path, "candidates");
 cleanup:
+	if (csv_open)
+		tp_outfile_end(&out, rc);
 	tp_xlsx_free(x);
 	list_close(&l);
 	return rc;

@@ -140,9 +140,10 @@ void tp_csv_field(FILE *f, const char *s);
  * the order first met); the public row set of rejects (query.h), so a
  * rejected count zone's people counts are left out.
  *
- * tp_write_candidates_csv writes candidates.csv and
- * tp_write_candidates_xlsx candidates.xlsx (GDAL's XLSX driver, one sheet
- * "candidates", typed cells), the same rows and columns: rank, address,
+ * tp_write_candidate_lists writes candidates.csv at csv_path and
+ * candidates.xlsx at xlsx_path (either NULL for none; one sheet
+ * "candidates", typed cells) in one pass over the list, the same rows and
+ * columns: rank, address,
  * postcode, commune, owner (blank for a private owner), owner type,
  * dwellings, reason, vacant since, works start, its precision (only when
  * the store has vacancies.works_start_precision), window, capacity, score
@@ -150,8 +151,8 @@ void tp_csv_field(FILE *f, const char *s);
  * of communes and codes in language.
  */
 int tp_write_rejects_csv(sqlite3 *store, const char *path, const char *language);
-int tp_write_candidates_csv(sqlite3 *store, const char *path, const char *language);
-int tp_write_candidates_xlsx(sqlite3 *store, const char *path, const char *language);
+int tp_write_candidate_lists(sqlite3 *store, const char *csv_path, const char *xlsx_path,
+			     const char *language);
 
 /*
  * Writes layer_styles into the GeoPackage being written in ds: the table

@@ -14,7 +14,7 @@
 int tp_stage_write(tp_run *run)
 {
 	tp_gpkg_options opts = {run->cfg->indicator, run->cfg->language, run->cfg->internal};
-	char path[4096];
+	char path[4096], xlsx[4096];
 	int rc;
 
 	snprintf(path, sizeof(path), "%s/tremplin.gpkg", run->outdir);
@@ -33,10 +33,8 @@ int tp_stage_write(tp_run *run)
 	if (!rc)
 		rc = tp_write_rejects_csv(run->db, path, run->cfg->language);
 	snprintf(path, sizeof(path), "%s/candidates.csv", run->outdir);
+	snprintf(xlsx, sizeof(xlsx), "%s/candidates.xlsx", run->outdir);
 	if (!rc)
-		rc = tp_write_candidates_csv(run->db, path, run->cfg->language);
-	snprintf(path, sizeof(path), "%s/candidates.xlsx", run->outdir);
-	if (!rc)
-		rc = tp_write_candidates_xlsx(run->db, path, run->cfg->language);
+		rc = tp_write_candidate_lists(run->db, path, xlsx, run->cfg->language);
 	return rc;
 }
