@@ -12,29 +12,47 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+int tp_zone_overlay_make(tp_run *run, const char *zones_sql, tp_zone_overlay *o)
+{
+	int rc;
+
+	memset(o, 0, sizeof(*o));
+	rc = tp_rows_polygons(run, &o->zon, &o->zr, zones_sql);
+	if (!rc)
+		rc = tp_rows_polygons(run, &o->com, &o->cr,
+				      "SELECT id, geom, nis_code FROM communes ORDER BY nis_code");
+	if (!rc && !(o->inside = calloc(o->zon.n ? o->zon.n : 1, sizeof(*o->inside))))
+		rc = tp_error_set(TP_ERROR, "out of memory");
+	if (!rc)
+		rc = tp_overlay_shares(run->g, &o->zr, &o->cr, &o->ps, &o->nps, o->inside);
+	return rc;
+}
+
+void tp_zone_overlay_dispose(tp_run *run, tp_zone_overlay *o)
+{
+	free(o->ps);
+	free(o->inside);
+	tp_rings_dispose(&o->zr);
+	tp_rings_dispose(&o->cr);
+	tp_rows_dispose(run->g, &o->zon);
+	tp_rows_dispose(run->g, &o->com);
+	memset(o, 0, sizeof(*o));
+}
 
 int tp_stage_apportion(tp_run *run)
 {
-	tp_rows zon = {0}, com = {0};
-	tp_rings zr = {0}, cr = {0};
-	tp_share *ps = NULL;
-	double *inside = NULL;
+	tp_zone_overlay o = {0};
 	sqlite3_stmt *ins = NULL, *upd = NULL;
-	size_t i, k = 0, nps = 0;
+	size_t i, k = 0;
 	long partly = 0;
 	int rc;
 
 	rc = tp_store_exec(run->db, "DELETE FROM zone_shares");
 	if (!rc)
-		rc = tp_rows_polygons(run, &zon, &zr,
-				      "SELECT id, geom, zone_id, total FROM zones ORDER BY zone_id");
-	if (!rc)
-		rc = tp_rows_polygons(run, &com, &cr,
-				      "SELECT id, geom, nis_code FROM communes ORDER BY nis_code");
-	if (!rc && !(inside = calloc(zon.n ? zon.n : 1, sizeof(*inside))))
-		rc = tp_error_set(TP_ERROR, "out of memory");
-	if (!rc)
-		rc = tp_overlay_shares(run->g, &zr, &cr, &ps, &nps, inside);
+		rc = tp_zone_overlay_make(run, "SELECT id, geom, zone_id, total FROM zones"
+					       " ORDER BY zone_id", &o);
 	if (!rc)
 		rc = tp_store_prepare(run->db, &ins,
 				      "INSERT INTO zone_shares(zone_id, nis_code, area, share, people)"
@@ -43,31 +61,31 @@ int tp_stage_apportion(tp_run *run)
 		rc = tp_store_prepare(run->db, &upd,
 				      "UPDATE zones SET area = ?, inside_area = ?, outside_area = ?"
 				      " WHERE id = ?");
-	for (i = 0; i < zon.n && !rc; i++) {
-		double area = tp_geo_area(run->g, zon.geom[i]);
+	for (i = 0; i < o.zon.n && !rc; i++) {
+		double area = tp_geo_area(run->g, o.zon.geom[i]);
 
-		if (inside[i] <= 0) {
-			rc = tp_store_reject_row(run->db, "zones", zon.id[i], "apportion", "geometry",
+		if (o.inside[i] <= 0) {
+			rc = tp_store_reject_row(run->db, "zones", o.zon.id[i], "apportion", "geometry",
 						 "the zone lies wholly outside the region's communes");
 			continue;
 		}
-		for (; k < nps && ps[k].src == i && !rc; k++) {
+		for (; k < o.nps && o.ps[k].src == i && !rc; k++) {
 			sqlite3_reset(ins);
-			sqlite3_bind_text(ins, 1, zon.key[i], -1, SQLITE_STATIC);
-			sqlite3_bind_text(ins, 2, com.key[ps[k].dst], -1, SQLITE_STATIC);
-			sqlite3_bind_double(ins, 3, ps[k].area);
-			sqlite3_bind_double(ins, 4, ps[k].share);
-			sqlite3_bind_double(ins, 5, zon.value[i] * ps[k].share);
+			sqlite3_bind_text(ins, 1, o.zon.key[i], -1, SQLITE_STATIC);
+			sqlite3_bind_text(ins, 2, o.com.key[o.ps[k].dst], -1, SQLITE_STATIC);
+			sqlite3_bind_double(ins, 3, o.ps[k].area);
+			sqlite3_bind_double(ins, 4, o.ps[k].share);
+			sqlite3_bind_double(ins, 5, o.zon.value[i] * o.ps[k].share);
 			if (sqlite3_step(ins) != SQLITE_DONE)
 				rc = tp_error_set(TP_ERROR, "working store: %s", sqlite3_errmsg(run->db));
 		}
-		if (area - inside[i] > 1e-6 * area)
+		if (area - o.inside[i] > 1e-6 * area)
 			partly++;
 		sqlite3_reset(upd);
 		sqlite3_bind_double(upd, 1, area);
-		sqlite3_bind_double(upd, 2, inside[i]);
-		sqlite3_bind_double(upd, 3, area > inside[i] ? area - inside[i] : 0);
-		sqlite3_bind_int64(upd, 4, zon.id[i]);
+		sqlite3_bind_double(upd, 2, o.inside[i]);
+		sqlite3_bind_double(upd, 3, area > o.inside[i] ? area - o.inside[i] : 0);
+		sqlite3_bind_int64(upd, 4, o.zon.id[i]);
 		if (!rc && sqlite3_step(upd) != SQLITE_DONE)
 			rc = tp_error_set(TP_ERROR, "working store: %s", sqlite3_errmsg(run->db));
 	}
@@ -78,11 +96,6 @@ int tp_stage_apportion(tp_run *run)
 			partly, partly > 1 ? "s" : "");
 	sqlite3_finalize(ins);
 	sqlite3_finalize(upd);
-	free(ps);
-	free(inside);
-	tp_rings_dispose(&zr);
-	tp_rings_dispose(&cr);
-	tp_rows_dispose(run->g, &zon);
-	tp_rows_dispose(run->g, &com);
+	tp_zone_overlay_dispose(run, &o);
 	return rc;
 }

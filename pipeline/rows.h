@@ -10,6 +10,7 @@
 #include <sqlite3.h>
 
 #include "geo/geo.h"
+#include "geo/overlay.h"
 #include "geo/rings.h"
 #include "pipeline/stages.h"
 
@@ -54,5 +55,23 @@ int tp_rows_rings(tp_run *run, const tp_rows *r, tp_rings *out);
 
 /* tp_rows_load(), then tp_rows_rings() of what it loaded. */
 int tp_rows_polygons(tp_run *run, tp_rows *r, tp_rings *out, const char *sql);
+
+/* Count zones cut by the communes (geo/overlay.h), for apportioning. */
+typedef struct {
+	tp_rows zon, com;    /* the zones (id, geom, zone_id[, value]) and the communes, by key */
+	tp_rings zr, cr;     /* their rings */
+	tp_share *ps;        /* the pieces: zone ps[k].src in commune ps[k].dst, by zone */
+	size_t nps;          /* how many */
+	double *inside;      /* per zone, its area inside the region's communes */
+} tp_zone_overlay;
+
+/* The zones zones_sql selects, ordered by zone_id, cut by the communes
+ * ordered by nis_code: the one way the apportion stage and the earlier
+ * count editions (trends.c) share zones by area.  TP_E*; o is then partly
+ * filled, for tp_zone_overlay_dispose(). */
+int tp_zone_overlay_make(tp_run *run, const char *zones_sql, tp_zone_overlay *o);
+
+/* Frees what tp_zone_overlay_make() filled and zeroes o. */
+void tp_zone_overlay_dispose(tp_run *run, tp_zone_overlay *o);
 
 #endif

@@ -282,26 +282,16 @@ done:
 /* Shares the earlier edition e's zones over the communes by area (apportion.c's rule). */
 static int apportion_edition(tp_run *run, const tp_edition *e)
 {
-	tp_rows zon = {0}, com = {0};
-	tp_rings zr = {0}, cr = {0};
-	tp_share *ps = NULL;
-	double *inside = NULL;
+	tp_zone_overlay o = {0};
 	sqlite3_stmt *ins = NULL, *row = NULL, *del = NULL;
 	char *sql = NULL, input[300];
-	size_t i, k = 0, nps = 0;
+	size_t i, k = 0;
 	int rc;
 
 	input_name(input, sizeof(input), e);
 	sql = sqlite3_mprintf("SELECT id, geom, zone_id FROM edition_zones WHERE edition = %Q"
 			      " ORDER BY zone_id", e->label);
-	rc = sql ? tp_rows_polygons(run, &zon, &zr, sql) : tp_error_set(TP_ERROR, "out of memory");
-	if (!rc)
-		rc = tp_rows_polygons(run, &com, &cr,
-				      "SELECT id, geom, nis_code FROM communes ORDER BY nis_code");
-	if (!rc && !(inside = calloc(zon.n ? zon.n : 1, sizeof(*inside))))
-		rc = tp_error_set(TP_ERROR, "out of memory");
-	if (!rc)
-		rc = tp_overlay_shares(run->g, &zr, &cr, &ps, &nps, inside);
+	rc = sql ? tp_zone_overlay_make(run, sql, &o) : tp_error_set(TP_ERROR, "out of memory");
 	if (!rc)
 		rc = tp_store_prepare(run->db, &ins, "INSERT INTO edition_shares(edition, zone_id,"
 						     " nis_code, share) VALUES (?, ?, ?, ?)");
@@ -310,10 +300,10 @@ static int apportion_edition(tp_run *run, const tp_edition *e)
 						     " WHERE id = ?");
 	if (!rc)
 		rc = tp_store_prepare(run->db, &del, "DELETE FROM edition_zones WHERE id = ?");
-	for (i = 0; i < zon.n && !rc; i++) {
-		if (inside[i] <= 0) {
+	for (i = 0; i < o.zon.n && !rc; i++) {
+		if (o.inside[i] <= 0) {
 			sqlite3_reset(row);
-			sqlite3_bind_int64(row, 1, zon.id[i]);
+			sqlite3_bind_int64(row, 1, o.zon.id[i]);
 			if (sqlite3_step(row) != SQLITE_ROW) {
 				rc = tp_error_set(TP_ERROR, "working store: %s", sqlite3_errmsg(run->db));
 				break;
@@ -322,17 +312,17 @@ static int apportion_edition(tp_run *run, const tp_edition *e)
 				    "geometry", "the zone lies wholly outside the region's communes",
 				    (const char *)sqlite3_column_text(row, 1));
 			sqlite3_reset(del);
-			sqlite3_bind_int64(del, 1, zon.id[i]);
+			sqlite3_bind_int64(del, 1, o.zon.id[i]);
 			if (!rc && sqlite3_step(del) != SQLITE_DONE)
 				rc = tp_error_set(TP_ERROR, "working store: %s", sqlite3_errmsg(run->db));
 			continue;
 		}
-		for (; k < nps && ps[k].src == i && !rc; k++) {
+		for (; k < o.nps && o.ps[k].src == i && !rc; k++) {
 			sqlite3_reset(ins);
 			sqlite3_bind_text(ins, 1, e->label, -1, SQLITE_STATIC);
-			sqlite3_bind_text(ins, 2, zon.key[i], -1, SQLITE_STATIC);
-			sqlite3_bind_text(ins, 3, com.key[ps[k].dst], -1, SQLITE_STATIC);
-			sqlite3_bind_double(ins, 4, ps[k].share);
+			sqlite3_bind_text(ins, 2, o.zon.key[i], -1, SQLITE_STATIC);
+			sqlite3_bind_text(ins, 3, o.com.key[o.ps[k].dst], -1, SQLITE_STATIC);
+			sqlite3_bind_double(ins, 4, o.ps[k].share);
 			if (sqlite3_step(ins) != SQLITE_DONE)
 				rc = tp_error_set(TP_ERROR, "working store: %s", sqlite3_errmsg(run->db));
 		}
@@ -341,12 +331,7 @@ static int apportion_edition(tp_run *run, const tp_edition *e)
 	sqlite3_finalize(row);
 	sqlite3_finalize(del);
 	sqlite3_free(sql);
-	free(ps);
-	free(inside);
-	tp_rings_dispose(&zr);
-	tp_rings_dispose(&cr);
-	tp_rows_dispose(run->g, &zon);
-	tp_rows_dispose(run->g, &com);
+	tp_zone_overlay_dispose(run, &o);
 	return rc;
 }
 
