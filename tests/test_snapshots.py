@@ -31,12 +31,8 @@ from tplib import *
 
 X0, Y0 = 150000, 170000
 d = workdir("snapshots")
-geojson(os.path.join(d, "communes.geojson"), [
-    ({"nis_code": "21001", "name_fr": "A", "name_nl": "A"}, square(X0, Y0, X0 + 1000, Y0 + 1000)),
-    ({"nis_code": "21002", "name_fr": "B", "name_nl": "B"}, square(X0 + 1000, Y0, X0 + 2000, Y0 + 1000)),
-])
-zero = {"emergency_shelter": 0, "nonrecognised_shelter": 0, "squat": 0, "nonconventional": 0,
-        "third_parties": 0}
+square_communes(os.path.join(d, "communes.geojson"), X0, Y0, 2)
+zero = ZERO_CATEGORIES
 geojson(os.path.join(d, "zones.geojson"), [
     (dict(zone_id="Z1", public_space=30, **zero), square(X0, Y0, X0 + 2000, Y0 + 1000)),
 ])

@@ -31,10 +31,7 @@ import cross_audit
 
 X0, Y0 = 150000, 170000
 d = workdir("trends")
-geojson(os.path.join(d, "communes.geojson"), [
-    ({"nis_code": "21001", "name_fr": "A", "name_nl": "A"}, square(X0, Y0, X0 + 1000, Y0 + 1000)),
-    ({"nis_code": "21002", "name_fr": "B", "name_nl": "B"}, square(X0 + 1000, Y0, X0 + 2000, Y0 + 1000)),
-])
+square_communes(os.path.join(d, "communes.geojson"), X0, Y0, 2)
 geojson(os.path.join(d, "zones.geojson"), [
     ({"zone_id": "Z1", "public_space": 25, "emergency_shelter": 35, "nonrecognised_shelter": 0,
       "squat": 0, "nonconventional": 10, "third_parties": 30}, square(X0, Y0, X0 + 1000, Y0 + 1000)),

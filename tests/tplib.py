@@ -60,6 +60,17 @@ def square(x0, y0, x1, y1):
     return {"type": "Polygon", "coordinates": [[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]]}
 
 
+# The six people categories but public_space, all 0: a zone fixture names only what it counts.
+ZERO_CATEGORIES = {"emergency_shelter": 0, "nonrecognised_shelter": 0, "squat": 0, "nonconventional": 0,
+                   "third_parties": 0}
+
+
+def square_communes(path, x0, y0, n):
+    """communes.geojson of n 1 km squares side by side from (x0, y0): 21001 "A", 21002 "B", ..."""
+    geojson(path, [({"nis_code": "2100%d" % (i + 1), "name_fr": chr(65 + i), "name_nl": chr(65 + i)},
+                    square(x0 + 1000 * i, y0, x0 + 1000 * (i + 1), y0 + 1000)) for i in range(n)])
+
+
 def store(outdir):
     return sqlite3.connect(os.path.join(outdir, "work.sqlite"))
 
