@@ -472,11 +472,15 @@ void tp_record_dispose(tp_record *rec)
 	size_t i;
 
 	for (i = 0; i < TP_MAX_FIELDS; i++) {
-		free(rec->values[i]);
+		if (!rec->block)
+			free(rec->values[i]);
 		free(rec->refused[i]);
 	}
-	free(rec->wkb);
-	free(rec->original);
+	if (!rec->block) {
+		free(rec->wkb);
+		free(rec->original);
+	}
+	free(rec->block);
 	memset(rec, 0, sizeof(*rec));
 }
 
@@ -488,6 +492,7 @@ typedef struct cells {
 	size_t *cap;        /* bytes of each buf */
 	int n;              /* columns */
 	sbuf json;          /* the original being written */
+	char vals[TP_MAX_FIELDS][1024]; /* each field's value, until pack() */
 } cells;
 
 static void cells_free(cells *sc)
@@ -604,13 +609,13 @@ static const char *cell_text(const tp_reader *r, cells *sc, OGRFeatureH f, int c
 	return buf;
 }
 
-/* The feature's source values (sc's cells) as a JSON object. */
-static char *original_json(const tp_reader *r, cells *sc, OGRFeatureH f)
+/* The feature's source values (sc's cells) as a JSON object, in sc->json
+ * until pack() copies it; 0 or -1 when out of memory. */
+static int original_json(const tp_reader *r, cells *sc, OGRFeatureH f)
 {
 	sbuf *b = &sc->json;
 	int i, n = r->ncols, rc;
 	OGRGeometryH geom = OGR_F_GetGeometryRef(f);
-	char *out;
 
 	b->len = 0;
 	rc = sb_str(b, "{");
@@ -636,10 +641,7 @@ static char *original_json(const tp_reader *r, cells *sc, OGRFeatureH f)
 		}
 	}
 	rc |= sb_str(b, "}");
-	if (rc || !(out = malloc(b->len + 1)))
-		return NULL;
-	memcpy(out, b->s, b->len + 1);
-	return out;
+	return rc ? -1 : 0;
 }
 
 /* Records why rec is refused.  The first field found is the reject's
@@ -793,11 +795,8 @@ static int place_by_address(tp_reader *r, tp_record *rec)
 		       sizeof(why), &near) != 1) {
 		reject(rec, "address", "%s", why);
 		/* the street's postcode places the reject (rejects.postcode) */
-		if (near && ip >= 0) {
-			free(rec->values[ip]);
-			if (!(rec->values[ip] = strdup(near)))
-				return tp_error_set(TP_ERROR, "out of memory");
-		}
+		if (near && ip >= 0)
+			rec->values[ip] = (char *)near; /* copied by pack() */
 		return TP_OK;
 	}
 	rec->geocode = kind;
@@ -894,53 +893,96 @@ static int read_feature(tp_reader *r, OGRFeatureH *out, long *row)
 	return 1;
 }
 
+/* Moves what rec holds in sc (its values, the original in sc->json) and
+ * its WKB into one allocation, rec->block: one malloc and one free per
+ * record instead of a dozen.  0 or TP_ERROR. */
+static int pack(tp_record *rec, const cells *sc)
+{
+	size_t len[TP_MAX_FIELDS], total = sc->json.len + 1 + rec->wkb_len, i;
+	char *block, *p;
+
+	for (i = 0; i < TP_MAX_FIELDS; i++) {
+		len[i] = rec->values[i] ? strlen(rec->values[i]) + 1 : 0;
+		total += len[i];
+	}
+	if (!(block = p = malloc(total)))
+		return tp_error_set(TP_ERROR, "out of memory");
+	memcpy(p, sc->json.s, sc->json.len + 1);
+	rec->original = p;
+	p += sc->json.len + 1;
+	for (i = 0; i < TP_MAX_FIELDS; i++) {
+		if (!rec->values[i])
+			continue;
+		memcpy(p, rec->values[i], len[i]);
+		rec->values[i] = p;
+		p += len[i];
+	}
+	if (rec->wkb) {
+		memcpy(p, rec->wkb, rec->wkb_len);
+		free(rec->wkb);
+		rec->wkb = (unsigned char *)p;
+	}
+	rec->block = block;
+	return TP_OK;
+}
+
 /* Converts feature f into rec (zeroed, its row set), all but the
  * duplicate check, which depends on the records before (finish()): rec
  * depends on f and the configuration only, so features convert on any
  * thread.  0 or TP_ERROR; sc is the calling thread's scratch. */
 static int convert(tp_reader *r, cells *sc, OGRFeatureH f, tp_record *rec)
 {
-	char val[1024], why[512];
+	char why[512];
 	size_t i;
-	int c, g;
+	int c, g = 0;
 
 	for (c = 0; c < r->ncols; c++) {
 		sc->cell[c] = NULL;
 		if (OGR_F_IsFieldSetAndNotNull(f, c) && !(sc->cell[c] = cell_text(r, sc, f, c)))
 			return tp_error_set(TP_ERROR, "out of memory");
 	}
-	rec->original = original_json(r, sc, f);
-	if (!rec->original)
+	if (original_json(r, sc, f))
 		return tp_error_set(TP_ERROR, "out of memory");
 	rec->skipped = not_a_record(r, sc, f);
-	if (rec->skipped)
-		return TP_OK;
-	for (i = 0; i < r->def->nfields; i++) {
+	for (i = 0; i < r->def->nfields && !rec->skipped; i++) {
 		const tp_field_def *fdef = &r->def->fields[i];
 		const char *raw = r->col[i] >= 0 ? sc->cell[r->col[i]] : NULL;
+		char *val = sc->vals[i];
 		int p;
 
-		p = tp_field_parse(fdef, mapped(&r->cfg->values[i], raw), val, sizeof(val), why,
-				   sizeof(why));
+		p = tp_field_parse(fdef, mapped(&r->cfg->values[i], raw), val, sizeof(sc->vals[i]),
+				   why, sizeof(why));
 		if (p < 0) {
 			reject(rec, fdef->name, "%s", why);
-			if (raw && !(rec->refused[i] = strdup(raw)))
-				return tp_error_set(TP_ERROR, "out of memory");
-		} else if (p > 0 && !(rec->values[i] = strdup(val))) {
-			return tp_error_set(TP_ERROR, "out of memory");
-		} else if (p > 0 && why[0] && fdef->kind == TP_F_DATE) {
-			rec->precision[i] = !strcmp(why, "year")      ? "year"
-					    : !strcmp(why, "quarter") ? "quarter"
-								      : "month";
-		} else if (p > 0 && why[0] && !rec->warning[0]) {
-			snprintf(rec->warning, sizeof(rec->warning), "field %s: %.200s", fdef->name,
-				 why);
+			if (raw && !(rec->refused[i] = strdup(raw))) {
+				g = tp_error_set(TP_ERROR, "out of memory");
+				break;
+			}
+		} else if (p > 0) {
+			rec->values[i] = val;
+			if (why[0] && fdef->kind == TP_F_DATE)
+				rec->precision[i] = !strcmp(why, "year")      ? "year"
+						    : !strcmp(why, "quarter") ? "quarter"
+									      : "month";
+			else if (why[0] && !rec->warning[0])
+				snprintf(rec->warning, sizeof(rec->warning), "field %s: %.200s",
+					 fdef->name, why);
 		}
 	}
-	g = read_geometry(r, f, rec);
-	if (g > 0 && !rec->reason[0])
-		g = place_by_address(r, rec);
-	return g < 0 ? g : TP_OK;
+	if (!g && !rec->skipped) {
+		g = read_geometry(r, f, rec);
+		if (g > 0 && !rec->reason[0])
+			g = place_by_address(r, rec);
+	}
+	if (g >= 0)
+		g = pack(rec, sc);
+	if (g < 0) {
+		/* the values and the original are sc's: nothing of them to free */
+		memset(rec->values, 0, sizeof(rec->values));
+		rec->original = NULL;
+		return g;
+	}
+	return TP_OK;
 }
 
 /* What is left of reading rec once converted, in reading order: an
@@ -1005,6 +1047,8 @@ typedef struct ahead {
 	pthread_cond_t cv;           /* any slot changed state, or stop */
 	slot *ring;                  /* AHEAD_SLOTS slots */
 	int stop;                    /* 1: the reader is being freed */
+	int reading;                 /* 1: the reading thread is reading a batch, -1: it has
+					read the last, 0: it converts or waits */
 	long next;                   /* the batch the caller takes next */
 	slot *cur;                   /* the caller's batch, or NULL */
 	int pos;                     /* its next record */
@@ -1027,15 +1071,16 @@ static void convert_batch(tp_reader *r, cells *sc, slot *b)
 	}
 }
 
-/* With a->mu held: converts the newest batch read, if any, and returns 1
- * (the lock released meanwhile); 0 when there is none. */
-static int convert_newest(tp_reader *r, ahead *a, cells *sc)
+/* With a->mu held: converts the oldest batch read, if any (the one the
+ * caller needs first), and returns 1 (the lock released meanwhile); 0
+ * when there is none. */
+static int convert_oldest(tp_reader *r, ahead *a, cells *sc)
 {
 	slot *b = NULL;
 	int k;
 
 	for (k = 0; k < AHEAD_SLOTS; k++)
-		if (a->ring[k].state == SLOT_READ && (!b || a->ring[k].seq > b->seq))
+		if (a->ring[k].state == SLOT_READ && (!b || a->ring[k].seq < b->seq))
 			b = &a->ring[k];
 	if (!b)
 		return 0;
@@ -1090,19 +1135,22 @@ static void *read_ahead(void *arg)
 	for (seq = 0; !last && !a->stop; seq++) {
 		slot *b = &a->ring[seq % AHEAD_SLOTS];
 		while (!a->stop && b->state != SLOT_FREE)
-			if (!convert_newest(r, a, a->there))
+			if (!convert_oldest(r, a, a->there))
 				pthread_cond_wait(&a->cv, &a->mu);
 		if (a->stop)
 			break;
+		a->reading = 1;
+		pthread_cond_broadcast(&a->cv);
 		pthread_mutex_unlock(&a->mu);
 		read_batch(r, b);
 		last = b->last;
 		pthread_mutex_lock(&a->mu);
+		a->reading = !last ? 0 : -1;
 		b->seq = seq;
 		b->state = SLOT_READ;
 		pthread_cond_broadcast(&a->cv);
 	}
-	while (!a->stop && convert_newest(r, a, a->there))
+	while (!a->stop && convert_oldest(r, a, a->there))
 		;
 	pthread_mutex_unlock(&a->mu);
 	return NULL;
@@ -1203,7 +1251,10 @@ static int next_ahead(tp_reader *r, tp_record *rec)
 			pthread_cond_broadcast(&a->cv);
 			a->cur = NULL;
 		}
-		while (b->state == SLOT_FREE || b->state == SLOT_CONVERTING)
+		/* the caller's thread converts only while the other reads: when
+		 * the ring is full, the other converts and the caller inserts */
+		while (b->state == SLOT_FREE || b->state == SLOT_CONVERTING ||
+		       (b->state == SLOT_READ && !a->reading))
 			pthread_cond_wait(&a->cv, &a->mu);
 		if (b->state == SLOT_READ) {
 			b->state = SLOT_CONVERTING;

@@ -56,10 +56,12 @@ typedef struct tp_record {
 	char warning[256];               /* a value read approximately, or "" */
 	char *refused[TP_MAX_FIELDS];    /* the cell of each field that made it a reject
 					    (malloc'ed), NULL for the others */
-	char *values[TP_MAX_FIELDS];     /* canonical text per field, NULL for NULL */
-	unsigned char *wkb;              /* geometry in the source CRS (malloc'ed), or NULL */
+	char *values[TP_MAX_FIELDS];     /* canonical text per field, NULL for NULL (in block) */
+	unsigned char *wkb;              /* geometry in the source CRS (in block), or NULL */
 	size_t wkb_len;                  /* bytes of wkb */
-	char *original;                  /* the source values as a JSON object (malloc'ed) */
+	char *original;                  /* the source values as a JSON object (in block) */
+	char *block;                     /* one allocation holding values, wkb and original
+					    (tp_record_dispose frees it) */
 	const char *field;               /* field that made it a reject, or NULL */
 	const char *geocode;             /* how an address placed it (geocode.h), or NULL */
 	char reason[512];                /* reject reason, "" when accepted */
