@@ -893,35 +893,130 @@ static int read_feature(tp_reader *r, OGRFeatureH *out, long *row)
 	return 1;
 }
 
-/* Moves what rec holds in sc (its values, the original in sc->json) and
- * its WKB into one allocation, rec->block: one malloc and one free per
- * record instead of a dozen.  0 or TP_ERROR. */
-static int pack(tp_record *rec, const cells *sc)
-{
-	size_t len[TP_MAX_FIELDS], total = sc->json.len + 1 + rec->wkb_len, i;
-	char *block, *p;
+/* Memory handed out in chunks that never move, reset as a whole: the
+ * records of a batch read ahead. */
+typedef struct chunk {
+	struct chunk *next;  /* the next chunk, or NULL */
+	size_t used, cap;    /* bytes handed out, bytes in data */
+	char data[];         /* the memory */
+} chunk;
 
-	for (i = 0; i < TP_MAX_FIELDS; i++) {
-		len[i] = rec->values[i] ? strlen(rec->values[i]) + 1 : 0;
-		total += len[i];
+typedef struct {
+	chunk *head;         /* the first chunk, or NULL */
+	chunk *cur;          /* the chunk handed out from */
+} arena;
+
+#define CHUNK_BYTES 65536
+
+/* n bytes of a; NULL when out of memory. */
+static char *arena_alloc(arena *a, size_t n)
+{
+	chunk *c = a->cur;
+
+	while (c && c->used + n > c->cap)
+		c = c->next;
+	if (!c) {
+		size_t cap = n > CHUNK_BYTES ? n : CHUNK_BYTES;
+		if (!(c = malloc(sizeof(*c) + cap)))
+			return NULL;
+		c->used = 0;
+		c->cap = cap;
+		c->next = a->cur ? a->cur->next : NULL;
+		if (a->cur)
+			a->cur->next = c;
+		else
+			a->head = c;
 	}
-	if (!(block = p = malloc(total)))
-		return tp_error_set(TP_ERROR, "out of memory");
-	memcpy(p, sc->json.s, sc->json.len + 1);
-	rec->original = p;
-	p += sc->json.len + 1;
+	a->cur = c;
+	c->used += n;
+	return c->data + c->used - n;
+}
+
+/* Takes every chunk of a back (their memory kept for the next batch). */
+static void arena_reset(arena *a)
+{
+	chunk *c;
+
+	for (c = a->head; c; c = c->next)
+		c->used = 0;
+	a->cur = a->head;
+}
+
+static void arena_free(arena *a)
+{
+	while (a->head) {
+		chunk *c = a->head;
+		a->head = c->next;
+		free(c);
+	}
+	a->cur = NULL;
+}
+
+/* Bytes pack_into() needs for rec with an original of olen bytes. */
+static size_t pack_size(const tp_record *rec, size_t olen)
+{
+	size_t total = olen + 1 + rec->wkb_len, i;
+
+	for (i = 0; i < TP_MAX_FIELDS; i++)
+		if (rec->values[i])
+			total += strlen(rec->values[i]) + 1;
+	return total;
+}
+
+/* Copies rec's values, orig (olen bytes) and WKB into block (pack_size()
+ * bytes) and points rec at the copies: one allocation per record instead
+ * of a dozen. */
+static void pack_into(tp_record *rec, const char *orig, size_t olen, char *block)
+{
+	size_t i, n;
+
+	memcpy(block, orig, olen + 1);
+	rec->original = block;
+	block += olen + 1;
 	for (i = 0; i < TP_MAX_FIELDS; i++) {
 		if (!rec->values[i])
 			continue;
-		memcpy(p, rec->values[i], len[i]);
-		rec->values[i] = p;
-		p += len[i];
+		n = strlen(rec->values[i]) + 1;
+		memcpy(block, rec->values[i], n);
+		rec->values[i] = block;
+		block += n;
 	}
 	if (rec->wkb) {
-		memcpy(p, rec->wkb, rec->wkb_len);
-		free(rec->wkb);
-		rec->wkb = (unsigned char *)p;
+		memcpy(block, rec->wkb, rec->wkb_len);
+		rec->wkb = (unsigned char *)block;
 	}
+}
+
+/* Moves what rec holds in sc (its values, the original in sc->json) and
+ * its WKB into rec->block, malloc'ed, or when into is not NULL into that
+ * arena (rec->block NULL: own() makes the record the caller's).  0 or
+ * TP_ERROR. */
+static int pack(tp_record *rec, const cells *sc, arena *into)
+{
+	size_t total = pack_size(rec, sc->json.len);
+	unsigned char *wkb = rec->wkb;
+	char *block = into ? arena_alloc(into, total) : malloc(total);
+
+	if (!block)
+		return tp_error_set(TP_ERROR, "out of memory");
+	pack_into(rec, sc->json.s, sc->json.len, block);
+	free(wkb);
+	rec->block = into ? NULL : block;
+	return TP_OK;
+}
+
+/* Copies a record packed into an arena into its own block, allocated by
+ * the calling thread (memory freed by another thread than the one that
+ * allocated it goes back under that thread's arena lock).  0 or TP_ERROR;
+ * rec is left as it was on failure. */
+static int own(tp_record *rec)
+{
+	size_t olen = strlen(rec->original);
+	char *block = malloc(pack_size(rec, olen));
+
+	if (!block)
+		return tp_error_set(TP_ERROR, "out of memory");
+	pack_into(rec, rec->original, olen, block);
 	rec->block = block;
 	return TP_OK;
 }
@@ -929,8 +1024,9 @@ static int pack(tp_record *rec, const cells *sc)
 /* Converts feature f into rec (zeroed, its row set), all but the
  * duplicate check, which depends on the records before (finish()): rec
  * depends on f and the configuration only, so features convert on any
- * thread.  0 or TP_ERROR; sc is the calling thread's scratch. */
-static int convert(tp_reader *r, cells *sc, OGRFeatureH f, tp_record *rec)
+ * thread.  0 or TP_ERROR; sc is the calling thread's scratch, into the
+ * arena the record's memory comes from (pack()), or NULL. */
+static int convert(tp_reader *r, cells *sc, OGRFeatureH f, tp_record *rec, arena *into)
 {
 	char why[512];
 	size_t i;
@@ -975,11 +1071,14 @@ static int convert(tp_reader *r, cells *sc, OGRFeatureH f, tp_record *rec)
 			g = place_by_address(r, rec);
 	}
 	if (g >= 0)
-		g = pack(rec, sc);
+		g = pack(rec, sc, into);
 	if (g < 0) {
 		/* the values and the original are sc's: nothing of them to free */
 		memset(rec->values, 0, sizeof(rec->values));
 		rec->original = NULL;
+		free(rec->wkb);
+		rec->wkb = NULL;
+		rec->wkb_len = 0;
 		return g;
 	}
 	return TP_OK;
@@ -1004,7 +1103,7 @@ static int next_here(tp_reader *r, tp_record *rec)
 	rc = read_feature(r, &f, &rec->row);
 	if (rc <= 0)
 		return rc;
-	rc = convert(r, r->here, f, rec);
+	rc = convert(r, r->here, f, rec, NULL);
 	OGR_F_Destroy(f);
 	if (!rc)
 		rc = finish(r, rec);
@@ -1039,6 +1138,7 @@ typedef struct {
 	int failed_at;               /* first record whose conversion failed, n when none */
 	int failed_rc;               /* that failure */
 	tp_error_state failed_err;   /* its message */
+	arena mem;                   /* the records' values, originals and WKB (own()) */
 } slot;
 
 typedef struct ahead {
@@ -1060,9 +1160,10 @@ static void convert_batch(tp_reader *r, cells *sc, slot *b)
 {
 	int k, rc;
 
+	arena_reset(&b->mem);
 	for (k = 0; k < b->n; k++) {
 		if (b->failed_at == b->n) {
-			rc = convert(r, sc, b->f[k], &b->rec[k]);
+			rc = convert(r, sc, b->f[k], &b->rec[k], &b->mem);
 			if (rc) {
 				b->failed_at = k;
 				b->failed_rc = tp_error_save(&b->failed_err, rc);
@@ -1170,10 +1271,16 @@ static void ahead_free(ahead *a)
 	pthread_join(a->tid, NULL);
 	for (k = 0; k < AHEAD_SLOTS; k++) {
 		for (i = 0; i < AHEAD_BATCH; i++) {
+			tp_record *rec = &a->ring[k].rec[i];
 			if (a->ring[k].f[i])
 				OGR_F_Destroy(a->ring[k].f[i]);
-			tp_record_dispose(&a->ring[k].rec[i]);
+			/* values, original and WKB are the slot's arena's */
+			memset(rec->values, 0, sizeof(rec->values));
+			rec->original = NULL;
+			rec->wkb = NULL;
+			tp_record_dispose(rec);
 		}
+		arena_free(&a->ring[k].mem);
 	}
 	pthread_mutex_destroy(&a->mu);
 	pthread_cond_destroy(&a->cv);
@@ -1237,6 +1344,8 @@ static int next_ahead(tp_reader *r, tp_record *rec)
 				b->end_err = b->failed_err;
 				return tp_error_restore(&b->failed_err);
 			}
+			if ((rc = own(&b->rec[k])) < 0)
+				return rc;
 			*rec = b->rec[k];
 			memset(&b->rec[k], 0, sizeof(b->rec[k]));
 			rc = finish(r, rec);
