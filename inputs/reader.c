@@ -63,6 +63,7 @@ struct tp_reader {
 	struct cells *here;           /* the caller's thread's scratch */
 	struct ahead *ahead;          /* records read ahead on a second thread, or NULL */
 	int threaded;                 /* 1: read ahead (a CSV) once the first record is asked */
+	int field_id, field_address, field_postcode; /* those fields of def, or -1 */
 };
 
 struct cells;
@@ -568,6 +569,9 @@ static int columns(tp_reader *r)
 		r->key[c] = b.s;
 		r->keylen[c] = b.len;
 	}
+	r->field_id = tp_input_def_field(r->def, "id");
+	r->field_address = tp_input_def_field(r->def, "address");
+	r->field_postcode = tp_input_def_field(r->def, "postcode");
 	/* source.c read a CSV whole: valid UTF-8, or recoded to it */
 	r->utf8 = r->src.separator != 0;
 	r->threaded = r->src.separator != 0;
@@ -807,15 +811,14 @@ static int place_by_address(tp_reader *r, tp_record *rec)
  * else remembers its keys.  Returns 0 or TP_ERROR. */
 static int check_duplicate(tp_reader *r, tp_record *rec)
 {
-	int ii = tp_input_def_field(r->def, "id");
-	int ia = tp_input_def_field(r->def, "address");
-	int ip = tp_input_def_field(r->def, "postcode");
+	int ii = r->field_id, ia = r->field_address, ip = r->field_postcode;
 	const char *id = ii >= 0 ? rec->values[ii] : NULL, *field, *how;
-	char key[1024] = "", why[128];
+	char key[1024], why[128];
 	double xy[2];
 	int point = rec->wkb && rec->wkb_len == 21;
 	long first;
 
+	key[0] = '\0'; /* not "" in the declaration: that zeroes all 1024 bytes, every record */
 	if (ia >= 0 && rec->values[ia])
 		tp_address_key(rec->values[ia], ip >= 0 ? rec->values[ip] : NULL, key, sizeof(key));
 	if (point) {
