@@ -458,6 +458,12 @@ void tp_reader_free(tp_reader *r)
 	free(r);
 }
 
+void tp_reader_threads(tp_reader *r, int threads)
+{
+	if (threads == 1)
+		r->threaded = 0;
+}
+
 const char *tp_reader_crs(const tp_reader *r)
 {
 	return r->crs;

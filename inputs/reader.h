@@ -77,6 +77,15 @@ int tp_reader_open(tp_reader **out, const tp_input_cfg *cfg, tp_input_kind kind)
 int tp_reader_open_def(tp_reader **out, const tp_input_cfg *cfg, const tp_input_def *def);
 void tp_reader_free(tp_reader *r);
 
+/*
+ * How many threads r may read with, before its first record: 1 reads on
+ * the caller's thread alone (--threads 1); any other number, and the
+ * default, reads a CSV ahead on a second thread (features read through
+ * OGR there, converted on either thread, records handed out in order:
+ * the same records, duplicates and messages either way).
+ */
+void tp_reader_threads(tp_reader *r, int threads);
+
 /* The source CRS as PROJ reads it ("EPSG:31370" or WKT). */
 const char *tp_reader_crs(const tp_reader *r);
 
