@@ -998,9 +998,9 @@ static void pack_into(tp_record *rec, const char *orig, size_t olen, char *block
 
 /* Moves what rec holds in sc (its values, the original in sc->json) and
  * its WKB into rec->block, malloc'ed, or when into is not NULL into that
- * arena (rec->block NULL: own() makes the record the caller's).  0 or
- * TP_ERROR. */
-static int pack(tp_record *rec, const cells *sc, arena *into)
+ * arena (rec->block NULL: own() makes the record the caller's), *size
+ * bytes from rec->original on.  0 or TP_ERROR. */
+static int pack(tp_record *rec, const cells *sc, arena *into, size_t *size)
 {
 	size_t total = pack_size(rec, sc->json.len);
 	unsigned char *wkb = rec->wkb;
@@ -1011,21 +1011,29 @@ static int pack(tp_record *rec, const cells *sc, arena *into)
 	pack_into(rec, sc->json.s, sc->json.len, block);
 	free(wkb);
 	rec->block = into ? NULL : block;
+	*size = total;
 	return TP_OK;
 }
 
-/* Copies a record packed into an arena into its own block, allocated by
- * the calling thread (memory freed by another thread than the one that
- * allocated it goes back under that thread's arena lock).  0 or TP_ERROR;
- * rec is left as it was on failure. */
-static int own(tp_record *rec)
+/* Copies a record packed into an arena (size bytes from its original on,
+ * pack()) into its own block, allocated by the calling thread: memory
+ * freed by another thread than the one that allocated it goes back under
+ * that thread's arena lock.  0 or TP_ERROR; rec is left as it was on
+ * failure. */
+static int own(tp_record *rec, size_t size)
 {
-	size_t olen = strlen(rec->original);
-	char *block = malloc(pack_size(rec, olen));
+	char *from = rec->original, *block = malloc(size);
+	size_t i;
 
 	if (!block)
 		return tp_error_set(TP_ERROR, "out of memory");
-	pack_into(rec, rec->original, olen, block);
+	memcpy(block, from, size);
+	for (i = 0; i < TP_MAX_FIELDS; i++)
+		if (rec->values[i])
+			rec->values[i] = block + (rec->values[i] - from);
+	if (rec->wkb)
+		rec->wkb = (unsigned char *)block + ((char *)rec->wkb - from);
+	rec->original = block;
 	rec->block = block;
 	return TP_OK;
 }
@@ -1034,8 +1042,10 @@ static int own(tp_record *rec)
  * duplicate check, which depends on the records before (finish()): rec
  * depends on f and the configuration only, so features convert on any
  * thread.  0 or TP_ERROR; sc is the calling thread's scratch, into the
- * arena the record's memory comes from (pack()), or NULL. */
-static int convert(tp_reader *r, cells *sc, OGRFeatureH f, tp_record *rec, arena *into)
+ * arena the record's memory comes from (pack()) or NULL, *size the bytes
+ * it takes there. */
+static int convert(tp_reader *r, cells *sc, OGRFeatureH f, tp_record *rec, arena *into,
+		   size_t *size)
 {
 	char why[512];
 	size_t i;
@@ -1080,7 +1090,7 @@ static int convert(tp_reader *r, cells *sc, OGRFeatureH f, tp_record *rec, arena
 			g = place_by_address(r, rec);
 	}
 	if (g >= 0)
-		g = pack(rec, sc, into);
+		g = pack(rec, sc, into, size);
 	if (g < 0) {
 		/* the values and the original are sc's: nothing of them to free */
 		memset(rec->values, 0, sizeof(rec->values));
@@ -1107,12 +1117,13 @@ static int finish(tp_reader *r, tp_record *rec)
 static int next_here(tp_reader *r, tp_record *rec)
 {
 	OGRFeatureH f = NULL;
+	size_t size;
 	int rc;
 
 	rc = read_feature(r, &f, &rec->row);
 	if (rc <= 0)
 		return rc;
-	rc = convert(r, r->here, f, rec, NULL);
+	rc = convert(r, r->here, f, rec, NULL, &size);
 	OGR_F_Destroy(f);
 	if (!rc)
 		rc = finish(r, rec);
@@ -1138,6 +1149,7 @@ enum { SLOT_FREE, SLOT_READ, SLOT_CONVERTING, SLOT_DONE };
 typedef struct {
 	OGRFeatureH f[AHEAD_BATCH];  /* features read, until converted */
 	tp_record rec[AHEAD_BATCH];  /* their records (row set when read) */
+	size_t size[AHEAD_BATCH];    /* bytes of each record in mem (pack()) */
 	int n;                       /* features in the batch */
 	int state;                   /* SLOT_* */
 	long seq;                    /* the batch's place in reading order */
@@ -1172,7 +1184,7 @@ static void convert_batch(tp_reader *r, cells *sc, slot *b)
 	arena_reset(&b->mem);
 	for (k = 0; k < b->n; k++) {
 		if (b->failed_at == b->n) {
-			rc = convert(r, sc, b->f[k], &b->rec[k], &b->mem);
+			rc = convert(r, sc, b->f[k], &b->rec[k], &b->mem, &b->size[k]);
 			if (rc) {
 				b->failed_at = k;
 				b->failed_rc = tp_error_save(&b->failed_err, rc);
@@ -1353,7 +1365,7 @@ static int next_ahead(tp_reader *r, tp_record *rec)
 				b->end_err = b->failed_err;
 				return tp_error_restore(&b->failed_err);
 			}
-			if ((rc = own(&b->rec[k])) < 0)
+			if ((rc = own(&b->rec[k], b->size[k])) < 0)
 				return rc;
 			*rec = b->rec[k];
 			memset(&b->rec[k], 0, sizeof(b->rec[k]));
