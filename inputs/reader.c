@@ -598,9 +598,10 @@ static const char *cell_text(const tp_reader *r, cells *sc, OGRFeatureH f, int c
 	if (t == OFTDate || t == OFTDateTime) {
 		int y, m, d, hh, mm, tz;
 		float ss;
-		if (OGR_F_GetFieldAsDateTimeEx(f, c, &y, &m, &d, &hh, &mm, &ss, &tz))
-			return (buf = cell_buf(sc, c, 1024)) ? tp_date_format(buf, 1024, (tp_date){y, m, d})
-							     : NULL;
+		if (OGR_F_GetFieldAsDateTimeEx(f, c, &y, &m, &d, &hh, &mm, &ss, &tz)) {
+			buf = cell_buf(sc, c, 1024);
+			return buf ? tp_date_format(buf, 1024, (tp_date){y, m, d}) : NULL;
+		}
 	}
 	s = OGR_F_GetFieldAsString(f, c);
 	if (!r->utf8 && !tp_text_is_utf8(s, strlen(s))) {
