@@ -8,7 +8,8 @@
  * field's own name, else by the French and Dutch headers fields.c knows.
  * Point records without coordinates are geocoded when an address reference
  * is configured; a record that repeats an earlier accepted record's id or
- * address is refused as a duplicate of that row.
+ * address is refused as a duplicate of that row.  A CSV is read ahead on a
+ * second thread (below, "Reading ahead"): the same records, in order.
  */
 #include "inputs/reader.h"
 #include "inputs/dupes.h"
