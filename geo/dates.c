@@ -29,11 +29,54 @@ static int valid(int y, int m, int d)
 	return y >= 1800 && y <= 2200 && m >= 1 && m <= 12 && d >= 1 && d <= days_in_month(y, m);
 }
 
+/* 1 when s is exactly a digits, a separator ('-', '/' or '.'), b digits, the
+ * same separator and c digits ("2024-05-30", "30/05/2024"): what the
+ * sscanf of tp_date_parse() reads, as it reads it, without its cost (a
+ * date field of every record). */
+static int is_dmy_shape(const char *s, int a, int b, int c)
+{
+	int i, n = a + b + c + 2;
+	char sep = s[a];
+
+	if (sep != '-' && sep != '/' && sep != '.')
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (i == a || i == a + b + 1) {
+			if (s[i] != sep)
+				return 0;
+		} else if (s[i] < '0' || s[i] > '9') {
+			return 0;
+		}
+	}
+	return s[n] == '\0';
+}
+
+/* The n digits at s as a number. */
+static int number(const char *s, int n)
+{
+	int v = 0;
+
+	while (n-- > 0)
+		v = v * 10 + (*s++ - '0');
+	return v;
+}
+
+/* Sets *out to y-m-d; 0 when that is a valid date, else -1. */
+static int set_valid(tp_date *out, int y, int m, int d)
+{
+	out->y = y, out->m = m, out->d = d;
+	return valid(y, m, d) ? 0 : -1;
+}
+
 int tp_date_parse(tp_date *out, const char *s)
 {
 	int a, b, c, n = 0;
 	char sep1, sep2;
 
+	if (s && is_dmy_shape(s, 4, 2, 2))
+		return set_valid(out, number(s, 4), number(s + 5, 2), number(s + 8, 2));
+	if (s && is_dmy_shape(s, 2, 2, 4))
+		return set_valid(out, number(s + 6, 4), number(s + 3, 2), number(s, 2));
 	if (!s || sscanf(s, "%d%c%d%c%d%n", &a, &sep1, &b, &sep2, &c, &n) != 5)
 		return -1;
 	/* a time part after the date (spreadsheet cells) is ignored */

@@ -3,6 +3,18 @@
  */
 #include "geo/json.h"
 
+/* 1 for the bytes a run of plain bytes stops at: the end (NUL), control
+ * characters, the quote and the backslash.  One look-up per byte: every
+ * cell of every record read goes through here (rejects' and records'
+ * originals). */
+static const unsigned char stop[256] = {
+	[0x00] = 1, [0x01] = 1, [0x02] = 1, [0x03] = 1, [0x04] = 1, [0x05] = 1, [0x06] = 1,
+	[0x07] = 1, [0x08] = 1, [0x09] = 1, [0x0a] = 1, [0x0b] = 1, [0x0c] = 1, [0x0d] = 1,
+	[0x0e] = 1, [0x0f] = 1, [0x10] = 1, [0x11] = 1, [0x12] = 1, [0x13] = 1, [0x14] = 1,
+	[0x15] = 1, [0x16] = 1, [0x17] = 1, [0x18] = 1, [0x19] = 1, [0x1a] = 1, [0x1b] = 1,
+	[0x1c] = 1, [0x1d] = 1, [0x1e] = 1, [0x1f] = 1, ['"'] = 1, ['\\'] = 1,
+};
+
 int tp_json_string(const char *s, tp_json_put put, void *ctx)
 {
 	char esc[8];
@@ -13,8 +25,9 @@ int tp_json_string(const char *s, tp_json_put put, void *ctx)
 		size_t n = 0;
 		unsigned char c;
 
-		while ((c = (unsigned char)s[n]) && c != '"' && c != '\\' && c >= 0x20)
+		while (!stop[(unsigned char)s[n]])
 			n++;
+		c = (unsigned char)s[n];
 		if (n) {
 			rc = put(ctx, s, n);
 			s += n;

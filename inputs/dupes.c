@@ -10,12 +10,26 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A set of text keys, each with the row that first had it. */
+/* Keys' text, in blocks that never move. */
+typedef struct keytext {
+	struct keytext *next;  /* the block filled before, or NULL */
+	size_t used, cap;      /* bytes used, bytes in text */
+	char text[];           /* the keys, NUL-terminated one after another */
+} keytext;
+
+#define KEYTEXT_BYTES 262144
+
+/* A set of text keys, each with the row that first had it.  Each slot
+ * keeps its key's hash, so probing compares text only on a likely hit
+ * and growing hashes nothing again; the keys' text is copied into
+ * blocks, not one malloc each (a million ids of a snapshot). */
 typedef struct {
-	char **key;    /* open addressing table, NULL slots empty */
-	long *row;     /* row of each key */
-	size_t cap;    /* slots, a power of two */
-	size_t n;      /* keys held */
+	char **key;            /* open addressing table, NULL slots empty */
+	unsigned long *hash;   /* hash of each slot's key */
+	long *row;             /* row of each key */
+	size_t cap;            /* slots, a power of two */
+	size_t n;              /* keys held */
+	keytext *text;         /* the block keys are copied into, the earlier behind it */
 } keyset;
 
 /* An accepted record's point (its house number and box are in its grid
@@ -48,18 +62,41 @@ static unsigned long hash_str(const char *s)
 /* The row that holds key, or 0. */
 static long keyset_find(const keyset *k, const char *key)
 {
+	unsigned long h;
 	size_t i;
 
 	if (!k->cap)
 		return 0;
-	for (i = hash_str(key) & (k->cap - 1); k->key[i]; i = (i + 1) & (k->cap - 1))
-		if (!strcmp(k->key[i], key))
+	h = hash_str(key);
+	for (i = h & (k->cap - 1); k->key[i]; i = (i + 1) & (k->cap - 1))
+		if (k->hash[i] == h && !strcmp(k->key[i], key))
 			return k->row[i];
 	return 0;
 }
 
+/* A copy of key in k's text blocks; NULL when out of memory. */
+static char *keyset_copy(keyset *k, const char *key)
+{
+	size_t n = strlen(key) + 1;
+	keytext *t = k->text;
+
+	if (!t || t->used + n > t->cap) {
+		size_t cap = n > KEYTEXT_BYTES ? n : KEYTEXT_BYTES;
+		if (!(t = malloc(sizeof(*t) + cap)))
+			return NULL;
+		t->next = k->text;
+		t->used = 0;
+		t->cap = cap;
+		k->text = t;
+	}
+	memcpy(t->text + t->used, key, n);
+	t->used += n;
+	return t->text + t->used - n;
+}
+
 static int keyset_add(keyset *k, const char *key, long row)
 {
+	unsigned long h = hash_str(key);
 	size_t i;
 
 	if (2 * (k->n + 1) > k->cap) {
@@ -67,31 +104,36 @@ static int keyset_add(keyset *k, const char *key, long row)
 		size_t j;
 		big.cap = k->cap ? k->cap * 2 : 64;
 		big.key = calloc(big.cap, sizeof(*big.key));
-		big.row = calloc(big.cap, sizeof(*big.row));
-		if (!big.key || !big.row) {
+		big.hash = malloc(big.cap * sizeof(*big.hash));
+		big.row = malloc(big.cap * sizeof(*big.row));
+		if (!big.key || !big.hash || !big.row) {
 			free(big.key);
+			free(big.hash);
 			free(big.row);
 			return tp_error_set(TP_ERROR, "out of memory");
 		}
 		for (j = 0; j < k->cap; j++) {
 			if (!k->key[j])
 				continue;
-			for (i = hash_str(k->key[j]) & (big.cap - 1); big.key[i];
-			     i = (i + 1) & (big.cap - 1))
+			for (i = k->hash[j] & (big.cap - 1); big.key[i]; i = (i + 1) & (big.cap - 1))
 				;
 			big.key[i] = k->key[j];
+			big.hash[i] = k->hash[j];
 			big.row[i] = k->row[j];
 		}
 		big.n = k->n;
+		big.text = k->text;
 		free(k->key);
+		free(k->hash);
 		free(k->row);
 		*k = big;
 	}
-	for (i = hash_str(key) & (k->cap - 1); k->key[i]; i = (i + 1) & (k->cap - 1))
+	for (i = h & (k->cap - 1); k->key[i]; i = (i + 1) & (k->cap - 1))
 		;
-	k->key[i] = strdup(key);
+	k->key[i] = keyset_copy(k, key);
 	if (!k->key[i])
 		return tp_error_set(TP_ERROR, "out of memory");
+	k->hash[i] = h;
 	k->row[i] = row;
 	k->n++;
 	return TP_OK;
@@ -99,11 +141,13 @@ static int keyset_add(keyset *k, const char *key, long row)
 
 static void keyset_dispose(keyset *k)
 {
-	size_t i;
-
-	for (i = 0; i < k->cap; i++)
-		free(k->key[i]);
+	while (k->text) {
+		keytext *t = k->text;
+		k->text = t->next;
+		free(t);
+	}
 	free(k->key);
+	free(k->hash);
 	free(k->row);
 	memset(k, 0, sizeof(*k));
 }
@@ -163,9 +207,10 @@ static long near_duplicate(const tp_dupes *d, double x, double y, const char *nu
 		for (dy = -1; dy <= 1; dy++) {
 			if (!cell_key(key, sizeof(key), num, x, y, dx, dy))
 				return 0;
-			for (i = hash_str(key) & (k->cap - 1); k->key[i]; i = (i + 1) & (k->cap - 1)) {
+			unsigned long h = hash_str(key);
+			for (i = h & (k->cap - 1); k->key[i]; i = (i + 1) & (k->cap - 1)) {
 				size_t p = (size_t)k->row[i] - 1;
-				if (strcmp(k->key[i], key) || p >= best)
+				if (k->hash[i] != h || strcmp(k->key[i], key) || p >= best)
 					continue;
 				if (hypot(d->pts[p].x - x, d->pts[p].y - y) <= tol)
 					best = p;

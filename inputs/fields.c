@@ -244,6 +244,17 @@ static int trim_copy(const char *s, char *out, size_t outlen)
 	return cut;
 }
 
+/* 1 when s is only lower-case ASCII letters (and not empty): it folds to
+ * itself (tp_text_fold), so a code list can be searched with it as is. */
+static int plain_word(const char *s)
+{
+	const char *p = s;
+
+	while (*p >= 'a' && *p <= 'z')
+		p++;
+	return p > s && !*p;
+}
+
 /* Joins runs of one-letter words, as an abbreviation written with dots
  * folds ("s i s p" -> "sisp"), in place. */
 static void join_letters(char *w)
@@ -324,6 +335,11 @@ static int lookup(const tp_code_list *codes, const synonym *list, size_t n, cons
 	const char *open = strchr(v, '('), *close = open ? strchr(open, ')') : NULL;
 	char w[256], inner[256];
 
+	/* a code written as the code ("sisp", "works"): what match() finds first */
+	if (strlen(v) < sizeof(w) && plain_word(v) && (c = tp_code_find(codes, v)) != NULL) {
+		tp_text_copy(out, outlen, c->code);
+		return 1;
+	}
 	tp_text_fold(v, w, sizeof(w), 0);
 	c = match(codes, list, n, w);
 	if (!c && close && (size_t)(close - open) < sizeof(inner)) {
@@ -335,7 +351,7 @@ static int lookup(const tp_code_list *codes, const synonym *list, size_t n, cons
 	}
 	if (!c)
 		return 0;
-	snprintf(out, outlen, "%s", c->code);
+	tp_text_copy(out, outlen, c->code);
 	return 1;
 }
 
@@ -405,6 +421,10 @@ int tp_field_is_total(const char *cell)
 {
 	char w[256];
 
+	/* folding keeps digits, and no total word has one: an id, a number or
+	 * a date is never a total (the first cell of nearly every row) */
+	if (strpbrk(cell, "0123456789"))
+		return 0;
 	tp_text_fold(cell, w, sizeof(w), 0);
 	return w[0] && in_list(total_words, w);
 }
@@ -420,6 +440,9 @@ static int no_date(const char *v)
 {
 	char w[128];
 
+	/* a digit first folds to itself, and no word of the list starts with one */
+	if (*v >= '0' && *v <= '9')
+		return 0;
 	tp_text_fold(v, w, sizeof(w), 0);
 	return !w[0] || in_list(no_date_words, w);
 }
@@ -464,11 +487,30 @@ int tp_field_parse(const tp_field_def *f, const char *raw, char *out,
 	}
 	switch (f->kind) {
 	case TP_F_TEXT:
-		snprintf(out, outlen, "%s", v);
+		tp_text_copy(out, outlen, v);
 		return 1;
 	case TP_F_INT: {
 		int approx = 0; /* a number followed by words: read with a note */
+		size_t nd = strspn(v, "0123456789");
 
+		/* digits only, at most 15: exact as a double, so what the general
+		 * path below writes, without strtod and snprintf */
+		if (nd && nd <= 15 && !v[nd]) {
+			long long k = 0;
+			char digits[16];
+			size_t i, m = 0;
+			for (i = 0; i < nd; i++)
+				k = k * 10 + (v[i] - '0');
+			if (!(f->max > 0 && (double)k > f->max) && outlen > nd) {
+				do
+					digits[m++] = (char)('0' + k % 10);
+				while ((k /= 10) != 0);
+				for (i = 0; i < m; i++)
+					out[i] = digits[m - 1 - i];
+				out[m] = '\0';
+				return 1;
+			}
+		}
 		if (tp_parse_double(v, &x)) {
 			if (leading_whole(v, &x)) {
 				snprintf(whybuf, whylen, "not a whole number: '%s'", v);
@@ -514,7 +556,7 @@ int tp_field_parse(const tp_field_def *f, const char *raw, char *out,
 		/* "1000 Bruxelles", "1000 Brussel": the number is the postcode */
 		if (strlen(v) > 4 && strspn(v, "0123456789") == 4 && isspace((unsigned char)v[4]))
 			v[4] = '\0';
-		snprintf(out, outlen, "%s", v);
+		tp_text_copy(out, outlen, v);
 		return 1;
 	case TP_F_BOOL:
 		if (!strcasecmp(v, "yes") || !strcasecmp(v, "oui") || !strcasecmp(v, "ja") ||

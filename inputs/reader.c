@@ -8,7 +8,8 @@
  * field's own name, else by the French and Dutch headers fields.c knows.
  * Point records without coordinates are geocoded when an address reference
  * is configured; a record that repeats an earlier accepted record's id or
- * address is refused as a duplicate of that row.
+ * address is refused as a duplicate of that row.  A CSV is read ahead on a
+ * second thread (below, "Reading ahead"): the same records, in order.
  */
 #include "inputs/reader.h"
 #include "inputs/dupes.h"
@@ -22,6 +23,7 @@
 #include "geo/geo.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,7 +54,24 @@ struct tp_reader {
 	long ordinal;                 /* features read so far */
 	tp_geocoder *gc;              /* address reference, or NULL */
 	tp_dupes *dupes;              /* accepted records' ids and addresses (point inputs) */
+	/* what converting a feature needs of its columns, found once (columns()) */
+	int ncols;                    /* the layer's columns */
+	OGRFieldType *coltype;        /* each column's type */
+	char **key;                   /* each column's JSON key and ':', after a ',' but the first */
+	size_t *keylen;               /* bytes of each key */
+	int utf8;                     /* 1: every cell is UTF-8 already (a CSV: source.c checked
+					 or recoded its whole text) */
+	struct cells *here;           /* the caller's thread's scratch */
+	struct ahead *ahead;          /* records read ahead on a second thread, or NULL */
+	int threaded;                 /* 1: read ahead (a CSV) once the first record is asked */
+	int field_id, field_address, field_postcode; /* those fields of def, or -1 */
 };
+
+struct cells;
+struct ahead;
+static void cells_free(struct cells *sc);
+static void ahead_free(struct ahead *a);
+static int columns(tp_reader *r);
 
 /* A growable string for building JSON. */
 typedef struct {
@@ -411,6 +430,9 @@ int tp_reader_open_def(tp_reader **out, const tp_input_cfg *cfg, const tp_input_
 	}
 	OGR_F_Destroy(first);
 	OGR_L_ResetReading(r->layer);
+	rc = columns(r);
+	if (rc)
+		goto fail;
 	*out = r;
 	return TP_OK;
 fail:
@@ -420,12 +442,27 @@ fail:
 
 void tp_reader_free(tp_reader *r)
 {
+	int c;
+
 	if (!r)
 		return;
+	ahead_free(r->ahead);
 	tp_source_close(&r->src);
 	tp_geocoder_free(r->gc);
 	tp_dupes_free(r->dupes);
+	for (c = 0; c < r->ncols && r->key; c++)
+		free(r->key[c]);
+	free(r->key);
+	free(r->keylen);
+	free(r->coltype);
+	cells_free(r->here);
 	free(r);
+}
+
+void tp_reader_threads(tp_reader *r, int threads)
+{
+	if (threads == 1)
+		r->threaded = 0;
 }
 
 const char *tp_reader_crs(const tp_reader *r)
@@ -443,77 +480,180 @@ void tp_record_dispose(tp_record *rec)
 	size_t i;
 
 	for (i = 0; i < TP_MAX_FIELDS; i++) {
-		free(rec->values[i]);
+		if (!rec->block)
+			free(rec->values[i]);
 		free(rec->refused[i]);
 	}
-	free(rec->wkb);
-	free(rec->original);
+	if (!rec->block) {
+		free(rec->wkb);
+		free(rec->original);
+	}
+	free(rec->block);
 	memset(rec, 0, sizeof(*rec));
 }
 
-/* Field i of f as text in UTF-8: dates as YYYY-MM-DD (spreadsheet date
- * cells), text that is not UTF-8 read as Windows-1252. */
-static const char *cell_text(OGRFeatureH f, int i, char *buf, size_t len)
+/* One thread's scratch for converting features: the cells of the feature
+ * at hand and the original being written, reused from record to record. */
+typedef struct cells {
+	const char **cell;  /* per column: its text (cell_text), NULL when unset or null */
+	char **buf;         /* per column: a copy of its text where one is needed, or NULL */
+	size_t *cap;        /* bytes of each buf */
+	int n;              /* columns */
+	sbuf json;          /* the original being written */
+	char vals[TP_MAX_FIELDS][1024]; /* each field's value, until pack() */
+} cells;
+
+static void cells_free(cells *sc)
 {
-	OGRFieldType t = OGR_Fld_GetType(OGR_F_GetFieldDefnRef(f, i));
+	int c;
+
+	if (!sc)
+		return;
+	for (c = 0; c < sc->n && sc->buf; c++)
+		free(sc->buf[c]);
+	free(sc->cell);
+	free(sc->buf);
+	free(sc->cap);
+	free(sc->json.s);
+	free(sc);
+}
+
+/* Scratch for n columns; NULL when out of memory. */
+static cells *cells_new(int n)
+{
+	cells *sc = calloc(1, sizeof(*sc));
+
+	if (!sc)
+		return NULL;
+	sc->n = n;
+	sc->cell = calloc((size_t)n + 1, sizeof(*sc->cell));
+	sc->buf = calloc((size_t)n + 1, sizeof(*sc->buf));
+	sc->cap = calloc((size_t)n + 1, sizeof(*sc->cap));
+	if (!sc->cell || !sc->buf || !sc->cap) {
+		cells_free(sc);
+		return NULL;
+	}
+	return sc;
+}
+
+/* Column c's copy buffer, at least len bytes (1024 at least); NULL when
+ * out of memory. */
+static char *cell_buf(cells *sc, int c, size_t len)
+{
+	if (len < 1024)
+		len = 1024;
+	if (sc->cap[c] < len) {
+		char *p = realloc(sc->buf[c], len);
+		if (!p)
+			return NULL;
+		sc->buf[c] = p;
+		sc->cap[c] = len;
+	}
+	return sc->buf[c];
+}
+
+/* Finds what converting needs of the layer's columns: their types and
+ * their JSON keys.  0 or TP_ERROR. */
+static int columns(tp_reader *r)
+{
+	OGRFeatureDefnH fd = OGR_L_GetLayerDefn(r->layer);
+	int c;
+
+	r->ncols = OGR_FD_GetFieldCount(fd);
+	r->coltype = calloc((size_t)r->ncols + 1, sizeof(*r->coltype));
+	r->key = calloc((size_t)r->ncols + 1, sizeof(*r->key));
+	r->keylen = calloc((size_t)r->ncols + 1, sizeof(*r->keylen));
+	r->here = cells_new(r->ncols);
+	if (!r->coltype || !r->key || !r->keylen || !r->here)
+		return tp_error_set(TP_ERROR, "out of memory");
+	for (c = 0; c < r->ncols; c++) {
+		sbuf b = {0};
+		r->coltype[c] = OGR_Fld_GetType(OGR_FD_GetFieldDefn(fd, c));
+		if ((c && sb_str(&b, ",")) || sb_json(&b, colname(r, fd, c)) || sb_str(&b, ":")) {
+			free(b.s);
+			return tp_error_set(TP_ERROR, "out of memory");
+		}
+		r->key[c] = b.s;
+		r->keylen[c] = b.len;
+	}
+	r->field_id = tp_input_def_field(r->def, "id");
+	r->field_address = tp_input_def_field(r->def, "address");
+	r->field_postcode = tp_input_def_field(r->def, "postcode");
+	/* source.c read a CSV whole: valid UTF-8, or recoded to it */
+	r->utf8 = r->src.separator != 0;
+	r->threaded = r->src.separator != 0;
+	return TP_OK;
+}
+
+/* Column c of f as text in UTF-8: dates as YYYY-MM-DD (spreadsheet date
+ * cells), text that is not UTF-8 read as Windows-1252 (cut to 1023
+ * bytes).  OGR's text of a number lasts until the next number is asked,
+ * so that is copied.  NULL when out of memory. */
+static const char *cell_text(const tp_reader *r, cells *sc, OGRFeatureH f, int c)
+{
+	OGRFieldType t = r->coltype[c];
 	const char *s;
+	char *buf;
+	size_t n;
 
 	if (t == OFTDate || t == OFTDateTime) {
 		int y, m, d, hh, mm, tz;
 		float ss;
-		if (OGR_F_GetFieldAsDateTimeEx(f, i, &y, &m, &d, &hh, &mm, &ss, &tz))
-			return tp_date_format(buf, len, (tp_date){y, m, d});
+		if (OGR_F_GetFieldAsDateTimeEx(f, c, &y, &m, &d, &hh, &mm, &ss, &tz)) {
+			buf = cell_buf(sc, c, 1024);
+			return buf ? tp_date_format(buf, 1024, (tp_date){y, m, d}) : NULL;
+		}
 	}
-	s = OGR_F_GetFieldAsString(f, i);
-	if (!tp_text_is_utf8(s, strlen(s))) {
+	s = OGR_F_GetFieldAsString(f, c);
+	if (!r->utf8 && !tp_text_is_utf8(s, strlen(s))) {
 		char *u = tp_text_utf8(s);
-		snprintf(buf, len, "%s", u ? u : "");
+		if ((buf = cell_buf(sc, c, 1024)) != NULL)
+			tp_text_copy(buf, 1024, u ? u : "");
 		free(u);
 		return buf;
 	}
-	return s;
+	if (t == OFTString)
+		return s;
+	n = strlen(s);
+	if (!(buf = cell_buf(sc, c, n + 1)))
+		return NULL;
+	memcpy(buf, s, n + 1);
+	return buf;
 }
 
-/* The feature's source values as a JSON object. */
-static char *original_json(const tp_reader *r, OGRFeatureH f, OGRFeatureDefnH fd)
+/* The feature's source values (sc's cells) as a JSON object, in sc->json
+ * until pack() copies it; 0 or -1 when out of memory. */
+static int original_json(const tp_reader *r, cells *sc, OGRFeatureH f)
 {
-	sbuf b = {0};
-	int i, n = OGR_FD_GetFieldCount(fd), rc;
+	sbuf *b = &sc->json;
+	int i, n = r->ncols, rc;
 	OGRGeometryH geom = OGR_F_GetGeometryRef(f);
 
-	rc = sb_str(&b, "{");
+	b->len = 0;
+	rc = sb_str(b, "{");
 	for (i = 0; i < n && rc == 0; i++) {
-		if (i)
-			rc |= sb_str(&b, ",");
-		rc |= sb_json(&b, colname(r, fd, i));
-		rc |= sb_str(&b, ":");
-		if (OGR_F_IsFieldSetAndNotNull(f, i)) {
-			char cell[1024];
-			rc |= sb_json(&b, cell_text(f, i, cell, sizeof(cell)));
-		}
+		rc |= sb_put(b, r->key[i], r->keylen[i]);
+		if (sc->cell[i])
+			rc |= sb_json(b, sc->cell[i]);
 		else
-			rc |= sb_str(&b, "null");
+			rc |= sb_str(b, "null");
 	}
 	if (geom && rc == 0) {
 		OGRwkbGeometryType t = wkbFlatten(OGR_G_GetGeometryType(geom));
-		rc |= sb_str(&b, n ? ",\"geometry\":" : "\"geometry\":");
+		rc |= sb_str(b, n ? ",\"geometry\":" : "\"geometry\":");
 		if (t == wkbPoint) {
 			char *wkt = NULL;
 			if (OGR_G_ExportToWkt(geom, &wkt) == OGRERR_NONE && wkt)
-				rc |= sb_json(&b, wkt);
+				rc |= sb_json(b, wkt);
 			else
-				rc |= sb_str(&b, "null");
+				rc |= sb_str(b, "null");
 			CPLFree(wkt);
 		} else {
-			rc |= sb_json(&b, OGRGeometryTypeToName(t));
+			rc |= sb_json(b, OGRGeometryTypeToName(t));
 		}
 	}
-	rc |= sb_str(&b, "}");
-	if (rc) {
-		free(b.s);
-		return NULL;
-	}
-	return b.s;
+	rc |= sb_str(b, "}");
+	return rc ? -1 : 0;
 }
 
 /* Records why rec is refused.  The first field found is the reject's
@@ -565,9 +705,9 @@ static int read_geometry(tp_reader *r, OGRFeatureH f, tp_record *rec)
 		char xs[128] = "", ys[128] = "";
 		double x, y;
 		if (OGR_F_IsFieldSetAndNotNull(f, r->xcol))
-			snprintf(xs, sizeof(xs), "%s", OGR_F_GetFieldAsString(f, r->xcol));
+			tp_text_copy(xs, sizeof(xs), OGR_F_GetFieldAsString(f, r->xcol));
 		if (OGR_F_IsFieldSetAndNotNull(f, r->ycol))
-			snprintf(ys, sizeof(ys), "%s", OGR_F_GetFieldAsString(f, r->ycol));
+			tp_text_copy(ys, sizeof(ys), OGR_F_GetFieldAsString(f, r->ycol));
 		if (!xs[strspn(xs, " \t")] && !ys[strspn(ys, " \t")])
 			return 1;
 		if (tp_parse_double(xs, &x)) {
@@ -667,11 +807,8 @@ static int place_by_address(tp_reader *r, tp_record *rec)
 		       sizeof(why), &near) != 1) {
 		reject(rec, "address", "%s", why);
 		/* the street's postcode places the reject (rejects.postcode) */
-		if (near && ip >= 0) {
-			free(rec->values[ip]);
-			if (!(rec->values[ip] = strdup(near)))
-				return tp_error_set(TP_ERROR, "out of memory");
-		}
+		if (near && ip >= 0)
+			rec->values[ip] = (char *)near; /* copied by pack() */
 		return TP_OK;
 	}
 	rec->geocode = kind;
@@ -682,15 +819,14 @@ static int place_by_address(tp_reader *r, tp_record *rec)
  * else remembers its keys.  Returns 0 or TP_ERROR. */
 static int check_duplicate(tp_reader *r, tp_record *rec)
 {
-	int ii = tp_input_def_field(r->def, "id");
-	int ia = tp_input_def_field(r->def, "address");
-	int ip = tp_input_def_field(r->def, "postcode");
+	int ii = r->field_id, ia = r->field_address, ip = r->field_postcode;
 	const char *id = ii >= 0 ? rec->values[ii] : NULL, *field, *how;
-	char key[1024] = "", why[128];
+	char key[1024], why[128];
 	double xy[2];
 	int point = rec->wkb && rec->wkb_len == 21;
 	long first;
 
+	key[0] = '\0'; /* not "" in the declaration: that zeroes all 1024 bytes, every record */
 	if (ia >= 0 && rec->values[ia])
 		tp_address_key(rec->values[ia], ip >= 0 ? rec->values[ip] : NULL, key, sizeof(key));
 	if (point) {
@@ -709,19 +845,14 @@ static int check_duplicate(tp_reader *r, tp_record *rec)
 /* Why feature f is no record: "blank row" when every cell is empty and it
  * has no geometry, "total row" when its first filled cell is a total;
  * NULL for a record. */
-static const char *not_a_record(const tp_reader *r, OGRFeatureH f, OGRFeatureDefnH fd)
+static const char *not_a_record(const tp_reader *r, const cells *sc, OGRFeatureH f)
 {
-	int i, n = OGR_FD_GetFieldCount(fd);
+	int i, n = r->ncols;
 	OGRGeometryH geom = OGR_F_GetGeometryRef(f);
-	char cell[1024];
 
-	(void)r;
 	for (i = 0; i < n; i++) {
-		const char *s;
-		if (!OGR_F_IsFieldSetAndNotNull(f, i))
-			continue;
-		s = cell_text(f, i, cell, sizeof(cell));
-		if (!s[strspn(s, " \t\r\n")])
+		const char *s = sc->cell[i];
+		if (!s || !s[strspn(s, " \t\r\n")])
 			continue;
 		if (tp_field_is_total(s))
 			return "total row";
@@ -745,15 +876,13 @@ static const char *mapped(const tp_value_map *m, const char *raw)
 	return raw;
 }
 
-int tp_reader_next(tp_reader *r, tp_record *rec)
+/* Reads the next feature that is a data row into *out, its row as the
+ * user numbers it into *row: 1, 0 at the end of the layer, or TP_EINPUT
+ * when reading fails. */
+static int read_feature(tp_reader *r, OGRFeatureH *out, long *row)
 {
-	OGRFeatureH f = NULL;
-	OGRFeatureDefnH fd = OGR_L_GetLayerDefn(r->layer);
-	char val[1024], why[512], cell[1024];
-	size_t i;
-	int g;
+	OGRFeatureH f;
 
-	tp_record_dispose(rec);
 	tp_gdal_reset();
 	for (;;) {
 		f = OGR_L_GetNextFeature(r->layer);
@@ -764,60 +893,521 @@ int tp_reader_next(tp_reader *r, tp_record *rec)
 						    tp_gdal_reason());
 			return 0;
 		}
-		rec->row = tp_source_row(&r->src, f, ++r->ordinal);
-		if (rec->row > 0)
+		*row = tp_source_row(&r->src, f, ++r->ordinal);
+		if (*row > 0)
 			break;
 		OGR_F_Destroy(f); /* the header row or a title above it */
 		r->ordinal--;
 	}
-	r->row = rec->row;
-	rec->original = original_json(r, f, fd);
-	if (!rec->original) {
-		OGR_F_Destroy(f);
+	r->row = *row;
+	*out = f;
+	return 1;
+}
+
+/* Memory handed out in chunks that never move, reset as a whole: the
+ * records of a batch read ahead. */
+typedef struct chunk {
+	struct chunk *next;  /* the next chunk, or NULL */
+	size_t used, cap;    /* bytes handed out, bytes in data */
+	char data[];         /* the memory */
+} chunk;
+
+typedef struct {
+	chunk *head;         /* the first chunk, or NULL */
+	chunk *cur;          /* the chunk handed out from */
+} arena;
+
+#define CHUNK_BYTES 65536
+
+/* n bytes of a; NULL when out of memory. */
+static char *arena_alloc(arena *a, size_t n)
+{
+	chunk *c = a->cur;
+
+	while (c && c->used + n > c->cap)
+		c = c->next;
+	if (!c) {
+		size_t cap = n > CHUNK_BYTES ? n : CHUNK_BYTES;
+		if (!(c = malloc(sizeof(*c) + cap)))
+			return NULL;
+		c->used = 0;
+		c->cap = cap;
+		c->next = a->cur ? a->cur->next : NULL;
+		if (a->cur)
+			a->cur->next = c;
+		else
+			a->head = c;
+	}
+	a->cur = c;
+	c->used += n;
+	return c->data + c->used - n;
+}
+
+/* Takes every chunk of a back (their memory kept for the next batch). */
+static void arena_reset(arena *a)
+{
+	chunk *c;
+
+	for (c = a->head; c; c = c->next)
+		c->used = 0;
+	a->cur = a->head;
+}
+
+static void arena_free(arena *a)
+{
+	while (a->head) {
+		chunk *c = a->head;
+		a->head = c->next;
+		free(c);
+	}
+	a->cur = NULL;
+}
+
+/* Bytes pack_into() needs for rec with an original of olen bytes. */
+static size_t pack_size(const tp_record *rec, size_t olen)
+{
+	size_t total = olen + 1 + rec->wkb_len, i;
+
+	for (i = 0; i < TP_MAX_FIELDS; i++)
+		if (rec->values[i])
+			total += strlen(rec->values[i]) + 1;
+	return total;
+}
+
+/* Copies rec's values, orig (olen bytes) and WKB into block (pack_size()
+ * bytes) and points rec at the copies: one allocation per record instead
+ * of a dozen. */
+static void pack_into(tp_record *rec, const char *orig, size_t olen, char *block)
+{
+	size_t i, n;
+
+	memcpy(block, orig, olen + 1);
+	rec->original = block;
+	block += olen + 1;
+	for (i = 0; i < TP_MAX_FIELDS; i++) {
+		if (!rec->values[i])
+			continue;
+		n = strlen(rec->values[i]) + 1;
+		memcpy(block, rec->values[i], n);
+		rec->values[i] = block;
+		block += n;
+	}
+	if (rec->wkb) {
+		memcpy(block, rec->wkb, rec->wkb_len);
+		rec->wkb = (unsigned char *)block;
+	}
+}
+
+/* Moves what rec holds in sc (its values, the original in sc->json) and
+ * its WKB into rec->block, malloc'ed, or when into is not NULL into that
+ * arena (rec->block NULL: own() makes the record the caller's), *size
+ * bytes from rec->original on.  0 or TP_ERROR. */
+static int pack(tp_record *rec, const cells *sc, arena *into, size_t *size)
+{
+	size_t total = pack_size(rec, sc->json.len);
+	unsigned char *wkb = rec->wkb;
+	char *block = into ? arena_alloc(into, total) : malloc(total);
+
+	if (!block)
 		return tp_error_set(TP_ERROR, "out of memory");
+	pack_into(rec, sc->json.s, sc->json.len, block);
+	free(wkb);
+	rec->block = into ? NULL : block;
+	*size = total;
+	return TP_OK;
+}
+
+/* Copies a record packed into an arena (size bytes from its original on,
+ * pack()) into its own block, allocated by the calling thread: memory
+ * freed by another thread than the one that allocated it goes back under
+ * that thread's arena lock.  0 or TP_ERROR; rec is left as it was on
+ * failure. */
+static int own(tp_record *rec, size_t size)
+{
+	char *from = rec->original, *block = malloc(size);
+	size_t i;
+
+	if (!block)
+		return tp_error_set(TP_ERROR, "out of memory");
+	memcpy(block, from, size);
+	for (i = 0; i < TP_MAX_FIELDS; i++)
+		if (rec->values[i])
+			rec->values[i] = block + (rec->values[i] - from);
+	if (rec->wkb)
+		rec->wkb = (unsigned char *)block + ((char *)rec->wkb - from);
+	rec->original = block;
+	rec->block = block;
+	return TP_OK;
+}
+
+/* Converts feature f into rec (zeroed, its row set), all but the
+ * duplicate check, which depends on the records before (finish()): rec
+ * depends on f and the configuration only, so features convert on any
+ * thread.  0 or TP_ERROR; sc is the calling thread's scratch, into the
+ * arena the record's memory comes from (pack()) or NULL, *size the bytes
+ * it takes there. */
+static int convert(tp_reader *r, cells *sc, OGRFeatureH f, tp_record *rec, arena *into,
+		   size_t *size)
+{
+	char why[512];
+	size_t i;
+	int c, g = 0;
+
+	for (c = 0; c < r->ncols; c++) {
+		sc->cell[c] = NULL;
+		if (OGR_F_IsFieldSetAndNotNull(f, c) && !(sc->cell[c] = cell_text(r, sc, f, c)))
+			return tp_error_set(TP_ERROR, "out of memory");
 	}
-	rec->skipped = not_a_record(r, f, fd);
-	if (rec->skipped) {
-		OGR_F_Destroy(f);
-		return 1;
-	}
-	for (i = 0; i < r->def->nfields; i++) {
+	if (original_json(r, sc, f))
+		return tp_error_set(TP_ERROR, "out of memory");
+	rec->skipped = not_a_record(r, sc, f);
+	for (i = 0; i < r->def->nfields && !rec->skipped; i++) {
 		const tp_field_def *fdef = &r->def->fields[i];
-		const char *raw = NULL;
+		const char *raw = r->col[i] >= 0 ? sc->cell[r->col[i]] : NULL;
+		char *val = sc->vals[i];
 		int p;
 
-		if (r->col[i] >= 0 && OGR_F_IsFieldSetAndNotNull(f, r->col[i]))
-			raw = cell_text(f, r->col[i], cell, sizeof(cell));
-		p = tp_field_parse(fdef, mapped(&r->cfg->values[i], raw), val, sizeof(val), why,
-				   sizeof(why));
+		p = tp_field_parse(fdef, mapped(&r->cfg->values[i], raw), val, sizeof(sc->vals[i]),
+				   why, sizeof(why));
 		if (p < 0) {
 			reject(rec, fdef->name, "%s", why);
 			if (raw && !(rec->refused[i] = strdup(raw))) {
-				OGR_F_Destroy(f);
-				return tp_error_set(TP_ERROR, "out of memory");
+				g = tp_error_set(TP_ERROR, "out of memory");
+				break;
 			}
-		} else if (p > 0 && !(rec->values[i] = strdup(val))) {
-			OGR_F_Destroy(f);
-			return tp_error_set(TP_ERROR, "out of memory");
-		} else if (p > 0 && why[0] && fdef->kind == TP_F_DATE) {
-			rec->precision[i] = !strcmp(why, "year")      ? "year"
-					    : !strcmp(why, "quarter") ? "quarter"
-								      : "month";
-		} else if (p > 0 && why[0] && !rec->warning[0]) {
-			snprintf(rec->warning, sizeof(rec->warning), "field %s: %.200s", fdef->name,
-				 why);
+		} else if (p > 0) {
+			rec->values[i] = val;
+			if (why[0] && fdef->kind == TP_F_DATE)
+				rec->precision[i] = !strcmp(why, "year")      ? "year"
+						    : !strcmp(why, "quarter") ? "quarter"
+									      : "month";
+			else if (why[0] && !rec->warning[0])
+				snprintf(rec->warning, sizeof(rec->warning), "field %s: %.200s",
+					 fdef->name, why);
 		}
 	}
-	g = read_geometry(r, f, rec);
-	if (g > 0 && !rec->reason[0])
-		g = place_by_address(r, rec);
+	if (!g && !rec->skipped) {
+		g = read_geometry(r, f, rec);
+		if (g > 0 && !rec->reason[0])
+			g = place_by_address(r, rec);
+	}
+	if (g >= 0)
+		g = pack(rec, sc, into, size);
+	if (g < 0) {
+		/* the values and the original are sc's: nothing of them to free */
+		memset(rec->values, 0, sizeof(rec->values));
+		rec->original = NULL;
+		free(rec->wkb);
+		rec->wkb = NULL;
+		rec->wkb_len = 0;
+		return g;
+	}
+	return TP_OK;
+}
+
+/* What is left of reading rec once converted, in reading order: an
+ * accepted point record is checked against the records accepted before
+ * it (check_duplicate).  0 or TP_ERROR. */
+static int finish(tp_reader *r, tp_record *rec)
+{
+	if (rec->skipped || rec->reason[0] || !r->def->points || r->def->place_optional)
+		return TP_OK;
+	return check_duplicate(r, rec);
+}
+
+/* tp_reader_next on the caller's thread alone. */
+static int next_here(tp_reader *r, tp_record *rec)
+{
+	OGRFeatureH f = NULL;
+	size_t size;
+	int rc;
+
+	rc = read_feature(r, &f, &rec->row);
+	if (rc <= 0)
+		return rc;
+	rc = convert(r, r->here, f, rec, NULL, &size);
 	OGR_F_Destroy(f);
-	if (g < 0)
-		return g;
-	if (!rec->reason[0] && r->def->points && !r->def->place_optional &&
-	    (g = check_duplicate(r, rec)) < 0)
-		return g;
+	if (!rc)
+		rc = finish(r, rec);
+	return rc < 0 ? rc : 1;
+}
+
+/*
+ * Reading ahead (a CSV, the inputs of a million rows).  A second thread
+ * reads features through OGR in batches into a ring of slots; either
+ * thread converts a batch read (convert(): the reading thread the newest
+ * when the ring is full, the caller's the one it needs next when it is
+ * not converted yet); the caller's thread takes the records in order and
+ * finishes each (finish()), so duplicates are found as before.  The
+ * records and messages are those of next_here(), record for record.
+ * A long-lived producer beside an iterator, which tp_parallel()'s
+ * run-and-join (geo/parallel.h) does not fit.
+ */
+#define AHEAD_BATCH 256  /* features per batch */
+#define AHEAD_SLOTS 8    /* batches in the ring */
+
+enum { SLOT_FREE, SLOT_READ, SLOT_CONVERTING, SLOT_DONE };
+
+typedef struct {
+	OGRFeatureH f[AHEAD_BATCH];  /* features read, until converted */
+	tp_record rec[AHEAD_BATCH];  /* their records (row set when read) */
+	size_t size[AHEAD_BATCH];    /* bytes of each record in mem (pack()) */
+	int n;                       /* features in the batch */
+	int state;                   /* SLOT_* */
+	long seq;                    /* the batch's place in reading order */
+	int last;                    /* 1: reading ended after this batch */
+	int end_rc;                  /* with last: 0 at the end of the layer, else the failure */
+	tp_error_state end_err;      /* its message */
+	int failed_at;               /* first record whose conversion failed, n when none */
+	int failed_rc;               /* that failure */
+	tp_error_state failed_err;   /* its message */
+	arena mem;                   /* the records' values, originals and WKB (own()) */
+} slot;
+
+typedef struct ahead {
+	pthread_t tid;               /* the reading thread */
+	pthread_mutex_t mu;          /* guards state, seq and stop */
+	pthread_cond_t cv;           /* any slot changed state, or stop */
+	slot *ring;                  /* AHEAD_SLOTS slots */
+	int stop;                    /* 1: the reader is being freed */
+	int reading;                 /* 1: the reading thread is reading a batch, -1: it has
+					read the last, 0: it converts or waits */
+	long next;                   /* the batch the caller takes next */
+	slot *cur;                   /* the caller's batch, or NULL */
+	int pos;                     /* its next record */
+	cells *there;                /* the reading thread's scratch */
+} ahead;
+
+/* Converts batch b on the calling thread (sc its scratch). */
+static void convert_batch(tp_reader *r, cells *sc, slot *b)
+{
+	int k, rc;
+
+	arena_reset(&b->mem);
+	for (k = 0; k < b->n; k++) {
+		if (b->failed_at == b->n) {
+			rc = convert(r, sc, b->f[k], &b->rec[k], &b->mem, &b->size[k]);
+			if (rc) {
+				b->failed_at = k;
+				b->failed_rc = tp_error_save(&b->failed_err, rc);
+			}
+		}
+	}
+}
+
+/* With a->mu held: converts the oldest batch read, if any (the one the
+ * caller needs first), and returns 1 (the lock released meanwhile); 0
+ * when there is none. */
+static int convert_oldest(tp_reader *r, ahead *a, cells *sc)
+{
+	slot *b = NULL;
+	int k;
+
+	for (k = 0; k < AHEAD_SLOTS; k++)
+		if (a->ring[k].state == SLOT_READ && (!b || a->ring[k].seq < b->seq))
+			b = &a->ring[k];
+	if (!b)
+		return 0;
+	b->state = SLOT_CONVERTING;
+	pthread_mutex_unlock(&a->mu);
+	convert_batch(r, sc, b);
+	pthread_mutex_lock(&a->mu);
+	b->state = SLOT_DONE;
+	pthread_cond_broadcast(&a->cv);
 	return 1;
+}
+
+/* Reads the next batch of features into b, destroying those it held
+ * first: the reading thread frees what it allocated (memory freed by
+ * another thread goes back to the allocating thread's arena under its
+ * lock, a sixth of the reading's time). */
+static void read_batch(tp_reader *r, slot *b)
+{
+	int rc, k;
+
+	for (k = 0; k < b->n; k++) {
+		OGR_F_Destroy(b->f[k]);
+		b->f[k] = NULL;
+	}
+	b->n = 0;
+	b->last = 0;
+	b->end_rc = 0;
+	b->end_err.code = 0;
+	b->failed_err.code = 0;
+	while (b->n < AHEAD_BATCH) {
+		rc = read_feature(r, &b->f[b->n], &b->rec[b->n].row);
+		if (rc <= 0) {
+			b->last = 1;
+			b->end_rc = tp_error_save(&b->end_err, rc);
+			break;
+		}
+		b->n++;
+	}
+	b->failed_at = b->n;
+}
+
+/* The reading thread: batches into the ring in order while a slot is
+ * free, else converts; at the end, converts what is left. */
+static void *read_ahead(void *arg)
+{
+	tp_reader *r = arg;
+	ahead *a = r->ahead;
+	long seq;
+	int last = 0;
+
+	pthread_mutex_lock(&a->mu);
+	for (seq = 0; !last && !a->stop; seq++) {
+		slot *b = &a->ring[seq % AHEAD_SLOTS];
+		while (!a->stop && b->state != SLOT_FREE)
+			if (!convert_oldest(r, a, a->there))
+				pthread_cond_wait(&a->cv, &a->mu);
+		if (a->stop)
+			break;
+		a->reading = 1;
+		pthread_cond_broadcast(&a->cv);
+		pthread_mutex_unlock(&a->mu);
+		read_batch(r, b);
+		last = b->last;
+		pthread_mutex_lock(&a->mu);
+		a->reading = !last ? 0 : -1;
+		b->seq = seq;
+		b->state = SLOT_READ;
+		pthread_cond_broadcast(&a->cv);
+	}
+	while (!a->stop && convert_oldest(r, a, a->there))
+		;
+	pthread_mutex_unlock(&a->mu);
+	return NULL;
+}
+
+/* Stops the reading thread and frees what it held. */
+static void ahead_free(ahead *a)
+{
+	int k, i;
+
+	if (!a)
+		return;
+	pthread_mutex_lock(&a->mu);
+	a->stop = 1;
+	pthread_cond_broadcast(&a->cv);
+	pthread_mutex_unlock(&a->mu);
+	pthread_join(a->tid, NULL);
+	for (k = 0; k < AHEAD_SLOTS; k++) {
+		for (i = 0; i < AHEAD_BATCH; i++) {
+			tp_record *rec = &a->ring[k].rec[i];
+			if (a->ring[k].f[i])
+				OGR_F_Destroy(a->ring[k].f[i]);
+			/* values, original and WKB are the slot's arena's */
+			memset(rec->values, 0, sizeof(rec->values));
+			rec->original = NULL;
+			rec->wkb = NULL;
+			tp_record_dispose(rec);
+		}
+		arena_free(&a->ring[k].mem);
+	}
+	pthread_mutex_destroy(&a->mu);
+	pthread_cond_destroy(&a->cv);
+	cells_free(a->there);
+	free(a->ring);
+	free(a);
+}
+
+/* Starts reading ahead; 0, or -1 when it cannot (then r reads on the
+ * caller's thread alone). */
+static int ahead_start(tp_reader *r)
+{
+	ahead *a = calloc(1, sizeof(*a));
+
+	if (!a)
+		return -1;
+	a->ring = calloc(AHEAD_SLOTS, sizeof(*a->ring));
+	a->there = cells_new(r->ncols);
+	if (!a->ring || !a->there || pthread_mutex_init(&a->mu, NULL)) {
+		cells_free(a->there);
+		free(a->ring);
+		free(a);
+		return -1;
+	}
+	if (pthread_cond_init(&a->cv, NULL)) {
+		pthread_mutex_destroy(&a->mu);
+		cells_free(a->there);
+		free(a->ring);
+		free(a);
+		return -1;
+	}
+	r->ahead = a;
+	if (pthread_create(&a->tid, NULL, read_ahead, r)) {
+		r->ahead = NULL;
+		pthread_mutex_destroy(&a->mu);
+		pthread_cond_destroy(&a->cv);
+		cells_free(a->there);
+		free(a->ring);
+		free(a);
+		return -1;
+	}
+	return 0;
+}
+
+/* tp_reader_next with the reading thread. */
+static int next_ahead(tp_reader *r, tp_record *rec)
+{
+	ahead *a = r->ahead;
+	slot *b;
+	int k, rc;
+
+	for (;;) {
+		b = a->cur;
+		if (b && a->pos < b->n) {
+			k = a->pos++;
+			if (k == b->failed_at) {
+				a->pos = b->n; /* nothing after a failure */
+				b->n = k;
+				b->last = 1;
+				b->end_rc = b->failed_rc;
+				b->end_err = b->failed_err;
+				return tp_error_restore(&b->failed_err);
+			}
+			if ((rc = own(&b->rec[k], b->size[k])) < 0)
+				return rc;
+			*rec = b->rec[k];
+			memset(&b->rec[k], 0, sizeof(b->rec[k]));
+			rc = finish(r, rec);
+			return rc < 0 ? rc : 1;
+		}
+		if (b && b->last)
+			return b->end_rc ? tp_error_restore(&b->end_err) : 0;
+		b = &a->ring[a->next % AHEAD_SLOTS];
+		pthread_mutex_lock(&a->mu);
+		if (a->cur) {
+			a->cur->state = SLOT_FREE;
+			pthread_cond_broadcast(&a->cv);
+			a->cur = NULL;
+		}
+		/* the caller's thread converts only while the other reads: when
+		 * the ring is full, the other converts and the caller inserts */
+		while (b->state == SLOT_FREE || b->state == SLOT_CONVERTING ||
+		       (b->state == SLOT_READ && !a->reading))
+			pthread_cond_wait(&a->cv, &a->mu);
+		if (b->state == SLOT_READ) {
+			b->state = SLOT_CONVERTING;
+			pthread_mutex_unlock(&a->mu);
+			convert_batch(r, r->here, b);
+			pthread_mutex_lock(&a->mu);
+			b->state = SLOT_DONE;
+		}
+		pthread_mutex_unlock(&a->mu);
+		a->cur = b;
+		a->pos = 0;
+		a->next++;
+	}
+}
+
+int tp_reader_next(tp_reader *r, tp_record *rec)
+{
+	tp_record_dispose(rec);
+	if (r->threaded && !r->ahead && ahead_start(r))
+		r->threaded = 0;
+	return r->ahead ? next_ahead(r, rec) : next_here(r, rec);
 }
 
 const char *tp_reader_column(const tp_reader *r, size_t i)

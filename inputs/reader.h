@@ -56,10 +56,12 @@ typedef struct tp_record {
 	char warning[256];               /* a value read approximately, or "" */
 	char *refused[TP_MAX_FIELDS];    /* the cell of each field that made it a reject
 					    (malloc'ed), NULL for the others */
-	char *values[TP_MAX_FIELDS];     /* canonical text per field, NULL for NULL */
-	unsigned char *wkb;              /* geometry in the source CRS (malloc'ed), or NULL */
+	char *values[TP_MAX_FIELDS];     /* canonical text per field, NULL for NULL (in block) */
+	unsigned char *wkb;              /* geometry in the source CRS (in block), or NULL */
 	size_t wkb_len;                  /* bytes of wkb */
-	char *original;                  /* the source values as a JSON object (malloc'ed) */
+	char *original;                  /* the source values as a JSON object (in block) */
+	char *block;                     /* one allocation holding values, wkb and original
+					    (tp_record_dispose frees it) */
 	const char *field;               /* field that made it a reject, or NULL */
 	const char *geocode;             /* how an address placed it (geocode.h), or NULL */
 	char reason[512];                /* reject reason, "" when accepted */
@@ -74,6 +76,15 @@ int tp_reader_open(tp_reader **out, const tp_input_cfg *cfg, tp_input_kind kind)
  * the occupation register, the indicator tables). */
 int tp_reader_open_def(tp_reader **out, const tp_input_cfg *cfg, const tp_input_def *def);
 void tp_reader_free(tp_reader *r);
+
+/*
+ * How many threads r may read with, before its first record: 1 reads on
+ * the caller's thread alone (--threads 1); any other number, and the
+ * default, reads a CSV ahead on a second thread (features read through
+ * OGR there, converted on either thread, records handed out in order:
+ * the same records, duplicates and messages either way).
+ */
+void tp_reader_threads(tp_reader *r, int threads);
 
 /* The source CRS as PROJ reads it ("EPSG:31370" or WKT). */
 const char *tp_reader_crs(const tp_reader *r);

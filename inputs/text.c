@@ -60,6 +60,18 @@ char *tp_text_utf8(const char *s)
 	return out;
 }
 
+void tp_text_copy(char *out, size_t outlen, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (!outlen)
+		return;
+	if (n >= outlen)
+		n = outlen - 1;
+	memcpy(out, s, n);
+	out[n] = '\0';
+}
+
 /* ASCII folding of U+00C0..U+00FF; "" drops the character. */
 static const char *const latin1_fold[64] = {
 	"a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",

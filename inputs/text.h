@@ -30,6 +30,11 @@ char *tp_text_utf8(const char *s);
  */
 void tp_text_fold(const char *s, char *out, size_t outlen, int keep_ranges);
 
+/* Copies s into out (outlen bytes), cut to outlen - 1 bytes as
+ * snprintf(out, outlen, "%s", s) would, without its format parsing (a copy
+ * made for every field of every record read). */
+void tp_text_copy(char *out, size_t outlen, const char *s);
+
 /* Levenshtein distance between two short strings (first 63 bytes). */
 int tp_text_distance(const char *a, const char *b);
 

@@ -57,6 +57,7 @@ int tp_load_input(tp_run *run, const tp_input_def *def, const tp_input_cfg *in,
 	rc = tp_reader_open_def(&r, in, def);
 	if (rc)
 		return rc;
+	tp_reader_threads(r, run->threads);
 	if (!tp_crs_check(run->g, tp_reader_crs(r), NULL, 0)) {
 		rc = tp_error_set(TP_EINPUT, "%s, layer %s: unknown CRS '%s' (section [%s])",
 				  in->path, tp_reader_layer(r), tp_reader_crs(r), input);
