@@ -41,6 +41,7 @@
 #include "geo/dates.h"
 #include "geo/error.h"
 #include "geo/keyset.h"
+#include "geo/parallel.h"
 #include "geo/pointloc.h"
 #include "inputs/geocode.h"
 #include "inputs/reader.h"
@@ -529,12 +530,78 @@ static int place_batch(state *st, int snap, batch *b)
 	return rc;
 }
 
+/* An earlier snapshot read on a thread of its own while the one before is
+ * read and matched (read_pair()): its rows held, placed in their communes,
+ * for replay() to reject and match in order. */
+typedef struct {
+	long row;               /* source row */
+	double xy[2];           /* point in the working CRS */
+	long dwellings;         /* dwellings declared */
+	long since;             /* vacant_since as a day number, NO_DAY when none */
+	int64_t id, address, postcode; /* in the text, -1 for none */
+	int64_t original;       /* source values in the text, kept only outside every commune */
+	int32_t commune;        /* index of its commune, -1 for none */
+} held_rec;
+
+/* A row rejected while read, held. */
+typedef struct {
+	long row;                            /* source row */
+	int64_t field, why, original;        /* in the text */
+} held_rej;
+
+/* What read_snapshot() gives when told to hold. */
+typedef struct {
+	tp_geo *g;              /* its own GEOS/PROJ context */
+	tp_locator *lc;         /* its own locator, one thread */
+	int64_t layer, crs;     /* for input_stats, in the text */
+	long nread, nskip;      /* rows read, rows skipped */
+	held_rec *recs;         /* the records, in order */
+	size_t n, cap;
+	held_rej *rejs;         /* the rows rejected, in order */
+	size_t nrej, caprej;
+	text text;              /* their strings */
+} held;
+
+/* Places batch b in the communes by h's locator and appends its records
+ * to h, each original kept only outside every commune. */
+static int hold_batch(held *h, batch *b)
+{
+	size_t i;
+	int rc;
+
+	if (!b->n)
+		return TP_OK;
+	rc = tp_locator_run(h->lc, b->xy, b->n, b->in, NULL);
+	for (i = 0; i < b->n && !rc; i++) {
+		held_rec *x;
+		if (tp_array_room(&h->recs, &h->cap, h->n, sizeof(*h->recs), 1 << 16))
+			return TP_ERROR;
+		x = &h->recs[h->n++];
+		*x = (held_rec){b->row[i], {b->xy[2 * i], b->xy[2 * i + 1]}, b->dwellings[i],
+				b->since[i], -1, -1, -1, -1, b->in[i]};
+		if ((b->id[i] >= 0 && (x->id = text_add(&h->text, b->text.p + b->id[i], 0)) == -2) ||
+		    (b->address[i] >= 0 &&
+		     (x->address = text_add(&h->text, b->text.p + b->address[i], 0)) == -2) ||
+		    (b->postcode[i] >= 0 &&
+		     (x->postcode = text_add(&h->text, b->text.p + b->postcode[i], 1)) == -2) ||
+		    (b->in[i] < 0 &&
+		     (x->original = text_add(&h->text, b->text.p + b->original[i], 1)) == -2))
+			return tp_error_set(TP_ERROR, "out of memory");
+	}
+	b->n = 0;
+	b->text.n = 0;
+	return rc;
+}
+
 /* Reads earlier snapshot s (index snap), its points moved to the working
- * CRS dst and matched, its unusable rows to rejects. */
+ * CRS dst.  h NULL: its records are matched and its unusable rows go to
+ * rejects as read; else all of it is held in h (geo context and locator
+ * h's own, the store untouched), for replay(). */
 static int read_snapshot(state *st, const tp_snapshot_cfg *s, int snap, const char *dst,
-			 batch *b)
+			 batch *b, held *h)
 {
 	tp_run *run = st->run;
+	tp_geo *g = h ? h->g : run->g;
 	const tp_input_def *def = tp_input_def_get(TP_IN_VACANCIES);
 	int iid = tp_input_def_field(def, "id"), iad = tp_input_def_field(def, "address");
 	int ipc = tp_input_def_field(def, "postcode"), idw = tp_input_def_field(def, "dwellings");
@@ -550,15 +617,18 @@ static int read_snapshot(state *st, const tp_snapshot_cfg *s, int snap, const ch
 	rc = tp_reader_open(&r, &s->in, TP_IN_VACANCIES);
 	if (rc)
 		return tp_error_wrap(rc, "[%s]", name);
-	if (!tp_crs_check(run->g, tp_reader_crs(r), NULL, 0)) {
+	if (!tp_crs_check(g, tp_reader_crs(r), NULL, 0)) {
 		rc = tp_error_set(TP_EINPUT, "%s, layer %s: unknown CRS '%s' (section [%s])",
 				  s->in.path, tp_reader_layer(r), tp_reader_crs(r), name);
 		goto done;
 	}
-	rc = tp_transform_new(&t, run->g, tp_reader_crs(r), dst);
-	if (!rc)
+	rc = tp_transform_new(&t, g, tp_reader_crs(r), dst);
+	if (!rc && !h)
 		rc = tp_store_input_begin(run->db, name, s->in.path, tp_reader_layer(r),
 					  tp_reader_crs(r));
+	if (!rc && h && ((h->layer = text_add(&h->text, tp_reader_layer(r), 1)) == -2 ||
+			 (h->crs = text_add(&h->text, tp_reader_crs(r), 1)) == -2))
+		rc = tp_error_set(TP_ERROR, "out of memory");
 	if (rc)
 		goto done;
 	while ((got = tp_reader_next(r, &rec)) == 1) {
@@ -584,6 +654,22 @@ static int read_snapshot(state *st, const tp_snapshot_cfg *s, int snap, const ch
 				field = "geometry";
 			}
 		}
+		if (why && h) {
+			held_rej *x;
+			if (tp_array_room(&h->rejs, &h->caprej, h->nrej, sizeof(*h->rejs), 64)) {
+				rc = TP_ERROR;
+				goto done;
+			}
+			x = &h->rejs[h->nrej++];
+			x->row = rec.row;
+			if ((x->field = text_add(&h->text, field, 1)) == -2 ||
+			    (x->why = text_add(&h->text, why, 1)) == -2 ||
+			    (x->original = text_add(&h->text, rec.original, 1)) == -2) {
+				rc = tp_error_set(TP_ERROR, "out of memory");
+				goto done;
+			}
+			continue;
+		}
 		if (why) {
 			rc = tp_store_reject(run->db, name, rec.row, "snapshots", field, why,
 					     rec.original);
@@ -607,11 +693,17 @@ static int read_snapshot(state *st, const tp_snapshot_cfg *s, int snap, const ch
 			rc = tp_error_set(TP_ERROR, "out of memory");
 			goto done;
 		}
-		if (b->n == BATCH && (rc = place_batch(st, snap, b)))
+		if (b->n == BATCH && (rc = h ? hold_batch(h, b) : place_batch(st, snap, b)))
 			goto done;
 	}
 	if (got < 0) {
 		rc = got;
+		goto done;
+	}
+	if (h) {
+		h->nread = nread;
+		h->nskip = nskip;
+		rc = hold_batch(h, b);
 		goto done;
 	}
 	rc = place_batch(st, snap, b);
@@ -623,6 +715,109 @@ done:
 	tp_record_dispose(&rec);
 	tp_transform_free(t);
 	tp_reader_free(r);
+	return rc;
+}
+
+/* Writes what h holds of earlier snapshot s (index snap) as read_snapshot()
+ * would have as it read: input_stats, rejects, the records matched. */
+static int replay(state *st, const tp_snapshot_cfg *s, int snap, held *h)
+{
+	sqlite3 *db = st->run->db;
+	char name[64];
+	size_t i;
+	int rc;
+
+	input_name(name, sizeof(name), s);
+	rc = tp_store_input_begin(db, name, s->in.path, h->text.p + h->layer, h->text.p + h->crs);
+	for (i = 0; i < h->nrej && !rc; i++) {
+		const held_rej *x = &h->rejs[i];
+		rc = tp_store_reject(db, name, x->row, "snapshots", h->text.p + x->field,
+				     h->text.p + x->why, h->text.p + x->original);
+	}
+	for (i = 0; i < h->n && !rc; i++) {
+		const held_rec *x = &h->recs[i];
+		rec_in r = {x->id < 0 ? NULL : h->text.p + x->id,
+			    x->address < 0 ? NULL : h->text.p + x->address,
+			    x->postcode < 0 ? NULL : h->text.p + x->postcode, NULL,
+			    {x->xy[0], x->xy[1]}, x->dwellings, x->since, 0, x->commune};
+		outside *o;
+		if (x->commune >= 0) {
+			rc = match(st, snap, &r);
+			continue;
+		}
+		if (tp_array_room(&st->out, &st->capout, st->nout, sizeof(*st->out), 64))
+			return TP_ERROR;
+		o = &st->out[st->nout];
+		*o = (outside){snap, x->row, {x->xy[0], x->xy[1]}, strdup(h->text.p + x->original)};
+		if (!o->original)
+			return tp_error_set(TP_ERROR, "out of memory");
+		st->nout++;
+	}
+	if (!rc)
+		rc = tp_store_input_end(db, name, h->nread, h->nskip, NULL);
+	return rc ? rc : end_snapshot(st, snap);
+}
+
+/* One of two earlier snapshots read side by side. */
+typedef struct {
+	state *st;
+	int snap;               /* which */
+	const char *dst;        /* the working CRS */
+	batch *b;               /* its batch */
+	held *h;                /* NULL: read and matched (the first), else held */
+	tp_error_state err;     /* its failure */
+} pair_job;
+
+static void *pair_work(void *arg)
+{
+	pair_job *j = arg;
+	int rc = TP_OK;
+
+	if (j->h)
+		rc = tp_geo_new(&j->h->g);
+	if (!rc && j->h)
+		rc = tp_locator_new(&j->h->lc, &j->st->rings, (const char *const *)j->st->com.key, 1,
+				    0);
+	if (!rc)
+		rc = read_snapshot(j->st, &j->st->run->cfg->snapshots[j->snap], j->snap, j->dst, j->b,
+				   j->h);
+	tp_error_save(&j->err, rc);
+	return NULL;
+}
+
+static void held_dispose(held *h)
+{
+	tp_locator_free(h->lc);
+	tp_geo_free(h->g);
+	free(h->recs);
+	free(h->rejs);
+	text_dispose(&h->text);
+	memset(h, 0, sizeof(*h));
+}
+
+/*
+ * Reads earlier snapshots snap and snap + 1 side by side, two readers on
+ * two threads (reading is most of the stage): the first matched as read,
+ * the second held, then replayed.  The store sees what reading them one
+ * after the other writes, in the same order.
+ */
+static int read_pair(state *st, int snap, const char *dst, batch *b)
+{
+	batch *b2 = calloc(1, sizeof(*b2));
+	held h = {0};
+	pair_job jobs[2] = {{st, snap, dst, b, NULL, {0}}, {st, snap + 1, dst, b2, &h, {0}}};
+	int rc = TP_OK, k;
+
+	if (!b2)
+		return tp_error_set(TP_ERROR, "out of memory");
+	tp_parallel(pair_work, jobs, sizeof(jobs[0]), 2);
+	for (k = 0; k < 2 && !rc; k++)
+		rc = tp_error_restore(&jobs[k].err);
+	if (!rc)
+		rc = replay(st, &st->run->cfg->snapshots[snap + 1], snap + 1, &h);
+	held_dispose(&h);
+	text_dispose(&b2->text);
+	free(b2);
 	return rc;
 }
 
@@ -834,8 +1029,10 @@ int tp_stage_snapshots(tp_run *run)
 			rc = tp_locator_new(&st.lc, &st.rings, (const char *const *)st.com.key,
 					    nt < 1 ? 1 : nt > 8 ? 8 : (int)nt, 0);
 	}
-	for (s = 0; s + 1 < st.nsnap && !rc; s++)
-		rc = read_snapshot(&st, &cfg->snapshots[s], s, dst, b);
+	/* earlier snapshots two at a time, side by side; an odd one last alone */
+	for (s = 0; s + 1 < st.nsnap && !rc; s += 2)
+		rc = s + 2 < st.nsnap ? read_pair(&st, s, dst, b)
+				      : read_snapshot(&st, &cfg->snapshots[s], s, dst, b, NULL);
 	/* each earlier snapshot's rows once placed: those outside every commune are rejects too */
 	if (!rc)
 		rc = reject_outside(&st);
