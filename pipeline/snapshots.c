@@ -483,6 +483,22 @@ static void input_name(char *buf, size_t len, const tp_snapshot_cfg *s)
 	snprintf(buf, len, "vacancies.%s", s->date);
 }
 
+/* Holds record row of earlier snapshot snap, outside every commune, for
+ * reject_outside(). */
+static int defer_outside(state *st, int snap, long row, const double *xy, const char *original)
+{
+	outside *o;
+
+	if (tp_array_room(&st->out, &st->capout, st->nout, sizeof(*st->out), 64))
+		return TP_ERROR;
+	o = &st->out[st->nout];
+	*o = (outside){snap, row, {xy[0], xy[1]}, strdup(original)};
+	if (!o->original)
+		return tp_error_set(TP_ERROR, "out of memory");
+	st->nout++;
+	return TP_OK;
+}
+
 /* A batch of an earlier snapshot's records, read but not yet placed. */
 typedef struct {
 	size_t n;               /* records */
@@ -509,15 +525,7 @@ static int place_batch(state *st, int snap, batch *b)
 		rec_in r = {NULL, NULL, NULL, NULL, {b->xy[2 * i], b->xy[2 * i + 1]},
 			    b->dwellings[i], b->since[i], 0, b->in[i]};
 		if (b->in[i] < 0) {
-			outside *o;
-			if (tp_array_room(&st->out, &st->capout, st->nout, sizeof(*st->out), 64))
-				return TP_ERROR;
-			o = &st->out[st->nout];
-			*o = (outside){snap, b->row[i], {r.xy[0], r.xy[1]},
-				       strdup(b->text.p + b->original[i])};
-			if (!o->original)
-				return tp_error_set(TP_ERROR, "out of memory");
-			st->nout++;
+			rc = defer_outside(st, snap, b->row[i], r.xy, b->text.p + b->original[i]);
 			continue;
 		}
 		r.id = b->id[i] < 0 ? NULL : b->text.p + b->id[i];
@@ -740,18 +748,8 @@ static int replay(state *st, const tp_snapshot_cfg *s, int snap, held *h)
 			    x->address < 0 ? NULL : h->text.p + x->address,
 			    x->postcode < 0 ? NULL : h->text.p + x->postcode, NULL,
 			    {x->xy[0], x->xy[1]}, x->dwellings, x->since, 0, x->commune};
-		outside *o;
-		if (x->commune >= 0) {
-			rc = match(st, snap, &r);
-			continue;
-		}
-		if (tp_array_room(&st->out, &st->capout, st->nout, sizeof(*st->out), 64))
-			return TP_ERROR;
-		o = &st->out[st->nout];
-		*o = (outside){snap, x->row, {x->xy[0], x->xy[1]}, strdup(h->text.p + x->original)};
-		if (!o->original)
-			return tp_error_set(TP_ERROR, "out of memory");
-		st->nout++;
+		rc = x->commune >= 0 ? match(st, snap, &r)
+				     : defer_outside(st, snap, x->row, x->xy, h->text.p + x->original);
 	}
 	if (!rc)
 		rc = tp_store_input_end(db, name, h->nread, h->nskip, NULL);
