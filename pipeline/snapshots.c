@@ -8,8 +8,8 @@
  *
  * A record is the building of an earlier snapshot's record when it has the
  * same id, else the same address key (as for duplicates), else a point
- * within 1 m of one of its points (1e-5 for lon/lat): the matching memory
- * of inputs/dupes.h, told to take a point whatever its address.  A
+ * within 1 m of one of its points (1e-5 for lon/lat): the rule of
+ * inputs/dupes.h, told to take a point whatever its address.  A
  * building is matched once per snapshot.  Per building (vacancy_tracks):
  * first and last snapshot seen, the first snapshot of its current spell
  * (it may have gone and come back), the snapshots seen, and months empty
@@ -25,9 +25,10 @@
  * "vacancies.YYYY-MM-DD") and placed in their commune here; the scored
  * file went through load, reproject, validate and locate.
  *
- * A million records a snapshot: the snapshots are read one after the
- * other and each record is matched as it is read (in batches, placed in
- * their communes first), so no snapshot's records are held, only the
+ * A million records a snapshot: earlier snapshots are read two at a time,
+ * side by side on two threads (the second held, then replayed in order),
+ * and each record is matched as it is read (in batches, placed in their
+ * communes first), so no snapshot's records are kept, only the
  * buildings (their last record's fields) and the matching memory: ids and
  * address keys in hash sets (geo/keyset.h) that keep the first building
  * given each key, and the points in a hash grid of 1 m cells.  What a
