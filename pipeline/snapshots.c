@@ -185,12 +185,18 @@ static void text_dispose(text *t)
 	memset(t, 0, sizeof(*t));
 }
 
+/* The string at off in t (text_add()'s offset), NULL for -1. */
+static const char *text_at(const text *t, int64_t off)
+{
+	return off < 0 ? NULL : t->p + off;
+}
+
 /* The text of a building's id or address (off: its offset), or NULL. */
 static const char *track_text(const state *st, const track *t, int64_t off)
 {
-	const text *x = t->last == st->cur ? &st->now : t->last + 1 == st->cur ? &st->prev
-										: &st->kept;
-	return off < 0 ? NULL : x->p + off;
+	return text_at(t->last == st->cur ? &st->now : t->last + 1 == st->cur ? &st->prev
+									   : &st->kept,
+		       off);
 }
 
 /* The distance under which two points are one building: 1 m, or 1e-5
@@ -526,12 +532,12 @@ static int place_batch(state *st, int snap, batch *b)
 		rec_in r = {NULL, NULL, NULL, NULL, {b->xy[2 * i], b->xy[2 * i + 1]},
 			    b->dwellings[i], b->since[i], 0, b->in[i]};
 		if (b->in[i] < 0) {
-			rc = defer_outside(st, snap, b->row[i], r.xy, b->text.p + b->original[i]);
+			rc = defer_outside(st, snap, b->row[i], r.xy, text_at(&b->text, b->original[i]));
 			continue;
 		}
-		r.id = b->id[i] < 0 ? NULL : b->text.p + b->id[i];
-		r.address = b->address[i] < 0 ? NULL : b->text.p + b->address[i];
-		r.postcode = b->postcode[i] < 0 ? NULL : b->text.p + b->postcode[i];
+		r.id = text_at(&b->text, b->id[i]);
+		r.address = text_at(&b->text, b->address[i]);
+		r.postcode = text_at(&b->text, b->postcode[i]);
 		rc = match(st, snap, &r);
 	}
 	b->n = 0;
@@ -588,13 +594,11 @@ static int hold_batch(held *h, batch *b)
 		x = &h->recs[h->n++];
 		*x = (held_rec){b->row[i], {b->xy[2 * i], b->xy[2 * i + 1]}, b->dwellings[i],
 				b->since[i], -1, -1, -1, -1, b->in[i]};
-		if ((b->id[i] >= 0 && (x->id = text_add(&h->text, b->text.p + b->id[i], 0)) == -2) ||
-		    (b->address[i] >= 0 &&
-		     (x->address = text_add(&h->text, b->text.p + b->address[i], 0)) == -2) ||
-		    (b->postcode[i] >= 0 &&
-		     (x->postcode = text_add(&h->text, b->text.p + b->postcode[i], 1)) == -2) ||
+		if ((x->id = text_add(&h->text, text_at(&b->text, b->id[i]), 0)) == -2 ||
+		    (x->address = text_add(&h->text, text_at(&b->text, b->address[i]), 0)) == -2 ||
+		    (x->postcode = text_add(&h->text, text_at(&b->text, b->postcode[i]), 1)) == -2 ||
 		    (b->in[i] < 0 &&
-		     (x->original = text_add(&h->text, b->text.p + b->original[i], 1)) == -2))
+		     (x->original = text_add(&h->text, text_at(&b->text, b->original[i]), 1)) == -2))
 			return tp_error_set(TP_ERROR, "out of memory");
 	}
 	b->n = 0;
@@ -737,20 +741,21 @@ static int replay(state *st, const tp_snapshot_cfg *s, int snap, held *h)
 	int rc;
 
 	input_name(name, sizeof(name), s);
-	rc = tp_store_input_begin(db, name, s->in.path, h->text.p + h->layer, h->text.p + h->crs);
+	rc = tp_store_input_begin(db, name, s->in.path, text_at(&h->text, h->layer),
+				  text_at(&h->text, h->crs));
 	for (i = 0; i < h->nrej && !rc; i++) {
 		const held_rej *x = &h->rejs[i];
-		rc = tp_store_reject(db, name, x->row, "snapshots", h->text.p + x->field,
-				     h->text.p + x->why, h->text.p + x->original);
+		rc = tp_store_reject(db, name, x->row, "snapshots", text_at(&h->text, x->field),
+				     text_at(&h->text, x->why), text_at(&h->text, x->original));
 	}
 	for (i = 0; i < h->n && !rc; i++) {
 		const held_rec *x = &h->recs[i];
-		rec_in r = {x->id < 0 ? NULL : h->text.p + x->id,
-			    x->address < 0 ? NULL : h->text.p + x->address,
-			    x->postcode < 0 ? NULL : h->text.p + x->postcode, NULL,
+		rec_in r = {text_at(&h->text, x->id), text_at(&h->text, x->address),
+			    text_at(&h->text, x->postcode), NULL,
 			    {x->xy[0], x->xy[1]}, x->dwellings, x->since, 0, x->commune};
 		rc = x->commune >= 0 ? match(st, snap, &r)
-				     : defer_outside(st, snap, x->row, x->xy, h->text.p + x->original);
+				     : defer_outside(st, snap, x->row, x->xy,
+						     text_at(&h->text, x->original));
 	}
 	if (!rc)
 		rc = tp_store_input_end(db, name, h->nread, h->nskip, NULL);
