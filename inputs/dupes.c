@@ -4,6 +4,7 @@
 #include "inputs/dupes.h"
 #include "geo/array.h"
 #include "geo/error.h"
+#include "inputs/geocode.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -152,22 +153,6 @@ static void keyset_dispose(keyset *k)
 	memset(k, 0, sizeof(*k));
 }
 
-/* The number and box of an address key ("street|12|3|1050" -> "12|3"),
- * "" when it has no number. */
-static void key_number(const char *key, char *out, size_t len)
-{
-	const char *a = strchr(key, '|'), *b = a ? strchr(a + 1, '|') : NULL;
-	const char *c = b ? strchr(b + 1, '|') : NULL;
-
-	out[0] = '\0';
-	if (a && c && c - a - 1 > 0 && (size_t)(c - a - 1) < len) {
-		memcpy(out, a + 1, (size_t)(c - a - 1));
-		out[c - a - 1] = '\0';
-	}
-	if (out[0] == '|')
-		out[0] = '\0';
-}
-
 /* The row of an accepted record within 1 m of (x, y) with the same house
  * number and box, or 0.  Coordinates that read as degrees (lon/lat) take
  * 1e-5, about a metre. */
@@ -252,7 +237,7 @@ long tp_dupes_find(const tp_dupes *d, const char *id, const char *key, const dou
 	if (key && key[0]) {
 		if ((first = keyset_find(&d->addrs, key)))
 			return first;
-		key_number(key, num, sizeof(num));
+		tp_address_key_number(key, num, sizeof(num));
 	}
 	if (num[0] && xy && (first = near_duplicate(d, xy[0], xy[1], num)))
 		return first;
@@ -292,7 +277,7 @@ int tp_dupes_add(tp_dupes *d, const char *id, const char *key, const double *xy,
 	if (key && key[0]) {
 		if (keyset_add(&d->addrs, key, row))
 			return TP_ERROR;
-		key_number(key, num, sizeof(num));
+		tp_address_key_number(key, num, sizeof(num));
 	}
 	if (num[0] && xy && add_point(d, num, xy[0], xy[1], row))
 		return TP_ERROR;

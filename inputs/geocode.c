@@ -222,6 +222,20 @@ void tp_address_key(const char *address, const char *postcode, char *out, size_t
 		 p.box >= 0 ? p.tok[p.box] : "", pc);
 }
 
+void tp_address_key_number(const char *key, char *out, size_t len)
+{
+	const char *a = strchr(key, '|'), *b = a ? strchr(a + 1, '|') : NULL;
+	const char *c = b ? strchr(b + 1, '|') : NULL;
+
+	out[0] = '\0';
+	if (a && c && c - a - 1 > 0 && (size_t)(c - a - 1) < len) {
+		memcpy(out, a + 1, (size_t)(c - a - 1));
+		out[c - a - 1] = '\0';
+	}
+	if (out[0] == '|')
+		out[0] = '\0';
+}
+
 /* ---- the reference --------------------------------------------------- */
 
 static int entry_cmp(const void *a, const void *b)

@@ -68,4 +68,10 @@ int tp_geocode(tp_geocoder *gc, const char *address, const char *postcode, doubl
  */
 void tp_address_key(const char *address, const char *postcode, char *out, size_t outlen);
 
+/*
+ * The house number and box of such a key ("street|12|3|1050" -> "12|3"),
+ * "" when it has no number: what the 1 m match of two records compares.
+ */
+void tp_address_key_number(const char *key, char *out, size_t len);
+
 #endif

@@ -326,22 +326,6 @@ static uint64_t grid_near(const grid *g, const double *xy, int32_t num, int snap
 	return memo_num ? memo_num : memo_any;
 }
 
-/* The number and box of an address key ("street|12|3|1050" -> "12|3"),
- * "" when it has no number; as inputs/dupes.c reads a key. */
-static void key_number(const char *key, char *out, size_t len)
-{
-	const char *a = strchr(key, '|'), *b = a ? strchr(a + 1, '|') : NULL;
-	const char *c = b ? strchr(b + 1, '|') : NULL;
-
-	out[0] = '\0';
-	if (a && c && c - a - 1 > 0 && (size_t)(c - a - 1) < len) {
-		memcpy(out, a + 1, (size_t)(c - a - 1));
-		out[c - a - 1] = '\0';
-	}
-	if (out[0] == '|')
-		out[0] = '\0';
-}
-
 /* r's address key (made the first time into buf), "" when it has none. */
 static const char *rec_key(rec_in *r, char *buf, size_t len)
 {
@@ -371,7 +355,7 @@ static size_t find(const state *st, int snap, rec_in *r, char *buf, size_t len)
 	if (key[0]) {
 		if (tp_keyset_get(&st->addrs, key, &v) && MEMO_SNAP(v) < snap)
 			return MEMO_TRACK(v);
-		key_number(key, num, sizeof(num));
+		tp_address_key_number(key, num, sizeof(num));
 		if (num[0] && tp_keyset_get(&st->nums, num, &v))
 			n = (int32_t)v;
 	}
@@ -392,7 +376,7 @@ static int remember(state *st, int snap, rec_in *r, size_t t, char *buf, size_t 
 	if (key[0]) {
 		if (tp_keyset_put(&st->addrs, key, memo, NULL))
 			return TP_ERROR;
-		key_number(key, num, sizeof(num));
+		tp_address_key_number(key, num, sizeof(num));
 		if (num[0] && tp_keyset_put(&st->nums, num, st->nums.n + 1, &v))
 			return TP_ERROR;
 	}
