@@ -115,6 +115,18 @@ int tp_rows_points(tp_run *run, long long **id, double **xy, size_t *n, const ch
 	return TP_OK;
 }
 
+/*
+ * Rows per UPDATE of tp_rows_update().  A statement that changes several
+ * rows inside the stage's transaction keeps the pages it changes in a
+ * statement journal, to undo itself alone; SQLite keeps that journal in
+ * memory up to 64 KiB and writes the rest to a temporary file (an SQL
+ * function in the statement is enough to need one).  One statement over
+ * the whole table wrote the table a second time to /var/tmp, and so did
+ * runs of 32 rows at 1M vacancies (a split page or two more); runs of 16
+ * rows stay within the 64 KiB and still save most of the look-ups.
+ */
+#define UPDATE_CHUNK 16
+
 /* What tp_value(id, k) reads: the caller's rows and values. */
 typedef struct {
 	const long long *id; /* the rows, ascending */
@@ -157,12 +169,28 @@ int tp_rows_update(tp_run *run, const char *sql, const long long *id, size_t n,
 		   tp_rows_value_fn fn, void *arg)
 {
 	update_values u = {id, n, 0, fn, arg};
-	int rc;
+	sqlite3_stmt *upd = NULL;
+	char *chunked = NULL;
+	size_t i;
+	int rc = TP_OK;
 
 	if (sqlite3_create_function(run->db, "tp_value", 2, SQLITE_UTF8, &u, value_of, NULL,
 				    NULL) != SQLITE_OK)
 		return tp_error_set(TP_ERROR, "working store: %s", sqlite3_errmsg(run->db));
-	rc = tp_store_exec(run->db, sql);
+	if (!(chunked = sqlite3_mprintf("%s WHERE id >= ?1 AND id <= ?2", sql)))
+		rc = tp_error_set(TP_ERROR, "out of memory");
+	if (!rc)
+		rc = tp_store_prepare(run->db, &upd, chunked);
+	for (i = 0; i < n && !rc; i += UPDATE_CHUNK) {
+		size_t last = i + UPDATE_CHUNK < n ? i + UPDATE_CHUNK - 1 : n - 1;
+		sqlite3_reset(upd);
+		sqlite3_bind_int64(upd, 1, id[i]);
+		sqlite3_bind_int64(upd, 2, id[last]);
+		if (sqlite3_step(upd) != SQLITE_DONE)
+			rc = tp_error_set(TP_ERROR, "working store: %s", sqlite3_errmsg(run->db));
+	}
+	sqlite3_finalize(upd);
+	sqlite3_free(chunked);
 	sqlite3_create_function(run->db, "tp_value", 2, SQLITE_UTF8, NULL, NULL, NULL, NULL);
 	return rc;
 }

@@ -43,11 +43,13 @@ int tp_rows_points(tp_run *run, long long **id, double **xy, size_t *n, const ch
  * one sqlite3_result_*() call on ctx. */
 typedef void (*tp_rows_value_fn)(sqlite3_context *ctx, size_t i, int k, void *arg);
 
-/* Runs sql, one UPDATE of a table whose SET clause reads the new values as
- * tp_value(id, k): SQLite then rewrites the rows in one pass over the
- * table, in rowid order, instead of one look-up per row.  id[0..n) are
- * the rows the caller computed values for, ascending; tp_value of a row
- * not among them fails the statement.  TP_E* when the store refuses it. */
+/* Runs sql, an UPDATE of a table (rowid named id) without WHERE, whose SET
+ * clause reads the new values as tp_value(id, k), on the rows id[0..n)
+ * (ascending) that the caller computed values for: over runs of rows
+ * between two of them, so SQLite rewrites the rows as it walks the table
+ * instead of looking each one up.  A row of the table inside those runs
+ * but not among the ids fails the statement.  TP_E* when the store
+ * refuses it. */
 int tp_rows_update(tp_run *run, const char *sql, const long long *id, size_t n,
 		   tp_rows_value_fn fn, void *arg);
 
