@@ -81,7 +81,7 @@ int tp_rows_points(tp_run *run, long long **id, double **xy, size_t *n, const ch
 	long long *ids = NULL;
 	double *pts = NULL;
 	size_t k = 0, cap = 0;
-	int rc, step;
+	int rc, step = SQLITE_DONE;
 
 	*id = NULL;
 	*xy = NULL;
