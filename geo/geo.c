@@ -12,6 +12,7 @@
 #include <cpl_error.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -169,6 +170,33 @@ int tp_geo_point_xy(tp_geo *g, const GEOSGeometry *geom, double *x, double *y)
 	*x = px;
 	*y = py;
 	return 1;
+}
+
+int tp_geo_wkb_xy(tp_geo *g, const void *wkb, size_t len, double *x, double *y)
+{
+	const unsigned char *w = wkb;
+	GEOSGeometry *geom;
+	uint32_t type;
+	double px, py;
+	int ok;
+
+	if (!w)
+		return 0;
+	if (len == 21 && w[0] == 1 && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__) {
+		memcpy(&type, w + 1, 4);
+		memcpy(&px, w + 5, 8);
+		memcpy(&py, w + 13, 8);
+		/* NaN coordinates are GEOS's empty point: left to GEOS */
+		if (type == 1 && px == px && py == py) {
+			*x = px;
+			*y = py;
+			return 1;
+		}
+	}
+	geom = tp_geo_from_wkb(g, w, len);
+	ok = tp_geo_point_xy(g, geom, x, y);
+	tp_geo_destroy(g, geom);
+	return ok;
 }
 
 int tp_geo_envelope(tp_geo *g, const GEOSGeometry *geom, double env[4])

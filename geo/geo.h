@@ -64,6 +64,12 @@ void tp_geo_destroy(tp_geo *g, GEOSGeometry *geom);
  * 0 otherwise (NULL, another type, empty), *x and *y untouched. */
 int tp_geo_point_xy(tp_geo *g, const GEOSGeometry *geom, double *x, double *y);
 
+/* tp_geo_point_xy() of the geometry the WKB wkb (len bytes, NULL for none)
+ * holds, the same answer: a little-endian 2D point with coordinates is read
+ * in place, anything else goes through GEOS.  For the stages that read a
+ * million stored points and need only their coordinates. */
+int tp_geo_wkb_xy(tp_geo *g, const void *wkb, size_t len, double *x, double *y);
+
 /* 1 when geom is not empty, its envelope then in env (min x, min y, max x,
  * max y); 0 otherwise (NULL, empty, or GEOS cannot tell), env untouched. */
 int tp_geo_envelope(tp_geo *g, const GEOSGeometry *geom, double env[4]);

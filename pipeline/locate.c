@@ -36,6 +36,7 @@ static int place_rejects(tp_run *run, const tp_rings *cr, const tp_rows *com, in
 	char *src = NULL, *dst = NULL;
 	double *xy = NULL;
 	int32_t *in = NULL;
+	long long left = 0;
 	size_t i;
 	int rc;
 
@@ -70,7 +71,12 @@ static int place_rejects(tp_run *run, const tp_rings *cr, const tp_rows *com, in
 		if (sqlite3_step(upd) != SQLITE_DONE)
 			rc = tp_error_set(TP_ERROR, "working store: %s", sqlite3_errmsg(run->db));
 	}
+	/* only when a reject is left for it: the query groups every vacancy */
 	if (!rc)
+		rc = tp_store_int(run->db, &left,
+				  "SELECT EXISTS (SELECT 1 FROM rejects WHERE input = 'vacancies'"
+				  " AND nis_code IS NULL AND postcode IS NOT NULL)");
+	if (!rc && left)
 		/* each postcode's commune computed once, not once per reject (a scan
 		 * of the vacancies each: 2 minutes for 8,000 rejects of 100,000) */
 		rc = tp_store_exec(run->db,
@@ -92,68 +98,78 @@ static int place_rejects(tp_run *run, const tp_rings *cr, const tp_rows *com, in
 	return rc;
 }
 
+/* Each vacancy's place, for tp_rows_update(): value 0 its commune, 1 its zone. */
+typedef struct {
+	const int32_t *cin, *zin;      /* commune and zone of each point, -1 for none */
+	const char *const *ckey, *const *zkey; /* their nis_code and zone_id */
+} places;
+
+/* tp_rows_value_fn: the nis_code (k 0) or zone_id (k 1) of point i. */
+static void place_of(sqlite3_context *ctx, size_t i, int k, void *arg)
+{
+	const places *p = arg;
+	int32_t j = k ? p->zin[i] : p->cin[i];
+
+	if (j < 0)
+		sqlite3_result_null(ctx);
+	else
+		sqlite3_result_text(ctx, k ? p->zkey[j] : p->ckey[j], -1, SQLITE_STATIC);
+}
+
 /* Each vacancy to its commune and count zone through the locator of
- * geo/pointloc.h, which applies the border rule (lowest key). */
+ * geo/pointloc.h, which applies the border rule (lowest key).  The points
+ * outside every commune go to rejects first; the others are then written
+ * in one pass over the table (tp_rows_update). */
 int tp_stage_locate(tp_run *run)
 {
-	tp_rows com = {0}, zon = {0}, pts = {0};
+	tp_rows com = {0}, zon = {0};
 	tp_rings cr = {0}, zr = {0};
 	tp_locate_stats st = {0};
 	int32_t *cin = NULL, *zin = NULL;
+	long long *id = NULL;
 	double *xy = NULL;
-	sqlite3_stmt *upd = NULL;
 	char why[256];
-	size_t i;
+	size_t i, n = 0;
 	int rc, nt = locate_threads(run);
 
 	rc = tp_rows_polygons(run, &com, &cr, "SELECT id, geom, nis_code FROM communes ORDER BY id");
 	if (!rc)
 		rc = tp_rows_polygons(run, &zon, &zr, "SELECT id, geom, zone_id FROM zones ORDER BY id");
 	if (!rc)
-		rc = tp_rows_load(run, &pts, "SELECT id, geom FROM vacancies ORDER BY id");
+		rc = tp_rows_points(run, &id, &xy, &n, "SELECT id, geom FROM vacancies ORDER BY id");
 	if (!rc) {
-		xy = malloc((pts.n ? pts.n : 1) * 2 * sizeof(*xy));
-		cin = malloc((pts.n ? pts.n : 1) * sizeof(*cin));
-		zin = malloc((pts.n ? pts.n : 1) * sizeof(*zin));
-		if (!xy || !cin || !zin)
+		cin = malloc((n ? n : 1) * sizeof(*cin));
+		zin = malloc((n ? n : 1) * sizeof(*zin));
+		if (!cin || !zin)
 			rc = tp_error_set(TP_ERROR, "out of memory");
 	}
-	for (i = 0; i < pts.n && !rc; i++) {
-		xy[2 * i] = xy[2 * i + 1] = 0;
-		tp_geo_point_xy(run->g, pts.geom[i], &xy[2 * i], &xy[2 * i + 1]);
-	}
+	/* a stored geometry that is not a point (NAN, NAN) is placed at 0, 0 */
+	for (i = 0; i < n && !rc; i++)
+		if (isnan(xy[2 * i]) && isnan(xy[2 * i + 1]))
+			xy[2 * i] = xy[2 * i + 1] = 0;
 	if (!rc)
-		rc = tp_locate_points(cin, &cr, (const char *const *)com.key, xy, pts.n, nt, &st);
+		rc = tp_locate_points(cin, &cr, (const char *const *)com.key, xy, n, nt, &st);
 	if (!rc)
-		rc = tp_locate_points(zin, &zr, (const char *const *)zon.key, xy, pts.n, nt, NULL);
-	if (!rc)
-		rc = tp_store_prepare(run->db, &upd,
-				      "UPDATE vacancies SET nis_code = ?, zone_id = ? WHERE id = ?");
-	for (i = 0; i < pts.n && !rc; i++) {
-		if (cin[i] < 0) {
-			snprintf(why, sizeof(why),
-				 "outside every commune of the region (x %.1f, y %.1f in the "
-				 "working CRS)", xy[2 * i], xy[2 * i + 1]);
-			rc = tp_store_reject_row(run->db, "vacancies", pts.id[i], "locate",
-						 "geometry", why);
+		rc = tp_locate_points(zin, &zr, (const char *const *)zon.key, xy, n, nt, NULL);
+	for (i = 0; i < n && !rc; i++) {
+		if (cin[i] >= 0)
 			continue;
-		}
-		sqlite3_reset(upd);
-		sqlite3_bind_text(upd, 1, com.key[cin[i]], -1, SQLITE_STATIC);
-		if (zin[i] >= 0)
-			sqlite3_bind_text(upd, 2, zon.key[zin[i]], -1, SQLITE_STATIC);
-		else
-			sqlite3_bind_null(upd, 2);
-		sqlite3_bind_int64(upd, 3, pts.id[i]);
-		if (sqlite3_step(upd) != SQLITE_DONE)
-			rc = tp_error_set(TP_ERROR, "working store: %s", sqlite3_errmsg(run->db));
+		snprintf(why, sizeof(why),
+			 "outside every commune of the region (x %.1f, y %.1f in the "
+			 "working CRS)", xy[2 * i], xy[2 * i + 1]);
+		rc = tp_store_reject_row(run->db, "vacancies", id[i], "locate", "geometry", why);
+	}
+	if (!rc) {
+		places p = {cin, zin, (const char *const *)com.key, (const char *const *)zon.key};
+		rc = tp_rows_update(run, "UPDATE vacancies SET nis_code = tp_value(id, 0),"
+					 " zone_id = tp_value(id, 1)", id, n, place_of, &p);
 	}
 	if (!rc)
 		rc = place_rejects(run, &cr, &com, nt);
 	if (!rc && st.border && !run->quiet)
 		fprintf(stderr, "locate: %zu point%s on a commune border, given to the lowest NIS code\n",
 			st.border, st.border > 1 ? "s" : "");
-	sqlite3_finalize(upd);
+	free(id);
 	free(xy);
 	free(cin);
 	free(zin);
@@ -161,6 +177,5 @@ int tp_stage_locate(tp_run *run)
 	tp_rings_dispose(&zr);
 	tp_rows_dispose(run->g, &com);
 	tp_rows_dispose(run->g, &zon);
-	tp_rows_dispose(run->g, &pts);
 	return rc;
 }

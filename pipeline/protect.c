@@ -74,6 +74,7 @@
 #include "pipeline/protect.h"
 #include "pipeline/stages.h"
 #include "pipeline/store.h"
+#include "pipeline/vacsums.h"
 #include "geo/categories.h"
 #include "geo/error.h"
 
@@ -504,16 +505,21 @@ static int protect_communes(tp_run *run, const scale *sc, const char *small_labe
 			    const zone_ranges *zr)
 {
 	sqlite3_stmt *st = NULL, *ins = NULL, *shares = NULL;
+	tp_vacsums vs = {0};
 	char sql[1024];
 	double mid[NCELLS], width[NCELLS];
 	row r;
 	int rc, step = SQLITE_DONE, extra = 2 + 2 * NCELLS;
 
-	rc = tp_store_prepare(run->db, &st,
-			      "SELECT c.nis_code, COALESCE(v.d, 0) FROM"
-			      " (SELECT DISTINCT nis_code FROM communes) c LEFT JOIN"
-			      " (SELECT nis_code, SUM(dwellings) AS d FROM vacancies GROUP BY nis_code) v"
-			      " USING (nis_code) ORDER BY c.nis_code");
+	/* the empty dwellings per commune in one pass (vacsums.h), else by SQL */
+	rc = tp_vacsums_read(run, &vs);
+	if (!rc)
+		rc = tp_store_prepare(run->db, &st,
+				      vs.exact ? "SELECT DISTINCT nis_code, 0 FROM communes ORDER BY nis_code"
+					       : "SELECT c.nis_code, COALESCE(v.d, 0) FROM"
+						 " (SELECT DISTINCT nis_code FROM communes) c LEFT JOIN"
+						 " (SELECT nis_code, SUM(dwellings) AS d FROM vacancies"
+						 " GROUP BY nis_code) v USING (nis_code) ORDER BY c.nis_code");
 	insert_sql(sql, sizeof(sql), "public_communes", "nis_code", ", need", 1);
 	if (!rc)
 		rc = tp_store_prepare(run->db, &ins, sql);
@@ -524,6 +530,11 @@ static int protect_communes(tp_run *run, const scale *sc, const char *small_labe
 	while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
 		double empty = sqlite3_column_double(st, 1);
 		int total_known;
+
+		if (vs.exact) {
+			const tp_vacsum *v = tp_vacsums_find(&vs, (const char *)sqlite3_column_text(st, 0));
+			empty = v && v->has_dwellings ? (double)v->dwellings : 0;
+		}
 
 		rc = commune_sums(shares, zr, sqlite3_column_value(st, 0), mid, width);
 		if (rc)
@@ -543,6 +554,7 @@ static int protect_communes(tp_run *run, const scale *sc, const char *small_labe
 	sqlite3_finalize(st);
 	sqlite3_finalize(ins);
 	sqlite3_finalize(shares);
+	tp_vacsums_dispose(&vs);
 	return rc;
 }
 

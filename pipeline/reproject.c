@@ -12,6 +12,7 @@
 #include "inputs/coords.h"
 #include "inputs/reader.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,26 +55,30 @@ static int reproject_table(tp_run *run, const char *table, const char *dst)
 static int check_vacancy_coords(tp_run *run, const char *dst)
 {
 	const tp_input_cfg *in = &run->cfg->inputs[TP_IN_VACANCIES];
-	tp_rows pts = {0};
 	double region[4];
-	double *x = NULL, *y = NULL;
+	double *xy = NULL, *x = NULL, *y = NULL;
+	long long *id = NULL;
 	char *src = NULL;
-	size_t i, n = 0;
+	size_t i, np = 0, n = 0;
 	int rc;
 
 	rc = tp_store_source_crs(run->db, &src, "vacancies");
 	if (!rc)
 		rc = tp_rows_extent(run->db, run->g, "communes", region);
 	if (!rc)
-		rc = tp_rows_load(run, &pts, "SELECT id, geom FROM vacancies WHERE geocode IS NULL");
-	if (!rc && src && pts.n && region[0] <= region[2]) {
-		x = malloc(pts.n * sizeof(*x));
-		y = malloc(pts.n * sizeof(*y));
+		rc = tp_rows_points(run, &id, &xy, &np,
+				    "SELECT id, geom FROM vacancies WHERE geocode IS NULL");
+	if (!rc && src && np && region[0] <= region[2]) {
+		x = malloc(np * sizeof(*x));
+		y = malloc(np * sizeof(*y));
 		if (!x || !y)
 			rc = tp_error_set(TP_ERROR, "out of memory");
-		for (i = 0; i < pts.n && !rc; i++)
-			if (tp_geo_point_xy(run->g, pts.geom[i], &x[n], &y[n]))
-				n++;
+		/* NAN, NAN: not a point (tp_rows_points) */
+		for (i = 0; i < np && !rc; i++)
+			if (!isnan(xy[2 * i]) || !isnan(xy[2 * i + 1])) {
+				x[n] = xy[2 * i];
+				y[n++] = xy[2 * i + 1];
+			}
 		if (!rc) {
 			tp_coords_input ci = {in->path, "vacancies", src, in->x, in->y};
 			rc = tp_coords_check(&ci, x, y, n, dst, region);
@@ -81,8 +86,9 @@ static int check_vacancy_coords(tp_run *run, const char *dst)
 	}
 	free(x);
 	free(y);
+	free(xy);
+	free(id);
 	free(src);
-	tp_rows_dispose(run->g, &pts);
 	return rc;
 }
 

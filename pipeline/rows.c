@@ -75,6 +75,126 @@ int tp_rows_load(tp_run *run, tp_rows *r, const char *sql)
 	return TP_OK;
 }
 
+int tp_rows_points(tp_run *run, long long **id, double **xy, size_t *n, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+	long long *ids = NULL;
+	double *pts = NULL;
+	size_t k = 0, cap = 0;
+	int rc, step = SQLITE_DONE;
+
+	*id = NULL;
+	*xy = NULL;
+	*n = 0;
+	rc = tp_store_prepare(run->db, &st, sql);
+	while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		if (k == cap) {
+			size_t nc = tp_array_next(cap, 1024);
+			if ((rc = tp_array_resize(&ids, nc, sizeof(*ids))) ||
+			    (rc = tp_array_resize(&pts, nc, 2 * sizeof(*pts))))
+				break;
+			cap = nc;
+		}
+		ids[k] = sqlite3_column_int64(st, 0);
+		pts[2 * k] = pts[2 * k + 1] = NAN;
+		tp_geo_wkb_xy(run->g, sqlite3_column_blob(st, 1), (size_t)sqlite3_column_bytes(st, 1),
+			      &pts[2 * k], &pts[2 * k + 1]);
+		k++;
+	}
+	if (!rc && step != SQLITE_DONE)
+		rc = tp_error_set(TP_ERROR, "working store: %s", sqlite3_errmsg(run->db));
+	sqlite3_finalize(st);
+	if (rc) {
+		free(ids);
+		free(pts);
+		return rc;
+	}
+	*id = ids;
+	*xy = pts;
+	*n = k;
+	return TP_OK;
+}
+
+/*
+ * Rows per UPDATE of tp_rows_update().  A statement that changes several
+ * rows inside the stage's transaction keeps the pages it changes in a
+ * statement journal, to undo itself alone; SQLite keeps that journal in
+ * memory up to 64 KiB and writes the rest to a temporary file (an SQL
+ * function in the statement is enough to need one).  One statement over
+ * the whole table wrote the table a second time to /var/tmp, and so did
+ * runs of 32 rows at 1M vacancies (a split page or two more); runs of 16
+ * rows stay within the 64 KiB and still save most of the look-ups.
+ */
+#define UPDATE_CHUNK 16
+
+/* What tp_value(id, k) reads: the caller's rows and values. */
+typedef struct {
+	const long long *id; /* the rows, ascending */
+	size_t n;            /* how many */
+	size_t last;         /* the index found last: the scan asks for it or the next */
+	tp_rows_value_fn fn; /* the values */
+	void *arg;           /* fn's argument */
+} update_values;
+
+/* The SQL function tp_value(id, k) of tp_rows_update(). */
+static void value_of(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	update_values *u = sqlite3_user_data(ctx);
+	long long id = sqlite3_value_int64(argv[0]);
+	size_t lo = 0, hi = u->n, i = u->last;
+
+	(void)argc;
+	if (i < u->n && u->id[i] != id)
+		i++;
+	if (i >= u->n || u->id[i] != id) {
+		/* not where the scan was: search */
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			if (u->id[mid] < id)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo >= u->n || u->id[lo] != id) {
+			sqlite3_result_error(ctx, "tp_value: a row the stage did not read", -1);
+			return;
+		}
+		i = lo;
+	}
+	u->last = i;
+	u->fn(ctx, i, sqlite3_value_int(argv[1]), u->arg);
+}
+
+int tp_rows_update(tp_run *run, const char *sql, const long long *id, size_t n,
+		   tp_rows_value_fn fn, void *arg)
+{
+	update_values u = {id, n, 0, fn, arg};
+	sqlite3_stmt *upd = NULL;
+	char *chunked = NULL;
+	size_t i;
+	int rc = TP_OK;
+
+	if (sqlite3_create_function(run->db, "tp_value", 2, SQLITE_UTF8, &u, value_of, NULL,
+				    NULL) != SQLITE_OK)
+		return tp_error_set(TP_ERROR, "working store: %s", sqlite3_errmsg(run->db));
+	if (!(chunked = sqlite3_mprintf("%s WHERE id >= ?1 AND id <= ?2", sql)))
+		rc = tp_error_set(TP_ERROR, "out of memory");
+	if (!rc)
+		rc = tp_store_prepare(run->db, &upd, chunked);
+	for (i = 0; i < n && !rc; i += UPDATE_CHUNK) {
+		size_t last = i + UPDATE_CHUNK < n ? i + UPDATE_CHUNK - 1 : n - 1;
+		sqlite3_reset(upd);
+		sqlite3_bind_int64(upd, 1, id[i]);
+		sqlite3_bind_int64(upd, 2, id[last]);
+		if (sqlite3_step(upd) != SQLITE_DONE)
+			rc = tp_error_set(TP_ERROR, "working store: %s", sqlite3_errmsg(run->db));
+	}
+	sqlite3_finalize(upd);
+	sqlite3_free(chunked);
+	sqlite3_create_function(run->db, "tp_value", 2, SQLITE_UTF8, NULL, NULL, NULL, NULL);
+	return rc;
+}
+
 /* Binds geom as WKB (parameter 1) and id (parameter 2) to upd, a prepared
  * "UPDATE ... SET geom = ? WHERE id = ?", and steps it. */
 static int update_geom(tp_run *run, sqlite3_stmt *upd, long long id, const GEOSGeometry *geom)

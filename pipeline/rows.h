@@ -31,6 +31,28 @@ int tp_rows_load(tp_run *run, tp_rows *r, const char *sql);
 /* Frees what tp_rows_load() filled and zeroes r. */
 void tp_rows_dispose(tp_geo *g, tp_rows *r);
 
+/* The points of a query returning (id, geom), in its order: *id the ids,
+ * *xy x and y of row i at 2i and 2i + 1 (NAN, NAN where the geometry is
+ * not a point), *n the rows; *id and *xy malloc'ed, the caller frees them.
+ * No GEOS geometry is made for the usual stored point (tp_geo_wkb_xy).
+ * TP_ERROR on out of memory or a store that cannot be read, nothing then
+ * left to free. */
+int tp_rows_points(tp_run *run, long long **id, double **xy, size_t *n, const char *sql);
+
+/* What tp_rows_update() sets for value k of the row at index i of its ids:
+ * one sqlite3_result_*() call on ctx. */
+typedef void (*tp_rows_value_fn)(sqlite3_context *ctx, size_t i, int k, void *arg);
+
+/* Runs sql, an UPDATE of a table (rowid named id) without WHERE, whose SET
+ * clause reads the new values as tp_value(id, k), on the rows id[0..n)
+ * (ascending) that the caller computed values for: over runs of rows
+ * between two of them, so SQLite rewrites the rows as it walks the table
+ * instead of looking each one up.  A row of the table inside those runs
+ * but not among the ids fails the statement.  TP_E* when the store
+ * refuses it. */
+int tp_rows_update(tp_run *run, const char *sql, const long long *id, size_t n,
+		   tp_rows_value_fn fn, void *arg);
+
 /* What tp_rows_rewrite() makes of one row's geometry (NULL when the stored
  * WKB did not parse): a new geometry, which the caller destroys, or NULL
  * with *why set to the reason the row is rejected ("geometry cannot be

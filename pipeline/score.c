@@ -29,6 +29,7 @@
  * the candidates ranked by a sort, and each row written once with all its
  * columns (rank included): the table is rewritten once, not three times.
  */
+#include "pipeline/rows.h"
 #include "pipeline/stages.h"
 #include "pipeline/store.h"
 #include "geo/bigbuf.h"
@@ -222,44 +223,75 @@ static int rank_candidates(scored *v, size_t n)
 	return TP_OK;
 }
 
-/* Writes each vacancy's verdict, window, capacity, score and rank. */
+/* The scored vacancies, for tp_rows_update(). */
+typedef struct {
+	const scored *v;      /* in id order */
+	const tp_config *cfg; /* min_window_months, occupancy */
+} scores;
+
+/* tp_rows_value_fn: value k of vacancy i, in the order of write_scores' SET. */
+static void score_of(sqlite3_context *ctx, size_t i, int k, void *arg)
+{
+	const scores *s = arg;
+	const scored *v = &s->v[i];
+	int candidate = v->verdict == V_CANDIDATE;
+	char status[256];
+
+	switch (k) {
+	case 0:
+		sqlite3_result_int(ctx, candidate);
+		break;
+	case 1:
+		status_text(status, sizeof(status), v, s->cfg->min_window_months);
+		sqlite3_result_text(ctx, status, -1, SQLITE_TRANSIENT);
+		break;
+	case 2:
+		if (isnan(v->window))
+			sqlite3_result_null(ctx);
+		else
+			sqlite3_result_double(ctx, v->window);
+		break;
+	case 3:
+		if (candidate)
+			sqlite3_result_double(ctx, (double)v->dwellings * s->cfg->occupancy);
+		else
+			sqlite3_result_null(ctx);
+		break;
+	case 4:
+		if (candidate)
+			sqlite3_result_double(ctx, v->score);
+		else
+			sqlite3_result_null(ctx);
+		break;
+	default:
+		if (candidate)
+			sqlite3_result_int64(ctx, v->rank);
+		else
+			sqlite3_result_null(ctx);
+		break;
+	}
+}
+
+/* Writes each vacancy's verdict, window, capacity, score and rank, in one
+ * pass over the table (tp_rows_update). */
 static int write_scores(tp_run *run, const scored *v, size_t n)
 {
-	const tp_config *cfg = run->cfg;
-	sqlite3_stmt *upd = NULL;
-	char status[256];
+	scores s = {v, run->cfg};
+	long long *id = NULL;
 	size_t i;
 	int rc;
 
-	rc = tp_store_prepare(run->db, &upd,
-			      "UPDATE vacancies SET candidate = ?1, status = CASE WHEN occupied_by"
-			      " IS NULL THEN ?2 ELSE 'occupied: ' || occupied_by END,"
-			      " window_months = ?3, capacity = ?4, score = ?5, rank = ?6 WHERE id = ?7");
-	for (i = 0; i < n && !rc; i++) {
-		int candidate = v[i].verdict == V_CANDIDATE;
-
-		status_text(status, sizeof(status), &v[i], cfg->min_window_months);
-		sqlite3_reset(upd);
-		sqlite3_bind_int(upd, 1, candidate);
-		sqlite3_bind_text(upd, 2, status, -1, SQLITE_STATIC);
-		if (isnan(v[i].window))
-			sqlite3_bind_null(upd, 3);
-		else
-			sqlite3_bind_double(upd, 3, v[i].window);
-		if (candidate) {
-			sqlite3_bind_double(upd, 4, (double)v[i].dwellings * cfg->occupancy);
-			sqlite3_bind_double(upd, 5, v[i].score);
-			sqlite3_bind_int64(upd, 6, v[i].rank);
-		} else {
-			sqlite3_bind_null(upd, 4);
-			sqlite3_bind_null(upd, 5);
-			sqlite3_bind_null(upd, 6);
-		}
-		sqlite3_bind_int64(upd, 7, v[i].id);
-		if (sqlite3_step(upd) != SQLITE_DONE)
-			rc = tp_error_set(TP_ERROR, "working store: %s", sqlite3_errmsg(run->db));
-	}
-	sqlite3_finalize(upd);
+	if (!(id = tp_big_alloc((n ? n : 1) * sizeof(*id))))
+		return tp_error_set(TP_ERROR, "out of memory for %zu vacancies", n);
+	for (i = 0; i < n; i++)
+		id[i] = v[i].id;
+	rc = tp_rows_update(run,
+			    "UPDATE vacancies SET candidate = tp_value(id, 0), status = CASE WHEN"
+			    " occupied_by IS NULL THEN tp_value(id, 1) ELSE 'occupied: ' || occupied_by"
+			    " END, window_months = tp_value(id, 2), capacity = tp_value(id, 3),"
+			    " score = tp_value(id, 4), rank = tp_value(id, 5)",
+			    id, n, score_of, &s);
+	tp_big_free(id);
 	return rc;
 }
 

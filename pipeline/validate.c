@@ -91,19 +91,18 @@ static int reject_duplicates(tp_run *run, const char *table, const char *key)
 
 static int validate_points(tp_run *run)
 {
-	tp_rows r = {0};
-	size_t i;
+	long long *id = NULL;
+	double *xy = NULL;
+	size_t i, n = 0;
 	int rc;
 
-	rc = tp_rows_load(run, &r, "SELECT id, geom FROM vacancies ORDER BY id");
-	for (i = 0; i < r.n && !rc; i++) {
-		double x = NAN, y = NAN;
-		tp_geo_point_xy(run->g, r.geom[i], &x, &y);
-		if (!isfinite(x) || !isfinite(y))
-			rc = tp_store_reject_row(run->db, "vacancies", r.id[i], "validate",
+	rc = tp_rows_points(run, &id, &xy, &n, "SELECT id, geom FROM vacancies ORDER BY id");
+	for (i = 0; i < n && !rc; i++)
+		if (!isfinite(xy[2 * i]) || !isfinite(xy[2 * i + 1]))
+			rc = tp_store_reject_row(run->db, "vacancies", id[i], "validate",
 						 "geometry", "point without finite coordinates");
-	}
-	tp_rows_dispose(run->g, &r);
+	free(id);
+	free(xy);
 	return rc;
 }
 
