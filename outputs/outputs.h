@@ -212,6 +212,34 @@ int tp_gpkg_end(tp_outfile *out, void *ds, int rc);
 int tp_gpkg_point_rtree(void *ds, const char *path, const char *table, const double *xy,
 			const uint64_t *order, const int64_t *fid, size_t n);
 
+/*
+ * gpkgrows.c: rows put straight into the table of a layer OGR has just
+ * created (with its fields) in the GeoPackage ds (a GDALDatasetH; layer
+ * its OGRLayerH), through one prepared INSERT on GDAL's own SQLite
+ * connection, inside the caller's transaction.  tp_gpkg_rows_begin
+ * prepares the insert of the columns names[0..ncols-1], then, when
+ * spatial, of the point geometry geom.  Per row: bind the fields to
+ * parameters 1..ncols of tp_gpkg_rows_stmt (as OGR binds them: integers,
+ * reals, text, dates as YYYY-MM-DD text), give the geometry to
+ * tp_gpkg_rows_point (WKB of a point, or NULL/0 for none; n numbers the
+ * feature for messages), which binds the GeoPackage blob GDAL would make
+ * and returns 1 with the point in xy[0..1], 0 when the feature has no
+ * point (none, or empty: outside the extent and the spatial index), or
+ * TP_ESTORE when the blob is not the WKB of a point; then
+ * tp_gpkg_rows_insert, which gives the new FID.  tp_gpkg_rows_end takes
+ * rc, the writer's result so far, and on success writes the layer's
+ * extent and feature count as OGR would; it frees r (NULL is fine) and
+ * returns rc or its own failure.  TP_EOUTPUT naming path and the layer
+ * when SQLite refuses.
+ */
+typedef struct tp_gpkg_rows tp_gpkg_rows;
+int tp_gpkg_rows_begin(tp_gpkg_rows **out, void *ds, void *layer, const char *path,
+		       const char *table, const char *const *names, int ncols, int spatial);
+sqlite3_stmt *tp_gpkg_rows_stmt(tp_gpkg_rows *r);
+int tp_gpkg_rows_point(tp_gpkg_rows *r, const void *wkb, size_t len, long long n, double *xy);
+int tp_gpkg_rows_insert(tp_gpkg_rows *r, long long *fid);
+int tp_gpkg_rows_end(tp_gpkg_rows *r, int rc);
+
 /* ---- xlsx.c: a one-sheet workbook ------------------------------------- */
 
 /*
