@@ -151,6 +151,21 @@ void tp_csv_field(FILE *f, const char *s);
  * of communes and codes in language.
  */
 int tp_write_rejects_csv(sqlite3 *store, const char *path, const char *language);
+
+/*
+ * The candidate lists written beside other work (the GeoPackage): begin
+ * starts tp_write_candidate_lists on a thread of its own, reading the
+ * store through its own read-only connection (the store's file as store
+ * has it open; the caller's transaction sees nothing newer); when threaded
+ * is 0, the store has no file, or the thread cannot start, end writes them
+ * itself.  end waits for them and returns rc when it is not 0 (their files
+ * are then the caller's to discard), else their result; errno is theirs
+ * after a failure.  begin returns 0 or TP_ERROR (out of memory).
+ */
+typedef struct tp_lists_job tp_lists_job;
+int tp_candidate_lists_begin(tp_lists_job **out, sqlite3 *store, const char *csv_path,
+			     const char *xlsx_path, const char *language, int threaded);
+int tp_candidate_lists_end(tp_lists_job *job, int rc);
 int tp_write_candidate_lists(sqlite3 *store, const char *csv_path, const char *xlsx_path,
 			     const char *language);
 
