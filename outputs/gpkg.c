@@ -76,6 +76,7 @@ typedef struct {
 	double *values;              /* its non-NULL values, as written */
 	int nvalues;                 /* how many */
 	int has_register;            /* 1: the run read an occupation register ([occupations]) */
+	tp_gpkg_copier *copier;      /* the store again, the GeoPackage attached, or NULL */
 } writer;
 
 #define COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
@@ -689,6 +690,70 @@ static int fast_rows(const writer *w, const layer_def *def)
 }
 
 /*
+ * Copies the rows of layer def in one INSERT ... SELECT (tp_gpkg_rows_copy),
+ * each column converted as bind_field converts it, outside the caller's
+ * transaction on the GeoPackage (committed before, begun again after).
+ * 0 when the rows are in (*n of them, the points in pts), 1 when they must
+ * go one at a time, or a failure.
+ */
+static int copy_in_bulk(writer *w, const layer_def *def, tp_gpkg_rows *r, points *pts,
+			long long *n)
+{
+	sqlite3_str *cols = sqlite3_str_new(NULL), *sel = sqlite3_str_new(NULL);
+	int rc = TP_OK, copied, i;
+
+	sqlite3_str_appendall(sel, "WITH r(");
+	for (i = 0; i <= def->nfields; i++)
+		sqlite3_str_appendf(sel, "%sc%d", i ? ", " : "", i);
+	sqlite3_str_appendf(sel, ") AS (%s) SELECT ", tp_gpkg_copier_sql(w->copier, def->rows));
+	for (i = 0; i < def->nfields; i++) {
+		static const char *const as[] = {
+			[K_TEXT] = "CAST(c%d AS TEXT)",
+			[K_INT] = "CAST(c%d AS INTEGER)",
+			[K_INT64] = "CAST(c%d AS INTEGER)",
+			[K_BOOL] = "CAST(c%d AS INTEGER) != 0",
+			[K_REAL] = "CAST(c%d AS REAL)",
+			[K_DATE] = "tp_gpkg_date(c%d)",
+			[K_SHARES] = NULL, /* not here: fast_rows */
+		};
+		sqlite3_str_appendf(cols, "%s\"%w\"", i ? ", " : "", def->fields[i].name);
+		sqlite3_str_appendall(sel, i ? ", " : "");
+		sqlite3_str_appendf(sel, as[def->fields[i].kind], i);
+	}
+	if (def->gtype != wkbNone) {
+		sqlite3_str_appendf(cols, "%s\"geom\"", def->nfields ? ", " : "");
+		sqlite3_str_appendf(sel, "%stp_gpkg_point(c%d)", def->nfields ? ", " : "", def->nfields);
+	}
+	sqlite3_str_appendall(sel, " FROM r");
+	if (sqlite3_str_errcode(cols) || sqlite3_str_errcode(sel)) {
+		rc = tp_error_set(TP_ERROR, "%s: out of memory", w->path);
+		goto cleanup;
+	}
+	CPLErrorReset();
+	if (GDALDatasetCommitTransaction(w->ds) != OGRERR_NONE) {
+		rc = tp_gpkg_fail(w->path, def->name, "cannot commit");
+		goto cleanup;
+	}
+	copied = tp_gpkg_rows_copy(r, w->copier, sqlite3_str_value(cols), sqlite3_str_value(sel),
+				   n) == TP_OK;
+	CPLErrorReset();
+	if (GDALDatasetStartTransaction(w->ds, FALSE) != OGRERR_NONE) {
+		rc = tp_gpkg_fail(w->path, def->name, "cannot start a transaction");
+		goto cleanup;
+	}
+	if (!copied) {
+		rc = 1;
+		goto cleanup;
+	}
+	tp_gpkg_rows_points(r, &pts->xy, &pts->fid, &pts->n);
+	pts->cap = pts->n;
+cleanup:
+	sqlite3_free(sqlite3_str_finish(cols));
+	sqlite3_free(sqlite3_str_finish(sel));
+	return rc;
+}
+
+/*
  * Copies the rows of st into layer def, created with its fields, through
  * tp_gpkg_rows; *n counts them; a point layer's points go to pts.
  */
@@ -711,6 +776,12 @@ static int copy_rows(writer *w, const layer_def *def, OGRLayerH layer, tp_rows *
 				spatial);
 	if (rc)
 		return rc;
+	if (w->copier) {
+		rc = copy_in_bulk(w, def, r, pts, n);
+		if (rc <= 0)
+			return tp_gpkg_rows_end(r, rc);
+		rc = TP_OK; /* one at a time, then */
+	}
 	ins = tp_gpkg_rows_stmt(r);
 	while (!rc && (step = tp_rows_next(st)) > 0) {
 		++*n;
@@ -984,7 +1055,7 @@ cleanup:
 
 int tp_write_layers(sqlite3 *store, const tp_gpkg_options *opts, const tp_layer_target *t)
 {
-	writer w = {NULL, t->where, opts, t, t->ds, NULL, NULL, "", -1, NULL, 0, 0};
+	writer w = {NULL, t->where, opts, t, t->ds, NULL, NULL, "", -1, NULL, 0, 0, NULL};
 	tp_rows *eds = NULL;
 	int rc = TP_OK, i, nlayers, editions = 0;
 
@@ -1005,6 +1076,8 @@ int tp_write_layers(sqlite3 *store, const tp_gpkg_options *opts, const tp_layer_
 	tp_rows_close(eds);
 	if (!rc && t->gpkg)
 		rc = tp_gpkg_add_domains(w.ds, w.path, opts->language);
+	if (!rc && t->gpkg)
+		rc = tp_gpkg_copier_open(&w.copier, store, w.ds, opts->internal);
 	nlayers = COUNT(layers) - (editions ? 0 : NLAYERS_EDITIONS);
 	for (i = 0; i < nlayers && !rc; i++) {
 		OGRLayerH made = NULL;
@@ -1024,6 +1097,7 @@ int tp_write_layers(sqlite3 *store, const tp_gpkg_options *opts, const tp_layer_
 		rc = tp_gpkg_set_metadata(w.ds, w.path, w.view, opts->internal);
 	if (!rc && t->finish)
 		rc = t->finish(t->ctx, w.view);
+	tp_gpkg_copier_close(w.copier);
 	tp_rows_close(w.shares);
 	tp_view_close(w.view);
 	if (w.srs)

@@ -7,19 +7,33 @@
  * object and back into a GeoPackage blob.  For the large layers of
  * tremplin.gpkg (a million vacancies, their snapshots' history) that was
  * most of the write stage.  Here OGR still creates the table, its fields
- * and its metadata rows; the rows then go in through one prepared INSERT
- * on GDAL's own SQLite connection (GDALGetInternalHandle, inside the
- * caller's transaction), the point geometries as GeoPackage blobs made
- * from their WKB, byte for byte those GDAL makes: the "GP" header
- * (version 0, little-endian, no envelope for a point; an empty point
- * flagged empty, its coordinates NaN), the layer's srs_id, then the point
- * as ISO WKB.  What OGR would have kept up to date is done at the end:
- * the layer's extent in gpkg_contents and its feature count in
- * gpkg_ogr_contents, and the time of the change.  GDAL's triggers counting features one insert at a
- * time are set aside meanwhile and put back, as GDAL itself does in bulk.
+ * and its metadata rows; the rows then go in one of two ways:
+ *
+ * - in bulk, when the store is a file: the store opened a second time
+ *   with the GeoPackage attached, and one INSERT ... SELECT copies the
+ *   row set (the same SQL and guard as tp_rows_open), each column
+ *   converted in SQL as OGR would bind it, the geometry by an SQL function
+ *   (tp_gpkg_point) that also keeps the points for the spatial index;
+ *   SQLite moves the rows without a call per value (the row set read, and
+ *   each value bound, had cost as much as the insert itself);
+ * - else, or when the bulk copy fails (whose error would not say which
+ *   row), one prepared INSERT on GDAL's own connection (GDALGetInternalHandle,
+ *   inside the caller's transaction), bound row by row.
+ *
+ * The point geometries are GeoPackage blobs made from their WKB, byte for
+ * byte those GDAL makes: the "GP" header (version 0, little-endian, no
+ * envelope for a point; an empty point flagged empty, its coordinates
+ * NaN), the layer's srs_id, then the point as ISO WKB.  What OGR would
+ * have kept up to date is done at the end: the layer's extent in
+ * gpkg_contents, its feature count in gpkg_ogr_contents, the time of the
+ * change.  GDAL's triggers counting features one insert at a time are set
+ * aside meanwhile and put back, as GDAL itself does in bulk.
  */
 #include "outputs/outputs.h"
+#include "geo/bigbuf.h"
+#include "geo/dates.h"
 #include "geo/error.h"
+#include "outputs/query.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -46,6 +60,18 @@ struct tp_gpkg_rows {
 	double minx, miny, maxx, maxy; /* extent of the non-empty points */
 	int has_extent;          /* 1 once a point is in it */
 	unsigned char blob[POINT_BLOB]; /* the current row's geometry */
+	/* tp_gpkg_rows_copy: the points seen, for the spatial index */
+	double *xy;              /* x, y of each non-empty point */
+	int64_t *fid;            /* its FID */
+	size_t npts, cap;        /* points, room for */
+	long long ordinal;       /* rows seen by tp_gpkg_point() */
+};
+
+/* The store opened a second time, with the GeoPackage attached (tp_gpkg_rows_copy). */
+struct tp_gpkg_copier {
+	sqlite3 *db;             /* the store, read only; the GeoPackage as "gpkg" */
+	struct tp_view *view;    /* its guard, as the caller's view */
+	tp_gpkg_rows *current;   /* the table being copied, for the SQL functions */
 };
 
 /* TP_EOUTPUT naming the table with SQLite's message. */
@@ -221,6 +247,8 @@ static int wkb_point(const unsigned char *wkb, size_t len, double *x, double *y)
 	return 1;
 }
 
+static void extend(tp_gpkg_rows *r, double x, double y);
+
 /* Point (x, y) as GDAL makes its GeoPackage blob, into r->blob. */
 static void point_blob(tp_gpkg_rows *r, double x, double y, int empty)
 {
@@ -277,6 +305,15 @@ int tp_gpkg_rows_point(tp_gpkg_rows *r, const void *wkb, size_t len, long long n
 	sqlite3_bind_blob(r->insert, r->geom_col, r->blob, POINT_BLOB, SQLITE_STATIC);
 	if (empty)
 		return 0;
+	extend(r, x, y);
+	xy[0] = x;
+	xy[1] = y;
+	return 1;
+}
+
+/* Adds (x, y) to r's extent. */
+static void extend(tp_gpkg_rows *r, double x, double y)
+{
 	if (!r->has_extent) {
 		r->minx = r->maxx = x;
 		r->miny = r->maxy = y;
@@ -287,9 +324,6 @@ int tp_gpkg_rows_point(tp_gpkg_rows *r, const void *wkb, size_t len, long long n
 		r->miny = fmin(r->miny, y);
 		r->maxy = fmax(r->maxy, y);
 	}
-	xy[0] = x;
-	xy[1] = y;
-	return 1;
 }
 
 int tp_gpkg_rows_insert(tp_gpkg_rows *r, long long *fid)
@@ -361,10 +395,170 @@ int tp_gpkg_rows_end(tp_gpkg_rows *r, int rc)
 		}
 		sqlite3_finalize(st);
 	}
+	tp_big_free(r->xy);
+	tp_big_free(r->fid);
 	for (k = 0; k < r->ntriggers; k++)
 		sqlite3_free(r->triggers[k]);
 	free(r->triggers);
 	sqlite3_free(r->table);
 	free(r);
 	return rc;
+}
+
+/* ---- in bulk: INSERT ... SELECT from the store -------------------------- */
+
+/* tp_gpkg_point(wkb): the GeoPackage blob of a point, GDAL's; keeps the
+ * point for the spatial index and the extent.  Fails on anything else. */
+static void fn_point(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	tp_gpkg_copier *c = sqlite3_user_data(ctx);
+	tp_gpkg_rows *r = c->current;
+	const unsigned char *wkb = sqlite3_value_blob(argv[0]);
+	size_t len = (size_t)sqlite3_value_bytes(argv[0]);
+	double x, y;
+	int empty;
+
+	(void)argc;
+	r->ordinal++;
+	if (!wkb || len == 0) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	if (!wkb_point(wkb, len, &x, &y)) {
+		sqlite3_result_error(ctx, "not the WKB of a point", -1);
+		return;
+	}
+	empty = isnan(x) && isnan(y);
+	point_blob(r, x, y, empty);
+	sqlite3_result_blob(ctx, r->blob, POINT_BLOB, SQLITE_TRANSIENT);
+	if (empty)
+		return;
+	extend(r, x, y);
+	if (r->npts == r->cap) {
+		size_t cap = r->cap ? 2 * r->cap : 1 << 16;
+		double *grown = tp_big_realloc(r->xy, 2 * cap * sizeof(*grown));
+		int64_t *fids = grown ? tp_big_realloc(r->fid, cap * sizeof(*fids)) : NULL;
+		if (grown)
+			r->xy = grown;
+		if (!grown || !fids) {
+			sqlite3_result_error_nomem(ctx);
+			return;
+		}
+		r->fid = fids;
+		r->cap = cap;
+	}
+	r->xy[2 * r->npts] = x;
+	r->xy[2 * r->npts + 1] = y;
+	/* a new table's rows get FIDs 1, 2, ... in the order selected */
+	r->fid[r->npts++] = r->ordinal;
+}
+
+/* tp_gpkg_date(text): text when it is a date YYYY-MM-DD, else a failure. */
+static void fn_date(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const char *s = (const char *)sqlite3_value_text(argv[0]);
+	tp_date date;
+
+	(void)argc;
+	if (sqlite3_value_type(argv[0]) == SQLITE_NULL)
+		sqlite3_result_null(ctx);
+	else if (tp_date_parse_iso(&date, s))
+		sqlite3_result_error(ctx, "not a date", -1);
+	else
+		sqlite3_result_text(ctx, s, 10, SQLITE_TRANSIENT);
+}
+
+int tp_gpkg_copier_open(tp_gpkg_copier **out, sqlite3 *store, void *ds, int internal)
+{
+	sqlite3 *gdal = GDALGetInternalHandle(ds, "SQLITE_HANDLE");
+	const char *file = sqlite3_db_filename(store, "main");
+	const char *gpkg = gdal ? sqlite3_db_filename(gdal, "main") : NULL;
+	tp_gpkg_copier *c;
+	char *attach;
+	int ok;
+
+	*out = NULL;
+	/* a store in memory cannot be opened twice: the rows go one at a time */
+	if (!file || !*file || !gpkg || !*gpkg)
+		return TP_OK;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return tp_error_set(TP_ERROR, "out of memory");
+	attach = sqlite3_mprintf("ATTACH %Q AS gpkg; PRAGMA gpkg.synchronous = OFF;"
+				 " PRAGMA gpkg.cache_size = -65536; PRAGMA main.cache_size = -65536",
+				 gpkg);
+	ok = attach && sqlite3_open_v2(file, &c->db, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK &&
+	     sqlite3_exec(c->db, attach, NULL, NULL, NULL) == SQLITE_OK &&
+	     sqlite3_create_function(c->db, "tp_gpkg_point", 1, SQLITE_UTF8, c, fn_point, NULL,
+				     NULL) == SQLITE_OK &&
+	     sqlite3_create_function(c->db, "tp_gpkg_date", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
+				     NULL, fn_date, NULL, NULL) == SQLITE_OK &&
+	     tp_view_open(&c->view, c->db, internal) == TP_OK;
+	sqlite3_free(attach);
+	if (!ok) {
+		/* not worth a failure: the rows go one at a time */
+		tp_gpkg_copier_close(c);
+		tp_error_clear();
+		return TP_OK;
+	}
+	*out = c;
+	return TP_OK;
+}
+
+void tp_gpkg_copier_close(tp_gpkg_copier *c)
+{
+	if (!c)
+		return;
+	tp_view_close(c->view);
+	sqlite3_close(c->db);
+	free(c);
+}
+
+const char *tp_gpkg_copier_sql(const tp_gpkg_copier *c, int set)
+{
+	return tp_rows_sql(c->view, (tp_rowset)set);
+}
+
+int tp_gpkg_rows_copy(tp_gpkg_rows *r, tp_gpkg_copier *c, const char *columns, const char *select,
+		      long long *n)
+{
+	char *q = sqlite3_mprintf("INSERT INTO gpkg.\"%w\" (%s) %s", r->table, columns, select);
+	int ok;
+
+	*n = 0;
+	if (!q)
+		return tp_error_set(TP_ERROR, "%s: out of memory", r->path);
+	c->current = r;
+	r->ordinal = 0;
+	ok = sqlite3_exec(c->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
+	ok = ok && sqlite3_exec(c->db, q, NULL, NULL, NULL) == SQLITE_OK;
+	/* the FIDs kept are those SQLite gave: 1.. in the order selected */
+	ok = ok && sqlite3_last_insert_rowid(c->db) == sqlite3_changes64(c->db) &&
+	     (!r->geom_col || r->ordinal == sqlite3_changes64(c->db));
+	if (ok) {
+		*n = sqlite3_changes64(c->db);
+		ok = sqlite3_exec(c->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK;
+	}
+	sqlite3_free(q);
+	c->current = NULL;
+	if (ok) {
+		r->n = *n;
+		return TP_OK;
+	}
+	sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+	/* the caller writes the rows one at a time, which names what failed */
+	r->has_extent = 0;
+	r->npts = 0;
+	*n = 0;
+	return TP_ERROR;
+}
+
+void tp_gpkg_rows_points(tp_gpkg_rows *r, double **xy, int64_t **fid, size_t *n)
+{
+	*xy = r->xy;
+	*fid = r->fid;
+	*n = r->npts;
+	r->xy = NULL;
+	r->fid = NULL;
+	r->npts = r->cap = 0;
 }

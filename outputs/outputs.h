@@ -255,6 +255,30 @@ int tp_gpkg_rows_point(tp_gpkg_rows *r, const void *wkb, size_t len, long long n
 int tp_gpkg_rows_insert(tp_gpkg_rows *r, long long *fid);
 int tp_gpkg_rows_end(tp_gpkg_rows *r, int rc);
 
+/*
+ * The same rows in bulk, when the store is a file: tp_gpkg_copier_open
+ * opens the store (store's file) a second time, guarded as a view of
+ * internal (query.h), with the GeoPackage of ds attached as "gpkg" and two
+ * SQL functions: tp_gpkg_point(wkb), the blob tp_gpkg_rows_point binds,
+ * and tp_gpkg_date(text), the text when it is a date YYYY-MM-DD.  *out is
+ * NULL when the store has no file or cannot be opened so (the rows then go
+ * one at a time).  tp_gpkg_copier_sql gives the SQL of a row set (query.h)
+ * as that view reads it.  tp_gpkg_rows_copy runs, in a transaction of its
+ * own, INSERT INTO gpkg.TABLE (columns) select, r being begun on the same
+ * table (the caller's transaction on ds committed first); *n gets the rows
+ * written, the points go to r's extent and to tp_gpkg_rows_points (which
+ * hands them over: xy, FIDs, count; tp_big_free).  On any failure nothing
+ * is written and it returns TP_ERROR with no message: the caller then
+ * writes the rows one at a time, which names what failed.
+ */
+typedef struct tp_gpkg_copier tp_gpkg_copier;
+int tp_gpkg_copier_open(tp_gpkg_copier **out, sqlite3 *store, void *ds, int internal);
+void tp_gpkg_copier_close(tp_gpkg_copier *c);
+const char *tp_gpkg_copier_sql(const tp_gpkg_copier *c, int set);
+int tp_gpkg_rows_copy(tp_gpkg_rows *r, tp_gpkg_copier *c, const char *columns, const char *select,
+		      long long *n);
+void tp_gpkg_rows_points(tp_gpkg_rows *r, double **xy, int64_t **fid, size_t *n);
+
 /* ---- xlsx.c: a one-sheet workbook ------------------------------------- */
 
 /*

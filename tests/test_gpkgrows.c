@@ -5,6 +5,8 @@
  * big-endian WKB), the same extent and feature count, the triggers back,
  * the spatial index over the non-empty points only; a bad geometry or date
  * fails naming the layer, the feature and the field, and leaves no file.
+ * Both ways: a store in memory (rows bound one at a time) and in a file
+ * (one INSERT ... SELECT from the store attached beside the GeoPackage).
  */
 #include "geo/error.h"
 #include "outputs/outputs.h"
@@ -71,10 +73,29 @@ static void add_vacancy(sqlite3 *db, int id, const void *wkb, int len, const cha
 	sqlite3_finalize(st);
 }
 
-/* A store of four vacancies: a point, none, an empty point, a big-endian point with Z. */
-static sqlite3 *store_of_points(void)
+#define STORE "test_gpkgrows_store.sqlite"
+
+/* A new store: in memory (the rows go one at a time), or in a file (in bulk). */
+static sqlite3 *new_store(int in_file)
 {
-	sqlite3 *db = test_new_store();
+	sqlite3 *db = NULL;
+
+	if (!in_file)
+		return test_new_store();
+	unlink(STORE);
+	unlink(STORE "-wal");
+	unlink(STORE "-shm");
+	if (tp_store_open(&db, STORE) || tp_store_reset(db)) {
+		fprintf(stderr, "cannot make a working store: %s\n", tp_error_last());
+		exit(1);
+	}
+	return db;
+}
+
+/* A store of four vacancies: a point, none, an empty point, a big-endian point with Z. */
+static sqlite3 *store_of_points(int in_file)
+{
+	sqlite3 *db = new_store(in_file);
 	unsigned char p1[21], p3[21], p4[29];
 
 	CHECK(tp_store_exec(db, "INSERT INTO meta VALUES ('crs', 'EPSG:31370')") == 0);
@@ -141,10 +162,10 @@ static const char *one(const char *path, const char *sql)
 	return out;
 }
 
-static void points_are_written_as_ogr_writes_them(void)
+static void points_are_written_as_ogr_writes_them(int in_file)
 {
 	tp_gpkg_options opts = {"people_total", "fr", 0};
-	sqlite3 *db = store_of_points();
+	sqlite3 *db = store_of_points(in_file);
 	const char *q;
 
 	unlink(OUT);
@@ -200,7 +221,7 @@ static void points_are_written_as_ogr_writes_them(void)
 	sqlite3_close(db);
 }
 
-static void a_bad_row_fails_naming_layer_feature_and_field(void)
+static void a_bad_row_fails_naming_layer_feature_and_field(int in_file)
 {
 	static const unsigned char line[] = {1, 2, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 					     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
@@ -210,7 +231,7 @@ static void a_bad_row_fails_naming_layer_feature_and_field(void)
 	tp_gpkg_options opts = {"people_total", "fr", 0};
 	sqlite3 *db;
 
-	db = store_of_points();
+	db = store_of_points(in_file);
 	add_vacancy(db, 5, line, sizeof(line), NULL);
 	CHECK(tp_write_gpkg(db, OUT, &opts) == TP_ESTORE);
 	CHECK_CONTAINS(tp_error_last(), OUT ": layer vacancies: feature 5: a Line String where the"
@@ -218,14 +239,14 @@ static void a_bad_row_fails_naming_layer_feature_and_field(void)
 	CHECK(access(OUT, F_OK) != 0);
 	sqlite3_close(db);
 
-	db = store_of_points();
+	db = store_of_points(in_file);
 	add_vacancy(db, 5, junk, sizeof(junk), NULL);
 	CHECK(tp_write_gpkg(db, OUT, &opts) == TP_ESTORE);
 	CHECK_CONTAINS(tp_error_last(), OUT ": layer vacancies: feature 5: the geometry is not WKB");
 	CHECK(access(OUT, F_OK) != 0);
 	sqlite3_close(db);
 
-	db = store_of_points();
+	db = store_of_points(in_file);
 	CHECK(tp_store_exec(db, "UPDATE vacancies SET vacant_since = '2025-02-30' WHERE id = 4") ==
 	      0);
 	CHECK(tp_write_gpkg(db, OUT, &opts) == TP_ESTORE);
@@ -237,8 +258,13 @@ static void a_bad_row_fails_naming_layer_feature_and_field(void)
 
 int main(void)
 {
+	int in_file;
+
 	GDALAllRegister();
-	points_are_written_as_ogr_writes_them();
-	a_bad_row_fails_naming_layer_feature_and_field();
+	for (in_file = 0; in_file <= 1; in_file++) {
+		points_are_written_as_ogr_writes_them(in_file);
+		a_bad_row_fails_naming_layer_feature_and_field(in_file);
+	}
+	unlink(STORE);
 	return check_report("test_gpkgrows");
 }
