@@ -229,9 +229,21 @@ static int write_rowids(GDALDatasetH ds, const char *path, const char *table,
 	rows = tp_big_alloc((n ? n : 1) * sizeof(*rows));
 	if (!rows)
 		return tp_error_set(TP_ERROR, "out of memory");
-	for (j = 0; j < n; j++)
-		rows[j] = (rowid_row){fid[order[j] & 0xffffffffu], base + (long long)(j / FANOUT)};
-	qsort(rows, n, sizeof(*rows), by_fid);
+	for (j = 1; j < n && fid[j - 1] < fid[j]; j++)
+		;
+	if (j >= n) {
+		/* FIDs rising with the points (as written): each point's row at
+		 * its own index, already in FID order, without a sort */
+		for (j = 0; j < n; j++) {
+			size_t i = (size_t)(order[j] & 0xffffffffu);
+			rows[i] = (rowid_row){fid[i], base + (long long)(j / FANOUT)};
+		}
+	} else {
+		for (j = 0; j < n; j++)
+			rows[j] = (rowid_row){fid[order[j] & 0xffffffffu],
+					      base + (long long)(j / FANOUT)};
+		qsort(rows, n, sizeof(*rows), by_fid);
+	}
 	snprintf(q, sizeof(q), "INSERT INTO \"rtree_%s_geom_rowid\" (rowid, nodeno) VALUES (?, ?)",
 		 table);
 	ok = sqlite3_prepare_v2(db, q, -1, &st, NULL) == SQLITE_OK;
