@@ -703,7 +703,7 @@ static int copy_in_bulk(writer *w, const layer_def *def, tp_gpkg_rows *r, points
 	int rc = TP_OK, copied, i;
 
 	sqlite3_str_appendall(sel, "WITH r(");
-	for (i = 0; i <= def->nfields; i++)
+	for (i = 0; i < def->nfields + (def->gtype != wkbNone); i++)
 		sqlite3_str_appendf(sel, "%sc%d", i ? ", " : "", i);
 	sqlite3_str_appendf(sel, ") AS (%s) SELECT ", tp_gpkg_copier_sql(w->copier, def->rows));
 	for (i = 0; i < def->nfields; i++) {

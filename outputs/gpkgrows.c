@@ -533,7 +533,8 @@ int tp_gpkg_rows_copy(tp_gpkg_rows *r, tp_gpkg_copier *c, const char *columns, c
 	ok = sqlite3_exec(c->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
 	ok = ok && sqlite3_exec(c->db, q, NULL, NULL, NULL) == SQLITE_OK;
 	/* the FIDs kept are those SQLite gave: 1.. in the order selected */
-	ok = ok && sqlite3_last_insert_rowid(c->db) == sqlite3_changes64(c->db) &&
+	ok = ok && (sqlite3_changes64(c->db) == 0 ||
+		    sqlite3_last_insert_rowid(c->db) == sqlite3_changes64(c->db)) &&
 	     (!r->geom_col || r->ordinal == sqlite3_changes64(c->db));
 	if (ok) {
 		*n = sqlite3_changes64(c->db);
