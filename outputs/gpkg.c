@@ -76,6 +76,7 @@ typedef struct {
 	double *values;              /* its non-NULL values, as written */
 	int nvalues;                 /* how many */
 	int has_register;            /* 1: the run read an occupation register ([occupations]) */
+	tp_gpkg_copier *copier;      /* the store again, the GeoPackage attached, or NULL */
 } writer;
 
 #define COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
@@ -448,11 +449,22 @@ cleanup:
 	return rc;
 }
 
+/* The date in column i of the current row (feature n) into *date; TP_ESTORE if it is none. */
+static int get_date(writer *w, const layer_def *def, const tp_rows *st, int i, long long n,
+		    tp_date *date)
+{
+	const char *text = tp_rows_text(st, i);
+
+	if (!tp_date_parse_iso(date, text))
+		return TP_OK;
+	return tp_error_set(TP_ESTORE, "%s: layer %s: feature %lld: %s '%s' is not a date (YYYY-MM-DD)",
+			    w->path, def->name, n, def->fields[i].name, text ? text : "");
+}
+
 /* Sets field i of f from column i of the current row; n numbers the feature. */
 static int set_field(writer *w, const layer_def *def, OGRFeatureH f, const tp_rows *st, int i,
 		     long long n)
 {
-	const char *text;
 	tp_date date;
 
 	if (tp_rows_null(st, i)) {
@@ -476,17 +488,50 @@ static int set_field(writer *w, const layer_def *def, OGRFeatureH f, const tp_ro
 		OGR_F_SetFieldDouble(f, i, tp_rows_double(st, i));
 		break;
 	case K_DATE:
-		text = tp_rows_text(st, i);
-		if (tp_date_parse_iso(&date, text))
-			return tp_error_set(TP_ESTORE,
-					    "%s: layer %s: feature %lld: %s '%s' is not a date"
-					    " (YYYY-MM-DD)",
-					    w->path, def->name, n, def->fields[i].name,
-					    text ? text : "");
+		if (get_date(w, def, st, i, n, &date))
+			return TP_ESTORE;
 		OGR_F_SetFieldDateTime(f, i, date.y, date.m, date.d, 0, 0, 0, 0);
 		break;
 	case K_SHARES:
 		return set_shares(w, def->name, f, i, tp_rows_text(st, i));
+	}
+	return TP_OK;
+}
+
+/*
+ * Binds column i of the current row to parameter i + 1 of ins, the value
+ * OGR would bind had set_field set it on a feature (tp_gpkg_rows).
+ */
+static int bind_field(writer *w, const layer_def *def, sqlite3_stmt *ins, const tp_rows *st,
+		      int i, long long n)
+{
+	tp_date date;
+
+	if (tp_rows_null(st, i))
+		return TP_OK; /* bindings start NULL */
+	switch (def->fields[i].kind) {
+	case K_INT:
+		sqlite3_bind_int64(ins, i + 1, (int)tp_rows_int64(st, i));
+		break;
+	case K_INT64:
+		sqlite3_bind_int64(ins, i + 1, tp_rows_int64(st, i));
+		break;
+	case K_BOOL:
+		sqlite3_bind_int64(ins, i + 1, tp_rows_int64(st, i) != 0);
+		break;
+	case K_REAL:
+		sqlite3_bind_double(ins, i + 1, tp_rows_double(st, i));
+		break;
+	case K_DATE:
+		if (get_date(w, def, st, i, n, &date))
+			return TP_ESTORE;
+		/* exactly YYYY-MM-DD, as OGR writes the date back */
+		sqlite3_bind_text(ins, i + 1, tp_rows_text(st, i), 10, SQLITE_STATIC);
+		break;
+	default: /* K_TEXT; K_SHARES never comes here (fast_rows) */
+		/* the row stays as it is until the insert: no copy */
+		sqlite3_bind_text(ins, i + 1, tp_rows_text(st, i), -1, SQLITE_STATIC);
+		break;
 	}
 	return TP_OK;
 }
@@ -594,28 +639,170 @@ typedef struct {
 	size_t cap;   /* room for */
 } points;
 
+/* Keeps point xy (FID fid), just written. */
+static int keep_xy(writer *w, points *p, const double *xy, long long fid)
+{
+	if (p->n == p->cap) {
+		size_t cap = tp_array_next(p->cap, 1 << 12);
+		double *grown = tp_big_realloc(p->xy, 2 * cap * sizeof(*grown));
+		int64_t *fids = grown ? tp_big_realloc(p->fid, cap * sizeof(*fids)) : NULL;
+		if (grown)
+			p->xy = grown;
+		if (!grown || !fids)
+			return tp_error_set(TP_ERROR, "%s: out of memory", w->path);
+		p->fid = fids;
+		p->cap = cap;
+	}
+	p->xy[2 * p->n] = xy[0];
+	p->xy[2 * p->n + 1] = xy[1];
+	p->fid[p->n++] = fid;
+	return TP_OK;
+}
+
 /* Keeps the point of f, just written. */
 static int keep_point(writer *w, points *p, OGRFeatureH f)
 {
 	OGRGeometryH g = OGR_F_GetGeometryRef(f);
+	double xy[2];
 
 	if (!g || OGR_G_IsEmpty(g))
 		return TP_OK; /* no box: not in the index, as GDAL's triggers do */
-	if (p->n == p->cap) {
-		size_t cap = tp_array_next(p->cap, 1 << 12);
-		double *xy = tp_big_realloc(p->xy, 2 * cap * sizeof(*xy));
-		int64_t *fid = xy ? tp_big_realloc(p->fid, cap * sizeof(*fid)) : NULL;
-		if (xy)
-			p->xy = xy;
-		if (!xy || !fid)
-			return tp_error_set(TP_ERROR, "%s: out of memory", w->path);
-		p->fid = fid;
-		p->cap = cap;
+	xy[0] = OGR_G_GetX(g, 0);
+	xy[1] = OGR_G_GetY(g, 0);
+	return keep_xy(w, p, xy, OGR_F_GetFID(f));
+}
+
+/*
+ * Whether layer def goes straight into its table (tp_gpkg_rows) rather
+ * than through OGR's features: in a GeoPackage, a point layer or a table,
+ * whose fields are all plain values.
+ */
+static int fast_rows(const writer *w, const layer_def *def)
+{
+	int i;
+
+	if (!w->t->gpkg || (def->gtype != wkbPoint && def->gtype != wkbNone))
+		return 0;
+	for (i = 0; i < def->nfields; i++)
+		if (def->fields[i].kind == K_SHARES)
+			return 0;
+	return 1;
+}
+
+/*
+ * Copies the rows of layer def in one INSERT ... SELECT (tp_gpkg_rows_copy),
+ * each column converted as bind_field converts it, outside the caller's
+ * transaction on the GeoPackage (committed before, begun again after).
+ * 0 when the rows are in (*n of them, the points in pts), 1 when they must
+ * go one at a time, or a failure.
+ */
+static int copy_in_bulk(writer *w, const layer_def *def, tp_gpkg_rows *r, points *pts,
+			long long *n)
+{
+	sqlite3_str *cols = sqlite3_str_new(NULL), *sel = sqlite3_str_new(NULL);
+	int rc = TP_OK, copied, i;
+
+	sqlite3_str_appendall(sel, "WITH r(");
+	for (i = 0; i < def->nfields + (def->gtype != wkbNone); i++)
+		sqlite3_str_appendf(sel, "%sc%d", i ? ", " : "", i);
+	sqlite3_str_appendf(sel, ") AS (%s) SELECT ", tp_gpkg_copier_sql(w->copier, def->rows));
+	for (i = 0; i < def->nfields; i++) {
+		static const char *const as[] = {
+			[K_TEXT] = "CAST(c%d AS TEXT)",
+			[K_INT] = "CAST(c%d AS INTEGER)",
+			[K_INT64] = "CAST(c%d AS INTEGER)",
+			[K_BOOL] = "CAST(c%d AS INTEGER) != 0",
+			[K_REAL] = "CAST(c%d AS REAL)",
+			[K_DATE] = "tp_gpkg_date(c%d)",
+			[K_SHARES] = NULL, /* not here: fast_rows */
+		};
+		sqlite3_str_appendf(cols, "%s\"%w\"", i ? ", " : "", def->fields[i].name);
+		sqlite3_str_appendall(sel, i ? ", " : "");
+		sqlite3_str_appendf(sel, as[def->fields[i].kind], i);
 	}
-	p->xy[2 * p->n] = OGR_G_GetX(g, 0);
-	p->xy[2 * p->n + 1] = OGR_G_GetY(g, 0);
-	p->fid[p->n++] = OGR_F_GetFID(f);
-	return TP_OK;
+	if (def->gtype != wkbNone) {
+		sqlite3_str_appendf(cols, "%s\"geom\"", def->nfields ? ", " : "");
+		sqlite3_str_appendf(sel, "%stp_gpkg_point(c%d)", def->nfields ? ", " : "", def->nfields);
+	}
+	sqlite3_str_appendall(sel, " FROM r");
+	if (sqlite3_str_errcode(cols) || sqlite3_str_errcode(sel)) {
+		rc = tp_error_set(TP_ERROR, "%s: out of memory", w->path);
+		goto cleanup;
+	}
+	CPLErrorReset();
+	if (GDALDatasetCommitTransaction(w->ds) != OGRERR_NONE) {
+		rc = tp_gpkg_fail(w->path, def->name, "cannot commit");
+		goto cleanup;
+	}
+	copied = tp_gpkg_rows_copy(r, w->copier, sqlite3_str_value(cols), sqlite3_str_value(sel),
+				   n) == TP_OK;
+	CPLErrorReset();
+	if (GDALDatasetStartTransaction(w->ds, FALSE) != OGRERR_NONE) {
+		rc = tp_gpkg_fail(w->path, def->name, "cannot start a transaction");
+		goto cleanup;
+	}
+	if (!copied) {
+		rc = 1;
+		goto cleanup;
+	}
+	tp_gpkg_rows_points(r, &pts->xy, &pts->fid, &pts->n);
+	pts->cap = pts->n;
+cleanup:
+	sqlite3_free(sqlite3_str_finish(cols));
+	sqlite3_free(sqlite3_str_finish(sel));
+	return rc;
+}
+
+/*
+ * Copies the rows of st into layer def, created with its fields, through
+ * tp_gpkg_rows; *n counts them; a point layer's points go to pts.
+ */
+static int copy_rows(writer *w, const layer_def *def, OGRLayerH layer, tp_rows *st, points *pts,
+		     long long *n)
+{
+	const char *names[64];
+	tp_gpkg_rows *r = NULL;
+	sqlite3_stmt *ins;
+	int spatial = def->gtype != wkbNone;
+	int rc, step = 0, i, kept;
+	long long fid;
+	double xy[2];
+
+	if (def->nfields > (int)(sizeof(names) / sizeof(names[0])))
+		return tp_error_set(TP_ERROR, "%s: layer %s: too many fields", w->path, def->name);
+	for (i = 0; i < def->nfields; i++)
+		names[i] = def->fields[i].name;
+	rc = tp_gpkg_rows_begin(&r, w->ds, layer, w->path, def->name, names, def->nfields,
+				spatial);
+	if (rc)
+		return rc;
+	if (w->copier) {
+		rc = copy_in_bulk(w, def, r, pts, n);
+		if (rc <= 0)
+			return tp_gpkg_rows_end(r, rc);
+		rc = TP_OK; /* one at a time, then */
+	}
+	ins = tp_gpkg_rows_stmt(r);
+	while (!rc && (step = tp_rows_next(st)) > 0) {
+		++*n;
+		for (i = 0; i < def->nfields && !rc; i++)
+			rc = bind_field(w, def, ins, st, i, *n);
+		kept = 0;
+		if (!rc && spatial) {
+			size_t len;
+			const void *wkb = tp_rows_blob(st, def->nfields, &len);
+			kept = tp_gpkg_rows_point(r, wkb, len, *n, xy);
+			if (kept < 0)
+				rc = kept;
+		}
+		if (!rc)
+			rc = tp_gpkg_rows_insert(r, &fid);
+		if (!rc && kept)
+			rc = keep_xy(w, pts, xy, fid);
+	}
+	if (!rc && step < 0)
+		rc = step;
+	return tp_gpkg_rows_end(r, rc);
 }
 
 /* The packed R-tree of point layer def (tp_gpkg_point_rtree), in curve order. */
@@ -636,9 +823,49 @@ static int write_rtree(writer *w, const layer_def *def, const points *p)
 }
 
 /*
- * Creates layer def and copies its rows, all in one transaction, through one
- * feature refilled for every row.  A point layer's R-tree is packed once its
- * rows are in (write_rtree) rather than filled by GDAL one insert at a time.
+ * Copies the rows of st into layer def through one OGR feature refilled for
+ * every row; *n counts them; a packed point layer's points go to pts.
+ */
+static int write_features(writer *w, const layer_def *def, OGRLayerH layer, tp_rows *st,
+			  points *pts, long long *n)
+{
+	int spatial = def->gtype != wkbNone;
+	/* keep the indicator's values */
+	int collect = def->fields == communes_fields && w->indicator >= 0;
+	int packed = w->t->gpkg && def->gtype == wkbPoint; /* the R-tree packed here, not by GDAL */
+	OGRFeatureH f = OGR_F_Create(OGR_L_GetLayerDefn(layer));
+	int rc = TP_OK, step = 0, i;
+
+	if (!f)
+		return tp_error_set(TP_ERROR, "%s: layer %s: out of memory", w->path, def->name);
+	while (!rc && (step = tp_rows_next(st)) > 0) {
+		++*n;
+		for (i = 0; i < def->nfields && !rc; i++)
+			rc = set_field(w, def, f, st, i, *n);
+		if (!rc && collect && !tp_rows_null(st, w->indicator))
+			rc = keep_value(w, tp_rows_double(st, w->indicator));
+		if (!rc && spatial)
+			rc = set_geom(w, def, f, st, def->nfields, *n);
+		if (rc)
+			break;
+		CPLErrorReset();
+		OGR_F_SetFID(f, OGRNullFID);
+		if (OGR_L_CreateFeature(layer, f) != OGRERR_NONE)
+			rc = tp_gpkg_fail(w->path, def->name, "cannot write a feature");
+		else if (packed)
+			rc = keep_point(w, pts, f);
+	}
+	if (!rc && step < 0)
+		rc = step;
+	OGR_F_Destroy(f);
+	return rc;
+}
+
+/*
+ * Creates layer def and copies its rows, all in one transaction: straight
+ * into the table (copy_rows) when it can, else through OGR's features
+ * (write_features).  A point layer's R-tree is packed once its rows are in
+ * (write_rtree) rather than filled by GDAL one insert at a time.
  */
 static int write_layer(writer *w, const layer_def *def, OGRLayerH *made)
 {
@@ -650,11 +877,7 @@ static int write_layer(writer *w, const layer_def *def, OGRLayerH *made)
 	char context[1024];
 	tp_rows *st = NULL;
 	OGRLayerH layer = NULL;
-	OGRFeatureDefnH defn = NULL;
-	OGRFeatureH f = NULL;
-	int rc = TP_OK, in_tx = 0, step, i;
-	/* keep the indicator's values */
-	int collect = def->fields == communes_fields && w->indicator >= 0;
+	int rc = TP_OK, in_tx = 0, i;
 	int packed = w->t->gpkg && def->gtype == wkbPoint; /* the R-tree packed here, not by GDAL */
 	const char *const *opt;
 	long long n = 0;
@@ -692,45 +915,10 @@ static int write_layer(writer *w, const layer_def *def, OGRLayerH *made)
 	rc = create_fields(w, def, layer);
 	if (rc)
 		goto cleanup;
-	defn = OGR_L_GetLayerDefn(layer);
-	f = OGR_F_Create(defn);
-	if (!f) {
-		rc = tp_error_set(TP_ERROR, "%s: layer %s: out of memory", w->path, def->name);
+	rc = fast_rows(w, def) ? copy_rows(w, def, layer, st, &pts, &n)
+			       : write_features(w, def, layer, st, &pts, &n);
+	if (rc)
 		goto cleanup;
-	}
-	while ((step = tp_rows_next(st)) > 0) {
-		n++;
-		for (i = 0; i < def->nfields; i++) {
-			rc = set_field(w, def, f, st, i, n);
-			if (rc)
-				goto cleanup;
-		}
-		if (collect && !tp_rows_null(st, w->indicator)) {
-			rc = keep_value(w, tp_rows_double(st, w->indicator));
-			if (rc)
-				goto cleanup;
-		}
-		if (spatial) {
-			rc = set_geom(w, def, f, st, def->nfields, n);
-			if (rc)
-				goto cleanup;
-		}
-		CPLErrorReset();
-		OGR_F_SetFID(f, OGRNullFID);
-		if (OGR_L_CreateFeature(layer, f) != OGRERR_NONE) {
-			rc = tp_gpkg_fail(w->path, def->name, "cannot write a feature");
-			goto cleanup;
-		}
-		if (packed) {
-			rc = keep_point(w, &pts, f);
-			if (rc)
-				goto cleanup;
-		}
-	}
-	if (step < 0) {
-		rc = step;
-		goto cleanup;
-	}
 	if (packed) {
 		rc = write_rtree(w, def, &pts);
 		if (rc)
@@ -751,8 +939,6 @@ cleanup:
 		GDALDatasetRollbackTransaction(w->ds);
 		CPLPopErrorHandler();
 	}
-	if (f)
-		OGR_F_Destroy(f);
 	tp_big_free(pts.xy);
 	tp_big_free(pts.fid);
 	tp_rows_close(st);
@@ -869,7 +1055,7 @@ cleanup:
 
 int tp_write_layers(sqlite3 *store, const tp_gpkg_options *opts, const tp_layer_target *t)
 {
-	writer w = {NULL, t->where, opts, t, t->ds, NULL, NULL, "", -1, NULL, 0, 0};
+	writer w = {NULL, t->where, opts, t, t->ds, NULL, NULL, "", -1, NULL, 0, 0, NULL};
 	tp_rows *eds = NULL;
 	int rc = TP_OK, i, nlayers, editions = 0;
 
@@ -890,6 +1076,8 @@ int tp_write_layers(sqlite3 *store, const tp_gpkg_options *opts, const tp_layer_
 	tp_rows_close(eds);
 	if (!rc && t->gpkg)
 		rc = tp_gpkg_add_domains(w.ds, w.path, opts->language);
+	if (!rc && t->gpkg)
+		rc = tp_gpkg_copier_open(&w.copier, store, w.ds, opts->internal);
 	nlayers = COUNT(layers) - (editions ? 0 : NLAYERS_EDITIONS);
 	for (i = 0; i < nlayers && !rc; i++) {
 		OGRLayerH made = NULL;
@@ -909,6 +1097,7 @@ int tp_write_layers(sqlite3 *store, const tp_gpkg_options *opts, const tp_layer_
 		rc = tp_gpkg_set_metadata(w.ds, w.path, w.view, opts->internal);
 	if (!rc && t->finish)
 		rc = t->finish(t->ctx, w.view);
+	tp_gpkg_copier_close(w.copier);
 	tp_rows_close(w.shares);
 	tp_view_close(w.view);
 	if (w.srs)

@@ -21,6 +21,8 @@
 #include "outputs/outfile.h"
 #include "outputs/query.h"
 
+#include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -412,5 +414,104 @@ cleanup:
 		tp_outfile_end(&out, rc);
 	tp_xlsx_free(x);
 	list_close(&l);
+	return rc;
+}
+
+/* ---- the candidate list beside the GeoPackage --------------------------- */
+
+struct tp_lists_job {
+	sqlite3 *store;       /* the caller's connection (the list written at the end) */
+	sqlite3 *db;          /* the thread's own read-only connection, or NULL */
+	char *csv, *xlsx;     /* the files (NULL for none) */
+	char *language;       /* [outputs] language, or NULL */
+	pthread_t tid;        /* the thread */
+	int started;          /* 1 while it runs */
+	int rc;               /* its result */
+	int err;              /* errno when it failed */
+	tp_error_state error; /* its failure */
+};
+
+static void *lists_thread(void *arg)
+{
+	struct tp_lists_job *j = arg;
+
+	errno = 0;
+	j->rc = tp_write_candidate_lists(j->db, j->csv, j->xlsx, j->language);
+	j->err = errno;
+	tp_error_save(&j->error, j->rc);
+	return NULL;
+}
+
+static char *copy(const char *s, int *failed)
+{
+	char *c = s ? strdup(s) : NULL;
+
+	if (s && !c)
+		*failed = 1;
+	return c;
+}
+
+static void job_free(struct tp_lists_job *j)
+{
+	if (j->db)
+		sqlite3_close(j->db);
+	free(j->csv);
+	free(j->xlsx);
+	free(j->language);
+	free(j);
+}
+
+int tp_candidate_lists_begin(struct tp_lists_job **out, sqlite3 *store, const char *csv_path,
+			     const char *xlsx_path, const char *language, int threaded)
+{
+	struct tp_lists_job *j = calloc(1, sizeof(*j));
+	const char *file;
+	int failed = 0;
+
+	*out = NULL;
+	if (!j)
+		return tp_error_set(TP_ERROR, "out of memory");
+	j->store = store;
+	j->csv = copy(csv_path, &failed);
+	j->xlsx = copy(xlsx_path, &failed);
+	j->language = copy(language, &failed);
+	if (failed) {
+		job_free(j);
+		return tp_error_set(TP_ERROR, "out of memory");
+	}
+	*out = j;
+	/* a store in memory, or one that cannot be opened twice: written at the end */
+	file = threaded ? sqlite3_db_filename(store, "main") : NULL;
+	if (!file || !*file ||
+	    sqlite3_open_v2(file, &j->db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
+	    sqlite3_exec(j->db, "PRAGMA cache_size=-65536", NULL, NULL, NULL) != SQLITE_OK) {
+		if (j->db)
+			sqlite3_close(j->db);
+		j->db = NULL;
+		return TP_OK;
+	}
+	j->started = pthread_create(&j->tid, NULL, lists_thread, j) == 0;
+	return TP_OK;
+}
+
+int tp_candidate_lists_end(struct tp_lists_job *j, int rc)
+{
+	int err;
+
+	if (!j)
+		return rc;
+	if (j->started) {
+		pthread_join(j->tid, NULL);
+		if (!rc && j->rc) {
+			rc = tp_error_restore(&j->error);
+			/* what the thread's failed write said, for the caller's advice (disk full) */
+			errno = j->err;
+		}
+	} else if (!rc) {
+		rc = tp_write_candidate_lists(j->store, j->csv, j->xlsx, j->language);
+	}
+	err = errno;
+	job_free(j);
+	errno = err;
 	return rc;
 }

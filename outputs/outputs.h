@@ -151,6 +151,21 @@ void tp_csv_field(FILE *f, const char *s);
  * of communes and codes in language.
  */
 int tp_write_rejects_csv(sqlite3 *store, const char *path, const char *language);
+
+/*
+ * The candidate lists written beside other work (the GeoPackage): begin
+ * starts tp_write_candidate_lists on a thread of its own, reading the
+ * store through its own read-only connection (the store's file as store
+ * has it open; the caller's transaction sees nothing newer); when threaded
+ * is 0, the store has no file, or the thread cannot start, end writes them
+ * itself.  end waits for them and returns rc when it is not 0 (their files
+ * are then the caller's to discard), else their result; errno is theirs
+ * after a failure.  begin returns 0 or TP_ERROR (out of memory).
+ */
+typedef struct tp_lists_job tp_lists_job;
+int tp_candidate_lists_begin(tp_lists_job **out, sqlite3 *store, const char *csv_path,
+			     const char *xlsx_path, const char *language, int threaded);
+int tp_candidate_lists_end(tp_lists_job *job, int rc);
 int tp_write_candidate_lists(sqlite3 *store, const char *csv_path, const char *xlsx_path,
 			     const char *language);
 
@@ -211,6 +226,58 @@ int tp_gpkg_end(tp_outfile *out, void *ds, int rc);
  */
 int tp_gpkg_point_rtree(void *ds, const char *path, const char *table, const double *xy,
 			const uint64_t *order, const int64_t *fid, size_t n);
+
+/*
+ * gpkgrows.c: rows put straight into the table of a layer OGR has just
+ * created (with its fields) in the GeoPackage ds (a GDALDatasetH; layer
+ * its OGRLayerH), through one prepared INSERT on GDAL's own SQLite
+ * connection, inside the caller's transaction.  tp_gpkg_rows_begin
+ * prepares the insert of the columns names[0..ncols-1], then, when
+ * spatial, of the point geometry geom.  Per row: bind the fields to
+ * parameters 1..ncols of tp_gpkg_rows_stmt (as OGR binds them: integers,
+ * reals, text, dates as YYYY-MM-DD text), give the geometry to
+ * tp_gpkg_rows_point (WKB of a point, or NULL/0 for none; n numbers the
+ * feature for messages), which binds the GeoPackage blob GDAL would make
+ * and returns 1 with the point in xy[0..1], 0 when the feature has no
+ * point (none, or empty: outside the extent and the spatial index), or
+ * TP_ESTORE when the blob is not the WKB of a point; then
+ * tp_gpkg_rows_insert, which gives the new FID.  tp_gpkg_rows_end takes
+ * rc, the writer's result so far, and on success writes the layer's
+ * extent and feature count as OGR would; it frees r (NULL is fine) and
+ * returns rc or its own failure.  TP_EOUTPUT naming path and the layer
+ * when SQLite refuses.
+ */
+typedef struct tp_gpkg_rows tp_gpkg_rows;
+int tp_gpkg_rows_begin(tp_gpkg_rows **out, void *ds, void *layer, const char *path,
+		       const char *table, const char *const *names, int ncols, int spatial);
+sqlite3_stmt *tp_gpkg_rows_stmt(tp_gpkg_rows *r);
+int tp_gpkg_rows_point(tp_gpkg_rows *r, const void *wkb, size_t len, long long n, double *xy);
+int tp_gpkg_rows_insert(tp_gpkg_rows *r, long long *fid);
+int tp_gpkg_rows_end(tp_gpkg_rows *r, int rc);
+
+/*
+ * The same rows in bulk, when the store is a file: tp_gpkg_copier_open
+ * opens the store (store's file) a second time, guarded as a view of
+ * internal (query.h), with the GeoPackage of ds attached as "gpkg" and two
+ * SQL functions: tp_gpkg_point(wkb), the blob tp_gpkg_rows_point binds,
+ * and tp_gpkg_date(text), the text when it is a date YYYY-MM-DD.  *out is
+ * NULL when the store has no file or cannot be opened so (the rows then go
+ * one at a time).  tp_gpkg_copier_sql gives the SQL of a row set (query.h)
+ * as that view reads it.  tp_gpkg_rows_copy runs, in a transaction of its
+ * own, INSERT INTO gpkg.TABLE (columns) select, r being begun on the same
+ * table (the caller's transaction on ds committed first); *n gets the rows
+ * written, the points go to r's extent and to tp_gpkg_rows_points (which
+ * hands them over: xy, FIDs, count; tp_big_free).  On any failure nothing
+ * is written and it returns TP_ERROR with no message: the caller then
+ * writes the rows one at a time, which names what failed.
+ */
+typedef struct tp_gpkg_copier tp_gpkg_copier;
+int tp_gpkg_copier_open(tp_gpkg_copier **out, sqlite3 *store, void *ds, int internal);
+void tp_gpkg_copier_close(tp_gpkg_copier *c);
+const char *tp_gpkg_copier_sql(const tp_gpkg_copier *c, int set);
+int tp_gpkg_rows_copy(tp_gpkg_rows *r, tp_gpkg_copier *c, const char *columns, const char *select,
+		      long long *n);
+void tp_gpkg_rows_points(tp_gpkg_rows *r, double **xy, int64_t **fid, size_t *n);
 
 /* ---- xlsx.c: a one-sheet workbook ------------------------------------- */
 

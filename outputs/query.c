@@ -379,11 +379,18 @@ static int read_fail(sqlite3 *db, const char *what, const char *context)
 			    sqlite3_errmsg(db));
 }
 
+const char *tp_rows_sql(const tp_view *v, tp_rowset set)
+{
+	const rowset_def *def = &rowsets[set];
+
+	return v->internal && def->internal ? def->internal : def->sql;
+}
+
 int tp_rows_open(tp_rows **out, tp_view *v, tp_rowset set, const char *arg,
 		 const char *context)
 {
 	const rowset_def *def = &rowsets[set];
-	const char *sql = v->internal && def->internal ? def->internal : def->sql;
+	const char *sql = tp_rows_sql(v, set);
 	tp_rows *r;
 
 	*out = NULL;

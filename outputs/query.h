@@ -202,6 +202,13 @@ void tp_view_close(tp_view *v);
 int tp_view_has_table(tp_view *v, const char *name);
 
 /*
+ * The SQL of row set set as v reads it (its internal variant in an
+ * internal view), for a statement that copies the rows in bulk on v's
+ * connection (gpkgrows.c), under v's guard like any other.
+ */
+const char *tp_rows_sql(const tp_view *v, tp_rowset set);
+
+/*
  * Opens in *out the rows of set, arg bound to the row sets that take an
  * argument (NULL for the others).  A failure (the guard refusing a private
  * column, a missing table) sets TP_ESTORE with "CONTEXT: cannot read the

@@ -6,8 +6,9 @@
  * random order.  The tree of points already sorted along a curve can be
  * packed instead: leaves hold runs of consecutive points, each level's
  * nodes hold runs of the level below, and the nodes are written straight
- * into the three tables behind the R*Tree virtual table.  Everything goes
- * through GDAL's SQL on the dataset being written.
+ * into the three tables behind the R*Tree virtual table, on the dataset's
+ * own SQLite connection (GDAL's SQL for the statements run once, prepared
+ * statements for the nodes and the rows' leaves).
  *
  * What SQLite expects there (its ext/rtree/rtree.c describes it): node 1
  * is the root; a node is a blob of 2 bytes of depth (read on the root
@@ -25,7 +26,6 @@
 #include "geo/error.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,8 +38,6 @@
  * then 4 + 24 * 51 = 1228 bytes (checked against the table it made). */
 #define FANOUT 51
 #define NODE_BYTES (4 + 24 * FANOUT)
-/* Nodes per INSERT statement. */
-#define NODES_PER_SQL 64
 
 typedef struct {
 	float minx, maxx, miny, maxy;
@@ -101,73 +99,26 @@ static void put_float(unsigned char *p, float f)
 	p[3] = (unsigned char)u;
 }
 
-/* A growing SQL text. */
+/* The node writer: one prepared INSERT on the dataset's own SQLite
+ * connection, each node bound as a blob (GDAL's SQL parser, given the nodes
+ * as hex literals, spent longer looking for keywords in the text than
+ * SQLite took to store them). */
 typedef struct {
-	char *s;
-	size_t len, cap;
-	int failed;
-} text;
-
-static void add(text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void add(text *t, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (t->failed)
-		return;
-	for (;;) {
-		va_start(ap, fmt);
-		n = vsnprintf(t->s ? t->s + t->len : NULL, t->s ? t->cap - t->len : 0, fmt, ap);
-		va_end(ap);
-		if (n < 0) {
-			t->failed = 1;
-			return;
-		}
-		if (t->s && t->len + (size_t)n < t->cap)
-			break;
-		{
-			size_t cap = (t->cap ? t->cap * 2 : 1 << 16) + (size_t)n;
-			char *s = realloc(t->s, cap);
-			if (!s) {
-				t->failed = 1;
-				return;
-			}
-			t->s = s;
-			t->cap = cap;
-		}
-	}
-	t->len += (size_t)n;
-}
-
-/* The node writer: blobs batched into INSERT statements. */
-typedef struct {
-	GDALDatasetH ds;
-	const char *path, *table;
-	text sql;        /* the statement being built */
-	int pending;     /* nodes in it */
-	int rc;
+	sqlite3 *db;         /* GDAL's connection */
+	sqlite3_stmt *st;    /* INSERT OR REPLACE INTO %_node */
+	const char *path;    /* for messages */
+	int rc;              /* first failure */
 } writer;
-
-static void flush(writer *w)
-{
-	if (w->pending && !w->rc) {
-		w->rc = w->sql.failed ? tp_error_set(TP_ERROR, "out of memory")
-				      : sql(w->ds, w->path, w->sql.s, NULL);
-	}
-	w->sql.len = 0;
-	w->pending = 0;
-}
 
 /* Writes node nodeno: depth (the root's only), cells ids[k] with boxes b[k]. */
 static void write_node(writer *w, long long nodeno, int depth, const long long *ids,
 		       const box *b, int ncell)
 {
-	static const char hex[] = "0123456789ABCDEF";
 	unsigned char blob[NODE_BYTES];
 	int k;
 
+	if (w->rc)
+		return;
 	memset(blob, 0, sizeof(blob));
 	blob[0] = (unsigned char)(depth >> 8);
 	blob[1] = (unsigned char)depth;
@@ -181,27 +132,12 @@ static void write_node(writer *w, long long nodeno, int depth, const long long *
 		put_float(c + 16, b[k].miny);
 		put_float(c + 20, b[k].maxy);
 	}
-	if (!w->pending)
-		add(&w->sql, "INSERT OR REPLACE INTO \"rtree_%s_geom_node\" (nodeno, data) VALUES ",
-		    w->table);
-	add(&w->sql, "%s(%lld, X'", w->pending ? "," : "", nodeno);
-	if (!w->sql.failed && w->sql.len + 2 * NODE_BYTES + 8 > w->sql.cap) {
-		char *s = realloc(w->sql.s, w->sql.len + 2 * NODE_BYTES + 4096);
-		if (!s)
-			w->sql.failed = 1;
-		else
-			w->sql.s = s, w->sql.cap = w->sql.len + 2 * NODE_BYTES + 4096;
-	}
-	if (!w->sql.failed) {
-		for (k = 0; k < NODE_BYTES; k++) {
-			w->sql.s[w->sql.len++] = hex[blob[k] >> 4];
-			w->sql.s[w->sql.len++] = hex[blob[k] & 15];
-		}
-		w->sql.s[w->sql.len] = '\0';
-	}
-	add(&w->sql, "')");
-	if (++w->pending == NODES_PER_SQL)
-		flush(w);
+	sqlite3_bind_int64(w->st, 1, nodeno);
+	sqlite3_bind_blob(w->st, 2, blob, NODE_BYTES, SQLITE_STATIC);
+	if (sqlite3_step(w->st) != SQLITE_DONE)
+		w->rc = tp_error_set(TP_EOUTPUT, "%s: building the spatial index: %s", w->path,
+				     sqlite3_errmsg(w->db));
+	sqlite3_reset(w->st);
 }
 
 static box join_box(box a, box b)
@@ -293,9 +229,21 @@ static int write_rowids(GDALDatasetH ds, const char *path, const char *table,
 	rows = tp_big_alloc((n ? n : 1) * sizeof(*rows));
 	if (!rows)
 		return tp_error_set(TP_ERROR, "out of memory");
-	for (j = 0; j < n; j++)
-		rows[j] = (rowid_row){fid[order[j] & 0xffffffffu], base + (long long)(j / FANOUT)};
-	qsort(rows, n, sizeof(*rows), by_fid);
+	for (j = 1; j < n && fid[j - 1] < fid[j]; j++)
+		;
+	if (j >= n) {
+		/* FIDs rising with the points (as written): each point's row at
+		 * its own index, already in FID order, without a sort */
+		for (j = 0; j < n; j++) {
+			size_t i = (size_t)(order[j] & 0xffffffffu);
+			rows[i] = (rowid_row){fid[i], base + (long long)(j / FANOUT)};
+		}
+	} else {
+		for (j = 0; j < n; j++)
+			rows[j] = (rowid_row){fid[order[j] & 0xffffffffu],
+					      base + (long long)(j / FANOUT)};
+		qsort(rows, n, sizeof(*rows), by_fid);
+	}
 	snprintf(q, sizeof(q), "INSERT INTO \"rtree_%s_geom_rowid\" (rowid, nodeno) VALUES (?, ?)",
 		 table);
 	ok = sqlite3_prepare_v2(db, q, -1, &st, NULL) == SQLITE_OK;
@@ -316,7 +264,7 @@ static int write_rowids(GDALDatasetH ds, const char *path, const char *table,
 int tp_gpkg_point_rtree(GDALDatasetH ds, const char *path, const char *table,
 			const double *xy, const uint64_t *order, const int64_t *fid, size_t n)
 {
-	writer w = {ds, path, table, {0}, 0, TP_OK};
+	writer w = {GDALGetInternalHandle(ds, "SQLITE_HANDLE"), NULL, path, TP_OK};
 	long long *ids = NULL, node_size = -1, base, next;
 	box *level = NULL, cell[FANOUT];
 	size_t m, k, j, nnodes;
@@ -336,6 +284,14 @@ int tp_gpkg_point_rtree(GDALDatasetH ds, const char *path, const char *table,
 				  path, node_size, NODE_BYTES);
 	if (rc)
 		return rc;
+	if (!w.db)
+		return tp_error_set(TP_EOUTPUT, "%s: building the spatial index: GDAL gives no"
+				    " SQLite handle", path);
+	snprintf(q, sizeof(q), "INSERT OR REPLACE INTO \"rtree_%s_geom_node\" (nodeno, data)"
+		 " VALUES (?1, ?2)", table);
+	if (sqlite3_prepare_v2(w.db, q, -1, &w.st, NULL) != SQLITE_OK)
+		return tp_error_set(TP_EOUTPUT, "%s: building the spatial index: %s", path,
+				    sqlite3_errmsg(w.db));
 	ids = malloc(FANOUT * sizeof(*ids));
 	level = malloc(((n + FANOUT - 1) / FANOUT + 1) * sizeof(*level));
 	if (!ids || !level) {
@@ -361,7 +317,6 @@ int tp_gpkg_point_rtree(GDALDatasetH ds, const char *path, const char *table,
 		 "INSERT INTO \"rtree_%s_geom_rowid\" (rowid, nodeno) SELECT fid, %lld + (fid - 1) / %d"
 		 " FROM \"%s\"",
 		 table, base, FANOUT, table);
-	flush(&w);
 	if (!w.rc && n)
 		w.rc = fid ? write_rowids(ds, path, table, order, fid, n, base)
 			   : sql(ds, path, q, NULL);
@@ -383,7 +338,6 @@ int tp_gpkg_point_rtree(GDALDatasetH ds, const char *path, const char *table,
 				level[k] = join_box(level[k], cell[j]);
 			write_node(&w, up_base + (long long)k, up_base == 1 ? depth : 0, ids, cell, c);
 		}
-		flush(&w);
 		snprintf(q, sizeof(q),
 			 "INSERT INTO \"rtree_%s_geom_parent\" (nodeno, parentnode) WITH RECURSIVE "
 			 "c(k) AS (VALUES(0) UNION ALL SELECT k + 1 FROM c WHERE k + 1 < %zu) "
@@ -396,12 +350,11 @@ int tp_gpkg_point_rtree(GDALDatasetH ds, const char *path, const char *table,
 		next = up_base == 1 ? next : up_base + (long long)nnodes;
 		m = up_m;
 	}
-	flush(&w);
 	rc = w.rc;
 	if (!rc)
 		rc = register_index(ds, path, table);
 done:
-	free(w.sql.s);
+	sqlite3_finalize(w.st);
 	free(ids);
 	free(level);
 	return rc;

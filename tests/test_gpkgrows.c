@@ -1,0 +1,270 @@
+/*
+ * test_gpkgrows.c: the rows tremplin.gpkg's point layers and tables get
+ * straight through SQLite (outputs/gpkgrows.c) are those OGR writes: the
+ * same geometry blobs (a point, none, an empty point, a point with Z or in
+ * big-endian WKB), the same extent and feature count, the triggers back,
+ * the spatial index over the non-empty points only; a bad geometry or date
+ * fails naming the layer, the feature and the field, and leaves no file.
+ * Both ways: a store in memory (rows bound one at a time) and in a file
+ * (one INSERT ... SELECT from the store attached beside the GeoPackage).
+ */
+#include "geo/error.h"
+#include "outputs/outputs.h"
+#include "pipeline/store.h"
+#include "tests/check.h"
+#include "tests/store_fixture.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <gdal.h>
+#include <ogr_api.h>
+#include <ogr_srs_api.h>
+
+#define OUT "test_gpkgrows.gpkg"
+#define REF "test_gpkgrows_ogr.gpkg"
+
+/* WKB of a little-endian 2-D point. */
+static void wkb_le(unsigned char *b, double x, double y)
+{
+	b[0] = 1;
+	b[1] = 1;
+	b[2] = b[3] = b[4] = 0;
+	memcpy(b + 5, &x, 8);
+	memcpy(b + 13, &y, 8);
+}
+
+/* WKB of a big-endian point with Z (ISO type 1001). */
+static void wkb_be_z(unsigned char *b, double x, double y, double z)
+{
+	double v[3] = {x, y, z};
+	int k, j;
+
+	b[0] = 0;
+	b[1] = 0;
+	b[2] = 0;
+	b[3] = 0x03;
+	b[4] = 0xe9;
+	for (k = 0; k < 3; k++) {
+		unsigned char le[8];
+		memcpy(le, &v[k], 8);
+		for (j = 0; j < 8; j++)
+			b[5 + 8 * k + j] = le[7 - j];
+	}
+}
+
+/* Adds vacancy id with the geometry blob (NULL: none) and works_start date. */
+static void add_vacancy(sqlite3 *db, int id, const void *wkb, int len, const char *date)
+{
+	sqlite3_stmt *st = NULL;
+
+	CHECK(sqlite3_prepare_v2(db,
+				 "INSERT INTO vacancies (id, src_row, src_id, dwellings, works_start,"
+				 " candidate, rank, geom) VALUES (?1, ?1, 'v' || ?1, 2, ?2, ?1 = 1,"
+				 " CASE WHEN ?1 = 1 THEN 1 END, ?3)",
+				 -1, &st, NULL) == SQLITE_OK);
+	sqlite3_bind_int(st, 1, id);
+	sqlite3_bind_text(st, 2, date, -1, SQLITE_STATIC);
+	if (wkb)
+		sqlite3_bind_blob(st, 3, wkb, len, SQLITE_STATIC);
+	CHECK(sqlite3_step(st) == SQLITE_DONE);
+	sqlite3_finalize(st);
+}
+
+#define STORE "test_gpkgrows_store.sqlite"
+
+/* A new store: in memory (the rows go one at a time), or in a file (in bulk). */
+static sqlite3 *new_store(int in_file)
+{
+	sqlite3 *db = NULL;
+
+	if (!in_file)
+		return test_new_store();
+	unlink(STORE);
+	unlink(STORE "-wal");
+	unlink(STORE "-shm");
+	if (tp_store_open(&db, STORE) || tp_store_reset(db)) {
+		fprintf(stderr, "cannot make a working store: %s\n", tp_error_last());
+		exit(1);
+	}
+	return db;
+}
+
+/* A store of four vacancies: a point, none, an empty point, a big-endian point with Z. */
+static sqlite3 *store_of_points(int in_file)
+{
+	sqlite3 *db = new_store(in_file);
+	unsigned char p1[21], p3[21], p4[29];
+
+	CHECK(tp_store_exec(db, "INSERT INTO meta VALUES ('crs', 'EPSG:31370')") == 0);
+	wkb_le(p1, 150000.25, 170000.1);
+	wkb_le(p3, NAN, NAN);
+	wkb_be_z(p4, 151000.5, 169000.7, 12);
+	add_vacancy(db, 1, p1, sizeof(p1), "2025-03-01");
+	add_vacancy(db, 2, NULL, 0, NULL);
+	add_vacancy(db, 3, p3, sizeof(p3), NULL);
+	add_vacancy(db, 4, p4, sizeof(p4), "2026-01-31");
+	return db;
+}
+
+/* The same geometries written by OGR one feature at a time, into REF. */
+static void write_with_ogr(void)
+{
+	const char *wkt[] = {"POINT (150000.25 170000.1)", NULL, "POINT EMPTY",
+			     "POINT (151000.5 169000.7)"};
+	GDALDriverH drv = GDALGetDriverByName("GPKG");
+	GDALDatasetH ds = drv ? GDALCreate(drv, REF, 0, 0, 0, GDT_Unknown, NULL) : NULL;
+	OGRSpatialReferenceH srs = OSRNewSpatialReference(NULL);
+	const char *lco[] = {"FID=fid", "GEOMETRY_NAME=geom", "SPATIAL_INDEX=NO", NULL};
+	OGRLayerH layer;
+	size_t k;
+
+	CHECK(ds != NULL);
+	if (!ds)
+		return;
+	OSRImportFromEPSG(srs, 31370);
+	layer = GDALDatasetCreateLayer(ds, "vacancies", srs, wkbPoint, (char **)lco);
+	for (k = 0; k < sizeof(wkt) / sizeof(wkt[0]); k++) {
+		OGRFeatureH f = OGR_F_Create(OGR_L_GetLayerDefn(layer));
+		OGRGeometryH g = NULL;
+		if (wkt[k]) {
+			char *text = (char *)wkt[k];
+			OGR_G_CreateFromWkt(&text, NULL, &g);
+			OGR_F_SetGeometryDirectly(f, g);
+		}
+		CHECK(OGR_L_CreateFeature(layer, f) == OGRERR_NONE);
+		OGR_F_Destroy(f);
+	}
+	GDALClose(ds);
+	OSRDestroySpatialReference(srs);
+}
+
+/* The text of the first column of the first row of sql on the file path ("" for none). */
+static const char *one(const char *path, const char *sql)
+{
+	static char buf[4][512];
+	static int turn;
+	char *out = buf[turn++ % 4];
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+
+	out[0] = '\0';
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+	    sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+		snprintf(out, 512, "%s", (const char *)sqlite3_column_text(st, 0));
+	else if (db && !st)
+		snprintf(out, 512, "error: %s", sqlite3_errmsg(db));
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return out;
+}
+
+static void points_are_written_as_ogr_writes_them(int in_file)
+{
+	tp_gpkg_options opts = {"people_total", "fr", 0};
+	sqlite3 *db = store_of_points(in_file);
+	const char *q;
+
+	unlink(OUT);
+	unlink(REF);
+	CHECK(tp_write_gpkg(db, OUT, &opts) == 0);
+	write_with_ogr();
+	/* the blobs, byte for byte */
+	q = "SELECT group_concat(fid || ':' || quote(geom), ' ') FROM"
+	    " (SELECT fid, geom FROM vacancies ORDER BY fid)";
+	CHECK_STR(one(OUT, q), one(REF, q));
+	CHECK_CONTAINS(one(OUT, q), "2:NULL");
+	/* extent and feature count (the extent as GDAL writes it, through text) */
+	q = "SELECT quote(min_x) || ' ' || quote(min_y) || ' ' || quote(max_x) || ' ' || quote(max_y)"
+	    " FROM gpkg_contents WHERE table_name = 'vacancies'";
+	CHECK_STR(one(OUT, q), one(REF, q));
+	q = "SELECT feature_count FROM gpkg_ogr_contents WHERE table_name = 'vacancies'";
+	CHECK_STR(one(OUT, q), "4");
+	CHECK_STR(one(REF, q), "4");
+	/* GDAL's triggers counting features are back, and work */
+	q = "SELECT group_concat(sql, ';') FROM (SELECT sql FROM sqlite_master WHERE type = 'trigger'"
+	    " AND name LIKE 'trigger_%feature_count_vacancies' ORDER BY name)";
+	CHECK_STR(one(OUT, q), one(REF, q));
+	CHECK_CONTAINS(one(OUT, q), "trigger_insert_feature_count_vacancies");
+	/* the dates as OGR writes them, a field left NULL stays NULL */
+	q = "SELECT group_concat(ifnull(works_start, '-'), ' ') FROM"
+	    " (SELECT works_start FROM vacancies ORDER BY fid)";
+	CHECK_STR(one(OUT, q), "2025-03-01 - - 2026-01-31");
+	/* the spatial index holds the two points that have one */
+	CHECK_STR(one(OUT, "SELECT rtreecheck('rtree_vacancies_geom')"), "ok");
+	CHECK_STR(one(OUT, "SELECT group_concat(id) FROM (SELECT id FROM rtree_vacancies_geom"
+			   " ORDER BY id)"),
+		  "1,4");
+	/* the candidate (id 1) in its own layer, an attribute table too */
+	CHECK_STR(one(OUT, "SELECT src_id || ' ' || rank FROM candidates"), "v1 1");
+	CHECK_STR(one(OUT, "SELECT count(*) FROM vacancy_history"), "0");
+	/* and OGR reads the file back */
+	{
+		GDALDatasetH ds = GDALOpenEx(OUT, GDAL_OF_VECTOR, NULL, NULL, NULL);
+		OGRLayerH layer = ds ? GDALDatasetGetLayerByName(ds, "vacancies") : NULL;
+		OGREnvelope env;
+		CHECK(layer != NULL);
+		if (layer) {
+			CHECK(OGR_L_GetFeatureCount(layer, 0) == 4);
+			CHECK(OGR_L_GetExtent(layer, &env, 0) == OGRERR_NONE);
+			CHECK_NEAR(env.MinX, 150000.25, 1e-9);
+			CHECK_NEAR(env.MaxY, 170000.1, 1e-9);
+		}
+		if (ds)
+			GDALClose(ds);
+	}
+	unlink(OUT);
+	unlink(REF);
+	sqlite3_close(db);
+}
+
+static void a_bad_row_fails_naming_layer_feature_and_field(int in_file)
+{
+	static const unsigned char line[] = {1, 2, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+					     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+					     0, 0, 0, 0, 0, 0, 0, 240, 63, 0, 0, 0, 0, 0, 0, 240,
+					     63};
+	static const unsigned char junk[] = {7, 7, 7};
+	tp_gpkg_options opts = {"people_total", "fr", 0};
+	sqlite3 *db;
+
+	db = store_of_points(in_file);
+	add_vacancy(db, 5, line, sizeof(line), NULL);
+	CHECK(tp_write_gpkg(db, OUT, &opts) == TP_ESTORE);
+	CHECK_CONTAINS(tp_error_last(), OUT ": layer vacancies: feature 5: a Line String where the"
+					" layer holds Point");
+	CHECK(access(OUT, F_OK) != 0);
+	sqlite3_close(db);
+
+	db = store_of_points(in_file);
+	add_vacancy(db, 5, junk, sizeof(junk), NULL);
+	CHECK(tp_write_gpkg(db, OUT, &opts) == TP_ESTORE);
+	CHECK_CONTAINS(tp_error_last(), OUT ": layer vacancies: feature 5: the geometry is not WKB");
+	CHECK(access(OUT, F_OK) != 0);
+	sqlite3_close(db);
+
+	db = store_of_points(in_file);
+	CHECK(tp_store_exec(db, "UPDATE vacancies SET vacant_since = '2025-02-30' WHERE id = 4") ==
+	      0);
+	CHECK(tp_write_gpkg(db, OUT, &opts) == TP_ESTORE);
+	CHECK_CONTAINS(tp_error_last(),
+		       OUT ": layer vacancies: feature 4: vacant_since '2025-02-30' is not a date");
+	CHECK(access(OUT, F_OK) != 0);
+	sqlite3_close(db);
+}
+
+int main(void)
+{
+	int in_file;
+
+	GDALAllRegister();
+	for (in_file = 0; in_file <= 1; in_file++) {
+		points_are_written_as_ogr_writes_them(in_file);
+		a_bad_row_fails_naming_layer_feature_and_field(in_file);
+	}
+	unlink(STORE);
+	return check_report("test_gpkgrows");
+}
