@@ -157,7 +157,12 @@ static int conn_value(const char *conn, const char *key, char *val, size_t nv)
 
 	while (next_pair(&s, k, sizeof(k), v, sizeof(v)) > 0)
 		if (!strcmp(k, key)) {
-			snprintf(val, nv, "%s", v);
+			/* a long value is cut to val's size: it only names the
+			 * database in a message */
+			size_t len = strnlen(v, nv - 1);
+
+			memcpy(val, v, len);
+			val[len] = '\0';
 			return 1;
 		}
 	return 0;
