@@ -317,17 +317,23 @@ def run_tremplin_pipeline(tp, inputs, out, repeat):
     return best[0], best[1], pipeline.tremplin_figures(os.path.join(out, "work.sqlite")), best[2], best[3]
 
 
-def run_ogr2ogr_csv(inputs, out):
+def run_ogr2ogr_csv(inputs, out, repeat=3):
     """ogr2ogr merely copying vacancies.csv into a GeoPackage, no spatial index (the issue's
-    reference)."""
+    reference): the best of `repeat` copies, as tremplin's own figure is a best of several, so
+    that the ratio between them is not one noisy run's."""
     dst = os.path.join(out, "ogr2ogr-vacancies.gpkg")
-    if os.path.exists(dst):
+    best = None
+    for _ in range(repeat):
+        if os.path.exists(dst):
+            os.remove(dst)
+        wall, rss, _, _ = timed(["ogr2ogr", "-f", "GPKG", dst, os.path.join(inputs, "vacancies.csv"),
+                                 "-oo", "X_POSSIBLE_NAMES=x", "-oo", "Y_POSSIBLE_NAMES=y",
+                                 "-a_srs", "EPSG:31370", "-nln", "vacancies",
+                                 "-lco", "SPATIAL_INDEX=NO"])
         os.remove(dst)
-    wall, rss, _, _ = timed(["ogr2ogr", "-f", "GPKG", dst, os.path.join(inputs, "vacancies.csv"),
-                             "-oo", "X_POSSIBLE_NAMES=x", "-oo", "Y_POSSIBLE_NAMES=y",
-                             "-a_srs", "EPSG:31370", "-nln", "vacancies", "-lco", "SPATIAL_INDEX=NO"])
-    os.remove(dst)
-    return wall, rss
+        if best is None or wall < best[0]:
+            best = (wall, rss)
+    return best
 
 
 def run_postgis_pipeline(pg, inputs, out):
