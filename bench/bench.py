@@ -557,7 +557,8 @@ def report(a):
           " pipeline: over tremplin run's).")
     print("load average: this machine's 1-minute load average just before the row's run.")
     print("tremplin rows and PostGIS queries: the best of %d runs (tremplin run on more than 100,000"
-          " records: of 2); the other tools: one run." % REPEAT)
+          " records: of 2); the ogr2ogr copy of the pipeline: the best of 3; the other tools: one"
+          " run." % REPEAT)
     if problems:
         print("PROBLEMS:")
         for p in problems:
