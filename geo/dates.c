@@ -36,11 +36,16 @@ static int valid(int y, int m, int d)
 static int is_dmy_shape(const char *s, int a, int b, int c)
 {
 	int i, n = a + b + c + 2;
-	char sep = s[a];
+	char sep;
 
+	/* the first a digits before s[a] is read: a shorter s ends there */
+	for (i = 0; i < a; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+	sep = s[a];
 	if (sep != '-' && sep != '/' && sep != '.')
 		return 0;
-	for (i = 0; i < n; i++) {
+	for (i = a; i < n; i++) {
 		if (i == a || i == a + b + 1) {
 			if (s[i] != sep)
 				return 0;
