@@ -172,26 +172,57 @@ int tp_geo_point_xy(tp_geo *g, const GEOSGeometry *geom, double *x, double *y)
 	return 1;
 }
 
+size_t tp_wkb_point_xy(const void *wkb, size_t len, double *x, double *y)
+{
+	const unsigned char *w = wkb;
+	const int little = __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__;
+	unsigned char b[20];
+	uint32_t type;
+	size_t need;
+	double px, py;
+	int k;
+
+	if (!w || len < 21 || w[0] > 1)
+		return 0;
+	/* the 4 bytes of the type and the 16 of x and y, in this host's order */
+	for (k = 0; k < 4; k++)
+		b[k] = (w[0] == 1) == little ? w[1 + k] : w[4 - k];
+	for (k = 0; k < 16; k++)
+		b[4 + k] = (w[0] == 1) == little ? w[5 + k] : w[5 + (k / 8) * 8 + 7 - k % 8];
+	memcpy(&type, b, 4);
+	memcpy(&px, b + 4, 8);
+	memcpy(&py, b + 12, 8);
+	/* extended WKB with an SRID puts it before x: left to GEOS */
+	if (type & 0x20000000u)
+		return 0;
+	/* extended WKB's Z and M flags; ISO's 1001, 2001, 3001 */
+	need = 21 + (type & 0x80000000u ? 8 : 0) + (type & 0x40000000u ? 8 : 0);
+	type &= 0x0fffffff;
+	if (type % 1000 != 1 || type > 3001 || px != px || py != py)
+		return 0;
+	need += type / 1000 == 3 ? 16 : type / 1000 ? 8 : 0;
+	if (need > len)
+		return 0;
+	*x = px;
+	*y = py;
+	return need;
+}
+
 int tp_geo_wkb_xy(tp_geo *g, const void *wkb, size_t len, double *x, double *y)
 {
 	const unsigned char *w = wkb;
 	GEOSGeometry *geom;
-	uint32_t type;
 	double px, py;
 	int ok;
 
 	if (!w)
 		return 0;
-	if (len == 21 && w[0] == 1 && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__) {
-		memcpy(&type, w + 1, 4);
-		memcpy(&px, w + 5, 8);
-		memcpy(&py, w + 13, 8);
-		/* NaN coordinates are GEOS's empty point: left to GEOS */
-		if (type == 1 && px == px && py == py) {
-			*x = px;
-			*y = py;
-			return 1;
-		}
+	/* exactly one point's bytes; NaN coordinates (GEOS's empty point) and
+	 * anything else are left to GEOS */
+	if (tp_wkb_point_xy(w, len, &px, &py) == len) {
+		*x = px;
+		*y = py;
+		return 1;
 	}
 	geom = tp_geo_from_wkb(g, w, len);
 	ok = tp_geo_point_xy(g, geom, x, y);

@@ -64,9 +64,18 @@ void tp_geo_destroy(tp_geo *g, GEOSGeometry *geom);
  * 0 otherwise (NULL, another type, empty), *x and *y untouched. */
 int tp_geo_point_xy(tp_geo *g, const GEOSGeometry *geom, double *x, double *y);
 
+/*
+ * The coordinates of the point the WKB at wkb (len bytes) starts with,
+ * without GEOS: 2D, Z, M or ZM, ISO or extended WKB, either byte order.
+ * Returns the point's size in bytes (21 for 2D), or 0 when wkb does not
+ * start with a point that has coordinates (another type, NaN: empty, too
+ * short).  The readers of a million points, join's and the stages'.
+ */
+size_t tp_wkb_point_xy(const void *wkb, size_t len, double *x, double *y);
+
 /* tp_geo_point_xy() of the geometry the WKB wkb (len bytes, NULL for none)
- * holds, the same answer: a little-endian 2D point with coordinates is read
- * in place, anything else goes through GEOS.  For the stages that read a
+ * holds, the same answer: a point whose bytes are all of wkb is read by
+ * tp_wkb_point_xy(), anything else goes through GEOS.  For the stages that read a
  * million stored points and need only their coordinates. */
 int tp_geo_wkb_xy(tp_geo *g, const void *wkb, size_t len, double *x, double *y);
 

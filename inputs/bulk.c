@@ -85,34 +85,6 @@ static int grow(tp_points *p, size_t *cap, size_t need)
 	return TP_OK;
 }
 
-/* Reads x, y of a 2D/3D/M point in ISO or extended WKB; 0 or -1. */
-static int wkb_point(const uint8_t *w, size_t len, double *x, double *y)
-{
-	uint32_t type;
-
-	if (len < 21)
-		return -1;
-	if (w[0] == 1) {
-		memcpy(&type, w + 1, 4);
-		memcpy(x, w + 5, 8);
-		memcpy(y, w + 13, 8);
-	} else {
-		uint8_t b[8];
-		int k;
-		type = (uint32_t)w[1] << 24 | (uint32_t)w[2] << 16 | (uint32_t)w[3] << 8 | w[4];
-		for (k = 0; k < 8; k++)
-			b[k] = w[12 - k];
-		memcpy(x, b, 8);
-		for (k = 0; k < 8; k++)
-			b[k] = w[20 - k];
-		memcpy(y, b, 8);
-	}
-	type &= 0x0fffffff;
-	if (type % 1000 != 1)
-		return -1;
-	return *x == *x && *y == *y ? 0 : -1;
-}
-
 /* Reads through the Arrow stream; 1 if it did, 0 when the driver has none. */
 static int read_arrow(tp_points *p, size_t *cap, OGRLayerH lyr, const char *path)
 {
@@ -191,7 +163,8 @@ static int read_arrow(tp_points *p, size_t *cap, OGRLayerH lyr, const char *path
 				a = ((const int32_t *)col->buffers[1])[j];
 				b = ((const int32_t *)col->buffers[1])[j + 1];
 			}
-			if (wkb_point(data + a, (size_t)(b - a), &p->xy[2 * p->n], &p->xy[2 * p->n + 1]))
+			if (!tp_wkb_point_xy(data + a, (size_t)(b - a), &p->xy[2 * p->n],
+					     &p->xy[2 * p->n + 1]))
 				p->no_geom++;
 			else
 				p->n++;

@@ -7,7 +7,10 @@
 #include "geo/pointloc.h"
 #include "tests/check.h"
 
+#include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 static tp_geo *g;
 
@@ -194,6 +197,65 @@ static void an_unknown_crs_is_named_in_the_error(void)
 	CHECK_CONTAINS(tp_error_last(), "unknown CRS 'EPSG:88888888'");
 }
 
+/* WKB bytes of a point: byte order, type, then n doubles, each in that order. */
+static size_t wkb_of(unsigned char *w, int little, uint32_t type, const double *v, int n)
+{
+	unsigned char b[8];
+	int i, k;
+
+	w[0] = (unsigned char)little;
+	for (k = 0; k < 4; k++)
+		w[1 + k] = (unsigned char)(type >> (little ? 8 * k : 8 * (3 - k)));
+	for (i = 0; i < n; i++) {
+		memcpy(b, &v[i], 8);
+		for (k = 0; k < 8; k++)
+			w[5 + 8 * i + k] = b[little ? k : 7 - k];
+	}
+	return 5 + 8 * (size_t)n;
+}
+
+static void wkb_points_are_read_without_geos_as_geos_reads_them(void)
+{
+	const double v[4] = {150972.9, -167643.4, 12.5, 7}, nan[2] = {NAN, NAN};
+	unsigned char w[64];
+	double x = 0, y = 0, gx = 0, gy = 0;
+	size_t n;
+	int little;
+
+	for (little = 0; little <= 1; little++) {
+		/* 2D, both byte orders: the same as GEOS */
+		n = wkb_of(w, little, 1, v, 2);
+		CHECK(tp_wkb_point_xy(w, n, &x, &y) == 21);
+		CHECK(x == v[0] && y == v[1]);
+		CHECK(tp_geo_wkb_xy(g, w, n, &gx, &gy) == 1 && gx == x && gy == y);
+		/* ISO Z, M, ZM and extended Z: x and y, the point's own size */
+		n = wkb_of(w, little, 1001, v, 3);
+		CHECK(tp_wkb_point_xy(w, n, &x, &y) == 29 && x == v[0] && y == v[1]);
+		n = wkb_of(w, little, 2001, v, 3);
+		CHECK(tp_wkb_point_xy(w, n, &x, &y) == 29);
+		n = wkb_of(w, little, 3001, v, 4);
+		CHECK(tp_wkb_point_xy(w, n, &x, &y) == 37);
+		n = wkb_of(w, little, 0x80000001u, v, 3);
+		CHECK(tp_wkb_point_xy(w, n, &x, &y) == 29 && x == v[0] && y == v[1]);
+		/* too short for its dimensions, trailing bytes: the size tells */
+		CHECK(tp_wkb_point_xy(w, 21, &x, &y) == 0);
+		n = wkb_of(w, little, 1, v, 3);
+		CHECK(tp_wkb_point_xy(w, n, &x, &y) == 21);
+		/* empty (NaN), a line, an SRID before x, a bad byte order: not read */
+		x = y = -1;
+		n = wkb_of(w, little, 1, nan, 2);
+		CHECK(tp_wkb_point_xy(w, n, &x, &y) == 0 && x == -1 && y == -1);
+		CHECK(tp_geo_wkb_xy(g, w, n, &gx, &gy) == 0);
+		n = wkb_of(w, little, 2, v, 4);
+		CHECK(tp_wkb_point_xy(w, n, &x, &y) == 0);
+		n = wkb_of(w, little, 0x20000001u, v, 3);
+		CHECK(tp_wkb_point_xy(w, n, &x, &y) == 0);
+	}
+	w[0] = 2;
+	CHECK(tp_wkb_point_xy(w, 21, &x, &y) == 0);
+	CHECK(tp_wkb_point_xy(NULL, 21, &x, &y) == 0);
+}
+
 int main(void)
 {
 	if (tp_geo_new(&g))
@@ -206,6 +268,7 @@ int main(void)
 	lambert_72_to_2008_and_back_lands_within_a_millimetre();
 	lon_lat_is_read_longitude_first();
 	an_unknown_crs_is_named_in_the_error();
+	wkb_points_are_read_without_geos_as_geos_reads_them();
 	tp_geo_free(g);
 	return check_report("test_geo");
 }
