@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cpl_conv.h>
 #include <cpl_string.h>
 
 #define BOM "\xef\xbb\xbf"
@@ -379,8 +380,14 @@ int tp_write_candidate_lists(sqlite3 *store, const char *csv_path, const char *x
 	candidate_list l;
 	tp_outfile out;
 	tp_xlsx *x = NULL;
+	/* a spreadsheet's sheet ends at 1,048,576 rows, the header's included;
+	 * TREMPLIN_XLSX_MAX_ROWS (--config) lowers it, for tests */
+	long long max_rows = CPLAtoGIntBig(CPLGetConfigOption("TREMPLIN_XLSX_MAX_ROWS", "1048576"));
+	long long in_sheet = 0, past = 0;
 	int rc, step = 0, csv_open = 0;
 
+	if (max_rows < 1 || max_rows > TP_XLSX_MAX_ROWS)
+		max_rows = TP_XLSX_MAX_ROWS;
 	/* one pass over the list for both files: the query sorts every
 	 * candidate (1.9 s for 290,000 of a million records) */
 	rc = list_open(&l, store, csv_path ? csv_path : xlsx_path, language);
@@ -399,10 +406,17 @@ int tp_write_candidate_lists(sqlite3 *store, const char *csv_path, const char *x
 	while ((step = tp_rows_next(l.rows)) > 0) {
 		if (csv_open)
 			csv_row(out.f, &l, sep);
-		if (x)
+		if (x && ++in_sheet < max_rows)
 			xlsx_row(x, &l);
+		else if (x)
+			past++;
 	}
 	rc = step < 0 ? step : TP_OK;
+	if (!rc && past)
+		fprintf(stderr, "%s: a sheet holds %lld rows: the %lld candidates ranked after the"
+				" first %lld are left out of it; candidates.csv and tremplin.gpkg list"
+				" them all\n",
+			xlsx_path, max_rows, past, max_rows - 1);
 	if (csv_open) {
 		rc = tp_outfile_end(&out, rc);
 		csv_open = 0;

@@ -293,6 +293,9 @@ void tp_gpkg_rows_points(tp_gpkg_rows *r, double **xy, int64_t **fid, size_t *n)
  * naming path; tp_xlsx_free frees x (NULL is fine).
  */
 typedef struct tp_xlsx tp_xlsx;
+/* The rows a sheet holds (Excel's limit, the header's row included). */
+#define TP_XLSX_MAX_ROWS 1048576LL
+
 int tp_xlsx_new(tp_xlsx **out);
 void tp_xlsx_text(tp_xlsx *x, const char *s);
 void tp_xlsx_number(tp_xlsx *x, double v);

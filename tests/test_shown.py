@@ -231,6 +231,19 @@ if soffice:
             if not ok:
                 break
 
+# ---- a sheet's last row: past it candidates.xlsx keeps the best ranked, and the run says so ------
+ncand = len(cand) - 1
+p = run("run", "-c", cfg, "-o", out, "--from", "write", "--config", "TREMPLIN_XLSX_MAX_ROWS", "11")
+check(p.returncode == 0, "write with a sheet of 11 rows: " + p.stderr)
+names, xrows = xlsx_rows(os.path.join(out, "candidates.xlsx"))
+check([x["Rang"] for x in xrows] == list(range(1, 11)),
+      "candidates.xlsx: the header and the best 10 candidates (%s)" % [x["Rang"] for x in xrows])
+check("a sheet holds 11 rows: the %d candidates ranked after the first 10 are left out of it;"
+      " candidates.csv and tremplin.gpkg list them all" % (ncand - 10) in p.stderr,
+      "the run names the candidates left out of the sheet: " + p.stderr)
+lines = open(os.path.join(out, "candidates.csv"), encoding="utf-8-sig", newline="").read().split("\r\n")
+check(len([x for x in lines[1:] if x]) == ncand, "candidates.csv still lists every candidate")
+
 # ---- works_start_precision: how precise the works start was -----------------------------------
 db = store(out)
 db.execute("UPDATE vacancies SET works_start_precision = 'quarter' WHERE rank = 1")
