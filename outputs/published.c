@@ -7,6 +7,8 @@
  * protect stage's public_communes and public_zones; so is what is
  * computed from exact figures (commune_summary's capacity shares and
  * need, zone_shares.people) and what holds them as typed (zones.original).
+ * The vacancies' originals, in a table of their own (store.h), are kept
+ * from public outputs as the register's are.
  * Other columns of those tables (areas, shares of area, dwellings,
  * capacity) are public.  rejects.original holds a rejected zone's counts
  * too, but the same column holds the other inputs' rows: the public row
@@ -14,6 +16,7 @@
  * column rule cannot check.
  */
 #include "outputs/published.h"
+#include "pipeline/store.h"
 #include "geo/categories.h"
 #include "geo/error.h"
 
@@ -33,6 +36,8 @@ static const private_table private_tables[] = {
 	{"edition_zones", 1, {TP_ZONE_TOTAL, "original", NULL}},
 	/* people housed per site: small numbers at a known address (README, Privacy) */
 	{"occupations", 0, {"people_housed", "people_moved_on", "original", NULL}},
+	/* the vacancies' source values, as every input's original is: what a person typed */
+	{TP_VACANCY_ORIGINALS, 0, {"original", NULL}},
 };
 
 int tp_published_is_private(const char *table, const char *column)

@@ -45,7 +45,8 @@ int tp_load_input(tp_run *run, const tp_input_def *def, const tp_input_cfg *in,
 {
 	tp_reader *r = NULL;
 	tp_record rec = {0};
-	sqlite3_stmt *ins = NULL, *extra = NULL;
+	sqlite3_stmt *ins = NULL, *extra = NULL, *orig = NULL;
+	const char *side = tp_store_originals(def->name); /* where the originals go, NULL: ins */
 	char sql[1024], skipped[2048] = "";
 	const char *last_skip = NULL;
 	int iw = tp_input_def_field(def, "works_start");
@@ -70,15 +71,20 @@ int tp_load_input(tp_run *run, const tp_input_def *def, const tp_input_cfg *in,
 	for (i = 0; i < def->nfields; i++)
 		used += (size_t)snprintf(sql + used, sizeof(sql) - used, ", %s",
 					 column_of(def->fields[i].name));
-	used += (size_t)snprintf(sql + used, sizeof(sql) - used, ", geom, original%s%s) VALUES (?",
-				 def->points ? ", geocode" : "", iw >= 0 ? ", works_start_precision" : "");
-	for (i = 0; i < def->nfields + 2 + (def->points ? 1 : 0) + (iw >= 0 ? 1 : 0); i++)
+	used += (size_t)snprintf(sql + used, sizeof(sql) - used, ", geom%s%s%s) VALUES (?",
+				 side ? "" : ", original", def->points ? ", geocode" : "",
+				 iw >= 0 ? ", works_start_precision" : "");
+	for (i = 0; i < def->nfields + 1 + !side + (def->points ? 1 : 0) + (iw >= 0 ? 1 : 0); i++)
 		used += (size_t)snprintf(sql + used, sizeof(sql) - used, ", ?");
 	snprintf(sql + used, sizeof(sql) - used, ")");
 	rc = tp_store_prepare(run->db, &ins, sql);
 	if (!rc)
 		rc = tp_store_prepare(run->db, &extra, "UPDATE rejects SET dwellings = ?,"
 						       " postcode = ?, geom = ? WHERE id = last_insert_rowid()");
+	if (!rc && side) {
+		snprintf(sql, sizeof(sql), "INSERT INTO %s(id, original) VALUES (?, ?)", side);
+		rc = tp_store_prepare(run->db, &orig, sql);
+	}
 	if (rc)
 		goto done;
 	while ((got = tp_reader_next(r, &rec)) == 1) {
@@ -115,11 +121,13 @@ int tp_load_input(tp_run *run, const tp_input_def *def, const tp_input_cfg *in,
 			sqlite3_bind_text(ins, (int)i + 2, rec.values[i], -1, SQLITE_STATIC);
 		sqlite3_bind_blob(ins, (int)def->nfields + 2, rec.wkb, (int)rec.wkb_len,
 				  SQLITE_STATIC);
-		sqlite3_bind_text(ins, (int)def->nfields + 3, rec.original, -1, SQLITE_STATIC);
+		if (!side)
+			sqlite3_bind_text(ins, (int)def->nfields + 3, rec.original, -1, SQLITE_STATIC);
 		if (def->points)
-			sqlite3_bind_text(ins, (int)def->nfields + 4, rec.geocode, -1, SQLITE_STATIC);
+			sqlite3_bind_text(ins, (int)def->nfields + 3 + !side, rec.geocode, -1,
+					  SQLITE_STATIC);
 		if (iw >= 0) {
-			sqlite3_bind_text(ins, (int)def->nfields + 4 + def->points,
+			sqlite3_bind_text(ins, (int)def->nfields + 3 + !side + def->points,
 					  iw < 0 || !rec.values[iw] ? NULL
 					  : rec.precision[iw]       ? rec.precision[iw]
 								    : "day",
@@ -128,6 +136,17 @@ int tp_load_input(tp_run *run, const tp_input_def *def, const tp_input_cfg *in,
 		if (sqlite3_step(ins) != SQLITE_DONE) {
 			rc = tp_error_set(TP_ERROR, "working store: %s", sqlite3_errmsg(run->db));
 			goto done;
+		}
+		if (side) {
+			/* the original beside the row, under its id */
+			sqlite3_reset(orig);
+			sqlite3_bind_int64(orig, 1, sqlite3_last_insert_rowid(run->db));
+			sqlite3_bind_text(orig, 2, rec.original, -1, SQLITE_STATIC);
+			if (sqlite3_step(orig) != SQLITE_DONE) {
+				rc = tp_error_set(TP_ERROR, "working store: %s",
+						  sqlite3_errmsg(run->db));
+				goto done;
+			}
 		}
 	}
 	if (got < 0) {
@@ -146,6 +165,7 @@ done:
 	tp_record_dispose(&rec);
 	sqlite3_finalize(ins);
 	sqlite3_finalize(extra);
+	sqlite3_finalize(orig);
 	tp_reader_free(r);
 	return rc;
 }

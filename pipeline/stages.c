@@ -46,6 +46,10 @@
 /* The input tables: rows move to rejects from each of them. */
 #define INPUTS "communes", "vacancies", "zones"
 
+/* What a stage that moves vacancies to rejects writes besides: their
+ * original values, kept apart (store.h). */
+#define REJECTED INPUTS, TP_VACANCY_ORIGINALS, "rejects"
+
 /* What the trends stage leaves for the outputs (pipeline/trends.c). */
 #define EDITIONS "edition_zones", "edition_public_zones", "trends"
 
@@ -53,13 +57,14 @@
 #define REGISTER "occupations", "indicators", "indicator_tables"
 
 static const tp_stage stage_table[] = {
-	{"load", NO_TABLES, TABLES("meta", "input_stats", INPUTS, REGISTER, "rejects"), tp_stage_load,
+	{"load", NO_TABLES, TABLES("meta", "input_stats", REGISTER, REJECTED), tp_stage_load,
 	 "the input files into the store, unreadable rows to rejects"},
-	{"reproject", TABLES("meta", "input_stats", INPUTS), TABLES(INPUTS, "rejects"),
+	{"reproject", TABLES("meta", "input_stats", INPUTS), TABLES(REJECTED),
 	 tp_stage_reproject, "geometries from the source CRS to the working CRS"},
-	{"validate", TABLES("input_stats", INPUTS), TABLES(INPUTS, "rejects"), tp_stage_validate,
+	{"validate", TABLES("input_stats", INPUTS), TABLES(REJECTED), tp_stage_validate,
 	 "polygons repaired; invalid or duplicate rows to rejects"},
-	{"locate", TABLES("meta", "input_stats", INPUTS), TABLES("vacancies", "rejects"),
+	{"locate", TABLES("meta", "input_stats", INPUTS),
+	 TABLES("vacancies", TP_VACANCY_ORIGINALS, "rejects"),
 	 tp_stage_locate, "each vacancy's commune and count zone; points outside to rejects"},
 	{"apportion", TABLES("input_stats", "communes", "zones"),
 	 TABLES("zones", "zone_shares", "rejects"), tp_stage_apportion,

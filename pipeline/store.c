@@ -47,9 +47,11 @@ static const char schema[] =
 	"CREATE TABLE vacancies(id INTEGER PRIMARY KEY, src_row INTEGER, src_id TEXT,"
 	" address TEXT, postcode TEXT, owner TEXT, owner_type TEXT, dwellings INTEGER, reason TEXT,"
 	" vacant_since TEXT, works_start TEXT, owner_agreed INTEGER, geom BLOB,"
-	" original TEXT, nis_code TEXT, zone_id TEXT, candidate INTEGER, status TEXT,"
+	" nis_code TEXT, zone_id TEXT, candidate INTEGER, status TEXT,"
 	" window_months REAL, capacity REAL, score REAL, rank INTEGER, geocode TEXT,"
 	" works_start_precision TEXT, occupation INTEGER, occupied_by TEXT);"
+	/* a vacancy's source values, out of the wide table the stages rewrite and scan */
+	"CREATE TABLE " TP_VACANCY_ORIGINALS "(id INTEGER PRIMARY KEY, original TEXT);"
 	REGISTER_SCHEMA
 	"CREATE TABLE zones(id INTEGER PRIMARY KEY, src_row INTEGER, zone_id TEXT"
 	TP_CATEGORIES(INTEGER_COLUMN) ", " TP_ZONE_TOTAL " INTEGER,"
@@ -90,7 +92,7 @@ static const char schema[] =
 	" left_records INTEGER, left_dwellings INTEGER);";
 
 static const char *const tables[] = {
-	"meta", "stage_runs", "input_stats", "communes", "vacancies", "zones",
+	"meta", "stage_runs", "input_stats", "communes", "vacancies", TP_VACANCY_ORIGINALS, "zones",
 	"zone_shares", "commune_summary", "rejects", "public_communes", "public_zones",
 	"edition_zones", "edition_shares", "edition_public_zones", "trends",
 	REGISTER_TABLES
@@ -430,18 +432,32 @@ int tp_store_reject(sqlite3 *db, const char *input, long row, const char *stage,
 	return rc;
 }
 
+const char *tp_store_originals(const char *table)
+{
+	return strcmp(table, "vacancies") == 0 ? TP_VACANCY_ORIGINALS : NULL;
+}
+
 int tp_store_reject_row(sqlite3 *db, const char *table, long long id,
 			const char *stage, const char *field, const char *reason)
 {
 	sqlite3_stmt *st = NULL;
+	const char *side = tp_store_originals(table);
 	char sql[512];
 	int rc;
 
-	snprintf(sql, sizeof(sql),
-		 "INSERT INTO rejects(input, source_file, layer, src_row, stage, field, reason,"
-		 " original) SELECT '%s', s.path, s.layer, t.src_row, ?2, ?3, ?4, t.original"
-		 " FROM %s t, input_stats s WHERE t.id = ?1 AND s.input = '%s'",
-		 table, table, table);
+	if (side)
+		snprintf(sql, sizeof(sql),
+			 "INSERT INTO rejects(input, source_file, layer, src_row, stage, field, reason,"
+			 " original) SELECT '%s', s.path, s.layer, t.src_row, ?2, ?3, ?4, o.original"
+			 " FROM %s t JOIN input_stats s ON s.input = '%s'"
+			 " LEFT JOIN %s o ON o.id = t.id WHERE t.id = ?1",
+			 table, table, table, side);
+	else
+		snprintf(sql, sizeof(sql),
+			 "INSERT INTO rejects(input, source_file, layer, src_row, stage, field, reason,"
+			 " original) SELECT '%s', s.path, s.layer, t.src_row, ?2, ?3, ?4, t.original"
+			 " FROM %s t, input_stats s WHERE t.id = ?1 AND s.input = '%s'",
+			 table, table, table);
 	rc = tp_store_prepare(db, &st, sql);
 	if (rc)
 		return rc;
@@ -456,7 +472,12 @@ int tp_store_reject_row(sqlite3 *db, const char *table, long long id,
 	if (rc)
 		return rc;
 	snprintf(sql, sizeof(sql), "DELETE FROM %s WHERE id = %lld", table, id);
-	return tp_store_exec(db, sql);
+	rc = tp_store_exec(db, sql);
+	if (!rc && side) {
+		snprintf(sql, sizeof(sql), "DELETE FROM %s WHERE id = %lld", side, id);
+		rc = tp_store_exec(db, sql);
+	}
+	return rc;
 }
 
 int tp_store_int(sqlite3 *db, long long *out, const char *sql)

@@ -86,8 +86,19 @@ int tp_store_stage_forget(sqlite3 *db, const char *stage);
 int tp_store_reject(sqlite3 *db, const char *input, long row, const char *stage,
 		    const char *field, const char *reason, const char *original);
 
+/* The table of the vacancies' source values, keyed by the vacancy's id:
+ * out of the wide vacancies table, which the stages rewrite and scan. */
+#define TP_VACANCY_ORIGINALS "vacancy_originals"
+
+/* The table holding the source values (original) of table's rows, keyed
+ * by the row's id, when they are not in a column of table itself
+ * (vacancies: TP_VACANCY_ORIGINALS); NULL otherwise. */
+const char *tp_store_originals(const char *table);
+
 /* Moves row id of table (an input table) to rejects with stage, field and
- * reason, taking source file, layer and original values from the store. */
+ * reason, taking source file, layer and original values from the store
+ * (from tp_store_originals(table) when it names a table, whose row goes
+ * too). */
 int tp_store_reject_row(sqlite3 *db, const char *table, long long id,
 			const char *stage, const char *field, const char *reason);
 

@@ -201,7 +201,8 @@ if ref:
     check(all(r[12] in ("21001", "21004") for r in ref), "every record located")
 # the Latin-1 file's rejects would carry UTF-8 originals; its header was found without a mapping
 db = store(os.path.join(d, "csv_latin1", "out"))
-orig = db.execute("SELECT original FROM vacancies WHERE src_row = 2").fetchone()[0]
+orig = db.execute("SELECT o.original FROM vacancies v JOIN vacancy_originals o ON o.id = v.id"
+                  " WHERE v.src_row = 2").fetchone()[0]
 check('"propriétaire":"Comensia"' in orig and "Rue de l'Église 1" in orig, "Latin-1 original in UTF-8: " + orig)
 db.close()
 

@@ -51,6 +51,9 @@ static void a_public_query_reading_an_exact_figure_fails_naming_table_and_column
 		  "access to zones." TP_ZONE_TOTAL " is prohibited");
 	CHECK_STR(prepare_error(db, "SELECT original FROM zones"),
 		  "access to zones.original is prohibited");
+	CHECK_STR(prepare_error(db, "SELECT v.src_id, o.original FROM vacancies v"
+				    " JOIN vacancy_originals o ON o.id = v.id"),
+		  "access to vacancy_originals.original is prohibited");
 	CHECK_STR(prepare_error(db, "SELECT * FROM zones"), "access to zones.public_space is prohibited");
 	for (i = 0; i < TP_NPEOPLE; i++) {
 		snprintf(sql, sizeof(sql), "SELECT %s FROM commune_summary", tp_people[i].name);
@@ -100,6 +103,7 @@ static void internal_outputs_and_the_stages_read_every_column(void)
 	CHECK(tp_published_begin(db, 0) == 0);
 	tp_published_end(db);
 	CHECK_STR(prepare_error(db, "SELECT " TP_ZONE_TOTAL ", original FROM zones"), "");
+	CHECK_STR(prepare_error(db, "SELECT original FROM vacancy_originals"), "");
 	sqlite3_close(db);
 }
 

@@ -128,6 +128,50 @@ static void both_guards_hold_while_a_public_writer_runs_in_a_stage(void)
 	sqlite3_close(run.db);
 }
 
+/* A stage body: moves vacancy 1, then vacancy 3 (which has no original), to rejects. */
+static int run_reject(tp_run *run)
+{
+	int rc = tp_store_reject_row(run->db, "vacancies", 1, "locate", "geometry", "outside");
+
+	if (!rc)
+		rc = tp_store_reject_row(run->db, "vacancies", 3, "locate", "geometry", "outside");
+	return rc;
+}
+
+static void a_vacancy_moved_to_rejects_takes_its_original_from_its_own_table(void)
+{
+	tp_run run = {0};
+	size_t n;
+	const tp_stage *table = tp_stages(&n);
+	const tp_stage *loc = &table[tp_stage_find("locate")];
+	const tp_stage locate = {"locate", loc->reads, loc->writes, run_reject, "locate"};
+	const tp_stage narrow = {"locate", loc->reads, TABLES("vacancies", "rejects"), run_reject,
+				 "locate"};
+	long long k = -1;
+
+	run.db = test_new_store();
+	CHECK(tp_store_exec(run.db,
+			    "INSERT INTO input_stats(input, path, layer) VALUES ('vacancies', 'v.csv', 'v');"
+			    " INSERT INTO vacancies(id, src_row, src_id) VALUES (1, 2, 'a'), (2, 3, 'b'),"
+			    " (3, 4, 'c');"
+			    " INSERT INTO vacancy_originals(id, original) VALUES (1, '{\"id\":\"a\"}'),"
+			    " (2, '{\"id\":\"b\"}')") == 0);
+	/* a stage that does not declare the originals' table cannot move a vacancy */
+	CHECK(tp_stage_run(&run, &narrow) == TP_ERROR);
+	CHECK_CONTAINS(tp_error_last(), "table '" TP_VACANCY_ORIGINALS "'");
+	CHECK(tp_stage_run(&run, &locate) == 0);
+	CHECK(tp_store_int(run.db, &k, "SELECT COUNT(*) FROM rejects") == 0 && k == 2);
+	CHECK(tp_store_int(run.db, &k, "SELECT src_row FROM rejects WHERE original ="
+				       " '{\"id\":\"a\"}' AND source_file = 'v.csv'") == 0 && k == 2);
+	CHECK(tp_store_int(run.db, &k, "SELECT COUNT(*) FROM rejects WHERE src_row = 4"
+				       " AND original IS NULL") == 0 && k == 1);
+	/* the rows left: vacancy 2 and its original, nothing of 1 */
+	CHECK(tp_store_int(run.db, &k, "SELECT group_concat(id) FROM vacancies") == 0 && k == 2);
+	CHECK(tp_store_int(run.db, &k, "SELECT group_concat(id) FROM vacancy_originals") == 0 &&
+	      k == 2);
+	sqlite3_close(run.db);
+}
+
 int main(void)
 {
 	the_stage_table_declares_a_writer_for_every_table_read();
@@ -135,5 +179,6 @@ int main(void)
 	a_stage_reading_an_undeclared_table_fails_naming_stage_table_and_fix();
 	a_stage_changing_a_table_it_does_not_write_fails_naming_it();
 	both_guards_hold_while_a_public_writer_runs_in_a_stage();
+	a_vacancy_moved_to_rejects_takes_its_original_from_its_own_table();
 	return check_report("test_stages");
 }
