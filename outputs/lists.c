@@ -412,11 +412,13 @@ int tp_write_candidate_lists(sqlite3 *store, const char *csv_path, const char *x
 			past++;
 	}
 	rc = step < 0 ? step : TP_OK;
+	/* named as the user finds it: the run writes into a staging folder */
 	if (!rc && past)
 		fprintf(stderr, "%s: a sheet holds %lld rows: the %lld candidates ranked after the"
 				" first %lld are left out of it; candidates.csv and tremplin.gpkg list"
 				" them all\n",
-			xlsx_path, max_rows, past, max_rows - 1);
+			strrchr(xlsx_path, '/') ? strrchr(xlsx_path, '/') + 1 : xlsx_path, max_rows,
+			past, max_rows - 1);
 	if (csv_open) {
 		rc = tp_outfile_end(&out, rc);
 		csv_open = 0;

@@ -238,7 +238,7 @@ check(p.returncode == 0, "write with a sheet of 11 rows: " + p.stderr)
 names, xrows = xlsx_rows(os.path.join(out, "candidates.xlsx"))
 check([x["Rang"] for x in xrows] == list(range(1, 11)),
       "candidates.xlsx: the header and the best 10 candidates (%s)" % [x["Rang"] for x in xrows])
-check("a sheet holds 11 rows: the %d candidates ranked after the first 10 are left out of it;"
+check("candidates.xlsx: a sheet holds 11 rows: the %d candidates ranked after the first 10 are left out of it;"
       " candidates.csv and tremplin.gpkg list them all" % (ncand - 10) in p.stderr,
       "the run names the candidates left out of the sheet: " + p.stderr)
 lines = open(os.path.join(out, "candidates.csv"), encoding="utf-8-sig", newline="").read().split("\r\n")
