@@ -924,21 +924,13 @@ static int write_layer(writer *w, const layer_def *def, OGRLayerH *made)
 		if (rc)
 			goto cleanup;
 	}
-	CPLErrorReset();
-	if (GDALDatasetCommitTransaction(w->ds) != OGRERR_NONE) {
-		rc = tp_gpkg_fail(w->path, def->name, "cannot commit");
-		goto cleanup;
-	}
 	in_tx = 0;
+	rc = tp_gpkg_transaction_end(w->ds, w->path, def->name, TP_OK);
 	for (i = 0; i < def->nfields && w->t->field && !rc; i++)
 		rc = w->t->field(w->t->ctx, def->name, def->fields[i].name, def->fields[i].domain);
 cleanup:
-	if (in_tx) {
-		/* The file is discarded: GDAL's complaints would only bury the real error. */
-		CPLPushErrorHandler(CPLQuietErrorHandler);
-		GDALDatasetRollbackTransaction(w->ds);
-		CPLPopErrorHandler();
-	}
+	if (in_tx)
+		rc = tp_gpkg_transaction_end(w->ds, w->path, def->name, rc);
 	tp_big_free(pts.xy);
 	tp_big_free(pts.fid);
 	tp_rows_close(st);

@@ -33,6 +33,21 @@ int tp_gpkg_fail(const char *path, const char *layer, const char *what)
 	return tp_error_set(TP_EOUTPUT, "%s: %s: %s", path, what, why);
 }
 
+int tp_gpkg_transaction_end(void *ds, const char *path, const char *layer, int rc)
+{
+	if (!rc) {
+		CPLErrorReset();
+		if (GDALDatasetCommitTransaction(ds) == OGRERR_NONE)
+			return TP_OK;
+		rc = tp_gpkg_fail(path, layer, "cannot commit");
+	}
+	/* the file is discarded: GDAL's complaints would only bury the real error */
+	CPLPushErrorHandler(CPLQuietErrorHandler);
+	GDALDatasetRollbackTransaction(ds);
+	CPLPopErrorHandler();
+	return rc;
+}
+
 int tp_gpkg_add_domains(void *ds, const char *path, const char *language)
 {
 	static const tp_code_list *const lists[] = {&tp_owner_types, &tp_reasons,
@@ -165,19 +180,9 @@ int tp_gpkg_write_styles(void *ds, const char *path, int n, const char *const *l
 		OGR_F_Destroy(f);
 		f = NULL;
 	}
-	CPLErrorReset();
-	if (GDALDatasetCommitTransaction(ds) != OGRERR_NONE) {
-		rc = tp_error_set(TP_EOUTPUT, "%s: layer layer_styles: cannot commit: %s", path,
-				  CPLGetLastErrorMsg());
-		goto cleanup;
-	}
-	in_tx = 0;
 cleanup:
-	if (in_tx) {
-		CPLPushErrorHandler(CPLQuietErrorHandler);
-		GDALDatasetRollbackTransaction(ds);
-		CPLPopErrorHandler();
-	}
+	if (in_tx)
+		rc = tp_gpkg_transaction_end(ds, path, "layer_styles", rc);
 	if (f)
 		OGR_F_Destroy(f);
 	return rc;

@@ -91,18 +91,9 @@ int tp_gpkg_add_indicators(void *ds, void *communes, const char *path, tp_view *
 		}
 		OGR_F_Destroy(f);
 	}
-	CPLErrorReset();
-	if (GDALDatasetCommitTransaction(ds) != OGRERR_NONE) {
-		rc = tp_gpkg_fail(path, "communes", "cannot commit");
-		goto cleanup;
-	}
-	in_tx = 0;
 cleanup:
-	if (in_tx) {
-		CPLPushErrorHandler(CPLQuietErrorHandler);
-		GDALDatasetRollbackTransaction(ds);
-		CPLPopErrorHandler();
-	}
+	if (in_tx)
+		rc = tp_gpkg_transaction_end(ds, path, "communes", rc);
 	if (f)
 		OGR_F_Destroy(f);
 	tp_rows_close(vals);

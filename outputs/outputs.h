@@ -182,7 +182,10 @@ int tp_gpkg_write_styles(void *ds, const char *path, int n, const char *const *l
 /*
  * gpkg_meta.c, for the GeoPackage writers: tp_gpkg_fail records a GDAL
  * failure on layer of path (NULL: the whole file) with GDAL's last message,
- * and returns TP_EOUTPUT.  tp_gpkg_add_domains adds to ds the coded field
+ * and returns TP_EOUTPUT.  tp_gpkg_transaction_end ends the transaction a
+ * writer began on ds for layer: committed when rc is 0 (a failed commit is
+ * then the error, as tp_gpkg_fail words it), else rolled back quietly; it
+ * returns rc or the commit's error.  tp_gpkg_add_domains adds to ds the coded field
  * domains of the owner types, reasons and candidate flags (geo/codes.h),
  * named in language; TP_EOUTPUT naming path on failure.
  * tp_gpkg_set_metadata sets the dataset metadata of tremplin.gpkg in ds
@@ -191,6 +194,7 @@ int tp_gpkg_write_styles(void *ds, const char *path, int n, const char *const *l
  * TP_ESTORE or TP_EOUTPUT naming path on failure.
  */
 int tp_gpkg_fail(const char *path, const char *layer, const char *what);
+int tp_gpkg_transaction_end(void *ds, const char *path, const char *layer, int rc);
 int tp_gpkg_add_domains(void *ds, const char *path, const char *language);
 int tp_gpkg_set_metadata(void *ds, const char *path, struct tp_view *view, int internal);
 
