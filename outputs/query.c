@@ -360,7 +360,8 @@ int tp_view_has_table(tp_view *v, const char *name)
 	sqlite3_stmt *st = NULL;
 	int found = 0;
 
-	if (sqlite3_prepare_v2(v->db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+	if (sqlite3_prepare_v2(v->db, "SELECT 1 FROM sqlite_master WHERE type IN ('table', 'view')"
+					      " AND name = ?",
 			       -1, &st, NULL) == SQLITE_OK) {
 		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 		found = sqlite3_step(st) == SQLITE_ROW;

@@ -198,7 +198,7 @@ int tp_view_open(tp_view **out, sqlite3 *store, int internal);
 /* Closes v and lifts its guard; every row set of v must be closed first.  NULL is allowed. */
 void tp_view_close(tp_view *v);
 
-/* 1 when the store has a table called name, else 0. */
+/* 1 when the store has a table (or view: vacancies) called name, else 0. */
 int tp_view_has_table(tp_view *v, const char *name);
 
 /*

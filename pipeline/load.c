@@ -67,7 +67,8 @@ int tp_load_input(tp_run *run, const tp_input_def *def, const tp_input_cfg *in,
 	rc = tp_store_input_begin(run->db, input, in->path, tp_reader_layer(r), tp_reader_crs(r));
 	if (rc)
 		goto done;
-	used = (size_t)snprintf(sql, sizeof(sql), "INSERT INTO %s(src_row", def->name);
+	used = (size_t)snprintf(sql, sizeof(sql), "INSERT INTO %s(src_row",
+				 tp_store_rows(def->name));
 	for (i = 0; i < def->nfields; i++)
 		used += (size_t)snprintf(sql + used, sizeof(sql) - used, ", %s",
 					 column_of(def->fields[i].name));

@@ -118,8 +118,8 @@ static void place_of(sqlite3_context *ctx, size_t i, int k, void *arg)
 
 /* Each vacancy to its commune and count zone through the locator of
  * geo/pointloc.h, which applies the border rule (lowest key).  The points
- * outside every commune go to rejects first; the others are then written
- * in one pass over the table (tp_rows_update). */
+ * outside every commune go to rejects first; the others' places are then
+ * written in id order into their own narrow table (store.h). */
 int tp_stage_locate(tp_run *run)
 {
 	tp_rows com = {0}, zon = {0};
@@ -161,8 +161,11 @@ int tp_stage_locate(tp_run *run)
 	}
 	if (!rc) {
 		places p = {cin, zin, (const char *const *)com.key, (const char *const *)zon.key};
-		rc = tp_rows_update(run, "UPDATE vacancies SET nis_code = tp_value(id, 0),"
-					 " zone_id = tp_value(id, 1)", id, n, place_of, &p);
+		rc = tp_store_exec(run->db, "DELETE FROM " TP_VACANCY_PLACE);
+		if (!rc)
+			rc = tp_rows_update(run, "INSERT INTO " TP_VACANCY_PLACE "(id, nis_code, zone_id)"
+						 " SELECT id, tp_value(id, 0), tp_value(id, 1) FROM "
+						 TP_VACANCY_ROWS, id, n, place_of, &p);
 	}
 	if (!rc)
 		rc = place_rejects(run, &cr, &com, nt);

@@ -401,7 +401,7 @@ static int mark_occupied(tp_run *run)
 	size_t n = 0, i;
 	int rc;
 
-	rc = tp_store_exec(run->db, "UPDATE vacancies SET occupation = NULL, occupied_by = NULL"
+	rc = tp_store_exec(run->db, "UPDATE " TP_VACANCY_ROWS " SET occupation = NULL, occupied_by = NULL"
 				    " WHERE occupation IS NOT NULL");
 	if (!rc)
 		rc = read_running(run, &o, &n);
@@ -415,7 +415,7 @@ static int mark_occupied(tp_run *run)
 	}
 	rc = match(run, o, n, vac, how);
 	if (!rc)
-		rc = tp_store_prepare(run->db, &v, "UPDATE vacancies SET occupation = ?,"
+		rc = tp_store_prepare(run->db, &v, "UPDATE " TP_VACANCY_ROWS " SET occupation = ?,"
 						   " occupied_by = ? WHERE id = ? AND occupation IS NULL");
 	if (!rc)
 		rc = tp_store_prepare(run->db, &oc,

@@ -227,7 +227,7 @@ int tp_rows_rewrite(tp_run *run, const char *table, const char *stage, tp_rows_f
 	rc = tp_rows_load(run, &r, sql);
 	if (rc)
 		goto done;
-	snprintf(sql, sizeof(sql), "UPDATE %s SET geom = ? WHERE id = ?", table);
+	snprintf(sql, sizeof(sql), "UPDATE %s SET geom = ? WHERE id = ?", tp_store_rows(table));
 	rc = tp_store_prepare(run->db, &upd, sql);
 	for (i = 0; i < r.n && !rc; i++) {
 		const char *why = "geometry cannot be read";

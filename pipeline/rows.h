@@ -44,9 +44,10 @@ int tp_rows_points(tp_run *run, long long **id, double **xy, size_t *n, const ch
 typedef void (*tp_rows_value_fn)(sqlite3_context *ctx, size_t i, int k, void *arg);
 
 /* Runs sql, an UPDATE of a table (rowid named id) without WHERE, whose SET
- * clause reads the new values as tp_value(id, k), on the rows id[0..n)
- * (ascending) that the caller computed values for: over runs of rows
- * between two of them, so SQLite rewrites the rows as it walks the table
+ * clause reads the new values as tp_value(id, k), or an INSERT ... SELECT
+ * ... FROM a table (rowid named id) without WHERE, whose SELECT reads them
+ * so, on the rows id[0..n) (ascending) that the caller computed values
+ * for: over runs of rows between two of them, so SQLite walks the table
  * instead of looking each one up.  A row of the table inside those runs
  * but not among the ids fails the statement.  TP_E* when the store
  * refuses it. */

@@ -26,8 +26,8 @@
  * score, then dwellings (both descending), then source row.
  *
  * One pass in C: the vacancies are read once, judged and scored in memory,
- * the candidates ranked by a sort, and each row written once with all its
- * columns (rank included): the table is rewritten once, not three times.
+ * the candidates ranked by a sort, and each row's results written once
+ * (rank included), appended in id order to a narrow table of their own.
  */
 #include "pipeline/rows.h"
 #include "pipeline/stages.h"
@@ -272,8 +272,8 @@ static void score_of(sqlite3_context *ctx, size_t i, int k, void *arg)
 	}
 }
 
-/* Writes each vacancy's verdict, window, capacity, score and rank, in one
- * pass over the table (tp_rows_update). */
+/* Writes each vacancy's verdict, window, capacity, score and rank, in id
+ * order into their own narrow table (store.h). */
 static int write_scores(tp_run *run, const scored *v, size_t n)
 {
 	scores s = {v, run->cfg};
@@ -285,12 +285,15 @@ static int write_scores(tp_run *run, const scored *v, size_t n)
 		return tp_error_set(TP_ERROR, "out of memory for %zu vacancies", n);
 	for (i = 0; i < n; i++)
 		id[i] = v[i].id;
-	rc = tp_rows_update(run,
-			    "UPDATE vacancies SET candidate = tp_value(id, 0), status = CASE WHEN"
-			    " occupied_by IS NULL THEN tp_value(id, 1) ELSE 'occupied: ' || occupied_by"
-			    " END, window_months = tp_value(id, 2), capacity = tp_value(id, 3),"
-			    " score = tp_value(id, 4), rank = tp_value(id, 5)",
-			    id, n, score_of, &s);
+	rc = tp_store_exec(run->db, "DELETE FROM " TP_VACANCY_SCORE);
+	if (!rc)
+		rc = tp_rows_update(run,
+				    "INSERT INTO " TP_VACANCY_SCORE "(id, candidate, status,"
+				    " window_months, capacity, score, rank) SELECT id, tp_value(id, 0),"
+				    " CASE WHEN occupied_by IS NULL THEN tp_value(id, 1) ELSE 'occupied: '"
+				    " || occupied_by END, tp_value(id, 2), tp_value(id, 3),"
+				    " tp_value(id, 4), tp_value(id, 5) FROM " TP_VACANCY_ROWS,
+				    id, n, score_of, &s);
 	tp_big_free(id);
 	return rc;
 }

@@ -64,7 +64,7 @@ static const tp_stage stage_table[] = {
 	{"validate", TABLES("input_stats", INPUTS), TABLES(REJECTED), tp_stage_validate,
 	 "polygons repaired; invalid or duplicate rows to rejects"},
 	{"locate", TABLES("meta", "input_stats", INPUTS),
-	 TABLES("vacancies", TP_VACANCY_ORIGINALS, "rejects"),
+	 TABLES("vacancies", TP_VACANCY_PLACE, TP_VACANCY_ORIGINALS, "rejects"),
 	 tp_stage_locate, "each vacancy's commune and count zone; points outside to rejects"},
 	{"apportion", TABLES("input_stats", "communes", "zones"),
 	 TABLES("zones", "zone_shares", "rejects"), tp_stage_apportion,
@@ -79,7 +79,8 @@ static const tp_stage stage_table[] = {
 	{"protect", TABLES("communes", "vacancies", "zones", "zone_shares"),
 	 TABLES("meta", "public_communes", "public_zones"), tp_stage_protect,
 	 "the people figures public outputs may show (small cells withheld), and the need"},
-	{"score", TABLES("vacancies", "public_communes"), TABLES("meta", "vacancies"), tp_stage_score,
+	{"score", TABLES("vacancies", "public_communes"), TABLES("meta", TP_VACANCY_SCORE),
+	 tp_stage_score,
 	 "candidates for a temporary occupation: window, capacity, score, rank"},
 	{"ending", TABLES("meta", "occupations", "vacancies"), TABLES("occupations_ending"),
 	 tp_stage_ending, "occupations ending within 6 months, with the candidates nearest them"},
@@ -194,6 +195,14 @@ static int authorize(void *ud, int action, const char *table, const char *column
 	gd->schema[0] = '\0';
 	if (!table)
 		return SQLITE_OK;
+	/* the view vacancies (store.h): declared, it lets a stage read its three
+	 * tables and change the rows' one; locate and score declare the table
+	 * of their results */
+	if (strcmp(table, TP_VACANCY_ROWS) == 0 ||
+	    (action == SQLITE_READ && (strcmp(table, TP_VACANCY_PLACE) == 0 ||
+				       strcmp(table, TP_VACANCY_SCORE) == 0) &&
+	     !lists(gd->stage->writes, table)))
+		table = "vacancies";
 	switch (action) {
 	case SQLITE_READ:
 		if (lists(gd->stage->reads, table) || lists(gd->stage->writes, table))

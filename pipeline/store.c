@@ -44,12 +44,25 @@ static const char schema[] =
 	" src_crs TEXT, read INTEGER, skipped INTEGER, skipped_rows TEXT);"
 	"CREATE TABLE communes(id INTEGER PRIMARY KEY, src_row INTEGER, nis_code TEXT,"
 	" name_fr TEXT, name_nl TEXT, population INTEGER, geom BLOB, original TEXT);"
-	"CREATE TABLE vacancies(id INTEGER PRIMARY KEY, src_row INTEGER, src_id TEXT,"
+	/* the vacancies: load's rows, locate's and score's results apart (store.h) */
+	"CREATE TABLE " TP_VACANCY_ROWS "(id INTEGER PRIMARY KEY, src_row INTEGER, src_id TEXT,"
 	" address TEXT, postcode TEXT, owner TEXT, owner_type TEXT, dwellings INTEGER, reason TEXT,"
-	" vacant_since TEXT, works_start TEXT, owner_agreed INTEGER, geom BLOB,"
-	" nis_code TEXT, zone_id TEXT, candidate INTEGER, status TEXT,"
-	" window_months REAL, capacity REAL, score REAL, rank INTEGER, geocode TEXT,"
+	" vacant_since TEXT, works_start TEXT, owner_agreed INTEGER, geom BLOB, geocode TEXT,"
 	" works_start_precision TEXT, occupation INTEGER, occupied_by TEXT);"
+	"CREATE TABLE " TP_VACANCY_PLACE "(id INTEGER PRIMARY KEY, nis_code TEXT, zone_id TEXT);"
+	"CREATE TABLE " TP_VACANCY_SCORE "(id INTEGER PRIMARY KEY, candidate INTEGER, status TEXT,"
+	" window_months REAL, capacity REAL, score REAL, rank INTEGER);"
+	"CREATE VIEW vacancies AS SELECT v.id AS id, v.src_row AS src_row, v.src_id AS src_id,"
+	" v.address AS address, v.postcode AS postcode, v.owner AS owner,"
+	" v.owner_type AS owner_type, v.dwellings AS dwellings, v.reason AS reason,"
+	" v.vacant_since AS vacant_since, v.works_start AS works_start,"
+	" v.owner_agreed AS owner_agreed, v.geom AS geom, p.nis_code AS nis_code,"
+	" p.zone_id AS zone_id, s.candidate AS candidate, s.status AS status,"
+	" s.window_months AS window_months, s.capacity AS capacity, s.score AS score,"
+	" s.rank AS rank, v.geocode AS geocode, v.works_start_precision AS works_start_precision,"
+	" v.occupation AS occupation, v.occupied_by AS occupied_by FROM " TP_VACANCY_ROWS " v"
+	" LEFT JOIN " TP_VACANCY_PLACE " p ON p.id = v.id"
+	" LEFT JOIN " TP_VACANCY_SCORE " s ON s.id = v.id;"
 	/* a vacancy's source values, out of the wide table the stages rewrite and scan */
 	"CREATE TABLE " TP_VACANCY_ORIGINALS "(id INTEGER PRIMARY KEY, original TEXT);"
 	REGISTER_SCHEMA
@@ -92,7 +105,8 @@ static const char schema[] =
 	" left_records INTEGER, left_dwellings INTEGER);";
 
 static const char *const tables[] = {
-	"meta", "stage_runs", "input_stats", "communes", "vacancies", TP_VACANCY_ORIGINALS, "zones",
+	"meta", "stage_runs", "input_stats", "communes", "vacancies", TP_VACANCY_ROWS,
+	TP_VACANCY_PLACE, TP_VACANCY_SCORE, TP_VACANCY_ORIGINALS, "zones",
 	"zone_shares", "commune_summary", "rejects", "public_communes", "public_zones",
 	"edition_zones", "edition_shares", "edition_public_zones", "trends",
 	REGISTER_TABLES
@@ -245,7 +259,14 @@ int tp_store_reset(sqlite3 *db)
 	size_t i;
 
 	for (i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
-		snprintf(sql, sizeof(sql), "DROP TABLE IF EXISTS %s;", tables[i]);
+		long long view = 0;
+		/* vacancies is a view, or a table in a store of an older tremplin */
+		snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM sqlite_schema WHERE type = 'view'"
+			 " AND name = '%s'", tables[i]);
+		if (tp_store_int(db, &view, sql))
+			return TP_ERROR;
+		snprintf(sql, sizeof(sql), "DROP %s IF EXISTS %s;", view ? "VIEW" : "TABLE",
+			 tables[i]);
 		if (tp_store_exec(db, sql))
 			return TP_ERROR;
 	}
@@ -437,6 +458,11 @@ const char *tp_store_originals(const char *table)
 	return strcmp(table, "vacancies") == 0 ? TP_VACANCY_ORIGINALS : NULL;
 }
 
+const char *tp_store_rows(const char *table)
+{
+	return strcmp(table, "vacancies") == 0 ? TP_VACANCY_ROWS : table;
+}
+
 int tp_store_reject_row(sqlite3 *db, const char *table, long long id,
 			const char *stage, const char *field, const char *reason)
 {
@@ -471,7 +497,7 @@ int tp_store_reject_row(sqlite3 *db, const char *table, long long id,
 	sqlite3_finalize(st);
 	if (rc)
 		return rc;
-	snprintf(sql, sizeof(sql), "DELETE FROM %s WHERE id = %lld", table, id);
+	snprintf(sql, sizeof(sql), "DELETE FROM %s WHERE id = %lld", tp_store_rows(table), id);
 	rc = tp_store_exec(db, sql);
 	if (!rc && side) {
 		snprintf(sql, sizeof(sql), "DELETE FROM %s WHERE id = %lld", side, id);

@@ -95,6 +95,23 @@ int tp_store_reject(sqlite3 *db, const char *input, long row, const char *stage,
  * (vacancies: TP_VACANCY_ORIGINALS); NULL otherwise. */
 const char *tp_store_originals(const char *table);
 
+/*
+ * The vacancies in three tables, keyed by the vacancy's id, and a view
+ * over them: what load writes (TP_VACANCY_ROWS: the source fields, the
+ * geometry, the register's occupation), locate's commune and zone
+ * (TP_VACANCY_PLACE) and score's verdict (TP_VACANCY_SCORE).  The view
+ * "vacancies" joins them, with the columns of the old wide table in its
+ * order, for every reader.  locate and score append narrow rows instead
+ * of making every wide row longer (which split the wide table's pages).
+ */
+#define TP_VACANCY_ROWS "vacancy_rows"
+#define TP_VACANCY_PLACE "vacancy_place"
+#define TP_VACANCY_SCORE "vacancy_score"
+
+/* The table that holds table's rows, to insert, update or delete them:
+ * TP_VACANCY_ROWS for the view "vacancies", table itself otherwise. */
+const char *tp_store_rows(const char *table);
+
 /* Moves row id of table (an input table) to rejects with stage, field and
  * reason, taking source file, layer and original values from the store
  * (from tp_store_originals(table) when it names a table, whose row goes

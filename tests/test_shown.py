@@ -60,7 +60,7 @@ db.execute("INSERT INTO rejects(input, source_file, layer, src_row, stage, field
 # a private owner who agreed: a candidate whose name no public output shows
 priv = db.execute("SELECT id FROM vacancies WHERE dwellings > 0 AND reason NOT IN ('works', 'allocation')"
                   " AND works_start > '2028-01-01' ORDER BY id LIMIT 1").fetchone()[0]
-db.execute("UPDATE vacancies SET owner_type = 'private', owner = 'Jean Dupont', owner_agreed = 1"
+db.execute("UPDATE vacancy_rows SET owner_type = 'private', owner = 'Jean Dupont', owner_agreed = 1"
            " WHERE id = ?", (priv,))
 db.commit()
 n_read = db.execute("SELECT read FROM input_stats WHERE input = 'vacancies'").fetchone()[0]
@@ -246,7 +246,8 @@ check(len([x for x in lines[1:] if x]) == ncand, "candidates.csv still lists eve
 
 # ---- works_start_precision: how precise the works start was -----------------------------------
 db = store(out)
-db.execute("UPDATE vacancies SET works_start_precision = 'quarter' WHERE rank = 1")
+db.execute("UPDATE vacancy_rows SET works_start_precision = 'quarter'"
+           " WHERE id = (SELECT id FROM vacancies WHERE rank = 1)")
 db.commit()
 db.close()
 p = run("run", "-c", cfg, "-o", out, "-q", "--from", "write")
