@@ -98,22 +98,37 @@ static int place_rejects(tp_run *run, const tp_rings *cr, const tp_rows *com, in
 	return rc;
 }
 
-/* Each vacancy's place, for tp_rows_update(): value 0 its commune, 1 its zone. */
-typedef struct {
-	const int32_t *cin, *zin;      /* commune and zone of each point, -1 for none */
-	const char *const *ckey, *const *zkey; /* their nis_code and zone_id */
-} places;
-
-/* tp_rows_value_fn: the nis_code (k 0) or zone_id (k 1) of point i. */
-static void place_of(sqlite3_context *ctx, size_t i, int k, void *arg)
+/* Writes the place of each of the n points (ids id) that lies in a
+ * commune: its commune's key (cin into ckey) and its zone's (zin into
+ * zkey, NULL outside every zone), in id order into the narrow table of
+ * places (store.h), emptied first. */
+static int write_places(tp_run *run, const long long *id, size_t n, const int32_t *cin,
+			const int32_t *zin, char *const *ckey, char *const *zkey)
 {
-	const places *p = arg;
-	int32_t j = k ? p->zin[i] : p->cin[i];
+	sqlite3_stmt *ins = NULL;
+	size_t i;
+	int rc;
 
-	if (j < 0)
-		sqlite3_result_null(ctx);
-	else
-		sqlite3_result_text(ctx, k ? p->zkey[j] : p->ckey[j], -1, SQLITE_STATIC);
+	rc = tp_store_exec(run->db, "DELETE FROM " TP_VACANCY_PLACE);
+	if (!rc)
+		rc = tp_store_prepare(run->db, &ins, "INSERT INTO " TP_VACANCY_PLACE
+				      "(id, nis_code, zone_id) VALUES (?, ?, ?)");
+	for (i = 0; i < n && !rc; i++) {
+		if (cin[i] < 0)
+			continue; /* moved to rejects */
+		sqlite3_reset(ins);
+		sqlite3_bind_int64(ins, 1, id[i]);
+		sqlite3_bind_text(ins, 2, ckey[cin[i]], -1, SQLITE_STATIC);
+		if (zin[i] < 0)
+			sqlite3_bind_null(ins, 3);
+		else
+			sqlite3_bind_text(ins, 3, zkey[zin[i]], -1, SQLITE_STATIC);
+		if (sqlite3_step(ins) != SQLITE_DONE)
+			rc = tp_error_set(TP_ERROR, "working store: cannot write the place of vacancy"
+						    " %lld: %s", id[i], sqlite3_errmsg(run->db));
+	}
+	sqlite3_finalize(ins);
+	return rc;
 }
 
 /* Each vacancy to its commune and count zone through the locator of
@@ -159,14 +174,8 @@ int tp_stage_locate(tp_run *run)
 			 "working CRS)", xy[2 * i], xy[2 * i + 1]);
 		rc = tp_store_reject_row(run->db, "vacancies", id[i], "locate", "geometry", why);
 	}
-	if (!rc) {
-		places p = {cin, zin, (const char *const *)com.key, (const char *const *)zon.key};
-		rc = tp_store_exec(run->db, "DELETE FROM " TP_VACANCY_PLACE);
-		if (!rc)
-			rc = tp_rows_update(run, "INSERT INTO " TP_VACANCY_PLACE "(id, nis_code, zone_id)"
-						 " SELECT id, tp_value(id, 0), tp_value(id, 1) FROM "
-						 TP_VACANCY_ROWS, id, n, place_of, &p);
-	}
+	if (!rc)
+		rc = write_places(run, id, n, cin, zin, com.key, zon.key);
 	if (!rc)
 		rc = place_rejects(run, &cr, &com, nt);
 	if (!rc && st.border && !run->quiet)

@@ -39,21 +39,6 @@ void tp_rows_dispose(tp_geo *g, tp_rows *r);
  * left to free. */
 int tp_rows_points(tp_run *run, long long **id, double **xy, size_t *n, const char *sql);
 
-/* What tp_rows_update() sets for value k of the row at index i of its ids:
- * one sqlite3_result_*() call on ctx. */
-typedef void (*tp_rows_value_fn)(sqlite3_context *ctx, size_t i, int k, void *arg);
-
-/* Runs sql, an UPDATE of a table (rowid named id) without WHERE, whose SET
- * clause reads the new values as tp_value(id, k), or an INSERT ... SELECT
- * ... FROM a table (rowid named id) without WHERE, whose SELECT reads them
- * so, on the rows id[0..n) (ascending) that the caller computed values
- * for: over runs of rows between two of them, so SQLite walks the table
- * instead of looking each one up.  A row of the table inside those runs
- * but not among the ids fails the statement.  TP_E* when the store
- * refuses it. */
-int tp_rows_update(tp_run *run, const char *sql, const long long *id, size_t n,
-		   tp_rows_value_fn fn, void *arg);
-
 /* What tp_rows_rewrite() makes of one row's geometry (NULL when the stored
  * WKB did not parse): a new geometry, which the caller destroys, or NULL
  * with *why set to the reason the row is rejected ("geometry cannot be

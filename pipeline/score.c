@@ -29,7 +29,6 @@
  * the candidates ranked by a sort, and each row's results written once
  * (rank included), appended in id order to a narrow table of their own.
  */
-#include "pipeline/rows.h"
 #include "pipeline/stages.h"
 #include "pipeline/store.h"
 #include "geo/bigbuf.h"
@@ -223,78 +222,58 @@ static int rank_candidates(scored *v, size_t n)
 	return TP_OK;
 }
 
-/* The scored vacancies, for tp_rows_update(). */
-typedef struct {
-	const scored *v;      /* in id order */
-	const tp_config *cfg; /* min_window_months, occupancy */
-} scores;
-
-/* tp_rows_value_fn: value k of vacancy i, in the order of write_scores' SET. */
-static void score_of(sqlite3_context *ctx, size_t i, int k, void *arg)
+/* Binds vacancy v's results to ins (?1 id, ?2 candidate, ?3 status, ?4
+ * window, ?5 capacity, ?6 score, ?7 rank) and steps it. */
+static int insert_score(sqlite3 *db, sqlite3_stmt *ins, const scored *v, const tp_config *cfg)
 {
-	const scores *s = arg;
-	const scored *v = &s->v[i];
 	int candidate = v->verdict == V_CANDIDATE;
 	char status[256];
 
-	switch (k) {
-	case 0:
-		sqlite3_result_int(ctx, candidate);
-		break;
-	case 1:
-		status_text(status, sizeof(status), v, s->cfg->min_window_months);
-		sqlite3_result_text(ctx, status, -1, SQLITE_TRANSIENT);
-		break;
-	case 2:
-		if (isnan(v->window))
-			sqlite3_result_null(ctx);
-		else
-			sqlite3_result_double(ctx, v->window);
-		break;
-	case 3:
-		if (candidate)
-			sqlite3_result_double(ctx, (double)v->dwellings * s->cfg->occupancy);
-		else
-			sqlite3_result_null(ctx);
-		break;
-	case 4:
-		if (candidate)
-			sqlite3_result_double(ctx, v->score);
-		else
-			sqlite3_result_null(ctx);
-		break;
-	default:
-		if (candidate)
-			sqlite3_result_int64(ctx, v->rank);
-		else
-			sqlite3_result_null(ctx);
-		break;
+	sqlite3_reset(ins);
+	sqlite3_bind_int64(ins, 1, v->id);
+	sqlite3_bind_int(ins, 2, candidate);
+	status_text(status, sizeof(status), v, cfg->min_window_months);
+	sqlite3_bind_text(ins, 3, status, -1, SQLITE_STATIC);
+	if (isnan(v->window))
+		sqlite3_bind_null(ins, 4);
+	else
+		sqlite3_bind_double(ins, 4, v->window);
+	if (candidate) {
+		sqlite3_bind_double(ins, 5, (double)v->dwellings * cfg->occupancy);
+		sqlite3_bind_double(ins, 6, v->score);
+		sqlite3_bind_int64(ins, 7, v->rank);
+	} else {
+		sqlite3_bind_null(ins, 5);
+		sqlite3_bind_null(ins, 6);
+		sqlite3_bind_null(ins, 7);
 	}
+	if (sqlite3_step(ins) != SQLITE_DONE)
+		return tp_error_set(TP_ERROR, "working store: cannot write the score of vacancy %lld: %s",
+				    v->id, sqlite3_errmsg(db));
+	return TP_OK;
 }
 
 /* Writes each vacancy's verdict, window, capacity, score and rank, in id
- * order into their own narrow table (store.h). */
+ * order into their own narrow table (store.h).  An occupied vacancy's
+ * status names the site that occupies it (register.c). */
 static int write_scores(tp_run *run, const scored *v, size_t n)
 {
-	scores s = {v, run->cfg};
-	long long *id = NULL;
+	sqlite3_stmt *ins = NULL, *occ = NULL;
 	size_t i;
 	int rc;
 
-	if (!(id = tp_big_alloc((n ? n : 1) * sizeof(*id))))
-		return tp_error_set(TP_ERROR, "out of memory for %zu vacancies", n);
-	for (i = 0; i < n; i++)
-		id[i] = v[i].id;
 	rc = tp_store_exec(run->db, "DELETE FROM " TP_VACANCY_SCORE);
 	if (!rc)
-		rc = tp_rows_update(run,
-				    "INSERT INTO " TP_VACANCY_SCORE "(id, candidate, status,"
-				    " window_months, capacity, score, rank) SELECT id, tp_value(id, 0),"
-				    " CASE WHEN occupied_by IS NULL THEN tp_value(id, 1) ELSE 'occupied: '"
-				    " || occupied_by END, tp_value(id, 2), tp_value(id, 3),"
-				    " tp_value(id, 4), tp_value(id, 5) FROM " TP_VACANCY_ROWS,
-				    id, n, score_of, &s);
-	tp_big_free(id);
+		rc = tp_store_prepare(run->db, &ins, "INSERT INTO " TP_VACANCY_SCORE
+				      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+	if (!rc)
+		rc = tp_store_prepare(run->db, &occ, "INSERT INTO " TP_VACANCY_SCORE
+				      " VALUES (?1, ?2, COALESCE('occupied: ' || (SELECT occupied_by"
+				      " FROM " TP_VACANCY_ROWS " WHERE id = ?1), ?3), ?4, ?5, ?6, ?7)");
+	for (i = 0; i < n && !rc; i++)
+		rc = insert_score(run->db, v[i].verdict == V_OCCUPIED ? occ : ins, &v[i], run->cfg);
+	sqlite3_finalize(ins);
+	sqlite3_finalize(occ);
 	return rc;
 }
 
