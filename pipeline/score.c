@@ -44,9 +44,6 @@
 
 #define DAYS_PER_MONTH 30.436875
 
-/* Need per commune: its published total per empty dwelling (protect.c). */
-#define NEED_CTE "WITH need AS (SELECT nis_code, need FROM public_communes WHERE need IS NOT NULL) "
-
 static double clamp01(double v)
 {
 	return v < 0 ? 0 : v > 1 ? 1 : v;
@@ -119,27 +116,28 @@ static int by_rank(const void *a, const void *b)
 	return (x->src_row > y->src_row) - (x->src_row < y->src_row);
 }
 
-/* Judges and scores the current row of st (the query of read_vacancies) into v. */
-static void judge(const tp_config *cfg, long ref, sqlite3_stmt *st, scored *v)
+/* Judges and scores the current row of st (the rows' query of
+ * read_vacancies) into v, need being its commune's (0 when none) and
+ * max_need the largest. */
+static void judge(const tp_config *cfg, long ref, sqlite3_stmt *st, double need,
+		  double max_need, scored *v)
 {
 	const char *reason = (const char *)sqlite3_column_text(st, 2);
 	const char *owner = (const char *)sqlite3_column_text(st, 3);
 	int agreed = sqlite3_column_int(st, 4);
 	const char *works = (const char *)sqlite3_column_text(st, 5);
-	double need = sqlite3_column_double(st, 6);
-	double max_need = sqlite3_column_double(st, 7);
 	long start;
 
 	v->id = sqlite3_column_int64(st, 0);
 	v->dwellings = sqlite3_column_int64(st, 1);
-	v->src_row = sqlite3_column_type(st, 8) == SQLITE_NULL ? LLONG_MIN
-		     : sqlite3_column_int64(st, 8);
+	v->src_row = sqlite3_column_type(st, 6) == SQLITE_NULL ? LLONG_MIN
+		     : sqlite3_column_int64(st, 6);
 	v->window = NAN;
 	v->score = 0;
 	v->rank = 0;
 	if (works && tp_date_iso_days(works, &start) == 0)
 		v->window = round((double)(start - ref) / DAYS_PER_MONTH * 10) / 10;
-	if (sqlite3_column_type(st, 9) != SQLITE_NULL)
+	if (sqlite3_column_type(st, 7) != SQLITE_NULL)
 		v->verdict = V_OCCUPIED;
 	else if (v->dwellings < 1)
 		v->verdict = V_NO_DWELLING;
@@ -163,34 +161,130 @@ static void judge(const tp_config *cfg, long ref, sqlite3_stmt *st, scored *v)
 	}
 }
 
-/* Every vacancy judged and scored, in id order, into *out (tp_big_free) and *n. */
-static int read_vacancies(tp_run *run, long ref, scored **out, size_t *n)
+/* The communes' needs (public_communes, those not withheld), sorted by
+ * NIS code, and the largest (0 when none). */
+typedef struct {
+	char **key;      /* nis_code, ascending */
+	double *need;    /* its need */
+	size_t n;        /* communes */
+	double max;      /* the largest need, 0 when none */
+	int any;         /* 1 when a commune has a need */
+} needs;
+
+static void needs_dispose(needs *nd)
+{
+	size_t i;
+
+	for (i = 0; i < nd->n; i++)
+		free(nd->key[i]);
+	free(nd->key);
+	free(nd->need);
+	memset(nd, 0, sizeof(*nd));
+}
+
+static int by_key(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Reads the needs into *nd (needs_dispose).  SQLite's order of text
+ * (BINARY) is strcmp's, which need_of searches by. */
+static int read_needs(tp_run *run, needs *nd)
 {
 	sqlite3_stmt *st = NULL;
+	int rc, step = SQLITE_DONE;
+
+	rc = tp_store_prepare(run->db, &st, "SELECT nis_code, need FROM public_communes"
+					    " WHERE need IS NOT NULL ORDER BY nis_code");
+	while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *key = (const char *)sqlite3_column_text(st, 0);
+		double need = sqlite3_column_double(st, 1);
+		size_t i = nd->n;
+		char **keys;
+		double *vals;
+
+		nd->max = nd->any && nd->max >= need ? nd->max : need;
+		nd->any = 1;
+		if (!key)
+			continue;
+		keys = realloc(nd->key, (i + 1) * sizeof(*keys));
+		if (keys)
+			nd->key = keys;
+		vals = keys ? realloc(nd->need, (i + 1) * sizeof(*vals)) : NULL;
+		if (vals)
+			nd->need = vals;
+		if (!keys || !vals || !(keys[i] = strdup(key))) {
+			rc = tp_error_set(TP_ERROR, "out of memory");
+			break;
+		}
+		vals[i] = need;
+		nd->n++;
+	}
+	if (!rc && step != SQLITE_DONE)
+		rc = tp_error_set(TP_ERROR, "working store: cannot read the communes' needs: %s",
+				  sqlite3_errmsg(run->db));
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* The need of commune key (NULL: none) in nd, 0 when it has none. */
+static double need_of(const needs *nd, const char *key)
+{
+	char *const *hit = key ? bsearch(&key, nd->key, nd->n, sizeof(*nd->key), by_key) : NULL;
+
+	return hit ? nd->need[hit - nd->key] : 0;
+}
+
+/*
+ * Every vacancy judged and scored, in id order, into *out (tp_big_free)
+ * and *n.  The rows and their places (store.h) are read side by side,
+ * both in id order, rather than through the view's join: a look-up per
+ * row fewer.
+ */
+static int read_vacancies(tp_run *run, long ref, scored **out, size_t *n)
+{
+	sqlite3_stmt *st = NULL, *pl = NULL;
+	needs nd = {0};
 	scored *v = NULL;
 	size_t cap = 0, k = 0;
 	long long count;
-	int rc, step = SQLITE_DONE;
+	int rc, step = SQLITE_DONE, pstep = SQLITE_DONE;
 
-	rc = tp_store_int(run->db, &count, "SELECT COUNT(*) FROM vacancies");
+	rc = tp_store_int(run->db, &count, "SELECT COUNT(*) FROM " TP_VACANCY_ROWS);
 	if (!rc) {
 		cap = count > 0 ? (size_t)count : 1;
 		if (!(v = tp_big_alloc(cap * sizeof(*v))))
 			rc = tp_error_set(TP_ERROR, "out of memory for %zu vacancies", cap);
 	}
 	if (!rc)
+		rc = read_needs(run, &nd);
+	if (!rc)
 		rc = tp_store_prepare(run->db, &st,
-				      NEED_CTE
-				      "SELECT v.id, v.dwellings, v.reason, v.owner_type,"
-				      " v.owner_agreed, v.works_start, COALESCE(n.need, 0),"
-				      " (SELECT MAX(need) FROM need), v.src_row, v.occupation"
-				      " FROM vacancies v LEFT JOIN need n USING (nis_code) ORDER BY v.id");
-	while (!rc && k < cap && (step = sqlite3_step(st)) == SQLITE_ROW)
-		judge(run->cfg, ref, st, &v[k++]);
-	if (!rc && step != SQLITE_DONE && step != SQLITE_ROW)
+				      "SELECT id, dwellings, reason, owner_type, owner_agreed,"
+				      " works_start, src_row, occupation FROM " TP_VACANCY_ROWS
+				      " ORDER BY id");
+	if (!rc)
+		rc = tp_store_prepare(run->db, &pl, "SELECT id, nis_code FROM " TP_VACANCY_PLACE
+					     " ORDER BY id");
+	if (!rc)
+		pstep = sqlite3_step(pl);
+	while (!rc && k < cap && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		long long id = sqlite3_column_int64(st, 0);
+		const char *nis = NULL;
+
+		while (pstep == SQLITE_ROW && sqlite3_column_int64(pl, 0) < id)
+			pstep = sqlite3_step(pl);
+		if (pstep == SQLITE_ROW && sqlite3_column_int64(pl, 0) == id)
+			nis = (const char *)sqlite3_column_text(pl, 1);
+		judge(run->cfg, ref, st, need_of(&nd, nis), nd.max, &v[k++]);
+	}
+	if (!rc && ((step != SQLITE_DONE && step != SQLITE_ROW) ||
+		    (pstep != SQLITE_DONE && pstep != SQLITE_ROW)))
 		rc = tp_error_set(TP_ERROR, "working store: cannot read the vacancies to score: %s",
 				  sqlite3_errmsg(run->db));
 	sqlite3_finalize(st);
+	sqlite3_finalize(pl);
+	needs_dispose(&nd);
 	if (rc) {
 		tp_big_free(v);
 		return rc;
