@@ -99,4 +99,21 @@ db = store(out)
 cap = db.execute("SELECT capacity FROM vacancies WHERE src_id = 'v1'").fetchone()[0]
 check(cap == 20.0, "capacity after resume with occupancy 2: %r" % cap)
 db.close()
+
+# resume from locate: the places and scores, in tables of their own, are written again, not added
+p = run("run", "-c", os.path.join(d, "t2.ini"), "-o", out, "--from", "locate", check_rc=0)
+check(p.returncode == 0, "resume from locate: " + p.stderr)
+db = store(out)
+places = db.execute("SELECT COUNT(*), COUNT(DISTINCT id) FROM vacancy_place").fetchone()
+scores = db.execute("SELECT COUNT(*), COUNT(DISTINCT id) FROM vacancy_score").fetchone()
+n = db.execute("SELECT COUNT(*) FROM vacancies WHERE nis_code IS NOT NULL").fetchone()[0]
+check(places == (n, n) and scores == (n, n) and n == len(v),
+      "one place and one score per vacancy after resume: %r %r of %d" % (places, scores, n))
+# the view keeps the wide table's columns, in its order, for every reader
+cols = [r[1] for r in db.execute("PRAGMA table_info(vacancies)")]
+check(cols == ["id", "src_row", "src_id", "address", "postcode", "owner", "owner_type", "dwellings",
+               "reason", "vacant_since", "works_start", "owner_agreed", "geom", "nis_code", "zone_id",
+               "candidate", "status", "window_months", "capacity", "score", "rank", "geocode",
+               "works_start_precision", "occupation", "occupied_by"], "vacancies' columns: %r" % cols)
+db.close()
 finish("test_pipeline")
