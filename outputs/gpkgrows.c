@@ -607,7 +607,8 @@ void tp_gpkg_copier_unsort(tp_gpkg_copier *c)
 	c->ncols = 0;
 }
 
-int tp_gpkg_copier_sort(tp_gpkg_copier *c, int set, int ncols, int nkeys, const int *desc)
+int tp_gpkg_copier_sort(tp_gpkg_copier *c, const char *sql, int ncols, int nkeys,
+			const tp_sort_key *keys)
 {
 	sqlite3_stmt *st = NULL;
 	sort_row *rows = NULL;
@@ -617,9 +618,12 @@ int tp_gpkg_copier_sort(tp_gpkg_copier *c, int set, int ncols, int nkeys, const 
 	tp_gpkg_copier_unsort(c);
 	if (nkeys < 1 || nkeys > 2 || ncols < 1 || ncols > SORTED_MAX_COLS)
 		return 1;
-	if (sqlite3_prepare_v2(c->db, tp_gpkg_copier_sql(c, set), -1, &st, NULL) != SQLITE_OK ||
-	    sqlite3_column_count(st) != ncols + nkeys)
+	if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK ||
+	    sqlite3_column_count(st) < ncols)
 		goto cleanup;
+	for (i = 0; i < nkeys; i++)
+		if (keys[i].col < 0 || keys[i].col >= sqlite3_column_count(st))
+			goto cleanup;
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
 		if (n == cap) {
 			size_t grown_cap = cap ? 2 * cap : 1 << 16;
@@ -632,22 +636,17 @@ int tp_gpkg_copier_sort(tp_gpkg_copier *c, int set, int ncols, int nkeys, const 
 		rows[n].i = n;
 		rows[n].at = c->len;
 		for (i = 0; i < nkeys; i++) {
-			int type = sqlite3_column_type(st, ncols + i);
+			int col = keys[i].col, type = sqlite3_column_type(st, col);
+			double v;
 			/* an integer past 2^53 would not compare exactly as a double;
 			 * a text or blob key, SQLite's order of those: left to SQLite */
-			if (type == SQLITE_INTEGER &&
-			    llabs(sqlite3_column_int64(st, ncols + i)) > (1LL << 53))
+			if (type == SQLITE_INTEGER && llabs(sqlite3_column_int64(st, col)) > (1LL << 53))
 				goto cleanup;
 			if (type != SQLITE_NULL && type != SQLITE_INTEGER && type != SQLITE_FLOAT)
 				goto cleanup;
-			if (type == SQLITE_NULL) {
-				rows[n].cls[i] = desc[i] ? 1 : 0;
-				rows[n].key[i] = 0;
-			} else {
-				rows[n].cls[i] = desc[i] ? 0 : 1;
-				rows[n].key[i] = desc[i] ? -sqlite3_column_double(st, ncols + i)
-							 : sqlite3_column_double(st, ncols + i);
-			}
+			v = type == SQLITE_NULL ? 0 : sqlite3_column_double(st, col);
+			rows[n].cls[i] = (type == SQLITE_NULL) == !keys[i].nulls_last ? 0 : 1;
+			rows[n].key[i] = keys[i].desc ? -v : v;
 		}
 		for (; i < 2; i++) {
 			rows[n].cls[i] = 0;

@@ -284,16 +284,21 @@ int tp_gpkg_rows_copy(tp_gpkg_rows *r, tp_gpkg_copier *c, const char *columns, c
 void tp_gpkg_rows_points(tp_gpkg_rows *r, double **xy, int64_t **fid, size_t *n);
 
 /*
- * A row set too slow for SQLite to sort, sorted in memory: tp_gpkg_copier_sort
- * reads row set set (query.h) on c's connection in its own order, its
- * first ncols columns the values, its last nkeys (1 or 2) numbers or NULL
- * (desc[k]: key k descending), and sorts the rows stably by the keys as
- * SQLite would; "SELECT c0, c1, ... FROM tp_sorted" then reads them in that
- * order, values as read, until tp_gpkg_copier_unsort.  1 when it cannot (a
- * key that is not a number, memory): the caller copies the row set sorted
- * by SQLite.
+ * Rows too slow for SQLite to sort, sorted in memory: tp_gpkg_copier_sort
+ * reads sql on c's connection in its own order (the ties' order), its
+ * first ncols columns the values, and sorts the rows stably by nkeys (1 or
+ * 2) of its columns, numbers or NULL, as SQLite's ORDER BY would; "SELECT
+ * c0, c1, ... FROM tp_sorted" then reads them in that order, values as
+ * read, until tp_gpkg_copier_unsort.  1 when it cannot (a key that is not a
+ * number, memory): the caller copies the row set sorted by SQLite.
  */
-int tp_gpkg_copier_sort(tp_gpkg_copier *c, int set, int ncols, int nkeys, const int *desc);
+typedef struct {
+	int col;        /* the key's column in the SQL's row */
+	int desc;       /* 1: descending */
+	int nulls_last; /* 1: NULL after the numbers (SQLite: when descending, or "x IS NULL, x") */
+} tp_sort_key;
+int tp_gpkg_copier_sort(tp_gpkg_copier *c, const char *sql, int ncols, int nkeys,
+			const tp_sort_key *keys);
 void tp_gpkg_copier_unsort(tp_gpkg_copier *c);
 
 /* ---- xlsx.c: a one-sheet workbook ------------------------------------- */
