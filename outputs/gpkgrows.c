@@ -72,12 +72,16 @@ struct tp_gpkg_copier {
 	sqlite3 *db;             /* the store, read only; the GeoPackage as "gpkg" */
 	struct tp_view *view;    /* its guard, as the caller's view */
 	tp_gpkg_rows *current;   /* the table being copied, for the SQL functions */
-	/* tp_gpkg_copier_sort: a row set's rows in memory, served by table tp_sorted */
+	tp_sorted_rows *sorted;  /* the rows table tp_sorted serves, or NULL */
+};
+
+/* Rows sorted in memory (tp_sorted_rows_load). */
+struct tp_sorted_rows {
 	unsigned char *data;     /* the rows, one after the other (see put_value) */
 	size_t len, cap;         /* bytes used, room for */
 	size_t *row;             /* offset of each row in data, in the order sorted */
 	size_t nrows;            /* how many */
-	int ncols;               /* columns served (the row set's before its keys) */
+	int ncols;               /* columns served */
 };
 
 /* TP_EOUTPUT naming the table with SQLite's message. */
@@ -484,7 +488,7 @@ static void fn_date(sqlite3_context *ctx, int argc, sqlite3_value **argv)
  * eponymous virtual table, tp_sorted(c0, c1, ...), which the INSERT ...
  * SELECT reads in place of the row set: the same values, the same order.
  *
- * A row in c->data: per column a type byte (SQLite's), then an int64 or a
+ * A row in data: per column a type byte (SQLite's), then an int64 or a
  * double (8 bytes, unaligned), or a length (4 bytes) and the bytes of a text
  * or blob; nothing for NULL.
  */
@@ -492,7 +496,7 @@ static void fn_date(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 #define SORTED_MAX_COLS 64 /* columns tp_sorted declares */
 
 /* Makes room for n more bytes in c->data: 0, or -1 out of memory. */
-static int room(tp_gpkg_copier *c, size_t n)
+static int room(tp_sorted_rows *c, size_t n)
 {
 	unsigned char *grown;
 	size_t cap;
@@ -511,7 +515,7 @@ static int room(tp_gpkg_copier *c, size_t n)
 }
 
 /* Appends column i of st's row to c->data: 0, or -1 out of memory. */
-static int put_value(tp_gpkg_copier *c, sqlite3_stmt *st, int i)
+static int put_value(tp_sorted_rows *c, sqlite3_stmt *st, int i)
 {
 	int type = sqlite3_column_type(st, i);
 	const void *p = NULL;
@@ -597,28 +601,31 @@ static int compare_rows(const void *pa, const void *pb)
 	return a->i < b->i ? -1 : a->i > b->i;
 }
 
-void tp_gpkg_copier_unsort(tp_gpkg_copier *c)
+void tp_sorted_rows_free(tp_sorted_rows *c)
 {
+	if (!c)
+		return;
 	tp_big_free(c->data);
 	tp_big_free(c->row);
-	c->data = NULL;
-	c->row = NULL;
-	c->len = c->cap = c->nrows = 0;
-	c->ncols = 0;
+	free(c);
 }
 
-int tp_gpkg_copier_sort(tp_gpkg_copier *c, const char *sql, int ncols, int nkeys,
-			const tp_sort_key *keys)
+int tp_sorted_rows_load(tp_sorted_rows **out, sqlite3 *db, const char *sql, int ncols,
+			int nkeys, const tp_sort_key *keys)
 {
 	sqlite3_stmt *st = NULL;
 	sort_row *rows = NULL;
+	tp_sorted_rows *c;
 	size_t n = 0, cap = 0, k;
 	int step, i, rc = 1;
 
-	tp_gpkg_copier_unsort(c);
+	*out = NULL;
 	if (nkeys < 1 || nkeys > 2 || ncols < 1 || ncols > SORTED_MAX_COLS)
 		return 1;
-	if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK ||
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return 1;
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK ||
 	    sqlite3_column_count(st) < ncols)
 		goto cleanup;
 	for (i = 0; i < nkeys; i++)
@@ -672,8 +679,31 @@ cleanup:
 	sqlite3_finalize(st);
 	tp_big_free(rows);
 	if (rc)
-		tp_gpkg_copier_unsort(c);
+		tp_sorted_rows_free(c);
+	else
+		*out = c;
 	return rc;
+}
+
+void tp_gpkg_copier_serve(tp_gpkg_copier *c, tp_sorted_rows *rows)
+{
+	tp_sorted_rows_free(c->sorted);
+	c->sorted = rows;
+}
+
+int tp_gpkg_copier_sort(tp_gpkg_copier *c, const char *sql, int ncols, int nkeys,
+			const tp_sort_key *keys)
+{
+	tp_sorted_rows *rows = NULL;
+	int rc = tp_sorted_rows_load(&rows, c->db, sql, ncols, nkeys, keys);
+
+	tp_gpkg_copier_serve(c, rows);
+	return rc;
+}
+
+void tp_gpkg_copier_unsort(tp_gpkg_copier *c)
+{
+	tp_gpkg_copier_serve(c, NULL);
 }
 
 /* The cursor of tp_sorted: the row served, its columns' values. */
@@ -776,25 +806,26 @@ static int sorted_eof(sqlite3_vtab_cursor *vc)
 {
 	sorted_cursor *cur = (sorted_cursor *)vc;
 
-	return cur->at >= cur->c->nrows;
+	return !cur->c->sorted || cur->at >= cur->c->sorted->nrows;
 }
 
 static int sorted_column(sqlite3_vtab_cursor *vc, sqlite3_context *ctx, int i)
 {
 	sorted_cursor *cur = (sorted_cursor *)vc;
+	const tp_sorted_rows *rows = cur->c->sorted;
 	const unsigned char *p;
 	int64_t v;
 	double d;
 	uint32_t n;
 	int k;
 
-	if (i >= cur->c->ncols) {
+	if (!rows || i >= rows->ncols) {
 		sqlite3_result_null(ctx);
 		return SQLITE_OK;
 	}
 	if (cur->decoded != (long)cur->at) {
-		p = cur->c->data + cur->c->row[cur->at];
-		for (k = 0; k < cur->c->ncols; k++) {
+		p = rows->data + rows->row[cur->at];
+		for (k = 0; k < rows->ncols; k++) {
 			cur->col[k] = p;
 			p = next_value(p);
 		}
