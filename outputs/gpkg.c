@@ -705,7 +705,7 @@ static const struct {
 	const char *order;     /* the end of read's SQL replaced, or NULL */
 	const char *by;        /* by this */
 	int nkeys;             /* the sort keys */
-	tp_sort_key keys[2];
+	tp_sort_key keys[2];   /* the keys, by column of read's row */
 } presorted[] = {
 	{TP_ROWS_VACANCY_TRACKS, TP_ROWS_VACANCY_TRACKS_BY_ID, NULL, NULL, 2,
 	 {{10, 0, 0}, {11, 1, 1}}},
