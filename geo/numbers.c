@@ -89,3 +89,82 @@ char *tp_num_label(char *buf, size_t len, const char *label, const char *lang)
 	sqlite3_snprintf((int)len, buf, "%s", label);
 	return buf;
 }
+
+/* The decimal digits of n into buf, which they end; returns where they start. */
+static char *digits(char *end, unsigned long long n)
+{
+	do
+		*--end = (char)('0' + n % 10);
+	while (n /= 10);
+	return end;
+}
+
+char *tp_num_int(char *buf, long long n)
+{
+	char tmp[24], *p = digits(tmp + sizeof(tmp), n < 0 ? 0ULL - (unsigned long long)n
+							   : (unsigned long long)n);
+	char *o = buf;
+
+	if (n < 0)
+		*o++ = '-';
+	memcpy(o, p, (size_t)(tmp + sizeof(tmp) - p));
+	o[tmp + sizeof(tmp) - p] = '\0';
+	return buf;
+}
+
+/*
+ * 1 with *k = v * 10 when v is the double nearest to a number of tenths
+ * under 10^14 (one decimal, at most 15 significant digits), not -0: the
+ * digits of k are then those every correct printf writes for v.
+ */
+static int exact_tenths(double v, long long *k)
+{
+	long long t;
+
+	if (!(fabs(v) < 1e14))
+		return 0;
+	t = llround(v * 10);
+	if ((double)t / 10 != v || (t == 0 && signbit(v)))
+		return 0;
+	*k = t;
+	return 1;
+}
+
+/* k tenths into buf: "-"?, the whole part, then "." and the tenth when always or not 0. */
+static char *put_tenths(char *buf, long long k, int always)
+{
+	unsigned long long a = k < 0 ? 0ULL - (unsigned long long)k : (unsigned long long)k;
+	char *o = buf;
+
+	if (k < 0)
+		*o++ = '-';
+	tp_num_int(o, (long long)(a / 10));
+	if (always || a % 10) {
+		o += strlen(o);
+		*o++ = '.';
+		*o++ = (char)('0' + a % 10);
+		*o = '\0';
+	}
+	return buf;
+}
+
+/* v as sqlite3_snprintf's format (one of "%.1f", "%.15g", the decimal always or not). */
+static char *sql_number(char *buf, size_t len, double v, const char *format, int always)
+{
+	long long k;
+
+	if (len >= 24 && exact_tenths(v, &k))
+		return put_tenths(buf, k, always);
+	sqlite3_snprintf((int)len, buf, format, v);
+	return buf;
+}
+
+char *tp_num_sql1f(char *buf, size_t len, double v)
+{
+	return sql_number(buf, len, v, "%.1f", 1);
+}
+
+char *tp_num_sql15g(char *buf, size_t len, double v)
+{
+	return sql_number(buf, len, v, "%.15g", 0);
+}

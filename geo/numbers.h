@@ -53,4 +53,16 @@ char *tp_num_signed(char *buf, size_t len, double v, int decimals, const char *l
  */
 char *tp_num_label(char *buf, size_t len, const char *label, const char *lang);
 
+/*
+ * For files for machines (CSV, XLSX), which write numbers as SQLite's
+ * printf does ('.' whatever the locale), faster: tp_num_int writes n as
+ * "%lld"; tp_num_sql1f v as sqlite3_snprintf's "%.1f", tp_num_sql15g as its
+ * "%.15g" into buf of size len, both byte for byte: a whole number or an
+ * exact tenth (what tremplin rounds to) directly, anything else through
+ * sqlite3_snprintf.  tp_num_int's buf holds 21 bytes.  Return buf.
+ */
+char *tp_num_int(char *buf, long long n);
+char *tp_num_sql1f(char *buf, size_t len, double v);
+char *tp_num_sql15g(char *buf, size_t len, double v);
+
 #endif

@@ -24,6 +24,7 @@
 #include "outputs/query.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,6 +78,7 @@ typedef struct {
 	int nvalues;                 /* how many */
 	int has_register;            /* 1: the run read an occupation register ([occupations]) */
 	tp_gpkg_copier *copier;      /* the store again, the GeoPackage attached, or NULL */
+	struct presort_job *presort; /* vacancy_history's rows sorted beside, or NULL */
 } writer;
 
 #define COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
@@ -690,6 +692,133 @@ static int fast_rows(const writer *w, const layer_def *def)
 }
 
 /*
+ * The large layers whose order SQLite's sort made the slowest part of their
+ * copy (1.8 s of vacancy_history's 3.1 s at a million rows): read in the
+ * order of their ties instead, without a sort, and sorted in memory by the
+ * same keys (tp_gpkg_copier_sort).  vacancy_history from a row set of its
+ * own with the keys appended; candidates from its row set's SQL with the
+ * ORDER BY below replaced, when it still ends so (else SQLite sorts).
+ */
+static const struct {
+	tp_rowset rows;        /* the layer's row set */
+	tp_rowset read;        /* the row set read */
+	const char *order;     /* the end of read's SQL replaced, or NULL */
+	const char *by;        /* by this */
+	int nkeys;             /* the sort keys */
+	tp_sort_key keys[2];   /* the keys, by column of read's row */
+} presorted[] = {
+	{TP_ROWS_VACANCY_TRACKS, TP_ROWS_VACANCY_TRACKS_BY_ID, NULL, NULL, 2,
+	 {{10, 0, 0}, {11, 1, 1}}},
+	{TP_ROWS_CANDIDATES, TP_ROWS_CANDIDATES, " ORDER BY v.rank IS NULL, v.rank, v.id",
+	 " ORDER BY v.id", 1, {{0, 0, 1}, {0, 0, 0}}},
+};
+
+/*
+ * vacancy_history's rows (presorted[0]) read and sorted on a thread of
+ * their own, on a connection of their own, while the layers before it are
+ * written: the GeoPackage's thread then only copies them.  Any failure
+ * leaves rows NULL, and the GeoPackage's thread sorts them itself.
+ */
+struct presort_job {
+	char *file;            /* the store's file */
+	int internal;          /* the view's */
+	int ncols;             /* the layer's columns */
+	tp_sorted_rows *rows;  /* the rows sorted, or NULL */
+	pthread_t tid;         /* the thread */
+};
+
+static void *presort_thread(void *arg)
+{
+	struct presort_job *j = arg;
+	sqlite3 *db = NULL;
+	tp_view *view = NULL;
+
+	if (sqlite3_open_v2(j->file, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) ==
+		    SQLITE_OK &&
+	    sqlite3_exec(db, "PRAGMA cache_size=-65536", NULL, NULL, NULL) == SQLITE_OK &&
+	    tp_view_open(&view, db, j->internal) == TP_OK)
+		tp_sorted_rows_load(&j->rows, db, tp_rows_sql(view, presorted[0].read), j->ncols,
+				    presorted[0].nkeys, presorted[0].keys);
+	tp_view_close(view);
+	sqlite3_close(db);
+	tp_error_clear();
+	return NULL;
+}
+
+/* Starts the job for layer def over store (a file), or returns NULL. */
+static struct presort_job *presort_begin(sqlite3 *store, const layer_def *def, int internal)
+{
+	const char *file = sqlite3_db_filename(store, "main");
+	struct presort_job *j;
+
+	if (!file || !*file)
+		return NULL;
+	j = calloc(1, sizeof(*j));
+	if (!j)
+		return NULL;
+	j->file = strdup(file);
+	j->internal = internal;
+	j->ncols = def->nfields;
+	if (j->file && pthread_create(&j->tid, NULL, presort_thread, j) == 0)
+		return j;
+	free(j->file);
+	free(j);
+	return NULL;
+}
+
+/* Waits for job j and frees it; returns its rows (or NULL). */
+static tp_sorted_rows *presort_end(struct presort_job *j)
+{
+	tp_sorted_rows *rows;
+
+	if (!j)
+		return NULL;
+	pthread_join(j->tid, NULL);
+	rows = j->rows;
+	free(j->file);
+	free(j);
+	return rows;
+}
+
+/* 1 when def's rows are sorted in memory, to be read from table tp_sorted; else 0. */
+static int sort_in_memory(writer *w, const layer_def *def)
+{
+	const char *sql;
+	char *read = NULL;
+	size_t len, end;
+	int k, done = 0;
+
+	for (k = 0; k < COUNT(presorted) && presorted[k].rows != def->rows; k++)
+		;
+	if (k == COUNT(presorted))
+		return 0;
+	if (k == 0 && w->presort) {
+		/* read and sorted already, beside the layers before */
+		tp_sorted_rows *rows = presort_end(w->presort);
+		w->presort = NULL;
+		if (rows) {
+			tp_gpkg_copier_serve(w->copier, rows);
+			return 1;
+		}
+	}
+	sql = tp_gpkg_copier_sql(w->copier, presorted[k].read);
+	if (presorted[k].order) {
+		len = strlen(sql);
+		end = strlen(presorted[k].order);
+		if (len < end || strcmp(sql + len - end, presorted[k].order))
+			return 0;
+		read = sqlite3_mprintf("%.*s%s", (int)(len - end), sql, presorted[k].by);
+		if (!read)
+			return 0;
+		sql = read;
+	}
+	done = tp_gpkg_copier_sort(w->copier, sql, def->nfields + (def->gtype != wkbNone),
+				   presorted[k].nkeys, presorted[k].keys) == TP_OK;
+	sqlite3_free(read);
+	return done;
+}
+
+/*
  * Copies the rows of layer def in one INSERT ... SELECT (tp_gpkg_rows_copy),
  * each column converted as bind_field converts it, outside the caller's
  * transaction on the GeoPackage (committed before, begun again after).
@@ -700,12 +829,21 @@ static int copy_in_bulk(writer *w, const layer_def *def, tp_gpkg_rows *r, points
 			long long *n)
 {
 	sqlite3_str *cols = sqlite3_str_new(NULL), *sel = sqlite3_str_new(NULL);
-	int rc = TP_OK, copied, i;
+	int rc = TP_OK, copied, i, sorted;
 
+	sorted = sort_in_memory(w, def);
 	sqlite3_str_appendall(sel, "WITH r(");
 	for (i = 0; i < def->nfields + (def->gtype != wkbNone); i++)
 		sqlite3_str_appendf(sel, "%sc%d", i ? ", " : "", i);
-	sqlite3_str_appendf(sel, ") AS (%s) SELECT ", tp_gpkg_copier_sql(w->copier, def->rows));
+	if (sorted) {
+		sqlite3_str_appendall(sel, ") AS (SELECT ");
+		for (i = 0; i < def->nfields + (def->gtype != wkbNone); i++)
+			sqlite3_str_appendf(sel, "%sc%d", i ? ", " : "", i);
+		sqlite3_str_appendall(sel, " FROM tp_sorted) SELECT ");
+	} else {
+		sqlite3_str_appendf(sel, ") AS (%s) SELECT ",
+				    tp_gpkg_copier_sql(w->copier, def->rows));
+	}
 	for (i = 0; i < def->nfields; i++) {
 		static const char *const as[] = {
 			[K_TEXT] = "CAST(c%d AS TEXT)",
@@ -748,6 +886,8 @@ static int copy_in_bulk(writer *w, const layer_def *def, tp_gpkg_rows *r, points
 	tp_gpkg_rows_points(r, &pts->xy, &pts->fid, &pts->n);
 	pts->cap = pts->n;
 cleanup:
+	if (sorted)
+		tp_gpkg_copier_unsort(w->copier);
 	sqlite3_free(sqlite3_str_finish(cols));
 	sqlite3_free(sqlite3_str_finish(sel));
 	return rc;
@@ -1047,7 +1187,7 @@ cleanup:
 
 int tp_write_layers(sqlite3 *store, const tp_gpkg_options *opts, const tp_layer_target *t)
 {
-	writer w = {NULL, t->where, opts, t, t->ds, NULL, NULL, "", -1, NULL, 0, 0, NULL};
+	writer w = {NULL, t->where, opts, t, t->ds, NULL, NULL, "", -1, NULL, 0, 0, NULL, NULL};
 	tp_rows *eds = NULL;
 	int rc = TP_OK, i, nlayers, editions = 0;
 
@@ -1071,6 +1211,10 @@ int tp_write_layers(sqlite3 *store, const tp_gpkg_options *opts, const tp_layer_
 	if (!rc && t->gpkg)
 		rc = tp_gpkg_copier_open(&w.copier, store, w.ds, opts->internal);
 	nlayers = COUNT(layers) - (editions ? 0 : NLAYERS_EDITIONS);
+	/* with threads to spare, vacancy_history's sort beside the layers before it */
+	for (i = 0; i < nlayers && !rc && w.copier && opts->threads != 1; i++)
+		if (layers[i].rows == presorted[0].rows)
+			w.presort = presort_begin(store, &layers[i], opts->internal);
 	for (i = 0; i < nlayers && !rc; i++) {
 		OGRLayerH made = NULL;
 
@@ -1089,6 +1233,7 @@ int tp_write_layers(sqlite3 *store, const tp_gpkg_options *opts, const tp_layer_
 		rc = tp_gpkg_set_metadata(w.ds, w.path, w.view, opts->internal);
 	if (!rc && t->finish)
 		rc = t->finish(t->ctx, w.view);
+	tp_sorted_rows_free(presort_end(w.presort));
 	tp_gpkg_copier_close(w.copier);
 	tp_rows_close(w.shares);
 	tp_view_close(w.view);

@@ -18,6 +18,7 @@
 #include "outputs/outputs.h"
 #include "geo/codes.h"
 #include "geo/error.h"
+#include "geo/numbers.h"
 #include "outputs/outfile.h"
 #include "outputs/query.h"
 
@@ -318,11 +319,11 @@ static void csv_row(FILE *f, const candidate_list *l, char sep)
 			continue;
 		switch (c->kind) {
 		case L_INT:
-			fprintf(f, "%lld", tp_rows_int64(l->rows, c->col));
+			fputs(tp_num_int(num, tp_rows_int64(l->rows, c->col)), f);
 			break;
 		case L_REAL:
-			/* SQLite's printf writes '.' whatever the locale */
-			sqlite3_snprintf(sizeof(num), num, "%.1f", tp_rows_double(l->rows, c->col));
+			/* as SQLite's printf writes it: '.' whatever the locale */
+			tp_num_sql1f(num, sizeof(num), tp_rows_double(l->rows, c->col));
 			if (sep == ';' && (p = strchr(num, '.')))
 				*p = ',';
 			fputs(num, f);
@@ -499,7 +500,7 @@ int tp_candidate_lists_begin(struct tp_lists_job **out, sqlite3 *store, const ch
 	/* a store in memory, or one that cannot be opened twice: written at the end */
 	file = threaded ? sqlite3_db_filename(store, "main") : NULL;
 	if (!file || !*file ||
-	    sqlite3_open_v2(file, &j->db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
+	    sqlite3_open_v2(file, &j->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
 	    sqlite3_exec(j->db, "PRAGMA cache_size=-65536", NULL, NULL, NULL) != SQLITE_OK) {
 		if (j->db)
 			sqlite3_close(j->db);

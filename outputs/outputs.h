@@ -26,6 +26,7 @@ typedef struct tp_gpkg_options {
 	const char *indicator; /* communes field the choropleth shows (people_total) */
 	const char *language;  /* names of codes and classes: "fr", "nl" or "both" */
 	int internal;          /* 1: exact people figures; 0: the protected ones */
+	int threads;           /* --threads: but 1 (0: every core), a thread beside its own */
 } tp_gpkg_options;
 
 /*
@@ -282,6 +283,32 @@ const char *tp_gpkg_copier_sql(const tp_gpkg_copier *c, int set);
 int tp_gpkg_rows_copy(tp_gpkg_rows *r, tp_gpkg_copier *c, const char *columns, const char *select,
 		      long long *n);
 void tp_gpkg_rows_points(tp_gpkg_rows *r, double **xy, int64_t **fid, size_t *n);
+
+/*
+ * Rows too slow for SQLite to sort, sorted in memory: tp_sorted_rows_load
+ * reads sql on db (any connection to the store, any thread) in its own
+ * order (the ties' order), its first ncols columns the values, and sorts
+ * the rows stably by nkeys (1 or 2) of its columns, numbers or NULL, as
+ * SQLite's ORDER BY would.  1 when it cannot (a key that is not a number,
+ * memory): the caller then copies the row set sorted by SQLite.
+ * tp_gpkg_copier_serve hands such rows to c (freed by c): "SELECT c0, c1,
+ * ... FROM tp_sorted" reads them in their order, values as read, until
+ * tp_gpkg_copier_unsort.  tp_gpkg_copier_sort loads them on c's connection
+ * and serves them.
+ */
+typedef struct {
+	int col;        /* the key's column in the SQL's row */
+	int desc;       /* 1: descending */
+	int nulls_last; /* 1: NULL after the numbers (SQLite: when descending, or "x IS NULL, x") */
+} tp_sort_key;
+typedef struct tp_sorted_rows tp_sorted_rows;
+int tp_sorted_rows_load(tp_sorted_rows **out, sqlite3 *db, const char *sql, int ncols,
+			int nkeys, const tp_sort_key *keys);
+void tp_sorted_rows_free(tp_sorted_rows *rows);
+void tp_gpkg_copier_serve(tp_gpkg_copier *c, tp_sorted_rows *rows);
+int tp_gpkg_copier_sort(tp_gpkg_copier *c, const char *sql, int ncols, int nkeys,
+			const tp_sort_key *keys);
+void tp_gpkg_copier_unsort(tp_gpkg_copier *c);
 
 /* ---- xlsx.c: a one-sheet workbook ------------------------------------- */
 

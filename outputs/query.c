@@ -131,6 +131,12 @@ typedef struct {
 	" o.matched_by, (SELECT v.src_row FROM vacancies v WHERE v.id = o.vacancy), o.nis_code," \
 	" o.geom FROM occupations o ORDER BY o.id"
 
+/* vacancy_tracks' columns for vacancy_history, then the columns keys. */
+#define TRACKS_SQL(keys)                                                                        \
+	"SELECT src_id, address, nis_code, dwellings, first_seen, last_seen, spell_start, seen," \
+	" months_empty, CASE WHEN vacancy IS NULL THEN 'left' ELSE 'empty' END" keys             \
+	" FROM vacancy_tracks"
+
 static const rowset_def rowsets[] = {
 	[TP_ROWS_INDICATORS] = {
 		"the commune indicators",
@@ -317,14 +323,17 @@ static const rowset_def rowsets[] = {
 	},
 	[TP_ROWS_VACANCY_TRACKS] = {
 		"the buildings across vacancy snapshots",
-		"SELECT src_id, address, nis_code, dwellings, first_seen, last_seen, spell_start, seen,"
-		" months_empty, CASE WHEN vacancy IS NULL THEN 'left' ELSE 'empty' END"
-		" FROM vacancy_tracks ORDER BY vacancy IS NULL, months_empty DESC, id",
+		TRACKS_SQL("") " ORDER BY vacancy IS NULL, months_empty DESC, id",
+		NULL,
+	},
+	[TP_ROWS_VACANCY_TRACKS_BY_ID] = {
+		"the buildings across vacancy snapshots",
+		TRACKS_SQL(", vacancy IS NULL, months_empty") " ORDER BY id",
 		NULL,
 	},
 };
 
-_Static_assert(sizeof(rowsets) / sizeof(rowsets[0]) == TP_ROWS_VACANCY_TRACKS + 1,
+_Static_assert(sizeof(rowsets) / sizeof(rowsets[0]) == TP_ROWS_VACANCY_TRACKS_BY_ID + 1,
 	       "a row set of query.h without its SQL");
 
 int tp_view_open(tp_view **out, sqlite3 *store, int internal)

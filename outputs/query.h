@@ -178,6 +178,13 @@ typedef enum {
 	 * Those that left last, by months empty (longest first), then id.
 	 */
 	TP_ROWS_VACANCY_TRACKS,
+	/*
+	 * The same columns by id, then TP_ROWS_VACANCY_TRACKS's sort key: vacancy
+	 * IS NULL (ascending), months_empty (descending); sorted by them, ties
+	 * kept in this order, the rows are TP_ROWS_VACANCY_TRACKS's (gpkg.c sorts
+	 * them in memory, faster than SQLite).  Change both together.
+	 */
+	TP_ROWS_VACANCY_TRACKS_BY_ID,
 } tp_rowset;
 
 /* The working store as one output sees it. */

@@ -15,6 +15,7 @@
 #include "outputs/outputs.h"
 #include "geo/dates.h"
 #include "geo/error.h"
+#include "geo/numbers.h"
 #include "outputs/outfile.h"
 
 #include <ctype.h>
@@ -59,16 +60,37 @@ void tp_xlsx_free(tp_xlsx *x)
 	free(x);
 }
 
+/* Begins the next row: <row r="N">. */
+static void begin_row(tp_xlsx *x)
+{
+	char num[24];
+
+	x->row++;
+	sqlite3_str_appendall(x->sheet, "<row r=\"");
+	sqlite3_str_appendall(x->sheet, tp_num_int(num, x->row));
+	sqlite3_str_appendall(x->sheet, "\">");
+}
+
 /* Opens the cell at the current column.  Cells carry no reference ("R12"):
  * each follows the one before, an empty cell being written as <c/> (the XML
  * to compress shrinks by a fifth). */
 static void cell(tp_xlsx *x, const char *attrs)
 {
-	if (x->col++ == 0) {
-		x->row++;
-		sqlite3_str_appendf(x->sheet, "<row r=\"%ld\">", x->row);
-	}
-	sqlite3_str_appendf(x->sheet, "<c%s>", attrs);
+	if (x->col++ == 0)
+		begin_row(x);
+	sqlite3_str_appendall(x->sheet, "<c");
+	sqlite3_str_appendall(x->sheet, attrs);
+	sqlite3_str_appendchar(x->sheet, 1, '>');
+}
+
+/* "<v>" n "</v></c>", closing the cell. */
+static void value_int(tp_xlsx *x, long long n)
+{
+	char num[24];
+
+	sqlite3_str_appendall(x->sheet, "<v>");
+	sqlite3_str_appendall(x->sheet, tp_num_int(num, n));
+	sqlite3_str_appendall(x->sheet, "</v></c>");
 }
 
 void tp_xlsx_text(tp_xlsx *x, const char *s)
@@ -78,7 +100,7 @@ void tp_xlsx_text(tp_xlsx *x, const char *s)
 	s = s ? s : "";
 	n = strlen(s);
 	cell(x, " t=\"s\"");
-	sqlite3_str_appendf(x->sheet, "<v>%lld</v></c>", x->nstrings++);
+	value_int(x, x->nstrings++);
 	/* blanks at either end are kept only when the text says so */
 	sqlite3_str_appendall(x->strings, n && (isspace((unsigned char)s[0]) ||
 						isspace((unsigned char)s[n - 1]))
@@ -90,9 +112,13 @@ void tp_xlsx_text(tp_xlsx *x, const char *s)
 
 void tp_xlsx_number(tp_xlsx *x, double v)
 {
+	char num[64];
+
 	cell(x, "");
-	/* SQLite's printf writes '.' whatever the locale */
-	sqlite3_str_appendf(x->sheet, "<v>%.15g</v></c>", v);
+	/* as SQLite's printf writes it: '.' whatever the locale */
+	sqlite3_str_appendall(x->sheet, "<v>");
+	sqlite3_str_appendall(x->sheet, tp_num_sql15g(num, sizeof(num), v));
+	sqlite3_str_appendall(x->sheet, "</v></c>");
 }
 
 void tp_xlsx_date(tp_xlsx *x, const char *iso)
@@ -104,7 +130,7 @@ void tp_xlsx_date(tp_xlsx *x, const char *iso)
 		return;
 	}
 	cell(x, " s=\"1\"");
-	sqlite3_str_appendf(x->sheet, "<v>%ld</v></c>", days + SERIAL_1970);
+	value_int(x, days + SERIAL_1970);
 }
 
 void tp_xlsx_skip(tp_xlsx *x)
@@ -114,10 +140,8 @@ void tp_xlsx_skip(tp_xlsx *x)
 
 void tp_xlsx_end_row(tp_xlsx *x)
 {
-	if (x->col == 0) {
-		x->row++;
-		sqlite3_str_appendf(x->sheet, "<row r=\"%ld\">", x->row);
-	}
+	if (x->col == 0)
+		begin_row(x);
 	sqlite3_str_appendall(x->sheet, "</row>");
 	x->col = 0;
 }

@@ -16,7 +16,8 @@
 
 int tp_stage_database(tp_run *run)
 {
-	tp_gpkg_options opts = {run->cfg->indicator, run->cfg->language, run->cfg->internal};
+	tp_gpkg_options opts = {run->cfg->indicator, run->cfg->language, run->cfg->internal,
+				run->threads};
 
 	if (!run->cfg->database)
 		return 0;

@@ -14,7 +14,8 @@
 
 int tp_stage_write(tp_run *run)
 {
-	tp_gpkg_options opts = {run->cfg->indicator, run->cfg->language, run->cfg->internal};
+	tp_gpkg_options opts = {run->cfg->indicator, run->cfg->language, run->cfg->internal,
+				run->threads};
 	char path[4096], xlsx[4096];
 	tp_lists_job *lists = NULL;
 	int rc;

@@ -6,7 +6,8 @@
  * the spatial index over the non-empty points only; a bad geometry or date
  * fails naming the layer, the feature and the field, and leaves no file.
  * Both ways: a store in memory (rows bound one at a time) and in a file
- * (one INSERT ... SELECT from the store attached beside the GeoPackage).
+ * (one INSERT ... SELECT from the store attached beside the GeoPackage);
+ * rows sorted in memory come in the order SQLite's ORDER BY gives.
  */
 #include "geo/error.h"
 #include "outputs/outputs.h"
@@ -171,7 +172,7 @@ static const char *one(const char *path, const char *sql)
 
 static void points_are_written_as_ogr_writes_them(int in_file)
 {
-	tp_gpkg_options opts = {"people_total", "fr", 0};
+	tp_gpkg_options opts = {"people_total", "fr", 0, 2};
 	sqlite3 *db = store_of_points(in_file);
 	const char *q;
 
@@ -235,7 +236,7 @@ static void a_bad_row_fails_naming_layer_feature_and_field(int in_file)
 					     0, 0, 0, 0, 0, 0, 0, 240, 63, 0, 0, 0, 0, 0, 0, 240,
 					     63};
 	static const unsigned char junk[] = {7, 7, 7};
-	tp_gpkg_options opts = {"people_total", "fr", 0};
+	tp_gpkg_options opts = {"people_total", "fr", 0, 2};
 	sqlite3 *db;
 
 	db = store_of_points(in_file);
@@ -264,6 +265,79 @@ static void a_bad_row_fails_naming_layer_feature_and_field(int in_file)
 	sqlite3_close(db);
 }
 
+/*
+ * Rows sorted in memory (tp_gpkg_copier_sort, copied from table tp_sorted)
+ * come in the order of SQLite's ORDER BY: NULLs first ascending or last,
+ * integers beside reals, descending, ties in the order read; a text key is
+ * refused (SQLite then sorts).
+ */
+static void rows_sorted_in_memory_come_in_sqlite_s_order(void)
+{
+	static const tp_sort_key keys[2][2] = {{{1, 0, 0}, {2, 1, 1}}, {{1, 0, 1}, {0, 0, 0}}};
+	static const char *const orders[2] = {"a, b DESC, id", "a IS NULL, a, id"};
+	static const char *const tables[2] = {"sorted_one", "sorted_two"};
+	const char *names[1] = {"s"};
+	sqlite3 *db = new_store(1);
+	GDALDatasetH ds;
+	tp_gpkg_copier *c = NULL;
+	int k;
+
+	unlink(OUT);
+	CHECK(tp_store_exec(db, "CREATE TABLE t(id INTEGER PRIMARY KEY, a, b, s TEXT)") == 0);
+	/* 120 rows: a NULL, 0, 1 or 1.5; b NULL, -2, 0, 0.5, 3 (an integer) or 3.0 */
+	CHECK(tp_store_exec(db, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n"
+				" WHERE i < 120) INSERT INTO t SELECT i, CASE i % 4 WHEN 0 THEN NULL"
+				" WHEN 1 THEN 0 WHEN 2 THEN 1 ELSE 1.5 END, CASE (i / 4) % 6 WHEN 0"
+				" THEN NULL WHEN 1 THEN -2 WHEN 2 THEN 0 WHEN 3 THEN 0.5 WHEN 4 THEN 3"
+				" ELSE 3.0 END, 'r' || i FROM n") == 0);
+	ds = GDALCreate(GDALGetDriverByName("GPKG"), OUT, 0, 0, 0, GDT_Unknown, NULL);
+	CHECK(ds != NULL);
+	CHECK(ds && tp_gpkg_copier_open(&c, db, ds, 0) == 0 && c != NULL);
+	for (k = 0; k < 2 && c; k++) {
+		OGRLayerH layer = GDALDatasetCreateLayer(ds, tables[k], NULL, wkbNone, NULL);
+		OGRFieldDefnH field = OGR_Fld_Create("s", OFTString);
+		tp_gpkg_rows *r = NULL;
+		char *want = sqlite3_mprintf("SELECT group_concat(s, ' ') FROM (SELECT s FROM t"
+					     " ORDER BY %s)",
+					     orders[k]);
+		char *got = sqlite3_mprintf("SELECT group_concat(s, ' ') FROM (SELECT s FROM %s"
+					    " ORDER BY fid)",
+					    tables[k]);
+		long long n = 0;
+		sqlite3_stmt *st = NULL;
+		char *expected = NULL;
+
+		CHECK(layer && OGR_L_CreateField(layer, field, 1) == OGRERR_NONE);
+		OGR_Fld_Destroy(field);
+		CHECK(tp_gpkg_copier_sort(c, "SELECT s, a, b FROM t ORDER BY id", 1, 2 - k,
+					  keys[k]) == 0);
+		CHECK(tp_gpkg_rows_begin(&r, ds, layer, OUT, tables[k], names, 1, 0) == 0);
+		CHECK(tp_gpkg_rows_copy(r, c, "\"s\"", "SELECT c0 FROM tp_sorted", &n) == 0);
+		CHECK(n == 120);
+		CHECK(tp_gpkg_rows_end(r, 0) == 0);
+		tp_gpkg_copier_unsort(c);
+		CHECK(sqlite3_prepare_v2(db, want, -1, &st, NULL) == SQLITE_OK &&
+		      sqlite3_step(st) == SQLITE_ROW);
+		expected = sqlite3_mprintf("%s", sqlite3_column_text(st, 0));
+		sqlite3_finalize(st);
+		st = NULL;
+		CHECK(sqlite3_prepare_v2(GDALGetInternalHandle(ds, "SQLITE_HANDLE"), got, -1, &st,
+					 NULL) == SQLITE_OK &&
+		      sqlite3_step(st) == SQLITE_ROW);
+		CHECK_STR((const char *)sqlite3_column_text(st, 0), expected);
+		sqlite3_finalize(st);
+		sqlite3_free(expected);
+		sqlite3_free(want);
+		sqlite3_free(got);
+	}
+	/* a text key: left to SQLite */
+	CHECK(c && tp_gpkg_copier_sort(c, "SELECT s, s FROM t ORDER BY id", 1, 1, keys[1]) == 1);
+	tp_gpkg_copier_close(c);
+	GDALClose(ds);
+	sqlite3_close(db);
+	unlink(OUT);
+}
+
 int main(void)
 {
 	int in_file;
@@ -273,6 +347,7 @@ int main(void)
 		points_are_written_as_ogr_writes_them(in_file);
 		a_bad_row_fails_naming_layer_feature_and_field(in_file);
 	}
+	rows_sorted_in_memory_come_in_sqlite_s_order();
 	unlink(STORE);
 	return check_report("test_gpkgrows");
 }

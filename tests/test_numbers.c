@@ -5,6 +5,9 @@
 #include "geo/numbers.h"
 #include "tests/check.h"
 
+#include <sqlite3.h>
+#include <string.h>
+
 #define NNBSP "\xe2\x80\xaf"
 
 static const char *const langs[] = {"fr", "nl", "both", NULL};
@@ -108,8 +111,58 @@ static void a_published_label_is_printed_as_a_number_or_as_it_is(void)
 	CHECK_STR(tp_num_label(b, sizeof(b), "12x", "fr"), "12x");
 }
 
+/* tp_num_int, tp_num_sql1f and tp_num_sql15g write what sqlite3_snprintf's "%lld", "%.1f"
+ * and "%.15g" write, on tenths (their fast path), whole numbers and anything else. */
+static void machine_numbers_are_sqlite_printf_s(void)
+{
+	static const double fixed[] = {0.0, -0.0, 0.05, -0.05, 0.25, 0.15, 40.1, 40.05, -40.1, 1e13,
+				       99999999999999.9, 1e14, 1e15, 1e16, 123456789012345.6, 1e-7,
+				       -1e300, 1e300, 2.5e-300, 0.1 + 0.2, 1.0 / 3, 5e-324};
+	static const long long ints[] = {0, 1, -1, 9, 10, 1234567890123LL, -9223372036854775807LL - 1,
+					 9223372036854775807LL};
+	char mine[400], sqlite[400];
+	unsigned long long seed = 12345;
+	size_t k;
+	int i, failed = 0;
+
+	sqlite3_initialize(); /* its printf allocates for long numbers */
+	for (k = 0; k < sizeof(ints) / sizeof(ints[0]); k++) {
+		sqlite3_snprintf(sizeof(sqlite), sqlite, "%lld", ints[k]);
+		CHECK_STR(tp_num_int(mine, ints[k]), sqlite);
+	}
+	for (k = 0; k < sizeof(fixed) / sizeof(fixed[0]); k++) {
+		sqlite3_snprintf(sizeof(sqlite), sqlite, "%.1f", fixed[k]);
+		CHECK_STR(tp_num_sql1f(mine, sizeof(mine), fixed[k]), sqlite);
+		sqlite3_snprintf(sizeof(sqlite), sqlite, "%.15g", fixed[k]);
+		CHECK_STR(tp_num_sql15g(mine, sizeof(mine), fixed[k]), sqlite);
+	}
+	/* a short buffer cuts as sqlite3_snprintf does */
+	sqlite3_snprintf(8, sqlite, "%.1f", 123456789.5);
+	CHECK_STR(tp_num_sql1f(mine, 8, 123456789.5), sqlite);
+	/* tenths and whole numbers as scores, months and counts are, and random doubles */
+	for (i = 0; i < 300000 && failed < 5; i++) {
+		double v;
+		seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+		if (i % 3 == 0)
+			v = (double)(long long)(seed >> 20) / 10; /* tenths up to ~1.7e12 */
+		else if (i % 3 == 1)
+			v = (double)((long long)(seed >> 40) - (1LL << 23)) / 10; /* small, signed */
+		else
+			v = ((double)(seed >> 11) / (1ULL << 53) - 0.5) * 1e6; /* anything */
+		sqlite3_snprintf(sizeof(sqlite), sqlite, "%.1f", v);
+		tp_num_sql1f(mine, sizeof(mine), v);
+		failed += strcmp(mine, sqlite) != 0;
+		CHECK(!strcmp(mine, sqlite));
+		sqlite3_snprintf(sizeof(sqlite), sqlite, "%.15g", v);
+		tp_num_sql15g(mine, sizeof(mine), v);
+		failed += strcmp(mine, sqlite) != 0;
+		CHECK(!strcmp(mine, sqlite));
+	}
+}
+
 int main(void)
 {
+	machine_numbers_are_sqlite_printf_s();
 	thousands_are_grouped_by_a_narrow_no_break_space();
 	decimals_take_a_comma();
 	auto_decimals_show_one_only_when_needed();
