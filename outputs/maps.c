@@ -72,8 +72,9 @@ int tp_write_drawn(sqlite3 *store, const char *dir, const char *dashboard,
 		 * surfaces from two threads; each thread has its own Pango font map;
 		 * the store stays on this one).  An SVG names its page after Cairo's
 		 * process-wide count of surfaces: overview.svg is drawn before the
-		 * thread starts and change.svg after it ends, so that both count the
-		 * same surfaces as when drawn one after the other.
+		 * thread starts and change.svg (and the pdf after it) once it has
+		 * ended, so that both count the same surfaces as when drawn one
+		 * after the other.
 		 */
 		rc = tp_write_overview_files(d, dir, 0, 2);
 		if (rc)
@@ -84,6 +85,8 @@ int tp_write_drawn(sqlite3 *store, const char *dir, const char *dashboard,
 		if (!rc && !started)
 			rc = tp_atlas_draw(a, job.path);
 	}
+	if (!rc && dir)
+		rc = tp_write_change_map_files(d, store, dir, 0, 1);
 	if (!rc && dashboard)
 		rc = tp_dashboard_write(d, store, dashboard);
 	if (started) {
@@ -93,7 +96,7 @@ int tp_write_drawn(sqlite3 *store, const char *dir, const char *dashboard,
 			rc = tp_error_restore(&job.err);
 	}
 	if (!rc && dir)
-		rc = tp_write_change_map(d, store, dir);
+		rc = tp_write_change_map_files(d, store, dir, 1, 3);
 done:
 	tp_atlas_free(a);
 	tp_mapdata_free(d);
