@@ -783,23 +783,42 @@ static int draw_commune(cairo_t *cr, const tp_mapdata *d, const tp_atlasdata *x,
 	}
 }
 
-int tp_write_atlas(const tp_mapdata *d, sqlite3 *store, const char *path)
+/* The atlas's data, read from the store: tp_atlas_prepare(). */
+struct tp_atlas {
+	const tp_mapdata *d;       /* the maps' data */
+	tp_atlasdata *x;           /* trends and occupations */
+	commune_list *lists;       /* per commune, its candidates in rank order */
+	const tp_map_candidate **all; /* the lists' slices */
+};
+
+void tp_atlas_free(tp_atlas *a)
 {
-	tp_atlasdata *x = NULL;
-	char title[256];
-	cairo_surface_t *s = NULL;
-	cairo_t *cr;
-	commune_list *lists = calloc(d->ncommunes ? d->ncommunes : 1, sizeof(*lists));
-	const tp_map_candidate **all = calloc(d->ncands ? d->ncands : 1, sizeof(*all));
+	if (!a)
+		return;
+	tp_atlasdata_free(a->x);
+	free(a->lists);
+	free(a->all);
+	free(a);
+}
+
+int tp_atlas_prepare(tp_atlas **out, const tp_mapdata *d, sqlite3 *store)
+{
+	tp_atlas *a = calloc(1, sizeof(*a));
+	commune_list *lists;
 	size_t i, used = 0;
-	tp_outfile out;
 	int rc;
 
-	if (!lists || !all) {
-		free(lists);
-		free(all);
+	*out = NULL;
+	if (a) {
+		a->d = d;
+		a->lists = calloc(d->ncommunes ? d->ncommunes : 1, sizeof(*a->lists));
+		a->all = calloc(d->ncands ? d->ncands : 1, sizeof(*a->all));
+	}
+	if (!a || !a->lists || !a->all) {
+		tp_atlas_free(a);
 		return tp_error_set(TP_ERROR, "out of memory");
 	}
+	lists = a->lists;
 	/* each commune's candidates, in rank order, as slices of one array */
 	for (i = 0; i < d->ncands; i++) {
 		const tp_map_commune *c = tp_mapdata_commune(d, d->cands[i].nis);
@@ -807,39 +826,61 @@ int tp_write_atlas(const tp_mapdata *d, sqlite3 *store, const char *path)
 			lists[c - d->communes].n++;
 	}
 	for (i = 0; i < d->ncommunes; i++) {
-		lists[i].k = all + used;
+		lists[i].k = a->all + used;
 		used += lists[i].n;
 		lists[i].n = 0;
 	}
 	for (i = 0; i < d->ncands; i++) {
-		const tp_map_commune *c = tp_mapdata_commune(d, d->cands[i].nis);
+		const tp_map_candidate *k = &d->cands[i];
+		const tp_map_commune *c = tp_mapdata_commune(d, k->nis);
 		if (c) {
 			commune_list *l = &lists[c - d->communes];
-			l->k[l->n++] = &d->cands[i];
+			l->k[l->n++] = k;
 		}
 	}
-	rc = tp_atlasdata_load(&x, store, d);
-	if (!rc)
-		rc = tp_outfile_begin(&out, path, 0);
+	rc = tp_atlasdata_load(&a->x, store, d);
 	if (rc)
-		goto done;
+		tp_atlas_free(a);
+	else
+		*out = a;
+	return rc;
+}
+
+int tp_atlas_draw(const tp_atlas *a, const char *path)
+{
+	const tp_mapdata *d = a->d;
+	char title[256];
+	cairo_surface_t *s;
+	cairo_t *cr;
+	size_t i;
+	tp_outfile out;
+	int rc;
+
+	rc = tp_outfile_begin(&out, path, 0);
+	if (rc)
+		return rc;
 	s = cairo_pdf_surface_create(out.tmp, PAGE_W, PAGE_H);
 	tp_lang_pick(title, sizeof(title), d->lang, "Atlas des communes", "Atlas van de gemeenten",
 		     " / ");
 	tp_pdf_metadata(s, d, title);
 	cr = cairo_create(s);
 	for (i = 0; i < d->ncommunes && !rc; i++)
-		rc = draw_commune(cr, d, x, i, &lists[i]);
+		rc = draw_commune(cr, d, a->x, i, &a->lists[i]);
 	cairo_destroy(cr);
 	if (rc) {
 		cairo_surface_destroy(s);
-		rc = tp_outfile_end(&out, rc);
-	} else {
-		rc = tp_surface_close(s, &out);
+		return tp_outfile_end(&out, rc);
 	}
-done:
-	tp_atlasdata_free(x);
-	free(lists);
-	free(all);
+	return tp_surface_close(s, &out);
+}
+
+int tp_write_atlas(const tp_mapdata *d, sqlite3 *store, const char *path)
+{
+	tp_atlas *a = NULL;
+	int rc = tp_atlas_prepare(&a, d, store);
+
+	if (!rc)
+		rc = tp_atlas_draw(a, path);
+	tp_atlas_free(a);
 	return rc;
 }

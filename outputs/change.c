@@ -392,15 +392,14 @@ static int draw_change(cairo_t *cr, const void *ud)
 	return TP_OK;
 }
 
-int tp_write_change_map(const tp_mapdata *d, sqlite3 *store, const char *dir)
+int tp_write_change_map_files(const tp_mapdata *d, sqlite3 *store, const char *dir, int from, int to)
 {
 	static const char *const names[] = {"change.png", "change.svg", "change.pdf"};
 	static const tp_page_kind kinds[] = {TP_PAGE_PNG, TP_PAGE_SVG, TP_PAGE_PDF};
 	change_map m;
 	tp_view *view = NULL;
 	char path[4200], title[256];
-	size_t i;
-	int rc;
+	int i, rc;
 
 	memset(&m, 0, sizeof(m));
 	m.d = d;
@@ -420,11 +419,16 @@ int tp_write_change_map(const tp_mapdata *d, sqlite3 *store, const char *dir)
 		snprintf(title, sizeof(title), "%s %s → %s",
 			 strcmp(d->lang, "nl") ? "Évolution du dénombrement" : "Evolutie van de telling",
 			 m.from, m.to);
-		for (i = 0; i < 3 && !rc; i++) {
+		for (i = from; i < to && i < 3 && !rc; i++) {
 			snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
 			rc = tp_page_write(path, kinds[i], PAGE_W, PAGE_H, draw_change, &m, d, title);
 		}
 	}
 	free(m.rows);
 	return rc;
+}
+
+int tp_write_change_map(const tp_mapdata *d, sqlite3 *store, const char *dir)
+{
+	return tp_write_change_map_files(d, store, dir, 0, 3);
 }

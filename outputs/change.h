@@ -18,4 +18,9 @@
  */
 int tp_write_change_map(const tp_mapdata *d, sqlite3 *store, const char *dir);
 
+/* Files from to to - 1 of those three (0 png, 1 svg, 2 pdf), the trends
+ * read again at each call. */
+int tp_write_change_map_files(const tp_mapdata *d, sqlite3 *store, const char *dir, int from,
+			      int to);
+
 #endif

@@ -1065,21 +1065,18 @@ static int write_page(FILE *f, const tp_mapdata *d, sqlite3 *store)
 	return rc;
 }
 
-int tp_write_dashboard(sqlite3 *store, const char *path, const tp_render_opts *opts)
+int tp_dashboard_write(const tp_mapdata *d, sqlite3 *store, const char *path)
 {
-	tp_mapdata *d = NULL;
 	tp_outfile out;
-	int rc;
+	int rc = tp_outfile_open(&out, path, TP_OUTFILE_SYNC);
 
-	rc = tp_mapdata_load(&d, store, opts);
 	if (rc)
 		return rc;
-	rc = tp_outfile_open(&out, path, TP_OUTFILE_SYNC);
-	if (rc)
-		goto done;
 	rc = write_page(out.f, d, store);
-	rc = rc ? tp_outfile_end(&out, rc) : tp_outfile_commit(&out);
-done:
-	tp_mapdata_free(d);
-	return rc;
+	return rc ? tp_outfile_end(&out, rc) : tp_outfile_commit(&out);
+}
+
+int tp_write_dashboard(sqlite3 *store, const char *path, const tp_render_opts *opts)
+{
+	return tp_write_drawn(store, NULL, path, opts, 1);
 }

@@ -23,4 +23,8 @@ void tp_dashboard_json_str(FILE *f, const char *s);
 int tp_dashboard_trends(FILE *f, sqlite3 *store, const char *lang);
 int tp_dashboard_register(FILE *f, sqlite3 *store, const char *lang);
 
+/* tp_write_dashboard() (render.h) from the maps' data d, already loaded. */
+struct tp_mapdata;
+int tp_dashboard_write(const struct tp_mapdata *d, sqlite3 *store, const char *path);
+
 #endif

@@ -345,6 +345,16 @@ static int load_indicators(tp_mapdata *d, tp_view *v)
 	return rc;
 }
 
+/* Candidates by rank, then as read (by id). */
+static int by_rank(const void *a, const void *b)
+{
+	const tp_map_candidate *p = a, *q = b;
+
+	if (p->rank != q->rank)
+		return p->rank < q->rank ? -1 : 1;
+	return p->seq < q->seq ? -1 : p->seq > q->seq;
+}
+
 static int load_candidates(tp_mapdata *d, tp_view *v, tp_geo *g)
 {
 	tp_rows *st = NULL;
@@ -357,8 +367,6 @@ static int load_candidates(tp_mapdata *d, tp_view *v, tp_geo *g)
 		return rc;
 	while ((step = tp_rows_next(st)) > 0) {
 		tp_map_candidate *k;
-		GEOSGeometry *pt;
-		int got;
 		if (d->ncands == cap) {
 			size_t ncap = cap ? 2 * cap : 64;
 			tp_map_candidate *p = realloc(d->cands, ncap * sizeof(*p));
@@ -389,11 +397,9 @@ static int load_candidates(tp_mapdata *d, tp_view *v, tp_geo *g)
 		k->months_empty = tp_rows_null(st, 12) ? -1 : tp_rows_double(st, 12);
 		if (k->dwellings > d->max_dwellings)
 			d->max_dwellings = k->dwellings;
+		k->seq = d->ncands - 1;
 		wkb = tp_rows_blob(st, 11, &len);
-		pt = tp_geo_from_wkb(g, wkb, len);
-		got = tp_geo_point_xy(g, pt, &k->x, &k->y);
-		tp_geo_destroy(g, pt);
-		if (!got) {
+		if (!tp_geo_wkb_xy(g, wkb, len, &k->x, &k->y)) {
 			rc = tp_error_set(TP_ESTORE, "working store: vacancies, candidate of rank %lld:"
 					  " bad point geometry", k->rank);
 			goto done;
@@ -401,6 +407,8 @@ static int load_candidates(tp_mapdata *d, tp_view *v, tp_geo *g)
 	}
 	if (step < 0)
 		rc = step;
+	else if (d->ncands > 1)
+		qsort(d->cands, d->ncands, sizeof(*d->cands), by_rank);
 done:
 	tp_rows_close(st);
 	return rc;
@@ -424,26 +432,38 @@ tp_map_commune *tp_mapdata_commune(const tp_mapdata *d, const char *nis)
 	return NULL;
 }
 
-/* The vacancies located in each commune that are not candidates, by reason. */
+/* The vacancies located in each commune that are not candidates, by reason:
+ * counted here from one row each, their dwellings added up per commune and
+ * reason as SQL's TOTAL() would. */
 static int load_not_candidates(tp_mapdata *d, tp_view *v)
 {
 	tp_rows *st = NULL;
-	int rc, step;
+	double *dw = calloc(d->ncommunes * TP_MAP_REASONS + 1, sizeof(*dw));
+	size_t i;
+	int rc, step, k;
 
+	if (!dw)
+		return tp_error_set(TP_ERROR, "out of memory");
 	rc = tp_rows_open(&st, v, TP_ROWS_MAP_NOT_CANDIDATES, NULL, NULL);
-	if (rc)
+	if (rc) {
+		free(dw);
 		return rc;
+	}
 	while ((step = tp_rows_next(st)) > 0) {
 		tp_map_commune *c = tp_mapdata_commune(d, tp_rows_text(st, 0));
 		const tp_code *r = tp_code_find(&tp_reasons, tp_rows_text(st, 1));
-		int k = r && r - tp_reasons.codes < TP_MAP_REASONS - 1 ? (int)(r - tp_reasons.codes)
-								      : TP_MAP_REASONS - 1;
+		k = r && r - tp_reasons.codes < TP_MAP_REASONS - 1 ? (int)(r - tp_reasons.codes)
+								  : TP_MAP_REASONS - 1;
 		if (!c)
 			continue;
-		c->idle[k] += tp_rows_int64(st, 2);
-		c->idle_dw[k] += (long long)tp_rows_double(st, 3);
+		c->idle[k]++;
+		dw[(size_t)(c - d->communes) * TP_MAP_REASONS + (size_t)k] += tp_rows_double(st, 2);
 	}
 	tp_rows_close(st);
+	for (i = 0; i < d->ncommunes; i++)
+		for (k = 0; k < TP_MAP_REASONS; k++)
+			d->communes[i].idle_dw[k] += (long long)dw[i * TP_MAP_REASONS + (size_t)k];
+	free(dw);
 	return step < 0 ? step : TP_OK;
 }
 

@@ -95,6 +95,7 @@ typedef struct tp_map_candidate {
 	double score;       /* 0..100 */
 	double months_empty;/* how long it has stood empty (pipeline/snapshots.c), -1: unknown */
 	double x, y;        /* position in the working CRS */
+	size_t seq;         /* read order (by id), the rank's tie-break */
 } tp_map_candidate;
 
 typedef struct tp_mapdata {

@@ -591,19 +591,18 @@ static int write_json(const tp_mapdata *d, const char *path, const tp_labels *L)
 	return tp_outfile_commit(&out);
 }
 
-int tp_write_overview(const tp_mapdata *d, const char *dir)
+int tp_write_overview_files(const tp_mapdata *d, const char *dir, int from, int to)
 {
 	static const char *const names[] = {"overview.png", "overview.svg", "overview.pdf",
 					    "overview.json"};
 	static const tp_page_kind kinds[] = {TP_PAGE_PNG, TP_PAGE_SVG, TP_PAGE_PDF};
 	char path[4200];
 	tp_labels L;
-	size_t i;
-	int rc = TP_OK;
+	int i, rc = TP_OK;
 
 	/* overview.json records the labels of the PDF, drawn just before it */
 	tp_labels_init(&L, 0, 0, 0, 0);
-	for (i = 0; i < sizeof(names) / sizeof(names[0]) && !rc; i++) {
+	for (i = from; i < to && i < 4 && !rc; i++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
 		if (i < 3) {
 			tp_labels_dispose(&L);
@@ -613,4 +612,9 @@ int tp_write_overview(const tp_mapdata *d, const char *dir)
 	}
 	tp_labels_dispose(&L);
 	return rc;
+}
+
+int tp_write_overview(const tp_mapdata *d, const char *dir)
+{
+	return tp_write_overview_files(d, dir, 0, 4);
 }

@@ -219,14 +219,13 @@ static const rowset_def rowsets[] = {
 		"the candidates",
 		"SELECT rank, nis_code, src_id, address, " SHOWN_OWNER ", owner_type, works_start,"
 		" dwellings, window_months, capacity, score, geom, " MONTHS_EMPTY("vacancies")
-		" FROM vacancies WHERE candidate = 1 ORDER BY rank, id",
+		" FROM vacancies WHERE candidate = 1 ORDER BY id",
 		NULL,
 	},
 	[TP_ROWS_MAP_NOT_CANDIDATES] = {
 		"the vacancies that are not candidates",
-		"SELECT nis_code, reason, COUNT(*), TOTAL(dwellings) FROM vacancies"
-		" WHERE candidate = 0 AND nis_code IS NOT NULL"
-		" GROUP BY nis_code, reason ORDER BY nis_code, reason",
+		"SELECT nis_code, reason, dwellings FROM vacancies"
+		" WHERE candidate = 0 AND nis_code IS NOT NULL",
 		NULL,
 	},
 	[TP_ROWS_REJECTED] = {

@@ -89,13 +89,14 @@ typedef enum {
 	 * What maps and dashboard show of a candidate: rank, nis_code, src_id,
 	 * address, owner (NULL for a private owner, who may be a person),
 	 * owner_type, works_start, dwellings, window_months, capacity, score,
-	 * geom, months_empty.  By rank.
+	 * geom, months_empty.  By id (rowid order, no sort of the wide rows:
+	 * the reader sorts them by rank, then id).
 	 */
 	TP_ROWS_MAP_CANDIDATES,
 	/*
-	 * The located vacancy records that are not candidates, per commune and
-	 * reason (geo/codes.h's tp_reasons; NULL when none was given):
-	 * nis_code, reason, records, dwellings.  By nis_code, then reason.
+	 * The located vacancy records that are not candidates, one row each
+	 * (the reader counts them per commune and reason; no sort): nis_code,
+	 * reason (geo/codes.h's tp_reasons; NULL when none was given), dwellings.
 	 */
 	TP_ROWS_MAP_NOT_CANDIDATES,
 	/*

@@ -49,4 +49,13 @@ int tp_write_maps(sqlite3 *store, const char *dir, const tp_render_opts *opts);
  */
 int tp_write_dashboard(sqlite3 *store, const char *path, const tp_render_opts *opts);
 
+/*
+ * The draw stage: tp_write_maps() into dir and tp_write_dashboard() into
+ * dashboard (either NULL: not written) from one load of the store, the
+ * atlas drawn on a second thread when threads (0: every core) allows.
+ * The files are those the two functions write; same failures.
+ */
+int tp_write_drawn(sqlite3 *store, const char *dir, const char *dashboard,
+		   const tp_render_opts *opts, int threads);
+
 #endif

@@ -16,16 +16,10 @@ int tp_stage_draw(tp_run *run)
 {
 	tp_render_opts ropts = {run->cfg->indicator, run->cfg->language,
 				run->cfg->small_cell_threshold};
-	char path[4096];
-	int rc = TP_OK;
+	char maps[4096], dashboard[4096];
 
-	if (run->cfg->maps) {
-		snprintf(path, sizeof(path), "%s/maps", run->outdir);
-		rc = tp_write_maps(run->db, path, &ropts);
-	}
-	if (!rc && run->cfg->dashboard) {
-		snprintf(path, sizeof(path), "%s/dashboard.html", run->outdir);
-		rc = tp_write_dashboard(run->db, path, &ropts);
-	}
-	return rc;
+	snprintf(maps, sizeof(maps), "%s/maps", run->outdir);
+	snprintf(dashboard, sizeof(dashboard), "%s/dashboard.html", run->outdir);
+	return tp_write_drawn(run->db, run->cfg->maps ? maps : NULL,
+			      run->cfg->dashboard ? dashboard : NULL, &ropts, run->threads);
 }
