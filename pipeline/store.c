@@ -239,17 +239,23 @@ int tp_store_open(sqlite3 **out, const char *path)
 	return TP_OK;
 }
 
+int tp_store_journal(sqlite3 *db, int rollback)
+{
+	return tp_store_exec(db, rollback ? "PRAGMA journal_mode=DELETE" : "PRAGMA journal_mode=WAL");
+}
+
 int tp_store_reset(sqlite3 *db)
 {
 	char sql[128];
 	size_t i;
+	int rc = TP_OK;
 
-	for (i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
+	/* a disk that fills while the tables are dropped is the environment's (TP_EOUTPUT) */
+	for (i = 0; i < sizeof(tables) / sizeof(tables[0]) && !rc; i++) {
 		snprintf(sql, sizeof(sql), "DROP TABLE IF EXISTS %s;", tables[i]);
-		if (tp_store_exec(db, sql))
-			return TP_ERROR;
+		rc = tp_store_exec(db, sql);
 	}
-	return tp_store_exec(db, schema);
+	return rc ? rc : tp_store_exec(db, schema);
 }
 
 /* Runs sql, which returns no row, with its ?1 (and ?2 when b is not NULL)
