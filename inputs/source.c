@@ -98,7 +98,7 @@ typedef struct {
 
 static int csv_split(const char *s, csv_records *out)
 {
-	size_t i = 0;
+	size_t i = 0, end = strlen(s);
 	long line = 1;
 
 	memset(out, 0, sizeof(*out));
@@ -120,6 +120,14 @@ static int csv_split(const char *s, csv_records *out)
 		}
 		out->at[out->n] = i;
 		out->line[out->n++] = line;
+		{
+			/* up to the first quote or end of line, by memchr: a record
+			 * without quotes (most) ends at its line's end */
+			const char *nl = memchr(s + i, '\n', end - i);
+			size_t stop = nl ? (size_t)(nl - s) : end;
+			const char *q = memchr(s + i, '"', stop - i);
+			i = q ? (size_t)(q - s) : stop;
+		}
 		for (; s[i] && (quoted || s[i] != '\n'); i++) {
 			if (s[i] == '"')
 				quoted = !quoted;

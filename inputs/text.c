@@ -8,6 +8,7 @@
 #include "inputs/text.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,7 +22,13 @@ int tp_text_is_utf8(const char *s, size_t n)
 	while (p < end) {
 		unsigned c = *p, need, cp, min;
 		if (c < 0x80) {
-			p++;
+			uint64_t w;
+			/* ASCII, eight bytes at a time */
+			for (p++; end - p >= 8; p += 8) {
+				memcpy(&w, p, 8);
+				if (w & 0x8080808080808080ull)
+					break;
+			}
 			continue;
 		}
 		if ((c & 0xE0) == 0xC0)

@@ -33,7 +33,9 @@
  * address keys in hash sets (geo/keyset.h) that keep the first building
  * given each key, and the points in a hash grid of 1 m cells.  What a
  * record is matched against is only what earlier snapshots remembered:
- * every key and point carries the snapshot that put it.
+ * every key and point carries the snapshot that put it.  The scored
+ * snapshot is read from the store on a second connection and thread while
+ * this one matches it, and, with no earlier snapshot, writes its buildings.
  */
 #include "pipeline/rows.h"
 #include "pipeline/stages.h"
@@ -49,6 +51,7 @@
 
 #include <limits.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -153,6 +156,8 @@ typedef struct {
 	tp_rows com;             /* the communes, their nis_code as key */
 	tp_rings rings;          /* and their polygons */
 	tp_locator *lc;          /* locating in them */
+	sqlite3_stmt *ins;       /* vacancy_tracks' INSERT, once prepared */
+	size_t written;          /* the tracks before this one are in vacancy_tracks */
 } state;
 
 /* Adds s to t; its offset, -1 for NULL (and for "" unless keep_empty),
@@ -828,58 +833,233 @@ static int reject_outside(state *st)
 	return rc;
 }
 
-/* The scored snapshot's records: the located vacancies, matched as read. */
+/* The scored snapshot's records: the located vacancies. */
+#define SCORED_SQL \
+	"SELECT id, src_id, address, postcode, dwellings, vacant_since, nis_code, geom" \
+	" FROM vacancies WHERE nis_code IS NOT NULL ORDER BY id"
+#define SCORED_BATCH 8192        /* scored records handed from the reading thread at once */
+
+/* Row q of SCORED_SQL as a record r, its text q's; 0 when its nis_code is
+ * no commune's (the record is no building). */
+static int scored_row(const state *st, sqlite3_stmt *q, rec_in *r)
+{
+	const unsigned char *wkb = sqlite3_column_blob(q, 7);
+	const char *since = (const char *)sqlite3_column_text(q, 5);
+	uint64_t c;
+
+	*r = (rec_in){(const char *)sqlite3_column_text(q, 1), (const char *)sqlite3_column_text(q, 2),
+		      (const char *)sqlite3_column_text(q, 3), NULL, {0, 0}, 0, NO_DAY,
+		      sqlite3_column_int64(q, 0), -1};
+	/* dwellings as its text read by atol, without making the text of a whole number */
+	if (sqlite3_column_type(q, 4) == SQLITE_INTEGER)
+		r->dwellings = (long)sqlite3_column_int64(q, 4);
+	else if (sqlite3_column_type(q, 4) != SQLITE_NULL)
+		r->dwellings = atol((const char *)sqlite3_column_text(q, 4));
+	if (!tp_keyset_get(&st->nis, (const char *)sqlite3_column_text(q, 6), &c))
+		return 0;
+	r->commune = (int)c;
+	if (since && tp_date_iso_days(since, &r->since))
+		r->since = NO_DAY;
+	if (wkb && sqlite3_column_bytes(q, 7) == 21 && wkb[0] == 1) {
+		memcpy(&r->xy[0], wkb + 5, 8);
+		memcpy(&r->xy[1], wkb + 13, 8);
+	}
+	return 1;
+}
+
+/* A batch of scored records read on the reading thread, their text in t
+ * (at offsets until handed over). */
+typedef struct {
+	rec_in r[SCORED_BATCH];
+	int64_t off[SCORED_BATCH][3];  /* id, address, postcode in t, -1 for NULL */
+	text t;
+	size_t n;
+} scored_batch;
+
+/* The scored records read on a connection of their own, on a second
+ * thread, two batches in turn, while the stage's thread matches (and, with
+ * no earlier snapshot, writes) the batch before. */
+typedef struct {
+	const state *st;
+	sqlite3 *db;             /* the reading connection (WAL: it reads beside the writer) */
+	scored_batch b[2];
+	int full[2];             /* batch k is ready to be matched */
+	int done;                /* no batch after the last one full */
+	int stop;                /* the matching failed: read no more */
+	tp_error_state err;      /* the reading's failure */
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+} scored_reader;
+
+/* The reading thread of a scored_reader. */
+static void *scored_read(void *arg)
+{
+	scored_reader *sr = arg;
+	sqlite3_stmt *q = NULL;
+	int rc = tp_store_prepare(sr->db, &q, SCORED_SQL), step = SQLITE_ROW, k = 0, last = 0;
+
+	while (!rc && !last) {
+		scored_batch *b = &sr->b[k];
+
+		pthread_mutex_lock(&sr->lock);
+		while (sr->full[k] && !sr->stop)
+			pthread_cond_wait(&sr->cond, &sr->lock);
+		last = sr->stop;
+		pthread_mutex_unlock(&sr->lock);
+		if (last)
+			break;
+		b->n = 0;
+		b->t.n = 0;
+		while (b->n < SCORED_BATCH && (step = sqlite3_step(q)) == SQLITE_ROW) {
+			rec_in *r = &b->r[b->n];
+			int64_t *off = b->off[b->n];
+			if (!scored_row(sr->st, q, r))
+				continue;
+			/* "" kept apart from NULL, as the matching sees them */
+			if ((off[0] = text_add(&b->t, r->id, 1)) == -2 ||
+			    (off[1] = text_add(&b->t, r->address, 1)) == -2 ||
+			    (off[2] = text_add(&b->t, r->postcode, 1)) == -2) {
+				rc = tp_error_set(TP_ERROR, "out of memory");
+				break;
+			}
+			b->n++;
+		}
+		if (!rc && step != SQLITE_ROW && step != SQLITE_DONE)
+			rc = tp_error_set(TP_ERROR, "working store: %s", sqlite3_errmsg(sr->db));
+		last = rc || step != SQLITE_ROW;
+		pthread_mutex_lock(&sr->lock);
+		sr->full[k] = !rc;
+		sr->done = last;
+		pthread_cond_broadcast(&sr->cond);
+		pthread_mutex_unlock(&sr->lock);
+		k ^= 1;
+	}
+	tp_error_save(&sr->err, rc);
+	if (rc) {
+		pthread_mutex_lock(&sr->lock);
+		sr->done = 1;
+		pthread_cond_broadcast(&sr->cond);
+		pthread_mutex_unlock(&sr->lock);
+	}
+	sqlite3_finalize(q);
+	return NULL;
+}
+
+static int write_tracks(state *st);
+
+/*
+ * Matches the scored snapshot (snap) as a second thread reads it on a
+ * connection of its own (file: the store); with no earlier snapshot each
+ * building is final once matched, and written then.  *used: 0 when no
+ * reading connection could be opened (nothing done).
+ */
+static int read_scored_beside(state *st, int snap, const char *file, int *used)
+{
+	scored_reader *sr = calloc(1, sizeof(*sr));
+	pthread_t tid;
+	int rc = TP_OK, k = 0, b;
+
+	*used = 0;
+	if (!sr)
+		return tp_error_set(TP_ERROR, "out of memory");
+	sr->st = st;
+	if (sqlite3_open_v2(file, &sr->db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+		sqlite3_close(sr->db);
+		free(sr);
+		return TP_OK;
+	}
+	sqlite3_busy_timeout(sr->db, 10000);
+	pthread_mutex_init(&sr->lock, NULL);
+	pthread_cond_init(&sr->cond, NULL);
+	if (pthread_create(&tid, NULL, scored_read, sr) != 0)
+		goto done;
+	*used = 1;
+	for (;;) {
+		scored_batch *bt = &sr->b[k];
+		size_t i;
+
+		pthread_mutex_lock(&sr->lock);
+		while (!sr->full[k] && !sr->done)
+			pthread_cond_wait(&sr->cond, &sr->lock);
+		b = sr->full[k];
+		pthread_mutex_unlock(&sr->lock);
+		if (!b)
+			break;
+		for (i = 0; i < bt->n && !rc; i++) {
+			rec_in *r = &bt->r[i];
+			r->id = text_at(&bt->t, bt->off[i][0]);
+			r->address = text_at(&bt->t, bt->off[i][1]);
+			r->postcode = text_at(&bt->t, bt->off[i][2]);
+			rc = match(st, snap, r);
+		}
+		if (!rc && st->nsnap == 1)
+			rc = write_tracks(st);
+		pthread_mutex_lock(&sr->lock);
+		sr->full[k] = 0;
+		sr->stop = rc != TP_OK;
+		pthread_cond_broadcast(&sr->cond);
+		pthread_mutex_unlock(&sr->lock);
+		if (rc)
+			break;
+		k ^= 1;
+	}
+	pthread_join(tid, NULL);
+	if (!rc)
+		rc = tp_error_restore(&sr->err);
+done:
+	pthread_mutex_destroy(&sr->lock);
+	pthread_cond_destroy(&sr->cond);
+	text_dispose(&sr->b[0].t);
+	text_dispose(&sr->b[1].t);
+	sqlite3_close(sr->db);
+	free(sr);
+	return rc;
+}
+
+/* The scored snapshot's records: the located vacancies, matched as read
+ * (on a second thread and connection when the store is a file and
+ * --threads allows). */
 static int read_scored(state *st, int snap)
 {
+	const char *file = sqlite3_db_filename(st->run->db, "main");
 	sqlite3_stmt *q = NULL;
-	int rc, step;
+	int rc, step, used = 0;
 
-	rc = tp_store_prepare(st->run->db, &q,
-			      "SELECT id, src_id, address, postcode, dwellings, vacant_since, nis_code,"
-			      " geom FROM vacancies WHERE nis_code IS NOT NULL ORDER BY id");
+	if (st->run->threads != 1 && file && file[0]) {
+		rc = read_scored_beside(st, snap, file, &used);
+		if (rc || used)
+			return rc ? rc : end_snapshot(st, snap);
+	}
+	rc = tp_store_prepare(st->run->db, &q, SCORED_SQL);
 	if (rc)
 		return rc;
 	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
-		const unsigned char *wkb = sqlite3_column_blob(q, 7);
-		const char *dw = (const char *)sqlite3_column_text(q, 4);
-		const char *since = (const char *)sqlite3_column_text(q, 5);
-		uint64_t c;
-		rec_in r = {(const char *)sqlite3_column_text(q, 1),
-			    (const char *)sqlite3_column_text(q, 2),
-			    (const char *)sqlite3_column_text(q, 3), NULL, {0, 0},
-			    dw ? atol(dw) : 0, NO_DAY, sqlite3_column_int64(q, 0), -1};
+		rec_in r;
 
-		/* a nis_code no commune has: the record is no building */
-		if (!tp_keyset_get(&st->nis, (const char *)sqlite3_column_text(q, 6), &c))
-			continue;
-		r.commune = (int)c;
-		if (since && tp_date_iso_days(since, &r.since))
-			r.since = NO_DAY;
-		if (wkb && sqlite3_column_bytes(q, 7) == 21 && wkb[0] == 1) {
-			memcpy(&r.xy[0], wkb + 5, 8);
-			memcpy(&r.xy[1], wkb + 13, 8);
-		}
-		if ((rc = match(st, snap, &r)))
+		if (scored_row(st, q, &r) && (rc = match(st, snap, &r)))
 			break;
 	}
-	if (!rc && step != SQLITE_DONE)
+	if (!rc && step != SQLITE_DONE && step != SQLITE_ROW)
 		rc = tp_error_set(TP_ERROR, "working store: %s", sqlite3_errmsg(st->run->db));
 	sqlite3_finalize(q);
 	return rc ? rc : end_snapshot(st, snap);
 }
 
-/* vacancy_tracks: one row per building. */
+/* vacancy_tracks: one row per building, those not yet written (st->written
+ * on; the tracks are final). */
 static int write_tracks(state *st)
 {
-	sqlite3_stmt *ins = NULL;
+	sqlite3_stmt *ins = st->ins;
 	size_t i;
-	int rc, s;
+	int rc = TP_OK, s;
 
-	rc = tp_store_prepare(st->run->db, &ins,
-			      "INSERT INTO vacancy_tracks(vacancy, src_id, address, nis_code, dwellings,"
-			      " first_seen, last_seen, spell_start, seen, months_empty)"
-			      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-	for (i = 0; i < st->ntracks && !rc; i++) {
+	if (!ins)
+		rc = tp_store_prepare(st->run->db, &st->ins,
+				      "INSERT INTO vacancy_tracks(vacancy, src_id, address, nis_code,"
+				      " dwellings, first_seen, last_seen, spell_start, seen, months_empty)"
+				      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+	ins = st->ins;
+	for (i = st->written; i < st->ntracks && !rc; i++) {
 		const track *t = &st->tracks[i];
 		long from = t->since != NO_DAY ? t->since : st->day[t->spell];
 		char seen[MAX_SNAPSHOTS * 11 + 1] = "";
@@ -911,8 +1091,9 @@ static int write_tracks(state *st)
 						   DAYS_PER_MONTH * 10) / 10);
 		if (sqlite3_step(ins) != SQLITE_DONE)
 			rc = tp_error_set(TP_ERROR, "working store: %s", sqlite3_errmsg(st->run->db));
+		else
+			st->written = i + 1;
 	}
-	sqlite3_finalize(ins);
 	return rc;
 }
 
@@ -1041,6 +1222,7 @@ int tp_stage_snapshots(tp_run *run)
 		fprintf(stderr, "snapshots: %d (%s to %s), %zu buildings seen\n", st.nsnap,
 			st.date[0], st.date[st.nsnap - 1], st.ntracks);
 done:
+	sqlite3_finalize(st.ins);
 	if (b)
 		text_dispose(&b->text);
 	free(b);

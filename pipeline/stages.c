@@ -408,7 +408,10 @@ int tp_pipeline_run(tp_run *run, const char *from, const char *until)
 		if (tty)
 			fprintf(stderr, "%-10s ...", s[k].name);
 		tp_store_fault_clear();
-		rc = tp_store_exec(run->db, "BEGIN");
+		/* load starts the store over (tp_store_reset): through a rollback journal */
+		rc = s[k].run == tp_stage_load ? tp_store_journal(run->db, 1) : TP_OK;
+		if (!rc)
+			rc = tp_store_exec(run->db, "BEGIN");
 		if (!rc) {
 			errno = 0;
 			rc = tp_stage_run(run, &s[k]);
@@ -421,6 +424,9 @@ int tp_pipeline_run(tp_run *run, const char *from, const char *until)
 			rc = tp_store_stage_done(run->db, s[k].name);
 		if (!rc)
 			rc = tp_store_exec(run->db, "COMMIT");
+		/* the WAL again (after a failed stage the run stops: the next opening sets it) */
+		if (!rc && s[k].run == tp_stage_load)
+			rc = tp_store_journal(run->db, 0);
 		if (rc) {
 			sqlite3_exec(run->db, "ROLLBACK", NULL, NULL, NULL);
 			if (tty)

@@ -253,24 +253,31 @@ int tp_store_open(sqlite3 **out, const char *path)
 	return TP_OK;
 }
 
+int tp_store_journal(sqlite3 *db, int rollback)
+{
+	return tp_store_exec(db, rollback ? "PRAGMA journal_mode=DELETE" : "PRAGMA journal_mode=WAL");
+}
+
 int tp_store_reset(sqlite3 *db)
 {
 	char sql[128];
 	size_t i;
+	int rc = TP_OK;
 
-	for (i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
+	/* a disk that fills while the tables are dropped is the environment's (TP_EOUTPUT) */
+	for (i = 0; i < sizeof(tables) / sizeof(tables[0]) && !rc; i++) {
 		long long view = 0;
 		/* vacancies is a view, or a table in a store of an older tremplin */
 		snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM sqlite_schema WHERE type = 'view'"
 			 " AND name = '%s'", tables[i]);
-		if (tp_store_int(db, &view, sql))
-			return TP_ERROR;
+		rc = tp_store_int(db, &view, sql);
+		if (rc)
+			break;
 		snprintf(sql, sizeof(sql), "DROP %s IF EXISTS %s;", view ? "VIEW" : "TABLE",
 			 tables[i]);
-		if (tp_store_exec(db, sql))
-			return TP_ERROR;
+		rc = tp_store_exec(db, sql);
 	}
-	return tp_store_exec(db, schema);
+	return rc ? rc : tp_store_exec(db, schema);
 }
 
 /* Runs sql, which returns no row, with its ?1 (and ?2 when b is not NULL)

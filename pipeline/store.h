@@ -36,6 +36,17 @@ int tp_store_open(sqlite3 **out, const char *path);
 /* Drops every table and creates the schema anew (the load stage). */
 int tp_store_reset(sqlite3 *db);
 
+/*
+ * The store's journal: rollback != 0, a rollback journal (the stage that
+ * starts the store over, tp_store_reset(): its pages are new, written once
+ * into the store, where the WAL writes them twice, then copies them at
+ * the commit's checkpoint; a run killed in it leaves a hot journal that
+ * rolls the store back when next opened, as the WAL would); 0, the WAL
+ * (tp_store_open()'s, every other stage's: readers beside the writer).
+ * Call it outside a transaction.
+ */
+int tp_store_journal(sqlite3 *db, int rollback);
+
 /* Runs SQL with no result rows; TP_ERROR with SQLite's message. */
 int tp_store_exec(sqlite3 *db, const char *sql);
 

@@ -116,4 +116,12 @@ check(cols == ["id", "src_row", "src_id", "address", "postcode", "owner", "owner
                "candidate", "status", "window_months", "capacity", "score", "rank", "geocode",
                "works_start_precision", "occupation", "occupied_by"], "vacancies' columns: %r" % cols)
 db.close()
+# load writes the store through a rollback journal (store.h, tp_store_journal); the stages
+# after it, and the store a run leaves, are in WAL mode again, with no journal left beside it
+p = run("run", "-c", os.path.join(d, "t.ini"), "-o", out, "--until", "load", check_rc=0)
+db = store(out)
+mode = db.execute("PRAGMA journal_mode").fetchone()[0]
+check(mode == "wal", "the store after load is in WAL mode: %r" % mode)
+db.close()
+check(not os.path.exists(os.path.join(out, "work.sqlite-journal")), "no rollback journal left")
 finish("test_pipeline")
