@@ -8,6 +8,7 @@
 #include "geo/error.h"
 
 #include <stdio.h>
+#include <errno.h>
 #include <string.h>
 
 static _Thread_local char last_msg[TP_ERROR_MSG_MAX]; /* message of the last failure */
@@ -69,6 +70,7 @@ void tp_error_clear(void)
 int tp_error_save(tp_error_state *out, int code)
 {
 	if (code && !out->code) {
+		out->errnum = errno;
 		out->code = code;
 		memcpy(out->msg, last_msg, sizeof(out->msg));
 	}
@@ -80,6 +82,8 @@ int tp_error_restore(const tp_error_state *st)
 	if (st->code) {
 		memcpy(last_msg, st->msg, sizeof(last_msg));
 		last_code = st->code;
+		/* the disk's word on the worker's failure (ENOSPC...), read by the caller */
+		errno = st->errnum;
 	}
 	return st->code;
 }

@@ -77,18 +77,21 @@ void tp_error_clear(void);
 typedef struct tp_error_state {
 	int code;                    /* TP_E* code of the first failure, TP_OK if none */
 	char msg[TP_ERROR_MSG_MAX];  /* its message */
+	int errnum;                  /* the worker's errno then: what a refused write said */
 } tp_error_state;
 
 /*
  * Copies this thread's message into out with code, the code the failing
- * call returned, unless code is TP_OK or out already holds a failure (the
- * first one is kept).  Returns code.
+ * call returned, and the thread's errno, unless code is TP_OK or out
+ * already holds a failure (the first one is kept).  Returns code.
  */
 int tp_error_save(tp_error_state *out, int code);
 
 /*
- * Makes st this thread's last error when it holds a failure, and returns
- * its code (TP_OK, the slot untouched, when it holds none).  A caller
+ * Makes st this thread's last error, and its errno this thread's errno,
+ * when it holds a failure, and returns its code (TP_OK, the slot untouched,
+ * when it holds none): a disk that refused the worker's write is then
+ * named as if the caller's thread had written (tp_store_fault).  A caller
  * gathering workers' results writes
  * `for (t = 0; t < n && !rc; t++) rc = tp_error_restore(&jobs[t].err);`.
  */

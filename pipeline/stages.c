@@ -381,6 +381,13 @@ int tp_pipeline_run(tp_run *run, const char *from, const char *until)
 	if (n > sizeof(secs) / sizeof(secs[0]))
 		return tp_error_set(TP_ERROR, "the runner times at most %zu stages",
 				    sizeof(secs) / sizeof(secs[0]));
+	if (first > 0) {
+		char where[4096];
+		snprintf(where, sizeof(where), "%s/work.sqlite", run->outdir);
+		rc = tp_store_layout_check(run->db, where);
+		if (rc)
+			return rc;
+	}
 	missing = tp_pipeline_missing(run->db, s[first].name);
 	if (missing)
 		return tp_error_set(TP_ESTORE,

@@ -277,7 +277,30 @@ int tp_store_reset(sqlite3 *db)
 			 tables[i]);
 		rc = tp_store_exec(db, sql);
 	}
-	return rc ? rc : tp_store_exec(db, schema);
+	if (!rc)
+		rc = tp_store_exec(db, schema);
+	if (!rc) {
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d;", TP_STORE_LAYOUT);
+		rc = tp_store_exec(db, sql);
+	}
+	return rc;
+}
+
+int tp_store_layout_check(sqlite3 *db, const char *path)
+{
+	long long layout = 0, tables = 0;
+	int rc;
+
+	rc = tp_store_int(db, &tables, "SELECT COUNT(*) FROM sqlite_schema");
+	if (!rc && tables)
+		rc = tp_store_int(db, &layout, "PRAGMA user_version");
+	if (rc || !tables || layout == TP_STORE_LAYOUT)
+		return rc;
+	return tp_error_set(TP_ESTORE, "%s: this working store was laid out by %s version of "
+			    "tremplin (layout %lld, this one reads layout %d), so a run cannot "
+			    "resume in it; run without --from to build it again",
+			    path, layout < TP_STORE_LAYOUT ? "an older" : "a newer", layout,
+			    TP_STORE_LAYOUT);
 }
 
 /* Runs sql, which returns no row, with its ?1 (and ?2 when b is not NULL)

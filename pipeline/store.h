@@ -33,8 +33,23 @@ int tp_store_fault(int rc, int err);
  * be opened. */
 int tp_store_open(sqlite3 **out, const char *path);
 
-/* Drops every table and creates the schema anew (the load stage). */
+/* Drops every table and creates the schema anew (the load stage), its
+ * layout numbered TP_STORE_LAYOUT. */
 int tp_store_reset(sqlite3 *db);
+
+/*
+ * The store's layout: its tables and views, numbered in the store's
+ * user_version by tp_store_reset(). Raise it whenever a table a stage reads
+ * changes shape (2: the vacancies a view over load's rows, locate's places
+ * and score's results), so that a run resumed with --from on a store an
+ * older tremplin left says so instead of failing on a missing table.
+ */
+#define TP_STORE_LAYOUT 2
+
+/* TP_ESTORE, naming path, when the store at db was laid out by another
+ * version of tremplin (see TP_STORE_LAYOUT); TP_OK for an empty store, which
+ * the runner's "stage has not run" covers. */
+int tp_store_layout_check(sqlite3 *db, const char *path);
 
 /*
  * The store's journal: rollback != 0, a rollback journal (the stage that

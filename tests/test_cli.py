@@ -138,6 +138,24 @@ check(p.returncode == 0 and os.path.exists(os.path.join(out, "tremplin.gpkg")),
       "--from apportion resumes and writes: %s" % p.stderr)
 check("vacancies read" in p.stdout, "report printed after resume")
 
+# a store an older tremplin laid out (before the vacancies became a view): resuming in it says
+# so and how to mend it, and leaves it as it was
+db = store(out)
+db.execute("PRAGMA user_version = 1")
+db.commit()
+db.close()
+p = run("run", "-c", ini, "-o", out, "--from", "score")
+check(p.returncode == 6 and "work.sqlite: this working store was laid out by an older version"
+      in p.stderr and "run without --from" in p.stderr, "--from on an older store: exit 6, %r" % p.stderr)
+db = store(out)
+check(db.execute("PRAGMA user_version").fetchone()[0] == 1, "the older store is left as it was")
+db.close()
+p = run("run", "-c", ini, "-o", out, "-q")
+db = store(out)
+check(p.returncode == 0 and db.execute("PRAGMA user_version").fetchone()[0] > 1,
+      "a whole run lays the store out again: %r" % p.stderr)
+db.close()
+
 fresh = os.path.join(d, "fresh")
 p = run("run", "-c", ini, "-o", fresh, "--from", "locate")
 check(p.returncode == 6 and "stage 'load' has not run" in p.stderr, "--from without store: exit 6, %r" % p.stderr)

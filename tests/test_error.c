@@ -9,6 +9,7 @@
 #include "geo/parallel.h"
 #include "tests/check.h"
 
+#include <errno.h>
 #include <stdlib.h>
 
 static void a_message_may_quote_the_slot_itself(void)
@@ -70,8 +71,11 @@ static void *worker(void *arg)
 {
 	job *jb = arg;
 
-	if (jb->fail)
+	if (jb->fail) {
+		/* as a write the disk refused leaves it (Cairo's stream, a file's) */
+		errno = jb->fail == TP_EOUTPUT ? ENOSPC : 0;
 		tp_error_save(&jb->err, tp_error_set(jb->fail, "worker failing with %d", jb->fail));
+	}
 	return NULL;
 }
 
@@ -89,6 +93,10 @@ static void a_worker_failure_reaches_the_caller_with_its_code(void)
 	CHECK(rc == TP_EINPUT);
 	CHECK(tp_error_code() == TP_EINPUT);
 	CHECK_STR(tp_error_last(), "worker failing with -4");
+	/* a disk-full worker's errno reaches the caller's thread, which names the disk */
+	errno = 0;
+	CHECK(tp_error_restore(&jobs[2].err) == TP_EOUTPUT);
+	CHECK(errno == ENOSPC);
 }
 
 static void a_worker_that_succeeds_leaves_the_slot_alone(void)
