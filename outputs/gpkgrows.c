@@ -669,7 +669,8 @@ int tp_sorted_rows_load(tp_sorted_rows **out, sqlite3 *db, const char *sql, int 
 	c->row = tp_big_alloc((n ? n : 1) * sizeof(*c->row));
 	if (!c->row)
 		goto cleanup;
-	qsort(rows, n, sizeof(*rows), compare_rows);
+	if (n) /* no rows, no array to sort */
+		qsort(rows, n, sizeof(*rows), compare_rows);
 	for (k = 0; k < n; k++)
 		c->row[k] = rows[k].at;
 	c->nrows = n;

@@ -230,7 +230,8 @@ static int read_needs(tp_run *run, needs *nd)
 /* The need of commune key (NULL: none) in nd, 0 when it has none. */
 static double need_of(const needs *nd, const char *key)
 {
-	char *const *hit = key ? bsearch(&key, nd->key, nd->n, sizeof(*nd->key), by_key) : NULL;
+	char *const *hit = key && nd->n ? bsearch(&key, nd->key, nd->n, sizeof(*nd->key), by_key)
+					: NULL;
 
 	return hit ? nd->need[hit - nd->key] : 0;
 }
