@@ -140,6 +140,7 @@ int tp_stage_locate(tp_run *run)
 	tp_rows com = {0}, zon = {0};
 	tp_rings cr = {0}, zr = {0};
 	tp_locate_stats st = {0};
+	tp_rejecter rej = {0};
 	int32_t *cin = NULL, *zin = NULL;
 	long long *id = NULL;
 	double *xy = NULL;
@@ -166,14 +167,17 @@ int tp_stage_locate(tp_run *run)
 		rc = tp_locate_points(cin, &cr, (const char *const *)com.key, xy, n, nt, &st);
 	if (!rc)
 		rc = tp_locate_points(zin, &zr, (const char *const *)zon.key, xy, n, nt, NULL);
+	if (!rc)
+		rc = tp_store_rejecter_open(&rej, run->db, "vacancies");
 	for (i = 0; i < n && !rc; i++) {
 		if (cin[i] >= 0)
 			continue;
 		snprintf(why, sizeof(why),
 			 "outside every commune of the region (x %.1f, y %.1f in the "
 			 "working CRS)", xy[2 * i], xy[2 * i + 1]);
-		rc = tp_store_reject_row(run->db, "vacancies", id[i], "locate", "geometry", why);
+		rc = tp_store_rejecter_move(&rej, id[i], "locate", "geometry", why);
 	}
+	tp_store_rejecter_close(&rej);
 	if (!rc)
 		rc = write_places(run, id, n, cin, zin, com.key, zon.key);
 	if (!rc)

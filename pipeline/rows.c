@@ -138,6 +138,7 @@ int tp_rows_rewrite(tp_run *run, const char *table, const char *stage, tp_rows_f
 		    void *arg)
 {
 	sqlite3_stmt *upd = NULL;
+	tp_rejecter rej = {0};
 	tp_rows r = {0};
 	char sql[256];
 	size_t i;
@@ -149,17 +150,20 @@ int tp_rows_rewrite(tp_run *run, const char *table, const char *stage, tp_rows_f
 		goto done;
 	snprintf(sql, sizeof(sql), "UPDATE %s SET geom = ? WHERE id = ?", tp_store_rows(table));
 	rc = tp_store_prepare(run->db, &upd, sql);
+	if (!rc)
+		rc = tp_store_rejecter_open(&rej, run->db, table);
 	for (i = 0; i < r.n && !rc; i++) {
 		const char *why = "geometry cannot be read";
 		GEOSGeometry *out = fn(run, r.geom[i], &why, arg);
 		if (!out) {
-			rc = tp_store_reject_row(run->db, table, r.id[i], stage, "geometry", why);
+			rc = tp_store_rejecter_move(&rej, r.id[i], stage, "geometry", why);
 			continue;
 		}
 		rc = update_geom(run, upd, r.id[i], out);
 		tp_geo_destroy(run->g, out);
 	}
 done:
+	tp_store_rejecter_close(&rej);
 	sqlite3_finalize(upd);
 	tp_rows_dispose(run->g, &r);
 	return rc;

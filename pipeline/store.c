@@ -493,46 +493,89 @@ const char *tp_store_rows(const char *table)
 	return strcmp(table, "vacancies") == 0 ? TP_VACANCY_ROWS : table;
 }
 
-int tp_store_reject_row(sqlite3 *db, const char *table, long long id,
-			const char *stage, const char *field, const char *reason)
+int tp_store_rejecter_open(tp_rejecter *r, sqlite3 *db, const char *table)
 {
-	sqlite3_stmt *st = NULL;
 	const char *side = tp_store_originals(table);
 	char sql[512];
 	int rc;
 
+	memset(r, 0, sizeof(*r));
+	r->db = db;
+	r->table = table;
 	if (side)
 		snprintf(sql, sizeof(sql),
 			 "INSERT INTO rejects(input, source_file, layer, src_row, stage, field, reason,"
 			 " original) SELECT '%s', s.path, s.layer, t.src_row, ?2, ?3, ?4, o.original"
 			 " FROM %s t JOIN input_stats s ON s.input = '%s'"
 			 " LEFT JOIN %s o ON o.id = t.id WHERE t.id = ?1",
-			 table, table, table, side);
+			 table, tp_store_rows(table), table, side);
 	else
 		snprintf(sql, sizeof(sql),
 			 "INSERT INTO rejects(input, source_file, layer, src_row, stage, field, reason,"
 			 " original) SELECT '%s', s.path, s.layer, t.src_row, ?2, ?3, ?4, t.original"
 			 " FROM %s t, input_stats s WHERE t.id = ?1 AND s.input = '%s'",
 			 table, table, table);
-	rc = tp_store_prepare(db, &st, sql);
-	if (rc)
-		return rc;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_text(st, 2, stage, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, field, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, reason, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE || sqlite3_changes(db) != 1)
-		rc = store_error(db, "working store: cannot move %s row %lld to rejects: %s",
-				  table, id, sqlite3_errmsg(db));
-	sqlite3_finalize(st);
-	if (rc)
-		return rc;
-	snprintf(sql, sizeof(sql), "DELETE FROM %s WHERE id = %lld", tp_store_rows(table), id);
-	rc = tp_store_exec(db, sql);
+	rc = tp_store_prepare(db, &r->insert, sql);
+	snprintf(sql, sizeof(sql), "DELETE FROM %s WHERE id = ?1", tp_store_rows(table));
+	if (!rc)
+		rc = tp_store_prepare(db, &r->remove, sql);
 	if (!rc && side) {
-		snprintf(sql, sizeof(sql), "DELETE FROM %s WHERE id = %lld", side, id);
-		rc = tp_store_exec(db, sql);
+		snprintf(sql, sizeof(sql), "DELETE FROM %s WHERE id = ?1", side);
+		rc = tp_store_prepare(db, &r->remove_side, sql);
 	}
+	if (rc)
+		tp_store_rejecter_close(r);
+	return rc;
+}
+
+/* Runs st, a statement of r with ?1 the id, as one step that must change a row
+ * when must is set. */
+static int rejecter_step(tp_rejecter *r, sqlite3_stmt *st, long long id, int must)
+{
+	int rc = TP_OK;
+
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) != SQLITE_DONE || (must && sqlite3_changes(r->db) != 1))
+		rc = store_error(r->db, "working store: cannot move %s row %lld to rejects: %s",
+				 r->table, id, sqlite3_errmsg(r->db));
+	sqlite3_reset(st);
+	return rc;
+}
+
+int tp_store_rejecter_move(tp_rejecter *r, long long id, const char *stage, const char *field,
+			   const char *reason)
+{
+	int rc;
+
+	sqlite3_bind_text(r->insert, 2, stage, -1, SQLITE_STATIC);
+	sqlite3_bind_text(r->insert, 3, field, -1, SQLITE_STATIC);
+	sqlite3_bind_text(r->insert, 4, reason, -1, SQLITE_STATIC);
+	rc = rejecter_step(r, r->insert, id, 1);
+	sqlite3_clear_bindings(r->insert);
+	if (!rc)
+		rc = rejecter_step(r, r->remove, id, 0);
+	if (!rc && r->remove_side)
+		rc = rejecter_step(r, r->remove_side, id, 0);
+	return rc;
+}
+
+void tp_store_rejecter_close(tp_rejecter *r)
+{
+	sqlite3_finalize(r->insert);
+	sqlite3_finalize(r->remove);
+	sqlite3_finalize(r->remove_side);
+	r->insert = r->remove = r->remove_side = NULL;
+}
+
+int tp_store_reject_row(sqlite3 *db, const char *table, long long id,
+			const char *stage, const char *field, const char *reason)
+{
+	tp_rejecter r;
+	int rc = tp_store_rejecter_open(&r, db, table);
+
+	if (!rc)
+		rc = tp_store_rejecter_move(&r, id, stage, field, reason);
+	tp_store_rejecter_close(&r);
 	return rc;
 }
 
