@@ -963,7 +963,9 @@ static int read_scored_beside(state *st, int snap, const char *file, int *used)
 	if (!sr)
 		return tp_error_set(TP_ERROR, "out of memory");
 	sr->st = st;
-	if (sqlite3_open_v2(file, &sr->db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+	/* its own thread alone uses this connection: no mutex per call */
+	if (sqlite3_open_v2(file, &sr->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) !=
+	    SQLITE_OK) {
 		sqlite3_close(sr->db);
 		free(sr);
 		return TP_OK;

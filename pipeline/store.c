@@ -234,7 +234,15 @@ int tp_store_open(sqlite3 **out, const char *path)
 	int rc;
 
 	*out = NULL;
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+	/*
+	 * NOMUTEX: one thread at a time uses this connection (the stages' own);
+	 * the threads beside it (the reader's read-ahead, snapshots' scored
+	 * reader, write's copier and lists, the atlas) either never touch the
+	 * store or open a connection of their own.  SQLite's per-call mutex was
+	 * 2.7 % of load's profile and 7 % of score's.
+	 */
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+			    SQLITE_OPEN_NOMUTEX, NULL) !=
 	    SQLITE_OK) {
 		rc = db ? store_error(db, "%s: cannot open the working store: %s", path,
 				      sqlite3_errmsg(db))
