@@ -35,6 +35,7 @@
 #include "geo/categories.h"
 #include "geo/dates.h"
 #include "geo/error.h"
+#include "geo/numbers.h"
 
 #include <limits.h>
 #include <math.h>
@@ -71,37 +72,40 @@ typedef struct {
 	enum verdict verdict; /* the rule that decided */
 } scored;
 
-/* The status sentence of v. */
-static void status_text(char *buf, size_t len, const scored *v, double min_window)
+/*
+ * The status sentence of v: a constant, or written into buf of size len
+ * (the window's digits by tp_num_sql1f, as "%.1f" writes a tenth, -0.0 as
+ * 0.0; minimum is the configured minimum as "%g").  printf per row was a
+ * sixth of the stage.
+ */
+static const char *status_text(char *buf, size_t len, const scored *v, const char *minimum)
 {
+	char w[32], d[24];
+
 	switch (v->verdict) {
 	case V_OCCUPIED: /* the site is named by write_scores */
-		snprintf(buf, len, "occupied");
-		break;
+		return "occupied";
 	case V_NO_DWELLING:
-		snprintf(buf, len, "not a candidate: no dwelling");
-		break;
+		return "not a candidate: no dwelling";
 	case V_WORKS:
-		snprintf(buf, len, "not a candidate: works under way (R1)");
-		break;
+		return "not a candidate: works under way (R1)";
 	case V_ALLOCATION:
-		snprintf(buf, len, "not a candidate: being allocated to tenants");
-		break;
+		return "not a candidate: being allocated to tenants";
 	case V_PRIVATE:
-		snprintf(buf, len, "not a candidate: private owner without a recorded agreement");
-		break;
+		return "not a candidate: private owner without a recorded agreement";
 	case V_NO_WINDOW:
-		snprintf(buf, len, "not a candidate: no planned works start, so the window is unknown");
-		break;
+		return "not a candidate: no planned works start, so the window is unknown";
 	case V_SHORT_WINDOW:
-		snprintf(buf, len, "not a candidate: %.1f-month window, under the %g-month minimum",
-			 v->window, min_window);
-		break;
+		snprintf(buf, len, "not a candidate: %s-month window, under the %s-month minimum",
+			 tp_num_sql1f(w, sizeof(w), v->window + 0.0), minimum);
+		return buf;
 	case V_CANDIDATE:
-		snprintf(buf, len, "candidate: %.1f-month window, %lld dwelling%s", v->window,
-			 v->dwellings, v->dwellings > 1 ? "s" : "");
-		break;
+		snprintf(buf, len, "candidate: %s-month window, %s dwelling%s",
+			 tp_num_sql1f(w, sizeof(w), v->window + 0.0), tp_num_int(d, v->dwellings),
+			 v->dwellings > 1 ? "s" : "");
+		return buf;
 	}
+	return "";
 }
 
 /* Rank order: score, then dwellings, both descending, then source row. */
@@ -319,7 +323,8 @@ static int rank_candidates(scored *v, size_t n)
 
 /* Binds vacancy v's results to ins (?1 id, ?2 candidate, ?3 status, ?4
  * window, ?5 capacity, ?6 score, ?7 rank) and steps it. */
-static int insert_score(sqlite3 *db, sqlite3_stmt *ins, const scored *v, const tp_config *cfg)
+static int insert_score(sqlite3 *db, sqlite3_stmt *ins, const scored *v, const tp_config *cfg,
+			const char *minimum)
 {
 	int candidate = v->verdict == V_CANDIDATE;
 	char status[256];
@@ -327,8 +332,8 @@ static int insert_score(sqlite3 *db, sqlite3_stmt *ins, const scored *v, const t
 	sqlite3_reset(ins);
 	sqlite3_bind_int64(ins, 1, v->id);
 	sqlite3_bind_int(ins, 2, candidate);
-	status_text(status, sizeof(status), v, cfg->min_window_months);
-	sqlite3_bind_text(ins, 3, status, -1, SQLITE_STATIC);
+	sqlite3_bind_text(ins, 3, status_text(status, sizeof(status), v, minimum), -1,
+			  SQLITE_STATIC);
 	if (isnan(v->window))
 		sqlite3_bind_null(ins, 4);
 	else
@@ -354,9 +359,11 @@ static int insert_score(sqlite3 *db, sqlite3_stmt *ins, const scored *v, const t
 static int write_scores(tp_run *run, const scored *v, size_t n)
 {
 	sqlite3_stmt *ins = NULL, *occ = NULL;
+	char minimum[64];
 	size_t i;
 	int rc;
 
+	snprintf(minimum, sizeof(minimum), "%g", run->cfg->min_window_months);
 	rc = tp_store_exec(run->db, "DELETE FROM " TP_VACANCY_SCORE);
 	if (!rc)
 		rc = tp_store_prepare(run->db, &ins, "INSERT INTO " TP_VACANCY_SCORE
@@ -366,7 +373,8 @@ static int write_scores(tp_run *run, const scored *v, size_t n)
 				      " VALUES (?1, ?2, COALESCE('occupied: ' || (SELECT occupied_by"
 				      " FROM " TP_VACANCY_ROWS " WHERE id = ?1), ?3), ?4, ?5, ?6, ?7)");
 	for (i = 0; i < n && !rc; i++)
-		rc = insert_score(run->db, v[i].verdict == V_OCCUPIED ? occ : ins, &v[i], run->cfg);
+		rc = insert_score(run->db, v[i].verdict == V_OCCUPIED ? occ : ins, &v[i], run->cfg,
+				  minimum);
 	sqlite3_finalize(ins);
 	sqlite3_finalize(occ);
 	return rc;
