@@ -4,6 +4,7 @@
 #include "inputs/dupes.h"
 #include "geo/array.h"
 #include "geo/error.h"
+#include "geo/numbers.h"
 #include "inputs/geocode.h"
 
 #include <math.h>
@@ -169,9 +170,22 @@ static int cell_key(char *buf, size_t len, const char *num, double x, double y, 
 {
 	double tol = tolerance(x, y), cx = floor(x / tol), cy = floor(y / tol);
 
-	if (!(fabs(cx) < 1e15 && fabs(cy) < 1e15))
+	char *o = buf;
+	size_t n = strlen(num);
+
+	if (!(fabs(cx) < 1e15 && fabs(cy) < 1e15) || n + 64 > len)
 		return 0;
-	snprintf(buf, len, "%s|%g|%.0f|%.0f", num, tol, cx + dx, cy + dy);
+	/* as snprintf's "%s|%g|%.0f|%.0f" writes it, without its format
+	 * parsing and float printing (nine keys per record read): cx + dx is
+	 * a whole number under 1e15 + 1, never -0 */
+	memcpy(o, num, n);
+	o += n;
+	memcpy(o, tol == 1.0 ? "|1|" : "|1e-05|", tol == 1.0 ? 3 : 7);
+	o += tol == 1.0 ? 3 : 7;
+	tp_num_int(o, (long long)(cx + dx));
+	o += strlen(o);
+	*o++ = '|';
+	tp_num_int(o, (long long)(cy + dy));
 	return 1;
 }
 
