@@ -85,7 +85,7 @@ static void tokenize(const char *s, parsed *p)
 	tp_text_fold(s, buf, sizeof(buf), 1);
 	p->ntok = 0;
 	for (t = strtok_r(buf, " ", &save); t && p->ntok < MAXTOK; t = strtok_r(NULL, " ", &save))
-		snprintf(p->tok[p->ntok++], TOKLEN, "%s", t);
+		tp_text_copy(p->tok[p->ntok++], TOKLEN, t);
 }
 
 static int is_num(const char *t)
@@ -138,25 +138,37 @@ static void street_key(const parsed *p, int a, int b, char *out, size_t outlen)
 	for (i = a; i < b; i++) {
 		const char *t = p->tok[i];
 		char word[TOKLEN * 2];
-		snprintf(word, sizeof(word), "%s", t);
+		size_t wl = strlen(t), sep = used ? 1 : 0, room;
+		char *o;
+		memcpy(word, t, wl + 1);
 		for (k = 0; k < sizeof(abbrev) / sizeof(abbrev[0]); k++)
 			if (!strcmp(t, abbrev[k][0])) {
-				snprintf(word, sizeof(word), "%s", abbrev[k][1]);
+				wl = strlen(abbrev[k][1]);
+				memcpy(word, abbrev[k][1], wl + 1);
 				break;
 			}
 		if (k == sizeof(abbrev) / sizeof(abbrev[0])) {
-			size_t n = strlen(t), j;
+			size_t n = wl, j;
 			for (j = 0; j < sizeof(suffixes) / sizeof(suffixes[0]); j++) {
 				size_t m = strlen(suffixes[j][0]);
 				if (n > m + 2 && !strcmp(t + n - m, suffixes[j][0])) {
-					snprintf(word, sizeof(word), "%.*s%s", (int)(n - m), t,
-						 suffixes[j][1]);
+					size_t l = strlen(suffixes[j][1]);
+					memcpy(word + n - m, suffixes[j][1], l + 1);
+					wl = n - m + l;
 					break;
 				}
 			}
 		}
-		used += (size_t)snprintf(out + used, used < outlen ? outlen - used : 0, "%s%s",
-					 used ? " " : "", word);
+		/* a space then the word, cut at outlen - 1 bytes as snprintf would */
+		room = outlen - used - 1;
+		o = out + used;
+		if (sep && room) {
+			*o++ = ' ';
+			room--;
+		}
+		memcpy(o, word, wl < room ? wl : room);
+		o[wl < room ? wl : room] = '\0';
+		used += sep + wl;
 		if (used >= outlen) {
 			out[outlen - 1] = '\0';
 			return;
@@ -189,7 +201,7 @@ static int splits(const parsed *p, split out[2])
 			last = i;
 	if (last > 0) {
 		street_key(p, 0, last, out[n].street, KEYLEN);
-		snprintf(out[n].num, TOKLEN, "%s", p->tok[last]);
+		tp_text_copy(out[n].num, TOKLEN, p->tok[last]);
 		if (last + 1 < p->end && strlen(p->tok[last + 1]) == 1 &&
 		    isalpha((unsigned char)p->tok[last + 1][0]) && strlen(out[n].num) + 1 < TOKLEN)
 			strcat(out[n].num, p->tok[last + 1]);
@@ -197,10 +209,29 @@ static int splits(const parsed *p, split out[2])
 	}
 	if (p->end > 1 && is_num(p->tok[0])) {
 		street_key(p, 1, p->end, out[n].street, KEYLEN);
-		snprintf(out[n].num, TOKLEN, "%s", p->tok[0]);
+		tp_text_copy(out[n].num, TOKLEN, p->tok[0]);
 		n++;
 	}
 	return n;
+}
+
+/* part[0]|part[1]|part[2]|part[3] into out, cut at outlen - 1 bytes as
+ * snprintf would (a key for every record read). */
+static void join_key(char *out, size_t outlen, const char *const part[4])
+{
+	size_t used = 0, n;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		if (i && used + 1 < outlen)
+			out[used++] = '|';
+		n = strlen(part[i]);
+		if (n > outlen - 1 - used)
+			n = outlen - 1 - used;
+		memcpy(out + used, part[i], n);
+		used += n;
+	}
+	out[used] = '\0';
 }
 
 void tp_address_key(const char *address, const char *postcode, char *out, size_t outlen)
@@ -208,18 +239,22 @@ void tp_address_key(const char *address, const char *postcode, char *out, size_t
 	parsed p;
 	split s[2];
 	char pc[TOKLEN] = "";
+	const char *part[4];
 
 	parse(address, &p);
 	if (p.post >= 0)
-		snprintf(pc, sizeof(pc), "%s", p.tok[p.post]);
+		tp_text_copy(pc, sizeof(pc), p.tok[p.post]);
 	else if (postcode)
 		tp_text_fold(postcode, pc, sizeof(pc), 0);
 	if (splits(&p, s) == 0) {
 		tp_text_fold(address, out, outlen, 1);
 		return;
 	}
-	snprintf(out, outlen, "%s|%s|%s|%s", s[0].street, s[0].num,
-		 p.box >= 0 ? p.tok[p.box] : "", pc);
+	part[0] = s[0].street;
+	part[1] = s[0].num;
+	part[2] = p.box >= 0 ? p.tok[p.box] : "";
+	part[3] = pc;
+	join_key(out, outlen, part);
 }
 
 void tp_address_key_number(const char *key, char *out, size_t len)
