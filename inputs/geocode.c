@@ -3,20 +3,25 @@
  *
  * The reference is read once into an array of entries, one per address and
  * street language (an address with a French and a Dutch name gives two),
- * sorted by normalised street name, postcode and house number.  A lookup is
- * a binary search on the street name, then a scan of that street's numbers.
+ * sorted by normalised street name, postcode and house number.  Each street
+ * name as written is normalised once (a street has many numbers), street
+ * names and postcodes are held once and the entries point at them; a lookup
+ * finds the normalised street name in a hash table (keyset.h), which gives
+ * its entries, then scans that street's numbers.
  * Addresses are parsed from folded tokens: the last number-like token is the
  * house number (or the first token, "12 rue X"), a box marker ends the
  * street part, a four-digit token after the house number is the postcode.
  */
 #include "inputs/geocode.h"
 #include "geo/array.h"
+#include "geo/keyset.h"
 #include "inputs/source.h"
 #include "inputs/text.h"
 #include "geo/error.h"
 #include "geo/geo.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,21 +35,57 @@
 enum { K_EXACT, K_NORMALISED, K_NEAREST, K_NONE };
 static const char *const kind_names[] = {"exact", "normalised", "nearest"};
 
+#define NOKEY UINT32_MAX
+
 typedef struct {
-	char *key;          /* normalised street name */
-	char *raw;          /* street name as the reference writes it */
-	char postcode[12];  /* postcode as text */
+	uint32_t street;    /* its name: index in the geocoder's streets */
+	uint32_t pc;        /* its postcode: index in the geocoder's postcodes */
 	char num[16];       /* folded house number ("12", "12a") */
 	long n;             /* its leading whole number */
 	double x, y;        /* the point, in the geocoder's CRS */
 } entry;
 
+/* A street name as the reference writes it (each written form once). */
+typedef struct {
+	char *raw;          /* the name */
+	uint32_t key;       /* its normalised form: index in the keys, NOKEY when empty */
+} street;
+
+/* A normalised street name and its entries. */
+typedef struct {
+	char *text;         /* the name */
+	size_t first, end;  /* its entries, [first, end) */
+} skey;
+
 struct tp_geocoder {
-	entry *e;         /* entries, sorted by key, postcode, n, num */
+	entry *e;         /* entries, sorted by key, postcode, n, num (as text) */
 	size_t n;         /* entries */
 	size_t naddr;     /* addresses read */
+	street *st;       /* street names, in the order first read */
+	size_t nst, capst;  /* entries of st */
+	skey *k;          /* normalised street names, in the order first read */
+	size_t nk, capk;  /* entries of k */
+	char (*pc)[12];   /* postcodes as text, in the order first read */
+	size_t npc, cappc;  /* entries of pc */
+	tp_keyset keys;   /* normalised name -> index in k */
 	char crs[4096];   /* CRS of the points */
 };
+
+/* The normalised street name, the name as written, the postcode of e. */
+static const char *e_key(const tp_geocoder *gc, const entry *e)
+{
+	return gc->k[gc->st[e->street].key].text;
+}
+
+static const char *e_raw(const tp_geocoder *gc, const entry *e)
+{
+	return gc->st[e->street].raw;
+}
+
+static const char *e_pc(const tp_geocoder *gc, const entry *e)
+{
+	return gc->pc[e->pc];
+}
 
 /* ---- parsing --------------------------------------------------------- */
 
@@ -273,47 +314,206 @@ void tp_address_key_number(const char *key, char *out, size_t len)
 
 /* ---- the reference --------------------------------------------------- */
 
-static int entry_cmp(const void *a, const void *b)
-{
-	const entry *x = a, *y = b;
-	int c = strcmp(x->key, y->key);
+/* The reference's distinct street names and postcodes while it is read:
+ * each written form is normalised once, not once per address. */
+typedef struct {
+	tp_keyset names;  /* street name as written -> index in gc->st */
+	tp_keyset pcs;    /* postcode -> index in gc->pc */
+	size_t cap;       /* entries allocated in gc->e */
+} builder;
 
-	if (!c)
-		c = strcmp(x->postcode, y->postcode);
+/* The index in gc->st of street name, added (and normalised) when new. */
+static int street_of(tp_geocoder *gc, builder *b, const char *name, uint32_t *out)
+{
+	char key[KEYLEN];
+	uint64_t held, k;
+
+	if (gc->nst >= NOKEY)
+		return tp_error_set(TP_ERROR, "out of memory (too many street names)");
+	if (tp_keyset_put(&b->names, name, gc->nst, &held))
+		return TP_ERROR;
+	*out = (uint32_t)held;
+	if (held < gc->nst)
+		return TP_OK;
+	if (tp_array_room(&gc->st, &gc->capst, gc->nst, sizeof(*gc->st), 1024))
+		return TP_ERROR;
+	gc->st[gc->nst].raw = strdup(name);
+	gc->st[gc->nst].key = NOKEY;
+	if (!gc->st[gc->nst].raw)
+		return tp_error_set(TP_ERROR, "out of memory");
+	gc->nst++;
+	name_key(name, key, sizeof(key));
+	if (!key[0])
+		return TP_OK;
+	if (tp_keyset_put(&gc->keys, key, gc->nk, &k))
+		return TP_ERROR;
+	if (k == gc->nk) {
+		if (tp_array_room(&gc->k, &gc->capk, gc->nk, sizeof(*gc->k), 1024))
+			return TP_ERROR;
+		gc->k[gc->nk].text = strdup(key);
+		gc->k[gc->nk].first = gc->k[gc->nk].end = 0;
+		if (!gc->k[gc->nk].text)
+			return tp_error_set(TP_ERROR, "out of memory");
+		gc->nk++;
+	}
+	gc->st[*out].key = (uint32_t)k;
+	return TP_OK;
+}
+
+/* The index in gc->pc of postcode (cut to 11 bytes), added when new. */
+static int postcode_of(tp_geocoder *gc, builder *b, const char *postcode, uint32_t *out)
+{
+	char pc[sizeof(gc->pc[0])];
+	uint64_t held;
+
+	tp_text_copy(pc, sizeof(pc), postcode);
+	if (tp_keyset_put(&b->pcs, pc, gc->npc, &held))
+		return TP_ERROR;
+	*out = (uint32_t)held;
+	if (held < gc->npc)
+		return TP_OK;
+	if (tp_array_room(&gc->pc, &gc->cappc, gc->npc, sizeof(*gc->pc), 64))
+		return TP_ERROR;
+	memcpy(gc->pc[gc->npc++], pc, sizeof(pc));
+	return TP_OK;
+}
+
+/* Adds the address of street name at the folded number num. */
+static int add_entry(tp_geocoder *gc, builder *b, const char *name, const char *num, long n,
+		     uint32_t pc, double x, double y)
+{
+	uint32_t st;
+	entry *e;
+
+	if (street_of(gc, b, name, &st))
+		return TP_ERROR;
+	if (gc->st[st].key == NOKEY)
+		return TP_OK;
+	if (tp_array_room(&gc->e, &b->cap, gc->n, sizeof(*gc->e), 1024))
+		return TP_ERROR;
+	e = &gc->e[gc->n++];
+	e->street = st;
+	e->pc = pc;
+	memcpy(e->num, num, sizeof(e->num));
+	e->n = n;
+	e->x = x;
+	e->y = y;
+	return TP_OK;
+}
+
+/* A text and its index, to rank texts in strcmp order. */
+typedef struct {
+	const char *text;  /* the text */
+	uint32_t id;       /* its index */
+} named;
+
+static int named_cmp(const void *a, const void *b)
+{
+	return strcmp(((const named *)a)->text, ((const named *)b)->text);
+}
+
+/* (*rank)[i] = the place of text i among the n texts of gc's keys (pc 0)
+ * or postcodes (pc 1) in strcmp order. */
+static int rank_texts(const tp_geocoder *gc, int pc, uint32_t **rank)
+{
+	size_t n = pc ? gc->npc : gc->nk, i;
+	named *t = malloc((n ? n : 1) * sizeof(*t));
+
+	*rank = malloc((n ? n : 1) * sizeof(**rank));
+	if (!t || !*rank) {
+		free(t);
+		free(*rank);
+		*rank = NULL;
+		return tp_error_set(TP_ERROR, "out of memory");
+	}
+	for (i = 0; i < n; i++) {
+		t[i].text = pc ? gc->pc[i] : gc->k[i].text;
+		t[i].id = (uint32_t)i;
+	}
+	qsort(t, n, sizeof(*t), named_cmp);
+	for (i = 0; i < n; i++)
+		(*rank)[t[i].id] = (uint32_t)i;
+	free(t);
+	return TP_OK;
+}
+
+/* An entry's place in the sort within its street: postcode, number. */
+typedef struct {
+	uint32_t pc;      /* rank of its postcode */
+	uint32_t i;       /* the entry, in the order read */
+	long n;           /* its number */
+	const char *num;  /* its number as text */
+} sortrec;
+
+static int sortrec_cmp(const void *a, const void *b)
+{
+	const sortrec *x = a, *y = b;
+	int c = (x->pc > y->pc) - (x->pc < y->pc);
+
 	if (!c)
 		c = (x->n > y->n) - (x->n < y->n);
 	if (!c)
 		c = strcmp(x->num, y->num);
+	if (!c)
+		c = (x->i > y->i) - (x->i < y->i);
 	return c;
 }
 
-static int add_entry(tp_geocoder *gc, size_t *cap, const char *name, const char *num,
-		     const char *postcode, double x, double y)
+/* Sorts the entries by normalised street name, postcode (both as strcmp
+ * orders them), number and number as text, those equal in the order read;
+ * sets each key's range of entries.  The keys are ranked once, the entries
+ * counted into their street's place, then each street's few sorted. */
+static int sort_entries(tp_geocoder *gc)
 {
-	char key[KEYLEN];
-	entry *e;
+	uint32_t *krank = NULL, *pcrank = NULL;
+	size_t *start = NULL, i, k;
+	sortrec *r = NULL;
+	entry *sorted = NULL;
+	int rc;
 
-	name_key(name, key, sizeof(key));
-	if (!key[0])
-		return TP_OK;
-	if (tp_array_room(&gc->e, cap, gc->n, sizeof(*gc->e), 1024))
-		return TP_ERROR;
-	e = &gc->e[gc->n];
-	memset(e, 0, sizeof(*e));
-	e->key = strdup(key);
-	e->raw = strdup(name);
-	if (!e->key || !e->raw) {
-		free(e->key);
-		free(e->raw);
-		return tp_error_set(TP_ERROR, "out of memory");
+	rc = rank_texts(gc, 0, &krank);
+	if (!rc)
+		rc = rank_texts(gc, 1, &pcrank);
+	if (rc)
+		goto done;
+	start = calloc(gc->nk + 1, sizeof(*start));
+	r = malloc(gc->n * sizeof(*r));
+	sorted = malloc(gc->n * sizeof(*sorted));
+	if (!start || !r || !sorted) {
+		rc = tp_error_set(TP_ERROR, "out of memory");
+		goto done;
 	}
-	snprintf(e->postcode, sizeof(e->postcode), "%s", postcode);
-	tp_text_fold(num, e->num, sizeof(e->num), 1);
-	e->n = strtol(e->num, NULL, 10);
-	e->x = x;
-	e->y = y;
-	gc->n++;
-	return TP_OK;
+	for (i = 0; i < gc->n; i++)
+		start[krank[gc->st[gc->e[i].street].key] + 1]++;
+	for (k = 0; k < gc->nk; k++)
+		start[k + 1] += start[k];
+	for (i = 0; i < gc->n; i++) {
+		const entry *e = &gc->e[i];
+		uint32_t kr = krank[gc->st[e->street].key];
+		r[start[kr]++] = (sortrec){pcrank[e->pc], (uint32_t)i, e->n, e->num};
+	}
+	/* start[k] is now the end of the k-th key in rank order */
+	for (k = 0; k < gc->nk; k++) {
+		size_t a = k ? start[k - 1] : 0;
+		qsort(r + a, start[k] - a, sizeof(*r), sortrec_cmp);
+	}
+	for (i = 0; i < gc->n; i++)
+		sorted[i] = gc->e[r[i].i];
+	for (k = 0; k < gc->nk; k++) {
+		skey *key = &gc->k[k];
+		key->first = krank[k] ? start[krank[k] - 1] : 0;
+		key->end = start[krank[k]];
+	}
+	free(gc->e);
+	gc->e = sorted;
+	sorted = NULL;
+done:
+	free(krank);
+	free(pcrank);
+	free(start);
+	free(r);
+	free(sorted);
+	return rc;
 }
 
 /* Column index of name in fd, or -1; required columns fail. */
@@ -339,7 +539,7 @@ int tp_geocoder_open(tp_geocoder **out, const tp_address_cfg *cfg, const char *d
 	OGRLayerH layer;
 	OGRFeatureDefnH fd;
 	OGRFeatureH f;
-	size_t cap = 0;
+	builder b = {0};
 	int rc = TP_OK, cfr, cnl, cnum, cpc;
 	char src_crs[4096];
 
@@ -402,15 +602,21 @@ int tp_geocoder_open(tp_geocoder **out, const tp_address_cfg *cfg, const char *d
 			x = OGR_G_GetX(geom, 0);
 			y = OGR_G_GetY(geom, 0);
 			if (tp_transform_xy(t, &x, &y) == TP_OK) {
-				char fr[KEYLEN] = "", nl[KEYLEN] = "";
+				char fr[KEYLEN] = "", nl[KEYLEN] = "", fnum[16];
+				uint32_t ipc;
+				long n;
 				if (cfr >= 0 && OGR_F_IsFieldSetAndNotNull(f, cfr))
-					snprintf(fr, sizeof(fr), "%s", OGR_F_GetFieldAsString(f, cfr));
+					tp_text_copy(fr, sizeof(fr), OGR_F_GetFieldAsString(f, cfr));
 				if (cnl >= 0 && OGR_F_IsFieldSetAndNotNull(f, cnl))
-					snprintf(nl, sizeof(nl), "%s", OGR_F_GetFieldAsString(f, cnl));
-				if (fr[0])
-					rc = add_entry(gc, &cap, fr, num, pc, x, y);
+					tp_text_copy(nl, sizeof(nl), OGR_F_GetFieldAsString(f, cnl));
+				memset(fnum, 0, sizeof(fnum));
+				tp_text_fold(num, fnum, sizeof(fnum), 1);
+				n = strtol(fnum, NULL, 10);
+				rc = postcode_of(gc, &b, pc, &ipc);
+				if (!rc && fr[0])
+					rc = add_entry(gc, &b, fr, fnum, n, ipc, x, y);
 				if (!rc && nl[0] && strcmp(fr, nl))
-					rc = add_entry(gc, &cap, nl, num, pc, x, y);
+					rc = add_entry(gc, &b, nl, fnum, n, ipc, x, y);
 				gc->naddr++;
 			}
 		}
@@ -421,8 +627,10 @@ int tp_geocoder_open(tp_geocoder **out, const tp_address_cfg *cfg, const char *d
 		rc = tp_error_set(TP_EINPUT, "%s: the address reference holds no usable address "
 				  "(a point, a street name and a number)", cfg->path);
 	if (!rc)
-		qsort(gc->e, gc->n, sizeof(*gc->e), entry_cmp);
+		rc = sort_entries(gc);
 done:
+	tp_keyset_dispose(&b.names);
+	tp_keyset_dispose(&b.pcs);
 	tp_transform_free(t);
 	tp_geo_free(g);
 	tp_source_close(&src);
@@ -440,11 +648,15 @@ void tp_geocoder_free(tp_geocoder *gc)
 
 	if (!gc)
 		return;
-	for (i = 0; i < gc->n; i++) {
-		free(gc->e[i].key);
-		free(gc->e[i].raw);
-	}
+	for (i = 0; i < gc->nst; i++)
+		free(gc->st[i].raw);
+	for (i = 0; i < gc->nk; i++)
+		free(gc->k[i].text);
+	free(gc->st);
+	free(gc->k);
+	free(gc->pc);
 	free(gc->e);
+	tp_keyset_dispose(&gc->keys);
 	free(gc);
 }
 
@@ -454,21 +666,6 @@ const char *tp_geocoder_crs(const tp_geocoder *gc)
 }
 
 /* ---- matching -------------------------------------------------------- */
-
-/* First entry whose key is >= key. */
-static size_t lower_bound(const tp_geocoder *gc, const char *key)
-{
-	size_t lo = 0, hi = gc->n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (strcmp(gc->e[mid].key, key) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
 
 /* Finds num among entries [a, b) of one street; the kind of match or K_NONE. */
 static int match_number(const entry *e, size_t a, size_t b, const char *num, size_t *hit)
@@ -521,10 +718,10 @@ static void closest_streets(const tp_geocoder *gc, const char *key, char *buf, s
 
 	for (i = 0; i < gc->n; i++) {
 		int d;
-		if (i > 0 && !strcmp(gc->e[i].raw, gc->e[i - 1].raw) &&
-		    !strcmp(gc->e[i].postcode, gc->e[i - 1].postcode))
+		if (i > 0 && gc->e[i].street == gc->e[i - 1].street &&
+		    gc->e[i].pc == gc->e[i - 1].pc)
 			continue;
-		d = tp_text_distance(key, gc->e[i].key);
+		d = tp_text_distance(key, e_key(gc, &gc->e[i]));
 		for (k = 0; k < 3; k++) {
 			if (d < dist[k]) {
 				memmove(&dist[k + 1], &dist[k], (size_t)(2 - k) * sizeof(int));
@@ -538,7 +735,7 @@ static void closest_streets(const tp_geocoder *gc, const char *key, char *buf, s
 	used = strlen(buf);
 	for (k = 0; k < 3 && dist[k] < (1 << 30) && used < len; k++) {
 		int w = snprintf(buf + used, len - used, "%s%s (%s)", k ? ", " : " (closest streets: ",
-				 gc->e[best[k]].raw, gc->e[best[k]].postcode);
+				 e_raw(gc, &gc->e[best[k]]), e_pc(gc, &gc->e[best[k]]));
 		used += w > 0 ? (size_t)w : 0;
 	}
 	if (k > 0 && used + 1 < len)
@@ -559,7 +756,7 @@ int tp_geocode(tp_geocoder *gc, const char *address, const char *postcode, doubl
 		*near = NULL;
 	parse(address, &p);
 	if (p.post >= 0)
-		snprintf(pc, sizeof(pc), "%s", p.tok[p.post]);
+		tp_text_copy(pc, sizeof(pc), p.tok[p.post]);
 	else if (postcode)
 		tp_text_fold(postcode, pc, sizeof(pc), 0);
 	ns = splits(&p, s);
@@ -569,13 +766,16 @@ int tp_geocode(tp_geocoder *gc, const char *address, const char *postcode, doubl
 		return 0;
 	}
 	for (i = 0; i < ns; i++) {
-		size_t a = lower_bound(gc, s[i].street), b = a, g, hit = 0, best_hit = 0;
+		size_t a = 0, b = 0, g, hit = 0, best_hit = 0;
 		size_t first_in_pc = 0;
 		int best = K_NONE, nbest = 0, in_pc = 0;
 		char pcs[128] = "";
+		uint64_t k;
 
-		while (b < gc->n && !strcmp(gc->e[b].key, s[i].street))
-			b++;
+		if (!tp_keyset_get(&gc->keys, s[i].street, &k))
+			continue;
+		a = gc->k[k].first;
+		b = gc->k[k].end;
 		if (a == b)
 			continue;
 		street_seen = 1;
@@ -583,14 +783,14 @@ int tp_geocode(tp_geocoder *gc, const char *address, const char *postcode, doubl
 		for (g = a; g < b;) {
 			size_t h = g;
 			int k;
-			while (h < b && !strcmp(gc->e[h].postcode, gc->e[g].postcode))
+			while (h < b && gc->e[h].pc == gc->e[g].pc)
 				h++;
-			if (pc[0] && strcmp(gc->e[g].postcode, pc)) {
+			if (pc[0] && strcmp(e_pc(gc, &gc->e[g]), pc)) {
 				size_t u = strlen(other_pcs);
 				if (u + 8 < sizeof(other_pcs))
 					snprintf(other_pcs + u, sizeof(other_pcs) - u, "%s%s",
-						 u ? ", " : "", gc->e[g].postcode);
-				other = u ? NULL : gc->e[g].postcode; /* one postcode only */
+						 u ? ", " : "", e_pc(gc, &gc->e[g]));
+				other = u ? NULL : e_pc(gc, &gc->e[g]); /* one postcode only */
 				g = h;
 				continue;
 			}
@@ -610,30 +810,30 @@ int tp_geocode(tp_geocoder *gc, const char *address, const char *postcode, doubl
 					nbest++;
 					if (u + 8 < sizeof(pcs))
 						snprintf(pcs + u, sizeof(pcs) - u, "%s%s",
-							 u ? ", " : "", gc->e[g].postcode);
+							 u ? ", " : "", e_pc(gc, &gc->e[g]));
 				}
 			}
 			g = h;
 		}
 		if (best == K_NONE) {
 			if (in_pc && near)
-				*near = gc->e[first_in_pc].postcode;
+				*near = e_pc(gc, &gc->e[first_in_pc]);
 			if (in_pc)
 				snprintf(why, whylen,
 					 "address '%s': no number %s on %s (%s) within %d numbers",
-					 address, s[i].num, gc->e[first_in_pc].raw,
-					 gc->e[first_in_pc].postcode, TP_GEOCODE_MAX_GAP);
+					 address, s[i].num, e_raw(gc, &gc->e[first_in_pc]),
+					 e_pc(gc, &gc->e[first_in_pc]), TP_GEOCODE_MAX_GAP);
 			continue;
 		}
 		if (nbest > 1) {
 			snprintf(why, whylen,
 				 "address '%s': %s %s exists in several postcodes (%s); give the "
-				 "postcode", address, gc->e[best_hit].raw, s[i].num, pcs);
+				 "postcode", address, e_raw(gc, &gc->e[best_hit]), s[i].num, pcs);
 			return 0;
 		}
 		{
 			const entry *e = &gc->e[best_hit];
-			int street_kind = strstr(address, e->raw) ? K_EXACT : K_NORMALISED;
+			int street_kind = strstr(address, e_raw(gc, e)) ? K_EXACT : K_NORMALISED;
 			*x = e->x;
 			*y = e->y;
 			*kind = kind_names[street_kind > best ? street_kind : best];
