@@ -320,19 +320,30 @@ typedef struct {
 	tp_keyset names;  /* street name as written -> index in gc->st */
 	tp_keyset pcs;    /* postcode -> index in gc->pc */
 	size_t cap;       /* entries allocated in gc->e */
+	char last[2][KEYLEN];  /* the French and the Dutch name of the address before */
+	uint32_t last_st[2];   /* their index in gc->st (when last[i] is not "") */
 } builder;
 
-/* The index in gc->st of street name, added (and normalised) when new. */
-static int street_of(tp_geocoder *gc, builder *b, const char *name, uint32_t *out)
+/* The index in gc->st of street name in language lang (0 French, 1
+ * Dutch), added (and normalised) when new.  A street's numbers follow each
+ * other in most references: the name of the address before is tried
+ * first. */
+static int street_of(tp_geocoder *gc, builder *b, int lang, const char *name, uint32_t *out)
 {
 	char key[KEYLEN];
 	uint64_t held, k;
 
+	if (b->last[lang][0] && !strcmp(b->last[lang], name)) {
+		*out = b->last_st[lang];
+		return TP_OK;
+	}
 	if (gc->nst >= NOKEY)
 		return tp_error_set(TP_ERROR, "out of memory (too many street names)");
 	if (tp_keyset_put(&b->names, name, gc->nst, &held))
 		return TP_ERROR;
 	*out = (uint32_t)held;
+	tp_text_copy(b->last[lang], sizeof(b->last[lang]), name);
+	b->last_st[lang] = *out;
 	if (held < gc->nst)
 		return TP_OK;
 	if (tp_array_room(&gc->st, &gc->capst, gc->nst, sizeof(*gc->st), 1024))
@@ -379,13 +390,13 @@ static int postcode_of(tp_geocoder *gc, builder *b, const char *postcode, uint32
 }
 
 /* Adds the address of street name at the folded number num. */
-static int add_entry(tp_geocoder *gc, builder *b, const char *name, const char *num, long n,
-		     uint32_t pc, double x, double y)
+static int add_entry(tp_geocoder *gc, builder *b, int lang, const char *name, const char *num,
+		     long n, uint32_t pc, double x, double y)
 {
 	uint32_t st;
 	entry *e;
 
-	if (street_of(gc, b, name, &st))
+	if (street_of(gc, b, lang, name, &st))
 		return TP_ERROR;
 	if (gc->st[st].key == NOKEY)
 		return TP_OK;
@@ -494,8 +505,12 @@ static int sort_entries(tp_geocoder *gc)
 	}
 	/* start[k] is now the end of the k-th key in rank order */
 	for (k = 0; k < gc->nk; k++) {
-		size_t a = k ? start[k - 1] : 0;
-		qsort(r + a, start[k] - a, sizeof(*r), sortrec_cmp);
+		size_t a = k ? start[k - 1] : 0, j;
+		/* a street's numbers are read in order in most references */
+		for (j = a + 1; j < start[k] && sortrec_cmp(&r[j - 1], &r[j]) < 0; j++)
+			;
+		if (j < start[k])
+			qsort(r + a, start[k] - a, sizeof(*r), sortrec_cmp);
 	}
 	for (i = 0; i < gc->n; i++)
 		sorted[i] = gc->e[r[i].i];
@@ -614,9 +629,9 @@ int tp_geocoder_open(tp_geocoder **out, const tp_address_cfg *cfg, const char *d
 				n = strtol(fnum, NULL, 10);
 				rc = postcode_of(gc, &b, pc, &ipc);
 				if (!rc && fr[0])
-					rc = add_entry(gc, &b, fr, fnum, n, ipc, x, y);
+					rc = add_entry(gc, &b, 0, fr, fnum, n, ipc, x, y);
 				if (!rc && nl[0] && strcmp(fr, nl))
-					rc = add_entry(gc, &b, nl, fnum, n, ipc, x, y);
+					rc = add_entry(gc, &b, 1, nl, fnum, n, ipc, x, y);
 				gc->naddr++;
 			}
 		}
