@@ -15,6 +15,7 @@
 #include "inputs/geocode.h"
 #include "geo/array.h"
 #include "geo/keyset.h"
+#include "geo/parallel.h"
 #include "inputs/source.h"
 #include "inputs/text.h"
 #include "geo/error.h"
@@ -545,64 +546,57 @@ static int ref_column(OGRFeatureDefnH fd, const char *name, const char *key,
 	return i;
 }
 
-int tp_geocoder_open(tp_geocoder **out, const tp_address_cfg *cfg, const char *dst_crs)
+/* Frees what gc holds, not gc. */
+static void geocoder_clear(tp_geocoder *gc)
 {
-	tp_geocoder *gc = NULL;
-	tp_source src = {0};
+	size_t i;
+
+	for (i = 0; i < gc->nst; i++)
+		free(gc->st[i].raw);
+	for (i = 0; i < gc->nk; i++)
+		free(gc->k[i].text);
+	free(gc->st);
+	free(gc->k);
+	free(gc->pc);
+	free(gc->e);
+	tp_keyset_dispose(&gc->keys);
+}
+
+/* A reference of this many addresses or more, in a GeoPackage, is read in
+ * two halves on two threads (its FIDs split in two ranges). */
+#define SPLIT_MIN 256
+
+/* One run of the reference's features: all of them, or one half. */
+typedef struct {
+	const tp_address_cfg *cfg;  /* the reference */
+	const char *src_crs;        /* its CRS */
+	const char *dst_crs;        /* the CRS of the points */
+	int col[4];                 /* French name, Dutch name, number, postcode; -1: none */
+	char filter[600];           /* attribute filter on the FIDs, "" for all */
+	tp_geocoder *gc;            /* what it reads, in reading order */
+	builder *b;                 /* gc's sets */
+	tp_error_state err;         /* its failure, code 0 when none */
+} part;
+
+/* The addresses of layer into p->gc, in the order read (not sorted). */
+static int read_part(part *p, OGRLayerH layer)
+{
+	tp_geocoder *gc = p->gc;
 	tp_geo *g = NULL;
 	tp_transform *t = NULL;
-	OGRLayerH layer;
-	OGRFeatureDefnH fd;
 	OGRFeatureH f;
-	builder b = {0};
-	int rc = TP_OK, cfr, cnl, cnum, cpc;
-	char src_crs[4096];
+	int rc, cfr = p->col[0], cnl = p->col[1], cnum = p->col[2], cpc = p->col[3];
 
-	*out = NULL;
-	gc = calloc(1, sizeof(*gc));
-	if (!gc)
-		return tp_error_set(TP_ERROR, "out of memory");
-	rc = tp_source_open(&src, cfg->path, "addresses");
-	if (rc)
-		goto done;
-	layer = cfg->layer && cfg->layer[0] ? GDALDatasetGetLayerByName(src.ds, cfg->layer)
-					    : GDALDatasetGetLayer(src.ds, 0);
-	if (!layer) {
-		rc = tp_error_set(TP_EINPUT, "%s: no layer '%s' (section [addresses])", cfg->path,
-				  cfg->layer ? cfg->layer : "");
-		goto done;
-	}
-	fd = OGR_L_GetLayerDefn(layer);
-	cfr = ref_column(fd, cfg->street_fr ? cfg->street_fr : "street_fr",
-			 cfg->street_fr ? "street_fr" : NULL, cfg->path, &rc);
-	cnl = ref_column(fd, cfg->street_nl ? cfg->street_nl : "street_nl",
-			 cfg->street_nl ? "street_nl" : NULL, cfg->path, &rc);
-	cnum = ref_column(fd, cfg->number ? cfg->number : "number", "number", cfg->path, &rc);
-	cpc = ref_column(fd, cfg->postcode ? cfg->postcode : "postcode", "postcode", cfg->path,
-			 &rc);
-	if (!rc && cfr < 0 && cnl < 0)
-		rc = tp_error_set(TP_EINPUT,
-				  "%s: the address reference has neither a 'street_fr' nor a "
-				  "'street_nl' column; name them in section [addresses]",
-				  cfg->path);
-	if (rc)
-		goto done;
-	if (!tp_source_layer_crs(layer, src_crs, sizeof(src_crs))) {
-		if (!cfg->crs || !cfg->crs[0]) {
-			rc = tp_error_set(TP_EINPUT,
-					  "%s: the address reference declares no CRS; add 'crs = "
-					  "EPSG:31370' (or the right code) to section [addresses]",
-					  cfg->path);
-			goto done;
-		}
-		snprintf(src_crs, sizeof(src_crs), "%s", cfg->crs);
-	}
-	snprintf(gc->crs, sizeof(gc->crs), "%s", dst_crs ? dst_crs : src_crs);
 	rc = tp_geo_new(&g);
 	if (!rc)
-		rc = tp_transform_new(&t, g, src_crs, gc->crs);
+		rc = tp_transform_new(&t, g, p->src_crs, p->dst_crs);
 	if (rc) {
-		rc = tp_error_wrap(rc, "%s (address reference)", cfg->path);
+		rc = tp_error_wrap(rc, "%s (address reference)", p->cfg->path);
+		goto done;
+	}
+	if (p->filter[0] && OGR_L_SetAttributeFilter(layer, p->filter) != OGRERR_NONE) {
+		rc = tp_error_set(TP_EINPUT, "%s: cannot read the address reference by FID (%s)",
+				  p->cfg->path, p->filter);
 		goto done;
 	}
 	OGR_L_ResetReading(layer);
@@ -627,27 +621,216 @@ int tp_geocoder_open(tp_geocoder **out, const tp_address_cfg *cfg, const char *d
 				memset(fnum, 0, sizeof(fnum));
 				tp_text_fold(num, fnum, sizeof(fnum), 1);
 				n = strtol(fnum, NULL, 10);
-				rc = postcode_of(gc, &b, pc, &ipc);
+				rc = postcode_of(gc, p->b, pc, &ipc);
 				if (!rc && fr[0])
-					rc = add_entry(gc, &b, 0, fr, fnum, n, ipc, x, y);
+					rc = add_entry(gc, p->b, 0, fr, fnum, n, ipc, x, y);
 				if (!rc && nl[0] && strcmp(fr, nl))
-					rc = add_entry(gc, &b, 1, nl, fnum, n, ipc, x, y);
+					rc = add_entry(gc, p->b, 1, nl, fnum, n, ipc, x, y);
 				gc->naddr++;
 			}
 		}
 		OGR_F_Destroy(f);
 	}
+	if (!rc)
+		tp_error_clear(); /* points PROJ could not transform are left out */
+done:
+	tp_transform_free(t);
+	tp_geo_free(g);
+	return rc;
+}
+
+/* tp_parallel's job: opens the reference again and reads its half. */
+static void *part_job(void *arg)
+{
+	part *p = arg;
+	tp_source src = {0};
+	OGRLayerH layer;
+	int rc = tp_source_open(&src, p->cfg->path, "addresses");
+
+	if (!rc) {
+		layer = p->cfg->layer && p->cfg->layer[0]
+				? GDALDatasetGetLayerByName(src.ds, p->cfg->layer)
+				: GDALDatasetGetLayer(src.ds, 0);
+		rc = layer ? read_part(p, layer)
+			   : tp_error_set(TP_EINPUT, "%s: no layer '%s' (section [addresses])",
+					  p->cfg->path, p->cfg->layer ? p->cfg->layer : "");
+	}
+	tp_source_close(&src);
+	tp_error_save(&p->err, rc);
+	return NULL;
+}
+
+/* Appends "name" to buf, quoted as an SQL identifier. */
+static void sql_name(char *buf, size_t len, const char *name)
+{
+	size_t used = strlen(buf);
+
+	if (used + 1 < len)
+		buf[used++] = '"';
+	for (; *name && used + 3 < len; name++) {
+		if (*name == '"')
+			buf[used++] = '"';
+		buf[used++] = *name;
+	}
+	buf[used++] = '"';
+	buf[used] = '\0';
+}
+
+/* The FID the second half of a GeoPackage reference starts at, its
+ * filters in p[0] and p[1]; 0 when it is read in one go. */
+static long long split_fids(GDALDatasetH ds, OGRLayerH layer, part p[2])
+{
+	GDALDriverH drv = GDALGetDatasetDriver(ds);
+	const char *fid = OGR_L_GetFIDColumn(layer);
+	char sql[600] = "SELECT MIN(", col[300] = "";
+	OGRLayerH res;
+	OGRFeatureH f;
+	long long lo = 0, hi = 0, mid;
+
+	if (!drv || strcmp(GDALGetDriverShortName(drv), "GPKG") || !fid || !fid[0] ||
+	    strlen(fid) > 100 || strlen(OGR_L_GetName(layer)) > 100 ||
+	    OGR_L_GetFeatureCount(layer, 0) < SPLIT_MIN)
+		return 0;
+	sql_name(col, sizeof(col), fid);
+	strcat(sql, col);
+	strcat(sql, "), MAX(");
+	strcat(sql, col);
+	strcat(sql, ") FROM ");
+	sql_name(sql, sizeof(sql), OGR_L_GetName(layer));
+	res = GDALDatasetExecuteSQL(ds, sql, NULL, NULL);
+	if (!res)
+		return 0;
+	if ((f = OGR_L_GetNextFeature(res)) != NULL) {
+		lo = OGR_F_GetFieldAsInteger64(f, 0);
+		hi = OGR_F_GetFieldAsInteger64(f, 1);
+		OGR_F_Destroy(f);
+	}
+	GDALDatasetReleaseResultSet(ds, res);
 	tp_error_clear();
+	if (hi <= lo)
+		return 0;
+	mid = lo + (hi - lo) / 2 + 1;
+	snprintf(p[0].filter, sizeof(p[0].filter), "%s < %lld", col, mid);
+	snprintf(p[1].filter, sizeof(p[1].filter), "%s >= %lld", col, mid);
+	return mid;
+}
+
+/* Adds what p read after what gc read, in that order. */
+static int merge(tp_geocoder *gc, builder *b, const tp_geocoder *p)
+{
+	uint32_t *smap = malloc((p->nst ? p->nst : 1) * sizeof(*smap));
+	uint32_t *pmap = malloc((p->npc ? p->npc : 1) * sizeof(*pmap));
+	size_t i;
+	int rc = TP_OK;
+
+	if (!smap || !pmap)
+		rc = tp_error_set(TP_ERROR, "out of memory");
+	for (i = 0; !rc && i < p->nst; i++)
+		rc = street_of(gc, b, 0, p->st[i].raw, &smap[i]);
+	for (i = 0; !rc && i < p->npc; i++)
+		rc = postcode_of(gc, b, p->pc[i], &pmap[i]);
+	if (!rc && gc->n + p->n > b->cap) {
+		rc = tp_array_resize(&gc->e, gc->n + p->n, sizeof(*gc->e));
+		if (!rc)
+			b->cap = gc->n + p->n;
+	}
+	for (i = 0; !rc && i < p->n; i++) {
+		entry *e = &gc->e[gc->n++];
+		*e = p->e[i];
+		e->street = smap[e->street];
+		e->pc = pmap[e->pc];
+	}
+	if (!rc)
+		gc->naddr += p->naddr;
+	free(smap);
+	free(pmap);
+	return rc;
+}
+
+int tp_geocoder_open(tp_geocoder **out, const tp_address_cfg *cfg, const char *dst_crs)
+{
+	tp_geocoder *gc = NULL, half = {0};
+	tp_source src = {0};
+	OGRLayerH layer;
+	OGRFeatureDefnH fd;
+	builder b = {0}, bhalf = {0};
+	part p[2];
+	int rc = TP_OK, k;
+	char src_crs[4096];
+
+	*out = NULL;
+	memset(p, 0, sizeof(p));
+	gc = calloc(1, sizeof(*gc));
+	if (!gc)
+		return tp_error_set(TP_ERROR, "out of memory");
+	rc = tp_source_open(&src, cfg->path, "addresses");
+	if (rc)
+		goto done;
+	layer = cfg->layer && cfg->layer[0] ? GDALDatasetGetLayerByName(src.ds, cfg->layer)
+					    : GDALDatasetGetLayer(src.ds, 0);
+	if (!layer) {
+		rc = tp_error_set(TP_EINPUT, "%s: no layer '%s' (section [addresses])", cfg->path,
+				  cfg->layer ? cfg->layer : "");
+		goto done;
+	}
+	fd = OGR_L_GetLayerDefn(layer);
+	p[0].col[0] = ref_column(fd, cfg->street_fr ? cfg->street_fr : "street_fr",
+				 cfg->street_fr ? "street_fr" : NULL, cfg->path, &rc);
+	p[0].col[1] = ref_column(fd, cfg->street_nl ? cfg->street_nl : "street_nl",
+				 cfg->street_nl ? "street_nl" : NULL, cfg->path, &rc);
+	p[0].col[2] = ref_column(fd, cfg->number ? cfg->number : "number", "number", cfg->path,
+				 &rc);
+	p[0].col[3] = ref_column(fd, cfg->postcode ? cfg->postcode : "postcode", "postcode",
+				 cfg->path, &rc);
+	if (!rc && p[0].col[0] < 0 && p[0].col[1] < 0)
+		rc = tp_error_set(TP_EINPUT,
+				  "%s: the address reference has neither a 'street_fr' nor a "
+				  "'street_nl' column; name them in section [addresses]",
+				  cfg->path);
+	if (rc)
+		goto done;
+	if (!tp_source_layer_crs(layer, src_crs, sizeof(src_crs))) {
+		if (!cfg->crs || !cfg->crs[0]) {
+			rc = tp_error_set(TP_EINPUT,
+					  "%s: the address reference declares no CRS; add 'crs = "
+					  "EPSG:31370' (or the right code) to section [addresses]",
+					  cfg->path);
+			goto done;
+		}
+		snprintf(src_crs, sizeof(src_crs), "%s", cfg->crs);
+	}
+	snprintf(gc->crs, sizeof(gc->crs), "%s", dst_crs ? dst_crs : src_crs);
+	for (k = 0; k < 2; k++) {
+		p[k].cfg = cfg;
+		p[k].src_crs = src_crs;
+		p[k].dst_crs = gc->crs;
+		memcpy(p[k].col, p[0].col, sizeof(p[0].col));
+		p[k].gc = k ? &half : gc;
+		p[k].b = k ? &bhalf : &b;
+	}
+	if (split_fids(src.ds, layer, p)) {
+		/* each half on its own thread, through its own dataset */
+		tp_parallel(part_job, p, sizeof(p[0]), 2);
+		for (k = 0; k < 2 && !rc; k++)
+			rc = tp_error_restore(&p[k].err);
+		if (!rc)
+			rc = merge(gc, &b, &half);
+		geocoder_clear(&half);
+		memset(&half, 0, sizeof(half));
+	} else {
+		rc = read_part(&p[0], layer);
+	}
 	if (!rc && gc->n == 0)
 		rc = tp_error_set(TP_EINPUT, "%s: the address reference holds no usable address "
 				  "(a point, a street name and a number)", cfg->path);
 	if (!rc)
 		rc = sort_entries(gc);
 done:
+	geocoder_clear(&half);
 	tp_keyset_dispose(&b.names);
 	tp_keyset_dispose(&b.pcs);
-	tp_transform_free(t);
-	tp_geo_free(g);
+	tp_keyset_dispose(&bhalf.names);
+	tp_keyset_dispose(&bhalf.pcs);
 	tp_source_close(&src);
 	if (rc) {
 		tp_geocoder_free(gc);
@@ -659,19 +842,9 @@ done:
 
 void tp_geocoder_free(tp_geocoder *gc)
 {
-	size_t i;
-
 	if (!gc)
 		return;
-	for (i = 0; i < gc->nst; i++)
-		free(gc->st[i].raw);
-	for (i = 0; i < gc->nk; i++)
-		free(gc->k[i].text);
-	free(gc->st);
-	free(gc->k);
-	free(gc->pc);
-	free(gc->e);
-	tp_keyset_dispose(&gc->keys);
+	geocoder_clear(gc);
 	free(gc);
 }
 
