@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include <ogr_api.h>
+#include <sqlite3.h>
 
 #define MAXTOK 32
 #define TOKLEN 64
@@ -660,29 +661,13 @@ static void *part_job(void *arg)
 	return NULL;
 }
 
-/* Appends "name" to buf, quoted as an SQL identifier. */
-static void sql_name(char *buf, size_t len, const char *name)
-{
-	size_t used = strlen(buf);
-
-	if (used + 1 < len)
-		buf[used++] = '"';
-	for (; *name && used + 3 < len; name++) {
-		if (*name == '"')
-			buf[used++] = '"';
-		buf[used++] = *name;
-	}
-	buf[used++] = '"';
-	buf[used] = '\0';
-}
-
 /* The FID the second half of a GeoPackage reference starts at, its
  * filters in p[0] and p[1]; 0 when it is read in one go. */
 static long long split_fids(GDALDatasetH ds, OGRLayerH layer, part p[2])
 {
 	GDALDriverH drv = GDALGetDatasetDriver(ds);
 	const char *fid = OGR_L_GetFIDColumn(layer);
-	char sql[600] = "SELECT MIN(", col[300] = "";
+	char sql[600];
 	OGRLayerH res;
 	OGRFeatureH f;
 	long long lo = 0, hi = 0, mid;
@@ -691,12 +676,8 @@ static long long split_fids(GDALDatasetH ds, OGRLayerH layer, part p[2])
 	    strlen(fid) > 100 || strlen(OGR_L_GetName(layer)) > 100 ||
 	    OGR_L_GetFeatureCount(layer, 0) < SPLIT_MIN)
 		return 0;
-	sql_name(col, sizeof(col), fid);
-	strcat(sql, col);
-	strcat(sql, "), MAX(");
-	strcat(sql, col);
-	strcat(sql, ") FROM ");
-	sql_name(sql, sizeof(sql), OGR_L_GetName(layer));
+	sqlite3_snprintf(sizeof(sql), sql, "SELECT MIN(\"%w\"), MAX(\"%w\") FROM \"%w\"", fid, fid,
+			 OGR_L_GetName(layer));
 	res = GDALDatasetExecuteSQL(ds, sql, NULL, NULL);
 	if (!res)
 		return 0;
@@ -710,8 +691,8 @@ static long long split_fids(GDALDatasetH ds, OGRLayerH layer, part p[2])
 	if (hi <= lo)
 		return 0;
 	mid = lo + (hi - lo) / 2 + 1;
-	snprintf(p[0].filter, sizeof(p[0].filter), "%s < %lld", col, mid);
-	snprintf(p[1].filter, sizeof(p[1].filter), "%s >= %lld", col, mid);
+	sqlite3_snprintf(sizeof(p[0].filter), p[0].filter, "\"%w\" < %lld", fid, mid);
+	sqlite3_snprintf(sizeof(p[1].filter), p[1].filter, "\"%w\" >= %lld", fid, mid);
 	return mid;
 }
 
