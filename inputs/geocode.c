@@ -185,7 +185,7 @@ static void street_key(const parsed *p, int a, int b, char *out, size_t outlen)
 		char *o;
 		memcpy(word, t, wl + 1);
 		for (k = 0; k < sizeof(abbrev) / sizeof(abbrev[0]); k++)
-			if (!strcmp(t, abbrev[k][0])) {
+			if (t[0] == abbrev[k][0][0] && !strcmp(t, abbrev[k][0])) {
 				wl = strlen(abbrev[k][1]);
 				memcpy(word, abbrev[k][1], wl + 1);
 				break;
@@ -911,6 +911,24 @@ static void closest_streets(const tp_geocoder *gc, const char *key, char *buf, s
 		strcat(buf, ")");
 }
 
+/* Appends ", " (after the first) and pc to the u bytes of the list in buf,
+ * cut at size - 1 bytes as snprintf would (for every record placed). */
+static void add_pc(char *buf, size_t size, size_t u, const char *pc)
+{
+	const char *part[2] = {u ? ", " : "", pc};
+	size_t n;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		n = strlen(part[i]);
+		if (n > size - 1 - u)
+			n = size - 1 - u;
+		memcpy(buf + u, part[i], n);
+		u += n;
+	}
+	buf[u] = '\0';
+}
+
 int tp_geocode(tp_geocoder *gc, const char *address, const char *postcode, double *x,
 	       double *y, const char **kind, char *why, size_t whylen, const char **near)
 {
@@ -957,8 +975,7 @@ int tp_geocode(tp_geocoder *gc, const char *address, const char *postcode, doubl
 			if (pc[0] && strcmp(e_pc(gc, &gc->e[g]), pc)) {
 				size_t u = strlen(other_pcs);
 				if (u + 8 < sizeof(other_pcs))
-					snprintf(other_pcs + u, sizeof(other_pcs) - u, "%s%s",
-						 u ? ", " : "", e_pc(gc, &gc->e[g]));
+					add_pc(other_pcs, sizeof(other_pcs), u, e_pc(gc, &gc->e[g]));
 				other = u ? NULL : e_pc(gc, &gc->e[g]); /* one postcode only */
 				g = h;
 				continue;
@@ -978,8 +995,7 @@ int tp_geocode(tp_geocoder *gc, const char *address, const char *postcode, doubl
 				if (k == best) {
 					nbest++;
 					if (u + 8 < sizeof(pcs))
-						snprintf(pcs + u, sizeof(pcs) - u, "%s%s",
-							 u ? ", " : "", e_pc(gc, &gc->e[g]));
+						add_pc(pcs, sizeof(pcs), u, e_pc(gc, &gc->e[g]));
 				}
 			}
 			g = h;
