@@ -4,9 +4,11 @@
 #include "inputs/dupes.h"
 #include "geo/array.h"
 #include "geo/error.h"
+#include "geo/numbers.h"
 #include "inputs/geocode.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,12 +43,23 @@ typedef struct {
 	long row;        /* the record's row */
 } placed;
 
+/* Which grid cells hold a point, whatever its number: a bit per cell, the
+ * 64 cells of an 8 x 8 block in one word at the block's hash.  The 3 x 3
+ * cells around a point lie in one to four words, so most records (nothing
+ * near them) are answered from a word or two instead of nine text keys;
+ * a set bit may be another block's (the text keys then decide). */
+typedef struct {
+	uint64_t *w;   /* words, a power of two of them, or NULL */
+	size_t n;      /* words */
+} occupancy;
+
 struct tp_dupes {
 	keyset ids;            /* ids of accepted records */
 	keyset addrs;          /* address keys of accepted records */
 	placed *pts;           /* accepted records with a point and a house number */
 	size_t npts, cappts;   /* entries of pts */
 	keyset cells;          /* "number|cell" -> index in pts + 1: a grid of tol-sized cells */
+	occupancy occ;         /* the cells of pts */
 	int any_point;         /* 1: a point within tol is the same building whatever its
 				  number (tp_dupes_new_points), its cells keyed "*" */
 };
@@ -168,11 +181,93 @@ static double tolerance(double x, double y)
 static int cell_key(char *buf, size_t len, const char *num, double x, double y, int dx, int dy)
 {
 	double tol = tolerance(x, y), cx = floor(x / tol), cy = floor(y / tol);
+	char *o = buf;
+	size_t n = strlen(num);
+
+	if (!(fabs(cx) < 1e15 && fabs(cy) < 1e15) || n + 64 > len)
+		return 0;
+	/* as snprintf's "%s|%g|%.0f|%.0f" writes it, without its format
+	 * parsing and float printing (nine keys per record read): cx + dx is
+	 * a whole number under 1e15 + 1, never -0 */
+	memcpy(o, num, n);
+	o += n;
+	memcpy(o, tol == 1.0 ? "|1|" : "|1e-05|", tol == 1.0 ? 3 : 7);
+	o += tol == 1.0 ? 3 : 7;
+	tp_num_int(o, (long long)(cx + dx));
+	o += strlen(o);
+	*o++ = '|';
+	tp_num_int(o, (long long)(cy + dy));
+	return 1;
+}
+
+/* The cell holding (x, y), as unsigned whole numbers (cell_key's cx, cy
+ * plus 2^60); 0 when the point is too far out for a grid. */
+static int cell_of(double x, double y, uint64_t *ux, uint64_t *uy)
+{
+	double tol = tolerance(x, y), cx = floor(x / tol), cy = floor(y / tol);
 
 	if (!(fabs(cx) < 1e15 && fabs(cy) < 1e15))
 		return 0;
-	snprintf(buf, len, "%s|%g|%.0f|%.0f", num, tol, cx + dx, cy + dy);
+	*ux = (uint64_t)(long long)cx + (1ull << 60);
+	*uy = (uint64_t)(long long)cy + (1ull << 60);
 	return 1;
+}
+
+/* The word of o for cell (ux, uy), and its bit there. */
+static uint64_t *occ_word(const occupancy *o, uint64_t ux, uint64_t uy, uint64_t *bit)
+{
+	uint64_t h = (ux >> 3) * 0x9e3779b97f4a7c15ull ^ (uy >> 3) * 0xc2b2ae3d27d4eb4full;
+
+	h ^= h >> 31;
+	*bit = 1ull << ((ux & 7) << 3 | (uy & 7));
+	return &o->w[h & (o->n - 1)];
+}
+
+/* Marks the cell of point p in d->occ. */
+static void occ_set(tp_dupes *d, const placed *p)
+{
+	uint64_t ux, uy, bit;
+
+	if (cell_of(p->x, p->y, &ux, &uy))
+		*occ_word(&d->occ, ux, uy, &bit) |= bit;
+}
+
+/* Room in d->occ for one more point: 4 words a point, filled again from
+ * pts when it grows.  0 or TP_ERROR. */
+static int occ_room(tp_dupes *d)
+{
+	size_t n = d->occ.n, i;
+	uint64_t *w;
+
+	if (4 * (d->npts + 1) <= n)
+		return TP_OK;
+	n = n ? n * 2 : 1024;
+	while (4 * (d->npts + 1) > n)
+		n *= 2;
+	if (!(w = calloc(n, sizeof(*w))))
+		return tp_error_set(TP_ERROR, "out of memory");
+	free(d->occ.w);
+	d->occ.w = w;
+	d->occ.n = n;
+	for (i = 0; i < d->npts; i++)
+		occ_set(d, &d->pts[i]);
+	return TP_OK;
+}
+
+/* 0 when none of the 3 x 3 cells around (x, y) holds a point; 1 when one
+ * may. */
+static int occ_near(const tp_dupes *d, double x, double y)
+{
+	uint64_t ux, uy, bit;
+	int dx, dy;
+
+	if (!d->occ.n || !cell_of(x, y, &ux, &uy))
+		return d->occ.n != 0; /* too far out: cell_key decides */
+	for (dx = -1; dx <= 1; dx++)
+		for (dy = -1; dy <= 1; dy++)
+			if (*occ_word(&d->occ, ux + (uint64_t)dx, uy + (uint64_t)dy, &bit) & bit)
+				return 1;
+	return 0;
 }
 
 /* The row of the first accepted record within tol of (x, y) with the same
@@ -186,7 +281,7 @@ static long near_duplicate(const tp_dupes *d, double x, double y, const char *nu
 	char key[128];
 	int dx, dy;
 
-	if (!k->cap)
+	if (!k->cap || !occ_near(d, x, y))
 		return 0;
 	for (dx = -1; dx <= 1; dx++)
 		for (dy = -1; dy <= 1; dy++) {
@@ -217,6 +312,7 @@ void tp_dupes_free(tp_dupes *d)
 	keyset_dispose(&d->ids);
 	keyset_dispose(&d->addrs);
 	keyset_dispose(&d->cells);
+	free(d->occ.w);
 	free(d->pts);
 	free(d);
 }
@@ -262,9 +358,10 @@ static int add_point(tp_dupes *d, const char *num, double x, double y, long row)
 
 	if (!cell_key(cell, sizeof(cell), num, x, y, 0, 0))
 		return TP_OK;
-	if (tp_array_room(&d->pts, &d->cappts, d->npts, sizeof(*d->pts), 64))
+	if (tp_array_room(&d->pts, &d->cappts, d->npts, sizeof(*d->pts), 64) || occ_room(d))
 		return TP_ERROR;
 	d->pts[d->npts++] = (placed){x, y, row};
+	occ_set(d, &d->pts[d->npts - 1]);
 	return keyset_add(&d->cells, cell, (long)d->npts);
 }
 

@@ -130,6 +130,25 @@ n, a, r = counts(out)["vacancies"]
 check(a + r == n == len(CASES) + 1, "A + R = N: %r" % ((n, a, r),))
 db.close()
 
+# the same reference as GeoJSON, read in one go, places and refuses every record alike (the
+# GeoPackage, of more than 256 addresses, is read in two halves of its FIDs on two threads)
+gdal.VectorTranslate(os.path.join(d, "adresses.geojson"), ref, format="GeoJSON")
+write(os.path.join(d, "json.ini"), open(os.path.join(d, "t.ini"), encoding="utf-8").read().replace(
+    "path = adresses.gpkg", "path = adresses.geojson"))
+out_json = os.path.join(d, "out_json")
+p = run("run", "-c", os.path.join(d, "json.ini"), "-o", out_json, "--until", "locate", "-q")
+check(p.returncode == 0, "GeoJSON reference runs: " + p.stderr)
+if p.returncode == 0:
+    both = []
+    for o in (out, out_json):
+        db = store(o)
+        both.append((db.execute("SELECT src_row, geocode, hex(geom), nis_code FROM vacancies ORDER BY src_row")
+                     .fetchall(), db.execute("SELECT src_row, field, reason FROM rejects ORDER BY src_row").fetchall()))
+        db.close()
+    check(both[0] == both[1] and len(both[0][0]) == 18 and len(both[0][1]) == 5,
+          "GeoPackage in two halves and GeoJSON in one go: the same places and rejects (%d, %d)"
+          % (len(both[0][0]), len(both[0][1])))
+
 # an address-only file (no coordinate columns at all): every record is geocoded
 write(os.path.join(d, "only.csv"), "adresse;propriétaire;type;nombre de logements;motif;date de début des travaux\n"
       "Louizalaan 2;Comensia;sisp;2;R2;\nWetstr. 9;Comensia;sisp;2;R2;\nRue de l'Église 2;Comensia;sisp;1;R2;\n")
