@@ -106,15 +106,37 @@ const tp_code *tp_code_find(const tp_code_list *list, const char *code)
 	return NULL;
 }
 
+/* Appends s to buf (len bytes) at *at, cut as snprintf cuts; buf stays terminated. */
+static void pick_append(char *buf, size_t len, size_t *at, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (*at + n >= len)
+		n = len - 1 - *at;
+	memcpy(buf + *at, s, n);
+	*at += n;
+	buf[*at] = '\0';
+}
+
 void tp_lang_pick(char *buf, size_t len, const char *lang, const char *fr, const char *nl,
 		  const char *sep)
 {
-	if (!strcmp(lang, "fr") || !strcmp(fr, nl))
-		snprintf(buf, len, "%s", fr);
-	else if (!strcmp(lang, "nl"))
-		snprintf(buf, len, "%s", nl);
-	else
-		snprintf(buf, len, "%s%s%s", fr, sep, nl);
+	size_t at = 0;
+
+	/* what snprintf(buf, len, "%s", ...) wrote, without its format's parsing:
+	 * the candidate list picks a name for four cells of each row */
+	if (!len)
+		return;
+	buf[0] = '\0';
+	if (!strcmp(lang, "fr") || !strcmp(fr, nl)) {
+		pick_append(buf, len, &at, fr);
+	} else if (!strcmp(lang, "nl")) {
+		pick_append(buf, len, &at, nl);
+	} else {
+		pick_append(buf, len, &at, fr);
+		pick_append(buf, len, &at, sep);
+		pick_append(buf, len, &at, nl);
+	}
 }
 
 const char *tp_code_name(const tp_code *c, const char *language, char *buf, size_t n)

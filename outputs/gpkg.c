@@ -78,7 +78,7 @@ typedef struct {
 	int nvalues;                 /* how many */
 	int has_register;            /* 1: the run read an occupation register ([occupations]) */
 	tp_gpkg_copier *copier;      /* the store again, the GeoPackage attached, or NULL */
-	struct presort_job *presort; /* vacancy_history's rows sorted beside, or NULL */
+	struct presort_job *presort; /* the rows of presorted (below) sorted beside, or NULL */
 } writer;
 
 #define COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
@@ -713,106 +713,171 @@ static const struct {
 	 " ORDER BY v.id", 1, {{0, 0, 1}, {0, 0, 0}}},
 };
 
+#define NPRESORTED 2 /* COUNT(presorted), for the arrays of struct presort_job */
+_Static_assert(COUNT(presorted) == NPRESORTED, "NPRESORTED is not presorted's count");
+
+/* The SQL that reads presorted[k]'s rows from sql, its row set's (sqlite3_free
+ * it), or NULL when its text no longer ends as expected (SQLite sorts then). */
+static char *presorted_read(const char *sql, int k)
+{
+	size_t len = strlen(sql), end;
+
+	if (!presorted[k].order)
+		return sqlite3_mprintf("%s", sql);
+	end = strlen(presorted[k].order);
+	if (len < end || strcmp(sql + len - end, presorted[k].order))
+		return NULL;
+	return sqlite3_mprintf("%.*s%s", (int)(len - end), sql, presorted[k].by);
+}
+
 /*
- * vacancy_history's rows (presorted[0]) read and sorted on a thread of
- * their own, on a connection of their own, while the layers before it are
- * written: the GeoPackage's thread then only copies them.  Any failure
- * leaves rows NULL, and the GeoPackage's thread sorts them itself.
+ * The rows of candidates and of vacancy_history (presorted) read and sorted
+ * on a thread of their own, on a connection of their own, one layer after
+ * the other in the order the layers are written, while the layers before
+ * them are written: the GeoPackage's thread, the stage's longest, then only
+ * copies them.  A layer's rows are taken as soon as they are sorted (the
+ * candidates' well before the vacancies layer is written, the history's
+ * before the layers between).  Any failure leaves a layer's rows NULL, and
+ * the GeoPackage's thread sorts them itself.
  */
 struct presort_job {
-	char *file;            /* the store's file */
-	int internal;          /* the view's */
-	int ncols;             /* the layer's columns */
-	tp_sorted_rows *rows;  /* the rows sorted, or NULL */
-	pthread_t tid;         /* the thread */
+	char *file;                        /* the store's file */
+	int internal;                      /* the view's */
+	int order[NPRESORTED], n;          /* the layers sorted (in presorted), in turn */
+	int ncols[NPRESORTED];             /* each one's columns (its geometry's included) */
+	tp_sorted_rows *rows[NPRESORTED];  /* each one's rows sorted, or NULL */
+	int done[NPRESORTED];              /* 1 once a layer's rows are sorted (or failed) */
+	pthread_mutex_t lock;              /* over rows and done */
+	pthread_cond_t sorted;             /* signalled at each done */
+	pthread_t tid;                     /* the thread */
 };
+
+/* Marks presorted[k] done in j, with its rows (or NULL). */
+static void presort_done(struct presort_job *j, int k, tp_sorted_rows *rows)
+{
+	pthread_mutex_lock(&j->lock);
+	j->rows[k] = rows;
+	j->done[k] = 1;
+	pthread_cond_broadcast(&j->sorted);
+	pthread_mutex_unlock(&j->lock);
+}
 
 static void *presort_thread(void *arg)
 {
 	struct presort_job *j = arg;
 	sqlite3 *db = NULL;
 	tp_view *view = NULL;
+	int ok, i;
 
-	if (sqlite3_open_v2(j->file, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) ==
-		    SQLITE_OK &&
-	    sqlite3_exec(db, "PRAGMA cache_size=-65536", NULL, NULL, NULL) == SQLITE_OK &&
-	    tp_view_open(&view, db, j->internal) == TP_OK)
-		tp_sorted_rows_load(&j->rows, db, tp_rows_sql(view, presorted[0].read), j->ncols,
-				    presorted[0].nkeys, presorted[0].keys);
+	ok = sqlite3_open_v2(j->file, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) ==
+		     SQLITE_OK &&
+	     sqlite3_exec(db, "PRAGMA cache_size=-65536", NULL, NULL, NULL) == SQLITE_OK &&
+	     tp_view_open(&view, db, j->internal) == TP_OK;
+	for (i = 0; i < j->n; i++) {
+		int k = j->order[i];
+		tp_sorted_rows *rows = NULL;
+		char *read = ok ? presorted_read(tp_rows_sql(view, presorted[k].read), k) : NULL;
+		if (read)
+			tp_sorted_rows_load(&rows, db, read, j->ncols[k], presorted[k].nkeys,
+					    presorted[k].keys);
+		sqlite3_free(read);
+		presort_done(j, k, rows);
+	}
 	tp_view_close(view);
 	sqlite3_close(db);
 	tp_error_clear();
 	return NULL;
 }
 
-/* Starts the job for layer def over store (a file), or returns NULL. */
-static struct presort_job *presort_begin(sqlite3 *store, const layer_def *def, int internal)
+/* Starts the job for the layers of presorted among the first nlayers of
+ * layers, over store (a file), or returns NULL. */
+static struct presort_job *presort_begin(sqlite3 *store, int nlayers, int internal)
 {
 	const char *file = sqlite3_db_filename(store, "main");
 	struct presort_job *j;
+	int i, k;
 
 	if (!file || !*file)
 		return NULL;
 	j = calloc(1, sizeof(*j));
 	if (!j)
 		return NULL;
+	for (i = 0; i < nlayers; i++)
+		for (k = 0; k < NPRESORTED; k++)
+			if (layers[i].rows == presorted[k].rows && !j->ncols[k]) {
+				j->order[j->n++] = k;
+				j->ncols[k] = layers[i].nfields + (layers[i].gtype != wkbNone);
+			}
+	for (k = 0; k < NPRESORTED; k++)
+		j->done[k] = !j->ncols[k]; /* not a layer written: nothing to wait for */
 	j->file = strdup(file);
 	j->internal = internal;
-	j->ncols = def->nfields;
-	if (j->file && pthread_create(&j->tid, NULL, presort_thread, j) == 0)
-		return j;
+	if (j->n && j->file && pthread_mutex_init(&j->lock, NULL) == 0) {
+		if (pthread_cond_init(&j->sorted, NULL) == 0) {
+			if (pthread_create(&j->tid, NULL, presort_thread, j) == 0)
+				return j;
+			pthread_cond_destroy(&j->sorted);
+		}
+		pthread_mutex_destroy(&j->lock);
+	}
 	free(j->file);
 	free(j);
 	return NULL;
 }
 
-/* Waits for job j and frees it; returns its rows (or NULL). */
-static tp_sorted_rows *presort_end(struct presort_job *j)
+/* The rows of presorted[k] once j has sorted them (NULL if it could not),
+ * taken from j. */
+static tp_sorted_rows *presort_take(struct presort_job *j, int k)
 {
 	tp_sorted_rows *rows;
 
+	pthread_mutex_lock(&j->lock);
+	while (!j->done[k])
+		pthread_cond_wait(&j->sorted, &j->lock);
+	rows = j->rows[k];
+	j->rows[k] = NULL;
+	pthread_mutex_unlock(&j->lock);
+	return rows;
+}
+
+/* Waits for job j and frees it, with the rows not taken. */
+static void presort_end(struct presort_job *j)
+{
+	int k;
+
 	if (!j)
-		return NULL;
+		return;
 	pthread_join(j->tid, NULL);
-	rows = j->rows;
+	for (k = 0; k < NPRESORTED; k++)
+		tp_sorted_rows_free(j->rows[k]);
+	pthread_cond_destroy(&j->sorted);
+	pthread_mutex_destroy(&j->lock);
 	free(j->file);
 	free(j);
-	return rows;
 }
 
 /* 1 when def's rows are sorted in memory, to be read from table tp_sorted; else 0. */
 static int sort_in_memory(writer *w, const layer_def *def)
 {
-	const char *sql;
-	char *read = NULL;
-	size_t len, end;
+	char *read;
 	int k, done = 0;
 
 	for (k = 0; k < COUNT(presorted) && presorted[k].rows != def->rows; k++)
 		;
 	if (k == COUNT(presorted))
 		return 0;
-	if (k == 0 && w->presort) {
-		/* read and sorted already, beside the layers before */
-		tp_sorted_rows *rows = presort_end(w->presort);
-		w->presort = NULL;
+	if (w->presort) {
+		/* read and sorted beside the layers before */
+		tp_sorted_rows *rows = presort_take(w->presort, k);
 		if (rows) {
 			tp_gpkg_copier_serve(w->copier, rows);
 			return 1;
 		}
 	}
-	sql = tp_gpkg_copier_sql(w->copier, presorted[k].read);
-	if (presorted[k].order) {
-		len = strlen(sql);
-		end = strlen(presorted[k].order);
-		if (len < end || strcmp(sql + len - end, presorted[k].order))
-			return 0;
-		read = sqlite3_mprintf("%.*s%s", (int)(len - end), sql, presorted[k].by);
-		if (!read)
-			return 0;
-		sql = read;
-	}
-	done = tp_gpkg_copier_sort(w->copier, sql, def->nfields + (def->gtype != wkbNone),
+	read = presorted_read(tp_gpkg_copier_sql(w->copier, presorted[k].read), k);
+	if (!read)
+		return 0;
+	done = tp_gpkg_copier_sort(w->copier, read, def->nfields + (def->gtype != wkbNone),
 				   presorted[k].nkeys, presorted[k].keys) == TP_OK;
 	sqlite3_free(read);
 	return done;
@@ -1211,10 +1276,10 @@ int tp_write_layers(sqlite3 *store, const tp_gpkg_options *opts, const tp_layer_
 	if (!rc && t->gpkg)
 		rc = tp_gpkg_copier_open(&w.copier, store, w.ds, opts->internal);
 	nlayers = COUNT(layers) - (editions ? 0 : NLAYERS_EDITIONS);
-	/* with threads to spare, vacancy_history's sort beside the layers before it */
-	for (i = 0; i < nlayers && !rc && w.copier && opts->threads != 1; i++)
-		if (layers[i].rows == presorted[0].rows)
-			w.presort = presort_begin(store, &layers[i], opts->internal);
+	/* with threads to spare, the sorts of candidates and vacancy_history
+	 * beside the layers before them */
+	if (!rc && w.copier && opts->threads != 1)
+		w.presort = presort_begin(store, nlayers, opts->internal);
 	for (i = 0; i < nlayers && !rc; i++) {
 		OGRLayerH made = NULL;
 
@@ -1233,7 +1298,7 @@ int tp_write_layers(sqlite3 *store, const tp_gpkg_options *opts, const tp_layer_
 		rc = tp_gpkg_set_metadata(w.ds, w.path, w.view, opts->internal);
 	if (!rc && t->finish)
 		rc = t->finish(t->ctx, w.view);
-	tp_sorted_rows_free(presort_end(w.presort));
+	presort_end(w.presort);
 	tp_gpkg_copier_close(w.copier);
 	tp_rows_close(w.shares);
 	tp_view_close(w.view);

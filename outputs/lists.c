@@ -191,8 +191,8 @@ typedef enum {
 	L_COMMUNE,   /* the commune's name in the run's language (columns 4, 5) */
 	L_OWNER,     /* an owner type, named (tp_owner_types) */
 	L_REASON,    /* a reason, named (tp_reasons) */
-	L_DATE,      /* YYYY-MM-DD */
 	L_PRECISION, /* how precise works_start is: day, month, quarter, year, named */
+	L_DATE,      /* YYYY-MM-DD */
 	L_REAL,      /* a number with one decimal */
 } list_kind;
 
@@ -227,19 +227,34 @@ static const list_column list_columns[] = {
 
 #define NLIST_COLUMNS ((int)(sizeof(list_columns) / sizeof(list_columns[0])))
 
+/* The code lists of the coded columns, by kind - L_OWNER (L_OWNER, L_REASON, L_PRECISION). */
+static const tp_code_list *const coded[] = {&tp_owner_types, &tp_reasons, &tp_date_precisions};
+
+#define MAX_CODES 16 /* codes of a list whose names are made once */
+
 /* The candidate list as read. */
 typedef struct {
 	tp_view *view;       /* public view of the store */
 	tp_rows *rows;       /* TP_ROWS_CANDIDATE_LIST */
 	const char *lang;    /* "fr", "nl" or "both" */
+	long long row;       /* rows read */
+	long long commune_row; /* the row whose commune is named in commune, or 0 */
+	char commune[512];   /* its commune's name in the run's language */
+	/* each code's name in the run's language, made once (both files name
+	 * three coded columns of every row) */
+	char names[sizeof(coded) / sizeof(coded[0])][MAX_CODES][512];
 } candidate_list;
 
 static int list_open(candidate_list *l, sqlite3 *store, const char *path, const char *language)
 {
-	int rc;
+	int rc, k, i;
 
 	memset(l, 0, sizeof(*l));
 	l->lang = language ? language : "both";
+	for (k = 0; k < (int)(sizeof(coded) / sizeof(coded[0])); k++)
+		for (i = 0; i < coded[k]->n && i < MAX_CODES; i++)
+			tp_code_name(&coded[k]->codes[i], l->lang, l->names[k][i],
+				     sizeof(l->names[k][i]));
 	rc = tp_view_open(&l->view, store, 0);
 	if (rc)
 		return rc;
@@ -260,28 +275,33 @@ static const char *list_header(const candidate_list *l, int j, char *buf, size_t
 }
 
 /* Column j of the current row as text (names in the run's language); NULL for no value. */
-static const char *list_text(const candidate_list *l, int j, char *buf, size_t len)
+static const char *list_text(candidate_list *l, int j, char *buf, size_t len)
 {
 	const list_column *c = &list_columns[j];
 	const char *s = tp_rows_text(l->rows, c->col);
+	const tp_code_list *list;
 	const tp_code *code = NULL;
 
 	if (!s)
 		return NULL;
 	switch (c->kind) {
 	case L_COMMUNE:
-		tp_lang_pick(buf, len, l->lang, s,
-			     tp_rows_text(l->rows, c->col + 1) ? tp_rows_text(l->rows, c->col + 1) : s,
-			     " / ");
-		return buf;
+		/* named once a row, for both files */
+		if (l->commune_row != l->row) {
+			tp_lang_pick(l->commune, sizeof(l->commune), l->lang, s,
+				     tp_rows_text(l->rows, c->col + 1) ? tp_rows_text(l->rows, c->col + 1)
+								       : s,
+				     " / ");
+			l->commune_row = l->row;
+		}
+		return l->commune;
 	case L_OWNER:
-		code = tp_code_find(&tp_owner_types, s);
-		break;
 	case L_REASON:
-		code = tp_code_find(&tp_reasons, s);
-		break;
 	case L_PRECISION:
-		code = tp_code_find(&tp_date_precisions, s);
+		list = coded[c->kind - L_OWNER];
+		code = tp_code_find(list, s);
+		if (code && code - list->codes < MAX_CODES)
+			return l->names[c->kind - L_OWNER][code - list->codes];
 		break;
 	default:
 		return s;
@@ -305,7 +325,7 @@ static void csv_header(FILE *f, const candidate_list *l, char sep)
 }
 
 /* The current candidate as a row of candidates.csv. */
-static void csv_row(FILE *f, const candidate_list *l, char sep)
+static void csv_row(FILE *f, candidate_list *l, char sep)
 {
 	char buf[512], num[64], *p;
 	int j;
@@ -348,7 +368,7 @@ static void xlsx_header(tp_xlsx *x, const candidate_list *l)
 }
 
 /* The current candidate as a row of candidates.xlsx (typed cells). */
-static void xlsx_row(tp_xlsx *x, const candidate_list *l)
+static void xlsx_row(tp_xlsx *x, candidate_list *l)
 {
 	char buf[512];
 	int j;
@@ -404,7 +424,11 @@ int tp_write_candidate_lists(sqlite3 *store, const char *csv_path, const char *x
 		csv_header(out.f, &l, sep);
 	if (x)
 		xlsx_header(x, &l);
+	/* the file is this thread's: its lock taken once, not at every field */
+	if (csv_open)
+		flockfile(out.f);
 	while ((step = tp_rows_next(l.rows)) > 0) {
+		l.row++;
 		if (csv_open)
 			csv_row(out.f, &l, sep);
 		if (x && ++in_sheet < max_rows)
@@ -412,6 +436,8 @@ int tp_write_candidate_lists(sqlite3 *store, const char *csv_path, const char *x
 		else if (x)
 			past++;
 	}
+	if (csv_open)
+		funlockfile(out.f);
 	rc = step < 0 ? step : TP_OK;
 	/* named as the user finds it: the run writes into a staging folder */
 	if (!rc && past)

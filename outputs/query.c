@@ -108,21 +108,28 @@ typedef struct {
 /* How long the vacancy of alias v has stood empty (pipeline/snapshots.c). */
 #define MONTHS_EMPTY(v) "(SELECT t.months_empty FROM vacancy_tracks t WHERE t.vacancy = " v ".id)"
 
+/*
+ * The names of a commune: those of the first commune (by id) with its
+ * nis_code, as table cn, to be joined by nis_code (LEFT JOIN cn ON
+ * cn.nis_code = ...).  One row per nis_code, so the join never duplicates a
+ * row; made once and looked up through an index, where a subquery per row
+ * (ORDER BY c.id LIMIT 1) scanned every commune for each of 290,000
+ * candidates.
+ */
+#define COMMUNE_NAMES                                                                       \
+	"WITH cn AS MATERIALIZED (SELECT c.nis_code, c.name_fr, c.name_nl FROM communes c"  \
+	" WHERE c.id = (SELECT MIN(c2.id) FROM communes c2 WHERE c2.nis_code = c.nis_code)) "
+
 /* The candidate list (candidates.csv, .xlsx), with works_start's precision as expression precision. */
 #define CANDIDATE_LIST_SQL(precision)                                                          \
-	"SELECT v.rank, v.address, v.postcode, v.nis_code,"                                     \
-	" (SELECT c.name_fr FROM communes c WHERE c.nis_code = v.nis_code ORDER BY c.id LIMIT 1)," \
-	" (SELECT c.name_nl FROM communes c WHERE c.nis_code = v.nis_code ORDER BY c.id LIMIT 1)," \
+	COMMUNE_NAMES "SELECT v.rank, v.address, v.postcode, v.nis_code, cn.name_fr, cn.name_nl," \
 	" " SHOWN_OWNER ", v.owner_type, v.dwellings, v.reason, v.vacant_since, v.works_start, " \
 	precision ", v.window_months, v.capacity, v.score, ROUND(" SCORE_WINDOW ", 1),"          \
 	" ROUND(" SCORE_DWELLINGS ", 1), MAX(0, ROUND((v.score - " SCORE_WINDOW " - " SCORE_DWELLINGS ") / 3) * 3), v.src_id,"  \
 	" " MONTHS_EMPTY("v")                                                                   \
-	" FROM vacancies v WHERE v.candidate = 1 ORDER BY v.rank, v.id"
+	" FROM vacancies v LEFT JOIN cn ON cn.nis_code = v.nis_code WHERE v.candidate = 1"          \
+	" ORDER BY v.rank, v.id"
 
-/*
- * The name of a candidate's commune comes from a subquery rather than a
- * join so that a duplicated nis_code can never duplicate a candidate.
- */
 /* The occupations layer, its people figures as the SQL expression people. */
 #define OCCUPATIONS_SQL(people)                                                               \
 	"SELECT o.src_row, o.site, o.operator, o.support, o.owner_type, o.dwellings,"          \
@@ -168,12 +175,10 @@ static const rowset_def rowsets[] = {
 	},
 	[TP_ROWS_CANDIDATES] = {
 		"the candidates",
-		"SELECT v.rank, v.src_id, v.address, v.owner, v.owner_type, v.nis_code,"
-		" (SELECT c.name_fr FROM communes c WHERE c.nis_code = v.nis_code"
-		" ORDER BY c.id LIMIT 1),"
-		" v.zone_id, v.dwellings, v.window_months, v.capacity, v.score,"
-		" v.works_start, v.status, " MONTHS_EMPTY("v") ", v.geom"
-		" FROM vacancies v WHERE v.candidate = 1"
+		COMMUNE_NAMES "SELECT v.rank, v.src_id, v.address, v.owner, v.owner_type,"
+		" v.nis_code, cn.name_fr, v.zone_id, v.dwellings, v.window_months, v.capacity,"
+		" v.score, v.works_start, v.status, " MONTHS_EMPTY("v") ", v.geom"
+		" FROM vacancies v LEFT JOIN cn ON cn.nis_code = v.nis_code WHERE v.candidate = 1"
 		" ORDER BY v.rank IS NULL, v.rank, v.id",
 		NULL,
 	},

@@ -39,8 +39,20 @@ static const char *qml_colour(char *buf, size_t n, const unsigned char rgb[3], i
 
 void tp_xml_escape(sqlite3_str *x, const char *s)
 {
-	for (; *s; s++) {
-		switch (*s) {
+	const char *run;
+
+	for (;;) {
+		/* what needs no escape goes in one append */
+		for (run = s; *s && *s != '&' && *s != '<' && *s != '>' && *s != '"' &&
+			      *s != '\'' &&
+			      ((unsigned char)*s >= 0x20 || *s == '\t' || *s == '\n' || *s == '\r');
+		     s++)
+			;
+		if (s > run)
+			sqlite3_str_append(x, run, (int)(s - run));
+		if (!*s)
+			return;
+		switch (*s++) {
 		case '&':
 			sqlite3_str_appendall(x, "&amp;");
 			break;
@@ -58,8 +70,7 @@ void tp_xml_escape(sqlite3_str *x, const char *s)
 			break;
 		default:
 			/* a control character has no place in XML 1.0 */
-			if ((unsigned char)*s >= 0x20 || *s == '\t' || *s == '\n' || *s == '\r')
-				sqlite3_str_appendchar(x, 1, *s);
+			break;
 		}
 	}
 }

@@ -60,89 +60,106 @@ void tp_xlsx_free(tp_xlsx *x)
 	free(x);
 }
 
+/* A literal and its length. */
+#define LIT(s) s, sizeof(s) - 1
+
+/* Appends text t of n bytes at buf + *at. */
+static void put(char *buf, size_t *at, const char *t, size_t n)
+{
+	memcpy(buf + *at, t, n);
+	*at += n;
+}
+
 /* Begins the next row: <row r="N">. */
 static void begin_row(tp_xlsx *x)
 {
-	char num[24];
+	char buf[64], num[24];
+	size_t at = 0;
 
 	x->row++;
-	sqlite3_str_appendall(x->sheet, "<row r=\"");
-	sqlite3_str_appendall(x->sheet, tp_num_int(num, x->row));
-	sqlite3_str_appendall(x->sheet, "\">");
+	put(buf, &at, LIT("<row r=\""));
+	tp_num_int(num, x->row);
+	put(buf, &at, num, strlen(num));
+	put(buf, &at, LIT("\">"));
+	sqlite3_str_append(x->sheet, buf, (int)at);
 }
 
-/* Opens the cell at the current column.  Cells carry no reference ("R12"):
- * each follows the one before, an empty cell being written as <c/> (the XML
- * to compress shrinks by a fifth). */
-static void cell(tp_xlsx *x, const char *attrs)
+/*
+ * The cell at the current column, in one append: open ("<c ...><v>", or a
+ * whole empty cell), then the value v and "</v></c>" unless v is NULL.
+ * Cells carry no reference ("R12"): each follows the one before, an empty
+ * cell being written as <c/> (the XML to compress shrinks by a fifth).
+ */
+static void cell(tp_xlsx *x, const char *open, size_t open_len, const char *v)
 {
+	char buf[128];
+	size_t at = 0, n = v ? strlen(v) : 0;
+
 	if (x->col++ == 0)
 		begin_row(x);
-	sqlite3_str_appendall(x->sheet, "<c");
-	sqlite3_str_appendall(x->sheet, attrs);
-	sqlite3_str_appendchar(x->sheet, 1, '>');
-}
-
-/* "<v>" n "</v></c>", closing the cell. */
-static void value_int(tp_xlsx *x, long long n)
-{
-	char num[24];
-
-	sqlite3_str_appendall(x->sheet, "<v>");
-	sqlite3_str_appendall(x->sheet, tp_num_int(num, n));
-	sqlite3_str_appendall(x->sheet, "</v></c>");
+	if (open_len + n + 8 > sizeof(buf)) { /* never for a number */
+		sqlite3_str_append(x->sheet, open, (int)open_len);
+		if (v) {
+			sqlite3_str_append(x->sheet, v, (int)n);
+			sqlite3_str_append(x->sheet, LIT("</v></c>"));
+		}
+		return;
+	}
+	put(buf, &at, open, open_len);
+	if (v) {
+		put(buf, &at, v, n);
+		put(buf, &at, LIT("</v></c>"));
+	}
+	sqlite3_str_append(x->sheet, buf, (int)at);
 }
 
 void tp_xlsx_text(tp_xlsx *x, const char *s)
 {
+	char num[24];
 	size_t n;
 
 	s = s ? s : "";
 	n = strlen(s);
-	cell(x, " t=\"s\"");
-	value_int(x, x->nstrings++);
+	cell(x, LIT("<c t=\"s\"><v>"), tp_num_int(num, x->nstrings++));
 	/* blanks at either end are kept only when the text says so */
-	sqlite3_str_appendall(x->strings, n && (isspace((unsigned char)s[0]) ||
-						isspace((unsigned char)s[n - 1]))
-						  ? "<si><t xml:space=\"preserve\">"
-						  : "<si><t>");
+	if (n && (isspace((unsigned char)s[0]) || isspace((unsigned char)s[n - 1])))
+		sqlite3_str_append(x->strings, LIT("<si><t xml:space=\"preserve\">"));
+	else
+		sqlite3_str_append(x->strings, LIT("<si><t>"));
 	tp_xml_escape(x->strings, s);
-	sqlite3_str_appendall(x->strings, "</t></si>");
+	sqlite3_str_append(x->strings, LIT("</t></si>"));
 }
 
 void tp_xlsx_number(tp_xlsx *x, double v)
 {
 	char num[64];
 
-	cell(x, "");
 	/* as SQLite's printf writes it: '.' whatever the locale */
-	sqlite3_str_appendall(x->sheet, "<v>");
-	sqlite3_str_appendall(x->sheet, tp_num_sql15g(num, sizeof(num), v));
-	sqlite3_str_appendall(x->sheet, "</v></c>");
+	cell(x, LIT("<c><v>"), tp_num_sql15g(num, sizeof(num), v));
 }
 
 void tp_xlsx_date(tp_xlsx *x, const char *iso)
 {
+	char num[24];
 	long days;
 
 	if (!iso || tp_date_iso_days(iso, &days)) {
 		tp_xlsx_skip(x);
 		return;
 	}
-	cell(x, " s=\"1\"");
-	value_int(x, days + SERIAL_1970);
+	cell(x, LIT("<c s=\"1\"><v>"), tp_num_int(num, days + SERIAL_1970));
 }
 
 void tp_xlsx_skip(tp_xlsx *x)
 {
-	cell(x, "/");
+	cell(x, LIT("<c/>"), NULL);
 }
 
 void tp_xlsx_end_row(tp_xlsx *x)
 {
 	if (x->col == 0)
 		begin_row(x);
-	sqlite3_str_appendall(x->sheet, "</row>");
+	sqlite3_str_append(x->sheet, LIT("</row>"));
 	x->col = 0;
 }
 

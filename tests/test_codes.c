@@ -4,6 +4,9 @@
 #include "geo/codes.h"
 #include "tests/check.h"
 
+#include <stdio.h>
+#include <string.h>
+
 static void quantiles_cut_sorted_values_into_five_groups(void)
 {
 	/* 10 values, 2 per class: [1,2] [3,4] [5,6] [7,8] [9,10] */
@@ -113,6 +116,34 @@ static void every_code_has_a_french_and_a_dutch_name(void)
 		  "works/R1, study/R2, financing, allocation, repair or other");
 }
 
+/* tp_lang_pick writes what snprintf wrote, cut at the same byte for every room. */
+static void a_pick_is_cut_as_snprintf_cuts(void)
+{
+	const char *langs[] = {"fr", "nl", "both"};
+	char buf[32], want[32];
+	size_t len;
+	int k;
+
+	for (k = 0; k < 3; k++)
+		for (len = 1; len <= sizeof(buf); len++) {
+			memset(buf, 'x', sizeof(buf));
+			tp_lang_pick(buf, len, langs[k], "Saint-Gilles", "Sint-Gillis", " / ");
+			if (k == 0)
+				snprintf(want, len, "%s", "Saint-Gilles");
+			else if (k == 1)
+				snprintf(want, len, "%s", "Sint-Gillis");
+			else
+				snprintf(want, len, "%s%s%s", "Saint-Gilles", " / ", "Sint-Gillis");
+			CHECK_STR(buf, want);
+			CHECK(len == sizeof(buf) || buf[len] == 'x'); /* nothing past its room */
+		}
+	tp_lang_pick(buf, sizeof(buf), "both", "Ixelles", "Ixelles", " / ");
+	CHECK_STR(buf, "Ixelles");
+	memset(buf, 'x', sizeof(buf));
+	tp_lang_pick(buf, 0, "fr", "Ixelles", "Elsene", " / ");
+	CHECK(buf[0] == 'x');
+}
+
 static void candidate_legend_shows_one_half_and_the_largest(void)
 {
 	long long v[3];
@@ -131,6 +162,7 @@ int main(void)
 	fewer_values_than_classes_give_one_class_each();
 	fewer_classes_spread_over_the_whole_palette();
 	every_code_has_a_french_and_a_dutch_name();
+	a_pick_is_cut_as_snprintf_cuts();
 	candidate_legend_shows_one_half_and_the_largest();
 	return check_report("test_codes");
 }
