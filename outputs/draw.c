@@ -7,12 +7,14 @@
  * so one store gives the same bytes every run.
  */
 #include "outputs/draw.h"
+#include "geo/array.h"
 #include "geo/error.h"
 #include "geo/numbers.h"
 #include "version.h"
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cairo-pdf.h>
@@ -107,8 +109,102 @@ double tp_text_width(cairo_t *cr, const char *s, double size, int flags)
 	return w;
 }
 
+/* A halo drawn once (tp_text_share_halos): the white outline of text at
+ * size, with flags' weight and style, wrapped at width, its layout's
+ * origin at 0, 0. */
+typedef struct {
+	char *text;            /* the label */
+	double size, width;    /* points */
+	int flags;             /* TP_TEXT_* but TP_TEXT_HALO */
+	cairo_surface_t *halo; /* a recording surface */
+} shared_halo;
+
+/* The halos drawn on one surface, kept as its user data. */
+typedef struct {
+	shared_halo *h; /* in the order drawn */
+	size_t n, cap;  /* h: count, capacity */
+	int on;         /* tp_text_share_halos()'s */
+} halo_cache;
+
+static const cairo_user_data_key_t halo_key;
+
+static void halo_cache_free(void *p)
+{
+	halo_cache *c = p;
+	size_t i;
+
+	for (i = 0; i < c->n; i++) {
+		free(c->h[i].text);
+		cairo_surface_destroy(c->h[i].halo);
+	}
+	free(c->h);
+	free(c);
+}
+
+int tp_text_share_halos(cairo_t *cr, int on)
+{
+	cairo_surface_t *target = cairo_get_target(cr);
+	halo_cache *c = cairo_surface_get_user_data(target, &halo_key);
+
+	if (!c && on) {
+		if (!(c = calloc(1, sizeof(*c))))
+			return tp_error_set(TP_ERROR, "out of memory");
+		if (cairo_surface_set_user_data(target, &halo_key, c, halo_cache_free)) {
+			free(c);
+			return tp_error_set(TP_ERROR, "out of memory");
+		}
+	}
+	if (c)
+		c->on = on;
+	return TP_OK;
+}
+
+/* The halo of layout l (text s at size, flags, width w) from the cache c,
+ * drawn into it the first time; NULL when out of memory (the caller then
+ * strokes the halo itself). */
+static cairo_surface_t *halo_of(halo_cache *c, PangoLayout *l, const char *s, double size,
+				int flags, double w)
+{
+	PangoRectangle ink, logical;
+	cairo_rectangle_t box;
+	cairo_surface_t *rec;
+	cairo_t *hc;
+	size_t i;
+
+	flags &= ~TP_TEXT_HALO;
+	for (i = 0; i < c->n; i++)
+		if (c->h[i].size == size && c->h[i].width == w && c->h[i].flags == flags &&
+		    !strcmp(c->h[i].text, s))
+			return c->h[i].halo;
+	if (tp_array_room(&c->h, &c->cap, c->n, sizeof(*c->h), 64))
+		return NULL;
+	pango_layout_get_pixel_extents(l, &ink, &logical);
+	box.x = ink.x - size / 4;
+	box.y = ink.y - size / 4;
+	box.width = ink.width + size / 2;
+	box.height = ink.height + size / 2;
+	rec = cairo_recording_surface_create(CAIRO_CONTENT_COLOR_ALPHA, &box);
+	hc = cairo_create(rec);
+	pango_cairo_layout_path(hc, l);
+	cairo_set_source_rgba(hc, 1, 1, 1, 0.85);
+	cairo_set_line_width(hc, size / 4);
+	cairo_set_line_join(hc, CAIRO_LINE_JOIN_ROUND);
+	cairo_stroke(hc);
+	cairo_destroy(hc);
+	if (cairo_surface_status(rec) || !(c->h[c->n].text = strdup(s))) {
+		cairo_surface_destroy(rec);
+		return NULL;
+	}
+	c->h[c->n].size = size;
+	c->h[c->n].width = w;
+	c->h[c->n].flags = flags;
+	c->h[c->n].halo = rec;
+	return c->h[c->n++].halo;
+}
+
 double tp_text(cairo_t *cr, double x, double y, double w, const char *s, double size, int flags)
 {
+	cairo_surface_t *shared = NULL;
 	PangoLayout *l = make_layout(cr, s, size, flags);
 	int lw, lh;
 
@@ -131,6 +227,16 @@ double tp_text(cairo_t *cr, double x, double y, double w, const char *s, double 
 	cairo_new_path(cr);
 	cairo_move_to(cr, x, y);
 	if (flags & TP_TEXT_HALO) {
+		halo_cache *c = cairo_surface_get_user_data(cairo_get_target(cr), &halo_key);
+		if (c && c->on)
+			shared = halo_of(c, l, s, size, flags, w);
+	}
+	if (shared) {
+		cairo_save(cr);
+		cairo_set_source_surface(cr, shared, x, y);
+		cairo_paint(cr);
+		cairo_restore(cr);
+	} else if (flags & TP_TEXT_HALO) {
 		cairo_save(cr);
 		pango_cairo_layout_path(cr, l);
 		cairo_set_source_rgba(cr, 1, 1, 1, 0.85);
