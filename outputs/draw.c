@@ -435,9 +435,55 @@ void tp_fill_nodata(cairo_t *cr, double x0, double y0, double x1, double y1)
 	cairo_restore(cr);
 }
 
+/*
+ * Cairo names an SVG's page "surfaceN" after how many surfaces the process
+ * has made before it (on any thread): the page written into out->f, its
+ * group named "surface1" whatever came before, so that the file does not
+ * depend on what else was drawn first or beside it.
+ */
+#define SVG_PAGE "<g id=\"surface"
+
+/* An SVG being written: where, and how far into its page's tag. */
+typedef struct {
+	FILE *f;        /* the file */
+	size_t matched; /* bytes of SVG_PAGE just written */
+	int state;      /* 0: before the page's tag, 1: in its number, 2: past it */
+} svg_out;
+
+/* Cairo's write function for an SVG: the bytes as they come, but the
+ * number after SVG_PAGE, written "1". */
+static cairo_status_t svg_write(void *closure, const unsigned char *data, unsigned int len)
+{
+	svg_out *o = closure;
+	size_t i, from = 0, n = strlen(SVG_PAGE);
+	int bad = 0;
+
+	for (i = 0; i < len && o->state < 2; i++) {
+		if (o->state == 1) {
+			if (data[i] >= '0' && data[i] <= '9') {
+				from = i + 1; /* the number, not written */
+				continue;
+			}
+			bad |= fputc('1', o->f) == EOF;
+			o->state = 2;
+		} else if (data[i] == (unsigned char)SVG_PAGE[o->matched]) {
+			if (++o->matched == n) {
+				bad |= fwrite(data + from, 1, i + 1 - from, o->f) != i + 1 - from;
+				from = i + 1;
+				o->state = 1;
+			}
+		} else {
+			o->matched = data[i] == '<'; /* '<' only starts SVG_PAGE */
+		}
+	}
+	bad |= fwrite(data + from, 1, len - from, o->f) != len - from;
+	return bad ? CAIRO_STATUS_WRITE_ERROR : CAIRO_STATUS_SUCCESS;
+}
+
 int tp_page_write(const char *path, tp_page_kind kind, double w, double h, tp_page_fn draw,
 		  const void *ud, const tp_mapdata *d, const char *title)
 {
+	svg_out svg = {NULL, 0, 0};
 	cairo_surface_t *s;
 	cairo_t *cr;
 	tp_outfile out;
@@ -462,11 +508,12 @@ int tp_page_write(const char *path, tp_page_kind kind, double w, double h, tp_pa
 		cairo_surface_destroy(s);
 		return rc;
 	}
-	rc = tp_outfile_begin(&out, path, 0);
+	rc = kind == TP_PAGE_SVG ? tp_outfile_open(&out, path, 0) : tp_outfile_begin(&out, path, 0);
 	if (rc)
 		return rc;
 	if (kind == TP_PAGE_SVG) {
-		s = cairo_svg_surface_create(out.tmp, w, h);
+		svg.f = out.f;
+		s = cairo_svg_surface_create_for_stream(svg_write, &svg, w, h);
 		cairo_svg_surface_restrict_to_version(s, CAIRO_SVG_VERSION_1_1);
 	} else {
 		s = cairo_pdf_surface_create(out.tmp, w, h);
