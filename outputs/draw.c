@@ -66,22 +66,42 @@ void tp_path_commune(cairo_t *cr, const tp_map_commune *c, const tp_view *v)
 	}
 }
 
+static const cairo_user_data_key_t context_key;
+
+static void context_free(void *ctx)
+{
+	g_object_unref(ctx);
+}
+
 static PangoLayout *make_layout(cairo_t *cr, const char *s, double size, int flags)
 {
-	PangoLayout *l = pango_cairo_create_layout(cr);
-	PangoContext *ctx = pango_layout_get_context(l);
+	cairo_surface_t *target = cairo_get_target(cr);
+	PangoContext *ctx = cairo_surface_get_user_data(target, &context_key);
 	PangoFontDescription *fd = pango_font_description_new();
-	cairo_font_options_t *fo = cairo_font_options_create();
+	PangoLayout *l;
 
-	/* Sizes in user units (points), and no hinting, so that the PNG, SVG
-	 * and PDF lay out the same and every run gives the same bytes. */
-	pango_cairo_context_set_resolution(ctx, 72);
-	cairo_font_options_set_hint_style(fo, CAIRO_HINT_STYLE_NONE);
-	cairo_font_options_set_hint_metrics(fo, CAIRO_HINT_METRICS_OFF);
-	cairo_font_options_set_antialias(fo, CAIRO_ANTIALIAS_GRAY);
-	pango_cairo_context_set_font_options(ctx, fo);
-	cairo_font_options_destroy(fo);
-	pango_layout_context_changed(l);
+	if (ctx) {
+		/* one context per surface, brought up to date with cr */
+		pango_cairo_update_context(cr, ctx);
+	} else {
+		cairo_font_options_t *fo = cairo_font_options_create();
+		ctx = pango_cairo_create_context(cr);
+		/* Sizes in user units (points), and no hinting, so that the PNG, SVG
+		 * and PDF lay out the same and every run gives the same bytes. */
+		pango_cairo_context_set_resolution(ctx, 72);
+		cairo_font_options_set_hint_style(fo, CAIRO_HINT_STYLE_NONE);
+		cairo_font_options_set_hint_metrics(fo, CAIRO_HINT_METRICS_OFF);
+		cairo_font_options_set_antialias(fo, CAIRO_ANTIALIAS_GRAY);
+		pango_cairo_context_set_font_options(ctx, fo);
+		cairo_font_options_destroy(fo);
+		if (cairo_surface_set_user_data(target, &context_key, ctx, context_free)) {
+			l = pango_layout_new(ctx);
+			g_object_unref(ctx); /* l holds it */
+			goto made;
+		}
+	}
+	l = pango_layout_new(ctx);
+made:
 	pango_font_description_set_family(fd, FONT);
 	pango_font_description_set_absolute_size(fd, size * PANGO_SCALE);
 	pango_font_description_set_weight(fd, flags & TP_TEXT_BOLD ? PANGO_WEIGHT_BOLD
