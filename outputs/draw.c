@@ -463,7 +463,9 @@ void tp_fill_nodata(cairo_t *cr, double x0, double y0, double x1, double y1)
  * Cairo names an SVG's page "surfaceN" after how many surfaces the process
  * has made before it (on any thread): the page written into out->f, its
  * group named "surface1" whatever came before, so that the file does not
- * depend on what else was drawn first or beside it.
+ * depend on what else was drawn first or beside it.  Only the first
+ * "surfaceN" is renamed: the page's, as long as the maps paint no surface
+ * pattern (which Cairo would define, under the same kind of name, first).
  */
 #define SVG_PAGE "<g id=\"surface"
 
