@@ -356,33 +356,31 @@ static int by_rank(const void *a, const void *b)
 }
 
 /* d's candidates by_rank: when their ranks are 1 to n, each once (as the
- * score stage numbers them), each put at its place in one pass; else sorted. */
+ * score stage numbers them), each swapped to its place; else sorted. */
 static int sort_by_rank(tp_mapdata *d)
 {
-	tp_map_candidate *to = malloc(d->ncands * sizeof(*to));
 	unsigned char *taken = calloc(d->ncands, 1);
 	size_t i;
 
-	if (!to || !taken) {
-		free(to);
-		free(taken);
+	if (!taken)
 		return tp_error_set(TP_ERROR, "out of memory");
-	}
 	for (i = 0; i < d->ncands; i++) {
 		long long r = d->cands[i].rank;
 		if (r < 1 || (unsigned long long)r > d->ncands || taken[r - 1])
 			break;
 		taken[r - 1] = 1;
-		to[r - 1] = d->cands[i];
-	}
-	if (i == d->ncands) {
-		free(d->cands);
-		d->cands = to;
-	} else {
-		free(to);
-		qsort(d->cands, d->ncands, sizeof(*d->cands), by_rank);
 	}
 	free(taken);
+	if (i < d->ncands) {
+		qsort(d->cands, d->ncands, sizeof(*d->cands), by_rank);
+		return TP_OK;
+	}
+	for (i = 0; i < d->ncands; i++)
+		while ((size_t)d->cands[i].rank != i + 1) {
+			tp_map_candidate k = d->cands[d->cands[i].rank - 1];
+			d->cands[d->cands[i].rank - 1] = d->cands[i];
+			d->cands[i] = k;
+		}
 	return TP_OK;
 }
 
