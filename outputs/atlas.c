@@ -9,7 +9,10 @@
  * its best TP_ATLAS_LISTED (maps.h); the others are small dots on its map
  * and a line says how many more there are and where (candidates.csv, the
  * candidates layer of tremplin.gpkg), so 100,000 candidates give an atlas
- * of about 3 MB drawn in about 2 s.  People figures are the
+ * of about 1 MB drawn in about 1 s: the small dots are one image per map,
+ * and the halos of a map's hundred numbers are drawn once for the whole
+ * atlas (tp_text_share_halos) instead of as glyph outlines on every page.
+ * People figures are the
  * published labels (public_communes), so a suppressed count reads "<5"
  * here as everywhere.  Numbers and dates as print writes them
  * (geo/numbers.h, geo/dates.h).
@@ -32,6 +35,7 @@
 #include "version.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,16 +54,6 @@ typedef struct {
 	const tp_map_candidate **k; /* into d->cands */
 	size_t n;                   /* how many */
 } commune_list;
-
-/* Grid cells (x, y pairs) in row order. */
-static int cmp_cell(const void *a, const void *b)
-{
-	const double *p = a, *q = b;
-
-	if (p[1] != q[1])
-		return p[1] < q[1] ? -1 : 1;
-	return p[0] < q[0] ? -1 : p[0] > q[0];
-}
 
 /* Neighbours' names: grey italic, dropped where there is no room. */
 static int neighbour_names(cairo_t *cr, const tp_mapdata *d, const tp_map_commune *c,
@@ -84,14 +78,26 @@ static int neighbour_names(cairo_t *cr, const tp_mapdata *d, const tp_map_commun
 
 /*
  * The candidates beyond the list as small squares, one per cell of a grid
- * of DOT points over the page, in one path: as many as the map can show
- * apart, however many candidates there are, so the page stays small.
+ * of DOT points over the page, as many as the map can show apart, however
+ * many candidates there are: one image of the cells taken (DOT_PX pixels
+ * a side, a pixel's edge left blank between neighbours) painted through in
+ * the candidates' outline colour, so that a page holds a few kilobytes of
+ * mask rather than thousands of little paths.
  */
 #define DOT 2.0
+#define DOT_PX 3
 static int unlisted_dots(cairo_t *cr, const commune_list *list, size_t listed, const tp_view *v)
 {
-	double *xy;
+	static const union {
+		uint32_t u;
+		unsigned char c[4];
+	} little = {1};
+	cairo_surface_t *mask;
+	cairo_pattern_t *pattern;
+	unsigned char *bits;
+	double *xy, cx0 = 0, cy0 = 0, cx1 = 0, cy1 = 0;
 	size_t i, n = 0;
+	int stride, w, h, px, py, j, k;
 
 	if (listed >= list->n)
 		return TP_OK;
@@ -100,17 +106,50 @@ static int unlisted_dots(cairo_t *cr, const commune_list *list, size_t listed, c
 	for (i = listed; i < list->n; i++) {
 		xy[2 * n] = floor(tp_view_x(v, list->k[i]->x) / DOT);
 		xy[2 * n + 1] = floor(tp_view_y(v, list->k[i]->y) / DOT);
+		cx0 = n ? fmin(cx0, xy[2 * n]) : xy[2 * n];
+		cy0 = n ? fmin(cy0, xy[2 * n + 1]) : xy[2 * n + 1];
+		cx1 = n ? fmax(cx1, xy[2 * n]) : xy[2 * n];
+		cy1 = n ? fmax(cy1, xy[2 * n + 1]) : xy[2 * n + 1];
 		n++;
 	}
-	qsort(xy, n, 2 * sizeof(*xy), cmp_cell);
-	cairo_new_path(cr);
-	for (i = 0; i < n; i++)
-		if (i == 0 || xy[2 * i] != xy[2 * i - 2] || xy[2 * i + 1] != xy[2 * i - 1])
-			cairo_rectangle(cr, xy[2 * i] * DOT + 0.3, xy[2 * i + 1] * DOT + 0.3, DOT - 0.6,
-					DOT - 0.6);
-	tp_set_rgb(cr, tp_candidate_outline);
-	cairo_fill(cr);
+	w = (int)(cx1 - cx0 + 1) * DOT_PX;
+	h = (int)(cy1 - cy0 + 1) * DOT_PX;
+	mask = cairo_image_surface_create(CAIRO_FORMAT_A1, w, h);
+	if (cairo_surface_status(mask)) {
+		cairo_surface_destroy(mask);
+		free(xy);
+		return tp_error_set(TP_ERROR, "out of memory");
+	}
+	cairo_surface_flush(mask);
+	bits = cairo_image_surface_get_data(mask);
+	stride = cairo_image_surface_get_stride(mask);
+	for (i = 0; i < n; i++) {
+		px = (int)(xy[2 * i] - cx0) * DOT_PX;
+		py = (int)(xy[2 * i + 1] - cy0) * DOT_PX;
+		for (j = 0; j + 1 < DOT_PX; j++)
+			for (k = 0; k + 1 < DOT_PX; k++) {
+				/* A1 pixels: one bit each, the first in a 32-bit word's
+				 * lowest bit on a little-endian machine, its highest on a
+				 * big-endian one */
+				uint32_t *word = (uint32_t *)(bits + (size_t)(py + j) * stride) +
+						 (px + k) / 32;
+				*word |= little.c[0] ? 1u << ((px + k) % 32)
+						     : 0x80000000u >> ((px + k) % 32);
+			}
+	}
+	cairo_surface_mark_dirty(mask);
 	free(xy);
+	cairo_save(cr);
+	/* a pixel's blank edge split on both sides of the square, centred in its cell */
+	cairo_translate(cr, cx0 * DOT + DOT / DOT_PX / 2, cy0 * DOT + DOT / DOT_PX / 2);
+	cairo_scale(cr, DOT / DOT_PX, DOT / DOT_PX);
+	tp_set_rgb(cr, tp_candidate_outline);
+	pattern = cairo_pattern_create_for_surface(mask);
+	cairo_pattern_set_filter(pattern, CAIRO_FILTER_NEAREST); /* squares, not blurred */
+	cairo_mask(cr, pattern);
+	cairo_pattern_destroy(pattern);
+	cairo_restore(cr);
+	cairo_surface_destroy(mask);
 	return TP_OK;
 }
 
@@ -721,7 +760,7 @@ static void no_candidate(cairo_t *cr, const tp_mapdata *d, const tp_map_commune 
 
 /* The pages of commune i: the first with its map and figures, then as many
  * as its list takes.  Returns 0, or TP_ERROR (out of memory). */
-static int draw_commune(cairo_t *cr, const tp_mapdata *d, const tp_atlasdata *x, size_t ci,
+static int draw_pages(cairo_t *cr, const tp_mapdata *d, const tp_atlasdata *x, size_t ci,
 			const commune_list *list)
 {
 	const tp_map_commune *c = &d->communes[ci];
@@ -781,6 +820,22 @@ static int draw_commune(cairo_t *cr, const tp_mapdata *d, const tp_atlasdata *x,
 		cairo_show_page(cr);
 		y = table_header(cr, d, page_title(cr, d, c, 1));
 	}
+}
+
+/* draw_pages(), the halos of a commune beyond its list (a hundred numbers
+ * on its map) drawn once for the whole atlas and reused. */
+static int draw_commune(cairo_t *cr, const tp_mapdata *d, const tp_atlasdata *x, size_t ci,
+			const commune_list *list)
+{
+	int dense = list->n > TP_ATLAS_LISTED, rc = TP_OK;
+
+	if (dense)
+		rc = tp_text_share_halos(cr, 1);
+	if (!rc)
+		rc = draw_pages(cr, d, x, ci, list);
+	if (dense && !rc)
+		rc = tp_text_share_halos(cr, 0);
+	return rc;
 }
 
 /* The atlas's data, read from the store: tp_atlas_prepare(). */

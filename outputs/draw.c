@@ -7,19 +7,25 @@
  * so one store gives the same bytes every run.
  */
 #include "outputs/draw.h"
+#include "geo/array.h"
 #include "geo/error.h"
 #include "geo/numbers.h"
 #include "version.h"
 
+#include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include <png.h>
 #include <cairo-pdf.h>
 #include <cairo-svg.h>
 #include <pango/pangocairo.h>
 
 #define FONT "DejaVu Sans"
+
 
 void tp_view_fit(tp_view *v, const double box[4], double px, double py, double w, double h)
 {
@@ -60,22 +66,42 @@ void tp_path_commune(cairo_t *cr, const tp_map_commune *c, const tp_view *v)
 	}
 }
 
+static const cairo_user_data_key_t context_key;
+
+static void context_free(void *ctx)
+{
+	g_object_unref(ctx);
+}
+
 static PangoLayout *make_layout(cairo_t *cr, const char *s, double size, int flags)
 {
-	PangoLayout *l = pango_cairo_create_layout(cr);
-	PangoContext *ctx = pango_layout_get_context(l);
+	cairo_surface_t *target = cairo_get_target(cr);
+	PangoContext *ctx = cairo_surface_get_user_data(target, &context_key);
 	PangoFontDescription *fd = pango_font_description_new();
-	cairo_font_options_t *fo = cairo_font_options_create();
+	PangoLayout *l;
 
-	/* Sizes in user units (points), and no hinting, so that the PNG, SVG
-	 * and PDF lay out the same and every run gives the same bytes. */
-	pango_cairo_context_set_resolution(ctx, 72);
-	cairo_font_options_set_hint_style(fo, CAIRO_HINT_STYLE_NONE);
-	cairo_font_options_set_hint_metrics(fo, CAIRO_HINT_METRICS_OFF);
-	cairo_font_options_set_antialias(fo, CAIRO_ANTIALIAS_GRAY);
-	pango_cairo_context_set_font_options(ctx, fo);
-	cairo_font_options_destroy(fo);
-	pango_layout_context_changed(l);
+	if (ctx) {
+		/* one context per surface, brought up to date with cr */
+		pango_cairo_update_context(cr, ctx);
+	} else {
+		cairo_font_options_t *fo = cairo_font_options_create();
+		ctx = pango_cairo_create_context(cr);
+		/* Sizes in user units (points), and no hinting, so that the PNG, SVG
+		 * and PDF lay out the same and every run gives the same bytes. */
+		pango_cairo_context_set_resolution(ctx, 72);
+		cairo_font_options_set_hint_style(fo, CAIRO_HINT_STYLE_NONE);
+		cairo_font_options_set_hint_metrics(fo, CAIRO_HINT_METRICS_OFF);
+		cairo_font_options_set_antialias(fo, CAIRO_ANTIALIAS_GRAY);
+		pango_cairo_context_set_font_options(ctx, fo);
+		cairo_font_options_destroy(fo);
+		if (cairo_surface_set_user_data(target, &context_key, ctx, context_free)) {
+			l = pango_layout_new(ctx);
+			g_object_unref(ctx); /* l holds it */
+			goto made;
+		}
+	}
+	l = pango_layout_new(ctx);
+made:
 	pango_font_description_set_family(fd, FONT);
 	pango_font_description_set_absolute_size(fd, size * PANGO_SCALE);
 	pango_font_description_set_weight(fd, flags & TP_TEXT_BOLD ? PANGO_WEIGHT_BOLD
@@ -107,8 +133,102 @@ double tp_text_width(cairo_t *cr, const char *s, double size, int flags)
 	return w;
 }
 
+/* A halo drawn once (tp_text_share_halos): the white outline of text at
+ * size, with flags' weight and style, wrapped at width, its layout's
+ * origin at 0, 0. */
+typedef struct {
+	char *text;            /* the label */
+	double size, width;    /* points */
+	int flags;             /* TP_TEXT_* but TP_TEXT_HALO */
+	cairo_surface_t *halo; /* a recording surface */
+} shared_halo;
+
+/* The halos drawn on one surface, kept as its user data. */
+typedef struct {
+	shared_halo *h; /* in the order drawn */
+	size_t n, cap;  /* h: count, capacity */
+	int on;         /* tp_text_share_halos()'s */
+} halo_cache;
+
+static const cairo_user_data_key_t halo_key;
+
+static void halo_cache_free(void *p)
+{
+	halo_cache *c = p;
+	size_t i;
+
+	for (i = 0; i < c->n; i++) {
+		free(c->h[i].text);
+		cairo_surface_destroy(c->h[i].halo);
+	}
+	free(c->h);
+	free(c);
+}
+
+int tp_text_share_halos(cairo_t *cr, int on)
+{
+	cairo_surface_t *target = cairo_get_target(cr);
+	halo_cache *c = cairo_surface_get_user_data(target, &halo_key);
+
+	if (!c && on) {
+		if (!(c = calloc(1, sizeof(*c))))
+			return tp_error_set(TP_ERROR, "out of memory");
+		if (cairo_surface_set_user_data(target, &halo_key, c, halo_cache_free)) {
+			free(c);
+			return tp_error_set(TP_ERROR, "out of memory");
+		}
+	}
+	if (c)
+		c->on = on;
+	return TP_OK;
+}
+
+/* The halo of layout l (text s at size, flags, width w) from the cache c,
+ * drawn into it the first time; NULL when out of memory (the caller then
+ * strokes the halo itself). */
+static cairo_surface_t *halo_of(halo_cache *c, PangoLayout *l, const char *s, double size,
+				int flags, double w)
+{
+	PangoRectangle ink, logical;
+	cairo_rectangle_t box;
+	cairo_surface_t *rec;
+	cairo_t *hc;
+	size_t i;
+
+	flags &= ~TP_TEXT_HALO;
+	for (i = 0; i < c->n; i++)
+		if (c->h[i].size == size && c->h[i].width == w && c->h[i].flags == flags &&
+		    !strcmp(c->h[i].text, s))
+			return c->h[i].halo;
+	if (tp_array_room(&c->h, &c->cap, c->n, sizeof(*c->h), 64))
+		return NULL;
+	pango_layout_get_pixel_extents(l, &ink, &logical);
+	box.x = ink.x - size / 4;
+	box.y = ink.y - size / 4;
+	box.width = ink.width + size / 2;
+	box.height = ink.height + size / 2;
+	rec = cairo_recording_surface_create(CAIRO_CONTENT_COLOR_ALPHA, &box);
+	hc = cairo_create(rec);
+	pango_cairo_layout_path(hc, l);
+	cairo_set_source_rgba(hc, 1, 1, 1, 0.85);
+	cairo_set_line_width(hc, size / 4);
+	cairo_set_line_join(hc, CAIRO_LINE_JOIN_ROUND);
+	cairo_stroke(hc);
+	cairo_destroy(hc);
+	if (cairo_surface_status(rec) || !(c->h[c->n].text = strdup(s))) {
+		cairo_surface_destroy(rec);
+		return NULL;
+	}
+	c->h[c->n].size = size;
+	c->h[c->n].width = w;
+	c->h[c->n].flags = flags;
+	c->h[c->n].halo = rec;
+	return c->h[c->n++].halo;
+}
+
 double tp_text(cairo_t *cr, double x, double y, double w, const char *s, double size, int flags)
 {
+	cairo_surface_t *shared = NULL;
 	PangoLayout *l = make_layout(cr, s, size, flags);
 	int lw, lh;
 
@@ -131,6 +251,16 @@ double tp_text(cairo_t *cr, double x, double y, double w, const char *s, double 
 	cairo_new_path(cr);
 	cairo_move_to(cr, x, y);
 	if (flags & TP_TEXT_HALO) {
+		halo_cache *c = cairo_surface_get_user_data(cairo_get_target(cr), &halo_key);
+		if (c && c->on)
+			shared = halo_of(c, l, s, size, flags, w);
+	}
+	if (shared) {
+		cairo_save(cr);
+		cairo_set_source_surface(cr, shared, x, y);
+		cairo_paint(cr);
+		cairo_restore(cr);
+	} else if (flags & TP_TEXT_HALO) {
 		cairo_save(cr);
 		pango_cairo_layout_path(cr, l);
 		cairo_set_source_rgba(cr, 1, 1, 1, 0.85);
@@ -329,9 +459,108 @@ void tp_fill_nodata(cairo_t *cr, double x0, double y0, double x1, double y1)
 	cairo_restore(cr);
 }
 
+/*
+ * Cairo names an SVG's page "surfaceN" after how many surfaces the process
+ * has made before it (on any thread): the page written into out->f, its
+ * group named "surface1" whatever came before, so that the file does not
+ * depend on what else was drawn first or beside it.  Only the first
+ * "surfaceN" is renamed: the page's, as long as the maps paint no surface
+ * pattern (which Cairo would define, under the same kind of name, first).
+ */
+#define SVG_PAGE "<g id=\"surface"
+
+/* An SVG being written: where, and how far into its page's tag. */
+typedef struct {
+	FILE *f;        /* the file */
+	size_t matched; /* bytes of SVG_PAGE just written */
+	int state;      /* 0: before the page's tag, 1: in its number, 2: past it */
+} svg_out;
+
+/* Cairo's write function for an SVG: the bytes as they come, but the
+ * number after SVG_PAGE, written "1". */
+static cairo_status_t svg_write(void *closure, const unsigned char *data, unsigned int len)
+{
+	svg_out *o = closure;
+	size_t i, from = 0, n = strlen(SVG_PAGE);
+	int bad = 0;
+
+	for (i = 0; i < len && o->state < 2; i++) {
+		if (o->state == 1) {
+			if (data[i] >= '0' && data[i] <= '9') {
+				from = i + 1; /* the number, not written */
+				continue;
+			}
+			bad |= fputc('1', o->f) == EOF;
+			o->state = 2;
+		} else if (data[i] == (unsigned char)SVG_PAGE[o->matched]) {
+			if (++o->matched == n) {
+				bad |= fwrite(data + from, 1, i + 1 - from, o->f) != i + 1 - from;
+				from = i + 1;
+				o->state = 1;
+			}
+		} else {
+			o->matched = data[i] == '<'; /* '<' only starts SVG_PAGE */
+		}
+	}
+	bad |= fwrite(data + from, 1, len - from, o->f) != len - from;
+	return bad ? CAIRO_STATUS_WRITE_ERROR : CAIRO_STATUS_SUCCESS;
+}
+
+/* libpng's error handler: back to write_png's setjmp. */
+static void png_failed(png_structp png, png_const_charp msg)
+{
+	(void)msg;
+	png_longjmp(png, 1);
+}
+
+/*
+ * Writes the RGB24 image s as an 8-bit RGB PNG onto f: the pixels
+ * cairo_surface_write_to_png writes, but deflated at level 1 and rows not
+ * filtered, instead of libpng's default (level 6, each filter tried on
+ * each row), which took a third of the time of drawing a map.  A map's
+ * flat colours compress as well that way (the overview at 100,000
+ * candidates: 478 kB instead of 531 kB).  0, or -1 when libpng failed.
+ */
+static int write_png(cairo_surface_t *s, FILE *f)
+{
+	const unsigned char *data = cairo_image_surface_get_data(s);
+	int w = cairo_image_surface_get_width(s), h = cairo_image_surface_get_height(s);
+	int stride = cairo_image_surface_get_stride(s), x, y;
+	png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, png_failed, NULL);
+	png_infop info = png ? png_create_info_struct(png) : NULL;
+	unsigned char *volatile row = malloc((size_t)w * 3 + 1);
+
+	if (!png || !info || !row || setjmp(png_jmpbuf(png))) {
+		png_destroy_write_struct(&png, &info);
+		free(row);
+		return -1;
+	}
+	png_init_io(png, f);
+	png_set_compression_level(png, 1);
+	png_set_filter(png, PNG_FILTER_TYPE_BASE, PNG_FILTER_NONE);
+	png_set_IHDR(png, info, (png_uint_32)w, (png_uint_32)h, 8, PNG_COLOR_TYPE_RGB,
+		     PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_BASE, PNG_FILTER_TYPE_BASE);
+	png_write_info(png, info);
+	cairo_surface_flush(s);
+	for (y = 0; y < h; y++) {
+		const uint32_t *px = (const uint32_t *)(data + (size_t)y * stride);
+		for (x = 0; x < w; x++) {
+			row[3 * x] = (unsigned char)(px[x] >> 16);
+			row[3 * x + 1] = (unsigned char)(px[x] >> 8);
+			row[3 * x + 2] = (unsigned char)px[x];
+		}
+		png_write_row(png, row);
+	}
+	png_write_end(png, info);
+	png_destroy_write_struct(&png, &info);
+	free(row);
+	return 0;
+}
+
 int tp_page_write(const char *path, tp_page_kind kind, double w, double h, tp_page_fn draw,
 		  const void *ud, const tp_mapdata *d, const char *title)
 {
+	svg_out svg = {NULL, 0, 0};
 	cairo_surface_t *s;
 	cairo_t *cr;
 	tp_outfile out;
@@ -347,20 +576,22 @@ int tp_page_write(const char *path, tp_page_kind kind, double w, double h, tp_pa
 		if (!rc)
 			rc = tp_surface_status(s, path);
 		if (!rc)
-			rc = tp_outfile_begin(&out, path, 0);
+			rc = tp_outfile_open(&out, path, 0);
 		if (!rc) {
-			if (cairo_surface_write_to_png(s, out.tmp) != CAIRO_STATUS_SUCCESS)
-				rc = tp_error_set(TP_EOUTPUT, "%s: cannot write %s", out.path, out.tmp);
+			if (write_png(s, out.f))
+				rc = tp_error_set(TP_EOUTPUT, "%s: cannot write %s: %s", out.path, out.tmp,
+						  errno ? strerror(errno) : "write error");
 			rc = tp_outfile_end(&out, rc);
 		}
 		cairo_surface_destroy(s);
 		return rc;
 	}
-	rc = tp_outfile_begin(&out, path, 0);
+	rc = kind == TP_PAGE_SVG ? tp_outfile_open(&out, path, 0) : tp_outfile_begin(&out, path, 0);
 	if (rc)
 		return rc;
 	if (kind == TP_PAGE_SVG) {
-		s = cairo_svg_surface_create(out.tmp, w, h);
+		svg.f = out.f;
+		s = cairo_svg_surface_create_for_stream(svg_write, &svg, w, h);
 		cairo_svg_surface_restrict_to_version(s, CAIRO_SVG_VERSION_1_1);
 	} else {
 		s = cairo_pdf_surface_create(out.tmp, w, h);

@@ -46,6 +46,13 @@ enum {
 	TP_TEXT_CUT = 32,    /* one line cut with an ellipsis at width w, not wrapped */
 };
 
+/* From now on (on: 1) until told otherwise (0, the default), a halo that
+ * tp_text() draws on cr's surface is drawn there once per text, size,
+ * style and width and then reused (in a PDF: one form that each label
+ * calls instead of its glyphs' outlines), for pages whose labels go by
+ * the hundred.  Returns 0, or TP_ERROR (out of memory). */
+int tp_text_share_halos(cairo_t *cr, int on);
+
 /* Draws UTF-8 text s with Pango (DejaVu Sans, size in points) in the
  * current colour, its top at y, wrapped at width w when w > 0.  Returns
  * the height it took; with cr's path untouched. */

@@ -355,6 +355,35 @@ static int by_rank(const void *a, const void *b)
 	return p->seq < q->seq ? -1 : p->seq > q->seq;
 }
 
+/* d's candidates by_rank: when their ranks are 1 to n, each once (as the
+ * score stage numbers them), each swapped to its place; else sorted. */
+static int sort_by_rank(tp_mapdata *d)
+{
+	unsigned char *taken = calloc(d->ncands, 1);
+	size_t i;
+
+	if (!taken)
+		return tp_error_set(TP_ERROR, "out of memory");
+	for (i = 0; i < d->ncands; i++) {
+		long long r = d->cands[i].rank;
+		if (r < 1 || (unsigned long long)r > d->ncands || taken[r - 1])
+			break;
+		taken[r - 1] = 1;
+	}
+	free(taken);
+	if (i < d->ncands) {
+		qsort(d->cands, d->ncands, sizeof(*d->cands), by_rank);
+		return TP_OK;
+	}
+	for (i = 0; i < d->ncands; i++)
+		while ((size_t)d->cands[i].rank != i + 1) {
+			tp_map_candidate k = d->cands[d->cands[i].rank - 1];
+			d->cands[d->cands[i].rank - 1] = d->cands[i];
+			d->cands[i] = k;
+		}
+	return TP_OK;
+}
+
 static int load_candidates(tp_mapdata *d, tp_view *v, tp_geo *g)
 {
 	tp_rows *st = NULL;
@@ -408,7 +437,7 @@ static int load_candidates(tp_mapdata *d, tp_view *v, tp_geo *g)
 	if (step < 0)
 		rc = step;
 	else if (d->ncands > 1)
-		qsort(d->cands, d->ncands, sizeof(*d->cands), by_rank);
+		rc = sort_by_rank(d);
 done:
 	tp_rows_close(st);
 	return rc;

@@ -70,23 +70,18 @@ int tp_write_drawn(sqlite3 *store, const char *dir, const char *dashboard,
 		/*
 		 * The atlas on a thread of its own (Cairo and Pango draw on separate
 		 * surfaces from two threads; each thread has its own Pango font map;
-		 * the store stays on this one).  An SVG names its page after Cairo's
-		 * process-wide count of surfaces: overview.svg is drawn before the
-		 * thread starts and change.svg (and the pdf after it) once it has
-		 * ended, so that both count the same surfaces as when drawn one
-		 * after the other.
+		 * the store stays on this one) while this one draws the rest.  An
+		 * SVG's page is named the same whatever else is drawn (tp_page_write),
+		 * so the order does not show in the files.
 		 */
-		rc = tp_write_overview_files(d, dir, 0, 2);
-		if (rc)
-			goto done;
 		started = cores > 1 && pthread_create(&tid, NULL, atlas_thread, &job) == 0;
-		rc = tp_write_overview_files(d, dir, 2, 4);
+		rc = tp_write_overview_files(d, dir, 0, 4);
 		overview_failed = rc != TP_OK;
 		if (!rc && !started)
 			rc = tp_atlas_draw(a, job.path);
+		if (!rc)
+			rc = tp_write_change_map_files(d, store, dir, 0, 3);
 	}
-	if (!rc && dir)
-		rc = tp_write_change_map_files(d, store, dir, 0, 1);
 	if (!rc && dashboard)
 		rc = tp_dashboard_write(d, store, dashboard);
 	if (started) {
@@ -95,8 +90,6 @@ int tp_write_drawn(sqlite3 *store, const char *dir, const char *dashboard,
 		if (job.rc && !overview_failed)
 			rc = tp_error_restore(&job.err);
 	}
-	if (!rc && dir)
-		rc = tp_write_change_map_files(d, store, dir, 1, 3);
 done:
 	tp_atlas_free(a);
 	tp_mapdata_free(d);

@@ -290,7 +290,13 @@ for nis in over:
     more = printed("%d" % (per[nis] - LISTED)).replace("\u202f", " ")
     check("… et %s autres (petits points sur la carte) : voir candidates.csv" % more in btext,
           "commune %s: '… et %s autres', and where" % (nis, more))
-check(os.path.getsize(batlas) < 5e6, "the atlas stays small: %d bytes" % os.path.getsize(batlas))
+# 2.6 MB when every page outlined its hundred numbers' halos and drew a path per small dot
+check(os.path.getsize(batlas) < 2e6, "the atlas stays small: %d bytes" % os.path.getsize(batlas))
+# the candidates beyond the lists: one image of dots per commune past the bound, not a path per dot
+stencils = [l.split() for l in subprocess.run(["pdfimages", "-list", batlas], capture_output=True,
+                                              text=True).stdout.splitlines()[2:]]
+check(len([s for s in stencils if s[2] == "stencil"]) == len(over),
+      "one stencil image of dots per commune past the bound (%d): %r" % (len(over), stencils))
 # on each commune's map, the numbers 1..100 that found room, and a line counting those that did not
 said = 0
 for ws in words(batlas):
