@@ -262,19 +262,15 @@ static int splits(const parsed *p, split out[2])
  * snprintf would (a key for every record read). */
 static void join_key(char *out, size_t outlen, const char *const part[4])
 {
-	size_t used = 0, n;
+	size_t used = 0;
 	int i;
 
 	for (i = 0; i < 4; i++) {
 		if (i && used + 1 < outlen)
 			out[used++] = '|';
-		n = strlen(part[i]);
-		if (n > outlen - 1 - used)
-			n = outlen - 1 - used;
-		memcpy(out + used, part[i], n);
-		used += n;
+		tp_text_copy(out + used, outlen - used, part[i]);
+		used += strlen(out + used);
 	}
-	out[used] = '\0';
 }
 
 void tp_address_key(const char *address, const char *postcode, char *out, size_t outlen)
@@ -915,18 +911,11 @@ static void closest_streets(const tp_geocoder *gc, const char *key, char *buf, s
  * cut at size - 1 bytes as snprintf would (for every record placed). */
 static void add_pc(char *buf, size_t size, size_t u, const char *pc)
 {
-	const char *part[2] = {u ? ", " : "", pc};
-	size_t n;
-	int i;
-
-	for (i = 0; i < 2; i++) {
-		n = strlen(part[i]);
-		if (n > size - 1 - u)
-			n = size - 1 - u;
-		memcpy(buf + u, part[i], n);
-		u += n;
+	if (u) {
+		tp_text_copy(buf + u, size - u, ", ");
+		u += strlen(buf + u);
 	}
-	buf[u] = '\0';
+	tp_text_copy(buf + u, size - u, pc);
 }
 
 int tp_geocode(tp_geocoder *gc, const char *address, const char *postcode, double *x,

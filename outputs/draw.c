@@ -183,6 +183,17 @@ int tp_text_share_halos(cairo_t *cr, int on)
 	return TP_OK;
 }
 
+/* Strokes the halo of layout l (text at size) at cr's current point: a
+ * translucent white outline, on the page or into a shared recording. */
+static void stroke_halo(cairo_t *cr, PangoLayout *l, double size)
+{
+	pango_cairo_layout_path(cr, l);
+	cairo_set_source_rgba(cr, 1, 1, 1, 0.85);
+	cairo_set_line_width(cr, size / 4);
+	cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+	cairo_stroke(cr);
+}
+
 /* The halo of layout l (text s at size, flags, width w) from the cache c,
  * drawn into it the first time; NULL when out of memory (the caller then
  * strokes the halo itself). */
@@ -209,11 +220,7 @@ static cairo_surface_t *halo_of(halo_cache *c, PangoLayout *l, const char *s, do
 	box.height = ink.height + size / 2;
 	rec = cairo_recording_surface_create(CAIRO_CONTENT_COLOR_ALPHA, &box);
 	hc = cairo_create(rec);
-	pango_cairo_layout_path(hc, l);
-	cairo_set_source_rgba(hc, 1, 1, 1, 0.85);
-	cairo_set_line_width(hc, size / 4);
-	cairo_set_line_join(hc, CAIRO_LINE_JOIN_ROUND);
-	cairo_stroke(hc);
+	stroke_halo(hc, l, size);
 	cairo_destroy(hc);
 	if (cairo_surface_status(rec) || !(c->h[c->n].text = strdup(s))) {
 		cairo_surface_destroy(rec);
@@ -262,11 +269,7 @@ double tp_text(cairo_t *cr, double x, double y, double w, const char *s, double 
 		cairo_restore(cr);
 	} else if (flags & TP_TEXT_HALO) {
 		cairo_save(cr);
-		pango_cairo_layout_path(cr, l);
-		cairo_set_source_rgba(cr, 1, 1, 1, 0.85);
-		cairo_set_line_width(cr, size / 4);
-		cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
-		cairo_stroke(cr);
+		stroke_halo(cr, l, size);
 		cairo_restore(cr);
 		cairo_move_to(cr, x, y);
 	}
