@@ -91,7 +91,7 @@ static GDALDatasetH create(const char *path, const char *layer, OGRwkbGeometryTy
 				GDALDatasetDeleteLayer(ds, k);
 	}
 	if (!ds) {
-		if (tp_gpkg_begin(&file->out, path, &ds)) {
+		if (tp_gpkg_begin(&file->out, path, 0, &ds)) {
 			fprintf(stderr, "%s\n", tp_error_last());
 			OSRDestroySpatialReference(srs);
 			return NULL;

@@ -220,7 +220,7 @@ int tp_demo_gpkg_begin(gpkg_out *o, const char *dir, const char *file, const cha
 	o->ds = NULL;
 	o->layer = NULL;
 	if ((rc = tp_demo_join_path(path, dir, file, "")) ||
-	    (rc = tp_gpkg_begin(&o->out, path, &o->ds)))
+	    (rc = tp_gpkg_begin(&o->out, path, 0, &o->ds)))
 		return rc;
 	rc = TP_EOUTPUT;
 	srs = OSRNewSpatialReference(NULL);

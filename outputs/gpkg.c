@@ -1316,6 +1316,21 @@ int tp_write_layers(sqlite3 *store, const tp_gpkg_options *opts, const tp_layer_
  */
 static const char threaded_rtree[] = "OGR_GPKG_ALLOW_THREADED_RTREE";
 
+/* The vacancies' number, the largest layer's (its highest id: a look-up,
+ * not a count), for the file's page size (tp_gpkg_begin); 0 when unread. */
+static size_t vacancies_rows(sqlite3 *store)
+{
+	sqlite3_stmt *st = NULL;
+	sqlite3_int64 n = 0;
+
+	if (sqlite3_prepare_v2(store, "SELECT max(id) FROM vacancies", -1, &st, NULL) ==
+		    SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n > 0 ? (size_t)n : 0;
+}
+
 int tp_write_gpkg(sqlite3 *store, const char *path, const tp_gpkg_options *opts)
 {
 	static const char *const geom_options[] = {"FID=fid", "GEOMETRY_NAME=geom",
@@ -1327,6 +1342,7 @@ int tp_write_gpkg(sqlite3 *store, const char *path, const tp_gpkg_options *opts)
 	char *saved_rtree = NULL; /* the caller's setting, restored on return */
 	const char *old;
 	tp_view *view = NULL;
+	size_t rows = 0;
 	int rc, indicator;
 
 	GDALAllRegister();
@@ -1334,13 +1350,15 @@ int tp_write_gpkg(sqlite3 *store, const char *path, const tp_gpkg_options *opts)
 	rc = tp_view_open(&view, store, opts->internal);
 	if (!rc)
 		rc = resolve_indicator(view, path, opts->indicator, &indicator);
+	if (!rc)
+		rows = vacancies_rows(store);
 	tp_view_close(view);
 	if (rc)
 		return rc;
 	old = CPLGetThreadLocalConfigOption(threaded_rtree, NULL);
 	saved_rtree = old ? CPLStrdup(old) : NULL;
 	CPLSetThreadLocalConfigOption(threaded_rtree, "NO");
-	rc = tp_gpkg_begin(&out, path, &t.ds);
+	rc = tp_gpkg_begin(&out, path, rows, &t.ds);
 	if (!rc)
 		rc = tp_gpkg_end(&out, t.ds, tp_write_layers(store, opts, &t));
 	CPLSetThreadLocalConfigOption(threaded_rtree, saved_rtree);

@@ -262,14 +262,25 @@ cleanup:
  * only by rename, once complete and synced by tp_outfile_end).  GDAL reads
  * both as it creates the file; a user's --config of either wins.
  */
-static const char *const bulk_keys[] = {"OGR_SQLITE_CACHE", "OGR_SQLITE_SYNCHRONOUS"};
-static const char *const bulk_values[] = {"512", "OFF"};
+static const char *const bulk_keys[] = {"OGR_SQLITE_CACHE", "OGR_SQLITE_SYNCHRONOUS",
+					"OGR_SQLITE_PRAGMA"};
+static const char *const bulk_values[] = {"512", "OFF", "page_size=65536"};
 
-int tp_gpkg_begin(tp_outfile *out, const char *path, void **ds)
+/*
+ * Pages of 64 KiB instead of SQLite's 4 KiB for a file of many rows: a
+ * sixteenth of the write calls (the 1M run's GeoPackage, 409 MB, made
+ * 100,000 of them) and of the B-tree's page splits; the write stage alone
+ * at 1M spends about 0.6 s less of the kernel's time.  Below the mark the
+ * default stays: every table and index takes at least one page, and the
+ * demo's file would grow from 0.86 to 4.3 MB.
+ */
+#define BIG_PAGES_ROWS 100000
+
+int tp_gpkg_begin(tp_outfile *out, const char *path, size_t rows, void **ds)
 {
 	GDALDriverH drv = GDALGetDriverByName("GPKG");
-	char *saved[2] = {NULL, NULL};
-	int set[2] = {0, 0}, k;
+	char *saved[3] = {NULL, NULL, NULL};
+	int set[3] = {0, 0, 0}, k;
 	const char *why;
 	int rc;
 
@@ -283,8 +294,8 @@ int tp_gpkg_begin(tp_outfile *out, const char *path, void **ds)
 	 * GDAL warns that the temporary name does not end in .gpkg (the final
 	 * one does); a failure is still kept by CPLGetLastErrorMsg().
 	 */
-	for (k = 0; k < 2; k++)
-		if (!CPLGetConfigOption(bulk_keys[k], NULL)) {
+	for (k = 0; k < 3; k++)
+		if (!CPLGetConfigOption(bulk_keys[k], NULL) && (k < 2 || rows >= BIG_PAGES_ROWS)) {
 			const char *old = CPLGetThreadLocalConfigOption(bulk_keys[k], NULL);
 			saved[k] = old ? CPLStrdup(old) : NULL;
 			CPLSetThreadLocalConfigOption(bulk_keys[k], bulk_values[k]);
@@ -294,7 +305,7 @@ int tp_gpkg_begin(tp_outfile *out, const char *path, void **ds)
 	CPLPushErrorHandler(CPLQuietErrorHandler);
 	*ds = GDALCreate(drv, out->tmp, 0, 0, 0, GDT_Unknown, NULL);
 	CPLPopErrorHandler();
-	for (k = 0; k < 2; k++) {
+	for (k = 0; k < 3; k++) {
 		if (set[k])
 			CPLSetThreadLocalConfigOption(bulk_keys[k], saved[k]);
 		CPLFree(saved[k]);

@@ -306,7 +306,7 @@ int tp_write_located(const char *path, const tp_located *in, char **lco, double 
 		}
 		OSRSetAxisMappingStrategy(srs, OAMS_TRADITIONAL_GIS_ORDER);
 	}
-	rc = tp_gpkg_begin(&out, path, &ds);
+	rc = tp_gpkg_begin(&out, path, in->npts, &ds);
 	if (rc)
 		goto done;
 	rc = write_polygons(ds, path, in, srs, own_lco, index, &index_s);

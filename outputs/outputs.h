@@ -205,15 +205,17 @@ int tp_gpkg_set_metadata(void *ds, const char *path, struct tp_view *view, int i
  * join's, the demo's inputs, the benchmark's data).  tp_gpkg_begin begins
  * out on path (tp_outfile_begin, as an SQLite file) and creates an empty
  * GeoPackage *ds (a GDALDatasetH) under its temporary name, set for bulk
- * writing (a 512 MB page cache, no fsync before tp_outfile_end's; a user's
- * --config OGR_SQLITE_CACHE or OGR_SQLITE_SYNCHRONOUS wins); on failure
+ * writing (a 512 MB page cache, no fsync before tp_outfile_end's, 64 KiB
+ * pages when its largest layer will hold `rows` >= 100,000 rows; a user's
+ * --config OGR_SQLITE_CACHE, OGR_SQLITE_SYNCHRONOUS or OGR_SQLITE_PRAGMA
+ * wins); on failure
  * nothing is left to end.  tp_gpkg_end takes rc, the writer's result so
  * far: on success it closes ds and commits out; on failure, or when
  * closing or committing fails, it closes ds, aborts out and leaves path
  * alone.  Both return 0 or TP_EOUTPUT naming path (tp_gpkg_end: rc when
  * it was not 0).
  */
-int tp_gpkg_begin(tp_outfile *out, const char *path, void **ds);
+int tp_gpkg_begin(tp_outfile *out, const char *path, size_t rows, void **ds);
 int tp_gpkg_end(tp_outfile *out, void *ds, int rc);
 
 /*

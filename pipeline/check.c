@@ -303,7 +303,7 @@ int tp_check(tp_config *cfg)
 	unusable = failed.code != 0;
 	rc = tp_geo_new(&run.g);
 	if (!rc)
-		rc = tp_store_open(&run.db, ":memory:");
+		rc = tp_store_open(&run.db, ":memory:", 0);
 	if (rc)
 		goto done;
 	run.cfg = cfg;

@@ -193,6 +193,24 @@ static int in_range(const char *name, const char *from, const char *until)
 	       k <= (until ? tp_stage_find(until) : (int)n - 1);
 }
 
+/*
+ * 1 when the vacancy files (the scored one and the earlier snapshots) add
+ * up to 4 MiB or more, some 50,000 records: the working store is then
+ * created with large pages (tp_store_open).
+ */
+static int big_inputs(const tp_config *cfg)
+{
+	const char *path = cfg->inputs[TP_IN_VACANCIES].path;
+	struct stat sb;
+	off_t bytes = path && stat(path, &sb) == 0 ? sb.st_size : 0;
+	size_t i;
+
+	for (i = 0; i < cfg->nsnapshots; i++)
+		if (cfg->snapshots[i].in.path && stat(cfg->snapshots[i].in.path, &sb) == 0)
+			bytes += sb.st_size;
+	return bytes >= ((off_t)4 << 20);
+}
+
 /* Runs the pipeline for an already loaded config. */
 static int run_pipeline(const struct cli *c, tp_config *cfg, const char *outdir,
 			const char *from, const char *until, int quiet)
@@ -211,7 +229,7 @@ static int run_pipeline(const struct cli *c, tp_config *cfg, const char *outdir,
 	if (rc)
 		return rc;
 	snprintf(path, sizeof(path), "%s/work.sqlite", outdir);
-	rc = tp_store_open(&run.db, path);
+	rc = tp_store_open(&run.db, path, big_inputs(cfg));
 	if (!rc) {
 		run.cfg = cfg;
 		run.outdir = outdir;
@@ -256,7 +274,7 @@ static int redraw(const struct cli *c, tp_config *cfg, const char *outdir, int q
 				    " first", path, cfg->path, outdir);
 	rc = claim(c, outdir);
 	if (!rc)
-		rc = tp_store_open(&db, path);
+		rc = tp_store_open(&db, path, 0);
 	if (!rc)
 		missing = tp_pipeline_missing(db, "draw");
 	if (db)

@@ -409,9 +409,10 @@ int tp_pipeline_run(tp_run *run, const char *from, const char *until)
 		run->outdir = staging;
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	for (k = first; k <= last && !rc; k++) {
-		struct timespec t0, t1;
+		struct timespec t0, t1, c0, c1;
 
 		clock_gettime(CLOCK_MONOTONIC, &t0);
+		clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c0);
 		if (tty)
 			fprintf(stderr, "%-10s ...", s[k].name);
 		tp_store_fault_clear();
@@ -442,8 +443,11 @@ int tp_pipeline_run(tp_run *run, const char *from, const char *until)
 			break;
 		}
 		clock_gettime(CLOCK_MONOTONIC, &t1);
+		clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c1);
 		secs[k - first] = seconds(&t0, &t1);
-		CPLDebug("tremplin", "stage %s: %.3f s", s[k].name, secs[k - first]);
+		/* the CPU of every thread: on a shared machine it moves less than the wall time */
+		CPLDebug("tremplin", "stage %s: %.3f s, CPU %.3f s", s[k].name, secs[k - first],
+			 seconds(&c0, &c1));
 		if (tty)
 			fprintf(stderr, " done in %.2f s\n", secs[k - first]);
 	}

@@ -228,7 +228,7 @@ int tp_store_prepare(sqlite3 *db, sqlite3_stmt **out, const char *sql)
 	return TP_OK;
 }
 
-int tp_store_open(sqlite3 **out, const char *path)
+int tp_store_open(sqlite3 **out, const char *path, int big)
 {
 	sqlite3 *db = NULL;
 	int rc;
@@ -251,8 +251,17 @@ int tp_store_open(sqlite3 **out, const char *path)
 		sqlite3_close(db);
 		return rc == TP_ERROR && db ? TP_EOUTPUT : rc;
 	}
-	rc = tp_store_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-			       "PRAGMA cache_size=-65536;");
+	/*
+	 * The page size holds for a file created now, before its first table
+	 * (then WAL fixes it).  At a million records the 64 KiB pages took the
+	 * run's kernel time from 4.3-5.4 s to 2.5-3.0 s; a small store keeps
+	 * 4 KiB, as every table and index takes at least one page (the demo's
+	 * store would grow from 0.8 to 3 MB, and its WAL as much).
+	 */
+	rc = big ? tp_store_exec(db, "PRAGMA page_size=65536") : TP_OK;
+	if (!rc)
+		rc = tp_store_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+				       "PRAGMA cache_size=-65536;");
 	if (rc) {
 		sqlite3_close(db);
 		return tp_error_wrap(rc, "%s", path);

@@ -16,7 +16,7 @@ static inline sqlite3 *test_new_store(void)
 {
 	sqlite3 *db = NULL;
 
-	if (tp_store_open(&db, ":memory:") || tp_store_reset(db)) {
+	if (tp_store_open(&db, ":memory:", 0) || tp_store_reset(db)) {
 		fprintf(stderr, "cannot make a working store: %s\n", tp_error_last());
 		exit(1);
 	}

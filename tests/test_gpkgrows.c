@@ -93,7 +93,7 @@ static sqlite3 *new_store(int in_file)
 	unlink(STORE);
 	unlink(STORE "-wal");
 	unlink(STORE "-shm");
-	if (tp_store_open(&db, STORE) || tp_store_reset(db)) {
+	if (tp_store_open(&db, STORE, 0) || tp_store_reset(db)) {
 		fprintf(stderr, "cannot make a working store: %s\n", tp_error_last());
 		exit(1);
 	}
