@@ -13,6 +13,7 @@
  */
 #include "outputs/outputs.h"
 #include "geo/bigbuf.h"
+#include "geo/clock.h"
 #include "geo/error.h"
 #include "geo/morton.h"
 
@@ -30,14 +31,6 @@
 #include <gdal.h>
 #include <ogr_api.h>
 #include <ogr_srs_api.h>
-
-static double now(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + t.tv_nsec / 1e9;
-}
 
 /* Creates a layer with its fields (name and type, `n` of them). */
 static OGRLayerH make_layer(GDALDatasetH ds, const char *path, const char *name,
@@ -162,10 +155,10 @@ static int write_polygons(GDALDatasetH ds, const char *path, const tp_located *i
 		OGR_F_Destroy(f);
 		f = NULL;
 	}
-	t0 = now();
+	t0 = tp_clock(CLOCK_MONOTONIC);
 	if (!rc && index)
 		rc = gdal_index(ds, path, "polygons");
-	*index_s += now() - t0;
+	*index_s += tp_clock(CLOCK_MONOTONIC) - t0;
 done:
 	if (rc) {
 		GDALDatasetRollbackTransaction(ds);
@@ -239,14 +232,14 @@ static int write_points(GDALDatasetH ds, const char *path, const tp_located *in,
 			rc = tp_gpkg_fail(path, "points", "cannot write a feature");
 		sequential &= OGR_F_GetFID(f) == (GIntBig)j + 1;
 	}
-	t0 = now();
+	t0 = tp_clock(CLOCK_MONOTONIC);
 	/* the packed index needs FIDs 1..n in curve order, which a new table gives;
 	 * anything else gets GDAL's own, slower, index */
 	if (!rc && index && sequential)
 		rc = tp_gpkg_point_rtree(ds, path, "points", in->xy, order, NULL, in->npts);
 	else if (!rc && index)
 		rc = gdal_index(ds, path, "points");
-	*index_s += now() - t0;
+	*index_s += tp_clock(CLOCK_MONOTONIC) - t0;
 done:
 	tp_big_free(order);
 	if (f)

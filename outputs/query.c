@@ -106,7 +106,7 @@ typedef struct {
 #define SCORE_DWELLINGS "20 * MIN(v.dwellings / 20.0, 1)"
 
 /* How long the vacancy of alias v has stood empty (pipeline/snapshots.c). */
-#define MONTHS_EMPTY(v) "(SELECT t.months_empty FROM vacancy_tracks t WHERE t.vacancy = " v ".id)"
+#define MONTHS_EMPTY(v) "(SELECT t.months_empty FROM vacancy_tracks t WHERE t.id = " v ".id)"
 
 /*
  * The names of a commune: those of the first commune (by id) with its
@@ -170,7 +170,7 @@ static const rowset_def rowsets[] = {
 		" v.owner_agreed, v.nis_code, v.zone_id, v.candidate, v.status, v.window_months,"
 		" v.capacity, v.score, v.rank, v.occupied_by, t.first_seen, t.last_seen,"
 		" t.months_empty, v.geom"
-		" FROM vacancies v LEFT JOIN vacancy_tracks t ON t.vacancy = v.id ORDER BY v.id",
+		" FROM vacancies v LEFT JOIN vacancy_tracks t ON t.id = v.id ORDER BY v.id",
 		NULL,
 	},
 	[TP_ROWS_CANDIDATES] = {

@@ -3,6 +3,7 @@
  */
 #include "pipeline/commands.h"
 #include "geo/bigbuf.h"
+#include "geo/clock.h"
 #include "geo/error.h"
 #include "geo/overlay.h"
 #include "geo/pointloc.h"
@@ -17,14 +18,6 @@
 #include <strings.h>
 #include <time.h>
 #include <unistd.h>
-
-static double now(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + t.tv_nsec / 1e9;
-}
 
 /* Opens a command's CSV output: path through tp_outfile, or standard
  * output (no path, or "-"). */
@@ -138,7 +131,7 @@ int tp_cmd_join(const char *polygons, const char *points, const tp_cmd_opts *o)
 	rc = tp_geo_new(&g);
 	if (rc)
 		return rc;
-	t0 = now();
+	t0 = tp_clock(CLOCK_MONOTONIC);
 	/* the two files are read at once, the points on a second thread, which
 	 * then shares the polygons' check */
 	pthread_mutex_init(&hp.lock, NULL);
@@ -147,7 +140,7 @@ int tp_cmd_join(const char *polygons, const char *points, const tp_cmd_opts *o)
 	rc = tp_ringset_load(&pol, polygons, o->layer1, o->key, NULL);
 	if (!rc)
 		rc = tp_ringcheck_new(&chk, &pol);
-	t1 = now();
+	t1 = tp_clock(CLOCK_MONOTONIC);
 	if (threaded) {
 		helper_hand(&hp, rc ? NULL : chk);
 	} else {
@@ -164,10 +157,10 @@ int tp_cmd_join(const char *polygons, const char *points, const tp_cmd_opts *o)
 		rc = tp_error_restore(&hp.err);
 	if (!rc)
 		rc = align_crs(g, &pts, pol.crs, points);
-	t2 = now();
+	t2 = tp_clock(CLOCK_MONOTONIC);
 	if (!rc)
 		rc = tp_locator_new(&lc, &pol.r, (const char *const *)pol.key, o->threads, 0);
-	t3 = now();
+	t3 = tp_clock(CLOCK_MONOTONIC);
 	if (!rc) {
 		where = tp_big_alloc((pts.n ? pts.n : 1) * sizeof(*where));
 		count = calloc(pol.r.n ? pol.r.n : 1, sizeof(*count));
@@ -176,7 +169,7 @@ int tp_cmd_join(const char *polygons, const char *points, const tp_cmd_opts *o)
 	}
 	if (!rc)
 		rc = tp_locator_run(lc, pts.xy, pts.n, where, &st);
-	t4 = now();
+	t4 = tp_clock(CLOCK_MONOTONIC);
 	if (rc)
 		goto done;
 	for (i = 0; i < pts.n; i++) {
@@ -191,7 +184,7 @@ int tp_cmd_join(const char *polygons, const char *points, const tp_cmd_opts *o)
 	} else {
 		rc = write_counts(o->out, &pol, count);
 	}
-	t5 = now();
+	t5 = tp_clock(CLOCK_MONOTONIC);
 	if (!rc && !o->quiet)
 		fprintf(stderr,
 			"join: %zu polygons read in %.3f s; %zu points read%s%s; "
@@ -246,9 +239,9 @@ int tp_cmd_apportion(const char *sources, const char *targets, const tp_cmd_opts
 		rc = tp_error_set(TP_ERROR, "out of memory");
 		goto done;
 	}
-	t0 = now();
+	t0 = tp_clock(CLOCK_MONOTONIC);
 	rc = tp_overlay_shares(g, &src.r, &dst.r, &ps, &nps, inside);
-	t1 = now();
+	t1 = tp_clock(CLOCK_MONOTONIC);
 	if (rc)
 		goto done;
 	for (i = 0; i < nps; i++)

@@ -1047,55 +1047,92 @@ static int read_scored(state *st, int snap)
 	return rc ? rc : end_snapshot(st, snap);
 }
 
-/* vacancy_tracks: one row per building, those not yet written (st->written
- * on; the tracks are final). */
-static int write_tracks(state *st)
+/*
+ * Writes building t into vacancy_tracks under id (store.c: its vacancy's
+ * id when it has one).
+ */
+static int write_track(state *st, const track *t, long long id)
 {
 	sqlite3_stmt *ins = st->ins;
+	long from = t->since != NO_DAY ? t->since : st->day[t->spell];
+	char seen[MAX_SNAPSHOTS * 11 + 1] = "";
+	size_t used = 0;
+	int s;
+
+	for (s = 0; s < st->nsnap; s++)
+		if (t->seen & ((uint64_t)1 << s)) {
+			if (used)
+				seen[used++] = ',';
+			memcpy(seen + used, st->date[s], 10);
+			used += 10;
+		}
+	seen[used] = '\0';
+	sqlite3_reset(ins);
+	sqlite3_bind_int64(ins, 1, id);
+	if (t->vacancy)
+		sqlite3_bind_int64(ins, 2, t->vacancy);
+	else
+		sqlite3_bind_null(ins, 2);
+	sqlite3_bind_text(ins, 3, track_text(st, t, t->id), -1, SQLITE_STATIC);
+	sqlite3_bind_text(ins, 4, track_text(st, t, t->address), -1, SQLITE_STATIC);
+	sqlite3_bind_text(ins, 5, st->com.key[t->commune], -1, SQLITE_STATIC);
+	sqlite3_bind_int64(ins, 6, t->dwellings);
+	sqlite3_bind_text(ins, 7, st->date[t->first], -1, SQLITE_STATIC);
+	sqlite3_bind_text(ins, 8, st->date[t->last], -1, SQLITE_STATIC);
+	sqlite3_bind_text(ins, 9, st->date[t->spell], -1, SQLITE_STATIC);
+	sqlite3_bind_text(ins, 10, seen, (int)used, SQLITE_STATIC);
+	/* tenths of a month; a vacant_since after the snapshot is no time empty */
+	sqlite3_bind_double(ins, 11, round(fmax(0, (double)(st->day[t->last] - from)) /
+					   DAYS_PER_MONTH * 10) / 10);
+	if (sqlite3_step(ins) != SQLITE_DONE)
+		return tp_error_set(TP_ERROR, "working store: %s", sqlite3_errmsg(st->run->db));
+	return TP_OK;
+}
+
+/*
+ * vacancy_tracks: one row per building, those not yet written (st->written
+ * on; the tracks are final), in the order of their ids, so that each row
+ * is appended: the scored snapshot's buildings by their vacancy's id, then
+ * those that left, numbered on from the largest vacancy id (of the store:
+ * none can take a vacancy's) in the order they were first seen.  Alone,
+ * the scored snapshot is matched in id order and its buildings are written
+ * as they are matched (no building leaves).
+ */
+static int write_tracks(state *st)
+{
+	long long top = 0, *at = NULL;  /* the largest vacancy id; at[id]: its track + 1 */
 	size_t i;
-	int rc = TP_OK, s;
+	int rc = TP_OK;
 
-	if (!ins)
+	if (!st->ins)
 		rc = tp_store_prepare(st->run->db, &st->ins,
-				      "INSERT INTO vacancy_tracks(vacancy, src_id, address, nis_code,"
+				      "INSERT INTO vacancy_tracks(id, vacancy, src_id, address, nis_code,"
 				      " dwellings, first_seen, last_seen, spell_start, seen, months_empty)"
-				      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-	ins = st->ins;
-	for (i = st->written; i < st->ntracks && !rc; i++) {
-		const track *t = &st->tracks[i];
-		long from = t->since != NO_DAY ? t->since : st->day[t->spell];
-		char seen[MAX_SNAPSHOTS * 11 + 1] = "";
-		size_t used = 0;
-
-		for (s = 0; s < st->nsnap; s++)
-			if (t->seen & ((uint64_t)1 << s)) {
-				if (used)
-					seen[used++] = ',';
-				memcpy(seen + used, st->date[s], 10);
-				used += 10;
-			}
-		seen[used] = '\0';
-		sqlite3_reset(ins);
-		if (t->vacancy)
-			sqlite3_bind_int64(ins, 1, t->vacancy);
-		else
-			sqlite3_bind_null(ins, 1);
-		sqlite3_bind_text(ins, 2, track_text(st, t, t->id), -1, SQLITE_STATIC);
-		sqlite3_bind_text(ins, 3, track_text(st, t, t->address), -1, SQLITE_STATIC);
-		sqlite3_bind_text(ins, 4, st->com.key[t->commune], -1, SQLITE_STATIC);
-		sqlite3_bind_int64(ins, 5, t->dwellings);
-		sqlite3_bind_text(ins, 6, st->date[t->first], -1, SQLITE_STATIC);
-		sqlite3_bind_text(ins, 7, st->date[t->last], -1, SQLITE_STATIC);
-		sqlite3_bind_text(ins, 8, st->date[t->spell], -1, SQLITE_STATIC);
-		sqlite3_bind_text(ins, 9, seen, (int)used, SQLITE_STATIC);
-		/* tenths of a month; a vacant_since after the snapshot is no time empty */
-		sqlite3_bind_double(ins, 10, round(fmax(0, (double)(st->day[t->last] - from)) /
-						   DAYS_PER_MONTH * 10) / 10);
-		if (sqlite3_step(ins) != SQLITE_DONE)
-			rc = tp_error_set(TP_ERROR, "working store: %s", sqlite3_errmsg(st->run->db));
-		else
-			st->written = i + 1;
+				      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+	if (st->nsnap == 1) {
+		for (i = st->written; i < st->ntracks && !rc; i++)
+			if (!(rc = write_track(st, &st->tracks[i], st->tracks[i].vacancy)))
+				st->written = i + 1;
+		return rc;
 	}
+	if (!rc)
+		rc = tp_store_int(st->run->db, &top, "SELECT COALESCE(MAX(id), 0) FROM vacancies");
+	for (i = st->written; i < st->ntracks; i++)
+		top = st->tracks[i].vacancy > top ? st->tracks[i].vacancy : top;
+	if (!rc && !(at = calloc((size_t)top + 1, sizeof(*at))))
+		rc = tp_error_set(TP_ERROR, "out of memory for %lld vacancy ids", top);
+	for (i = st->written; i < st->ntracks && !rc; i++)
+		if (st->tracks[i].vacancy)
+			at[st->tracks[i].vacancy] = (long long)i + 1;
+	for (i = 1; i <= (size_t)top && !rc; i++)
+		if (at[i])
+			rc = write_track(st, &st->tracks[at[i] - 1], (long long)i);
+	for (i = st->written; i < st->ntracks && !rc; i++)
+		if (!st->tracks[i].vacancy)
+			rc = write_track(st, &st->tracks[i], ++top);
+	free(at);
+	if (!rc)
+		st->written = st->ntracks;
 	return rc;
 }
 

@@ -23,6 +23,7 @@
 #include "pipeline/stages.h"
 #include "pipeline/outset.h"
 #include "pipeline/store.h"
+#include "geo/clock.h"
 #include "geo/error.h"
 #include "inputs/reader.h"
 #include "outputs/published.h"
@@ -337,11 +338,6 @@ static int finish_set(tp_run *run, const char *staging, const char *started, int
 }
 
 /* Seconds from t0 to t1. */
-static double seconds(const struct timespec *t0, const struct timespec *t1)
-{
-	return (double)(t1->tv_sec - t0->tv_sec) + (double)(t1->tv_nsec - t0->tv_nsec) / 1e9;
-}
-
 /* "timings: load 1.23 s, ..., total 4.56 s" on stderr: the stages first..
  * first+ndone-1 (the bench reads this line). */
 static void print_timings(const tp_stage *s, int first, int ndone, const double *secs,
@@ -358,7 +354,7 @@ static void print_timings(const tp_stage *s, int first, int ndone, const double 
 int tp_pipeline_run(tp_run *run, const char *from, const char *until)
 {
 	double secs[32];  /* each stage's time, from the first that runs */
-	struct timespec start;
+	double start;
 	size_t n, i;
 	const tp_stage *s = tp_stages(&n);
 	int first = from ? tp_stage_find(from) : 0;
@@ -407,12 +403,10 @@ int tp_pipeline_run(tp_run *run, const char *from, const char *until)
 		return rc;
 	if (staging[0])
 		run->outdir = staging;
-	clock_gettime(CLOCK_MONOTONIC, &start);
+	start = tp_clock(CLOCK_MONOTONIC);
 	for (k = first; k <= last && !rc; k++) {
-		struct timespec t0, t1, c0, c1;
+		double t0 = tp_clock(CLOCK_MONOTONIC), c0 = tp_clock(CLOCK_PROCESS_CPUTIME_ID);
 
-		clock_gettime(CLOCK_MONOTONIC, &t0);
-		clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c0);
 		if (tty)
 			fprintf(stderr, "%-10s ...", s[k].name);
 		tp_store_fault_clear();
@@ -442,12 +436,10 @@ int tp_pipeline_run(tp_run *run, const char *from, const char *until)
 			rc = tp_error_wrap(rc, "%s stage", s[k].name);
 			break;
 		}
-		clock_gettime(CLOCK_MONOTONIC, &t1);
-		clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c1);
-		secs[k - first] = seconds(&t0, &t1);
+		secs[k - first] = tp_clock(CLOCK_MONOTONIC) - t0;
 		/* the CPU of every thread: on a shared machine it moves less than the wall time */
 		CPLDebug("tremplin", "stage %s: %.3f s, CPU %.3f s", s[k].name, secs[k - first],
-			 seconds(&c0, &c1));
+			 tp_clock(CLOCK_PROCESS_CPUTIME_ID) - c0);
 		if (tty)
 			fprintf(stderr, " done in %.2f s\n", secs[k - first]);
 	}
@@ -455,10 +447,7 @@ int tp_pipeline_run(tp_run *run, const char *from, const char *until)
 	if (staging[0])
 		rc = finish_set(run, staging, started, first, last, kept, rc);
 	if (!rc && !run->quiet) {
-		struct timespec end;
-
-		clock_gettime(CLOCK_MONOTONIC, &end);
-		print_timings(s, first, last - first + 1, secs, seconds(&start, &end));
+		print_timings(s, first, last - first + 1, secs, tp_clock(CLOCK_MONOTONIC) - start);
 	}
 	if (!run->quiet && tp_store_stage_has_run(run->db, "load")) {
 		tp_error_state failed = {0};

@@ -95,11 +95,15 @@ static const char schema[] =
 	" value_label TEXT, previous_edition TEXT, previous_value REAL, change REAL,"
 	" change_pct REAL, comparable_scope TEXT, comparable_value REAL,"
 	" comparable_previous REAL, comparable_change REAL, comparable_change_pct REAL);"
-	/* snapshots (pipeline/snapshots.c): vacancy records matched across snapshots. */
+	/*
+	 * snapshots (pipeline/snapshots.c): vacancy records matched across
+	 * snapshots.  A building of the scored snapshot has its vacancy's id as
+	 * its own (id = vacancy), so that a vacancy's track is found by rowid;
+	 * the buildings that left follow, above every vacancy's id.
+	 */
 	"CREATE TABLE vacancy_tracks(id INTEGER PRIMARY KEY, vacancy INTEGER, src_id TEXT,"
 	" address TEXT, nis_code TEXT, dwellings INTEGER, first_seen TEXT, last_seen TEXT,"
 	" spell_start TEXT, seen TEXT, months_empty REAL);"
-	"CREATE INDEX vacancy_tracks_vacancy ON vacancy_tracks(vacancy);"
 	"CREATE TABLE vacancy_flows(nis_code TEXT, snapshot TEXT, empty_records INTEGER,"
 	" empty_dwellings INTEGER, entered_records INTEGER, entered_dwellings INTEGER,"
 	" left_records INTEGER, left_dwellings INTEGER);";
