@@ -262,15 +262,7 @@ static int splits(const parsed *p, split out[2])
  * snprintf would (a key for every record read). */
 static void join_key(char *out, size_t outlen, const char *const part[4])
 {
-	size_t used = 0;
-	int i;
-
-	for (i = 0; i < 4; i++) {
-		if (i && used + 1 < outlen)
-			out[used++] = '|';
-		tp_text_copy(out + used, outlen - used, part[i]);
-		used += strlen(out + used);
-	}
+	tp_text_join(out, outlen, part, 4, "|");
 }
 
 void tp_address_key(const char *address, const char *postcode, char *out, size_t outlen)

@@ -79,6 +79,25 @@ void tp_text_copy(char *out, size_t outlen, const char *s)
 	out[n] = '\0';
 }
 
+char *tp_text_join(char *out, size_t outlen, const char *const *part, int n, const char *sep)
+{
+	size_t used = 0;
+	int i;
+
+	if (!outlen)
+		return out;
+	out[0] = '\0';
+	for (i = 0; i < n && used + 1 < outlen; i++) {
+		if (i) {
+			tp_text_copy(out + used, outlen - used, sep);
+			used += strlen(out + used);
+		}
+		tp_text_copy(out + used, outlen - used, part[i]);
+		used += strlen(out + used);
+	}
+	return out;
+}
+
 /* ASCII folding of U+00C0..U+00FF; "" drops the character. */
 static const char *const latin1_fold[64] = {
 	"a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",

@@ -35,6 +35,11 @@ void tp_text_fold(const char *s, char *out, size_t outlen, int keep_ranges);
  * made for every field of every record read). */
 void tp_text_copy(char *out, size_t outlen, const char *s);
 
+/* The n parts joined into out (outlen bytes), sep between them, cut as
+ * snprintf would cut them; returns out.  For texts made per record, where
+ * snprintf's format parsing showed in the profiles. */
+char *tp_text_join(char *out, size_t outlen, const char *const *part, int n, const char *sep);
+
 /* Levenshtein distance between two short strings (first 63 bytes). */
 int tp_text_distance(const char *a, const char *b);
 

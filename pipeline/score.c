@@ -36,6 +36,7 @@
 #include "geo/dates.h"
 #include "geo/error.h"
 #include "geo/numbers.h"
+#include "inputs/text.h"
 
 #include <limits.h>
 #include <math.h>
@@ -76,11 +77,14 @@ typedef struct {
  * The status sentence of v: a constant, or written into buf of size len
  * (the window's digits by tp_num_sql1f, as "%.1f" writes a tenth, -0.0 as
  * 0.0; minimum is the configured minimum as "%g").  printf per row was a
- * sixth of the stage.
+ * sixth of the stage, and snprintf joining the parts still 10 % of it
+ * (1,900 instructions a call: glibc takes its slow positional path in every
+ * process that loads libquadmath, as GDAL does; docs/performance-notes.md).
  */
 static const char *status_text(char *buf, size_t len, const scored *v, const char *minimum)
 {
 	char w[32], d[24];
+	const char *part[7];
 
 	switch (v->verdict) {
 	case V_OCCUPIED: /* the site is named by write_scores */
@@ -96,14 +100,20 @@ static const char *status_text(char *buf, size_t len, const scored *v, const cha
 	case V_NO_WINDOW:
 		return "not a candidate: no planned works start, so the window is unknown";
 	case V_SHORT_WINDOW:
-		snprintf(buf, len, "not a candidate: %s-month window, under the %s-month minimum",
-			 tp_num_sql1f(w, sizeof(w), v->window + 0.0), minimum);
-		return buf;
+		part[0] = "not a candidate: ";
+		part[1] = tp_num_sql1f(w, sizeof(w), v->window + 0.0);
+		part[2] = "-month window, under the ";
+		part[3] = minimum;
+		part[4] = "-month minimum";
+		return tp_text_join(buf, len, part, 5, "");
 	case V_CANDIDATE:
-		snprintf(buf, len, "candidate: %s-month window, %s dwelling%s",
-			 tp_num_sql1f(w, sizeof(w), v->window + 0.0), tp_num_int(d, v->dwellings),
-			 v->dwellings > 1 ? "s" : "");
-		return buf;
+		part[0] = "candidate: ";
+		part[1] = tp_num_sql1f(w, sizeof(w), v->window + 0.0);
+		part[2] = "-month window, ";
+		part[3] = tp_num_int(d, v->dwellings);
+		part[4] = " dwelling";
+		part[5] = v->dwellings > 1 ? "s" : "";
+		return tp_text_join(buf, len, part, 6, "");
 	}
 	return "";
 }

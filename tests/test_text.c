@@ -7,7 +7,9 @@
 #include "inputs/text.h"
 #include "tests/check.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static void folding_removes_case_accents_and_punctuation(void)
 {
@@ -95,6 +97,33 @@ static void folding_stops_where_out_is_full_and_never_ends_in_a_space(void)
 	CHECK_STR(out, "abcdef");
 }
 
+/* tp_text_join writes what snprintf writes, at every size of buffer */
+static void joining_cuts_where_snprintf_cuts(void)
+{
+	const char *const score[] = {"candidate: ", "36.5", "-month window, ", "14", " dwelling", "s"};
+	const char *const key[] = {"rue haute", "70", "", "1000"};
+	char want[64], got[64];
+	size_t len;
+	int bad = 0;
+
+	for (len = 0; len <= sizeof(want); len++) {
+		memset(want, 'x', sizeof(want));
+		memset(got, 'x', sizeof(got));
+		snprintf(want, len, "%s%s%s%s%s%s", score[0], score[1], score[2], score[3], score[4],
+			 score[5]);
+		tp_text_join(got, len, score, 6, "");
+		bad += memcmp(want, got, sizeof(want)) != 0;
+		memset(want, 'x', sizeof(want));
+		memset(got, 'x', sizeof(got));
+		snprintf(want, len, "%s|%s|%s|%s", key[0], key[1], key[2], key[3]);
+		tp_text_join(got, len, key, 4, "|");
+		bad += memcmp(want, got, sizeof(want)) != 0;
+	}
+	CHECK(bad == 0);
+	CHECK_STR(tp_text_join(got, sizeof(got), score, 6, ""), "candidate: 36.5-month window, 14 dwellings");
+	CHECK_STR(tp_text_join(got, sizeof(got), key, 4, "|"), "rue haute|70||1000");
+}
+
 int main(void)
 {
 	folding_removes_case_accents_and_punctuation();
@@ -102,5 +131,6 @@ int main(void)
 	one_building_gives_one_address_key();
 	french_and_dutch_headers_and_code_words_are_recognised();
 	folding_stops_where_out_is_full_and_never_ends_in_a_space();
+	joining_cuts_where_snprintf_cuts();
 	return check_report("test_text");
 }
