@@ -393,6 +393,42 @@ const char *tp_field_guess(const tp_field_def *f, const char *raw)
 	return code;
 }
 
+/*
+ * s as a plain decimal, [+-]digits[.digits], of at most 15 digits: 0 with
+ * *out, exactly strtod's value (the digits as a whole number below 2^53
+ * and the power of ten up to 1e15 are exact doubles, and one division of
+ * exact doubles is correctly rounded, as strtod is); -1 for anything else,
+ * which strtod reads.  strtod cost 870 instructions a coordinate, the
+ * second of load's costs per record after OGR.
+ */
+static int plain_decimal(const char *s, double *out)
+{
+	static const double ten[16] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+				       1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+	long long m = 0;
+	int digits = 0, frac = -1, neg = *s == '-';
+
+	s += *s == '-' || *s == '+';
+	for (;; s++) {
+		if (*s >= '0' && *s <= '9') {
+			if (++digits > 15)
+				return -1;
+			m = m * 10 + (*s - '0');
+			frac += frac >= 0;
+		} else if (*s == '.' && frac < 0) {
+			frac = 0;
+		} else {
+			break;
+		}
+	}
+	if (*s || !digits)
+		return -1;
+	*out = frac > 0 ? (double)m / ten[frac] : (double)m;
+	if (neg)
+		*out = -*out;
+	return 0;
+}
+
 int tp_parse_double(const char *s, double *out)
 {
 	char buf[64], *end = NULL, *c;
@@ -406,6 +442,8 @@ int tp_parse_double(const char *s, double *out)
 			return -1;
 		*c = '.';
 	}
+	if (!plain_decimal(buf, out))
+		return 0;
 	errno = 0;
 	*out = strtod(buf, &end);
 	if (errno || *end || end == buf || *out != *out)

@@ -6,6 +6,8 @@
 #include "tests/check.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 static const tp_field_def f_int = {"dwellings", TP_F_INT, TP_NEED_VALUE, 0, 0};
 static const tp_field_def f_count = {"squat", TP_F_INT, TP_NEED_COLUMN, 1, 0};
@@ -115,6 +117,48 @@ static void numbers_take_a_decimal_comma(void)
 	CHECK(tp_parse_double("", &v) == -1);
 }
 
+/* Every decimal read as strtod reads it, to the bit: the fast path of plain
+ * decimals (15 digits at most) and strtod for the rest. */
+static void numbers_read_as_strtod_reads_them(void)
+{
+	static const char *const odd[] = {"0", "-0", "+0.0", "5.", ".5", "-.25", "007.50",
+					  "999999999999999", "9999999999999999", "0.000000000000001",
+					  "123456789.123456", "1e5", "-1.5E-3", "0x1A", "inf", "1.2.3",
+					  "--1", "+", "-", ".", "1 000", "150972.9", "167643.4"};
+	unsigned long long seed = 12345;
+	char text[64];
+	double a, b;
+	char *end;
+	int i, bad = 0, ra, rb;
+
+	for (i = 0; i < 300000 + (int)(sizeof(odd) / sizeof(odd[0])); i++) {
+		if (i < (int)(sizeof(odd) / sizeof(odd[0]))) {
+			snprintf(text, sizeof(text), "%s", odd[i]);
+		} else {
+			/* coordinates, counts and shares: 1 to 17 digits, a point anywhere */
+			int n = 1 + (int)((seed >> 33) % 17), dot = (int)((seed >> 40) % (n + 2)), k, at = 0;
+			if ((seed >> 50) & 1)
+				text[at++] = '-';
+			for (k = 0; k < n; k++) {
+				seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+				if (k == dot)
+					text[at++] = '.';
+				text[at++] = (char)('0' + (seed >> 59) % 10);
+			}
+			text[at] = '\0';
+		}
+		seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+		ra = tp_parse_double(text, &a);
+		b = strtod(text, &end);
+		rb = (*end || end == text || b != b) ? -1 : 0;
+		if (ra != rb || (ra == 0 && memcmp(&a, &b, sizeof(a)) != 0)) {
+			if (bad++ < 5)
+				fprintf(stderr, "'%s': %d %.17g, strtod %d %.17g\n", text, ra, a, rb, b);
+		}
+	}
+	CHECK(bad == 0);
+}
+
 static void zone_columns_are_recognised_by_tremplins_own_labels(void)
 {
 	const tp_input_def *zones = tp_input_def_get(TP_IN_ZONES);
@@ -211,6 +255,7 @@ static void office_spellings_are_read_with_a_note_where_approximate(void)
 
 int main(void)
 {
+	numbers_read_as_strtod_reads_them();
 	office_spellings_are_read_with_a_note_where_approximate();
 	whole_numbers_accept_spaces_and_integral_reals_only();
 	dates_in_belgian_and_iso_forms_become_iso();
