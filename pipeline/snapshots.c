@@ -307,13 +307,21 @@ static uint64_t grid_near(const grid *g, const double *xy, int32_t num, int snap
 	uint64_t memo_num = 0, memo_any = 0;
 	int64_t cx, cy;
 	int dx, dy;
-	size_t i;
+	size_t i, first[9];
 
 	if (!g->n || !cell_of(xy[0], xy[1], tol, &cx, &cy))
 		return 0;
+	/* the nine cells' first slots asked for at once: each is a cache miss in
+	 * a table of millions, and they then overlap instead of following each
+	 * other (the probes were half of match's time at 1M a snapshot) */
+	for (dx = -1; dx <= 1; dx++)
+		for (dy = -1; dy <= 1; dy++) {
+			first[(dx + 1) * 3 + dy + 1] = cell_slot(g, cx + dx, cy + dy, tol);
+			__builtin_prefetch(&g->slot[first[(dx + 1) * 3 + dy + 1]]);
+		}
 	for (dx = -1; dx <= 1; dx++)
 		for (dy = -1; dy <= 1; dy++)
-			for (i = cell_slot(g, cx + dx, cy + dy, tol); g->slot[i].memo;
+			for (i = first[(dx + 1) * 3 + dy + 1]; g->slot[i].memo;
 			     i = (i + 1) & (g->cap - 1)) {
 				const point *p = &g->slot[i];
 				if (MEMO_SNAP(p->memo) >= snap || !in_cell(p, cx + dx, cy + dy, tol) ||
