@@ -24,6 +24,7 @@
 #include "outputs/outputs.h"
 #include "geo/bigbuf.h"
 #include "geo/error.h"
+#include "geo/sqlbatch.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -209,23 +210,19 @@ static int by_fid(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* Rows of %_rowid per INSERT: a statement stepped per row cost 3,200
- * instructions a row (a million rows: a second of the layer's thread). */
-#define ROWIDS_PER_INSERT 256
-
 /* Fills %_rowid for points given their FIDs (leaf base + j / FANOUT holds
  * the j-th point of order), in FID order so that the table's B-tree grows
- * at its end, ROWIDS_PER_INSERT rows a statement, on the dataset's own
+ * at its end, many rows a statement (geo/sqlbatch.h), on the dataset's own
  * SQLite connection (inside the caller's transaction). */
 static int write_rowids(GDALDatasetH ds, const char *path, const char *table,
 			const uint64_t *order, const int64_t *fid, size_t n, long long base)
 {
 	sqlite3 *db = GDALGetInternalHandle(ds, "SQLITE_HANDLE");
 	rowid_row *rows = NULL;
-	sqlite3_stmt *st = NULL, *one = NULL;
-	sqlite3_str *q = NULL;
+	tp_batch b;
+	char into[256];
 	size_t j;
-	int rc = TP_OK, ok, k;
+	int rc = TP_OK, ok, first;
 
 	if (!db)
 		return tp_error_set(TP_EOUTPUT, "%s: building the spatial index: GDAL gives no"
@@ -248,34 +245,18 @@ static int write_rowids(GDALDatasetH ds, const char *path, const char *table,
 					      base + (long long)(j / FANOUT)};
 		qsort(rows, n, sizeof(*rows), by_fid);
 	}
-	/* st: ROWIDS_PER_INSERT rows, then one: a row (the rest) */
-	q = sqlite3_str_new(db);
-	sqlite3_str_appendf(q, "INSERT INTO \"rtree_%w_geom_rowid\" (rowid, nodeno) VALUES (?, ?)",
-			    table);
-	ok = sqlite3_prepare_v2(db, sqlite3_str_value(q), -1, &one, NULL) == SQLITE_OK;
-	for (k = 1; k < ROWIDS_PER_INSERT; k++)
-		sqlite3_str_appendall(q, ", (?, ?)");
-	ok = ok && sqlite3_prepare_v2(db, sqlite3_str_value(q), -1, &st, NULL) == SQLITE_OK;
-	for (j = 0; j + ROWIDS_PER_INSERT <= n && ok; j += ROWIDS_PER_INSERT) {
-		for (k = 0; k < ROWIDS_PER_INSERT; k++) {
-			sqlite3_bind_int64(st, 2 * k + 1, rows[j + k].fid);
-			sqlite3_bind_int64(st, 2 * k + 2, rows[j + k].node);
-		}
-		ok = sqlite3_step(st) == SQLITE_DONE;
-		sqlite3_reset(st);
-	}
-	for (; j < n && ok; j++) {
-		sqlite3_bind_int64(one, 1, rows[j].fid);
-		sqlite3_bind_int64(one, 2, rows[j].node);
-		ok = sqlite3_step(one) == SQLITE_DONE;
-		sqlite3_reset(one);
+	sqlite3_snprintf(sizeof(into), into, "\"rtree_%w_geom_rowid\"(rowid, nodeno)", table);
+	ok = tp_batch_begin(&b, db, into, 2, n) == SQLITE_OK;
+	for (j = 0; j < n && ok; j++) {
+		sqlite3_stmt *st = tp_batch_row(&b, &first);
+		sqlite3_bind_int64(st, first, rows[j].fid);
+		sqlite3_bind_int64(st, first + 1, rows[j].node);
+		ok = tp_batch_end_row(&b) == SQLITE_OK;
 	}
 	if (!ok)
 		rc = tp_error_set(TP_EOUTPUT, "%s: building the spatial index: %s", path,
 				  sqlite3_errmsg(db));
-	sqlite3_finalize(st);
-	sqlite3_finalize(one);
-	sqlite3_free(sqlite3_str_finish(q));
+	tp_batch_end(&b);
 	tp_big_free(rows);
 	return rc;
 }

@@ -9,6 +9,7 @@
 #include "pipeline/store.h"
 #include "geo/error.h"
 #include "geo/pointloc.h"
+#include "geo/sqlbatch.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -105,29 +106,33 @@ static int place_rejects(tp_run *run, const tp_rings *cr, const tp_rows *com, in
 static int write_places(tp_run *run, const long long *id, size_t n, const int32_t *cin,
 			const int32_t *zin, char *const *ckey, char *const *zkey)
 {
-	sqlite3_stmt *ins = NULL;
-	size_t i;
-	int rc;
+	tp_batch b = {0};
+	size_t i, m = 0;
+	int rc, first;
 
+	for (i = 0; i < n; i++)
+		m += cin[i] >= 0; /* the others were moved to rejects */
 	rc = tp_store_exec(run->db, "DELETE FROM " TP_VACANCY_PLACE);
-	if (!rc)
-		rc = tp_store_prepare(run->db, &ins, "INSERT INTO " TP_VACANCY_PLACE
-				      "(id, nis_code, zone_id) VALUES (?, ?, ?)");
+	if (!rc && tp_batch_begin(&b, run->db, TP_VACANCY_PLACE "(id, nis_code, zone_id)", 3, m) !=
+		   SQLITE_OK)
+		rc = tp_error_set(TP_ERROR, "working store: %s", sqlite3_errmsg(run->db));
 	for (i = 0; i < n && !rc; i++) {
+		sqlite3_stmt *ins;
 		if (cin[i] < 0)
-			continue; /* moved to rejects */
-		sqlite3_reset(ins);
-		sqlite3_bind_int64(ins, 1, id[i]);
-		sqlite3_bind_text(ins, 2, ckey[cin[i]], -1, SQLITE_STATIC);
+			continue;
+		ins = tp_batch_row(&b, &first);
+		sqlite3_bind_int64(ins, first, id[i]);
+		sqlite3_bind_text(ins, first + 1, ckey[cin[i]], -1, SQLITE_STATIC);
 		if (zin[i] < 0)
-			sqlite3_bind_null(ins, 3);
+			sqlite3_bind_null(ins, first + 2);
 		else
-			sqlite3_bind_text(ins, 3, zkey[zin[i]], -1, SQLITE_STATIC);
-		if (sqlite3_step(ins) != SQLITE_DONE)
-			rc = tp_error_set(TP_ERROR, "working store: cannot write the place of vacancy"
-						    " %lld: %s", id[i], sqlite3_errmsg(run->db));
+			sqlite3_bind_text(ins, first + 2, zkey[zin[i]], -1, SQLITE_STATIC);
+		if (tp_batch_end_row(&b) != SQLITE_OK)
+			rc = tp_error_set(TP_ERROR, "working store: cannot write the places of the"
+						    " vacancies up to %lld: %s", id[i],
+					  sqlite3_errmsg(run->db));
 	}
-	sqlite3_finalize(ins);
+	tp_batch_end(&b);
 	return rc;
 }
 

@@ -36,6 +36,7 @@
 #include "geo/dates.h"
 #include "geo/error.h"
 #include "geo/numbers.h"
+#include "geo/sqlbatch.h"
 #include "inputs/text.h"
 
 #include <limits.h>
@@ -331,61 +332,72 @@ static int rank_candidates(scored *v, size_t n)
 	return TP_OK;
 }
 
-/* Binds vacancy v's results to ins (?1 id, ?2 candidate, ?3 status, ?4
- * window, ?5 capacity, ?6 score, ?7 rank) and steps it. */
-static int insert_score(sqlite3 *db, sqlite3_stmt *ins, const scored *v, const tp_config *cfg,
-			const char *minimum)
+/* Binds vacancy v's results to the next row of b (id, candidate, status,
+ * window, capacity, score, rank) and ends the row. */
+static int insert_score(tp_batch *b, const scored *v, const tp_config *cfg, const char *minimum)
 {
-	int candidate = v->verdict == V_CANDIDATE;
+	int candidate = v->verdict == V_CANDIDATE, at;
+	sqlite3_stmt *ins = tp_batch_row(b, &at);
 	char status[256];
+	const char *text = status_text(status, sizeof(status), v, minimum);
 
-	sqlite3_reset(ins);
-	sqlite3_bind_int64(ins, 1, v->id);
-	sqlite3_bind_int(ins, 2, candidate);
-	sqlite3_bind_text(ins, 3, status_text(status, sizeof(status), v, minimum), -1,
-			  SQLITE_STATIC);
+	sqlite3_bind_int64(ins, at, v->id);
+	sqlite3_bind_int(ins, at + 1, candidate);
+	/* the row is stepped with its batch, after status has gone */
+	sqlite3_bind_text(ins, at + 2, text, -1, text == status ? SQLITE_TRANSIENT : SQLITE_STATIC);
 	if (isnan(v->window))
-		sqlite3_bind_null(ins, 4);
+		sqlite3_bind_null(ins, at + 3);
 	else
-		sqlite3_bind_double(ins, 4, v->window);
+		sqlite3_bind_double(ins, at + 3, v->window);
 	if (candidate) {
-		sqlite3_bind_double(ins, 5, (double)v->dwellings * cfg->occupancy);
-		sqlite3_bind_double(ins, 6, v->score);
-		sqlite3_bind_int64(ins, 7, v->rank);
+		sqlite3_bind_double(ins, at + 4, (double)v->dwellings * cfg->occupancy);
+		sqlite3_bind_double(ins, at + 5, v->score);
+		sqlite3_bind_int64(ins, at + 6, v->rank);
 	} else {
-		sqlite3_bind_null(ins, 5);
-		sqlite3_bind_null(ins, 6);
-		sqlite3_bind_null(ins, 7);
+		sqlite3_bind_null(ins, at + 4);
+		sqlite3_bind_null(ins, at + 5);
+		sqlite3_bind_null(ins, at + 6);
 	}
-	if (sqlite3_step(ins) != SQLITE_DONE)
-		return tp_error_set(TP_ERROR, "working store: cannot write the score of vacancy %lld: %s",
-				    v->id, sqlite3_errmsg(db));
+	if (tp_batch_end_row(b) != SQLITE_OK)
+		return tp_error_set(TP_ERROR, "working store: cannot write the scores of the vacancies"
+				    " up to %lld: %s", v->id, sqlite3_errmsg(b->db));
 	return TP_OK;
 }
 
 /* Writes each vacancy's verdict, window, capacity, score and rank, in id
- * order into their own narrow table (store.h).  An occupied vacancy's
- * status names the site that occupies it (register.c). */
+ * order into their own narrow table (store.h), many rows a statement
+ * (geo/sqlbatch.h).  An occupied vacancy's status then names the site
+ * that occupies it (register.c): a few rows, each found by its id. */
 static int write_scores(tp_run *run, const scored *v, size_t n)
 {
-	sqlite3_stmt *ins = NULL, *occ = NULL;
+	sqlite3_stmt *occ = NULL;
+	tp_batch b = {0};
 	char minimum[64];
 	size_t i;
 	int rc;
 
 	snprintf(minimum, sizeof(minimum), "%g", run->cfg->min_window_months);
 	rc = tp_store_exec(run->db, "DELETE FROM " TP_VACANCY_SCORE);
-	if (!rc)
-		rc = tp_store_prepare(run->db, &ins, "INSERT INTO " TP_VACANCY_SCORE
-				      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
-	if (!rc)
-		rc = tp_store_prepare(run->db, &occ, "INSERT INTO " TP_VACANCY_SCORE
-				      " VALUES (?1, ?2, COALESCE('occupied: ' || (SELECT occupied_by"
-				      " FROM " TP_VACANCY_ROWS " WHERE id = ?1), ?3), ?4, ?5, ?6, ?7)");
+	if (!rc && tp_batch_begin(&b, run->db,
+				  TP_VACANCY_SCORE "(id, candidate, status, window_months, capacity,"
+				  " score, rank)", 7, n) != SQLITE_OK)
+		rc = tp_error_set(TP_ERROR, "working store: %s", sqlite3_errmsg(run->db));
 	for (i = 0; i < n && !rc; i++)
-		rc = insert_score(run->db, v[i].verdict == V_OCCUPIED ? occ : ins, &v[i], run->cfg,
-				  minimum);
-	sqlite3_finalize(ins);
+		rc = insert_score(&b, &v[i], run->cfg, minimum);
+	tp_batch_end(&b);
+	if (!rc)
+		rc = tp_store_prepare(run->db, &occ, "UPDATE " TP_VACANCY_SCORE " SET status ="
+				      " COALESCE('occupied: ' || (SELECT occupied_by FROM "
+				      TP_VACANCY_ROWS " WHERE id = ?1), status) WHERE id = ?1");
+	for (i = 0; i < n && !rc; i++) {
+		if (v[i].verdict != V_OCCUPIED)
+			continue;
+		sqlite3_reset(occ);
+		sqlite3_bind_int64(occ, 1, v[i].id);
+		if (sqlite3_step(occ) != SQLITE_DONE)
+			rc = tp_error_set(TP_ERROR, "working store: cannot write the score of vacancy"
+					  " %lld: %s", v[i].id, sqlite3_errmsg(run->db));
+	}
 	sqlite3_finalize(occ);
 	return rc;
 }

@@ -46,6 +46,7 @@
 #include "geo/keyset.h"
 #include "geo/parallel.h"
 #include "geo/pointloc.h"
+#include "geo/sqlbatch.h"
 #include "inputs/geocode.h"
 #include "inputs/reader.h"
 
@@ -156,7 +157,6 @@ typedef struct {
 	tp_rows com;             /* the communes, their nis_code as key */
 	tp_rings rings;          /* and their polygons */
 	tp_locator *lc;          /* locating in them */
-	sqlite3_stmt *ins;       /* vacancy_tracks' INSERT, once prepared */
 	size_t written;          /* the tracks before this one are in vacancy_tracks */
 } state;
 
@@ -1059,9 +1059,10 @@ static int read_scored(state *st, int snap)
  * Writes building t into vacancy_tracks under id (store.c: its vacancy's
  * id when it has one).
  */
-static int write_track(state *st, const track *t, long long id)
+static int write_track(state *st, tp_batch *b, const track *t, long long id)
 {
-	sqlite3_stmt *ins = st->ins;
+	int at;
+	sqlite3_stmt *ins = tp_batch_row(b, &at);
 	long from = t->since != NO_DAY ? t->since : st->day[t->spell];
 	char seen[MAX_SNAPSHOTS * 11 + 1] = "";
 	size_t used = 0;
@@ -1075,24 +1076,25 @@ static int write_track(state *st, const track *t, long long id)
 			used += 10;
 		}
 	seen[used] = '\0';
-	sqlite3_reset(ins);
-	sqlite3_bind_int64(ins, 1, id);
+	/* the texts stay where they are until write_tracks returns, the batch
+	 * stepped; seen does not */
+	sqlite3_bind_int64(ins, at, id);
 	if (t->vacancy)
-		sqlite3_bind_int64(ins, 2, t->vacancy);
+		sqlite3_bind_int64(ins, at + 1, t->vacancy);
 	else
-		sqlite3_bind_null(ins, 2);
-	sqlite3_bind_text(ins, 3, track_text(st, t, t->id), -1, SQLITE_STATIC);
-	sqlite3_bind_text(ins, 4, track_text(st, t, t->address), -1, SQLITE_STATIC);
-	sqlite3_bind_text(ins, 5, st->com.key[t->commune], -1, SQLITE_STATIC);
-	sqlite3_bind_int64(ins, 6, t->dwellings);
-	sqlite3_bind_text(ins, 7, st->date[t->first], -1, SQLITE_STATIC);
-	sqlite3_bind_text(ins, 8, st->date[t->last], -1, SQLITE_STATIC);
-	sqlite3_bind_text(ins, 9, st->date[t->spell], -1, SQLITE_STATIC);
-	sqlite3_bind_text(ins, 10, seen, (int)used, SQLITE_STATIC);
+		sqlite3_bind_null(ins, at + 1);
+	sqlite3_bind_text(ins, at + 2, track_text(st, t, t->id), -1, SQLITE_STATIC);
+	sqlite3_bind_text(ins, at + 3, track_text(st, t, t->address), -1, SQLITE_STATIC);
+	sqlite3_bind_text(ins, at + 4, st->com.key[t->commune], -1, SQLITE_STATIC);
+	sqlite3_bind_int64(ins, at + 5, t->dwellings);
+	sqlite3_bind_text(ins, at + 6, st->date[t->first], -1, SQLITE_STATIC);
+	sqlite3_bind_text(ins, at + 7, st->date[t->last], -1, SQLITE_STATIC);
+	sqlite3_bind_text(ins, at + 8, st->date[t->spell], -1, SQLITE_STATIC);
+	sqlite3_bind_text(ins, at + 9, seen, (int)used, SQLITE_TRANSIENT);
 	/* tenths of a month; a vacant_since after the snapshot is no time empty */
-	sqlite3_bind_double(ins, 11, round(fmax(0, (double)(st->day[t->last] - from)) /
-					   DAYS_PER_MONTH * 10) / 10);
-	if (sqlite3_step(ins) != SQLITE_DONE)
+	sqlite3_bind_double(ins, at + 10, round(fmax(0, (double)(st->day[t->last] - from)) /
+					       DAYS_PER_MONTH * 10) / 10);
+	if (tp_batch_end_row(b) != SQLITE_OK)
 		return tp_error_set(TP_ERROR, "working store: %s", sqlite3_errmsg(st->run->db));
 	return TP_OK;
 }
@@ -1109,18 +1111,22 @@ static int write_track(state *st, const track *t, long long id)
 static int write_tracks(state *st)
 {
 	long long top = 0, *at = NULL;  /* the largest vacancy id; at[id]: its track + 1 */
+	tp_batch b = {0};
 	size_t i;
 	int rc = TP_OK;
 
-	if (!st->ins)
-		rc = tp_store_prepare(st->run->db, &st->ins,
-				      "INSERT INTO vacancy_tracks(id, vacancy, src_id, address, nis_code,"
-				      " dwellings, first_seen, last_seen, spell_start, seen, months_empty)"
-				      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+	/* many rows a statement (geo/sqlbatch.h) */
+	if (tp_batch_begin(&b, st->run->db,
+			   "vacancy_tracks(id, vacancy, src_id, address, nis_code, dwellings,"
+			   " first_seen, last_seen, spell_start, seen, months_empty)",
+			   11, st->ntracks - st->written) != SQLITE_OK)
+		rc = tp_error_set(TP_ERROR, "working store: %s", sqlite3_errmsg(st->run->db));
 	if (st->nsnap == 1) {
 		for (i = st->written; i < st->ntracks && !rc; i++)
-			if (!(rc = write_track(st, &st->tracks[i], st->tracks[i].vacancy)))
-				st->written = i + 1;
+			rc = write_track(st, &b, &st->tracks[i], st->tracks[i].vacancy);
+		tp_batch_end(&b);
+		if (!rc)
+			st->written = st->ntracks;
 		return rc;
 	}
 	if (!rc)
@@ -1134,10 +1140,11 @@ static int write_tracks(state *st)
 			at[st->tracks[i].vacancy] = (long long)i + 1;
 	for (i = 1; i <= (size_t)top && !rc; i++)
 		if (at[i])
-			rc = write_track(st, &st->tracks[at[i] - 1], (long long)i);
+			rc = write_track(st, &b, &st->tracks[at[i] - 1], (long long)i);
 	for (i = st->written; i < st->ntracks && !rc; i++)
 		if (!st->tracks[i].vacancy)
-			rc = write_track(st, &st->tracks[i], ++top);
+			rc = write_track(st, &b, &st->tracks[i], ++top);
+	tp_batch_end(&b);
 	free(at);
 	if (!rc)
 		st->written = st->ntracks;
@@ -1269,7 +1276,6 @@ int tp_stage_snapshots(tp_run *run)
 		fprintf(stderr, "snapshots: %d (%s to %s), %zu buildings seen\n", st.nsnap,
 			st.date[0], st.date[st.nsnap - 1], st.ntracks);
 done:
-	sqlite3_finalize(st.ins);
 	if (b)
 		text_dispose(&b->text);
 	free(b);
