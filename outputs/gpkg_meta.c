@@ -259,28 +259,34 @@ cleanup:
 /*
  * Bulk writing: SQLite's page cache (MB) large enough for a layer's growing
  * B-trees, and no fsync while the temporary file grows (it reaches its name
- * only by rename, once complete and synced by tp_outfile_end).  GDAL reads
- * both as it creates the file; a user's --config of either wins.
- */
-static const char *const bulk_keys[] = {"OGR_SQLITE_CACHE", "OGR_SQLITE_SYNCHRONOUS",
-					"OGR_SQLITE_PRAGMA"};
-static const char *const bulk_values[] = {"512", "OFF", "page_size=65536"};
-
-/*
- * Pages of 64 KiB instead of SQLite's 4 KiB for a file of many rows: a
- * sixteenth of the write calls (the 1M run's GeoPackage, 409 MB, made
- * 100,000 of them) and of the B-tree's page splits; the write stage alone
- * at 1M spends about 0.6 s less of the kernel's time.  Below the mark the
- * default stays: every table and index takes at least one page, and the
- * demo's file would grow from 0.86 to 4.3 MB.
+ * only by rename, once complete and synced by tp_outfile_end).  For a file
+ * of many rows, pages of 64 KiB instead of SQLite's 4 KiB: a sixteenth of
+ * the write calls (the 1M run's GeoPackage, 409 MB, made 100,000 of them)
+ * and of the B-tree's page splits; the write stage alone at 1M spends about
+ * 0.6 s less of the kernel's time.  Below BIG_PAGES_ROWS the default stays:
+ * every table and index takes at least one page, and the demo's file would
+ * grow from 0.86 to 4.3 MB.  GDAL reads them as it creates the file; a
+ * user's --config of any of them wins.
  */
 #define BIG_PAGES_ROWS 100000
+
+static const struct {
+	const char *key, *value;
+	int big_only; /* only for a file of BIG_PAGES_ROWS rows or more */
+} bulk[] = {
+	{"OGR_SQLITE_CACHE", "512", 0},
+	{"OGR_SQLITE_SYNCHRONOUS", "OFF", 0},
+	{"OGR_SQLITE_PRAGMA", "page_size=65536", 1},
+};
+
+#define NBULK (sizeof(bulk) / sizeof(bulk[0]))
 
 int tp_gpkg_begin(tp_outfile *out, const char *path, size_t rows, void **ds)
 {
 	GDALDriverH drv = GDALGetDriverByName("GPKG");
-	char *saved[3] = {NULL, NULL, NULL};
-	int set[3] = {0, 0, 0}, k;
+	char *saved[NBULK] = {NULL};
+	int set[NBULK] = {0};
+	size_t k;
 	const char *why;
 	int rc;
 
@@ -294,20 +300,21 @@ int tp_gpkg_begin(tp_outfile *out, const char *path, size_t rows, void **ds)
 	 * GDAL warns that the temporary name does not end in .gpkg (the final
 	 * one does); a failure is still kept by CPLGetLastErrorMsg().
 	 */
-	for (k = 0; k < 3; k++)
-		if (!CPLGetConfigOption(bulk_keys[k], NULL) && (k < 2 || rows >= BIG_PAGES_ROWS)) {
-			const char *old = CPLGetThreadLocalConfigOption(bulk_keys[k], NULL);
+	for (k = 0; k < NBULK; k++)
+		if (!CPLGetConfigOption(bulk[k].key, NULL) &&
+		    (!bulk[k].big_only || rows >= BIG_PAGES_ROWS)) {
+			const char *old = CPLGetThreadLocalConfigOption(bulk[k].key, NULL);
 			saved[k] = old ? CPLStrdup(old) : NULL;
-			CPLSetThreadLocalConfigOption(bulk_keys[k], bulk_values[k]);
+			CPLSetThreadLocalConfigOption(bulk[k].key, bulk[k].value);
 			set[k] = 1;
 		}
 	CPLErrorReset();
 	CPLPushErrorHandler(CPLQuietErrorHandler);
 	*ds = GDALCreate(drv, out->tmp, 0, 0, 0, GDT_Unknown, NULL);
 	CPLPopErrorHandler();
-	for (k = 0; k < 3; k++) {
+	for (k = 0; k < NBULK; k++) {
 		if (set[k])
-			CPLSetThreadLocalConfigOption(bulk_keys[k], saved[k]);
+			CPLSetThreadLocalConfigOption(bulk[k].key, saved[k]);
 		CPLFree(saved[k]);
 	}
 	if (*ds)

@@ -337,7 +337,6 @@ static int finish_set(tp_run *run, const char *staging, const char *started, int
 	return rc;
 }
 
-/* Seconds from t0 to t1. */
 /* "timings: load 1.23 s, ..., total 4.56 s" on stderr: the stages first..
  * first+ndone-1 (the bench reads this line). */
 static void print_timings(const tp_stage *s, int first, int ndone, const double *secs,

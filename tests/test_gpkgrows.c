@@ -7,7 +7,10 @@
  * fails naming the layer, the feature and the field, and leaves no file.
  * Both ways: a store in memory (rows bound one at a time) and in a file
  * (one INSERT ... SELECT from the store attached beside the GeoPackage);
- * rows sorted in memory come in the order SQLite's ORDER BY gives.
+ * rows sorted in memory come in the order SQLite's ORDER BY gives.  Large
+ * pages for a large file only: a GeoPackage of 100,000 rows or more and a
+ * store created for big inputs get 64 KiB, the others SQLite's 4 KiB, and
+ * a user's --config OGR_SQLITE_PRAGMA wins.
  */
 #include "geo/error.h"
 #include "outputs/outputs.h"
@@ -20,6 +23,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <cpl_conv.h>
 #include <gdal.h>
 #include <ogr_api.h>
 #include <ogr_srs_api.h>
@@ -338,6 +342,61 @@ static void rows_sorted_in_memory_come_in_sqlite_s_order(void)
 	unlink(OUT);
 }
 
+/* The page size of the SQLite file at path, -1 when it cannot be read. */
+static long long page_size(const char *path)
+{
+	sqlite3 *db = NULL;
+	long long size = -1;
+
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK)
+		tp_store_int(db, &size, "PRAGMA page_size");
+	sqlite3_close(db);
+	return size;
+}
+
+/* A GeoPackage begun for rows rows (and one layer, so that it has tables), ended: its page size. */
+static long long gpkg_page_size(size_t rows)
+{
+	tp_outfile out;
+	void *ds = NULL;
+	long long size = -1;
+
+	unlink(OUT);
+	if (tp_gpkg_begin(&out, OUT, rows, &ds) == TP_OK &&
+	    GDALDatasetCreateLayer(ds, "t", NULL, wkbNone, NULL) != NULL &&
+	    tp_gpkg_end(&out, ds, TP_OK) == TP_OK)
+		size = page_size(OUT);
+	unlink(OUT);
+	return size;
+}
+
+static void large_pages_for_large_files_only(void)
+{
+	sqlite3 *db = NULL;
+
+	CHECK(gpkg_page_size(0) == 4096);
+	CHECK(gpkg_page_size(99999) == 4096);
+	CHECK(gpkg_page_size(100000) == 65536);
+	/* the user's pragma wins */
+	CPLSetConfigOption("OGR_SQLITE_PRAGMA", "page_size=8192");
+	CHECK(gpkg_page_size(1000000) == 8192);
+	CPLSetConfigOption("OGR_SQLITE_PRAGMA", NULL);
+
+	/* the store: large pages when created for big inputs; one that exists keeps its own */
+	unlink(STORE);
+	CHECK(tp_store_open(&db, STORE, 1) == TP_OK && tp_store_reset(db) == TP_OK);
+	sqlite3_close(db);
+	CHECK(page_size(STORE) == 65536);
+	unlink(STORE);
+	CHECK(tp_store_open(&db, STORE, 0) == TP_OK && tp_store_reset(db) == TP_OK);
+	sqlite3_close(db);
+	db = NULL;
+	CHECK(tp_store_open(&db, STORE, 1) == TP_OK);
+	sqlite3_close(db);
+	CHECK(page_size(STORE) == 4096);
+	unlink(STORE);
+}
+
 int main(void)
 {
 	int in_file;
@@ -348,6 +407,7 @@ int main(void)
 		a_bad_row_fails_naming_layer_feature_and_field(in_file);
 	}
 	rows_sorted_in_memory_come_in_sqlite_s_order();
+	large_pages_for_large_files_only();
 	unlink(STORE);
 	return check_report("test_gpkgrows");
 }
