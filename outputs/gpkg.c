@@ -53,6 +53,15 @@ typedef struct {
 	const tp_code_list *domain; /* coded values (a GDAL field domain), or NULL */
 } field_def;
 
+/* When a layer is written; without its condition the file has no such layer. */
+typedef enum {
+	W_ALWAYS,    /* in every file */
+	W_REGISTER,  /* the run read an occupation register ([occupations]) */
+	W_HISTORY,   /* the store holds two vacancy snapshots or more: with one, the
+			history of each building is its vacancies row (first_seen,
+			last_seen, months_empty), a million rows written twice */
+} layer_when;
+
 typedef struct {
 	const char *name;         /* layer name */
 	OGRwkbGeometryType gtype; /* wkbNone for an attribute table */
@@ -61,7 +70,7 @@ typedef struct {
 	int nfields;              /* number of fields */
 	const char *description;  /* gpkg_contents.description */
 	const char *public_note;  /* added to it in a public file, or NULL */
-	int register_only;        /* 1: written only when the run read an occupation register */
+	layer_when when;          /* when the layer is written (W_ALWAYS: always) */
 } layer_def;
 
 /* Everything one tp_write_layers() call holds. */
@@ -78,6 +87,7 @@ typedef struct {
 	double *values;              /* its non-NULL values, as written */
 	int nvalues;                 /* how many */
 	int has_register;            /* 1: the run read an occupation register ([occupations]) */
+	int has_history;             /* 1: the store holds two vacancy snapshots or more */
 	tp_gpkg_copier *copier;      /* the store again, the GeoPackage attached, or NULL */
 	struct presort_job *presort; /* the rows of presorted (below) sorted beside, or NULL */
 } writer;
@@ -301,46 +311,46 @@ static const layer_def layers[] = {
 	{"communes", wkbMultiPolygon, TP_ROWS_COMMUNES, communes_fields, COUNT(communes_fields),
 	 "Communes: people counted (apportioned by area), empty dwellings, candidates,"
 	 " capacity.",
-	 NULL, 0},
+	 NULL, W_ALWAYS},
 	{"vacancies", wkbPoint, TP_ROWS_VACANCIES, vacancies_fields, COUNT(vacancies_fields),
 	 "Empty dwellings, one point per record, with why each is or is not a candidate.", NULL,
-	 0},
+	 W_ALWAYS},
 	{"candidates", wkbPoint, TP_ROWS_CANDIDATES, candidates_fields, COUNT(candidates_fields),
-	 "Candidates for a temporary occupation, ranked by score.", NULL, 0},
+	 "Candidates for a temporary occupation, ranked by score.", NULL, W_ALWAYS},
 	{"count_zones", wkbMultiPolygon, TP_ROWS_ZONES, zones_fields, COUNT(zones_fields),
 	 "Count zones: people counted per category, and how each zone is shared among"
 	 " communes.",
-	 NULL, 0},
+	 NULL, W_ALWAYS},
 	{"vacancy_flows", wkbNone, TP_ROWS_VACANCY_FLOWS, flows_fields, COUNT(flows_fields),
 	 "Empty dwellings per commune and vacancy snapshot: empty, entered since the snapshot"
 	 " before, left since; the row without nis_code is the whole region.",
-	 NULL, 0},
+	 NULL, W_ALWAYS},
 	{"vacancy_history", wkbNone, TP_ROWS_VACANCY_TRACKS, tracks_fields, COUNT(tracks_fields),
 	 "Every building seen in a vacancy snapshot: first and last seen, the start of its"
 	 " current spell, the snapshots it was in, months empty; status 'left' when it is"
-	 " no longer in the latest.",
-	 NULL, 0},
+	 " no longer in the latest. Written when the run reads two snapshots or more.",
+	 NULL, W_HISTORY},
 	{"rejects", wkbNone, TP_ROWS_REJECTS, rejects_fields, COUNT(rejects_fields),
 	 "Rejected input rows: file, layer, row, field and reason.",
 	 " The original values of rejected count zones are left out: they hold people counts.",
-	 0},
+	 W_ALWAYS},
 	{"occupations", wkbPoint, TP_ROWS_OCCUPATIONS, occupations_fields,
 	 COUNT(occupations_fields),
 	 "Temporary occupations of the register: operator, dwellings, dates, status, the"
 	 " vacancy each occupies.",
 	 " People housed and moved on are left out (NULL): per site they are small numbers at"
-	 " a known address.", 1},
+	 " a known address.", W_REGISTER},
 	{"occupation_durations", wkbNone, TP_ROWS_OCCUPATION_DURATIONS, durations_fields,
 	 COUNT(durations_fields),
 	 "Durations of the occupations in months (start to actual end, else to the end agreed):"
 	 " median, quartiles, share extended, beside min_window_months; all, per operator, per"
 	 " owner type.",
-	 NULL, 1},
+	 NULL, W_REGISTER},
 	{"occupations_ending", wkbNone, TP_ROWS_OCCUPATIONS_ENDING, ending_fields,
 	 COUNT(ending_fields),
 	 "Running occupations ending within 6 months of the reference date, each with the 3"
 	 " candidates nearest to it.",
-	 NULL, 1},
+	 NULL, W_REGISTER},
 	/* the last two only when the config names several editions of the count */
 	{"trends", wkbNone, TP_ROWS_TRENDS, trends_fields, COUNT(trends_fields),
 	 "Trends: per commune (and the region, nis_code NULL), count edition and people"
@@ -349,12 +359,12 @@ static const layer_def layers[] = {
 	 " edition's zones are apportioned onto the current communes by area. Figures are"
 	 " protected (rounded to 5, small cells withheld, as in count_zones_editions); a change is"
 	 " the difference of two published figures, empty when either is withheld.",
-	 NULL, 0},
+	 NULL, W_ALWAYS},
 	{"count_zones_editions", wkbMultiPolygon, TP_ROWS_EDITION_ZONES, edition_zones_fields,
 	 COUNT(edition_zones_fields),
 	 "Count zones of every edition of the count, with their people figures as published"
 	 " (rounded to 5; \"<5\" and \"x\" withheld); the trends layer is made from them.",
-	 NULL, 0},
+	 NULL, W_ALWAYS},
 };
 
 /* The layers written only when the store holds trends (several editions). */
@@ -366,8 +376,9 @@ static int has_people(const layer_def *def)
 	return def->fields == communes_fields || def->fields == zones_fields;
 }
 
-/* Sets w->has_register: 1 when the run read an occupation register. */
-static int has_register(writer *w)
+/* Sets w->has_register (the run read an occupation register) and
+ * w->has_history (the snapshots stage matched two snapshots or more). */
+static int read_conditions(writer *w)
 {
 	tp_rows *st = NULL;
 	int rc = tp_rows_open(&st, w->view, TP_ROWS_INPUT_PATH, "occupations", w->path);
@@ -376,7 +387,27 @@ static int has_register(writer *w)
 		rc = tp_rows_next(st);
 	w->has_register = rc > 0;
 	tp_rows_close(st);
+	st = NULL;
+	if (rc >= 0)
+		rc = tp_rows_open(&st, w->view, TP_ROWS_SNAPSHOT_COUNT, NULL, w->path);
+	if (!rc)
+		rc = tp_rows_next(st); /* an aggregate: one row */
+	w->has_history = rc > 0 && tp_rows_int64(st, 0) >= 2;
+	tp_rows_close(st);
 	return rc < 0 ? rc : TP_OK;
+}
+
+/* 1 when layer def is written in w's file. */
+static int layer_written(const writer *w, const layer_def *def)
+{
+	switch (def->when) {
+	case W_REGISTER:
+		return w->has_register;
+	case W_HISTORY:
+		return w->has_history;
+	default:
+		return 1;
+	}
 }
 
 /* Reads the working CRS from meta: crs first, crs_wkt when crs is unusable. */
@@ -791,8 +822,9 @@ static void *presort_thread(void *arg)
 }
 
 /* Starts the job for the layers of presorted among the first nlayers of
- * layers, over store (a file), or returns NULL. */
-static struct presort_job *presort_begin(sqlite3 *store, int nlayers, int internal)
+ * layers that w writes, over store (a file), or returns NULL. */
+static struct presort_job *presort_begin(const writer *w, sqlite3 *store, int nlayers,
+					 int internal)
 {
 	const char *file = sqlite3_db_filename(store, "main");
 	struct presort_job *j;
@@ -805,7 +837,8 @@ static struct presort_job *presort_begin(sqlite3 *store, int nlayers, int intern
 		return NULL;
 	for (i = 0; i < nlayers; i++)
 		for (k = 0; k < NPRESORTED; k++)
-			if (layers[i].rows == presorted[k].rows && !j->ncols[k]) {
+			if (layers[i].rows == presorted[k].rows && !j->ncols[k] &&
+			    layer_written(w, &layers[i])) {
 				j->order[j->n++] = k;
 				j->ncols[k] = layers[i].nfields + (layers[i].gtype != wkbNone);
 			}
@@ -1253,7 +1286,7 @@ cleanup:
 
 int tp_write_layers(sqlite3 *store, const tp_gpkg_options *opts, const tp_layer_target *t)
 {
-	writer w = {NULL, t->where, opts, t, t->ds, NULL, NULL, "", -1, NULL, 0, 0, NULL, NULL};
+	writer w = {NULL, t->where, opts, t, t->ds, NULL, NULL, "", -1, NULL, 0, 0, 0, NULL, NULL};
 	tp_rows *eds = NULL;
 	int rc = TP_OK, i, nlayers, editions = 0;
 
@@ -1262,7 +1295,7 @@ int tp_write_layers(sqlite3 *store, const tp_gpkg_options *opts, const tp_layer_
 	if (!rc)
 		rc = resolve_indicator(w.view, w.path, opts->indicator, &w.indicator);
 	if (!rc)
-		rc = has_register(&w);
+		rc = read_conditions(&w);
 	if (!rc)
 		rc = make_srs(&w);
 	if (!rc)
@@ -1280,12 +1313,12 @@ int tp_write_layers(sqlite3 *store, const tp_gpkg_options *opts, const tp_layer_
 	/* with threads to spare, the sorts of candidates and vacancy_history
 	 * beside the layers before them */
 	if (!rc && w.copier && opts->threads != 1)
-		w.presort = presort_begin(store, nlayers, opts->internal);
+		w.presort = presort_begin(&w, store, nlayers, opts->internal);
 	for (i = 0; i < nlayers && !rc; i++) {
 		OGRLayerH made = NULL;
 		double t0, c0;
 
-		if (layers[i].register_only && !w.has_register)
+		if (!layer_written(&w, &layers[i]))
 			continue;
 		t0 = tp_clock(CLOCK_MONOTONIC);
 		c0 = tp_clock(CLOCK_THREAD_CPUTIME_ID);

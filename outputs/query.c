@@ -321,6 +321,11 @@ static const rowset_def rowsets[] = {
 		" ON r.indicator = i.name AND r.nis_code = ?1 ORDER BY i.ord",
 		NULL,
 	},
+	[TP_ROWS_SNAPSHOT_COUNT] = {
+		"the vacancy snapshots",
+		"SELECT count(DISTINCT snapshot) FROM vacancy_flows",
+		NULL,
+	},
 	[TP_ROWS_VACANCY_FLOWS] = {
 		"the vacancy flows",
 		"SELECT f.nis_code, (SELECT c.name_fr FROM communes c WHERE c.nis_code = f.nis_code"
@@ -342,7 +347,7 @@ static const rowset_def rowsets[] = {
 	},
 };
 
-_Static_assert(sizeof(rowsets) / sizeof(rowsets[0]) == TP_ROWS_VACANCY_TRACKS_BY_ID + 1,
+_Static_assert(sizeof(rowsets) / sizeof(rowsets[0]) == TP_ROWS_SNAPSHOT_COUNT + 1,
 	       "a row set of query.h without its SQL");
 
 int tp_view_open(tp_view **out, sqlite3 *store, int internal)

@@ -186,6 +186,8 @@ typedef enum {
 	 * them in memory, faster than SQLite).  Change both together.
 	 */
 	TP_ROWS_VACANCY_TRACKS_BY_ID,
+	/* The number of vacancy snapshots the snapshots stage matched (one row). */
+	TP_ROWS_SNAPSHOT_COUNT,
 } tp_rowset;
 
 /* The working store as one output sees it. */

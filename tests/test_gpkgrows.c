@@ -212,7 +212,13 @@ static void points_are_written_as_ogr_writes_them(int in_file)
 		  "1,4");
 	/* the candidate (id 1) in its own layer, an attribute table too */
 	CHECK_STR(one(OUT, "SELECT src_id || ' ' || rank FROM candidates"), "v1 1");
-	CHECK_STR(one(OUT, "SELECT count(*) FROM vacancy_history"), "0");
+	/* no second snapshot, no history: the vacancies layer says it all */
+	CHECK_STR(one(OUT, "SELECT count(*) FROM gpkg_contents WHERE table_name ="
+			   " 'vacancy_history'"),
+		  "0");
+	CHECK_STR(one(OUT, "SELECT group_concat(table_name, ' ') FROM (SELECT table_name FROM"
+			   " gpkg_contents ORDER BY table_name)"),
+		  "candidates communes count_zones layer_styles rejects vacancies vacancy_flows");
 	/* and OGR reads the file back */
 	{
 		GDALDatasetH ds = GDALOpenEx(OUT, GDAL_OF_VECTOR, NULL, NULL, NULL);
@@ -228,6 +234,17 @@ static void points_are_written_as_ogr_writes_them(int in_file)
 		if (ds)
 			GDALClose(ds);
 	}
+	/* two snapshots: the history is written, every building seen */
+	CHECK(tp_store_exec(db, "INSERT INTO vacancy_flows (nis_code, snapshot, empty_records)"
+				" VALUES (NULL, '2024-01-31', 3), (NULL, '2025-01-31', 4);"
+				" INSERT INTO vacancy_tracks (id, vacancy, src_id, first_seen, last_seen,"
+				" months_empty) VALUES (1, 1, 'v1', '2024-01-31', '2025-01-31', 12.0),"
+				" (5, NULL, 'v5', '2024-01-31', '2024-01-31', 3.0)") == 0);
+	unlink(OUT);
+	CHECK(tp_write_gpkg(db, OUT, &opts) == 0);
+	CHECK_STR(one(OUT, "SELECT group_concat(src_id || ' ' || status, ', ') FROM"
+			   " (SELECT src_id, status FROM vacancy_history ORDER BY fid)"),
+		  "v1 empty, v5 left");
 	unlink(OUT);
 	unlink(REF);
 	sqlite3_close(db);
