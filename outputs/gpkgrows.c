@@ -710,7 +710,7 @@ void tp_gpkg_copier_unsort(tp_gpkg_copier *c)
 /* The cursor of tp_sorted: the row served, its columns' values. */
 typedef struct {
 	sqlite3_vtab_cursor base;              /* SQLite's */
-	tp_gpkg_copier *c;                     /* the rows */
+	tp_sorted_rows *const *rows;           /* the rows served */
 	size_t at;                             /* the row served */
 	long decoded;                          /* the row whose values are in col, or -1 */
 	const unsigned char *col[SORTED_MAX_COLS]; /* its values */
@@ -719,7 +719,7 @@ typedef struct {
 /* The table of tp_sorted. */
 typedef struct {
 	sqlite3_vtab base;  /* SQLite's */
-	tp_gpkg_copier *c;  /* the rows */
+	tp_sorted_rows *const *rows; /* the rows served */
 } sorted_table;
 
 static int sorted_connect(sqlite3 *db, void *aux, int argc, const char *const *argv,
@@ -745,7 +745,7 @@ static int sorted_connect(sqlite3 *db, void *aux, int argc, const char *const *a
 	if (!t)
 		return SQLITE_NOMEM;
 	memset(t, 0, sizeof(*t));
-	t->c = aux;
+	t->rows = aux;
 	*out = &t->base;
 	return SQLITE_OK;
 }
@@ -771,7 +771,7 @@ static int sorted_open(sqlite3_vtab *vt, sqlite3_vtab_cursor **out)
 	if (!cur)
 		return SQLITE_NOMEM;
 	memset(cur, 0, sizeof(*cur));
-	cur->c = ((sorted_table *)vt)->c;
+	cur->rows = ((sorted_table *)vt)->rows;
 	cur->decoded = -1;
 	*out = &cur->base;
 	return SQLITE_OK;
@@ -803,7 +803,7 @@ static int sorted_filter(sqlite3_vtab_cursor *vc, int idx, const char *idx_str, 
 static int sorted_next(sqlite3_vtab_cursor *vc)
 {
 	sorted_cursor *cur = (sorted_cursor *)vc;
-	const tp_sorted_rows *rows = cur->c->sorted;
+	const tp_sorted_rows *rows = *cur->rows;
 	size_t ahead = ++cur->at + SORTED_AHEAD;
 
 	/* sorted, the rows are read out of the order they lie in: each row's
@@ -819,13 +819,13 @@ static int sorted_eof(sqlite3_vtab_cursor *vc)
 {
 	sorted_cursor *cur = (sorted_cursor *)vc;
 
-	return !cur->c->sorted || cur->at >= cur->c->sorted->nrows;
+	return !*cur->rows || cur->at >= (*cur->rows)->nrows;
 }
 
 static int sorted_column(sqlite3_vtab_cursor *vc, sqlite3_context *ctx, int i)
 {
 	sorted_cursor *cur = (sorted_cursor *)vc;
-	const tp_sorted_rows *rows = cur->c->sorted;
+	const tp_sorted_rows *rows = *cur->rows;
 	const unsigned char *p;
 	int64_t v;
 	double d;
@@ -891,6 +891,13 @@ static const sqlite3_module sorted_module = {
 	.xRowid = sorted_rowid,
 };
 
+int tp_sorted_rows_serve(sqlite3 *db, tp_sorted_rows **slot)
+{
+	return sqlite3_create_module_v2(db, "tp_sorted", &sorted_module, slot, NULL) == SQLITE_OK
+		       ? TP_OK
+		       : tp_error_set(TP_ERROR, "cannot serve sorted rows: %s", sqlite3_errmsg(db));
+}
+
 int tp_gpkg_copier_open(tp_gpkg_copier **out, sqlite3 *store, void *ds, int internal)
 {
 	sqlite3 *gdal = GDALGetInternalHandle(ds, "SQLITE_HANDLE");
@@ -919,7 +926,7 @@ int tp_gpkg_copier_open(tp_gpkg_copier **out, sqlite3 *store, void *ds, int inte
 				     NULL) == SQLITE_OK &&
 	     sqlite3_create_function(c->db, "tp_gpkg_date", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
 				     NULL, fn_date, NULL, NULL) == SQLITE_OK &&
-	     sqlite3_create_module_v2(c->db, "tp_sorted", &sorted_module, c, NULL) == SQLITE_OK &&
+	     tp_sorted_rows_serve(c->db, &c->sorted) == TP_OK &&
 	     tp_view_open(&c->view, c->db, internal) == TP_OK;
 	sqlite3_free(attach);
 	if (!ok) {

@@ -307,6 +307,9 @@ typedef struct tp_sorted_rows tp_sorted_rows;
 int tp_sorted_rows_load(tp_sorted_rows **out, sqlite3 *db, const char *sql, int ncols,
 			int nkeys, const tp_sort_key *keys);
 void tp_sorted_rows_free(tp_sorted_rows *rows);
+/* Serves the rows *slot holds (or none while it is NULL) on db as table
+ * tp_sorted, for any reader of db, not only a copier: 0 or TP_ERROR. */
+int tp_sorted_rows_serve(sqlite3 *db, tp_sorted_rows **slot);
 void tp_gpkg_copier_serve(tp_gpkg_copier *c, tp_sorted_rows *rows);
 int tp_gpkg_copier_sort(tp_gpkg_copier *c, const char *sql, int ncols, int nkeys,
 			const tp_sort_key *keys);

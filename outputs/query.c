@@ -121,14 +121,13 @@ typedef struct {
 	" WHERE c.id = (SELECT MIN(c2.id) FROM communes c2 WHERE c2.nis_code = c.nis_code)) "
 
 /* The candidate list (candidates.csv, .xlsx), with works_start's precision as expression precision. */
-#define CANDIDATE_LIST_SQL(precision)                                                          \
+#define CANDIDATE_LIST_SQL(precision, order)                                                   \
 	COMMUNE_NAMES "SELECT v.rank, v.address, v.postcode, v.nis_code, cn.name_fr, cn.name_nl," \
 	" " SHOWN_OWNER ", v.owner_type, v.dwellings, v.reason, v.vacant_since, v.works_start, " \
 	precision ", v.window_months, v.capacity, v.score, ROUND(" SCORE_WINDOW ", 1),"          \
 	" ROUND(" SCORE_DWELLINGS ", 1), MAX(0, ROUND((v.score - " SCORE_WINDOW " - " SCORE_DWELLINGS ") / 3) * 3), v.src_id,"  \
 	" " MONTHS_EMPTY("v")                                                                   \
-	" FROM vacancies v LEFT JOIN cn ON cn.nis_code = v.nis_code WHERE v.candidate = 1"          \
-	" ORDER BY v.rank, v.id"
+	" FROM vacancies v LEFT JOIN cn ON cn.nis_code = v.nis_code WHERE v.candidate = 1" order
 
 /* The occupations layer, its people figures as the SQL expression people. */
 #define OCCUPATIONS_SQL(people)                                                               \
@@ -248,7 +247,18 @@ static const rowset_def rowsets[] = {
 	},
 	[TP_ROWS_CANDIDATE_LIST] = {
 		"the candidate list",
-		CANDIDATE_LIST_SQL("v.works_start_precision"),
+		CANDIDATE_LIST_SQL("v.works_start_precision", " ORDER BY v.rank, v.id"),
+		NULL,
+	},
+	[TP_ROWS_CANDIDATE_LIST_BY_ID] = {
+		"the candidate list",
+		CANDIDATE_LIST_SQL("v.works_start_precision", " ORDER BY v.id"),
+		NULL,
+	},
+	[TP_ROWS_CANDIDATE_LIST_SORTED] = {
+		"the candidate list",
+		"SELECT c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15, c16,"
+		" c17, c18, c19, c20 FROM tp_sorted",
 		NULL,
 	},
 	[TP_ROWS_TRENDS] = {
@@ -347,7 +357,7 @@ static const rowset_def rowsets[] = {
 	},
 };
 
-_Static_assert(sizeof(rowsets) / sizeof(rowsets[0]) == TP_ROWS_SNAPSHOT_COUNT + 1,
+_Static_assert(sizeof(rowsets) / sizeof(rowsets[0]) == TP_ROWS_CANDIDATE_LIST_SORTED + 1,
 	       "a row set of query.h without its SQL");
 
 int tp_view_open(tp_view **out, sqlite3 *store, int internal)

@@ -8,7 +8,8 @@
  * to the sheet's XML and the shared strings (one entry per text cell,
  * never looked up), and the parts of the package (ECMA-376: content
  * types, relationships, workbook, styles, sheet, shared strings) are
- * zipped at the end through GDAL's zip writer.  Dates are numbers of
+ * zipped at the end (below: zlib at a faster level than GDAL's zip
+ * writer's).  Dates are numbers of
  * days (the 1900 date system, serial 25569 being 1970-01-01) shown
  * through a YYYY-MM-DD format, as spreadsheets and GDAL's reader expect.
  */
@@ -23,9 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <cpl_conv.h>
-#include <cpl_error.h>
-#include <cpl_vsi.h>
+#include <zlib.h>
 
 struct tp_xlsx {
 	sqlite3_str *sheet;   /* <sheetData> so far */
@@ -169,35 +168,162 @@ void tp_xlsx_end_row(tp_xlsx *x)
 #define NS_PKG "http://schemas.openxmlformats.org/package/2006"
 #define CT_DOC "application/vnd.openxmlformats-officedocument.spreadsheetml."
 
-/* Adds one part of the package to the zip. */
-static int add_part(void *zip, const char *name, const char *head, const char *body,
+/*
+ * The package's zip, written here rather than by GDAL's zip writer, which
+ * deflates at zlib's default level 6: 1.8 s of the candidate lists' 4.3 s
+ * at a million records (175 MB of XML), the write stage's longest thread.
+ * At level 2 it takes 0.6 s and the file is 16 MB instead of 13.8.  The
+ * parts are deflated one at a time in memory and written to the output
+ * stream as they come: a local header with the part's CRC and sizes, the
+ * data, and at the end the central directory (PKWARE's APPNOTE, no ZIP64:
+ * a sheet of 1,048,576 rows is far under 4 GiB, and a larger part fails).
+ * Times are 1980-01-01 00:00, the earliest a zip holds, so that the same
+ * rows give the same file.
+ */
+#define ZIP_LEVEL 2
+#define ZIP_MAX_PARTS 8
+
+typedef struct {
+	FILE *f;                        /* the output */
+	uLong offset;                   /* bytes written so far */
+	int nparts;                     /* parts written */
+	struct {
+		const char *name;       /* its name in the package */
+		uLong crc, size, packed; /* CRC-32, bytes, bytes deflated */
+		uLong offset;           /* of its local header */
+	} parts[ZIP_MAX_PARTS];
+	unsigned char *out;             /* the deflated part */
+	size_t cap;                     /* room in out */
+} zip_writer;
+
+static void put16(unsigned char *p, unsigned v)
+{
+	p[0] = (unsigned char)v;
+	p[1] = (unsigned char)(v >> 8);
+}
+
+static void put32(unsigned char *p, uLong v)
+{
+	put16(p, (unsigned)(v & 0xffff));
+	put16(p + 2, (unsigned)(v >> 16));
+}
+
+/* The fields a local header and a central directory entry share, from "version needed" on. */
+static void put_common(unsigned char *p, const zip_writer *z, int k)
+{
+	put16(p, 20);                /* version needed: 2.0, deflate */
+	put16(p + 2, 0);             /* flags */
+	put16(p + 4, Z_DEFLATED);    /* method */
+	put16(p + 6, 0);             /* time 00:00:00 */
+	put16(p + 8, (0 << 9) | (1 << 5) | 1); /* date 1980-01-01 */
+	put32(p + 10, z->parts[k].crc);
+	put32(p + 14, z->parts[k].packed);
+	put32(p + 18, z->parts[k].size);
+	put16(p + 22, (unsigned)strlen(z->parts[k].name));
+	put16(p + 24, 0);            /* extra field length */
+}
+
+/* Adds the part name, head then body then tail (NULL: none), to z: 0, or -1 (memory, size). */
+static int add_part(zip_writer *z, const char *name, const char *head, const char *body,
 		    const char *tail)
 {
-	const char *parts[3] = {head, body, tail};
-	int k, ok = CPLCreateFileInZip(zip, name, NULL) == CE_None;
+	const char *pieces[3] = {head, body, tail};
+	unsigned char local[30];
+	z_stream d;
+	size_t total = 0, bound;
+	int k, rc = Z_OK, n = z->nparts;
 
-	for (k = 0; k < 3 && ok; k++) {
-		size_t len = parts[k] ? strlen(parts[k]) : 0, done = 0;
-		/* CPLWriteFileInZip takes an int: large parts go in pieces */
-		while (ok && done < len) {
-			int piece = len - done > (1u << 30) ? 1 << 30 : (int)(len - done);
-			ok = CPLWriteFileInZip(zip, parts[k] + done, piece) == CE_None;
-			done += (size_t)piece;
+	if (n == ZIP_MAX_PARTS)
+		return -1;
+	for (k = 0; k < 3; k++)
+		total += pieces[k] ? strlen(pieces[k]) : 0;
+	if (total > 0xffffffffu - (1u << 20))
+		return -1; /* no ZIP64 here */
+	memset(&d, 0, sizeof(d));
+	if (deflateInit2(&d, ZIP_LEVEL, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+		return -1;
+	bound = deflateBound(&d, (uLong)total);
+	if (bound > z->cap) {
+		unsigned char *grown = realloc(z->out, bound);
+		if (!grown) {
+			deflateEnd(&d);
+			return -1;
+		}
+		z->out = grown;
+		z->cap = bound;
+	}
+	z->parts[n].name = name;
+	z->parts[n].crc = crc32(0, Z_NULL, 0);
+	z->parts[n].size = (uLong)total;
+	d.next_out = z->out;
+	d.avail_out = (uInt)z->cap;
+	for (k = 0; k < 3 && rc == Z_OK; k++) {
+		const char *p = pieces[k] ? pieces[k] : "";
+		size_t len = strlen(p), done = 0;
+		/* zlib counts in uInt: large pieces go in slices */
+		while (rc == Z_OK && done < len) {
+			uInt slice = len - done > (1u << 30) ? 1u << 30 : (uInt)(len - done);
+			z->parts[n].crc = crc32(z->parts[n].crc, (const Bytef *)p + done, slice);
+			d.next_in = (Bytef *)(p + done);
+			d.avail_in = slice;
+			rc = deflate(&d, Z_NO_FLUSH);
+			done += slice;
 		}
 	}
-	if (CPLCloseFileInZip(zip) != CE_None)
-		ok = 0;
-	return ok;
+	if (rc == Z_OK)
+		rc = deflate(&d, Z_FINISH);
+	z->parts[n].packed = d.total_out;
+	deflateEnd(&d);
+	if (rc != Z_STREAM_END || z->offset + 30 + strlen(name) + z->parts[n].packed > 0xfffffff0u)
+		return -1;
+	put32(local, 0x04034b50);
+	put_common(local + 4, z, n);
+	fwrite(local, 1, sizeof(local), z->f);
+	fputs(name, z->f);
+	fwrite(z->out, 1, z->parts[n].packed, z->f);
+	z->parts[n].offset = z->offset;
+	z->offset += (uLong)(30 + strlen(name) + z->parts[n].packed);
+	z->nparts++;
+	return 0;
+}
+
+/* Writes z's central directory and its end record. */
+static void end_zip(zip_writer *z)
+{
+	unsigned char entry[46], end[22];
+	uLong size = 0;
+	int k;
+
+	for (k = 0; k < z->nparts; k++) {
+		put32(entry, 0x02014b50);
+		put16(entry + 4, 20); /* made by: 2.0, MS-DOS attributes */
+		put_common(entry + 6, z, k);
+		put16(entry + 32, 0); /* comment length */
+		put16(entry + 34, 0); /* disk */
+		put16(entry + 36, 0); /* internal attributes */
+		put32(entry + 38, 0); /* external attributes */
+		put32(entry + 42, z->parts[k].offset);
+		fwrite(entry, 1, sizeof(entry), z->f);
+		fputs(z->parts[k].name, z->f);
+		size += (uLong)(46 + strlen(z->parts[k].name));
+	}
+	put32(end, 0x06054b50);
+	put16(end + 4, 0);
+	put16(end + 6, 0);
+	put16(end + 8, (unsigned)z->nparts);
+	put16(end + 10, (unsigned)z->nparts);
+	put32(end + 12, size);
+	put32(end + 16, z->offset);
+	put16(end + 20, 0);
+	fwrite(end, 1, sizeof(end), z->f);
 }
 
 int tp_xlsx_save(tp_xlsx *x, const char *path, const char *sheet_name)
 {
-	char mem[96] = "", *head = NULL, *sst_head = NULL, *workbook = NULL;
+	char *head = NULL, *sst_head = NULL, *workbook = NULL;
 	const char *sheet, *strings;
 	sqlite3_str *name = sqlite3_str_new(NULL);
-	void *zip = NULL;
-	GByte *bytes;
-	vsi_l_offset size = 0;
+	zip_writer z;
 	tp_outfile out;
 	int rc = TP_OK, ok;
 
@@ -223,12 +349,12 @@ int tp_xlsx_save(tp_xlsx *x, const char *path, const char *sheet_name)
 		rc = tp_error_set(TP_ERROR, "%s: out of memory", path);
 		goto cleanup;
 	}
-	/* the zip is built in memory, then written to path as any other output */
-	snprintf(mem, sizeof(mem), "/vsimem/tremplin-%p.xlsx", (void *)x);
-	CPLErrorReset();
-	zip = CPLCreateZip(mem, NULL);
-	ok = zip != NULL;
-	ok = ok && add_part(zip, "[Content_Types].xml", XML_HEAD,
+	rc = tp_outfile_open(&out, path, TP_OUTFILE_SYNC);
+	if (rc)
+		goto cleanup;
+	memset(&z, 0, sizeof(z));
+	z.f = out.f;
+	ok = !add_part(&z, "[Content_Types].xml", XML_HEAD,
 			    "<Types xmlns=\"" NS_PKG "/content-types\">"
 			    "<Default Extension=\"rels\" ContentType=\"application/"
 			    "vnd.openxmlformats-package.relationships+xml\"/>"
@@ -242,13 +368,13 @@ int tp_xlsx_save(tp_xlsx *x, const char *path, const char *sheet_name)
 			    "<Override PartName=\"/xl/sharedStrings.xml\" ContentType=\"" CT_DOC
 			    "sharedStrings+xml\"/></Types>",
 			    NULL);
-	ok = ok && add_part(zip, "_rels/.rels", XML_HEAD,
+	ok = ok && !add_part(&z, "_rels/.rels", XML_HEAD,
 			    "<Relationships xmlns=\"" NS_PKG "/relationships\">"
 			    "<Relationship Id=\"rId1\" Type=\"" NS_REL "/officeDocument\""
 			    " Target=\"xl/workbook.xml\"/></Relationships>",
 			    NULL);
-	ok = ok && add_part(zip, "xl/workbook.xml", workbook, NULL, NULL);
-	ok = ok && add_part(zip, "xl/_rels/workbook.xml.rels", XML_HEAD,
+	ok = ok && !add_part(&z, "xl/workbook.xml", workbook, NULL, NULL);
+	ok = ok && !add_part(&z, "xl/_rels/workbook.xml.rels", XML_HEAD,
 			    "<Relationships xmlns=\"" NS_PKG "/relationships\">"
 			    "<Relationship Id=\"rId1\" Type=\"" NS_REL "/worksheet\""
 			    " Target=\"worksheets/sheet1.xml\"/>"
@@ -258,7 +384,7 @@ int tp_xlsx_save(tp_xlsx *x, const char *path, const char *sheet_name)
 			    " Target=\"sharedStrings.xml\"/></Relationships>",
 			    NULL);
 	/* style 0: general; style 1: the dates, YYYY-MM-DD */
-	ok = ok && add_part(zip, "xl/styles.xml", XML_HEAD,
+	ok = ok && !add_part(&z, "xl/styles.xml", XML_HEAD,
 			    "<styleSheet xmlns=\"" NS_MAIN "\">"
 			    "<numFmts count=\"1\"><numFmt numFmtId=\"164\" formatCode=\"YYYY-MM-DD\"/>"
 			    "</numFmts><fonts count=\"1\"><font><sz val=\"10\"/><name val=\"Arial\"/>"
@@ -272,27 +398,18 @@ int tp_xlsx_save(tp_xlsx *x, const char *path, const char *sheet_name)
 			    " fillId=\"0\" borderId=\"0\" xfId=\"0\" applyNumberFormat=\"1\"/>"
 			    "</cellXfs></styleSheet>",
 			    NULL);
-	ok = ok && add_part(zip, "xl/worksheets/sheet1.xml", head, sheet,
+	ok = ok && !add_part(&z, "xl/worksheets/sheet1.xml", head, sheet,
 			    "</sheetData></worksheet>");
-	ok = ok && add_part(zip, "xl/sharedStrings.xml", sst_head, strings, "</sst>");
-	if (zip && CPLCloseZip(zip) != CE_None)
-		ok = 0;
-	zip = NULL;
-	bytes = ok ? VSIGetMemFileBuffer(mem, &size, FALSE) : NULL;
-	if (!bytes) {
-		rc = tp_gpkg_fail(path, NULL, "cannot write the file");
-		goto cleanup;
-	}
-	rc = tp_outfile_open(&out, path, TP_OUTFILE_SYNC);
-	if (!rc) {
-		fwrite(bytes, 1, (size_t)size, out.f);
-		rc = tp_outfile_commit(&out);
-	}
+	ok = ok && !add_part(&z, "xl/sharedStrings.xml", sst_head, strings, "</sst>");
+	if (ok)
+		end_zip(&z);
+	free(z.out);
+	/* a part past what a zip without ZIP64 holds, or memory */
+	rc = tp_outfile_end(&out, ok ? TP_OK
+				     : tp_error_set(TP_EOUTPUT, "%s: cannot write the workbook: a"
+							" part is too large, or out of memory",
+							path));
 cleanup:
-	if (zip)
-		CPLCloseZip(zip);
-	if (mem[0])
-		VSIUnlink(mem);
 	sqlite3_free(sqlite3_str_finish(name));
 	sqlite3_free(head);
 	sqlite3_free(sst_head);

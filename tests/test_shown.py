@@ -231,6 +231,21 @@ if soffice:
             if not ok:
                 break
 
+# ---- one thread: SQLite sorts the list; with two it is sorted in memory: the same files --------
+import zipfile
+def list_bytes(o):
+    with zipfile.ZipFile(os.path.join(o, "candidates.xlsx")) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    return open(os.path.join(o, "candidates.csv"), "rb").read(), parts
+two = list_bytes(out)
+p = run("run", "-c", cfg, "-o", out, "-q", "--from", "write", "--threads", "1")
+check(p.returncode == 0, "write on one thread: " + p.stderr)
+one = list_bytes(out)
+check(one[0] == two[0], "candidates.csv: the same bytes on one thread and on two")
+check(one[1] == two[1], "candidates.xlsx: the same parts on one thread and on two (%s)"
+      % sorted(n for n in two[1] if one[1].get(n) != two[1][n]))
+check(len(two[1]["xl/sharedStrings.xml"]) > 1000, "the parts hold the list")
+
 # ---- a sheet's last row: past it candidates.xlsx keeps the best ranked, and the run says so ------
 ncand = len(cand) - 1
 p = run("run", "-c", cfg, "-o", out, "--from", "write", "--config", "TREMPLIN_XLSX_MAX_ROWS", "11")
