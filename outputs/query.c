@@ -129,6 +129,15 @@ typedef struct {
 	" " MONTHS_EMPTY("v")                                                                   \
 	" FROM vacancies v LEFT JOIN cn ON cn.nis_code = v.nis_code WHERE v.candidate = 1" order
 
+/* The vacancies layer: its columns, then key; then order. */
+#define VACANCIES_SQL(key, order)                                                             \
+	"SELECT v.src_row, v.src_id, v.address, v.postcode, v.geocode, v.owner, v.owner_type,"  \
+	" v.dwellings, v.reason, v.vacant_since, v.works_start, v.works_start_precision,"      \
+	" v.owner_agreed, v.nis_code, v.zone_id, v.candidate, v.status, v.window_months,"      \
+	" v.capacity, v.score, v.rank, v.occupied_by, t.first_seen, t.last_seen,"             \
+	" t.months_empty, v.geom" key                                                           \
+	" FROM vacancies v LEFT JOIN vacancy_tracks t ON t.id = v.id" order
+
 /* The occupations layer, its people figures as the SQL expression people. */
 #define OCCUPATIONS_SQL(people)                                                               \
 	"SELECT o.src_row, o.site, o.operator, o.support, o.owner_type, o.dwellings,"          \
@@ -164,12 +173,12 @@ static const rowset_def rowsets[] = {
 	},
 	[TP_ROWS_VACANCIES] = {
 		"the vacancies",
-		"SELECT v.src_row, v.src_id, v.address, v.postcode, v.geocode, v.owner, v.owner_type,"
-		" v.dwellings, v.reason, v.vacant_since, v.works_start, v.works_start_precision,"
-		" v.owner_agreed, v.nis_code, v.zone_id, v.candidate, v.status, v.window_months,"
-		" v.capacity, v.score, v.rank, v.occupied_by, t.first_seen, t.last_seen,"
-		" t.months_empty, v.geom"
-		" FROM vacancies v LEFT JOIN vacancy_tracks t ON t.id = v.id ORDER BY v.id",
+		VACANCIES_SQL("", " ORDER BY v.id"),
+		NULL,
+	},
+	[TP_ROWS_VACANCIES_KEYED] = {
+		"the vacancies",
+		VACANCIES_SQL(", v.id", ""),
 		NULL,
 	},
 	[TP_ROWS_CANDIDATES] = {
@@ -357,7 +366,7 @@ static const rowset_def rowsets[] = {
 	},
 };
 
-_Static_assert(sizeof(rowsets) / sizeof(rowsets[0]) == TP_ROWS_CANDIDATE_LIST_SORTED + 1,
+_Static_assert(sizeof(rowsets) / sizeof(rowsets[0]) == TP_ROWS_VACANCIES_KEYED + 1,
 	       "a row set of query.h without its SQL");
 
 int tp_view_open(tp_view **out, sqlite3 *store, int internal)

@@ -198,6 +198,13 @@ typedef enum {
 	/* TP_ROWS_CANDIDATE_LIST_BY_ID's 21 columns as sorted in memory and
 	 * served by table tp_sorted (outputs.h, tp_sorted_rows_serve). */
 	TP_ROWS_CANDIDATE_LIST_SORTED,
+	/*
+	 * TP_ROWS_VACANCIES's columns then the vacancy's id, without ORDER BY:
+	 * ordered by that last column, the rows are TP_ROWS_VACANCIES's
+	 * (gpkg.c copies them so: the query is then flattened).  One macro
+	 * of query.c writes both.
+	 */
+	TP_ROWS_VACANCIES_KEYED,
 } tp_rowset;
 
 /* The working store as one output sees it. */
