@@ -223,6 +223,43 @@ static void put_common(unsigned char *p, const zip_writer *z, int k)
 	put16(p + 24, 0);            /* extra field length */
 }
 
+/* Room for at least need bytes in z->out: 0, or -1 out of memory. */
+static int grow(zip_writer *z, size_t need)
+{
+	size_t cap = z->cap ? z->cap : 1 << 20;
+	unsigned char *grown;
+
+	while (cap < need)
+		cap *= 2;
+	if (cap == z->cap)
+		return 0;
+	if (!(grown = realloc(z->out, cap)))
+		return -1;
+	z->out = grown;
+	z->cap = cap;
+	return 0;
+}
+
+/*
+ * Deflates what d holds into z->out, grown as it fills (the XML deflates to
+ * about a tenth): until d's input is taken (Z_NO_FLUSH: Z_OK), or the
+ * stream ends (Z_FINISH: Z_STREAM_END); else zlib's error or Z_MEM_ERROR.
+ */
+static int pump(zip_writer *z, z_stream *d, int flush)
+{
+	int rc;
+
+	do {
+		if (d->total_out + 65536 > z->cap && grow(z, d->total_out + 65536))
+			return Z_MEM_ERROR;
+		d->next_out = z->out + d->total_out;
+		d->avail_out = (uInt)(z->cap - d->total_out > (1u << 30) ? 1u << 30
+									: z->cap - d->total_out);
+		rc = deflate(d, flush);
+	} while (rc == Z_OK && (flush == Z_FINISH || d->avail_in));
+	return rc;
+}
+
 /* Adds the part name, head then body then tail (NULL: none), to z: 0, or -1 (memory, size). */
 static int add_part(zip_writer *z, const char *name, const char *head, const char *body,
 		    const char *tail)
@@ -230,7 +267,7 @@ static int add_part(zip_writer *z, const char *name, const char *head, const cha
 	const char *pieces[3] = {head, body, tail};
 	unsigned char local[30];
 	z_stream d;
-	size_t total = 0, bound;
+	size_t total = 0;
 	int k, rc = Z_OK, n = z->nparts;
 
 	if (n == ZIP_MAX_PARTS)
@@ -242,21 +279,9 @@ static int add_part(zip_writer *z, const char *name, const char *head, const cha
 	memset(&d, 0, sizeof(d));
 	if (deflateInit2(&d, ZIP_LEVEL, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK)
 		return -1;
-	bound = deflateBound(&d, (uLong)total);
-	if (bound > z->cap) {
-		unsigned char *grown = realloc(z->out, bound);
-		if (!grown) {
-			deflateEnd(&d);
-			return -1;
-		}
-		z->out = grown;
-		z->cap = bound;
-	}
 	z->parts[n].name = name;
 	z->parts[n].crc = crc32(0, Z_NULL, 0);
 	z->parts[n].size = (uLong)total;
-	d.next_out = z->out;
-	d.avail_out = (uInt)z->cap;
 	for (k = 0; k < 3 && rc == Z_OK; k++) {
 		const char *p = pieces[k] ? pieces[k] : "";
 		size_t len = strlen(p), done = 0;
@@ -266,12 +291,12 @@ static int add_part(zip_writer *z, const char *name, const char *head, const cha
 			z->parts[n].crc = crc32(z->parts[n].crc, (const Bytef *)p + done, slice);
 			d.next_in = (Bytef *)(p + done);
 			d.avail_in = slice;
-			rc = deflate(&d, Z_NO_FLUSH);
+			rc = pump(z, &d, Z_NO_FLUSH);
 			done += slice;
 		}
 	}
 	if (rc == Z_OK)
-		rc = deflate(&d, Z_FINISH);
+		rc = pump(z, &d, Z_FINISH);
 	z->parts[n].packed = d.total_out;
 	deflateEnd(&d);
 	if (rc != Z_STREAM_END || z->offset + 30 + strlen(name) + z->parts[n].packed > 0xfffffff0u)
