@@ -306,6 +306,9 @@ static const field_def edition_zones_fields[] = {
 	" INTERNAL OUTPUT: the people figures are exact and must not be published; the"        \
 	" *_label fields show what a public output says."
 
+/* What a public file's vacancies and candidates say of their owners (query.c, SHOWN_OWNER). */
+#define OWNER_NOTE " A private owner, who may be a person, is not named (owner NULL)."
+
 /* The layers, in the order written, each from a row set of query.h. */
 static const layer_def layers[] = {
 	{"communes", wkbMultiPolygon, TP_ROWS_COMMUNES, communes_fields, COUNT(communes_fields),
@@ -313,10 +316,10 @@ static const layer_def layers[] = {
 	 " capacity.",
 	 NULL, W_ALWAYS},
 	{"vacancies", wkbPoint, TP_ROWS_VACANCIES, vacancies_fields, COUNT(vacancies_fields),
-	 "Empty dwellings, one point per record, with why each is or is not a candidate.", NULL,
-	 W_ALWAYS},
+	 "Empty dwellings, one point per record, with why each is or is not a candidate.",
+	 OWNER_NOTE, W_ALWAYS},
 	{"candidates", wkbPoint, TP_ROWS_CANDIDATES, candidates_fields, COUNT(candidates_fields),
-	 "Candidates for a temporary occupation, ranked by score.", NULL, W_ALWAYS},
+	 "Candidates for a temporary occupation, ranked by score.", OWNER_NOTE, W_ALWAYS},
 	{"count_zones", wkbMultiPolygon, TP_ROWS_ZONES, zones_fields, COUNT(zones_fields),
 	 "Count zones: people counted per category, and how each zone is shared among"
 	 " communes.",

@@ -129,9 +129,17 @@ typedef struct {
 	" " MONTHS_EMPTY("v")                                                                   \
 	" FROM vacancies v LEFT JOIN cn ON cn.nis_code = v.nis_code WHERE v.candidate = 1" order
 
-/* The vacancies layer: its columns, then key; then order. */
-#define VACANCIES_SQL(key, order)                                                             \
-	"SELECT v.src_row, v.src_id, v.address, v.postcode, v.geocode, v.owner, v.owner_type,"  \
+/* The candidates layer, its owner as the SQL expression owner. */
+#define CANDIDATES_SQL(owner)                                                                 \
+	COMMUNE_NAMES "SELECT v.rank, v.src_id, v.address, " owner ", v.owner_type,"             \
+	" v.nis_code, cn.name_fr, v.zone_id, v.dwellings, v.window_months, v.capacity,"        \
+	" v.score, v.works_start, v.status, " MONTHS_EMPTY("v") ", v.geom"                     \
+	" FROM vacancies v LEFT JOIN cn ON cn.nis_code = v.nis_code WHERE v.candidate = 1"     \
+	" ORDER BY v.rank IS NULL, v.rank, v.id"
+
+/* The vacancies layer, its owner as the SQL expression owner: its columns, then key; then order. */
+#define VACANCIES_SQL(owner, key, order)                                                      \
+	"SELECT v.src_row, v.src_id, v.address, v.postcode, v.geocode, " owner ", v.owner_type," \
 	" v.dwellings, v.reason, v.vacant_since, v.works_start, v.works_start_precision,"      \
 	" v.owner_agreed, v.nis_code, v.zone_id, v.candidate, v.status, v.window_months,"      \
 	" v.capacity, v.score, v.rank, v.occupied_by, t.first_seen, t.last_seen,"             \
@@ -173,22 +181,18 @@ static const rowset_def rowsets[] = {
 	},
 	[TP_ROWS_VACANCIES] = {
 		"the vacancies",
-		VACANCIES_SQL("", " ORDER BY v.id"),
-		NULL,
+		VACANCIES_SQL(SHOWN_OWNER, "", " ORDER BY v.id"),
+		VACANCIES_SQL("v.owner", "", " ORDER BY v.id"),
 	},
 	[TP_ROWS_VACANCIES_KEYED] = {
 		"the vacancies",
-		VACANCIES_SQL(", v.id", ""),
-		NULL,
+		VACANCIES_SQL(SHOWN_OWNER, ", v.id", ""),
+		VACANCIES_SQL("v.owner", ", v.id", ""),
 	},
 	[TP_ROWS_CANDIDATES] = {
 		"the candidates",
-		COMMUNE_NAMES "SELECT v.rank, v.src_id, v.address, v.owner, v.owner_type,"
-		" v.nis_code, cn.name_fr, v.zone_id, v.dwellings, v.window_months, v.capacity,"
-		" v.score, v.works_start, v.status, " MONTHS_EMPTY("v") ", v.geom"
-		" FROM vacancies v LEFT JOIN cn ON cn.nis_code = v.nis_code WHERE v.candidate = 1"
-		" ORDER BY v.rank IS NULL, v.rank, v.id",
-		NULL,
+		CANDIDATES_SQL(SHOWN_OWNER),
+		CANDIDATES_SQL("v.owner"),
 	},
 	[TP_ROWS_REJECTS] = {
 		"the rejects",

@@ -246,6 +246,29 @@ check(one[1] == two[1], "candidates.xlsx: the same parts on one thread and on tw
       % sorted(n for n in two[1] if one[1].get(n) != two[1][n]))
 check(len(two[1]["xl/sharedStrings.xml"]) > 1000, "the parts hold the list")
 
+# ---- the GeoPackage names no private owner, unless it is an internal output -------------------
+gp = os.path.join(out, "tremplin.gpkg")
+check(b"Jean Dupont" not in open(gp, "rb").read(), "tremplin.gpkg never names a private owner")
+for layer in ("vacancies", "candidates"):
+    rows = gpkg_rows(gp, "SELECT owner FROM %s WHERE owner_type = 'private'" % layer)
+    check(rows and all(r[0] is None for r in rows),
+          "the %s layer leaves its %d private owners unnamed: %s" % (layer, len(rows), rows[:3]))
+    rows = gpkg_rows(gp, "SELECT count(*) FROM %s WHERE owner_type != 'private' AND owner IS NOT NULL" % layer)
+    check(rows[0][0] > 0, "the %s layer names the other owners (%s)" % (layer, rows))
+    desc = gpkg_rows(gp, "SELECT description FROM gpkg_contents WHERE table_name = '%s'" % layer)
+    check("A private owner, who may be a person, is not named" in desc[0][0],
+          "the %s layer's description says so: %s" % (layer, desc))
+icfg = os.path.join(out, "inputs", "internal.ini")
+write(icfg, open(cfg, encoding="utf-8").read().replace("[outputs]", "[outputs]\ninternal = yes", 1)
+      if "[outputs]" in open(cfg, encoding="utf-8").read()
+      else open(cfg, encoding="utf-8").read() + "\n[outputs]\ninternal = yes\n")
+p = run("run", "-c", icfg, "-o", out, "-q", "--from", "write")
+check(p.returncode == 0, "write an internal GeoPackage: " + p.stderr)
+check(gpkg_rows(gp, "SELECT owner FROM candidates WHERE owner = 'Jean Dupont'") == [("Jean Dupont",)],
+      "an internal GeoPackage names the private owner")
+p = run("run", "-c", cfg, "-o", out, "-q", "--from", "write")
+check(p.returncode == 0, "write the public GeoPackage again: " + p.stderr)
+
 # ---- a sheet's last row: past it candidates.xlsx keeps the best ranked, and the run says so ------
 ncand = len(cand) - 1
 p = run("run", "-c", cfg, "-o", out, "--from", "write", "--config", "TREMPLIN_XLSX_MAX_ROWS", "11")
