@@ -263,9 +263,17 @@ int tp_store_open(sqlite3 **out, const char *path, int big)
 	 * store would grow from 0.8 to 3 MB, and its WAL as much).
 	 */
 	rc = big ? tp_store_exec(db, "PRAGMA page_size=65536") : TP_OK;
+	/*
+	 * Debian builds SQLite with secure_delete on: every page freed and
+	 * every row deleted is overwritten with zeros, through the journal.
+	 * The store holds nothing it does not hold elsewhere (it is
+	 * internal, exact counts included), so nothing is gained; load's
+	 * start over dropped a 1M run's tables in 0.6-0.8 s instead of
+	 * 0.05 s.
+	 */
 	if (!rc)
 		rc = tp_store_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-				       "PRAGMA cache_size=-65536;");
+				       "PRAGMA cache_size=-65536; PRAGMA secure_delete=OFF;");
 	if (rc) {
 		sqlite3_close(db);
 		return tp_error_wrap(rc, "%s", path);
