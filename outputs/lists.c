@@ -418,6 +418,13 @@ static void xlsx_row(tp_xlsx *x, candidate_list *l)
 		case L_DATE:
 			tp_xlsx_date(x, tp_rows_text(l->rows, c->col));
 			break;
+		case L_COMMUNE:
+		case L_OWNER:
+		case L_REASON:
+		case L_PRECISION:
+			/* names from short lists: one shared string each */
+			tp_xlsx_text_repeated(x, list_text(l, j, buf, sizeof(buf)));
+			break;
 		default:
 			tp_xlsx_text(x, list_text(l, j, buf, sizeof(buf)));
 		}

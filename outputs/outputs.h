@@ -334,6 +334,9 @@ typedef struct tp_xlsx tp_xlsx;
 
 int tp_xlsx_new(tp_xlsx **out);
 void tp_xlsx_text(tp_xlsx *x, const char *s);
+/* tp_xlsx_text for a text that many cells repeat (a name from a short
+ * list): written once in the shared strings, named by every such cell. */
+void tp_xlsx_text_repeated(tp_xlsx *x, const char *s);
 void tp_xlsx_number(tp_xlsx *x, double v);
 void tp_xlsx_date(tp_xlsx *x, const char *iso);
 void tp_xlsx_skip(tp_xlsx *x);

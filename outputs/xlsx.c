@@ -6,7 +6,8 @@
  * 15 s for the 280,000 candidates of a million records.  The candidate
  * list needs none of that: its rows are appended here as they are read,
  * to the sheet's XML and the shared strings (one entry per text cell,
- * never looked up), and the parts of the package (ECMA-376: content
+ * never looked up, but one per distinct text of the columns whose texts
+ * repeat: a commune's name, an owner type, a reason), and the parts of the package (ECMA-376: content
  * types, relationships, workbook, styles, sheet, shared strings) are
  * zipped at the end (below: zlib at a faster level than GDAL's zip
  * writer's).  Dates are numbers of
@@ -16,6 +17,7 @@
 #include "outputs/outputs.h"
 #include "geo/dates.h"
 #include "geo/error.h"
+#include "geo/keyset.h"
 #include "geo/numbers.h"
 #include "outputs/outfile.h"
 
@@ -30,6 +32,8 @@ struct tp_xlsx {
 	sqlite3_str *sheet;   /* <sheetData> so far */
 	sqlite3_str *strings; /* the shared strings' <si> so far */
 	long long nstrings;   /* how many */
+	long long ncells;     /* text cells, each naming one of them */
+	tp_keyset repeated;   /* the texts of tp_xlsx_text_repeated: their string's index */
 	long row;             /* rows begun (the current one's number) */
 	int col;              /* cells of the current row so far */
 };
@@ -56,6 +60,7 @@ void tp_xlsx_free(tp_xlsx *x)
 		return;
 	sqlite3_free(sqlite3_str_finish(x->sheet));
 	sqlite3_free(sqlite3_str_finish(x->strings));
+	tp_keyset_dispose(&x->repeated);
 	free(x);
 }
 
@@ -112,14 +117,11 @@ static void cell(tp_xlsx *x, const char *open, size_t open_len, const char *v)
 	sqlite3_str_append(x->sheet, buf, (int)at);
 }
 
-void tp_xlsx_text(tp_xlsx *x, const char *s)
+/* Adds s to the shared strings; its index. */
+static long long add_string(tp_xlsx *x, const char *s)
 {
-	char num[24];
-	size_t n;
+	size_t n = strlen(s);
 
-	s = s ? s : "";
-	n = strlen(s);
-	cell(x, LIT("<c t=\"s\"><v>"), tp_num_int(num, x->nstrings++));
 	/* blanks at either end are kept only when the text says so */
 	if (n && (isspace((unsigned char)s[0]) || isspace((unsigned char)s[n - 1])))
 		sqlite3_str_append(x->strings, LIT("<si><t xml:space=\"preserve\">"));
@@ -127,6 +129,32 @@ void tp_xlsx_text(tp_xlsx *x, const char *s)
 		sqlite3_str_append(x->strings, LIT("<si><t>"));
 	tp_xml_escape(x->strings, s);
 	sqlite3_str_append(x->strings, LIT("</t></si>"));
+	return x->nstrings++;
+}
+
+void tp_xlsx_text(tp_xlsx *x, const char *s)
+{
+	char num[24];
+
+	x->ncells++;
+	cell(x, LIT("<c t=\"s\"><v>"), tp_num_int(num, add_string(x, s ? s : "")));
+}
+
+void tp_xlsx_text_repeated(tp_xlsx *x, const char *s)
+{
+	char num[24];
+	uint64_t at;
+
+	s = s ? s : "";
+	if (!tp_keyset_get(&x->repeated, s, &at)) {
+		at = (uint64_t)x->nstrings;
+		/* out of memory: a string of its own, as tp_xlsx_text writes it */
+		if (tp_keyset_put(&x->repeated, s, at, NULL) != TP_OK)
+			tp_error_clear();
+		add_string(x, s);
+	}
+	x->ncells++;
+	cell(x, LIT("<c t=\"s\"><v>"), tp_num_int(num, (long long)at));
 }
 
 void tp_xlsx_number(tp_xlsx *x, double v)
@@ -364,7 +392,7 @@ int tp_xlsx_save(tp_xlsx *x, const char *path, const char *sheet_name)
 			       " width=\"16\" customWidth=\"1\"/></cols><sheetData>");
 	sst_head = sqlite3_mprintf(XML_HEAD "<sst xmlns=\"" NS_MAIN "\" count=\"%lld\""
 				   " uniqueCount=\"%lld\">",
-				   x->nstrings, x->nstrings);
+				   x->ncells, x->nstrings);
 	workbook = sqlite3_mprintf(XML_HEAD "<workbook xmlns=\"" NS_MAIN "\" xmlns:r=\"" NS_REL
 				   "\"><sheets><sheet name=\"%s\" sheetId=\"1\" r:id=\"rId1\"/>"
 				   "</sheets></workbook>",
