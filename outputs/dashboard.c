@@ -127,7 +127,7 @@ static const char style[] =
 	"border-radius:4px;cursor:pointer;width:150px;height:64px}.spark.sel{border:2px solid #253494}\n"
 	".trend .line{fill:none;stroke:#253494;stroke-width:2}.trend .pt{fill:#253494}"
 	".trend .gap{fill:#b31212;font-weight:bold}\n"
-	"#timeline{width:1000px;max-width:100%;font-size:11px}#timeline .occ.dim{opacity:.25}"
+	"#timeline{width:1000px;max-width:100%;font-size:11px}#timeline .occ.dim,#ending-table tr.dim{opacity:.25}"
 	"#timeline .ext{fill:#000}.spark{font-size:10px}#trend-table td.scope{font-size:.8em;"
 	"text-align:left;min-width:16em}\n";
 

@@ -128,6 +128,10 @@
   if (r.trend) {
     r.after_click.trend = trend();
     r.after_click.timeline_dim = document.querySelectorAll('#timeline g.occ.dim').length;
+    r.after_click.ending_dim = Array.prototype.map.call(
+      document.querySelectorAll('#ending-table tbody tr'), function (t) {
+        return [t.getAttribute('data-site'), t.className === 'dim'];
+      });
   }
   change('f-commune', '');
   // a click on a commune's line selects the commune as the filter does

@@ -166,6 +166,7 @@ sites = [r_[0] for r_ in db.execute("SELECT site FROM occupations ORDER BY id")]
 ext = {r_[0]: len([e for e in (r_[1] or "").split(";") if e]) for r_ in db.execute("SELECT site, extensions FROM occupations")}
 status = {r_[0]: r_[1] for r_ in db.execute("SELECT site, status FROM occupations")}
 in_21001 = sum(1 for r_ in db.execute("SELECT 1 FROM occupations WHERE nis_code IS NOT '21001'"))
+site_commune = db.execute("SELECT site, nis_code FROM occupations").fetchall()
 ending = db.execute("SELECT e.site, v.src_id, v.address, e.distance_m FROM occupations_ending e"
                     " LEFT JOIN vacancies v ON v.id = e.candidate_id ORDER BY e.rowid").fetchall()
 durations = db.execute("SELECT grp, occupations, median FROM occupation_durations ORDER BY rowid").fetchall()
@@ -204,6 +205,10 @@ check(a.get("trend", {}).get("nis") == "21001" and a.get("bubble") != b.get("bub
 shows_trend(a.get("trend", {}), "21001", "commune 21001")
 check(a.get("timeline_dim") == in_21001, "the timeline dims the occupations outside 21001: %r of %d"
       % (a.get("timeline_dim"), in_21001))
+site_nis = dict(site_commune)
+ed = a.get("ending_dim", [])
+check(len(ed) == len(ending) and any(d_ for _, d_ in ed) and all(d_ == (site_nis.get(s_) != "21001") for s_, d_ in ed),
+      "the ending-soon list dims the occupations outside 21001, as the timeline does: %r" % ed)
 check(r.get("spark_commune") == "21004" and r.get("spark_trend") == "21004"
       and number(r.get("spark_shown", "-1")) == n21004,
       "a click on a commune's line filters by it: %r" % ((r.get("spark_commune"), r.get("spark_trend"), r.get("spark_shown")),))
