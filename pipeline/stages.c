@@ -77,7 +77,7 @@ static const tp_stage stage_table[] = {
 	{"snapshots", TABLES("meta", "input_stats", "communes", "vacancies"),
 	 TABLES("input_stats", "rejects", "vacancy_tracks", "vacancy_flows"), tp_stage_snapshots,
 	 "vacancy records matched across snapshots: months empty, entered, left"},
-	{"protect", TABLES("communes", "vacancies", "zones", "zone_shares"),
+	{"protect", TABLES("communes", "zones", "zone_shares", "vacancy_flows"),
 	 TABLES("meta", "public_communes", "public_zones"), tp_stage_protect,
 	 "the people figures public outputs may show (small cells withheld), and the need"},
 	{"score", TABLES("vacancies", "public_communes"), TABLES("meta", TP_VACANCY_SCORE),

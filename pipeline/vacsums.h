@@ -1,7 +1,6 @@
 /*
  * vacsums.h: the vacancies summed per commune in one pass over the table,
- * for protect (empty dwellings, the need) and summarise (records,
- * dwellings, candidates, capacity).  SQL's GROUP BY nis_code sorts a
+ * for summarise (records, dwellings, candidates, capacity).  SQL's GROUP BY nis_code sorts a
  * million rows first; these sums take the rows as they come and say when
  * they equal SQL's SUM() whatever its order.  Internal to pipeline/.
  */
