@@ -261,13 +261,20 @@ typedef struct {
 static int sort_in_memory(candidate_list *l, sqlite3 *db)
 {
 	static const tp_sort_key by_rank = {0, 0, 0};
+	const char *sql = tp_rows_sql(l->view, TP_ROWS_CANDIDATE_LIST_BY_ID);
+	sqlite3_stmt *st = NULL;
+	int ncols = -1;
 
-	if (tp_sorted_rows_serve(db, &l->sorted) != TP_OK) {
+	/* a column added to the list's SQL but not to LIST_NCOLS (and to
+	 * TP_ROWS_CANDIDATE_LIST_SORTED's) would be lost: SQLite sorts then */
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK)
+		ncols = sqlite3_column_count(st);
+	sqlite3_finalize(st);
+	if (ncols != LIST_NCOLS || tp_sorted_rows_serve(db, &l->sorted) != TP_OK) {
 		tp_error_clear();
 		return 1;
 	}
-	return tp_sorted_rows_load(&l->sorted, db, tp_rows_sql(l->view, TP_ROWS_CANDIDATE_LIST_BY_ID),
-				   LIST_NCOLS, 1, &by_rank);
+	return tp_sorted_rows_load(&l->sorted, db, sql, LIST_NCOLS, 1, &by_rank);
 }
 
 /* Opens the list on store, sorted in memory when own_db (store is the list's own connection). */

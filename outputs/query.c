@@ -268,6 +268,7 @@ static const rowset_def rowsets[] = {
 		CANDIDATE_LIST_SQL("v.works_start_precision", " ORDER BY v.id"),
 		NULL,
 	},
+	/* as many columns as CANDIDATE_LIST_SQL, LIST_NCOLS in lists.c (which checks) */
 	[TP_ROWS_CANDIDATE_LIST_SORTED] = {
 		"the candidate list",
 		"SELECT c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15, c16,"
