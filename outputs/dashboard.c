@@ -826,25 +826,25 @@ static int write_flows(FILE *f, sqlite3 *store)
 {
 	tp_view *v = NULL;
 	tp_rows *r = NULL;
-	int rc, step, first = 1;
-	long long snaps = 0;
-	char last[16] = "";
+	int rc, step = 0, first = 1;
 
 	rc = tp_view_open(&v, store, 0);
 	if (!rc && !tp_view_has_table(v, "vacancy_flows"))
 		goto done;
+	/* the snapshots counted as the GeoPackage counts them for vacancy_history */
 	if (!rc)
-		rc = tp_rows_open(&r, v, TP_ROWS_VACANCY_FLOWS, NULL, "dashboard.html");
-	while (!rc && (step = tp_rows_next(r)) > 0)
-		if (strcmp(last, tp_rows_text(r, 3))) {
-			snprintf(last, sizeof(last), "%s", tp_rows_text(r, 3));
-			snaps++;
-		}
+		rc = tp_rows_open(&r, v, TP_ROWS_SNAPSHOT_COUNT, NULL, "dashboard.html");
+	if (!rc)
+		step = tp_rows_next(r); /* an aggregate: one row */
 	if (!rc && step < 0)
 		rc = step;
-	if (rc || snaps < 2)
+	if (rc || step <= 0 || tp_rows_int64(r, 0) < 2)
 		goto done;
-	tp_rows_rewind(r, NULL);
+	tp_rows_close(r);
+	r = NULL;
+	rc = tp_rows_open(&r, v, TP_ROWS_VACANCY_FLOWS, NULL, "dashboard.html");
+	if (rc)
+		goto done;
 	fputs(",\"flows\":[", f);
 	while ((step = tp_rows_next(r)) > 0) {
 		fprintf(f, "%s{\"nis\":", first ? "" : ",");

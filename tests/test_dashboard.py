@@ -252,16 +252,23 @@ check(w.get("gaps") == ["x"] and "2020" in w.get("note", "") and len(w.get("cell
       and w["cells"][1][1] == "x" and w["cells"][1][2] == "–" and w.get("points") == 3,
       "a withheld figure is a gap with a note, its change withheld: %r" % w)
 
-# A run without earlier editions and without the register has neither section.
+# A run without earlier editions, earlier vacancy snapshots and the register has none of their
+# sections, and its GeoPackage no vacancy_history (the demo's has, from its three snapshots).
 bare = os.path.join(d, "bare")
 ini = open(os.path.join(out, "inputs", "tremplin.ini"), encoding="utf-8").read()
-ini = re.sub(r"(?ms)^\[(occupations|zones\.[^\]]+)\]\n.*?(?=^\[|\Z)", "", ini)
-check("[occupations]" not in ini and "[zones.2018]" not in ini and "[zones]" in ini, "the config trimmed")
+ini = re.sub(r"(?ms)^\[(occupations|zones\.[^\]]+|vacancies\.[^\]]+)\]\n.*?(?=^\[|\Z)", "", ini)
+check("[occupations]" not in ini and "[zones.2018]" not in ini and "[zones]" in ini
+      and "[vacancies." not in ini and "[vacancies]" in ini, "the config trimmed")
 write(os.path.join(out, "inputs", "bare.ini"), ini)
 p = run("run", "-c", os.path.join(out, "inputs", "bare.ini"), "-o", bare, "-q", "--no-maps")
 check(p.returncode == 0, "a run without editions nor register: %s" % p.stderr)
 plain = open(os.path.join(bare, "dashboard.html"), encoding="utf-8").read()
-check('"trends":' not in plain and '"occupations":' not in plain, "its page has no trends nor occupations data")
+check('"trends":' not in plain and '"occupations":' not in plain and '"flows":' not in plain,
+      "its page has no trends, occupations nor flows data")
+hist = "SELECT count(*) FROM gpkg_contents WHERE table_name = 'vacancy_history'"
+check(gpkg_rows(os.path.join(bare, "tremplin.gpkg"), hist) == [(0,)]
+      and gpkg_rows(os.path.join(out, "tremplin.gpkg"), hist) == [(1,)],
+      "one vacancy snapshot: no vacancy_history layer; the demo's three: one")
 p = chromium("--dump-dom", "file://" + os.path.join(bare, "dashboard.html"))
 check('data-ready="1"' in p.stdout and re.search(r'<section id="trends-section"[^>]* hidden', p.stdout)
       and re.search(r'<section id="occupations-section"[^>]* hidden', p.stdout),
