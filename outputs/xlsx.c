@@ -293,15 +293,15 @@ static int add_part(zip_writer *z, const char *name, const char *head, const cha
 		    const char *tail)
 {
 	const char *pieces[3] = {head, body, tail};
+	size_t len[3], total = 0;
 	unsigned char local[30];
 	z_stream d;
-	size_t total = 0;
 	int k, rc = Z_OK, n = z->nparts;
 
 	if (n == ZIP_MAX_PARTS)
 		return -1;
 	for (k = 0; k < 3; k++)
-		total += pieces[k] ? strlen(pieces[k]) : 0;
+		total += len[k] = pieces[k] ? strlen(pieces[k]) : 0;
 	if (total > 0xffffffffu - (1u << 20))
 		return -1; /* no ZIP64 here */
 	memset(&d, 0, sizeof(d));
@@ -311,11 +311,11 @@ static int add_part(zip_writer *z, const char *name, const char *head, const cha
 	z->parts[n].crc = crc32(0, Z_NULL, 0);
 	z->parts[n].size = (uLong)total;
 	for (k = 0; k < 3 && rc == Z_OK; k++) {
-		const char *p = pieces[k] ? pieces[k] : "";
-		size_t len = strlen(p), done = 0;
+		const char *p = pieces[k];
+		size_t done = 0;
 		/* zlib counts in uInt: large pieces go in slices */
-		while (rc == Z_OK && done < len) {
-			uInt slice = len - done > (1u << 30) ? 1u << 30 : (uInt)(len - done);
+		while (rc == Z_OK && done < len[k]) {
+			uInt slice = len[k] - done > (1u << 30) ? 1u << 30 : (uInt)(len[k] - done);
 			z->parts[n].crc = crc32(z->parts[n].crc, (const Bytef *)p + done, slice);
 			d.next_in = (Bytef *)(p + done);
 			d.avail_in = slice;
