@@ -28,9 +28,12 @@
  * One pass in C: the vacancies are read once, judged and scored in memory,
  * the candidates ranked by a sort, and each row's results written once
  * (rank included), appended in id order to a narrow table of their own.
+ * The same pass sums them per commune for summarise (vacsums.h): reading
+ * the million rows again, through the view, was summarise's whole time.
  */
 #include "pipeline/stages.h"
 #include "pipeline/store.h"
+#include "pipeline/vacsums.h"
 #include "geo/bigbuf.h"
 #include "geo/categories.h"
 #include "geo/dates.h"
@@ -117,6 +120,12 @@ static const char *status_text(char *buf, size_t len, const scored *v, const cha
 		return tp_text_join(buf, len, part, 6, "");
 	}
 	return "";
+}
+
+/* A candidate's capacity: its dwellings times the occupancy. */
+static double capacity_of(const scored *v, const tp_config *cfg)
+{
+	return (double)v->dwellings * cfg->occupancy;
 }
 
 /* Rank order: score, then dwellings, both descending, then source row. */
@@ -253,11 +262,11 @@ static double need_of(const needs *nd, const char *key)
 
 /*
  * Every vacancy judged and scored, in id order, into *out (tp_big_free)
- * and *n.  The rows and their places (store.h) are read side by side,
- * both in id order, rather than through the view's join: a look-up per
- * row fewer.
+ * and *n, and summed per commune into sums.  The rows and their places
+ * (store.h) are read side by side, both in id order, rather than through
+ * the view's join: a look-up per row fewer.
  */
-static int read_vacancies(tp_run *run, long ref, scored **out, size_t *n)
+static int read_vacancies(tp_run *run, long ref, scored **out, size_t *n, tp_vacsums *sums)
 {
 	sqlite3_stmt *st = NULL, *pl = NULL;
 	needs nd = {0};
@@ -292,7 +301,15 @@ static int read_vacancies(tp_run *run, long ref, scored **out, size_t *n)
 			pstep = sqlite3_step(pl);
 		if (pstep == SQLITE_ROW && sqlite3_column_int64(pl, 0) == id)
 			nis = (const char *)sqlite3_column_text(pl, 1);
-		judge(run->cfg, ref, st, need_of(&nd, nis), nd.max, &v[k++]);
+		judge(run->cfg, ref, st, need_of(&nd, nis), nd.max, &v[k]);
+		/* as write_scores stores them: capacity for a candidate only */
+		if (v[k].verdict == V_CANDIDATE)
+			rc = tp_vacsums_add(sums, nis, sqlite3_column_type(st, 1), v[k].dwellings, 1, 1,
+					    capacity_of(&v[k], run->cfg));
+		else
+			rc = tp_vacsums_add(sums, nis, sqlite3_column_type(st, 1), v[k].dwellings, 0, 0,
+					    0);
+		k++;
 	}
 	if (!rc && ((step != SQLITE_DONE && step != SQLITE_ROW) ||
 		    (pstep != SQLITE_DONE && pstep != SQLITE_ROW)))
@@ -350,7 +367,7 @@ static int insert_score(tp_batch *b, const scored *v, const tp_config *cfg, cons
 	else
 		sqlite3_bind_double(ins, at + 3, v->window);
 	if (candidate) {
-		sqlite3_bind_double(ins, at + 4, (double)v->dwellings * cfg->occupancy);
+		sqlite3_bind_double(ins, at + 4, capacity_of(v, cfg));
 		sqlite3_bind_double(ins, at + 5, v->score);
 		sqlite3_bind_int64(ins, at + 6, v->rank);
 	} else {
@@ -406,6 +423,7 @@ int tp_stage_score(tp_run *run)
 {
 	const tp_config *cfg = run->cfg;
 	char window[64], occupancy[64];
+	tp_vacsums sums;
 	scored *v = NULL;
 	size_t n = 0;
 	long ref;
@@ -425,12 +443,16 @@ int tp_stage_score(tp_run *run)
 		rc = tp_store_meta_set_all(run->db, meta, sizeof(meta) / sizeof(meta[0]));
 	}
 	/* a stage that fails leaves nothing: the runner rolls it back */
+	tp_vacsums_init(&sums);
 	if (!rc)
-		rc = read_vacancies(run, ref, &v, &n);
+		rc = read_vacancies(run, ref, &v, &n, &sums);
 	if (!rc)
 		rc = rank_candidates(v, n);
 	if (!rc)
 		rc = write_scores(run, v, n);
+	if (!rc)
+		rc = tp_vacsums_write(run->db, &sums);
+	tp_vacsums_dispose(&sums);
 	tp_big_free(v);
 	return rc;
 }

@@ -71,6 +71,9 @@ static const char schema[] =
 	" geom BLOB, original TEXT, area REAL, inside_area REAL, outside_area REAL);"
 	"CREATE TABLE zone_shares(zone_id TEXT, nis_code TEXT, area REAL, share REAL,"
 	" people REAL, PRIMARY KEY(zone_id, nis_code));"
+	/* score's sums per commune, for summarise (pipeline/vacsums.h) */
+	"CREATE TABLE vacancy_sums(nis_code TEXT PRIMARY KEY, records INTEGER, dwellings INTEGER,"
+	" candidates INTEGER, candidate_dwellings INTEGER, capacity REAL);"
 	"CREATE TABLE commune_summary(nis_code TEXT PRIMARY KEY" TP_PEOPLE(REAL_COLUMN) ","
 	" vacancy_records INTEGER, empty_dwellings INTEGER, candidate_buildings INTEGER,"
 	" candidate_dwellings INTEGER, capacity REAL, capacity_share_public REAL,"
@@ -111,7 +114,7 @@ static const char schema[] =
 static const char *const tables[] = {
 	"meta", "stage_runs", "input_stats", "communes", "vacancies", TP_VACANCY_ROWS,
 	TP_VACANCY_PLACE, TP_VACANCY_SCORE, TP_VACANCY_ORIGINALS, "zones",
-	"zone_shares", "commune_summary", "rejects", "public_communes", "public_zones",
+	"zone_shares", "vacancy_sums", "commune_summary", "rejects", "public_communes", "public_zones",
 	"edition_zones", "edition_shares", "edition_public_zones", "trends",
 	REGISTER_TABLES
 	"vacancy_tracks", "vacancy_flows",

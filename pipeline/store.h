@@ -45,11 +45,12 @@ int tp_store_reset(sqlite3 *db);
  * The store's layout: its tables and views, numbered in the store's
  * user_version by tp_store_reset(). Raise it whenever a table a stage reads
  * changes shape (2: the vacancies a view over load's rows, locate's places
- * and score's results; 3: vacancy_tracks keyed by the vacancy's id), so
+ * and score's results; 3: vacancy_tracks keyed by the vacancy's id; 4:
+ * score's sums per commune in vacancy_sums, which summarise reads), so
  * that a run resumed with --from on a store an older tremplin left says so
  * instead of failing on a missing table or joining on the wrong key.
  */
-#define TP_STORE_LAYOUT 3
+#define TP_STORE_LAYOUT 4
 
 /* TP_ESTORE, naming path, when the store at db was laid out by another
  * version of tremplin (see TP_STORE_LAYOUT); TP_OK for an empty store, which

@@ -1,5 +1,6 @@
 /*
- * vacsums.c: the vacancies summed per commune in one pass (vacsums.h).
+ * vacsums.c: the vacancies summed per commune as score judges them
+ * (vacsums.h).
  */
 #include "pipeline/vacsums.h"
 #include "geo/array.h"
@@ -14,6 +15,20 @@
  * 1/SCALE and the sum stays under LIMIT (53 bits of SCALE-ths, with room). */
 #define SCALE 1024.0
 #define LIMIT 4e12
+
+/* SQL's own sums per commune: the fallback of tp_vacsums_write. */
+#define SUMS_BY_SQL \
+	"INSERT INTO vacancy_sums(nis_code, records, dwellings, candidates," \
+	" candidate_dwellings, capacity)" \
+	" SELECT nis_code, COUNT(*), SUM(dwellings), SUM(candidate)," \
+	" SUM(CASE WHEN candidate = 1 THEN dwellings ELSE 0 END)," \
+	" SUM(COALESCE(capacity, 0)) FROM vacancies WHERE nis_code IS NOT NULL GROUP BY nis_code"
+
+void tp_vacsums_init(tp_vacsums *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->exact = s->capacity_exact = 1;
+}
 
 /* Index of nis_code in s (sorted), or where it would go, with *found. */
 static size_t position(const tp_vacsums *s, const char *nis_code, int *found)
@@ -36,115 +51,117 @@ static size_t position(const tp_vacsums *s, const char *nis_code, int *found)
 	return lo;
 }
 
-const tp_vacsum *tp_vacsums_find(const tp_vacsums *s, const char *nis_code)
+/* The group of nis_code, added (zeroed) when new; NULL on out of memory. */
+static tp_vacsum *group(tp_vacsums *s, const char *nis_code)
 {
 	int found = 0;
 	size_t i;
-
-	if (!nis_code)
-		return NULL;
-	i = position(s, nis_code, &found);
-	return found ? &s->v[i] : NULL;
-}
-
-/* The group of nis_code, added (zeroed) when new; NULL on out of memory. */
-static tp_vacsum *group(tp_vacsums *s, size_t *cap, const char *nis_code)
-{
-	int found = 0;
-	size_t i = position(s, nis_code, &found);
 	char *copy;
 
-	if (found)
-		return &s->v[i];
-	if (tp_array_room(&s->v, cap, s->n, sizeof(*s->v), 32))
-		return NULL;
-	if (!(copy = strdup(nis_code))) {
-		tp_error_set(TP_ERROR, "out of memory");
-		return NULL;
+	if (s->last && !strcmp(s->last, nis_code))
+		return &s->v[s->at];
+	i = position(s, nis_code, &found);
+	if (!found) {
+		if (tp_array_room(&s->v, &s->cap, s->n, sizeof(*s->v), 32))
+			return NULL;
+		if (!(copy = strdup(nis_code))) {
+			tp_error_set(TP_ERROR, "out of memory");
+			return NULL;
+		}
+		memmove(&s->v[i + 1], &s->v[i], (s->n - i) * sizeof(*s->v));
+		memset(&s->v[i], 0, sizeof(*s->v));
+		s->v[i].nis_code = copy;
+		s->n++;
 	}
-	memmove(&s->v[i + 1], &s->v[i], (s->n - i) * sizeof(*s->v));
-	memset(&s->v[i], 0, sizeof(*s->v));
-	s->v[i].nis_code = copy;
-	s->n++;
+	s->last = s->v[i].nis_code;
+	s->at = i;
 	return &s->v[i];
 }
 
-/* Adds integer column col of st to *sum when not NULL; 0 when it is neither
- * NULL nor an integer (SQL's sum would then depend on the order) or the sum
- * overflows. */
-static int add_int(sqlite3_stmt *st, int col, long long *sum, int *has)
+/* Adds an integer (type SQLITE_INTEGER) to *sum, NULL adding nothing; 0
+ * when it is neither (SQL's sum would then depend on the order) or the sum
+ * overflows (SQL's SUM() fails on it). */
+static int add_int(int type, long long value, long long *sum, int *has)
 {
-	switch (sqlite3_column_type(st, col)) {
+	switch (type) {
 	case SQLITE_NULL:
 		return 1;
 	case SQLITE_INTEGER:
 		*has = 1;
-		/* SQL's SUM() fails on an overflow */
-		return !__builtin_add_overflow(*sum, sqlite3_column_int64(st, col), sum);
+		return !__builtin_add_overflow(*sum, value, sum);
 	default:
 		return 0;
 	}
 }
 
-int tp_vacsums_read(tp_run *run, tp_vacsums *out)
+int tp_vacsums_add(tp_vacsums *s, const char *nis_code, int dwellings_type,
+		   long long dwellings, int candidate, int has_capacity, double capacity)
+{
+	tp_vacsum *g;
+
+	if (!nis_code)
+		return TP_OK;
+	if (!(g = group(s, nis_code)))
+		return TP_ERROR;
+	g->records++;
+	if (!add_int(dwellings_type, dwellings, &g->dwellings, &g->has_dwellings) ||
+	    !add_int(SQLITE_INTEGER, candidate, &g->candidates, &g->has_candidates))
+		s->exact = 0;
+	/* SUM(CASE WHEN candidate = 1 THEN dwellings ELSE 0 END) */
+	if (candidate != 1)
+		g->has_cand_dwellings = 1;
+	else if (!add_int(dwellings_type, dwellings, &g->cand_dwellings, &g->has_cand_dwellings))
+		s->exact = 0;
+	/* COALESCE(capacity, 0): an integer 0 adds nothing */
+	if (has_capacity) {
+		g->capacity += capacity;
+		g->capacity_real = 1;
+		s->magnitude += fabs(capacity);
+		if (capacity * SCALE != floor(capacity * SCALE) || !(s->magnitude < LIMIT))
+			s->capacity_exact = 0;
+	}
+	return TP_OK;
+}
+
+/* Binds value (NULL when has is 0) at parameter p. */
+static void bind_sum(sqlite3_stmt *st, int p, long long value, int has)
+{
+	if (has)
+		sqlite3_bind_int64(st, p, value);
+	else
+		sqlite3_bind_null(st, p);
+}
+
+int tp_vacsums_write(sqlite3 *db, const tp_vacsums *s)
 {
 	sqlite3_stmt *st = NULL;
-	tp_vacsum *g = NULL;
-	const char *last = NULL;
-	double magnitude = 0; /* the sum of |capacity|: no partial sum is larger */
-	size_t cap = 0;
-	int rc, step = SQLITE_DONE;
+	size_t i;
+	int rc = tp_store_exec(db, "DELETE FROM vacancy_sums");
 
-	memset(out, 0, sizeof(*out));
-	out->exact = out->capacity_exact = 1;
-	rc = tp_store_prepare(run->db, &st,
-			      "SELECT nis_code, dwellings, candidate, capacity FROM vacancies");
-	while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *nis = (const char *)sqlite3_column_text(st, 0);
-		int ctype = sqlite3_column_type(st, 2);
-		double c;
+	if (!rc && !(s->exact && s->capacity_exact))
+		return tp_store_exec(db, SUMS_BY_SQL);
+	if (!rc)
+		rc = tp_store_prepare(db, &st, "INSERT INTO vacancy_sums(nis_code, records, dwellings,"
+					       " candidates, candidate_dwellings, capacity)"
+					       " VALUES (?, ?, ?, ?, ?, ?)");
+	for (i = 0; i < s->n && !rc; i++) {
+		const tp_vacsum *v = &s->v[i];
 
-		if (!nis)
-			continue;
-		/* rows of one commune often follow each other */
-		if (!g || strcmp(last, nis)) {
-			if (!(g = group(out, &cap, nis))) {
-				rc = TP_ERROR;
-				break;
-			}
-			last = g->nis_code;
-		}
-		g->records++;
-		if (!add_int(st, 1, &g->dwellings, &g->has_dwellings) ||
-		    !add_int(st, 2, &g->candidates, &g->has_candidates))
-			out->exact = 0;
-		/* SUM(CASE WHEN candidate = 1 THEN dwellings ELSE 0 END) */
-		if (ctype != SQLITE_INTEGER || sqlite3_column_int64(st, 2) != 1)
-			g->has_cand_dwellings = 1;
-		else if (!add_int(st, 1, &g->cand_dwellings, &g->has_cand_dwellings))
-			out->exact = 0;
-		switch (sqlite3_column_type(st, 3)) {
-		case SQLITE_NULL: /* COALESCE(capacity, 0): an integer 0 adds nothing */
-			break;
-		case SQLITE_FLOAT:
-			c = sqlite3_column_double(st, 3);
-			g->capacity += c;
-			g->capacity_real = 1;
-			magnitude += fabs(c);
-			if (c * SCALE != floor(c * SCALE) || !(magnitude < LIMIT))
-				out->capacity_exact = 0;
-			break;
-		default:
-			out->capacity_exact = 0;
-			break;
-		}
+		sqlite3_reset(st);
+		sqlite3_bind_text(st, 1, v->nis_code, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, v->records);
+		bind_sum(st, 3, v->dwellings, v->has_dwellings);
+		bind_sum(st, 4, v->candidates, v->has_candidates);
+		bind_sum(st, 5, v->cand_dwellings, v->has_cand_dwellings);
+		if (v->capacity_real)
+			sqlite3_bind_double(st, 6, v->capacity);
+		else
+			sqlite3_bind_int64(st, 6, 0);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			rc = tp_error_set(TP_ERROR, "working store: vacancy_sums: %s",
+					  sqlite3_errmsg(db));
 	}
-	if (!rc && step != SQLITE_DONE)
-		rc = tp_error_set(TP_ERROR, "working store: cannot sum the vacancies: %s",
-				  sqlite3_errmsg(run->db));
 	sqlite3_finalize(st);
-	if (rc)
-		tp_vacsums_dispose(out);
 	return rc;
 }
 

@@ -1,15 +1,18 @@
 /*
- * vacsums.h: the vacancies summed per commune in one pass over the table,
- * for summarise (records, dwellings, candidates, capacity).  SQL's GROUP BY nis_code sorts a
- * million rows first; these sums take the rows as they come and say when
- * they equal SQL's SUM() whatever its order.  Internal to pipeline/.
+ * vacsums.h: the vacancies summed per commune (records, dwellings,
+ * candidates, capacity) as score judges them, one row at a time, and left
+ * for summarise in the table vacancy_sums.  SQL's GROUP BY nis_code over
+ * the vacancies view would read a million rows again and sort them; these
+ * sums take the rows as they come and say when they equal SQL's SUM()
+ * whatever its order.  When they do not, tp_vacsums_write() has SQL make
+ * them.  Internal to pipeline/.
  */
 #ifndef TP_VACSUMS_H
 #define TP_VACSUMS_H
 
 #include <stddef.h>
 
-#include "pipeline/stages.h"
+#include <sqlite3.h>
 
 /* One commune's vacancies, as SQL's COUNT() and SUM() over them. */
 typedef struct {
@@ -27,23 +30,36 @@ typedef struct {
 
 /* The sums of every commune that has vacancies, sorted by nis_code. */
 typedef struct {
-	tp_vacsum *v;   /* the communes */
-	size_t n;       /* how many */
+	tp_vacsum *v;       /* the communes */
+	size_t n, cap;      /* how many, room for */
+	const char *last;   /* the commune of the last row added (rows of one often follow) */
+	size_t at;          /* its index */
+	double magnitude;   /* the sum of |capacity|: no partial sum is larger */
 	int exact;          /* 1: the counts and the dwelling and candidate sums equal
 			     * SQL's (whole numbers, no overflow); 0: use SQL instead */
 	int capacity_exact; /* 1: so do the capacities, in any order of the rows
 			     * (each a multiple of 1/1024, far from 2^53) */
 } tp_vacsums;
 
-/* Sums the vacancies per commune into *out (tp_vacsums_dispose), in one
- * read of the table.  TP_ERROR when the store cannot be read or on out of
- * memory, out then empty. */
-int tp_vacsums_read(tp_run *run, tp_vacsums *out);
+/* Empty sums, exact so far. */
+void tp_vacsums_init(tp_vacsums *s);
 
-/* The sums of nis_code in s, NULL when it has no vacancy (or nis_code is NULL). */
-const tp_vacsum *tp_vacsums_find(const tp_vacsums *s, const char *nis_code);
+/*
+ * Adds one vacancy of commune nis_code (NULL: it counts nowhere, as the
+ * NULL group of SQL's GROUP BY joins no commune): its dwellings as the
+ * store holds them (type: SQLITE_INTEGER, SQLITE_NULL or another, which
+ * SQL's sum would take in its order), its candidate flag (0 or 1) and its
+ * capacity (has_capacity 0: NULL).  TP_ERROR on out of memory.
+ */
+int tp_vacsums_add(tp_vacsums *s, const char *nis_code, int dwellings_type,
+		   long long dwellings, int candidate, int has_capacity, double capacity);
 
-/* Frees what tp_vacsums_read() filled and zeroes s. */
+/* The table vacancy_sums (store.c) emptied and filled from s when its sums
+ * are SQL's own, else from SQL's GROUP BY over the vacancies.  TP_ERROR when
+ * the store cannot be written. */
+int tp_vacsums_write(sqlite3 *db, const tp_vacsums *s);
+
+/* Frees what tp_vacsums_add() filled and zeroes s. */
 void tp_vacsums_dispose(tp_vacsums *s);
 
 #endif

@@ -1,8 +1,8 @@
-"""The per-commune vacancy sums of protect and summarise (pipeline/vacsums.c), taken in one pass
-over the vacancies, equal what SQL's GROUP BY makes of the same rows, to the last bit: with an
-occupancy of 1.5 (capacities in halves: the one-pass sums are used) and of 1.7 (capacities that
-are not multiples of 1/1024: the stage falls back on SQL, whose order of summing they would
-depend on). A commune without any vacancy has zeros; a record without dwellings is rejected
+"""The per-commune vacancy sums that score takes as it judges each vacancy (pipeline/vacsums.c,
+the table vacancy_sums) and summarise reads, equal what SQL's GROUP BY makes of the same rows, to
+the last bit: with an occupancy of 1.5 (capacities in halves: score's own sums are used) and of
+1.7 (capacities that are not multiples of 1/1024: score has SQL make them, whose order of summing
+they would depend on). A commune without any vacancy has zeros; a record without dwellings is rejected
 at load and counts nowhere.
 
 Three communes side by side, A = 21001, B = 21002, C = 21003; C holds no record.
