@@ -17,6 +17,9 @@
  *
  * Each stage reads its inputs from the working store, never from the
  * previous stage's memory, so any stage can be rerun from the store.
+ * A stage's part ahead (stages.h) reads the store too, on a connection of
+ * its own, once the tables it reads are final: it runs beside the stages
+ * before, and its own guard holds it to those tables alone.
  * The stages that write files (writes: none) write into a staging folder
  * the runner puts in place as one set once they have all run (outset.h).
  */
@@ -29,6 +32,7 @@
 #include "outputs/published.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -43,6 +47,9 @@
 
 /* No table (a stage that writes files only). */
 #define NO_TABLES ((const char *const[]){NULL})
+
+/* A stage without a part ahead (stages.h). */
+#define NO_AHEAD NULL, NULL, NULL
 
 /* The input tables: rows move to rejects from each of them. */
 #define INPUTS "communes", "vacancies", "zones"
@@ -59,56 +66,62 @@
 
 static const tp_stage stage_table[] = {
 	{"load", NO_TABLES, TABLES("meta", "input_stats", REGISTER, REJECTED), tp_stage_load,
-	 "the input files into the store, unreadable rows to rejects"},
+	 "the input files into the store, unreadable rows to rejects", NO_AHEAD},
 	{"reproject", TABLES("meta", "input_stats", INPUTS), TABLES(REJECTED),
-	 tp_stage_reproject, "geometries from the source CRS to the working CRS"},
+	 tp_stage_reproject, "geometries from the source CRS to the working CRS", NO_AHEAD},
 	{"validate", TABLES("input_stats", INPUTS), TABLES(REJECTED), tp_stage_validate,
-	 "polygons repaired; invalid or duplicate rows to rejects"},
+	 "polygons repaired; invalid or duplicate rows to rejects", NO_AHEAD},
 	{"locate", TABLES("meta", "input_stats", INPUTS),
 	 TABLES("vacancies", TP_VACANCY_PLACE, TP_VACANCY_ORIGINALS, "rejects"),
-	 tp_stage_locate, "each vacancy's commune and count zone; points outside to rejects"},
+	 tp_stage_locate, "each vacancy's commune and count zone; points outside to rejects",
+	 NO_AHEAD},
 	{"apportion", TABLES("input_stats", "communes", "zones"),
 	 TABLES("zones", "zone_shares", "rejects"), tp_stage_apportion,
-	 "each zone's people shared over the communes by area"},
+	 "each zone's people shared over the communes by area", NO_AHEAD},
 	{"register", TABLES("meta", "input_stats", "communes"),
 	 TABLES(REGISTER, "vacancies", "occupation_durations", "rejects"), tp_stage_register,
 	 "the occupation register: checked, matched to the vacancies it occupies, durations;"
-	 " the indicator tables joined to the communes"},
+	 " the indicator tables joined to the communes", NO_AHEAD},
 	{"snapshots", TABLES("meta", "input_stats", "communes", "vacancies"),
 	 TABLES("input_stats", "rejects", "vacancy_tracks", "vacancy_flows"), tp_stage_snapshots,
-	 "vacancy records matched across snapshots: months empty, entered, left"},
+	 "vacancy records matched across snapshots: months empty, entered, left", NO_AHEAD},
 	{"protect", TABLES("communes", "zones", "zone_shares", "vacancy_flows"),
 	 TABLES("meta", "public_communes", "public_zones"), tp_stage_protect,
-	 "the people figures public outputs may show (small cells withheld), and the need"},
+	 "the people figures public outputs may show (small cells withheld), and the need",
+	 NO_AHEAD},
 	{"score", TABLES("vacancies", "public_communes"),
 	 TABLES("meta", TP_VACANCY_SCORE, "vacancy_sums"),
 	 tp_stage_score,
-	 "candidates for a temporary occupation: window, capacity, score, rank"},
+	 "candidates for a temporary occupation: window, capacity, score, rank",
+	 TABLES("vacancies"), tp_score_ahead, tp_score_ahead_free},
 	{"ending", TABLES("meta", "occupations", "vacancies"), TABLES("occupations_ending"),
-	 tp_stage_ending, "occupations ending within 6 months, with the candidates nearest them"},
+	 tp_stage_ending, "occupations ending within 6 months, with the candidates nearest them",
+	 NO_AHEAD},
 	{"summarise", TABLES("communes", "vacancy_sums", "zones", "zone_shares", "rejects"),
-	 TABLES("commune_summary"), tp_stage_summarise, "the figures of each commune"},
+	 TABLES("commune_summary"), tp_stage_summarise, "the figures of each commune", NO_AHEAD},
 	{"trends", TABLES("meta", "communes", "zones", "zone_shares"),
 	 TABLES("input_stats", "rejects", "edition_zones", "edition_shares", "edition_public_zones",
 		"trends"),
-	 tp_stage_trends, "earlier count editions onto the communes; change per commune (published)"},
+	 tp_stage_trends,
+	 "earlier count editions onto the communes; change per commune (published)", NO_AHEAD},
 	{"write", TABLES("meta", "input_stats", INPUTS, "zone_shares", "commune_summary", "rejects",
 			 "public_communes", "public_zones", EDITIONS, REGISTER, "occupation_durations",
 			 "occupations_ending", "vacancy_tracks", "vacancy_flows"),
 	 NO_TABLES, tp_stage_write,
 	 "tremplin.gpkg, indicators.csv, vacancy_flows.csv, rejects.csv, candidates.csv and"
-	 " candidates.xlsx"},
+	 " candidates.xlsx", NO_AHEAD},
 	{"draw", TABLES("meta", "input_stats", "communes", "vacancies", "commune_summary", "rejects",
 			"public_communes", "public_zones", EDITIONS, "indicators", "indicator_tables",
 			"vacancy_tracks", "vacancy_flows",
 			"occupations", "occupation_durations", "occupations_ending"),
-	 NO_TABLES, tp_stage_draw, "maps/ and dashboard.html, as [outputs] says"},
+	 NO_TABLES, tp_stage_draw, "maps/ and dashboard.html, as [outputs] says", NO_AHEAD},
 	{"database", TABLES("meta", "input_stats", INPUTS, "zone_shares", "commune_summary",
 			    "rejects", "public_communes", "public_zones", EDITIONS, REGISTER,
 			    "occupation_durations", "occupations_ending", "vacancy_tracks",
 			    "vacancy_flows"),
 	 NO_TABLES, tp_stage_database,
-	 "the GeoPackage's layers into the PostGIS schema of [outputs] database, swapped in whole"},
+	 "the GeoPackage's layers into the PostGIS schema of [outputs] database, swapped in whole",
+	 NO_AHEAD},
 };
 
 const tp_stage *tp_stages(size_t *n)
@@ -143,6 +156,12 @@ int tp_stages_check(const tp_stage *stages, size_t n)
 	const char *const *t;
 
 	for (i = 0; i < n; i++) {
+		for (t = stages[i].ahead_reads; t && *t; t++)
+			if (!lists(stages[i].reads, *t))
+				return tp_error_set(TP_ERROR,
+						    "stage table: stage '%s' reads table '%s' ahead but"
+						    " not among its reads; add it to its reads",
+						    stages[i].name, *t);
 		for (t = stages[i].reads; t && *t; t++) {
 			for (k = 0; k < i && !lists(stages[k].writes, *t); k++)
 				;
@@ -222,12 +241,14 @@ static int authorize(void *ud, int action, const char *table, const char *column
 	default:
 		return SQLITE_OK;
 	}
+	/* a stage's part ahead is guarded by a row of its own: no run, ahead_reads as reads */
 	if (!gd->refused[0])
 		snprintf(gd->refused, sizeof(gd->refused),
 			 "stage '%s' %s table '%s', which its row of the stage table "
 			 "(pipeline/stages.c) does not declare: add '%s' to its %s",
 			 gd->stage->name, verb, table, table,
-			 action == SQLITE_READ ? "reads" : "writes");
+			 !gd->stage->run ? "reads and ahead_reads"
+			 : action == SQLITE_READ ? "reads" : "writes");
 	return SQLITE_DENY;
 }
 
@@ -246,6 +267,126 @@ int tp_stage_run(tp_run *run, const tp_stage *s)
 	/* the refusal is the cause; SQLite only says "not authorized" */
 	if (gd.refused[0])
 		rc = tp_error_set(TP_ERROR, "%s", gd.refused);
+	return rc;
+}
+
+/* ---- a stage's part ahead ---------------------------------------------- */
+
+/* A stage's part ahead (stages.h), running beside the stages before it. */
+typedef struct {
+	const tp_stage *stage;  /* whose part, NULL when none runs */
+	tp_stage row;           /* its guard's row: the stage's name, ahead_reads, no writes */
+	tp_run *run;            /* the run (its cfg only) */
+	sqlite3 *db;            /* its own read-only connection */
+	pthread_t tid;          /* its thread */
+	void *out;              /* what it made */
+	int rc;                 /* its result */
+	char refused[512];      /* its guard's refusal, "" when none */
+	tp_error_state error;   /* its failure */
+} ahead_job;
+
+static void *ahead_thread(void *arg)
+{
+	ahead_job *a = arg;
+	guard gd = {&a->row, "", ""};
+	double t0 = tp_clock(CLOCK_MONOTONIC), c0 = tp_clock(CLOCK_THREAD_CPUTIME_ID);
+	int rc = TP_OK;
+
+	if (sqlite3_set_authorizer(a->db, authorize, &gd) != SQLITE_OK)
+		rc = tp_error_set(TP_ERROR, "working store: %s", sqlite3_errmsg(a->db));
+	/* one snapshot of the store for the whole read */
+	if (!rc)
+		rc = tp_store_exec(a->db, "BEGIN");
+	if (!rc)
+		rc = a->stage->ahead(a->run, a->db, &a->out);
+	sqlite3_exec(a->db, "COMMIT", NULL, NULL, NULL);
+	snprintf(a->refused, sizeof(a->refused), "%s", gd.refused);
+	a->rc = rc;
+	tp_error_save(&a->error, rc);
+	/* where the time goes (--debug on) */
+	CPLDebug("tremplin", "%s's part ahead: %.3f s, CPU %.3f s", a->stage->name,
+		 tp_clock(CLOCK_MONOTONIC) - t0, tp_clock(CLOCK_THREAD_CPUTIME_ID) - c0);
+	return NULL;
+}
+
+/* 1 when stage w writes table, the three tables of the view vacancies
+ * (store.h) counting as "vacancies". */
+static int writes_table(const tp_stage *w, const char *table)
+{
+	return lists(w->writes, table) ||
+	       (!strcmp(table, "vacancies") &&
+		(lists(w->writes, TP_VACANCY_ROWS) || lists(w->writes, TP_VACANCY_PLACE) ||
+		 lists(w->writes, TP_VACANCY_SCORE)));
+}
+
+/*
+ * Before stage k runs (those before it have committed): starts the part
+ * ahead of the first stage j in k+1..last that has one and whose
+ * ahead_reads no stage from k to j-1 writes, into a.  Nothing when one
+ * runs already, the store is in memory, --threads 1, or its connection
+ * or thread cannot be had: the stage then does that part itself.
+ */
+static void ahead_start(tp_run *run, const tp_stage *s, int k, int last, ahead_job *a)
+{
+	const char *file = sqlite3_db_filename(run->db, "main");
+	const char *const *t;
+	int j, i;
+
+	if (a->stage || run->threads == 1 || !file || !file[0])
+		return;
+	for (j = k + 1; j <= last; j++) {
+		if (!s[j].ahead)
+			continue;
+		for (i = k; i < j; i++)
+			for (t = s[j].ahead_reads; t && *t; t++)
+				if (writes_table(&s[i], *t))
+					goto next;
+		break;
+next:;
+	}
+	if (j > last)
+		return;
+	memset(a, 0, sizeof(*a));
+	a->row = (tp_stage){s[j].name, s[j].ahead_reads, NO_TABLES, NULL, NULL, NULL, NULL, NULL};
+	a->run = run;
+	/* its own thread alone uses this connection: no mutex per call */
+	if (sqlite3_open_v2(file, &a->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) !=
+	    SQLITE_OK) {
+		sqlite3_close(a->db);
+		return;
+	}
+	sqlite3_busy_timeout(a->db, 10000);
+	a->stage = &s[j];
+	if (pthread_create(&a->tid, NULL, ahead_thread, a) != 0) {
+		sqlite3_close(a->db);
+		a->stage = NULL;
+	}
+}
+
+/*
+ * Waits for the part ahead in a and ends it: when keep and it succeeded,
+ * what it made goes to run->ahead; else it is freed (a failure other than
+ * its guard's refusal is forgotten: the stage reads again itself, on the
+ * store's connection, whose failures the runner knows how to report).
+ * Returns the guard's refusal as an error, else TP_OK.
+ */
+static int ahead_end(ahead_job *a, tp_run *run, int keep)
+{
+	int rc = TP_OK;
+
+	if (!a->stage)
+		return TP_OK;
+	if (!keep)
+		sqlite3_interrupt(a->db);
+	pthread_join(a->tid, NULL);
+	sqlite3_close(a->db);
+	if (keep && a->refused[0])
+		rc = tp_error_set(TP_ERROR, "%s", a->refused);
+	else if (keep && !a->rc)
+		run->ahead = a->out, a->out = NULL;
+	if (a->out)
+		a->stage->ahead_free(a->out);
+	a->stage = NULL;
 	return rc;
 }
 
@@ -362,6 +503,7 @@ int tp_pipeline_run(tp_run *run, const char *from, const char *until)
 	int tty = isatty(2) && !run->quiet;
 	const char *missing = NULL, *outdir = run->outdir;
 	char staging[4200] = "", started[32];
+	ahead_job ahead = {0};
 	int rc = TP_OK, k, kept = 0;
 
 	if (first < 0)
@@ -409,16 +551,22 @@ int tp_pipeline_run(tp_run *run, const char *from, const char *until)
 
 		if (tty)
 			fprintf(stderr, "%-10s ...", s[k].name);
+		ahead_start(run, s, k, last, &ahead);
 		tp_store_fault_clear();
 		/* load starts the store over (tp_store_reset): through a rollback journal */
 		rc = s[k].run == tp_stage_load ? tp_store_journal(run->db, 1) : TP_OK;
 		if (!rc)
 			rc = tp_store_exec(run->db, "BEGIN");
+		if (!rc && ahead.stage == &s[k])
+			rc = ahead_end(&ahead, run, 1);
 		if (!rc) {
 			errno = 0;
 			rc = tp_stage_run(run, &s[k]);
 			rc = tp_store_fault(rc, errno);
 		}
+		if (run->ahead)
+			s[k].ahead_free(run->ahead);
+		run->ahead = NULL;
 		for (i = (size_t)k; i < n && !rc; i++)
 			rc = tp_store_stage_forget(run->db, s[i].name);
 		/* a stage that writes files has run once its set is in place */
@@ -443,6 +591,8 @@ int tp_pipeline_run(tp_run *run, const char *from, const char *until)
 		if (tty)
 			fprintf(stderr, " done in %.2f s\n", secs[k - first]);
 	}
+	/* a run that stopped before the stage whose part ran ahead */
+	ahead_end(&ahead, run, 0);
 	run->outdir = outdir;
 	if (staging[0])
 		rc = finish_set(run, staging, started, first, last, kept, rc);

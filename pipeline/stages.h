@@ -26,6 +26,8 @@ typedef struct tp_run {
 	int threads;         /* --threads N: worker threads; 0: every core */
 	const int *skip;     /* check: skip[k] != 0 leaves input k unloaded (it is unusable);
 				NULL: every input */
+	void *ahead;         /* while a stage runs, what its part ahead made (tp_stage), or
+				NULL: the stage makes it itself */
 } tp_run;
 
 typedef struct tp_stage {
@@ -34,6 +36,19 @@ typedef struct tp_stage {
 	const char *const *writes;  /* store tables it inserts, updates or deletes rows of */
 	int (*run)(tp_run *run);    /* 0 or a TP_E* code after tp_error_set() */
 	const char *what;           /* one line for `tremplin stages` */
+	/*
+	 * The stage's part ahead, or NULL: work that only reads, and only the
+	 * tables ahead_reads (among its reads), which the runner starts on a
+	 * connection and thread of its own as soon as no stage still to run
+	 * before this one writes them, beside those stages.  ahead(run, db,
+	 * out) reads db (run for its cfg only) and leaves in *out what run()
+	 * then finds in run->ahead; ahead_free frees it.  Without a second
+	 * thread (--threads 1, a store in memory) the stage calls ahead itself
+	 * on run->db.
+	 */
+	const char *const *ahead_reads;
+	int (*ahead)(tp_run *run, sqlite3 *db, void **out);
+	void (*ahead_free)(void *p);
 } tp_stage;
 
 /* The stage table, in run order; *n gets its length. */
@@ -120,6 +135,9 @@ int tp_stage_snapshots(tp_run *run);
 int tp_snapshot_counts(sqlite3 *db, const tp_snapshot_cfg *s, long long *n, long long *a,
 		       long long *r, long long *skipped);
 int tp_stage_score(tp_run *run);
+/* score's part ahead: the vacancies read and judged (score.c) */
+int tp_score_ahead(tp_run *run, sqlite3 *db, void **out);
+void tp_score_ahead_free(void *p);
 /* register.c: prints the register's and the indicator tables' counts and
  * the durations beside min_window_months (the run's summary). */
 int tp_register_summary(sqlite3 *db);

@@ -116,6 +116,26 @@ check(cols == ["id", "src_row", "src_id", "address", "postcode", "owner", "owner
                "candidate", "status", "window_months", "capacity", "score", "rank", "geocode",
                "works_start_precision", "occupation", "occupied_by"], "vacancies' columns: %r" % cols)
 db.close()
+# score's part ahead (pipeline/stages.h): read on a connection of its own beside snapshots and
+# protect, it leaves the same scores and sums as score reading the vacancies itself (--threads 1)
+ahead = {}
+for name, extra in (("beside", []), ("inline", ["--threads", "1"])):
+    o = os.path.join(d, "ahead_" + name)
+    p = run("run", "-c", os.path.join(d, "t2.ini"), "-o", o, "--debug", "on", *extra, check_rc=0)
+    check(p.returncode == 0, "%s: run exits 0: %s" % (name, p.stderr[-2000:]))
+    ahead[name] = ("score's part ahead:" in p.stderr,
+                   [store(o).execute(q).fetchall() for q in (
+                       "SELECT * FROM vacancy_score ORDER BY id",
+                       "SELECT * FROM vacancy_sums ORDER BY nis_code",
+                       "SELECT * FROM commune_summary ORDER BY nis_code")])
+check(ahead["beside"][0] and not ahead["inline"][0],
+      "score's part ahead runs on its own thread by default, not with --threads 1: %r, %r"
+      % (ahead["beside"][0], ahead["inline"][0]))
+check(ahead["beside"][1] == ahead["inline"][1] and len(ahead["beside"][1][0]) == 6,
+      "the same scores, sums and summary either way:\n%r\n%r" % (ahead["beside"][1], ahead["inline"][1]))
+check(ahead["beside"][1][1] == [("21001", 3, 14, 1, 10, 20.0), ("21002", 3, 8, 1, 2, 4.0)],
+      "score's sums per commune (occupancy 2): %r" % (ahead["beside"][1][1],))
+
 # load writes the store through a rollback journal (store.h, tp_store_journal); the stages
 # after it, and the store a run leaves, are in WAL mode again, with no journal left beside it
 p = run("run", "-c", os.path.join(d, "t.ini"), "-o", out, "--until", "load", check_rc=0)

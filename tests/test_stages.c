@@ -13,8 +13,10 @@
 #include "tests/store_fixture.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #define TABLES(...) ((const char *const[]){__VA_ARGS__, NULL})
+#define NO_AHEAD NULL, NULL, NULL
 
 /* A stage body: runs the SQL its test names on the store. */
 static const char *stage_sql;
@@ -48,13 +50,14 @@ static void a_stage_reading_a_table_no_earlier_stage_writes_is_refused_naming_it
 {
 	/* load reads meta, which only it writes: no earlier stage does */
 	const tp_stage early[] = {
-		{"load", TABLES("meta"), TABLES("meta", "vacancies"), run_sql, "load"},
+		{"load", TABLES("meta"), TABLES("meta", "vacancies"), run_sql, "load", NO_AHEAD},
 	};
 	/* score reads zone_shares before apportion writes it */
 	const tp_stage late[] = {
-		{"load", NULL, TABLES("meta", "vacancies", "zones"), run_sql, "load"},
-		{"score", TABLES("vacancies", "zone_shares"), TABLES("vacancies"), run_sql, "score"},
-		{"apportion", TABLES("zones"), TABLES("zone_shares"), run_sql, "apportion"},
+		{"load", NULL, TABLES("meta", "vacancies", "zones"), run_sql, "load", NO_AHEAD},
+		{"score", TABLES("vacancies", "zone_shares"), TABLES("vacancies"), run_sql, "score",
+		 NO_AHEAD},
+		{"apportion", TABLES("zones"), TABLES("zone_shares"), run_sql, "apportion", NO_AHEAD},
 	};
 
 	CHECK(tp_stages_check(early, 1) == TP_ERROR);
@@ -66,10 +69,38 @@ static void a_stage_reading_a_table_no_earlier_stage_writes_is_refused_naming_it
 	CHECK(tp_stages_check((const tp_stage[]){late[0], late[2], late[1]}, 3) == 0);
 }
 
+static int ahead_none(tp_run *run, sqlite3 *db, void **out)
+{
+	(void)run, (void)db;
+	*out = NULL;
+	return 0;
+}
+
+static void a_part_ahead_reads_only_what_its_stage_reads(void)
+{
+	/* score reads zones ahead, though its row does not read them */
+	const tp_stage rows[] = {
+		{"load", NULL, TABLES("meta", "vacancies", "zones"), run_sql, "load", NO_AHEAD},
+		{"score", TABLES("vacancies"), TABLES("meta"), run_sql, "score", TABLES("zones"),
+		 ahead_none, free},
+	};
+	size_t n;
+	const tp_stage *s = tp_stages(&n);
+	const tp_stage *score = &s[tp_stage_find("score")];
+
+	CHECK(tp_stages_check(rows, 2) == TP_ERROR);
+	CHECK_STR(tp_error_last(), "stage table: stage 'score' reads table 'zones' ahead but not"
+				   " among its reads; add it to its reads");
+	/* the table's own: score reads the vacancies ahead, beside snapshots and protect */
+	CHECK(score->ahead && score->ahead_reads && !strcmp(score->ahead_reads[0], "vacancies") &&
+	      !score->ahead_reads[1]);
+}
+
 static void a_stage_reading_an_undeclared_table_fails_naming_stage_table_and_fix(void)
 {
 	tp_run run = {0};
-	const tp_stage peek = {"peek", TABLES("communes"), TABLES("meta"), run_sql, "peek"};
+	const tp_stage peek = {"peek", TABLES("communes"), TABLES("meta"), run_sql, "peek",
+			       NO_AHEAD};
 	long long n = -1;
 
 	run.db = test_new_store();
@@ -91,7 +122,7 @@ static void a_stage_changing_a_table_it_does_not_write_fails_naming_it(void)
 {
 	tp_run run = {0};
 	const tp_stage st = {"score", TABLES("vacancies", "zone_shares"), TABLES("vacancies"),
-			     run_sql, "score"};
+			     run_sql, "score", NO_AHEAD};
 
 	run.db = test_new_store();
 	stage_sql = "DELETE FROM zone_shares";
@@ -112,7 +143,7 @@ static void both_guards_hold_while_a_public_writer_runs_in_a_stage(void)
 {
 	tp_run run = {0};
 	const tp_stage draw = {"draw", TABLES("communes", "commune_summary", "public_communes"),
-			       TABLES(NULL), run_published, "draw"};
+			       TABLES(NULL), run_published, "draw", NO_AHEAD};
 
 	run.db = test_new_store();
 	/* the stage's declaration: rejects is not among its reads */
@@ -145,9 +176,9 @@ static void a_vacancy_moved_to_rejects_takes_its_original_from_its_own_table(voi
 	size_t n;
 	const tp_stage *table = tp_stages(&n);
 	const tp_stage *loc = &table[tp_stage_find("locate")];
-	const tp_stage locate = {"locate", loc->reads, loc->writes, run_reject, "locate"};
+	const tp_stage locate = {"locate", loc->reads, loc->writes, run_reject, "locate", NO_AHEAD};
 	const tp_stage narrow = {"locate", loc->reads, TABLES("vacancies", "rejects"), run_reject,
-				 "locate"};
+				 "locate", NO_AHEAD};
 	long long k = -1;
 
 	run.db = test_new_store();
@@ -177,6 +208,7 @@ int main(void)
 {
 	the_stage_table_declares_a_writer_for_every_table_read();
 	a_stage_reading_a_table_no_earlier_stage_writes_is_refused_naming_it();
+	a_part_ahead_reads_only_what_its_stage_reads();
 	a_stage_reading_an_undeclared_table_fails_naming_stage_table_and_fix();
 	a_stage_changing_a_table_it_does_not_write_fails_naming_it();
 	both_guards_hold_while_a_public_writer_runs_in_a_stage();
