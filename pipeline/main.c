@@ -179,6 +179,11 @@ static void list_stages(void)
 		print_tables(s[i].reads);
 		printf("   %-10s writes: ", "");
 		print_tables(s[i].writes);
+		/* its part that reads beside the stages before it (stages.h) */
+		if (s[i].ahead) {
+			printf("   %-10s ahead:  ", "");
+			print_tables(s[i].ahead_reads);
+		}
 	}
 }
 

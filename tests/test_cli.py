@@ -21,10 +21,14 @@ for l in p.stdout.splitlines():
     if l[:1].isdigit():
         stage = f[1]
         declared[stage] = {}
-    elif f and f[0] in ("reads:", "writes:"):
+    elif f and f[0] in ("reads:", "writes:", "ahead:"):
         declared[stage][f[0][:-1]] = {t.strip(",") for t in f[1:] if t != "-"}
 check(declared["load"]["reads"] == set() and "zone_shares" in declared["apportion"]["writes"]
       and declared["draw"]["writes"] == set(), "stages lists reads and writes: %r" % declared)
+# a stage's part ahead (pipeline/stages.h): score reads the vacancies beside the stages before it
+check({s for s in declared if "ahead" in declared[s]} == {"score"}
+      and declared["score"]["ahead"] == {"vacancies"} <= declared["score"]["reads"],
+      "stages lists score's part ahead: %r" % declared["score"])
 order = list(declared)
 documented = 0
 for l in open(os.path.join(SRC, "docs", "working-store.md"), encoding="utf-8"):
