@@ -272,6 +272,9 @@ int tp_stage_run(tp_run *run, const tp_stage *s)
 
 /* ---- a stage's part ahead ---------------------------------------------- */
 
+/* No table, for as long as the run (NO_TABLES lasts only as long as its block). */
+static const char *const no_tables[] = {NULL};
+
 /* A stage's part ahead (stages.h), running beside the stages before it. */
 typedef struct {
 	const tp_stage *stage;  /* whose part, NULL when none runs */
@@ -347,7 +350,7 @@ next:;
 	if (j > last)
 		return;
 	memset(a, 0, sizeof(*a));
-	a->row = (tp_stage){s[j].name, s[j].ahead_reads, NO_TABLES, NULL, NULL, NULL, NULL, NULL};
+	a->row = (tp_stage){s[j].name, s[j].ahead_reads, no_tables, NULL, NULL, NULL, NULL, NULL};
 	a->run = run;
 	/* its own thread alone uses this connection: no mutex per call */
 	if (sqlite3_open_v2(file, &a->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) !=
