@@ -161,7 +161,7 @@ static int by_rank(const void *a, const void *b)
 	return (x->src_row > y->src_row) - (x->src_row < y->src_row);
 }
 
-/* Judges the current row of st (the rows' query of read_vacancies) into
+/* Judges the current row of st (the rows' query of tp_score_ahead) into
  * v; a candidate is scored later, with its commune's need (score_of). */
 static void judge(const tp_config *cfg, long ref, sqlite3_stmt *st, scored *v)
 {

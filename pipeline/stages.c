@@ -285,7 +285,6 @@ typedef struct {
 	void *out;              /* what it made */
 	int rc;                 /* its result */
 	char refused[512];      /* its guard's refusal, "" when none */
-	tp_error_state error;   /* its failure */
 } ahead_job;
 
 static void *ahead_thread(void *arg)
@@ -304,8 +303,8 @@ static void *ahead_thread(void *arg)
 		rc = a->stage->ahead(a->run, a->db, &a->out);
 	sqlite3_exec(a->db, "COMMIT", NULL, NULL, NULL);
 	snprintf(a->refused, sizeof(a->refused), "%s", gd.refused);
+	/* its failure's message is this thread's: the stage that reads again says its own */
 	a->rc = rc;
-	tp_error_save(&a->error, rc);
 	/* where the time goes (--debug on) */
 	CPLDebug("tremplin", "%s's part ahead: %.3f s, CPU %.3f s", a->stage->name,
 		 tp_clock(CLOCK_MONOTONIC) - t0, tp_clock(CLOCK_THREAD_CPUTIME_ID) - c0);
