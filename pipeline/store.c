@@ -72,8 +72,8 @@ static const char schema[] =
 	"CREATE TABLE zone_shares(zone_id TEXT, nis_code TEXT, area REAL, share REAL,"
 	" people REAL, PRIMARY KEY(zone_id, nis_code));"
 	/* score's sums per commune, for summarise (pipeline/vacsums.h) */
-	"CREATE TABLE vacancy_sums(nis_code TEXT PRIMARY KEY, records INTEGER, dwellings INTEGER,"
-	" candidates INTEGER, candidate_dwellings INTEGER, capacity REAL);"
+	"CREATE TABLE vacancy_sums(nis_code TEXT PRIMARY KEY, candidates INTEGER,"
+	" candidate_dwellings INTEGER, capacity REAL);"
 	"CREATE TABLE commune_summary(nis_code TEXT PRIMARY KEY" TP_PEOPLE(REAL_COLUMN) ","
 	" vacancy_records INTEGER, empty_dwellings INTEGER, candidate_buildings INTEGER,"
 	" candidate_dwellings INTEGER, capacity REAL, capacity_share_public REAL,"

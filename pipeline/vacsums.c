@@ -18,9 +18,8 @@
 
 /* SQL's own sums per commune: the fallback of tp_vacsums_write. */
 #define SUMS_BY_SQL \
-	"INSERT INTO vacancy_sums(nis_code, records, dwellings, candidates," \
-	" candidate_dwellings, capacity)" \
-	" SELECT nis_code, COUNT(*), SUM(dwellings), SUM(candidate)," \
+	"INSERT INTO vacancy_sums(nis_code, candidates, candidate_dwellings, capacity)" \
+	" SELECT nis_code, SUM(candidate)," \
 	" SUM(CASE WHEN candidate = 1 THEN dwellings ELSE 0 END)," \
 	" SUM(COALESCE(capacity, 0)) FROM vacancies WHERE nis_code IS NOT NULL GROUP BY nis_code"
 
@@ -103,9 +102,7 @@ int tp_vacsums_add(tp_vacsums *s, const char *nis_code, int dwellings_type,
 		return TP_OK;
 	if (!(g = group(s, nis_code)))
 		return TP_ERROR;
-	g->records++;
-	if (!add_int(dwellings_type, dwellings, &g->dwellings, &g->has_dwellings) ||
-	    !add_int(SQLITE_INTEGER, candidate, &g->candidates, &g->has_candidates))
+	if (!add_int(SQLITE_INTEGER, candidate, &g->candidates, &g->has_candidates))
 		s->exact = 0;
 	/* SUM(CASE WHEN candidate = 1 THEN dwellings ELSE 0 END) */
 	if (candidate != 1)
@@ -141,22 +138,19 @@ int tp_vacsums_write(sqlite3 *db, const tp_vacsums *s)
 	if (!rc && !(s->exact && s->capacity_exact))
 		return tp_store_exec(db, SUMS_BY_SQL);
 	if (!rc)
-		rc = tp_store_prepare(db, &st, "INSERT INTO vacancy_sums(nis_code, records, dwellings,"
-					       " candidates, candidate_dwellings, capacity)"
-					       " VALUES (?, ?, ?, ?, ?, ?)");
+		rc = tp_store_prepare(db, &st, "INSERT INTO vacancy_sums(nis_code, candidates,"
+					       " candidate_dwellings, capacity) VALUES (?, ?, ?, ?)");
 	for (i = 0; i < s->n && !rc; i++) {
 		const tp_vacsum *v = &s->v[i];
 
 		sqlite3_reset(st);
 		sqlite3_bind_text(st, 1, v->nis_code, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 2, v->records);
-		bind_sum(st, 3, v->dwellings, v->has_dwellings);
-		bind_sum(st, 4, v->candidates, v->has_candidates);
-		bind_sum(st, 5, v->cand_dwellings, v->has_cand_dwellings);
+		bind_sum(st, 2, v->candidates, v->has_candidates);
+		bind_sum(st, 3, v->cand_dwellings, v->has_cand_dwellings);
 		if (v->capacity_real)
-			sqlite3_bind_double(st, 6, v->capacity);
+			sqlite3_bind_double(st, 4, v->capacity);
 		else
-			sqlite3_bind_int64(st, 6, 0);
+			sqlite3_bind_int64(st, 4, 0);
 		if (sqlite3_step(st) != SQLITE_DONE)
 			rc = tp_error_set(TP_ERROR, "working store: vacancy_sums: %s",
 					  sqlite3_errmsg(db));

@@ -1,7 +1,9 @@
 /*
- * vacsums.h: the vacancies summed per commune (records, dwellings,
- * candidates, capacity) as score judges them, one row at a time, and left
- * for summarise in the table vacancy_sums.  SQL's GROUP BY nis_code over
+ * vacsums.h: the candidates summed per commune (buildings, dwellings,
+ * capacity) as score judges the vacancies, one row at a time, and left
+ * for summarise in the table vacancy_sums.  A commune's vacancy records and
+ * empty dwellings are not summed here: they are the snapshots stage's
+ * (vacancy_flows), which protect's need and summarise both take.  SQL's GROUP BY nis_code over
  * the vacancies view would read a million rows again and sort them; these
  * sums take the rows as they come and say when they equal SQL's SUM()
  * whatever its order.  When they do not, tp_vacsums_write() has SQL make
@@ -14,12 +16,9 @@
 
 #include <sqlite3.h>
 
-/* One commune's vacancies, as SQL's COUNT() and SUM() over them. */
+/* One commune's vacancies, as SQL's SUM() over them. */
 typedef struct {
 	char *nis_code;             /* the commune (vacancies.nis_code), owned */
-	long long records;          /* COUNT(*) */
-	long long dwellings;        /* SUM(dwellings) */
-	int has_dwellings;          /* 0: every dwellings NULL, SUM() is NULL */
 	long long candidates;       /* SUM(candidate) */
 	int has_candidates;         /* 0: every candidate NULL */
 	long long cand_dwellings;   /* SUM(CASE WHEN candidate = 1 THEN dwellings ELSE 0 END) */
@@ -35,7 +34,7 @@ typedef struct {
 	const char *last;   /* the commune of the last row added (rows of one often follow) */
 	size_t at;          /* its index */
 	double magnitude;   /* the sum of |capacity|: no partial sum is larger */
-	int exact;          /* 1: the counts and the dwelling and candidate sums equal
+	int exact;          /* 1: the candidate and candidate dwelling sums equal
 			     * SQL's (whole numbers, no overflow); 0: use SQL instead */
 	int capacity_exact; /* 1: so do the capacities, in any order of the rows
 			     * (each a multiple of 1/1024, far from 2^53) */

@@ -1,6 +1,7 @@
-"""The per-commune vacancy sums that score takes as it judges each vacancy (pipeline/vacsums.c,
-the table vacancy_sums) and summarise reads, equal what SQL's GROUP BY makes of the same rows, to
-the last bit: with an occupancy of 1.5 (capacities in halves: score's own sums are used) and of
+"""The per-commune vacancy figures of commune_summary (records and empty dwellings from the
+snapshots stage's vacancy_flows; candidates, their dwellings and capacity summed by score as it
+judges each vacancy, pipeline/vacsums.c, the table vacancy_sums) equal what SQL's GROUP BY makes
+of the same rows, to the last bit: with an occupancy of 1.5 (capacities in halves: score's own sums are used) and of
 1.7 (capacities that are not multiples of 1/1024: score has SQL make them, whose order of summing
 they would depend on). A commune without any vacancy has zeros; a record without dwellings is rejected
 at load and counts nowhere.
