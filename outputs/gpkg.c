@@ -90,6 +90,8 @@ typedef struct {
 	int has_history;             /* 1: the store holds two vacancy snapshots or more */
 	tp_gpkg_copier *copier;      /* the store again, the GeoPackage attached, or NULL */
 	struct presort_job *presort; /* the rows of presorted (below) sorted beside, or NULL */
+	tp_rows_handoff *list;       /* the candidate list's rows, for candidates, or NULL */
+	int map[64], mapped;         /* 1: the rows served are read by column map[i], else i */
 } writer;
 
 #define COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
@@ -841,7 +843,8 @@ static struct presort_job *presort_begin(const writer *w, sqlite3 *store, int nl
 	for (i = 0; i < nlayers; i++)
 		for (k = 0; k < NPRESORTED; k++)
 			if (layers[i].rows == presorted[k].rows && !j->ncols[k] &&
-			    layer_written(w, &layers[i])) {
+			    layer_written(w, &layers[i]) &&
+			    !(w->list && presorted[k].rows == TP_ROWS_CANDIDATES)) {
 				j->order[j->n++] = k;
 				j->ncols[k] = layers[i].nfields + (layers[i].gtype != wkbNone);
 			}
@@ -893,16 +896,43 @@ static void presort_end(struct presort_job *j)
 	free(j);
 }
 
+/*
+ * The candidates layer's rows from the candidate list's thread (w->list),
+ * which read and sorted the same candidates with these columns among its
+ * own: 1 when they are served, each column found by name (w->map), else 0.
+ * Not when a candidate has no rank: the list puts it first, the layer last.
+ */
+static int take_list(writer *w, const layer_def *def)
+{
+	int n = def->nfields + (def->gtype != wkbNone);
+	tp_sorted_rows *rows;
+
+	if (def->rows != TP_ROWS_CANDIDATES || !w->list || n > COUNT(w->map))
+		return 0;
+	rows = tp_rows_handoff_take(w->list);
+	if (!rows || tp_sorted_rows_null_keys(rows) ||
+	    !tp_gpkg_copier_match(w->copier, def->rows, TP_ROWS_CANDIDATE_LIST_BY_ID, w->map, n)) {
+		tp_sorted_rows_free(rows);
+		return 0;
+	}
+	tp_gpkg_copier_serve(w->copier, rows);
+	w->mapped = 1;
+	return 1;
+}
+
 /* 1 when def's rows are sorted in memory, to be read from table tp_sorted; else 0. */
 static int sort_in_memory(writer *w, const layer_def *def)
 {
 	char *read;
 	int k, done = 0;
 
+	w->mapped = 0;
 	for (k = 0; k < COUNT(presorted) && presorted[k].rows != def->rows; k++)
 		;
 	if (k == COUNT(presorted))
 		return 0;
+	if (take_list(w, def))
+		return 1;
 	if (w->presort) {
 		/* read and sorted beside the layers before */
 		tp_sorted_rows *rows = presort_take(w->presort, k);
@@ -961,7 +991,7 @@ static int copy_in_bulk(writer *w, const layer_def *def, tp_gpkg_rows *r, points
 	} else if (sorted) {
 		sqlite3_str_appendall(sel, ") AS (SELECT ");
 		for (i = 0; i < def->nfields + (def->gtype != wkbNone); i++)
-			sqlite3_str_appendf(sel, "%sc%d", i ? ", " : "", i);
+			sqlite3_str_appendf(sel, "%sc%d", i ? ", " : "", w->mapped ? w->map[i] : i);
 		sqlite3_str_appendall(sel, " FROM tp_sorted) SELECT ");
 	} else {
 		sqlite3_str_appendf(sel, ") AS (%s) SELECT ",
@@ -1006,6 +1036,9 @@ static int copy_in_bulk(writer *w, const layer_def *def, tp_gpkg_rows *r, points
 		rc = 1;
 		goto cleanup;
 	}
+	if (w->mapped)
+		CPLDebug("tremplin", "%s: layer %s: copied from the candidate list's rows", w->path,
+			 def->name);
 	tp_gpkg_rows_points(r, &pts->xy, &pts->fid, &pts->n);
 	pts->cap = pts->n;
 cleanup:
@@ -1310,7 +1343,7 @@ cleanup:
 
 int tp_write_layers(sqlite3 *store, const tp_gpkg_options *opts, const tp_layer_target *t)
 {
-	writer w = {NULL, t->where, opts, t, t->ds, NULL, NULL, "", -1, NULL, 0, 0, 0, NULL, NULL};
+	writer w = {NULL, t->where, opts, t, t->ds, NULL, NULL, "", -1, NULL, 0, 0, 0, NULL, NULL, NULL, {0}, 0};
 	tp_rows *eds = NULL;
 	int rc = TP_OK, i, nlayers, editions = 0;
 
@@ -1336,6 +1369,8 @@ int tp_write_layers(sqlite3 *store, const tp_gpkg_options *opts, const tp_layer_
 	nlayers = COUNT(layers) - (editions ? 0 : NLAYERS_EDITIONS);
 	/* with threads to spare, the sorts of candidates and vacancy_history
 	 * beside the layers before them */
+	/* a public file's candidates: the candidate list's rows (take_list) */
+	w.list = w.copier && !opts->internal ? opts->candidates : NULL;
 	if (!rc && w.copier && opts->threads != 1)
 		w.presort = presort_begin(&w, store, nlayers, opts->internal);
 	for (i = 0; i < nlayers && !rc; i++) {

@@ -36,6 +36,8 @@
 #include "outputs/query.h"
 
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -82,6 +84,16 @@ struct tp_sorted_rows {
 	size_t *row;             /* offset of each row in data, in the order sorted */
 	size_t nrows;            /* how many */
 	int ncols;               /* columns served */
+	size_t null_keys;        /* rows whose first key is NULL */
+	atomic_int refs;         /* holders (tp_sorted_rows_share); freed by the last */
+};
+
+/* Sorted rows handed from the thread that read them to another (tp_rows_handoff_new). */
+struct tp_rows_handoff {
+	pthread_mutex_t lock;    /* over rows and put */
+	pthread_cond_t ready;    /* signalled when put */
+	tp_sorted_rows *rows;    /* the rows put and not yet taken (a holder), or NULL */
+	int put;                 /* 1 once put (rows or none) */
 };
 
 /* TP_EOUTPUT naming the table with SQLite's message. */
@@ -603,7 +615,8 @@ static int compare_rows(const void *pa, const void *pb)
 
 void tp_sorted_rows_free(tp_sorted_rows *c)
 {
-	if (!c)
+	/* the last holder frees (another thread may still read them) */
+	if (!c || atomic_fetch_sub(&c->refs, 1) > 1)
 		return;
 	tp_big_free(c->data);
 	tp_big_free(c->row);
@@ -625,6 +638,7 @@ int tp_sorted_rows_load(tp_sorted_rows **out, sqlite3 *db, const char *sql, int 
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return 1;
+	atomic_init(&c->refs, 1);
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK ||
 	    sqlite3_column_count(st) < ncols)
 		goto cleanup;
@@ -653,6 +667,7 @@ int tp_sorted_rows_load(tp_sorted_rows **out, sqlite3 *db, const char *sql, int 
 				goto cleanup;
 			v = type == SQLITE_NULL ? 0 : sqlite3_column_double(st, col);
 			rows[n].cls[i] = (type == SQLITE_NULL) == !keys[i].nulls_last ? 0 : 1;
+			c->null_keys += i == 0 && type == SQLITE_NULL;
 			rows[n].key[i] = keys[i].desc ? -v : v;
 		}
 		for (; i < 2; i++) {
@@ -684,6 +699,74 @@ cleanup:
 	else
 		*out = c;
 	return rc;
+}
+
+tp_sorted_rows *tp_sorted_rows_share(tp_sorted_rows *rows)
+{
+	if (rows)
+		atomic_fetch_add(&rows->refs, 1);
+	return rows;
+}
+
+size_t tp_sorted_rows_null_keys(const tp_sorted_rows *rows)
+{
+	return rows->null_keys;
+}
+
+int tp_rows_handoff_new(tp_rows_handoff **out)
+{
+	tp_rows_handoff *h = calloc(1, sizeof(*h));
+
+	*out = NULL;
+	if (!h)
+		return tp_error_set(TP_ERROR, "out of memory");
+	if (pthread_mutex_init(&h->lock, NULL)) {
+		free(h);
+		return tp_error_set(TP_ERROR, "cannot create a lock");
+	}
+	if (pthread_cond_init(&h->ready, NULL)) {
+		pthread_mutex_destroy(&h->lock);
+		free(h);
+		return tp_error_set(TP_ERROR, "cannot create a condition");
+	}
+	*out = h;
+	return TP_OK;
+}
+
+void tp_rows_handoff_put(tp_rows_handoff *h, tp_sorted_rows *rows)
+{
+	if (!h)
+		return;
+	pthread_mutex_lock(&h->lock);
+	if (!h->put) {
+		h->rows = tp_sorted_rows_share(rows);
+		h->put = 1;
+		pthread_cond_broadcast(&h->ready);
+	}
+	pthread_mutex_unlock(&h->lock);
+}
+
+tp_sorted_rows *tp_rows_handoff_take(tp_rows_handoff *h)
+{
+	tp_sorted_rows *rows;
+
+	pthread_mutex_lock(&h->lock);
+	while (!h->put)
+		pthread_cond_wait(&h->ready, &h->lock);
+	rows = h->rows;
+	h->rows = NULL;
+	pthread_mutex_unlock(&h->lock);
+	return rows;
+}
+
+void tp_rows_handoff_free(tp_rows_handoff *h)
+{
+	if (!h)
+		return;
+	tp_sorted_rows_free(h->rows);
+	pthread_cond_destroy(&h->ready);
+	pthread_mutex_destroy(&h->lock);
+	free(h);
 }
 
 void tp_gpkg_copier_serve(tp_gpkg_copier *c, tp_sorted_rows *rows)
@@ -952,6 +1035,29 @@ void tp_gpkg_copier_close(tp_gpkg_copier *c)
 const char *tp_gpkg_copier_sql(const tp_gpkg_copier *c, int set)
 {
 	return tp_rows_sql(c->view, (tp_rowset)set);
+}
+
+int tp_gpkg_copier_match(tp_gpkg_copier *c, int set, int from, int *map, int n)
+{
+	sqlite3_stmt *a = NULL, *b = NULL;
+	int ok, i, k;
+
+	ok = sqlite3_prepare_v2(c->db, tp_gpkg_copier_sql(c, set), -1, &a, NULL) == SQLITE_OK &&
+	     sqlite3_prepare_v2(c->db, tp_gpkg_copier_sql(c, from), -1, &b, NULL) == SQLITE_OK &&
+	     sqlite3_column_count(a) == n;
+	for (i = 0; ok && i < n; i++) {
+		const char *name = sqlite3_column_name(a, i);
+		for (k = 0; name && k < sqlite3_column_count(b); k++) {
+			const char *other = sqlite3_column_name(b, k);
+			if (other && !strcmp(name, other))
+				break;
+		}
+		ok = name && k < sqlite3_column_count(b);
+		map[i] = k;
+	}
+	sqlite3_finalize(a);
+	sqlite3_finalize(b);
+	return ok;
 }
 
 int tp_gpkg_rows_copy(tp_gpkg_rows *r, tp_gpkg_copier *c, const char *columns, const char *select,

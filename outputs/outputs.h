@@ -22,11 +22,15 @@
 #include "outputs/outfile.h"
 
 /* What the [outputs] section of the config asks of the GeoPackage. */
+typedef struct tp_rows_handoff tp_rows_handoff; /* below, with the sorted rows */
+
 typedef struct tp_gpkg_options {
 	const char *indicator; /* communes field the choropleth shows (people_total) */
 	const char *language;  /* names of codes and classes: "fr", "nl" or "both" */
 	int internal;          /* 1: exact people figures; 0: the protected ones */
 	int threads;           /* --threads: but 1 (0: every core), a thread beside its own */
+	tp_rows_handoff *candidates; /* the candidate list's rows, taken for the candidates
+					layer in a public file (tp_candidate_lists_rows), or NULL */
 } tp_gpkg_options;
 
 /*
@@ -167,6 +171,13 @@ typedef struct tp_lists_job tp_lists_job;
 int tp_candidate_lists_begin(tp_lists_job **out, sqlite3 *store, const char *csv_path,
 			     const char *xlsx_path, const char *language, int threaded);
 int tp_candidate_lists_end(tp_lists_job *job, int rc);
+/*
+ * Where job's thread puts the candidates it read and sorted (tp_rows_handoff,
+ * below), with the candidates layer's columns besides the list's (query.h,
+ * TP_ROWS_CANDIDATE_LIST_BY_ID): NULL when it has no thread.  Valid until
+ * tp_candidate_lists_end; a taker holds the rows it took until it frees them.
+ */
+tp_rows_handoff *tp_candidate_lists_rows(tp_lists_job *job);
 int tp_write_candidate_lists(sqlite3 *store, const char *csv_path, const char *xlsx_path,
 			     const char *language);
 
@@ -282,6 +293,13 @@ typedef struct tp_gpkg_copier tp_gpkg_copier;
 int tp_gpkg_copier_open(tp_gpkg_copier **out, sqlite3 *store, void *ds, int internal);
 void tp_gpkg_copier_close(tp_gpkg_copier *c);
 const char *tp_gpkg_copier_sql(const tp_gpkg_copier *c, int set);
+/*
+ * The n columns of row set set (query.h, through c's view) found by name
+ * among row set from's: map[i] is the column of from that set's column i
+ * is, same name, same SQL (an expression's name is its text).  1 when
+ * every column has its match, else 0.
+ */
+int tp_gpkg_copier_match(tp_gpkg_copier *c, int set, int from, int *map, int n);
 int tp_gpkg_rows_copy(tp_gpkg_rows *r, tp_gpkg_copier *c, const char *columns, const char *select,
 		      long long *n);
 void tp_gpkg_rows_points(tp_gpkg_rows *r, double **xy, int64_t **fid, size_t *n);
@@ -313,6 +331,25 @@ int tp_sorted_rows_serve(sqlite3 *db, tp_sorted_rows **slot);
 void tp_gpkg_copier_serve(tp_gpkg_copier *c, tp_sorted_rows *rows);
 int tp_gpkg_copier_sort(tp_gpkg_copier *c, const char *sql, int ncols, int nkeys,
 			const tp_sort_key *keys);
+/*
+ * Rows sorted once and read by two threads: tp_sorted_rows_share adds a
+ * holder (returns rows), and tp_sorted_rows_free lets one go; the last
+ * frees them.  They never change once loaded.  tp_sorted_rows_null_keys:
+ * the rows whose first key is NULL.
+ */
+tp_sorted_rows *tp_sorted_rows_share(tp_sorted_rows *rows);
+size_t tp_sorted_rows_null_keys(const tp_sorted_rows *rows);
+/*
+ * The place where one thread puts sorted rows for another to take: put
+ * (rows, or NULL for none; only the first put counts) adds a holder for
+ * the taker; take waits until put and returns them (the taker now holds
+ * them), NULL when none or taken already; free lets go of rows not taken.
+ * A taker must know a put will come: the putter puts on every path.
+ */
+int tp_rows_handoff_new(tp_rows_handoff **out);
+void tp_rows_handoff_put(tp_rows_handoff *h, tp_sorted_rows *rows);
+tp_sorted_rows *tp_rows_handoff_take(tp_rows_handoff *h);
+void tp_rows_handoff_free(tp_rows_handoff *h);
 void tp_gpkg_copier_unsort(tp_gpkg_copier *c);
 
 /* ---- xlsx.c: a one-sheet workbook ------------------------------------- */

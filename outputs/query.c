@@ -120,13 +120,14 @@ typedef struct {
 	"WITH cn AS MATERIALIZED (SELECT c.nis_code, c.name_fr, c.name_nl FROM communes c"  \
 	" WHERE c.id = (SELECT MIN(c2.id) FROM communes c2 WHERE c2.nis_code = c.nis_code)) "
 
-/* The candidate list (candidates.csv, .xlsx), with works_start's precision as expression precision. */
-#define CANDIDATE_LIST_SQL(precision, order)                                                   \
+/* The candidate list (candidates.csv, .xlsx), with works_start's precision as expression
+ * precision, then the columns extra (each after a comma, or ""). */
+#define CANDIDATE_LIST_SQL(precision, extra, order)                                            \
 	COMMUNE_NAMES "SELECT v.rank, v.address, v.postcode, v.nis_code, cn.name_fr, cn.name_nl," \
 	" " SHOWN_OWNER ", v.owner_type, v.dwellings, v.reason, v.vacant_since, v.works_start, " \
 	precision ", v.window_months, v.capacity, v.score, ROUND(" SCORE_WINDOW ", 1),"          \
 	" ROUND(" SCORE_DWELLINGS ", 1), MAX(0, ROUND((v.score - " SCORE_WINDOW " - " SCORE_DWELLINGS ") / 3) * 3), v.src_id,"  \
-	" " MONTHS_EMPTY("v")                                                                   \
+	" " MONTHS_EMPTY("v") extra                                                             \
 	" FROM vacancies v LEFT JOIN cn ON cn.nis_code = v.nis_code WHERE v.candidate = 1" order
 
 /* The candidates layer, its owner as the SQL expression owner. */
@@ -260,15 +261,18 @@ static const rowset_def rowsets[] = {
 	},
 	[TP_ROWS_CANDIDATE_LIST] = {
 		"the candidate list",
-		CANDIDATE_LIST_SQL("v.works_start_precision", " ORDER BY v.rank, v.id"),
+		CANDIDATE_LIST_SQL("v.works_start_precision", "", " ORDER BY v.rank, v.id"),
 		NULL,
 	},
 	[TP_ROWS_CANDIDATE_LIST_BY_ID] = {
 		"the candidate list",
-		CANDIDATE_LIST_SQL("v.works_start_precision", " ORDER BY v.id"),
+		/* with what the candidates layer shows besides (gpkg.c takes its
+		 * columns from these rows, found by name, when it can) */
+		CANDIDATE_LIST_SQL("v.works_start_precision", ", v.zone_id, v.status, v.geom",
+				   " ORDER BY v.id"),
 		NULL,
 	},
-	/* as many columns as CANDIDATE_LIST_SQL, LIST_NCOLS in lists.c (which checks) */
+	/* CANDIDATE_LIST_SQL's columns, LIST_NCOLS in lists.c */
 	[TP_ROWS_CANDIDATE_LIST_SORTED] = {
 		"the candidate list",
 		"SELECT c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15, c16,"

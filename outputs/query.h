@@ -189,14 +189,15 @@ typedef enum {
 	/* The number of vacancy snapshots the snapshots stage matched (one row). */
 	TP_ROWS_SNAPSHOT_COUNT,
 	/*
-	 * TP_ROWS_CANDIDATE_LIST's columns by id: sorted by rank (column 0),
-	 * ties kept in this order, the rows are TP_ROWS_CANDIDATE_LIST's
-	 * (lists.c sorts them in memory, faster than SQLite).  Change both
-	 * together.
+	 * TP_ROWS_CANDIDATE_LIST's columns by id, then zone_id, status and
+	 * geom: sorted by rank (column 0), ties kept in this order, the rows
+	 * are TP_ROWS_CANDIDATE_LIST's (lists.c sorts them in memory, faster
+	 * than SQLite) and, in a public view, TP_ROWS_CANDIDATES's (gpkg.c
+	 * takes that layer's columns from them).  Change both together.
 	 */
 	TP_ROWS_CANDIDATE_LIST_BY_ID,
-	/* TP_ROWS_CANDIDATE_LIST_BY_ID's 21 columns as sorted in memory and
-	 * served by table tp_sorted (outputs.h, tp_sorted_rows_serve). */
+	/* TP_ROWS_CANDIDATE_LIST_BY_ID's first 21 columns as sorted in memory
+	 * and served by table tp_sorted (outputs.h, tp_sorted_rows_serve). */
 	TP_ROWS_CANDIDATE_LIST_SORTED,
 	/*
 	 * TP_ROWS_VACANCIES's columns then the vacancy's id, without ORDER BY:

@@ -17,7 +17,7 @@
 int tp_stage_database(tp_run *run)
 {
 	tp_gpkg_options opts = {run->cfg->indicator, run->cfg->language, run->cfg->internal,
-				run->threads};
+				run->threads, NULL};
 
 	if (!run->cfg->database)
 		return 0;

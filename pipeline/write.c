@@ -15,7 +15,7 @@
 int tp_stage_write(tp_run *run)
 {
 	tp_gpkg_options opts = {run->cfg->indicator, run->cfg->language, run->cfg->internal,
-				run->threads};
+				run->threads, NULL};
 	char path[4096], xlsx[4096];
 	tp_lists_job *lists = NULL;
 	int rc;
@@ -26,6 +26,8 @@ int tp_stage_write(tp_run *run)
 	rc = tp_candidate_lists_begin(&lists, run->db, path, xlsx, run->cfg->language,
 				      run->threads != 1);
 	snprintf(path, sizeof(path), "%s/tremplin.gpkg", run->outdir);
+	/* the candidates layer's rows: those the list's thread read and sorted */
+	opts.candidates = tp_candidate_lists_rows(lists);
 	if (!rc)
 		rc = tp_write_gpkg(run->db, path, &opts);
 	snprintf(path, sizeof(path), "%s/indicators.csv", run->outdir);

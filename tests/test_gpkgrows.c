@@ -176,7 +176,7 @@ static const char *one(const char *path, const char *sql)
 
 static void points_are_written_as_ogr_writes_them(int in_file)
 {
-	tp_gpkg_options opts = {"people_total", "fr", 0, 2};
+	tp_gpkg_options opts = {"people_total", "fr", 0, 2, NULL};
 	sqlite3 *db = store_of_points(in_file);
 	const char *q;
 
@@ -257,7 +257,7 @@ static void a_bad_row_fails_naming_layer_feature_and_field(int in_file)
 					     0, 0, 0, 0, 0, 0, 0, 240, 63, 0, 0, 0, 0, 0, 0, 240,
 					     63};
 	static const unsigned char junk[] = {7, 7, 7};
-	tp_gpkg_options opts = {"people_total", "fr", 0, 2};
+	tp_gpkg_options opts = {"people_total", "fr", 0, 2, NULL};
 	sqlite3 *db;
 
 	db = store_of_points(in_file);

@@ -144,7 +144,7 @@ static sqlite3 *store_leaking_exact_figures(void)
 static void every_public_writer_refuses_the_exact_figures(void)
 {
 	static const char denied[] = "access to commune_summary.public_space is prohibited";
-	tp_gpkg_options gopts = {"people_total", "fr", 0, 1};
+	tp_gpkg_options gopts = {"people_total", "fr", 0, 1, NULL};
 	tp_render_opts ropts = {"people_total", "fr", 5};
 	sqlite3 *db = store_leaking_exact_figures();
 
