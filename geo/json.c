@@ -3,6 +3,9 @@
  */
 #include "geo/json.h"
 
+#include <stdlib.h>
+#include <string.h>
+
 /* 1 for the bytes a run of plain bytes stops at: the end (NUL), control
  * characters, the quote and the backslash.  One look-up per byte: every
  * cell of every record read goes through here (rejects' and records'
@@ -53,4 +56,86 @@ static int put_file(void *ctx, const char *s, size_t n)
 void tp_json_fputs(FILE *f, const char *s)
 {
 	tp_json_string(s, put_file, f);
+}
+
+/* The end of the JSON value at p (a string or a bare word: null, a number,
+ * true, false), or NULL when p holds none. */
+static const char *value_end(const char *p)
+{
+	if (*p == '"') {
+		for (p++; *p && *p != '"'; p++)
+			if (*p == '\\' && !*++p)
+				return NULL;
+		return *p ? p + 1 : NULL;
+	}
+	while (*p && *p != ',' && *p != ']' && *p != ' ')
+		p++;
+	return p;
+}
+
+/* Splits the JSON array s into its values: at most max of them, each as
+ * its start and end in at[]; the count, or -1 when s is not such an array. */
+static int split_array(const char *s, const char **at, int max)
+{
+	int n = 0;
+
+	while (*s == ' ')
+		s++;
+	if (*s++ != '[')
+		return -1;
+	while (*s == ' ')
+		s++;
+	if (*s == ']')
+		return 0;
+	for (;;) {
+		const char *end = value_end(s);
+		if (!end || end == s || n == max)
+			return -1;
+		at[2 * n] = s;
+		at[2 * n + 1] = end;
+		n++;
+		s = end;
+		while (*s == ' ')
+			s++;
+		if (*s == ']')
+			return n;
+		if (*s++ != ',')
+			return -1;
+		while (*s == ' ')
+			s++;
+	}
+}
+
+#define ZIP_MAX 1024 /* members of an object tp_json_zip makes */
+
+char *tp_json_zip(const char *keys, const char *values)
+{
+	const char *k[2 * ZIP_MAX], *v[2 * ZIP_MAX];
+	int nk = split_array(keys, k, ZIP_MAX), nv = split_array(values, v, ZIP_MAX), i;
+	size_t len = 3, used = 0;
+	char *out;
+
+	if (nk < 0 || nv < 0)
+		return NULL;
+	if (nv > nk)
+		nv = nk;
+	for (i = 0; i < nv; i++)
+		len += (size_t)(k[2 * i + 1] - k[2 * i]) + (size_t)(v[2 * i + 1] - v[2 * i]) + 2;
+	out = malloc(len);
+	if (!out)
+		return NULL;
+	out[used++] = '{';
+	for (i = 0; i < nv; i++) {
+		size_t kn = (size_t)(k[2 * i + 1] - k[2 * i]), vn = (size_t)(v[2 * i + 1] - v[2 * i]);
+		if (i)
+			out[used++] = ',';
+		memcpy(out + used, k[2 * i], kn);
+		used += kn;
+		out[used++] = ':';
+		memcpy(out + used, v[2 * i], vn);
+		used += vn;
+	}
+	out[used++] = '}';
+	out[used] = '\0';
+	return out;
 }

@@ -22,4 +22,14 @@ int tp_json_string(const char *s, tp_json_put put, void *ctx);
 /* tp_json_string() onto a stream. */
 void tp_json_fputs(FILE *f, const char *s);
 
+/*
+ * The JSON object whose members are keys[i]: values[i], in order, from two
+ * JSON arrays (keys of strings; values of strings, null or bare words, as
+ * tremplin writes them), for i below the shorter one's length: a record's
+ * original values kept without their keys (inputs/reader.h,
+ * tp_reader_compact).  The members' text is copied as it is.  malloc'd;
+ * NULL when out of memory or when either is not such an array.
+ */
+char *tp_json_zip(const char *keys, const char *values);
+
 #endif

@@ -59,6 +59,8 @@ struct tp_reader {
 	OGRFieldType *coltype;        /* each column's type */
 	char **key;                   /* each column's JSON key and ':', after a ',' but the first */
 	size_t *keylen;               /* bytes of each key */
+	char *keys;                   /* the keys as a JSON array, "geometry" last */
+	int compact;                  /* 1: originals as arrays (tp_reader_compact) */
 	int utf8;                     /* 1: every cell is UTF-8 already (a CSV: source.c checked
 					 or recoded its whole text) */
 	struct cells *here;           /* the caller's thread's scratch */
@@ -454,9 +456,20 @@ void tp_reader_free(tp_reader *r)
 		free(r->key[c]);
 	free(r->key);
 	free(r->keylen);
+	free(r->keys);
 	free(r->coltype);
 	cells_free(r->here);
 	free(r);
+}
+
+void tp_reader_compact(tp_reader *r)
+{
+	r->compact = 1;
+}
+
+const char *tp_reader_original_keys(const tp_reader *r)
+{
+	return r->keys;
 }
 
 void tp_reader_threads(tp_reader *r, int threads)
@@ -576,6 +589,17 @@ static int columns(tp_reader *r)
 		r->key[c] = b.s;
 		r->keylen[c] = b.len;
 	}
+	{
+		/* the keys again as an array: each one's text but its ':' */
+		sbuf b = {0};
+		int failed = sb_str(&b, "[");
+		for (c = 0; c < r->ncols && !failed; c++)
+			failed = sb_put(&b, r->key[c], r->keylen[c] - 1);
+		failed = failed || sb_str(&b, r->ncols ? ",\"geometry\"]" : "\"geometry\"]");
+		r->keys = b.s;
+		if (failed)
+			return tp_error_set(TP_ERROR, "out of memory");
+	}
 	r->field_id = tp_input_def_field(r->def, "id");
 	r->field_address = tp_input_def_field(r->def, "address");
 	r->field_postcode = tp_input_def_field(r->def, "postcode");
@@ -622,7 +646,8 @@ static const char *cell_text(const tp_reader *r, cells *sc, OGRFeatureH f, int c
 }
 
 /* The feature's source values (sc's cells) as a JSON object, in sc->json
- * until pack() copies it; 0 or -1 when out of memory. */
+ * until pack() copies it; as an array of the values alone when r->compact
+ * (r->keys the keys); 0 or -1 when out of memory. */
 static int original_json(const tp_reader *r, cells *sc, OGRFeatureH f)
 {
 	sbuf *b = &sc->json;
@@ -630,9 +655,12 @@ static int original_json(const tp_reader *r, cells *sc, OGRFeatureH f)
 	OGRGeometryH geom = OGR_F_GetGeometryRef(f);
 
 	b->len = 0;
-	rc = sb_str(b, "{");
+	rc = sb_str(b, r->compact ? "[" : "{");
 	for (i = 0; i < n && rc == 0; i++) {
-		rc |= sb_put(b, r->key[i], r->keylen[i]);
+		if (!r->compact)
+			rc |= sb_put(b, r->key[i], r->keylen[i]);
+		else if (i)
+			rc |= sb_str(b, ",");
 		if (sc->cell[i])
 			rc |= sb_json(b, sc->cell[i]);
 		else
@@ -640,7 +668,8 @@ static int original_json(const tp_reader *r, cells *sc, OGRFeatureH f)
 	}
 	if (geom && rc == 0) {
 		OGRwkbGeometryType t = wkbFlatten(OGR_G_GetGeometryType(geom));
-		rc |= sb_str(b, n ? ",\"geometry\":" : "\"geometry\":");
+		rc |= sb_str(b, r->compact ? (n ? "," : "")
+					   : n ? ",\"geometry\":" : "\"geometry\":");
 		if (t == wkbPoint) {
 			char *wkt = NULL;
 			if (OGR_G_ExportToWkt(geom, &wkt) == OGRERR_NONE && wkt)
@@ -652,7 +681,7 @@ static int original_json(const tp_reader *r, cells *sc, OGRFeatureH f)
 			rc |= sb_json(b, OGRGeometryTypeToName(t));
 		}
 	}
-	rc |= sb_str(b, "}");
+	rc |= sb_str(b, r->compact ? "]" : "}");
 	return rc ? -1 : 0;
 }
 

@@ -59,7 +59,8 @@ typedef struct tp_record {
 	char *values[TP_MAX_FIELDS];     /* canonical text per field, NULL for NULL (in block) */
 	unsigned char *wkb;              /* geometry in the source CRS (in block), or NULL */
 	size_t wkb_len;                  /* bytes of wkb */
-	char *original;                  /* the source values as a JSON object (in block) */
+	char *original;                  /* the source values as a JSON object (in block); an
+					    array with tp_reader_compact() */
 	char *block;                     /* one allocation holding values, wkb and original
 					    (tp_record_dispose frees it) */
 	const char *field;               /* field that made it a reject, or NULL */
@@ -85,6 +86,19 @@ void tp_reader_free(tp_reader *r);
  * the same records, duplicates and messages either way).
  */
 void tp_reader_threads(tp_reader *r, int threads);
+
+/*
+ * The original values of r's records (tp_record.original) as a JSON array
+ * instead of an object, set before the first record: each column's value in
+ * the order of tp_reader_original_keys(), then the geometry when the
+ * feature has one (where the object has a "geometry" member).  A table of a
+ * million records keeps half the bytes; tp_json_zip (geo/json.h) makes the
+ * object again from the keys and the array.
+ */
+void tp_reader_compact(tp_reader *r);
+
+/* The keys of r's original values as a JSON array: the columns' names, then "geometry". */
+const char *tp_reader_original_keys(const tp_reader *r);
 
 /* The source CRS as PROJ reads it ("EPSG:31370" or WKT). */
 const char *tp_reader_crs(const tp_reader *r);

@@ -8,6 +8,7 @@
 #include "pipeline/store.h"
 #include "geo/categories.h"
 #include "geo/error.h"
+#include "geo/json.h"
 #include "inputs/reader.h"
 #include "outputs/pg.h"
 #include "version.h"
@@ -52,6 +53,7 @@ int tp_load_input(tp_run *run, const tp_input_def *def, const tp_input_cfg *in,
 	int iw = tp_input_def_field(def, "works_start");
 	int idw = tp_input_def_field(def, "dwellings"), ipc = tp_input_def_field(def, "postcode");
 	size_t i, used;
+	char *object;
 	long nrej = 0, nread = 0, nskip = 0;
 	int rc, got;
 
@@ -65,6 +67,11 @@ int tp_load_input(tp_run *run, const tp_input_def *def, const tp_input_cfg *in,
 		goto done;
 	}
 	rc = tp_store_input_begin(run->db, input, in->path, tp_reader_layer(r), tp_reader_crs(r));
+	/* the originals beside the rows as arrays, their keys once (store.h) */
+	if (!rc && side) {
+		tp_reader_compact(r);
+		rc = tp_store_input_keys(run->db, input, tp_reader_original_keys(r));
+	}
 	if (rc)
 		goto done;
 	used = (size_t)snprintf(sql, sizeof(sql), "INSERT INTO %s(src_row",
@@ -103,8 +110,13 @@ int tp_load_input(tp_run *run, const tp_input_def *def, const tp_input_cfg *in,
 				fprintf(stderr, "%s, layer %s, row %ld, field %s: %s\n", in->path,
 					tp_reader_layer(r), rec.row, rec.field, rec.reason);
 			nrej++;
+			/* a reject's original is an object, as every input's */
+			object = side && rec.original
+					 ? tp_json_zip(tp_reader_original_keys(r), rec.original)
+					 : NULL;
 			rc = tp_store_reject(run->db, input, rec.row, "load", rec.field,
-					     rec.reason, rec.original);
+					     rec.reason, object ? object : rec.original);
+			free(object);
 			/* what places the record and what it declared, for the outputs */
 			sqlite3_reset(extra);
 			sqlite3_bind_text(extra, 1, idw >= 0 ? rec.values[idw] : NULL, -1, SQLITE_STATIC);

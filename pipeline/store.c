@@ -6,6 +6,7 @@
 #include "pipeline/store.h"
 #include "geo/categories.h"
 #include "geo/error.h"
+#include "geo/json.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -41,7 +42,7 @@ static const char schema[] =
 	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);"
 	"CREATE TABLE stage_runs(stage TEXT PRIMARY KEY, finished_at TEXT);"
 	"CREATE TABLE input_stats(input TEXT PRIMARY KEY, path TEXT, layer TEXT,"
-	" src_crs TEXT, read INTEGER, skipped INTEGER, skipped_rows TEXT);"
+	" src_crs TEXT, read INTEGER, skipped INTEGER, skipped_rows TEXT, original_keys TEXT);"
 	"CREATE TABLE communes(id INTEGER PRIMARY KEY, src_row INTEGER, nis_code TEXT,"
 	" name_fr TEXT, name_nl TEXT, population INTEGER, geom BLOB, original TEXT);"
 	/* the vacancies: load's rows, locate's and score's results apart (store.h) */
@@ -201,6 +202,28 @@ int tp_store_fault(int rc, int err)
  * to do, when the environment caused it, else TP_ERROR. */
 static int store_error(sqlite3 *db, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* SQL tp_original(keys, values): a row's original values as the object
+ * rejects.original holds (TP_VACANCY_ORIGINALS, store.h): values zipped
+ * with keys, or values as they are when keys is NULL. */
+static void fn_original(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const char *keys = (const char *)sqlite3_value_text(argv[0]);
+	const char *values = (const char *)sqlite3_value_text(argv[1]);
+	char *object;
+
+	(void)argc;
+	if (!keys || !values) {
+		sqlite3_result_value(ctx, argv[1]);
+		return;
+	}
+	/* values that are no array (none tremplin writes) are kept as they are */
+	object = tp_json_zip(keys, values);
+	if (object)
+		sqlite3_result_text(ctx, object, -1, free);
+	else
+		sqlite3_result_value(ctx, argv[1]);
+}
+
 static int store_error(sqlite3 *db, const char *fmt, ...)
 {
 	char msg[TP_ERROR_MSG_MAX];
@@ -277,6 +300,11 @@ int tp_store_open(sqlite3 **out, const char *path, int big)
 	if (!rc)
 		rc = tp_store_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
 				       "PRAGMA cache_size=-65536; PRAGMA secure_delete=OFF;");
+	if (!rc && sqlite3_create_function(db, "tp_original", 2,
+					   SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
+					   NULL, fn_original, NULL, NULL) != SQLITE_OK)
+		rc = tp_error_set(TP_ERROR, "cannot add function tp_original: %s",
+				  sqlite3_errmsg(db));
 	if (rc) {
 		sqlite3_close(db);
 		return tp_error_wrap(rc, "%s", path);
@@ -382,6 +410,22 @@ int tp_store_input_begin(sqlite3 *db, const char *input, const char *path, const
 	sqlite3_bind_text(st, 2, path, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, layer, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, crs, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		rc = store_error(db, "working store: %s", sqlite3_errmsg(db));
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int tp_store_input_keys(sqlite3 *db, const char *input, const char *keys)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = tp_store_prepare(db, &st, "UPDATE input_stats SET original_keys = ?"
+					   " WHERE input = ?");
+
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, keys, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, input, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		rc = store_error(db, "working store: %s", sqlite3_errmsg(db));
 	sqlite3_finalize(st);
@@ -537,7 +581,8 @@ int tp_store_rejecter_open(tp_rejecter *r, sqlite3 *db, const char *table)
 	if (side)
 		snprintf(sql, sizeof(sql),
 			 "INSERT INTO rejects(input, source_file, layer, src_row, stage, field, reason,"
-			 " original) SELECT '%s', s.path, s.layer, t.src_row, ?2, ?3, ?4, o.original"
+			 " original) SELECT '%s', s.path, s.layer, t.src_row, ?2, ?3, ?4,"
+			 " tp_original(s.original_keys, o.original)"
 			 " FROM %s t JOIN input_stats s ON s.input = '%s'"
 			 " LEFT JOIN %s o ON o.id = t.id WHERE t.id = ?1",
 			 table, tp_store_rows(table), table, side);

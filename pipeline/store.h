@@ -46,11 +46,12 @@ int tp_store_reset(sqlite3 *db);
  * user_version by tp_store_reset(). Raise it whenever a table a stage reads
  * changes shape (2: the vacancies a view over load's rows, locate's places
  * and score's results; 3: vacancy_tracks keyed by the vacancy's id; 4:
- * score's sums per commune in vacancy_sums, which summarise reads), so
+ * score's sums per commune in vacancy_sums, which summarise reads; 5: the
+ * vacancies' originals as arrays, their keys in input_stats), so
  * that a run resumed with --from on a store an older tremplin left says so
  * instead of failing on a missing table or joining on the wrong key.
  */
-#define TP_STORE_LAYOUT 4
+#define TP_STORE_LAYOUT 5
 
 /* TP_ESTORE, naming path, when the store at db was laid out by another
  * version of tremplin (see TP_STORE_LAYOUT); TP_OK for an empty store, which
@@ -91,6 +92,9 @@ int tp_store_input_begin(sqlite3 *db, const char *input, const char *path, const
 			 const char *crs);
 int tp_store_input_end(sqlite3 *db, const char *input, long long nread, long long nskip,
 		       const char *skipped_rows);
+/* The keys (a JSON array) of the input's originals kept as arrays
+ * (TP_VACANCY_ORIGINALS) into its row's original_keys, after begin. */
+int tp_store_input_keys(sqlite3 *db, const char *input, const char *keys);
 
 /*
  * What became of an input's rows: *n read and *skipped (input_stats),
@@ -119,7 +123,13 @@ int tp_store_reject(sqlite3 *db, const char *input, long row, const char *stage,
 		    const char *field, const char *reason, const char *original);
 
 /* The table of the vacancies' source values, keyed by the vacancy's id:
- * out of the wide vacancies table, which the stages rewrite and scan. */
+ * out of the wide vacancies table, which the stages rewrite and scan.
+ * Each is a JSON array of the values alone (inputs/reader.h,
+ * tp_reader_compact), the keys once in input_stats.original_keys: a
+ * million records' originals took 200 MB with their keys, and writing them
+ * was a quarter of load's time.  SQL function tp_original(keys, values),
+ * on every connection tp_store_open makes, gives the object (geo/json.h,
+ * tp_json_zip); a moved row's rejects.original is that object. */
 #define TP_VACANCY_ORIGINALS "vacancy_originals"
 
 /* The table holding the source values (original) of table's rows, keyed

@@ -1,6 +1,7 @@
 """Inputs as offices send them: the same 50 records in every format give the same vacancies;
 coordinates in the wrong CRS or axis order stop the run with the fix; bad rows are refused one by
 one with their reason and nothing is lost (A + R = N)."""
+import json
 import os
 import random
 from osgeo import gdal, ogr, osr
@@ -201,9 +202,13 @@ if ref:
     check(all(r[12] in ("21001", "21004") for r in ref), "every record located")
 # the Latin-1 file's rejects would carry UTF-8 originals; its header was found without a mapping
 db = store(os.path.join(d, "csv_latin1", "out"))
-orig = db.execute("SELECT o.original FROM vacancies v JOIN vacancy_originals o ON o.id = v.id"
-                  " WHERE v.src_row = 2").fetchone()[0]
-check('"propriétaire":"Comensia"' in orig and "Rue de l'Église 1" in orig, "Latin-1 original in UTF-8: " + orig)
+# (a vacancy's original values are an array beside its row, their keys once in input_stats)
+keys, values = db.execute("SELECT s.original_keys, o.original FROM vacancies v"
+                          " JOIN vacancy_originals o ON o.id = v.id"
+                          " JOIN input_stats s ON s.input = 'vacancies' WHERE v.src_row = 2").fetchone()
+orig = dict(zip(json.loads(keys), json.loads(values)))
+check(orig.get("propriétaire") == "Comensia" and "Rue de l'Église 1" in orig.values(),
+      "Latin-1 original in UTF-8: %r" % orig)
 db.close()
 
 # ---- an explicit mapping wins over a recognised header -----------------------------------------

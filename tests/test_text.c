@@ -1,7 +1,9 @@
 /*
  * test_text.c: folding, encodings, address keys and code words
- * (inputs/text.c, inputs/geocode.c, inputs/fields.c).
+ * (inputs/text.c, inputs/geocode.c, inputs/fields.c), and a record's
+ * original values zipped with their keys (geo/json.c).
  */
+#include "geo/json.h"
 #include "inputs/fields.h"
 #include "inputs/geocode.h"
 #include "inputs/text.h"
@@ -124,6 +126,30 @@ static void joining_cuts_where_snprintf_cuts(void)
 	CHECK_STR(tp_text_join(got, sizeof(got), key, 4, "|"), "rue haute|70||1000");
 }
 
+/* The object tp_json_zip makes from keys and values, as tremplin writes them. */
+static void originals_are_zipped_with_their_keys(void)
+{
+	char *o = tp_json_zip("[\"id\",\"owner\",\"x\",\"geometry\"]",
+			      "[\"V1\",\"Log\\\"Iris, \\\\ \u00e9\",null]");
+	CHECK_STR(o, "{\"id\":\"V1\",\"owner\":\"Log\\\"Iris, \\\\ \u00e9\",\"x\":null}");
+	free(o);
+	/* the geometry, when the feature has one, is the value after the columns */
+	o = tp_json_zip("[\"id\",\"geometry\"]", "[\"V1\",\"POINT (1 2)\"]");
+	CHECK_STR(o, "{\"id\":\"V1\",\"geometry\":\"POINT (1 2)\"}");
+	free(o);
+	o = tp_json_zip("[\"geometry\"]", "[]");
+	CHECK_STR(o, "{}");
+	free(o);
+	o = tp_json_zip("[\"a\",\"geometry\"]", "[\"[,]\", \"]\"]");
+	CHECK_STR(o, "{\"a\":\"[,]\",\"geometry\":\"]\"}");
+	free(o);
+	/* not arrays: NULL (an object, a string cut short) */
+	CHECK(tp_json_zip("[\"a\"]", "{\"a\":\"1\"}") == NULL);
+	CHECK(tp_json_zip("[\"a\"]", "[\"1") == NULL);
+	CHECK(tp_json_zip("[\"a\"]", "[\"1\\") == NULL);
+	CHECK(tp_json_zip("[\"a\"", "[\"1\"]") == NULL);
+}
+
 int main(void)
 {
 	folding_removes_case_accents_and_punctuation();
@@ -132,5 +158,6 @@ int main(void)
 	french_and_dutch_headers_and_code_words_are_recognised();
 	folding_stops_where_out_is_full_and_never_ends_in_a_space();
 	joining_cuts_where_snprintf_cuts();
+	originals_are_zipped_with_their_keys();
 	return check_report("test_text");
 }
