@@ -1343,7 +1343,8 @@ cleanup:
 
 int tp_write_layers(sqlite3 *store, const tp_gpkg_options *opts, const tp_layer_target *t)
 {
-	writer w = {NULL, t->where, opts, t, t->ds, NULL, NULL, "", -1, NULL, 0, 0, 0, NULL, NULL, NULL, {0}, 0};
+	writer w = {NULL, t->where, opts, t, t->ds, NULL, NULL, "", -1, NULL, 0, 0, 0, NULL, NULL,
+		    NULL, {0}, 0};
 	tp_rows *eds = NULL;
 	int rc = TP_OK, i, nlayers, editions = 0;
 
@@ -1367,10 +1368,10 @@ int tp_write_layers(sqlite3 *store, const tp_gpkg_options *opts, const tp_layer_
 	if (!rc && t->gpkg)
 		rc = tp_gpkg_copier_open(&w.copier, store, w.ds, opts->internal);
 	nlayers = COUNT(layers) - (editions ? 0 : NLAYERS_EDITIONS);
-	/* with threads to spare, the sorts of candidates and vacancy_history
-	 * beside the layers before them */
 	/* a public file's candidates: the candidate list's rows (take_list) */
 	w.list = w.copier && !opts->internal ? opts->candidates : NULL;
+	/* with threads to spare, the sorts of candidates (unless taken from the
+	 * list) and vacancy_history beside the layers before them */
 	if (!rc && w.copier && opts->threads != 1)
 		w.presort = presort_begin(&w, store, nlayers, opts->internal);
 	for (i = 0; i < nlayers && !rc; i++) {

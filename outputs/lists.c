@@ -270,9 +270,7 @@ static int sort_in_memory(candidate_list *l, sqlite3 *db, tp_rows_handoff *hando
 	static const tp_sort_key by_rank = {0, 0, 0};
 	const char *sql = tp_rows_sql(l->view, TP_ROWS_CANDIDATE_LIST_BY_ID);
 	sqlite3_stmt *st = NULL;
-	int ncols = -1;
-
-	int rc;
+	int ncols = -1, rc;
 
 	/* a column added to the list's SQL but not to LIST_NCOLS (and to
 	 * TP_ROWS_CANDIDATE_LIST_SORTED's) would be lost: SQLite sorts then */
@@ -281,6 +279,7 @@ static int sort_in_memory(candidate_list *l, sqlite3 *db, tp_rows_handoff *hando
 	sqlite3_finalize(st);
 	if (ncols != LIST_NCOLS_READ || tp_sorted_rows_serve(db, &l->sorted) != TP_OK) {
 		tp_error_clear();
+		tp_rows_handoff_put(handoff, NULL); /* the GeoPackage's thread reads them itself */
 		return 1;
 	}
 	rc = tp_sorted_rows_load(&l->sorted, db, sql, LIST_NCOLS_READ, 1, &by_rank);

@@ -205,7 +205,8 @@ db = store(os.path.join(d, "csv_latin1", "out"))
 # (a vacancy's original values are an array beside its row, their keys once in input_stats)
 keys, values = db.execute("SELECT s.original_keys, o.original FROM vacancies v"
                           " JOIN vacancy_originals o ON o.id = v.id"
-                          " JOIN input_stats s ON s.input = 'vacancies' WHERE v.src_row = 2").fetchone()
+                          " JOIN input_stats s ON s.input = 'vacancies'"
+                          " WHERE v.src_row = 2").fetchone()
 orig = dict(zip(json.loads(keys), json.loads(values)))
 check(orig.get("propriétaire") == "Comensia" and "Rue de l'Église 1" in orig.values(),
       "Latin-1 original in UTF-8: %r" % orig)
