@@ -21,9 +21,9 @@
 #include "geo/rings.h"
 #include "outputs/outfile.h"
 
-/* What the [outputs] section of the config asks of the GeoPackage. */
 typedef struct tp_rows_handoff tp_rows_handoff; /* below, with the sorted rows */
 
+/* What the [outputs] section of the config asks of the GeoPackage. */
 typedef struct tp_gpkg_options {
 	const char *indicator; /* communes field the choropleth shows (people_total) */
 	const char *language;  /* names of codes and classes: "fr", "nl" or "both" */

@@ -66,12 +66,11 @@ int tp_load_input(tp_run *run, const tp_input_def *def, const tp_input_cfg *in,
 				  in->path, tp_reader_layer(r), tp_reader_crs(r), input);
 		goto done;
 	}
-	rc = tp_store_input_begin(run->db, input, in->path, tp_reader_layer(r), tp_reader_crs(r));
 	/* the originals beside the rows as arrays, their keys once (store.h) */
-	if (!rc && side) {
+	if (side)
 		tp_reader_compact(r);
-		rc = tp_store_input_keys(run->db, input, tp_reader_original_keys(r));
-	}
+	rc = tp_store_input_begin(run->db, input, in->path, tp_reader_layer(r), tp_reader_crs(r),
+				  side ? tp_reader_original_keys(r) : NULL);
 	if (rc)
 		goto done;
 	used = (size_t)snprintf(sql, sizeof(sql), "INSERT INTO %s(src_row",

@@ -635,7 +635,7 @@ static int read_snapshot(state *st, const tp_snapshot_cfg *s, int snap, const ch
 	rc = tp_transform_new(&t, g, tp_reader_crs(r), dst);
 	if (!rc && !h)
 		rc = tp_store_input_begin(run->db, name, s->in.path, tp_reader_layer(r),
-					  tp_reader_crs(r));
+					  tp_reader_crs(r), NULL);
 	if (!rc && h && ((h->layer = text_add(&h->text, tp_reader_layer(r), 1)) == -2 ||
 			 (h->crs = text_add(&h->text, tp_reader_crs(r), 1)) == -2))
 		rc = tp_error_set(TP_ERROR, "out of memory");
@@ -739,7 +739,7 @@ static int replay(state *st, const tp_snapshot_cfg *s, int snap, held *h)
 
 	input_name(name, sizeof(name), s);
 	rc = tp_store_input_begin(db, name, s->in.path, text_at(&h->text, h->layer),
-				  text_at(&h->text, h->crs));
+				  text_at(&h->text, h->crs), NULL);
 	for (i = 0; i < h->nrej && !rc; i++) {
 		const held_rej *x = &h->rejs[i];
 		rc = tp_store_reject(db, name, x->row, "snapshots", text_at(&h->text, x->field),

@@ -84,17 +84,16 @@ int tp_store_meta_set_all(sqlite3 *db, const char *const kv[][2], size_t n);
 /*
  * The input_stats row of an input (its config section: "vacancies",
  * "zones.2022", "vacancies.2023-04-30", ...): begun when its file is
- * open (path, layer, source CRS; nothing read yet), ended with the rows
- * read and skipped and which were skipped ("6 blank; 12 total", NULL when
- * none).  Load, snapshots and trends read their inputs this way.
+ * open (path, layer, source CRS, and keys: the JSON array of its
+ * originals' keys when they are kept as arrays, TP_VACANCY_ORIGINALS, else
+ * NULL; nothing read yet), ended with the rows read and skipped and which
+ * were skipped ("6 blank; 12 total", NULL when none).  Load, snapshots and
+ * trends read their inputs this way.
  */
 int tp_store_input_begin(sqlite3 *db, const char *input, const char *path, const char *layer,
-			 const char *crs);
+			 const char *crs, const char *keys);
 int tp_store_input_end(sqlite3 *db, const char *input, long long nread, long long nskip,
 		       const char *skipped_rows);
-/* The keys (a JSON array) of the input's originals kept as arrays
- * (TP_VACANCY_ORIGINALS) into its row's original_keys, after begin. */
-int tp_store_input_keys(sqlite3 *db, const char *input, const char *keys);
 
 /*
  * What became of an input's rows: *n read and *skipped (input_stats),
