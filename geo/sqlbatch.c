@@ -11,7 +11,7 @@ static int prepare(tp_batch *b, int rows, sqlite3_stmt **out)
 	sqlite3_str *q = sqlite3_str_new(b->db);
 	int r, c, rc;
 
-	sqlite3_str_appendf(q, "INSERT INTO %s VALUES ", b->into);
+	sqlite3_str_appendf(q, "INSERT OR FAIL INTO %s VALUES ", b->into);
 	for (r = 0; r < rows; r++) {
 		sqlite3_str_appendall(q, r ? ", (" : "(");
 		for (c = 0; c < b->ncols; c++)

@@ -1,12 +1,17 @@
 /*
  * test_sqlbatch.c: rows inserted many to a statement (geo/sqlbatch.h):
  * every row in, in order, whatever the count against the batch's size;
- * a reused buffer bound SQLITE_TRANSIENT; a failure named by SQLite.
+ * a reused buffer bound SQLITE_TRANSIENT; a failure named by SQLite; no
+ * statement journal, which a store of 64 KiB pages wrote to a temporary
+ * file at every batch.
  */
 #include "geo/sqlbatch.h"
 #include "tests/check.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 static sqlite3 *new_db(void)
 {
@@ -85,9 +90,57 @@ static void a_failing_batch_says_why(void)
 	sqlite3_close(db);
 }
 
+/* A VFS that is the default one, counting the statement journals opened. */
+static sqlite3_vfs counting;
+static int subjournals;
+
+static int counting_open(sqlite3_vfs *vfs, sqlite3_filename name, sqlite3_file *f, int flags,
+			 int *out)
+{
+	sqlite3_vfs *real = vfs->pAppData;
+
+	subjournals += (flags & SQLITE_OPEN_SUBJOURNAL) != 0;
+	return real->xOpen(real, name, f, flags, out);
+}
+
+static void no_statement_journal_in_a_big_transaction(void)
+{
+	char dir[] = "/tmp/test_sqlbatch-XXXXXX", path[64];
+	sqlite3_vfs *real = sqlite3_vfs_find(NULL);
+	sqlite3 *db = NULL;
+
+	CHECK(mkdtemp(dir) != NULL);
+	snprintf(path, sizeof(path), "%s/store.sqlite", dir);
+	counting = *real;
+	counting.zName = "test_sqlbatch_counting";
+	counting.pAppData = real;
+	counting.xOpen = counting_open;
+	CHECK(sqlite3_vfs_register(&counting, 0) == SQLITE_OK);
+	/* the working store's settings (pipeline/store.c): 64 KiB pages, the WAL */
+	CHECK(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+			      counting.zName) == SQLITE_OK);
+	CHECK(sqlite3_exec(db, "PRAGMA page_size=65536; PRAGMA journal_mode=WAL;"
+			       " CREATE TABLE t(id INTEGER PRIMARY KEY, name TEXT, x REAL); BEGIN",
+			   NULL, NULL, NULL) == SQLITE_OK);
+	subjournals = 0;
+	/* many batches, each adding rows to pages the ones before it wrote */
+	CHECK(insert(db, 200 * TP_BATCH_ROWS) == SQLITE_OK);
+	CHECK(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK);
+	CHECK(subjournals == 0);
+	sqlite3_close(db);
+	sqlite3_vfs_unregister(&counting);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/store.sqlite-wal", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/store.sqlite-shm", dir);
+	unlink(path);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	every_row_goes_in_in_order_whatever_the_count();
 	a_failing_batch_says_why();
+	no_statement_journal_in_a_big_transaction();
 	return check_report("test_sqlbatch");
 }
