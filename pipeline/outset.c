@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <cpl_error.h>
 #include <cpl_string.h>
 #include <openssl/evp.h>
 
@@ -177,6 +178,66 @@ done:
 		fclose(f);
 	EVP_MD_CTX_free(ctx);
 	return rc;
+}
+
+struct tp_outset_digest {
+	char *path;             /* the file, as given */
+	struct stat st;         /* it, when the digest was taken */
+	long long size;         /* its bytes */
+	char hex[65];           /* its SHA-256 */
+	tp_outset_digest *next; /* the one taken before */
+};
+
+int tp_outset_digest_take(tp_outset_digest **list, const char *path)
+{
+	tp_outset_digest *d = calloc(1, sizeof(*d));
+	int rc;
+
+	if (!d || !(d->path = strdup(path))) {
+		free(d);
+		return tp_error_set(TP_ERROR, "out of memory");
+	}
+	rc = stat(path, &d->st) != 0
+		     ? tp_error_set(TP_EOUTPUT, "%s: cannot read: %s", path, strerror(errno))
+		     : sha256_file(path, d->hex, &d->size);
+	if (rc) {
+		tp_outset_digest_free(d);
+		return rc;
+	}
+	d->next = *list;
+	*list = d;
+	return TP_OK;
+}
+
+void tp_outset_digest_free(tp_outset_digest *list)
+{
+	while (list) {
+		tp_outset_digest *next = list->next;
+
+		free(list->path);
+		free(list);
+		list = next;
+	}
+}
+
+/* The digest of path in list, if the file is still the one it was taken of. */
+static const tp_outset_digest *digest_taken(const tp_outset_digest *list, const char *path)
+{
+	struct stat st;
+
+	for (; list; list = list->next)
+		if (!strcmp(list->path, path))
+			break;
+	if (!list || stat(path, &st) != 0)
+		return NULL;
+	if (st.st_dev != list->st.st_dev || st.st_ino != list->st.st_ino ||
+	    st.st_size != list->st.st_size || (long long)st.st_size != list->size ||
+	    st.st_mtim.tv_sec != list->st.st_mtim.tv_sec ||
+	    st.st_mtim.tv_nsec != list->st.st_mtim.tv_nsec ||
+	    st.st_ctim.tv_sec != list->st.st_ctim.tv_sec ||
+	    st.st_ctim.tv_nsec != list->st.st_ctim.tv_nsec)
+		return NULL;
+	return list;
 }
 
 /* The SHA-256 of text, in hex. */
@@ -504,13 +565,18 @@ static int write_run_json(const char *outdir, const char *staging, const names *
 	tp_json_fputs(o.f, r->config ? r->config : "");
 	fprintf(o.f, ", \"sha256\": \"%s\"},\n  \"outputs\": [\n", hex);
 	for (i = 0; i < files->n && !rc; i++) {
+		const tp_outset_digest *d;
 		long long size;
 
 		snprintf(path, sizeof(path), "%s/%s", i < nstaged ? staging : outdir,
 			 files->name[i]);
-		rc = sha256_file(path, hex, &size);
-		if (rc)
+		if (i < nstaged && (d = digest_taken(r->digests, path)) != NULL) {
+			CPLDebug("tremplin", "run.json: %s: the digest its writer took", files->name[i]);
+			memcpy(hex, d->hex, sizeof(hex));
+			size = d->size;
+		} else if ((rc = sha256_file(path, hex, &size)) != TP_OK) {
 			break;
+		}
 		/* one output a line: read_run_json reads them back so */
 		fprintf(o.f, "    {\"path\": ");
 		tp_json_fputs(o.f, files->name[i]);

@@ -55,6 +55,26 @@ int tp_outset_stage(char *out, size_t n, const char *outdir);
 /* Removes the staging folder and what it holds (a failed run). */
 void tp_outset_discard(const char *staging);
 
+/*
+ * Digests of staged outputs taken before run.json is written, by the
+ * thread that wrote each file while other work still runs (the write
+ * stage's GeoPackage, ~0.2 s of SHA-256 at a million records, beside the
+ * candidate lists' thread): a list, NULL when empty.
+ */
+typedef struct tp_outset_digest tp_outset_digest;
+
+/*
+ * Takes now the SHA-256 of path, a finished output under the staging
+ * folder, adding it to *list.  run.json uses it only while the file is
+ * the same one, unchanged (device, inode, size, modification and change
+ * times as when taken); else it reads the file again.  TP_EOUTPUT when it
+ * cannot be read, TP_ERROR when out of memory.
+ */
+int tp_outset_digest_take(tp_outset_digest **list, const char *path);
+
+/* Frees a list of digests. */
+void tp_outset_digest_free(tp_outset_digest *list);
+
 /* What run.json says of the run, besides its outputs. */
 typedef struct tp_outset_run {
 	const char *config;      /* the config file's path */
@@ -63,6 +83,7 @@ typedef struct tp_outset_run {
 	const char *stages;      /* the stages run, e.g. "load..draw" */
 	int keeps;               /* 1: the run redraws part of a set (--from draw, map), and
 				    the outputs it keeps must be as the previous run.json says */
+	const tp_outset_digest *digests; /* taken already (tp_outset_digest_take), or NULL */
 } tp_outset_run;
 
 /*

@@ -464,12 +464,16 @@ static int finish_set(tp_run *run, const char *staging, const char *started, int
 	int k;
 
 	snprintf(stages, sizeof(stages), "%s..%s", s[first].name, s[last].name);
-	if (rc) {
+	if (!rc)
+		rc = tp_outset_publish(run->outdir, staging,
+				       &(tp_outset_run){run->cfg->path, run->cfg->text, started,
+							stages, keeps, run->digests});
+	else
 		tp_outset_discard(staging);
+	tp_outset_digest_free(run->digests);
+	run->digests = NULL;
+	if (rc)
 		return rc;
-	}
-	rc = tp_outset_publish(run->outdir, staging,
-			       &(tp_outset_run){run->cfg->path, run->cfg->text, started, stages, keeps});
 	if (!rc)
 		rc = tp_store_exec(run->db, "BEGIN");
 	for (k = first; k <= last && !rc; k++)

@@ -15,6 +15,7 @@
 
 #include "geo/geo.h"
 #include "pipeline/config.h"
+#include "pipeline/outset.h"
 
 typedef struct tp_run {
 	tp_config *cfg;      /* the configuration */
@@ -28,6 +29,8 @@ typedef struct tp_run {
 				NULL: every input */
 	void *ahead;         /* while a stage runs, what its part ahead made (tp_stage), or
 				NULL: the stage makes it itself */
+	tp_outset_digest *digests; /* digests of staged outputs taken by the stages that
+				      wrote them, for run.json (pipeline/outset.h) */
 } tp_run;
 
 typedef struct tp_stage {

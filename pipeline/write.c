@@ -30,6 +30,10 @@ int tp_stage_write(tp_run *run)
 	opts.candidates = tp_candidate_lists_rows(lists);
 	if (!rc)
 		rc = tp_write_gpkg(run->db, path, &opts);
+	/* its digest for run.json now, while the lists' thread still runs (it
+	 * ends last at a million records); else it would come after it */
+	if (!rc)
+		rc = tp_outset_digest_take(&run->digests, path);
 	snprintf(path, sizeof(path), "%s/indicators.csv", run->outdir);
 	if (!rc)
 		rc = tp_write_csv(run->db, path);

@@ -2,6 +2,8 @@
 one thread as on all, and so do the write stage's outputs, whose candidates layer takes the rows
 the candidate list's thread read and sorted (one read for both) when it can; --threads 0 or a word
 is a bad command line (exit 2)."""
+import hashlib
+import json
 import os
 from tplib import *
 
@@ -42,6 +44,17 @@ for label, conf, extra in (("one", ini, ["--threads", "1"]), ("all", ini, []),
     check(p.returncode == 0, "run --from write %s: %s" % (label, p.stderr[-1500:]))
     said[label] = "layer candidates: copied from the candidate list's rows" in p.stderr
     got[label] = written(out)
+    # run.json: the GeoPackage's digest taken by the write stage (beside the lists' thread),
+    # and every digest that of the file as it stands
+    check("run.json: tremplin.gpkg: the digest its writer took" in p.stderr,
+          "run.json takes the GeoPackage's digest from the write stage (%s)" % label)
+    with open(os.path.join(out, "run.json")) as f:
+        outputs = json.load(f)["outputs"]
+    for o in outputs:
+        with open(os.path.join(out, o["path"]), "rb") as f:
+            data = f.read()
+        check(len(data) == o["size"] and hashlib.sha256(data).hexdigest() == o["sha256"],
+              "run.json: %s's size and SHA-256 are the file's (%s)" % (o["path"], label))
 check(said == {"one": False, "all": True, "internal": False},
       "the candidates layer takes the list's rows on all threads in a public file only: %r" % said)
 cands = got["one"]["candidates"]
