@@ -6,6 +6,7 @@
  * layers themselves are gpkg.c's (and located.c's for join).
  */
 #include "outputs/outputs.h"
+#include "geo/clock.h"
 #include "geo/error.h"
 #include "outputs/query.h"
 
@@ -329,6 +330,7 @@ int tp_gpkg_begin(tp_outfile *out, const char *path, size_t rows, void **ds)
 int tp_gpkg_end(tp_outfile *out, void *ds, int rc)
 {
 	const char *why;
+	double t0;
 
 	if (rc) {
 		if (ds) {
@@ -341,7 +343,9 @@ int tp_gpkg_end(tp_outfile *out, void *ds, int rc)
 	}
 	/* GDAL 3.6's GDALClose() returns nothing: a failure shows as the last error. */
 	CPLErrorReset();
+	t0 = tp_clock(CLOCK_MONOTONIC);
 	GDALClose(ds);
+	CPLDebug("tremplin", "%s: closed in %.3f s", out->path, tp_clock(CLOCK_MONOTONIC) - t0);
 	if (CPLGetLastErrorType() >= CE_Failure) {
 		why = CPLGetLastErrorMsg();
 		rc = tp_error_set(TP_EOUTPUT, "%s: cannot finish the file: %s", out->path,
