@@ -1446,6 +1446,13 @@ const char *tp_reader_column(const tp_reader *r, size_t i)
 	return colname(r, OGR_L_GetLayerDefn(r->layer), r->col[i]);
 }
 
+const char *tp_reader_owner_column(const tp_reader *r)
+{
+	int owner = tp_input_def_field(r->def, "owner");
+
+	return owner < 0 ? NULL : tp_reader_column(r, (size_t)owner);
+}
+
 void tp_reader_ignored(const tp_reader *r, char *buf, size_t len)
 {
 	OGRFeatureDefnH fd = OGR_L_GetLayerDefn(r->layer);

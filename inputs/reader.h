@@ -109,6 +109,10 @@ const char *tp_reader_layer(const tp_reader *r);
 /* The source column read for field i of the input, or NULL when none. */
 const char *tp_reader_column(const tp_reader *r, size_t i);
 
+/* The source column read as the owner (tp_reader_column), or NULL when the
+ * input has no owner field or the source no such column. */
+const char *tp_reader_owner_column(const tp_reader *r);
+
 /* The source's columns tremplin does not read, comma-separated, into buf. */
 void tp_reader_ignored(const tp_reader *r, char *buf, size_t len);
 

@@ -96,6 +96,21 @@ typedef struct {
 #define SHOWN_OWNER "CASE WHEN owner_type = 'private' THEN NULL ELSE owner END"
 
 /*
+ * A rejected row's original values as public outputs show them: its owner's
+ * value (the source column input_stats.owner_column names) null.  Whether a
+ * rejected owner is private is often what could not be read, so no
+ * rejected row's owner is named; an internal file shows it.  Values that
+ * are not a JSON object, or a column a JSON path cannot name (a double
+ * quote in its name), leave the whole original out.
+ */
+#define SHOWN_ORIGINAL                                                                 \
+	"(SELECT CASE WHEN s.owner_column IS NULL THEN rejects.original"                \
+	" WHEN instr(s.owner_column, '\"') = 0 AND json_valid(rejects.original)"        \
+	" AND json_type(rejects.original) = 'object'"                                     \
+	" THEN json_replace(rejects.original, '$.\"' || s.owner_column || '\"', NULL) END" \
+	" FROM input_stats s WHERE s.input = rejects.input)"
+
+/*
  * The score's three parts (pipeline/score.c): the window's and the
  * dwellings' from what the record keeps, the need's as what the score
  * leaves, a multiple of 3 (30 times tenths of the largest need), so that
@@ -206,7 +221,7 @@ static const rowset_def rowsets[] = {
 			    " THEN rtrim(substr(reason, 1, instr(reason, '''') - 1), ': ')"
 			    " ELSE reason END",
 			    "CASE WHEN " ZONES_INPUT " OR input = 'occupations' THEN NULL"
-			    " ELSE original END"),
+			    " ELSE " SHOWN_ORIGINAL " END"),
 		REJECTS_SQL("reason", "original"),
 	},
 	[TP_ROWS_CRS] = {

@@ -70,7 +70,7 @@ int tp_load_input(tp_run *run, const tp_input_def *def, const tp_input_cfg *in,
 	if (side)
 		tp_reader_compact(r);
 	rc = tp_store_input_begin(run->db, input, in->path, tp_reader_layer(r), tp_reader_crs(r),
-				  side ? tp_reader_original_keys(r) : NULL);
+				  side ? tp_reader_original_keys(r) : NULL, tp_reader_owner_column(r));
 	if (rc)
 		goto done;
 	used = (size_t)snprintf(sql, sizeof(sql), "INSERT INTO %s(src_row",

@@ -566,6 +566,7 @@ typedef struct {
 	tp_geo *g;              /* its own GEOS/PROJ context */
 	tp_locator *lc;         /* its own locator, one thread */
 	int64_t layer, crs;     /* for input_stats, in the text */
+	int64_t owner;          /* the same: the owner's source column, -1 for none */
 	long nread, nskip;      /* rows read, rows skipped */
 	held_rec *recs;         /* the records, in order */
 	size_t n, cap;
@@ -635,9 +636,10 @@ static int read_snapshot(state *st, const tp_snapshot_cfg *s, int snap, const ch
 	rc = tp_transform_new(&t, g, tp_reader_crs(r), dst);
 	if (!rc && !h)
 		rc = tp_store_input_begin(run->db, name, s->in.path, tp_reader_layer(r),
-					  tp_reader_crs(r), NULL);
+					  tp_reader_crs(r), NULL, tp_reader_owner_column(r));
 	if (!rc && h && ((h->layer = text_add(&h->text, tp_reader_layer(r), 1)) == -2 ||
-			 (h->crs = text_add(&h->text, tp_reader_crs(r), 1)) == -2))
+			 (h->crs = text_add(&h->text, tp_reader_crs(r), 1)) == -2 ||
+			 (h->owner = text_add(&h->text, tp_reader_owner_column(r), 0)) == -2))
 		rc = tp_error_set(TP_ERROR, "out of memory");
 	if (rc)
 		goto done;
@@ -739,7 +741,7 @@ static int replay(state *st, const tp_snapshot_cfg *s, int snap, held *h)
 
 	input_name(name, sizeof(name), s);
 	rc = tp_store_input_begin(db, name, s->in.path, text_at(&h->text, h->layer),
-				  text_at(&h->text, h->crs), NULL);
+				  text_at(&h->text, h->crs), NULL, text_at(&h->text, h->owner));
 	for (i = 0; i < h->nrej && !rc; i++) {
 		const held_rej *x = &h->rejs[i];
 		rc = tp_store_reject(db, name, x->row, "snapshots", text_at(&h->text, x->field),

@@ -42,7 +42,8 @@ static const char schema[] =
 	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);"
 	"CREATE TABLE stage_runs(stage TEXT PRIMARY KEY, finished_at TEXT);"
 	"CREATE TABLE input_stats(input TEXT PRIMARY KEY, path TEXT, layer TEXT,"
-	" src_crs TEXT, read INTEGER, skipped INTEGER, skipped_rows TEXT, original_keys TEXT);"
+	" src_crs TEXT, read INTEGER, skipped INTEGER, skipped_rows TEXT, original_keys TEXT,"
+	" owner_column TEXT);"
 	"CREATE TABLE communes(id INTEGER PRIMARY KEY, src_row INTEGER, nis_code TEXT,"
 	" name_fr TEXT, name_nl TEXT, population INTEGER, geom BLOB, original TEXT);"
 	/* the vacancies: load's rows, locate's and score's results apart (store.h) */
@@ -398,11 +399,12 @@ int tp_store_meta_set_all(sqlite3 *db, const char *const kv[][2], size_t n)
 }
 
 int tp_store_input_begin(sqlite3 *db, const char *input, const char *path, const char *layer,
-			 const char *crs, const char *keys)
+			 const char *crs, const char *keys, const char *owner)
 {
 	sqlite3_stmt *st = NULL;
 	int rc = tp_store_prepare(db, &st, "INSERT INTO input_stats(input, path, layer, src_crs,"
-					   " read, skipped, original_keys) VALUES (?, ?, ?, ?, 0, 0, ?)");
+					   " read, skipped, original_keys, owner_column)"
+					   " VALUES (?, ?, ?, ?, 0, 0, ?, ?)");
 
 	if (rc)
 		return rc;
@@ -411,6 +413,7 @@ int tp_store_input_begin(sqlite3 *db, const char *input, const char *path, const
 	sqlite3_bind_text(st, 3, layer, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, crs, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 5, keys, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, owner, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		rc = store_error(db, "working store: %s", sqlite3_errmsg(db));
 	sqlite3_finalize(st);

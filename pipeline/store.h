@@ -47,11 +47,12 @@ int tp_store_reset(sqlite3 *db);
  * changes shape (2: the vacancies a view over load's rows, locate's places
  * and score's results; 3: vacancy_tracks keyed by the vacancy's id; 4:
  * score's sums per commune in vacancy_sums, which summarise reads; 5: the
- * vacancies' originals as arrays, their keys in input_stats), so
+ * vacancies' originals as arrays, their keys in input_stats; 6: the
+ * owner's source column in input_stats, which public outputs read), so
  * that a run resumed with --from on a store an older tremplin left says so
  * instead of failing on a missing table or joining on the wrong key.
  */
-#define TP_STORE_LAYOUT 5
+#define TP_STORE_LAYOUT 6
 
 /* TP_ESTORE, naming path, when the store at db was laid out by another
  * version of tremplin (see TP_STORE_LAYOUT); TP_OK for an empty store, which
@@ -86,12 +87,14 @@ int tp_store_meta_set_all(sqlite3 *db, const char *const kv[][2], size_t n);
  * "zones.2022", "vacancies.2023-04-30", ...): begun when its file is
  * open (path, layer, source CRS, and keys: the JSON array of its
  * originals' keys when they are kept as arrays, TP_VACANCY_ORIGINALS, else
- * NULL; nothing read yet), ended with the rows read and skipped and which
+ * NULL; owner: the source column read as the owner, which public outputs
+ * leave out of a reject's original values (outputs/query.c), NULL when
+ * none; nothing read yet), ended with the rows read and skipped and which
  * were skipped ("6 blank; 12 total", NULL when none).  Load, snapshots and
  * trends read their inputs this way.
  */
 int tp_store_input_begin(sqlite3 *db, const char *input, const char *path, const char *layer,
-			 const char *crs, const char *keys);
+			 const char *crs, const char *keys, const char *owner);
 int tp_store_input_end(sqlite3 *db, const char *input, long long nread, long long nskip,
 		       const char *skipped_rows);
 

@@ -238,7 +238,32 @@ static void a_public_view_leaves_out_the_counts_of_a_rejected_zone(void)
 				" '{\"x\": \"\"}')") == 0);
 	CHECK_STR(rejected_original(db, 0, "zones"), "");
 	CHECK_STR(rejected_original(db, 1, "zones"), "{\"squat\": \"12\"}");
-	CHECK_STR(rejected_original(db, 0, "vacancies"), "{\"x\": \"\"}");
+	/* no input_stats row: nothing says which value is the owner */
+	CHECK_STR(rejected_original(db, 0, "vacancies"), "");
+	sqlite3_close(db);
+}
+
+static void a_public_view_leaves_out_a_rejected_owner(void)
+{
+	sqlite3 *db = test_new_store();
+
+	CHECK(tp_store_exec(db, "INSERT INTO input_stats(input, owner_column) VALUES"
+				" ('vacancies', 'propri\u00e9taire'), ('communes', NULL),"
+				" ('vacancies.2022-12-31', 'a\"b');"
+				" INSERT INTO rejects(input, src_row, original) VALUES"
+				" ('vacancies', 4, '{\"id\": \"V4\", \"propri\u00e9taire\": \"Jan\","
+				" \"dwellings\": \"x\"}'),"
+				" ('communes', 2, '{\"nis_code\": \"21001\"}'),"
+				" ('vacancies.2022-12-31', 5, '{\"a\\\"b\": \"Jan\"}')") == 0);
+	/* the owner's value null, the others as they were */
+	CHECK_STR(rejected_original(db, 0, "vacancies"),
+		  "{\"id\":\"V4\",\"propri\u00e9taire\":null,\"dwellings\":\"x\"}");
+	CHECK_STR(rejected_original(db, 1, "vacancies"),
+		  "{\"id\": \"V4\", \"propri\u00e9taire\": \"Jan\", \"dwellings\": \"x\"}");
+	/* an input without an owner: as it was */
+	CHECK_STR(rejected_original(db, 0, "communes"), "{\"nis_code\": \"21001\"}");
+	/* an owner column no JSON path can name: the whole original left out */
+	CHECK_STR(rejected_original(db, 0, "vacancies.2022-12-31"), "");
 	sqlite3_close(db);
 }
 
@@ -262,6 +287,7 @@ int main(void)
 	every_row_set_reads_only_what_its_view_may();
 	a_view_guards_the_store_until_it_is_closed();
 	a_public_view_leaves_out_the_counts_of_a_rejected_zone();
+	a_public_view_leaves_out_a_rejected_owner();
 	only_the_people_columns_are_private();
 	return check_report("test_published");
 }
