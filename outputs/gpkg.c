@@ -1269,8 +1269,6 @@ static int resolve_indicator(tp_view *view, const char *path, const char *name, 
 	return TP_OK;
 }
 
-/* The four map layers' default styles (tp_gpkg_write_styles), and with
- * editions those of trends and count_zones_editions. */
 /*
  * The largest dwellings of a candidate (0 when none), which sizes the
  * candidates' circles: in a GeoPackage, from its candidates layer, written
@@ -1308,6 +1306,8 @@ static int max_dwellings(writer *w, double *out)
 	return rc < 0 ? rc : TP_OK;
 }
 
+/* The four map layers' default styles (tp_gpkg_write_styles), and with
+ * editions those of trends and count_zones_editions. */
 static int write_styles(writer *w, int editions)
 {
 	const char *layer_names[] = {"communes", "candidates", "vacancies", "count_zones",
