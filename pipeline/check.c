@@ -413,8 +413,10 @@ int tp_check(tp_config *cfg)
 	if (rc && !unusable) /* an unusable input's reason is under it already */
 		printf("  %s\n", tp_error_last());
 done:
-	if (run.db)
+	if (run.db) {
+		tp_rows_points_forget(&run);
 		sqlite3_close(run.db);
+	}
 	tp_geo_free(run.g);
 	return rc;
 }

@@ -145,6 +145,7 @@ int tp_stage_locate(tp_run *run)
 	tp_rows com = {0}, zon = {0};
 	tp_rings cr = {0}, zr = {0};
 	tp_locate_stats st = {0};
+	tp_vacancy_points vp = {0};
 	tp_rejecter rej = {0};
 	int32_t *cin = NULL, *zin = NULL;
 	long long *id = NULL;
@@ -156,8 +157,12 @@ int tp_stage_locate(tp_run *run)
 	rc = tp_rows_polygons(run, &com, &cr, "SELECT id, geom, nis_code FROM communes ORDER BY id");
 	if (!rc)
 		rc = tp_rows_polygons(run, &zon, &zr, "SELECT id, geom, zone_id FROM zones ORDER BY id");
+	/* validate's, when kept: locate changes them (below), so it takes them */
 	if (!rc)
-		rc = tp_rows_points(run, &id, &xy, &n, "SELECT id, geom FROM vacancies ORDER BY id");
+		rc = tp_rows_vacancy_points(run, &vp, 0);
+	id = vp.id;
+	xy = vp.xy;
+	n = vp.n;
 	if (!rc) {
 		cin = malloc((n ? n : 1) * sizeof(*cin));
 		zin = malloc((n ? n : 1) * sizeof(*zin));
@@ -190,8 +195,7 @@ int tp_stage_locate(tp_run *run)
 	if (!rc && st.border && !run->quiet)
 		fprintf(stderr, "locate: %zu point%s on a commune border, given to the lowest NIS code\n",
 			st.border, st.border > 1 ? "s" : "");
-	free(id);
-	free(xy);
+	tp_vacancy_points_free(&vp);
 	free(cin);
 	free(zin);
 	tp_rings_dispose(&cr);

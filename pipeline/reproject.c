@@ -55,29 +55,29 @@ static int reproject_table(tp_run *run, const char *table, const char *dst)
 static int check_vacancy_coords(tp_run *run, const char *dst)
 {
 	const tp_input_cfg *in = &run->cfg->inputs[TP_IN_VACANCIES];
+	tp_vacancy_points p = {0};
 	double region[4];
-	double *xy = NULL, *x = NULL, *y = NULL;
-	long long *id = NULL;
+	double *x = NULL, *y = NULL;
 	char *src = NULL;
-	size_t i, np = 0, n = 0;
+	size_t i, n = 0;
 	int rc;
 
 	rc = tp_store_source_crs(run->db, &src, "vacancies");
 	if (!rc)
 		rc = tp_rows_extent(run->db, run->g, "communes", region);
+	/* kept for validate and locate (an identity reprojection changes none) */
 	if (!rc)
-		rc = tp_rows_points(run, &id, &xy, &np,
-				    "SELECT id, geom FROM vacancies WHERE geocode IS NULL");
-	if (!rc && src && np && region[0] <= region[2]) {
-		x = malloc(np * sizeof(*x));
-		y = malloc(np * sizeof(*y));
+		rc = tp_rows_vacancy_points(run, &p, 1);
+	if (!rc && src && p.n && region[0] <= region[2]) {
+		x = malloc(p.n * sizeof(*x));
+		y = malloc(p.n * sizeof(*y));
 		if (!x || !y)
 			rc = tp_error_set(TP_ERROR, "out of memory");
-		/* NAN, NAN: not a point (tp_rows_points) */
-		for (i = 0; i < np && !rc; i++)
-			if (!isnan(xy[2 * i]) || !isnan(xy[2 * i + 1])) {
-				x[n] = xy[2 * i];
-				y[n++] = xy[2 * i + 1];
+		/* NAN, NAN: not a point (rows.h) */
+		for (i = 0; i < p.n && !rc; i++)
+			if (!p.geocoded[i] && (!isnan(p.xy[2 * i]) || !isnan(p.xy[2 * i + 1]))) {
+				x[n] = p.xy[2 * i];
+				y[n++] = p.xy[2 * i + 1];
 			}
 		if (!rc) {
 			tp_coords_input ci = {in->path, "vacancies", src, in->x, in->y};
@@ -86,8 +86,6 @@ static int check_vacancy_coords(tp_run *run, const char *dst)
 	}
 	free(x);
 	free(y);
-	free(xy);
-	free(id);
 	free(src);
 	return rc;
 }

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cpl_error.h>
+
 void tp_rows_dispose(tp_geo *g, tp_rows *r)
 {
 	size_t i;
@@ -75,23 +77,31 @@ int tp_rows_load(tp_run *run, tp_rows *r, const char *sql)
 	return TP_OK;
 }
 
-int tp_rows_points(tp_run *run, long long **id, double **xy, size_t *n, const char *sql)
+/* The points of a query returning (id, geom, flag), in its order, into
+ * malloc'ed arrays (tp_vacancy_points'), the flag's truth as 1 or 0.  TP_ERROR on
+ * out of memory or a store that cannot be read, nothing then left to free. */
+static int read_points(tp_run *run, long long **id, double **xy, unsigned char **flag, size_t *n,
+		       const char *sql)
 {
 	sqlite3_stmt *st = NULL;
 	long long *ids = NULL;
 	double *pts = NULL;
+	unsigned char *flags = NULL;
 	size_t k = 0, cap = 0;
 	int rc, step = SQLITE_DONE;
 
 	*id = NULL;
 	*xy = NULL;
 	*n = 0;
+	if (flag)
+		*flag = NULL;
 	rc = tp_store_prepare(run->db, &st, sql);
 	while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
 		if (k == cap) {
 			size_t nc = tp_array_next(cap, 1024);
 			if ((rc = tp_array_resize(&ids, nc, sizeof(*ids))) ||
-			    (rc = tp_array_resize(&pts, nc, 2 * sizeof(*pts))))
+			    (rc = tp_array_resize(&pts, nc, 2 * sizeof(*pts))) ||
+			    (flag && (rc = tp_array_resize(&flags, nc, 1))))
 				break;
 			cap = nc;
 		}
@@ -99,6 +109,8 @@ int tp_rows_points(tp_run *run, long long **id, double **xy, size_t *n, const ch
 		pts[2 * k] = pts[2 * k + 1] = NAN;
 		tp_geo_wkb_xy(run->g, sqlite3_column_blob(st, 1), (size_t)sqlite3_column_bytes(st, 1),
 			      &pts[2 * k], &pts[2 * k + 1]);
+		if (flag)
+			flags[k] = sqlite3_column_int(st, 2) != 0;
 		k++;
 	}
 	if (!rc && step != SQLITE_DONE)
@@ -107,11 +119,116 @@ int tp_rows_points(tp_run *run, long long **id, double **xy, size_t *n, const ch
 	if (rc) {
 		free(ids);
 		free(pts);
+		free(flags);
 		return rc;
 	}
 	*id = ids;
 	*xy = pts;
+	if (flag)
+		*flag = flags;
 	*n = k;
+	return TP_OK;
+}
+
+/* ---- the vacancies' points, kept from one stage to the next ------------- */
+
+struct tp_points_kept {
+	tp_vacancy_points p; /* the points read */
+	int stale;           /* 1: the rows changed since (a trigger said so) */
+};
+
+/* The triggers that mark the kept points stale, by name. */
+static const char *const kept_triggers[] = {"tp_points_insert", "tp_points_delete",
+					    "tp_points_update"};
+
+/* SQL function tp_points_stale(): run's kept points no longer hold. */
+static void fn_stale(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	tp_run *run = sqlite3_user_data(ctx);
+
+	(void)argc, (void)argv;
+	if (run->points)
+		run->points->stale = 1;
+	sqlite3_result_null(ctx);
+}
+
+/* Adds the triggers (once a connection) that call fn_stale on run.  TP_ERROR. */
+static int watch_rows(tp_run *run)
+{
+	static const char *const events[] = {"INSERT", "DELETE", "UPDATE OF id, geom"};
+	char sql[256];
+	size_t i;
+	int rc = TP_OK;
+
+	if (sqlite3_create_function(run->db, "tp_points_stale", 0, SQLITE_UTF8, run, fn_stale, NULL,
+				    NULL) != SQLITE_OK)
+		return tp_error_set(TP_ERROR, "working store: %s", sqlite3_errmsg(run->db));
+	for (i = 0; i < sizeof(events) / sizeof(events[0]) && !rc; i++) {
+		snprintf(sql, sizeof(sql),
+			 "CREATE TEMP TRIGGER IF NOT EXISTS %s AFTER %s ON main." TP_VACANCY_ROWS
+			 " BEGIN SELECT tp_points_stale(); END",
+			 kept_triggers[i], events[i]);
+		rc = tp_store_exec(run->db, sql);
+	}
+	return rc;
+}
+
+void tp_vacancy_points_free(tp_vacancy_points *p)
+{
+	free(p->id);
+	free(p->xy);
+	free(p->geocoded);
+	memset(p, 0, sizeof(*p));
+}
+
+void tp_rows_points_forget(tp_run *run)
+{
+	char sql[128];
+	size_t i;
+
+	if (run->points) {
+		tp_vacancy_points_free(&run->points->p);
+		free(run->points);
+		run->points = NULL;
+	}
+	for (i = 0; i < sizeof(kept_triggers) / sizeof(kept_triggers[0]); i++) {
+		snprintf(sql, sizeof(sql), "DROP TRIGGER IF EXISTS temp.%s", kept_triggers[i]);
+		sqlite3_exec(run->db, sql, NULL, NULL, NULL);
+	}
+}
+
+int tp_rows_vacancy_points(tp_run *run, tp_vacancy_points *p, int keep)
+{
+	struct tp_points_kept *k = run->points;
+	int rc;
+
+	memset(p, 0, sizeof(*p));
+	if (k && !k->stale) {
+		CPLDebug("tremplin", "the vacancies' points: as the stage before read them");
+		*p = k->p;
+		if (!keep) {
+			/* the caller has them now */
+			memset(&k->p, 0, sizeof(k->p));
+			tp_rows_points_forget(run);
+		}
+		return TP_OK;
+	}
+	tp_rows_points_forget(run);
+	if (keep && !(k = calloc(1, sizeof(*k))))
+		return tp_error_set(TP_ERROR, "out of memory");
+	/* watched before the read: no change between them goes unseen */
+	rc = keep ? watch_rows(run) : TP_OK;
+	if (!rc)
+		rc = read_points(run, &p->id, &p->xy, &p->geocoded, &p->n,
+				 "SELECT id, geom, geocode IS NOT NULL FROM vacancies ORDER BY id");
+	if (rc || !keep) {
+		free(k);
+		if (rc && keep)
+			tp_rows_points_forget(run);
+		return rc;
+	}
+	k->p = *p;
+	run->points = k;
 	return TP_OK;
 }
 

@@ -31,13 +31,38 @@ int tp_rows_load(tp_run *run, tp_rows *r, const char *sql);
 /* Frees what tp_rows_load() filled and zeroes r. */
 void tp_rows_dispose(tp_geo *g, tp_rows *r);
 
-/* The points of a query returning (id, geom), in its order: *id the ids,
- * *xy x and y of row i at 2i and 2i + 1 (NAN, NAN where the geometry is
- * not a point), *n the rows; *id and *xy malloc'ed, the caller frees them.
- * No GEOS geometry is made for the usual stored point (tp_geo_wkb_xy).
- * TP_ERROR on out of memory or a store that cannot be read, nothing then
- * left to free. */
-int tp_rows_points(tp_run *run, long long **id, double **xy, size_t *n, const char *sql);
+/* The vacancies' points, read from the stored WKB without making a GEOS
+ * geometry for the usual stored point (tp_geo_wkb_xy), and which rows the
+ * address reference placed. */
+typedef struct {
+	long long *id;           /* ids, ascending */
+	double *xy;              /* x, y of row i at 2i, 2i + 1 (NAN, NAN: not a point) */
+	unsigned char *geocoded; /* 1: placed by the address reference (column geocode) */
+	size_t n;                /* rows */
+} tp_vacancy_points;
+
+/*
+ * Every vacancy's point, in id order.  Reproject's check, validate and
+ * locate read them in turn, ~0.2 s a read at a million records on one
+ * core, so a read is kept on run for the next stage that asks, while the
+ * rows are unchanged: temporary triggers on the rows' table (store.h)
+ * mark it stale at any insert, delete, or change of an id or a geometry,
+ * made by any statement (a reprojection, a reject), and the next call
+ * then reads the store again.  What a stage gets is what the store holds.
+ *
+ * keep 1: *p is lent, valid until the next call or tp_rows_points_forget(),
+ * and never freed by the caller.  keep 0: the caller owns *p
+ * (tp_vacancy_points_free) and nothing stays kept.  TP_ERROR on out of
+ * memory or a store that cannot be read; *p is then empty.
+ */
+int tp_rows_vacancy_points(tp_run *run, tp_vacancy_points *p, int keep);
+
+/* Frees what tp_rows_vacancy_points(..., 0) gave, and zeroes p. */
+void tp_vacancy_points_free(tp_vacancy_points *p);
+
+/* Drops what run keeps of tp_rows_vacancy_points() and its triggers (at the
+ * end of a run). */
+void tp_rows_points_forget(tp_run *run);
 
 /* What tp_rows_rewrite() makes of one row's geometry (NULL when the stored
  * WKB did not parse): a new geometry, which the caller destroys, or NULL

@@ -25,6 +25,7 @@
  */
 #include "pipeline/stages.h"
 #include "pipeline/outset.h"
+#include "pipeline/rows.h"
 #include "pipeline/store.h"
 #include "geo/clock.h"
 #include "geo/error.h"
@@ -433,7 +434,9 @@ int tp_input_counts(sqlite3 *db, const char *input, long long *n, long long *a,
 	snprintf(sql, sizeof(sql), "SELECT read FROM input_stats WHERE input = '%s'", input);
 	if (!rc)
 		rc = tp_store_int(db, n, sql);
-	snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM %s", input);
+	/* the rows' own table: a count of the view vacancies reads every row (0.19 s at
+	 * a million), of its table the b-tree's pages (0.01 s) */
+	snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM %s", tp_store_rows(input));
 	if (!rc)
 		rc = tp_store_int(db, a, sql);
 	snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM rejects WHERE input = '%s'", input);
@@ -600,6 +603,8 @@ int tp_pipeline_run(tp_run *run, const char *from, const char *until)
 	}
 	/* a run that stopped before the stage whose part ran ahead */
 	ahead_end(&ahead, run, 0);
+	/* the points a stage kept for the next, when none took them */
+	tp_rows_points_forget(run);
 	run->outdir = outdir;
 	if (staging[0])
 		rc = finish_set(run, staging, started, first, last, kept, rc);

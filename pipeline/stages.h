@@ -31,6 +31,8 @@ typedef struct tp_run {
 				NULL: the stage makes it itself */
 	tp_outset_digest *digests; /* digests of staged outputs taken by the stages that
 				      wrote them, for run.json (pipeline/outset.h) */
+	struct tp_points_kept *points; /* the vacancies' points as a stage read them, for the
+					  next (pipeline/rows.h), or NULL */
 } tp_run;
 
 typedef struct tp_stage {

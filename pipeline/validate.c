@@ -91,18 +91,16 @@ static int reject_duplicates(tp_run *run, const char *table, const char *key)
 
 static int validate_points(tp_run *run)
 {
-	long long *id = NULL;
-	double *xy = NULL;
-	size_t i, n = 0;
+	tp_vacancy_points p;
+	size_t i;
 	int rc;
 
-	rc = tp_rows_points(run, &id, &xy, &n, "SELECT id, geom FROM vacancies ORDER BY id");
-	for (i = 0; i < n && !rc; i++)
-		if (!isfinite(xy[2 * i]) || !isfinite(xy[2 * i + 1]))
-			rc = tp_store_reject_row(run->db, "vacancies", id[i], "validate",
+	/* reproject's read, when kept; a reject here makes locate read again */
+	rc = tp_rows_vacancy_points(run, &p, 1);
+	for (i = 0; i < p.n && !rc; i++)
+		if (!isfinite(p.xy[2 * i]) || !isfinite(p.xy[2 * i + 1]))
+			rc = tp_store_reject_row(run->db, "vacancies", p.id[i], "validate",
 						 "geometry", "point without finite coordinates");
-	free(id);
-	free(xy);
 	return rc;
 }
 

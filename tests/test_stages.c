@@ -7,11 +7,13 @@
  */
 #include "geo/error.h"
 #include "outputs/published.h"
+#include "pipeline/rows.h"
 #include "pipeline/stages.h"
 #include "pipeline/store.h"
 #include "tests/check.h"
 #include "tests/store_fixture.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -204,6 +206,86 @@ static void a_vacancy_moved_to_rejects_takes_its_original_from_its_own_table(voi
 	sqlite3_close(run.db);
 }
 
+/* Sets vacancy id's stored point to x, y (2D little-endian WKB). */
+static void set_point(sqlite3 *db, long long id, double x, double y)
+{
+	unsigned char wkb[21] = {1, 1, 0, 0, 0};
+	sqlite3_stmt *st = NULL;
+
+	memcpy(wkb + 5, &x, 8); /* the tests run on little-endian machines (x86-64) */
+	memcpy(wkb + 13, &y, 8);
+	CHECK(sqlite3_prepare_v2(db, "UPDATE " TP_VACANCY_ROWS " SET geom = ?1 WHERE id = ?2", -1,
+				 &st, NULL) == SQLITE_OK);
+	sqlite3_bind_blob(st, 1, wkb, sizeof(wkb), SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, id);
+	CHECK(sqlite3_step(st) == SQLITE_DONE);
+	sqlite3_finalize(st);
+}
+
+/* A kept read: the points of the vacancies (rows.h) as the store holds them. */
+static tp_vacancy_points kept(tp_run *run)
+{
+	tp_vacancy_points p;
+
+	CHECK(tp_rows_vacancy_points(run, &p, 1) == 0);
+	return p;
+}
+
+static void the_points_kept_for_the_next_stage_are_read_again_after_any_change(void)
+{
+	tp_run run = {0};
+	tp_vacancy_points p, q;
+	long long k = -1;
+
+	run.db = test_new_store();
+	CHECK(tp_geo_new(&run.g) == 0);
+	CHECK(tp_store_exec(run.db, "INSERT INTO " TP_VACANCY_ROWS "(id, src_row, geocode) VALUES"
+				    " (1, 2, NULL), (2, 3, NULL), (3, 4, 'exact')") == 0);
+	set_point(run.db, 1, 10, 20);
+	set_point(run.db, 2, 30, 40);
+	set_point(run.db, 3, 50, 60);
+	p = kept(&run);
+	CHECK(p.n == 3 && p.id[0] == 1 && p.xy[0] == 10 && p.xy[5] == 60);
+	CHECK(!p.geocoded[0] && !p.geocoded[1] && p.geocoded[2]);
+	/* nothing changed: the same arrays, not a second read */
+	q = kept(&run);
+	CHECK(q.xy == p.xy && q.n == 3);
+	/* another column of the rows changes: still kept */
+	CHECK(tp_store_exec(run.db, "UPDATE " TP_VACANCY_ROWS " SET owner = 'x'") == 0);
+	q = kept(&run);
+	CHECK(q.xy == p.xy);
+	/* a geometry changes (a reprojection): read again */
+	set_point(run.db, 1, 11, 21);
+	p = kept(&run);
+	CHECK(p.n == 3 && p.xy[0] == 11 && p.xy[1] == 21);
+	/* a row goes (a reject), one comes: read again each time */
+	CHECK(tp_store_exec(run.db, "DELETE FROM " TP_VACANCY_ROWS " WHERE id = 2") == 0);
+	p = kept(&run);
+	CHECK(p.n == 2 && p.id[1] == 3);
+	CHECK(tp_store_exec(run.db, "INSERT INTO " TP_VACANCY_ROWS "(id, src_row) VALUES (4, 5)") ==
+	      0);
+	p = kept(&run);
+	CHECK(p.n == 3 && p.id[2] == 4 && isnan(p.xy[4]) && isnan(p.xy[5]));
+	/* an id changes: read again */
+	CHECK(tp_store_exec(run.db, "UPDATE " TP_VACANCY_ROWS " SET id = 5 WHERE id = 4") == 0);
+	p = kept(&run);
+	CHECK(p.n == 3 && p.id[2] == 5);
+	/* taken (locate): the caller's, and nothing stays kept */
+	CHECK(tp_rows_vacancy_points(&run, &q, 0) == 0);
+	CHECK(q.xy == p.xy && q.n == 3 && run.points == NULL);
+	tp_vacancy_points_free(&q);
+	/* forgotten: no trigger left on the connection */
+	p = kept(&run);
+	CHECK(run.points != NULL);
+	tp_rows_points_forget(&run);
+	CHECK(run.points == NULL);
+	CHECK(tp_store_int(run.db, &k, "SELECT COUNT(*) FROM sqlite_temp_master"
+				       " WHERE type = 'trigger'") == 0 && k == 0);
+	set_point(run.db, 1, 12, 22);
+	sqlite3_close(run.db);
+	tp_geo_free(run.g);
+}
+
 int main(void)
 {
 	the_stage_table_declares_a_writer_for_every_table_read();
@@ -213,5 +295,6 @@ int main(void)
 	a_stage_changing_a_table_it_does_not_write_fails_naming_it();
 	both_guards_hold_while_a_public_writer_runs_in_a_stage();
 	a_vacancy_moved_to_rejects_takes_its_original_from_its_own_table();
+	the_points_kept_for_the_next_stage_are_read_again_after_any_change();
 	return check_report("test_stages");
 }
