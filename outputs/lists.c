@@ -469,7 +469,7 @@ static int write_lists(sqlite3 *store, const char *csv_path, const char *xlsx_pa
 	/* one pass over the list for both files */
 	rc = list_open(&l, store, csv_path ? csv_path : xlsx_path, language, own_db, handoff);
 	if (!rc && xlsx_path)
-		rc = tp_xlsx_new(&x);
+		rc = tp_xlsx_new(&x, xlsx_path, "candidates");
 	if (!rc && csv_path) {
 		rc = tp_outfile_open(&out, csv_path, TP_OUTFILE_SYNC);
 		csv_open = !rc;
@@ -507,7 +507,7 @@ static int write_lists(sqlite3 *store, const char *csv_path, const char *xlsx_pa
 		csv_open = 0;
 	}
 	if (!rc && x)
-		rc = tp_xlsx_save(x, xlsx_path, "candidates");
+		rc = tp_xlsx_save(x);
 cleanup:
 	if (csv_open)
 		tp_outfile_end(&out, rc);

@@ -355,21 +355,23 @@ void tp_gpkg_copier_unsort(tp_gpkg_copier *c);
 /* ---- xlsx.c: a one-sheet workbook ------------------------------------- */
 
 /*
- * An XLSX workbook of one sheet, written row by row in memory and saved in
- * one go (ECMA-376, readable by spreadsheets and GDAL).  Each row is its
- * cells from the first column on: tp_xlsx_text (a string; NULL is ""),
- * tp_xlsx_number, tp_xlsx_date (YYYY-MM-DD text, shown so; NULL or not a
- * date leaves the cell empty), tp_xlsx_skip (an empty cell), then
- * tp_xlsx_end_row.  tp_xlsx_new returns 0 or TP_ERROR; tp_xlsx_save writes
- * the workbook to path (tp_outfile: whole or not at all), its sheet named
+ * An XLSX workbook of one sheet (ECMA-376, readable by spreadsheets and
+ * GDAL), written to its file as the rows come.  tp_xlsx_new begins the
+ * workbook at path (tp_outfile: whole or not at all), its sheet named
  * sheet_name, and returns 0, TP_ERROR when out of memory or TP_EOUTPUT
- * naming path; tp_xlsx_free frees x (NULL is fine).
+ * naming path.  Each row is then its cells from the first column on:
+ * tp_xlsx_text (a string; NULL is ""), tp_xlsx_number, tp_xlsx_date
+ * (YYYY-MM-DD text, shown so; NULL or not a date leaves the cell empty),
+ * tp_xlsx_skip (an empty cell), then tp_xlsx_end_row.  tp_xlsx_save ends
+ * the workbook and puts it in place: 0, or TP_EOUTPUT naming path.
+ * tp_xlsx_free frees x (NULL is fine); a workbook not saved is given up,
+ * nothing of it left at path.
  */
 typedef struct tp_xlsx tp_xlsx;
 /* The rows a sheet holds (Excel's limit, the header's row included). */
 #define TP_XLSX_MAX_ROWS 1048576LL
 
-int tp_xlsx_new(tp_xlsx **out);
+int tp_xlsx_new(tp_xlsx **out, const char *path, const char *sheet_name);
 void tp_xlsx_text(tp_xlsx *x, const char *s);
 /* tp_xlsx_text for a text that many cells repeat (a name from a short
  * list): written once in the shared strings, named by every such cell. */
@@ -378,7 +380,7 @@ void tp_xlsx_number(tp_xlsx *x, double v);
 void tp_xlsx_date(tp_xlsx *x, const char *iso);
 void tp_xlsx_skip(tp_xlsx *x);
 void tp_xlsx_end_row(tp_xlsx *x);
-int tp_xlsx_save(tp_xlsx *x, const char *path, const char *sheet_name);
+int tp_xlsx_save(tp_xlsx *x);
 void tp_xlsx_free(tp_xlsx *x);
 
 /* ---- located.c: the join's GeoPackage ---------------------------------- */

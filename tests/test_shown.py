@@ -230,6 +230,23 @@ if soffice:
             check(ok, "LibreOffice reads rank %d's numbers as numbers: %s" % (rank, x))
             if not ok:
                 break
+    # and opens candidates.xlsx itself (its parts zipped as they come, sizes after the data):
+    # the header and every rank, in order, as the CSV has them
+    back = os.path.join(d, "lo-back")
+    p = subprocess.run([soffice, "-env:UserInstallation=file://" + os.path.join(d, "lo-profile"),
+                        "--headless", "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76",
+                        "--outdir", back, os.path.join(out, "candidates.xlsx")],
+                       capture_output=True, text=True, timeout=300)
+    conv = os.path.join(back, "candidates.csv")
+    check(p.returncode == 0 and os.path.exists(conv), "LibreOffice opens candidates.xlsx: " + p.stderr)
+    if os.path.exists(conv):
+        with open(conv, encoding="utf-8") as f:
+            lo_rows = list(csv.reader(f))
+        check(lo_rows and lo_rows[0] == header, "LibreOffice: candidates.xlsx's header (%s)"
+              % (lo_rows[:1],))
+        check([r[0] for r in lo_rows[1:]] == [c[ix[header[0]]] for c in cand[1:]],
+              "LibreOffice: candidates.xlsx's %d ranks in order, as candidates.csv's"
+              % (len(lo_rows) - 1))
 
 # ---- one thread: SQLite sorts the list; with two it is sorted in memory: the same files --------
 import zipfile
