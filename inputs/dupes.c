@@ -32,6 +32,7 @@ typedef struct {
 	long *row;             /* row of each key */
 	size_t cap;            /* slots, a power of two */
 	size_t n;              /* keys held */
+	size_t expect;         /* keys expected (tp_dupes_expect): the first table's room */
 	keytext *text;         /* the block keys are copied into, the earlier behind it */
 } keyset;
 
@@ -117,6 +118,10 @@ static int keyset_add(keyset *k, const char *key, long row)
 		keyset big = {0};
 		size_t j;
 		big.cap = k->cap ? k->cap * 2 : 64;
+		/* the first table for the keys expected: no table made and dropped on
+		 * the way (96 MB of memory touched for a million ids, instead of 48) */
+		while (!k->cap && big.cap < 2 * k->expect && big.cap < ((size_t)1 << 40))
+			big.cap *= 2;
 		big.key = calloc(big.cap, sizeof(*big.key));
 		big.hash = malloc(big.cap * sizeof(*big.hash));
 		big.row = malloc(big.cap * sizeof(*big.row));
@@ -137,6 +142,7 @@ static int keyset_add(keyset *k, const char *key, long row)
 		}
 		big.n = k->n;
 		big.text = k->text;
+		big.expect = k->expect;
 		free(k->key);
 		free(k->hash);
 		free(k->row);
@@ -303,6 +309,11 @@ int tp_dupes_new(tp_dupes **out)
 {
 	*out = calloc(1, sizeof(**out));
 	return *out ? TP_OK : tp_error_set(TP_ERROR, "out of memory");
+}
+
+void tp_dupes_expect(tp_dupes *d, size_t n)
+{
+	d->ids.expect = d->addrs.expect = n;
 }
 
 void tp_dupes_free(tp_dupes *d)

@@ -11,11 +11,17 @@
 #ifndef TP_DUPES_H
 #define TP_DUPES_H
 
+#include <stddef.h>
+
 typedef struct tp_dupes tp_dupes;
 
 /* A new, empty memory of accepted records; free with tp_dupes_free(). */
 int tp_dupes_new(tp_dupes **out);
 void tp_dupes_free(tp_dupes *d);
+
+/* About n records will be remembered (a CSV's records, known once it is
+ * indexed): the ids' and addresses' tables are first made that large. */
+void tp_dupes_expect(tp_dupes *d, size_t n);
 
 /* The same, where a point within the tolerance (1 m, or 1e-5 for lon/lat)
  * is also the same building whatever its address: records matched across

@@ -344,6 +344,7 @@ int tp_reader_open_def(tp_reader **out, const tp_input_cfg *cfg, const tp_input_
 				  r);
 	if (rc)
 		goto fail;
+	tp_dupes_expect(r->dupes, r->src.nline);
 	if (cfg->layer && cfg->layer[0]) {
 		r->layer = GDALDatasetGetLayerByName(r->src.ds, cfg->layer);
 		if (!r->layer) {
