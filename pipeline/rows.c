@@ -77,57 +77,40 @@ int tp_rows_load(tp_run *run, tp_rows *r, const char *sql)
 	return TP_OK;
 }
 
-/* The points of a query returning (id, geom, flag), in its order, into
- * malloc'ed arrays (tp_vacancy_points'), the flag's truth as 1 or 0.  TP_ERROR on
- * out of memory or a store that cannot be read, nothing then left to free. */
-static int read_points(tp_run *run, long long **id, double **xy, unsigned char **flag, size_t *n,
-		       const char *sql)
+/* The vacancies' points into p (malloc'ed arrays), in id order.  TP_ERROR on
+ * out of memory or a store that cannot be read, p then empty. */
+static int read_points(tp_run *run, tp_vacancy_points *p)
 {
 	sqlite3_stmt *st = NULL;
-	long long *ids = NULL;
-	double *pts = NULL;
-	unsigned char *flags = NULL;
-	size_t k = 0, cap = 0;
+	size_t cap = 0;
 	int rc, step = SQLITE_DONE;
 
-	*id = NULL;
-	*xy = NULL;
-	*n = 0;
-	if (flag)
-		*flag = NULL;
-	rc = tp_store_prepare(run->db, &st, sql);
+	memset(p, 0, sizeof(*p));
+	rc = tp_store_prepare(run->db, &st,
+			      "SELECT id, geom, geocode IS NOT NULL FROM vacancies ORDER BY id");
 	while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		size_t k = p->n;
 		if (k == cap) {
 			size_t nc = tp_array_next(cap, 1024);
-			if ((rc = tp_array_resize(&ids, nc, sizeof(*ids))) ||
-			    (rc = tp_array_resize(&pts, nc, 2 * sizeof(*pts))) ||
-			    (flag && (rc = tp_array_resize(&flags, nc, 1))))
+			if ((rc = tp_array_resize(&p->id, nc, sizeof(*p->id))) ||
+			    (rc = tp_array_resize(&p->xy, nc, 2 * sizeof(*p->xy))) ||
+			    (rc = tp_array_resize(&p->geocoded, nc, 1)))
 				break;
 			cap = nc;
 		}
-		ids[k] = sqlite3_column_int64(st, 0);
-		pts[2 * k] = pts[2 * k + 1] = NAN;
+		p->id[k] = sqlite3_column_int64(st, 0);
+		p->xy[2 * k] = p->xy[2 * k + 1] = NAN;
 		tp_geo_wkb_xy(run->g, sqlite3_column_blob(st, 1), (size_t)sqlite3_column_bytes(st, 1),
-			      &pts[2 * k], &pts[2 * k + 1]);
-		if (flag)
-			flags[k] = sqlite3_column_int(st, 2) != 0;
-		k++;
+			      &p->xy[2 * k], &p->xy[2 * k + 1]);
+		p->geocoded[k] = sqlite3_column_int(st, 2) != 0;
+		p->n++;
 	}
 	if (!rc && step != SQLITE_DONE)
 		rc = tp_error_set(TP_ERROR, "working store: %s", sqlite3_errmsg(run->db));
 	sqlite3_finalize(st);
-	if (rc) {
-		free(ids);
-		free(pts);
-		free(flags);
-		return rc;
-	}
-	*id = ids;
-	*xy = pts;
-	if (flag)
-		*flag = flags;
-	*n = k;
-	return TP_OK;
+	if (rc)
+		tp_vacancy_points_free(p);
+	return rc;
 }
 
 /* ---- the vacancies' points, kept from one stage to the next ------------- */
@@ -219,8 +202,7 @@ int tp_rows_vacancy_points(tp_run *run, tp_vacancy_points *p, int keep)
 	/* watched before the read: no change between them goes unseen */
 	rc = keep ? watch_rows(run) : TP_OK;
 	if (!rc)
-		rc = read_points(run, &p->id, &p->xy, &p->geocoded, &p->n,
-				 "SELECT id, geom, geocode IS NOT NULL FROM vacancies ORDER BY id");
+		rc = read_points(run, p);
 	if (rc || !keep) {
 		free(k);
 		if (rc && keep)
