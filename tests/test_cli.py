@@ -156,8 +156,10 @@ check(db.execute("PRAGMA user_version").fetchone()[0] == 1, "the older store is 
 db.close()
 p = run("run", "-c", ini, "-o", out, "-q")
 db = store(out)
-check(p.returncode == 0 and db.execute("PRAGMA user_version").fetchone()[0] > 1,
-      "a whole run lays the store out again: %r" % p.stderr)
+layout = db.execute("PRAGMA user_version").fetchone()[0]
+check(p.returncode == 0 and layout > 1,
+      "a whole run lays the store out again: exit %d, layout %d, %r %r"
+      % (p.returncode, layout, p.stderr[-2000:], p.stdout[-500:]))
 db.close()
 
 fresh = os.path.join(d, "fresh")
