@@ -97,3 +97,14 @@ done:
 	close(fd);
 	return rc;
 }
+
+int tp_file_stamp(const char *path, char *buf, size_t len)
+{
+	struct stat st;
+
+	if (stat(path, &st) != 0)
+		return -1;
+	snprintf(buf, len, "%lld bytes, modified %lld.%09ld", (long long)st.st_size,
+		 (long long)st.st_mtim.tv_sec, (long)st.st_mtim.tv_nsec);
+	return 0;
+}

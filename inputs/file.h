@@ -29,4 +29,12 @@ int tp_file_check(const char *path, int code, const char *what);
  */
 int tp_file_read(const char *path, int code, const char *what, char **out, size_t *len);
 
+/*
+ * What tells path's content apart from another's without reading it: its
+ * size and modification time (to the nanosecond) as text, into buf.  A
+ * stage that reads again what an earlier one read checks it is unchanged
+ * this way, as make does.  0, or -1 when path cannot be stat'ed.
+ */
+int tp_file_stamp(const char *path, char *buf, size_t len);
+
 #endif

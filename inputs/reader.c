@@ -61,6 +61,8 @@ struct tp_reader {
 	size_t *keylen;               /* bytes of each key */
 	char *keys;                   /* the keys as a JSON array, "geometry" last */
 	int compact;                  /* 1: originals as arrays (tp_reader_compact) */
+	int no_originals;             /* 1: no original made (tp_reader_lazy_originals) */
+	int originals_only;           /* 1: nothing but the originals (tp_reader_open_originals) */
 	int utf8;                     /* 1: every cell is UTF-8 already (a CSV: source.c checked
 					 or recoded its whole text) */
 	struct cells *here;           /* the caller's thread's scratch */
@@ -317,7 +319,9 @@ int tp_reader_open(tp_reader **out, const tp_input_cfg *cfg, tp_input_kind kind)
 	return tp_reader_open_def(out, cfg, tp_input_def_get(kind));
 }
 
-int tp_reader_open_def(tp_reader **out, const tp_input_cfg *cfg, const tp_input_def *def)
+/* tp_reader_open_def(), or with rows tp_reader_open_originals(). */
+static int reader_open(tp_reader **out, const tp_input_cfg *cfg, const tp_input_def *def,
+		       const long *rows, size_t nrows)
 {
 	tp_reader *r = NULL;
 	OGRFeatureDefnH fd;
@@ -333,6 +337,7 @@ int tp_reader_open_def(tp_reader **out, const tp_input_cfg *cfg, const tp_input_
 	r->def = def;
 	r->cfg = cfg;
 	r->xcol = r->ycol = -1;
+	r->originals_only = rows != NULL;
 	rc = tp_dupes_new(&r->dupes);
 	if (rc)
 		goto fail;
@@ -340,8 +345,10 @@ int tp_reader_open_def(tp_reader **out, const tp_input_cfg *cfg, const tp_input_
 		rc = tp_error_set(TP_ECONFIG, "section [%s] has no 'path'", r->def->name);
 		goto fail;
 	}
-	rc = tp_source_open_table(&r->src, cfg->path, r->def->name, cfg->header_row, header_score,
-				  r);
+	rc = rows ? tp_source_open_rows(&r->src, cfg->path, r->def->name, cfg->header_row,
+					header_score, r, rows, nrows)
+		  : tp_source_open_table(&r->src, cfg->path, r->def->name, cfg->header_row,
+					 header_score, r);
 	if (rc)
 		goto fail;
 	tp_dupes_expect(r->dupes, r->src.nline);
@@ -399,7 +406,8 @@ int tp_reader_open_def(tp_reader **out, const tp_input_cfg *cfg, const tp_input_
 	rc = map_columns(r, fd, cols);
 	if (rc)
 		goto fail;
-	if (r->def->points && cfg->addresses && r->address_only) {
+	/* the originals alone place nothing */
+	if (r->def->points && cfg->addresses && r->address_only && !r->originals_only) {
 		rc = tp_geocoder_open(&r->gc, cfg->addresses, NULL);
 		if (rc)
 			goto fail;
@@ -407,7 +415,7 @@ int tp_reader_open_def(tp_reader **out, const tp_input_cfg *cfg, const tp_input_
 	rc = find_crs(r, r->def->name);
 	if (rc)
 		goto fail;
-	if (r->def->points && cfg->addresses && !r->address_only) {
+	if (r->def->points && cfg->addresses && !r->address_only && !r->originals_only) {
 		/* the reference's points, in the input's own CRS */
 		rc = tp_geocoder_open(&r->gc, cfg->addresses, r->crs);
 		if (rc)
@@ -441,6 +449,26 @@ int tp_reader_open_def(tp_reader **out, const tp_input_cfg *cfg, const tp_input_
 fail:
 	tp_reader_free(r);
 	return rc;
+}
+
+int tp_reader_open_def(tp_reader **out, const tp_input_cfg *cfg, const tp_input_def *def)
+{
+	return reader_open(out, cfg, def, NULL, 0);
+}
+
+int tp_reader_open_originals(tp_reader **out, const tp_input_cfg *cfg, const tp_input_def *def,
+			     const long *rows, size_t nrows)
+{
+	*out = NULL;
+	if (!nrows)
+		return tp_error_set(TP_ERROR, "%s: no row to read again", cfg->path);
+	return reader_open(out, cfg, def, rows, nrows);
+}
+
+int tp_reader_lazy_originals(tp_reader *r)
+{
+	r->no_originals = r->src.separator != 0;
+	return r->no_originals;
 }
 
 void tp_reader_free(tp_reader *r)
@@ -1088,9 +1116,13 @@ static int convert(tp_reader *r, cells *sc, OGRFeatureH f, tp_record *rec, arena
 		if (OGR_F_IsFieldSetAndNotNull(f, c) && !(sc->cell[c] = cell_text(r, sc, f, c)))
 			return tp_error_set(TP_ERROR, "out of memory");
 	}
-	if (original_json(r, sc, f))
+	/* lazy: an empty text in the original's place, NULL once handed out */
+	sc->json.len = 0;
+	if (r->no_originals ? sb_str(&sc->json, "") : original_json(r, sc, f))
 		return tp_error_set(TP_ERROR, "out of memory");
 	rec->skipped = not_a_record(r, sc, f);
+	if (r->originals_only)
+		return pack(rec, sc, into, size);
 	for (i = 0; i < r->def->nfields && !rec->skipped; i++) {
 		const tp_field_def *fdef = &r->def->fields[i];
 		const char *raw = r->col[i] >= 0 ? sc->cell[r->col[i]] : NULL;
@@ -1140,7 +1172,9 @@ static int convert(tp_reader *r, cells *sc, OGRFeatureH f, tp_record *rec, arena
  * it (check_duplicate).  0 or TP_ERROR. */
 static int finish(tp_reader *r, tp_record *rec)
 {
-	if (rec->skipped || rec->reason[0] || !r->def->points || r->def->place_optional)
+	if (r->no_originals)
+		rec->original = NULL; /* rec->block holds the empty text */
+	if (r->originals_only || rec->skipped || rec->reason[0] || !r->def->points || r->def->place_optional)
 		return TP_OK;
 	return check_duplicate(r, rec);
 }

@@ -273,10 +273,57 @@ static int open_database(tp_source *src, const char *path, const char *input)
 	return TP_OK;
 }
 
+/*
+ * The text OGR reads when only the records starting on lines rows (nrows,
+ * ascending) are wanted (tp_source_open_rows()): the header record, then
+ * each of those records whole (with the empty lines after it, which are no
+ * record), into *out (malloc'ed); src->line becomes those lines.  A line
+ * that starts no record fails with TP_EINPUT.
+ */
+static int only_rows(tp_source *src, const char *buf, size_t len, const csv_records *recs,
+		     size_t h, const long *rows, size_t nrows, const char *path, char **out,
+		     size_t *outlen)
+{
+	size_t k = h + 1, i, end = recs->n > h + 1 ? recs->at[h + 1] : len, used;
+	char *text;
+
+	for (i = 1; i < nrows; i++)
+		if (rows[i] <= rows[i - 1])
+			return tp_error_set(TP_ERROR, "%s: the lines to read again are not ascending",
+					    path);
+	if (!(text = malloc(len + nrows + 2)))
+		return tp_error_set(TP_ERROR, "out of memory");
+	memcpy(text, buf + recs->at[h], end - recs->at[h]);
+	used = end - recs->at[h];
+	src->nline = 0;
+	for (i = 0; i < nrows; i++) {
+		while (k < recs->n && recs->line[k] < rows[i])
+			k++;
+		if (k == recs->n || recs->line[k] != rows[i]) {
+			free(text);
+			return tp_error_set(TP_EINPUT, "%s: no record starts on line %ld any more",
+					    path, rows[i]);
+		}
+		end = k + 1 < recs->n ? recs->at[k + 1] : len;
+		/* a last record without its line's end, followed by another */
+		if (used && text[used - 1] != '\n')
+			text[used++] = '\n';
+		memcpy(text + used, buf + recs->at[k], end - recs->at[k]);
+		used += end - recs->at[k];
+		src->line[src->nline++] = rows[i];
+	}
+	text[used] = '\0';
+	*out = text;
+	*outlen = used;
+	return TP_OK;
+}
+
 /* Opens path; table: read CSV from the header line and spreadsheets
- * without headers (tp_source_open_table()). */
+ * without headers (tp_source_open_table()); want: a CSV's records on
+ * those nwant lines alone (tp_source_open_rows()). */
 static int source_open(tp_source *src, const char *path, const char *what, int table,
-		       long header_row, tp_header_score score, void *ctx)
+		       long header_row, tp_header_score score, void *ctx, const long *want,
+		       size_t nwant)
 {
 	static int serial;
 	char **opts = NULL;
@@ -304,6 +351,7 @@ static int source_open(tp_source *src, const char *path, const char *what, int t
 	if (is_csv(path)) {
 		const char *base = strrchr(path, '/');
 		size_t from = 0;
+		int subset = 0;
 		if (tp_file_read(path, TP_EINPUT, input, &buf, &len))
 			return TP_EINPUT;
 		if (len == 0 || (len >= 2 && (((unsigned char)buf[0] == 0xFF &&
@@ -367,6 +415,22 @@ static int source_open(tp_source *src, const char *path, const char *what, int t
 				else
 					memcpy(src->line, recs.line + h + 1, src->nline * sizeof(*src->line));
 			}
+			if (!rc && want) {
+				char *only = NULL;
+				size_t olen = 0;
+				if (!recs.n)
+					rc = tp_error_set(TP_EINPUT, "%s: no record any more", path);
+				else
+					rc = only_rows(src, buf, len, &recs, (size_t)h, want, nwant, path,
+						       &only, &olen);
+				if (!rc) {
+					free(buf);
+					buf = only;
+					len = olen;
+					from = 0;
+					subset = 1;
+				}
+			}
 			free(recs.at);
 			free(recs.line);
 			if (rc) {
@@ -381,7 +445,7 @@ static int source_open(tp_source *src, const char *path, const char *what, int t
 				       src->separator == ';'    ? "SEMICOLON"
 				       : src->separator == '\t' ? "TAB"
 								: "COMMA");
-		if (src->recoded || from) {
+		if (src->recoded || from || subset) {
 			VSILFILE *fp;
 			/* the copy keeps the file's name, which is the layer's name */
 			snprintf(src->mem, sizeof(src->mem), "/vsimem/tremplin_%d_%p/%s", ++serial,
@@ -394,6 +458,9 @@ static int source_open(tp_source *src, const char *path, const char *what, int t
 			open_path = src->mem;
 		}
 		free(buf);
+	} else if (want) {
+		return tp_error_set(TP_ERROR, "%s: records are read again by line from a CSV only",
+				    path);
 	} else if (is_sheet(path)) {
 		opts = CSLSetNameValue(opts, "HEADERS", table ? "DISABLE" : "FORCE");
 		if (!has_ext(path, ".xls"))
@@ -431,13 +498,19 @@ static int source_open(tp_source *src, const char *path, const char *what, int t
 
 int tp_source_open(tp_source *src, const char *path, const char *what)
 {
-	return source_open(src, path, what, 0, 0, NULL, NULL);
+	return source_open(src, path, what, 0, 0, NULL, NULL, NULL, 0);
 }
 
 int tp_source_open_table(tp_source *src, const char *path, const char *what,
 			 long header_row, tp_header_score score, void *ctx)
 {
-	return source_open(src, path, what, 1, header_row, score, ctx);
+	return source_open(src, path, what, 1, header_row, score, ctx, NULL, 0);
+}
+
+int tp_source_open_rows(tp_source *src, const char *path, const char *what, long header_row,
+			tp_header_score score, void *ctx, const long *rows, size_t nrows)
+{
+	return source_open(src, path, what, 1, header_row, score, ctx, rows, nrows);
 }
 
 long tp_source_row(const tp_source *src, OGRFeatureH f, long ordinal)

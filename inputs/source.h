@@ -53,6 +53,16 @@ int tp_source_open_table(tp_source *src, const char *path, const char *what,
 			 long header_row, tp_header_score score, void *ctx);
 
 /*
+ * Opens a CSV as tp_source_open_table() does (the same header, the same
+ * separator and recoding), with only the records that start on lines rows
+ * (nrows, ascending, as tp_source_row() numbers them) for OGR to read:
+ * tp_source_row() gives each its line.  A line that starts no record (the
+ * file changed) fails with TP_EINPUT; a file that is no CSV with TP_ERROR.
+ */
+int tp_source_open_rows(tp_source *src, const char *path, const char *what, long header_row,
+			tp_header_score score, void *ctx, const long *rows, size_t nrows);
+
+/*
  * The row a person finds feature f on: the spreadsheet row number, the
  * CSV line where its record starts, else ordinal (its 1-based position
  * in the layer).  0 when f lies on or above the header row (not data).

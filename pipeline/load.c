@@ -9,10 +9,12 @@
 #include "geo/categories.h"
 #include "geo/error.h"
 #include "geo/json.h"
+#include "inputs/file.h"
 #include "inputs/reader.h"
 #include "outputs/pg.h"
 #include "version.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,9 +55,11 @@ int tp_load_input(tp_run *run, const tp_input_def *def, const tp_input_cfg *in,
 	int iw = tp_input_def_field(def, "works_start");
 	int idw = tp_input_def_field(def, "dwellings"), ipc = tp_input_def_field(def, "postcode");
 	size_t i, used;
-	char *object;
+	char *object, fstamp[96];
 	long nrej = 0, nread = 0, nskip = 0;
-	int rc, got;
+	int rc, got, lazy = 0;
+	/* taken before the file is read: a change while it is read shows later */
+	int stamped = side && in->path && tp_file_stamp(in->path, fstamp, sizeof(fstamp)) == 0;
 
 	rc = tp_reader_open_def(&r, in, def);
 	if (rc)
@@ -66,11 +70,17 @@ int tp_load_input(tp_run *run, const tp_input_def *def, const tp_input_cfg *in,
 				  in->path, tp_reader_layer(r), tp_reader_crs(r), input);
 		goto done;
 	}
-	/* the originals beside the rows as arrays, their keys once (store.h) */
-	if (side)
+	/* the originals beside the rows as arrays, their keys once (store.h);
+	 * a CSV keeps them, and the few rows rejected are read again from it
+	 * (tp_load_originals) */
+	if (side) {
 		tp_reader_compact(r);
+		lazy = stamped && tp_reader_lazy_originals(r);
+	}
 	rc = tp_store_input_begin(run->db, input, in->path, tp_reader_layer(r), tp_reader_crs(r),
 				  side ? tp_reader_original_keys(r) : NULL, tp_reader_owner_column(r));
+	if (!rc && lazy)
+		rc = tp_store_input_stamp(run->db, input, fstamp);
 	if (rc)
 		goto done;
 	used = (size_t)snprintf(sql, sizeof(sql), "INSERT INTO %s(src_row",
@@ -88,7 +98,7 @@ int tp_load_input(tp_run *run, const tp_input_def *def, const tp_input_cfg *in,
 	if (!rc)
 		rc = tp_store_prepare(run->db, &extra, "UPDATE rejects SET dwellings = ?,"
 						       " postcode = ?, geom = ? WHERE id = last_insert_rowid()");
-	if (!rc && side) {
+	if (!rc && side && !lazy) {
 		snprintf(sql, sizeof(sql), "INSERT INTO %s(id, original) VALUES (?, ?)", side);
 		rc = tp_store_prepare(run->db, &orig, sql);
 	}
@@ -149,7 +159,7 @@ int tp_load_input(tp_run *run, const tp_input_def *def, const tp_input_cfg *in,
 			rc = tp_error_set(TP_ERROR, "working store: %s", sqlite3_errmsg(run->db));
 			goto done;
 		}
-		if (side) {
+		if (orig) {
 			/* the original beside the row, under its id */
 			sqlite3_reset(orig);
 			sqlite3_bind_int64(orig, 1, sqlite3_last_insert_rowid(run->db));
@@ -179,6 +189,160 @@ done:
 	sqlite3_finalize(extra);
 	sqlite3_finalize(orig);
 	tp_reader_free(r);
+	return rc;
+}
+
+/* The rejects of one input whose original values tp_load_originals reads
+ * again: their rows in the input (ascending, each once) and the keys and
+ * stamp load recorded. */
+typedef struct {
+	char *input, *path, *stamp, *keys;
+	long *row;
+	size_t n, cap;
+} refetch;
+
+static void refetch_clear(refetch *f)
+{
+	free(f->input);
+	free(f->path);
+	free(f->stamp);
+	free(f->keys);
+	free(f->row);
+	memset(f, 0, sizeof(*f));
+}
+
+/* The config of the input load read as `input`, or NULL. */
+static const tp_input_cfg *input_cfg(const tp_run *run, const char *input,
+				     const tp_input_def **def)
+{
+	int k;
+
+	for (k = 0; k < TP_IN_COUNT; k++) {
+		if (!strcmp(tp_input_def_get(k)->name, input)) {
+			*def = tp_input_def_get(k);
+			return &run->cfg->inputs[k];
+		}
+	}
+	return NULL;
+}
+
+/* Reads the originals of f's rows again from its file, checked unchanged,
+ * into the rejects of f's input that have none. */
+static int refetch_run(tp_run *run, const refetch *f, const char *stage)
+{
+	const tp_input_def *def = NULL;
+	const tp_input_cfg *cfg = input_cfg(run, f->input, &def);
+	tp_input_cfg in;
+	tp_reader *r = NULL;
+	tp_record rec = {0};
+	sqlite3_stmt *upd = NULL;
+	char now[96];
+	size_t k = 0, found = 0;
+	int rc, got;
+
+	if (!cfg)
+		return tp_error_set(TP_ERROR, "working store: input '%s' was not loaded by this"
+				    " configuration", f->input);
+	if (tp_file_stamp(f->path, now, sizeof(now)))
+		return tp_error_set(TP_EINPUT, "%s: cannot be read again (%s) for the original values"
+				    " of the rows the %s stage rejects; run again from load",
+				    f->path, strerror(errno), stage);
+	if (strcmp(now, f->stamp))
+		return tp_error_set(TP_EINPUT, "%s: changed since the load stage read it (%s then,"
+				    " %s now); the %s stage reads the original values of the rows"
+				    " it rejects from it: run again from load",
+				    f->path, f->stamp, now, stage);
+	/* the file load read, under the configuration of now */
+	in = *cfg;
+	in.path = f->path;
+	rc = tp_reader_open_originals(&r, &in, def, f->row, f->n);
+	if (!rc) {
+		tp_reader_compact(r);
+		tp_reader_threads(r, 1);
+		if (!f->keys || strcmp(tp_reader_original_keys(r), f->keys))
+			rc = tp_error_set(TP_EINPUT, "%s: its columns are not those the load stage"
+					  " read (%s now); run again from load",
+					  f->path, tp_reader_original_keys(r));
+	}
+	if (!rc)
+		rc = tp_store_prepare(run->db, &upd, "UPDATE rejects SET original = ?"
+						     " WHERE input = ? AND src_row = ? AND original IS NULL");
+	while (!rc && (got = tp_reader_next(r, &rec)) != 0) {
+		char *object;
+		if (got < 0) {
+			rc = got;
+			break;
+		}
+		while (k < f->n && f->row[k] < rec.row)
+			k++;
+		if (k == f->n || f->row[k] != rec.row || !rec.original)
+			continue;
+		found++;
+		object = tp_json_zip(f->keys, rec.original);
+		if (!object) {
+			rc = tp_error_set(TP_ERROR, "out of memory");
+			break;
+		}
+		sqlite3_reset(upd);
+		sqlite3_bind_text(upd, 1, object, -1, free);
+		sqlite3_bind_text(upd, 2, f->input, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(upd, 3, rec.row);
+		if (sqlite3_step(upd) != SQLITE_DONE)
+			rc = tp_error_set(TP_ERROR, "working store: %s", sqlite3_errmsg(run->db));
+	}
+	if (!rc && found != f->n)
+		rc = tp_error_set(TP_EINPUT, "%s: %zu of the %zu rows the %s stage rejects are no"
+				  " record any more; run again from load", f->path, f->n - found,
+				  f->n, stage);
+	tp_record_dispose(&rec);
+	sqlite3_finalize(upd);
+	tp_reader_free(r);
+	return rc;
+}
+
+int tp_load_originals(tp_run *run, const char *stage)
+{
+	sqlite3_stmt *q = NULL;
+	refetch f = {0};
+	int rc, step;
+
+	rc = tp_store_prepare(run->db, &q,
+			      "SELECT DISTINCT r.input, s.path, s.source_stamp, s.original_keys,"
+			      " r.src_row FROM rejects r JOIN input_stats s ON s.input = r.input"
+			      " WHERE r.original IS NULL AND s.source_stamp IS NOT NULL"
+			      " ORDER BY r.input, r.src_row");
+	while (!rc && (step = sqlite3_step(q)) == SQLITE_ROW) {
+		const char *input = (const char *)sqlite3_column_text(q, 0);
+		if (f.input && strcmp(f.input, input)) {
+			rc = refetch_run(run, &f, stage);
+			refetch_clear(&f);
+		}
+		if (!rc && !f.input) {
+			const char *keys = (const char *)sqlite3_column_text(q, 3);
+			f.input = strdup(input);
+			f.path = strdup((const char *)sqlite3_column_text(q, 1));
+			f.stamp = strdup((const char *)sqlite3_column_text(q, 2));
+			f.keys = keys ? strdup(keys) : NULL;
+			if (!f.input || !f.path || !f.stamp || (keys && !f.keys))
+				rc = tp_error_set(TP_ERROR, "out of memory");
+		}
+		if (!rc && f.n == f.cap) {
+			size_t cap = f.cap ? 2 * f.cap : 64;
+			long *grown = realloc(f.row, cap * sizeof(*grown));
+			if (!grown)
+				rc = tp_error_set(TP_ERROR, "out of memory");
+			else
+				f.row = grown, f.cap = cap;
+		}
+		if (!rc)
+			f.row[f.n++] = (long)sqlite3_column_int64(q, 4);
+	}
+	if (!rc && step != SQLITE_DONE)
+		rc = tp_error_set(TP_ERROR, "working store: %s", sqlite3_errmsg(run->db));
+	sqlite3_finalize(q);
+	if (!rc && f.input)
+		rc = refetch_run(run, &f, stage);
+	refetch_clear(&f);
 	return rc;
 }
 

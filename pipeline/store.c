@@ -43,7 +43,7 @@ static const char schema[] =
 	"CREATE TABLE stage_runs(stage TEXT PRIMARY KEY, finished_at TEXT);"
 	"CREATE TABLE input_stats(input TEXT PRIMARY KEY, path TEXT, layer TEXT,"
 	" src_crs TEXT, read INTEGER, skipped INTEGER, skipped_rows TEXT, original_keys TEXT,"
-	" owner_column TEXT);"
+	" owner_column TEXT, source_stamp TEXT);"
 	"CREATE TABLE communes(id INTEGER PRIMARY KEY, src_row INTEGER, nis_code TEXT,"
 	" name_fr TEXT, name_nl TEXT, population INTEGER, geom BLOB, original TEXT);"
 	/* the vacancies: load's rows, locate's and score's results apart (store.h) */
@@ -418,6 +418,21 @@ int tp_store_input_begin(sqlite3 *db, const char *input, const char *path, const
 	sqlite3_bind_text(st, 4, crs, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 5, keys, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 6, owner, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		rc = store_error(db, "working store: %s", sqlite3_errmsg(db));
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int tp_store_input_stamp(sqlite3 *db, const char *input, const char *stamp)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = tp_store_prepare(db, &st, "UPDATE input_stats SET source_stamp = ? WHERE input = ?");
+
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, stamp, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, input, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		rc = store_error(db, "working store: %s", sqlite3_errmsg(db));
 	sqlite3_finalize(st);

@@ -48,11 +48,12 @@ int tp_store_reset(sqlite3 *db);
  * and score's results; 3: vacancy_tracks keyed by the vacancy's id; 4:
  * score's sums per commune in vacancy_sums, which summarise reads; 5: the
  * vacancies' originals as arrays, their keys in input_stats; 6: the
- * owner's source column in input_stats, which public outputs read), so
+ * owner's source column in input_stats, which public outputs read; 7: the
+ * stamp of a CSV whose rows' originals stay in it, in input_stats), so
  * that a run resumed with --from on a store an older tremplin left says so
  * instead of failing on a missing table or joining on the wrong key.
  */
-#define TP_STORE_LAYOUT 6
+#define TP_STORE_LAYOUT 7
 
 /* TP_ESTORE, naming path, when the store at db was laid out by another
  * version of tremplin (see TP_STORE_LAYOUT); TP_OK for an empty store, which
@@ -97,6 +98,14 @@ int tp_store_input_begin(sqlite3 *db, const char *input, const char *path, const
 			 const char *crs, const char *keys, const char *owner);
 int tp_store_input_end(sqlite3 *db, const char *input, long long nread, long long nskip,
 		       const char *skipped_rows);
+
+/*
+ * Records that input's originals were left in its file (a CSV read with
+ * tp_reader_lazy_originals, inputs/reader.h), as it was when read: stamp
+ * is tp_file_stamp()'s (inputs/file.h).  Its rejects get their original
+ * values from the file, read again (tp_load_originals, pipeline/load.c).
+ */
+int tp_store_input_stamp(sqlite3 *db, const char *input, const char *stamp);
 
 /*
  * What became of an input's rows: *n read and *skipped (input_stats),

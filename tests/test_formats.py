@@ -200,16 +200,68 @@ if ref:
     check(ref[1][9] == "2026-02-08" and ref[1][8] == "2021-06-04", "dd/mm/yyyy dates read: %r" % (ref[1][8:10],))
     check(ref[0][9] is None, "an empty works start stays NULL")
     check(all(r[12] in ("21001", "21004") for r in ref), "every record located")
-# the Latin-1 file's rejects would carry UTF-8 originals; its header was found without a mapping
-db = store(os.path.join(d, "csv_latin1", "out"))
-# (a vacancy's original values are an array beside its row, their keys once in input_stats)
-keys, values = db.execute("SELECT s.original_keys, o.original FROM vacancies v"
-                          " JOIN vacancy_originals o ON o.id = v.id"
-                          " JOIN input_stats s ON s.input = 'vacancies'"
-                          " WHERE v.src_row = 2").fetchone()
-orig = dict(zip(json.loads(keys), json.loads(values)))
-check(orig.get("propriétaire") == "Comensia" and "Rue de l'Église 1" in orig.values(),
-      "Latin-1 original in UTF-8: %r" % orig)
+# ---- a row rejected after load: its original read again from the CSV ---------------------------
+# A CSV keeps its records' original values (reader.h, tp_reader_lazy_originals): the records
+# locate rejects (here the first, and the eighth, whose owner cell holds a line break) are read
+# again from the file by their physical line, recoded from Latin-1 as at load.
+saved = [dict(r) for r in recs]
+for k in (0, 7):
+    recs[k]["x"], recs[k]["y"] = X0 - 5000.5, Y0 - 5000.5
+late = {"csv_latin1": (";", ",", "latin-1"), "csv_comma": (",", ".", "utf-8")}
+for name, (sep, dec, enc) in late.items():
+    dd = os.path.join(d, name + "_late")
+    os.makedirs(dd)
+    write(os.path.join(dd, "v.csv"), csv_text(sep, dec, "be"), encoding=enc)
+    p, out = run_dir(name + "_late", "v.csv", INI_XY)
+    if p.returncode:
+        continue
+    check(counts(out)["vacancies"] == (50, 48, 2), "%s: 48 accepted, 2 rejected by locate: %r"
+          % (name, counts(out)["vacancies"]))
+    db = store(out)
+    got = db.execute("SELECT src_row, stage, original FROM rejects ORDER BY src_row").fetchall()
+    lines = csv_lines[name]
+    check([(r[0], r[1]) for r in got] == [(lines[0], "locate"), (lines[7], "locate")],
+          "%s: the two rows outside, at their physical lines: %r" % (name, [(r[0], r[1]) for r in got]))
+    if len(got) == 2:
+        first, eighth = json.loads(got[0][2] or "{}"), json.loads(got[1][2] or "{}")
+        check(list(first) == COLS and first.get("propriétaire") == "Comensia"
+              and first.get("adresse") == "Rue de l'Église 1",
+              "%s: the first row's original, every column, in UTF-8: %r" % (name, first))
+        check(eighth.get("propriétaire") == "Foyer du Sud\n(service technique)"
+              and eighth.get("id") == "B008",
+              "%s: the eighth row's original, its line break kept: %r" % (name, eighth))
+    # nothing of the accepted rows' originals is stored: the file holds them
+    stamp, kept = db.execute("SELECT s.source_stamp, (SELECT COUNT(*) FROM vacancy_originals)"
+                             " FROM input_stats s WHERE s.input = 'vacancies'").fetchone()
+    check(stamp is not None and kept == 0, "%s: the CSV's stamp kept, no original stored: %r"
+          % (name, (stamp, kept)))
+    db.close()
+recs[:] = saved
+
+# the file changed after load: locate cannot give its rejects their originals, and says so
+dd = os.path.join(d, "csv_latin1_late")
+ini, out = os.path.join(dd, "t.ini"), os.path.join(dd, "changed")
+p = run("run", "-c", ini, "-o", out, "--until", "validate", "-q")
+check(p.returncode == 0, "load .. validate: %r" % p.stderr)
+with open(os.path.join(dd, "v.csv"), "ab") as f:
+    f.write(b"B999;Rue 1;X;sisp;1;R1;;;;1,0;1,0\r\n")
+p = run("run", "-c", ini, "-o", out, "--from", "locate", "--until", "summarise", "-q")
+check(p.returncode == 4 and "v.csv: changed since the load stage read it" in p.stderr
+      and "the locate stage reads the original values" in p.stderr and "run again from load" in p.stderr,
+      "a CSV changed since load: exit 4, named, with the fix: %d %r" % (p.returncode, p.stderr))
+db = store(out)
+check(db.execute("SELECT COUNT(*) FROM rejects").fetchone()[0] == 0 and
+      db.execute("SELECT COUNT(*) FROM vacancies").fetchone()[0] == 50,
+      "the failed locate left the store as validate did: 50 vacancies, no reject")
+db.close()
+p = run("run", "-c", ini, "-o", out, "-q", "--until", "summarise")
+check(p.returncode == 0 and counts(out)["vacancies"] == (51, 48, 3),
+      "run again from load: the new row read too (outside, rejected): %r" % (p.stderr,))
+
+# an XLSX keeps its originals in the store, one per accepted row
+db = store(os.path.join(d, "xlsx", "out"))
+check(db.execute("SELECT COUNT(*) FROM vacancy_originals").fetchone()[0] == 50,
+      "xlsx: the 50 originals stored beside the rows")
 db.close()
 
 # ---- an explicit mapping wins over a recognised header -----------------------------------------
