@@ -211,16 +211,24 @@ static void refetch_clear(refetch *f)
 	memset(f, 0, sizeof(*f));
 }
 
-/* The config of the input load read as `input`, or NULL. */
+/* The config of the input read as `input` (load's, or an earlier vacancy
+ * snapshot's "vacancies.YYYY-MM-DD"), or NULL. */
 static const tp_input_cfg *input_cfg(const tp_run *run, const char *input,
 				     const tp_input_def **def)
 {
-	int k;
+	size_t k;
 
 	for (k = 0; k < TP_IN_COUNT; k++) {
-		if (!strcmp(tp_input_def_get(k)->name, input)) {
-			*def = tp_input_def_get(k);
+		if (!strcmp(tp_input_def_get((int)k)->name, input)) {
+			*def = tp_input_def_get((int)k);
 			return &run->cfg->inputs[k];
+		}
+	}
+	for (k = 0; k < run->cfg->nsnapshots; k++) {
+		const tp_snapshot_cfg *s = &run->cfg->snapshots[k];
+		if (!strncmp(input, "vacancies.", 10) && !strcmp(input + 10, s->date)) {
+			*def = tp_input_def_get(TP_IN_VACANCIES);
+			return &s->in;
 		}
 	}
 	return NULL;
@@ -258,7 +266,7 @@ static int refetch_run(tp_run *run, const refetch *f, const char *stage)
 	rc = tp_reader_open_originals(&r, &in, def, f->row, f->n);
 	if (!rc) {
 		tp_reader_compact(r);
-		tp_reader_threads(r, 1);
+		tp_reader_threads(r, run->threads);
 		if (!f->keys || strcmp(tp_reader_original_keys(r), f->keys))
 			rc = tp_error_set(TP_EINPUT, "%s: its columns are not those the load stage"
 					  " read (%s now); run again from load",

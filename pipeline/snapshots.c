@@ -48,6 +48,7 @@
 #include "geo/pointloc.h"
 #include "geo/sqlbatch.h"
 #include "inputs/geocode.h"
+#include "inputs/file.h"
 #include "inputs/reader.h"
 
 #include <limits.h>
@@ -496,8 +497,8 @@ static int defer_outside(state *st, int snap, long row, const double *xy, const 
 	if (tp_array_room(&st->out, &st->capout, st->nout, sizeof(*st->out), 64))
 		return TP_ERROR;
 	o = &st->out[st->nout];
-	*o = (outside){snap, row, {xy[0], xy[1]}, strdup(original)};
-	if (!o->original)
+	*o = (outside){snap, row, {xy[0], xy[1]}, original ? strdup(original) : NULL};
+	if (original && !o->original)
 		return tp_error_set(TP_ERROR, "out of memory");
 	st->nout++;
 	return TP_OK;
@@ -567,6 +568,7 @@ typedef struct {
 	tp_locator *lc;         /* its own locator, one thread */
 	int64_t layer, crs;     /* for input_stats, in the text */
 	int64_t owner;          /* the same: the owner's source column, -1 for none */
+	int64_t keys, stamp;    /* the same: a CSV that keeps its originals, -1 for none */
 	long nread, nskip;      /* rows read, rows skipped */
 	held_rec *recs;         /* the records, in order */
 	size_t n, cap;
@@ -604,6 +606,17 @@ static int hold_batch(held *h, batch *b)
 	return rc;
 }
 
+/* The input_stats row of earlier snapshot s (input name); keys and stamp
+ * when its CSV keeps its originals (store.h, tp_store_input_stamp), else
+ * NULL. */
+static int input_begin(sqlite3 *db, const char *name, const tp_snapshot_cfg *s, const char *layer,
+		       const char *crs, const char *owner, const char *keys, const char *stamp)
+{
+	int rc = tp_store_input_begin(db, name, s->in.path, layer, crs, keys, owner);
+
+	return !rc && stamp ? tp_store_input_stamp(db, name, stamp) : rc;
+}
+
 /* Reads earlier snapshot s (index snap), its points moved to the working
  * CRS dst.  h NULL: its records are matched and its unusable rows go to
  * rejects as read; else all of it is held in h (geo context and locator
@@ -620,14 +633,21 @@ static int read_snapshot(state *st, const tp_snapshot_cfg *s, int snap, const ch
 	tp_reader *r = NULL;
 	tp_transform *t = NULL;
 	tp_record rec = {0};
-	char name[64];
+	char name[64], stamp[96];
 	long nread = 0, nskip = 0;
-	int rc, got;
+	int rc, got, lazy;
+	/* taken before the file is read: a change while it is read shows later */
+	int stamped = s->in.path && tp_file_stamp(s->in.path, stamp, sizeof(stamp)) == 0;
 
 	input_name(name, sizeof(name), s);
 	rc = tp_reader_open(&r, &s->in, TP_IN_VACANCIES);
 	if (rc)
 		return tp_error_wrap(rc, "[%s]", name);
+	/* a CSV keeps its originals: those of the few rows rejected are read
+	 * again from it once the stage is done (tp_load_originals) */
+	lazy = stamped && tp_reader_lazy_originals(r);
+	if (lazy)
+		tp_reader_compact(r);
 	if (!tp_crs_check(g, tp_reader_crs(r), NULL, 0)) {
 		rc = tp_error_set(TP_EINPUT, "%s, layer %s: unknown CRS '%s' (section [%s])",
 				  s->in.path, tp_reader_layer(r), tp_reader_crs(r), name);
@@ -635,11 +655,15 @@ static int read_snapshot(state *st, const tp_snapshot_cfg *s, int snap, const ch
 	}
 	rc = tp_transform_new(&t, g, tp_reader_crs(r), dst);
 	if (!rc && !h)
-		rc = tp_store_input_begin(run->db, name, s->in.path, tp_reader_layer(r),
-					  tp_reader_crs(r), NULL, tp_reader_owner_column(r));
+		rc = input_begin(run->db, name, s, tp_reader_layer(r), tp_reader_crs(r),
+				 tp_reader_owner_column(r), lazy ? tp_reader_original_keys(r) : NULL,
+				 lazy ? stamp : NULL);
 	if (!rc && h && ((h->layer = text_add(&h->text, tp_reader_layer(r), 1)) == -2 ||
 			 (h->crs = text_add(&h->text, tp_reader_crs(r), 1)) == -2 ||
-			 (h->owner = text_add(&h->text, tp_reader_owner_column(r), 0)) == -2))
+			 (h->owner = text_add(&h->text, tp_reader_owner_column(r), 0)) == -2 ||
+			 (h->keys = text_add(&h->text, lazy ? tp_reader_original_keys(r) : NULL,
+					     0)) == -2 ||
+			 (h->stamp = text_add(&h->text, lazy ? stamp : NULL, 0)) == -2))
 		rc = tp_error_set(TP_ERROR, "out of memory");
 	if (rc)
 		goto done;
@@ -700,8 +724,7 @@ static int read_snapshot(state *st, const tp_snapshot_cfg *s, int snap, const ch
 		    (b->address[i] = text_add(&b->text, rec.values[iad], 0)) == -2 ||
 		    (b->postcode[i] = text_add(&b->text, ipc >= 0 ? rec.values[ipc] : NULL, 1)) ==
 			    -2 ||
-		    (b->original[i] = text_add(&b->text, rec.original ? rec.original : "{}", 1)) ==
-			    -2) {
+		    (b->original[i] = text_add(&b->text, rec.original, 1)) == -2) {
 			rc = tp_error_set(TP_ERROR, "out of memory");
 			goto done;
 		}
@@ -740,8 +763,9 @@ static int replay(state *st, const tp_snapshot_cfg *s, int snap, held *h)
 	int rc;
 
 	input_name(name, sizeof(name), s);
-	rc = tp_store_input_begin(db, name, s->in.path, text_at(&h->text, h->layer),
-				  text_at(&h->text, h->crs), NULL, text_at(&h->text, h->owner));
+	rc = input_begin(db, name, s, text_at(&h->text, h->layer), text_at(&h->text, h->crs),
+			 text_at(&h->text, h->owner), text_at(&h->text, h->keys),
+			 text_at(&h->text, h->stamp));
 	for (i = 0; i < h->nrej && !rc; i++) {
 		const held_rej *x = &h->rejs[i];
 		rc = tp_store_reject(db, name, x->row, "snapshots", text_at(&h->text, x->field),

@@ -264,9 +264,9 @@ int tp_stage_run(tp_run *run, const tp_stage *s)
 				    s->name, sqlite3_errmsg(run->db));
 	tp_published_chain(run->db, authorize, &gd);
 	rc = s->run(run);
-	/* a stage that moves vacancies to rejects: their originals, when their
-	 * CSV kept them (load.c) */
-	if (!rc && lists(s->writes, TP_VACANCY_ORIGINALS))
+	/* a stage that rejects rows: their originals, when their CSV kept them
+	 * (load.c) */
+	if (!rc && lists(s->writes, "rejects"))
 		rc = tp_load_originals(run, s->name);
 	tp_published_chain(run->db, NULL, NULL);
 	sqlite3_set_authorizer(run->db, NULL, NULL);

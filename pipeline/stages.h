@@ -122,7 +122,7 @@ int tp_load_input(tp_run *run, const tp_input_def *def, const tp_input_cfg *in,
  * load.c: the original values of the rejects whose input kept them in its
  * file (input_stats.source_stamp, store.h), read again from it: the
  * records on those rows alone (tp_reader_open_originals, inputs/reader.h).
- * The runner calls it after every stage that moves vacancies to rejects.
+ * The runner calls it after every stage that writes rejects.
  * TP_EINPUT naming the file and `stage` when the file changed since load
  * read it (its size or time), cannot be read, or has other columns: the
  * stage then fails and leaves the store as it was.

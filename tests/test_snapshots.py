@@ -25,6 +25,7 @@ Flows (empty, entered, left; records / dwellings):
   S3: A k g n = 3 / 19, entered g 1/4, left 0; B r p q = 3 / 11, entered r q 2/8, left 0
   region: S1 5/30; S2 3/18, in 1/5, out 3/17; S3 6/30, in 3/12, out 0/0
 """
+import json
 import os
 import shutil
 from tplib import *
@@ -177,6 +178,22 @@ p = run("run", "-c", os.path.join(chk, "t.ini"), "-o", os.path.join(d, "chk-out"
 check("vacancies.2023-01-01 read 8, accepted 5, rejected 2, skipped 1\n" in p.stderr and
       "vacancies.2023-07-01 read 4, accepted 3, rejected 1, skipped 0\n" in p.stderr,
       "the run's counts of the earlier snapshots are check's: %s" % p.stderr)
+# each earlier snapshot's rejects carry the row as its CSV has it, read again from the file once
+# the stage is done (its CSV keeps the originals: inputs/reader.h, tp_reader_lazy_originals);
+# S2 is the snapshot read on the second thread and replayed
+db = store(os.path.join(d, "chk-out"))
+orig = {(r[0], r[1]): json.loads(r[2] or "null") for r in
+        db.execute("SELECT input, src_row, original FROM rejects WHERE stage = 'snapshots'")}
+db.close()
+keys = HEAD.strip().split(",")
+check(sorted(orig) == [("vacancies.2023-01-01", 7), ("vacancies.2023-01-01", 9), ("vacancies.2023-07-01", 4)]
+      and list(orig[("vacancies.2023-01-01", 7)] or {}) == keys
+      and (orig[("vacancies.2023-01-01", 7)] or {}).get("dwellings") == "trois"
+      and (orig[("vacancies.2023-01-01", 9)] or {}).get("id") == "w"
+      and (orig[("vacancies.2023-01-01", 9)] or {}).get("x") == str(X0 + 5000)
+      and (orig[("vacancies.2023-07-01", 4)] or {}).get("owner") == "Comensia"
+      and (orig[("vacancies.2023-07-01", 4)] or {}).get("x") == "",
+      "the earlier snapshots' rejects, their original values the file's rows: %r" % orig)
 check(sorted(os.listdir(chk)) == ["communes.geojson", "s1.csv", "s2.csv", "s3.csv", "t.ini", "zones.geojson"],
       "check writes nothing: %r" % os.listdir(chk))
 # an earlier snapshot's file missing: exit 4, its section and file named
