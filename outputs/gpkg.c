@@ -976,12 +976,19 @@ static int copy_in_bulk(writer *w, const layer_def *def, tp_gpkg_rows *r, points
 			long long *n)
 {
 	sqlite3_str *cols = sqlite3_str_new(NULL), *sel = sqlite3_str_new(NULL);
+	char decl[64] = {0};
 	int rc = TP_OK, copied, i, k, sorted, key;
 
 	sorted = sort_in_memory(w, def);
 	for (k = 0; !sorted && k < COUNT(keyed) && keyed[k].rows != def->rows; k++)
 		;
 	key = !sorted && k < COUNT(keyed);
+	/* a column the store declares TEXT or REAL is copied as it is: its CAST
+	 * was a tenth of the vacancies layer's SQL (rows sorted in memory have
+	 * no declared types, and keep theirs) */
+	if (!sorted && def->nfields <= (int)sizeof(decl))
+		tp_gpkg_copier_decltypes(w->copier, key ? keyed[k].keyed : def->rows, decl,
+					 def->nfields);
 	sqlite3_str_appendall(sel, "WITH r(");
 	for (i = 0; i < def->nfields + (def->gtype != wkbNone); i++)
 		sqlite3_str_appendf(sel, "%sc%d", i ? ", " : "", i);
@@ -1007,9 +1014,11 @@ static int copy_in_bulk(writer *w, const layer_def *def, tp_gpkg_rows *r, points
 			[K_DATE] = "tp_gpkg_date(c%d)",
 			[K_SHARES] = NULL, /* not here: fast_rows */
 		};
+		int plain = (def->fields[i].kind == K_TEXT && decl[i] == 'T') ||
+			    (def->fields[i].kind == K_REAL && decl[i] == 'R');
 		sqlite3_str_appendf(cols, "%s\"%w\"", i ? ", " : "", def->fields[i].name);
 		sqlite3_str_appendall(sel, i ? ", " : "");
-		sqlite3_str_appendf(sel, as[def->fields[i].kind], i);
+		sqlite3_str_appendf(sel, plain ? "c%d" : as[def->fields[i].kind], i);
 	}
 	if (def->gtype != wkbNone) {
 		sqlite3_str_appendf(cols, "%s\"geom\"", def->nfields ? ", " : "");

@@ -1060,6 +1060,27 @@ int tp_gpkg_copier_match(tp_gpkg_copier *c, int set, int from, int *map, int n)
 	return ok;
 }
 
+int tp_gpkg_copier_decltypes(tp_gpkg_copier *c, int set, char *decl, int n)
+{
+	sqlite3_stmt *st = NULL;
+	int i, ok;
+
+	memset(decl, 0, (size_t)n);
+	ok = sqlite3_prepare_v2(c->db, tp_gpkg_copier_sql(c, set), -1, &st, NULL) == SQLITE_OK &&
+	     sqlite3_column_count(st) >= n;
+	for (i = 0; ok && i < n; i++) {
+		const char *t = sqlite3_column_decltype(st, i);
+		decl[i] = !t                        ? 0
+			  : !sqlite3_stricmp(t, "TEXT") ? 'T'
+			  : !sqlite3_stricmp(t, "REAL") ? 'R'
+							: 0;
+	}
+	sqlite3_finalize(st);
+	if (!ok)
+		memset(decl, 0, (size_t)n);
+	return ok ? TP_OK : TP_ERROR;
+}
+
 int tp_gpkg_rows_copy(tp_gpkg_rows *r, tp_gpkg_copier *c, const char *columns, const char *select,
 		      long long *n)
 {

@@ -300,6 +300,15 @@ const char *tp_gpkg_copier_sql(const tp_gpkg_copier *c, int set);
  * every column has its match, else 0.
  */
 int tp_gpkg_copier_match(tp_gpkg_copier *c, int set, int from, int *map, int n);
+/*
+ * The type the store declares for each of the first n columns of row set
+ * set (a column of a table read as it is; an expression declares none):
+ * decl[i] 'T' for TEXT, 'R' for REAL, 0 otherwise.  A TEXT column holds
+ * text or NULL and a REAL column reads as a real or NULL (SQLite's
+ * affinity; the stages bind nothing else), so a copy needs no CAST there.
+ * 0, or TP_ERROR (decl all 0).
+ */
+int tp_gpkg_copier_decltypes(tp_gpkg_copier *c, int set, char *decl, int n);
 int tp_gpkg_rows_copy(tp_gpkg_rows *r, tp_gpkg_copier *c, const char *columns, const char *select,
 		      long long *n);
 void tp_gpkg_rows_points(tp_gpkg_rows *r, double **xy, int64_t **fid, size_t *n);
