@@ -207,11 +207,14 @@ if ref:
 saved = [dict(r) for r in recs]
 for k in (0, 7):
     recs[k]["x"], recs[k]["y"] = X0 - 5000.5, Y0 - 5000.5
-late = {"csv_latin1": (";", ",", "latin-1"), "csv_comma": (",", ".", "utf-8")}
-for name, (sep, dec, enc) in late.items():
+# (a BOM, which OGR reads past at load; a title above the header, which moves every line by two)
+TITLE = "Inventaire des logements vides, septembre 2025\r\n\r\n"
+late = {"csv_latin1": (";", ",", "latin-1", "", 0), "csv_comma": (",", ".", "utf-8", "", 0),
+        "csv_bom": (",", ".", "utf-8-sig", "", 0), "csv_title": (",", ".", "utf-8", TITLE, 2)}
+for name, (sep, dec, enc, title, shift) in late.items():
     dd = os.path.join(d, name + "_late")
     os.makedirs(dd)
-    write(os.path.join(dd, "v.csv"), csv_text(sep, dec, "be"), encoding=enc)
+    write(os.path.join(dd, "v.csv"), title + csv_text(sep, dec, "be"), encoding=enc)
     p, out = run_dir(name + "_late", "v.csv", INI_XY)
     if p.returncode:
         continue
@@ -219,7 +222,7 @@ for name, (sep, dec, enc) in late.items():
           % (name, counts(out)["vacancies"]))
     db = store(out)
     got = db.execute("SELECT src_row, stage, original FROM rejects ORDER BY src_row").fetchall()
-    lines = csv_lines[name]
+    lines = [n + shift for n in csv_lines["csv_comma" if name == "csv_title" else name]]
     check([(r[0], r[1]) for r in got] == [(lines[0], "locate"), (lines[7], "locate")],
           "%s: the two rows outside, at their physical lines: %r" % (name, [(r[0], r[1]) for r in got]))
     if len(got) == 2:
