@@ -1174,7 +1174,8 @@ static int finish(tp_reader *r, tp_record *rec)
 {
 	if (r->no_originals)
 		rec->original = NULL; /* rec->block holds the empty text */
-	if (r->originals_only || rec->skipped || rec->reason[0] || !r->def->points || r->def->place_optional)
+	if (r->originals_only || rec->skipped || rec->reason[0] || !r->def->points ||
+	    r->def->place_optional)
 		return TP_OK;
 	return check_duplicate(r, rec);
 }

@@ -289,8 +289,8 @@ static int only_rows(tp_source *src, const char *buf, size_t len, const csv_reco
 
 	for (i = 1; i < nrows; i++)
 		if (rows[i] <= rows[i - 1])
-			return tp_error_set(TP_ERROR, "%s: the lines to read again are not ascending",
-					    path);
+			return tp_error_set(TP_ERROR,
+					    "%s: the lines to read again are not ascending", path);
 	if (!(text = malloc(len + nrows + 2)))
 		return tp_error_set(TP_ERROR, "out of memory");
 	memcpy(text, buf + recs->at[h], end - recs->at[h]);
@@ -419,10 +419,11 @@ static int source_open(tp_source *src, const char *path, const char *what, int t
 				char *only = NULL;
 				size_t olen = 0;
 				if (!recs.n)
-					rc = tp_error_set(TP_EINPUT, "%s: no record any more", path);
+					rc = tp_error_set(TP_EINPUT, "%s: no record any more",
+							  path);
 				else
-					rc = only_rows(src, buf, len, &recs, (size_t)h, want, nwant, path,
-						       &only, &olen);
+					rc = only_rows(src, buf, len, &recs, (size_t)h, want,
+						       nwant, path, &only, &olen);
 				if (!rc) {
 					free(buf);
 					buf = only;

@@ -244,6 +244,8 @@ static int refetch_run(tp_run *run, const refetch *f, const char *stage)
 	tp_reader *r = NULL;
 	tp_record rec = {0};
 	sqlite3_stmt *upd = NULL;
+	/* the stage that read the file first: an earlier snapshot's is snapshots */
+	const char *first = strchr(f->input, '.') ? "snapshots" : "load";
 	char now[96];
 	size_t k = 0, found = 0;
 	int rc, got;
@@ -252,14 +254,14 @@ static int refetch_run(tp_run *run, const refetch *f, const char *stage)
 		return tp_error_set(TP_ERROR, "working store: input '%s' was not loaded by this"
 				    " configuration", f->input);
 	if (tp_file_stamp(f->path, now, sizeof(now)))
-		return tp_error_set(TP_EINPUT, "%s: cannot be read again (%s) for the original values"
-				    " of the rows the %s stage rejects; run again from load",
-				    f->path, strerror(errno), stage);
+		return tp_error_set(TP_EINPUT, "%s: cannot be read again (%s) for the original"
+				    " values of the rows the %s stage rejects; run again from %s",
+				    f->path, strerror(errno), stage, first);
 	if (strcmp(now, f->stamp))
-		return tp_error_set(TP_EINPUT, "%s: changed since the load stage read it (%s then,"
+		return tp_error_set(TP_EINPUT, "%s: changed since the %s stage read it (%s then,"
 				    " %s now); the %s stage reads the original values of the rows"
-				    " it rejects from it: run again from load",
-				    f->path, f->stamp, now, stage);
+				    " it rejects from it: run again from %s",
+				    f->path, first, f->stamp, now, stage, first);
 	/* the file load read, under the configuration of now */
 	in = *cfg;
 	in.path = f->path;
@@ -268,13 +270,14 @@ static int refetch_run(tp_run *run, const refetch *f, const char *stage)
 		tp_reader_compact(r);
 		tp_reader_threads(r, run->threads);
 		if (!f->keys || strcmp(tp_reader_original_keys(r), f->keys))
-			rc = tp_error_set(TP_EINPUT, "%s: its columns are not those the load stage"
-					  " read (%s now); run again from load",
-					  f->path, tp_reader_original_keys(r));
+			rc = tp_error_set(TP_EINPUT, "%s: its columns are not those the %s stage"
+					  " read (%s now); run again from %s",
+					  f->path, first, tp_reader_original_keys(r), first);
 	}
 	if (!rc)
-		rc = tp_store_prepare(run->db, &upd, "UPDATE rejects SET original = ?"
-						     " WHERE input = ? AND src_row = ? AND original IS NULL");
+		rc = tp_store_prepare(run->db, &upd,
+				      "UPDATE rejects SET original = ? WHERE input = ?"
+				      " AND src_row = ? AND original IS NULL");
 	while (!rc && (got = tp_reader_next(r, &rec)) != 0) {
 		char *object;
 		if (got < 0) {
@@ -300,8 +303,8 @@ static int refetch_run(tp_run *run, const refetch *f, const char *stage)
 	}
 	if (!rc && found != f->n)
 		rc = tp_error_set(TP_EINPUT, "%s: %zu of the %zu rows the %s stage rejects are no"
-				  " record any more; run again from load", f->path, f->n - found,
-				  f->n, stage);
+				  " record any more; run again from %s", f->path, f->n - found,
+				  f->n, stage, first);
 	tp_record_dispose(&rec);
 	sqlite3_finalize(upd);
 	tp_reader_free(r);

@@ -656,8 +656,8 @@ static int read_snapshot(state *st, const tp_snapshot_cfg *s, int snap, const ch
 	rc = tp_transform_new(&t, g, tp_reader_crs(r), dst);
 	if (!rc && !h)
 		rc = input_begin(run->db, name, s, tp_reader_layer(r), tp_reader_crs(r),
-				 tp_reader_owner_column(r), lazy ? tp_reader_original_keys(r) : NULL,
-				 lazy ? stamp : NULL);
+				 tp_reader_owner_column(r),
+				 lazy ? tp_reader_original_keys(r) : NULL, lazy ? stamp : NULL);
 	if (!rc && h && ((h->layer = text_add(&h->text, tp_reader_layer(r), 1)) == -2 ||
 			 (h->crs = text_add(&h->text, tp_reader_crs(r), 1)) == -2 ||
 			 (h->owner = text_add(&h->text, tp_reader_owner_column(r), 0)) == -2 ||

@@ -427,7 +427,8 @@ int tp_store_input_begin(sqlite3 *db, const char *input, const char *path, const
 int tp_store_input_stamp(sqlite3 *db, const char *input, const char *stamp)
 {
 	sqlite3_stmt *st = NULL;
-	int rc = tp_store_prepare(db, &st, "UPDATE input_stats SET source_stamp = ? WHERE input = ?");
+	int rc = tp_store_prepare(db, &st, "UPDATE input_stats SET source_stamp = ?"
+					   " WHERE input = ?");
 
 	if (rc)
 		return rc;
