@@ -4,8 +4,10 @@
  * be read going to rejects with its reason; meta gets the run's working
  * CRS, reference date, config and version.
  */
+#include "pipeline/rows.h"
 #include "pipeline/stages.h"
 #include "pipeline/store.h"
+#include "geo/array.h"
 #include "geo/categories.h"
 #include "geo/error.h"
 #include "geo/json.h"
@@ -15,6 +17,7 @@
 #include "version.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,7 +51,11 @@ int tp_load_input(tp_run *run, const tp_input_def *def, const tp_input_cfg *in,
 {
 	tp_reader *r = NULL;
 	tp_record rec = {0};
+	tp_vacancy_points pts = {0};
 	sqlite3_stmt *ins = NULL, *extra = NULL, *orig = NULL;
+	/* the vacancies' points, kept for reproject, validate and locate (rows.h) */
+	int keep = !strcmp(tp_store_rows(def->name), TP_VACANCY_ROWS);
+	size_t cap = 0;
 	const char *side = tp_store_originals(def->name); /* where the originals go, NULL: ins */
 	char sql[1024], skipped[2048] = "";
 	const char *last_skip = NULL;
@@ -159,6 +166,22 @@ int tp_load_input(tp_run *run, const tp_input_def *def, const tp_input_cfg *in,
 			rc = tp_error_set(TP_ERROR, "working store: %s", sqlite3_errmsg(run->db));
 			goto done;
 		}
+		if (keep && pts.n == cap) {
+			size_t nc = tp_array_next(cap, 1 << 16);
+			if ((rc = tp_array_resize(&pts.id, nc, sizeof(*pts.id))) ||
+			    (rc = tp_array_resize(&pts.xy, nc, 2 * sizeof(*pts.xy))) ||
+			    (rc = tp_array_resize(&pts.geocoded, nc, 1)))
+				goto done;
+			cap = nc;
+		}
+		if (keep) {
+			/* as rows.c reads them back: the stored WKB, NAN, NAN when none */
+			pts.id[pts.n] = sqlite3_last_insert_rowid(run->db);
+			pts.xy[2 * pts.n] = pts.xy[2 * pts.n + 1] = NAN;
+			tp_geo_wkb_xy(run->g, rec.wkb, rec.wkb_len, &pts.xy[2 * pts.n],
+				      &pts.xy[2 * pts.n + 1]);
+			pts.geocoded[pts.n++] = rec.geocode != NULL;
+		}
 		if (orig) {
 			/* the original beside the row, under its id */
 			sqlite3_reset(orig);
@@ -183,7 +206,10 @@ int tp_load_input(tp_run *run, const tp_input_def *def, const tp_input_cfg *in,
 		fprintf(stderr, "%s: %ld more rejected rows, listed in the rejects layer\n",
 			in->path, nrej - MAX_PRINTED_REJECTS);
 	rc = tp_store_input_end(run->db, input, nread, nskip, nskip ? skipped : NULL);
+	if (!rc && keep)
+		rc = tp_rows_points_keep(run, &pts);
 done:
+	tp_vacancy_points_free(&pts);
 	tp_record_dispose(&rec);
 	sqlite3_finalize(ins);
 	sqlite3_finalize(extra);

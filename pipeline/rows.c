@@ -214,6 +214,29 @@ int tp_rows_vacancy_points(tp_run *run, tp_vacancy_points *p, int keep)
 	return TP_OK;
 }
 
+int tp_rows_points_keep(tp_run *run, tp_vacancy_points *p)
+{
+	struct tp_points_kept *k;
+	int rc;
+
+	tp_rows_points_forget(run);
+	if (!(k = calloc(1, sizeof(*k)))) {
+		tp_vacancy_points_free(p);
+		return tp_error_set(TP_ERROR, "out of memory");
+	}
+	rc = watch_rows(run);
+	if (rc) {
+		free(k);
+		tp_vacancy_points_free(p);
+		tp_rows_points_forget(run);
+		return rc;
+	}
+	k->p = *p;
+	memset(p, 0, sizeof(*p));
+	run->points = k;
+	return TP_OK;
+}
+
 /* Binds geom as WKB (parameter 1) and id (parameter 2) to upd, a prepared
  * "UPDATE ... SET geom = ? WHERE id = ?", and steps it. */
 static int update_geom(tp_run *run, sqlite3_stmt *upd, long long id, const GEOSGeometry *geom)

@@ -57,6 +57,15 @@ typedef struct {
  */
 int tp_rows_vacancy_points(tp_run *run, tp_vacancy_points *p, int keep);
 
+/*
+ * Keeps p (taken: zeroed here) as the vacancies' points read, for the next
+ * stage that asks, as tp_rows_vacancy_points(..., 1) would have: load made
+ * them as it wrote the rows, from the same WKB, so reproject reads none.
+ * The triggers are set now: any change after marks them stale.  TP_ERROR
+ * on out of memory or a store that cannot be watched (p freed, nothing kept).
+ */
+int tp_rows_points_keep(tp_run *run, tp_vacancy_points *p);
+
 /* Frees what tp_rows_vacancy_points(..., 0) gave, and zeroes p. */
 void tp_vacancy_points_free(tp_vacancy_points *p);
 

@@ -149,11 +149,12 @@ mode = db.execute("PRAGMA journal_mode").fetchone()[0]
 check(mode == "wal", "the store after load is in WAL mode: %r" % mode)
 db.close()
 check(not os.path.exists(os.path.join(out, "work.sqlite-journal")), "no rollback journal left")
-# reproject's read of the vacancies' points is kept for validate and locate (pipeline/rows.h):
-# both say so, and they place every record as a run that stops after reproject and reads them
-# again in a new process does
+# the vacancies' points load wrote are kept for reproject, validate and locate (pipeline/rows.h):
+# the three say so, and they place every record as runs that stop after load or after reproject
+# and read them again in a new process do
 places = {}
-for name, steps in (("kept", [[]]), ("read", [["--until", "reproject"], ["--from", "validate"]])):
+for name, steps in (("kept", [[]]), ("read", [["--until", "reproject"], ["--from", "validate"]]),
+                    ("loaded", [["--until", "load"], ["--from", "reproject"]])):
     o = os.path.join(d, "points_" + name)
     said = 0
     for extra in steps:
@@ -163,10 +164,10 @@ for name, steps in (("kept", [[]]), ("read", [["--until", "reproject"], ["--from
     places[name] = (said, store(o).execute(
         "SELECT id, nis_code, zone_id FROM vacancies ORDER BY id").fetchall(),
         store(o).execute("SELECT src_row, stage, reason FROM rejects ORDER BY id").fetchall())
-check(places["kept"][0] == 2 and places["read"][0] == 1,
-      "validate and locate take the points kept (2 and 1 said): %r, %r"
-      % (places["kept"][0], places["read"][0]))
-check(places["kept"][1:] == places["read"][1:] and len(places["kept"][1]) >= 3,
-      "the same places and rejects with the points kept as read again:\n%r\n%r"
-      % (places["kept"][1:], places["read"][1:]))
+check(places["kept"][0] == 3 and places["read"][0] == 2 and places["loaded"][0] == 2,
+      "reproject, validate and locate take the points kept (3, 2 and 2 said): %r, %r, %r"
+      % (places["kept"][0], places["read"][0], places["loaded"][0]))
+check(places["kept"][1:] == places["read"][1:] == places["loaded"][1:] and len(places["kept"][1]) >= 3,
+      "the same places and rejects with the points kept as read again:\n%r\n%r\n%r"
+      % (places["kept"][1:], places["read"][1:], places["loaded"][1:]))
 finish("test_pipeline")
