@@ -79,6 +79,17 @@ void tp_text_copy(char *out, size_t outlen, const char *s)
 	out[n] = '\0';
 }
 
+/* Appends s to out's used bytes, cut at outlen - 1 bytes; the bytes then used. */
+static size_t append_cut(char *out, size_t outlen, size_t used, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n > outlen - 1 - used)
+		n = outlen - 1 - used;
+	memcpy(out + used, s, n);
+	return used + n;
+}
+
 char *tp_text_join(char *out, size_t outlen, const char *const *part, int n, const char *sep)
 {
 	size_t used = 0;
@@ -86,15 +97,12 @@ char *tp_text_join(char *out, size_t outlen, const char *const *part, int n, con
 
 	if (!outlen)
 		return out;
-	out[0] = '\0';
 	for (i = 0; i < n && used + 1 < outlen; i++) {
-		if (i) {
-			tp_text_copy(out + used, outlen - used, sep);
-			used += strlen(out + used);
-		}
-		tp_text_copy(out + used, outlen - used, part[i]);
-		used += strlen(out + used);
+		if (i)
+			used = append_cut(out, outlen, used, sep);
+		used = append_cut(out, outlen, used, part[i]);
 	}
+	out[used] = '\0';
 	return out;
 }
 

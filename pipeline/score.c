@@ -149,16 +149,27 @@ static double capacity_of(const scored *v, const tp_config *cfg)
 	return (double)v->dwellings * cfg->occupancy;
 }
 
-/* Rank order: score, then dwellings, both descending, then source row. */
+/* A candidate's rank key beside its place in the vacancies: the sort reads
+ * these alone, not the vacancies they point to (a cache miss each). */
+typedef struct {
+	double score;
+	long long dwellings, src_row;
+	size_t at;
+} rank_key;
+
+/* Rank order: score, then dwellings, both descending, then source row
+ * (then the vacancies' order, which glibc's stable sort kept before). */
 static int by_rank(const void *a, const void *b)
 {
-	const scored *x = *(const scored *const *)a, *y = *(const scored *const *)b;
+	const rank_key *x = a, *y = b;
 
 	if (x->score != y->score)
 		return x->score > y->score ? -1 : 1;
 	if (x->dwellings != y->dwellings)
 		return x->dwellings > y->dwellings ? -1 : 1;
-	return (x->src_row > y->src_row) - (x->src_row < y->src_row);
+	if (x->src_row != y->src_row)
+		return x->src_row > y->src_row ? 1 : -1;
+	return (x->at > y->at) - (x->at < y->at);
 }
 
 /* Judges the current row of st (the rows' query of tp_score_ahead) into
@@ -435,7 +446,7 @@ static int score_candidates(tp_run *run, judged *j)
 /* Ranks the candidates among v[0..n): 1 for the best. */
 static int rank_candidates(scored *v, size_t n)
 {
-	scored **order = NULL;
+	rank_key *order = NULL;
 	size_t i, m = 0;
 
 	for (i = 0; i < n; i++)
@@ -446,10 +457,10 @@ static int rank_candidates(scored *v, size_t n)
 		return tp_error_set(TP_ERROR, "out of memory for %zu candidates", m);
 	for (i = 0, m = 0; i < n; i++)
 		if (v[i].verdict == V_CANDIDATE)
-			order[m++] = &v[i];
+			order[m++] = (rank_key){v[i].score, v[i].dwellings, v[i].src_row, i};
 	qsort(order, m, sizeof(*order), by_rank);
 	for (i = 0; i < m; i++)
-		order[i]->rank = (long long)i + 1;
+		v[order[i].at].rank = (long long)i + 1;
 	tp_big_free(order);
 	return TP_OK;
 }
