@@ -85,9 +85,8 @@ int tp_load_input(tp_run *run, const tp_input_def *def, const tp_input_cfg *in,
 		lazy = stamped && tp_reader_lazy_originals(r);
 	}
 	rc = tp_store_input_begin(run->db, input, in->path, tp_reader_layer(r), tp_reader_crs(r),
-				  side ? tp_reader_original_keys(r) : NULL, tp_reader_owner_column(r));
-	if (!rc && lazy)
-		rc = tp_store_input_stamp(run->db, input, fstamp);
+				  side ? tp_reader_original_keys(r) : NULL, tp_reader_owner_column(r),
+				  lazy ? fstamp : NULL);
 	if (rc)
 		goto done;
 	used = (size_t)snprintf(sql, sizeof(sql), "INSERT INTO %s(src_row",
@@ -363,14 +362,8 @@ int tp_load_originals(tp_run *run, const char *stage)
 			if (!f.input || !f.path || !f.stamp || (keys && !f.keys))
 				rc = tp_error_set(TP_ERROR, "out of memory");
 		}
-		if (!rc && f.n == f.cap) {
-			size_t cap = f.cap ? 2 * f.cap : 64;
-			long *grown = realloc(f.row, cap * sizeof(*grown));
-			if (!grown)
-				rc = tp_error_set(TP_ERROR, "out of memory");
-			else
-				f.row = grown, f.cap = cap;
-		}
+		if (!rc)
+			rc = tp_array_room(&f.row, &f.cap, f.n, sizeof(*f.row), 64);
 		if (!rc)
 			f.row[f.n++] = (long)sqlite3_column_int64(q, 4);
 	}

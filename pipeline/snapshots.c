@@ -606,17 +606,6 @@ static int hold_batch(held *h, batch *b)
 	return rc;
 }
 
-/* The input_stats row of earlier snapshot s (input name); keys and stamp
- * when its CSV keeps its originals (store.h, tp_store_input_stamp), else
- * NULL. */
-static int input_begin(sqlite3 *db, const char *name, const tp_snapshot_cfg *s, const char *layer,
-		       const char *crs, const char *owner, const char *keys, const char *stamp)
-{
-	int rc = tp_store_input_begin(db, name, s->in.path, layer, crs, keys, owner);
-
-	return !rc && stamp ? tp_store_input_stamp(db, name, stamp) : rc;
-}
-
 /* Reads earlier snapshot s (index snap), its points moved to the working
  * CRS dst.  h NULL: its records are matched and its unusable rows go to
  * rejects as read; else all of it is held in h (geo context and locator
@@ -655,9 +644,9 @@ static int read_snapshot(state *st, const tp_snapshot_cfg *s, int snap, const ch
 	}
 	rc = tp_transform_new(&t, g, tp_reader_crs(r), dst);
 	if (!rc && !h)
-		rc = input_begin(run->db, name, s, tp_reader_layer(r), tp_reader_crs(r),
-				 tp_reader_owner_column(r),
-				 lazy ? tp_reader_original_keys(r) : NULL, lazy ? stamp : NULL);
+		rc = tp_store_input_begin(run->db, name, s->in.path, tp_reader_layer(r),
+					  tp_reader_crs(r), lazy ? tp_reader_original_keys(r) : NULL,
+					  tp_reader_owner_column(r), lazy ? stamp : NULL);
 	if (!rc && h && ((h->layer = text_add(&h->text, tp_reader_layer(r), 1)) == -2 ||
 			 (h->crs = text_add(&h->text, tp_reader_crs(r), 1)) == -2 ||
 			 (h->owner = text_add(&h->text, tp_reader_owner_column(r), 0)) == -2 ||
@@ -763,9 +752,9 @@ static int replay(state *st, const tp_snapshot_cfg *s, int snap, held *h)
 	int rc;
 
 	input_name(name, sizeof(name), s);
-	rc = input_begin(db, name, s, text_at(&h->text, h->layer), text_at(&h->text, h->crs),
-			 text_at(&h->text, h->owner), text_at(&h->text, h->keys),
-			 text_at(&h->text, h->stamp));
+	rc = tp_store_input_begin(db, name, s->in.path, text_at(&h->text, h->layer),
+				  text_at(&h->text, h->crs), text_at(&h->text, h->keys),
+				  text_at(&h->text, h->owner), text_at(&h->text, h->stamp));
 	for (i = 0; i < h->nrej && !rc; i++) {
 		const held_rej *x = &h->rejs[i];
 		rc = tp_store_reject(db, name, x->row, "snapshots", text_at(&h->text, x->field),

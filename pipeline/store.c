@@ -403,12 +403,12 @@ int tp_store_meta_set_all(sqlite3 *db, const char *const kv[][2], size_t n)
 }
 
 int tp_store_input_begin(sqlite3 *db, const char *input, const char *path, const char *layer,
-			 const char *crs, const char *keys, const char *owner)
+			 const char *crs, const char *keys, const char *owner, const char *stamp)
 {
 	sqlite3_stmt *st = NULL;
 	int rc = tp_store_prepare(db, &st, "INSERT INTO input_stats(input, path, layer, src_crs,"
-					   " read, skipped, original_keys, owner_column)"
-					   " VALUES (?, ?, ?, ?, 0, 0, ?, ?)");
+					   " read, skipped, original_keys, owner_column, source_stamp)"
+					   " VALUES (?, ?, ?, ?, 0, 0, ?, ?, ?)");
 
 	if (rc)
 		return rc;
@@ -418,22 +418,7 @@ int tp_store_input_begin(sqlite3 *db, const char *input, const char *path, const
 	sqlite3_bind_text(st, 4, crs, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 5, keys, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 6, owner, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		rc = store_error(db, "working store: %s", sqlite3_errmsg(db));
-	sqlite3_finalize(st);
-	return rc;
-}
-
-int tp_store_input_stamp(sqlite3 *db, const char *input, const char *stamp)
-{
-	sqlite3_stmt *st = NULL;
-	int rc = tp_store_prepare(db, &st, "UPDATE input_stats SET source_stamp = ?"
-					   " WHERE input = ?");
-
-	if (rc)
-		return rc;
-	sqlite3_bind_text(st, 1, stamp, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, input, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, stamp, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		rc = store_error(db, "working store: %s", sqlite3_errmsg(db));
 	sqlite3_finalize(st);

@@ -87,25 +87,21 @@ int tp_store_meta_set_all(sqlite3 *db, const char *const kv[][2], size_t n);
  * The input_stats row of an input (its config section: "vacancies",
  * "zones.2022", "vacancies.2023-04-30", ...): begun when its file is
  * open (path, layer, source CRS, and keys: the JSON array of its
- * originals' keys when they are kept as arrays, TP_VACANCY_ORIGINALS, else
- * NULL; owner: the source column read as the owner, which public outputs
- * leave out of a reject's original values (outputs/query.c), NULL when
- * none; nothing read yet), ended with the rows read and skipped and which
+ * originals' keys when they are kept as arrays, TP_VACANCY_ORIGINALS or
+ * the file itself, else NULL; owner: the source column read as the owner,
+ * which public outputs leave out of a reject's original values
+ * (outputs/query.c), NULL when none; stamp: tp_file_stamp()'s
+ * (inputs/file.h) of a CSV that keeps its originals (read with
+ * tp_reader_lazy_originals, inputs/reader.h), whose rejects get them read
+ * again from it (tp_load_originals, pipeline/load.c), else NULL; nothing
+ * read yet), ended with the rows read and skipped and which
  * were skipped ("6 blank; 12 total", NULL when none).  Load, snapshots and
  * trends read their inputs this way.
  */
 int tp_store_input_begin(sqlite3 *db, const char *input, const char *path, const char *layer,
-			 const char *crs, const char *keys, const char *owner);
+			 const char *crs, const char *keys, const char *owner, const char *stamp);
 int tp_store_input_end(sqlite3 *db, const char *input, long long nread, long long nskip,
 		       const char *skipped_rows);
-
-/*
- * Records that input's originals were left in its file (a CSV read with
- * tp_reader_lazy_originals, inputs/reader.h), as it was when read: stamp
- * is tp_file_stamp()'s (inputs/file.h).  Its rejects get their original
- * values from the file, read again (tp_load_originals, pipeline/load.c).
- */
-int tp_store_input_stamp(sqlite3 *db, const char *input, const char *stamp);
 
 /*
  * What became of an input's rows: *n read and *skipped (input_stats),

@@ -206,7 +206,7 @@ static int load_edition(tp_run *run, const tp_edition *e)
 		goto done;
 	}
 	rc = tp_store_input_begin(run->db, input, e->in.path, tp_reader_layer(r), tp_reader_crs(r),
-				  NULL, NULL);
+				  NULL, NULL, NULL);
 	if (rc)
 		goto done;
 	rc = tp_store_prepare(run->db, &ins,
