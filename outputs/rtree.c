@@ -249,7 +249,7 @@ static int write_rowids(GDALDatasetH ds, const char *path, const char *table,
 	ok = tp_batch_begin(&b, db, into, 2, n) == SQLITE_OK;
 	for (j = 0; j < n && ok; j++) {
 		sqlite3_stmt *st = tp_batch_row(&b, &first);
-		sqlite3_bind_int64(st, first, rows[j].fid);
+		tp_batch_bind_id(&b, st, first, rows[j].fid);
 		sqlite3_bind_int64(st, first + 1, rows[j].node);
 		ok = tp_batch_end_row(&b) == SQLITE_OK;
 	}

@@ -121,7 +121,7 @@ static int write_places(tp_run *run, const long long *id, size_t n, const int32_
 		if (cin[i] < 0)
 			continue;
 		ins = tp_batch_row(&b, &first);
-		sqlite3_bind_int64(ins, first, id[i]);
+		tp_batch_bind_id(&b, ins, first, id[i]);
 		sqlite3_bind_text(ins, first + 1, ckey[cin[i]], -1, SQLITE_STATIC);
 		if (zin[i] < 0)
 			sqlite3_bind_null(ins, first + 2);

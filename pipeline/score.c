@@ -474,7 +474,7 @@ static int insert_score(tp_batch *b, const scored *v, const tp_config *cfg, cons
 	char status[256];
 	const char *text = status_text(status, sizeof(status), v, minimum);
 
-	sqlite3_bind_int64(ins, at, v->id);
+	tp_batch_bind_id(b, ins, at, v->id);
 	sqlite3_bind_int(ins, at + 1, candidate);
 	/* the row is stepped with its batch, after status has gone */
 	sqlite3_bind_text(ins, at + 2, text, -1, text == status ? SQLITE_TRANSIENT : SQLITE_STATIC);

@@ -1093,7 +1093,7 @@ static int write_track(state *st, tp_batch *b, const track *t, long long id)
 	seen[used] = '\0';
 	/* the texts stay where they are until write_tracks returns, the batch
 	 * stepped; seen does not */
-	sqlite3_bind_int64(ins, at, id);
+	tp_batch_bind_id(b, ins, at, id);
 	if (t->vacancy)
 		sqlite3_bind_int64(ins, at + 1, t->vacancy);
 	else

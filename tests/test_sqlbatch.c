@@ -37,7 +37,7 @@ static int insert(sqlite3 *db, size_t n)
 	for (i = 0; i < n && rc == SQLITE_OK; i++) {
 		sqlite3_stmt *st = tp_batch_row(&b, &at);
 		snprintf(name, sizeof(name), "row %zu", i);
-		sqlite3_bind_int64(st, at, (sqlite3_int64)i + 1);
+		tp_batch_bind_id(&b, st, at, (sqlite3_int64)i + 1);
 		sqlite3_bind_text(st, at + 1, name, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_double(st, at + 2, (double)i / 2);
 		rc = tp_batch_end_row(&b);
@@ -137,8 +137,113 @@ static void no_statement_journal_in_a_big_transaction(void)
 	rmdir(dir);
 }
 
+/* Inserts the rows of ids (n) into table `into` ("t(id, name)"), name "n<id>". */
+static int insert_ids(sqlite3 *db, const char *into, const long long *ids, size_t n)
+{
+	tp_batch b;
+	char name[32];
+	size_t i;
+	int rc = tp_batch_begin(&b, db, into, 2, n), at;
+
+	for (i = 0; i < n && rc == SQLITE_OK; i++) {
+		sqlite3_stmt *st = tp_batch_row(&b, &at);
+		snprintf(name, sizeof(name), "n%lld", ids[i]);
+		tp_batch_bind_id(&b, st, at, ids[i]);
+		sqlite3_bind_text(st, at + 1, name, -1, SQLITE_TRANSIENT);
+		rc = tp_batch_end_row(&b);
+	}
+	tp_batch_end(&b);
+	return rc;
+}
+
+/* The rows of table (id, name) in rowid order, as "id:name,..." in buf. */
+static void rows_of(sqlite3 *db, const char *table, char *buf, size_t len)
+{
+	sqlite3_stmt *st = NULL;
+	char *q = sqlite3_mprintf("SELECT id, name FROM \"%w\" ORDER BY rowid", table);
+	size_t used = 0;
+
+	buf[0] = '\0';
+	if (q && sqlite3_prepare_v2(db, q, -1, &st, NULL) == SQLITE_OK)
+		while (sqlite3_step(st) == SQLITE_ROW && used < len)
+			used += (size_t)snprintf(buf + used, len - used, "%s%lld:%s", used ? "," : "",
+						 (long long)sqlite3_column_int64(st, 0),
+						 (const char *)sqlite3_column_text(st, 1));
+	sqlite3_finalize(st);
+	sqlite3_free(q);
+}
+
+/*
+ * tp_batch_bind_id leaves a rowid for SQLite to give only when SQLite gives
+ * that one: ids with gaps, out of order, after rows already there, after
+ * rows deleted, a quoted table name, AUTOINCREMENT (also after its largest
+ * row was deleted); and never where the
+ * first column is not the rowid (it would be NULL).
+ */
+static void ids_are_the_ones_given(void)
+{
+	static const long long ids[] = {1, 2, 3, 7, 8, 5, 9, 100, 101, 4};
+	const size_t n = sizeof(ids) / sizeof(ids[0]);
+	const char *want = "1:n1,2:n2,3:n3,4:n4,5:n5,7:n7,8:n8,9:n9,100:n100,101:n101";
+	char got[512];
+	sqlite3 *db = NULL;
+
+	CHECK(sqlite3_open(":memory:", &db) == SQLITE_OK);
+	CHECK(sqlite3_exec(db, "CREATE TABLE a(id INTEGER PRIMARY KEY, name TEXT);"
+			       " CREATE TABLE \"b \"\"q\"\"\"(id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT);"
+			       " CREATE TABLE c(id INTEGER PRIMARY KEY, name TEXT);"
+			       " INSERT INTO c VALUES (50, 'n50'); DELETE FROM c;"
+			       " INSERT INTO c VALUES (2, 'n2');"
+			       " CREATE TABLE g(id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT);"
+			       " INSERT INTO g VALUES (50, 'n50'); DELETE FROM g;"
+			       " CREATE TABLE d(id INTEGER, name TEXT);"
+			       " CREATE TABLE e(id INTEGER, name TEXT, PRIMARY KEY (id, name));"
+			       " CREATE TABLE f(id INTEGER PRIMARY KEY, name TEXT) WITHOUT ROWID",
+			   NULL, NULL, NULL) == SQLITE_OK);
+	CHECK(insert_ids(db, "a(id, name)", ids, n) == SQLITE_OK);
+	rows_of(db, "a", got, sizeof(got));
+	CHECK_STR(got, want);
+	CHECK(insert_ids(db, "\"b \"\"q\"\"\"(id, name)", ids, n) == SQLITE_OK);
+	rows_of(db, "b \"q\"", got, sizeof(got));
+	CHECK_STR(got, want);
+	/* c holds 2 (50 deleted): 1 and 3 are given, 2 fails as it should */
+	CHECK(insert_ids(db, "c(id, name)", ids, 1) == SQLITE_OK);
+	CHECK(insert_ids(db, "c(id, name)", ids + 2, n - 2) == SQLITE_OK);
+	rows_of(db, "c", got, sizeof(got));
+	CHECK_STR(got, want);
+	CHECK(insert_ids(db, "c(id, name)", ids + 1, 1) == SQLITE_CONSTRAINT);
+	/* AUTOINCREMENT once gave 50: SQLite would give 51, so every id is bound */
+	CHECK(insert_ids(db, "g(id, name)", ids, n) == SQLITE_OK);
+	rows_of(db, "g", got, sizeof(got));
+	CHECK_STR(got, want);
+	/* not a rowid: the ids stored as given */
+	CHECK(insert_ids(db, "d(id, name)", ids, n) == SQLITE_OK);
+	CHECK(insert_ids(db, "e(id, name)", ids, n) == SQLITE_OK);
+	CHECK(insert_ids(db, "f(id, name)", ids, n) == SQLITE_OK);
+	rows_of(db, "d", got, sizeof(got));
+	CHECK_STR(got, "1:n1,2:n2,3:n3,7:n7,8:n8,5:n5,9:n9,100:n100,101:n101,4:n4");
+	rows_of(db, "e", got, sizeof(got));
+	CHECK_STR(got, "1:n1,2:n2,3:n3,7:n7,8:n8,5:n5,9:n9,100:n100,101:n101,4:n4");
+	/* the rowid's tables are known as such, the others not */
+	{
+		static const char *const into[] = {"a(id, name)", "c(id, name)", "g(id, name)",
+						   "d(id, name)", "e(id, name)", "f(id, name)",
+						   "a(name, id)"};
+		static const long long top[] = {101, 101, 101, -1, -1, -1, -1};
+		size_t k;
+		for (k = 0; k < sizeof(into) / sizeof(into[0]); k++) {
+			tp_batch b;
+			CHECK(tp_batch_begin(&b, db, into[k], 2, 1) == SQLITE_OK);
+			CHECK(b.top == top[k]);
+			tp_batch_end(&b);
+		}
+	}
+	sqlite3_close(db);
+}
+
 int main(void)
 {
+	ids_are_the_ones_given();
 	every_row_goes_in_in_order_whatever_the_count();
 	a_failing_batch_says_why();
 	no_statement_journal_in_a_big_transaction();
