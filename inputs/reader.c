@@ -68,6 +68,8 @@ struct tp_reader {
 	struct cells *here;           /* the caller's thread's scratch */
 	struct ahead *ahead;          /* records read ahead on a second thread, or NULL */
 	int threaded;                 /* 1: read ahead (a CSV) once the first record is asked */
+	int detach;                   /* 1: read ahead, a feature's cells are copied out and
+					 it is freed at once (every column text, no geometry) */
 	int field_id, field_address, field_postcode; /* those fields of def, or -1 */
 };
 
@@ -635,7 +637,37 @@ static int columns(tp_reader *r)
 	/* source.c read a CSV whole: valid UTF-8, or recoded to it */
 	r->utf8 = r->src.separator != 0;
 	r->threaded = r->src.separator != 0;
+	/* what convert() takes of a feature is then its cells alone (raw_text()) */
+	r->detach = r->threaded && OGR_FD_GetGeomFieldCount(fd) == 0;
+	for (c = 0; c < r->ncols && r->detach; c++)
+		r->detach = r->coltype[c] == OFTString;
 	return TP_OK;
+}
+
+/*
+ * Column c of f into *s when it is text that needs no recoding (a CSV's:
+ * source.c made it UTF-8), straight from the feature's own field: NULL
+ * when unset or null.  1 when done, 0 for any other column (then
+ * OGR_F_IsFieldSetAndNotNull and cell_text()).  Either thread converts a
+ * feature the reading thread made (below, "Reading ahead"), and each OGR
+ * call by index reads the layer's definition, whose reference count the
+ * reading thread moves with every feature made and freed: the two cores
+ * then passed that cache line back and forth.
+ */
+static int is_raw(const tp_reader *r, int c)
+{
+	return r->coltype[c] == OFTString && r->utf8;
+}
+
+static int raw_text(const tp_reader *r, OGRFeatureH f, int c, const char **s)
+{
+	const OGRField *v;
+
+	if (!is_raw(r, c))
+		return 0;
+	v = OGR_F_GetRawFieldRef(f, c);
+	*s = OGR_RawField_IsUnset(v) || OGR_RawField_IsNull(v) ? NULL : v->String;
+	return 1;
 }
 
 /* Column c of f as text in UTF-8: dates as YYYY-MM-DD (spreadsheet date
@@ -681,7 +713,7 @@ static int original_json(const tp_reader *r, cells *sc, OGRFeatureH f)
 {
 	sbuf *b = &sc->json;
 	int i, n = r->ncols, rc;
-	OGRGeometryH geom = OGR_F_GetGeometryRef(f);
+	OGRGeometryH geom = f ? OGR_F_GetGeometryRef(f) : NULL;
 
 	b->len = 0;
 	rc = sb_str(b, r->compact ? "[" : "{");
@@ -750,7 +782,7 @@ static int point_wkb(tp_record *rec, double x, double y)
 /* Reads the record's geometry: X/Y columns or the feature's geometry.
  * Returns 1 when the record has no coordinates at all (nothing rejected
  * yet: an address may place it), else 0; TP_ERROR when out of memory. */
-static int read_geometry(tp_reader *r, OGRFeatureH f, tp_record *rec)
+static int read_geometry(tp_reader *r, const cells *sc, OGRFeatureH f, tp_record *rec)
 {
 	OGRGeometryH geom = NULL, owned = NULL;
 	OGRwkbGeometryType t;
@@ -762,9 +794,14 @@ static int read_geometry(tp_reader *r, OGRFeatureH f, tp_record *rec)
 		/* copies: OGR reuses one buffer for the text of numeric fields */
 		char xs[128] = "", ys[128] = "";
 		double x, y;
-		if (OGR_F_IsFieldSetAndNotNull(f, r->xcol))
+		/* a text column's cell is OGR's text (raw_text()) */
+		if (!f || is_raw(r, r->xcol))
+			tp_text_copy(xs, sizeof(xs), sc->cell[r->xcol] ? sc->cell[r->xcol] : "");
+		else if (OGR_F_IsFieldSetAndNotNull(f, r->xcol))
 			tp_text_copy(xs, sizeof(xs), OGR_F_GetFieldAsString(f, r->xcol));
-		if (OGR_F_IsFieldSetAndNotNull(f, r->ycol))
+		if (!f || is_raw(r, r->ycol))
+			tp_text_copy(ys, sizeof(ys), sc->cell[r->ycol] ? sc->cell[r->ycol] : "");
+		else if (OGR_F_IsFieldSetAndNotNull(f, r->ycol))
 			tp_text_copy(ys, sizeof(ys), OGR_F_GetFieldAsString(f, r->ycol));
 		if (!xs[strspn(xs, " \t")] && !ys[strspn(ys, " \t")])
 			return 1;
@@ -789,7 +826,7 @@ static int read_geometry(tp_reader *r, OGRFeatureH f, tp_record *rec)
 		}
 		return point_wkb(rec, x, y);
 	}
-	if (r->address_only)
+	if (r->address_only || !f)
 		return 1;
 	geom = OGR_F_GetGeometryRef(f);
 	if (!geom || OGR_G_IsEmpty(geom))
@@ -906,7 +943,7 @@ static int check_duplicate(tp_reader *r, tp_record *rec)
 static const char *not_a_record(const tp_reader *r, const cells *sc, OGRFeatureH f)
 {
 	int i, n = r->ncols;
-	OGRGeometryH geom = OGR_F_GetGeometryRef(f);
+	OGRGeometryH geom;
 
 	for (i = 0; i < n; i++) {
 		const char *s = sc->cell[i];
@@ -916,6 +953,7 @@ static const char *not_a_record(const tp_reader *r, const cells *sc, OGRFeatureH
 			return "total row";
 		return NULL;
 	}
+	geom = f ? OGR_F_GetGeometryRef(f) : NULL;
 	return geom && !OGR_G_IsEmpty(geom) ? NULL : "blank row";
 }
 
@@ -1101,7 +1139,8 @@ static int own(tp_record *rec, size_t size)
 /* Converts feature f into rec (zeroed, its row set), all but the
  * duplicate check, which depends on the records before (finish()): rec
  * depends on f and the configuration only, so features convert on any
- * thread.  0 or TP_ERROR; sc is the calling thread's scratch, into the
+ * thread.  f NULL: the feature was detached (read_batch()), sc->cell holds
+ * its cells.  0 or TP_ERROR; sc is the calling thread's scratch, into the
  * arena the record's memory comes from (pack()) or NULL, *size the bytes
  * it takes there. */
 static int convert(tp_reader *r, cells *sc, OGRFeatureH f, tp_record *rec, arena *into,
@@ -1111,8 +1150,11 @@ static int convert(tp_reader *r, cells *sc, OGRFeatureH f, tp_record *rec, arena
 	size_t i;
 	int c, g = 0;
 
-	for (c = 0; c < r->ncols; c++) {
+	/* f NULL: a feature detached when read, its cells in sc->cell already */
+	for (c = 0; c < r->ncols && f; c++) {
 		sc->cell[c] = NULL;
+		if (raw_text(r, f, c, &sc->cell[c]))
+			continue;
 		if (OGR_F_IsFieldSetAndNotNull(f, c) && !(sc->cell[c] = cell_text(r, sc, f, c)))
 			return tp_error_set(TP_ERROR, "out of memory");
 	}
@@ -1149,7 +1191,7 @@ static int convert(tp_reader *r, cells *sc, OGRFeatureH f, tp_record *rec, arena
 		}
 	}
 	if (!g && !rec->skipped) {
-		g = read_geometry(r, f, rec);
+		g = read_geometry(r, sc, f, rec);
 		if (g > 0 && !rec->reason[0])
 			g = place_by_address(r, rec);
 	}
@@ -1214,7 +1256,10 @@ static int next_here(tp_reader *r, tp_record *rec)
 enum { SLOT_FREE, SLOT_READ, SLOT_CONVERTING, SLOT_DONE };
 
 typedef struct {
-	OGRFeatureH f[AHEAD_BATCH];  /* features read, until converted */
+	OGRFeatureH f[AHEAD_BATCH];  /* features read, until converted; NULL once detached */
+	size_t *off;                 /* detached (r->detach): per feature, per column, its
+					cell's offset in text, SIZE_MAX for none */
+	sbuf text;                   /* the detached features' cells */
 	tp_record rec[AHEAD_BATCH];  /* their records (row set when read) */
 	size_t size[AHEAD_BATCH];    /* bytes of each record in mem (pack()) */
 	int n;                       /* features in the batch */
@@ -1251,6 +1296,12 @@ static void convert_batch(tp_reader *r, cells *sc, slot *b)
 	arena_reset(&b->mem);
 	for (k = 0; k < b->n; k++) {
 		if (b->failed_at == b->n) {
+			if (!b->f[k]) {
+				const size_t *o = b->off + (size_t)k * (size_t)r->ncols;
+				int c;
+				for (c = 0; c < r->ncols; c++)
+					sc->cell[c] = o[c] == SIZE_MAX ? NULL : b->text.s + o[c];
+			}
 			rc = convert(r, sc, b->f[k], &b->rec[k], &b->mem, &b->size[k]);
 			if (rc) {
 				b->failed_at = k;
@@ -1282,18 +1333,50 @@ static int convert_oldest(tp_reader *r, ahead *a, cells *sc)
 	return 1;
 }
 
+/*
+ * Copies the cells of feature f (the k-th of b) into b and frees it: 0, or
+ * -1 when out of memory.  The other thread then converts the
+ * cells, contiguous, not the feature: converting features made here, the
+ * caller's thread followed their pointers into this core's fresh memory,
+ * and this thread's frees came back to lines the other had read.  A 1M
+ * load took 1.8-2.0 s or 2.4-2.7 s from run to run, by which thread
+ * happened to convert most (the caller's, in the slow runs).
+ */
+static int detach(tp_reader *r, slot *b, int k, OGRFeatureH f)
+{
+	size_t *o = b->off + (size_t)k * (size_t)r->ncols;
+	int c;
+
+	for (c = 0; c < r->ncols; c++) {
+		const char *t = NULL;
+		raw_text(r, f, c, &t);
+		o[c] = SIZE_MAX;
+		if (t) {
+			o[c] = b->text.len;
+			if (sb_put(&b->text, t, strlen(t) + 1))
+				break;
+		}
+	}
+	OGR_F_Destroy(f);
+	b->f[k] = NULL;
+	return c < r->ncols ? -1 : 0;
+}
+
 /* Reads the next batch of features into b, destroying those it held
  * first: the reading thread frees what it allocated (memory freed by
  * another thread goes back to the allocating thread's arena under its
- * lock, a sixth of the reading's time). */
+ * lock, a sixth of the reading's time); detached at once when r->detach
+ * (detach()). */
 static void read_batch(tp_reader *r, slot *b)
 {
 	int rc, k;
 
 	for (k = 0; k < b->n; k++) {
-		OGR_F_Destroy(b->f[k]);
+		if (b->f[k])
+			OGR_F_Destroy(b->f[k]);
 		b->f[k] = NULL;
 	}
+	b->text.len = 0;
 	b->n = 0;
 	b->last = 0;
 	b->end_rc = 0;
@@ -1301,6 +1384,8 @@ static void read_batch(tp_reader *r, slot *b)
 	b->failed_err.code = 0;
 	while (b->n < AHEAD_BATCH) {
 		rc = read_feature(r, &b->f[b->n], &b->rec[b->n].row);
+		if (rc > 0 && b->off && detach(r, b, b->n, b->f[b->n]))
+			rc = tp_error_set(TP_ERROR, "out of memory");
 		if (rc <= 0) {
 			b->last = 1;
 			b->end_rc = tp_error_save(&b->end_err, rc);
@@ -1345,19 +1430,13 @@ static void *read_ahead(void *arg)
 	return NULL;
 }
 
-/* Stops the reading thread and frees what it held. */
-static void ahead_free(ahead *a)
+/* Frees a, its ring (the slots' features, records and memory) and its
+ * scratch; the reading thread has ended or never started. */
+static void ahead_dispose(ahead *a)
 {
 	int k, i;
 
-	if (!a)
-		return;
-	pthread_mutex_lock(&a->mu);
-	a->stop = 1;
-	pthread_cond_broadcast(&a->cv);
-	pthread_mutex_unlock(&a->mu);
-	pthread_join(a->tid, NULL);
-	for (k = 0; k < AHEAD_SLOTS; k++) {
+	for (k = 0; k < AHEAD_SLOTS && a->ring; k++) {
 		for (i = 0; i < AHEAD_BATCH; i++) {
 			tp_record *rec = &a->ring[k].rec[i];
 			if (a->ring[k].f[i])
@@ -1369,12 +1448,27 @@ static void ahead_free(ahead *a)
 			tp_record_dispose(rec);
 		}
 		arena_free(&a->ring[k].mem);
+		free(a->ring[k].off);
+		free(a->ring[k].text.s);
 	}
-	pthread_mutex_destroy(&a->mu);
-	pthread_cond_destroy(&a->cv);
 	cells_free(a->there);
 	free(a->ring);
 	free(a);
+}
+
+/* Stops the reading thread and frees what it held. */
+static void ahead_free(ahead *a)
+{
+	if (!a)
+		return;
+	pthread_mutex_lock(&a->mu);
+	a->stop = 1;
+	pthread_cond_broadcast(&a->cv);
+	pthread_mutex_unlock(&a->mu);
+	pthread_join(a->tid, NULL);
+	pthread_mutex_destroy(&a->mu);
+	pthread_cond_destroy(&a->cv);
+	ahead_dispose(a);
 }
 
 /* Starts reading ahead; 0, or -1 when it cannot (then r reads on the
@@ -1382,35 +1476,28 @@ static void ahead_free(ahead *a)
 static int ahead_start(tp_reader *r)
 {
 	ahead *a = calloc(1, sizeof(*a));
+	size_t cells = AHEAD_BATCH * (size_t)(r->ncols > 0 ? r->ncols : 1);
+	int k, ok;
 
 	if (!a)
 		return -1;
 	a->ring = calloc(AHEAD_SLOTS, sizeof(*a->ring));
 	a->there = cells_new(r->ncols);
-	if (!a->ring || !a->there || pthread_mutex_init(&a->mu, NULL)) {
-		cells_free(a->there);
-		free(a->ring);
-		free(a);
-		return -1;
-	}
-	if (pthread_cond_init(&a->cv, NULL)) {
+	ok = a->ring && a->there;
+	for (k = 0; k < AHEAD_SLOTS && ok && r->detach; k++)
+		ok = (a->ring[k].off = malloc(cells * sizeof(*a->ring[k].off))) != NULL;
+	if (ok && !pthread_mutex_init(&a->mu, NULL)) {
+		if (!pthread_cond_init(&a->cv, NULL)) {
+			r->ahead = a;
+			if (!pthread_create(&a->tid, NULL, read_ahead, r))
+				return 0;
+			r->ahead = NULL;
+			pthread_cond_destroy(&a->cv);
+		}
 		pthread_mutex_destroy(&a->mu);
-		cells_free(a->there);
-		free(a->ring);
-		free(a);
-		return -1;
 	}
-	r->ahead = a;
-	if (pthread_create(&a->tid, NULL, read_ahead, r)) {
-		r->ahead = NULL;
-		pthread_mutex_destroy(&a->mu);
-		pthread_cond_destroy(&a->cv);
-		cells_free(a->there);
-		free(a->ring);
-		free(a);
-		return -1;
-	}
-	return 0;
+	ahead_dispose(a);
+	return -1;
 }
 
 /* tp_reader_next with the reading thread. */
