@@ -223,7 +223,7 @@ static int run_pipeline(const struct cli *c, tp_config *cfg, const char *outdir,
 {
 	tp_run run = {0};
 	char path[4096];
-	int rc;
+	int rc, attempt;
 
 	rc = claim(c, outdir);
 	/* a database that cannot be written stops the run now, not after its stages */
@@ -235,16 +235,29 @@ static int run_pipeline(const struct cli *c, tp_config *cfg, const char *outdir,
 	if (rc)
 		return rc;
 	snprintf(path, sizeof(path), "%s/work.sqlite", outdir);
-	rc = tp_store_open(&run.db, path, big_inputs(cfg));
-	if (!rc) {
-		run.cfg = cfg;
-		run.outdir = outdir;
-		run.quiet = quiet;
-		run.threads = c->given[O_THREADS] ? (int)c->number[O_THREADS] : 0;
-		rc = tp_pipeline_run(&run, from, until);
+	tp_store_was_damaged();
+	for (attempt = 0;; attempt++) {
+		rc = tp_store_open(&run.db, path, big_inputs(cfg));
+		if (!rc) {
+			run.cfg = cfg;
+			run.outdir = outdir;
+			run.quiet = quiet;
+			run.threads = c->given[O_THREADS] ? (int)c->number[O_THREADS] : 0;
+			rc = tp_pipeline_run(&run, from, until);
+		}
+		if (run.db)
+			sqlite3_close(run.db);
+		run.db = NULL;
+		/* a run from load builds a damaged store anew (store.h), once; with
+		 * --from, the message says to run so */
+		if (!rc || attempt || !tp_store_was_damaged() || !in_range("load", from, until))
+			break;
+		fprintf(stderr, "tremplin: warning: %s is damaged (a system crash or power loss during"
+			" a run can leave it so); building it anew\n", path);
+		rc = tp_store_remove(path);
+		if (rc)
+			break;
 	}
-	if (run.db)
-		sqlite3_close(run.db);
 	tp_geo_free(run.g);
 	if (!rc && !quiet && in_range("write", from, until))
 		printf("outputs: %s/tremplin.gpkg, %s/indicators.csv\n", outdir, outdir);

@@ -592,6 +592,8 @@ int tp_pipeline_run(tp_run *run, const char *from, const char *until)
 		if (!rc && s[k].run == tp_stage_load)
 			rc = tp_store_journal(run->db, 0);
 		if (rc) {
+			/* before the rollback, which clears the store's last failure */
+			rc = tp_store_damaged(run->db, rc);
 			sqlite3_exec(run->db, "ROLLBACK", NULL, NULL, NULL);
 			if (tty)
 				fprintf(stderr, " failed\n");

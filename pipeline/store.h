@@ -71,6 +71,24 @@ int tp_store_layout_check(sqlite3 *db, const char *path);
  */
 int tp_store_journal(sqlite3 *db, int rollback);
 
+/*
+ * The store's file found damaged (SQLite's SQLITE_CORRUPT or SQLITE_NOTADB;
+ * the store is written without waiting for the disk, tp_store_open, so a
+ * system crash or power loss during a run can leave it so).  Every failure
+ * of this file's functions on a damaged store is TP_ESTORE with a message
+ * that says so and what to do.  tp_store_damaged(db, rc): rc, or, when
+ * rc is a failure and db's last one was damage, or when rc is TP_ERROR or
+ * TP_ESTORE and SQLite's quick check of db finds damage (met on another
+ * connection, say), TP_ESTORE with that message.
+ * tp_store_was_damaged(): 1 when damage was found (on any thread) since it
+ * last said so.  tp_store_remove(path): removes the store and its WAL,
+ * shared-memory and journal files (0, or TP_EOUTPUT), so that a whole run
+ * can build it anew.
+ */
+int tp_store_damaged(sqlite3 *db, int rc);
+int tp_store_was_damaged(void);
+int tp_store_remove(const char *path);
+
 /* Runs SQL with no result rows; TP_ERROR with SQLite's message. */
 int tp_store_exec(sqlite3 *db, const char *sql);
 
