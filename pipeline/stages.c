@@ -52,6 +52,10 @@
 /* A stage without a part ahead (stages.h). */
 #define NO_AHEAD NULL, NULL, NULL
 
+/* Its journal (stages.h, alone): the WAL, readers beside it; or alone with the store. */
+#define BESIDE 0
+#define ALONE 1
+
 /* The input tables: rows move to rejects from each of them. */
 #define INPUTS "communes", "vacancies", "zones"
 
@@ -67,63 +71,63 @@
 
 static const tp_stage stage_table[] = {
 	{"load", NO_TABLES, TABLES("meta", "input_stats", REGISTER, REJECTED), tp_stage_load,
-	 "the input files into the store, unreadable rows to rejects", NO_AHEAD},
+	 "the input files into the store, unreadable rows to rejects", NO_AHEAD, ALONE},
 	{"reproject", TABLES("meta", "input_stats", INPUTS), TABLES(REJECTED),
-	 tp_stage_reproject, "geometries from the source CRS to the working CRS", NO_AHEAD},
+	 tp_stage_reproject, "geometries from the source CRS to the working CRS", NO_AHEAD, BESIDE},
 	{"validate", TABLES("input_stats", INPUTS), TABLES(REJECTED), tp_stage_validate,
-	 "polygons repaired; invalid or duplicate rows to rejects", NO_AHEAD},
+	 "polygons repaired; invalid or duplicate rows to rejects", NO_AHEAD, BESIDE},
 	{"locate", TABLES("meta", "input_stats", INPUTS),
 	 TABLES("vacancies", TP_VACANCY_PLACE, TP_VACANCY_ORIGINALS, "rejects"),
 	 tp_stage_locate, "each vacancy's commune and count zone; points outside to rejects",
-	 NO_AHEAD},
+	 NO_AHEAD, ALONE},
 	{"apportion", TABLES("input_stats", "communes", "zones"),
 	 TABLES("zones", "zone_shares", "rejects"), tp_stage_apportion,
-	 "each zone's people shared over the communes by area", NO_AHEAD},
+	 "each zone's people shared over the communes by area", NO_AHEAD, BESIDE},
 	{"register", TABLES("meta", "input_stats", "communes"),
 	 TABLES(REGISTER, "vacancies", "occupation_durations", "rejects"), tp_stage_register,
 	 "the occupation register: checked, matched to the vacancies it occupies, durations;"
-	 " the indicator tables joined to the communes", NO_AHEAD},
+	 " the indicator tables joined to the communes", NO_AHEAD, BESIDE},
 	{"snapshots", TABLES("meta", "input_stats", "communes", "vacancies"),
 	 TABLES("input_stats", "rejects", "vacancy_tracks", "vacancy_flows"), tp_stage_snapshots,
-	 "vacancy records matched across snapshots: months empty, entered, left", NO_AHEAD},
+	 "vacancy records matched across snapshots: months empty, entered, left", NO_AHEAD, BESIDE},
 	{"protect", TABLES("communes", "zones", "zone_shares", "vacancy_flows"),
 	 TABLES("meta", "public_communes", "public_zones"), tp_stage_protect,
 	 "the people figures public outputs may show (small cells withheld), and the need",
-	 NO_AHEAD},
+	 NO_AHEAD, BESIDE},
 	{"score", TABLES("vacancies", "public_communes"),
 	 TABLES("meta", TP_VACANCY_SCORE, "vacancy_sums"),
 	 tp_stage_score,
 	 "candidates for a temporary occupation: window, capacity, score, rank",
-	 TABLES("vacancies"), tp_score_ahead, tp_score_ahead_free},
+	 TABLES("vacancies"), tp_score_ahead, tp_score_ahead_free, ALONE},
 	{"ending", TABLES("meta", "occupations", "vacancies"), TABLES("occupations_ending"),
 	 tp_stage_ending, "occupations ending within 6 months, with the candidates nearest them",
-	 NO_AHEAD},
+	 NO_AHEAD, BESIDE},
 	{"summarise",
 	 TABLES("communes", "vacancy_flows", "vacancy_sums", "zones", "zone_shares", "rejects"),
-	 TABLES("commune_summary"), tp_stage_summarise, "the figures of each commune", NO_AHEAD},
+	 TABLES("commune_summary"), tp_stage_summarise, "the figures of each commune", NO_AHEAD, BESIDE},
 	{"trends", TABLES("meta", "communes", "zones", "zone_shares"),
 	 TABLES("input_stats", "rejects", "edition_zones", "edition_shares", "edition_public_zones",
 		"trends"),
 	 tp_stage_trends,
-	 "earlier count editions onto the communes; change per commune (published)", NO_AHEAD},
+	 "earlier count editions onto the communes; change per commune (published)", NO_AHEAD, BESIDE},
 	{"write", TABLES("meta", "input_stats", INPUTS, "zone_shares", "commune_summary", "rejects",
 			 "public_communes", "public_zones", EDITIONS, REGISTER, "occupation_durations",
 			 "occupations_ending", "vacancy_tracks", "vacancy_flows"),
 	 NO_TABLES, tp_stage_write,
 	 "tremplin.gpkg, indicators.csv, vacancy_flows.csv, rejects.csv, candidates.csv and"
-	 " candidates.xlsx", NO_AHEAD},
+	 " candidates.xlsx", NO_AHEAD, BESIDE},
 	{"draw", TABLES("meta", "input_stats", "communes", "vacancies", "commune_summary", "rejects",
 			"public_communes", "public_zones", EDITIONS, "indicators", "indicator_tables",
 			"vacancy_tracks", "vacancy_flows",
 			"occupations", "occupation_durations", "occupations_ending"),
-	 NO_TABLES, tp_stage_draw, "maps/ and dashboard.html, as [outputs] says", NO_AHEAD},
+	 NO_TABLES, tp_stage_draw, "maps/ and dashboard.html, as [outputs] says", NO_AHEAD, BESIDE},
 	{"database", TABLES("meta", "input_stats", INPUTS, "zone_shares", "commune_summary",
 			    "rejects", "public_communes", "public_zones", EDITIONS, REGISTER,
 			    "occupation_durations", "occupations_ending", "vacancy_tracks",
 			    "vacancy_flows"),
 	 NO_TABLES, tp_stage_database,
 	 "the GeoPackage's layers into the PostGIS schema of [outputs] database, swapped in whole",
-	 NO_AHEAD},
+	 NO_AHEAD, BESIDE},
 };
 
 const tp_stage *tp_stages(size_t *n)
@@ -355,7 +359,8 @@ next:;
 	if (j > last)
 		return;
 	memset(a, 0, sizeof(*a));
-	a->row = (tp_stage){s[j].name, s[j].ahead_reads, no_tables, NULL, NULL, NULL, NULL, NULL};
+	a->row = (tp_stage){s[j].name, s[j].ahead_reads, no_tables, NULL, NULL, NULL, NULL, NULL,
+			    0};
 	a->run = run;
 	/* its own thread alone uses this connection: no mutex per call */
 	if (sqlite3_open_v2(file, &a->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) !=
@@ -518,7 +523,7 @@ int tp_pipeline_run(tp_run *run, const char *from, const char *until)
 	const char *missing = NULL, *outdir = run->outdir;
 	char staging[4200] = "", started[32];
 	ahead_job ahead = {0};
-	int rc = TP_OK, k, kept = 0;
+	int rc = TP_OK, k, kept = 0, rollback;
 
 	if (first < 0)
 		return tp_error_set(TP_EUSAGE, "--from: no stage '%s' (see 'tremplin stages')", from);
@@ -567,12 +572,13 @@ int tp_pipeline_run(tp_run *run, const char *from, const char *until)
 			fprintf(stderr, "%-10s ...", s[k].name);
 		ahead_start(run, s, k, last, &ahead);
 		tp_store_fault_clear();
-		/* load starts the store over (tp_store_reset): through a rollback journal */
-		rc = s[k].run == tp_stage_load ? tp_store_journal(run->db, 1) : TP_OK;
+		rc = ahead.stage == &s[k] ? ahead_end(&ahead, run, 1) : TP_OK;
+		/* a stage alone with the store (stages.h) writes through a rollback journal */
+		rollback = s[k].alone && !ahead.stage;
+		if (!rc && rollback)
+			rc = tp_store_journal(run->db, 1);
 		if (!rc)
 			rc = tp_store_exec(run->db, "BEGIN");
-		if (!rc && ahead.stage == &s[k])
-			rc = ahead_end(&ahead, run, 1);
 		if (!rc) {
 			errno = 0;
 			rc = tp_stage_run(run, &s[k]);
@@ -589,7 +595,7 @@ int tp_pipeline_run(tp_run *run, const char *from, const char *until)
 		if (!rc)
 			rc = tp_store_exec(run->db, "COMMIT");
 		/* the WAL again (after a failed stage the run stops: the next opening sets it) */
-		if (!rc && s[k].run == tp_stage_load)
+		if (!rc && rollback)
 			rc = tp_store_journal(run->db, 0);
 		if (rc) {
 			/* before the rollback, which clears the store's last failure */

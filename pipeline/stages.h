@@ -54,6 +54,16 @@ typedef struct tp_stage {
 	const char *const *ahead_reads;
 	int (*ahead)(tp_run *run, sqlite3 *db, void **out);
 	void (*ahead_free)(void *p);
+	/*
+	 * 1: the stage writes large tables anew and nothing reads the store
+	 * beside it (no connection of its own; its own part ahead, if any,
+	 * ends before it starts): the runner gives it a rollback journal, as
+	 * load's start over (tp_store_journal), when no other stage's part
+	 * ahead runs beside it.  Its new pages are written once into the
+	 * store, where the WAL writes them, then copies them at the commit's
+	 * checkpoint.
+	 */
+	int alone;
 } tp_stage;
 
 /* The stage table, in run order; *n gets its length. */

@@ -18,7 +18,7 @@
 #include <string.h>
 
 #define TABLES(...) ((const char *const[]){__VA_ARGS__, NULL})
-#define NO_AHEAD NULL, NULL, NULL
+#define NO_AHEAD NULL, NULL, NULL, 0
 
 /* A stage body: runs the SQL its test names on the store. */
 static const char *stage_sql;
@@ -84,7 +84,7 @@ static void a_part_ahead_reads_only_what_its_stage_reads(void)
 	const tp_stage rows[] = {
 		{"load", NULL, TABLES("meta", "vacancies", "zones"), run_sql, "load", NO_AHEAD},
 		{"score", TABLES("vacancies"), TABLES("meta"), run_sql, "score", TABLES("zones"),
-		 ahead_none, free},
+		 ahead_none, free, 0},
 	};
 	size_t n;
 	const tp_stage *s = tp_stages(&n);
@@ -96,6 +96,21 @@ static void a_part_ahead_reads_only_what_its_stage_reads(void)
 	/* the table's own: score reads the vacancies ahead, beside snapshots and protect */
 	CHECK(score->ahead && score->ahead_reads && !strcmp(score->ahead_reads[0], "vacancies") &&
 	      !score->ahead_reads[1]);
+}
+
+static void the_stages_alone_with_the_store_are_those_that_open_no_connection(void)
+{
+	/* snapshots reads the scored vacancies on a second connection, beside score's part
+	 * ahead; write and draw read on theirs: they keep the WAL */
+	size_t n, k;
+	const tp_stage *s = tp_stages(&n);
+	char alone[256] = "";
+
+	for (k = 0; k < n; k++)
+		if (s[k].alone)
+			snprintf(alone + strlen(alone), sizeof(alone) - strlen(alone), "%s%s",
+				 alone[0] ? " " : "", s[k].name);
+	CHECK_STR(alone, "load locate score");
 }
 
 static void a_stage_reading_an_undeclared_table_fails_naming_stage_table_and_fix(void)
@@ -291,6 +306,7 @@ int main(void)
 	the_stage_table_declares_a_writer_for_every_table_read();
 	a_stage_reading_a_table_no_earlier_stage_writes_is_refused_naming_it();
 	a_part_ahead_reads_only_what_its_stage_reads();
+	the_stages_alone_with_the_store_are_those_that_open_no_connection();
 	a_stage_reading_an_undeclared_table_fails_naming_stage_table_and_fix();
 	a_stage_changing_a_table_it_does_not_write_fails_naming_it();
 	both_guards_hold_while_a_public_writer_runs_in_a_stage();
