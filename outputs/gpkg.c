@@ -1113,6 +1113,7 @@ static int copy_rows(writer *w, const layer_def *def, OGRLayerH layer, tp_rows *
 /* The packed R-tree of point layer def (tp_gpkg_point_rtree), in curve order. */
 static int write_rtree(writer *w, const layer_def *def, const points *p)
 {
+	double t0 = tp_clock(CLOCK_MONOTONIC);
 	uint64_t *order;
 	int rc;
 
@@ -1124,6 +1125,9 @@ static int write_rtree(writer *w, const layer_def *def, const points *p)
 		return tp_error_set(TP_ERROR, "%s: out of memory", w->path);
 	rc = tp_gpkg_point_rtree(w->ds, w->path, def->name, p->xy, order, p->fid, p->n);
 	tp_big_free(order);
+	/* where the time goes (--debug on) */
+	CPLDebug("tremplin", "%s: layer %s: spatial index of %zu points: %.3f s", w->path,
+		 def->name, p->n, tp_clock(CLOCK_MONOTONIC) - t0);
 	return rc;
 }
 

@@ -40,6 +40,11 @@
 #define FANOUT 51
 #define NODE_BYTES (4 + 24 * FANOUT)
 
+/* Points ahead whose coordinates and FID are fetched while one is read:
+ * read in curve order, they lie anywhere in memory (10M points: 240 MB);
+ * fetched one at a time, each waited for its cache miss. */
+#define AHEAD 64
+
 typedef struct {
 	float minx, maxx, miny, maxy;
 } box;
@@ -219,25 +224,30 @@ static int write_rowids(GDALDatasetH ds, const char *path, const char *table,
 {
 	sqlite3 *db = GDALGetInternalHandle(ds, "SQLITE_HANDLE");
 	rowid_row *rows = NULL;
+	uint32_t *leaf = NULL;
 	tp_batch b;
 	char into[256];
 	size_t j;
-	int rc = TP_OK, ok, first;
+	int rc = TP_OK, ok, first, rising;
 
 	if (!db)
 		return tp_error_set(TP_EOUTPUT, "%s: building the spatial index: GDAL gives no"
 				    " SQLite handle", path);
-	rows = tp_big_alloc((n ? n : 1) * sizeof(*rows));
-	if (!rows)
-		return tp_error_set(TP_ERROR, "out of memory");
 	for (j = 1; j < n && fid[j - 1] < fid[j]; j++)
 		;
-	if (j >= n) {
-		/* FIDs rising with the points (as written): each point's row at
-		 * its own index, already in FID order, without a sort */
+	rising = j >= n;
+	if (rising ? !(leaf = tp_big_alloc((n ? n : 1) * sizeof(*leaf)))
+		   : !(rows = tp_big_alloc((n ? n : 1) * sizeof(*rows))))
+		return tp_error_set(TP_ERROR, "out of memory");
+	if (rising) {
+		/* FIDs rising with the points (as written): each point's leaf at
+		 * its own index, already in FID order, without a sort.  4 bytes a
+		 * point written at random, not a 16-byte row: 10M points' rows
+		 * were 160 MB of cache misses */
 		for (j = 0; j < n; j++) {
-			size_t i = (size_t)(order[j] & 0xffffffffu);
-			rows[i] = (rowid_row){fid[i], base + (long long)(j / FANOUT)};
+			if (j + AHEAD < n)
+				__builtin_prefetch(leaf + (order[j + AHEAD] & 0xffffffffu), 1);
+			leaf[order[j] & 0xffffffffu] = (uint32_t)(j / FANOUT);
 		}
 	} else {
 		for (j = 0; j < n; j++)
@@ -249,8 +259,8 @@ static int write_rowids(GDALDatasetH ds, const char *path, const char *table,
 	ok = tp_batch_begin(&b, db, into, 2, n) == SQLITE_OK;
 	for (j = 0; j < n && ok; j++) {
 		sqlite3_stmt *st = tp_batch_row(&b, &first);
-		tp_batch_bind_id(&b, st, first, rows[j].fid);
-		sqlite3_bind_int64(st, first + 1, rows[j].node);
+		tp_batch_bind_id(&b, st, first, rising ? fid[j] : rows[j].fid);
+		sqlite3_bind_int64(st, first + 1, rising ? base + (long long)leaf[j] : rows[j].node);
 		ok = tp_batch_end_row(&b) == SQLITE_OK;
 	}
 	if (!ok)
@@ -258,6 +268,7 @@ static int write_rowids(GDALDatasetH ds, const char *path, const char *table,
 				  sqlite3_errmsg(db));
 	tp_batch_end(&b);
 	tp_big_free(rows);
+	tp_big_free(leaf);
 	return rc;
 }
 
@@ -306,6 +317,12 @@ int tp_gpkg_point_rtree(GDALDatasetH ds, const char *path, const char *table,
 		int c = 0;
 		for (j = k * FANOUT; j < n && j < (k + 1) * FANOUT; j++, c++) {
 			size_t i = (size_t)(order[j] & 0xffffffffu);
+			if (j + AHEAD < n) {
+				size_t a = (size_t)(order[j + AHEAD] & 0xffffffffu);
+				__builtin_prefetch(xy + 2 * a);
+				if (fid)
+					__builtin_prefetch(fid + a);
+			}
 			ids[c] = fid ? (long long)fid[i] : (long long)j + 1;
 			cell[c] = (box){down(xy[2 * i]), up(xy[2 * i]), down(xy[2 * i + 1]),
 					up(xy[2 * i + 1])};
