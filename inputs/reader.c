@@ -644,21 +644,22 @@ static int columns(tp_reader *r)
 	return TP_OK;
 }
 
-/*
- * Column c of f into *s when it is text that needs no recoding (a CSV's:
- * source.c made it UTF-8), straight from the feature's own field: NULL
- * when unset or null.  1 when done, 0 for any other column (then
- * OGR_F_IsFieldSetAndNotNull and cell_text()).  Either thread converts a
- * feature the reading thread made (below, "Reading ahead"), and each OGR
- * call by index reads the layer's definition, whose reference count the
- * reading thread moves with every feature made and freed: the two cores
- * then passed that cache line back and forth.
- */
+/* 1 when column c is text that needs no recoding (a CSV's: source.c made
+ * it UTF-8), read as raw_text() reads it. */
 static int is_raw(const tp_reader *r, int c)
 {
 	return r->coltype[c] == OFTString && r->utf8;
 }
 
+/*
+ * Column c of f into *s when is_raw(), straight from the feature's own
+ * field: NULL when unset or null.  1 when done, 0 for any other column
+ * (then OGR_F_IsFieldSetAndNotNull and cell_text()).  A feature the
+ * reading thread made (below, "Reading ahead") may be converted on the
+ * caller's, and each OGR call by index reads the layer's definition, whose
+ * reference count the reading thread moves with every feature made and
+ * freed: the two cores passed that cache line back and forth.
+ */
 static int raw_text(const tp_reader *r, OGRFeatureH f, int c, const char **s)
 {
 	const OGRField *v;
@@ -1335,8 +1336,8 @@ static int convert_oldest(tp_reader *r, ahead *a, cells *sc)
 
 /*
  * Copies the cells of feature f (the k-th of b) into b and frees it: 0, or
- * -1 when out of memory.  The other thread then converts the
- * cells, contiguous, not the feature: converting features made here, the
+ * -1 when out of memory.  Whichever thread converts then reads the cells,
+ * contiguous, not the feature: converting features made here, the
  * caller's thread followed their pointers into this core's fresh memory,
  * and this thread's frees came back to lines the other had read.  A 1M
  * load took 1.8-2.0 s or 2.4-2.7 s from run to run, by which thread
