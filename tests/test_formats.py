@@ -97,6 +97,16 @@ files = {}
 files["csv_comma"] = ("v.csv", INI_XY)
 write(os.path.join(d, "csv_comma", "v.csv") if os.makedirs(os.path.join(d, "csv_comma")) is None else None,
       csv_text(",", ".", "be"))
+# a CSV whose points are one WKT column, which OGR reads as the feature's geometry (no x, y in
+# the config): read ahead as the other CSVs are, but keeping its features, not their cells alone
+# (reader.c, detach)
+os.makedirs(os.path.join(d, "csv_wkt"))
+wkt_text = csv_text(",", ".", "be").replace(",x,y\r\n", ",WKT\r\n", 1)
+wkt_text = "\r\n".join(l if k == 0 or not l else "%s,\"POINT (%s %s)\"" % tuple(
+    [l.rsplit(",", 2)[0]] + l.rsplit(",", 2)[1:]) for k, l in enumerate(wkt_text.split("\r\n")))
+write(os.path.join(d, "csv_wkt", "v.csv"), wkt_text)
+files["csv_wkt"] = ("v.csv", "crs = EPSG:31370\n")
+csv_lines["csv_wkt"] = record_lines(wkt_text)
 os.makedirs(os.path.join(d, "csv_semicolon"))
 write(os.path.join(d, "csv_semicolon", "v.csv"), csv_text(";", ",", "be"))
 files["csv_semicolon"] = ("v.csv", INI_XY)
