@@ -134,6 +134,37 @@ vac = gpkg_rows(os.path.join(out, "tremplin.gpkg"),
                 "SELECT src_id, first_seen, last_seen, months_empty FROM vacancies WHERE src_id = 'k'")
 check(vac == [("k", "2023-01-01", "2024-01-01", 24.0)], "the vacancies layer: %r" % vac)
 
+# The scored file alone (one snapshot): each building is its vacancy, seen once.  The store's
+# tracks then hold what the outputs read (first and last seen, months empty, the vacancy) and
+# leave the rest to the vacancy's row (pipeline/snapshots.c): no vacancy_history layer reads it.
+write(os.path.join(d, "one.ini"), "[run]\nreference_date = 2024-11-07\n"
+      "[communes]\npath = communes.geojson\n[zones]\npath = zones.geojson\n"
+      "[vacancies]\npath = s3.csv\ndate = 2024-01-01\nx = x\ny = y\ncrs = EPSG:31370\n"
+      "[outputs]\nmaps = no\ndashboard = no\n")
+one = os.path.join(d, "one")
+p = run("run", "-c", os.path.join(d, "one.ini"), "-o", one, "-q")
+check(p.returncode == 0, "one snapshot: exit 0, %s" % p.stderr)
+db = store(one)
+tracks = db.execute("SELECT t.vacancy = v.id, v.src_id, t.first_seen, t.last_seen, t.months_empty,"
+                    " t.src_id IS NULL AND t.address IS NULL AND t.nis_code IS NULL"
+                    " AND t.dwellings IS NULL AND t.spell_start IS NULL AND t.seen IS NULL"
+                    " FROM vacancy_tracks t JOIN vacancies v ON v.id = t.vacancy ORDER BY v.id").fetchall()
+nvac = db.execute("SELECT COUNT(*) FROM vacancies").fetchone()[0]
+ntracks = db.execute("SELECT COUNT(*) FROM vacancy_tracks").fetchone()[0]
+db.close()
+months = {"k": 24.0, "n": 8.0}
+check(ntracks == nvac == len(tracks) == 6, "one snapshot: a track per vacancy: %d %d %r" % (ntracks, nvac, tracks))
+for t in tracks:
+    check(t[0] == 1 and t[2:4] == ("2024-01-01", "2024-01-01") and t[4] == months.get(t[1], 0.0)
+          and t[5] == 1, "one snapshot, building %r: %r" % (t[1], t))
+layer = gpkg_rows(os.path.join(one, "tremplin.gpkg"),
+                  "SELECT COALESCE(src_id, ''), first_seen, last_seen, months_empty FROM vacancies ORDER BY fid")
+check(sorted(layer) == sorted((t[1] or "", "2024-01-01", "2024-01-01", months.get(t[1], 0.0)) for t in tracks),
+      "one snapshot: the vacancies layer's first and last seen and months empty: %r" % layer)
+check(gpkg_rows(os.path.join(one, "tremplin.gpkg"),
+                "SELECT COUNT(*) FROM gpkg_contents WHERE table_name = 'vacancy_history'") == [(0,)],
+      "one snapshot: no vacancy_history layer")
+
 # A snapshot not before the scored one, or without its file, is a config error (exit 3).
 write(os.path.join(d, "late.ini"), open(os.path.join(d, "t.ini")).read()
       + "[vacancies.2024-06-30]\npath = s1.csv\n")
