@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -145,37 +146,52 @@ void tp_outset_discard(const char *staging)
 	nftw(staging, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-/* The SHA-256 of the file at path, in hex, and its size. */
+/* Bytes of a file mapped at a time for its digest. */
+#define DIGEST_WINDOW ((size_t)64 << 20)
+
+/*
+ * The SHA-256 of the file at path, in hex, and its size.  Read through a
+ * window of the file mapped in turn, not copied out by read(): at 10M
+ * records the GeoPackage is 3.2 GB, and the copy was 0.56 s of the 2.5
+ * the digest took (`openssl dgst`), on the write stage's longest thread.
+ */
 static int sha256_file(const char *path, char hex[65], long long *size)
 {
-	unsigned char buf[1 << 16], md[EVP_MAX_MD_SIZE];
+	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int len = 0, i;
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	FILE *f = fopen(path, "rb");
-	size_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	off_t at = 0;
 	int rc = TP_OK;
 
 	*size = 0;
-	if (!ctx || !f) {
+	if (!ctx || fd < 0 || fstat(fd, &st) != 0) {
 		rc = tp_error_set(TP_EOUTPUT, "%s: cannot read: %s", path,
-				  f ? "out of memory" : strerror(errno));
+				  !ctx ? "out of memory" : strerror(errno));
 		goto done;
 	}
 	EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
-		EVP_DigestUpdate(ctx, buf, n);
-		*size += (long long)n;
+	while (at < st.st_size) {
+		size_t n = (size_t)(st.st_size - at) < DIGEST_WINDOW ? (size_t)(st.st_size - at)
+								     : DIGEST_WINDOW;
+		void *m = mmap(NULL, n, PROT_READ, MAP_PRIVATE, fd, at);
+		if (m == MAP_FAILED) {
+			rc = tp_error_set(TP_EOUTPUT, "%s: cannot read: %s", path, strerror(errno));
+			goto done;
+		}
+		madvise(m, n, MADV_SEQUENTIAL);
+		EVP_DigestUpdate(ctx, m, n);
+		munmap(m, n);
+		at += (off_t)n;
 	}
-	if (ferror(f)) {
-		rc = tp_error_set(TP_EOUTPUT, "%s: cannot read: %s", path, strerror(errno));
-		goto done;
-	}
+	*size = (long long)at;
 	EVP_DigestFinal_ex(ctx, md, &len);
 	for (i = 0; i < len; i++)
 		snprintf(hex + 2 * i, 3, "%02x", md[i]);
 done:
-	if (f)
-		fclose(f);
+	if (fd >= 0)
+		close(fd);
 	EVP_MD_CTX_free(ctx);
 	return rc;
 }
