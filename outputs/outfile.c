@@ -16,17 +16,20 @@
 /* Symlinks followed before the path is called a loop, as the kernel's MAXSYMLINKS. */
 #define MAX_LINKS 40
 
-/* Removes the SQLite side files of the database name; missing ones are fine. */
-static void remove_side_files(const char *name)
+int tp_outfile_remove_side_files(const char *name)
 {
 	static const char *const side[] = {"-journal", "-wal", "-shm"};
 	char p[TP_OUTFILE_PATH + 16];
 	size_t i;
+	int failed = 0;
 
 	for (i = 0; i < sizeof(side) / sizeof(side[0]); i++) {
 		snprintf(p, sizeof(p), "%s%s", name, side[i]);
-		unlink(p);
+		if (unlink(p) != 0 && errno != ENOENT && !failed)
+			failed = errno;
 	}
+	errno = failed;
+	return failed ? -1 : 0;
 }
 
 /* Removes name, and its side files when o writes a database. */
@@ -34,7 +37,7 @@ static void remove_file(const tp_outfile *o, const char *name)
 {
 	unlink(name);
 	if (o->flags & TP_OUTFILE_SQLITE)
-		remove_side_files(name);
+		tp_outfile_remove_side_files(name);
 }
 
 /*
@@ -170,7 +173,7 @@ int tp_outfile_commit(tp_outfile *o)
 		return TP_OK;
 	/* A journal left beside the file replaced would be replayed into the new one. */
 	if (o->flags & TP_OUTFILE_SQLITE)
-		remove_side_files(o->path);
+		tp_outfile_remove_side_files(o->path);
 	if (rename(o->tmp, o->path) != 0)
 		rc = tp_error_set(TP_EOUTPUT, "%s: cannot rename %s onto it: %s", o->path, o->tmp,
 				  strerror(errno));

@@ -72,4 +72,9 @@ void tp_outfile_abort(tp_outfile *o);
  * result: rc, or commit's error. */
 int tp_outfile_end(tp_outfile *o, int rc);
 
+/* Removes the SQLite side files of the database name (-journal, -wal,
+ * -shm; missing ones are fine): 0, or -1 with errno of the first that
+ * could not be removed. */
+int tp_outfile_remove_side_files(const char *name);
+
 #endif

@@ -417,16 +417,8 @@ static int move_tree(const char *src, const char *dst, int top)
 			continue;
 		}
 		/* a journal left beside a GeoPackage replaced would be replayed into it */
-		if (strlen(to) > 5 && !strcmp(to + strlen(to) - 5, ".gpkg")) {
-			static const char *const side[] = {"-journal", "-wal", "-shm"};
-			char p[PATH + 32];
-			size_t k;
-
-			for (k = 0; k < 3; k++) {
-				snprintf(p, sizeof(p), "%s%s", to, side[k]);
-				unlink(p);
-			}
-		}
+		if (strlen(to) > 5 && !strcmp(to + strlen(to) - 5, ".gpkg"))
+			tp_outfile_remove_side_files(to);
 		if (rename(from, to) != 0)
 			rc = tp_error_set(TP_EOUTPUT, "%s: cannot put the new output in place (%s): %s",
 					  to, from, strerror(errno));

@@ -7,6 +7,7 @@
 #include "geo/categories.h"
 #include "geo/error.h"
 #include "geo/json.h"
+#include "outputs/outfile.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -392,16 +393,9 @@ int tp_store_was_damaged(void)
 
 int tp_store_remove(const char *path)
 {
-	static const char *const tails[] = {"", "-wal", "-shm", "-journal"};
-	char file[4200];
-	size_t i;
-
-	for (i = 0; i < sizeof(tails) / sizeof(tails[0]); i++) {
-		snprintf(file, sizeof(file), "%s%s", path, tails[i]);
-		if (unlink(file) != 0 && errno != ENOENT)
-			return tp_error_set(TP_EOUTPUT, "%s: cannot remove the damaged working store: %s",
-					    file, strerror(errno));
-	}
+	if ((unlink(path) != 0 && errno != ENOENT) || tp_outfile_remove_side_files(path) != 0)
+		return tp_error_set(TP_EOUTPUT, "%s: cannot remove the damaged working store: %s",
+				    path, strerror(errno));
 	return TP_OK;
 }
 
