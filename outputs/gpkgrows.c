@@ -30,6 +30,7 @@
  * aside meanwhile and put back, as GDAL itself does in bulk.
  */
 #include "outputs/outputs.h"
+#include "geo/behind.h"
 #include "geo/bigbuf.h"
 #include "geo/dates.h"
 #include "geo/error.h"
@@ -987,7 +988,7 @@ int tp_gpkg_copier_open(tp_gpkg_copier **out, sqlite3 *store, void *ds, int inte
 	const char *file = sqlite3_db_filename(store, "main");
 	const char *gpkg = gdal ? sqlite3_db_filename(gdal, "main") : NULL;
 	tp_gpkg_copier *c;
-	char *attach;
+	char *attach, *uri;
 	int ok;
 
 	*out = NULL;
@@ -997,12 +998,18 @@ int tp_gpkg_copier_open(tp_gpkg_copier **out, sqlite3 *store, void *ds, int inte
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return tp_error_set(TP_ERROR, "out of memory");
+	/* the GeoPackage written behind (geo/behind.h): its pages go to the file
+	 * on a thread of their own */
+	uri = tp_behind_register() == SQLITE_OK ? tp_behind_uri(gpkg) : NULL;
 	attach = sqlite3_mprintf("ATTACH %Q AS gpkg; PRAGMA gpkg.synchronous = OFF;"
 				 " PRAGMA gpkg.cache_size = -65536; PRAGMA main.cache_size = -65536",
-				 gpkg);
+				 uri ? uri : gpkg);
+	sqlite3_free(uri);
 	/* one thread uses it: no mutex per call */
 	ok = attach &&
-	     sqlite3_open_v2(file, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) ==
+	     sqlite3_open_v2(file, &c->db,
+			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI,
+			     NULL) ==
 		     SQLITE_OK &&
 	     sqlite3_exec(c->db, attach, NULL, NULL, NULL) == SQLITE_OK &&
 	     sqlite3_create_function(c->db, "tp_gpkg_point", 1, SQLITE_UTF8, c, fn_point, NULL,
