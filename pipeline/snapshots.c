@@ -861,6 +861,7 @@ static int reject_outside(state *st)
 	"SELECT id, src_id, address, postcode, dwellings, vacant_since, nis_code, geom" \
 	" FROM vacancies WHERE nis_code IS NOT NULL ORDER BY id"
 #define SCORED_BATCH 8192        /* scored records handed from the reading thread at once */
+#define TRACKS_AT_ONCE 65536     /* alone, the scored snapshot's buildings written at once */
 
 /* Row q of SCORED_SQL as a record r, its text q's; 0 when its nis_code is
  * no commune's (the record is no building). */
@@ -1017,7 +1018,9 @@ static int read_scored_beside(state *st, int snap, const char *file, int *used)
 			r->postcode = text_at(&bt->t, bt->off[i][2]);
 			rc = match(st, snap, r);
 		}
-		if (!rc && st->nsnap == 1)
+		/* alone, the buildings matched are final: written a many batches'
+		 * worth at a time (a write begins by preparing its statements) */
+		if (!rc && st->nsnap == 1 && st->ntracks - st->written >= TRACKS_AT_ONCE)
 			rc = write_tracks(st);
 		pthread_mutex_lock(&sr->lock);
 		sr->full[k] = 0;
@@ -1070,13 +1073,27 @@ static int read_scored(state *st, int snap)
 	return rc ? rc : end_snapshot(st, snap);
 }
 
+/* A building's row of vacancy_tracks, written by write_track. */
+#define TRACK                                                                  \
+	"vacancy_tracks(id, vacancy, src_id, address, nis_code, dwellings,"    \
+	" first_seen, last_seen, spell_start, seen, months_empty)"
+
+/*
+ * With one snapshot no output reads a building's own fields, its spell or
+ * its snapshots (the vacancy_history layer is written from two snapshots
+ * on, gpkg.c W_HISTORY): each is its vacancy's row and that one date.
+ * Left NULL, a 10M run's tracks are 490 MB, not 826, and the stage 6.4-7.1
+ * s, not 9.6; left out of the INSERT, SQLite's default, no binding each.
+ */
+#define ONE_TRACK "vacancy_tracks(id, vacancy, first_seen, last_seen, months_empty)"
+
 /*
  * Writes building t into vacancy_tracks under id (store.c: its vacancy's
  * id when it has one).
  */
 static int write_track(state *st, tp_batch *b, const track *t, long long id)
 {
-	int at;
+	int at, one = st->nsnap == 1;
 	sqlite3_stmt *ins = tp_batch_row(b, &at);
 	long from = t->since != NO_DAY ? t->since : st->day[t->spell];
 	char seen[MAX_SNAPSHOTS * 11 + 1] = "";
@@ -1090,21 +1107,10 @@ static int write_track(state *st, tp_batch *b, const track *t, long long id)
 		sqlite3_bind_int64(ins, at + 1, t->vacancy);
 	else
 		sqlite3_bind_null(ins, at + 1);
-	sqlite3_bind_text(ins, at + 6, st->date[t->first], -1, SQLITE_STATIC);
-	sqlite3_bind_text(ins, at + 7, st->date[t->last], -1, SQLITE_STATIC);
-	/*
-	 * With one snapshot no output reads a building's own fields, its
-	 * spell or its snapshots (the vacancy_history layer is written from
-	 * two snapshots on, gpkg.c W_HISTORY): each is its vacancy's row and
-	 * that one date.  Left NULL, a 10M run's tracks are 490 MB, not 826,
-	 * and the stage 6.4-7.1 s, not 9.6.
-	 */
-	if (st->nsnap == 1) {
-		/* src_id, address, nis_code, dwellings; spell_start, seen */
-		static const int none[] = {2, 3, 4, 5, 8, 9};
-		for (s = 0; s < (int)(sizeof(none) / sizeof(none[0])); s++)
-			sqlite3_bind_null(ins, at + none[s]);
-	} else {
+	/* the columns of write_tracks' INSERT: ONE_TRACK's with one snapshot */
+	sqlite3_bind_text(ins, at + (one ? 2 : 6), st->date[t->first], -1, SQLITE_STATIC);
+	sqlite3_bind_text(ins, at + (one ? 3 : 7), st->date[t->last], -1, SQLITE_STATIC);
+	if (!one) {
 		for (s = 0; s < st->nsnap; s++)
 			if (t->seen & ((uint64_t)1 << s)) {
 				if (used)
@@ -1121,7 +1127,7 @@ static int write_track(state *st, tp_batch *b, const track *t, long long id)
 		sqlite3_bind_text(ins, at + 9, seen, (int)used, SQLITE_TRANSIENT);
 	}
 	/* tenths of a month; a vacant_since after the snapshot is no time empty */
-	sqlite3_bind_double(ins, at + 10, round(fmax(0, (double)(st->day[t->last] - from)) /
+	sqlite3_bind_double(ins, at + (one ? 4 : 10), round(fmax(0, (double)(st->day[t->last] - from)) /
 					       DAYS_PER_MONTH * 10) / 10);
 	if (tp_batch_end_row(b) != SQLITE_OK)
 		return tp_error_set(TP_ERROR, "working store: %s", sqlite3_errmsg(st->run->db));
@@ -1145,10 +1151,8 @@ static int write_tracks(state *st)
 	int rc = TP_OK;
 
 	/* many rows a statement (geo/sqlbatch.h) */
-	if (tp_batch_begin(&b, st->run->db,
-			   "vacancy_tracks(id, vacancy, src_id, address, nis_code, dwellings,"
-			   " first_seen, last_seen, spell_start, seen, months_empty)",
-			   11, st->ntracks - st->written) != SQLITE_OK)
+	if (tp_batch_begin(&b, st->run->db, st->nsnap == 1 ? ONE_TRACK : TRACK,
+			   st->nsnap == 1 ? 5 : 11, st->ntracks - st->written) != SQLITE_OK)
 		rc = tp_error_set(TP_ERROR, "working store: %s", sqlite3_errmsg(st->run->db));
 	if (st->nsnap == 1) {
 		for (i = st->written; i < st->ntracks && !rc; i++)
