@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -96,6 +97,53 @@ done:
 	free(buf);
 	close(fd);
 	return rc;
+}
+
+int tp_file_map(const char *path, int code, const char *what, tp_file_text *out)
+{
+	struct stat st;
+	size_t page = (size_t)sysconf(_SC_PAGESIZE), room;
+	char *at;
+	int fd, rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = tp_file_check(path, code, what);
+	if (rc)
+		return rc;
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return tp_error_set(code, "%s: cannot read%s: %s", path, what, strerror(errno));
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0) {
+		/* tp_file_read says what it is */
+		close(fd);
+		return tp_file_read(path, code, what, &out->text, &out->len);
+	}
+	/* room for the text and at least one byte more: the bytes past the
+	 * file's end in its last page are 0, and a page after a whole last
+	 * page, mapped anonymous, is 0 too */
+	room = ((size_t)st.st_size / page + 1) * page;
+	at = mmap(NULL, room, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (at != MAP_FAILED &&
+	    mmap(at, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_FIXED, fd, 0) == MAP_FAILED) {
+		munmap(at, room);
+		at = MAP_FAILED;
+	}
+	close(fd);
+	if (at == MAP_FAILED)
+		return tp_file_read(path, code, what, &out->text, &out->len);
+	out->text = at;
+	out->len = (size_t)st.st_size;
+	out->mapped = room;
+	return TP_OK;
+}
+
+void tp_file_text_free(tp_file_text *t)
+{
+	if (t->mapped)
+		munmap(t->text, t->mapped);
+	else
+		free(t->text);
+	memset(t, 0, sizeof(*t));
 }
 
 int tp_file_stamp(const char *path, char *buf, size_t len)

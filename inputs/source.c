@@ -328,7 +328,8 @@ static int source_open(tp_source *src, const char *path, const char *what, int t
 	static int serial;
 	char **opts = NULL;
 	const char *open_path = path;
-	char *buf = NULL;
+	tp_file_text file = {0};  /* a CSV's text: buf, len */
+	const char *buf = NULL;
 	size_t len = 0;
 	char input[96] = "";
 
@@ -352,13 +353,15 @@ static int source_open(tp_source *src, const char *path, const char *what, int t
 		const char *base = strrchr(path, '/');
 		size_t from = 0;
 		int subset = 0;
-		if (tp_file_read(path, TP_EINPUT, input, &buf, &len))
+		if (tp_file_map(path, TP_EINPUT, input, &file))
 			return TP_EINPUT;
+		buf = file.text;
+		len = file.len;
 		if (len == 0 || (len >= 2 && (((unsigned char)buf[0] == 0xFF &&
 						(unsigned char)buf[1] == 0xFE) ||
 					       ((unsigned char)buf[0] == 0xFE &&
 						(unsigned char)buf[1] == 0xFF)))) {
-			free(buf);
+			tp_file_text_free(&file);
 			return tp_error_set(TP_EINPUT,
 					    len ? "%s: UTF-16 text%s; save it as CSV in UTF-8 (or "
 						  "Windows-1252)"
@@ -368,13 +371,13 @@ static int source_open(tp_source *src, const char *path, const char *what, int t
 		if (!tp_text_is_utf8(buf, len)) {
 			/* recoded first, so that headers are found in UTF-8 */
 			char *utf8 = CPLRecode(buf, "CP1252", CPL_ENC_UTF8);
-			free(buf);
-			buf = utf8 ? strdup(utf8) : NULL;
+			tp_file_text_free(&file);
+			buf = file.text = utf8 ? strdup(utf8) : NULL;
 			CPLFree(utf8);
 			if (!buf)
 				return tp_error_set(TP_EINPUT, "%s: cannot recode from Windows-1252",
 						    path);
-			len = strlen(buf);
+			file.len = len = strlen(buf);
 			src->recoded = 1;
 		}
 		if (table) {
@@ -425,9 +428,9 @@ static int source_open(tp_source *src, const char *path, const char *what, int t
 					rc = only_rows(src, buf, len, &recs, (size_t)h, want,
 						       nwant, path, &only, &olen);
 				if (!rc) {
-					free(buf);
-					buf = only;
-					len = olen;
+					tp_file_text_free(&file);
+					buf = file.text = only;
+					file.len = len = olen;
 					from = 0;
 					subset = 1;
 				}
@@ -435,7 +438,7 @@ static int source_open(tp_source *src, const char *path, const char *what, int t
 			free(recs.at);
 			free(recs.line);
 			if (rc) {
-				free(buf);
+				tp_file_text_free(&file);
 				free(src->line);
 				src->line = NULL;
 				return rc;
@@ -458,7 +461,7 @@ static int source_open(tp_source *src, const char *path, const char *what, int t
 			}
 			open_path = src->mem;
 		}
-		free(buf);
+		tp_file_text_free(&file);
 	} else if (want) {
 		return tp_error_set(TP_ERROR, "%s: records are read again by line from a CSV only",
 				    path);

@@ -2,13 +2,18 @@
  * test_reader.c: a CSV read ahead on a second thread (inputs/reader.c)
  * gives the records, rejects, duplicates and row numbers of the same CSV
  * read on the caller's thread alone, record for record, and a reader
- * freed halfway stops its thread.
+ * freed halfway stops its thread; a CSV's text mapped (inputs/file.h) ends in
+ * a NUL whatever its size.
  */
 #include "inputs/reader.h"
+#include "inputs/file.h"
+#include "geo/error.h"
 #include "geo/geo.h"
 #include "tests/check.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define ROWS 5000
@@ -138,6 +143,42 @@ static void a_reader_freed_halfway_stops_its_thread(const tp_input_cfg *cfg)
 	}
 }
 
+/* A CSV's text mapped (inputs/file.h) is the file's bytes then a NUL, a
+ * file of whole pages included; an empty file and a folder as read. */
+static void a_file_mapped_ends_in_nul(const char *dir)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE), sizes[] = {1, 100, page - 1, page, 3 * page};
+	char path[256], *bytes = malloc(3 * page);
+	tp_file_text t;
+	size_t k, i;
+	FILE *f;
+
+	for (i = 0; i < 3 * page; i++)
+		bytes[i] = (char)('a' + i % 26);
+	snprintf(path, sizeof(path), "%s/mapped.csv", dir);
+	for (k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+		f = fopen(path, "wb");
+		CHECK(f && fwrite(bytes, 1, sizes[k], f) == sizes[k]);
+		fclose(f);
+		CHECK(tp_file_map(path, TP_EINPUT, "", &t) == TP_OK);
+		CHECK(t.len == sizes[k] && t.mapped > sizes[k]);
+		CHECK(t.text && memcmp(t.text, bytes, sizes[k]) == 0 && t.text[sizes[k]] == '\0');
+		tp_file_text_free(&t);
+		CHECK(!t.text && !t.len && !t.mapped);
+	}
+	f = fopen(path, "wb");
+	fclose(f);
+	CHECK(tp_file_map(path, TP_EINPUT, "", &t) == TP_OK);
+	CHECK(t.len == 0 && !t.mapped && t.text && t.text[0] == '\0');
+	tp_file_text_free(&t);
+	unlink(path);
+	CHECK(tp_file_map(dir, TP_EINPUT, " (input 'vacancies')", &t) == TP_EINPUT);
+	CHECK_CONTAINS(tp_error_last(), "a folder, not a file (input 'vacancies')");
+	CHECK(!t.text);
+	tp_error_clear();
+	free(bytes);
+}
+
 int main(void)
 {
 	char dir[] = "/tmp/test_reader_XXXXXX";
@@ -154,6 +195,7 @@ int main(void)
 	cfg.crs = "EPSG:31370";
 	read_ahead_gives_the_records_read_alone(&cfg);
 	a_reader_freed_halfway_stops_its_thread(&cfg);
+	a_file_mapped_ends_in_nul(dir);
 	unlink(path);
 	rmdir(dir);
 	free(path);
