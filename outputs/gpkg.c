@@ -1115,6 +1115,7 @@ static int write_rtree(writer *w, const layer_def *def, const points *p)
 {
 	double t0 = tp_clock(CLOCK_MONOTONIC);
 	uint64_t *order;
+	sqlite3 *own;
 	int rc;
 
 	if (p->n > 0xffffffffu)
@@ -1123,8 +1124,23 @@ static int write_rtree(writer *w, const layer_def *def, const points *p)
 	order = tp_morton_order(p->xy, p->n);
 	if (!order)
 		return tp_error_set(TP_ERROR, "%s: out of memory", w->path);
-	rc = tp_gpkg_point_rtree(w->ds, w->path, def->name, p->xy, order, p->fid, p->n);
-	tp_big_free(order);
+	own = w->copier ? tp_gpkg_copier_own(w->copier) : NULL;
+	if (!own) {
+		rc = tp_gpkg_point_rtree(w->ds, w->path, def->name, p->xy, order, p->fid, p->n);
+		tp_big_free(order);
+	} else {
+		/* through the copier's connection, written behind, outside the
+		 * layer's transaction on the GeoPackage as copy_in_bulk is */
+		CPLErrorReset();
+		rc = GDALDatasetCommitTransaction(w->ds) != OGRERR_NONE
+			     ? tp_gpkg_fail(w->path, def->name, "cannot commit")
+			     : tp_gpkg_point_rtree_on(w->ds, own, w->path, def->name, p->xy, order,
+						      p->fid, p->n);
+		tp_big_free(order);
+		CPLErrorReset();
+		if (GDALDatasetStartTransaction(w->ds, FALSE) != OGRERR_NONE && !rc)
+			rc = tp_gpkg_fail(w->path, def->name, "cannot start a transaction");
+	}
 	/* where the time goes (--debug on) */
 	CPLDebug("tremplin", "%s: layer %s: spatial index of %zu points: %.3f s", w->path,
 		 def->name, p->n, tp_clock(CLOCK_MONOTONIC) - t0);

@@ -73,6 +73,8 @@ struct tp_gpkg_rows {
 /* The store opened a second time, with the GeoPackage attached (tp_gpkg_rows_copy). */
 struct tp_gpkg_copier {
 	sqlite3 *db;             /* the store, read only; the GeoPackage as "gpkg" */
+	sqlite3 *own;            /* the GeoPackage alone, or NULL (tp_gpkg_copier_own) */
+	int own_failed;          /* 1: own could not be opened */
 	struct tp_view *view;    /* its guard, as the caller's view */
 	tp_gpkg_rows *current;   /* the table being copied, for the SQL functions */
 	tp_sorted_rows *sorted;  /* the rows table tp_sorted serves, or NULL */
@@ -1035,8 +1037,33 @@ void tp_gpkg_copier_close(tp_gpkg_copier *c)
 		return;
 	tp_view_close(c->view);
 	sqlite3_close(c->db);
+	sqlite3_close(c->own);
 	tp_gpkg_copier_unsort(c);
 	free(c);
+}
+
+sqlite3 *tp_gpkg_copier_own(tp_gpkg_copier *c)
+{
+	const char *gpkg;
+	char *uri;
+
+	if (c->own || c->own_failed)
+		return c->own;
+	gpkg = sqlite3_db_filename(c->db, "gpkg");
+	uri = gpkg && *gpkg && tp_behind_register() == SQLITE_OK ? tp_behind_uri(gpkg) : NULL;
+	/* one thread uses it: no mutex per call */
+	if (!uri ||
+	    sqlite3_open_v2(uri, &c->own,
+			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI,
+			    NULL) != SQLITE_OK ||
+	    sqlite3_exec(c->own, "PRAGMA synchronous = OFF; PRAGMA cache_size = -65536", NULL,
+			 NULL, NULL) != SQLITE_OK) {
+		sqlite3_close(c->own);
+		c->own = NULL;
+		c->own_failed = 1;
+	}
+	sqlite3_free(uri);
+	return c->own;
 }
 
 const char *tp_gpkg_copier_sql(const tp_gpkg_copier *c, int set)

@@ -8,7 +8,8 @@
  * nodes hold runs of the level below, and the nodes are written straight
  * into the three tables behind the R*Tree virtual table, on the dataset's
  * own SQLite connection (GDAL's SQL for the statements run once, prepared
- * statements for the nodes and the rows' leaves).
+ * statements for the nodes and the rows' leaves), or on a connection of
+ * the caller's that writes the file behind (tp_gpkg_point_rtree_on).
  *
  * What SQLite expects there (its ext/rtree/rtree.c describes it): node 1
  * is the root; a node is a blob of 2 bytes of depth (read on the root
@@ -217,12 +218,11 @@ static int by_fid(const void *a, const void *b)
 
 /* Fills %_rowid for points given their FIDs (leaf base + j / FANOUT holds
  * the j-th point of order), in FID order so that the table's B-tree grows
- * at its end, many rows a statement (geo/sqlbatch.h), on the dataset's own
- * SQLite connection (inside the caller's transaction). */
-static int write_rowids(GDALDatasetH ds, const char *path, const char *table,
+ * at its end, many rows a statement (geo/sqlbatch.h), on db (the writer's,
+ * inside its transaction). */
+static int write_rowids(sqlite3 *db, const char *path, const char *table,
 			const uint64_t *order, const int64_t *fid, size_t n, long long base)
 {
-	sqlite3 *db = GDALGetInternalHandle(ds, "SQLITE_HANDLE");
 	rowid_row *rows = NULL;
 	uint32_t *leaf = NULL;
 	tp_batch b;
@@ -272,11 +272,21 @@ static int write_rowids(GDALDatasetH ds, const char *path, const char *table,
 	return rc;
 }
 
-int tp_gpkg_point_rtree(GDALDatasetH ds, const char *path, const char *table,
-			const double *xy, const uint64_t *order, const int64_t *fid, size_t n)
+/* Runs one statement on own, or through GDAL's SQL when own is NULL. */
+static int run(GDALDatasetH ds, sqlite3 *own, const char *path, const char *text)
 {
-	writer w = {GDALGetInternalHandle(ds, "SQLITE_HANDLE"), NULL, path, TP_OK};
-	long long *ids = NULL, node_size = -1, base, next;
+	if (own && sqlite3_exec(own, text, NULL, NULL, NULL) != SQLITE_OK)
+		return tp_error_set(TP_EOUTPUT, "%s: building the spatial index: %s", path,
+				    sqlite3_errmsg(own));
+	return own ? TP_OK : sql(ds, path, text, NULL);
+}
+
+/* tp_gpkg_point_rtree (own NULL) and tp_gpkg_point_rtree_on (own). */
+static int pack(GDALDatasetH ds, sqlite3 *own, const char *path, const char *table,
+		const double *xy, const uint64_t *order, const int64_t *fid, size_t n)
+{
+	writer w = {own ? own : GDALGetInternalHandle(ds, "SQLITE_HANDLE"), NULL, path, TP_OK};
+	long long *ids = NULL, node_size = -1, base = 1, next;
 	box *level = NULL, cell[FANOUT];
 	size_t m, k, j, nnodes;
 	int depth = 0, rc;
@@ -298,11 +308,15 @@ int tp_gpkg_point_rtree(GDALDatasetH ds, const char *path, const char *table,
 	if (!w.db)
 		return tp_error_set(TP_EOUTPUT, "%s: building the spatial index: GDAL gives no"
 				    " SQLite handle", path);
+	if (own && (rc = run(ds, own, path, "BEGIN")) != TP_OK)
+		return rc;
 	snprintf(q, sizeof(q), "INSERT OR REPLACE INTO \"rtree_%s_geom_node\" (nodeno, data)"
 		 " VALUES (?1, ?2)", table);
-	if (sqlite3_prepare_v2(w.db, q, -1, &w.st, NULL) != SQLITE_OK)
-		return tp_error_set(TP_EOUTPUT, "%s: building the spatial index: %s", path,
-				    sqlite3_errmsg(w.db));
+	if (sqlite3_prepare_v2(w.db, q, -1, &w.st, NULL) != SQLITE_OK) {
+		rc = tp_error_set(TP_EOUTPUT, "%s: building the spatial index: %s", path,
+				  sqlite3_errmsg(w.db));
+		goto done;
+	}
 	ids = malloc(FANOUT * sizeof(*ids));
 	level = malloc(((n + FANOUT - 1) / FANOUT + 1) * sizeof(*level));
 	if (!ids || !level) {
@@ -335,8 +349,8 @@ int tp_gpkg_point_rtree(GDALDatasetH ds, const char *path, const char *table,
 		 " FROM \"%s\"",
 		 table, base, FANOUT, table);
 	if (!w.rc && n)
-		w.rc = fid ? write_rowids(ds, path, table, order, fid, n, base)
-			   : sql(ds, path, q, NULL);
+		w.rc = fid ? write_rowids(w.db, path, table, order, fid, n, base)
+			   : run(ds, own, path, q);
 	/* the levels above, until one node (the root) holds them all */
 	next = base + (long long)m;
 	while (!w.rc && m > 1) {
@@ -361,18 +375,35 @@ int tp_gpkg_point_rtree(GDALDatasetH ds, const char *path, const char *table,
 			 "SELECT %lld + k, %lld + k / %d FROM c",
 			 table, m, base, up_base, FANOUT);
 		if (!w.rc)
-			w.rc = sql(ds, path, q, NULL);
+			w.rc = run(ds, own, path, q);
 		nnodes = up_m;
 		base = up_base;
 		next = up_base == 1 ? next : up_base + (long long)nnodes;
 		m = up_m;
 	}
 	rc = w.rc;
-	if (!rc)
-		rc = register_index(ds, path, table);
 done:
 	sqlite3_finalize(w.st);
+	w.st = NULL;
+	if (own && !rc)
+		rc = run(ds, own, path, "COMMIT");
+	if (own && rc)
+		sqlite3_exec(own, "ROLLBACK", NULL, NULL, NULL);
+	if (!rc)
+		rc = register_index(ds, path, table);
 	free(ids);
 	free(level);
 	return rc;
+}
+
+int tp_gpkg_point_rtree(GDALDatasetH ds, const char *path, const char *table,
+			const double *xy, const uint64_t *order, const int64_t *fid, size_t n)
+{
+	return pack(ds, NULL, path, table, xy, order, fid, n);
+}
+
+int tp_gpkg_point_rtree_on(GDALDatasetH ds, sqlite3 *db, const char *path, const char *table,
+			   const double *xy, const uint64_t *order, const int64_t *fid, size_t n)
+{
+	return pack(ds, db, path, table, xy, order, fid, n);
 }
