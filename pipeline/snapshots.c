@@ -1018,7 +1018,7 @@ static int read_scored_beside(state *st, int snap, const char *file, int *used)
 			r->postcode = text_at(&bt->t, bt->off[i][2]);
 			rc = match(st, snap, r);
 		}
-		/* alone, the buildings matched are final: written a many batches'
+		/* alone, the buildings matched are final: written many batches'
 		 * worth at a time (a write begins by preparing its statements) */
 		if (!rc && st->nsnap == 1 && st->ntracks - st->written >= TRACKS_AT_ONCE)
 			rc = write_tracks(st);
