@@ -1425,7 +1425,8 @@ int tp_write_layers(sqlite3 *store, const tp_gpkg_options *opts, const tp_layer_
 	if (!rc && t->gpkg)
 		rc = tp_gpkg_add_domains(w.ds, w.path, opts->language);
 	if (!rc && t->gpkg)
-		rc = tp_gpkg_copier_open(&w.copier, store, w.ds, opts->internal);
+		rc = tp_gpkg_copier_open(&w.copier, store, w.ds, opts->internal,
+					 opts->threads != 1);
 	nlayers = COUNT(layers) - (editions ? 0 : NLAYERS_EDITIONS);
 	/* a public file's candidates: the candidate list's rows (take_list) */
 	w.list = w.copier && !opts->internal ? opts->candidates : NULL;

@@ -74,7 +74,7 @@ struct tp_gpkg_rows {
 struct tp_gpkg_copier {
 	sqlite3 *db;             /* the store, read only; the GeoPackage as "gpkg" */
 	sqlite3 *own;            /* the GeoPackage alone, or NULL (tp_gpkg_copier_own) */
-	int own_failed;          /* 1: own could not be opened */
+	int own_failed;          /* 1: own is not to be opened (behind 0), or could not be */
 	struct tp_view *view;    /* its guard, as the caller's view */
 	tp_gpkg_rows *current;   /* the table being copied, for the SQL functions */
 	tp_sorted_rows *sorted;  /* the rows table tp_sorted serves, or NULL */
@@ -984,7 +984,8 @@ int tp_sorted_rows_serve(sqlite3 *db, tp_sorted_rows **slot)
 		       : tp_error_set(TP_ERROR, "cannot serve sorted rows: %s", sqlite3_errmsg(db));
 }
 
-int tp_gpkg_copier_open(tp_gpkg_copier **out, sqlite3 *store, void *ds, int internal)
+int tp_gpkg_copier_open(tp_gpkg_copier **out, sqlite3 *store, void *ds, int internal,
+			int behind)
 {
 	sqlite3 *gdal = GDALGetInternalHandle(ds, "SQLITE_HANDLE");
 	const char *file = sqlite3_db_filename(store, "main");
@@ -1000,9 +1001,10 @@ int tp_gpkg_copier_open(tp_gpkg_copier **out, sqlite3 *store, void *ds, int inte
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return tp_error_set(TP_ERROR, "out of memory");
+	c->own_failed = !behind; /* no connection of its own then */
 	/* the GeoPackage written behind (geo/behind.h): its pages go to the file
 	 * on a thread of their own */
-	uri = tp_behind_register() == SQLITE_OK ? tp_behind_uri(gpkg) : NULL;
+	uri = behind && tp_behind_register() == SQLITE_OK ? tp_behind_uri(gpkg) : NULL;
 	attach = sqlite3_mprintf("ATTACH %Q AS gpkg; PRAGMA gpkg.synchronous = OFF;"
 				 " PRAGMA gpkg.cache_size = -65536; PRAGMA main.cache_size = -65536",
 				 uri ? uri : gpkg);

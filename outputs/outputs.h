@@ -285,7 +285,8 @@ int tp_gpkg_rows_end(tp_gpkg_rows *r, int rc);
 /*
  * The same rows in bulk, when the store is a file: tp_gpkg_copier_open
  * opens the store (store's file) a second time, guarded as a view of
- * internal (query.h), with the GeoPackage of ds attached as "gpkg" and two
+ * internal (query.h), with the GeoPackage of ds attached as "gpkg" (written
+ * behind, geo/behind.h, when behind is 1: a thread more) and two
  * SQL functions: tp_gpkg_point(wkb), the blob tp_gpkg_rows_point binds,
  * and tp_gpkg_date(text), the text when it is a date YYYY-MM-DD.  *out is
  * NULL when the store has no file or cannot be opened so (the rows then go
@@ -299,13 +300,14 @@ int tp_gpkg_rows_end(tp_gpkg_rows *r, int rc);
  * writes the rows one at a time, which names what failed.
  */
 typedef struct tp_gpkg_copier tp_gpkg_copier;
-int tp_gpkg_copier_open(tp_gpkg_copier **out, sqlite3 *store, void *ds, int internal);
+int tp_gpkg_copier_open(tp_gpkg_copier **out, sqlite3 *store, void *ds, int internal,
+			int behind);
 void tp_gpkg_copier_close(tp_gpkg_copier *c);
 const char *tp_gpkg_copier_sql(const tp_gpkg_copier *c, int set);
 /*
  * A connection of c's on the GeoPackage alone, written behind as c's
- * "gpkg" (geo/behind.h), opened when first asked; NULL when it cannot be
- * (the caller then writes through GDAL's).  The packed R-trees go through
+ * "gpkg" (geo/behind.h), opened when first asked; NULL when c was opened
+ * with behind 0 or it cannot be (the caller then writes through GDAL's).  The packed R-trees go through
  * it: 380 MB of pages at 10M records, which GDAL's connection wrote from
  * the write stage's longest thread.
  */

@@ -313,7 +313,7 @@ static void rows_sorted_in_memory_come_in_sqlite_s_order(void)
 				" ELSE 3.0 END, 'r' || i FROM n") == 0);
 	ds = GDALCreate(GDALGetDriverByName("GPKG"), OUT, 0, 0, 0, GDT_Unknown, NULL);
 	CHECK(ds != NULL);
-	CHECK(ds && tp_gpkg_copier_open(&c, db, ds, 0) == 0 && c != NULL);
+	CHECK(ds && tp_gpkg_copier_open(&c, db, ds, 0, 1) == 0 && c != NULL);
 	for (k = 0; k < 2 && c; k++) {
 		OGRLayerH layer = GDALDatasetCreateLayer(ds, tables[k], NULL, wkbNone, NULL);
 		OGRFieldDefnH field = OGR_Fld_Create("s", OFTString);
