@@ -46,7 +46,10 @@ typedef struct {
  * which read() copied into memory the process had never touched, 0.7 s on
  * this project's machines before OGR began to read.  A NUL follows the
  * text, whatever the file's size.  An empty file, or one that cannot be
- * mapped, is read.  Free with tp_file_text_free().
+ * mapped, is read.  Free with tp_file_text_free().  A file cut shorter
+ * while it is mapped would stop the process (SIGBUS): source.c keeps the
+ * mapping only while it looks for the header and the records' lines (a
+ * second at 10M records), and a file changed later is caught by its stamp.
  */
 int tp_file_map(const char *path, int code, const char *what, tp_file_text *out);
 
