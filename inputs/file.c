@@ -46,55 +46,72 @@ int tp_file_check(const char *path, int code, const char *what)
 	return TP_OK;
 }
 
-int tp_file_read(const char *path, int code, const char *what, char **out, size_t *len)
+/* path opened for reading into *fd, after tp_file_check(), and its status
+ * into *st: 0, or `code` as tp_file_check() fails (nothing left open). */
+static int open_regular(const char *path, int code, const char *what, int *fd, struct stat *st)
 {
-	struct stat st;
-	char *buf = NULL;
-	size_t got = 0;
-	ssize_t n;
-	int fd = -1, rc;
+	int rc = tp_file_check(path, code, what);
 
-	*out = NULL;
-	*len = 0;
-	rc = tp_file_check(path, code, what);
+	*fd = -1;
 	if (rc)
 		return rc;
 	/* O_NONBLOCK: should the path have become a FIFO since the check, the
 	 * open does not wait for a writer, and fstat below refuses it */
-	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0)
+	*fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (*fd < 0)
 		return tp_error_set(code, "%s: cannot read%s: %s", path, what, strerror(errno));
-	if (fstat(fd, &st) != 0) {
+	if (fstat(*fd, st) != 0)
 		rc = tp_error_set(code, "%s: cannot read%s: %s", path, what, strerror(errno));
-		goto done;
-	}
-	if (!S_ISREG(st.st_mode)) {
+	else if (!S_ISREG(st->st_mode))
 		rc = tp_error_set(code, "%s: %s, not a file%s; tremplin reads regular files", path,
-				  kind_of(&st), what);
-		goto done;
+				  kind_of(st), what);
+	if (rc) {
+		close(*fd);
+		*fd = -1;
 	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (!buf) {
-		rc = tp_error_set(TP_ERROR, "%s: out of memory reading %lld bytes", path,
-				  (long long)st.st_size);
-		goto done;
-	}
-	while (got < (size_t)st.st_size &&
-	       (n = read(fd, buf + got, (size_t)st.st_size - got)) != 0) {
+	return rc;
+}
+
+/* The st_size bytes of fd (path's) read into *out, NUL-terminated, *len
+ * of them (fewer if the file was cut meanwhile). */
+static int read_whole(int fd, const struct stat *st, const char *path, int code,
+		      const char *what, char **out, size_t *len)
+{
+	char *buf = malloc((size_t)st->st_size + 1);
+	size_t got = 0;
+	ssize_t n;
+
+	if (!buf)
+		return tp_error_set(TP_ERROR, "%s: out of memory reading %lld bytes", path,
+				    (long long)st->st_size);
+	while (got < (size_t)st->st_size &&
+	       (n = read(fd, buf + got, (size_t)st->st_size - got)) != 0) {
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			rc = tp_error_set(code, "%s: cannot read%s: %s", path, what, strerror(errno));
-			goto done;
+			free(buf);
+			return tp_error_set(code, "%s: cannot read%s: %s", path, what,
+					    strerror(errno));
 		}
 		got += (size_t)n;
 	}
 	buf[got] = '\0';
 	*out = buf;
 	*len = got;
-	buf = NULL;
-done:
-	free(buf);
+	return TP_OK;
+}
+
+int tp_file_read(const char *path, int code, const char *what, char **out, size_t *len)
+{
+	struct stat st;
+	int fd, rc;
+
+	*out = NULL;
+	*len = 0;
+	rc = open_regular(path, code, what, &fd, &st);
+	if (rc)
+		return rc;
+	rc = read_whole(fd, &st, path, code, what, out, len);
 	close(fd);
 	return rc;
 }
@@ -103,38 +120,34 @@ int tp_file_map(const char *path, int code, const char *what, tp_file_text *out)
 {
 	struct stat st;
 	size_t page = (size_t)sysconf(_SC_PAGESIZE), room;
-	char *at;
+	char *at = MAP_FAILED;
 	int fd, rc;
 
 	memset(out, 0, sizeof(*out));
-	rc = tp_file_check(path, code, what);
+	rc = open_regular(path, code, what, &fd, &st);
 	if (rc)
 		return rc;
-	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0)
-		return tp_error_set(code, "%s: cannot read%s: %s", path, what, strerror(errno));
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0) {
-		/* tp_file_read says what it is */
-		close(fd);
-		return tp_file_read(path, code, what, &out->text, &out->len);
-	}
 	/* room for the text and at least one byte more: the bytes past the
 	 * file's end in its last page are 0, and a page after a whole last
 	 * page, mapped anonymous, is 0 too */
 	room = ((size_t)st.st_size / page + 1) * page;
-	at = mmap(NULL, room, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (st.st_size > 0)
+		at = mmap(NULL, room, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (at != MAP_FAILED &&
 	    mmap(at, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_FIXED, fd, 0) == MAP_FAILED) {
 		munmap(at, room);
 		at = MAP_FAILED;
 	}
+	if (at != MAP_FAILED) {
+		out->text = at;
+		out->len = (size_t)st.st_size;
+		out->mapped = room;
+	} else {
+		/* empty, or not to be mapped: read */
+		rc = read_whole(fd, &st, path, code, what, &out->text, &out->len);
+	}
 	close(fd);
-	if (at == MAP_FAILED)
-		return tp_file_read(path, code, what, &out->text, &out->len);
-	out->text = at;
-	out->len = (size_t)st.st_size;
-	out->mapped = room;
-	return TP_OK;
+	return rc;
 }
 
 void tp_file_text_free(tp_file_text *t)

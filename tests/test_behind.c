@@ -160,10 +160,29 @@ static void same_bytes_as_the_default_vfs(const char *dir)
 	unlink(b);
 }
 
+/*
+ * The file at path, read without tp-behind, holds its rows of before
+ * (before of them) and passes SQLite's integrity check; then it is removed.
+ * As after a failed write through the default VFS (at a cache spill, or at
+ * SQLITE_FCNTL_SYNC for a commit), the next connection rolls back the
+ * journal left: a read-only one could not.
+ */
+static void the_file_as_it_was(const char *path, long long before)
+{
+	sqlite3 *check = NULL;
+
+	CHECK(sqlite3_open_v2(path, &check, SQLITE_OPEN_READWRITE, "unix") == SQLITE_OK);
+	CHECK(count(check, "SELECT COUNT(*) FROM pragma_integrity_check WHERE integrity_check = 'ok'") ==
+	      1);
+	CHECK(count(check, "SELECT COUNT(*) FROM t") == before);
+	sqlite3_close(check);
+	unlink(path);
+}
+
 static void a_full_disk_fails_and_loses_nothing(const char *dir)
 {
 	char path[256];
-	sqlite3 *db, *check = NULL;
+	sqlite3 *db;
 	long long before;
 	int rc;
 
@@ -181,21 +200,13 @@ static void a_full_disk_fails_and_loses_nothing(const char *dir)
 	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 	CHECK(sqlite3_close(db) == SQLITE_OK);
 	full_at = -1;
-	/* the file as it was, read without tp-behind: as after a failed write
-	 * through the default VFS, the next connection rolls back the journal
-	 * left (a read-only one could not) */
-	CHECK(sqlite3_open_v2(path, &check, SQLITE_OPEN_READWRITE, "unix") == SQLITE_OK);
-	CHECK(count(check, "SELECT COUNT(*) FROM pragma_integrity_check WHERE integrity_check = 'ok'") ==
-	      1);
-	CHECK(count(check, "SELECT COUNT(*) FROM t") == before);
-	sqlite3_close(check);
-	unlink(path);
+	the_file_as_it_was(path, before);
 }
 
 static void a_commit_that_cannot_write_fails(const char *dir)
 {
 	char path[256];
-	sqlite3 *db, *check = NULL;
+	sqlite3 *db;
 	long long before;
 
 	/* a cache that holds the whole transaction: its pages are written at
@@ -214,14 +225,7 @@ static void a_commit_that_cannot_write_fails(const char *dir)
 	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 	full_at = -1;
 	CHECK(sqlite3_close(db) == SQLITE_OK);
-	/* the failure met at SQLITE_FCNTL_SYNC leaves the journal for the next
-	 * connection to roll back, as any I/O error of a commit does */
-	CHECK(sqlite3_open_v2(path, &check, SQLITE_OPEN_READWRITE, "unix") == SQLITE_OK);
-	CHECK(count(check, "SELECT COUNT(*) FROM pragma_integrity_check WHERE integrity_check = 'ok'") ==
-	      1);
-	CHECK(count(check, "SELECT COUNT(*) FROM t") == before);
-	sqlite3_close(check);
-	unlink(path);
+	the_file_as_it_was(path, before);
 }
 
 static void a_path_a_uri_reserves(const char *dir)
